@@ -1,0 +1,108 @@
+package io.engram.core.store;
+
+import com.pgvector.PGvector;
+import io.engram.core.index.IndexVersion;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Chunks and their vectors in PostgreSQL + pgvector, one partial HNSW index per index version.
+ * Written on plain JDBC rather than langchain4j's {@code PgVectorEmbeddingStore} because chunks
+ * belong to documents and index versions and carry a full-text vector, which that store's
+ * single-table layout cannot express.
+ */
+public final class PgVectorChunkStore {
+
+  /** One hit of a dense search. */
+  public record ChunkHit(
+      long chunkId, long documentId, String source, String title, String text, double score) {}
+
+  private final DataSource dataSource;
+
+  public PgVectorChunkStore(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /**
+   * Replaces a document's chunks in one index version, inside the caller's transaction: readers see
+   * the old chunks or the new ones, never both and never neither.
+   */
+  public static void replaceChunks(
+      Connection c, long documentId, int indexVersionId, List<String> texts, List<float[]> vectors)
+      throws SQLException {
+    try (PreparedStatement delete =
+        c.prepareStatement("DELETE FROM chunks WHERE document_id = ? AND index_version_id = ?")) {
+      delete.setLong(1, documentId);
+      delete.setInt(2, indexVersionId);
+      delete.executeUpdate();
+    }
+    try (PreparedStatement insert =
+        c.prepareStatement(
+            "INSERT INTO chunks (document_id, index_version_id, ordinal, text, embedding)"
+                + " VALUES (?, ?, ?, ?, ?)")) {
+      for (int i = 0; i < texts.size(); i++) {
+        insert.setLong(1, documentId);
+        insert.setInt(2, indexVersionId);
+        insert.setInt(3, i);
+        insert.setString(4, texts.get(i));
+        insert.setObject(5, new PGvector(vectors.get(i)));
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+  }
+
+  /**
+   * The {@code k} chunks of a collection nearest to {@code query} by cosine similarity. The index
+   * version id and dimension are written into the SQL (they are integers from the database) so the
+   * planner matches the version's partial HNSW index.
+   */
+  public List<ChunkHit> nearest(IndexVersion version, String collection, float[] query, int k)
+      throws SQLException {
+    String vectorType = version.vectorType();
+    String sql =
+        ("SELECT c.id, c.document_id, COALESCE(d.external_id, d.source_uri), d.title, c.text,"
+                + " 1 - (c.embedding::%1$s <=> ?::%1$s) AS score"
+                + " FROM chunks c JOIN documents d ON d.id = c.document_id"
+                + " WHERE c.index_version_id = %2$d AND d.collection = ?"
+                + " ORDER BY c.embedding::%1$s <=> ?::%1$s LIMIT ?")
+            .formatted(vectorType, version.id());
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        // The default ef_search (40) silently caps the result size; iterative scan keeps the
+        // collection filter from starving the result when a collection is a small part of the index.
+        st.execute("SET LOCAL hnsw.ef_search = " + Math.max(40, k));
+        st.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
+      }
+      List<ChunkHit> hits = new ArrayList<>(k);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        PGvector vector = new PGvector(query);
+        ps.setObject(1, vector);
+        ps.setString(2, collection);
+        ps.setObject(3, vector);
+        ps.setInt(4, k);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            hits.add(
+                new ChunkHit(
+                    rs.getLong(1),
+                    rs.getLong(2),
+                    rs.getString(3),
+                    rs.getString(4),
+                    rs.getString(5),
+                    rs.getDouble(6)));
+          }
+        }
+      }
+      c.commit();
+      return hits;
+    }
+  }
+}

