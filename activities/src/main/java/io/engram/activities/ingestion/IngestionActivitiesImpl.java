@@ -1,0 +1,94 @@
+package io.engram.activities.ingestion;
+
+import io.engram.core.ingest.IngestionService;
+import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.ingestion.BatchResult;
+import io.engram.workflows.ingestion.DiscoveryResult;
+import io.engram.workflows.ingestion.DocumentError;
+import io.engram.workflows.ingestion.IngestionActivities;
+import io.engram.workflows.ingestion.IngestionRequest;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Thin adapter from the activity interface to {@link IngestionService}: translates payloads,
+ * heartbeats, and maps permanent errors to non-retryable failures. Transient errors (database,
+ * I/O) propagate and are retried by Temporal with backoff.
+ */
+public class IngestionActivitiesImpl implements IngestionActivities {
+  /** Reasons are cut to this length so one odd document cannot bloat workflow history. */
+  static final int MAX_REASON = 500;
+
+  private final IngestionService service;
+
+  public IngestionActivitiesImpl(IngestionService service) {
+    this.service = service;
+  }
+
+  @Override
+  public DiscoveryResult discover(String runId, IngestionRequest request) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    UUID manifest;
+    try {
+      manifest = request.manifestId() == null ? null : UUID.fromString(request.manifestId());
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "malformed manifest id " + request.manifestId(), FailureTypes.INVALID_SOURCE);
+    }
+    try {
+      IngestionService.Discovery d =
+          service.discover(
+              new IngestionService.Request(
+                  ctx.getInfo().getWorkflowId(),
+                  runId,
+                  request.collection(),
+                  request.origin(),
+                  request.path(),
+                  manifest,
+                  request.chunkSize(),
+                  request.chunkOverlap()),
+              ctx::heartbeat);
+      return new DiscoveryResult(
+          d.indexVersionId(), d.total(), d.skipped(), d.pending(), d.tombstoned(), d.tombstonedSample());
+    } catch (IngestionService.InvalidSourceException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.INVALID_SOURCE);
+    } catch (SQLException e) {
+      throw Activity.wrap(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public BatchResult processBatch(String runId, int fromSeq, int toSeq) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    // Items finished before a previous attempt died are skipped by status; the heartbeat detail
+    // only tells operators (and logs) where the retry resumed.
+    Optional<Integer> resumedAt = ctx.getHeartbeatDetails(Integer.class);
+    resumedAt.ifPresent(seq -> ctx.heartbeat(seq));
+    try {
+      IngestionService.BatchOutcome outcome = service.process(runId, fromSeq, toSeq, ctx::heartbeat);
+      return new BatchResult(
+          outcome.done(),
+          outcome.failed(),
+          outcome.chunks(),
+          outcome.errors().stream()
+              .map(e -> new DocumentError(e.source(), truncate(e.reason())))
+              .toList());
+    } catch (SQLException e) {
+      throw Activity.wrap(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String truncate(String reason) {
+    return reason == null || reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON) + "…";
+  }
+}

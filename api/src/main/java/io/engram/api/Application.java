@@ -1,0 +1,25 @@
+package io.engram.api;
+
+import io.micronaut.runtime.Micronaut;
+
+/** The Engram HTTP API. */
+public final class Application {
+  private Application() {}
+
+  public static void main(String[] args) {
+    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      System.out.println(
+          """
+          usage: engram-api
+            Serves the Engram HTTP API (default http://127.0.0.1:8080).
+          environment:
+            ENGRAM_API_PORT (8080), ENGRAM_API_HOST (127.0.0.1)
+            ENGRAM_DB_URL, ENGRAM_DB_USER, ENGRAM_DB_PASSWORD   PostgreSQL with pgvector
+            TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default)
+            ENGRAM_INGEST_ROOTS   directories POST /v1/ingestions {path} may read (':'-separated)
+            ENGRAM_MIGRATE_ON_START (true), ENGRAM_MAX_UPLOAD_BYTES""");
+      return;
+    }
+    Micronaut.run(Application.class, args);
+  }
+}

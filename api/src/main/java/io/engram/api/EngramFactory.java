@@ -1,0 +1,88 @@
+package io.engram.api;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.config.EngramSettings;
+import io.engram.core.db.Database;
+import io.engram.core.index.IndexVersions;
+import io.engram.core.ingest.BlobStore;
+import io.engram.core.retrieval.DenseRetriever;
+import io.engram.core.store.PgVectorChunkStore;
+import io.engram.migrations.Migrations;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import jakarta.inject.Singleton;
+import java.sql.SQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires core services into the API. The settings come from the same environment variables the
+ * worker reads ({@link EngramSettings#fromEnvironment}), so both processes always agree.
+ */
+@Factory
+class EngramFactory {
+  private static final Logger log = LoggerFactory.getLogger(EngramFactory.class);
+
+  @Singleton
+  EngramSettings settings() {
+    return EngramSettings.fromEnvironment(System.getenv());
+  }
+
+  @Singleton
+  @Bean(preDestroy = "close")
+  HikariDataSource dataSource(EngramSettings settings) throws SQLException {
+    HikariDataSource dataSource = Database.connect(settings, "engram-api", 16);
+    if (settings.migrateOnStart()) {
+      Migrations.migrate(dataSource);
+    }
+    new IndexVersions(dataSource)
+        .ensureChampion(settings.embeddingModel(), settings.chunkSize(), settings.chunkOverlap());
+    log.info("API connected with {}", settings);
+    return dataSource;
+  }
+
+  @Singleton
+  IndexVersions indexVersions(HikariDataSource dataSource) {
+    return new IndexVersions(dataSource);
+  }
+
+  @Singleton
+  PgVectorChunkStore chunkStore(HikariDataSource dataSource) {
+    return new PgVectorChunkStore(dataSource);
+  }
+
+  @Singleton
+  DenseRetriever denseRetriever(IndexVersions indexVersions, PgVectorChunkStore store) {
+    return new DenseRetriever(indexVersions, store);
+  }
+
+  @Singleton
+  CollectionRegistry collections(HikariDataSource dataSource) {
+    return new CollectionRegistry(dataSource);
+  }
+
+  @Singleton
+  BlobStore blobStore(HikariDataSource dataSource) {
+    return new BlobStore(dataSource);
+  }
+
+  @Singleton
+  @Bean(preDestroy = "shutdown")
+  WorkflowServiceStubs workflowService(EngramSettings settings) {
+    // Lazily connecting stubs: the API starts (and reports temporal DOWN in /health) even while
+    // Temporal is still coming up.
+    return WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(settings.temporalAddress()).build());
+  }
+
+  @Singleton
+  WorkflowClient workflowClient(WorkflowServiceStubs service, EngramSettings settings) {
+    return WorkflowClient.newInstance(
+        service, WorkflowClientOptions.newBuilder().setNamespace(settings.temporalNamespace()).build());
+  }
+}

@@ -1,0 +1,240 @@
+package io.engram.api.ingestion;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.api.problems.Problems;
+import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.config.EngramSettings;
+import io.engram.core.ingest.BlobStore;
+import io.engram.core.ingest.DocumentType;
+import io.engram.core.ingest.ManifestEntry;
+import io.engram.workflows.common.EngramSearchAttributes;
+import io.engram.workflows.common.TaskQueues;
+import io.engram.workflows.ingestion.IngestionProgress;
+import io.engram.workflows.ingestion.IngestionRequest;
+import io.engram.workflows.ingestion.IngestionWorkflow;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributes;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.failure.ApplicationFailure;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/** Validates ingestion requests and starts or inspects {@link IngestionWorkflow} runs. */
+@Singleton
+class IngestionStarter {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final EngramSettings settings;
+  private final WorkflowClient client;
+  private final CollectionRegistry collections;
+  private final BlobStore blobs;
+  private final DataSource dataSource;
+
+  IngestionStarter(
+      EngramSettings settings,
+      WorkflowClient client,
+      CollectionRegistry collections,
+      BlobStore blobs,
+      DataSource dataSource) {
+    this.settings = settings;
+    this.client = client;
+    this.collections = collections;
+    this.blobs = blobs;
+    this.dataSource = dataSource;
+  }
+
+  IngestionDtos.Started start(IngestionDtos.Create body) throws SQLException, IOException {
+    String collection = body.collection() == null ? CollectionRegistry.DEFAULT : body.collection();
+    if (!CollectionRegistry.isValidName(collection)) {
+      throw Problems.badRequest(
+          "collection '" + collection + "' is not a valid name: use 1-63 of a-z, 0-9, '_', '.', '-'");
+    }
+    if (body.chunkSize() != null && body.chunkOverlap() != null && body.chunkOverlap() >= body.chunkSize()) {
+      throw Problems.badRequest("chunkOverlap must be smaller than chunkSize");
+    }
+    boolean hasPath = body.path() != null && !body.path().isBlank();
+    boolean hasFiles = body.files() != null && !body.files().isEmpty();
+    if (hasPath == hasFiles) {
+      throw Problems.badRequest("give exactly one of 'path' (a server-side path) and 'files' (uploaded blobs)");
+    }
+    IngestionRequest request;
+    if (hasPath) {
+      Path real = resolveAllowed(body.path());
+      request =
+          new IngestionRequest(collection, real.toString(), real.toString(), null, body.chunkSize(), body.chunkOverlap());
+    } else {
+      String origin = body.origin() == null || body.origin().isBlank() ? body.files().get(0).path() : body.origin();
+      UUID manifest = storeManifest(collection, origin, body.files());
+      request =
+          new IngestionRequest(collection, origin, null, manifest.toString(), body.chunkSize(), body.chunkOverlap());
+    }
+    collections.ensure(collection);
+    String workflowId = IngestionWorkflow.workflowId(collection, request.origin());
+    IngestionWorkflow workflow =
+        client.newWorkflowStub(
+            IngestionWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(workflowId)
+                .setTaskQueue(TaskQueues.INGEST)
+                // A second request for the same (collection, source) while one runs attaches to it.
+                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                .setTypedSearchAttributes(
+                    SearchAttributes.newBuilder()
+                        .set(EngramSearchAttributes.COLLECTION, collection)
+                        .set(EngramSearchAttributes.SOURCE, truncate(request.origin(), 1000))
+                        .build())
+                .build());
+    try {
+      WorkflowExecution execution = WorkflowClient.start(workflow::ingest, request);
+      return new IngestionDtos.Started(execution.getWorkflowId(), execution.getRunId());
+    } catch (io.temporal.client.WorkflowServiceException e) {
+      throw Problems.unavailable("cannot start the ingestion workflow (is Temporal up?): " + e.getMessage());
+    }
+  }
+
+  IngestionDtos.Status status(String workflowId) {
+    WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
+    WorkflowExecutionStatus status;
+    String runId;
+    try {
+      var description = stub.describe();
+      status = description.getStatus();
+      runId = description.getExecution().getRunId();
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        throw Problems.notFound("ingestion", "no ingestion workflow '" + workflowId + "'");
+      }
+      throw Problems.unavailable("cannot reach Temporal: " + e.getStatus().getDescription());
+    } catch (io.temporal.client.WorkflowNotFoundException e) {
+      throw Problems.notFound("ingestion", "no ingestion workflow '" + workflowId + "'");
+    }
+    String name = status.name().replace("WORKFLOW_EXECUTION_STATUS_", "");
+    IngestionProgress progress = null;
+    String failure = null;
+    if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+      progress = stub.getResult(IngestionProgress.class);
+    } else if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      progress = stub.query("progress", IngestionProgress.class);
+    } else if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
+      try {
+        stub.getResult(IngestionProgress.class);
+      } catch (WorkflowFailedException e) {
+        failure = rootMessage(e);
+      }
+    }
+    if (progress == null) {
+      progress = new IngestionProgress("done", 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0);
+    }
+    return new IngestionDtos.Status(
+        workflowId,
+        runId,
+        name,
+        progress.phase(),
+        progress.total(),
+        progress.done(),
+        progress.skipped(),
+        progress.failed(),
+        progress.tombstoned(),
+        progress.chunks(),
+        progress.errors(),
+        progress.tombstonedSample(),
+        failure);
+  }
+
+  /** Resolves a server-side path and checks that its real path lies under an ingestion root. */
+  private Path resolveAllowed(String raw) throws IOException {
+    if (settings.ingestRoots().isEmpty()) {
+      throw Problems.forbidden(
+          "server-side paths are disabled: set ENGRAM_INGEST_ROOTS on the API, or upload the files (./engram ingest does)");
+    }
+    Path given = Path.of(raw);
+    if (!given.isAbsolute()) {
+      throw Problems.badRequest("path must be absolute: " + raw);
+    }
+    if (!Files.exists(given)) {
+      throw Problems.notFound("path", "no such file or directory on the server: " + raw);
+    }
+    // toRealPath resolves symbolic links and '..', so neither can escape the roots.
+    Path real = given.toRealPath();
+    boolean allowed = false;
+    for (Path root : settings.ingestRoots()) {
+      if (Files.exists(root) && real.startsWith(root.toRealPath())) {
+        allowed = true;
+        break;
+      }
+    }
+    if (!allowed) {
+      throw Problems.forbidden("path " + raw + " is outside the ingestion roots " + settings.ingestRoots());
+    }
+    if (Files.isRegularFile(real) && DocumentType.ofFileName(real.getFileName().toString()).isEmpty()) {
+      throw Problems.unsupportedType(
+          "cannot ingest " + real.getFileName() + "; supported: " + DocumentType.supportedExtensions());
+    }
+    if (!Files.isReadable(real)) {
+      throw Problems.forbidden("path is not readable by the server: " + raw);
+    }
+    return real;
+  }
+
+  private UUID storeManifest(String collection, String origin, List<IngestionDtos.FileRef> files)
+      throws SQLException, IOException {
+    if (files.size() == 1
+        && DocumentType.ofFileName(Path.of(files.get(0).path()).getFileName().toString()).isEmpty()) {
+      throw Problems.unsupportedType(
+          "cannot ingest " + files.get(0).path() + "; supported: " + DocumentType.supportedExtensions());
+    }
+    List<ManifestEntry> entries = new ArrayList<>(files.size());
+    for (IngestionDtos.FileRef f : files) {
+      entries.add(new ManifestEntry(f.path(), f.sha256(), f.size()));
+    }
+    List<String> missing = blobs.missing(entries.stream().map(ManifestEntry::sha256).toList());
+    if (!missing.isEmpty()) {
+      throw Problems.badRequest(
+          missing.size() + " file(s) were not uploaded (first: " + missing.get(0) + "); PUT /v1/blobs/{sha256} first");
+    }
+    UUID id = UUID.randomUUID();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO ingestion_manifests (id, collection, origin, entries) VALUES (?, ?, ?, ?::jsonb)")) {
+      collections.ensure(collection);
+      ps.setObject(1, id);
+      ps.setString(2, collection);
+      ps.setString(3, origin);
+      ps.setString(4, JSON.writeValueAsString(entries));
+      ps.executeUpdate();
+    }
+    return id;
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+      if (t instanceof ApplicationFailure af) {
+        return af.getOriginalMessage();
+      }
+    }
+    return t.getMessage();
+  }
+}

@@ -1,0 +1,96 @@
+package io.engram.api.query;
+
+import io.engram.api.problems.Problems;
+import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.retrieval.DenseRetriever;
+import io.engram.core.store.PgVectorChunkStore.ChunkHit;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.serde.annotation.Serdeable;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /v1/query}: dense retrieval over the champion index version with an extractive answer.
+ * Runs synchronously in the API process, never through a workflow (latency).
+ */
+@Controller("/v1/query")
+@ExecuteOn(TaskExecutors.BLOCKING)
+class QueryController {
+  static final int DEFAULT_TOP_K = 5;
+  private static final int SNIPPET_CHARS = 300;
+
+  @Serdeable
+  record QueryRequest(
+      @NotBlank @Size(max = 4096) String query,
+      @Nullable @Size(max = 128) String sessionId,
+      @Nullable @Size(max = 63) String collection,
+      @Nullable @Min(1) @Max(100) Integer topK) {}
+
+  @Serdeable
+  record Source(long documentId, long chunkId, String source, @Nullable String title, String snippet, double score) {}
+
+  @Serdeable
+  record QueryResponse(
+      String answer,
+      String answerMode,
+      List<Source> sources,
+      String intent,
+      String modelVersion,
+      Map<String, Double> timings) {}
+
+  private final DenseRetriever retriever;
+  private final CollectionRegistry collections;
+
+  QueryController(DenseRetriever retriever, CollectionRegistry collections) {
+    this.retriever = retriever;
+    this.collections = collections;
+  }
+
+  @Post
+  QueryResponse query(@Valid @Body QueryRequest request) throws SQLException {
+    long start = System.nanoTime();
+    String collection = request.collection() == null ? CollectionRegistry.DEFAULT : request.collection();
+    if (!collections.exists(collection)) {
+      throw Problems.notFound("collection", "no collection '" + collection + "'; ingest into it first");
+    }
+    int topK = request.topK() == null ? DEFAULT_TOP_K : request.topK();
+    DenseRetriever.Result result = retriever.retrieve(collection, request.query().strip(), topK);
+    List<Source> sources = new ArrayList<>(result.hits().size());
+    for (ChunkHit hit : result.hits()) {
+      sources.add(
+          new Source(hit.documentId(), hit.chunkId(), hit.source(), hit.title(), snippet(hit.text()), hit.score()));
+    }
+    Map<String, Double> timings = new LinkedHashMap<>();
+    timings.put("embedMs", result.embedMs());
+    timings.put("searchMs", result.searchMs());
+    timings.put("totalMs", (System.nanoTime() - start) / 1e6);
+    return new QueryResponse(
+        extractiveAnswer(sources), "extractive", sources, "question", result.version().name(), timings);
+  }
+
+  /** Without an LLM the answer is the best passage, cited; the response says it is extractive. */
+  private static String extractiveAnswer(List<Source> sources) {
+    if (sources.isEmpty()) {
+      return "No passage in this collection matches the question.";
+    }
+    return sources.get(0).snippet() + " [1]";
+  }
+
+  private static String snippet(String text) {
+    String flat = text.replaceAll("\\s+", " ").strip();
+    return flat.length() <= SNIPPET_CHARS ? flat : flat.substring(0, SNIPPET_CHARS) + "…";
+  }
+}

@@ -1,0 +1,168 @@
+package io.engram.cli;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * Entry point of the Java half of {@code ./engram}. It only ever talks to the Engram API over HTTP,
+ * so it works the same against a local dev stack and a remote deployment.
+ */
+@Command(
+    name = "engram",
+    mixinStandardHelpOptions = true,
+    versionProvider = EngramCli.VersionProvider.class,
+    description = "Command-line client for the Engram API.",
+    subcommands = {IngestCommand.class, AskCommand.class, StatusCommand.class},
+    footerHeading = "%nEnvironment:%n",
+    footer = {
+      "  ENGRAM_API_URL          API base URL (default: " + EngramCli.DEFAULT_API_URL + ")",
+      "  ENGRAM_TEMPORAL_UI_URL  Temporal Web UI (default: " + EngramCli.DEFAULT_TEMPORAL_UI + ")",
+      "  ENGRAM_DEBUG=1          print stack traces for errors, like --verbose",
+      "",
+      "Exit codes: 0 success, 1 server or workflow failure, 2 bad input, 3 API unreachable."
+    })
+public final class EngramCli implements Callable<Integer> {
+
+  static final String DEFAULT_API_URL = "http://127.0.0.1:8080";
+  static final String DEFAULT_TEMPORAL_UI = "http://localhost:8233";
+
+  private final Map<String, String> env;
+
+  @Spec CommandSpec spec;
+
+  // The global options are inherited so they may be written before or after the subcommand name;
+  // picocli binds every copy to these fields, which is where the subcommands read them.
+  @Option(
+      names = "--api",
+      paramLabel = "URL",
+      scope = ScopeType.INHERIT,
+      description = {"Engram API base URL.", "Default: $ENGRAM_API_URL or " + DEFAULT_API_URL})
+  String api;
+
+  @Option(
+      names = "--json",
+      scope = ScopeType.INHERIT,
+      description = "Print one JSON document on stdout instead of human-readable text.")
+  boolean json;
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Print stack traces for errors (also ENGRAM_DEBUG=1).")
+  boolean verbose;
+
+  public EngramCli() {
+    this(System.getenv());
+  }
+
+  EngramCli(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  public static void main(String[] args) {
+    // Snippets and file names are rarely pure ASCII, and Java 17 would otherwise encode output in
+    // the locale's charset, which is ASCII in minimal containers.
+    PrintWriter out =
+        new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+    PrintWriter err =
+        new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+    int exitCode = commandLine(new EngramCli(), out, err).execute(args);
+    out.flush();
+    err.flush();
+    System.exit(exitCode);
+  }
+
+  /** Builds the configured command line; tests use this with captured writers. */
+  static CommandLine commandLine(EngramCli cli, PrintWriter out, PrintWriter err) {
+    CommandLine commandLine = new CommandLine(cli);
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    commandLine.setExecutionExceptionHandler(cli::handleFailure);
+    return commandLine;
+  }
+
+  /** Without a subcommand there is nothing to do, which is a usage error. */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return CommandLine.ExitCode.USAGE;
+  }
+
+  EngramClient client() {
+    return new EngramClient(apiUrl());
+  }
+
+  String apiUrl() {
+    if (api != null) {
+      return api;
+    }
+    String fromEnv = env.get("ENGRAM_API_URL");
+    return fromEnv == null || fromEnv.isBlank() ? DEFAULT_API_URL : fromEnv;
+  }
+
+  boolean json() {
+    return json;
+  }
+
+  /** Where a person can watch a workflow, so long runs are debuggable without extra tooling. */
+  String temporalUiLink(String workflowId) {
+    String base = env.getOrDefault("ENGRAM_TEMPORAL_UI_URL", "");
+    base = base.isBlank() ? DEFAULT_TEMPORAL_UI : base.strip();
+    while (base.endsWith("/")) {
+      base = base.substring(0, base.length() - 1);
+    }
+    String namespace = env.getOrDefault("TEMPORAL_NAMESPACE", "");
+    namespace = namespace.isBlank() ? "default" : namespace.strip();
+    return base
+        + "/namespaces/"
+        + EngramClient.pathSegment(namespace)
+        + "/workflows/"
+        + EngramClient.pathSegment(workflowId);
+  }
+
+  private boolean debug() {
+    return verbose || "1".equals(env.get("ENGRAM_DEBUG"));
+  }
+
+  private int handleFailure(Exception failure, CommandLine commandLine, ParseResult parseResult) {
+    PrintWriter err = commandLine.getErr();
+    commandLine.getOut().flush();
+    int exitCode;
+    if (failure instanceof CliException known) {
+      err.println("error: " + known.getMessage());
+      exitCode = known.exitCode();
+    } else {
+      String message = failure.getMessage();
+      err.println(
+          "error: "
+              + (message == null ? failure.getClass().getName() : message)
+              + (debug() ? "" : " (run with --verbose for details)"));
+      exitCode = CommandLine.ExitCode.SOFTWARE;
+    }
+    if (debug()) {
+      failure.printStackTrace(err);
+    }
+    err.flush();
+    return exitCode;
+  }
+
+  /** Reports the version recorded in the jar manifest, when the build put one there. */
+  static final class VersionProvider implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = EngramCli.class.getPackage().getImplementationVersion();
+      return new String[] {"engram " + (version == null ? "(development build)" : version)};
+    }
+  }
+}

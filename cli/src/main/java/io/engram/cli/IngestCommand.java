@@ -1,0 +1,398 @@
+package io.engram.cli;
+
+import io.engram.cli.EngramClient.IngestionError;
+import io.engram.cli.EngramClient.IngestionProgress;
+import io.engram.cli.EngramClient.IngestionRequest;
+import io.engram.cli.EngramClient.IngestionStarted;
+import io.engram.cli.EngramClient.ManifestFile;
+import io.engram.cli.EngramClient.Reply;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * Ingests a file or directory. By default the content is uploaded to the API as content-addressed
+ * blobs (a claim check), so the API and the workers need no access to this machine's disk; only
+ * blobs the API does not already hold are sent, which makes re-ingesting a large tree cheap.
+ */
+@Command(
+    name = "ingest",
+    mixinStandardHelpOptions = true,
+    versionProvider = EngramCli.VersionProvider.class,
+    description = {
+      "Ingest a file or a directory (recursively) into a collection.",
+      "Files are uploaded to the API unless --server-path is given; hidden files and symlinks"
+          + " leading outside PATH are skipped."
+    })
+final class IngestCommand implements Callable<Integer> {
+
+  static final Duration POLL_INTERVAL = Duration.ofMillis(500);
+
+  /** How long polling tolerates an API that stopped answering, e.g. while it restarts. */
+  static final Duration POLL_GRACE = Duration.ofSeconds(60);
+
+  static final int UPLOAD_CONCURRENCY = 4;
+  private static final int HASH_PROGRESS_MIN_FILES = 100;
+  private static final long HASH_PROGRESS_MIN_BYTES = 256L * 1024 * 1024;
+  private static final int MAX_LISTED_ERRORS = 20;
+
+  @ParentCommand EngramCli root;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "PATH", description = "File or directory to ingest.")
+  Path path;
+
+  @Option(
+      names = "--collection",
+      paramLabel = "NAME",
+      description = "Collection to ingest into (default: the API's default collection).")
+  String collection;
+
+  @Option(
+      names = "--chunk-size",
+      paramLabel = "N",
+      description = "Chunk size in characters (default: the API's setting).")
+  Integer chunkSize;
+
+  @Option(
+      names = "--chunk-overlap",
+      paramLabel = "N",
+      description = "Overlap between chunks in characters (default: the API's setting).")
+  Integer chunkOverlap;
+
+  @Option(
+      names = "--server-path",
+      description = "Let the API read PATH from its own file system instead of uploading files.")
+  boolean serverPath;
+
+  @Option(
+      names = "--no-wait",
+      description = "Return as soon as the workflow has started instead of following it.")
+  boolean noWait;
+
+  @Override
+  public Integer call() throws Exception {
+    validateOptions();
+    long startedNanos = System.nanoTime();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    EngramClient client = root.client();
+
+    IngestionStarted started = serverPath ? startServerSide(client) : uploadAndStart(client, err);
+    if (started.workflowId() == null || started.workflowId().isBlank()) {
+      throw new CliException(
+          "the API started an ingestion without a workflow id", CliException.FAILURE);
+    }
+    if (started.attached()) {
+      err.println(
+          "note: the same ingestion was already running; following workflow "
+              + started.workflowId());
+    }
+    if (noWait) {
+      if (root.json()) {
+        out.println(EngramClient.JSON.writeValueAsString(started));
+      } else {
+        out.println("started ingestion workflow " + started.workflowId());
+        out.println("see it in the Temporal UI: " + root.temporalUiLink(started.workflowId()));
+      }
+      return 0;
+    }
+
+    Reply<IngestionProgress> last = follow(client, started.workflowId(), err);
+    double seconds = (System.nanoTime() - startedNanos) / 1e9;
+    if (root.json()) {
+      out.println(EngramClient.JSON.writeValueAsString(last.json()));
+    } else {
+      printSummary(out, last.value(), started.workflowId(), seconds);
+    }
+    IngestionProgress progress = last.value();
+    if ("COMPLETED".equals(progress.status())) {
+      return 0;
+    }
+    err.println("error: the ingestion workflow ended with status " + progress.status());
+    return 1;
+  }
+
+  private void validateOptions() {
+    if (chunkSize != null && chunkSize <= 0) {
+      throw new ParameterException(spec.commandLine(), "--chunk-size must be positive");
+    }
+    if (chunkOverlap != null && chunkOverlap < 0) {
+      throw new ParameterException(spec.commandLine(), "--chunk-overlap must not be negative");
+    }
+    if (chunkSize != null && chunkOverlap != null && chunkOverlap >= chunkSize) {
+      throw new ParameterException(
+          spec.commandLine(), "--chunk-overlap must be smaller than --chunk-size");
+    }
+  }
+
+  private IngestionStarted startServerSide(EngramClient client) {
+    String serverSidePath = path.toAbsolutePath().normalize().toString();
+    return client.startIngestion(
+        new IngestionRequest(collection, null, serverSidePath, null, chunkSize, chunkOverlap));
+  }
+
+  private IngestionStarted uploadAndStart(EngramClient client, PrintWriter err)
+      throws IOException, InterruptedException {
+    List<LocalFiles.Found> found = LocalFiles.list(path, warning -> warn(err, warning));
+    Path origin = path.toRealPath();
+    List<LocalFiles.Hashed> files = hashAll(found, err);
+
+    // Identical files share one blob, so each distinct hash is checked and uploaded once.
+    Map<String, LocalFiles.Hashed> byHash = new LinkedHashMap<>();
+    for (LocalFiles.Hashed file : files) {
+      byHash.putIfAbsent(file.sha256(), file);
+    }
+    List<LocalFiles.Hashed> toUpload = new ArrayList<>();
+    if (!byHash.isEmpty()) {
+      for (String hash : client.missingBlobs(byHash.keySet())) {
+        LocalFiles.Hashed file = byHash.remove(hash.toLowerCase(Locale.ROOT));
+        if (file != null) {
+          toUpload.add(file);
+        }
+      }
+    }
+    upload(client, toUpload, err);
+    err.printf(
+        "%s: %d to upload (%s), %d already stored%n",
+        plural(files.size(), "file"),
+        toUpload.size(),
+        bytes(toUpload.stream().mapToLong(LocalFiles.Hashed::size).sum()),
+        files.size() - toUpload.size());
+    err.flush();
+
+    List<ManifestFile> manifest =
+        files.stream()
+            .map(f -> new ManifestFile(f.path().toString(), f.sha256(), f.size()))
+            .toList();
+    return client.startIngestion(
+        new IngestionRequest(
+            collection, origin.toString(), null, manifest, chunkSize, chunkOverlap));
+  }
+
+  private List<LocalFiles.Hashed> hashAll(List<LocalFiles.Found> found, PrintWriter err) {
+    long totalBytes = found.stream().mapToLong(LocalFiles.Found::size).sum();
+    boolean showProgress =
+        found.size() >= HASH_PROGRESS_MIN_FILES || totalBytes >= HASH_PROGRESS_MIN_BYTES;
+    ProgressBar bar = new ProgressBar(err, ProgressBar.terminalAttached(), "hashing");
+    List<LocalFiles.Hashed> hashed = new ArrayList<>(found.size());
+    for (int i = 0; i < found.size(); i++) {
+      Path file = found.get(i).path();
+      try {
+        hashed.add(LocalFiles.hash(file));
+      } catch (IOException e) {
+        warn(err, "skipping " + file + ": " + LocalFiles.reason(e));
+      }
+      if (showProgress) {
+        bar.update(i + 1, found.size(), "files");
+      }
+    }
+    bar.finish();
+    return hashed;
+  }
+
+  private void upload(EngramClient client, List<LocalFiles.Hashed> files, PrintWriter err)
+      throws InterruptedException {
+    if (files.isEmpty()) {
+      return;
+    }
+    long totalBytes = files.stream().mapToLong(LocalFiles.Hashed::size).sum();
+    ProgressBar bar = new ProgressBar(err, ProgressBar.terminalAttached(), "uploading");
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(UPLOAD_CONCURRENCY, files.size()),
+            task -> {
+              Thread thread = new Thread(task, "engram-upload");
+              thread.setDaemon(true);
+              return thread;
+            });
+    try {
+      CompletionService<LocalFiles.Hashed> uploads = new ExecutorCompletionService<>(pool);
+      for (LocalFiles.Hashed file : files) {
+        uploads.submit(
+            () -> {
+              client.putBlob(file.sha256(), file.path());
+              return file;
+            });
+      }
+      long sentBytes = 0;
+      for (int i = 0; i < files.size(); i++) {
+        sentBytes += await(uploads.take()).size();
+        bar.update(i + 1, files.size(), bytes(sentBytes) + " of " + bytes(totalBytes));
+      }
+    } finally {
+      // Stops the remaining uploads early when one has failed; the command is failing anyway.
+      pool.shutdownNow();
+      bar.finish();
+    }
+  }
+
+  private static LocalFiles.Hashed await(Future<LocalFiles.Hashed> upload)
+      throws InterruptedException {
+    try {
+      return upload.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      throw new CliException("upload failed: " + e.getCause(), CliException.FAILURE, e.getCause());
+    }
+  }
+
+  /**
+   * Polls the workflow until it ends. Short outages of the API are ridden out, because the workflow
+   * itself keeps running and giving up would only lose the report.
+   */
+  private Reply<IngestionProgress> follow(EngramClient client, String workflowId, PrintWriter err)
+      throws InterruptedException {
+    ProgressBar bar = new ProgressBar(err, ProgressBar.terminalAttached(), "ingesting");
+    Thread interruptNotice =
+        new Thread(
+            () -> {
+              err.println();
+              err.println(
+                  "the ingestion continues on the server: " + root.temporalUiLink(workflowId));
+              err.flush();
+            });
+    Runtime.getRuntime().addShutdownHook(interruptNotice);
+    try {
+      long failingSince = -1;
+      while (true) {
+        Reply<IngestionProgress> reply;
+        try {
+          reply = client.ingestion(workflowId);
+          failingSince = -1;
+        } catch (CliException e) {
+          if (e.exitCode() == CliException.USAGE) {
+            throw e;
+          }
+          long now = System.nanoTime();
+          if (failingSince < 0) {
+            failingSince = now;
+            warn(err, e.getMessage() + "; retrying");
+          } else if (now - failingSince > POLL_GRACE.toNanos()) {
+            throw e;
+          }
+          Thread.sleep(POLL_INTERVAL.toMillis());
+          continue;
+        }
+        IngestionProgress progress = reply.value();
+        bar.update(progress.processed(), progress.total(), describe(progress));
+        if (!progress.running()) {
+          return reply;
+        }
+        Thread.sleep(POLL_INTERVAL.toMillis());
+      }
+    } finally {
+      bar.finish();
+      try {
+        Runtime.getRuntime().removeShutdownHook(interruptNotice);
+      } catch (IllegalStateException e) {
+        // The JVM is already shutting down (Ctrl-C), so the notice is about to be printed.
+      }
+    }
+  }
+
+  private static String describe(IngestionProgress progress) {
+    StringBuilder detail = new StringBuilder();
+    if (progress.phase() != null) {
+      detail.append(progress.phase());
+    }
+    if (progress.failed() > 0) {
+      detail.append(detail.isEmpty() ? "" : ", ").append(progress.failed()).append(" failed");
+    }
+    return detail.toString();
+  }
+
+  private void printSummary(
+      PrintWriter out, IngestionProgress progress, String workflowId, double seconds) {
+    String into = collection == null ? "default" : collection;
+    if ("COMPLETED".equals(progress.status())) {
+      out.printf(
+          Locale.ROOT,
+          "ingested %s into '%s': %d new/changed, %d skipped, %d failed, %d tombstoned,"
+              + " %s in %.1f s%n",
+          plural(progress.total(), "document"),
+          into,
+          progress.done(),
+          progress.skipped(),
+          progress.failed(),
+          progress.tombstoned(),
+          plural(progress.chunks(), "chunk"),
+          seconds);
+    } else {
+      out.printf(
+          Locale.ROOT,
+          "ingestion into '%s' ended with status %s after %.1f s (phase %s):"
+              + " %d of %s processed, %d failed%n",
+          into,
+          progress.status(),
+          seconds,
+          progress.phase() == null ? "unknown" : progress.phase(),
+          progress.processed(),
+          plural(progress.total(), "document"),
+          progress.failed());
+    }
+    List<IngestionError> errors = progress.errors();
+    if (!errors.isEmpty()) {
+      out.println("failed documents:");
+      int shown = Math.min(MAX_LISTED_ERRORS, errors.size());
+      for (IngestionError error : errors.subList(0, shown)) {
+        out.println("  " + error.source() + ": " + error.reason());
+      }
+      long more = Math.max(progress.failed(), errors.size()) - shown;
+      if (more > 0) {
+        out.println("  ... and " + more + " more");
+      }
+    }
+    out.println(
+        "workflow "
+            + workflowId
+            + " — see it in the Temporal UI: "
+            + root.temporalUiLink(workflowId));
+  }
+
+  private static void warn(PrintWriter err, String message) {
+    err.println("warning: " + message);
+    err.flush();
+  }
+
+  static String plural(long count, String noun) {
+    return count + " " + noun + (count == 1 ? "" : "s");
+  }
+
+  static String bytes(long count) {
+    if (count < 1024) {
+      return count + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double value = count;
+    int unit = -1;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+  }
+}

@@ -1,0 +1,173 @@
+package io.engram.workers.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.engram.core.config.EngramSettings;
+import io.engram.core.db.Database;
+import io.engram.core.embedding.CachedEmbedder;
+import io.engram.core.embedding.EmbeddingModels;
+import io.engram.workflows.common.EngramSearchAttributes;
+import io.engram.workflows.common.TaskQueues;
+import io.engram.workflows.ingestion.IngestionProgress;
+import io.engram.workflows.ingestion.IngestionRequest;
+import io.engram.workflows.ingestion.IngestionWorkflow;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributes;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code ./engram bench ingest}: ingests a corpus through the real workflow and worker, then embeds
+ * a sample of the very chunks it stored with the same model in this process, and prints the ratio
+ * of end-to-end to raw chunk throughput. Run by the launcher on a fresh private stack, so no
+ * embedding-cache hit flatters the end-to-end figure.
+ */
+public final class IngestBenchmark {
+  /** Chunks embedded for the raw figure: enough for a stable rate, far fewer than the corpus. */
+  static final int RAW_SAMPLE = 2048;
+
+  private IngestBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Path corpus = null;
+    String collection = "bench";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--corpus" -> corpus = Path.of(args[++i]).toAbsolutePath();
+        case "--collection" -> collection = args[++i];
+        case "--help", "-h" -> {
+          System.out.println("usage: IngestBenchmark --corpus PATH [--collection NAME]");
+          return;
+        }
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    if (corpus == null || !Files.isReadable(corpus)) {
+      System.err.println("error: --corpus PATH is required and must be readable");
+      System.exit(2);
+    }
+    EngramSettings settings = EngramSettings.fromEnvironment(System.getenv());
+    WorkflowServiceStubs service =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(settings.temporalAddress()).build());
+    WorkflowClient client = WorkflowClient.newInstance(service);
+    String workflowId = IngestionWorkflow.workflowId(collection, corpus.toString());
+    IngestionWorkflow workflow =
+        client.newWorkflowStub(
+            IngestionWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(workflowId)
+                .setTaskQueue(TaskQueues.INGEST)
+                .setTypedSearchAttributes(
+                    SearchAttributes.newBuilder()
+                        .set(EngramSearchAttributes.COLLECTION, collection)
+                        .set(EngramSearchAttributes.SOURCE, corpus.toString())
+                        .build())
+                .build());
+    IngestionRequest request =
+        new IngestionRequest(collection, corpus.toString(), corpus.toString(), null, null, null);
+
+    long start = System.nanoTime();
+    WorkflowClient.start(workflow::ingest, request);
+    IngestionWorkflow running = client.newWorkflowStub(IngestionWorkflow.class, workflowId);
+    CompletableFuture<IngestionProgress> result =
+        client.newUntypedWorkflowStub(workflowId).getResultAsync(IngestionProgress.class);
+    while (!result.isDone()) {
+      Thread.sleep(5000);
+      if (!result.isDone()) {
+        IngestionProgress p = running.progress();
+        System.err.printf(
+            Locale.ROOT,
+            "  %s %d/%d documents, %d chunks, %.0f s%n",
+            p.phase(),
+            p.done() + p.skipped() + p.failed(),
+            p.total(),
+            p.chunks(),
+            (System.nanoTime() - start) / 1e9);
+      }
+    }
+    IngestionProgress done = result.get();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    service.shutdown();
+
+    try (HikariDataSource db = Database.connect(settings, "bench", 2)) {
+      String model = modelOf(db, done.indexVersionId());
+      List<String> sample = sampleChunks(db, done.indexVersionId(), RAW_SAMPLE);
+      EmbeddingModel embeddings = EmbeddingModels.get(model);
+      // Warm-up so model loading is not timed.
+      embeddings.embedAll(sample.subList(0, Math.min(32, sample.size())).stream().map(TextSegment::from).toList());
+      long rawStart = System.nanoTime();
+      for (int from = 0; from < sample.size(); from += CachedEmbedder.MODEL_BATCH) {
+        List<TextSegment> batch =
+            sample.subList(from, Math.min(sample.size(), from + CachedEmbedder.MODEL_BATCH)).stream()
+                .map(TextSegment::from)
+                .toList();
+        embeddings.embedAll(batch);
+      }
+      double rawSeconds = (System.nanoTime() - rawStart) / 1e9;
+      double rawRate = sample.size() / rawSeconds;
+      double e2eRate = done.chunks() / seconds;
+      System.out.printf(
+          Locale.ROOT,
+          "model=%s documents=%d failed=%d chunks=%d wall_s=%.1f raw_sample=%d raw_s=%.1f%n",
+          model,
+          done.done(),
+          done.failed(),
+          done.chunks(),
+          seconds,
+          sample.size(),
+          rawSeconds);
+      System.out.printf(
+          Locale.ROOT,
+          "ingest docs=%d chunks=%d docs_per_s=%.2f raw_embed_chunks_per_s=%.2f ratio=%.3f%n",
+          done.done(),
+          done.chunks(),
+          done.done() / seconds,
+          rawRate,
+          e2eRate / rawRate);
+    }
+  }
+
+  private static String modelOf(HikariDataSource db, int indexVersionId) throws Exception {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT embedding_model FROM index_versions WHERE id = ?")) {
+      ps.setInt(1, indexVersionId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+
+  /** A deterministic spread of stored chunks (every n-th by id), so the sample mirrors the corpus. */
+  private static List<String> sampleChunks(HikariDataSource db, int indexVersionId, int limit) throws Exception {
+    List<String> texts = new ArrayList<>();
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT text FROM (SELECT text, row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS total"
+                    + " FROM chunks WHERE index_version_id = ?) t"
+                    + " WHERE n % GREATEST(1, total / ?) = 0 LIMIT ?")) {
+      ps.setInt(1, indexVersionId);
+      ps.setInt(2, limit);
+      ps.setInt(3, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          texts.add(rs.getString(1));
+        }
+      }
+    }
+    return texts;
+  }
+}

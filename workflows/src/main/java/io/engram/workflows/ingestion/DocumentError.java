@@ -1,0 +1,4 @@
+package io.engram.workflows.ingestion;
+
+/** A document that failed alone, and why. */
+public record DocumentError(String source, String reason) {}

@@ -1,0 +1,37 @@
+package io.engram.workflows.ingestion;
+
+import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/** Ingests a directory, file or JSONL corpus into a collection, durably and incrementally. */
+@WorkflowInterface
+public interface IngestionWorkflow {
+  /** Failed documents listed in progress; the {@code failed} count is always exact. */
+  int MAX_ERRORS = 200;
+
+  @WorkflowMethod
+  IngestionProgress ingest(IngestionRequest request);
+
+  @QueryMethod
+  IngestionProgress progress();
+
+  /**
+   * The workflow id for a (collection, origin) pair: stable, so a second request for the same
+   * source attaches to the running ingestion instead of racing it.
+   */
+  static String workflowId(String collection, String origin) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(origin.getBytes(StandardCharsets.UTF_8));
+      return "ingest-" + collection.toLowerCase(Locale.ROOT) + "-" + HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

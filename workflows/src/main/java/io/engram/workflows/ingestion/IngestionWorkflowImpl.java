@@ -1,0 +1,125 @@
+package io.engram.workflows.ingestion;
+
+import io.engram.workflows.common.FailureTypes;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Discover, then process the pending items in batches with bounded parallelism. Only counts, ids and
+ * short error records cross the history; document text and vectors stay in PostgreSQL.
+ */
+public class IngestionWorkflowImpl implements IngestionWorkflow {
+  /** Documents per activity: a batch embeds in seconds, so progress is fine-grained. */
+  static final int BATCH_SIZE = 32;
+
+  /**
+   * Batches in flight. ONNX Runtime already uses both cores per call, so two batches overlap one
+   * batch's parsing and database writes with the other's embedding without oversubscribing.
+   */
+  static final int MAX_PARALLEL_BATCHES = 2;
+
+  private static final RetryOptions RETRY =
+      RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofSeconds(1))
+          .setBackoffCoefficient(2.0)
+          .setMaximumInterval(Duration.ofMinutes(1))
+          .setMaximumAttempts(20)
+          .setDoNotRetry(FailureTypes.INVALID_SOURCE)
+          .build();
+
+  private final IngestionActivities discovery =
+      Workflow.newActivityStub(
+          IngestionActivities.class,
+          ActivityOptions.newBuilder()
+              .setStartToCloseTimeout(Duration.ofMinutes(30))
+              .setHeartbeatTimeout(Duration.ofMinutes(1))
+              .setRetryOptions(RETRY)
+              .build());
+
+  private final IngestionActivities batches =
+      Workflow.newActivityStub(
+          IngestionActivities.class,
+          ActivityOptions.newBuilder()
+              .setStartToCloseTimeout(Duration.ofMinutes(30))
+              // A killed worker is noticed within this time and the batch is retried elsewhere.
+              .setHeartbeatTimeout(Duration.ofSeconds(30))
+              .setRetryOptions(RETRY)
+              .build());
+
+  private String phase = "discovering";
+  private int total;
+  private int done;
+  private int skipped;
+  private int failed;
+  private int tombstoned;
+  private long chunks;
+  private int indexVersionId;
+  private final List<DocumentError> errors = new ArrayList<>();
+  private List<String> tombstonedSample = List.of();
+
+  @Override
+  public IngestionProgress ingest(IngestionRequest request) {
+    String runId = Workflow.getInfo().getRunId();
+    DiscoveryResult found = discovery.discover(runId, request);
+    total = found.total();
+    skipped = found.skipped();
+    tombstoned = found.tombstoned();
+    tombstonedSample = found.tombstonedSample();
+    indexVersionId = found.indexVersionId();
+
+    phase = "embedding";
+    List<Promise<BatchResult>> running = new ArrayList<>();
+    for (int from = 0; from < found.pending(); from += BATCH_SIZE) {
+      if (running.size() >= MAX_PARALLEL_BATCHES) {
+        Promise.anyOf(running).get();
+        collectCompleted(running);
+      }
+      int to = Math.min(found.pending(), from + BATCH_SIZE);
+      running.add(Async.function(batches::processBatch, runId, from, to));
+    }
+    Promise.allOf(running).get();
+    collectCompleted(running);
+    phase = "done";
+    return progress();
+  }
+
+  private void collectCompleted(List<Promise<BatchResult>> running) {
+    for (Iterator<Promise<BatchResult>> it = running.iterator(); it.hasNext(); ) {
+      Promise<BatchResult> promise = it.next();
+      if (promise.isCompleted()) {
+        it.remove();
+        BatchResult result = promise.get();
+        done += result.done();
+        failed += result.failed();
+        chunks += result.chunks();
+        for (DocumentError error : result.errors()) {
+          if (errors.size() < MAX_ERRORS) {
+            errors.add(error);
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public IngestionProgress progress() {
+    return new IngestionProgress(
+        phase,
+        total,
+        done,
+        skipped,
+        failed,
+        tombstoned,
+        chunks,
+        List.copyOf(errors),
+        tombstonedSample,
+        indexVersionId);
+  }
+}
