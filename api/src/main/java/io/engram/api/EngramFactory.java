@@ -11,12 +11,16 @@ import io.engram.core.store.PgVectorChunkStore;
 import io.engram.migrations.Migrations;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.env.Environment;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import jakarta.inject.Singleton;
 import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +33,16 @@ class EngramFactory {
   private static final Logger log = LoggerFactory.getLogger(EngramFactory.class);
 
   @Singleton
-  EngramSettings settings() {
-    return EngramSettings.fromEnvironment(System.getenv());
+  EngramSettings settings(Environment environment) {
+    // Each setting is an environment variable (ENGRAM_DB_URL) that Micronaut also exposes as a
+    // property (engram.db.url), so tests and config files can set it the Micronaut way.
+    Map<String, String> values = new HashMap<>(System.getenv());
+    for (String name : EngramSettings.VARIABLES) {
+      environment
+          .getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'), String.class)
+          .ifPresent(v -> values.put(name, v));
+    }
+    return EngramSettings.fromEnvironment(values);
   }
 
   @Singleton
@@ -83,6 +95,7 @@ class EngramFactory {
   @Singleton
   WorkflowClient workflowClient(WorkflowServiceStubs service, EngramSettings settings) {
     return WorkflowClient.newInstance(
-        service, WorkflowClientOptions.newBuilder().setNamespace(settings.temporalNamespace()).build());
+        service,
+        WorkflowClientOptions.newBuilder().setNamespace(settings.temporalNamespace()).build());
   }
 }

@@ -27,14 +27,15 @@ public final class Migrations {
     }
     Flyway flyway =
         Flyway.configure()
-            .dataSource(
-                args[0], args.length > 1 ? args[1] : null, args.length > 2 ? args[2] : null)
+            .dataSource(args[0], args.length > 1 ? args[1] : null, args.length > 2 ? args[2] : null)
             .locations("classpath:db/migration")
             .load();
     MigrateResult result = flyway.migrate();
     System.out.printf(
         "migrated schema to version %s (%d applied)%n",
-        result.targetSchemaVersion == null ? flyway.info().current().getVersion() : result.targetSchemaVersion,
+        result.targetSchemaVersion == null
+            ? flyway.info().current().getVersion()
+            : result.targetSchemaVersion,
         result.migrationsExecuted);
   }
 }

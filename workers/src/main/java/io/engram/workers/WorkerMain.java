@@ -49,7 +49,10 @@ public final class WorkerMain {
   private final PrometheusMeterRegistry registry;
 
   private WorkerMain(
-      HikariDataSource dataSource, WorkflowServiceStubs service, WorkerFactory factory, PrometheusMeterRegistry registry) {
+      HikariDataSource dataSource,
+      WorkflowServiceStubs service,
+      WorkerFactory factory,
+      PrometheusMeterRegistry registry) {
     this.dataSource = dataSource;
     this.service = service;
     this.factory = factory;
@@ -66,7 +69,8 @@ public final class WorkerMain {
     }
     IndexVersions indexVersions = new IndexVersions(dataSource);
     var champion =
-        indexVersions.ensureChampion(settings.embeddingModel(), settings.chunkSize(), settings.chunkOverlap());
+        indexVersions.ensureChampion(
+            settings.embeddingModel(), settings.chunkSize(), settings.chunkOverlap());
     log.info("champion index version: {}", champion);
 
     Map<String, CachedEmbedder> embedders = new ConcurrentHashMap<>();
@@ -76,7 +80,9 @@ public final class WorkerMain {
             indexVersions,
             new BlobStore(dataSource),
             new DocumentReader(settings.maxDocumentBytes()),
-            model -> embedders.computeIfAbsent(model, m -> new CachedEmbedder(dataSource, m, EmbeddingModels.get(m))));
+            model ->
+                embedders.computeIfAbsent(
+                    model, m -> new CachedEmbedder(dataSource, m, EmbeddingModels.get(m))));
     // Load the champion's model now rather than inside the first activity, whose heartbeat
     // timeout would otherwise have to cover the model load.
     EmbeddingModels.get(champion.embeddingModel());
@@ -94,13 +100,15 @@ public final class WorkerMain {
                 .build());
     WorkflowClient client =
         WorkflowClient.newInstance(
-            service, WorkflowClientOptions.newBuilder().setNamespace(settings.temporalNamespace()).build());
+            service,
+            WorkflowClientOptions.newBuilder().setNamespace(settings.temporalNamespace()).build());
     WorkerFactory factory = WorkerFactory.newInstance(client);
     Worker worker =
         factory.newWorker(
             TaskQueues.INGEST,
             WorkerOptions.newBuilder()
-                // Two batches run at once (see IngestionWorkflowImpl); room for discovery beside them.
+                // Two batches run at once (see IngestionWorkflowImpl); room for discovery beside
+                // them.
                 .setMaxConcurrentActivityExecutionSize(4)
                 .build());
     worker.registerWorkflowImplementationTypes(IngestionWorkflowImpl.class);
@@ -137,7 +145,8 @@ public final class WorkerMain {
     }
     EngramSettings settings = EngramSettings.fromEnvironment(System.getenv());
     WorkerMain worker = start(settings);
-    int metricsPort = Integer.parseInt(System.getenv().getOrDefault("ENGRAM_WORKER_METRICS_PORT", "9464"));
+    int metricsPort =
+        Integer.parseInt(System.getenv().getOrDefault("ENGRAM_WORKER_METRICS_PORT", "9464"));
     if (metricsPort > 0) {
       serveMetrics(worker.registry(), metricsPort);
     }

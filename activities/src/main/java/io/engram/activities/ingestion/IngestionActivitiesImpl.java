@@ -18,8 +18,8 @@ import java.util.UUID;
 
 /**
  * Thin adapter from the activity interface to {@link IngestionService}: translates payloads,
- * heartbeats, and maps permanent errors to non-retryable failures. Transient errors (database,
- * I/O) propagate and are retried by Temporal with backoff.
+ * heartbeats, and maps permanent errors to non-retryable failures. Transient errors (database, I/O)
+ * propagate and are retried by Temporal with backoff.
  */
 public class IngestionActivitiesImpl implements IngestionActivities {
   /** Reasons are cut to this length so one odd document cannot bloat workflow history. */
@@ -55,7 +55,12 @@ public class IngestionActivitiesImpl implements IngestionActivities {
                   request.chunkOverlap()),
               ctx::heartbeat);
       return new DiscoveryResult(
-          d.indexVersionId(), d.total(), d.skipped(), d.pending(), d.tombstoned(), d.tombstonedSample());
+          d.indexVersionId(),
+          d.total(),
+          d.skipped(),
+          d.pending(),
+          d.tombstoned(),
+          d.tombstonedSample());
     } catch (IngestionService.InvalidSourceException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.INVALID_SOURCE);
     } catch (SQLException e) {
@@ -73,7 +78,8 @@ public class IngestionActivitiesImpl implements IngestionActivities {
     Optional<Integer> resumedAt = ctx.getHeartbeatDetails(Integer.class);
     resumedAt.ifPresent(seq -> ctx.heartbeat(seq));
     try {
-      IngestionService.BatchOutcome outcome = service.process(runId, fromSeq, toSeq, ctx::heartbeat);
+      IngestionService.BatchOutcome outcome =
+          service.process(runId, fromSeq, toSeq, ctx::heartbeat);
       return new BatchResult(
           outcome.done(),
           outcome.failed(),
@@ -89,6 +95,8 @@ public class IngestionActivitiesImpl implements IngestionActivities {
   }
 
   static String truncate(String reason) {
-    return reason == null || reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON) + "…";
+    return reason == null || reason.length() <= MAX_REASON
+        ? reason
+        : reason.substring(0, MAX_REASON) + "…";
   }
 }

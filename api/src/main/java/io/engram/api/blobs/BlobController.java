@@ -2,6 +2,7 @@ package io.engram.api.blobs;
 
 import io.engram.api.problems.Problems;
 import io.engram.core.ingest.BlobStore;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -51,8 +52,10 @@ class BlobController {
   }
 
   @Put(value = "/{sha256}", consumes = MediaType.APPLICATION_OCTET_STREAM)
-  HttpResponse<Stored> put(String sha256, @Body byte[] content) throws SQLException {
+  HttpResponse<Stored> put(String sha256, @Nullable @Body byte[] body) throws SQLException {
     requireSha256(sha256);
+    // An empty file is a legal upload (it fails later, alone, as an empty document).
+    byte[] content = body == null ? new byte[0] : body;
     try {
       blobs.put(sha256, content);
     } catch (IllegalArgumentException e) {

@@ -22,7 +22,8 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator<Map<String, Object
   protected Map<String, Object> getHealthInformation() {
     try (Connection c = dataSource.getConnection();
         Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT extversion FROM pg_extension WHERE extname = 'vector'")) {
+        ResultSet rs =
+            st.executeQuery("SELECT extversion FROM pg_extension WHERE extname = 'vector'")) {
       if (!rs.next()) {
         healthStatus = HealthStatus.DOWN;
         return Map.of("error", "the vector extension is not installed");

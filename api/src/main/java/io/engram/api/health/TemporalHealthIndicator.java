@@ -24,7 +24,9 @@ class TemporalHealthIndicator extends AbstractHealthIndicator<Map<String, Object
     try {
       HealthCheckResponse response = service.healthCheck();
       healthStatus =
-          response.getStatus() == HealthCheckResponse.ServingStatus.SERVING ? HealthStatus.UP : HealthStatus.DOWN;
+          response.getStatus() == HealthCheckResponse.ServingStatus.SERVING
+              ? HealthStatus.UP
+              : HealthStatus.DOWN;
       return Map.of("address", settings.temporalAddress(), "status", response.getStatus().name());
     } catch (Exception e) {
       healthStatus = HealthStatus.DOWN;

@@ -20,7 +20,8 @@ class IngestionController {
   }
 
   @Post
-  HttpResponse<IngestionDtos.Started> start(@Valid @Body IngestionDtos.Create request) throws Exception {
+  HttpResponse<IngestionDtos.Started> start(@Valid @Body IngestionDtos.Create request)
+      throws Exception {
     return HttpResponse.accepted().body(starter.start(request));
   }
 

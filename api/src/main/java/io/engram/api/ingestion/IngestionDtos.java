@@ -2,6 +2,7 @@ package io.engram.api.ingestion;
 
 import io.engram.workflows.ingestion.DocumentError;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.SerdeImport;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -12,12 +13,16 @@ import jakarta.validation.constraints.Size;
 import java.util.List;
 
 /** Request and response bodies of {@code /v1/ingestions}. */
+@SerdeImport(DocumentError.class)
 final class IngestionDtos {
   private IngestionDtos() {}
 
   /** An uploaded file: the client's path and the hash of the blob already uploaded. */
   @Serdeable
-  record FileRef(@NotBlank @Size(max = 4096) String path, @NotBlank String sha256, @PositiveOrZero long size) {}
+  record FileRef(
+      @NotBlank @Size(max = 4096) String path,
+      @NotBlank String sha256,
+      @PositiveOrZero long size) {}
 
   /** Either a server-side {@code path} or uploaded {@code files} (with their {@code origin}). */
   @Serdeable

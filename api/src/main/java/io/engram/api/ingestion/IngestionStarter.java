@@ -14,6 +14,7 @@ import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.client.WorkflowClient;
@@ -21,7 +22,6 @@ import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
-import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -63,26 +63,41 @@ class IngestionStarter {
     String collection = body.collection() == null ? CollectionRegistry.DEFAULT : body.collection();
     if (!CollectionRegistry.isValidName(collection)) {
       throw Problems.badRequest(
-          "collection '" + collection + "' is not a valid name: use 1-63 of a-z, 0-9, '_', '.', '-'");
+          "collection '"
+              + collection
+              + "' is not a valid name: use 1-63 of a-z, 0-9, '_', '.', '-'");
     }
-    if (body.chunkSize() != null && body.chunkOverlap() != null && body.chunkOverlap() >= body.chunkSize()) {
+    if (body.chunkSize() != null
+        && body.chunkOverlap() != null
+        && body.chunkOverlap() >= body.chunkSize()) {
       throw Problems.badRequest("chunkOverlap must be smaller than chunkSize");
     }
     boolean hasPath = body.path() != null && !body.path().isBlank();
     boolean hasFiles = body.files() != null && !body.files().isEmpty();
     if (hasPath == hasFiles) {
-      throw Problems.badRequest("give exactly one of 'path' (a server-side path) and 'files' (uploaded blobs)");
+      throw Problems.badRequest(
+          "give exactly one of 'path' (a server-side path) and 'files' (uploaded blobs)");
     }
     IngestionRequest request;
     if (hasPath) {
       Path real = resolveAllowed(body.path());
       request =
-          new IngestionRequest(collection, real.toString(), real.toString(), null, body.chunkSize(), body.chunkOverlap());
+          new IngestionRequest(
+              collection,
+              real.toString(),
+              real.toString(),
+              null,
+              body.chunkSize(),
+              body.chunkOverlap());
     } else {
-      String origin = body.origin() == null || body.origin().isBlank() ? body.files().get(0).path() : body.origin();
+      String origin =
+          body.origin() == null || body.origin().isBlank()
+              ? body.files().get(0).path()
+              : body.origin();
       UUID manifest = storeManifest(collection, origin, body.files());
       request =
-          new IngestionRequest(collection, origin, null, manifest.toString(), body.chunkSize(), body.chunkOverlap());
+          new IngestionRequest(
+              collection, origin, null, manifest.toString(), body.chunkSize(), body.chunkOverlap());
     }
     collections.ensure(collection);
     String workflowId = IngestionWorkflow.workflowId(collection, request.origin());
@@ -93,7 +108,8 @@ class IngestionStarter {
                 .setWorkflowId(workflowId)
                 .setTaskQueue(TaskQueues.INGEST)
                 // A second request for the same (collection, source) while one runs attaches to it.
-                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                .setWorkflowIdConflictPolicy(
+                    WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
                 .setTypedSearchAttributes(
                     SearchAttributes.newBuilder()
                         .set(EngramSearchAttributes.COLLECTION, collection)
@@ -104,7 +120,8 @@ class IngestionStarter {
       WorkflowExecution execution = WorkflowClient.start(workflow::ingest, request);
       return new IngestionDtos.Started(execution.getWorkflowId(), execution.getRunId());
     } catch (io.temporal.client.WorkflowServiceException e) {
-      throw Problems.unavailable("cannot start the ingestion workflow (is Temporal up?): " + e.getMessage());
+      throw Problems.unavailable(
+          "cannot start the ingestion workflow (is Temporal up?): " + e.getMessage());
     }
   }
 
@@ -180,11 +197,16 @@ class IngestionStarter {
       }
     }
     if (!allowed) {
-      throw Problems.forbidden("path " + raw + " is outside the ingestion roots " + settings.ingestRoots());
+      throw Problems.forbidden(
+          "path " + raw + " is outside the ingestion roots " + settings.ingestRoots());
     }
-    if (Files.isRegularFile(real) && DocumentType.ofFileName(real.getFileName().toString()).isEmpty()) {
+    if (Files.isRegularFile(real)
+        && DocumentType.ofFileName(real.getFileName().toString()).isEmpty()) {
       throw Problems.unsupportedType(
-          "cannot ingest " + real.getFileName() + "; supported: " + DocumentType.supportedExtensions());
+          "cannot ingest "
+              + real.getFileName()
+              + "; supported: "
+              + DocumentType.supportedExtensions());
     }
     if (!Files.isReadable(real)) {
       throw Problems.forbidden("path is not readable by the server: " + raw);
@@ -195,9 +217,13 @@ class IngestionStarter {
   private UUID storeManifest(String collection, String origin, List<IngestionDtos.FileRef> files)
       throws SQLException, IOException {
     if (files.size() == 1
-        && DocumentType.ofFileName(Path.of(files.get(0).path()).getFileName().toString()).isEmpty()) {
+        && DocumentType.ofFileName(Path.of(files.get(0).path()).getFileName().toString())
+            .isEmpty()) {
       throw Problems.unsupportedType(
-          "cannot ingest " + files.get(0).path() + "; supported: " + DocumentType.supportedExtensions());
+          "cannot ingest "
+              + files.get(0).path()
+              + "; supported: "
+              + DocumentType.supportedExtensions());
     }
     List<ManifestEntry> entries = new ArrayList<>(files.size());
     for (IngestionDtos.FileRef f : files) {
@@ -206,7 +232,10 @@ class IngestionStarter {
     List<String> missing = blobs.missing(entries.stream().map(ManifestEntry::sha256).toList());
     if (!missing.isEmpty()) {
       throw Problems.badRequest(
-          missing.size() + " file(s) were not uploaded (first: " + missing.get(0) + "); PUT /v1/blobs/{sha256} first");
+          missing.size()
+              + " file(s) were not uploaded (first: "
+              + missing.get(0)
+              + "); PUT /v1/blobs/{sha256} first");
     }
     UUID id = UUID.randomUUID();
     try (Connection c = dataSource.getConnection();

@@ -23,8 +23,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code POST /v1/query}: dense retrieval over the champion index version with an extractive answer.
- * Runs synchronously in the API process, never through a workflow (latency).
+ * {@code POST /v1/query}: dense retrieval over the champion index version with an extractive
+ * answer. Runs synchronously in the API process, never through a workflow (latency).
  */
 @Controller("/v1/query")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -40,7 +40,13 @@ class QueryController {
       @Nullable @Min(1) @Max(100) Integer topK) {}
 
   @Serdeable
-  record Source(long documentId, long chunkId, String source, @Nullable String title, String snippet, double score) {}
+  record Source(
+      long documentId,
+      long chunkId,
+      String source,
+      @Nullable String title,
+      String snippet,
+      double score) {}
 
   @Serdeable
   record QueryResponse(
@@ -62,23 +68,36 @@ class QueryController {
   @Post
   QueryResponse query(@Valid @Body QueryRequest request) throws SQLException {
     long start = System.nanoTime();
-    String collection = request.collection() == null ? CollectionRegistry.DEFAULT : request.collection();
+    String collection =
+        request.collection() == null ? CollectionRegistry.DEFAULT : request.collection();
     if (!collections.exists(collection)) {
-      throw Problems.notFound("collection", "no collection '" + collection + "'; ingest into it first");
+      throw Problems.notFound(
+          "collection", "no collection '" + collection + "'; ingest into it first");
     }
     int topK = request.topK() == null ? DEFAULT_TOP_K : request.topK();
     DenseRetriever.Result result = retriever.retrieve(collection, request.query().strip(), topK);
     List<Source> sources = new ArrayList<>(result.hits().size());
     for (ChunkHit hit : result.hits()) {
       sources.add(
-          new Source(hit.documentId(), hit.chunkId(), hit.source(), hit.title(), snippet(hit.text()), hit.score()));
+          new Source(
+              hit.documentId(),
+              hit.chunkId(),
+              hit.source(),
+              hit.title(),
+              snippet(hit.text()),
+              hit.score()));
     }
     Map<String, Double> timings = new LinkedHashMap<>();
     timings.put("embedMs", result.embedMs());
     timings.put("searchMs", result.searchMs());
     timings.put("totalMs", (System.nanoTime() - start) / 1e6);
     return new QueryResponse(
-        extractiveAnswer(sources), "extractive", sources, "question", result.version().name(), timings);
+        extractiveAnswer(sources),
+        "extractive",
+        sources,
+        "question",
+        result.version().name(),
+        timings);
   }
 
   /** Without an LLM the answer is the best passage, cited; the response says it is extractive. */

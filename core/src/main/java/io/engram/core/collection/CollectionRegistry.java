@@ -35,7 +35,8 @@ public final class CollectionRegistry {
   public void ensure(String name) throws SQLException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
-            c.prepareStatement("INSERT INTO collections (name) VALUES (?) ON CONFLICT DO NOTHING")) {
+            c.prepareStatement(
+                "INSERT INTO collections (name) VALUES (?) ON CONFLICT DO NOTHING")) {
       ps.setString(1, name);
       ps.executeUpdate();
     }

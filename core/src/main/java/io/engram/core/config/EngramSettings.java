@@ -36,6 +36,21 @@ public record EngramSettings(
     long maxDocumentBytes,
     boolean migrateOnStart) {
 
+  /** The environment variables read by {@link #fromEnvironment}. */
+  public static final List<String> VARIABLES =
+      List.of(
+          "ENGRAM_DB_URL",
+          "ENGRAM_DB_USER",
+          "ENGRAM_DB_PASSWORD",
+          "TEMPORAL_ADDRESS",
+          "TEMPORAL_NAMESPACE",
+          "ENGRAM_EMBEDDING_MODEL",
+          "ENGRAM_CHUNK_SIZE",
+          "ENGRAM_CHUNK_OVERLAP",
+          "ENGRAM_INGEST_ROOTS",
+          "ENGRAM_MAX_DOCUMENT_BYTES",
+          "ENGRAM_MIGRATE_ON_START");
+
   public static final String DEFAULT_EMBEDDING_MODEL = "bge-small-en-v1.5-q";
   public static final int DEFAULT_CHUNK_SIZE = 1024;
   public static final int DEFAULT_CHUNK_OVERLAP = 200;
@@ -72,8 +87,7 @@ public record EngramSettings(
         env.getOrDefault("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
         env.getOrDefault("TEMPORAL_NAMESPACE", "default"),
         env.getOrDefault("ENGRAM_EMBEDDING_MODEL", DEFAULT_EMBEDDING_MODEL),
-        Integer.parseInt(
-            env.getOrDefault("ENGRAM_CHUNK_SIZE", String.valueOf(DEFAULT_CHUNK_SIZE))),
+        Integer.parseInt(env.getOrDefault("ENGRAM_CHUNK_SIZE", String.valueOf(DEFAULT_CHUNK_SIZE))),
         Integer.parseInt(
             env.getOrDefault("ENGRAM_CHUNK_OVERLAP", String.valueOf(DEFAULT_CHUNK_OVERLAP))),
         parseRoots(env.getOrDefault("ENGRAM_INGEST_ROOTS", "")),

@@ -24,7 +24,9 @@ import javax.sql.DataSource;
  * callers at worst embed the same text twice, never store it twice.
  */
 public final class CachedEmbedder {
-  /** Texts per call into ONNX Runtime: large enough to amortize the call, small enough to heartbeat. */
+  /**
+   * Texts per call into ONNX Runtime: large enough to amortize the call, small enough to heartbeat.
+   */
   public static final int MODEL_BATCH = 32;
 
   private final DataSource dataSource;
@@ -64,10 +66,12 @@ public final class CachedEmbedder {
     }
     Map<String, float[]> vectors = lookup(textByHash.keySet());
     cacheHits.addAndGet(vectors.size());
-    List<String> missing = textByHash.keySet().stream().filter(h -> !vectors.containsKey(h)).toList();
+    List<String> missing =
+        textByHash.keySet().stream().filter(h -> !vectors.containsKey(h)).toList();
     for (int from = 0; from < missing.size(); from += MODEL_BATCH) {
       List<String> batch = missing.subList(from, Math.min(missing.size(), from + MODEL_BATCH));
-      List<TextSegment> segments = batch.stream().map(h -> TextSegment.from(textByHash.get(h))).toList();
+      List<TextSegment> segments =
+          batch.stream().map(h -> TextSegment.from(textByHash.get(h))).toList();
       List<Embedding> result = model.embedAll(segments).content();
       Map<String, float[]> fresh = new LinkedHashMap<>();
       for (int i = 0; i < batch.size(); i++) {

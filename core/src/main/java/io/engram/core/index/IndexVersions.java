@@ -64,7 +64,10 @@ public final class IndexVersions {
   public IndexVersion forChunking(Integer chunkSize, Integer chunkOverlap) throws SQLException {
     IndexVersion champion =
         champion()
-            .orElseThrow(() -> new IllegalStateException("no champion index version; run migrations and start the worker"));
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "no champion index version; run migrations and start the worker"));
     int size = chunkSize == null ? champion.chunkSize() : chunkSize;
     int overlap = chunkOverlap == null ? Math.min(champion.chunkOverlap(), size / 2) : chunkOverlap;
     if (size == champion.chunkSize() && overlap == champion.chunkOverlap()) {

@@ -25,7 +25,8 @@ public final class BlobStore implements SourceScanner.BlobReader {
   public List<String> missing(Collection<String> hashes) throws SQLException {
     Set<String> present = new HashSet<>();
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT sha256 FROM blobs WHERE sha256 = ANY (?)")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT sha256 FROM blobs WHERE sha256 = ANY (?)")) {
       Array array = c.createArrayOf("text", hashes.toArray());
       ps.setArray(1, array);
       try (ResultSet rs = ps.executeQuery()) {
@@ -63,7 +64,8 @@ public final class BlobStore implements SourceScanner.BlobReader {
   public byte[] readRange(String sha256, long offset, int length) throws IOException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
-            c.prepareStatement("SELECT substring(content FROM ? FOR ?) FROM blobs WHERE sha256 = ?")) {
+            c.prepareStatement(
+                "SELECT substring(content FROM ? FOR ?) FROM blobs WHERE sha256 = ?")) {
       ps.setInt(1, Math.toIntExact(offset + 1));
       ps.setInt(2, length);
       ps.setString(3, sha256);

@@ -2,6 +2,7 @@ package io.engram.core.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.data.document.Document;
@@ -47,7 +48,9 @@ import javax.sql.DataSource;
  * </ul>
  */
 public final class IngestionService {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // Tolerant reads: locators written by an older version stay readable after an upgrade.
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private static final int TOMBSTONE_SAMPLE = 20;
 
   /** What to ingest: a path on the worker's host or an uploaded manifest, into a collection. */
@@ -63,7 +66,12 @@ public final class IngestionService {
 
   /** The outcome of discovery, small enough for workflow history. */
   public record Discovery(
-      int indexVersionId, int total, int skipped, int pending, int tombstoned, List<String> tombstonedSample) {}
+      int indexVersionId,
+      int total,
+      int skipped,
+      int pending,
+      int tombstoned,
+      List<String> tombstonedSample) {}
 
   /** A document that failed, with the reason. */
   public record ItemError(String source, String reason) {}
@@ -120,12 +128,14 @@ public final class IngestionService {
       if (!Files.exists(path)) {
         throw new InvalidSourceException("no such file or directory on the worker: " + path);
       }
-      SourceScanner.scanPath(path, d -> {
-        found.putIfAbsent(d.sourceUri(), d);
-        if (found.size() % 100 == 0) {
-          heartbeat.accept(found.size());
-        }
-      });
+      SourceScanner.scanPath(
+          path,
+          d -> {
+            found.putIfAbsent(d.sourceUri(), d);
+            if (found.size() % 100 == 0) {
+              heartbeat.accept(found.size());
+            }
+          });
     }
     Map<String, String> indexedHashes = indexedHashes(request.collection(), version.id());
     List<DiscoveredDocument> pending = new ArrayList<>();
@@ -137,7 +147,8 @@ public final class IngestionService {
     int skipped = found.size() - pending.size();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
-      List<String> tombstoned = tombstone(c, request.collection(), request.origin(), found.keySet());
+      List<String> tombstoned =
+          tombstone(c, request.collection(), request.origin(), found.keySet());
       try (PreparedStatement ps =
           c.prepareStatement(
               "INSERT INTO ingestion_runs (run_id, workflow_id, collection, origin, index_version_id, total, skipped, tombstoned)"
@@ -191,9 +202,12 @@ public final class IngestionService {
       throws SQLException, IOException {
     RunInfo run = run(runId);
     IndexVersion version =
-        indexVersions.byId(run.indexVersionId()).orElseThrow(() -> new IllegalStateException("index version gone"));
+        indexVersions
+            .byId(run.indexVersionId())
+            .orElseThrow(() -> new IllegalStateException("index version gone"));
     CachedEmbedder embedder = embedders.apply(version.embeddingModel());
-    DocumentSplitter splitter = DocumentSplitters.recursive(version.chunkSize(), version.chunkOverlap());
+    DocumentSplitter splitter =
+        DocumentSplitters.recursive(version.chunkSize(), version.chunkOverlap());
 
     List<PendingItem> items = pendingItems(runId, fromSeq, toSeq);
     List<ItemError> errors = new ArrayList<>();
@@ -237,11 +251,17 @@ public final class IngestionService {
   private record RunInfo(String runId, String collection, String origin, int indexVersionId) {}
 
   private record PendingItem(
-      int seq, String sourceUri, String externalId, String title, String contentHash, Locator locator) {}
+      int seq,
+      String sourceUri,
+      String externalId,
+      String title,
+      String contentHash,
+      Locator locator) {}
 
   private record Prepared(PendingItem item, String title, String mime, List<String> chunks) {}
 
-  private Prepared prepare(PendingItem item, DocumentSplitter splitter) throws DocumentRejectedException, IOException {
+  private Prepared prepare(PendingItem item, DocumentSplitter splitter)
+      throws DocumentRejectedException, IOException {
     byte[] bytes = load(item.locator());
     Locator loc = item.locator();
     String title;
@@ -271,7 +291,8 @@ public final class IngestionService {
       text = parsed.text();
       mime = parsed.mime();
     }
-    List<String> chunks = splitter.split(Document.from(text)).stream().map(TextSegment::text).toList();
+    List<String> chunks =
+        splitter.split(Document.from(text)).stream().map(TextSegment::text).toList();
     if (chunks.isEmpty()) {
       throw new DocumentRejectedException("no text left after splitting");
     }
@@ -300,7 +321,8 @@ public final class IngestionService {
     }
   }
 
-  private void store(RunInfo run, IndexVersion version, Prepared p, List<float[]> vectors) throws SQLException {
+  private void store(RunInfo run, IndexVersion version, Prepared p, List<float[]> vectors)
+      throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       long documentId = upsertDocument(c, run, p.item(), p.title(), p.mime(), "active", null);
@@ -335,7 +357,13 @@ public final class IngestionService {
    * chunks and status (nothing already stored is lost); only its error is recorded.
    */
   private static long upsertDocument(
-      Connection c, RunInfo run, PendingItem item, String title, String mime, String status, String error)
+      Connection c,
+      RunInfo run,
+      PendingItem item,
+      String title,
+      String mime,
+      String status,
+      String error)
       throws SQLException {
     String onConflict =
         "active".equals(status)
@@ -365,7 +393,8 @@ public final class IngestionService {
     }
   }
 
-  private static void markItem(Connection c, int seq, String runId, String status, String error, Integer chunks)
+  private static void markItem(
+      Connection c, int seq, String runId, String status, String error, Integer chunks)
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -390,7 +419,8 @@ public final class IngestionService {
   }
 
   /** Removes the chunks of documents of this origin that the source no longer has. */
-  private static List<String> tombstone(Connection c, String collection, String origin, java.util.Set<String> present)
+  private static List<String> tombstone(
+      Connection c, String collection, String origin, java.util.Set<String> present)
       throws SQLException {
     List<Long> ids = new ArrayList<>();
     List<String> uris = new ArrayList<>();
@@ -449,7 +479,8 @@ public final class IngestionService {
     }
   }
 
-  private Map<String, String> indexedHashes(String collection, int indexVersionId) throws SQLException {
+  private Map<String, String> indexedHashes(String collection, int indexVersionId)
+      throws SQLException {
     Map<String, String> hashes = new HashMap<>();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
@@ -471,7 +502,8 @@ public final class IngestionService {
 
   private List<ManifestEntry> manifest(UUID id) throws SQLException, InvalidSourceException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT entries::text FROM ingestion_manifests WHERE id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT entries::text FROM ingestion_manifests WHERE id = ?")) {
       ps.setObject(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -479,7 +511,8 @@ public final class IngestionService {
         }
         return JSON.readValue(rs.getString(1), new TypeReference<List<ManifestEntry>>() {});
       } catch (JsonProcessingException e) {
-        throw new InvalidSourceException("upload manifest " + id + " is unreadable: " + e.getOriginalMessage());
+        throw new InvalidSourceException(
+            "upload manifest " + id + " is unreadable: " + e.getOriginalMessage());
       }
     }
   }
@@ -487,7 +520,8 @@ public final class IngestionService {
   private RunInfo run(String runId) throws SQLException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
-            c.prepareStatement("SELECT collection, origin, index_version_id FROM ingestion_runs WHERE run_id = ?")) {
+            c.prepareStatement(
+                "SELECT collection, origin, index_version_id FROM ingestion_runs WHERE run_id = ?")) {
       ps.setString(1, runId);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -498,7 +532,8 @@ public final class IngestionService {
     }
   }
 
-  private List<PendingItem> pendingItems(String runId, int fromSeq, int toSeq) throws SQLException, IOException {
+  private List<PendingItem> pendingItems(String runId, int fromSeq, int toSeq)
+      throws SQLException, IOException {
     List<PendingItem> items = new ArrayList<>();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =

@@ -1,5 +1,7 @@
 package io.engram.core.ingest;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * Where a document's bytes are: a file on the worker's filesystem or an uploaded blob, optionally a
  * byte range inside it (one line of a JSONL corpus). Stored as JSON in {@code ingestion_items}.
@@ -20,6 +22,7 @@ public record Locator(String kind, String ref, String name, long offset, int len
     }
   }
 
+  @JsonIgnore
   public boolean isRange() {
     return offset >= 0;
   }

@@ -45,16 +45,21 @@ public final class SourceScanner {
     String name = file.getFileName().toString();
     String uri = file.toString();
     if (DocumentType.ofFileName(name).orElse(null) == DocumentType.JSONL) {
-      scanJsonl(Files.readAllBytes(file), uri, (offset, length) -> new Locator(Locator.FILE, uri, name, offset, length), sink);
+      scanJsonl(
+          Files.readAllBytes(file),
+          uri,
+          (offset, length) -> new Locator(Locator.FILE, uri, name, offset, length),
+          sink);
     } else {
       sink.accept(
-          new DiscoveredDocument(uri, null, null, Hashing.sha256(file), new Locator(Locator.FILE, uri, name, -1, -1)));
+          new DiscoveredDocument(
+              uri, null, null, Hashing.sha256(file), new Locator(Locator.FILE, uri, name, -1, -1)));
     }
   }
 
   /** Scans an uploaded file; {@code content} is only read for JSONL corpora. */
-  public static void scanBlob(ManifestEntry entry, BlobReader blobs, Consumer<DiscoveredDocument> sink)
-      throws IOException {
+  public static void scanBlob(
+      ManifestEntry entry, BlobReader blobs, Consumer<DiscoveredDocument> sink) throws IOException {
     String name = Path.of(entry.path()).getFileName().toString();
     if (DocumentType.ofFileName(name).orElse(null) == DocumentType.JSONL) {
       scanJsonl(
@@ -65,7 +70,11 @@ public final class SourceScanner {
     } else {
       sink.accept(
           new DiscoveredDocument(
-              entry.path(), null, null, entry.sha256(), new Locator(Locator.BLOB, entry.sha256(), name, -1, -1)));
+              entry.path(),
+              null,
+              null,
+              entry.sha256(),
+              new Locator(Locator.BLOB, entry.sha256(), name, -1, -1)));
     }
   }
 
@@ -85,7 +94,8 @@ public final class SourceScanner {
    * JSON object with an {@code _id} is listed as its own document keyed by line number, so it fails
    * alone with a reason instead of silently disappearing.
    */
-  private static void scanJsonl(byte[] bytes, String uri, RangeLocator locate, Consumer<DiscoveredDocument> sink) {
+  private static void scanJsonl(
+      byte[] bytes, String uri, RangeLocator locate, Consumer<DiscoveredDocument> sink) {
     int start = 0;
     int lineNo = 0;
     while (start < bytes.length) {

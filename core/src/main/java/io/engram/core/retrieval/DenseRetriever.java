@@ -13,7 +13,8 @@ import java.util.List;
 public final class DenseRetriever {
 
   /** The hits and the index version that produced them. */
-  public record Result(IndexVersion version, List<ChunkHit> hits, double embedMs, double searchMs) {}
+  public record Result(
+      IndexVersion version, List<ChunkHit> hits, double embedMs, double searchMs) {}
 
   private final IndexVersions indexVersions;
   private final PgVectorChunkStore store;
@@ -27,7 +28,10 @@ public final class DenseRetriever {
     IndexVersion champion =
         indexVersions
             .champion()
-            .orElseThrow(() -> new IllegalStateException("no champion index version yet; start the worker once"));
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "no champion index version yet; start the worker once"));
     EmbeddingModel model = EmbeddingModels.get(champion.embeddingModel());
     long t0 = System.nanoTime();
     float[] vector = model.embed(query).content().vector();

@@ -77,7 +77,8 @@ public final class PgVectorChunkStore {
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
         // The default ef_search (40) silently caps the result size; iterative scan keeps the
-        // collection filter from starving the result when a collection is a small part of the index.
+        // collection filter from starving the result when a collection is a small part of the
+        // index.
         st.execute("SET LOCAL hnsw.ef_search = " + Math.max(40, k));
         st.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
       }

@@ -106,11 +106,14 @@ public final class IngestBenchmark {
       List<String> sample = sampleChunks(db, done.indexVersionId(), RAW_SAMPLE);
       EmbeddingModel embeddings = EmbeddingModels.get(model);
       // Warm-up so model loading is not timed.
-      embeddings.embedAll(sample.subList(0, Math.min(32, sample.size())).stream().map(TextSegment::from).toList());
+      embeddings.embedAll(
+          sample.subList(0, Math.min(32, sample.size())).stream().map(TextSegment::from).toList());
       long rawStart = System.nanoTime();
       for (int from = 0; from < sample.size(); from += CachedEmbedder.MODEL_BATCH) {
         List<TextSegment> batch =
-            sample.subList(from, Math.min(sample.size(), from + CachedEmbedder.MODEL_BATCH)).stream()
+            sample
+                .subList(from, Math.min(sample.size(), from + CachedEmbedder.MODEL_BATCH))
+                .stream()
                 .map(TextSegment::from)
                 .toList();
         embeddings.embedAll(batch);
@@ -141,7 +144,8 @@ public final class IngestBenchmark {
 
   private static String modelOf(HikariDataSource db, int indexVersionId) throws Exception {
     try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT embedding_model FROM index_versions WHERE id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT embedding_model FROM index_versions WHERE id = ?")) {
       ps.setInt(1, indexVersionId);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -150,8 +154,11 @@ public final class IngestBenchmark {
     }
   }
 
-  /** A deterministic spread of stored chunks (every n-th by id), so the sample mirrors the corpus. */
-  private static List<String> sampleChunks(HikariDataSource db, int indexVersionId, int limit) throws Exception {
+  /**
+   * A deterministic spread of stored chunks (every n-th by id), so the sample mirrors the corpus.
+   */
+  private static List<String> sampleChunks(HikariDataSource db, int indexVersionId, int limit)
+      throws Exception {
     List<String> texts = new ArrayList<>();
     try (Connection c = db.getConnection();
         PreparedStatement ps =

@@ -10,7 +10,8 @@ import io.temporal.common.SearchAttributeKey;
 public final class EngramSearchAttributes {
   public static final SearchAttributeKey<String> COLLECTION =
       SearchAttributeKey.forKeyword("EngramCollection");
-  public static final SearchAttributeKey<String> SOURCE = SearchAttributeKey.forKeyword("EngramSource");
+  public static final SearchAttributeKey<String> SOURCE =
+      SearchAttributeKey.forKeyword("EngramSource");
 
   private EngramSearchAttributes() {}
 }

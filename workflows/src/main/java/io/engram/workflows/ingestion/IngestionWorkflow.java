@@ -29,7 +29,10 @@ public interface IngestionWorkflow {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(origin.getBytes(StandardCharsets.UTF_8));
-      return "ingest-" + collection.toLowerCase(Locale.ROOT) + "-" + HexFormat.of().formatHex(digest, 0, 8);
+      return "ingest-"
+          + collection.toLowerCase(Locale.ROOT)
+          + "-"
+          + HexFormat.of().formatHex(digest, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

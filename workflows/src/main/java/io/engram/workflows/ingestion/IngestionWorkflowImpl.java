@@ -12,8 +12,8 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Discover, then process the pending items in batches with bounded parallelism. Only counts, ids and
- * short error records cross the history; document text and vectors stay in PostgreSQL.
+ * Discover, then process the pending items in batches with bounded parallelism. Only counts, ids
+ * and short error records cross the history; document text and vectors stay in PostgreSQL.
  */
 public class IngestionWorkflowImpl implements IngestionWorkflow {
   /** Documents per activity: a batch embeds in seconds, so progress is fine-grained. */

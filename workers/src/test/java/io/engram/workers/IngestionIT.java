@@ -1,0 +1,462 @@
+package io.engram.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.engram.core.config.EngramSettings;
+import io.engram.core.db.Database;
+import io.engram.core.index.IndexVersions;
+import io.engram.core.retrieval.DenseRetriever;
+import io.engram.core.store.PgVectorChunkStore;
+import io.engram.testing.EngramServices;
+import io.engram.testing.EngramServicesExtension;
+import io.engram.workflows.common.EngramSearchAttributes;
+import io.engram.workflows.common.TaskQueues;
+import io.engram.workflows.ingestion.DocumentError;
+import io.engram.workflows.ingestion.IngestionProgress;
+import io.engram.workflows.ingestion.IngestionRequest;
+import io.engram.workflows.ingestion.IngestionWorkflow;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributes;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.apache.pdfbox.pdmodel.PDPageContentStream;
+import org.apache.pdfbox.pdmodel.font.PDType1Font;
+import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end against a real PostgreSQL + pgvector and the real Temporal dev server, both started by
+ * the test: the ingestion workflow run by a real worker, including one in a separate JVM that is
+ * killed mid-run.
+ */
+@EngramServices
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class IngestionIT {
+  /** The quantized MiniLM is the fastest shipped model, which keeps the suite short. */
+  private static final String MODEL = "all-minilm-l6-v2-q";
+
+  private EngramSettings settings;
+  private HikariDataSource db;
+  private WorkflowServiceStubs service;
+  private WorkflowClient client;
+
+  @BeforeAll
+  void setUp() throws Exception {
+    var postgres = EngramServicesExtension.postgres();
+    String url = postgres.createDatabase("ingestion_it");
+    settings =
+        new EngramSettings(
+            url,
+            postgres.user(),
+            postgres.password(),
+            EngramServicesExtension.temporal().address(),
+            "default",
+            MODEL,
+            1024,
+            200,
+            List.of(),
+            1024 * 1024,
+            true);
+    service =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(settings.temporalAddress()).build());
+    client = WorkflowClient.newInstance(service);
+  }
+
+  @AfterAll
+  void tearDown() {
+    if (db != null) {
+      db.close();
+    }
+    service.shutdown();
+  }
+
+  private HikariDataSource db() {
+    if (db == null) {
+      db = Database.connect(settings, "it", 4);
+    }
+    return db;
+  }
+
+  @Test
+  void a_bad_document_fails_alone_and_the_good_ones_are_searchable(@TempDir Path dir)
+      throws Exception {
+    write(
+        dir.resolve("notes.md"),
+        "# Myelin\n\nMyelin loss in multiple sclerosis follows an autoimmune attack on oligodendrocytes.\n");
+    write(
+        dir.resolve("sub/vitd.txt"),
+        "Vitamin D deficiency is associated with fracture risk in the elderly.");
+    write(
+        dir.resolve("sleep.html"),
+        "<html><head><title>Sleep</title></head><body><p>Sleep deprivation impairs memory consolidation.</p></body></html>");
+    write(dir.resolve("facts.csv"), "drug,effect\naspirin,reduces platelet aggregation\n");
+    write(
+        dir.resolve("claim.json"),
+        "{\"topic\":\"statins\",\"claim\":\"Statins lower LDL cholesterol\"}");
+    writePdf(
+        dir.resolve("photosynthesis.pdf"),
+        "Photosynthesis converts light energy into chemical energy in chloroplasts.");
+    write(dir.resolve("broken.pdf"), "%PDF-1.4\n1 0 obj this is not a real pdf\n");
+    byte[] binary = new byte[4096];
+    new Random(7).nextBytes(binary);
+    Files.write(dir.resolve("image.bin"), binary);
+    Files.write(dir.resolve("binary.txt"), binary);
+    write(dir.resolve("empty.txt"), "");
+
+    WorkerMain worker = WorkerMain.start(settings);
+    try {
+      IngestionProgress result = ingest("mixed", dir);
+      assertThat(result.total()).isEqualTo(10);
+      assertThat(result.done()).isEqualTo(6);
+      assertThat(result.failed()).isEqualTo(4);
+      assertThat(result.errors())
+          .extracting(DocumentError::source, DocumentError::reason)
+          .anySatisfy(e -> assertThat(e.toList().get(0).toString()).endsWith("broken.pdf"))
+          .anySatisfy(
+              e -> assertThat(e.toList().get(1).toString()).contains("unsupported file type"))
+          .anySatisfy(e -> assertThat(e.toList().get(1).toString()).contains("empty file"))
+          .anySatisfy(e -> assertThat(e.toList().get(1).toString()).contains("binary"));
+      assertThat(
+              result.errors().stream()
+                  .filter(e -> e.source().endsWith("broken.pdf"))
+                  .findFirst()
+                  .orElseThrow()
+                  .reason())
+          .startsWith("cannot parse PDF");
+
+      DenseRetriever retriever =
+          new DenseRetriever(new IndexVersions(db()), new PgVectorChunkStore(db()));
+      assertThat(retriever.retrieve("mixed", "what causes myelin loss", 3).hits().get(0).source())
+          .endsWith("notes.md");
+      assertThat(
+              retriever
+                  .retrieve("mixed", "how do plants turn light into energy", 3)
+                  .hits()
+                  .get(0)
+                  .source())
+          .endsWith("photosynthesis.pdf");
+      assertThat(retriever.retrieve("mixed", "sleep and memory", 3).hits().get(0).title())
+          .isEqualTo("Sleep");
+      assertThat(
+              scalar(
+                  "SELECT count(*) FROM documents WHERE collection = 'mixed' AND status = 'failed'"))
+          .isEqualTo(4);
+    } finally {
+      worker.close();
+    }
+  }
+
+  @Test
+  void reingest_skips_unchanged_replaces_changed_and_tombstones_removed(@TempDir Path dir)
+      throws Exception {
+    for (int i = 0; i < 5; i++) {
+      write(
+          dir.resolve("doc" + i + ".txt"),
+          "Document number " + i + " talks about topic " + (i * 17) + ".");
+    }
+    WorkerMain worker = WorkerMain.start(settings);
+    try {
+      IngestionProgress first = ingest("incremental", dir);
+      assertThat(first.done()).isEqualTo(5);
+      long cacheAfterFirst = scalar("SELECT count(*) FROM embedding_cache");
+
+      IngestionProgress unchanged = ingest("incremental", dir);
+      assertThat(unchanged.skipped()).isEqualTo(5);
+      assertThat(unchanged.done()).isZero();
+      assertThat(unchanged.chunks()).isZero();
+
+      write(
+          dir.resolve("doc1.txt"), "Document number one now covers glaciers melting in Greenland.");
+      Files.delete(dir.resolve("doc4.txt"));
+      write(dir.resolve("doc5.txt"), "A new document about coral reef bleaching.");
+      IngestionProgress changed = ingest("incremental", dir);
+      assertThat(changed.total()).isEqualTo(5);
+      assertThat(changed.skipped()).isEqualTo(3);
+      assertThat(changed.done()).isEqualTo(2);
+      assertThat(changed.tombstoned()).isEqualTo(1);
+      assertThat(changed.tombstonedSample()).singleElement().asString().endsWith("doc4.txt");
+
+      assertThat(texts("incremental", "doc1.txt"))
+          .containsExactly("Document number one now covers glaciers melting in Greenland.");
+      assertThat(texts("incremental", "doc4.txt")).isEmpty();
+      assertThat(
+              scalar(
+                  "SELECT count(*) FROM documents WHERE collection = 'incremental' AND status = 'tombstoned'"))
+          .isEqualTo(1);
+      // Only the two new texts were embedded: unchanged ones came from nowhere near the model.
+      assertThat(scalar("SELECT count(*) FROM embedding_cache")).isEqualTo(cacheAfterFirst + 2);
+    } finally {
+      worker.close();
+    }
+  }
+
+  @Test
+  void a_beir_corpus_is_one_document_per_line_with_its_external_id(@TempDir Path dir)
+      throws Exception {
+    Path corpus = dir.resolve("corpus.jsonl");
+    write(
+        corpus,
+        """
+        {"_id": "d1", "title": "Aspirin", "text": "Aspirin reduces the risk of heart attack."}
+        {"_id": "d2", "title": "Coffee", "text": "Coffee consumption and liver health."}
+        this line is not json
+        {"_id": "d3", "title": "", "text": ""}
+        {"_id": "d4", "title": "Exercise", "text": "Exercise improves insulin sensitivity."}
+        """);
+    WorkerMain worker = WorkerMain.start(settings);
+    try {
+      IngestionProgress result = ingest("beir", corpus);
+      assertThat(result.total()).isEqualTo(5);
+      assertThat(result.done()).isEqualTo(3);
+      assertThat(result.failed()).isEqualTo(2);
+      assertThat(result.errors())
+          .extracting(DocumentError::source)
+          .containsExactlyInAnyOrder("line-3", "d3");
+      DenseRetriever retriever =
+          new DenseRetriever(new IndexVersions(db()), new PgVectorChunkStore(db()));
+      var hit = retriever.retrieve("beir", "does aspirin prevent heart attacks", 1).hits().get(0);
+      assertThat(hit.source()).isEqualTo("d1");
+      assertThat(hit.title()).isEqualTo("Aspirin");
+    } finally {
+      worker.close();
+    }
+  }
+
+  @Test
+  void a_second_request_for_the_same_source_attaches_to_the_running_one(@TempDir Path dir)
+      throws Exception {
+    write(dir.resolve("a.txt"), "Attach, do not race.");
+    // No worker yet: the first run stays open, so the second start must find it.
+    WorkflowExecution first = start("attach", dir);
+    WorkflowExecution second = start("attach", dir);
+    assertThat(second.getRunId()).isEqualTo(first.getRunId());
+    WorkerMain worker = WorkerMain.start(settings);
+    try {
+      IngestionProgress result =
+          client.newUntypedWorkflowStub(first.getWorkflowId()).getResult(IngestionProgress.class);
+      assertThat(result.done()).isEqualTo(1);
+    } finally {
+      worker.close();
+    }
+  }
+
+  @Test
+  void a_killed_worker_is_replaced_and_the_run_finishes_with_every_chunk_exactly_once(
+      @TempDir Path dir) throws Exception {
+    Path corpus = dir.resolve("corpus.jsonl");
+    StringBuilder lines = new StringBuilder();
+    Random random = new Random(42);
+    String[] words = {
+      "protein", "cell", "gene", "tumor", "immune", "neuron", "enzyme", "receptor", "signal", "dose"
+    };
+    int docs = 400;
+    for (int i = 0; i < docs; i++) {
+      StringBuilder text = new StringBuilder();
+      for (int w = 0; w < 220; w++) {
+        text.append(words[random.nextInt(words.length)]).append(w % 12 == 11 ? ". " : " ");
+      }
+      lines
+          .append("{\"_id\":\"k")
+          .append(i)
+          .append("\",\"title\":\"Doc ")
+          .append(i)
+          .append("\",\"text\":\"")
+          .append(text.toString().strip())
+          .append("\"}\n");
+    }
+    write(corpus, lines.toString());
+
+    Process first = startWorkerProcess();
+    WorkflowExecution run = start("killed", corpus);
+    IngestionWorkflow stub = client.newWorkflowStub(IngestionWorkflow.class, run.getWorkflowId());
+    waitUntil(() -> stub.progress().done() >= 64, Duration.ofMinutes(4));
+    first.destroyForcibly().waitFor();
+    int doneAtKill = stub.progress().done();
+    assertThat(doneAtKill).isLessThan(docs);
+
+    Process second = startWorkerProcess();
+    try {
+      IngestionProgress result =
+          client.newUntypedWorkflowStub(run.getWorkflowId()).getResult(IngestionProgress.class);
+      assertThat(result.failed()).isZero();
+      assertThat(result.done()).isEqualTo(docs);
+    } finally {
+      second.destroy();
+      second.waitFor(30, TimeUnit.SECONDS);
+    }
+    long documents =
+        scalar("SELECT count(*) FROM documents WHERE collection = 'killed' AND status = 'active'");
+    long indexed =
+        scalar(
+            "SELECT count(*) FROM document_indexes di JOIN documents d ON d.id = di.document_id WHERE d.collection = 'killed'");
+    long chunks =
+        scalar(
+            "SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.collection = 'killed'");
+    long expectedChunks =
+        scalar(
+            "SELECT sum(chunk_count) FROM document_indexes di JOIN documents d ON d.id = di.document_id WHERE d.collection = 'killed'");
+    long distinct =
+        scalar(
+            "SELECT count(DISTINCT (c.document_id, c.ordinal)) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.collection = 'killed'");
+    assertThat(documents).isEqualTo(docs);
+    assertThat(indexed).isEqualTo(docs);
+    assertThat(chunks).isEqualTo(expectedChunks).isEqualTo(distinct);
+    // Every document has its ordinals 0..n-1 with no gap.
+    assertThat(
+            scalar(
+                "SELECT count(*) FROM (SELECT c.document_id FROM chunks c JOIN documents d ON d.id = c.document_id"
+                    + " WHERE d.collection = 'killed' GROUP BY c.document_id HAVING max(c.ordinal) + 1 <> count(*)) gaps"))
+        .isZero();
+  }
+
+  private Process startWorkerProcess() throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-Xmx1g",
+            "-cp",
+            System.getProperty("java.class.path"),
+            WorkerMain.class.getName());
+    Map<String, String> env = pb.environment();
+    env.put("ENGRAM_DB_URL", settings.databaseUrl());
+    env.put("ENGRAM_DB_USER", settings.databaseUser());
+    env.put("ENGRAM_DB_PASSWORD", settings.databasePassword());
+    env.put("TEMPORAL_ADDRESS", settings.temporalAddress());
+    env.put("ENGRAM_EMBEDDING_MODEL", MODEL);
+    env.put("ENGRAM_WORKER_METRICS_PORT", "0");
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(Files.createTempFile("engram-worker", ".log").toFile());
+    return pb.start();
+  }
+
+  private WorkflowExecution start(String collection, Path source) {
+    String origin = source.toString();
+    IngestionWorkflow workflow =
+        client.newWorkflowStub(
+            IngestionWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(IngestionWorkflow.workflowId(collection, origin))
+                .setTaskQueue(TaskQueues.INGEST)
+                .setWorkflowIdConflictPolicy(
+                    WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                .setTypedSearchAttributes(
+                    SearchAttributes.newBuilder()
+                        .set(EngramSearchAttributes.COLLECTION, collection)
+                        .set(EngramSearchAttributes.SOURCE, origin)
+                        .build())
+                .build());
+    ensureCollection(collection);
+    return WorkflowClient.start(
+        workflow::ingest, new IngestionRequest(collection, origin, origin, null, null, null));
+  }
+
+  private IngestionProgress ingest(String collection, Path source) {
+    WorkflowExecution execution = start(collection, source);
+    return client
+        .newUntypedWorkflowStub(execution.getWorkflowId())
+        .getResult(IngestionProgress.class);
+  }
+
+  private void ensureCollection(String name) {
+    try (Connection c = db().getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("INSERT INTO collections (name) VALUES ('" + name + "') ON CONFLICT DO NOTHING");
+    } catch (Exception e) {
+      // The first test runs before the worker migrated the schema; the worker creates the table.
+      migrate();
+      ensureCollection(name);
+    }
+  }
+
+  private void migrate() {
+    io.engram.migrations.Migrations.migrate(db());
+  }
+
+  private long scalar(String sql) throws Exception {
+    try (Connection c = db().getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private List<String> texts(String collection, String fileName) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Connection c = db().getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT c.text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.collection = '"
+                    + collection
+                    + "' AND d.source_uri LIKE '%/"
+                    + fileName
+                    + "' ORDER BY c.ordinal")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+
+  private static void writePdf(Path file, String text) throws IOException {
+    try (PDDocument pdf = new PDDocument()) {
+      PDPage page = new PDPage();
+      pdf.addPage(page);
+      try (PDPageContentStream content = new PDPageContentStream(pdf, page)) {
+        content.beginText();
+        content.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 12);
+        content.newLineAtOffset(72, 700);
+        content.showText(text);
+        content.endText();
+      }
+      pdf.save(file.toFile());
+    }
+  }
+
+  private interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  private static void waitUntil(Condition condition, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.holds()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + timeout);
+      }
+      Thread.sleep(200);
+    }
+  }
+}

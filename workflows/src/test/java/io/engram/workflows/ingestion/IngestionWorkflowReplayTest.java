@@ -1,0 +1,99 @@
+package io.engram.workflows.ingestion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.temporal.activity.ActivityOptions;
+import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.NonDeterministicException;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Replays histories recorded from real runs of {@link IngestionWorkflowImpl}. Runs already in
+ * flight are replayed by the new code after a deploy, so a change to the commands the workflow
+ * issues must fail here instead of wedging those runs in production.
+ */
+@Timeout(60)
+class IngestionWorkflowReplayTest {
+
+  private static final String HAPPY_PATH = "histories/ingestion-happy-path.json";
+
+  /** Guards against non-deterministic changes to IngestionWorkflowImpl on the plain path. */
+  @Test
+  void replays_the_recorded_happy_path() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(HAPPY_PATH, IngestionWorkflowImpl.class);
+  }
+
+  /** Guards against non-deterministic changes when a document fails and a batch is retried. */
+  @Test
+  void replays_a_run_with_a_failed_document_and_a_retried_batch() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/ingestion-failed-document-and-retried-batch.json", IngestionWorkflowImpl.class);
+  }
+
+  /** Proves the replay tests above can fail: a changed workflow must not replay the history. */
+  @Test
+  void replay_detects_a_nondeterministic_change() {
+    Exception failure =
+        assertThrows(
+            Exception.class,
+            () ->
+                WorkflowReplayer.replayWorkflowExecutionFromResource(
+                    HAPPY_PATH, HalvedBatchIngestionWorkflow.class));
+
+    // The replayer reports the worker's error inside a query failure, so only the text names it.
+    assertThat(failure).hasMessageContaining(NonDeterministicException.class.getSimpleName());
+  }
+
+  /**
+   * The workflow as it would be after an innocent-looking edit: half the batch size, one batch at a
+   * time. Against the recorded history it issues different commands than the original run did.
+   */
+  public static class HalvedBatchIngestionWorkflow implements IngestionWorkflow {
+    private static final int BATCH_SIZE = IngestionWorkflowImpl.BATCH_SIZE / 2;
+
+    private final IngestionActivities activities =
+        Workflow.newActivityStub(
+            IngestionActivities.class,
+            ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(30)).build());
+
+    private IngestionProgress progress =
+        new IngestionProgress("discovering", 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0);
+
+    @Override
+    public IngestionProgress ingest(IngestionRequest request) {
+      String runId = Workflow.getInfo().getRunId();
+      DiscoveryResult found = activities.discover(runId, request);
+      int done = 0;
+      long chunks = 0;
+      for (int from = 0; from < found.pending(); from += BATCH_SIZE) {
+        BatchResult result =
+            activities.processBatch(runId, from, Math.min(found.pending(), from + BATCH_SIZE));
+        done += result.done();
+        chunks += result.chunks();
+      }
+      progress =
+          new IngestionProgress(
+              "done",
+              found.total(),
+              done,
+              found.skipped(),
+              0,
+              found.tombstoned(),
+              chunks,
+              List.of(),
+              found.tombstonedSample(),
+              found.indexVersionId());
+      return progress;
+    }
+
+    @Override
+    public IngestionProgress progress() {
+      return progress;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.engram.workflows.ingestion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.temporal.api.common.v1.Payload;
+import io.temporal.common.converter.DataConverter;
+import io.temporal.common.converter.DefaultDataConverter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Every record that crosses the workflow history must survive Temporal's default data converter; a
+ * field Jackson cannot read back would only show up when a worker replays or resumes a run.
+ */
+@Timeout(60)
+class PayloadRoundTripTest {
+
+  private final DataConverter converter = DefaultDataConverter.newDefaultInstance();
+
+  @Test
+  void ingestion_request_with_a_path_round_trips() {
+    IngestionRequest request =
+        new IngestionRequest("default", "/srv/docs", "/srv/docs", null, 512, 64);
+
+    assertThat(roundTrip(request, IngestionRequest.class)).isEqualTo(request);
+  }
+
+  @Test
+  void ingestion_request_with_a_manifest_and_no_overrides_round_trips() {
+    IngestionRequest request =
+        new IngestionRequest("Research", "upload:notes", null, "manifest-42", null, null);
+
+    IngestionRequest copy = roundTrip(request, IngestionRequest.class);
+
+    assertThat(copy).isEqualTo(request);
+    assertThat(copy.path()).isNull();
+    assertThat(copy.chunkSize()).isNull();
+    assertThat(copy.chunkOverlap()).isNull();
+  }
+
+  @Test
+  void discovery_result_round_trips() {
+    DiscoveryResult result = new DiscoveryResult(3, 45, 5, 40, 2, List.of("a.md", "dir/b.pdf"));
+
+    assertThat(roundTrip(result, DiscoveryResult.class)).isEqualTo(result);
+  }
+
+  @Test
+  void discovery_result_with_no_tombstones_round_trips() {
+    DiscoveryResult result = new DiscoveryResult(1, 0, 0, 0, 0, List.of());
+
+    assertThat(roundTrip(result, DiscoveryResult.class)).isEqualTo(result);
+  }
+
+  @Test
+  void batch_result_round_trips() {
+    BatchResult result =
+        new BatchResult(
+            30,
+            2,
+            117,
+            List.of(
+                new DocumentError("docs/secret.pdf", "encrypted PDF"),
+                new DocumentError("docs/ünïcödé.txt", "invalid UTF-8 at byte 12")));
+
+    assertThat(roundTrip(result, BatchResult.class)).isEqualTo(result);
+  }
+
+  @Test
+  void document_error_round_trips_including_a_missing_reason() {
+    DocumentError error = new DocumentError("docs/a.md", "too large");
+    DocumentError withoutReason = new DocumentError("docs/b.md", null);
+
+    assertThat(roundTrip(error, DocumentError.class)).isEqualTo(error);
+    assertThat(roundTrip(withoutReason, DocumentError.class)).isEqualTo(withoutReason);
+  }
+
+  @Test
+  void ingestion_progress_round_trips() {
+    IngestionProgress progress =
+        new IngestionProgress(
+            "embedding",
+            100,
+            40,
+            30,
+            1,
+            2,
+            5_000_000_000L,
+            List.of(new DocumentError("docs/broken.pdf", "unreadable PDF")),
+            List.of("gone.md", "old.md"),
+            9);
+
+    assertThat(roundTrip(progress, IngestionProgress.class)).isEqualTo(progress);
+  }
+
+  @Test
+  void ingestion_request_rejects_both_path_and_manifest() {
+    assertThatThrownBy(
+            () -> new IngestionRequest("default", "/srv/docs", "/srv/docs", "m-1", null, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("exactly one of path and manifestId");
+  }
+
+  @Test
+  void ingestion_request_rejects_neither_path_nor_manifest() {
+    assertThatThrownBy(() -> new IngestionRequest("default", "/srv/docs", null, null, null, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("exactly one of path and manifestId");
+  }
+
+  private <T> T roundTrip(T value, Class<T> type) {
+    Payload payload = converter.toPayload(value).get();
+    return converter.fromPayload(payload, type, type);
+  }
+}
