@@ -18,6 +18,7 @@ import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowException;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -147,7 +148,12 @@ class IngestionStarter {
     if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
       progress = stub.getResult(IngestionProgress.class);
     } else if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-      progress = stub.query("progress", IngestionProgress.class);
+      try {
+        progress = stub.query("progress", IngestionProgress.class);
+      } catch (WorkflowException | StatusRuntimeException e) {
+        // Queries need a worker; without one the run is still accepted, just not started.
+        progress = new IngestionProgress("waiting-for-worker", 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0);
+      }
     } else if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
       try {
         stub.getResult(IngestionProgress.class);

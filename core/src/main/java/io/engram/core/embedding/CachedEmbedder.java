@@ -72,7 +72,13 @@ public final class CachedEmbedder {
       List<String> batch = missing.subList(from, Math.min(missing.size(), from + MODEL_BATCH));
       List<TextSegment> segments =
           batch.stream().map(h -> TextSegment.from(textByHash.get(h))).toList();
-      List<Embedding> result = model.embedAll(segments).content();
+      List<Embedding> result;
+      // One model call at a time per process: ONNX Runtime already spreads a call over every
+      // core, so concurrent calls only oversubscribe them. Concurrent batches still overlap their
+      // parsing and database writes with this call.
+      synchronized (model) {
+        result = model.embedAll(segments).content();
+      }
       Map<String, float[]> fresh = new LinkedHashMap<>();
       for (int i = 0; i < batch.size(); i++) {
         fresh.put(batch.get(i), result.get(i).vector());

@@ -228,11 +228,16 @@ public final class IngestionService {
     for (Prepared p : prepared) {
       texts.addAll(p.chunks());
     }
-    int[] embeddedSoFar = {0};
-    List<float[]> vectors =
-        embedder.embed(
-            texts,
-            () -> heartbeat.accept(fromSeq + Math.min(items.size() - 1, embeddedSoFar[0]++)));
+    // Heartbeats during embedding carry the last item already settled, so a long embedding call
+    // still proves liveness without claiming progress it has not made.
+    int settled = fromSeq - 1;
+    for (PendingItem item : items) {
+      if (prepared.stream().noneMatch(p -> p.item() == item)) {
+        settled = Math.max(settled, item.seq());
+      }
+    }
+    int lastSettled = settled;
+    List<float[]> vectors = embedder.embed(texts, () -> heartbeat.accept(lastSettled));
 
     int done = 0;
     int chunks = 0;
@@ -283,7 +288,9 @@ public final class IngestionService {
       if (title.isBlank() && body.isBlank()) {
         throw new DocumentRejectedException("JSONL document has neither title nor text");
       }
-      text = title.isBlank() ? body : title + "\n\n" + body;
+      // One line break, not a blank line: as one paragraph the title stays with the first
+      // sentences instead of becoming a chunk of its own.
+      text = title.isBlank() ? body : title + "\n" + body;
       mime = "text/plain";
     } else {
       DocumentReader.ParsedDocument parsed = reader.read(loc.name(), bytes);
@@ -292,7 +299,8 @@ public final class IngestionService {
       mime = parsed.mime();
     }
     List<String> chunks =
-        splitter.split(Document.from(text)).stream().map(TextSegment::text).toList();
+        Chunks.dropContained(
+            splitter.split(Document.from(text)).stream().map(TextSegment::text).toList());
     if (chunks.isEmpty()) {
       throw new DocumentRejectedException("no text left after splitting");
     }

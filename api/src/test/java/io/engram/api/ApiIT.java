@@ -1,0 +1,250 @@
+package io.engram.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.Hashing;
+import io.engram.core.config.EngramSettings;
+import io.engram.testing.EngramServices;
+import io.engram.testing.EngramServicesExtension;
+import io.engram.workers.WorkerMain;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The HTTP API against a real PostgreSQL + pgvector and Temporal dev server with a real worker:
+ * the upload → ingest → query path, and RFC 7807 problems for bad input.
+ */
+@EngramServices
+@MicronautTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ApiIT implements TestPropertyProvider {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String MODEL = "all-minilm-l6-v2-q";
+
+  @Inject EmbeddedServer server;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private Path root;
+  private Path outside;
+  private String dbUrl;
+  private WorkerMain worker;
+
+  @Override
+  public Map<String, String> getProperties() {
+    try {
+      root = Files.createTempDirectory("engram-api-root");
+      outside = Files.createTempDirectory("engram-api-outside");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    var postgres = EngramServicesExtension.postgres();
+    dbUrl = postgres.createDatabase("api_it");
+    return Map.of(
+        "engram.db.url", dbUrl,
+        "engram.db.user", postgres.user(),
+        "engram.db.password", postgres.password(),
+        "temporal.address", EngramServicesExtension.temporal().address(),
+        "engram.embedding.model", MODEL,
+        "engram.ingest.roots", root.toString(),
+        "micronaut.server.port", "-1");
+  }
+
+  @BeforeAll
+  void startWorker() throws Exception {
+    var postgres = EngramServicesExtension.postgres();
+    worker =
+        WorkerMain.start(
+            new EngramSettings(
+                dbUrl,
+                postgres.user(),
+                postgres.password(),
+                EngramServicesExtension.temporal().address(),
+                "default",
+                MODEL,
+                1024,
+                200,
+                List.of(),
+                1024 * 1024,
+                true));
+  }
+
+  @AfterAll
+  void stopWorker() {
+    if (worker != null) {
+      worker.close();
+    }
+  }
+
+  @Test
+  void health_reports_db_and_temporal() throws Exception {
+    JsonNode health = get("/health").json();
+    assertThat(health.path("status").asText()).isEqualTo("UP");
+    assertThat(health.path("details").path("db").path("status").asText()).isEqualTo("UP");
+    assertThat(health.path("details").path("temporal").path("status").asText()).isEqualTo("UP");
+  }
+
+  @Test
+  void uploaded_files_are_ingested_and_answer_queries_with_sources() throws Exception {
+    byte[] first = "Glaciers in Greenland are melting faster every decade.".getBytes(StandardCharsets.UTF_8);
+    byte[] second = "Coral reefs bleach when sea temperatures rise.".getBytes(StandardCharsets.UTF_8);
+    String h1 = Hashing.sha256(first);
+    String h2 = Hashing.sha256(second);
+
+    Reply missing = post("/v1/blobs/missing", Map.of("hashes", List.of(h1, h2)));
+    assertThat(missing.status()).isEqualTo(200);
+    assertThat(missing.json().path("missing")).hasSize(2);
+    assertThat(put("/v1/blobs/" + h1, first).status()).isEqualTo(201);
+    assertThat(put("/v1/blobs/" + h2, second).status()).isEqualTo(201);
+    assertThat(post("/v1/blobs/missing", Map.of("hashes", List.of(h1, h2))).json().path("missing")).isEmpty();
+
+    Reply started =
+        post(
+            "/v1/ingestions",
+            Map.of(
+                "collection", "uploads",
+                "origin", "/home/someone/notes",
+                "files",
+                    List.of(
+                        Map.of("path", "/home/someone/notes/ice.txt", "sha256", h1, "size", first.length),
+                        Map.of("path", "/home/someone/notes/reef.txt", "sha256", h2, "size", second.length))));
+    assertThat(started.status()).isEqualTo(202);
+    String workflowId = started.json().path("workflowId").asText();
+    assertThat(workflowId).startsWith("ingest-uploads-");
+
+    JsonNode status = awaitCompletion(workflowId);
+    assertThat(status.path("done").asInt()).isEqualTo(2);
+    assertThat(status.path("total").asInt()).isEqualTo(2);
+
+    Reply answer = post("/v1/query", Map.of("query", "why do corals bleach", "collection", "uploads", "topK", 2));
+    assertThat(answer.status()).isEqualTo(200);
+    JsonNode sources = answer.json().path("sources");
+    assertThat(sources).hasSize(2);
+    assertThat(sources.get(0).path("source").asText()).isEqualTo("/home/someone/notes/reef.txt");
+    assertThat(sources.get(0).path("score").asDouble()).isGreaterThan(sources.get(1).path("score").asDouble());
+    assertThat(answer.json().path("answerMode").asText()).isEqualTo("extractive");
+    assertThat(answer.json().path("modelVersion").asText()).contains(MODEL);
+  }
+
+  @Test
+  void a_server_path_under_the_ingestion_roots_is_ingested() throws Exception {
+    Files.writeString(root.resolve("sun.md"), "# Sun\n\nThe sun is a G-type main-sequence star.");
+    Reply started = post("/v1/ingestions", Map.of("path", root.toString(), "collection", "server-side"));
+    assertThat(started.status()).isEqualTo(202);
+    JsonNode status = awaitCompletion(started.json().path("workflowId").asText());
+    assertThat(status.path("done").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void paths_outside_the_roots_missing_paths_and_unsupported_types_are_refused() throws Exception {
+    Files.writeString(outside.resolve("secret.txt"), "not for you");
+    assertProblem(post("/v1/ingestions", Map.of("path", outside.resolve("secret.txt").toString())), 403);
+    assertProblem(post("/v1/ingestions", Map.of("path", root.resolve("../" + outside.getFileName() + "/secret.txt").toString())), 403);
+    Path link = root.resolve("escape");
+    Files.createSymbolicLink(link, outside);
+    assertProblem(post("/v1/ingestions", Map.of("path", link.toString())), 403);
+    assertProblem(post("/v1/ingestions", Map.of("path", root.resolve("nope.txt").toString())), 404);
+    Files.write(root.resolve("picture.png"), new byte[] {1, 2, 3});
+    assertProblem(post("/v1/ingestions", Map.of("path", root.resolve("picture.png").toString())), 415);
+    assertProblem(post("/v1/ingestions", Map.of("path", "relative/path")), 400);
+    assertProblem(post("/v1/ingestions", Map.of()), 400);
+    assertProblem(post("/v1/ingestions", Map.of("path", root.toString(), "collection", "Bad Name!")), 400);
+  }
+
+  @Test
+  void bad_queries_get_problem_bodies() throws Exception {
+    assertProblem(post("/v1/query", Map.of("query", "   ")), 400);
+    assertProblem(post("/v1/query", Map.of("query", "x".repeat(100_000))), 400);
+    assertProblem(post("/v1/query", Map.of("query", "fine", "topK", 0)), 400);
+    assertProblem(post("/v1/query", Map.of("query", "fine", "topK", "many")), 400);
+    assertProblem(post("/v1/query", Map.of("query", "fine", "collection", "no-such-collection")), 404);
+    assertProblem(send(json("/v1/query", "{not json")), 400);
+    assertProblem(get("/v1/ingestions/ingest-nothing-0000"), 404);
+    assertProblem(put("/v1/blobs/" + "0".repeat(64), new byte[] {1}), 400);
+  }
+
+  private JsonNode awaitCompletion(String workflowId) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (true) {
+      JsonNode status = get("/v1/ingestions/" + workflowId).json();
+      String state = status.path("status").asText();
+      if (!state.equals("RUNNING")) {
+        assertThat(state).isEqualTo("COMPLETED");
+        return status;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("ingestion did not finish: " + status);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static void assertProblem(Reply reply, int status) throws IOException {
+    assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+    assertThat(reply.contentType()).startsWith("application/problem+json");
+    JsonNode body = reply.json();
+    assertThat(body.path("status").asInt()).isEqualTo(status);
+    assertThat(body.path("title").asText()).isNotBlank();
+    assertThat(body.path("type").asText()).isNotBlank();
+  }
+
+  private record Reply(int status, String contentType, String body) {
+    JsonNode json() throws IOException {
+      return JSON.readTree(body);
+    }
+  }
+
+  private Reply get(String path) throws Exception {
+    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+  }
+
+  private Reply post(String path, Object body) throws Exception {
+    return send(json(path, JSON.writeValueAsString(body)));
+  }
+
+  private HttpRequest json(String path, String body) {
+    return HttpRequest.newBuilder(uri(path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+
+  private Reply put(String path, byte[] body) throws Exception {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/octet-stream")
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build());
+  }
+
+  private Reply send(HttpRequest request) throws Exception {
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    return new Reply(
+        response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
+  }
+
+  private URI uri(String path) {
+    return URI.create(server.getURL().toString() + path);
+  }
+}
