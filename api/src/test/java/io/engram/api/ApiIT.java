@@ -32,8 +32,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The HTTP API against a real PostgreSQL + pgvector and Temporal dev server with a real worker:
- * the upload → ingest → query path, and RFC 7807 problems for bad input.
+ * The HTTP API against a real PostgreSQL + pgvector and Temporal dev server with a real worker: the
+ * upload → ingest → query path, and RFC 7807 problems for bad input.
  */
 @EngramServices
 @MicronautTest
@@ -107,8 +107,10 @@ class ApiIT implements TestPropertyProvider {
 
   @Test
   void uploaded_files_are_ingested_and_answer_queries_with_sources() throws Exception {
-    byte[] first = "Glaciers in Greenland are melting faster every decade.".getBytes(StandardCharsets.UTF_8);
-    byte[] second = "Coral reefs bleach when sea temperatures rise.".getBytes(StandardCharsets.UTF_8);
+    byte[] first =
+        "Glaciers in Greenland are melting faster every decade.".getBytes(StandardCharsets.UTF_8);
+    byte[] second =
+        "Coral reefs bleach when sea temperatures rise.".getBytes(StandardCharsets.UTF_8);
     String h1 = Hashing.sha256(first);
     String h2 = Hashing.sha256(second);
 
@@ -117,7 +119,8 @@ class ApiIT implements TestPropertyProvider {
     assertThat(missing.json().path("missing")).hasSize(2);
     assertThat(put("/v1/blobs/" + h1, first).status()).isEqualTo(201);
     assertThat(put("/v1/blobs/" + h2, second).status()).isEqualTo(201);
-    assertThat(post("/v1/blobs/missing", Map.of("hashes", List.of(h1, h2))).json().path("missing")).isEmpty();
+    assertThat(post("/v1/blobs/missing", Map.of("hashes", List.of(h1, h2))).json().path("missing"))
+        .isEmpty();
 
     Reply started =
         post(
@@ -127,8 +130,20 @@ class ApiIT implements TestPropertyProvider {
                 "origin", "/home/someone/notes",
                 "files",
                     List.of(
-                        Map.of("path", "/home/someone/notes/ice.txt", "sha256", h1, "size", first.length),
-                        Map.of("path", "/home/someone/notes/reef.txt", "sha256", h2, "size", second.length))));
+                        Map.of(
+                            "path",
+                            "/home/someone/notes/ice.txt",
+                            "sha256",
+                            h1,
+                            "size",
+                            first.length),
+                        Map.of(
+                            "path",
+                            "/home/someone/notes/reef.txt",
+                            "sha256",
+                            h2,
+                            "size",
+                            second.length))));
     assertThat(started.status()).isEqualTo(202);
     String workflowId = started.json().path("workflowId").asText();
     assertThat(workflowId).startsWith("ingest-uploads-");
@@ -137,12 +152,16 @@ class ApiIT implements TestPropertyProvider {
     assertThat(status.path("done").asInt()).isEqualTo(2);
     assertThat(status.path("total").asInt()).isEqualTo(2);
 
-    Reply answer = post("/v1/query", Map.of("query", "why do corals bleach", "collection", "uploads", "topK", 2));
+    Reply answer =
+        post(
+            "/v1/query",
+            Map.of("query", "why do corals bleach", "collection", "uploads", "topK", 2));
     assertThat(answer.status()).isEqualTo(200);
     JsonNode sources = answer.json().path("sources");
     assertThat(sources).hasSize(2);
     assertThat(sources.get(0).path("source").asText()).isEqualTo("/home/someone/notes/reef.txt");
-    assertThat(sources.get(0).path("score").asDouble()).isGreaterThan(sources.get(1).path("score").asDouble());
+    assertThat(sources.get(0).path("score").asDouble())
+        .isGreaterThan(sources.get(1).path("score").asDouble());
     assertThat(answer.json().path("answerMode").asText()).isEqualTo("extractive");
     assertThat(answer.json().path("modelVersion").asText()).contains(MODEL);
   }
@@ -150,7 +169,8 @@ class ApiIT implements TestPropertyProvider {
   @Test
   void a_server_path_under_the_ingestion_roots_is_ingested() throws Exception {
     Files.writeString(root.resolve("sun.md"), "# Sun\n\nThe sun is a G-type main-sequence star.");
-    Reply started = post("/v1/ingestions", Map.of("path", root.toString(), "collection", "server-side"));
+    Reply started =
+        post("/v1/ingestions", Map.of("path", root.toString(), "collection", "server-side"));
     assertThat(started.status()).isEqualTo(202);
     JsonNode status = awaitCompletion(started.json().path("workflowId").asText());
     assertThat(status.path("done").asInt()).isEqualTo(1);
@@ -159,17 +179,24 @@ class ApiIT implements TestPropertyProvider {
   @Test
   void paths_outside_the_roots_missing_paths_and_unsupported_types_are_refused() throws Exception {
     Files.writeString(outside.resolve("secret.txt"), "not for you");
-    assertProblem(post("/v1/ingestions", Map.of("path", outside.resolve("secret.txt").toString())), 403);
-    assertProblem(post("/v1/ingestions", Map.of("path", root.resolve("../" + outside.getFileName() + "/secret.txt").toString())), 403);
+    assertProblem(
+        post("/v1/ingestions", Map.of("path", outside.resolve("secret.txt").toString())), 403);
+    assertProblem(
+        post(
+            "/v1/ingestions",
+            Map.of("path", root.resolve("../" + outside.getFileName() + "/secret.txt").toString())),
+        403);
     Path link = root.resolve("escape");
     Files.createSymbolicLink(link, outside);
     assertProblem(post("/v1/ingestions", Map.of("path", link.toString())), 403);
     assertProblem(post("/v1/ingestions", Map.of("path", root.resolve("nope.txt").toString())), 404);
     Files.write(root.resolve("picture.png"), new byte[] {1, 2, 3});
-    assertProblem(post("/v1/ingestions", Map.of("path", root.resolve("picture.png").toString())), 415);
+    assertProblem(
+        post("/v1/ingestions", Map.of("path", root.resolve("picture.png").toString())), 415);
     assertProblem(post("/v1/ingestions", Map.of("path", "relative/path")), 400);
     assertProblem(post("/v1/ingestions", Map.of()), 400);
-    assertProblem(post("/v1/ingestions", Map.of("path", root.toString(), "collection", "Bad Name!")), 400);
+    assertProblem(
+        post("/v1/ingestions", Map.of("path", root.toString(), "collection", "Bad Name!")), 400);
   }
 
   @Test
@@ -178,7 +205,8 @@ class ApiIT implements TestPropertyProvider {
     assertProblem(post("/v1/query", Map.of("query", "x".repeat(100_000))), 400);
     assertProblem(post("/v1/query", Map.of("query", "fine", "topK", 0)), 400);
     assertProblem(post("/v1/query", Map.of("query", "fine", "topK", "many")), 400);
-    assertProblem(post("/v1/query", Map.of("query", "fine", "collection", "no-such-collection")), 404);
+    assertProblem(
+        post("/v1/query", Map.of("query", "fine", "collection", "no-such-collection")), 404);
     assertProblem(send(json("/v1/query", "{not json")), 400);
     assertProblem(get("/v1/ingestions/ingest-nothing-0000"), 404);
     assertProblem(put("/v1/blobs/" + "0".repeat(64), new byte[] {1}), 400);
@@ -241,7 +269,9 @@ class ApiIT implements TestPropertyProvider {
   private Reply send(HttpRequest request) throws Exception {
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
     return new Reply(
-        response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
+        response.statusCode(),
+        response.headers().firstValue("Content-Type").orElse(""),
+        response.body());
   }
 
   private URI uri(String path) {

@@ -152,7 +152,8 @@ class IngestionStarter {
         progress = stub.query("progress", IngestionProgress.class);
       } catch (WorkflowException | StatusRuntimeException e) {
         // Queries need a worker; without one the run is still accepted, just not started.
-        progress = new IngestionProgress("waiting-for-worker", 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0);
+        progress =
+            new IngestionProgress("waiting-for-worker", 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0);
       }
     } else if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
       try {

@@ -25,14 +25,22 @@ class EngramSettingsTest {
   void reads_overrides_and_ingest_roots() {
     EngramSettings s =
         EngramSettings.fromEnvironment(
-            Map.of("ENGRAM_INGEST_ROOTS", "/data:/srv/docs: ", "ENGRAM_CHUNK_SIZE", "512", "ENGRAM_CHUNK_OVERLAP", "64"));
+            Map.of(
+                "ENGRAM_INGEST_ROOTS",
+                "/data:/srv/docs: ",
+                "ENGRAM_CHUNK_SIZE",
+                "512",
+                "ENGRAM_CHUNK_OVERLAP",
+                "64"));
     assertThat(s.ingestRoots()).containsExactly(Path.of("/data"), Path.of("/srv/docs"));
     assertThat(s.chunkSize()).isEqualTo(512);
   }
 
   @Test
   void rejects_invalid_values_with_a_clear_message() {
-    assertThatThrownBy(() -> EngramSettings.fromEnvironment(Map.of("ENGRAM_DB_URL", "postgres://u:secret@h/db")))
+    assertThatThrownBy(
+            () ->
+                EngramSettings.fromEnvironment(Map.of("ENGRAM_DB_URL", "postgres://u:secret@h/db")))
         .hasMessageContaining("jdbc:postgresql:")
         .hasMessageNotContaining("secret");
     assertThatThrownBy(() -> EngramSettings.fromEnvironment(Map.of("ENGRAM_CHUNK_OVERLAP", "2000")))
@@ -43,7 +51,11 @@ class EngramSettingsTest {
   void the_password_never_appears_in_to_string() {
     EngramSettings s =
         EngramSettings.fromEnvironment(
-            Map.of("ENGRAM_DB_PASSWORD", "hunter2", "ENGRAM_DB_URL", "jdbc:postgresql://h/db?password=hunter2"));
+            Map.of(
+                "ENGRAM_DB_PASSWORD",
+                "hunter2",
+                "ENGRAM_DB_URL",
+                "jdbc:postgresql://h/db?password=hunter2"));
     assertThat(s.toString()).doesNotContain("hunter2");
   }
 }

@@ -11,7 +11,8 @@ class DocumentReaderTest {
 
   @Test
   void markdown_title_comes_from_the_first_heading() throws Exception {
-    var doc = reader.read("notes/a.md", "intro\n# The Title\n\nbody".getBytes(StandardCharsets.UTF_8));
+    var doc =
+        reader.read("notes/a.md", "intro\n# The Title\n\nbody".getBytes(StandardCharsets.UTF_8));
     assertThat(doc.title()).isEqualTo("The Title");
     assertThat(doc.text()).contains("body");
     assertThat(doc.mime()).isEqualTo("text/markdown");
@@ -43,9 +44,12 @@ class DocumentReaderTest {
         .hasMessageContaining("binary");
     assertThatThrownBy(() -> reader.read("a.csv", new byte[] {(byte) 0xC3, (byte) 0x28}))
         .hasMessageContaining("UTF-8");
-    assertThatThrownBy(() -> reader.read("a.txt", new byte[2048])).hasMessageContaining("over the limit");
-    assertThatThrownBy(() -> reader.read("a.png", new byte[] {1})).hasMessageContaining("unsupported file type");
-    assertThatThrownBy(() -> reader.read("a.pdf", "%PDF-1.4 nonsense".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(() -> reader.read("a.txt", new byte[2048]))
+        .hasMessageContaining("over the limit");
+    assertThatThrownBy(() -> reader.read("a.png", new byte[] {1}))
+        .hasMessageContaining("unsupported file type");
+    assertThatThrownBy(
+            () -> reader.read("a.pdf", "%PDF-1.4 nonsense".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(DocumentRejectedException.class)
         .hasMessageStartingWith("cannot parse PDF");
   }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SourceScannerTest {
 
   @Test
-  void walks_a_directory_recursively_skipping_hidden_entries_and_symlinks(@TempDir Path dir) throws Exception {
+  void walks_a_directory_recursively_skipping_hidden_entries_and_symlinks(@TempDir Path dir)
+      throws Exception {
     Files.createDirectories(dir.resolve("sub"));
     Files.createDirectories(dir.resolve(".git"));
     Files.writeString(dir.resolve("a.txt"), "A");
@@ -26,14 +27,16 @@ class SourceScannerTest {
 
     List<DiscoveredDocument> docs = SourceScanner.scanPath(dir);
 
-    assertThat(docs).extracting(DiscoveredDocument::sourceUri)
+    assertThat(docs)
+        .extracting(DiscoveredDocument::sourceUri)
         .containsExactly(dir.resolve("a.txt").toString(), dir.resolve("sub/b.md").toString());
     assertThat(docs.get(0).contentHash()).isEqualTo(Hashing.sha256("A"));
     assertThat(docs.get(0).locator().isRange()).isFalse();
   }
 
   @Test
-  void a_jsonl_corpus_yields_one_document_per_line_with_byte_ranges(@TempDir Path dir) throws Exception {
+  void a_jsonl_corpus_yields_one_document_per_line_with_byte_ranges(@TempDir Path dir)
+      throws Exception {
     String corpus =
         "{\"_id\":\"d1\",\"title\":\"One\",\"text\":\"first\"}\r\n"
             + "\n"
@@ -44,7 +47,9 @@ class SourceScannerTest {
 
     List<DiscoveredDocument> docs = SourceScanner.scanPath(file);
 
-    assertThat(docs).extracting(DiscoveredDocument::externalId).containsExactly("d1", "line-3", "d2");
+    assertThat(docs)
+        .extracting(DiscoveredDocument::externalId)
+        .containsExactly("d1", "line-3", "d2");
     assertThat(docs.get(0).title()).isEqualTo("One");
     assertThat(docs.get(0).sourceUri()).isEqualTo(file + "#d1");
     byte[] bytes = Files.readAllBytes(file);
@@ -52,7 +57,8 @@ class SourceScannerTest {
     assertThat(new String(bytes, (int) second.offset(), second.length(), StandardCharsets.UTF_8))
         .isEqualTo("{\"_id\":\"d2\",\"title\":\"Two\",\"text\":\"second\"}");
     Locator first = docs.get(0).locator();
-    assertThat(new String(bytes, (int) first.offset(), first.length(), StandardCharsets.UTF_8)).doesNotEndWith("\r");
+    assertThat(new String(bytes, (int) first.offset(), first.length(), StandardCharsets.UTF_8))
+        .doesNotEndWith("\r");
   }
 
   @Test
@@ -60,11 +66,15 @@ class SourceScannerTest {
     byte[] corpus = "{\"_id\":\"x\",\"text\":\"t\"}\n".getBytes(StandardCharsets.UTF_8);
     String sha = Hashing.sha256(corpus);
     List<DiscoveredDocument> docs = new ArrayList<>();
-    SourceScanner.scanBlob(new ManifestEntry("/client/c.jsonl", sha, corpus.length), h -> corpus, docs::add);
-    assertThat(docs).singleElement().satisfies(d -> {
-      assertThat(d.externalId()).isEqualTo("x");
-      assertThat(d.locator().kind()).isEqualTo(Locator.BLOB);
-      assertThat(d.locator().ref()).isEqualTo(sha);
-    });
+    SourceScanner.scanBlob(
+        new ManifestEntry("/client/c.jsonl", sha, corpus.length), h -> corpus, docs::add);
+    assertThat(docs)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.externalId()).isEqualTo("x");
+              assertThat(d.locator().kind()).isEqualTo(Locator.BLOB);
+              assertThat(d.locator().ref()).isEqualTo(sha);
+            });
   }
 }
