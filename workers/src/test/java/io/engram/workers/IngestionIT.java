@@ -10,17 +10,12 @@ import io.engram.core.retrieval.DenseRetriever;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
-import io.engram.workflows.common.EngramSearchAttributes;
-import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.ingestion.DocumentError;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
 import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.common.SearchAttributes;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
@@ -360,18 +355,7 @@ class IngestionIT {
     String origin = source.toString();
     IngestionWorkflow workflow =
         client.newWorkflowStub(
-            IngestionWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(IngestionWorkflow.workflowId(collection, origin))
-                .setTaskQueue(TaskQueues.INGEST)
-                .setWorkflowIdConflictPolicy(
-                    WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
-                .setTypedSearchAttributes(
-                    SearchAttributes.newBuilder()
-                        .set(EngramSearchAttributes.COLLECTION, collection)
-                        .set(EngramSearchAttributes.SOURCE, origin)
-                        .build())
-                .build());
+            IngestionWorkflow.class, IngestionWorkflow.startOptions(collection, origin));
     ensureCollection(collection);
     return WorkflowClient.start(
         workflow::ingest, new IngestionRequest(collection, origin, origin, null, null, null));

@@ -7,8 +7,6 @@ import io.engram.core.config.EngramSettings;
 import io.engram.core.ingest.BlobStore;
 import io.engram.core.ingest.DocumentType;
 import io.engram.core.ingest.ManifestEntry;
-import io.engram.workflows.common.EngramSearchAttributes;
-import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
@@ -16,13 +14,10 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowException;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -101,22 +96,9 @@ class IngestionStarter {
               collection, origin, null, manifest.toString(), body.chunkSize(), body.chunkOverlap());
     }
     collections.ensure(collection);
-    String workflowId = IngestionWorkflow.workflowId(collection, request.origin());
     IngestionWorkflow workflow =
         client.newWorkflowStub(
-            IngestionWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(workflowId)
-                .setTaskQueue(TaskQueues.INGEST)
-                // A second request for the same (collection, source) while one runs attaches to it.
-                .setWorkflowIdConflictPolicy(
-                    WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
-                .setTypedSearchAttributes(
-                    SearchAttributes.newBuilder()
-                        .set(EngramSearchAttributes.COLLECTION, collection)
-                        .set(EngramSearchAttributes.SOURCE, truncate(request.origin(), 1000))
-                        .build())
-                .build());
+            IngestionWorkflow.class, IngestionWorkflow.startOptions(collection, request.origin()));
     try {
       WorkflowExecution execution = WorkflowClient.start(workflow::ingest, request);
       return new IngestionDtos.Started(execution.getWorkflowId(), execution.getRunId());
@@ -257,10 +239,6 @@ class IngestionStarter {
       ps.executeUpdate();
     }
     return id;
-  }
-
-  private static String truncate(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max);
   }
 
   private static String rootMessage(Throwable e) {

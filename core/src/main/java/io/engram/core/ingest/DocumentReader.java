@@ -18,7 +18,8 @@ public final class DocumentReader {
   /** The text of a document and what was learned about it while reading. */
   public record ParsedDocument(String title, String text, String mime) {}
 
-  private final ApacheTikaDocumentParser tika = new ApacheTikaDocumentParser();
+  // With metadata, so a PDF's or an HTML page's own title is used.
+  private final ApacheTikaDocumentParser tika = new ApacheTikaDocumentParser(true);
   private final long maxBytes;
 
   public DocumentReader(long maxBytes) {

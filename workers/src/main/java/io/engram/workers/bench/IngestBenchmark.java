@@ -7,14 +7,10 @@ import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
-import io.engram.workflows.common.EngramSearchAttributes;
-import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.common.SearchAttributes;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.nio.file.Files;
@@ -65,16 +61,7 @@ public final class IngestBenchmark {
     String workflowId = IngestionWorkflow.workflowId(collection, corpus.toString());
     IngestionWorkflow workflow =
         client.newWorkflowStub(
-            IngestionWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(workflowId)
-                .setTaskQueue(TaskQueues.INGEST)
-                .setTypedSearchAttributes(
-                    SearchAttributes.newBuilder()
-                        .set(EngramSearchAttributes.COLLECTION, collection)
-                        .set(EngramSearchAttributes.SOURCE, corpus.toString())
-                        .build())
-                .build());
+            IngestionWorkflow.class, IngestionWorkflow.startOptions(collection, corpus.toString()));
     IngestionRequest request =
         new IngestionRequest(collection, corpus.toString(), corpus.toString(), null, null, null);
 

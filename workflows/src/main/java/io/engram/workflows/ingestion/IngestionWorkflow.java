@@ -1,5 +1,10 @@
 package io.engram.workflows.ingestion;
 
+import io.engram.workflows.common.EngramSearchAttributes;
+import io.engram.workflows.common.TaskQueues;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributes;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -20,6 +25,28 @@ public interface IngestionWorkflow {
 
   @QueryMethod
   IngestionProgress progress();
+
+  /**
+   * How every client starts an ingestion: the stable id, the task queue, the conflict policy that
+   * makes a second request for a running source attach to it, and the search attributes operators
+   * filter on.
+   */
+  static WorkflowOptions startOptions(String collection, String origin) {
+    return WorkflowOptions.newBuilder()
+        .setWorkflowId(workflowId(collection, origin))
+        .setTaskQueue(TaskQueues.INGEST)
+        .setWorkflowIdConflictPolicy(
+            WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+        .setTypedSearchAttributes(
+            SearchAttributes.newBuilder()
+                .set(EngramSearchAttributes.COLLECTION, collection)
+                // Keyword attributes are limited in size; the prefix is what operators filter on.
+                .set(
+                    EngramSearchAttributes.SOURCE,
+                    origin.length() <= 1000 ? origin : origin.substring(0, 1000))
+                .build())
+        .build();
+  }
 
   /**
    * The workflow id for a (collection, origin) pair: stable, so a second request for the same
