@@ -6,7 +6,7 @@ import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
-import io.engram.core.retrieval.DenseRetriever;
+import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.migrations.Migrations;
 import io.micronaut.context.annotation.Bean;
@@ -21,6 +21,7 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,8 +70,9 @@ class EngramFactory {
   }
 
   @Singleton
-  DenseRetriever denseRetriever(IndexVersions indexVersions, PgVectorChunkStore store) {
-    return new DenseRetriever(indexVersions, store);
+  HybridRetriever retriever(IndexVersions indexVersions, PgVectorChunkStore store) {
+    // The lexical leg runs beside the dense one; a small fixed pool bounds the extra connections.
+    return new HybridRetriever(indexVersions, store, Executors.newFixedThreadPool(8));
   }
 
   @Singleton

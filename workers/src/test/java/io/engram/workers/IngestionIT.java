@@ -6,7 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
 import io.engram.core.index.IndexVersions;
-import io.engram.core.retrieval.DenseRetriever;
+import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
@@ -146,18 +147,16 @@ class IngestionIT {
                   .reason())
           .startsWith("cannot parse PDF");
 
-      DenseRetriever retriever =
-          new DenseRetriever(new IndexVersions(db()), new PgVectorChunkStore(db()));
-      assertThat(retriever.retrieve("mixed", "what causes myelin loss", 3).hits().get(0).source())
+      Retriever retriever = new Retriever();
+      assertThat(retriever.retrieve("mixed", "what causes myelin loss", 3).get(0).source())
           .endsWith("notes.md");
       assertThat(
               retriever
                   .retrieve("mixed", "how do plants turn light into energy", 3)
-                  .hits()
                   .get(0)
                   .source())
           .endsWith("photosynthesis.pdf");
-      assertThat(retriever.retrieve("mixed", "sleep and memory", 3).hits().get(0).title())
+      assertThat(retriever.retrieve("mixed", "sleep and memory", 3).get(0).title())
           .isEqualTo("Sleep");
       assertThat(
               scalar(
@@ -234,9 +233,8 @@ class IngestionIT {
       assertThat(result.errors())
           .extracting(DocumentError::source)
           .containsExactlyInAnyOrder("line-3", "d3");
-      DenseRetriever retriever =
-          new DenseRetriever(new IndexVersions(db()), new PgVectorChunkStore(db()));
-      var hit = retriever.retrieve("beir", "does aspirin prevent heart attacks", 1).hits().get(0);
+      Retriever retriever = new Retriever();
+      var hit = retriever.retrieve("beir", "does aspirin prevent heart attacks", 1).get(0);
       assertThat(hit.source()).isEqualTo("d1");
       assertThat(hit.title()).isEqualTo("Aspirin");
     } finally {
@@ -344,6 +342,23 @@ class IngestionIT {
       return stub.progress();
     } catch (WorkflowException e) {
       return null;
+    }
+  }
+
+  /** Dense-only retrieval over the champion, as the query path runs it. */
+  private final class Retriever {
+    private final HybridRetriever hybrid =
+        new HybridRetriever(
+            new IndexVersions(db()), new PgVectorChunkStore(db()), ForkJoinPool.commonPool());
+
+    List<io.engram.core.store.PgVectorChunkStore.ChunkHit> retrieve(
+        String collection, String query, int k) throws Exception {
+      return hybrid
+          .retrieve(collection, query, k, k, HybridRetriever.Mode.DENSE, 1.0)
+          .hits()
+          .stream()
+          .map(HybridRetriever.Hit::chunk)
+          .toList();
     }
   }
 

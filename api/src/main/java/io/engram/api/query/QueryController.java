@@ -2,8 +2,7 @@ package io.engram.api.query;
 
 import io.engram.api.problems.Problems;
 import io.engram.core.collection.CollectionRegistry;
-import io.engram.core.retrieval.DenseRetriever;
-import io.engram.core.store.PgVectorChunkStore.ChunkHit;
+import io.engram.core.retrieval.HybridRetriever;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -57,12 +56,15 @@ class QueryController {
       String modelVersion,
       Map<String, Double> timings) {}
 
-  private final DenseRetriever retriever;
+  private final HybridRetriever retriever;
   private final CollectionRegistry collections;
+  private final RetrievalProperties retrieval;
 
-  QueryController(DenseRetriever retriever, CollectionRegistry collections) {
+  QueryController(
+      HybridRetriever retriever, CollectionRegistry collections, RetrievalProperties retrieval) {
     this.retriever = retriever;
     this.collections = collections;
+    this.retrieval = retrieval;
   }
 
   @Post
@@ -75,21 +77,27 @@ class QueryController {
           "collection", "no collection '" + collection + "'; ingest into it first");
     }
     int topK = request.topK() == null ? DEFAULT_TOP_K : request.topK();
-    DenseRetriever.Result result = retriever.retrieve(collection, request.query().strip(), topK);
+    HybridRetriever.Result result =
+        retriever.retrieve(
+            collection,
+            request.query().strip(),
+            topK,
+            retrieval.candidates(),
+            retrieval.mode(),
+            retrieval.denseWeight());
     List<Source> sources = new ArrayList<>(result.hits().size());
-    for (ChunkHit hit : result.hits()) {
+    for (HybridRetriever.Hit hit : result.hits()) {
+      var chunk = hit.chunk();
       sources.add(
           new Source(
-              hit.documentId(),
-              hit.chunkId(),
-              hit.source(),
-              hit.title(),
-              snippet(hit.text()),
+              chunk.documentId(),
+              chunk.chunkId(),
+              chunk.source(),
+              chunk.title(),
+              snippet(chunk.text()),
               hit.score()));
     }
-    Map<String, Double> timings = new LinkedHashMap<>();
-    timings.put("embedMs", result.embedMs());
-    timings.put("searchMs", result.searchMs());
+    Map<String, Double> timings = new LinkedHashMap<>(result.timings());
     timings.put("totalMs", (System.nanoTime() - start) / 1e6);
     return new QueryResponse(
         extractiveAnswer(sources),

@@ -106,4 +106,43 @@ public final class PgVectorChunkStore {
       return hits;
     }
   }
+
+  /**
+   * The {@code k} chunks of a collection that best match the query's words by full text. The
+   * query's lexemes are OR-ed: question-like queries rarely contain every term of a passage, and an
+   * AND (as {@code plainto_tsquery} builds) returns nothing for most of them. Ranked by {@code
+   * ts_rank} with length normalization 1.
+   */
+  public List<ChunkHit> lexical(IndexVersion version, String collection, String query, int k)
+      throws SQLException {
+    String sql =
+        ("SELECT c.id, c.document_id, COALESCE(d.external_id, d.source_uri), d.title, c.text,"
+                + " ts_rank(c.tsv, q.q, 1) AS score"
+                + " FROM (SELECT to_tsquery('simple', string_agg(quote_literal(l), ' | ')) AS q"
+                + "       FROM unnest(tsvector_to_array(to_tsvector('english', ?))) AS l) q,"
+                + " chunks c JOIN documents d ON d.id = c.document_id"
+                + " WHERE c.tsv @@ q.q AND c.index_version_id = %d AND d.collection = ?"
+                + " ORDER BY score DESC LIMIT ?")
+            .formatted(version.id());
+    List<ChunkHit> hits = new ArrayList<>(k);
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, query);
+      ps.setString(2, collection);
+      ps.setInt(3, k);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          hits.add(
+              new ChunkHit(
+                  rs.getLong(1),
+                  rs.getLong(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getDouble(6)));
+        }
+      }
+    }
+    return hits;
+  }
 }

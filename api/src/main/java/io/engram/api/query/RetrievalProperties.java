@@ -1,0 +1,24 @@
+package io.engram.api.query;
+
+import io.engram.core.retrieval.HybridRetriever;
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+/**
+ * How {@code POST /v1/query} retrieves ({@code ENGRAM_RETRIEVAL_MODE}, {@code
+ * ENGRAM_RETRIEVAL_DENSE_WEIGHT}, {@code ENGRAM_RETRIEVAL_CANDIDATES}).
+ *
+ * @param mode {@code hybrid} (dense + full text, fused) or {@code dense}
+ * @param denseWeight weight of the dense leg in the fusion
+ * @param candidates chunks fetched from each leg before fusion
+ */
+@ConfigurationProperties("engram.retrieval")
+public record RetrievalProperties(
+    @NotNull @Bindable(defaultValue = "HYBRID") HybridRetriever.Mode mode,
+    @DecimalMin("0.0") @DecimalMax("1.0") @Bindable(defaultValue = "0.8") double denseWeight,
+    @Min(1) @Max(1000) @Bindable(defaultValue = "100") int candidates) {}
