@@ -6,6 +6,7 @@ import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
+import io.engram.core.querylog.QueryLog;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.migrations.Migrations;
@@ -78,6 +79,11 @@ class EngramFactory {
   @Singleton
   CollectionRegistry collections(HikariDataSource dataSource) {
     return new CollectionRegistry(dataSource);
+  }
+
+  @Singleton
+  QueryLog queryLog(HikariDataSource dataSource) {
+    return new QueryLog(dataSource);
   }
 
   @Singleton

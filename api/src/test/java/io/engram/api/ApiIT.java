@@ -164,6 +164,24 @@ class ApiIT implements TestPropertyProvider {
         .isGreaterThan(sources.get(1).path("score").asDouble());
     assertThat(answer.json().path("answerMode").asText()).isEqualTo("extractive");
     assertThat(answer.json().path("modelVersion").asText()).contains(MODEL);
+
+    // The query was logged (off the request path) and takes feedback by its id.
+    String queryId = answer.json().path("queryId").asText();
+    Reply feedback = null;
+    for (int i = 0; i < 50 && (feedback == null || feedback.status() == 404); i++) {
+      feedback =
+          post(
+              "/v1/feedback",
+              Map.of("queryId", queryId, "rating", 1, "source", "/home/someone/notes/reef.txt"));
+      Thread.sleep(100);
+    }
+    assertThat(feedback.status()).isEqualTo(201);
+    assertProblem(post("/v1/feedback", Map.of("queryId", queryId, "rating", 5)), 400);
+    assertProblem(post("/v1/feedback", Map.of("queryId", "not-a-uuid", "rating", 1)), 400);
+    assertProblem(
+        post(
+            "/v1/feedback", Map.of("queryId", java.util.UUID.randomUUID().toString(), "rating", 1)),
+        404);
   }
 
   @Test

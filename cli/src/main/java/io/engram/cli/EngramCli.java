@@ -23,7 +23,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = EngramCli.VersionProvider.class,
     description = "Command-line client for the Engram API.",
-    subcommands = {IngestCommand.class, AskCommand.class, StatusCommand.class, EvalCommand.class},
+    subcommands = {
+      IngestCommand.class,
+      AskCommand.class,
+      StatusCommand.class,
+      EvalCommand.class,
+      BenchQueryCommand.class
+    },
     footerHeading = "%nEnvironment:%n",
     footer = {
       "  ENGRAM_API_URL          API base URL (default: " + EngramCli.DEFAULT_API_URL + ")",

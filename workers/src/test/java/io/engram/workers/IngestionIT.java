@@ -388,7 +388,6 @@ class IngestionIT {
     IngestionWorkflow workflow =
         client.newWorkflowStub(
             IngestionWorkflow.class, IngestionWorkflow.startOptions(collection, origin));
-    ensureCollection(collection);
     return WorkflowClient.start(
         workflow::ingest, new IngestionRequest(collection, origin, origin, null, null, null));
   }
@@ -398,21 +397,6 @@ class IngestionIT {
     return client
         .newUntypedWorkflowStub(execution.getWorkflowId())
         .getResult(IngestionProgress.class);
-  }
-
-  private void ensureCollection(String name) {
-    try (Connection c = db().getConnection();
-        Statement st = c.createStatement()) {
-      st.execute("INSERT INTO collections (name) VALUES ('" + name + "') ON CONFLICT DO NOTHING");
-    } catch (Exception e) {
-      // The first test runs before the worker migrated the schema; the worker creates the table.
-      migrate();
-      ensureCollection(name);
-    }
-  }
-
-  private void migrate() {
-    io.engram.migrations.Migrations.migrate(db());
   }
 
   private long scalar(String sql) throws Exception {

@@ -2,6 +2,7 @@ package io.engram.api.query;
 
 import io.engram.api.problems.Problems;
 import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.querylog.QueryLog;
 import io.engram.core.retrieval.HybridRetriever;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Body;
@@ -10,6 +11,7 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
+import jakarta.inject.Named;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -20,6 +22,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/query}: dense retrieval over the champion index version with an extractive
@@ -28,6 +34,7 @@ import java.util.Map;
 @Controller("/v1/query")
 @ExecuteOn(TaskExecutors.BLOCKING)
 class QueryController {
+  private static final Logger log = LoggerFactory.getLogger(QueryController.class);
   static final int DEFAULT_TOP_K = 5;
   private static final int SNIPPET_CHARS = 300;
 
@@ -49,6 +56,7 @@ class QueryController {
 
   @Serdeable
   record QueryResponse(
+      String queryId,
       String answer,
       String answerMode,
       List<Source> sources,
@@ -59,12 +67,20 @@ class QueryController {
   private final HybridRetriever retriever;
   private final CollectionRegistry collections;
   private final RetrievalProperties retrieval;
+  private final QueryLog queryLog;
+  private final ExecutorService logWriter;
 
   QueryController(
-      HybridRetriever retriever, CollectionRegistry collections, RetrievalProperties retrieval) {
+      HybridRetriever retriever,
+      CollectionRegistry collections,
+      RetrievalProperties retrieval,
+      QueryLog queryLog,
+      @Named(TaskExecutors.BLOCKING) ExecutorService logWriter) {
     this.retriever = retriever;
     this.collections = collections;
     this.retrieval = retrieval;
+    this.queryLog = queryLog;
+    this.logWriter = logWriter;
   }
 
   @Post
@@ -98,10 +114,33 @@ class QueryController {
               hit.score()));
     }
     Map<String, Double> timings = new LinkedHashMap<>(result.timings());
-    timings.put("totalMs", (System.nanoTime() - start) / 1e6);
+    double latencyMs = (System.nanoTime() - start) / 1e6;
+    timings.put("totalMs", latencyMs);
+    String answerMode = "extractive";
+    QueryLog.Entry entry =
+        new QueryLog.Entry(
+            UUID.randomUUID(),
+            collection,
+            request.sessionId(),
+            request.query().strip(),
+            result.version().name(),
+            answerMode,
+            latencyMs,
+            sources.stream().map(Source::chunkId).toList(),
+            sources.stream().map(Source::source).toList());
+    // Logged off the request path: a slow or failing insert must not slow or fail the answer.
+    logWriter.execute(
+        () -> {
+          try {
+            queryLog.record(entry);
+          } catch (Exception e) {
+            log.warn("could not record query {} in query_log: {}", entry.id(), e.getMessage());
+          }
+        });
     return new QueryResponse(
+        entry.id().toString(),
         extractiveAnswer(sources),
-        "extractive",
+        answerMode,
         sources,
         "question",
         result.version().name(),

@@ -9,6 +9,7 @@ import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.document.DocumentSplitter;
 import dev.langchain4j.data.document.splitter.DocumentSplitters;
 import dev.langchain4j.data.segment.TextSegment;
+import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
@@ -116,6 +117,15 @@ public final class IngestionService {
     if (existing != null) {
       return existing;
     }
+    // Workflows may be started by any client (API, CLI, benchmark, schedules), so the collection
+    // is created here rather than trusted to exist.
+    if (!CollectionRegistry.isValidName(request.collection())) {
+      throw new InvalidSourceException(
+          "collection '"
+              + request.collection()
+              + "' is not a valid name (1-63 of a-z, 0-9, _ . -)");
+    }
+    new CollectionRegistry(dataSource).ensure(request.collection());
     IndexVersion version = indexVersions.forChunking(request.chunkSize(), request.chunkOverlap());
     Map<String, DiscoveredDocument> found = new LinkedHashMap<>();
     if (request.manifestId() != null) {

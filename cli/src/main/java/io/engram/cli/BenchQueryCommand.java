@@ -1,0 +1,181 @@
+package io.engram.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.engram.cli.EngramClient.QueryRequest;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * Query latency and throughput against a running API: one sequential pass for p50/p95, then a sweep
+ * of concurrency levels for the highest sustained QPS whose p95 stays under the bound.
+ */
+@Command(
+    name = "bench-query",
+    mixinStandardHelpOptions = true,
+    versionProvider = EngramCli.VersionProvider.class,
+    description =
+        "Measure POST /v1/query latency (p50/p95) and the highest QPS with p95 under a bound.")
+final class BenchQueryCommand implements Callable<Integer> {
+
+  @ParentCommand EngramCli root;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--queries",
+      paramLabel = "FILE",
+      required = true,
+      description = "BEIR queries.jsonl.")
+  Path queries;
+
+  @Option(
+      names = "--collection",
+      paramLabel = "NAME",
+      defaultValue = "scifact",
+      description = "Collection (default: ${DEFAULT-VALUE}).")
+  String collection;
+
+  @Option(
+      names = "--top-k",
+      paramLabel = "N",
+      defaultValue = "10",
+      description = "Passages per query (default: ${DEFAULT-VALUE}).")
+  int topK;
+
+  @Option(
+      names = "--p95-bound-ms",
+      paramLabel = "MS",
+      defaultValue = "100",
+      description = "p95 bound for the QPS sweep (default: ${DEFAULT-VALUE}).")
+  double bound;
+
+  @Option(
+      names = "--concurrency",
+      paramLabel = "N,N",
+      split = ",",
+      defaultValue = "1,2,3,4,6,8",
+      description = "Concurrency levels of the sweep (default: ${DEFAULT-VALUE}).")
+  List<Integer> levels;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    List<String> texts = new ArrayList<>();
+    for (String line : Files.readAllLines(queries, StandardCharsets.UTF_8)) {
+      if (!line.isBlank()) {
+        JsonNode node = EngramClient.JSON.readTree(line);
+        texts.add(node.path("text").asText());
+      }
+    }
+    if (texts.isEmpty()) {
+      throw new CliException("no queries in " + queries, 2);
+    }
+    EngramClient client = root.client();
+    // Warm-up: JIT, connection pools and the embedding model, so the pass measures steady state.
+    for (int i = 0; i < Math.min(50, texts.size()); i++) {
+      client.query(new QueryRequest(texts.get(i), collection, topK, null));
+    }
+    double[] sequential = run(client, texts, 1);
+    double p50 = Metrics.percentile(sequential, 50);
+    double p95 = Metrics.percentile(sequential, 95);
+    err.printf(
+        Locale.ROOT, "sequential: %d queries p50 %.1f ms p95 %.1f ms%n", texts.size(), p50, p95);
+    err.flush();
+
+    double bestQps = 0;
+    int bestLevel = 0;
+    Map<Integer, double[]> sweep = new LinkedHashMap<>();
+    for (int level : levels) {
+      long start = System.nanoTime();
+      double[] latencies = run(client, texts, level);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double qps = latencies.length / seconds;
+      double levelP95 = Metrics.percentile(latencies, 95);
+      sweep.put(level, new double[] {qps, Metrics.percentile(latencies, 50), levelP95});
+      err.printf(
+          Locale.ROOT,
+          "concurrency %d: %.1f qps, p50 %.1f ms, p95 %.1f ms%n",
+          level,
+          qps,
+          Metrics.percentile(latencies, 50),
+          levelP95);
+      err.flush();
+      if (levelP95 <= bound && qps > bestQps) {
+        bestQps = qps;
+        bestLevel = level;
+      }
+    }
+    if (root.json()) {
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("queries", texts.size());
+      result.put("topK", topK);
+      result.put("p50_ms", p50);
+      result.put("p95_ms", p95);
+      result.put("qps", bestQps);
+      result.put("qps_concurrency", bestLevel);
+      result.put("sweep", sweep);
+      out.println(EngramClient.JSON.writeValueAsString(result));
+    } else {
+      out.printf(
+          Locale.ROOT,
+          "query p50_ms=%.1f p95_ms=%.1f qps=%.1f (concurrency %d, p95 <= %.0f ms) queries=%d top_k=%d%n",
+          p50,
+          p95,
+          bestQps,
+          bestLevel,
+          bound,
+          texts.size(),
+          topK);
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** Sends every query once with {@code concurrency} clients; returns sorted latencies in ms. */
+  private double[] run(EngramClient client, List<String> texts, int concurrency) throws Exception {
+    double[] latencies = new double[texts.size()];
+    AtomicInteger next = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+    try {
+      List<Future<?>> workers = new ArrayList<>();
+      for (int w = 0; w < concurrency; w++) {
+        workers.add(
+            pool.submit(
+                () -> {
+                  for (int i; (i = next.getAndIncrement()) < texts.size(); ) {
+                    long start = System.nanoTime();
+                    client.query(new QueryRequest(texts.get(i), collection, topK, null));
+                    latencies[i] = (System.nanoTime() - start) / 1e6;
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : workers) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    Arrays.sort(latencies);
+    return latencies;
+  }
+}
