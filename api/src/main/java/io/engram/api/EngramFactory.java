@@ -13,16 +13,18 @@ import io.engram.migrations.Migrations;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;
+import io.micronaut.scheduling.TaskExecutors;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,9 +73,12 @@ class EngramFactory {
   }
 
   @Singleton
-  HybridRetriever retriever(IndexVersions indexVersions, PgVectorChunkStore store) {
-    // The lexical leg runs beside the dense one; a small fixed pool bounds the extra connections.
-    return new HybridRetriever(indexVersions, store, Executors.newFixedThreadPool(8));
+  HybridRetriever retriever(
+      IndexVersions indexVersions,
+      PgVectorChunkStore store,
+      @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
+    // The lexical leg runs beside the dense one on the container's managed blocking executor.
+    return new HybridRetriever(indexVersions, store, executor);
   }
 
   @Singleton

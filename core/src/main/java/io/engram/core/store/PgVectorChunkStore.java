@@ -90,16 +90,7 @@ public final class PgVectorChunkStore {
         ps.setObject(3, vector);
         ps.setInt(4, k);
         try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            hits.add(
-                new ChunkHit(
-                    rs.getLong(1),
-                    rs.getLong(2),
-                    rs.getString(3),
-                    rs.getString(4),
-                    rs.getString(5),
-                    rs.getDouble(6)));
-          }
+          readHits(rs, hits);
         }
       }
       c.commit();
@@ -131,18 +122,23 @@ public final class PgVectorChunkStore {
       ps.setString(2, collection);
       ps.setInt(3, k);
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          hits.add(
-              new ChunkHit(
-                  rs.getLong(1),
-                  rs.getLong(2),
-                  rs.getString(3),
-                  rs.getString(4),
-                  rs.getString(5),
-                  rs.getDouble(6)));
-        }
+        readHits(rs, hits);
       }
     }
     return hits;
+  }
+
+  /** Both searches select (chunk id, document id, source, title, text, score) in this order. */
+  private static void readHits(ResultSet rs, List<ChunkHit> hits) throws SQLException {
+    while (rs.next()) {
+      hits.add(
+          new ChunkHit(
+              rs.getLong(1),
+              rs.getLong(2),
+              rs.getString(3),
+              rs.getString(4),
+              rs.getString(5),
+              rs.getDouble(6)));
+    }
   }
 }
