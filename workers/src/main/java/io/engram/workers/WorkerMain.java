@@ -5,6 +5,7 @@ import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.activities.ingestion.IngestionActivitiesImpl;
+import io.engram.activities.ingestion.IngestionMetrics;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
 import io.engram.core.embedding.CachedEmbedder;
@@ -73,6 +74,7 @@ public final class WorkerMain {
             settings.embeddingModel(), settings.chunkSize(), settings.chunkOverlap());
     log.info("champion index version: {}", champion);
 
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Map<String, CachedEmbedder> embedders = new ConcurrentHashMap<>();
     IngestionService ingestion =
         new IngestionService(
@@ -87,7 +89,6 @@ public final class WorkerMain {
     // timeout would otherwise have to cover the model load.
     EmbeddingModels.get(champion.embeddingModel());
 
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Scope metrics =
         new RootScopeBuilder()
             .reporter(new MicrometerClientStatsReporter(registry))
@@ -112,7 +113,8 @@ public final class WorkerMain {
                 .setMaxConcurrentActivityExecutionSize(4)
                 .build());
     worker.registerWorkflowImplementationTypes(IngestionWorkflowImpl.class);
-    worker.registerActivitiesImplementations(new IngestionActivitiesImpl(ingestion));
+    worker.registerActivitiesImplementations(
+        new IngestionActivitiesImpl(ingestion, new IngestionMetrics(registry)));
     factory.start();
     log.info("worker polling task queue '{}' at {}", TaskQueues.INGEST, settings.temporalAddress());
     return new WorkerMain(dataSource, service, factory, registry);

@@ -13,6 +13,7 @@ import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -26,9 +27,11 @@ public class IngestionActivitiesImpl implements IngestionActivities {
   static final int MAX_REASON = 500;
 
   private final IngestionService service;
+  private final IngestionMetrics metrics;
 
-  public IngestionActivitiesImpl(IngestionService service) {
+  public IngestionActivitiesImpl(IngestionService service, IngestionMetrics metrics) {
     this.service = service;
+    this.metrics = metrics;
   }
 
   @Override
@@ -41,6 +44,7 @@ public class IngestionActivitiesImpl implements IngestionActivities {
       throw ApplicationFailure.newNonRetryableFailure(
           "malformed manifest id " + request.manifestId(), FailureTypes.INVALID_SOURCE);
     }
+    long start = System.nanoTime();
     try {
       IngestionService.Discovery d =
           service.discover(
@@ -54,6 +58,7 @@ public class IngestionActivitiesImpl implements IngestionActivities {
                   request.chunkSize(),
                   request.chunkOverlap()),
               ctx::heartbeat);
+      metrics.discovered(d.skipped(), Duration.ofNanos(System.nanoTime() - start));
       return new DiscoveryResult(
           d.indexVersionId(),
           d.total(),
