@@ -82,9 +82,15 @@ public class IngestionActivitiesImpl implements IngestionActivities {
     // only tells operators (and logs) where the retry resumed.
     Optional<Integer> resumedAt = ctx.getHeartbeatDetails(Integer.class);
     resumedAt.ifPresent(seq -> ctx.heartbeat(seq));
+    long start = System.nanoTime();
     try {
       IngestionService.BatchOutcome outcome =
           service.process(runId, fromSeq, toSeq, ctx::heartbeat);
+      metrics.batch(
+          outcome.done(),
+          outcome.failed(),
+          outcome.chunks(),
+          Duration.ofNanos(System.nanoTime() - start));
       return new BatchResult(
           outcome.done(),
           outcome.failed(),
