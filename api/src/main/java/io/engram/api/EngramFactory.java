@@ -6,6 +6,8 @@ import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
+import io.engram.core.memory.LocalIntentClassifier;
+import io.engram.core.memory.WorkingMemory;
 import io.engram.core.querylog.QueryLog;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.store.PgVectorChunkStore;
@@ -84,6 +86,16 @@ class EngramFactory {
   @Singleton
   CollectionRegistry collections(HikariDataSource dataSource) {
     return new CollectionRegistry(dataSource);
+  }
+
+  @Singleton
+  WorkingMemory workingMemory(HikariDataSource dataSource) {
+    return new WorkingMemory(dataSource);
+  }
+
+  @Singleton
+  LocalIntentClassifier intentClassifier() {
+    return new LocalIntentClassifier();
   }
 
   @Singleton

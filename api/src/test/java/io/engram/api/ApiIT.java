@@ -218,6 +218,84 @@ class ApiIT implements TestPropertyProvider {
   }
 
   @Test
+  void a_follow_up_is_resolved_with_working_memory() throws Exception {
+    Path corpus = root.resolve("conversation/corpus.jsonl");
+    Files.createDirectories(corpus.getParent());
+    Files.writeString(
+        corpus,
+        String.join(
+                "\n",
+                doc(
+                    "aspirin-heart",
+                    "Aspirin and heart attack",
+                    "Daily low-dose aspirin reduces the risk of a first heart attack in adults at high cardiovascular risk."),
+                doc(
+                    "coffee-liver",
+                    "Coffee and the liver",
+                    "Regular coffee consumption is associated with lower rates of liver fibrosis and cirrhosis in adults."),
+                doc(
+                    "caffeine-children",
+                    "Caffeine in children",
+                    "Coffee and other caffeinated drinks disturb the sleep of children and adolescents; pediatricians advise limiting caffeine for their safety."),
+                doc(
+                    "aspirin-children",
+                    "Aspirin in children",
+                    "Aspirin given to children with viral infections is linked to Reye syndrome, so it is not considered safe for them."))
+            + "\n");
+    Reply started =
+        post("/v1/ingestions", Map.of("path", corpus.toString(), "collection", "conversation"));
+    assertThat(awaitCompletion(started.json().path("workflowId").asText()).path("done").asInt())
+        .isEqualTo(4);
+
+    Reply session = post("/v1/sessions", Map.of("collection", "conversation"));
+    assertThat(session.status()).isEqualTo(201);
+    String sessionId = session.json().path("sessionId").asText();
+
+    JsonNode first =
+        post(
+                "/v1/query",
+                Map.of("query", "Does aspirin prevent heart attacks?", "sessionId", sessionId))
+            .json();
+    assertThat(first.path("intent").asText()).isEqualTo("question");
+    assertThat(first.path("sources").get(0).path("source").asText()).isEqualTo("aspirin-heart");
+
+    JsonNode second =
+        post("/v1/query", Map.of("query", "Is coffee good for the liver?", "sessionId", sessionId))
+            .json();
+    assertThat(second.path("intent").asText()).isEqualTo("question");
+    assertThat(second.path("sources").get(0).path("source").asText()).isEqualTo("coffee-liver");
+
+    // "it" means coffee (turn 2), not aspirin (turn 1): only working memory can tell.
+    JsonNode third =
+        post(
+                "/v1/query",
+                Map.of("query", "Is it safe for children?", "sessionId", sessionId, "topK", 2))
+            .json();
+    assertThat(third.path("intent").asText()).isEqualTo("follow-up");
+    assertThat(third.path("rewrittenQuery").asText())
+        .isEqualTo("Is coffee safe for children?")
+        .doesNotContain("aspirin");
+    assertThat(third.path("sources").get(0).path("source").asText()).isEqualTo("caffeine-children");
+
+    JsonNode turns = get("/v1/sessions/" + sessionId + "/turns").json().path("turns");
+    assertThat(turns).hasSize(6);
+    assertThat(turns.get(4).path("rewrittenQuery").asText()).contains("coffee");
+    assertThat(turns.get(5).path("sources").get(0).asText()).isEqualTo("caffeine-children");
+
+    assertProblem(post("/v1/query", Map.of("query", "hi", "sessionId", "not-a-session")), 400);
+    assertProblem(
+        post(
+            "/v1/query",
+            Map.of("query", "hi", "sessionId", java.util.UUID.randomUUID().toString())),
+        404);
+    assertProblem(post("/v1/sessions", Map.of("collection", "no-such-collection")), 404);
+  }
+
+  private static String doc(String id, String title, String text) throws IOException {
+    return JSON.writeValueAsString(Map.of("_id", id, "title", title, "text", text));
+  }
+
+  @Test
   void bad_queries_get_problem_bodies() throws Exception {
     assertProblem(post("/v1/query", Map.of("query", "   ")), 400);
     assertProblem(post("/v1/query", Map.of("query", "x".repeat(100_000))), 400);

@@ -1,7 +1,14 @@
 package io.engram.api.query;
 
 import io.engram.api.problems.Problems;
+import io.engram.api.sessions.MemoryProperties;
+import io.engram.api.sessions.SessionController;
 import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.index.IndexVersion;
+import io.engram.core.index.IndexVersions;
+import io.engram.core.memory.Intent;
+import io.engram.core.memory.LocalIntentClassifier;
+import io.engram.core.memory.WorkingMemory;
 import io.engram.core.querylog.QueryLog;
 import io.engram.core.retrieval.HybridRetriever;
 import io.micronaut.core.annotation.Nullable;
@@ -28,8 +35,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/query}: dense retrieval over the champion index version with an extractive
- * answer. Runs synchronously in the API process, never through a workflow (latency).
+ * {@code POST /v1/query}: working memory → intent (and rewriting of follow-ups) → hybrid retrieval
+ * over the champion index version → extractive answer → working memory updated. Runs synchronously
+ * in the API process, never through a workflow (latency).
  */
 @Controller("/v1/query")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -61,24 +69,38 @@ class QueryController {
       String answerMode,
       List<Source> sources,
       String intent,
+      @Nullable String rewrittenQuery,
+      @Nullable String sessionId,
       String modelVersion,
       Map<String, Double> timings) {}
 
   private final HybridRetriever retriever;
   private final CollectionRegistry collections;
+  private final IndexVersions indexVersions;
   private final RetrievalProperties retrieval;
+  private final MemoryProperties memoryProperties;
+  private final WorkingMemory memory;
+  private final LocalIntentClassifier classifier;
   private final QueryLog queryLog;
   private final ExecutorService logWriter;
 
   QueryController(
       HybridRetriever retriever,
       CollectionRegistry collections,
+      IndexVersions indexVersions,
       RetrievalProperties retrieval,
+      MemoryProperties memoryProperties,
+      WorkingMemory memory,
+      LocalIntentClassifier classifier,
       QueryLog queryLog,
       @Named(TaskExecutors.BLOCKING) ExecutorService logWriter) {
     this.retriever = retriever;
     this.collections = collections;
+    this.indexVersions = indexVersions;
     this.retrieval = retrieval;
+    this.memoryProperties = memoryProperties;
+    this.memory = memory;
+    this.classifier = classifier;
     this.queryLog = queryLog;
     this.logWriter = logWriter;
   }
@@ -86,34 +108,78 @@ class QueryController {
   @Post
   QueryResponse query(@Valid @Body QueryRequest request) throws SQLException {
     long start = System.nanoTime();
-    String collection =
-        request.collection() == null ? CollectionRegistry.DEFAULT : request.collection();
+    String question = request.query().strip();
+    UUID sessionId =
+        request.sessionId() == null ? null : SessionController.parse(request.sessionId());
+    String collection = request.collection();
+    List<WorkingMemory.Turn> history = List.of();
+    if (sessionId != null) {
+      String sessionCollection =
+          memory
+              .collectionOf(sessionId)
+              .orElseThrow(
+                  () ->
+                      Problems.notFound(
+                          "session",
+                          "no open session " + sessionId + "; create one with POST /v1/sessions"));
+      collection = collection == null ? sessionCollection : collection;
+      history = memory.recentTurns(sessionId, memoryProperties.workingTurns());
+    }
+    collection = collection == null ? CollectionRegistry.DEFAULT : collection;
     if (!collections.exists(collection)) {
       throw Problems.notFound(
           "collection", "no collection '" + collection + "'; ingest into it first");
     }
+    LocalIntentClassifier.Classified classified = classifier.classify(question, history);
+    Intent intent = classified.intent();
     int topK = request.topK() == null ? DEFAULT_TOP_K : request.topK();
-    HybridRetriever.Result result =
-        retriever.retrieve(
-            collection,
-            request.query().strip(),
-            topK,
-            retrieval.candidates(),
-            retrieval.mode(),
-            retrieval.denseWeight());
-    List<Source> sources = new ArrayList<>(result.hits().size());
-    for (HybridRetriever.Hit hit : result.hits()) {
-      var chunk = hit.chunk();
-      sources.add(
-          new Source(
-              chunk.documentId(),
-              chunk.chunkId(),
-              chunk.source(),
-              chunk.title(),
-              snippet(chunk.text()),
-              hit.score()));
+
+    String answer;
+    String modelVersion;
+    List<Source> sources = new ArrayList<>();
+    Map<String, Double> timings = new LinkedHashMap<>();
+    if (intent == Intent.CHIT_CHAT || intent == Intent.MEMORY_STATEMENT) {
+      // Nothing to look up: small talk is answered, statements are kept in working memory for
+      // distillation into episodic memory.
+      answer =
+          intent == Intent.CHIT_CHAT
+              ? "Hello! Ask me a question about the documents in '" + collection + "'."
+              : "Noted; I will keep that in mind for this conversation.";
+      modelVersion = indexVersions.champion().map(IndexVersion::name).orElse("none");
+    } else {
+      HybridRetriever.Result result =
+          retriever.retrieve(
+              collection,
+              classified.query(),
+              topK,
+              retrieval.candidates(),
+              retrieval.mode(),
+              retrieval.denseWeight());
+      for (HybridRetriever.Hit hit : result.hits()) {
+        var chunk = hit.chunk();
+        sources.add(
+            new Source(
+                chunk.documentId(),
+                chunk.chunkId(),
+                chunk.source(),
+                chunk.title(),
+                snippet(chunk.text()),
+                hit.score()));
+      }
+      timings.putAll(result.timings());
+      answer = extractiveAnswer(sources);
+      modelVersion = result.version().name();
     }
-    Map<String, Double> timings = new LinkedHashMap<>(result.timings());
+    String rewritten = intent == Intent.FOLLOW_UP ? classified.query() : null;
+    if (sessionId != null) {
+      memory.appendExchange(
+          sessionId,
+          question,
+          intent.wireName(),
+          classified.query(),
+          answer,
+          sources.stream().map(Source::source).toList());
+    }
     double latencyMs = (System.nanoTime() - start) / 1e6;
     timings.put("totalMs", latencyMs);
     String answerMode = "extractive";
@@ -122,8 +188,8 @@ class QueryController {
             UUID.randomUUID(),
             collection,
             request.sessionId(),
-            request.query().strip(),
-            result.version().name(),
+            question,
+            modelVersion,
             answerMode,
             latencyMs,
             sources.stream().map(Source::chunkId).toList(),
@@ -139,11 +205,13 @@ class QueryController {
         });
     return new QueryResponse(
         entry.id().toString(),
-        extractiveAnswer(sources),
+        answer,
         answerMode,
         sources,
-        "question",
-        result.version().name(),
+        intent.wireName(),
+        rewritten,
+        request.sessionId(),
+        modelVersion,
         timings);
   }
 

@@ -1,0 +1,180 @@
+package io.engram.core.memory;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The cheap local intent classifier and follow-up rewriter used when no LLM is configured: rules
+ * over the turn's words and the working memory. A follow-up is rewritten by adding the previous
+ * question it leans on, which is what lets retrieval resolve "it" or "what about …" without an LLM.
+ */
+public final class LocalIntentClassifier {
+
+  /**
+   * The classification of a turn and the query to retrieve with (the turn itself, or rewritten).
+   */
+  public record Classified(Intent intent, String query) {}
+
+  private static final Pattern CHIT_CHAT =
+      Pattern.compile(
+          "^(hi|hello|hey|thanks|thank you|thx|good (morning|afternoon|evening)|bye|goodbye|ok|okay|cool|great)"
+              + "( there| a lot| so much| engram)?[!. ]*$");
+  private static final Pattern MEMORY_STATEMENT =
+      Pattern.compile(
+          "^(i prefer|i like|i love|i dislike|i don't like|i do not like|i am|i'm|my name is|call me|"
+              + "remember that|please remember|i work|i live|i usually|i always|i never)\\b.*");
+  private static final Pattern FOLLOW_UP_START =
+      Pattern.compile("^(and|also|what about|how about|what else|why|how so|but|then|so)\\b.*");
+  private static final Set<String> ANAPHORA =
+      Set.of(
+          "it", "its", "they", "them", "their", "this", "that", "these", "those", "he", "she",
+          "him", "her", "there");
+
+  /** Words that open a question or glue it together; a topic is what comes after them. */
+  private static final Set<String> FUNCTION_WORDS =
+      Set.of(
+          "is", "are", "was", "were", "be", "been", "do", "does", "did", "can", "could", "should",
+          "would", "will", "may", "might", "must", "has", "have", "had", "what", "which", "who",
+          "whom", "whose", "how", "why", "when", "where", "the", "a", "an", "of", "for", "in", "on",
+          "to", "and", "or", "but", "there", "any", "much", "many", "some", "about", "with", "by",
+          "from", "at", "as", "than", "then", "so", "also", "it", "its", "they", "them", "their",
+          "this", "that", "these", "those", "i", "you", "we", "my", "your", "our", "not", "no",
+          "good", "bad", "safe", "true", "really", "very", "more", "less");
+
+  /** Common verbs of health and science questions: a topic ends where its verb begins. */
+  private static final Set<String> VERBS =
+      Set.of(
+          "harm",
+          "harms",
+          "cause",
+          "causes",
+          "reduce",
+          "reduces",
+          "increase",
+          "increases",
+          "prevent",
+          "prevents",
+          "affect",
+          "affects",
+          "help",
+          "helps",
+          "improve",
+          "improves",
+          "lower",
+          "lowers",
+          "raise",
+          "raises",
+          "lead",
+          "leads",
+          "work",
+          "works",
+          "treat",
+          "treats",
+          "protect",
+          "protects",
+          "damage",
+          "damages",
+          "contain",
+          "contains",
+          "cure",
+          "cures",
+          "change",
+          "changes",
+          "slow",
+          "slows",
+          "interact",
+          "interacts",
+          "mean",
+          "means",
+          "need",
+          "needs",
+          "matter",
+          "matters");
+
+  private static final Pattern REPLACEABLE_PRONOUN =
+      Pattern.compile("\\b(it|they|them|this|that|these|those)\\b", Pattern.CASE_INSENSITIVE);
+
+  /** A topic is at most this many consecutive content words. */
+  private static final int TOPIC_WORDS = 3;
+
+  /** Follow-ups this short (in words) cannot stand alone. */
+  private static final int SHORT_QUERY_WORDS = 3;
+
+  public Classified classify(String turn, List<WorkingMemory.Turn> history) {
+    String text = turn.strip();
+    String lower = text.toLowerCase(Locale.ROOT);
+    if (CHIT_CHAT.matcher(lower).matches()) {
+      return new Classified(Intent.CHIT_CHAT, text);
+    }
+    if (MEMORY_STATEMENT.matcher(lower).matches()) {
+      return new Classified(Intent.MEMORY_STATEMENT, text);
+    }
+    Optional<String> topic = previousQuery(history).flatMap(LocalIntentClassifier::topicOf);
+    if (topic.isPresent() && leansOnContext(lower)) {
+      return new Classified(Intent.FOLLOW_UP, resolve(text, topic.get()));
+    }
+    return new Classified(Intent.QUESTION, text);
+  }
+
+  private static boolean leansOnContext(String lower) {
+    if (FOLLOW_UP_START.matcher(lower).matches()) {
+      return true;
+    }
+    String[] words = lower.replaceAll("[^a-z0-9' ]", " ").trim().split("\\s+");
+    if (words.length <= SHORT_QUERY_WORDS) {
+      return true;
+    }
+    for (String word : words) {
+      if (ANAPHORA.contains(word)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The first run of content words of a question: its subject, e.g. "coffee", "vitamin d". */
+  static Optional<String> topicOf(String question) {
+    List<String> topic = new java.util.ArrayList<>();
+    for (String word :
+        question.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9' -]", " ").trim().split("\\s+")) {
+      if (FUNCTION_WORDS.contains(word) || VERBS.contains(word) || word.isBlank()) {
+        if (!topic.isEmpty()) {
+          break;
+        }
+        continue;
+      }
+      topic.add(word);
+      if (topic.size() == TOPIC_WORDS) {
+        break;
+      }
+    }
+    return topic.isEmpty() ? Optional.empty() : Optional.of(String.join(" ", topic));
+  }
+
+  private static String resolve(String followUp, String topic) {
+    var matcher = REPLACEABLE_PRONOUN.matcher(followUp);
+    if (matcher.find()) {
+      return followUp.substring(0, matcher.start()) + topic + followUp.substring(matcher.end());
+    }
+    return followUp + " " + topic;
+  }
+
+  /**
+   * The last retrieval query of the conversation: a follow-up's own rewrite carries its context
+   * forward, so a chain of follow-ups stays on topic.
+   */
+  private static Optional<String> previousQuery(List<WorkingMemory.Turn> history) {
+    for (int i = history.size() - 1; i >= 0; i--) {
+      WorkingMemory.Turn t = history.get(i);
+      if ("user".equals(t.role())
+          && (Intent.QUESTION.wireName().equals(t.intent())
+              || Intent.FOLLOW_UP.wireName().equals(t.intent()))) {
+        return Optional.of(t.rewrittenQuery() != null ? t.rewrittenQuery() : t.text());
+      }
+    }
+    return Optional.empty();
+  }
+}
