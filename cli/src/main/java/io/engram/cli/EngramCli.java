@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
       IngestCommand.class,
       AskCommand.class,
       StatusCommand.class,
+      ChatCommand.class,
       EvalCommand.class,
       BenchQueryCommand.class
     },

@@ -132,6 +132,13 @@ final class EngramClient {
     return new Reply<>(read(json, QueryResponse.class), json);
   }
 
+  /** Opens a conversation session; returns its id. */
+  String createSession(String collection) {
+    Map<String, String> body = collection == null ? Map.of() : Map.of("collection", collection);
+    HttpRequest request = jsonRequest("/v1/sessions", body).timeout(SHORT_TIMEOUT).build();
+    return send(request).path("sessionId").asText();
+  }
+
   /**
    * Reads the health report. A 503 carrying a health document is a report that something is down,
    * not a failed request, so it is returned rather than thrown.

@@ -1,0 +1,104 @@
+package io.engram.cli;
+
+import io.engram.cli.EngramClient.QueryRequest;
+import io.engram.cli.EngramClient.QueryResponse;
+import io.engram.cli.EngramClient.QuerySource;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * An interactive conversation: opens a session and sends each line as a turn, so follow-up
+ * questions are resolved with the session's working memory. Reads standard input, so it can also be
+ * driven by a script or a pipe.
+ */
+@Command(
+    name = "chat",
+    mixinStandardHelpOptions = true,
+    versionProvider = EngramCli.VersionProvider.class,
+    description =
+        "Chat in a session: each line is a turn; follow-ups use the earlier turns. /quit ends.")
+final class ChatCommand implements Callable<Integer> {
+
+  @ParentCommand EngramCli root;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--collection",
+      paramLabel = "NAME",
+      description = "Collection to talk about (default: the API's default).")
+  String collection;
+
+  @Option(
+      names = "--session",
+      paramLabel = "ID",
+      description = "Continue an existing session instead of opening one.")
+  String session;
+
+  @Option(
+      names = "--top-k",
+      paramLabel = "N",
+      defaultValue = "3",
+      description = "Sources per answer (default: ${DEFAULT-VALUE}).")
+  int topK;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    EngramClient client = root.client();
+    String sessionId = session != null ? session : client.createSession(collection);
+    err.println("session " + sessionId + " — type a question, /quit to end");
+    err.flush();
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    String line;
+    while (true) {
+      if (System.console() != null) {
+        err.print("> ");
+        err.flush();
+      }
+      line = in.readLine();
+      if (line == null || line.strip().equals("/quit")) {
+        break;
+      }
+      if (line.isBlank()) {
+        continue;
+      }
+      var reply = client.query(new QueryRequest(line.strip(), null, topK, sessionId));
+      if (root.json()) {
+        out.println(EngramClient.JSON.writeValueAsString(reply.json()));
+      } else {
+        print(out, reply.value(), reply.json().path("rewrittenQuery").asText(null));
+      }
+      out.flush();
+    }
+    return 0;
+  }
+
+  private static void print(PrintWriter out, QueryResponse response, String rewritten) {
+    if (rewritten != null && !rewritten.isBlank()) {
+      out.println("(understood as: " + rewritten + ")");
+    }
+    out.println(response.answer() == null ? "" : response.answer().strip());
+    int i = 1;
+    for (QuerySource source : response.sources()) {
+      out.printf(
+          Locale.ROOT,
+          "  [%d] %s — %s%n",
+          i++,
+          source.title() == null ? "" : source.title(),
+          source.source());
+    }
+    out.println();
+  }
+}
