@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
+import io.engram.core.embedding.CachedEmbedder;
+import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersions;
+import io.engram.core.ingest.BlobStore;
+import io.engram.core.ingest.DocumentReader;
+import io.engram.core.ingest.IngestionService;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.testing.EngramServices;
@@ -240,6 +245,49 @@ class IngestionIT {
     } finally {
       worker.close();
     }
+  }
+
+  @Test
+  void a_retried_batch_reports_the_whole_range_and_stores_nothing_twice(@TempDir Path dir)
+      throws Exception {
+    for (int i = 0; i < 10; i++) {
+      write(dir.resolve("n" + i + ".txt"), "Note " + i + " is about subject " + (i * 31) + ".");
+    }
+    io.engram.migrations.Migrations.migrate(db());
+    IndexVersions versions = new IndexVersions(db());
+    versions.ensureChampion(MODEL, 1024, 200);
+    IngestionService service =
+        new IngestionService(
+            db(),
+            versions,
+            new BlobStore(db()),
+            new DocumentReader(1 << 20),
+            m -> new CachedEmbedder(db(), m, EmbeddingModels.get(m)));
+    String origin = dir.toString();
+    var discovery =
+        service.discover(
+            new IngestionService.Request(
+                "wf-partial", "run-partial", "partial", origin, origin, null, null, null),
+            n -> {});
+    assertThat(discovery.pending()).isEqualTo(10);
+
+    // A first attempt dies after storing four documents of the range...
+    assertThat(service.process("run-partial", 0, 4, seq -> {}).done()).isEqualTo(4);
+    // ...and its retry covers the whole range: it stores only the other six, reports all ten.
+    IngestionService.BatchOutcome retry = service.process("run-partial", 0, 10, seq -> {});
+    assertThat(retry.done()).isEqualTo(10);
+    assertThat(retry.chunks()).isEqualTo(10);
+    assertThat(
+            scalar(
+                "SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.collection = 'partial'"))
+        .isEqualTo(10);
+    // Discovery is idempotent by run id: a retried discovery returns the same result.
+    assertThat(
+            service.discover(
+                new IngestionService.Request(
+                    "wf-partial", "run-partial", "partial", origin, origin, null, null, null),
+                n -> {}))
+        .isEqualTo(discovery);
   }
 
   @Test

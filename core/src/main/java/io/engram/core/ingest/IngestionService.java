@@ -220,15 +220,11 @@ public final class IngestionService {
         DocumentSplitters.recursive(version.chunkSize(), version.chunkOverlap());
 
     List<PendingItem> items = pendingItems(runId, fromSeq, toSeq);
-    List<ItemError> errors = new ArrayList<>();
     List<Prepared> prepared = new ArrayList<>();
-    int failed = 0;
     for (PendingItem item : items) {
       try {
         prepared.add(prepare(item, splitter));
       } catch (DocumentRejectedException e) {
-        failed++;
-        errors.add(new ItemError(displaySource(item), e.getMessage()));
         recordFailure(run, item, e.getMessage());
         heartbeat.accept(item.seq());
       }
@@ -238,27 +234,45 @@ public final class IngestionService {
     for (Prepared p : prepared) {
       texts.addAll(p.chunks());
     }
-    // Heartbeats during embedding carry the last item already settled, so a long embedding call
-    // still proves liveness without claiming progress it has not made.
-    int settled = fromSeq - 1;
-    for (PendingItem item : items) {
-      if (prepared.stream().noneMatch(p -> p.item() == item)) {
-        settled = Math.max(settled, item.seq());
-      }
-    }
-    int lastSettled = settled;
-    List<float[]> vectors = embedder.embed(texts, () -> heartbeat.accept(lastSettled));
-
-    int done = 0;
-    int chunks = 0;
+    // Liveness during a long embedding call; the detail names the batch being worked on.
+    List<float[]> vectors = embedder.embed(texts, () -> heartbeat.accept(fromSeq));
     int offset = 0;
     for (Prepared p : prepared) {
       List<float[]> docVectors = vectors.subList(offset, offset + p.chunks().size());
       offset += p.chunks().size();
       store(run, version, p, docVectors);
-      done++;
-      chunks += p.chunks().size();
       heartbeat.accept(p.item().seq());
+    }
+    // Counted from the items' stored state rather than from this attempt's work: a retry after a
+    // crash finds part of the range already done and must still report the whole range.
+    return outcome(runId, fromSeq, toSeq);
+  }
+
+  private BatchOutcome outcome(String runId, int fromSeq, int toSeq) throws SQLException {
+    int done = 0;
+    int failed = 0;
+    int chunks = 0;
+    List<ItemError> errors = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT status, chunk_count, source_uri, external_id, error FROM ingestion_items"
+                    + " WHERE run_id = ? AND seq >= ? AND seq < ? AND status <> 'pending' ORDER BY seq")) {
+      ps.setString(1, runId);
+      ps.setInt(2, fromSeq);
+      ps.setInt(3, toSeq);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if ("done".equals(rs.getString(1))) {
+            done++;
+            chunks += rs.getInt(2);
+          } else {
+            failed++;
+            errors.add(
+                new ItemError(displaySource(rs.getString(3), rs.getString(4)), rs.getString(5)));
+          }
+        }
+      }
     }
     return new BatchOutcome(done, failed, chunks, errors);
   }
@@ -430,10 +444,8 @@ public final class IngestionService {
     }
   }
 
-  private static String displaySource(PendingItem item) {
-    return item.externalId() != null && item.sourceUri().endsWith("#" + item.externalId())
-        ? item.externalId()
-        : item.sourceUri();
+  private static String displaySource(String sourceUri, String externalId) {
+    return externalId != null && sourceUri.endsWith("#" + externalId) ? externalId : sourceUri;
   }
 
   /** Removes the chunks of documents of this origin that the source no longer has. */
