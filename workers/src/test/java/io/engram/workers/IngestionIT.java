@@ -402,7 +402,7 @@ class IngestionIT {
     List<io.engram.core.store.PgVectorChunkStore.ChunkHit> retrieve(
         String collection, String query, int k) throws Exception {
       return hybrid
-          .retrieve(collection, query, k, k, HybridRetriever.Mode.DENSE, 1.0)
+          .retrieve(collection, query, k, k, HybridRetriever.Mode.DENSE, 1.0, 1.0)
           .hits()
           .stream()
           .map(HybridRetriever.Hit::chunk)

@@ -154,7 +154,8 @@ class QueryController {
               topK,
               retrieval.candidates(),
               retrieval.mode(),
-              retrieval.denseWeight());
+              retrieval.denseWeight(),
+              retrieval.maxLexemeShare());
       for (HybridRetriever.Hit hit : result.hits()) {
         var chunk = hit.chunk();
         sources.add(

@@ -11,14 +11,17 @@ import jakarta.validation.constraints.NotNull;
 
 /**
  * How {@code POST /v1/query} retrieves ({@code ENGRAM_RETRIEVAL_MODE}, {@code
- * ENGRAM_RETRIEVAL_DENSE_WEIGHT}, {@code ENGRAM_RETRIEVAL_CANDIDATES}).
+ * ENGRAM_RETRIEVAL_DENSE_WEIGHT}, {@code ENGRAM_RETRIEVAL_CANDIDATES}, {@code
+ * ENGRAM_RETRIEVAL_MAX_LEXEME_SHARE}).
  *
  * @param mode {@code hybrid} (dense + full text, fused) or {@code dense}
  * @param denseWeight weight of the dense leg in the fusion
  * @param candidates chunks fetched from each leg before fusion
+ * @param maxLexemeShare the full-text leg ignores lexemes found in a larger share of the chunks
  */
 @ConfigurationProperties("engram.retrieval")
 public record RetrievalProperties(
     @NotNull @Bindable(defaultValue = "HYBRID") HybridRetriever.Mode mode,
     @DecimalMin("0.0") @DecimalMax("1.0") @Bindable(defaultValue = "0.8") double denseWeight,
-    @Min(1) @Max(1000) @Bindable(defaultValue = "100") int candidates) {}
+    @Min(1) @Max(1000) @Bindable(defaultValue = "100") int candidates,
+    @DecimalMin("0.0") @DecimalMax("1.0") @Bindable(defaultValue = "0.05") double maxLexemeShare) {}

@@ -52,9 +52,16 @@ public final class HybridRetriever {
    * Retrieves {@code topK} chunks, fusing {@code candidates} from each leg.
    *
    * @param denseWeight weight of the dense leg in [0, 1]; the lexical leg gets the rest
+   * @param maxLexemeShare the lexical leg ignores lexemes found in a larger share of the chunks
    */
   public Result retrieve(
-      String collection, String query, int topK, int candidates, Mode mode, double denseWeight)
+      String collection,
+      String query,
+      int topK,
+      int candidates,
+      Mode mode,
+      double denseWeight,
+      double maxLexemeShare)
       throws SQLException {
     IndexVersion champion =
         indexVersions
@@ -72,7 +79,7 @@ public final class HybridRetriever {
                 () -> {
                   long start = System.nanoTime();
                   try {
-                    return store.lexical(champion, collection, query, depth);
+                    return store.lexical(champion, collection, query, depth, maxLexemeShare);
                   } catch (SQLException e) {
                     throw new CompletionException(e);
                   } finally {

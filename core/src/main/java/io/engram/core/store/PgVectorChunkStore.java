@@ -24,9 +24,11 @@ public final class PgVectorChunkStore {
       long chunkId, long documentId, String source, String title, String text, double score) {}
 
   private final DataSource dataSource;
+  private final Lexicon lexicon;
 
   public PgVectorChunkStore(DataSource dataSource) {
     this.dataSource = dataSource;
+    this.lexicon = new Lexicon(dataSource, java.time.Clock.systemUTC());
   }
 
   /**
@@ -101,31 +103,52 @@ public final class PgVectorChunkStore {
   /**
    * The {@code k} chunks of a collection that best match the query's words by full text. The
    * query's lexemes are OR-ed: question-like queries rarely contain every term of a passage, and an
-   * AND (as {@code plainto_tsquery} builds) returns nothing for most of them. Ranked by {@code
-   * ts_rank} with length normalization 1.
+   * AND (as {@code plainto_tsquery} builds) returns nothing for most of them. Lexemes found in more
+   * than {@code maxLexemeShare} of the chunks are dropped first (see {@link Lexicon}). Ranked by
+   * {@code ts_rank} with length normalization 1.
    */
-  public List<ChunkHit> lexical(IndexVersion version, String collection, String query, int k)
+  public List<ChunkHit> lexical(
+      IndexVersion version, String collection, String query, int k, double maxLexemeShare)
       throws SQLException {
-    String sql =
-        ("SELECT c.id, c.document_id, COALESCE(d.external_id, d.source_uri), d.title, c.text,"
-                + " ts_rank(c.tsv, q.q, 1) AS score"
-                + " FROM (SELECT to_tsquery('simple', string_agg(quote_literal(l), ' | ')) AS q"
-                + "       FROM unnest(tsvector_to_array(to_tsvector('english', ?))) AS l) q,"
-                + " chunks c JOIN documents d ON d.id = c.document_id"
-                + " WHERE c.tsv @@ q.q AND c.index_version_id = %d AND d.collection = ?"
-                + " ORDER BY score DESC LIMIT ?")
-            .formatted(version.id());
-    List<ChunkHit> hits = new ArrayList<>(k);
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, query);
-      ps.setString(2, collection);
-      ps.setInt(3, k);
-      try (ResultSet rs = ps.executeQuery()) {
-        readHits(rs, hits);
+    List<String> lexemes = new ArrayList<>();
+    try (Connection c = dataSource.getConnection()) {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT unnest(tsvector_to_array(to_tsvector('english', ?)))")) {
+        ps.setString(1, query);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            lexemes.add(rs.getString(1));
+          }
+        }
       }
+      if (lexemes.isEmpty()) {
+        return List.of();
+      }
+      List<String> selective = lexicon.selective(version.id(), lexemes, maxLexemeShare);
+      String tsquery =
+          String.join(
+              " | ",
+              selective.stream()
+                  .map(l -> "'" + l.replace("\\", "\\\\").replace("'", "''") + "'")
+                  .toList());
+      String sql =
+          ("SELECT c.id, c.document_id, COALESCE(d.external_id, d.source_uri), d.title, c.text,"
+                  + " ts_rank(c.tsv, q, 1) AS score"
+                  + " FROM to_tsquery('simple', ?) q, chunks c JOIN documents d ON d.id = c.document_id"
+                  + " WHERE c.tsv @@ q AND c.index_version_id = %d AND d.collection = ?"
+                  + " ORDER BY score DESC LIMIT ?")
+              .formatted(version.id());
+      List<ChunkHit> hits = new ArrayList<>(k);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, tsquery);
+        ps.setString(2, collection);
+        ps.setInt(3, k);
+        try (ResultSet rs = ps.executeQuery()) {
+          readHits(rs, hits);
+        }
+      }
+      return hits;
     }
-    return hits;
   }
 
   /** Both searches select (chunk id, document id, source, title, text, score) in this order. */
