@@ -10,6 +10,7 @@ import io.engram.core.memory.LocalIntentClassifier;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.querylog.QueryLog;
 import io.engram.core.retrieval.HybridRetriever;
+import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.migrations.Migrations;
 import io.micronaut.context.annotation.Bean;
@@ -80,7 +81,7 @@ class EngramFactory {
       PgVectorChunkStore store,
       @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
     // The lexical leg runs beside the dense one on the container's managed blocking executor.
-    return new HybridRetriever(indexVersions, store, executor);
+    return new HybridRetriever(indexVersions, store, executor, new QueryEmbeddings(10_000));
   }
 
   @Singleton

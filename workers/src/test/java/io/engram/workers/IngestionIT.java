@@ -12,6 +12,7 @@ import io.engram.core.ingest.BlobStore;
 import io.engram.core.ingest.DocumentReader;
 import io.engram.core.ingest.IngestionService;
 import io.engram.core.retrieval.HybridRetriever;
+import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
@@ -397,7 +398,10 @@ class IngestionIT {
   private final class Retriever {
     private final HybridRetriever hybrid =
         new HybridRetriever(
-            new IndexVersions(db()), new PgVectorChunkStore(db()), ForkJoinPool.commonPool());
+            new IndexVersions(db()),
+            new PgVectorChunkStore(db()),
+            ForkJoinPool.commonPool(),
+            new QueryEmbeddings(0));
 
     List<io.engram.core.store.PgVectorChunkStore.ChunkHit> retrieve(
         String collection, String query, int k) throws Exception {

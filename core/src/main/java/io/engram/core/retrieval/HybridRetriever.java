@@ -40,12 +40,17 @@ public final class HybridRetriever {
   private final IndexVersions indexVersions;
   private final PgVectorChunkStore store;
   private final ExecutorService executor;
+  private final QueryEmbeddings queryEmbeddings;
 
   public HybridRetriever(
-      IndexVersions indexVersions, PgVectorChunkStore store, ExecutorService executor) {
+      IndexVersions indexVersions,
+      PgVectorChunkStore store,
+      ExecutorService executor,
+      QueryEmbeddings queryEmbeddings) {
     this.indexVersions = indexVersions;
     this.store = store;
     this.executor = executor;
+    this.queryEmbeddings = queryEmbeddings;
   }
 
   /**
@@ -89,7 +94,7 @@ public final class HybridRetriever {
                 executor)
             : CompletableFuture.completedFuture(List.of());
     EmbeddingModel model = EmbeddingModels.get(champion.embeddingModel());
-    float[] vector = model.embed(query).content().vector();
+    float[] vector = queryEmbeddings.embed(champion.embeddingModel(), model, query);
     long t1 = System.nanoTime();
     List<ChunkHit> dense = store.nearest(champion, collection, vector, depth);
     long t2 = System.nanoTime();
