@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -78,10 +77,8 @@ public class IngestionActivitiesImpl implements IngestionActivities {
   @Override
   public BatchResult processBatch(String runId, int fromSeq, int toSeq) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
-    // Items finished before a previous attempt died are skipped by status; the heartbeat detail
-    // only tells operators (and logs) where the retry resumed.
-    Optional<Integer> resumedAt = ctx.getHeartbeatDetails(Integer.class);
-    resumedAt.ifPresent(seq -> ctx.heartbeat(seq));
+    // A retry needs no heartbeat detail to resume: items finished by an earlier attempt are
+    // skipped by their stored status.
     long start = System.nanoTime();
     try {
       IngestionService.BatchOutcome outcome =

@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
 /**
@@ -32,8 +31,6 @@ public final class CachedEmbedder {
   private final DataSource dataSource;
   private final String modelName;
   private final EmbeddingModel model;
-  private final AtomicLong cacheHits = new AtomicLong();
-  private final AtomicLong embedded = new AtomicLong();
 
   public CachedEmbedder(DataSource dataSource, String modelName, EmbeddingModel model) {
     this.dataSource = dataSource;
@@ -43,16 +40,6 @@ public final class CachedEmbedder {
 
   public String modelName() {
     return modelName;
-  }
-
-  /** Texts served from the cache since this embedder was created. */
-  public long cacheHits() {
-    return cacheHits.get();
-  }
-
-  /** Texts run through the model since this embedder was created. */
-  public long embedded() {
-    return embedded.get();
   }
 
   /** Returns one vector per text, in order. {@code progress} is called after each model batch. */
@@ -65,7 +52,6 @@ public final class CachedEmbedder {
       textByHash.putIfAbsent(hash, text);
     }
     Map<String, float[]> vectors = lookup(textByHash.keySet());
-    cacheHits.addAndGet(vectors.size());
     List<String> missing =
         textByHash.keySet().stream().filter(h -> !vectors.containsKey(h)).toList();
     for (int from = 0; from < missing.size(); from += MODEL_BATCH) {
@@ -85,7 +71,6 @@ public final class CachedEmbedder {
       }
       store(fresh);
       vectors.putAll(fresh);
-      embedded.addAndGet(batch.size());
       progress.run();
     }
     List<float[]> out = new ArrayList<>(texts.size());

@@ -34,6 +34,8 @@ public final class HybridRetriever {
   /** A fused hit with the scores of both legs (0 where a leg did not return it). */
   public record Hit(ChunkHit chunk, double score, double dense, double lexical) {}
 
+  private record LexicalLeg(List<ChunkHit> hits, double millis) {}
+
   /** The hits, the index version that produced them, and where the time went. */
   public record Result(IndexVersion version, List<Hit> hits, Map<String, Double> timings) {}
 
@@ -76,31 +78,31 @@ public final class HybridRetriever {
                     new IllegalStateException(
                         "no champion index version yet; start the worker once"));
     int depth = Math.max(topK, candidates);
-    Map<String, Double> timings = new LinkedHashMap<>();
     long t0 = System.nanoTime();
-    CompletableFuture<List<ChunkHit>> lexical =
+    // The lexical leg reports its own duration, so no map is shared between the two threads.
+    CompletableFuture<LexicalLeg> lexical =
         mode == Mode.HYBRID
             ? CompletableFuture.supplyAsync(
                 () -> {
                   long start = System.nanoTime();
                   try {
-                    return store.lexical(champion, collection, query, depth, maxLexemeShare);
+                    List<ChunkHit> hits =
+                        store.lexical(champion, collection, query, depth, maxLexemeShare);
+                    return new LexicalLeg(hits, (System.nanoTime() - start) / 1e6);
                   } catch (SQLException e) {
                     throw new CompletionException(e);
-                  } finally {
-                    timings.put("lexicalMs", (System.nanoTime() - start) / 1e6);
                   }
                 },
                 executor)
-            : CompletableFuture.completedFuture(List.of());
+            : CompletableFuture.completedFuture(null);
     EmbeddingModel model = EmbeddingModels.get(champion.embeddingModel());
     float[] vector = queryEmbeddings.embed(champion.embeddingModel(), model, query);
     long t1 = System.nanoTime();
     List<ChunkHit> dense = store.nearest(champion, collection, vector, depth);
     long t2 = System.nanoTime();
-    List<ChunkHit> lexicalHits;
+    LexicalLeg lexicalLeg;
     try {
-      lexicalHits = lexical.join();
+      lexicalLeg = lexical.join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof SQLException sql) {
         throw sql;
@@ -108,12 +110,17 @@ public final class HybridRetriever {
       throw e;
     }
     long t3 = System.nanoTime();
-    List<Hit> fused = fuse(dense, lexicalHits, mode == Mode.HYBRID ? denseWeight : 1.0);
-    synchronized (timings) {
-      timings.put("embedMs", (t1 - t0) / 1e6);
-      timings.put("denseMs", (t2 - t1) / 1e6);
-      timings.put("fuseMs", (System.nanoTime() - t3) / 1e6);
+    List<Hit> fused =
+        lexicalLeg == null
+            ? fuse(dense, List.of(), 1.0)
+            : fuse(dense, lexicalLeg.hits(), denseWeight);
+    Map<String, Double> timings = new LinkedHashMap<>();
+    if (lexicalLeg != null) {
+      timings.put("lexicalMs", lexicalLeg.millis());
     }
+    timings.put("embedMs", (t1 - t0) / 1e6);
+    timings.put("denseMs", (t2 - t1) / 1e6);
+    timings.put("fuseMs", (System.nanoTime() - t3) / 1e6);
     return new Result(champion, fused.subList(0, Math.min(topK, fused.size())), timings);
   }
 
