@@ -148,14 +148,7 @@ class QueryController {
       modelVersion = indexVersions.champion().map(IndexVersion::name).orElse("none");
     } else {
       HybridRetriever.Result result =
-          retriever.retrieve(
-              collection,
-              classified.query(),
-              topK,
-              retrieval.candidates(),
-              retrieval.mode(),
-              retrieval.denseWeight(),
-              retrieval.maxLexemeShare());
+          retriever.retrieve(collection, classified.query(), retrieval.options(topK));
       for (HybridRetriever.Hit hit : result.hits()) {
         var chunk = hit.chunk();
         sources.add(
@@ -169,7 +162,7 @@ class QueryController {
       }
       timings.putAll(result.timings());
       answer = extractiveAnswer(sources);
-      modelVersion = result.version().name();
+      modelVersion = result.modelVersion();
     }
     String rewritten = intent == Intent.FOLLOW_UP ? classified.query() : null;
     if (sessionId != null) {

@@ -1,6 +1,7 @@
 package io.engram.api.query;
 
 import io.engram.core.retrieval.HybridRetriever;
+import io.engram.core.retrieval.RetrievalOptions;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 import jakarta.validation.constraints.DecimalMax;
@@ -12,16 +13,24 @@ import jakarta.validation.constraints.NotNull;
 /**
  * How {@code POST /v1/query} retrieves ({@code ENGRAM_RETRIEVAL_MODE}, {@code
  * ENGRAM_RETRIEVAL_DENSE_WEIGHT}, {@code ENGRAM_RETRIEVAL_CANDIDATES}, {@code
- * ENGRAM_RETRIEVAL_MAX_LEXEME_SHARE}).
+ * ENGRAM_RETRIEVAL_MAX_LEXEME_SHARE}, {@code ENGRAM_RETRIEVAL_RERANK}).
  *
  * @param mode {@code hybrid} (dense + full text, fused) or {@code dense}
  * @param denseWeight weight of the dense leg in the fusion
  * @param candidates chunks fetched from each leg before fusion
  * @param maxLexemeShare the full-text leg ignores lexemes found in a larger share of the chunks
+ * @param rerank whether the reranker reorders the fused candidates
  */
 @ConfigurationProperties("engram.retrieval")
 public record RetrievalProperties(
     @NotNull @Bindable(defaultValue = "HYBRID") HybridRetriever.Mode mode,
     @DecimalMin("0.0") @DecimalMax("1.0") @Bindable(defaultValue = "0.8") double denseWeight,
     @Min(1) @Max(1000) @Bindable(defaultValue = "100") int candidates,
-    @DecimalMin("0.0") @DecimalMax("1.0") @Bindable(defaultValue = "0.05") double maxLexemeShare) {}
+    @DecimalMin("0.0") @DecimalMax("1.0") @Bindable(defaultValue = "0.05") double maxLexemeShare,
+    @Bindable(defaultValue = "true") boolean rerank) {
+
+  /** The options for one query asking for {@code topK} hits. */
+  public RetrievalOptions options(int topK) {
+    return new RetrievalOptions(topK, candidates, mode, denseWeight, maxLexemeShare, rerank, null);
+  }
+}

@@ -52,6 +52,18 @@ public final class IndexVersions {
     return queryOne("SELECT " + COLUMNS + " FROM index_versions WHERE stage = 'champion'");
   }
 
+  /** The index version called {@code name} (the model version named in query and eval results). */
+  public Optional<IndexVersion> byName(String name) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT " + COLUMNS + " FROM index_versions WHERE name = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+      }
+    }
+  }
+
   public Optional<IndexVersion> byId(int id) throws SQLException {
     return queryOne("SELECT " + COLUMNS + " FROM index_versions WHERE id = " + id);
   }
@@ -130,18 +142,18 @@ public final class IndexVersions {
     try (Connection c = dataSource.getConnection();
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql)) {
-      if (!rs.next()) {
-        return Optional.empty();
-      }
-      return Optional.of(
-          new IndexVersion(
-              rs.getInt(1),
-              rs.getString(2),
-              rs.getString(3),
-              rs.getInt(4),
-              rs.getInt(5),
-              rs.getInt(6),
-              rs.getString(7)));
+      return rs.next() ? Optional.of(map(rs)) : Optional.empty();
     }
+  }
+
+  private static IndexVersion map(ResultSet rs) throws SQLException {
+    return new IndexVersion(
+        rs.getInt(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getInt(4),
+        rs.getInt(5),
+        rs.getInt(6),
+        rs.getString(7));
   }
 }

@@ -4,6 +4,7 @@ import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
+import io.engram.core.rerank.Reranker;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
 import java.sql.SQLException;
@@ -36,23 +37,88 @@ public final class HybridRetriever {
 
   private record LexicalLeg(List<ChunkHit> hits, double millis) {}
 
-  /** The hits, the index version that produced them, and where the time went. */
-  public record Result(IndexVersion version, List<Hit> hits, Map<String, Double> timings) {}
+  /** The hits, the index version that produced them, the reranker applied, and the timings. */
+  public record Result(
+      IndexVersion version, List<Hit> hits, String reranker, Map<String, Double> timings) {
+
+    /** The model version reported to callers: the index version, plus the reranker if any. */
+    public String modelVersion() {
+      return reranker.equals(Reranker.NONE.name())
+          ? version.name()
+          : version.name() + "+" + reranker;
+    }
+  }
 
   private final IndexVersions indexVersions;
   private final PgVectorChunkStore store;
   private final ExecutorService executor;
   private final QueryEmbeddings queryEmbeddings;
+  private final Reranker reranker;
 
   public HybridRetriever(
       IndexVersions indexVersions,
       PgVectorChunkStore store,
       ExecutorService executor,
       QueryEmbeddings queryEmbeddings) {
+    this(indexVersions, store, executor, queryEmbeddings, Reranker.NONE);
+  }
+
+  public HybridRetriever(
+      IndexVersions indexVersions,
+      PgVectorChunkStore store,
+      ExecutorService executor,
+      QueryEmbeddings queryEmbeddings,
+      Reranker reranker) {
     this.indexVersions = indexVersions;
     this.store = store;
     this.executor = executor;
     this.queryEmbeddings = queryEmbeddings;
+    this.reranker = reranker;
+  }
+
+  /**
+   * Retrieves with {@code options}: the named index version (or the champion), both legs in
+   * parallel, fusion, then the reranker over the fused candidates when {@code options.rerank()}.
+   *
+   * @throws IllegalArgumentException when the named index version does not exist
+   */
+  public Result retrieve(String collection, String query, RetrievalOptions options)
+      throws SQLException {
+    IndexVersion version = resolve(options.indexVersion());
+    Result fused =
+        retrieve(
+            version,
+            collection,
+            query,
+            options.rerank() ? Math.max(options.topK(), options.candidates()) : options.topK(),
+            options.candidates(),
+            options.mode(),
+            options.denseWeight(),
+            options.maxLexemeShare());
+    if (!options.rerank() || reranker == Reranker.NONE) {
+      return fused;
+    }
+    long t0 = System.nanoTime();
+    List<Hit> reranked = reranker.rerank(query, fused.hits());
+    Map<String, Double> timings = new LinkedHashMap<>(fused.timings());
+    timings.put("rerankMs", (System.nanoTime() - t0) / 1e6);
+    return new Result(
+        version,
+        reranked.subList(0, Math.min(options.topK(), reranked.size())),
+        reranker.name(),
+        timings);
+  }
+
+  private IndexVersion resolve(String name) throws SQLException {
+    if (name == null) {
+      return indexVersions
+          .champion()
+          .orElseThrow(
+              () -> new IllegalStateException("no champion index version yet; start the worker"));
+    }
+    return indexVersions
+        .byName(name)
+        .orElseThrow(() -> new IllegalArgumentException("no index version named '" + name + "'"));
   }
 
   /**
@@ -70,13 +136,20 @@ public final class HybridRetriever {
       double denseWeight,
       double maxLexemeShare)
       throws SQLException {
-    IndexVersion champion =
-        indexVersions
-            .champion()
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        "no champion index version yet; start the worker once"));
+    return retrieve(
+        resolve(null), collection, query, topK, candidates, mode, denseWeight, maxLexemeShare);
+  }
+
+  private Result retrieve(
+      IndexVersion champion,
+      String collection,
+      String query,
+      int topK,
+      int candidates,
+      Mode mode,
+      double denseWeight,
+      double maxLexemeShare)
+      throws SQLException {
     int depth = Math.max(topK, candidates);
     long t0 = System.nanoTime();
     // The lexical leg reports its own duration, so no map is shared between the two threads.
@@ -121,7 +194,8 @@ public final class HybridRetriever {
     timings.put("embedMs", (t1 - t0) / 1e6);
     timings.put("denseMs", (t2 - t1) / 1e6);
     timings.put("fuseMs", (System.nanoTime() - t3) / 1e6);
-    return new Result(champion, fused.subList(0, Math.min(topK, fused.size())), timings);
+    return new Result(
+        champion, fused.subList(0, Math.min(topK, fused.size())), Reranker.NONE.name(), timings);
   }
 
   /** Weighted sum of min-max-normalized scores over the union of both legs' candidates. */
