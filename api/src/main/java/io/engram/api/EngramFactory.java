@@ -1,11 +1,15 @@
 package io.engram.api;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.engram.api.query.Answerer;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
+import io.engram.core.llm.AnswerGenerator;
+import io.engram.core.llm.ChatModelGateway;
+import io.engram.core.llm.LlmSettings;
 import io.engram.core.memory.LocalIntentClassifier;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.querylog.QueryLog;
@@ -25,6 +29,7 @@ import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -41,15 +46,32 @@ class EngramFactory {
 
   @Singleton
   EngramSettings settings(Environment environment) {
-    // Each setting is an environment variable (ENGRAM_DB_URL) that Micronaut also exposes as a
-    // property (engram.db.url), so tests and config files can set it the Micronaut way.
+    return EngramSettings.fromEnvironment(overlay(environment, EngramSettings.VARIABLES));
+  }
+
+  @Singleton
+  LlmSettings llmSettings(Environment environment) {
+    return LlmSettings.fromEnvironment(overlay(environment, LlmSettings.VARIABLES));
+  }
+
+  @Singleton
+  Answerer answerer(LlmSettings settings) {
+    return new Answerer(ChatModelGateway.create(settings).map(AnswerGenerator::new).orElse(null));
+  }
+
+  /**
+   * The process environment with Micronaut properties layered on top: each variable (ENGRAM_DB_URL)
+   * may also be set as a property (engram.db.url), so tests and config files can set it the
+   * Micronaut way.
+   */
+  private static Map<String, String> overlay(Environment environment, List<String> variables) {
     Map<String, String> values = new HashMap<>(System.getenv());
-    for (String name : EngramSettings.VARIABLES) {
+    for (String name : variables) {
       environment
           .getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'), String.class)
           .ifPresent(v -> values.put(name, v));
     }
-    return EngramSettings.fromEnvironment(values);
+    return values;
   }
 
   @Singleton

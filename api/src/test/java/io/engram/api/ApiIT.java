@@ -3,7 +3,6 @@ package io.engram.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.core.Hashing;
 import io.engram.core.config.EngramSettings;
 import io.engram.testing.EngramServices;
@@ -15,13 +14,9 @@ import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,13 +34,11 @@ import org.junit.jupiter.api.Timeout;
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class ApiIT implements TestPropertyProvider {
-  private static final ObjectMapper JSON = new ObjectMapper();
+class ApiIT extends ApiTestSupport implements TestPropertyProvider {
   private static final String MODEL = "all-minilm-l6-v2-q";
 
   @Inject EmbeddedServer server;
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private Path root;
   private Path outside;
   private String dbUrl;
@@ -308,69 +301,8 @@ class ApiIT implements TestPropertyProvider {
     assertProblem(put("/v1/blobs/" + "0".repeat(64), new byte[] {1}), 400);
   }
 
-  private JsonNode awaitCompletion(String workflowId) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (true) {
-      JsonNode status = get("/v1/ingestions/" + workflowId).json();
-      String state = status.path("status").asText();
-      if (!state.equals("RUNNING")) {
-        assertThat(state).isEqualTo("COMPLETED");
-        return status;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("ingestion did not finish: " + status);
-      }
-      Thread.sleep(200);
-    }
-  }
-
-  private static void assertProblem(Reply reply, int status) throws IOException {
-    assertThat(reply.status()).as(reply.body()).isEqualTo(status);
-    assertThat(reply.contentType()).startsWith("application/problem+json");
-    JsonNode body = reply.json();
-    assertThat(body.path("status").asInt()).isEqualTo(status);
-    assertThat(body.path("title").asText()).isNotBlank();
-    assertThat(body.path("type").asText()).isNotBlank();
-  }
-
-  private record Reply(int status, String contentType, String body) {
-    JsonNode json() throws IOException {
-      return JSON.readTree(body);
-    }
-  }
-
-  private Reply get(String path) throws Exception {
-    return send(HttpRequest.newBuilder(uri(path)).GET().build());
-  }
-
-  private Reply post(String path, Object body) throws Exception {
-    return send(json(path, JSON.writeValueAsString(body)));
-  }
-
-  private HttpRequest json(String path, String body) {
-    return HttpRequest.newBuilder(uri(path))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
-  }
-
-  private Reply put(String path, byte[] body) throws Exception {
-    return send(
-        HttpRequest.newBuilder(uri(path))
-            .header("Content-Type", "application/octet-stream")
-            .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build());
-  }
-
-  private Reply send(HttpRequest request) throws Exception {
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    return new Reply(
-        response.statusCode(),
-        response.headers().firstValue("Content-Type").orElse(""),
-        response.body());
-  }
-
-  private URI uri(String path) {
-    return URI.create(server.getURL().toString() + path);
+  @Override
+  protected URI baseUri() {
+    return URI.create(server.getURL().toString());
   }
 }

@@ -90,6 +90,7 @@ final class ChatCommand implements Callable<Integer> {
       out.println("(understood as: " + rewritten + ")");
     }
     out.println(response.answer() == null ? "" : response.answer().strip());
+    out.println("(" + AskCommand.answerLabel(response) + ")");
     int i = 1;
     for (QuerySource source : response.sources()) {
       out.printf(

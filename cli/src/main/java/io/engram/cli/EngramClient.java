@@ -396,6 +396,7 @@ final class EngramClient {
   record QueryResponse(
       String answer,
       String answerMode,
+      String warning,
       List<QuerySource> sources,
       String intent,
       String modelVersion,

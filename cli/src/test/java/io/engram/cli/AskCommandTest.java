@@ -85,14 +85,35 @@ class AskCommandTest {
     assertThat(result.exitCode()).as(result.err()).isZero();
     String[] lines = result.out().split("\n");
     assertThat(lines[0]).isEqualTo("Retention is 30 days.");
-    assertThat(lines[1]).isEmpty();
-    assertThat(lines[2]).isEqualTo("[1] Policy — /docs/policy.md (score 0.831)");
-    assertThat(lines[3])
+    assertThat(lines[1]).isEqualTo("(extractive: the best passage, not generated)");
+    assertThat(lines[2]).isEmpty();
+    assertThat(lines[3]).isEqualTo("[1] Policy — /docs/policy.md (score 0.831)");
+    assertThat(lines[4])
         .startsWith("    Backups are kept for 30 days. After that they are deleted. xxx")
         .endsWith("…")
         .hasSizeLessThanOrEqualTo(4 + 200);
-    assertThat(lines[4]).isEqualTo("[2] ticket-42 (score 0.500)");
-    assertThat(lines[5]).isEqualTo("    See policy.");
+    assertThat(lines[5]).isEqualTo("[2] ticket-42 (score 0.500)");
+    assertThat(lines[6]).isEqualTo("    See policy.");
+  }
+
+  @Test
+  void anLlmOutageIsShownAsAWarningBesideTheExtractiveAnswer() throws IOException {
+    try (FakeApi degraded = new FakeApi()) {
+      degraded.on(
+          "POST",
+          "/v1/query",
+          r ->
+              Response.json(
+                  200,
+                  "{\"answer\":\"Backups last 30 days. [1]\",\"answerMode\":\"extractive\","
+                      + "\"warning\":\"LLM call failed: HTTP 500; answered extractively\",\"sources\":[]}"));
+      CliRunner.Result result = CliRunner.run("--api", degraded.url(), "ask", "backups?");
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.out())
+          .contains(
+              "(extractive: the best passage, not generated; warning: LLM call failed: HTTP 500;"
+                  + " answered extractively)");
+    }
   }
 
   @Test

@@ -67,6 +67,8 @@ class QueryController {
       String queryId,
       String answer,
       String answerMode,
+      List<Integer> citations,
+      @Nullable String warning,
       List<Source> sources,
       String intent,
       @Nullable String rewrittenQuery,
@@ -82,6 +84,7 @@ class QueryController {
   private final WorkingMemory memory;
   private final LocalIntentClassifier classifier;
   private final QueryLog queryLog;
+  private final Answerer answerer;
   private final ExecutorService logWriter;
 
   QueryController(
@@ -93,6 +96,7 @@ class QueryController {
       WorkingMemory memory,
       LocalIntentClassifier classifier,
       QueryLog queryLog,
+      Answerer answerer,
       @Named(TaskExecutors.BLOCKING) ExecutorService logWriter) {
     this.retriever = retriever;
     this.collections = collections;
@@ -102,6 +106,7 @@ class QueryController {
     this.memory = memory;
     this.classifier = classifier;
     this.queryLog = queryLog;
+    this.answerer = answerer;
     this.logWriter = logWriter;
   }
 
@@ -135,6 +140,9 @@ class QueryController {
     int topK = request.topK() == null ? DEFAULT_TOP_K : request.topK();
 
     String answer;
+    String answerMode = "extractive";
+    List<Integer> citations = List.of();
+    String warning = null;
     String modelVersion;
     List<Source> sources = new ArrayList<>();
     Map<String, Double> timings = new LinkedHashMap<>();
@@ -161,7 +169,14 @@ class QueryController {
                 hit.score()));
       }
       timings.putAll(result.timings());
-      answer = extractiveAnswer(sources);
+      Answerer.Answer generated = answerer.answer(classified.query(), result.hits());
+      answer = generated.text();
+      answerMode = generated.mode();
+      citations = generated.citations();
+      warning = generated.warning();
+      if (generated.mode().equals("llm")) {
+        timings.put("generateMs", generated.millis());
+      }
       modelVersion = result.modelVersion();
     }
     String rewritten = intent == Intent.FOLLOW_UP ? classified.query() : null;
@@ -176,7 +191,6 @@ class QueryController {
     }
     double latencyMs = (System.nanoTime() - start) / 1e6;
     timings.put("totalMs", latencyMs);
-    String answerMode = "extractive";
     QueryLog.Entry entry =
         new QueryLog.Entry(
             UUID.randomUUID(),
@@ -201,6 +215,8 @@ class QueryController {
         entry.id().toString(),
         answer,
         answerMode,
+        citations,
+        warning,
         sources,
         intent.wireName(),
         rewritten,
@@ -209,15 +225,7 @@ class QueryController {
         timings);
   }
 
-  /** Without an LLM the answer is the best passage, cited; the response says it is extractive. */
-  private static String extractiveAnswer(List<Source> sources) {
-    if (sources.isEmpty()) {
-      return "No passage in this collection matches the question.";
-    }
-    return sources.get(0).snippet() + " [1]";
-  }
-
-  private static String snippet(String text) {
+  static String snippet(String text) {
     String flat = text.replaceAll("\\s+", " ").strip();
     return flat.length() <= SNIPPET_CHARS ? flat : flat.substring(0, SNIPPET_CHARS) + "…";
   }

@@ -85,17 +85,19 @@ public final class HybridRetriever {
   public Result retrieve(String collection, String query, RetrievalOptions options)
       throws SQLException {
     IndexVersion version = resolve(options.indexVersion());
+    boolean rerank = options.rerank() && reranker != Reranker.NONE;
     Result fused =
         retrieve(
             version,
             collection,
             query,
-            options.rerank() ? Math.max(options.topK(), options.candidates()) : options.topK(),
+            // The reranker sees every fused candidate, not just the top k.
+            rerank ? Math.max(options.topK(), options.candidates()) : options.topK(),
             options.candidates(),
             options.mode(),
             options.denseWeight(),
             options.maxLexemeShare());
-    if (!options.rerank() || reranker == Reranker.NONE) {
+    if (!rerank) {
       return fused;
     }
     long t0 = System.nanoTime();

@@ -1,0 +1,88 @@
+package io.engram.api.query;
+
+import io.engram.core.llm.AnswerGenerator;
+import io.engram.core.llm.LlmUnavailableException;
+import io.engram.core.retrieval.HybridRetriever.Hit;
+import io.micronaut.core.annotation.Nullable;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns retrieved passages into the answer: through the LLM gateway when one is configured, else
+ * (and whenever the LLM fails) an extractive answer from the best passage, labelled as such. An LLM
+ * outage therefore degrades answers, never the endpoint.
+ */
+public final class Answerer {
+  private static final Logger log = LoggerFactory.getLogger(Answerer.class);
+
+  /** How many passages the LLM sees; small models answer worse from long prompts. */
+  static final int LLM_PASSAGES = 5;
+
+  /**
+   * The answer.
+   *
+   * @param mode {@code llm} or {@code extractive}
+   * @param citations 1-based numbers of the sources the answer cites
+   * @param warning why an LLM answer is missing or was corrected; null when all went well
+   * @param generator the model that wrote it, or {@code extractive}
+   */
+  public record Answer(
+      String text,
+      String mode,
+      List<Integer> citations,
+      @Nullable String warning,
+      String generator,
+      double millis) {}
+
+  @Nullable private final AnswerGenerator generator;
+
+  public Answerer(@Nullable AnswerGenerator generator) {
+    this.generator = generator;
+  }
+
+  public boolean llmConfigured() {
+    return generator != null;
+  }
+
+  public Answer answer(String question, List<Hit> hits) {
+    long start = System.nanoTime();
+    if (hits.isEmpty()) {
+      return new Answer(
+          "No passage in this collection matches the question.",
+          "extractive",
+          List.of(),
+          null,
+          "extractive",
+          0);
+    }
+    String warning = null;
+    if (generator != null) {
+      List<AnswerGenerator.Passage> passages = new ArrayList<>();
+      for (Hit hit : hits.subList(0, Math.min(LLM_PASSAGES, hits.size()))) {
+        passages.add(new AnswerGenerator.Passage(hit.chunk().title(), hit.chunk().text()));
+      }
+      try {
+        AnswerGenerator.Answer answer = generator.answer(question, passages);
+        return new Answer(
+            answer.text(),
+            "llm",
+            answer.citations(),
+            answer.warnings().isEmpty() ? null : String.join("; ", answer.warnings()),
+            generator.modelName(),
+            (System.nanoTime() - start) / 1e6);
+      } catch (LlmUnavailableException e) {
+        log.warn("LLM answer unavailable, answering extractively: {}", e.getMessage());
+        warning = e.getMessage() + "; answered extractively from the best passage";
+      }
+    }
+    return new Answer(
+        QueryController.snippet(hits.get(0).chunk().text()) + " [1]",
+        "extractive",
+        List.of(1),
+        warning,
+        "extractive",
+        (System.nanoTime() - start) / 1e6);
+  }
+}

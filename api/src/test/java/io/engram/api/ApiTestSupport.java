@@ -1,0 +1,88 @@
+package io.engram.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** HTTP plumbing shared by the API's integration tests: JSON calls, problems, waiting for runs. */
+abstract class ApiTestSupport {
+  protected static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  /** Where the API under test listens. */
+  protected abstract URI baseUri();
+
+  protected JsonNode awaitCompletion(String workflowId) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (true) {
+      JsonNode status = get("/v1/ingestions/" + workflowId).json();
+      String state = status.path("status").asText();
+      if (!state.equals("RUNNING")) {
+        assertThat(state).isEqualTo("COMPLETED");
+        return status;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("ingestion did not finish: " + status);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  protected static void assertProblem(Reply reply, int status) throws IOException {
+    assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+    assertThat(reply.contentType()).startsWith("application/problem+json");
+    JsonNode body = reply.json();
+    assertThat(body.path("status").asInt()).isEqualTo(status);
+    assertThat(body.path("title").asText()).isNotBlank();
+    assertThat(body.path("type").asText()).isNotBlank();
+  }
+
+  protected record Reply(int status, String contentType, String body) {
+    JsonNode json() throws IOException {
+      return JSON.readTree(body);
+    }
+  }
+
+  protected Reply get(String path) throws Exception {
+    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+  }
+
+  protected Reply post(String path, Object body) throws Exception {
+    return send(json(path, JSON.writeValueAsString(body)));
+  }
+
+  protected HttpRequest json(String path, String body) {
+    return HttpRequest.newBuilder(uri(path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+
+  protected Reply put(String path, byte[] body) throws Exception {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/octet-stream")
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build());
+  }
+
+  protected Reply send(HttpRequest request) throws Exception {
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    return new Reply(
+        response.statusCode(),
+        response.headers().firstValue("Content-Type").orElse(""),
+        response.body());
+  }
+
+  private URI uri(String path) {
+    return baseUri().resolve(path);
+  }
+}
