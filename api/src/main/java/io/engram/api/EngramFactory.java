@@ -101,9 +101,10 @@ class EngramFactory {
   HybridRetriever retriever(
       IndexVersions indexVersions,
       PgVectorChunkStore store,
+      QueryEmbeddings queryEmbeddings,
       @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
     // The lexical leg runs beside the dense one on the container's managed blocking executor.
-    return new HybridRetriever(indexVersions, store, executor, new QueryEmbeddings(10_000));
+    return new HybridRetriever(indexVersions, store, executor, queryEmbeddings);
   }
 
   @Singleton

@@ -14,6 +14,7 @@ import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,6 +186,28 @@ class ApiIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(started.status()).isEqualTo(202);
     JsonNode status = awaitCompletion(started.json().path("workflowId").asText());
     assertThat(status.path("done").asInt()).isEqualTo(1);
+
+    // The same question again, however it is spelled, is served from the response cache unless
+    // the caller asks for a fresh answer.
+    Map<String, Object> ask =
+        Map.of("query", "What kind of star is the sun?", "collection", "server-side");
+    JsonNode first = post("/v1/query", ask).json();
+    assertThat(first.path("cached").asBoolean()).isFalse();
+    JsonNode again =
+        post(
+                "/v1/query",
+                Map.of("query", "  what kind of star is the SUN ", "collection", "server-side"))
+            .json();
+    assertThat(again.path("cached").asBoolean()).isTrue();
+    assertThat(again.path("sources")).isEqualTo(first.path("sources"));
+    assertThat(again.path("queryId").asText()).isNotEqualTo(first.path("queryId").asText());
+    HttpRequest fresh =
+        HttpRequest.newBuilder(baseUri().resolve("/v1/query"))
+            .header("Content-Type", "application/json")
+            .header("Cache-Control", "no-cache")
+            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(ask)))
+            .build();
+    assertThat(send(fresh).json().path("cached").asBoolean()).isFalse();
   }
 
   @Test

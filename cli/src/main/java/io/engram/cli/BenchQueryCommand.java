@@ -75,6 +75,13 @@ final class BenchQueryCommand implements Callable<Integer> {
       description = "Concurrency levels of the sweep (default: ${DEFAULT-VALUE}).")
   List<Integer> levels;
 
+  @Option(
+      names = "--cached",
+      description =
+          "Let the API answer repeated queries from its response cache (default: every query is"
+              + " computed afresh, which is what the latency target is about).")
+  boolean cached;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -92,7 +99,13 @@ final class BenchQueryCommand implements Callable<Integer> {
     EngramClient client = root.client();
     // Warm-up: JIT, connection pools and the embedding model, so the pass measures steady state.
     for (int i = 0; i < Math.min(50, texts.size()); i++) {
-      client.query(new QueryRequest(texts.get(i), collection, topK, null));
+      var reply = client.query(new QueryRequest(texts.get(i), collection, topK, null), cached);
+      if ("llm".equals(reply.value().answerMode())) {
+        throw new CliException(
+            "the API generates answers with an LLM; bench query measures retrieval + rerank:"
+                + " restart the stack without --with-llm (./engram down && ./engram up)",
+            2);
+      }
     }
     double[] sequential = run(client, texts, 1);
     double p50 = Metrics.percentile(sequential, 50);
@@ -163,7 +176,7 @@ final class BenchQueryCommand implements Callable<Integer> {
                 () -> {
                   for (int i; (i = next.getAndIncrement()) < texts.size(); ) {
                     long start = System.nanoTime();
-                    client.query(new QueryRequest(texts.get(i), collection, topK, null));
+                    client.query(new QueryRequest(texts.get(i), collection, topK, null), cached);
                     latencies[i] = (System.nanoTime() - start) / 1e6;
                   }
                   return null;

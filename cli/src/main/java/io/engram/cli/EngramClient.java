@@ -128,7 +128,19 @@ final class EngramClient {
 
   /** Asks a question; no timeout is set because answer generation by an LLM may be slow. */
   Reply<QueryResponse> query(QueryRequest body) {
-    JsonNode json = send(jsonRequest("/v1/query", body).build());
+    return query(body, true);
+  }
+
+  /**
+   * Asks a question; with {@code allowCached} false the API computes a fresh answer ({@code
+   * Cache-Control: no-cache}) instead of serving one from its response cache.
+   */
+  Reply<QueryResponse> query(QueryRequest body, boolean allowCached) {
+    HttpRequest.Builder request = jsonRequest("/v1/query", body);
+    if (!allowCached) {
+      request.header("Cache-Control", "no-cache");
+    }
+    JsonNode json = send(request.build());
     return new Reply<>(read(json, QueryResponse.class), json);
   }
 

@@ -46,6 +46,11 @@ public final class Answerer {
     return generator != null;
   }
 
+  /** Which generator writes answers: the LLM's model name, or {@code extractive}. */
+  public String generatorName() {
+    return generator == null ? "extractive" : generator.modelName();
+  }
+
   public Answer answer(String question, List<Hit> hits) {
     long start = System.nanoTime();
     if (hits.isEmpty()) {

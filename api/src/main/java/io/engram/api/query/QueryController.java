@@ -11,9 +11,12 @@ import io.engram.core.memory.LocalIntentClassifier;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.querylog.QueryLog;
 import io.engram.core.retrieval.HybridRetriever;
+import io.engram.core.retrieval.ResponseCache;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -29,6 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
@@ -74,6 +78,16 @@ class QueryController {
       @Nullable String rewrittenQuery,
       @Nullable String sessionId,
       String modelVersion,
+      Map<String, Double> timings,
+      boolean cached) {}
+
+  /** What the response cache keeps: everything of a response but what is per request. */
+  record CachedAnswer(
+      String answer,
+      String answerMode,
+      List<Integer> citations,
+      List<Source> sources,
+      String modelVersion,
       Map<String, Double> timings) {}
 
   private final HybridRetriever retriever;
@@ -85,6 +99,7 @@ class QueryController {
   private final LocalIntentClassifier classifier;
   private final QueryLog queryLog;
   private final Answerer answerer;
+  private final ResponseCache<CachedAnswer> responseCache;
   private final ExecutorService logWriter;
 
   QueryController(
@@ -97,6 +112,7 @@ class QueryController {
       LocalIntentClassifier classifier,
       QueryLog queryLog,
       Answerer answerer,
+      ResponseCache<CachedAnswer> responseCache,
       @Named(TaskExecutors.BLOCKING) ExecutorService logWriter) {
     this.retriever = retriever;
     this.collections = collections;
@@ -107,11 +123,15 @@ class QueryController {
     this.classifier = classifier;
     this.queryLog = queryLog;
     this.answerer = answerer;
+    this.responseCache = responseCache;
     this.logWriter = logWriter;
   }
 
   @Post
-  QueryResponse query(@Valid @Body QueryRequest request) throws SQLException {
+  QueryResponse query(
+      @Valid @Body QueryRequest request,
+      @Nullable @Header(HttpHeaders.CACHE_CONTROL) String cacheControl)
+      throws SQLException {
     long start = System.nanoTime();
     String question = request.query().strip();
     UUID sessionId =
@@ -143,6 +163,7 @@ class QueryController {
     String answerMode = "extractive";
     List<Integer> citations = List.of();
     String warning = null;
+    boolean cached = false;
     String modelVersion;
     List<Source> sources = new ArrayList<>();
     Map<String, Double> timings = new LinkedHashMap<>();
@@ -155,29 +176,55 @@ class QueryController {
               : "Noted; I will keep that in mind for this conversation.";
       modelVersion = indexVersions.champion().map(IndexVersion::name).orElse("none");
     } else {
-      HybridRetriever.Result result =
-          retriever.retrieve(collection, classified.query(), retrieval.options(topK));
-      for (HybridRetriever.Hit hit : result.hits()) {
-        var chunk = hit.chunk();
-        sources.add(
-            new Source(
-                chunk.documentId(),
-                chunk.chunkId(),
-                chunk.source(),
-                chunk.title(),
-                snippet(chunk.text()),
-                hit.score()));
+      String cacheKey =
+          cacheKey(collection, classified.query(), topK, history, answerer.generatorName());
+      boolean bypass = cacheControl != null && cacheControl.contains("no-cache");
+      Optional<CachedAnswer> hit = bypass ? Optional.empty() : responseCache.get(cacheKey);
+      if (hit.isPresent()) {
+        CachedAnswer c = hit.get();
+        answer = c.answer();
+        answerMode = c.answerMode();
+        citations = c.citations();
+        sources.addAll(c.sources());
+        modelVersion = c.modelVersion();
+        cached = true;
+      } else {
+        HybridRetriever.Result result =
+            retriever.retrieve(collection, classified.query(), retrieval.options(topK));
+        for (HybridRetriever.Hit h : result.hits()) {
+          var chunk = h.chunk();
+          sources.add(
+              new Source(
+                  chunk.documentId(),
+                  chunk.chunkId(),
+                  chunk.source(),
+                  chunk.title(),
+                  snippet(chunk.text()),
+                  h.score()));
+        }
+        timings.putAll(result.timings());
+        Answerer.Answer generated = answerer.answer(classified.query(), result.hits());
+        answer = generated.text();
+        answerMode = generated.mode();
+        citations = generated.citations();
+        warning = generated.warning();
+        if (generated.mode().equals("llm")) {
+          timings.put("generateMs", generated.millis());
+        }
+        modelVersion = result.modelVersion();
+        // A degraded answer (the LLM failed) is not kept: the next ask should try the LLM again.
+        if (warning == null || answerMode.equals("llm")) {
+          responseCache.put(
+              cacheKey,
+              new CachedAnswer(
+                  answer,
+                  answerMode,
+                  citations,
+                  List.copyOf(sources),
+                  modelVersion,
+                  Map.copyOf(timings)));
+        }
       }
-      timings.putAll(result.timings());
-      Answerer.Answer generated = answerer.answer(classified.query(), result.hits());
-      answer = generated.text();
-      answerMode = generated.mode();
-      citations = generated.citations();
-      warning = generated.warning();
-      if (generated.mode().equals("llm")) {
-        timings.put("generateMs", generated.millis());
-      }
-      modelVersion = result.modelVersion();
     }
     String rewritten = intent == Intent.FOLLOW_UP ? classified.query() : null;
     if (sessionId != null) {
@@ -222,7 +269,28 @@ class QueryController {
         rewritten,
         request.sessionId(),
         modelVersion,
-        timings);
+        timings,
+        cached);
+  }
+
+  /**
+   * Everything a response depends on: the champion index version, retrieval settings, the answer
+   * generator, the collection, the normalized (rewritten) query, and the working memory it was
+   * asked in.
+   */
+  private String cacheKey(
+      String collection, String query, int topK, List<WorkingMemory.Turn> history, String generator)
+      throws SQLException {
+    String champion = indexVersions.champion().map(IndexVersion::name).orElse("none");
+    int memoryState = history.isEmpty() ? 0 : history.hashCode();
+    return String.join(
+        "\n",
+        champion,
+        retrieval.options(topK).toString(),
+        generator,
+        collection,
+        ResponseCache.normalize(query),
+        Integer.toString(memoryState));
   }
 
   static String snippet(String text) {
