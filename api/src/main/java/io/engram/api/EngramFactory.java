@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
+import io.engram.core.eval.EvaluationRuns;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
 import io.engram.core.memory.LocalIntentClassifier;
@@ -107,6 +108,11 @@ class EngramFactory {
   @Singleton
   BlobStore blobStore(HikariDataSource dataSource) {
     return new BlobStore(dataSource);
+  }
+
+  @Singleton
+  EvaluationRuns evaluationRuns(HikariDataSource dataSource) {
+    return new EvaluationRuns(dataSource);
   }
 
   @Singleton
