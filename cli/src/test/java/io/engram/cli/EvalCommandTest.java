@@ -105,14 +105,14 @@ class EvalCommandTest {
         .contains(
             "model        bge-small-en-v1.5-q-c1024-o200",
             "split        train",
-            "part         held-out (161 queries)",
+            "part         held-out (164 queries)",
             "ndcg@10      0.7597",
             "recall@10    0.8596",
             "p95_ms       72.8");
     assertThat(lines.get(lines.size() - 1))
         .isEqualTo(
             "eval ndcg@10=0.7597 mrr@10=0.7346 recall@100=0.9571 p50_ms=41.6 p95_ms=72.8"
-                + " queries=161");
+                + " queries=164");
     assertThat(result.err()).contains("evaluating in workflow " + WORKFLOW);
   }
 
@@ -134,7 +134,7 @@ class EvalCommandTest {
             .readValue(result.out());
     assertThat(printed.get("ndcg@10").asDouble()).isEqualTo(0.75971);
     assertThat(printed.get("p50_ms").asDouble()).isEqualTo(41.62);
-    assertThat(printed.get("queries").asInt()).isEqualTo(161);
+    assertThat(printed.get("queries").asInt()).isEqualTo(164);
     assertThat(printed.get("part").asText()).isEqualTo("held-out");
     assertThat(printed.get("modelVersion").asText()).isEqualTo("bge-small-en-v1.5-q-c1024-o200");
     JsonNode request = api.requests("POST", "/v1/evaluations").get(0).json();
@@ -217,7 +217,7 @@ class EvalCommandTest {
   private static String running() {
     return "{\"workflowId\":\""
         + WORKFLOW
-        + "\",\"status\":\"RUNNING\",\"phase\":\"evaluating\",\"total\":161,\"done\":50,"
+        + "\",\"status\":\"RUNNING\",\"phase\":\"evaluating\",\"total\":164,\"done\":50,"
         + "\"ndcgAt10\":0.71}";
   }
 
@@ -227,7 +227,7 @@ class EvalCommandTest {
         + "\",\"runId\":\"run-1\",\"status\":\"COMPLETED\",\"phase\":\"done\",\"evalRunId\":7,"
         + "\"dataset\":\"scifact\",\"split\":\"train\",\"part\":\"held-out\","
         + "\"collection\":\"scifact\",\"modelVersion\":\"bge-small-en-v1.5-q-c1024-o200\","
-        + "\"total\":161,\"done\":161,\"ndcgAt10\":0.75971,\"mrrAt10\":0.73456,"
+        + "\"total\":164,\"done\":164,\"ndcgAt10\":0.75971,\"mrrAt10\":0.73456,"
         + "\"recallAt10\":0.85960,\"recallAt100\":0.95710,\"p50Ms\":41.62,\"p95Ms\":72.81}";
   }
 
