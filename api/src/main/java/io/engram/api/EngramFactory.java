@@ -5,6 +5,7 @@ import io.engram.api.query.Answerer;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
+import io.engram.core.eval.EvaluationRuns;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
 import io.engram.core.llm.AnswerGenerator;
@@ -130,6 +131,11 @@ class EngramFactory {
   @Singleton
   BlobStore blobStore(HikariDataSource dataSource) {
     return new BlobStore(dataSource);
+  }
+
+  @Singleton
+  EvaluationRuns evaluationRuns(HikariDataSource dataSource) {
+    return new EvaluationRuns(dataSource);
   }
 
   @Singleton

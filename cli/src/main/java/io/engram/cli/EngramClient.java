@@ -126,6 +126,20 @@ final class EngramClient {
     return new Reply<>(read(json, IngestionProgress.class), json);
   }
 
+  /** Starts an evaluation workflow over uploaded queries and qrels. */
+  EvaluationStarted startEvaluation(EvaluationRequest body) {
+    HttpRequest request = jsonRequest("/v1/evaluations", body).timeout(SHORT_TIMEOUT).build();
+    return read(send(request), EvaluationStarted.class);
+  }
+
+  /** Reads an evaluation's progress, or its stored result once it has ended. */
+  Reply<EvaluationStatus> evaluation(String workflowId) {
+    HttpRequest request =
+        request("/v1/evaluations/" + pathSegment(workflowId)).timeout(SHORT_TIMEOUT).GET().build();
+    JsonNode json = send(request);
+    return new Reply<>(read(json, EvaluationStatus.class), json);
+  }
+
   /** Asks a question; no timeout is set because answer generation by an LLM may be slow. */
   Reply<QueryResponse> query(QueryRequest body) {
     return query(body, true);
@@ -401,6 +415,44 @@ final class EngramClient {
   }
 
   record IngestionError(String source, String reason) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record EvaluationRequest(
+      String dataset,
+      String split,
+      String part,
+      String collection,
+      String model,
+      String queriesBlob,
+      String qrelsBlob,
+      Integer limit) {}
+
+  record EvaluationStarted(String workflowId, String runId) {}
+
+  /** {@code GET /v1/evaluations/{id}}: metrics are null until there is something to report. */
+  record EvaluationStatus(
+      String workflowId,
+      String status,
+      String phase,
+      String dataset,
+      String split,
+      String part,
+      String collection,
+      String modelVersion,
+      int total,
+      int done,
+      Double ndcgAt10,
+      Double mrrAt10,
+      Double recallAt10,
+      Double recallAt100,
+      Double p50Ms,
+      Double p95Ms,
+      String failure) {
+
+    boolean running() {
+      return !IngestionProgress.isTerminal(status);
+    }
+  }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record QueryRequest(String query, String collection, Integer topK, String sessionId) {}

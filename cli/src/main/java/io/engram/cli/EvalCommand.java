@@ -1,20 +1,14 @@
 package io.engram.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.engram.cli.EngramClient.QueryRequest;
-import io.engram.cli.EngramClient.QueryResponse;
-import io.engram.cli.EngramClient.QuerySource;
-import java.io.BufferedReader;
+import io.engram.cli.EngramClient.EvaluationRequest;
+import io.engram.cli.EngramClient.EvaluationStarted;
+import io.engram.cli.EngramClient.EvaluationStatus;
+import io.engram.cli.EngramClient.Reply;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,24 +16,30 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * Retrieval quality on a BEIR-format folder through the public query API: NDCG@10, MRR@10,
- * Recall@10/@100 and client-side latency. Only the query text is sent; the corpus must already be
- * ingested into the collection ({@code ./engram eval} does that first).
+ * Retrieval quality on a BEIR-format folder, measured by the evaluation workflow: the CLI uploads
+ * {@code queries.jsonl} and {@code qrels/SPLIT.tsv} as blobs (a claim check), starts the workflow,
+ * follows it, and prints NDCG@10, MRR@10, Recall@10/@100 and retrieval latency as stored in {@code
+ * eval_runs}. The corpus must already be ingested into the collection ({@code ./engram eval} does
+ * that first).
  */
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
     versionProvider = EngramCli.VersionProvider.class,
-    description =
-        "Evaluate retrieval on a BEIR folder (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv).")
+    description = {
+      "Evaluate retrieval on a BEIR folder (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv).",
+      "The corpus must be ingested into the collection first (./engram eval DIR does it).",
+      "Ends with one line: eval ndcg@10=… mrr@10=… recall@100=… p50_ms=… p95_ms=… queries=…"
+    })
 final class EvalCommand implements Callable<Integer> {
-  /** Passages asked for per query; the API's maximum, so Recall@100 is as complete as it can be. */
-  static final int DEPTH = 100;
+  static final List<String> SPLITS = List.of("test", "train", "dev");
+  static final List<String> PARTS = List.of("all", "fit", "held-out");
 
   @ParentCommand EngramCli root;
 
@@ -51,9 +51,23 @@ final class EvalCommand implements Callable<Integer> {
   @Option(
       names = "--split",
       paramLabel = "SPLIT",
-      defaultValue = "test",
-      description = "qrels split (default: ${DEFAULT-VALUE}; falls back to train when absent).")
+      description = "qrels split: test, train or dev (default: test, else train when absent).")
   String split;
+
+  @Option(
+      names = "--part",
+      paramLabel = "PART",
+      defaultValue = "all",
+      description =
+          "Part of the split: all, fit or held-out (default: ${DEFAULT-VALUE}). The held-out part"
+              + " is a fixed ~20% of the query ids that nothing is fitted on.")
+  String part;
+
+  @Option(
+      names = "--model",
+      paramLabel = "VERSION",
+      description = "Model (index) version to evaluate (default: the champion).")
+  String model;
 
   @Option(
       names = "--collection",
@@ -68,87 +82,162 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Path qrelsFile = dir.resolve("qrels").resolve(split + ".tsv");
-    if (!Files.isReadable(qrelsFile) && split.equals("test")) {
-      split = "train";
+    validateOptions();
+    String chosenSplit = split == null ? "test" : split;
+    Path qrelsFile = dir.resolve("qrels").resolve(chosenSplit + ".tsv");
+    if (split == null && !Files.isReadable(qrelsFile)) {
+      chosenSplit = "train";
       qrelsFile = dir.resolve("qrels").resolve("train.tsv");
+      err.println("note: no qrels/test.tsv in " + dir + "; evaluating the train split");
     }
-    if (!Files.isReadable(qrelsFile) || !Files.isReadable(dir.resolve("queries.jsonl"))) {
+    Path queriesFile = dir.resolve("queries.jsonl");
+    if (!Files.isReadable(qrelsFile) || !Files.isReadable(queriesFile)) {
       throw new CliException(
-          "not a BEIR folder: need queries.jsonl and qrels/" + split + ".tsv in " + dir, 2);
+          "not a BEIR folder: need queries.jsonl and qrels/" + chosenSplit + ".tsv in " + dir,
+          CliException.USAGE);
     }
-    String coll = collection != null ? collection : defaultCollection(dir);
-    Map<String, Map<String, Integer>> qrels = readQrels(qrelsFile);
-    Map<String, String> queries = readQueries(dir.resolve("queries.jsonl"), qrels);
-    List<String> ids = new ArrayList<>(queries.keySet());
-    if (limit != null) {
-      ids = ids.subList(0, Math.min(limit, ids.size()));
-    }
+    String dataset = defaultCollection(dir);
+    String coll = collection != null ? collection : dataset;
+
     EngramClient client = root.client();
-    double ndcg = 0;
-    double mrr = 0;
-    double recall10 = 0;
-    double recall100 = 0;
-    double[] latencies = new double[ids.size()];
-    for (int i = 0; i < ids.size(); i++) {
-      String id = ids.get(i);
-      long start = System.nanoTime();
-      QueryResponse response =
-          client.query(new QueryRequest(queries.get(id), coll, DEPTH, null)).value();
-      latencies[i] = (System.nanoTime() - start) / 1e6;
-      List<String> ranked = rankedDocuments(response.sources());
-      Map<String, Integer> relevant = qrels.get(id);
-      ndcg += Metrics.ndcg(ranked, relevant, 10);
-      mrr += Metrics.mrr(ranked, relevant, 10);
-      recall10 += Metrics.recall(ranked, relevant, 10);
-      recall100 += Metrics.recall(ranked, relevant, 100);
-      if ((i + 1) % 100 == 0) {
-        err.printf(Locale.ROOT, "eval %d/%d queries%n", i + 1, ids.size());
-        err.flush();
-      }
+    String queriesBlob = upload(client, queriesFile);
+    String qrelsBlob = upload(client, qrelsFile);
+    EvaluationStarted started =
+        client.startEvaluation(
+            new EvaluationRequest(
+                dataset, chosenSplit, part, coll, model, queriesBlob, qrelsBlob, limit));
+    err.println(
+        "evaluating in workflow "
+            + started.workflowId()
+            + " — see it in the Temporal UI: "
+            + root.temporalUiLink(started.workflowId()));
+    err.flush();
+
+    Reply<EvaluationStatus> last = follow(client, started.workflowId(), err);
+    EvaluationStatus result = last.value();
+    if (!"COMPLETED".equals(result.status())) {
+      throw new CliException(
+          "the evaluation workflow ended with status "
+              + result.status()
+              + (result.failure() == null ? "" : ": " + result.failure()),
+          CliException.FAILURE);
     }
-    int n = ids.size();
-    Arrays.sort(latencies);
-    Map<String, Object> result = new LinkedHashMap<>();
-    result.put("collection", coll);
-    result.put("split", split);
-    result.put("queries", n);
-    result.put("ndcg@10", ndcg / n);
-    result.put("mrr@10", mrr / n);
-    result.put("recall@10", recall10 / n);
-    result.put("recall@100", recall100 / n);
-    result.put("p50_ms", Metrics.percentile(latencies, 50));
-    result.put("p95_ms", Metrics.percentile(latencies, 95));
     if (root.json()) {
-      out.println(EngramClient.JSON.writeValueAsString(result));
+      out.println(EngramClient.JSON.writeValueAsString(summary(result)));
     } else {
-      out.printf(Locale.ROOT, "%-12s %s%n", "collection", coll);
-      out.printf(Locale.ROOT, "%-12s %s (%d queries)%n", "split", split, n);
-      for (String metric :
-          List.of("ndcg@10", "mrr@10", "recall@10", "recall@100", "p50_ms", "p95_ms")) {
-        out.printf(Locale.ROOT, "%-12s %.4f%n", metric, (Double) result.get(metric));
-      }
-      out.printf(
-          Locale.ROOT,
-          "eval ndcg@10=%.4f mrr@10=%.4f recall@100=%.4f p50_ms=%.1f p95_ms=%.1f queries=%d%n",
-          ndcg / n,
-          mrr / n,
-          recall100 / n,
-          result.get("p50_ms"),
-          result.get("p95_ms"),
-          n);
+      printTable(out, result);
     }
     out.flush();
     return 0;
   }
 
-  /** Chunks are collapsed to their documents, each ranked by its best chunk. */
-  static List<String> rankedDocuments(List<QuerySource> sources) {
-    LinkedHashSet<String> docs = new LinkedHashSet<>();
-    for (QuerySource s : sources) {
-      docs.add(s.source());
+  private void validateOptions() {
+    if (split != null && !SPLITS.contains(split)) {
+      throw new ParameterException(
+          spec.commandLine(), "--split must be one of " + String.join(", ", SPLITS));
     }
-    return new ArrayList<>(docs);
+    if (!PARTS.contains(part)) {
+      throw new ParameterException(
+          spec.commandLine(), "--part must be one of " + String.join(", ", PARTS));
+    }
+    if (limit != null && limit < 1) {
+      throw new ParameterException(spec.commandLine(), "--limit must be positive");
+    }
+  }
+
+  /** Uploads a file as a content-addressed blob unless the API already holds it. */
+  private static String upload(EngramClient client, Path file) throws IOException {
+    LocalFiles.Hashed hashed = LocalFiles.hash(file);
+    if (!client.missingBlobs(List.of(hashed.sha256())).isEmpty()) {
+      client.putBlob(hashed.sha256(), file);
+    }
+    return hashed.sha256();
+  }
+
+  /** Polls until the workflow ends, riding out short API outages as {@code ingest} does. */
+  private Reply<EvaluationStatus> follow(EngramClient client, String workflowId, PrintWriter err)
+      throws InterruptedException {
+    ProgressBar bar = new ProgressBar(err, ProgressBar.terminalAttached(), "evaluating");
+    try {
+      long failingSince = -1;
+      while (true) {
+        Reply<EvaluationStatus> reply;
+        try {
+          reply = client.evaluation(workflowId);
+          failingSince = -1;
+        } catch (CliException e) {
+          if (e.exitCode() == CliException.USAGE) {
+            throw e;
+          }
+          long now = System.nanoTime();
+          if (failingSince < 0) {
+            failingSince = now;
+            err.println("warning: " + e.getMessage() + "; retrying");
+          } else if (now - failingSince > IngestCommand.POLL_GRACE.toNanos()) {
+            throw e;
+          }
+          Thread.sleep(IngestCommand.POLL_INTERVAL.toMillis());
+          continue;
+        }
+        EvaluationStatus status = reply.value();
+        bar.update(status.done(), status.total(), describe(status));
+        if (!status.running()) {
+          return reply;
+        }
+        Thread.sleep(IngestCommand.POLL_INTERVAL.toMillis());
+      }
+    } finally {
+      bar.finish();
+    }
+  }
+
+  private static String describe(EvaluationStatus status) {
+    if (status.ndcgAt10() == null) {
+      return status.phase() == null ? "" : status.phase();
+    }
+    return String.format(Locale.ROOT, "ndcg@10 %.4f so far", status.ndcgAt10());
+  }
+
+  static Map<String, Object> summary(EvaluationStatus r) {
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("workflowId", r.workflowId());
+    result.put("dataset", r.dataset());
+    result.put("collection", r.collection());
+    result.put("modelVersion", r.modelVersion());
+    result.put("split", r.split());
+    result.put("part", r.part());
+    result.put("queries", r.total());
+    result.put("ndcg@10", r.ndcgAt10());
+    result.put("mrr@10", r.mrrAt10());
+    result.put("recall@10", r.recallAt10());
+    result.put("recall@100", r.recallAt100());
+    result.put("p50_ms", r.p50Ms());
+    result.put("p95_ms", r.p95Ms());
+    return result;
+  }
+
+  private void printTable(PrintWriter out, EvaluationStatus r) {
+    out.printf(Locale.ROOT, "%-12s %s%n", "dataset", r.dataset());
+    out.printf(Locale.ROOT, "%-12s %s%n", "collection", r.collection());
+    out.printf(Locale.ROOT, "%-12s %s%n", "model", r.modelVersion());
+    out.printf(Locale.ROOT, "%-12s %s%n", "split", r.split());
+    out.printf(Locale.ROOT, "%-12s %s (%d queries)%n", "part", r.part(), r.total());
+    out.printf(Locale.ROOT, "%-12s %.4f%n", "ndcg@10", r.ndcgAt10());
+    out.printf(Locale.ROOT, "%-12s %.4f%n", "mrr@10", r.mrrAt10());
+    out.printf(Locale.ROOT, "%-12s %.4f%n", "recall@10", r.recallAt10());
+    out.printf(Locale.ROOT, "%-12s %.4f%n", "recall@100", r.recallAt100());
+    out.printf(Locale.ROOT, "%-12s %.1f%n", "p50_ms", r.p50Ms());
+    out.printf(Locale.ROOT, "%-12s %.1f%n", "p95_ms", r.p95Ms());
+    out.printf(Locale.ROOT, "%-12s %s%n", "workflow", r.workflowId());
+    out.printf(
+        Locale.ROOT,
+        "eval ndcg@10=%.4f mrr@10=%.4f recall@100=%.4f p50_ms=%.1f p95_ms=%.1f queries=%d%n",
+        r.ndcgAt10(),
+        r.mrrAt10(),
+        r.recallAt100(),
+        r.p50Ms(),
+        r.p95Ms(),
+        r.total());
   }
 
   static String defaultCollection(Path dir) {
@@ -156,48 +245,5 @@ final class EvalCommand implements Callable<Integer> {
         dir.toAbsolutePath().normalize().getFileName().toString().toLowerCase(Locale.ROOT);
     name = name.replaceAll("[^a-z0-9_.-]", "-");
     return name.isEmpty() ? "eval" : name;
-  }
-
-  private static Map<String, Map<String, Integer>> readQrels(Path file) throws IOException {
-    Map<String, Map<String, Integer>> qrels = new LinkedHashMap<>();
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      boolean first = true;
-      while ((line = in.readLine()) != null) {
-        String[] cols = line.split("\t");
-        if (first && cols.length >= 3 && !cols[2].strip().matches("-?\\d+")) {
-          first = false;
-          continue;
-        }
-        first = false;
-        if (cols.length < 3) {
-          continue;
-        }
-        int score = Integer.parseInt(cols[2].strip());
-        if (score > 0) {
-          qrels.computeIfAbsent(cols[0].strip(), k -> new HashMap<>()).put(cols[1].strip(), score);
-        }
-      }
-    }
-    return qrels;
-  }
-
-  private static Map<String, String> readQueries(Path file, Map<String, Map<String, Integer>> qrels)
-      throws IOException {
-    Map<String, String> byId = new HashMap<>();
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      if (line.isBlank()) {
-        continue;
-      }
-      JsonNode node = EngramClient.JSON.readTree(line);
-      byId.put(node.path("_id").asText(), node.path("text").asText());
-    }
-    Map<String, String> ordered = new LinkedHashMap<>();
-    for (String id : qrels.keySet()) {
-      if (byId.containsKey(id)) {
-        ordered.put(id, byId.get(id));
-      }
-    }
-    return ordered;
   }
 }

@@ -3,6 +3,7 @@ package io.engram.core.eval;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Locale;
 
 /**
  * The fixed partition of a qrels split into a fitting part and a held-out part. Anything learned
@@ -28,6 +29,28 @@ public final class QuerySplit {
         case FIT -> !isHeldOut(queryId);
         case HELD_OUT -> isHeldOut(queryId);
       };
+    }
+
+    /**
+     * The name used on the wire and in {@code eval_runs}: {@code all}, {@code fit}, {@code
+     * held-out}.
+     */
+    public String wireName() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * The part with this wire name.
+     *
+     * @throws IllegalArgumentException for any other name
+     */
+    public static Part fromWireName(String name) {
+      for (Part part : values()) {
+        if (part.wireName().equals(name)) {
+          return part;
+        }
+      }
+      throw new IllegalArgumentException("part '" + name + "' is not one of all, fit, held-out");
     }
   }
 

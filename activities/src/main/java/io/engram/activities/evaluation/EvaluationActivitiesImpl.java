@@ -1,0 +1,121 @@
+package io.engram.activities.evaluation;
+
+import io.engram.core.eval.EvaluationRuns;
+import io.engram.core.eval.EvaluationService;
+import io.engram.core.eval.EvaluationService.InvalidEvaluationException;
+import io.engram.core.eval.QuerySplit;
+import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.evaluation.BatchScores;
+import io.engram.workflows.evaluation.EvaluationActivities;
+import io.engram.workflows.evaluation.EvaluationPlan;
+import io.engram.workflows.evaluation.EvaluationRequest;
+import io.engram.workflows.evaluation.EvaluationSummary;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.SQLException;
+
+/**
+ * Thin adapter from the activity interface to {@link EvaluationService}: translates payloads,
+ * heartbeats, and maps bad input to non-retryable failures by type. Transient errors (database,
+ * I/O) propagate and are retried by Temporal with backoff.
+ */
+public class EvaluationActivitiesImpl implements EvaluationActivities {
+  /** Reasons are cut to this length so one odd failure cannot bloat a row or the history. */
+  static final int MAX_REASON = 1000;
+
+  private final EvaluationService service;
+
+  public EvaluationActivitiesImpl(EvaluationService service) {
+    this.service = service;
+  }
+
+  @Override
+  public EvaluationPlan prepare(EvaluationRequest request) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    try {
+      EvaluationService.Plan plan =
+          service.prepare(
+              new EvaluationService.Request(
+                  ctx.getInfo().getWorkflowId(),
+                  request.dataset(),
+                  request.split(),
+                  QuerySplit.Part.fromWireName(request.part()),
+                  request.collection(),
+                  request.modelVersion(),
+                  request.queriesBlob(),
+                  request.qrelsBlob(),
+                  request.limit()),
+              () -> ctx.heartbeat(null));
+      return new EvaluationPlan(plan.runId(), plan.indexVersion(), plan.queries());
+    } catch (InvalidEvaluationException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), failureType(e.reason()));
+    } catch (SQLException e) {
+      throw Activity.wrap(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public BatchScores evaluateBatch(long evalRunId, int fromSeq, int toSeq) {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    // A retry needs no heartbeat detail to resume: queries finished by an earlier attempt are
+    // skipped by their stored status.
+    try {
+      EvaluationRuns.Sums sums = service.evaluate(evalRunId, fromSeq, toSeq, ctx::heartbeat).sums();
+      return new BatchScores(
+          sums.queries(), sums.ndcgAt10(), sums.mrrAt10(), sums.recallAt10(), sums.recallAt100());
+    } catch (SQLException e) {
+      throw Activity.wrap(e);
+    }
+  }
+
+  @Override
+  public EvaluationSummary complete(long evalRunId) {
+    try {
+      EvaluationRuns.Run run = service.complete(evalRunId);
+      return new EvaluationSummary(
+          run.id(),
+          run.dataset(),
+          run.split(),
+          run.part(),
+          run.collection(),
+          run.modelVersion(),
+          run.queryCount(),
+          run.ndcgAt10(),
+          run.mrrAt10(),
+          run.recallAt10(),
+          run.recallAt100(),
+          run.p50Ms(),
+          run.p95Ms());
+    } catch (SQLException e) {
+      throw Activity.wrap(e);
+    }
+  }
+
+  @Override
+  public void markEnded(long evalRunId, boolean cancelled, String reason) {
+    try {
+      service.fail(evalRunId, cancelled, truncate(reason));
+    } catch (SQLException e) {
+      throw Activity.wrap(e);
+    }
+  }
+
+  static String failureType(InvalidEvaluationException.Reason reason) {
+    return switch (reason) {
+      case UNKNOWN_COLLECTION -> FailureTypes.UNKNOWN_COLLECTION;
+      case UNKNOWN_MODEL_VERSION -> FailureTypes.UNKNOWN_MODEL_VERSION;
+      case INVALID_DATASET -> FailureTypes.INVALID_DATASET;
+    };
+  }
+
+  static String truncate(String reason) {
+    return reason == null || reason.length() <= MAX_REASON
+        ? reason
+        : reason.substring(0, MAX_REASON) + "…";
+  }
+}

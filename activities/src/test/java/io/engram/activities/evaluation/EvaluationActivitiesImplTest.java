@@ -1,0 +1,32 @@
+package io.engram.activities.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.engram.core.eval.EvaluationService.InvalidEvaluationException.Reason;
+import io.engram.workflows.common.FailureTypes;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class EvaluationActivitiesImplTest {
+
+  @Test
+  void every_kind_of_bad_input_has_its_own_non_retryable_type() {
+    assertThat(EvaluationActivitiesImpl.failureType(Reason.UNKNOWN_COLLECTION))
+        .isEqualTo(FailureTypes.UNKNOWN_COLLECTION);
+    assertThat(EvaluationActivitiesImpl.failureType(Reason.UNKNOWN_MODEL_VERSION))
+        .isEqualTo(FailureTypes.UNKNOWN_MODEL_VERSION);
+    assertThat(EvaluationActivitiesImpl.failureType(Reason.INVALID_DATASET))
+        .isEqualTo(FailureTypes.INVALID_DATASET);
+    assertThat(Arrays.stream(Reason.values()).map(EvaluationActivitiesImpl::failureType))
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
+  void long_reasons_are_cut() {
+    assertThat(EvaluationActivitiesImpl.truncate("short")).isEqualTo("short");
+    assertThat(EvaluationActivitiesImpl.truncate("x".repeat(5000)))
+        .hasSize(EvaluationActivitiesImpl.MAX_REASON + 1)
+        .endsWith("…");
+    assertThat(EvaluationActivitiesImpl.truncate(null)).isNull();
+  }
+}

@@ -1,0 +1,32 @@
+package io.engram.api.evaluation;
+
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import jakarta.validation.Valid;
+
+/** Starts evaluation workflows and reports their progress and results. */
+@Controller("/v1/evaluations")
+@ExecuteOn(TaskExecutors.BLOCKING)
+class EvaluationController {
+  private final EvaluationStarter starter;
+
+  EvaluationController(EvaluationStarter starter) {
+    this.starter = starter;
+  }
+
+  @Post
+  HttpResponse<EvaluationDtos.Started> start(@Valid @Body EvaluationDtos.Create request)
+      throws Exception {
+    return HttpResponse.accepted().body(starter.start(request));
+  }
+
+  @Get("/{workflowId}")
+  EvaluationDtos.Status status(String workflowId) throws Exception {
+    return starter.status(workflowId);
+  }
+}

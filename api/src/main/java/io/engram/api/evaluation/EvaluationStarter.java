@@ -1,0 +1,257 @@
+package io.engram.api.evaluation;
+
+import io.engram.api.problems.ApiProblem;
+import io.engram.api.problems.Problems;
+import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.eval.EvaluationRuns;
+import io.engram.core.index.IndexVersions;
+import io.engram.core.ingest.BlobStore;
+import io.engram.workflows.evaluation.EvaluationProgress;
+import io.engram.workflows.evaluation.EvaluationRequest;
+import io.engram.workflows.evaluation.EvaluationWorkflow;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowException;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowServiceException;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import jakarta.inject.Singleton;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Validates evaluation requests and starts or inspects {@link EvaluationWorkflow} runs. Bad input
+ * is answered here with a problem, before a workflow exists; the workflow's own checks cover
+ * clients that start it directly.
+ */
+@Singleton
+class EvaluationStarter {
+  private static final Pattern SHA256 = Pattern.compile("^[0-9a-f]{64}$");
+  private static final String WORKFLOW_TYPE = "EvaluationWorkflow";
+
+  private final WorkflowClient client;
+  private final CollectionRegistry collections;
+  private final IndexVersions indexVersions;
+  private final BlobStore blobs;
+  private final EvaluationRuns runs;
+
+  EvaluationStarter(
+      WorkflowClient client,
+      CollectionRegistry collections,
+      IndexVersions indexVersions,
+      BlobStore blobs,
+      EvaluationRuns runs) {
+    this.client = client;
+    this.collections = collections;
+    this.indexVersions = indexVersions;
+    this.blobs = blobs;
+    this.runs = runs;
+  }
+
+  EvaluationDtos.Started start(EvaluationDtos.Create body) throws SQLException {
+    String split = body.split() == null ? "test" : body.split();
+    if (!EvaluationRequest.SPLITS.contains(split)) {
+      throw Problems.badRequest(
+          "split '" + split + "' is not one of " + String.join(", ", EvaluationRequest.SPLITS));
+    }
+    String part = body.part() == null ? "all" : body.part();
+    if (!EvaluationRequest.PARTS.contains(part)) {
+      throw Problems.badRequest(
+          "part '" + part + "' is not one of " + String.join(", ", EvaluationRequest.PARTS));
+    }
+    for (String hash : List.of(body.queriesBlob(), body.qrelsBlob())) {
+      if (!SHA256.matcher(hash).matches()) {
+        throw Problems.badRequest("'" + hash + "' is not a lowercase hex SHA-256 hash");
+      }
+    }
+    String collection = body.collection() == null ? body.dataset() : body.collection();
+    if (!CollectionRegistry.isValidName(collection)) {
+      throw Problems.badRequest(
+          "collection '"
+              + collection
+              + "' is not a valid name: use 1-63 of a-z, 0-9, '_', '.', '-'");
+    }
+    if (!collections.exists(collection)) {
+      throw Problems.notFound(
+          "collection", "no collection '" + collection + "'; ingest the corpus into it first");
+    }
+    if (body.model() != null && indexVersions.byName(body.model()).isEmpty()) {
+      throw Problems.notFound(
+          "model-version",
+          "no model version '"
+              + body.model()
+              + "'; name an index version, as reported in modelVersion by /v1/query");
+    }
+    List<String> missing = blobs.missing(List.of(body.queriesBlob(), body.qrelsBlob()));
+    if (!missing.isEmpty()) {
+      throw Problems.badRequest(
+          "blob " + missing.get(0) + " was not uploaded; PUT /v1/blobs/{sha256} first");
+    }
+    EvaluationRequest request =
+        new EvaluationRequest(
+            body.dataset(),
+            split,
+            part,
+            collection,
+            body.model(),
+            body.queriesBlob(),
+            body.qrelsBlob(),
+            body.limit());
+    String workflowId = EvaluationWorkflow.workflowId(request, UUID.randomUUID());
+    EvaluationWorkflow workflow =
+        client.newWorkflowStub(
+            EvaluationWorkflow.class, EvaluationWorkflow.startOptions(workflowId, collection));
+    try {
+      WorkflowExecution execution = WorkflowClient.start(workflow::evaluate, request);
+      return new EvaluationDtos.Started(execution.getWorkflowId(), execution.getRunId());
+    } catch (WorkflowServiceException e) {
+      throw Problems.unavailable(
+          "cannot start the evaluation workflow (is Temporal up?): " + e.getMessage());
+    }
+  }
+
+  EvaluationDtos.Status status(String workflowId) throws SQLException {
+    WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
+    DescribeWorkflowExecutionResponse description;
+    try {
+      description = stub.describe().getRawDescription();
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        throw notFound(workflowId);
+      }
+      throw Problems.unavailable("cannot reach Temporal: " + e.getStatus().getDescription());
+    } catch (WorkflowNotFoundException e) {
+      throw notFound(workflowId);
+    }
+    var info = description.getWorkflowExecutionInfo();
+    if (!info.getType().getName().equals(WORKFLOW_TYPE)) {
+      throw notFound(workflowId);
+    }
+    WorkflowExecutionStatus status = info.getStatus();
+    String name = status.name().replace("WORKFLOW_EXECUTION_STATUS_", "");
+    String runId = info.getExecution().getRunId();
+    Optional<EvaluationRuns.Run> stored = runs.byWorkflowId(workflowId);
+
+    if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      EvaluationProgress progress;
+      try {
+        progress = stub.query("progress", EvaluationProgress.class);
+      } catch (WorkflowException | StatusRuntimeException e) {
+        // Queries need a worker; without one the run is accepted but has not started.
+        progress = new EvaluationProgress("waiting-for-worker", 0, null, 0, 0, 0, 0, 0, 0, null);
+      }
+      boolean any = progress.done() > 0;
+      return new EvaluationDtos.Status(
+          workflowId,
+          runId,
+          name,
+          progress.phase(),
+          stored.map(EvaluationRuns.Run::id).orElse(null),
+          stored.map(EvaluationRuns.Run::dataset).orElse(null),
+          stored.map(EvaluationRuns.Run::split).orElse(null),
+          stored.map(EvaluationRuns.Run::part).orElse(null),
+          stored.map(EvaluationRuns.Run::collection).orElse(null),
+          progress.modelVersion(),
+          progress.total(),
+          progress.done(),
+          any ? progress.ndcgAt10() : null,
+          any ? progress.mrrAt10() : null,
+          any ? progress.recallAt10() : null,
+          any ? progress.recallAt100() : null,
+          null,
+          null,
+          stored.map(r -> text(r.startedAt())).orElse(null),
+          null,
+          null);
+    }
+    String failure = null;
+    if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
+      try {
+        stub.getResult(Object.class);
+      } catch (WorkflowFailedException e) {
+        failure = rootMessage(e);
+      }
+    } else if (status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+      failure = "the workflow ended with status " + name;
+    }
+    if (stored.isEmpty()) {
+      // Failed before a run was registered, which is what bad input does.
+      return new EvaluationDtos.Status(
+          workflowId,
+          runId,
+          name,
+          "failed",
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          0,
+          0,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          failure);
+    }
+    EvaluationRuns.Run run = stored.get();
+    boolean completed = "completed".equals(run.status());
+    return new EvaluationDtos.Status(
+        workflowId,
+        runId,
+        name,
+        completed ? "done" : "failed",
+        run.id(),
+        run.dataset(),
+        run.split(),
+        run.part(),
+        run.collection(),
+        run.modelVersion(),
+        run.queryCount(),
+        completed ? run.queryCount() : 0,
+        run.ndcgAt10(),
+        run.mrrAt10(),
+        run.recallAt10(),
+        run.recallAt100(),
+        run.p50Ms(),
+        run.p95Ms(),
+        text(run.startedAt()),
+        text(run.finishedAt()),
+        failure != null ? failure : run.error());
+  }
+
+  private static ApiProblem notFound(String workflowId) {
+    return Problems.notFound("evaluation", "no evaluation workflow '" + workflowId + "'");
+  }
+
+  private static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    String message = e.getMessage();
+    while (t.getCause() != null) {
+      t = t.getCause();
+      if (t instanceof ApplicationFailure af) {
+        message = af.getOriginalMessage();
+      }
+    }
+    return message;
+  }
+}

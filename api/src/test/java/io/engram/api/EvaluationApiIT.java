@@ -1,0 +1,279 @@
+package io.engram.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.Hashing;
+import io.engram.core.config.EngramSettings;
+import io.engram.testing.EngramServices;
+import io.engram.testing.EngramServicesExtension;
+import io.engram.workers.WorkerMain;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code /v1/evaluations} against real services and a real worker: upload the query files, start an
+ * evaluation, follow it to the stored result, and RFC 7807 problems for bad input.
+ */
+@EngramServices
+@MicronautTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class EvaluationApiIT implements TestPropertyProvider {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String MODEL = "all-minilm-l6-v2-q";
+
+  private static final String CORPUS =
+      """
+      {"_id": "d-aspirin", "title": "Aspirin and heart attacks", "text": "Daily low-dose aspirin reduces the risk of a first heart attack in adults."}
+      {"_id": "d-coffee", "title": "Coffee and the liver", "text": "Regular coffee drinking is associated with lower rates of liver cirrhosis."}
+      {"_id": "d-coral", "title": "Coral bleaching", "text": "Coral reefs bleach when sea temperatures rise above what the corals tolerate."}
+      """;
+  private static final String QUERIES =
+      """
+      {"_id": "1", "text": "Does aspirin prevent heart attacks?"}
+      {"_id": "2", "text": "Is coffee good for the liver?"}
+      {"_id": "3", "text": "What makes coral reefs bleach?"}
+      {"_id": "4", "text": "Which treatment cures the common cold?"}
+      """;
+  private static final String QRELS =
+      "query-id\tcorpus-id\tscore\n1\td-aspirin\t1\n2\td-coffee\t1\n3\td-coral\t1\n4\td-gone\t1\n";
+
+  @Inject EmbeddedServer server;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private String dbUrl;
+  private WorkerMain worker;
+  private String queriesBlob;
+  private String qrelsBlob;
+
+  @Override
+  public Map<String, String> getProperties() {
+    var postgres = EngramServicesExtension.postgres();
+    dbUrl = postgres.createDatabase("evaluation_api_it");
+    return Map.of(
+        "engram.db.url",
+        dbUrl,
+        "engram.db.user",
+        postgres.user(),
+        "engram.db.password",
+        postgres.password(),
+        "temporal.address",
+        EngramServicesExtension.temporal().address(),
+        "engram.embedding.model",
+        MODEL,
+        "micronaut.server.port",
+        "-1");
+  }
+
+  @BeforeAll
+  void startWorkerAndIngest() throws Exception {
+    var postgres = EngramServicesExtension.postgres();
+    worker =
+        WorkerMain.start(
+            new EngramSettings(
+                dbUrl,
+                postgres.user(),
+                postgres.password(),
+                EngramServicesExtension.temporal().address(),
+                "default",
+                MODEL,
+                1024,
+                200,
+                List.of(),
+                1024 * 1024,
+                true));
+    String corpus = upload(CORPUS);
+    Reply ingestion =
+        post(
+            "/v1/ingestions",
+            Map.of(
+                "collection", "tiny",
+                "origin", "/data/tiny/corpus.jsonl",
+                "files",
+                    List.of(
+                        Map.of(
+                            "path",
+                            "/data/tiny/corpus.jsonl",
+                            "sha256",
+                            corpus,
+                            "size",
+                            CORPUS.getBytes(StandardCharsets.UTF_8).length))));
+    JsonNode ingested =
+        awaitEnd("/v1/ingestions/" + ingestion.json().path("workflowId").asText(), "COMPLETED");
+    assertThat(ingested.path("done").asInt()).isEqualTo(3);
+    queriesBlob = upload(QUERIES);
+    qrelsBlob = upload(QRELS);
+  }
+
+  @AfterAll
+  void stopWorker() {
+    if (worker != null) {
+      worker.close();
+    }
+  }
+
+  @Test
+  void an_evaluation_runs_to_its_stored_result() throws Exception {
+    Reply started = post("/v1/evaluations", create(Map.of()));
+    assertThat(started.status()).as(started.body()).isEqualTo(202);
+    String workflowId = started.json().path("workflowId").asText();
+    assertThat(workflowId).startsWith("eval-tiny-test-all-");
+    assertThat(started.json().path("runId").asText()).isNotBlank();
+
+    JsonNode result = awaitEnd("/v1/evaluations/" + workflowId, "COMPLETED");
+
+    assertThat(result.path("phase").asText()).isEqualTo("done");
+    assertThat(result.path("dataset").asText()).isEqualTo("tiny");
+    assertThat(result.path("split").asText()).isEqualTo("test");
+    assertThat(result.path("part").asText()).isEqualTo("all");
+    assertThat(result.path("collection").asText()).isEqualTo("tiny");
+    assertThat(result.path("modelVersion").asText()).startsWith(MODEL);
+    assertThat(result.path("total").asInt()).isEqualTo(4);
+    assertThat(result.path("done").asInt()).isEqualTo(4);
+    assertThat(result.path("ndcgAt10").asDouble()).isCloseTo(0.75, within(1e-9));
+    assertThat(result.path("mrrAt10").asDouble()).isCloseTo(0.75, within(1e-9));
+    assertThat(result.path("recallAt100").asDouble()).isCloseTo(0.75, within(1e-9));
+    assertThat(result.path("p50Ms").asDouble()).isPositive();
+    assertThat(result.path("p95Ms").asDouble())
+        .isGreaterThanOrEqualTo(result.path("p50Ms").asDouble());
+    assertThat(result.path("finishedAt").asText()).isNotBlank();
+    // Absent fields are null: the API leaves them out of the body.
+    assertThat(result.path("failure").isMissingNode()).isTrue();
+  }
+
+  @Test
+  void malformed_qrels_fail_the_run_with_the_reason() throws Exception {
+    String bad = upload("1\td-aspirin\t1\n2\td-coffee\n");
+    Reply started = post("/v1/evaluations", create(Map.of("qrelsBlob", bad)));
+    assertThat(started.status()).isEqualTo(202);
+
+    JsonNode result =
+        awaitEnd("/v1/evaluations/" + started.json().path("workflowId").asText(), "FAILED");
+
+    assertThat(result.path("phase").asText()).isEqualTo("failed");
+    assertThat(result.path("failure").asText()).contains("qrels line 2");
+    assertThat(result.path("evalRunId").isMissingNode()).isTrue();
+  }
+
+  @Test
+  void bad_requests_get_problem_bodies() throws Exception {
+    assertProblem(post("/v1/evaluations", create(Map.of("collection", "nope"))), 404);
+    assertProblem(post("/v1/evaluations", create(Map.of("collection", "Bad Name!"))), 400);
+    assertProblem(post("/v1/evaluations", create(Map.of("model", "no-such-version"))), 404);
+    assertProblem(post("/v1/evaluations", create(Map.of("split", "validation"))), 400);
+    assertProblem(post("/v1/evaluations", create(Map.of("part", "heldout"))), 400);
+    assertProblem(post("/v1/evaluations", create(Map.of("limit", 0))), 400);
+    assertProblem(post("/v1/evaluations", create(Map.of("qrelsBlob", "f".repeat(64)))), 400);
+    assertProblem(post("/v1/evaluations", create(Map.of("queriesBlob", "not-a-hash"))), 400);
+    Map<String, Object> noDataset = create(Map.of());
+    noDataset.remove("dataset");
+    assertProblem(post("/v1/evaluations", noDataset), 400);
+    assertProblem(get("/v1/evaluations/eval-nothing-0000"), 404);
+  }
+
+  @Test
+  void a_model_version_problem_names_the_version() throws Exception {
+    Reply reply = post("/v1/evaluations", create(Map.of("model", "no-such-version")));
+    assertProblem(reply, 404);
+    assertThat(reply.json().path("type").asText()).endsWith("model-version-not-found");
+    assertThat(reply.json().path("detail").asText()).contains("'no-such-version'");
+  }
+
+  private Map<String, Object> create(Map<String, Object> overrides) {
+    Map<String, Object> body = new HashMap<>();
+    body.put("dataset", "tiny");
+    body.put("queriesBlob", queriesBlob);
+    body.put("qrelsBlob", qrelsBlob);
+    body.putAll(overrides);
+    return body;
+  }
+
+  private String upload(String text) throws Exception {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    String hash = Hashing.sha256(bytes);
+    Reply reply =
+        send(
+            HttpRequest.newBuilder(uri("/v1/blobs/" + hash))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
+                .build());
+    assertThat(reply.status()).isEqualTo(201);
+    return hash;
+  }
+
+  private JsonNode awaitEnd(String path, String expected) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (true) {
+      JsonNode status = get(path).json();
+      String state = status.path("status").asText();
+      if (!state.equals("RUNNING")) {
+        assertThat(state).as(status.toString()).isEqualTo(expected);
+        return status;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the workflow did not end: " + status);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static void assertProblem(Reply reply, int status) throws IOException {
+    assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+    assertThat(reply.contentType()).startsWith("application/problem+json");
+    JsonNode body = reply.json();
+    assertThat(body.path("status").asInt()).isEqualTo(status);
+    assertThat(body.path("title").asText()).isNotBlank();
+    assertThat(body.path("type").asText()).isNotBlank();
+  }
+
+  private record Reply(int status, String contentType, String body) {
+    JsonNode json() throws IOException {
+      return JSON.readTree(body);
+    }
+  }
+
+  private Reply get(String path) throws Exception {
+    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+  }
+
+  private Reply post(String path, Object body) throws Exception {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+            .build());
+  }
+
+  private Reply send(HttpRequest request) throws Exception {
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    return new Reply(
+        response.statusCode(),
+        response.headers().firstValue("Content-Type").orElse(""),
+        response.body());
+  }
+
+  private URI uri(String path) {
+    return URI.create(server.getURL().toString() + path);
+  }
+}

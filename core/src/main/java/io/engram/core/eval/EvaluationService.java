@@ -1,0 +1,284 @@
+package io.engram.core.eval;
+
+import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.index.IndexVersion;
+import io.engram.core.index.IndexVersions;
+import io.engram.core.ingest.BlobStore;
+import io.engram.core.retrieval.HybridRetriever;
+import io.engram.core.retrieval.RetrievalOptions;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.IntConsumer;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The evaluation steps the workflow's activities run: register a run with its judged queries, run a
+ * range of them through the real retrieval path, and summarize. Like ingestion, every step is
+ * idempotent by construction:
+ *
+ * <ul>
+ *   <li>{@link #prepare} is keyed by the workflow id; a retry finds the registered run and returns
+ *       the same plan.
+ *   <li>{@link #evaluate} handles only queries still pending; each result is written to the row
+ *       keyed by (run, query id), so a retried batch neither re-measures a finished query nor
+ *       counts one twice, and it reports its whole range from the stored rows.
+ * </ul>
+ *
+ * <p>The retriever receives only the query text: judgements stay in the database and are used only
+ * to score the ranking it returned.
+ */
+public final class EvaluationService {
+  private static final Logger log = LoggerFactory.getLogger(EvaluationService.class);
+
+  /**
+   * Chunks retrieved per query. It is the most {@code POST /v1/query} returns, so Recall@100 (over
+   * the distinct documents of these chunks) is as complete as a client of the API could measure.
+   */
+  public static final int DEPTH = 100;
+
+  /** Documents of each ranking kept in {@code eval_query_results.top_ids}. */
+  static final int TOP_IDS = 10;
+
+  /**
+   * What to evaluate.
+   *
+   * @param workflowId the run's key: one evaluation run per workflow id
+   * @param modelVersion index version name, or null for the champion
+   * @param limit evaluate at most this many of the selected queries, or null for all
+   */
+  public record Request(
+      String workflowId,
+      String dataset,
+      String split,
+      QuerySplit.Part part,
+      String collection,
+      String modelVersion,
+      String queriesBlob,
+      String qrelsBlob,
+      Integer limit) {}
+
+  /** A registered run: its id, the index version searched and the number of queries. */
+  public record Plan(long runId, String indexVersion, int queries) {}
+
+  /** A batch's outcome: the sums over every evaluated query of its range. */
+  public record BatchOutcome(EvaluationRuns.Sums sums, int evaluatedNow) {}
+
+  /** Thrown when the request can never succeed; {@link #reason()} says which input is wrong. */
+  public static final class InvalidEvaluationException extends Exception {
+    /** Which input is wrong. */
+    public enum Reason {
+      UNKNOWN_COLLECTION,
+      UNKNOWN_MODEL_VERSION,
+      INVALID_DATASET
+    }
+
+    private final Reason reason;
+
+    public InvalidEvaluationException(Reason reason, String message) {
+      super(message);
+      this.reason = reason;
+    }
+
+    public Reason reason() {
+      return reason;
+    }
+  }
+
+  private final DataSource dataSource;
+  private final EvaluationRuns runs;
+  private final IndexVersions indexVersions;
+  private final CollectionRegistry collections;
+  private final BlobStore blobs;
+  private final HybridRetriever retriever;
+  private final RetrievalOptions options;
+
+  /**
+   * @param options the retrieval settings of new runs (as the query API's, see {@link
+   *     RetrievalOptions#fromEnvironment}); the depth and index version are set per run
+   */
+  public EvaluationService(
+      DataSource dataSource,
+      IndexVersions indexVersions,
+      BlobStore blobs,
+      HybridRetriever retriever,
+      RetrievalOptions options) {
+    this.dataSource = dataSource;
+    this.runs = new EvaluationRuns(dataSource);
+    this.indexVersions = indexVersions;
+    this.collections = new CollectionRegistry(dataSource);
+    this.blobs = blobs;
+    this.retriever = retriever;
+    this.options = options.withTopK(DEPTH).withIndexVersion(null);
+  }
+
+  public EvaluationRuns runs() {
+    return runs;
+  }
+
+  /**
+   * Validates the request, reads the claim-checked queries and qrels, and registers the run with
+   * its selected queries as pending. Loads the version's embedding model, so the first batch does
+   * not spend its heartbeat interval on that.
+   */
+  public Plan prepare(Request request, Runnable heartbeat)
+      throws SQLException, IOException, InvalidEvaluationException {
+    Optional<EvaluationRuns.Run> existing = runs.byWorkflowId(request.workflowId());
+    if (existing.isPresent()) {
+      EvaluationRuns.Run run = existing.get();
+      IndexVersion version = indexVersions.byId(run.indexVersionId()).orElseThrow();
+      EmbeddingModels.get(version.embeddingModel());
+      return new Plan(run.id(), version.name(), run.queryCount());
+    }
+    if (!collections.exists(request.collection())) {
+      throw new InvalidEvaluationException(
+          InvalidEvaluationException.Reason.UNKNOWN_COLLECTION,
+          "no collection '" + request.collection() + "'; ingest the corpus into it first");
+    }
+    IndexVersion version = resolve(request.modelVersion());
+    if (!hasChunks(request.collection(), version)) {
+      throw new InvalidEvaluationException(
+          InvalidEvaluationException.Reason.UNKNOWN_COLLECTION,
+          "collection '"
+              + request.collection()
+              + "' has no documents indexed with model version "
+              + version.name()
+              + "; ingest the corpus first");
+    }
+    List<String> missing = blobs.missing(List.of(request.queriesBlob(), request.qrelsBlob()));
+    if (!missing.isEmpty()) {
+      throw new InvalidEvaluationException(
+          InvalidEvaluationException.Reason.INVALID_DATASET,
+          "blob " + missing.get(0) + " is not stored; upload queries.jsonl and the qrels again");
+    }
+    BeirDataset.Selection selection;
+    try {
+      selection =
+          BeirDataset.select(
+              blobs.read(request.queriesBlob()),
+              blobs.read(request.qrelsBlob()),
+              request.part(),
+              request.limit());
+    } catch (BeirDataset.InvalidDatasetException e) {
+      throw new InvalidEvaluationException(
+          InvalidEvaluationException.Reason.INVALID_DATASET, e.getMessage());
+    }
+    if (selection.withoutText() > 0) {
+      log.warn(
+          "{}: {} of {} judged queries are missing from queries.jsonl and are skipped",
+          request.workflowId(),
+          selection.withoutText(),
+          selection.judged());
+    }
+    heartbeat.run();
+    EmbeddingModels.get(version.embeddingModel());
+    heartbeat.run();
+    long id =
+        runs.register(
+            new EvaluationRuns.NewRun(
+                request.workflowId(),
+                request.dataset(),
+                request.split(),
+                request.part().wireName(),
+                request.collection(),
+                version.name(),
+                version.id(),
+                options.withIndexVersion(version.name())),
+            selection.queries());
+    return new Plan(id, version.name(), selection.queries().size());
+  }
+
+  /**
+   * Runs the pending queries {@code fromSeq <= seq < toSeq} of a run through the retriever, scores
+   * each ranking and stores the result. Heartbeats with each finished sequence number.
+   */
+  public BatchOutcome evaluate(long runId, int fromSeq, int toSeq, IntConsumer heartbeat)
+      throws SQLException {
+    RetrievalOptions runOptions = runs.options(runId);
+    EvaluationRuns.Run run =
+        runs.byId(runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
+    String modelVersion = null;
+    int evaluated = 0;
+    for (EvaluationRuns.PendingQuery query : runs.pending(runId, fromSeq, toSeq)) {
+      long start = System.nanoTime();
+      HybridRetriever.Result result =
+          retriever.retrieve(run.collection(), query.text(), runOptions);
+      double latencyMs = (System.nanoTime() - start) / 1e6;
+      List<String> ranked = rankedDocuments(result.hits());
+      runs.record(
+          runId,
+          new EvaluationRuns.QueryResult(
+              query.id(),
+              RankingMetrics.ndcg(ranked, query.relevant(), 10),
+              RankingMetrics.mrr(ranked, query.relevant(), 10),
+              RankingMetrics.recall(ranked, query.relevant(), 10),
+              RankingMetrics.recall(ranked, query.relevant(), 100),
+              latencyMs,
+              ranked.subList(0, Math.min(TOP_IDS, ranked.size()))));
+      modelVersion = result.modelVersion();
+      evaluated++;
+      heartbeat.accept(query.seq());
+    }
+    if (modelVersion != null) {
+      runs.reportModelVersion(runId, modelVersion);
+    }
+    return new BatchOutcome(runs.sums(runId, fromSeq, toSeq), evaluated);
+  }
+
+  /** Computes and stores the run's metrics; see {@link EvaluationRuns#complete}. */
+  public EvaluationRuns.Run complete(long runId) throws SQLException {
+    return runs.complete(runId);
+  }
+
+  /** Marks the run failed (or cancelled) with the reason, unless it already ended. */
+  public void fail(long runId, boolean cancelled, String reason) throws SQLException {
+    runs.fail(runId, cancelled, reason);
+  }
+
+  /** Chunks collapse to their documents, each ranked by its best chunk. */
+  static List<String> rankedDocuments(List<HybridRetriever.Hit> hits) {
+    Set<String> docs = new LinkedHashSet<>();
+    for (HybridRetriever.Hit hit : hits) {
+      docs.add(hit.chunk().source());
+    }
+    return new ArrayList<>(docs);
+  }
+
+  private IndexVersion resolve(String name) throws SQLException, InvalidEvaluationException {
+    Optional<IndexVersion> version =
+        name == null ? indexVersions.champion() : indexVersions.byName(name);
+    if (version.isEmpty()) {
+      throw new InvalidEvaluationException(
+          InvalidEvaluationException.Reason.UNKNOWN_MODEL_VERSION,
+          name == null
+              ? "there is no champion index version yet; start the worker"
+              : "no model version (index version) named '" + name + "'");
+    }
+    return version.get();
+  }
+
+  private boolean hasChunks(String collection, IndexVersion version) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT 1 FROM document_indexes di JOIN documents d ON d.id = di.document_id"
+                    + " WHERE d.collection = ? AND di.index_version_id = ? AND d.status = 'active'"
+                    + " LIMIT 1")) {
+      ps.setString(1, collection);
+      ps.setInt(2, version.id());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+}

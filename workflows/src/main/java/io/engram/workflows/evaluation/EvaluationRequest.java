@@ -1,0 +1,61 @@
+package io.engram.workflows.evaluation;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * What to evaluate: the judged queries of one part of a BEIR split, against a collection, with one
+ * model version. The queries and qrels travel as claim checks (hashes of uploaded blobs), never as
+ * text, so workflow history stays small and holds no query.
+ *
+ * @param dataset name of the dataset, for the record (for example {@code scifact})
+ * @param split qrels split: one of {@link #SPLITS}
+ * @param part part of the split: one of {@link #PARTS} (see {@code QuerySplit})
+ * @param collection collection holding the ingested corpus
+ * @param modelVersion index version name, or null for the champion
+ * @param queriesBlob SHA-256 of the uploaded {@code queries.jsonl}
+ * @param qrelsBlob SHA-256 of the uploaded {@code qrels/<split>.tsv}
+ * @param limit evaluate at most this many queries, or null for all
+ */
+public record EvaluationRequest(
+    String dataset,
+    String split,
+    String part,
+    String collection,
+    String modelVersion,
+    String queriesBlob,
+    String qrelsBlob,
+    Integer limit) {
+
+  /** The qrels splits of a BEIR folder. */
+  public static final List<String> SPLITS = List.of("test", "train", "dev");
+
+  /** The parts of a split: everything, the fitting part, the held-out part. */
+  public static final List<String> PARTS = List.of("all", "fit", "held-out");
+
+  private static final Pattern SHA256 = Pattern.compile("^[0-9a-f]{64}$");
+
+  public EvaluationRequest {
+    if (dataset == null || dataset.isBlank()) {
+      throw new IllegalArgumentException("dataset is required");
+    }
+    if (!SPLITS.contains(split)) {
+      throw new IllegalArgumentException("split must be one of " + SPLITS + ", got " + split);
+    }
+    if (!PARTS.contains(part)) {
+      throw new IllegalArgumentException("part must be one of " + PARTS + ", got " + part);
+    }
+    if (collection == null || collection.isBlank()) {
+      throw new IllegalArgumentException("collection is required");
+    }
+    if (queriesBlob == null || !SHA256.matcher(queriesBlob).matches()) {
+      throw new IllegalArgumentException("queriesBlob must be a lowercase hex SHA-256");
+    }
+    if (qrelsBlob == null || !SHA256.matcher(qrelsBlob).matches()) {
+      throw new IllegalArgumentException("qrelsBlob must be a lowercase hex SHA-256");
+    }
+    if (limit != null && limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, got " + limit);
+    }
+  }
+}

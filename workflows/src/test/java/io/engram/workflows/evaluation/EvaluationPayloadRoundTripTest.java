@@ -1,0 +1,107 @@
+package io.engram.workflows.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.temporal.api.common.v1.Payload;
+import io.temporal.common.converter.DataConverter;
+import io.temporal.common.converter.DefaultDataConverter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Every evaluation record that crosses the workflow history must survive Temporal's default data
+ * converter (see the ingestion PayloadRoundTripTest for why).
+ */
+@Timeout(60)
+class EvaluationPayloadRoundTripTest {
+
+  private final DataConverter converter = DefaultDataConverter.newDefaultInstance();
+
+  @Test
+  void request_with_model_and_limit_round_trips() {
+    EvaluationRequest request =
+        new EvaluationRequest(
+            "scifact",
+            "test",
+            "fit",
+            "scifact",
+            "bge-small-en-v1.5-q-c1024-o200",
+            "0".repeat(64),
+            "f".repeat(64),
+            25);
+
+    assertThat(roundTrip(request, EvaluationRequest.class)).isEqualTo(request);
+  }
+
+  @Test
+  void request_for_the_champion_and_every_query_round_trips() {
+    EvaluationRequest copy = roundTrip(EvaluationWorkflowTest.REQUEST, EvaluationRequest.class);
+
+    assertThat(copy).isEqualTo(EvaluationWorkflowTest.REQUEST);
+    assertThat(copy.modelVersion()).isNull();
+    assertThat(copy.limit()).isNull();
+  }
+
+  @Test
+  void plan_and_batch_scores_round_trip() {
+    EvaluationPlan plan = new EvaluationPlan(9_000_000_000L, "all-minilm-l6-v2-q-c1024-o200", 809);
+    BatchScores scores = new BatchScores(50, 37.123456789, 35.5, 41.0, 48.75);
+
+    assertThat(roundTrip(plan, EvaluationPlan.class)).isEqualTo(plan);
+    assertThat(roundTrip(scores, BatchScores.class)).isEqualTo(scores);
+  }
+
+  @Test
+  void summary_round_trips() {
+    EvaluationSummary summary = EvaluationWorkflowTest.summary(809, 0.7597123);
+
+    assertThat(roundTrip(summary, EvaluationSummary.class)).isEqualTo(summary);
+  }
+
+  @Test
+  void progress_round_trips_while_preparing_and_when_done() {
+    EvaluationProgress preparing =
+        new EvaluationProgress("preparing", 0, null, 0, 0, 0, 0, 0, 0, null);
+    EvaluationProgress done =
+        new EvaluationProgress(
+            "done",
+            42,
+            "v1+none",
+            809,
+            809,
+            0.76,
+            0.73,
+            0.86,
+            0.96,
+            EvaluationWorkflowTest.summary(809, 0.76));
+
+    assertThat(roundTrip(preparing, EvaluationProgress.class)).isEqualTo(preparing);
+    assertThat(roundTrip(done, EvaluationProgress.class)).isEqualTo(done);
+  }
+
+  @Test
+  void request_rejects_bad_split_part_hash_and_limit() {
+    assertThatThrownBy(() -> request("validation", "all", "a".repeat(64), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("split must be one of [test, train, dev]");
+    assertThatThrownBy(() -> request("test", "heldout", "a".repeat(64), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("part must be one of [all, fit, held-out]");
+    assertThatThrownBy(() -> request("test", "all", "A".repeat(64), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("queriesBlob");
+    assertThatThrownBy(() -> request("test", "all", "a".repeat(64), 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("limit must be positive");
+  }
+
+  private static EvaluationRequest request(String split, String part, String hash, Integer limit) {
+    return new EvaluationRequest("d", split, part, "c", null, hash, "b".repeat(64), limit);
+  }
+
+  private <T> T roundTrip(T value, Class<T> type) {
+    Payload payload = converter.toPayload(value).get();
+    return converter.fromPayload(payload, type, type);
+  }
+}
