@@ -322,7 +322,7 @@ public final class RerankerTrainer {
     // The first held-out pass above analyzed most of its passages for the first time (rerank_us
     // is that cold figure); this one times the query path once passages are cached.
     List<String> texts = new ArrayList<>();
-    List<List<Hit>> lists = lists(heldOut, candidates, texts);
+    List<List<Hit>> lists = RerankBenchmark.lists(heldOut, candidates, texts);
     RerankBenchmark.Latency latency = RerankBenchmark.warm(finished, texts, lists, 20);
     out.println("rerank latency on held-out, passages cached (20 rounds): " + latency.format());
 
@@ -420,16 +420,5 @@ public final class RerankerTrainer {
 
   private static double round(double v) {
     return Math.round(v * 10_000) / 10_000.0;
-  }
-
-  /** The queries' texts and candidate lists of {@code part}, in the same order. */
-  private static List<List<Hit>> lists(
-      BeirSplit part, CandidateSets candidates, List<String> texts) {
-    List<List<Hit>> lists = new ArrayList<>();
-    for (Map.Entry<String, String> q : part.queries().entrySet()) {
-      texts.add(q.getValue());
-      lists.add(candidates.hits().get(q.getKey()));
-    }
-    return lists;
   }
 }
