@@ -361,7 +361,11 @@ public final class RerankerTrainer {
       String label, BeirSplit part, CandidateSets candidates, Reranker reranker, PrintStream out) {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("queries", part.size());
+    // Per-query NDCG@10 of each ranking, for the paired difference and its standard error.
+    double[][] perQuery = new double[2][part.size()];
+    int which = 0;
     for (Reranker r : List.of(Reranker.NONE, reranker)) {
+      int k = 0;
       double ndcg = 0;
       double mrr = 0;
       double recall = 0;
@@ -372,7 +376,8 @@ public final class RerankerTrainer {
         nanos += System.nanoTime() - t;
         List<String> docs = documents(ranked);
         Map<String, Integer> relevant = part.qrels().get(q.getKey());
-        ndcg += RankingMetrics.ndcg(docs, relevant, 10);
+        perQuery[which][k] = RankingMetrics.ndcg(docs, relevant, 10);
+        ndcg += perQuery[which][k++];
         mrr += RankingMetrics.mrr(docs, relevant, 10);
         recall += RankingMetrics.recall(docs, relevant, 100);
       }
@@ -397,6 +402,38 @@ public final class RerankerTrainer {
               round(mrr / n),
               "recall@100",
               round(recall / n)));
+      which++;
+    }
+    int n = part.size();
+    if (n > 1) {
+      double mean = 0;
+      for (int q = 0; q < n; q++) {
+        mean += (perQuery[1][q] - perQuery[0][q]) / n;
+      }
+      double variance = 0;
+      int better = 0;
+      int worse = 0;
+      for (int q = 0; q < n; q++) {
+        double d = perQuery[1][q] - perQuery[0][q];
+        variance += (d - mean) * (d - mean) / (n - 1);
+        better += d > 1e-12 ? 1 : 0;
+        worse += d < -1e-12 ? 1 : 0;
+      }
+      double se = Math.sqrt(variance / n);
+      out.printf(
+          Locale.ROOT,
+          "%-10s reranked - fusion: ndcg@10 %+.4f (paired standard error %.4f);"
+              + " %d queries better, %d worse, %d equal%n",
+          label,
+          mean,
+          se,
+          better,
+          worse,
+          n - better - worse);
+      result.put(
+          "ndcg@10Delta",
+          ordered(
+              "mean", round(mean), "standardError", round(se), "better", better, "worse", worse));
     }
     return result;
   }
