@@ -6,10 +6,9 @@ import java.util.Locale;
 
 /**
  * The reranker's text analysis: lowercase, split on anything that is not a letter or digit, drop
- * English stopwords and one-letter tokens, and stem with a small suffix stripper. The stemmer only
- * ever removes a suffix, never rewrites one, so that {@link QueryTerms} can match a passage's
- * tokens in a reused buffer without allocating a string per token (the query path scans about 100
- * passages per query).
+ * English stopwords and one-letter tokens, and stem with a small suffix stripper that works in
+ * place on the tokenizer's buffer. Passages are analyzed once into term ids and cached ({@link
+ * PassageTerms}); queries are analyzed per request ({@link QueryTerms}).
  *
  * <p>The one implementation used by the reranker at query time and by its trainer.
  */
