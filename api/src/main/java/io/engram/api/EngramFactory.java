@@ -2,6 +2,7 @@ package io.engram.api;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.api.query.Answerer;
+import io.engram.api.query.RetrievalProperties;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
@@ -14,6 +15,8 @@ import io.engram.core.llm.LlmSettings;
 import io.engram.core.memory.LocalIntentClassifier;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.querylog.QueryLog;
+import io.engram.core.rerank.Reranker;
+import io.engram.core.rerank.Rerankers;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.store.PgVectorChunkStore;
@@ -98,14 +101,33 @@ class EngramFactory {
     return new PgVectorChunkStore(dataSource);
   }
 
+  /**
+   * The reranker named by {@code engram.retrieval.reranker} ({@code ENGRAM_RERANKER}), built by the
+   * same {@link Rerankers} the worker uses, so both processes rank alike.
+   */
+  @Singleton
+  Reranker reranker(RetrievalProperties retrieval, Environment environment) {
+    Map<String, String> values = new HashMap<>(System.getenv());
+    for (String name : Rerankers.VARIABLES) {
+      environment
+          .getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'), String.class)
+          .ifPresent(v -> values.put(name, v));
+    }
+    values.put(Rerankers.ENV_RERANKER, retrieval.reranker().name());
+    Reranker reranker = Rerankers.fromEnvironment(values);
+    log.info("reranker: {}", reranker.name());
+    return reranker;
+  }
+
   @Singleton
   HybridRetriever retriever(
       IndexVersions indexVersions,
       PgVectorChunkStore store,
       QueryEmbeddings queryEmbeddings,
-      @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
+      @Named(TaskExecutors.BLOCKING) ExecutorService executor,
+      Reranker reranker) {
     // The lexical leg runs beside the dense one on the container's managed blocking executor.
-    return new HybridRetriever(indexVersions, store, executor, queryEmbeddings);
+    return new HybridRetriever(indexVersions, store, executor, queryEmbeddings, reranker);
   }
 
   @Singleton

@@ -16,6 +16,7 @@ import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
 import io.engram.core.ingest.DocumentReader;
 import io.engram.core.ingest.IngestionService;
+import io.engram.core.rerank.Rerankers;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.retrieval.RetrievalOptions;
@@ -172,14 +173,17 @@ public final class WorkerMain {
   /**
    * The retriever evaluations measure: the same class and settings as {@code POST /v1/query}. Its
    * query-embedding cache is off, so every run pays for embedding each query as a first-time caller
-   * would, and a repeated evaluation reports the same latency.
-   *
-   * <p>This is the one place the reranker is chosen: once core has {@code
-   * Rerankers.fromEnvironment(env)}, pass it here as the fifth argument, as the API does.
+   * would, and a repeated evaluation reports the same latency. The reranker is chosen from the same
+   * variable as the API's ({@code ENGRAM_RERANKER}).
    */
   private static HybridRetriever retriever(
       IndexVersions indexVersions, PgVectorChunkStore store, ExecutorService executor) {
-    return new HybridRetriever(indexVersions, store, executor, new QueryEmbeddings(0));
+    return new HybridRetriever(
+        indexVersions,
+        store,
+        executor,
+        new QueryEmbeddings(0),
+        Rerankers.fromEnvironment(System.getenv()));
   }
 
   public PrometheusMeterRegistry registry() {

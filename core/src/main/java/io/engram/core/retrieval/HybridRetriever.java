@@ -32,8 +32,37 @@ public final class HybridRetriever {
     HYBRID
   }
 
-  /** A fused hit with the scores of both legs (0 where a leg did not return it). */
-  public record Hit(ChunkHit chunk, double score, double dense, double lexical) {}
+  /**
+   * A fused hit with the scores of both legs.
+   *
+   * @param score the fused score, or the reranker's score once reranked
+   * @param dense the dense leg's min-max-normalized score (0 where that leg did not return it)
+   * @param lexical the lexical leg's min-max-normalized score (0 where that leg did not return it)
+   * @param denseRaw the dense leg's cosine similarity (0 where that leg did not return it)
+   * @param lexicalRaw the lexical leg's {@code ts_rank} (0 where that leg did not return it)
+   * @param denseRank 1-based rank in the dense leg, 0 where that leg did not return it
+   * @param lexicalRank 1-based rank in the lexical leg, 0 where that leg did not return it
+   */
+  public record Hit(
+      ChunkHit chunk,
+      double score,
+      double dense,
+      double lexical,
+      double denseRaw,
+      double lexicalRaw,
+      int denseRank,
+      int lexicalRank) {
+
+    /** A hit without the legs' raw scores and ranks (as if neither leg had reported them). */
+    public Hit(ChunkHit chunk, double score, double dense, double lexical) {
+      this(chunk, score, dense, lexical, 0, 0, 0, 0);
+    }
+
+    /** The same hit carrying another score (a reranker's). */
+    public Hit withScore(double newScore) {
+      return new Hit(chunk, newScore, dense, lexical, denseRaw, lexicalRaw, denseRank, lexicalRank);
+    }
+  }
 
   private record LexicalLeg(List<ChunkHit> hits, double millis) {}
 
@@ -203,13 +232,22 @@ public final class HybridRetriever {
   /** Weighted sum of min-max-normalized scores over the union of both legs' candidates. */
   static List<Hit> fuse(List<ChunkHit> dense, List<ChunkHit> lexical, double denseWeight) {
     Map<Long, ChunkHit> chunks = new HashMap<>();
-    Map<Long, Double> denseNorm = normalize(dense, chunks);
-    Map<Long, Double> lexicalNorm = normalize(lexical, chunks);
+    Map<Long, Leg> denseLeg = normalize(dense, chunks);
+    Map<Long, Leg> lexicalLeg = normalize(lexical, chunks);
     List<Hit> hits = new ArrayList<>(chunks.size());
     for (Map.Entry<Long, ChunkHit> e : chunks.entrySet()) {
-      double d = denseNorm.getOrDefault(e.getKey(), 0.0);
-      double l = lexicalNorm.getOrDefault(e.getKey(), 0.0);
-      hits.add(new Hit(e.getValue(), denseWeight * d + (1 - denseWeight) * l, d, l));
+      Leg d = denseLeg.getOrDefault(e.getKey(), Leg.ABSENT);
+      Leg l = lexicalLeg.getOrDefault(e.getKey(), Leg.ABSENT);
+      hits.add(
+          new Hit(
+              e.getValue(),
+              denseWeight * d.normalized() + (1 - denseWeight) * l.normalized(),
+              d.normalized(),
+              l.normalized(),
+              d.raw(),
+              l.raw(),
+              d.rank(),
+              l.rank()));
     }
     hits.sort(
         Comparator.comparingDouble(Hit::score)
@@ -218,18 +256,25 @@ public final class HybridRetriever {
     return hits;
   }
 
-  private static Map<Long, Double> normalize(List<ChunkHit> hits, Map<Long, ChunkHit> chunks) {
-    Map<Long, Double> out = new HashMap<>();
+  /** One leg's view of a chunk: normalized and raw score, 1-based rank (0 when absent). */
+  private record Leg(double normalized, double raw, int rank) {
+    static final Leg ABSENT = new Leg(0, 0, 0);
+  }
+
+  private static Map<Long, Leg> normalize(List<ChunkHit> hits, Map<Long, ChunkHit> chunks) {
+    Map<Long, Leg> out = new HashMap<>();
     if (hits.isEmpty()) {
       return out;
     }
     double max = hits.stream().mapToDouble(ChunkHit::score).max().orElse(1);
     double min = hits.stream().mapToDouble(ChunkHit::score).min().orElse(0);
     double range = max - min;
-    for (ChunkHit hit : hits) {
+    for (int i = 0; i < hits.size(); i++) {
+      ChunkHit hit = hits.get(i);
       chunks.putIfAbsent(hit.chunkId(), hit);
       // A single candidate, or all equal: it is the best this leg has.
-      out.put(hit.chunkId(), range <= 0 ? 1.0 : (hit.score() - min) / range);
+      double normalized = range <= 0 ? 1.0 : (hit.score() - min) / range;
+      out.putIfAbsent(hit.chunkId(), new Leg(normalized, hit.score(), i + 1));
     }
     return out;
   }

@@ -37,4 +37,24 @@ class HybridRetrieverTest {
         HybridRetriever.fuse(List.of(hit(1, 0.9), hit(2, 0.1)), List.of(hit(2, 5.0)), 1.0);
     assertThat(fused).extracting(h -> h.chunk().chunkId()).containsExactly(1L, 2L);
   }
+
+  @Test
+  void hits_keep_each_legs_raw_score_and_rank() {
+    List<ChunkHit> dense = List.of(hit(1, 0.9), hit(3, 0.7));
+    List<ChunkHit> lexical = List.of(hit(4, 0.2), hit(3, 0.05));
+    List<HybridRetriever.Hit> fused = HybridRetriever.fuse(dense, lexical, 0.8);
+    HybridRetriever.Hit three =
+        fused.stream().filter(h -> h.chunk().chunkId() == 3L).findFirst().orElseThrow();
+    assertThat(three.denseRaw()).isEqualTo(0.7);
+    assertThat(three.denseRank()).isEqualTo(2);
+    assertThat(three.lexicalRaw()).isEqualTo(0.05);
+    assertThat(three.lexicalRank()).isEqualTo(2);
+    HybridRetriever.Hit four =
+        fused.stream().filter(h -> h.chunk().chunkId() == 4L).findFirst().orElseThrow();
+    assertThat(four.denseRank()).isZero();
+    assertThat(four.denseRaw()).isZero();
+    assertThat(four.lexicalRank()).isEqualTo(1);
+    assertThat(four.withScore(0.3).score()).isEqualTo(0.3);
+    assertThat(four.withScore(0.3).lexicalRank()).isEqualTo(1);
+  }
 }

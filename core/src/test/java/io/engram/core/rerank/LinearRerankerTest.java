@@ -1,0 +1,203 @@
+package io.engram.core.rerank;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.engram.core.retrieval.HybridRetriever.Hit;
+import io.engram.core.store.PgVectorChunkStore.ChunkHit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LinearRerankerTest {
+
+  private static final int F = RerankFeatures.COUNT;
+
+  private static double[] filled(double v) {
+    double[] a = new double[F];
+    Arrays.fill(a, v);
+    return a;
+  }
+
+  private static LinearReranker model(double[] weights) {
+    return new LinearReranker("test-v1", new double[F], filled(1), weights, Map.of("seed", 1));
+  }
+
+  private static Hit hit(long chunk, String title, String text, double score, int rank) {
+    return new Hit(
+        new ChunkHit(chunk, chunk, "doc" + chunk, title, text, 0.8),
+        score,
+        0.5,
+        0.5,
+        0.8,
+        0.05,
+        rank,
+        rank);
+  }
+
+  @Test
+  void the_bundled_model_loads_and_names_itself() {
+    LinearReranker reranker = LinearReranker.fromResource(LinearReranker.DEFAULT_RESOURCE);
+    assertThat(reranker.name()).isEqualTo("linear-scifact-v1");
+    assertThat(reranker.weights()).hasSize(F);
+    assertThat(reranker.training())
+        .containsEntry("dataset", "scifact")
+        .containsEntry("split", "train")
+        .containsEntry("part", "FIT")
+        .containsKeys("queries", "date", "seed", "metrics", "hyperParameters");
+  }
+
+  @Test
+  void a_model_survives_a_round_trip_through_json(@TempDir Path dir) throws Exception {
+    double[] w = new double[F];
+    for (int f = 0; f < F; f++) {
+      w[f] = f - 3.5;
+    }
+    LinearReranker original = model(w);
+    Path file = dir.resolve("m.json");
+    Files.writeString(file, original.toJson());
+    LinearReranker loaded = LinearReranker.fromFile(file);
+    assertThat(loaded.name()).isEqualTo("test-v1");
+    assertThat(loaded.weights()).containsExactly(w);
+    assertThat(loaded.training()).containsEntry("seed", 1);
+  }
+
+  @Test
+  void bad_json_is_a_clear_illegal_argument() {
+    assertThatThrownBy(() -> LinearReranker.parse("{ not json", "m.json"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("m.json is not valid JSON");
+    assertThatThrownBy(() -> LinearReranker.parse("[1, 2]", "m.json"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must be a JSON object");
+  }
+
+  @Test
+  void a_model_trained_on_other_features_is_refused() {
+    String json = model(filled(1)).toJson().replace("\"log_siblings\",", "");
+    assertThatThrownBy(() -> LinearReranker.parse(json, "old.json"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("old.json was trained on " + (F - 1) + " features")
+        .hasMessageContaining("retrain");
+  }
+
+  @Test
+  void wrong_vector_lengths_and_values_are_refused() {
+    String good = model(filled(1)).toJson();
+    String shortWeights = good.replaceFirst("\"weights\" : \\[ [^,]+,", "\"weights\" : [");
+    assertThatThrownBy(() -> LinearReranker.parse(shortWeights, "m.json"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("weights must have " + F + " values");
+    assertThatThrownBy(() -> new LinearReranker("x", new double[F], new double[F], filled(1), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must be positive");
+    assertThatThrownBy(
+            () -> new LinearReranker("x", new double[F], filled(1), filled(Double.NaN), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not finite");
+    assertThatThrownBy(
+            () -> LinearReranker.parse(good.replace("\"format\" : 1", "\"format\" : 9"), "m"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("format 9");
+    assertThatThrownBy(() -> LinearReranker.fromResource("rerank/missing.json"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no reranker model");
+  }
+
+  @Test
+  void rerank_returns_every_candidate_exactly_once() {
+    LinearReranker reranker = LinearReranker.fromResource(LinearReranker.DEFAULT_RESOURCE);
+    Random random = new Random(7);
+    String[] words = {"tumor", "growth", "insulin", "cells", "mice", "risk", "therapy", "gene"};
+    List<Hit> candidates = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      StringBuilder text = new StringBuilder();
+      for (int w = 0; w < 40; w++) {
+        text.append(words[random.nextInt(words.length)]).append(' ');
+      }
+      // Some documents have two chunks among the candidates.
+      long document = 5000 + i / 2;
+      candidates.add(
+          new Hit(
+              new ChunkHit(5000 + i, document, "d" + document, "t" + i, text.toString(), 0.8),
+              random.nextDouble(),
+              random.nextDouble(),
+              random.nextDouble(),
+              0.6 + 0.3 * random.nextDouble(),
+              0.1 * random.nextDouble(),
+              random.nextInt(3) == 0 ? 0 : i + 1,
+              random.nextInt(2) == 0 ? 0 : i + 1));
+    }
+    List<Hit> reranked = reranker.rerank("insulin therapy reduces tumor growth", candidates);
+    assertThat(reranked).hasSize(100);
+    assertThat(reranked.stream().map(h -> h.chunk().chunkId()))
+        .containsExactlyInAnyOrderElementsOf(
+            candidates.stream().map(h -> h.chunk().chunkId()).toList());
+    assertThat(reranked).extracting(Hit::score).isSortedAccordingTo((a, b) -> Double.compare(b, a));
+    assertThat(reranked).allSatisfy(h -> assertThat(h.score()).isBetween(0.0, 1.0));
+    assertThat(reranker.rerank("anything", List.of())).isEmpty();
+  }
+
+  @Test
+  void the_learned_weights_put_a_title_match_above_an_otherwise_equal_candidate() {
+    LinearReranker reranker = LinearReranker.fromResource(LinearReranker.DEFAULT_RESOURCE);
+    String query = "Statin therapy lowers cardiovascular mortality";
+    String text = "Patients were followed for five years in a randomized trial.";
+    // Titles of the same length in terms; candidates equal in every leg score and rank.
+    Hit matching = hit(7001, "Statin therapy and cardiovascular mortality", text, 0.5, 1);
+    Hit other = hit(7002, "Dietary fibre and colorectal adenoma recurrence", text, 0.5, 1);
+    for (List<Hit> order : List.of(List.of(other, matching), List.of(matching, other))) {
+      List<Hit> reranked = reranker.rerank(query, order);
+      assertThat(reranked.get(0).chunk().chunkId()).isEqualTo(7001L);
+    }
+  }
+
+  @Test
+  void equal_scores_keep_the_fusion_order() {
+    LinearReranker flat = model(new double[F]);
+    List<Hit> candidates = List.of(hit(8001, "a", "x", 0.9, 1), hit(8002, "b", "y", 0.8, 2));
+    assertThat(flat.rerank("q", candidates))
+        .extracting(h -> h.chunk().chunkId())
+        .containsExactly(8001L, 8002L);
+  }
+
+  @Test
+  void reranking_is_thread_safe() throws Exception {
+    LinearReranker reranker = LinearReranker.fromResource(LinearReranker.DEFAULT_RESOURCE);
+    List<Hit> candidates = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      candidates.add(hit(9000 + i, "title " + i, "statin trial number " + i, 1.0 / (i + 1), i + 1));
+    }
+    List<Long> expected =
+        reranker.rerank("statin trial", candidates).stream().map(h -> h.chunk().chunkId()).toList();
+    List<Thread> threads = new ArrayList<>();
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int t = 0; t < 4; t++) {
+      Thread thread =
+          new Thread(
+              () -> {
+                for (int k = 0; k < 200; k++) {
+                  List<Long> got =
+                      reranker.rerank("statin trial", candidates).stream()
+                          .map(h -> h.chunk().chunkId())
+                          .toList();
+                  if (!got.equals(expected)) {
+                    failures.add(new AssertionError("different order on a concurrent rerank"));
+                  }
+                }
+              });
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    assertThat(failures).isEmpty();
+  }
+}
