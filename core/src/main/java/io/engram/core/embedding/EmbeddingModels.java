@@ -1,8 +1,7 @@
 package io.engram.core.embedding;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -22,9 +21,33 @@ public final class EmbeddingModels {
   private static final Map<String, Spec> SPECS =
       Map.of(
           "bge-small-en-v1.5-q",
-          new Spec("bge-small-en-v1.5-q", 384, BgeSmallEnV15QuantizedEmbeddingModel::new),
+          new Spec(
+              "bge-small-en-v1.5-q",
+              384,
+              () ->
+                  new JarOnnxEmbeddingModel(
+                      "bge-small-en-v1.5-q.onnx",
+                      "bge-small-en-v1.5-q-tokenizer.json",
+                      PoolingMode.CLS,
+                      384,
+                      intraOpThreads())),
           "all-minilm-l6-v2-q",
-          new Spec("all-minilm-l6-v2-q", 384, AllMiniLmL6V2QuantizedEmbeddingModel::new));
+          new Spec(
+              "all-minilm-l6-v2-q",
+              384,
+              () ->
+                  new JarOnnxEmbeddingModel(
+                      "all-minilm-l6-v2-q.onnx",
+                      "all-minilm-l6-v2-q-tokenizer.json",
+                      PoolingMode.MEAN,
+                      384,
+                      intraOpThreads())));
+
+  /** ONNX Runtime threads per model call ({@code ENGRAM_ONNX_THREADS}, default 1). */
+  static int intraOpThreads() {
+    String value = System.getenv("ENGRAM_ONNX_THREADS");
+    return value == null || value.isBlank() ? 1 : Integer.parseInt(value.strip());
+  }
 
   private static final Map<String, EmbeddingModel> INSTANCES = new ConcurrentHashMap<>();
 
