@@ -13,6 +13,7 @@ import io.engram.core.eval.EvaluationService;
 import io.engram.core.eval.QuerySplit;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
+import io.engram.core.rerank.Rerankers;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.retrieval.RetrievalOptions;
@@ -161,7 +162,11 @@ class EvaluationIT {
 
     EvaluationSummary summary = evaluate(workflowId, request);
 
-    String champion = new IndexVersions(db).champion().orElseThrow().name();
+    // The model version names the champion index version and the default (learned) reranker.
+    String champion =
+        new IndexVersions(db).champion().orElseThrow().name()
+            + "+"
+            + Rerankers.fromEnvironment(Map.of()).name();
     // Five queries find their document first; query 4 cannot find its document at all.
     assertThat(summary.queries()).isEqualTo(6);
     assertThat(summary.ndcgAt10()).isCloseTo(5.0 / 6, within(1e-9));
