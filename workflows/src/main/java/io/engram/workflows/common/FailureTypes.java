@@ -9,5 +9,15 @@ public final class FailureTypes {
   /** The source to ingest does not exist, is unreadable, or its upload manifest is gone. */
   public static final String INVALID_SOURCE = "InvalidSource";
 
+  /** The session to distil or close does not exist (any more). Non-retryable. */
+  public static final String UNKNOWN_SESSION = "UnknownSession";
+
+  /**
+   * Fact extraction produced output that is not a valid list of facts. Retryable on purpose: an LLM
+   * may answer well on the next attempt; after the last attempt the batch is recorded as failed and
+   * nothing of it is stored.
+   */
+  public static final String MALFORMED_EXTRACTION = "MalformedExtraction";
+
   private FailureTypes() {}
 }
