@@ -151,6 +151,16 @@ final class EngramClient {
     return send(request).path("sessionId").asText();
   }
 
+  /** Lists the Temporal Schedules of the API's namespace. */
+  JsonNode schedules() {
+    return send(request("/v1/schedules").timeout(SHORT_TIMEOUT).GET().build());
+  }
+
+  /** Reads the memory stats, with lifecycle events of the last {@code days} days. */
+  JsonNode memoryStats(int days) {
+    return send(request("/v1/memory/stats?days=" + days).timeout(SHORT_TIMEOUT).GET().build());
+  }
+
   /**
    * Reads the health report. A 503 carrying a health document is a report that something is down,
    * not a failed request, so it is returned rather than thrown.
