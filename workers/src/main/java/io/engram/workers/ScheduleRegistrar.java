@@ -136,7 +136,7 @@ public final class ScheduleRegistrar {
             new PromotionRequest(
                 false, p.minSalience(), p.minCitations(), p.minAge(), p.batchSize(), null),
             "thresholds: salience > %s, citations > %d, age > %s; batches of %d"
-                .formatted(p.minSalience(), p.minCitations(), p.minAge(), p.batchSize())));
+                .formatted(p.minSalience(), p.minCitations(), human(p.minAge()), p.batchSize())));
     out.put(
         MemoryJobs.SALIENCE,
         schedule(
@@ -146,7 +146,7 @@ public final class ScheduleRegistrar {
             "Citation flush and salience decay",
             Duration.ofMinutes(2),
             MaintenanceRequest.of(MaintenanceJob.SALIENCE),
-            "half-life " + s.salienceHalfLife()));
+            "salience half-life " + human(s.salienceHalfLife())));
     out.put(
         MemoryJobs.TTL_CLEANUP,
         schedule(
@@ -156,7 +156,7 @@ public final class ScheduleRegistrar {
             "Deletion of expired episodic facts",
             Duration.ofMinutes(30),
             MaintenanceRequest.of(MaintenanceJob.TTL_CLEANUP),
-            "episodic TTL " + s.episodicTtl() + " after storage or last citation"));
+            "episodic TTL " + human(s.episodicTtl()) + " after storage or last citation"));
     out.put(
         MemoryJobs.SESSION_CLEANUP,
         schedule(
@@ -169,7 +169,7 @@ public final class ScheduleRegistrar {
                 MaintenanceJob.SESSION_CLEANUP,
                 s.sessionIdle(),
                 MaintenanceRequest.DEFAULT_MAX_SESSIONS),
-            "sessions idle longer than " + s.sessionIdle()));
+            "sessions idle longer than " + human(s.sessionIdle())));
     List<IngestSource> sources =
         s.incrementalIngest().stream()
             .map(d -> new IngestSource(d.collection(), d.path().toString()))
@@ -188,6 +188,20 @@ public final class ScheduleRegistrar {
                     ? "none (set ENGRAM_INCREMENTAL_INGEST_DIRS)"
                     : sources.stream().map(x -> x.collection() + "=" + x.path()).toList())));
     return out;
+  }
+
+  /** 7d, 6h, 30m or 90s, as operators write them in the configuration. */
+  static String human(Duration d) {
+    if (d.toDays() > 0 && d.equals(Duration.ofDays(d.toDays()))) {
+      return d.toDays() + "d";
+    }
+    if (d.toHours() > 0 && d.equals(Duration.ofHours(d.toHours()))) {
+      return d.toHours() + "h";
+    }
+    if (d.toMinutes() > 0 && d.equals(Duration.ofMinutes(d.toMinutes()))) {
+      return d.toMinutes() + "m";
+    }
+    return d.toSeconds() + "s";
   }
 
   private static Schedule schedule(
