@@ -163,6 +163,14 @@ class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(promotion.path("nextRun").asText()).endsWith("T03:00:00Z");
     assertThat(get("/v1/memory/stats").json().path("schedules")).hasSizeGreaterThanOrEqualTo(5);
     assertProblem(get("/v1/memory/stats?days=0"), 400);
+
+    // A dry run on request: the facts are minutes old, so nothing would be promoted yet.
+    Reply dry = post("/v1/memory/promotions", Map.of("dryRun", true));
+    assertThat(dry.status()).as(dry.body()).isEqualTo(200);
+    assertThat(dry.json().path("workflowId").asText()).startsWith("engram-promotion-dry-run-");
+    assertThat(dry.json().path("result").path("dryRun").asBoolean()).isTrue();
+    assertThat(dry.json().path("result").path("promoted").asInt()).isZero();
+    assertThat(get("/v1/memory/stats").json().path("episodic").path("active").asInt()).isEqualTo(3);
   }
 
   private interface Probe<T> {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = EngramCli.VersionProvider.class,
     description = "Inspect Engram's memory (working, episodic, semantic).",
-    subcommands = {MemoryCommand.Stats.class})
+    subcommands = {MemoryCommand.Stats.class, MemoryCommand.Promote.class})
 final class MemoryCommand implements Callable<Integer> {
 
   @ParentCommand EngramCli root;
@@ -106,6 +106,70 @@ final class MemoryCommand implements Callable<Integer> {
       } else {
         out.println("  unknown: " + s.path("schedulesError").asText("the API did not say"));
       }
+    }
+  }
+
+  @Command(
+      name = "promote",
+      mixinStandardHelpOptions = true,
+      versionProvider = EngramCli.VersionProvider.class,
+      description = {
+        "Run the promotion of strong episodic facts to semantic memory now, with the thresholds of"
+            + " the daily schedule. With --dry-run nothing moves: it reports what would."
+      })
+  static final class Promote implements Callable<Integer> {
+
+    @ParentCommand MemoryCommand memory;
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--dry-run", description = "Report the facts that would be promoted.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() throws Exception {
+      EngramCli root = memory.root;
+      JsonNode reply = root.client().promote(dryRun);
+      PrintWriter out = spec.commandLine().getOut();
+      if (root.json()) {
+        out.println(EngramClient.JSON.writeValueAsString(reply));
+        out.flush();
+        return 0;
+      }
+      String workflowId = reply.path("workflowId").asText();
+      JsonNode result = reply.path("result");
+      if (!result.isObject()) {
+        out.println("promotion " + workflowId + " is still running; watch it in the Temporal UI:");
+        out.println("  " + root.temporalUiLink(workflowId));
+        out.flush();
+        return 0;
+      }
+      long n = result.path("promoted").asLong();
+      out.printf(
+          Locale.ROOT,
+          "%s %d fact%s in %d batch%s%n",
+          result.path("dryRun").asBoolean() ? "would promote" : "promoted",
+          n,
+          n == 1 ? "" : "s",
+          result.path("batches").asInt(),
+          result.path("batches").asInt() == 1 ? "" : "es");
+      if (n > 0) {
+        out.println("  episodic ids: " + ids(result.path("episodicIds")));
+        if (!result.path("dryRun").asBoolean()) {
+          out.println("  semantic ids: " + ids(result.path("semanticIds")));
+        }
+      }
+      out.println("  run: " + workflowId);
+      out.flush();
+      return 0;
+    }
+
+    private static String ids(JsonNode ids) {
+      StringBuilder sb = new StringBuilder();
+      for (JsonNode id : ids) {
+        sb.append(sb.length() == 0 ? "" : ", ").append(id.asText());
+      }
+      return sb.toString();
     }
   }
 }

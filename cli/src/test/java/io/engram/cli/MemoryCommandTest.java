@@ -85,4 +85,59 @@ class MemoryCommandTest {
     assertThat(result.exitCode()).isZero();
     assertThat(result.out()).startsWith("Usage: engram memory stats").contains("--json", "--days");
   }
+
+  @Test
+  void promote_dry_run_reports_what_would_move() throws IOException {
+    try (FakeApi api = new FakeApi()) {
+      api.on(
+          "POST",
+          "/v1/memory/promotions",
+          r ->
+              Response.json(
+                  200,
+                  "{\"workflowId\":\"engram-promotion-dry-run-1\",\"result\":{\"dryRun\":true,"
+                      + "\"phase\":\"done\",\"batches\":1,\"promoted\":2,"
+                      + "\"episodicIds\":[4,9],\"semanticIds\":[]}}"));
+
+      CliRunner.Result result = CliRunner.run("--api", api.url(), "memory", "promote", "--dry-run");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.out())
+          .isEqualTo(
+              "would promote 2 facts in 1 batch\n"
+                  + "  episodic ids: 4, 9\n"
+                  + "  run: engram-promotion-dry-run-1\n");
+      assertThat(
+              api.requests("POST", "/v1/memory/promotions")
+                  .get(0)
+                  .json()
+                  .path("dryRun")
+                  .asBoolean())
+          .isTrue();
+    }
+  }
+
+  @Test
+  void a_promotion_still_running_points_at_the_temporal_ui() throws IOException {
+    try (FakeApi api = new FakeApi()) {
+      api.on(
+          "POST",
+          "/v1/memory/promotions",
+          r ->
+              Response.json(202, "{\"workflowId\":\"engram-promotion-manual-7\",\"result\":null}"));
+
+      CliRunner.Result result = CliRunner.run("--api", api.url(), "memory", "promote");
+
+      assertThat(result.exitCode()).isZero();
+      assertThat(result.out())
+          .contains("still running", "/namespaces/default/workflows/engram-promotion-manual-7");
+      assertThat(
+              api.requests("POST", "/v1/memory/promotions")
+                  .get(0)
+                  .json()
+                  .path("dryRun")
+                  .asBoolean())
+          .isFalse();
+    }
+  }
 }

@@ -2,12 +2,17 @@ package io.engram.api.memory;
 
 import io.engram.api.schedules.ScheduleService;
 import io.engram.core.memory.MemoryStats;
+import io.engram.workflows.memory.PromotionResult;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.serde.annotation.SerdeImport;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -19,9 +24,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/memory/stats}: what each memory tier holds, the lifecycle events of the last days,
- * and the schedules that drive them.
+ * and the schedules that drive them. {@code POST /v1/memory/promotions}: a promotion on request,
+ * typically a dry run.
  */
 @Controller("/v1/memory")
+@SerdeImport(PromotionResult.class)
 @ExecuteOn(TaskExecutors.BLOCKING)
 class MemoryController {
   private static final Logger log = LoggerFactory.getLogger(MemoryController.class);
@@ -55,12 +62,30 @@ class MemoryController {
       @Nullable List<ScheduleService.ScheduleView> schedules,
       @Nullable String schedulesError) {}
 
+  /** A promotion to start; {@code dryRun} only reports what would be promoted. */
+  @Serdeable
+  record PromotionCall(@Nullable Boolean dryRun) {}
+
+  /** The run's id and, when it finished within the wait, its result. */
+  @Serdeable
+  record PromotionStarted(String workflowId, @Nullable PromotionResult result) {}
+
   private final MemoryStats stats;
   private final ScheduleService schedules;
+  private final PromotionStarter promotions;
 
-  MemoryController(MemoryStats stats, ScheduleService schedules) {
+  MemoryController(MemoryStats stats, ScheduleService schedules, PromotionStarter promotions) {
     this.stats = stats;
     this.schedules = schedules;
+    this.promotions = promotions;
+  }
+
+  @Post("/promotions")
+  HttpResponse<PromotionStarted> promote(@Nullable @Body PromotionCall call) {
+    boolean dryRun = call != null && Boolean.TRUE.equals(call.dryRun());
+    PromotionStarter.Outcome outcome = promotions.start(dryRun);
+    PromotionStarted body = new PromotionStarted(outcome.workflowId(), outcome.result());
+    return outcome.result() == null ? HttpResponse.accepted().body(body) : HttpResponse.ok(body);
   }
 
   @Get("/stats")
