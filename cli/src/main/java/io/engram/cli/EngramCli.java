@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
       StatusCommand.class,
       ChatCommand.class,
       EvalCommand.class,
-      BenchQueryCommand.class
+      BenchQueryCommand.class,
+      SchedulesCommand.class,
+      MemoryCommand.class
     },
     footerHeading = "%nEnvironment:%n",
     footer = {

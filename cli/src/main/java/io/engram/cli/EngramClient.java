@@ -165,6 +165,25 @@ final class EngramClient {
     return send(request).path("sessionId").asText();
   }
 
+  /** Lists the Temporal Schedules of the API's namespace. */
+  JsonNode schedules() {
+    return send(request("/v1/schedules").timeout(SHORT_TIMEOUT).GET().build());
+  }
+
+  /** Reads the memory stats, with lifecycle events of the last {@code days} days. */
+  JsonNode memoryStats(int days) {
+    return send(request("/v1/memory/stats?days=" + days).timeout(SHORT_TIMEOUT).GET().build());
+  }
+
+  /** Starts a promotion (a dry run when asked) and returns the run id and, if done, its result. */
+  JsonNode promote(boolean dryRun) {
+    HttpRequest request =
+        jsonRequest("/v1/memory/promotions", Map.of("dryRun", dryRun))
+            .timeout(Duration.ofMinutes(3))
+            .build();
+    return send(request);
+  }
+
   /**
    * Reads the health report. A 503 carrying a health document is a report that something is down,
    * not a failed request, so it is returned rather than thrown.

@@ -233,6 +233,12 @@ public final class TemporalDevServer implements AutoCloseable {
             "EngramCollection=Keyword",
             "--search-attribute",
             "EngramSource=Keyword",
+            "--search-attribute",
+            "EngramJobType=Keyword",
+            "--search-attribute",
+            "EngramSession=Keyword",
+            "--search-attribute",
+            "EngramBatch=Keyword",
             "--log-level",
             "warn");
     try {

@@ -7,6 +7,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.engram.activities.evaluation.EvaluationActivitiesImpl;
 import io.engram.activities.ingestion.IngestionActivitiesImpl;
 import io.engram.activities.ingestion.IngestionMetrics;
+import io.engram.activities.memory.DistillationActivitiesImpl;
+import io.engram.activities.memory.MaintenanceActivitiesImpl;
+import io.engram.activities.memory.MemoryMetrics;
+import io.engram.activities.memory.PromotionActivitiesImpl;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
 import io.engram.core.embedding.CachedEmbedder;
@@ -16,20 +20,41 @@ import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
 import io.engram.core.ingest.DocumentReader;
 import io.engram.core.ingest.IngestionService;
+import io.engram.core.llm.ChatModelGateway;
+import io.engram.core.llm.LlmSettings;
+import io.engram.core.memory.Distiller;
+import io.engram.core.memory.EpisodicMemory;
+import io.engram.core.memory.FactExtractor;
+import io.engram.core.memory.LlmFactExtractor;
+import io.engram.core.memory.LocalFactExtractor;
+import io.engram.core.memory.MemoryMaintenance;
+import io.engram.core.memory.MemorySettings;
 import io.engram.core.rerank.Rerankers;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.retrieval.RetrievalOptions;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.migrations.Migrations;
+import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.evaluation.EvaluationWorkflowImpl;
 import io.engram.workflows.ingestion.IngestionWorkflowImpl;
+import io.engram.workflows.memory.DistillationWorkflowImpl;
+import io.engram.workflows.memory.IncrementalIngestWorkflowImpl;
+import io.engram.workflows.memory.MaintenanceWorkflowImpl;
+import io.engram.workflows.memory.PromotionWorkflowImpl;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleClientOptions;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
@@ -39,6 +64,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -49,9 +76,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker process: connects to PostgreSQL (migrating it if configured) and Temporal, and polls
- * the {@code ingest} and {@code training} task queues. Configuration comes from environment
- * variables (see README).
+ * The worker process: connects to PostgreSQL (migrating it if configured) and Temporal, polls the
+ * {@code ingest}, {@code training}, {@code maintenance} and {@code llm} task queues, and registers
+ * the memory lifecycle's schedules. Configuration comes from environment variables (see README).
  */
 public final class WorkerMain {
   private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
@@ -78,9 +105,21 @@ public final class WorkerMain {
     this.retrievalExecutor = retrievalExecutor;
   }
 
-  /** Builds and starts a worker for the given settings; {@link #close()} stops it. */
+  /**
+   * Builds and starts a worker for the given settings, with the memory and LLM settings of the
+   * environment; {@link #close()} stops it.
+   */
   public static WorkerMain start(EngramSettings settings) throws Exception {
-    log.info("starting Engram worker with {}", settings);
+    return start(
+        settings,
+        MemorySettings.fromEnvironment(System.getenv()),
+        LlmSettings.fromEnvironment(System.getenv()));
+  }
+
+  /** Builds and starts a worker; {@link #close()} stops it. */
+  public static WorkerMain start(EngramSettings settings, MemorySettings memory, LlmSettings llm)
+      throws Exception {
+    log.info("starting Engram worker with {} (memory profile {})", settings, memory.profile());
     HikariDataSource dataSource = Database.connect(settings, "engram-worker", 8);
     if (settings.migrateOnStart()) {
       int applied = Migrations.migrate(dataSource);
@@ -161,12 +200,59 @@ public final class WorkerMain {
     training.registerWorkflowImplementationTypes(EvaluationWorkflowImpl.class);
     training.registerActivitiesImplementations(new EvaluationActivitiesImpl(evaluation));
 
+    MemoryMetrics memoryMetrics = new MemoryMetrics(registry);
+    MemoryMaintenance maintenance = new MemoryMaintenance(dataSource, memory);
+    FactExtractor local = new LocalFactExtractor();
+    FactExtractor extractor =
+        ChatModelGateway.create(llm).<FactExtractor>map(LlmFactExtractor::new).orElse(local);
+    log.info("fact extraction: {}", extractor.name());
+    DistillationActivitiesImpl distillation =
+        new DistillationActivitiesImpl(
+            new Distiller(
+                dataSource,
+                new EpisodicMemory(dataSource, memory),
+                extractor,
+                local,
+                embedders.computeIfAbsent(
+                    champion.embeddingModel(),
+                    m -> new CachedEmbedder(dataSource, m, EmbeddingModels.get(m)))),
+            memoryMetrics);
+    Worker maintenanceWorker =
+        factory.newWorker(
+            TaskQueues.MAINTENANCE,
+            // Maintenance is batch SQL: a few at a time keep the database pool free for ingestion.
+            WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(4).build());
+    maintenanceWorker.registerWorkflowImplementationTypes(
+        DistillationWorkflowImpl.class,
+        PromotionWorkflowImpl.class,
+        MaintenanceWorkflowImpl.class,
+        IncrementalIngestWorkflowImpl.class);
+    maintenanceWorker.registerActivitiesImplementations(
+        distillation,
+        new PromotionActivitiesImpl(maintenance, memoryMetrics),
+        new MaintenanceActivitiesImpl(maintenance, memoryMetrics, memory.maintenanceBatchSize()));
+    Worker llmWorker =
+        factory.newWorker(
+            TaskQueues.LLM,
+            // Extraction may wait on an LLM endpoint; two at a time is what a small local model
+            // serves without queueing requests behind each other.
+            WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(2).build());
+    llmWorker.registerActivitiesImplementations(distillation);
+
+    ensureSearchAttributes(settings);
     factory.start();
     log.info(
-        "worker polling task queues '{}' and '{}' at {}",
-        TaskQueues.INGEST,
-        TaskQueues.TRAINING,
+        "worker polling task queues {} at {}",
+        List.of(TaskQueues.INGEST, TaskQueues.TRAINING, TaskQueues.MAINTENANCE, TaskQueues.LLM),
         settings.temporalAddress());
+    new ScheduleRegistrar(
+            ScheduleClient.newInstance(
+                service,
+                ScheduleClientOptions.newBuilder()
+                    .setNamespace(settings.temporalNamespace())
+                    .build()),
+            memory)
+        .register();
     return new WorkerMain(dataSource, service, factory, registry, retrievalExecutor);
   }
 
@@ -186,6 +272,54 @@ public final class WorkerMain {
         Rerankers.fromEnvironment(System.getenv()));
   }
 
+  /**
+   * Registers the custom search attributes the workflows set, when the server lacks them (the dev
+   * server started by {@code ./engram up} has them already): setting an unregistered attribute
+   * fails the workflow task forever. A server that refuses (no operator permission) is logged and
+   * left to its operator.
+   */
+  static void ensureSearchAttributes(EngramSettings settings) {
+    OperatorServiceStubs operator =
+        OperatorServiceStubs.newServiceStubs(
+            OperatorServiceStubsOptions.newBuilder()
+                .setTarget(settings.temporalAddress())
+                .validateAndBuildWithDefaults());
+    try {
+      Map<String, IndexedValueType> existing =
+          operator
+              .blockingStub()
+              .listSearchAttributes(
+                  ListSearchAttributesRequest.newBuilder()
+                      .setNamespace(settings.temporalNamespace())
+                      .build())
+              .getCustomAttributesMap();
+      Map<String, IndexedValueType> missing = new LinkedHashMap<>();
+      EngramSearchAttributes.ALL.forEach(
+          (name, type) -> {
+            if (!existing.containsKey(name)) {
+              missing.put(name, type);
+            }
+          });
+      if (!missing.isEmpty()) {
+        operator
+            .blockingStub()
+            .addSearchAttributes(
+                AddSearchAttributesRequest.newBuilder()
+                    .setNamespace(settings.temporalNamespace())
+                    .putAllSearchAttributes(missing)
+                    .build());
+        log.info("registered search attributes {}", missing.keySet());
+      }
+    } catch (io.grpc.StatusRuntimeException e) {
+      log.warn(
+          "could not check or register search attributes {} ({}); register them on the server",
+          EngramSearchAttributes.ALL.keySet(),
+          e.getStatus());
+    } finally {
+      operator.shutdown();
+    }
+  }
+
   public PrometheusMeterRegistry registry() {
     return registry;
   }
@@ -203,14 +337,21 @@ public final class WorkerMain {
       System.out.println(
           """
           usage: engram-worker
-            Runs the Engram Temporal worker (task queues 'ingest' and 'training').
+            Runs the Engram Temporal worker (task queues 'ingest', 'training', 'maintenance', 'llm') and
+            registers the memory lifecycle's schedules (engram-promotion, engram-salience,
+            engram-ttl-cleanup, engram-session-cleanup, engram-incremental-ingest).
           environment:
             ENGRAM_DB_URL, ENGRAM_DB_USER, ENGRAM_DB_PASSWORD   PostgreSQL with pgvector
             TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default)
             ENGRAM_EMBEDDING_MODEL (bge-small-en-v1.5-q), ENGRAM_CHUNK_SIZE (1024), ENGRAM_CHUNK_OVERLAP (200)
             ENGRAM_MAX_DOCUMENT_BYTES, ENGRAM_MIGRATE_ON_START (true)
             ENGRAM_RETRIEVAL_*   retrieval settings of evaluations, as for the API (see README)
-            ENGRAM_WORKER_METRICS_PORT (9464; 0 disables the Prometheus endpoint)""");
+            ENGRAM_WORKER_METRICS_PORT (9464; 0 disables the Prometheus endpoint)
+            ENGRAM_PROFILE (dev|test|prod), ENGRAM_SCHEDULE_<JOB>_CRON, ENGRAM_SCHEDULE_<JOB>_ENABLED,
+            ENGRAM_PROMOTION_MIN_SALIENCE, ENGRAM_PROMOTION_MIN_CITATIONS, ENGRAM_PROMOTION_MIN_AGE,
+            ENGRAM_EPISODIC_TTL, ENGRAM_SESSION_IDLE, ENGRAM_INCREMENTAL_INGEST_DIRS (see README)
+            ENGRAM_LLM_PROVIDER, ENGRAM_LLM_BASE_URL, ENGRAM_LLM_MODEL (fact extraction)
+            ENGRAM_RERANKER (linear|none)   reranker of evaluations, as for the API""");
       return;
     }
     EngramSettings settings = EngramSettings.fromEnvironment(System.getenv());

@@ -1,5 +1,7 @@
 package io.engram.api.query;
 
+import io.engram.api.memory.DistillationTrigger;
+import io.engram.api.memory.MemoryRecall;
 import io.engram.api.problems.Problems;
 import io.engram.api.sessions.MemoryProperties;
 import io.engram.api.sessions.SessionController;
@@ -8,6 +10,7 @@ import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.memory.Intent;
 import io.engram.core.memory.LocalIntentClassifier;
+import io.engram.core.memory.MemoryHit;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.querylog.QueryLog;
 import io.engram.core.retrieval.HybridRetriever;
@@ -34,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +61,11 @@ class QueryController {
       @Nullable @Size(max = 63) String collection,
       @Nullable @Min(1) @Max(100) Integer topK) {}
 
+  /**
+   * A source of the answer: a document chunk ({@code tier} {@code document}) or a remembered fact
+   * ({@code tier} {@code episodic} or {@code semantic}, {@code source} {@code memory:<tier>/<id>},
+   * document and chunk ids 0).
+   */
   @Serdeable
   record Source(
       long documentId,
@@ -64,7 +73,24 @@ class QueryController {
       String source,
       @Nullable String title,
       String snippet,
-      double score) {}
+      double score,
+      @Nullable String tier) {
+
+    static Source of(MemoryHit fact) {
+      return new Source(
+          0,
+          0,
+          fact.source(),
+          "memory: " + fact.subject(),
+          fact.text(),
+          fact.score(),
+          fact.tier().wireName());
+    }
+
+    boolean document() {
+      return tier == null || tier.equals("document");
+    }
+  }
 
   @Serdeable
   record QueryResponse(
@@ -101,6 +127,8 @@ class QueryController {
   private final Answerer answerer;
   private final ResponseCache<CachedAnswer> responseCache;
   private final ExecutorService logWriter;
+  private final MemoryRecall memoryRecall;
+  private final DistillationTrigger distillation;
 
   QueryController(
       HybridRetriever retriever,
@@ -113,7 +141,9 @@ class QueryController {
       QueryLog queryLog,
       Answerer answerer,
       ResponseCache<CachedAnswer> responseCache,
-      @Named(TaskExecutors.BLOCKING) ExecutorService logWriter) {
+      @Named(TaskExecutors.BLOCKING) ExecutorService logWriter,
+      MemoryRecall memoryRecall,
+      DistillationTrigger distillation) {
     this.retriever = retriever;
     this.collections = collections;
     this.indexVersions = indexVersions;
@@ -125,6 +155,8 @@ class QueryController {
     this.answerer = answerer;
     this.responseCache = responseCache;
     this.logWriter = logWriter;
+    this.memoryRecall = memoryRecall;
+    this.distillation = distillation;
   }
 
   @Post
@@ -176,6 +208,10 @@ class QueryController {
               : "Noted; I will keep that in mind for this conversation.";
       modelVersion = indexVersions.champion().map(IndexVersion::name).orElse("none");
     } else {
+      // Recalled beside document retrieval; facts are added after the cache, which is shared
+      // between sessions and must never hold one user's memories.
+      CompletableFuture<List<MemoryHit>> recalled =
+          sessionId == null ? null : memoryRecall.recall(sessionId, classified.query());
       String cacheKey =
           cacheKey(collection, classified.query(), topK, history, answerer.generatorName());
       boolean bypass = cacheControl != null && cacheControl.contains("no-cache");
@@ -200,7 +236,8 @@ class QueryController {
                   chunk.source(),
                   chunk.title(),
                   snippet(chunk.text()),
-                  h.score()));
+                  h.score(),
+                  "document"));
         }
         timings.putAll(result.timings());
         Answerer.Answer generated = answerer.answer(classified.query(), result.hits());
@@ -225,6 +262,11 @@ class QueryController {
                   Map.copyOf(timings)));
         }
       }
+      if (recalled != null) {
+        List<MemoryHit> facts = memoryRecall.await(recalled);
+        facts.forEach(f -> sources.add(Source.of(f)));
+        memoryRecall.cited(facts);
+      }
     }
     String rewritten = intent == Intent.FOLLOW_UP ? classified.query() : null;
     if (sessionId != null) {
@@ -235,6 +277,7 @@ class QueryController {
           classified.query(),
           answer,
           sources.stream().map(Source::source).toList());
+      distillation.exchangeAppended(sessionId);
     }
     double latencyMs = (System.nanoTime() - start) / 1e6;
     timings.put("totalMs", latencyMs);
@@ -247,8 +290,10 @@ class QueryController {
             modelVersion,
             answerMode,
             latencyMs,
-            sources.stream().map(Source::chunkId).toList(),
-            sources.stream().map(Source::source).toList());
+            // The query log records document retrieval; facts' citations have a buffer of their
+            // own.
+            sources.stream().filter(Source::document).map(Source::chunkId).toList(),
+            sources.stream().filter(Source::document).map(Source::source).toList());
     // Logged off the request path: a slow or failing insert must not slow or fail the answer.
     logWriter.execute(
         () -> {

@@ -18,6 +18,9 @@ public final class WorkingMemory {
   public record Turn(
       String role, String text, String intent, String rewrittenQuery, List<String> sources) {}
 
+  /** How far a session has come: its user turns (exchanges) and its newest turn id. */
+  public record Progress(long userTurns, long lastTurnId) {}
+
   private final DataSource dataSource;
 
   public WorkingMemory(DataSource dataSource) {
@@ -74,6 +77,21 @@ public final class WorkingMemory {
     }
     Collections.reverse(turns);
     return turns;
+  }
+
+  /** The session's exchange count and newest turn id (zeros for a session without turns). */
+  public Progress progress(UUID sessionId) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*) FILTER (WHERE role = 'user'), coalesce(max(id), 0) FROM turns"
+                    + " WHERE session_id = ?")) {
+      ps.setObject(1, sessionId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new Progress(rs.getLong(1), rs.getLong(2));
+      }
+    }
   }
 
   /** Appends a question and its answer in one transaction, so a session never holds half a turn. */

@@ -13,5 +13,32 @@ public final class EngramSearchAttributes {
   public static final SearchAttributeKey<String> SOURCE =
       SearchAttributeKey.forKeyword("EngramSource");
 
+  /**
+   * What kind of job a run is: {@code distillation}, {@code promotion}, {@code salience}, {@code
+   * ttl-cleanup}, {@code session-cleanup} or {@code incremental-ingest}.
+   */
+  public static final SearchAttributeKey<String> JOB_TYPE =
+      SearchAttributeKey.forKeyword("EngramJobType");
+
+  /** The conversation session a distillation run works on. */
+  public static final SearchAttributeKey<String> SESSION =
+      SearchAttributeKey.forKeyword("EngramSession");
+
+  /**
+   * The batch a scheduled job run covers: the UTC minute it started for, e.g. {@code
+   * 2026-11-22T03:00Z}, so every job of one slot is found together.
+   */
+  public static final SearchAttributeKey<String> BATCH =
+      SearchAttributeKey.forKeyword("EngramBatch");
+
+  /** Every custom attribute with its type, for servers and test environments to register. */
+  public static final java.util.Map<String, io.temporal.api.enums.v1.IndexedValueType> ALL =
+      java.util.Map.of(
+          "EngramCollection", io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          "EngramSource", io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          "EngramJobType", io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          "EngramSession", io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          "EngramBatch", io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+
   private EngramSearchAttributes() {}
 }

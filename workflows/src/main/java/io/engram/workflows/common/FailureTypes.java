@@ -18,5 +18,15 @@ public final class FailureTypes {
   /** The queries or qrels of an evaluation are malformed, missing, or leave nothing to evaluate. */
   public static final String INVALID_DATASET = "InvalidDataset";
 
+  /** The session to distil or close does not exist (any more). Non-retryable. */
+  public static final String UNKNOWN_SESSION = "UnknownSession";
+
+  /**
+   * Fact extraction produced output that is not a valid list of facts. Retryable on purpose: an LLM
+   * may answer well on the next attempt; after the last attempt the batch is recorded as failed and
+   * nothing of it is stored.
+   */
+  public static final String MALFORMED_EXTRACTION = "MalformedExtraction";
+
   private FailureTypes() {}
 }

@@ -1,0 +1,84 @@
+package io.engram.activities.memory;
+
+import io.engram.core.memory.Distiller;
+import io.engram.core.memory.MalformedExtractionException;
+import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.memory.DistillationActivities;
+import io.engram.workflows.memory.DistillationBatchResult;
+import io.temporal.activity.Activity;
+import io.temporal.failure.ApplicationFailure;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Thin adapter from {@link DistillationActivities} to {@link Distiller}: parses ids, maps a
+ * malformed extraction to a retryable failure of its own type and a missing session to a
+ * non-retryable one. Database errors propagate and are retried.
+ */
+public class DistillationActivitiesImpl implements DistillationActivities {
+  private final Distiller distiller;
+  private final MemoryMetrics metrics;
+
+  public DistillationActivitiesImpl(Distiller distiller, MemoryMetrics metrics) {
+    this.distiller = distiller;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public List<Long> pendingTurns(String sessionId, int limit) {
+    try {
+      return distiller.pendingTurns(session(sessionId), limit);
+    } catch (SQLException e) {
+      throw Activity.wrap(e);
+    }
+  }
+
+  @Override
+  public DistillationBatchResult distill(String sessionId, List<Long> turnIds, long nowMillis) {
+    try {
+      Distiller.Outcome o =
+          distiller.distill(session(sessionId), turnIds, Instant.ofEpochMilli(nowMillis));
+      if (!o.replayed()) {
+        metrics.facts("stored", o.storedIds().size());
+        metrics.facts("merged", o.mergedIds().size());
+        metrics.facts("superseded", o.supersededIds().size());
+      }
+      return new DistillationBatchResult(
+          o.toTurnId(),
+          o.storedIds(),
+          o.mergedIds(),
+          o.supersededIds(),
+          o.extractor(),
+          o.replayed());
+    } catch (MalformedExtractionException e) {
+      // Retryable by design: the retry policy bounds the attempts, then the batch is recorded.
+      throw ApplicationFailure.newFailure(e.getMessage(), FailureTypes.MALFORMED_EXTRACTION);
+    } catch (Distiller.UnknownSessionException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.UNKNOWN_SESSION);
+    } catch (SQLException e) {
+      throw Activity.wrap(e);
+    }
+  }
+
+  @Override
+  public void recordFailedBatch(
+      String sessionId, List<Long> turnIds, String reason, long nowMillis) {
+    try {
+      distiller.recordFailure(session(sessionId), turnIds, reason, Instant.ofEpochMilli(nowMillis));
+      metrics.failedBatch();
+    } catch (SQLException e) {
+      throw Activity.wrap(e);
+    }
+  }
+
+  private static UUID session(String sessionId) {
+    try {
+      return UUID.fromString(sessionId);
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "malformed session id " + sessionId, FailureTypes.UNKNOWN_SESSION);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.engram.api.memory;
+
+import io.engram.api.sessions.MemoryProperties;
+import io.engram.core.memory.WorkingMemory;
+import io.engram.workflows.memory.DistillationRequest;
+import io.engram.workflows.memory.DistillationWorkflow;
+import io.micronaut.scheduling.TaskExecutors;
+import io.temporal.client.BatchRequest;
+import io.temporal.client.WorkflowClient;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Signals a session's {@link DistillationWorkflow} every {@code distillEveryTurns} exchanges, with
+ * signal-with-start: a running distillation picks the turns up, an idle session's starts anew. Off
+ * the request path, and a failure (Temporal down) is logged, never returned to the asker: the turns
+ * stay in working memory and the next trigger, or the session cleanup, distils them.
+ */
+@Singleton
+public class DistillationTrigger {
+  private static final Logger log = LoggerFactory.getLogger(DistillationTrigger.class);
+
+  private final WorkflowClient client;
+  private final WorkingMemory memory;
+  private final MemoryProperties properties;
+  private final ExecutorService executor;
+
+  DistillationTrigger(
+      WorkflowClient client,
+      WorkingMemory memory,
+      MemoryProperties properties,
+      @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
+    this.client = client;
+    this.memory = memory;
+    this.properties = properties;
+    this.executor = executor;
+  }
+
+  /** Called after an exchange was appended to the session's working memory. */
+  public void exchangeAppended(UUID sessionId) {
+    if (properties.distillEveryTurns() <= 0) {
+      return;
+    }
+    executor.execute(
+        () -> {
+          try {
+            WorkingMemory.Progress progress = memory.progress(sessionId);
+            if (progress.userTurns() > 0
+                && progress.userTurns() % properties.distillEveryTurns() == 0) {
+              signal(sessionId.toString(), progress.lastTurnId());
+            }
+          } catch (Exception e) {
+            log.warn("could not signal distillation of session {}: {}", sessionId, e.getMessage());
+          }
+        });
+  }
+
+  /** Signal-with-start; a stub starts one execution, so each call takes a fresh one. */
+  void signal(String sessionId, long lastTurnId) {
+    DistillationWorkflow workflow =
+        client.newWorkflowStub(
+            DistillationWorkflow.class, DistillationWorkflow.startOptions(sessionId));
+    BatchRequest request = client.newSignalWithStartRequest();
+    request.add(workflow::distill, DistillationRequest.of(sessionId));
+    request.add(workflow::turnsAdded, lastTurnId);
+    client.signalWithStart(request);
+    log.debug("signalled distillation of session {} up to turn {}", sessionId, lastTurnId);
+  }
+}

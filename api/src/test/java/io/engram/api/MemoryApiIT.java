@@ -1,0 +1,196 @@
+package io.engram.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.engram.core.config.EngramSettings;
+import io.engram.testing.EngramServices;
+import io.engram.testing.EngramServicesExtension;
+import io.engram.workers.WorkerMain;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The memory lifecycle through the HTTP API with a real worker on the real Temporal dev server: a
+ * conversation triggers distillation every four exchanges, the facts come back as sources of later
+ * answers and are cited, and the operator endpoints report the tiers and the schedules.
+ */
+@EngramServices
+@MicronautTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
+  private static final String MODEL = "all-minilm-l6-v2-q";
+
+  @Inject EmbeddedServer server;
+
+  private String dbUrl;
+  private WorkerMain worker;
+
+  @Override
+  public Map<String, String> getProperties() {
+    var postgres = EngramServicesExtension.postgres();
+    dbUrl = postgres.createDatabase("memory_api_it");
+    return Map.of(
+        "engram.db.url",
+        dbUrl,
+        "engram.db.user",
+        postgres.user(),
+        "engram.db.password",
+        postgres.password(),
+        "temporal.address",
+        EngramServicesExtension.temporal().address(),
+        "engram.embedding.model",
+        MODEL,
+        "micronaut.server.port",
+        "-1");
+  }
+
+  @BeforeAll
+  void startWorker() throws Exception {
+    var postgres = EngramServicesExtension.postgres();
+    worker =
+        WorkerMain.start(
+            new EngramSettings(
+                dbUrl,
+                postgres.user(),
+                postgres.password(),
+                EngramServicesExtension.temporal().address(),
+                "default",
+                MODEL,
+                1024,
+                200,
+                List.of(),
+                1024 * 1024,
+                true));
+  }
+
+  @AfterAll
+  void stopWorker() {
+    if (worker != null) {
+      worker.close();
+    }
+  }
+
+  @Test
+  void a_conversation_is_distilled_recalled_cited_and_reported() throws Exception {
+    String session =
+        post("/v1/sessions", Map.of("collection", "default", "userId", "ida"))
+            .json()
+            .path("sessionId")
+            .asText();
+    for (String turn :
+        List.of(
+            "I prefer green tea.", "I live in Lisbon.", "I'm allergic to peanuts.", "Thanks!")) {
+      Reply reply = post("/v1/query", Map.of("query", turn, "sessionId", session));
+      assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    }
+
+    // The fourth exchange signalled the session's distillation; the worker stores three facts.
+    JsonNode stats =
+        await(
+            () -> {
+              JsonNode s = get("/v1/memory/stats").json();
+              return s.path("episodic").path("active").asInt() == 3 ? s : null;
+            });
+    assertThat(stats.path("working").path("openSessions").asInt()).isGreaterThanOrEqualTo(1);
+    assertThat(stats.path("days").get(stats.path("days").size() - 1).path("distilled").asInt())
+        .isEqualTo(3);
+
+    JsonNode answer =
+        post("/v1/query", Map.of("query", "What kind of tea do I like?", "sessionId", session))
+            .json();
+    List<JsonNode> memories = new ArrayList<>();
+    answer
+        .path("sources")
+        .forEach(
+            s -> {
+              if (s.path("tier").asText().equals("episodic")) {
+                memories.add(s);
+              }
+            });
+    assertThat(memories).isNotEmpty();
+    assertThat(memories.get(0).path("snippet").asText()).isEqualTo("User prefers green tea");
+    assertThat(memories.get(0).path("source").asText()).startsWith("memory:episodic/");
+
+    // The answer's citation of the fact waits in the buffer for the salience job.
+    await(() -> get("/v1/memory/stats").json().path("pendingCitations").asInt() >= 1 ? true : null);
+
+    // Another session of someone else recalls nothing of it.
+    String stranger =
+        post("/v1/sessions", Map.of("collection", "default", "userId", "joe"))
+            .json()
+            .path("sessionId")
+            .asText();
+    JsonNode other =
+        post("/v1/query", Map.of("query", "What kind of tea do I like?", "sessionId", stranger))
+            .json();
+    other.path("sources").forEach(s -> assertThat(s.path("tier").asText()).isEqualTo("document"));
+
+    JsonNode schedules = get("/v1/schedules").json().path("schedules");
+    List<String> ids = new ArrayList<>();
+    schedules.forEach(s -> ids.add(s.path("id").asText()));
+    assertThat(ids)
+        .contains(
+            "engram-promotion",
+            "engram-salience",
+            "engram-ttl-cleanup",
+            "engram-session-cleanup",
+            "engram-incremental-ingest")
+        .doesNotHaveDuplicates();
+    JsonNode promotion = null;
+    for (JsonNode s : schedules) {
+      if (s.path("id").asText().equals("engram-promotion")) {
+        promotion = s;
+      }
+    }
+    assertThat(promotion.path("spec").asText()).isEqualTo("0 3 * * *");
+    assertThat(promotion.path("workflowType").asText()).isEqualTo("PromotionWorkflow");
+    assertThat(promotion.path("jobType").asText()).isEqualTo("promotion");
+    assertThat(promotion.path("nextRun").asText()).endsWith("T03:00:00Z");
+    assertThat(get("/v1/memory/stats").json().path("schedules")).hasSizeGreaterThanOrEqualTo(5);
+    assertProblem(get("/v1/memory/stats?days=0"), 400);
+
+    // A dry run on request: the facts are minutes old, so nothing would be promoted yet.
+    Reply dry = post("/v1/memory/promotions", Map.of("dryRun", true));
+    assertThat(dry.status()).as(dry.body()).isEqualTo(200);
+    assertThat(dry.json().path("workflowId").asText()).startsWith("engram-promotion-dry-run-");
+    assertThat(dry.json().path("result").path("dryRun").asBoolean()).isTrue();
+    assertThat(dry.json().path("result").path("promoted").asInt()).isZero();
+    assertThat(get("/v1/memory/stats").json().path("episodic").path("active").asInt()).isEqualTo(3);
+  }
+
+  private interface Probe<T> {
+    T get() throws Exception;
+  }
+
+  private static <T> T await(Probe<T> probe) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline) {
+      T value = probe.get();
+      if (value != null) {
+        return value;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("not within two minutes");
+  }
+
+  @Override
+  protected URI baseUri() {
+    return URI.create(server.getURL().toString());
+  }
+}

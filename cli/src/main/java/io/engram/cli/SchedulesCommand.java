@@ -1,0 +1,77 @@
+package io.engram.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** Lists the Temporal Schedules: promotion, maintenance, incremental ingestion and any other. */
+@Command(
+    name = "schedules",
+    mixinStandardHelpOptions = true,
+    versionProvider = EngramCli.VersionProvider.class,
+    description = {
+      "List the registered Temporal Schedules: id, spec (cron, UTC), next run, paused.",
+      "Pause, resume or trigger them in the Temporal UI or with 'temporal schedule'."
+    })
+final class SchedulesCommand implements Callable<Integer> {
+
+  @ParentCommand EngramCli root;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    JsonNode reply = root.client().schedules();
+    PrintWriter out = spec.commandLine().getOut();
+    if (root.json()) {
+      out.println(EngramClient.JSON.writeValueAsString(reply));
+    } else {
+      print(out, reply.path("schedules"));
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** A table of schedules; shared with {@code memory stats}. */
+  static void print(PrintWriter out, JsonNode schedules) {
+    if (!schedules.isArray() || schedules.isEmpty()) {
+      out.println("no schedules registered (the worker registers them when it starts)");
+      return;
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"ID", "SPEC", "NEXT RUN", "PAUSED"});
+    for (JsonNode s : schedules) {
+      String paused = s.path("paused").asBoolean() ? "yes" : "no";
+      String note = s.path("note").asText("");
+      if (s.path("paused").asBoolean() && !note.isBlank()) {
+        paused += " (" + EngramClient.shorten(note, 60) + ")";
+      }
+      rows.add(
+          new String[] {
+            s.path("id").asText(),
+            s.path("spec").asText(),
+            s.path("nextRun").isTextual() ? s.path("nextRun").asText() : "-",
+            paused
+          });
+    }
+    int[] widths = new int[4];
+    for (String[] row : rows) {
+      for (int i = 0; i < 3; i++) {
+        widths[i] = Math.max(widths[i], row[i].length());
+      }
+    }
+    for (String[] row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < 3; i++) {
+        line.append(row[i]).append(" ".repeat(widths[i] - row[i].length() + 2));
+      }
+      out.println(line.append(row[3]).toString().stripTrailing());
+    }
+  }
+}

@@ -1,0 +1,222 @@
+package io.engram.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.engram.core.config.EngramSettings;
+import io.engram.core.llm.LlmSettings;
+import io.engram.core.memory.MemorySettings;
+import io.engram.testing.EngramServices;
+import io.engram.testing.EngramServicesExtension;
+import io.engram.testing.TemporalDevServer;
+import io.engram.workflows.common.EngramSearchAttributes;
+import io.engram.workflows.common.TaskQueues;
+import io.engram.workflows.memory.MaintenanceResult;
+import io.engram.workflows.memory.MemoryJobs;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionMetadata;
+import io.temporal.client.schedules.ScheduleActionStartWorkflow;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleClientOptions;
+import io.temporal.client.schedules.ScheduleDescription;
+import io.temporal.client.schedules.ScheduleListDescription;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The memory lifecycle's Temporal Schedules on the real Temporal dev server (Schedules do not exist
+ * in the time-skipping test server): registered by the worker at start, exactly once however often
+ * it restarts, updated in place when the configuration changes, with an operator's pause kept, and
+ * running their job on the worker when they fire.
+ */
+@EngramServices
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class MemorySchedulesIT {
+  private static final String MODEL = "all-minilm-l6-v2-q";
+  private static final List<String> IDS =
+      List.of(
+          "engram-promotion",
+          "engram-salience",
+          "engram-ttl-cleanup",
+          "engram-session-cleanup",
+          "engram-incremental-ingest");
+
+  /** A server of its own: the test counts every schedule on it. */
+  private TemporalDevServer temporal;
+
+  private EngramSettings settings;
+  private WorkflowServiceStubs service;
+  private ScheduleClient schedules;
+  private WorkflowClient client;
+
+  @BeforeAll
+  void setUp() {
+    temporal = TemporalDevServer.start();
+    var postgres = EngramServicesExtension.postgres();
+    settings =
+        new EngramSettings(
+            postgres.createDatabase("memory_schedules_it"),
+            postgres.user(),
+            postgres.password(),
+            temporal.address(),
+            "default",
+            MODEL,
+            1024,
+            200,
+            List.of(),
+            1024 * 1024,
+            true);
+    service =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.address()).build());
+    schedules =
+        ScheduleClient.newInstance(
+            service, ScheduleClientOptions.newBuilder().setNamespace("default").build());
+    client = WorkflowClient.newInstance(service);
+  }
+
+  @AfterAll
+  void tearDown() {
+    service.shutdown();
+    temporal.close();
+  }
+
+  private void runWorker(MemorySettings memory) throws Exception {
+    WorkerMain.start(settings, memory, LlmSettings.none()).close();
+  }
+
+  @Test
+  void each_schedule_exists_exactly_once_across_restarts_and_keeps_an_operators_pause()
+      throws Exception {
+    runWorker(MemorySettings.defaults());
+    assertThat(awaitListed(5)).containsOnlyKeys(IDS).allSatisfy((id, n) -> assertThat(n).isOne());
+
+    ScheduleDescription promotion = schedules.getHandle("engram-promotion").describe();
+    ScheduleActionStartWorkflow action =
+        (ScheduleActionStartWorkflow) promotion.getSchedule().getAction();
+    assertThat(action.getWorkflowType()).isEqualTo("PromotionWorkflow");
+    assertThat(action.getOptions().getTaskQueue()).isEqualTo(TaskQueues.MAINTENANCE);
+    assertThat(action.getOptions().getTypedSearchAttributes().get(EngramSearchAttributes.JOB_TYPE))
+        .isEqualTo(MemoryJobs.PROMOTION);
+    assertThat(action.getOptions().getStaticDetails()).contains("0 3 * * *", "citations > 5");
+    List<Instant> next = promotion.getInfo().getNextActionTimes();
+    assertThat(next).isNotEmpty();
+    assertThat(next.get(0).toString()).endsWith("T03:00:00Z");
+
+    schedules.getHandle("engram-promotion").pause("operator: checking thresholds");
+
+    // Restart with the salience job every ten minutes instead of five.
+    runWorker(
+        MemorySettings.fromEnvironment(Map.of("ENGRAM_SCHEDULE_SALIENCE_CRON", "*/10 * * * *")));
+    runWorker(
+        MemorySettings.fromEnvironment(Map.of("ENGRAM_SCHEDULE_SALIENCE_CRON", "*/10 * * * *")));
+    assertThat(awaitListed(5)).containsOnlyKeys(IDS).allSatisfy((id, n) -> assertThat(n).isOne());
+    ScheduleDescription paused = schedules.getHandle("engram-promotion").describe();
+    assertThat(paused.getSchedule().getState().isPaused()).isTrue();
+    assertThat(paused.getSchedule().getState().getNote())
+        .isEqualTo("operator: checking thresholds");
+    ScheduleDescription salience = schedules.getHandle("engram-salience").describe();
+    assertThat(
+            ((ScheduleActionStartWorkflow) salience.getSchedule().getAction())
+                .getOptions()
+                .getStaticDetails())
+        .contains("*/10 * * * *");
+    List<Instant> times = salience.getInfo().getNextActionTimes();
+    assertThat(Duration.between(times.get(0), times.get(1))).isEqualTo(Duration.ofMinutes(10));
+
+    // A job switched off in the configuration loses its schedule; switched on, it comes back.
+    runWorker(
+        MemorySettings.fromEnvironment(
+            Map.of("ENGRAM_SCHEDULE_INCREMENTAL_INGEST_ENABLED", "false")));
+    assertThat(awaitListed(4)).doesNotContainKey("engram-incremental-ingest");
+    runWorker(MemorySettings.defaults());
+    assertThat(awaitListed(5)).containsOnlyKeys(IDS).allSatisfy((id, n) -> assertThat(n).isOne());
+    assertThat(
+            schedules.getHandle("engram-promotion").describe().getSchedule().getState().isPaused())
+        .isTrue();
+  }
+
+  @Test
+  void a_triggered_schedule_runs_its_job_on_the_worker_filterable_by_job_type() throws Exception {
+    WorkerMain worker = WorkerMain.start(settings, MemorySettings.defaults(), LlmSettings.none());
+    try {
+      schedules.getHandle("engram-salience").trigger();
+      WorkflowExecutionMetadata run =
+          await(
+              () ->
+                  client
+                      .listExecutions(
+                          "EngramJobType = 'salience' AND ExecutionStatus = 'Completed'")
+                      .findFirst()
+                      .orElse(null));
+      assertThat(run.getExecution().getWorkflowId()).startsWith("engram-salience-");
+      assertThat(run.getWorkflowType()).isEqualTo("MaintenanceWorkflow");
+      MaintenanceResult result =
+          client
+              .newUntypedWorkflowStub(
+                  run.getExecution().getWorkflowId(),
+                  java.util.Optional.of(run.getExecution().getRunId()),
+                  java.util.Optional.empty())
+              .getResult(MaintenanceResult.class);
+      assertThat(result.job()).isEqualTo(MemoryJobs.SALIENCE);
+      assertThat(result.phase()).isEqualTo("done");
+      WorkflowExecution execution = run.getExecution();
+      assertThat(
+              client
+                  .newUntypedWorkflowStub(execution.getWorkflowId())
+                  .describe()
+                  .getTypedSearchAttributes()
+                  .get(EngramSearchAttributes.BATCH))
+          .endsWith("Z");
+    } finally {
+      worker.close();
+    }
+  }
+
+  /** Schedule ids listed by the server with how often each appears, once it lists {@code n}. */
+  private Map<String, Long> awaitListed(int n) throws InterruptedException {
+    // Listing reads the visibility store, which follows writes within a second or so.
+    Map<String, Long> listed = Map.of();
+    for (int i = 0; i < 100; i++) {
+      listed =
+          schedules
+              .listSchedules()
+              .map(ScheduleListDescription::getScheduleId)
+              .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+      if (listed.size() == n) {
+        return listed;
+      }
+      Thread.sleep(200);
+    }
+    return listed;
+  }
+
+  private interface Probe<T> {
+    T get() throws Exception;
+  }
+
+  private static <T> T await(Probe<T> probe) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline) {
+      T value = probe.get();
+      if (value != null) {
+        return value;
+      }
+      Thread.sleep(300);
+    }
+    throw new AssertionError("nothing within two minutes");
+  }
+}

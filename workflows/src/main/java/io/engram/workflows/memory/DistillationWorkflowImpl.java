@@ -1,0 +1,105 @@
+package io.engram.workflows.memory;
+
+import io.engram.workflows.common.EngramSearchAttributes;
+import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Waits for turns, distils them in batches, and completes after the session has been quiet for the
+ * idle timeout. A long conversation continues as new after {@link #MAX_BATCHES_PER_RUN} batches so
+ * the history stays small; the counters travel along.
+ */
+public class DistillationWorkflowImpl implements DistillationWorkflow {
+  static final int MAX_BATCHES_PER_RUN = 100;
+
+  private final SessionDistillation distillation = new SessionDistillation();
+
+  private String sessionId;
+  private long requestedUpTo;
+  private long distilledUpTo;
+  private int batches;
+  private int failedBatches;
+  private int stored;
+  private int merged;
+  private int superseded;
+  private final List<Long> factIds = new ArrayList<>();
+  private String lastError;
+
+  @Override
+  public DistillationSummary distill(DistillationRequest request) {
+    sessionId = request.sessionId();
+    // A signal-with-start delivers its signal before this method runs: keep what it recorded.
+    requestedUpTo = Math.max(requestedUpTo, request.requestedUpTo());
+    DistillationSummary carried = request.carried();
+    if (carried != null) {
+      distilledUpTo = carried.distilledUpTo();
+      batches = carried.batches();
+      failedBatches = carried.failedBatches();
+      stored = carried.stored();
+      merged = carried.merged();
+      superseded = carried.superseded();
+      factIds.addAll(carried.factIds());
+      lastError = carried.lastError();
+    }
+    Workflow.upsertTypedSearchAttributes(
+        EngramSearchAttributes.JOB_TYPE.valueSet(MemoryJobs.DISTILLATION),
+        EngramSearchAttributes.SESSION.valueSet(sessionId));
+
+    int batchesThisRun = 0;
+    while (Workflow.await(request.idleTimeoutOrDefault(), () -> requestedUpTo > distilledUpTo)) {
+      SessionDistillation.Batch batch = distillation.next(sessionId);
+      if (batch == null) {
+        // Nothing after the watermark: the turns signalled were distilled by someone else.
+        distilledUpTo = Math.max(distilledUpTo, requestedUpTo);
+        continue;
+      }
+      if (batch.sessionGone()) {
+        lastError = batch.error();
+        break;
+      }
+      distilledUpTo = Math.max(distilledUpTo, batch.toTurnId());
+      batches++;
+      batchesThisRun++;
+      if (batch.result() == null) {
+        failedBatches++;
+        lastError = batch.error();
+      } else {
+        DistillationBatchResult r = batch.result();
+        stored += r.storedIds().size();
+        merged += r.mergedIds().size();
+        superseded += r.supersededIds().size();
+        factIds.addAll(r.storedIds());
+        while (factIds.size() > DistillationSummary.MAX_IDS) {
+          factIds.remove(0);
+        }
+      }
+      Workflow.setCurrentDetails(
+          "distilled up to turn " + distilledUpTo + ": " + stored + " facts stored");
+      if (batchesThisRun >= MAX_BATCHES_PER_RUN) {
+        Workflow.continueAsNew(
+            new DistillationRequest(sessionId, requestedUpTo, request.idleTimeout(), summary()));
+      }
+    }
+    return summary();
+  }
+
+  @Override
+  public void turnsAdded(long lastTurnId) {
+    requestedUpTo = Math.max(requestedUpTo, lastTurnId);
+  }
+
+  @Override
+  public DistillationSummary summary() {
+    return new DistillationSummary(
+        sessionId,
+        distilledUpTo,
+        batches,
+        failedBatches,
+        stored,
+        merged,
+        superseded,
+        List.copyOf(factIds),
+        lastError);
+  }
+}

@@ -1,0 +1,30 @@
+package io.engram.workflows.memory;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Input of a maintenance run.
+ *
+ * @param job which job to run
+ * @param sessionIdle for {@link MaintenanceJob#SESSION_CLEANUP}: sessions idle longer are closed
+ * @param maxSessions for {@link MaintenanceJob#SESSION_CLEANUP}: at most this many per run
+ */
+public record MaintenanceRequest(MaintenanceJob job, Duration sessionIdle, int maxSessions) {
+
+  public static final Duration DEFAULT_SESSION_IDLE = Duration.ofMinutes(30);
+  public static final int DEFAULT_MAX_SESSIONS = 200;
+
+  public MaintenanceRequest {
+    Objects.requireNonNull(job, "job");
+    sessionIdle = sessionIdle == null ? DEFAULT_SESSION_IDLE : sessionIdle;
+    if (sessionIdle.isNegative() || sessionIdle.isZero()) {
+      throw new IllegalArgumentException("sessionIdle must be positive");
+    }
+    maxSessions = maxSessions <= 0 ? DEFAULT_MAX_SESSIONS : maxSessions;
+  }
+
+  public static MaintenanceRequest of(MaintenanceJob job) {
+    return new MaintenanceRequest(job, null, 0);
+  }
+}

@@ -1,0 +1,106 @@
+package io.engram.workflows.memory;
+
+import io.engram.workflows.common.EngramSearchAttributes;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Runs one maintenance job. Every step takes its time from the workflow clock, so the same code is
+ * exact under time skipping in tests and in production.
+ */
+public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
+
+  private final MaintenanceActivities maintenance =
+      Workflow.newActivityStub(
+          MaintenanceActivities.class,
+          ActivityOptions.newBuilder()
+              .setStartToCloseTimeout(Duration.ofMinutes(30))
+              .setHeartbeatTimeout(Duration.ofMinutes(1))
+              .setRetryOptions(
+                  RetryOptions.newBuilder()
+                      .setInitialInterval(Duration.ofSeconds(1))
+                      .setBackoffCoefficient(2.0)
+                      .setMaximumInterval(Duration.ofMinutes(1))
+                      .setMaximumAttempts(20)
+                      .build())
+              .build());
+
+  private final SessionDistillation distillation = new SessionDistillation();
+
+  private String job = "";
+  private String phase = "starting";
+  private long citationsFlushed;
+  private long factsDecayed;
+  private long factsExpired;
+  private long sessionsClosed;
+  private long turnsReleased;
+  private int batchesDistilled;
+  private int distillationFailures;
+
+  @Override
+  public MaintenanceResult run(MaintenanceRequest request) {
+    job = request.job().jobType();
+    long now = Workflow.currentTimeMillis();
+    Workflow.upsertTypedSearchAttributes(
+        EngramSearchAttributes.JOB_TYPE.valueSet(job),
+        EngramSearchAttributes.BATCH.valueSet(MemoryJobs.batchLabel(now)));
+    switch (request.job()) {
+      case SALIENCE -> {
+        phase = "flushing citations";
+        citationsFlushed = maintenance.flushCitations(now).citations();
+        phase = "decaying";
+        factsDecayed = maintenance.decaySalience(now);
+      }
+      case TTL_CLEANUP -> {
+        phase = "deleting expired facts";
+        TtlCleanup cleanup = maintenance.deleteExpired(now);
+        factsExpired = cleanup.factsExpired();
+        turnsReleased = cleanup.turnsReleased();
+      }
+      case SESSION_CLEANUP -> closeIdleSessions(request, now);
+    }
+    phase = "done";
+    return progress();
+  }
+
+  /** Distillation first takes what it needs from each idle session; then the session is closed. */
+  private void closeIdleSessions(MaintenanceRequest request, long now) {
+    phase = "finding idle sessions";
+    List<String> idle = maintenance.idleSessions(now, request.sessionIdle(), request.maxSessions());
+    for (String sessionId : idle) {
+      phase = "distilling " + sessionId;
+      for (SessionDistillation.Batch batch = distillation.next(sessionId);
+          batch != null && !batch.sessionGone();
+          batch = distillation.next(sessionId)) {
+        batchesDistilled++;
+        if (batch.result() == null) {
+          distillationFailures++;
+        }
+      }
+      phase = "closing " + sessionId;
+      SessionClosed closed = maintenance.closeSession(sessionId, Workflow.currentTimeMillis());
+      if (closed.closed()) {
+        sessionsClosed++;
+      }
+      turnsReleased += closed.turnsReleased();
+      Workflow.setCurrentDetails(sessionsClosed + " of " + idle.size() + " idle sessions closed");
+    }
+  }
+
+  @Override
+  public MaintenanceResult progress() {
+    return new MaintenanceResult(
+        job,
+        phase,
+        citationsFlushed,
+        factsDecayed,
+        factsExpired,
+        sessionsClosed,
+        turnsReleased,
+        batchesDistilled,
+        distillationFailures);
+  }
+}

@@ -1,0 +1,152 @@
+package io.engram.workflows.memory;
+
+import io.engram.workflows.common.EngramSearchAttributes;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Flushes buffered citations (so the scan sees every citation), then promotes batch after batch
+ * until a batch comes back short. All batches of a run judge age and salience at the run's start
+ * time. After {@link #MAX_BATCHES_PER_RUN} batches the run continues as new with its cursor.
+ */
+public class PromotionWorkflowImpl implements PromotionWorkflow {
+  static final int MAX_BATCHES_PER_RUN = 200;
+
+  private static final RetryOptions RETRY =
+      RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofSeconds(1))
+          .setBackoffCoefficient(2.0)
+          .setMaximumInterval(Duration.ofMinutes(1))
+          .setMaximumAttempts(20)
+          .build();
+
+  private final PromotionActivities promotion =
+      Workflow.newActivityStub(
+          PromotionActivities.class,
+          ActivityOptions.newBuilder()
+              .setStartToCloseTimeout(Duration.ofMinutes(2))
+              .setRetryOptions(RETRY)
+              .build());
+
+  private final MaintenanceActivities maintenance =
+      Workflow.newActivityStub(
+          MaintenanceActivities.class,
+          ActivityOptions.newBuilder()
+              .setStartToCloseTimeout(Duration.ofMinutes(10))
+              .setHeartbeatTimeout(Duration.ofMinutes(1))
+              .setRetryOptions(RETRY)
+              .build());
+
+  private String runKey;
+  private boolean dryRun;
+  private String phase = "flushing";
+  private long citationsFlushed;
+  private int batches;
+  private long promoted;
+  private final List<Long> episodicIds = new ArrayList<>();
+  private final List<Long> semanticIds = new ArrayList<>();
+
+  @Override
+  public PromotionResult promote(PromotionRequest request) {
+    dryRun = request.dryRun();
+    WorkflowInfo info = Workflow.getInfo();
+    PromotionCursor cursor = request.resume();
+    long startedAt;
+    int batchNo;
+    long afterId;
+    if (cursor == null) {
+      runKey = info.getWorkflowId() + "/" + info.getRunId();
+      startedAt = Workflow.currentTimeMillis();
+      batchNo = 0;
+      afterId = 0;
+      Workflow.upsertTypedSearchAttributes(
+          EngramSearchAttributes.JOB_TYPE.valueSet(MemoryJobs.PROMOTION),
+          EngramSearchAttributes.BATCH.valueSet(MemoryJobs.batchLabel(startedAt)));
+      if (!dryRun) {
+        citationsFlushed = maintenance.flushCitations(startedAt).citations();
+      }
+    } else {
+      runKey = cursor.runKey();
+      startedAt = cursor.startedAtMillis();
+      batchNo = cursor.nextBatch();
+      afterId = cursor.afterId();
+      restore(cursor.soFar());
+    }
+
+    phase = "promoting";
+    int batchesThisRun = 0;
+    while (true) {
+      PromotionBatchResult batch =
+          promotion.promoteBatch(
+              new PromotionBatch(
+                  runKey,
+                  batchNo,
+                  afterId,
+                  request.minSalience(),
+                  request.minCitations(),
+                  request.minAge().toMillis(),
+                  request.batchSize(),
+                  startedAt,
+                  dryRun));
+      batches++;
+      batchNo++;
+      batchesThisRun++;
+      promoted += batch.episodicIds().size();
+      addCapped(episodicIds, batch.episodicIds());
+      addCapped(semanticIds, batch.semanticIds());
+      afterId = batch.lastId();
+      Workflow.setCurrentDetails(
+          (dryRun ? "dry run, " : "")
+              + "batch "
+              + batchNo
+              + ": "
+              + promoted
+              + (dryRun ? " facts would be promoted" : " facts promoted"));
+      if (!batch.more()) {
+        break;
+      }
+      if (batchesThisRun >= MAX_BATCHES_PER_RUN) {
+        Workflow.continueAsNew(
+            request.resumingAt(
+                new PromotionCursor(runKey, batchNo, afterId, startedAt, progress())));
+      }
+    }
+    phase = "done";
+    return progress();
+  }
+
+  @Override
+  public PromotionResult progress() {
+    return new PromotionResult(
+        runKey,
+        dryRun,
+        phase,
+        citationsFlushed,
+        batches,
+        promoted,
+        List.copyOf(episodicIds),
+        List.copyOf(semanticIds));
+  }
+
+  private void restore(PromotionResult soFar) {
+    citationsFlushed = soFar.citationsFlushed();
+    batches = soFar.batches();
+    promoted = soFar.promoted();
+    episodicIds.addAll(soFar.episodicIds());
+    semanticIds.addAll(soFar.semanticIds());
+  }
+
+  private static void addCapped(List<Long> target, List<Long> ids) {
+    for (Long id : ids) {
+      if (target.size() >= PromotionResult.MAX_IDS) {
+        return;
+      }
+      target.add(id);
+    }
+  }
+}

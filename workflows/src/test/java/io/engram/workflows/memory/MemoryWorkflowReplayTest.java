@@ -1,0 +1,90 @@
+package io.engram.workflows.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.temporal.activity.ActivityOptions;
+import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.NonDeterministicException;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Replays recorded histories of the memory workflows (see {@link RecordMemoryHistoriesTest}). A
+ * distillation waits for signals for minutes and a promotion may run long: both are in flight when
+ * a worker is redeployed, so a change to the commands they issue must fail here first.
+ */
+@Timeout(60)
+class MemoryWorkflowReplayTest {
+
+  private static final String PROMOTION = "histories/promotion-two-batches.json";
+
+  /**
+   * Guards DistillationWorkflowImpl: a signal-with-start, a distilled batch, a second signal, a
+   * batch whose extraction stays malformed through its retries and is recorded as failed, then the
+   * idle timeout.
+   */
+  @Test
+  void replays_a_distillation_with_a_second_signal_and_a_failed_batch() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/distillation-signal-and-failed-batch.json", DistillationWorkflowImpl.class);
+  }
+
+  /** Guards PromotionWorkflowImpl: a citation flush and two batches, the second one short. */
+  @Test
+  void replays_a_promotion_in_two_batches() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(PROMOTION, PromotionWorkflowImpl.class);
+  }
+
+  /** Proves the replay can fail: a promotion that skips the citation flush is another workflow. */
+  @Test
+  void replay_detects_a_promotion_that_no_longer_flushes_first() {
+    Exception failure =
+        assertThrows(
+            Exception.class,
+            () ->
+                WorkflowReplayer.replayWorkflowExecutionFromResource(
+                    PROMOTION, PromotionWithoutFlush.class));
+    assertThat(failure).hasMessageContaining(NonDeterministicException.class.getSimpleName());
+  }
+
+  /** The promotion after an innocent-looking edit: no flush before the batches. */
+  public static class PromotionWithoutFlush implements PromotionWorkflow {
+    private final PromotionActivities promotion =
+        Workflow.newActivityStub(
+            PromotionActivities.class,
+            ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(2)).build());
+
+    @Override
+    public PromotionResult promote(PromotionRequest request) {
+      long now = Workflow.currentTimeMillis();
+      long afterId = 0;
+      for (int batch = 0; ; batch++) {
+        PromotionBatchResult r =
+            promotion.promoteBatch(
+                new PromotionBatch(
+                    "k",
+                    batch,
+                    afterId,
+                    request.minSalience(),
+                    request.minCitations(),
+                    request.minAge().toMillis(),
+                    request.batchSize(),
+                    now,
+                    request.dryRun()));
+        afterId = r.lastId();
+        if (!r.more()) {
+          return progress();
+        }
+      }
+    }
+
+    @Override
+    public PromotionResult progress() {
+      return new PromotionResult("k", false, "done", 0, 0, 0, List.of(), List.of());
+    }
+  }
+}

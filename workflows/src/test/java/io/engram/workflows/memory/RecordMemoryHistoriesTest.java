@@ -1,0 +1,124 @@
+package io.engram.workflows.memory;
+
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+import static org.mockito.Mockito.withSettings;
+
+import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.common.TaskQueues;
+import io.temporal.client.BatchRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Records the histories {@link MemoryWorkflowReplayTest} replays. Off by default; run it after a
+ * deliberate, versioned change to a memory workflow with {@code -Dengram.recordHistories=true} and
+ * check the new files in.
+ */
+@Timeout(60)
+@EnabledIfSystemProperty(named = "engram.recordHistories", matches = "true")
+class RecordMemoryHistoriesTest {
+
+  @RegisterExtension
+  static final TestWorkflowExtension testWorkflow = MemoryWorkflowsTest.extension();
+
+  private static final Path DIR = Path.of("src/test/resources/histories");
+
+  @Test
+  void distillation_with_a_second_signal_and_a_failed_batch(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
+    DistillationActivities activities =
+        mock(DistillationActivities.class, withSettings().withoutAnnotations());
+    when(activities.pendingTurns("7f7a", SessionDistillation.BATCH_TURNS))
+        .thenReturn(List.of(1L, 2L, 3L, 4L))
+        .thenReturn(List.of(5L, 6L));
+    when(activities.distill(eq("7f7a"), eq(List.of(1L, 2L, 3L, 4L)), anyLong()))
+        .thenReturn(
+            new DistillationBatchResult(
+                4, List.of(10L, 11L), List.of(), List.of(), "local", false));
+    when(activities.distill(eq("7f7a"), eq(List.of(5L, 6L)), anyLong()))
+        .thenThrow(
+            ApplicationFailure.newFailure(
+                "the LLM's answer is not JSON", FailureTypes.MALFORMED_EXTRACTION));
+    worker.registerActivitiesImplementations(activities);
+    env.newWorker(TaskQueues.LLM).registerActivitiesImplementations(activities);
+    env.start();
+
+    DistillationWorkflow workflow =
+        client.newWorkflowStub(
+            DistillationWorkflow.class,
+            DistillationWorkflow.startOptions("7f7a").toBuilder()
+                .setTaskQueue(worker.getTaskQueue())
+                .build());
+    BatchRequest start = client.newSignalWithStartRequest();
+    start.add(workflow::distill, DistillationRequest.of("7f7a"));
+    start.add(workflow::turnsAdded, 4L);
+    client.signalWithStart(start);
+    env.sleep(Duration.ofMinutes(2));
+    // A stub starts one execution: every signal-with-start takes a fresh one, as clients do.
+    DistillationWorkflow again =
+        client.newWorkflowStub(
+            DistillationWorkflow.class,
+            DistillationWorkflow.startOptions("7f7a").toBuilder()
+                .setTaskQueue(worker.getTaskQueue())
+                .build());
+    BatchRequest more = client.newSignalWithStartRequest();
+    more.add(again::distill, DistillationRequest.of("7f7a"));
+    more.add(again::turnsAdded, 6L);
+    client.signalWithStart(more);
+    WorkflowStub.fromTyped(workflow).getResult(DistillationSummary.class);
+
+    write(client, DistillationWorkflow.workflowId("7f7a"), "distillation-signal-and-failed-batch");
+  }
+
+  @Test
+  void promotion_in_two_batches(TestWorkflowEnvironment env, Worker worker, WorkflowClient client)
+      throws IOException {
+    PromotionActivities promotion =
+        mock(PromotionActivities.class, withSettings().withoutAnnotations());
+    MaintenanceActivities maintenance =
+        mock(MaintenanceActivities.class, withSettings().withoutAnnotations());
+    when(maintenance.flushCitations(anyLong())).thenReturn(new CitationFlush(6, 1, 0));
+    when(promotion.promoteBatch(any()))
+        .thenReturn(new PromotionBatchResult(List.of(1L, 2L), List.of(1L, 2L), 2, true, false))
+        .thenReturn(new PromotionBatchResult(List.of(3L), List.of(3L), 3, false, false));
+    worker.registerActivitiesImplementations(promotion, maintenance);
+    env.start();
+
+    PromotionWorkflow workflow =
+        client.newWorkflowStub(
+            PromotionWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("engram-promotion-recorded")
+                .setTaskQueue(worker.getTaskQueue())
+                .setTypedSearchAttributes(MemoryJobs.searchAttributes(MemoryJobs.PROMOTION))
+                .build());
+    workflow.promote(new PromotionRequest(false, 0.8, 5, Duration.ofDays(7), 2, null));
+
+    write(client, "engram-promotion-recorded", "promotion-two-batches");
+  }
+
+  private static void write(WorkflowClient client, String workflowId, String name)
+      throws IOException {
+    Files.createDirectories(DIR);
+    Files.writeString(
+        DIR.resolve(name + ".json"), client.fetchHistory(workflowId).toJson(true) + "\n");
+  }
+}
