@@ -78,8 +78,9 @@ final class BenchQueryCommand implements Callable<Integer> {
   @Option(
       names = "--cached",
       description =
-          "Let the API answer repeated queries from its response cache (default: every query is"
-              + " computed afresh, which is what the latency target is about).")
+          "Let the API answer repeated queries from its response and query-embedding caches"
+              + " (default: every query is computed afresh, which is what the latency target is"
+              + " about).")
   boolean cached;
 
   @Override

@@ -226,7 +226,7 @@ class QueryController {
         cached = true;
       } else {
         HybridRetriever.Result result =
-            retriever.retrieve(collection, classified.query(), retrieval.options(topK));
+            retriever.retrieve(collection, classified.query(), retrieval.options(topK), !bypass);
         for (HybridRetriever.Hit h : result.hits()) {
           var chunk = h.chunk();
           sources.add(

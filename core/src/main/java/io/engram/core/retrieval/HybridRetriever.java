@@ -113,6 +113,17 @@ public final class HybridRetriever {
    */
   public Result retrieve(String collection, String query, RetrievalOptions options)
       throws SQLException {
+    return retrieve(collection, query, options, true);
+  }
+
+  /**
+   * As {@link #retrieve(String, String, RetrievalOptions)}; with {@code reuseQueryEmbedding} false
+   * the query is embedded afresh even when its embedding is cached (a caller that asked for a fresh
+   * answer, or a benchmark that must pay every step).
+   */
+  public Result retrieve(
+      String collection, String query, RetrievalOptions options, boolean reuseQueryEmbedding)
+      throws SQLException {
     IndexVersion version = resolve(options.indexVersion());
     boolean rerank = options.rerank() && reranker != Reranker.NONE;
     Result fused =
@@ -125,7 +136,8 @@ public final class HybridRetriever {
             options.candidates(),
             options.mode(),
             options.denseWeight(),
-            options.maxLexemeShare());
+            options.maxLexemeShare(),
+            reuseQueryEmbedding);
     if (!rerank) {
       return fused;
     }
@@ -168,7 +180,15 @@ public final class HybridRetriever {
       double maxLexemeShare)
       throws SQLException {
     return retrieve(
-        resolve(null), collection, query, topK, candidates, mode, denseWeight, maxLexemeShare);
+        resolve(null),
+        collection,
+        query,
+        topK,
+        candidates,
+        mode,
+        denseWeight,
+        maxLexemeShare,
+        true);
   }
 
   private Result retrieve(
@@ -179,7 +199,8 @@ public final class HybridRetriever {
       int candidates,
       Mode mode,
       double denseWeight,
-      double maxLexemeShare)
+      double maxLexemeShare,
+      boolean reuseQueryEmbedding)
       throws SQLException {
     int depth = Math.max(topK, candidates);
     long t0 = System.nanoTime();
@@ -200,7 +221,10 @@ public final class HybridRetriever {
                 executor)
             : CompletableFuture.completedFuture(null);
     EmbeddingModel model = EmbeddingModels.get(champion.embeddingModel());
-    float[] vector = queryEmbeddings.embed(champion.embeddingModel(), model, query);
+    float[] vector =
+        reuseQueryEmbedding
+            ? queryEmbeddings.embed(champion.embeddingModel(), model, query)
+            : model.embed(query).content().vector();
     long t1 = System.nanoTime();
     List<ChunkHit> dense = store.nearest(champion, collection, vector, depth);
     long t2 = System.nanoTime();
