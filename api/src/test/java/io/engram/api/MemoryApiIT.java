@@ -125,6 +125,12 @@ class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(memories).isNotEmpty();
     assertThat(memories.get(0).path("snippet").asText()).isEqualTo("User prefers green tea");
     assertThat(memories.get(0).path("source").asText()).startsWith("memory:episodic/");
+    // Without an LLM, a question about the asker is answered from the recalled fact, cited by its
+    // position among the sources.
+    int factNumber = answer.path("sources").size() - memories.size() + 1;
+    assertThat(answer.path("answer").asText())
+        .isEqualTo("User prefers green tea [" + factNumber + "]");
+    assertThat(answer.path("citations").get(0).asInt()).isEqualTo(factNumber);
 
     // The answer's citation of the fact waits in the buffer for the salience job.
     await(() -> get("/v1/memory/stats").json().path("pendingCitations").asInt() >= 1 ? true : null);

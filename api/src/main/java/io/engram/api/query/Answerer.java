@@ -2,6 +2,7 @@ package io.engram.api.query;
 
 import io.engram.core.llm.AnswerGenerator;
 import io.engram.core.llm.LlmUnavailableException;
+import io.engram.core.memory.MemoryHit;
 import io.engram.core.retrieval.HybridRetriever.Hit;
 import io.micronaut.core.annotation.Nullable;
 import java.util.ArrayList;
@@ -52,8 +53,16 @@ public final class Answerer {
   }
 
   public Answer answer(String question, List<Hit> hits) {
+    return answer(question, hits, List.of());
+  }
+
+  /**
+   * Answers from the document hits and the facts recalled from the asker's memory. Sources are
+   * numbered as the response lists them: documents {@code 1..hits.size()}, then facts.
+   */
+  public Answer answer(String question, List<Hit> hits, List<MemoryHit> facts) {
     long start = System.nanoTime();
-    if (hits.isEmpty()) {
+    if (hits.isEmpty() && facts.isEmpty()) {
       return new Answer(
           "No passage in this collection matches the question.",
           "extractive",
@@ -65,8 +74,17 @@ public final class Answerer {
     String warning = null;
     if (generator != null) {
       List<AnswerGenerator.Passage> passages = new ArrayList<>();
-      for (Hit hit : hits.subList(0, Math.min(LLM_PASSAGES, hits.size()))) {
-        passages.add(new AnswerGenerator.Passage(hit.chunk().title(), hit.chunk().text()));
+      for (int i = 0; i < Math.min(LLM_PASSAGES, hits.size()); i++) {
+        Hit hit = hits.get(i);
+        passages.add(new AnswerGenerator.Passage(i + 1, hit.chunk().title(), hit.chunk().text()));
+      }
+      for (int j = 0; j < facts.size(); j++) {
+        MemoryHit fact = facts.get(j);
+        passages.add(
+            new AnswerGenerator.Passage(
+                hits.size() + j + 1,
+                "What I remember about you (" + fact.subject() + ")",
+                fact.text()));
       }
       try {
         AnswerGenerator.Answer answer = generator.answer(question, passages);
@@ -82,6 +100,18 @@ public final class Answerer {
         warning = e.getMessage() + "; answered extractively from the best passage";
       }
     }
+    // Without an LLM: a question about the asker, or one no document matches, is answered from
+    // the best recalled fact; anything else from the best passage.
+    if (!facts.isEmpty() && (hits.isEmpty() || aboutTheAsker(question))) {
+      int number = hits.size() + 1;
+      return new Answer(
+          facts.get(0).text() + " [" + number + "]",
+          "extractive",
+          List.of(number),
+          warning,
+          "extractive",
+          (System.nanoTime() - start) / 1e6);
+    }
     return new Answer(
         QueryController.snippet(hits.get(0).chunk().text()) + " [1]",
         "extractive",
@@ -89,5 +119,13 @@ public final class Answerer {
         warning,
         "extractive",
         (System.nanoTime() - start) / 1e6);
+  }
+
+  private static final java.util.regex.Pattern FIRST_PERSON =
+      java.util.regex.Pattern.compile(
+          "\\b(i|me|my|mine|myself|i'm|i've|i'd)\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+  static boolean aboutTheAsker(String question) {
+    return FIRST_PERSON.matcher(question).find();
   }
 }

@@ -196,6 +196,7 @@ class QueryController {
     List<Integer> citations = List.of();
     String warning = null;
     boolean cached = false;
+    List<MemoryHit> facts = List.of();
     String modelVersion;
     List<Source> sources = new ArrayList<>();
     Map<String, Double> timings = new LinkedHashMap<>();
@@ -215,7 +216,11 @@ class QueryController {
       String cacheKey =
           cacheKey(collection, classified.query(), topK, history, answerer.generatorName());
       boolean bypass = cacheControl != null && cacheControl.contains("no-cache");
-      Optional<CachedAnswer> hit = bypass ? Optional.empty() : responseCache.get(cacheKey);
+      // A session's answer may draw on its user's memories, so it is never shared through the
+      // cache (its key would also change with every turn of the session).
+      boolean cacheable = sessionId == null;
+      Optional<CachedAnswer> hit =
+          bypass || !cacheable ? Optional.empty() : responseCache.get(cacheKey);
       if (hit.isPresent()) {
         CachedAnswer c = hit.get();
         answer = c.answer();
@@ -240,7 +245,8 @@ class QueryController {
                   "document"));
         }
         timings.putAll(result.timings());
-        Answerer.Answer generated = answerer.answer(classified.query(), result.hits());
+        facts = recalled == null ? List.of() : memoryRecall.await(recalled);
+        Answerer.Answer generated = answerer.answer(classified.query(), result.hits(), facts);
         answer = generated.text();
         answerMode = generated.mode();
         citations = generated.citations();
@@ -250,7 +256,7 @@ class QueryController {
         }
         modelVersion = result.modelVersion();
         // A degraded answer (the LLM failed) is not kept: the next ask should try the LLM again.
-        if (warning == null || answerMode.equals("llm")) {
+        if (cacheable && (warning == null || answerMode.equals("llm"))) {
           responseCache.put(
               cacheKey,
               new CachedAnswer(
@@ -262,10 +268,17 @@ class QueryController {
                   Map.copyOf(timings)));
         }
       }
-      if (recalled != null) {
-        List<MemoryHit> facts = memoryRecall.await(recalled);
+      if (!facts.isEmpty()) {
+        int documents = sources.size();
         facts.forEach(f -> sources.add(Source.of(f)));
-        memoryRecall.cited(facts);
+        // Only facts the answer cites earn a citation (and salience).
+        List<MemoryHit> cited = new ArrayList<>();
+        for (int n : citations) {
+          if (n > documents && n - documents <= facts.size()) {
+            cited.add(facts.get(n - documents - 1));
+          }
+        }
+        memoryRecall.cited(cited);
       }
     }
     String rewritten = intent == Intent.FOLLOW_UP ? classified.query() : null;

@@ -6,11 +6,15 @@ import com.sun.net.httpserver.HttpServer;
 import io.engram.core.llm.AnswerGenerator;
 import io.engram.core.llm.ChatModelGateway;
 import io.engram.core.llm.LlmSettings;
+import io.engram.core.memory.FactKind;
+import io.engram.core.memory.MemoryHit;
+import io.engram.core.memory.MemoryTier;
 import io.engram.core.retrieval.HybridRetriever.Hit;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,6 +75,33 @@ class AnswererTest {
     if (server != null) {
       server.stop(0);
     }
+  }
+
+  @Test
+  void without_an_llm_a_question_about_the_asker_is_answered_from_memory() {
+    MemoryHit tea =
+        new MemoryHit(
+            MemoryTier.EPISODIC,
+            7,
+            "beverage",
+            FactKind.PREFERENCE,
+            "User prefers green tea",
+            0.9,
+            0.9,
+            0.5,
+            0.7,
+            0,
+            List.of(3L),
+            Instant.EPOCH,
+            7);
+    Answerer extractive = new Answerer(null);
+    Answerer.Answer mine = extractive.answer("What kind of tea do I like?", HITS, List.of(tea));
+    assertThat(mine.text()).isEqualTo("User prefers green tea [2]");
+    assertThat(mine.citations()).containsExactly(2);
+    Answerer.Answer general = extractive.answer("What does caffeine block?", HITS, List.of(tea));
+    assertThat(general.citations()).containsExactly(1);
+    assertThat(extractive.answer("anything", List.of(), List.of(tea)).citations())
+        .containsExactly(1);
   }
 
   @Test

@@ -23,8 +23,17 @@ public final class AnswerGenerator {
 
   private static final Pattern CITATION = Pattern.compile("\\[(\\d{1,3}(?:\\s*,\\s*\\d{1,3})*)]");
 
-  /** A passage shown to the model as source {@code [i+1]}. */
-  public record Passage(String title, String text) {}
+  /**
+   * A passage shown to the model as source {@code [number]}: the number is its position in the
+   * sources the caller returns, so a citation maps to a source without translation.
+   */
+  public record Passage(int number, String title, String text) {
+    public Passage {
+      if (number < 1) {
+        throw new IllegalArgumentException("source numbers start at 1, got " + number);
+      }
+    }
+  }
 
   /**
    * The generated answer.
@@ -47,18 +56,19 @@ public final class AnswerGenerator {
 
   public Answer answer(String question, List<Passage> passages) throws LlmUnavailableException {
     String reply = gateway.complete(SYSTEM, prompt(question, passages));
-    return check(reply, passages.size());
+    Set<Integer> numbers = new LinkedHashSet<>();
+    passages.forEach(p -> numbers.add(p.number()));
+    return check(reply, numbers);
   }
 
   static String prompt(String question, List<Passage> passages) {
     StringBuilder sb = new StringBuilder("Sources:\n");
-    for (int i = 0; i < passages.size(); i++) {
-      Passage p = passages.get(i);
+    for (Passage p : passages) {
       String text = p.text().replaceAll("\\s+", " ").strip();
       if (text.length() > PASSAGE_CHARS) {
         text = text.substring(0, PASSAGE_CHARS) + "…";
       }
-      sb.append('[').append(i + 1).append("] ");
+      sb.append('[').append(p.number()).append("] ");
       if (p.title() != null && !p.title().isBlank()) {
         sb.append(p.title().strip()).append(". ");
       }
@@ -68,7 +78,7 @@ public final class AnswerGenerator {
   }
 
   /** Keeps citations that name a passage, drops the others, and says what it dropped. */
-  static Answer check(String reply, int sourceCount) throws LlmUnavailableException {
+  static Answer check(String reply, Set<Integer> sources) throws LlmUnavailableException {
     String text = reply.strip();
     Set<Integer> cited = new LinkedHashSet<>();
     Set<Integer> dropped = new LinkedHashSet<>();
@@ -78,7 +88,7 @@ public final class AnswerGenerator {
       List<String> kept = new ArrayList<>();
       for (String part : m.group(1).split(",")) {
         int n = Integer.parseInt(part.strip());
-        if (n >= 1 && n <= sourceCount) {
+        if (sources.contains(n)) {
           cited.add(n);
           kept.add(String.valueOf(n));
         } else {
