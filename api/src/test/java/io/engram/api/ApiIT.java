@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.core.Hashing;
-import io.engram.core.config.EngramSettings;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.workers.WorkerMain;
@@ -36,7 +35,6 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ApiIT extends ApiTestSupport implements TestPropertyProvider {
-  private static final String MODEL = "all-minilm-l6-v2-q";
 
   @Inject EmbeddedServer server;
 
@@ -53,35 +51,13 @@ class ApiIT extends ApiTestSupport implements TestPropertyProvider {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    var postgres = EngramServicesExtension.postgres();
-    dbUrl = postgres.createDatabase("api_it");
-    return Map.of(
-        "engram.db.url", dbUrl,
-        "engram.db.user", postgres.user(),
-        "engram.db.password", postgres.password(),
-        "temporal.address", EngramServicesExtension.temporal().address(),
-        "engram.embedding.model", MODEL,
-        "engram.ingest.roots", root.toString(),
-        "micronaut.server.port", "-1");
+    dbUrl = EngramServicesExtension.postgres().createDatabase("api_it");
+    return serviceProperties(dbUrl, Map.of("engram.ingest.roots", root.toString()));
   }
 
   @BeforeAll
   void startWorker() throws Exception {
-    var postgres = EngramServicesExtension.postgres();
-    worker =
-        WorkerMain.start(
-            new EngramSettings(
-                dbUrl,
-                postgres.user(),
-                postgres.password(),
-                EngramServicesExtension.temporal().address(),
-                "default",
-                MODEL,
-                1024,
-                200,
-                List.of(),
-                1024 * 1024,
-                true));
+    worker = startWorker(dbUrl);
   }
 
   @AfterAll

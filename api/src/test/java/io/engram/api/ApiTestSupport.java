@@ -4,16 +4,63 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.config.EngramSettings;
+import io.engram.testing.EngramServicesExtension;
+import io.engram.workers.WorkerMain;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
-/** HTTP plumbing shared by the API's integration tests: JSON calls, problems, waiting for runs. */
+/**
+ * What the API's integration tests share: an API and a worker on a fresh database of the shared
+ * test services, JSON calls, problems, waiting for runs.
+ */
 abstract class ApiTestSupport {
   protected static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The small, fast embedding model the integration tests index with. */
+  protected static final String MODEL = "all-minilm-l6-v2-q";
+
+  /**
+   * Micronaut properties of an API on {@code dbUrl} (a database of the shared test PostgreSQL), the
+   * shared Temporal dev server and a random port, plus {@code extra}.
+   */
+  protected static Map<String, String> serviceProperties(String dbUrl, Map<String, String> extra) {
+    var postgres = EngramServicesExtension.postgres();
+    Map<String, String> properties = new HashMap<>();
+    properties.put("engram.db.url", dbUrl);
+    properties.put("engram.db.user", postgres.user());
+    properties.put("engram.db.password", postgres.password());
+    properties.put("temporal.address", EngramServicesExtension.temporal().address());
+    properties.put("engram.embedding.model", MODEL);
+    properties.put("micronaut.server.port", "-1");
+    properties.putAll(extra);
+    return properties;
+  }
+
+  /** A real worker on the same database and Temporal server as the API under test. */
+  protected static WorkerMain startWorker(String dbUrl) throws Exception {
+    var postgres = EngramServicesExtension.postgres();
+    return WorkerMain.start(
+        new EngramSettings(
+            dbUrl,
+            postgres.user(),
+            postgres.password(),
+            EngramServicesExtension.temporal().address(),
+            "default",
+            MODEL,
+            1024,
+            200,
+            List.of(),
+            1024 * 1024,
+            true));
+  }
 
   private final HttpClient http = HttpClient.newHttpClient();
 

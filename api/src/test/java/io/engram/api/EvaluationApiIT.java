@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.core.Hashing;
-import io.engram.core.config.EngramSettings;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.workers.WorkerMain;
@@ -14,11 +12,7 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -39,9 +33,7 @@ import org.junit.jupiter.api.Timeout;
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class EvaluationApiIT implements TestPropertyProvider {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String MODEL = "all-minilm-l6-v2-q";
+class EvaluationApiIT extends ApiTestSupport implements TestPropertyProvider {
 
   private static final String CORPUS =
       """
@@ -61,7 +53,6 @@ class EvaluationApiIT implements TestPropertyProvider {
 
   @Inject EmbeddedServer server;
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private String dbUrl;
   private WorkerMain worker;
   private String queriesBlob;
@@ -69,40 +60,13 @@ class EvaluationApiIT implements TestPropertyProvider {
 
   @Override
   public Map<String, String> getProperties() {
-    var postgres = EngramServicesExtension.postgres();
-    dbUrl = postgres.createDatabase("evaluation_api_it");
-    return Map.of(
-        "engram.db.url",
-        dbUrl,
-        "engram.db.user",
-        postgres.user(),
-        "engram.db.password",
-        postgres.password(),
-        "temporal.address",
-        EngramServicesExtension.temporal().address(),
-        "engram.embedding.model",
-        MODEL,
-        "micronaut.server.port",
-        "-1");
+    dbUrl = EngramServicesExtension.postgres().createDatabase("evaluation_api_it");
+    return serviceProperties(dbUrl, Map.of());
   }
 
   @BeforeAll
   void startWorkerAndIngest() throws Exception {
-    var postgres = EngramServicesExtension.postgres();
-    worker =
-        WorkerMain.start(
-            new EngramSettings(
-                dbUrl,
-                postgres.user(),
-                postgres.password(),
-                EngramServicesExtension.temporal().address(),
-                "default",
-                MODEL,
-                1024,
-                200,
-                List.of(),
-                1024 * 1024,
-                true));
+    worker = startWorker(dbUrl);
     String corpus = upload(CORPUS);
     Reply ingestion =
         post(
@@ -212,12 +176,7 @@ class EvaluationApiIT implements TestPropertyProvider {
   private String upload(String text) throws Exception {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     String hash = Hashing.sha256(bytes);
-    Reply reply =
-        send(
-            HttpRequest.newBuilder(uri("/v1/blobs/" + hash))
-                .header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
-                .build());
+    Reply reply = put("/v1/blobs/" + hash, bytes);
     assertThat(reply.status()).isEqualTo(201);
     return hash;
   }
@@ -238,42 +197,8 @@ class EvaluationApiIT implements TestPropertyProvider {
     }
   }
 
-  private static void assertProblem(Reply reply, int status) throws IOException {
-    assertThat(reply.status()).as(reply.body()).isEqualTo(status);
-    assertThat(reply.contentType()).startsWith("application/problem+json");
-    JsonNode body = reply.json();
-    assertThat(body.path("status").asInt()).isEqualTo(status);
-    assertThat(body.path("title").asText()).isNotBlank();
-    assertThat(body.path("type").asText()).isNotBlank();
-  }
-
-  private record Reply(int status, String contentType, String body) {
-    JsonNode json() throws IOException {
-      return JSON.readTree(body);
-    }
-  }
-
-  private Reply get(String path) throws Exception {
-    return send(HttpRequest.newBuilder(uri(path)).GET().build());
-  }
-
-  private Reply post(String path, Object body) throws Exception {
-    return send(
-        HttpRequest.newBuilder(uri(path))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-            .build());
-  }
-
-  private Reply send(HttpRequest request) throws Exception {
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    return new Reply(
-        response.statusCode(),
-        response.headers().firstValue("Content-Type").orElse(""),
-        response.body());
-  }
-
-  private URI uri(String path) {
-    return URI.create(server.getURL().toString() + path);
+  @Override
+  protected URI baseUri() {
+    return URI.create(server.getURL().toString());
   }
 }

@@ -3,7 +3,6 @@ package io.engram.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.engram.core.config.EngramSettings;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.LlamaServer;
@@ -38,7 +37,6 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class LlmAnswerIT extends ApiTestSupport implements TestPropertyProvider {
-  private static final String MODEL = "all-minilm-l6-v2-q";
   private static final Pattern CITATION = Pattern.compile("\\[(\\d+)]");
 
   @Inject EmbeddedServer server;
@@ -56,41 +54,28 @@ class LlmAnswerIT extends ApiTestSupport implements TestPropertyProvider {
       throw new IllegalStateException(e);
     }
     llm = LlamaServer.start();
-    var postgres = EngramServicesExtension.postgres();
-    dbUrl = postgres.createDatabase("llm_it");
-    return Map.ofEntries(
-        Map.entry("engram.db.url", dbUrl),
-        Map.entry("engram.db.user", postgres.user()),
-        Map.entry("engram.db.password", postgres.password()),
-        Map.entry("temporal.address", EngramServicesExtension.temporal().address()),
-        Map.entry("engram.embedding.model", MODEL),
-        Map.entry("engram.ingest.roots", root.toString()),
-        Map.entry("engram.llm.provider", "openai"),
-        Map.entry("engram.llm.base.url", llm.baseUrl()),
-        Map.entry("engram.llm.model", LlamaServer.MODEL),
-        // Two cores shared with the build: generous, but bounded.
-        Map.entry("engram.llm.timeout.ms", "120000"),
-        Map.entry("engram.llm.max.tokens", "96"),
-        Map.entry("micronaut.server.port", "-1"));
+    dbUrl = EngramServicesExtension.postgres().createDatabase("llm_it");
+    return serviceProperties(
+        dbUrl,
+        Map.of(
+            "engram.ingest.roots",
+            root.toString(),
+            "engram.llm.provider",
+            "openai",
+            "engram.llm.base.url",
+            llm.baseUrl(),
+            "engram.llm.model",
+            LlamaServer.MODEL,
+            // Two cores shared with the build: generous, but bounded.
+            "engram.llm.timeout.ms",
+            "120000",
+            "engram.llm.max.tokens",
+            "96"));
   }
 
   @BeforeAll
   void startWorker() throws Exception {
-    var postgres = EngramServicesExtension.postgres();
-    worker =
-        WorkerMain.start(
-            new EngramSettings(
-                dbUrl,
-                postgres.user(),
-                postgres.password(),
-                EngramServicesExtension.temporal().address(),
-                "default",
-                MODEL,
-                1024,
-                200,
-                List.of(),
-                1024 * 1024,
-                true));
+    worker = startWorker(dbUrl);
   }
 
   @AfterAll

@@ -3,7 +3,6 @@ package io.engram.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.engram.core.config.EngramSettings;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.workers.WorkerMain;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
-  private static final String MODEL = "all-minilm-l6-v2-q";
 
   @Inject EmbeddedServer server;
 
@@ -42,40 +40,13 @@ class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
 
   @Override
   public Map<String, String> getProperties() {
-    var postgres = EngramServicesExtension.postgres();
-    dbUrl = postgres.createDatabase("memory_api_it");
-    return Map.of(
-        "engram.db.url",
-        dbUrl,
-        "engram.db.user",
-        postgres.user(),
-        "engram.db.password",
-        postgres.password(),
-        "temporal.address",
-        EngramServicesExtension.temporal().address(),
-        "engram.embedding.model",
-        MODEL,
-        "micronaut.server.port",
-        "-1");
+    dbUrl = EngramServicesExtension.postgres().createDatabase("memory_api_it");
+    return serviceProperties(dbUrl, Map.of());
   }
 
   @BeforeAll
   void startWorker() throws Exception {
-    var postgres = EngramServicesExtension.postgres();
-    worker =
-        WorkerMain.start(
-            new EngramSettings(
-                dbUrl,
-                postgres.user(),
-                postgres.password(),
-                EngramServicesExtension.temporal().address(),
-                "default",
-                MODEL,
-                1024,
-                200,
-                List.of(),
-                1024 * 1024,
-                true));
+    worker = startWorker(dbUrl);
   }
 
   @AfterAll
