@@ -213,8 +213,10 @@ class QueryController {
       // between sessions and must never hold one user's memories.
       CompletableFuture<List<MemoryHit>> recalled =
           sessionId == null ? null : memoryRecall.recall(sessionId, classified.query());
+      IndexVersion champion = retriever.resolve(null);
       String cacheKey =
-          cacheKey(collection, classified.query(), topK, history, answerer.generatorName());
+          cacheKey(
+              champion, collection, classified.query(), topK, history, answerer.generatorName());
       boolean bypass = cacheControl != null && cacheControl.contains("no-cache");
       // A session's answer may draw on its user's memories, so it is never shared through the
       // cache (its key would also change with every turn of the session).
@@ -231,7 +233,8 @@ class QueryController {
         cached = true;
       } else {
         HybridRetriever.Result result =
-            retriever.retrieve(collection, classified.query(), retrieval.options(topK), !bypass);
+            retriever.retrieve(
+                champion, collection, classified.query(), retrieval.options(topK), !bypass);
         for (HybridRetriever.Hit h : result.hits()) {
           var chunk = h.chunk();
           sources.add(
@@ -337,13 +340,16 @@ class QueryController {
    * asked in.
    */
   private String cacheKey(
-      String collection, String query, int topK, List<WorkingMemory.Turn> history, String generator)
-      throws SQLException {
-    String champion = indexVersions.champion().map(IndexVersion::name).orElse("none");
+      IndexVersion champion,
+      String collection,
+      String query,
+      int topK,
+      List<WorkingMemory.Turn> history,
+      String generator) {
     int memoryState = history.isEmpty() ? 0 : history.hashCode();
     return String.join(
         "\n",
-        champion,
+        champion.name(),
         retrieval.options(topK).toString(),
         generator,
         collection,

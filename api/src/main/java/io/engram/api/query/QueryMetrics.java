@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.function.ToDoubleFunction;
 
 /** Hit and miss counters and sizes of the query path's caches, exported on /prometheus. */
 public final class QueryMetrics implements MeterBinder {
@@ -24,23 +25,32 @@ public final class QueryMetrics implements MeterBinder {
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    FunctionCounter.builder(CACHE_HITS, embeddings, QueryEmbeddings::hits)
-        .tag(TAG_CACHE, "query-embedding")
-        .register(registry);
-    FunctionCounter.builder(CACHE_MISSES, embeddings, QueryEmbeddings::misses)
-        .tag(TAG_CACHE, "query-embedding")
-        .register(registry);
-    Gauge.builder(CACHE_SIZE, embeddings, QueryEmbeddings::size)
-        .tag(TAG_CACHE, "query-embedding")
-        .register(registry);
-    FunctionCounter.builder(CACHE_HITS, responses, ResponseCache::hits)
-        .tag(TAG_CACHE, "response")
-        .register(registry);
-    FunctionCounter.builder(CACHE_MISSES, responses, ResponseCache::misses)
-        .tag(TAG_CACHE, "response")
-        .register(registry);
-    Gauge.builder(CACHE_SIZE, responses, ResponseCache::size)
-        .tag(TAG_CACHE, "response")
-        .register(registry);
+    bind(
+        registry,
+        "query-embedding",
+        embeddings,
+        QueryEmbeddings::hits,
+        QueryEmbeddings::misses,
+        QueryEmbeddings::size);
+    bind(
+        registry,
+        "response",
+        responses,
+        ResponseCache::hits,
+        ResponseCache::misses,
+        ResponseCache::size);
+  }
+
+  /** Hits, misses and size of one cache, tagged with its name. */
+  private static <T> void bind(
+      MeterRegistry registry,
+      String cache,
+      T source,
+      ToDoubleFunction<T> hits,
+      ToDoubleFunction<T> misses,
+      ToDoubleFunction<T> size) {
+    FunctionCounter.builder(CACHE_HITS, source, hits).tag(TAG_CACHE, cache).register(registry);
+    FunctionCounter.builder(CACHE_MISSES, source, misses).tag(TAG_CACHE, cache).register(registry);
+    Gauge.builder(CACHE_SIZE, source, size).tag(TAG_CACHE, cache).register(registry);
   }
 }

@@ -124,7 +124,21 @@ public final class HybridRetriever {
   public Result retrieve(
       String collection, String query, RetrievalOptions options, boolean reuseQueryEmbedding)
       throws SQLException {
-    IndexVersion version = resolve(options.indexVersion());
+    return retrieve(
+        resolve(options.indexVersion()), collection, query, options, reuseQueryEmbedding);
+  }
+
+  /**
+   * As above, over an index version the caller already resolved (the query path looks the champion
+   * up once for its cache key and its retrieval); {@code options.indexVersion()} is not consulted.
+   */
+  public Result retrieve(
+      IndexVersion version,
+      String collection,
+      String query,
+      RetrievalOptions options,
+      boolean reuseQueryEmbedding)
+      throws SQLException {
     boolean rerank = options.rerank() && reranker != Reranker.NONE;
     Result fused =
         retrieve(
@@ -152,7 +166,8 @@ public final class HybridRetriever {
         timings);
   }
 
-  private IndexVersion resolve(String name) throws SQLException {
+  /** The named index version, or the champion when {@code name} is null. */
+  public IndexVersion resolve(String name) throws SQLException {
     if (name == null) {
       return indexVersions
           .champion()
