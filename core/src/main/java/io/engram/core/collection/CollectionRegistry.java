@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
@@ -14,6 +16,13 @@ public final class CollectionRegistry {
 
   private final DataSource dataSource;
 
+  /**
+   * Names known to exist. Collections are never deleted, so a positive answer can be kept for the
+   * life of the process and the query path skips a round trip; a negative one is always asked
+   * again, since ingestion may create the collection at any time.
+   */
+  private final Set<String> known = ConcurrentHashMap.newKeySet();
+
   public CollectionRegistry(DataSource dataSource) {
     this.dataSource = dataSource;
   }
@@ -23,11 +32,18 @@ public final class CollectionRegistry {
   }
 
   public boolean exists(String name) throws SQLException {
+    if (known.contains(name)) {
+      return true;
+    }
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT 1 FROM collections WHERE name = ?")) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
+        if (rs.next()) {
+          known.add(name);
+          return true;
+        }
+        return false;
       }
     }
   }

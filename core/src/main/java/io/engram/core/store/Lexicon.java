@@ -12,26 +12,52 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How many chunks of an index version contain each lexeme ({@code ts_stat}), kept in memory and
  * refreshed after {@link #MAX_AGE}. The lexical leg uses it to drop lexemes that occur in a large
  * share of the chunks: they add little to the ranking but make PostgreSQL rank thousands of rows.
+ *
+ * <p>Only the first use of an index version waits for the statistics. Later, stale statistics keep
+ * being served while one background thread reloads them: {@code ts_stat} reads every chunk's vector
+ * (about half a second at 20 000 chunks, growing with the corpus), which would otherwise stall one
+ * query every {@link #MAX_AGE}. Document frequencies drift slowly, so a few seconds of staleness
+ * changes which lexemes are pruned only at the margin.
  */
 public final class Lexicon {
+  private static final Logger log = LoggerFactory.getLogger(Lexicon.class);
+
   static final Duration MAX_AGE = Duration.ofMinutes(10);
 
   private record Stats(Map<String, Integer> documentFrequency, int chunks, Instant loadedAt) {}
 
   private final DataSource dataSource;
   private final Clock clock;
+  private final Executor refresher;
   private final Map<Integer, Stats> byIndexVersion = new ConcurrentHashMap<>();
+  private final Set<Integer> refreshing = ConcurrentHashMap.newKeySet();
 
   public Lexicon(DataSource dataSource, Clock clock) {
+    this(dataSource, clock, Lexicon::refreshOnDaemonThread);
+  }
+
+  /** With the executor that reloads stale statistics (tests pass a direct or manual one). */
+  Lexicon(DataSource dataSource, Clock clock, Executor refresher) {
     this.dataSource = dataSource;
     this.clock = clock;
+    this.refresher = refresher;
+  }
+
+  private static void refreshOnDaemonThread(Runnable reload) {
+    Thread thread = new Thread(reload, "lexicon-refresh");
+    thread.setDaemon(true);
+    thread.start();
   }
 
   /**
@@ -62,12 +88,27 @@ public final class Lexicon {
 
   private Stats stats(int indexVersionId) throws SQLException {
     Stats current = byIndexVersion.get(indexVersionId);
-    if (current != null && current.loadedAt().plus(MAX_AGE).isAfter(clock.instant())) {
-      return current;
+    if (current == null) {
+      Stats fresh = load(indexVersionId);
+      byIndexVersion.put(indexVersionId, fresh);
+      return fresh;
     }
-    Stats fresh = load(indexVersionId);
-    byIndexVersion.put(indexVersionId, fresh);
-    return fresh;
+    if (!current.loadedAt().plus(MAX_AGE).isAfter(clock.instant())
+        && refreshing.add(indexVersionId)) {
+      refresher.execute(() -> reload(indexVersionId));
+    }
+    return current;
+  }
+
+  private void reload(int indexVersionId) {
+    try {
+      byIndexVersion.put(indexVersionId, load(indexVersionId));
+    } catch (SQLException | RuntimeException e) {
+      // The old statistics stay in use; the next query after MAX_AGE tries again.
+      log.warn("could not reload lexeme statistics of index version {}", indexVersionId, e);
+    } finally {
+      refreshing.remove(indexVersionId);
+    }
   }
 
   private Stats load(int indexVersionId) throws SQLException {

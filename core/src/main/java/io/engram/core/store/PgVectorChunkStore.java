@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -63,26 +62,31 @@ public final class PgVectorChunkStore {
   /**
    * The {@code k} chunks of a collection nearest to {@code query} by cosine similarity. The index
    * version id and dimension are written into the SQL (they are integers from the database) so the
-   * planner matches the version's partial HNSW index.
+   * planner matches the version's partial HNSW index. The scan filters on the chunk's own {@code
+   * collection} and documents are joined only for the {@code k} rows returned.
    */
   public List<ChunkHit> nearest(IndexVersion version, String collection, float[] query, int k)
       throws SQLException {
     String vectorType = version.vectorType();
     String sql =
-        ("SELECT c.id, c.document_id, COALESCE(d.external_id, d.source_uri), d.title, c.text,"
-                + " 1 - (c.embedding::%1$s <=> ?::%1$s) AS score"
-                + " FROM chunks c JOIN documents d ON d.id = c.document_id"
-                + " WHERE c.index_version_id = %2$d AND d.collection = ?"
-                + " ORDER BY c.embedding::%1$s <=> ?::%1$s LIMIT ?")
+        ("SELECT r.id, r.document_id, COALESCE(d.external_id, d.source_uri), d.title, r.text,"
+                + " r.score FROM (SELECT c.id, c.document_id, c.text,"
+                + " 1 - (c.embedding::%1$s <=> ?::%1$s) AS score FROM chunks c"
+                + " WHERE c.index_version_id = %2$d AND c.collection = ?"
+                + " ORDER BY c.embedding::%1$s <=> ?::%1$s LIMIT ?) r"
+                + " JOIN documents d ON d.id = r.document_id ORDER BY r.score DESC, r.id")
             .formatted(vectorType, version.id());
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
+      try (PreparedStatement settings =
+          c.prepareStatement(
+              "SELECT set_config('hnsw.ef_search', ?, true),"
+                  + " set_config('hnsw.iterative_scan', 'relaxed_order', true)")) {
         // The default ef_search (40) silently caps the result size; iterative scan keeps the
         // collection filter from starving the result when a collection is a small part of the
-        // index.
-        st.execute("SET LOCAL hnsw.ef_search = " + Math.max(40, k));
-        st.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
+        // index. Both are transaction-local (SET LOCAL), set in one round trip.
+        settings.setString(1, Integer.toString(Math.max(40, k)));
+        settings.execute();
       }
       List<ChunkHit> hits = new ArrayList<>(k);
       try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -132,11 +136,14 @@ public final class PgVectorChunkStore {
                   .map(l -> "'" + l.replace("\\", "\\\\").replace("'", "''") + "'")
                   .toList());
       String sql =
-          ("SELECT c.id, c.document_id, COALESCE(d.external_id, d.source_uri), d.title, c.text,"
-                  + " ts_rank(c.tsv, q, 1) AS score"
-                  + " FROM to_tsquery('simple', ?) q, chunks c JOIN documents d ON d.id = c.document_id"
-                  + " WHERE c.tsv @@ q AND c.index_version_id = %d AND d.collection = ?"
-                  + " ORDER BY score DESC LIMIT ?")
+          // Ranks the chunks first and joins documents only for the k rows kept: joining before
+          // ranking hashed every document of the collection on every query.
+          ("SELECT r.id, r.document_id, COALESCE(d.external_id, d.source_uri), d.title, r.text,"
+                  + " r.score FROM (SELECT c.id, c.document_id, c.text,"
+                  + " ts_rank(c.tsv, q, 1) AS score FROM to_tsquery('simple', ?) q, chunks c"
+                  + " WHERE c.tsv @@ q AND c.index_version_id = %d AND c.collection = ?"
+                  + " ORDER BY score DESC, c.id LIMIT ?) r"
+                  + " JOIN documents d ON d.id = r.document_id ORDER BY r.score DESC, r.id")
               .formatted(version.id());
       List<ChunkHit> hits = new ArrayList<>(k);
       try (PreparedStatement ps = c.prepareStatement(sql)) {

@@ -13,6 +13,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,5 +116,132 @@ class PgVectorChunkStoreIT {
     Lexicon lexicon = new Lexicon(db, Clock.systemUTC());
     assertThat(lexicon.selective(version.id(), List.of("patient", "zebrafish"), 0.5))
         .containsExactly("zebrafish");
+  }
+
+  @Test
+  void both_legs_search_only_the_asked_collection() throws Exception {
+    List<Long> others = new ArrayList<>();
+    try {
+      // The same text and vector as d0, in another collection: only its own collection finds it.
+      others.add(insertDocument("other", "o0", "Zebrafish patients regenerate heart tissue.", 0));
+      float[] query = new float[384];
+      query[0] = 1;
+      assertThat(store.nearest(version, "default", query, 10))
+          .extracting(PgVectorChunkStore.ChunkHit::source)
+          .doesNotContain("o0")
+          .startsWith("d0");
+      assertThat(store.nearest(version, "other", query, 10))
+          .extracting(PgVectorChunkStore.ChunkHit::source)
+          .containsExactly("o0");
+      assertThat(store.lexical(version, "default", "zebrafish", 10, 1.0))
+          .extracting(PgVectorChunkStore.ChunkHit::source)
+          .containsExactly("d0");
+      assertThat(store.lexical(version, "other", "zebrafish", 10, 1.0))
+          .extracting(PgVectorChunkStore.ChunkHit::source)
+          .containsExactly("o0");
+      // The chunk's collection is filled from its document by the database, whoever inserts it.
+      try (Connection c = db.getConnection();
+          PreparedStatement ps =
+              c.prepareStatement("SELECT DISTINCT collection FROM chunks WHERE document_id = ?")) {
+        ps.setLong(1, others.get(0));
+        try (ResultSet rs = ps.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getString(1)).isEqualTo("other");
+        }
+      }
+    } finally {
+      deleteDocuments(others);
+    }
+  }
+
+  @Test
+  void stale_lexeme_statistics_are_served_while_one_reload_runs_in_the_background()
+      throws Exception {
+    MutableClock clock = new MutableClock();
+    List<Runnable> reloads = new ArrayList<>();
+    Lexicon lexicon = new Lexicon(db, clock, reloads::add);
+    List<Long> added = new ArrayList<>();
+    try {
+      assertThat(lexicon.selective(version.id(), List.of("xenopus", "zebrafish"), 0.5))
+          .containsExactly("xenopus", "zebrafish");
+      // "xenopus" becomes the most common lexeme of the index version.
+      for (int i = 0; i < 8; i++) {
+        added.add(insertDocument("frogs", "x" + i, "Xenopus oocytes, batch " + i + ".", 10 + i));
+      }
+      clock.advance(Lexicon.MAX_AGE.plusSeconds(1));
+      // Stale but served at once; exactly one reload is scheduled however many queries ask.
+      assertThat(lexicon.selective(version.id(), List.of("xenopus", "zebrafish"), 0.5))
+          .containsExactly("xenopus", "zebrafish");
+      assertThat(lexicon.selective(version.id(), List.of("xenopus", "zebrafish"), 0.5))
+          .containsExactly("xenopus", "zebrafish");
+      assertThat(reloads).hasSize(1);
+      reloads.get(0).run();
+      assertThat(lexicon.selective(version.id(), List.of("xenopus", "zebrafish"), 0.5))
+          .containsExactly("zebrafish");
+      assertThat(reloads).hasSize(1);
+    } finally {
+      deleteDocuments(added);
+    }
+  }
+
+  private long insertDocument(String collection, String id, String text, int dimension)
+      throws Exception {
+    try (Connection c = db.getConnection()) {
+      try (PreparedStatement ps =
+          c.prepareStatement("INSERT INTO collections (name) VALUES (?) ON CONFLICT DO NOTHING")) {
+        ps.setString(1, collection);
+        ps.executeUpdate();
+      }
+      long doc;
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO documents (collection, source_uri, origin, external_id, title)"
+                  + " VALUES (?, ?, 'o', ?, ?) RETURNING id")) {
+        ps.setString(1, collection);
+        ps.setString(2, "o#" + id);
+        ps.setString(3, id);
+        ps.setString(4, "Doc " + id);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          doc = rs.getLong(1);
+        }
+      }
+      float[] vector = new float[384];
+      vector[dimension] = 1;
+      PgVectorChunkStore.replaceChunks(c, doc, version.id(), List.of(text), List.of(vector));
+      return doc;
+    }
+  }
+
+  private void deleteDocuments(List<Long> ids) throws Exception {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps = c.prepareStatement("DELETE FROM documents WHERE id = ANY (?)")) {
+      ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+      ps.executeUpdate();
+    }
+  }
+
+  /** A clock the test moves by hand. */
+  private static final class MutableClock extends Clock {
+    private Instant now = Instant.parse("2026-11-22T00:00:00Z");
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
   }
 }
