@@ -30,7 +30,7 @@ public record RetrievalProperties(
     @NotNull @Bindable(defaultValue = "HYBRID") HybridRetriever.Mode mode,
     @DecimalMin("0.0") @DecimalMax("1.0") @Bindable(defaultValue = "0.8") double denseWeight,
     @Min(1) @Max(1000) @Bindable(defaultValue = "100") int candidates,
-    @DecimalMin("0.0") @DecimalMax("1.0") @Bindable(defaultValue = "0.05") double maxLexemeShare,
+    @DecimalMin("0.0") @DecimalMax("1.0") @Bindable(defaultValue = "0.02") double maxLexemeShare,
     @Bindable(defaultValue = "true") boolean rerank,
     @NotNull @Bindable(defaultValue = "LINEAR") Rerankers.Kind reranker) {
 
