@@ -9,6 +9,7 @@ import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.memory.Intent;
+import io.engram.core.memory.IntentClassifier;
 import io.engram.core.memory.LocalIntentClassifier;
 import io.engram.core.memory.MemoryHit;
 import io.engram.core.memory.WorkingMemory;
@@ -187,7 +188,7 @@ class QueryController {
       throw Problems.notFound(
           "collection", "no collection '" + collection + "'; ingest into it first");
     }
-    LocalIntentClassifier.Classified classified = classifier.classify(question, history);
+    IntentClassifier.Classified classified = classifier.classify(question, history);
     Intent intent = classified.intent();
     int topK = request.topK() == null ? DEFAULT_TOP_K : request.topK();
 
