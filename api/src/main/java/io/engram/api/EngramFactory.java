@@ -2,6 +2,7 @@ package io.engram.api;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.api.query.Answerer;
+import io.engram.api.query.IntentProperties;
 import io.engram.api.query.RetrievalProperties;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
@@ -12,6 +13,8 @@ import io.engram.core.ingest.BlobStore;
 import io.engram.core.llm.AnswerGenerator;
 import io.engram.core.llm.ChatModelGateway;
 import io.engram.core.llm.LlmSettings;
+import io.engram.core.memory.IntentClassifier;
+import io.engram.core.memory.LlmIntentClassifier;
 import io.engram.core.memory.LocalIntentClassifier;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.querylog.QueryLog;
@@ -140,9 +143,43 @@ class EngramFactory {
     return new WorkingMemory(dataSource);
   }
 
+  /**
+   * The intent classifier {@code engram.intent.classifier} ({@code ENGRAM_INTENT_CLASSIFIER})
+   * names. The LLM one reaches the answers' endpoint through a gateway of its own: a short timeout
+   * and no retry, because it runs before retrieval and the local rules are its retry; few tokens;
+   * greedy sampling; and a circuit breaker of its own, so classifications timing out at a fraction
+   * of the answers' patience cannot shut answer generation off.
+   */
   @Singleton
-  LocalIntentClassifier intentClassifier() {
-    return new LocalIntentClassifier();
+  IntentClassifier intentClassifier(IntentProperties intent, LlmSettings llm) {
+    LocalIntentClassifier local = new LocalIntentClassifier();
+    boolean useLlm =
+        switch (intent.classifier()) {
+          case LOCAL -> false;
+          case AUTO -> llm.enabled();
+          case LLM -> {
+            if (!llm.enabled()) {
+              throw new IllegalStateException(
+                  "ENGRAM_INTENT_CLASSIFIER=llm needs an LLM: set "
+                      + LlmSettings.ENV_PROVIDER
+                      + ", "
+                      + LlmSettings.ENV_BASE_URL
+                      + " and "
+                      + LlmSettings.ENV_MODEL
+                      + ", or use auto or local");
+            }
+            yield true;
+          }
+        };
+    if (!useLlm) {
+      log.info("intent classifier: local rules");
+      return local;
+    }
+    LlmSettings budget = llm.withCallBudget(intent.timeout(), 0, intent.maxTokens(), 0);
+    IntentClassifier classifier =
+        new LlmIntentClassifier(ChatModelGateway.create(budget).orElseThrow(), local);
+    log.info("intent classifier: {} (local rules as fallback)", classifier.name());
+    return classifier;
   }
 
   @Singleton

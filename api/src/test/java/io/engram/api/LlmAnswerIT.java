@@ -26,20 +26,28 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Generation through the LLM gateway against a real local OpenAI-compatible server: llama.cpp's
- * server with Gemma 3 270M, installed by {@code scripts/install-deps.sh llm}. The answer's
- * citations must name sources the response returns.
+ * Generation and intent classification through the LLM gateway against a real local
+ * OpenAI-compatible server: llama.cpp's server with Gemma 3 270M, installed by {@code
+ * scripts/install-deps.sh llm}. The answer's citations must name sources the response returns; a
+ * follow-up turn is well-formed whatever the base model makes of the intent prompt (its verdict, or
+ * the local rules' with a warning).
  */
 @EngramServices
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class LlmAnswerIT extends ApiTestSupport implements TestPropertyProvider {
+  private static final Logger log = LoggerFactory.getLogger(LlmAnswerIT.class);
   private static final Pattern CITATION = Pattern.compile("\\[(\\d+)]");
 
   @Inject EmbeddedServer server;
+
+  /** The ingestion root; each test ingests a directory of its own under it. */
+  private Path base;
 
   private Path root;
   private String dbUrl;
@@ -49,7 +57,8 @@ class LlmAnswerIT extends ApiTestSupport implements TestPropertyProvider {
   @Override
   public Map<String, String> getProperties() {
     try {
-      root = Files.createTempDirectory("engram-llm-root");
+      base = Files.createTempDirectory("engram-llm-root");
+      root = Files.createDirectories(base.resolve("drinks"));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -57,20 +66,17 @@ class LlmAnswerIT extends ApiTestSupport implements TestPropertyProvider {
     dbUrl = EngramServicesExtension.postgres().createDatabase("llm_it");
     return serviceProperties(
         dbUrl,
-        Map.of(
-            "engram.ingest.roots",
-            root.toString(),
-            "engram.llm.provider",
-            "openai",
-            "engram.llm.base.url",
-            llm.baseUrl(),
-            "engram.llm.model",
-            LlamaServer.MODEL,
+        Map.ofEntries(
+            Map.entry("engram.ingest.roots", base.toString()),
+            Map.entry("engram.llm.provider", "openai"),
+            Map.entry("engram.llm.base.url", llm.baseUrl()),
+            Map.entry("engram.llm.model", LlamaServer.MODEL),
             // Two cores shared with the build: generous, but bounded.
-            "engram.llm.timeout.ms",
-            "120000",
-            "engram.llm.max.tokens",
-            "96"));
+            Map.entry("engram.llm.timeout.ms", "120000"),
+            Map.entry("engram.llm.max.tokens", "96"),
+            // Long enough for the model to reply on a busy machine, so that its reply (not a
+            // timeout) is what the intent turn handles.
+            Map.entry("engram.intent.timeout-ms", "60000")));
   }
 
   @BeforeAll
@@ -132,6 +138,58 @@ class LlmAnswerIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(inText).allSatisfy(n -> assertThat(n).isBetween(1, sources.size()));
     assertThat(inText).containsAll(citations);
     assertThat(answer).containsIgnoringCase("adenosine");
+  }
+
+  @Test
+  void a_follow_up_classified_by_gemma_is_answered_whatever_it_replies() throws Exception {
+    Path dir = Files.createDirectories(base.resolve("chat"));
+    Files.writeString(
+        dir.resolve("coffee.md"),
+        "# Coffee and the liver\n\nRegular coffee drinkers have lower rates of liver cirrhosis.");
+    Files.writeString(
+        dir.resolve("kids.md"),
+        "# Caffeine in children\n\nCaffeine disturbs the sleep of children; pediatricians advise"
+            + " limiting it.");
+    Reply started = post("/v1/ingestions", Map.of("path", dir.toString(), "collection", "chat"));
+    assertThat(started.status()).as(started.body()).isEqualTo(202);
+    assertThat(awaitCompletion(started.json().path("workflowId").asText()).path("done").asInt())
+        .isEqualTo(2);
+    String sessionId =
+        post("/v1/sessions", Map.of("collection", "chat")).json().path("sessionId").asText();
+    Reply first =
+        post(
+            "/v1/query",
+            Map.of("query", "Is coffee good for the liver?", "sessionId", sessionId, "topK", 2));
+    assertThat(first.status()).as(first.body()).isEqualTo(200);
+
+    Reply reply =
+        post(
+            "/v1/query",
+            Map.of("query", "Is it safe for children?", "sessionId", sessionId, "topK", 2));
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    JsonNode body = reply.json();
+    // What Gemma made of it is in the test log: a 270M base model often writes no valid JSON.
+    log.info("Gemma's intent turn: {}", body);
+    String intent = body.path("intent").asText();
+    assertThat(intent).isIn("question", "follow-up", "chit-chat", "memory-statement");
+    String source = body.path("intentSource").asText();
+    assertThat(source).isIn("llm", "local");
+    String warning = body.path("warning").isTextual() ? body.path("warning").asText() : "";
+    if (source.equals("local")) {
+      // The model was asked (there is history), so deciding locally means it failed: reported.
+      assertThat(warning).startsWith("intent: ").contains("classified by the local rules");
+      assertThat(intent).isEqualTo("follow-up");
+      assertThat(body.path("rewrittenQuery").asText()).isEqualTo("Is coffee safe for children?");
+    } else {
+      assertThat(warning).doesNotContain("intent: ");
+    }
+    if (intent.equals("follow-up")) {
+      assertThat(body.path("rewrittenQuery").asText()).isNotBlank();
+    } else {
+      assertThat(body.path("rewrittenQuery").isTextual()).as(body.toString()).isFalse();
+    }
+    assertThat(body.path("timings").path("intentMs").asDouble()).isPositive();
+    assertThat(body.path("answer").asText()).isNotBlank();
   }
 
   @Override

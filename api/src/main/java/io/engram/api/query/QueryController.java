@@ -9,7 +9,7 @@ import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.memory.Intent;
-import io.engram.core.memory.LocalIntentClassifier;
+import io.engram.core.memory.IntentClassifier;
 import io.engram.core.memory.MemoryHit;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.querylog.QueryLog;
@@ -102,6 +102,7 @@ class QueryController {
       List<Source> sources,
       String intent,
       @Nullable String rewrittenQuery,
+      String intentSource,
       @Nullable String sessionId,
       String modelVersion,
       Map<String, Double> timings,
@@ -122,7 +123,8 @@ class QueryController {
   private final RetrievalProperties retrieval;
   private final MemoryProperties memoryProperties;
   private final WorkingMemory memory;
-  private final LocalIntentClassifier classifier;
+  private final IntentClassifier classifier;
+  private final IntentMetrics intentMetrics;
   private final QueryLog queryLog;
   private final Answerer answerer;
   private final ResponseCache<CachedAnswer> responseCache;
@@ -137,7 +139,8 @@ class QueryController {
       RetrievalProperties retrieval,
       MemoryProperties memoryProperties,
       WorkingMemory memory,
-      LocalIntentClassifier classifier,
+      IntentClassifier classifier,
+      IntentMetrics intentMetrics,
       QueryLog queryLog,
       Answerer answerer,
       ResponseCache<CachedAnswer> responseCache,
@@ -151,6 +154,7 @@ class QueryController {
     this.memoryProperties = memoryProperties;
     this.memory = memory;
     this.classifier = classifier;
+    this.intentMetrics = intentMetrics;
     this.queryLog = queryLog;
     this.answerer = answerer;
     this.responseCache = responseCache;
@@ -187,7 +191,10 @@ class QueryController {
       throw Problems.notFound(
           "collection", "no collection '" + collection + "'; ingest into it first");
     }
-    LocalIntentClassifier.Classified classified = classifier.classify(question, history);
+    long intentStart = System.nanoTime();
+    IntentClassifier.Classified classified = classifier.classify(question, history);
+    double intentMs = (System.nanoTime() - intentStart) / 1e6;
+    intentMetrics.record(classified);
     Intent intent = classified.intent();
     int topK = request.topK() == null ? DEFAULT_TOP_K : request.topK();
 
@@ -200,6 +207,7 @@ class QueryController {
     String modelVersion;
     List<Source> sources = new ArrayList<>();
     Map<String, Double> timings = new LinkedHashMap<>();
+    timings.put("intentMs", intentMs);
     if (intent == Intent.CHIT_CHAT || intent == Intent.MEMORY_STATEMENT) {
       // Nothing to look up: small talk is answered, statements are kept in working memory for
       // distillation into episodic memory.
@@ -285,6 +293,10 @@ class QueryController {
       }
     }
     String rewritten = intent == Intent.FOLLOW_UP ? classified.query() : null;
+    if (classified.fallback() != null) {
+      String note = "intent: " + classified.fallback() + "; classified by the local rules";
+      warning = warning == null ? note : note + "; " + warning;
+    }
     if (sessionId != null) {
       memory.appendExchange(
           sessionId,
@@ -328,6 +340,7 @@ class QueryController {
         sources,
         intent.wireName(),
         rewritten,
+        classified.source().wireName(),
         request.sessionId(),
         modelVersion,
         timings,
@@ -337,7 +350,9 @@ class QueryController {
   /**
    * Everything a response depends on: the champion index version, retrieval settings, the answer
    * generator, the collection, the normalized (rewritten) query, and the working memory it was
-   * asked in.
+   * asked in. The intent classifier is not part of it: all it changes about an answer is the query
+   * retrieved and answered with, which is. (Only sessionless queries are cached, and those the LLM
+   * classifier leaves to the local rules anyway: there is no history to rewrite against.)
    */
   private String cacheKey(
       IndexVersion champion,

@@ -133,6 +133,25 @@ public record LlmSettings(
         Duration.ofMillis(Long.parseLong(env.getOrDefault(ENV_BREAKER_OPEN_MS, "30000"))));
   }
 
+  /**
+   * The same endpoint and breaker policy with another budget per call, for a caller with less
+   * patience than answer generation (intent classification runs before retrieval, on every turn).
+   */
+  public LlmSettings withCallBudget(
+      Duration timeout, int maxRetries, int maxTokens, double temperature) {
+    return new LlmSettings(
+        provider,
+        baseUrl,
+        model,
+        apiKey,
+        timeout,
+        maxRetries,
+        maxTokens,
+        temperature,
+        breakerFailures,
+        breakerOpenFor);
+  }
+
   public boolean enabled() {
     return provider != Provider.NONE;
   }

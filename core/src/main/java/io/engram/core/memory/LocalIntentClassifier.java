@@ -7,16 +7,12 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The cheap local intent classifier and follow-up rewriter used when no LLM is configured: rules
- * over the turn's words and the working memory. A follow-up is rewritten by adding the previous
- * question it leans on, which is what lets retrieval resolve "it" or "what about …" without an LLM.
+ * The cheap local intent classifier and follow-up rewriter: rules over the turn's words and the
+ * working memory. It decides alone when no LLM is configured, and is the fallback of {@link
+ * LlmIntentClassifier}. A follow-up is rewritten by adding the previous question it leans on, which
+ * is what lets retrieval resolve "it" or "what about …" without an LLM.
  */
-public final class LocalIntentClassifier {
-
-  /**
-   * The classification of a turn and the query to retrieve with (the turn itself, or rewritten).
-   */
-  public record Classified(Intent intent, String query) {}
+public final class LocalIntentClassifier implements IntentClassifier {
 
   private static final Pattern CHIT_CHAT =
       Pattern.compile(
@@ -103,20 +99,26 @@ public final class LocalIntentClassifier {
   /** Follow-ups this short (in words) cannot stand alone. */
   private static final int SHORT_QUERY_WORDS = 3;
 
+  @Override
+  public String name() {
+    return "local";
+  }
+
+  @Override
   public Classified classify(String turn, List<WorkingMemory.Turn> history) {
     String text = turn.strip();
     String lower = text.toLowerCase(Locale.ROOT);
     if (CHIT_CHAT.matcher(lower).matches()) {
-      return new Classified(Intent.CHIT_CHAT, text);
+      return Classified.local(Intent.CHIT_CHAT, text);
     }
     if (MEMORY_STATEMENT.matcher(lower).matches()) {
-      return new Classified(Intent.MEMORY_STATEMENT, text);
+      return Classified.local(Intent.MEMORY_STATEMENT, text);
     }
     Optional<String> topic = previousQuery(history).flatMap(LocalIntentClassifier::topicOf);
     if (topic.isPresent() && leansOnContext(lower)) {
-      return new Classified(Intent.FOLLOW_UP, resolve(text, topic.get()));
+      return Classified.local(Intent.FOLLOW_UP, resolve(text, topic.get()));
     }
-    return new Classified(Intent.QUESTION, text);
+    return Classified.local(Intent.QUESTION, text);
   }
 
   private static boolean leansOnContext(String lower) {
