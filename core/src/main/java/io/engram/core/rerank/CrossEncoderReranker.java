@@ -65,10 +65,11 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
   public static final int DEFAULT_MAX_LENGTH = 512;
 
   /**
-   * Fused candidates scored per query. A MiniLM-L6 cross-encoder costs milliseconds per pair on one
-   * core, so 100 candidates would be hundreds of milliseconds against a 50 ms budget for retrieval
-   * and rerank; 20 is twice the default page of 10, so the model can still promote a relevant chunk
-   * from the second page of the fusion onto the first.
+   * Fused candidates scored per query. Each costs a transformer forward pass: judging by the
+   * bge-small embedding throughput measured on two cores (about 20 passages of 250 tokens a second,
+   * docs/benchmarks/ingest.md), a 6-layer MiniLM cross-encoder needs tens of milliseconds per pair
+   * and core, so the cost of N grows linearly and 100 would take seconds. 20 is four times the
+   * API's default of 5 sources: the model can still lift a relevant chunk from well below the cut.
    */
   public static final int DEFAULT_TOP_N = 20;
 
