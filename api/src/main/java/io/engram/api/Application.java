@@ -17,7 +17,10 @@ public final class Application {
             ENGRAM_DB_URL, ENGRAM_DB_USER, ENGRAM_DB_PASSWORD   PostgreSQL with pgvector
             TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default)
             ENGRAM_INGEST_ROOTS   directories POST /v1/ingestions {path} may read (':'-separated)
-            ENGRAM_MIGRATE_ON_START (true), ENGRAM_MAX_UPLOAD_BYTES""");
+            ENGRAM_MIGRATE_ON_START (true), ENGRAM_MAX_UPLOAD_BYTES
+            ENGRAM_RETRIEVAL_*, ENGRAM_RERANKER (linear|cross-encoder|none)   as for the worker;
+              cross-encoder: ENGRAM_RERANKER_CROSS_ENCODER_DIR (model.onnx + tokenizer.json),
+              _MAX_LENGTH (512), _TOP_N (20), _BATCH_SIZE (8), _THREADS, _NAME (docs/rerank.md)""");
       return;
     }
     Micronaut.run(Application.class, args);

@@ -25,6 +25,7 @@ import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.migrations.Migrations;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;
 import io.micronaut.scheduling.TaskExecutors;
@@ -106,17 +107,15 @@ class EngramFactory {
 
   /**
    * The reranker named by {@code engram.retrieval.reranker} ({@code ENGRAM_RERANKER}), built by the
-   * same {@link Rerankers} the worker uses, so both processes rank alike.
+   * same {@link Rerankers} the worker uses from the same variables ({@code
+   * ENGRAM_RERANKER_CROSS_ENCODER_DIR} or the property {@code engram.reranker.cross.encoder.dir},
+   * and so on), so both processes rank alike. Created with the context: a cross-encoder directory
+   * that is missing or holds the wrong files stops the API at start-up, not at the first query.
    */
-  @Singleton
+  @Context
   Reranker reranker(RetrievalProperties retrieval, Environment environment) {
-    Map<String, String> values = new HashMap<>(System.getenv());
-    for (String name : Rerankers.VARIABLES) {
-      environment
-          .getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'), String.class)
-          .ifPresent(v -> values.put(name, v));
-    }
-    values.put(Rerankers.ENV_RERANKER, retrieval.reranker().name());
+    Map<String, String> values = overlay(environment, Rerankers.VARIABLES);
+    values.put(Rerankers.ENV_RERANKER, retrieval.reranker().value());
     Reranker reranker = Rerankers.fromEnvironment(values);
     log.info("reranker: {}", reranker.name());
     return reranker;

@@ -351,7 +351,9 @@ public final class WorkerMain {
             ENGRAM_PROMOTION_MIN_SALIENCE, ENGRAM_PROMOTION_MIN_CITATIONS, ENGRAM_PROMOTION_MIN_AGE,
             ENGRAM_EPISODIC_TTL, ENGRAM_SESSION_IDLE, ENGRAM_INCREMENTAL_INGEST_DIRS (see README)
             ENGRAM_LLM_PROVIDER, ENGRAM_LLM_BASE_URL, ENGRAM_LLM_MODEL (fact extraction)
-            ENGRAM_RERANKER (linear|none)   reranker of evaluations, as for the API""");
+            ENGRAM_RERANKER (linear|cross-encoder|none)   reranker of evaluations, as for the API;
+              cross-encoder: ENGRAM_RERANKER_CROSS_ENCODER_DIR (model.onnx + tokenizer.json),
+              _MAX_LENGTH (512), _TOP_N (20), _BATCH_SIZE (8), _THREADS, _NAME (docs/rerank.md)""");
       return;
     }
     EngramSettings settings = EngramSettings.fromEnvironment(System.getenv());

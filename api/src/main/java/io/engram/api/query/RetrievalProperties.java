@@ -22,8 +22,9 @@ import jakarta.validation.constraints.NotNull;
  * @param candidates chunks fetched from each leg before fusion
  * @param maxLexemeShare the full-text leg ignores lexemes found in a larger share of the chunks
  * @param rerank whether the reranker reorders the fused candidates
- * @param reranker which reranker: {@code linear} (the learned model bundled with core) or {@code
- *     none}
+ * @param reranker which reranker: {@code linear} (the learned model bundled with core), {@code
+ *     cross-encoder} (an ONNX model in {@code ENGRAM_RERANKER_CROSS_ENCODER_DIR}, see {@link
+ *     Rerankers#crossEncoderSettings}) or {@code none}
  */
 @ConfigurationProperties("engram.retrieval")
 public record RetrievalProperties(

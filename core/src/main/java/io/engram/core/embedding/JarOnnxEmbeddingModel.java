@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtSession;
 import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
+import io.engram.core.config.DjlOffline;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -34,6 +35,7 @@ final class JarOnnxEmbeddingModel extends AbstractInProcessEmbeddingModel {
     ClassLoader loader = JarOnnxEmbeddingModel.class.getClassLoader();
     try (InputStream model = open(loader, modelResource);
         InputStream tokenizer = open(loader, tokenizerResource)) {
+      DjlOffline.enable();
       OrtEnvironment env = OrtEnvironment.getEnvironment();
       OrtSession.SessionOptions options = new OrtSession.SessionOptions();
       options.setIntraOpNumThreads(intraOpThreads);

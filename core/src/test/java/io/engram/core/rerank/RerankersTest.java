@@ -3,9 +3,11 @@ package io.engram.core.rerank;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.engram.testing.TestCrossEncoders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +30,7 @@ class RerankersTest {
   void an_unknown_kind_names_the_accepted_ones() {
     assertThatThrownBy(() -> Rerankers.fromEnvironment(Map.of(Rerankers.ENV_RERANKER, "onnx")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("[none, linear]")
+        .hasMessageContaining("[none, linear, cross-encoder]")
         .hasMessageContaining("'onnx'");
   }
 
@@ -42,5 +44,72 @@ class RerankersTest {
         Rerankers.fromEnvironment(
             Map.of(Rerankers.ENV_RERANKER, "linear", Rerankers.ENV_LINEAR_MODEL, file.toString()));
     assertThat(reranker.name()).isEqualTo("custom-v2");
+  }
+
+  @Test
+  void cross_encoder_is_built_from_its_directory_and_settings(@TempDir Path dir) {
+    Path model = TestCrossEncoders.install(TestCrossEncoders.OVERLAP, dir.resolve("ms-marco"));
+    for (String spelling : List.of("cross-encoder", "cross_encoder", "CROSS_ENCODER")) {
+      Reranker reranker =
+          Rerankers.fromEnvironment(
+              Map.of(
+                  Rerankers.ENV_RERANKER, spelling,
+                  Rerankers.ENV_CROSS_ENCODER_DIR, model.toString(),
+                  Rerankers.ENV_CROSS_ENCODER_TOP_N, "7",
+                  Rerankers.ENV_CROSS_ENCODER_MAX_LENGTH, "128",
+                  Rerankers.ENV_CROSS_ENCODER_BATCH_SIZE, "3",
+                  Rerankers.ENV_ONNX_THREADS, "2"));
+      assertThat(reranker).isInstanceOf(CrossEncoderReranker.class);
+      CrossEncoderReranker crossEncoder = (CrossEncoderReranker) reranker;
+      assertThat(crossEncoder.name()).isEqualTo("cross-encoder:ms-marco");
+      assertThat(crossEncoder.settings())
+          .isEqualTo(new CrossEncoderReranker.Settings(model, "ms-marco", 128, 7, 3, 2));
+      crossEncoder.close();
+    }
+  }
+
+  @Test
+  void cross_encoder_defaults_and_its_own_thread_setting() {
+    CrossEncoderReranker.Settings settings =
+        Rerankers.crossEncoderSettings(
+            Map.of(
+                Rerankers.ENV_CROSS_ENCODER_DIR, "/models/bge-reranker-base",
+                Rerankers.ENV_CROSS_ENCODER_NAME, "bge-reranker-base-v1",
+                Rerankers.ENV_CROSS_ENCODER_THREADS, "2",
+                Rerankers.ENV_ONNX_THREADS, "1"));
+    assertThat(settings.name()).isEqualTo("bge-reranker-base-v1");
+    assertThat(settings.maxLength()).isEqualTo(CrossEncoderReranker.DEFAULT_MAX_LENGTH);
+    assertThat(settings.topN()).isEqualTo(CrossEncoderReranker.DEFAULT_TOP_N);
+    assertThat(settings.batchSize()).isEqualTo(CrossEncoderReranker.DEFAULT_BATCH_SIZE);
+    assertThat(settings.threads()).isEqualTo(2);
+  }
+
+  @Test
+  void cross_encoder_without_a_directory_says_which_variable_to_set() {
+    assertThatThrownBy(
+            () -> Rerankers.fromEnvironment(Map.of(Rerankers.ENV_RERANKER, "cross-encoder")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ENGRAM_RERANKER=cross-encoder needs")
+        .hasMessageContaining(Rerankers.ENV_CROSS_ENCODER_DIR);
+  }
+
+  @Test
+  void cross_encoder_numbers_must_be_positive_integers() {
+    assertThatThrownBy(
+            () ->
+                Rerankers.crossEncoderSettings(
+                    Map.of(
+                        Rerankers.ENV_CROSS_ENCODER_DIR, "/models/x",
+                        Rerankers.ENV_CROSS_ENCODER_TOP_N, "twenty")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            Rerankers.ENV_CROSS_ENCODER_TOP_N + " must be a positive integer, got 'twenty'");
+    assertThatThrownBy(
+            () ->
+                Rerankers.crossEncoderSettings(
+                    Map.of(
+                        Rerankers.ENV_CROSS_ENCODER_DIR, "/models/x",
+                        Rerankers.ENV_CROSS_ENCODER_MAX_LENGTH, "0")))
+        .hasMessageContaining(Rerankers.ENV_CROSS_ENCODER_MAX_LENGTH);
   }
 }
