@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.core.config.EngramSettings;
+import io.engram.core.llm.LlmSettings;
+import io.engram.core.memory.FactExtraction;
+import io.engram.core.memory.MemorySettings;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.workers.WorkerMain;
 import java.io.IOException;
@@ -46,20 +49,32 @@ abstract class ApiTestSupport {
 
   /** A real worker on the same database and Temporal server as the API under test. */
   protected static WorkerMain startWorker(String dbUrl) throws Exception {
-    var postgres = EngramServicesExtension.postgres();
+    return WorkerMain.start(workerSettings(dbUrl));
+  }
+
+  /**
+   * A real worker that answers with {@code llm} (the evaluation's answer tier) and keeps fact
+   * extraction local, as {@code ./engram up --with-llm} starts it.
+   */
+  protected static WorkerMain startWorker(String dbUrl, LlmSettings llm) throws Exception {
     return WorkerMain.start(
-        new EngramSettings(
-            dbUrl,
-            postgres.user(),
-            postgres.password(),
-            EngramServicesExtension.temporal().address(),
-            "default",
-            MODEL,
-            1024,
-            200,
-            List.of(),
-            1024 * 1024,
-            true));
+        workerSettings(dbUrl), MemorySettings.defaults(), llm, FactExtraction.LOCAL);
+  }
+
+  private static EngramSettings workerSettings(String dbUrl) {
+    var postgres = EngramServicesExtension.postgres();
+    return new EngramSettings(
+        dbUrl,
+        postgres.user(),
+        postgres.password(),
+        EngramServicesExtension.temporal().address(),
+        "default",
+        MODEL,
+        1024,
+        200,
+        List.of(),
+        1024 * 1024,
+        true);
   }
 
   private final HttpClient http = HttpClient.newHttpClient();

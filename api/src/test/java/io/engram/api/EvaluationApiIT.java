@@ -122,8 +122,10 @@ class EvaluationApiIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(result.path("p95Ms").asDouble())
         .isGreaterThanOrEqualTo(result.path("p50Ms").asDouble());
     assertThat(result.path("finishedAt").asText()).isNotBlank();
-    // Absent fields are null: the API leaves them out of the body.
+    // Absent fields are null: the API leaves them out of the body, the answer tier too when no
+    // answers were asked for.
     assertThat(result.path("failure").isMissingNode()).isTrue();
+    assertThat(result.path("answers").isMissingNode()).isTrue();
   }
 
   @Test
@@ -141,6 +143,22 @@ class EvaluationApiIT extends ApiTestSupport implements TestPropertyProvider {
   }
 
   @Test
+  void answers_asked_of_a_worker_without_an_llm_fail_the_run_at_once_with_the_reason()
+      throws Exception {
+    Reply started = post("/v1/evaluations", create(Map.of("answers", 2)));
+    assertThat(started.status()).as(started.body()).isEqualTo(202);
+
+    JsonNode result =
+        awaitEnd("/v1/evaluations/" + started.json().path("workflowId").asText(), "FAILED");
+
+    assertThat(result.path("phase").asText()).isEqualTo("failed");
+    assertThat(result.path("failure").asText()).contains("no LLM", "ENGRAM_LLM_PROVIDER");
+    // It failed before anything was registered or retrieved.
+    assertThat(result.path("evalRunId").isMissingNode()).isTrue();
+    assertThat(result.path("answers").isMissingNode()).isTrue();
+  }
+
+  @Test
   void bad_requests_get_problem_bodies() throws Exception {
     assertProblem(post("/v1/evaluations", create(Map.of("collection", "nope"))), 404);
     assertProblem(post("/v1/evaluations", create(Map.of("collection", "Bad Name!"))), 400);
@@ -148,6 +166,8 @@ class EvaluationApiIT extends ApiTestSupport implements TestPropertyProvider {
     assertProblem(post("/v1/evaluations", create(Map.of("split", "validation"))), 400);
     assertProblem(post("/v1/evaluations", create(Map.of("part", "heldout"))), 400);
     assertProblem(post("/v1/evaluations", create(Map.of("limit", 0))), 400);
+    assertProblem(post("/v1/evaluations", create(Map.of("answers", -1))), 400);
+    assertProblem(post("/v1/evaluations", create(Map.of("answers", 1001))), 400);
     assertProblem(post("/v1/evaluations", create(Map.of("qrelsBlob", "f".repeat(64)))), 400);
     assertProblem(post("/v1/evaluations", create(Map.of("queriesBlob", "not-a-hash"))), 400);
     Map<String, Object> noDataset = create(Map.of());

@@ -444,7 +444,8 @@ final class EngramClient {
       String model,
       String queriesBlob,
       String qrelsBlob,
-      Integer limit) {}
+      Integer limit,
+      Integer answers) {}
 
   record EvaluationStarted(String workflowId, String runId) {}
 
@@ -466,12 +467,28 @@ final class EngramClient {
       Double recallAt100,
       Double p50Ms,
       Double p95Ms,
-      String failure) {
+      String failure,
+      EvaluationAnswers answers) {
 
     boolean running() {
       return !IngestionProgress.isTerminal(status);
     }
   }
+
+  /**
+   * The advisory answer tier of an evaluation (null when no answers were asked for); the means are
+   * null until the run completes, and when no answer was generated.
+   */
+  record EvaluationAnswers(
+      String model,
+      int sample,
+      int done,
+      int generated,
+      int fallback,
+      Double faithfulness,
+      Double answerRelevancy,
+      Double contextRecall,
+      Double generationP50Ms) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record QueryRequest(String query, String collection, Integer topK, String sessionId) {}

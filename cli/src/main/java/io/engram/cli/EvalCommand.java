@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
  * {@code queries.jsonl} and {@code qrels/SPLIT.tsv} as blobs (a claim check), starts the workflow,
  * follows it, and prints NDCG@10, MRR@10, Recall@10/@100 and retrieval latency as stored in {@code
  * eval_runs}. The corpus must already be ingested into the collection ({@code ./engram eval} does
- * that first).
+ * that first). With {@code --answers N} the worker's LLM also answers a sample of the queries, and
+ * the advisory answer-level metrics are printed as a separate block before the final line.
  */
 @Command(
     name = "eval",
@@ -35,6 +36,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Evaluate retrieval on a BEIR folder (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv).",
       "The corpus must be ingested into the collection first (./engram eval DIR does it).",
+      "With --answers N the worker's LLM also answers N queries: faithfulness, answer",
+      "relevancy and context recall are printed as a separate, advisory block.",
       "Ends with one line: eval ndcg@10=… mrr@10=… recall@100=… p50_ms=… p95_ms=… queries=…"
     })
 final class EvalCommand implements Callable<Integer> {
@@ -60,7 +63,7 @@ final class EvalCommand implements Callable<Integer> {
       defaultValue = "all",
       description =
           "Part of the split: all, fit or held-out (default: ${DEFAULT-VALUE}). The held-out part"
-              + " is a fixed ~20% of the query ids that nothing is fitted on.")
+              + " is a fixed ~20%% of the query ids that nothing is fitted on.")
   String part;
 
   @Option(
@@ -77,6 +80,21 @@ final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--limit", paramLabel = "N", description = "Evaluate only the first N queries.")
   Integer limit;
+
+  @Option(
+      names = "--answers",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Also answer N of the evaluated queries (a fixed sample by query id) with the worker's"
+              + " LLM and report advisory answer-level metrics: faithfulness, answer relevancy,"
+              + " context recall (default: ${DEFAULT-VALUE}, off; at most "
+              + MAX_ANSWERS
+              + "). Needs an LLM in the worker: ./engram up --with-llm.")
+  int answers;
+
+  /** As the API's limit: a small local model takes up to half a minute per answer. */
+  static final int MAX_ANSWERS = 1000;
 
   @Override
   public Integer call() throws Exception {
@@ -105,7 +123,15 @@ final class EvalCommand implements Callable<Integer> {
     EvaluationStarted started =
         client.startEvaluation(
             new EvaluationRequest(
-                dataset, chosenSplit, part, coll, model, queriesBlob, qrelsBlob, limit));
+                dataset,
+                chosenSplit,
+                part,
+                coll,
+                model,
+                queriesBlob,
+                qrelsBlob,
+                limit,
+                answers == 0 ? null : answers));
     err.println(
         "evaluating in workflow "
             + started.workflowId()
@@ -142,6 +168,10 @@ final class EvalCommand implements Callable<Integer> {
     }
     if (limit != null && limit < 1) {
       throw new ParameterException(spec.commandLine(), "--limit must be positive");
+    }
+    if (answers < 0 || answers > MAX_ANSWERS) {
+      throw new ParameterException(
+          spec.commandLine(), "--answers must be between 0 and " + MAX_ANSWERS);
     }
   }
 
@@ -192,6 +222,16 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   private static String describe(EvaluationStatus status) {
+    if ("answering".equals(status.phase()) && status.answers() != null) {
+      EngramClient.EvaluationAnswers a = status.answers();
+      return String.format(
+          Locale.ROOT,
+          "answering %d/%d with %s%s",
+          a.done(),
+          a.sample(),
+          a.model(),
+          a.fallback() == 0 ? "" : ", " + a.fallback() + " fallback");
+    }
     if (status.ndcgAt10() == null) {
       return status.phase() == null ? "" : status.phase();
     }
@@ -213,6 +253,20 @@ final class EvalCommand implements Callable<Integer> {
     result.put("recall@100", r.recallAt100());
     result.put("p50_ms", r.p50Ms());
     result.put("p95_ms", r.p95Ms());
+    EngramClient.EvaluationAnswers a = r.answers();
+    if (a != null) {
+      Map<String, Object> answers = new LinkedHashMap<>();
+      answers.put("advisory", true);
+      answers.put("model", a.model());
+      answers.put("answers", a.sample());
+      answers.put("generated", a.generated());
+      answers.put("fallback", a.fallback());
+      answers.put("faithfulness", a.faithfulness());
+      answers.put("answer_relevancy", a.answerRelevancy());
+      answers.put("context_recall", a.contextRecall());
+      answers.put("generation_p50_ms", a.generationP50Ms());
+      result.put("answers", answers);
+    }
     return result;
   }
 
@@ -229,6 +283,9 @@ final class EvalCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "%-12s %.1f%n", "p50_ms", r.p50Ms());
     out.printf(Locale.ROOT, "%-12s %.1f%n", "p95_ms", r.p95Ms());
     out.printf(Locale.ROOT, "%-12s %s%n", "workflow", r.workflowId());
+    if (r.answers() != null) {
+      printAnswers(out, r.answers());
+    }
     out.printf(
         Locale.ROOT,
         "eval ndcg@10=%.4f mrr@10=%.4f recall@100=%.4f p50_ms=%.1f p95_ms=%.1f queries=%d%n",
@@ -238,6 +295,52 @@ final class EvalCommand implements Callable<Integer> {
         r.p50Ms(),
         r.p95Ms(),
         r.total());
+  }
+
+  /**
+   * The advisory tier, as its own block: heuristics about generated answers, not retrieval metrics,
+   * so nothing of it goes into the final {@code eval} line.
+   */
+  private static void printAnswers(PrintWriter out, EngramClient.EvaluationAnswers a) {
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "answer-level (advisory) — %d answers by %s, not retrieval metrics%n",
+        a.sample(),
+        a.model());
+    out.printf(
+        Locale.ROOT,
+        "  %-18s %s  share of claims supported by the passages they cite%n",
+        "faithfulness",
+        metric(a.faithfulness()));
+    out.printf(
+        Locale.ROOT,
+        "  %-18s %s  cosine of question and answer embeddings%n",
+        "answer_relevancy",
+        metric(a.answerRelevancy()));
+    out.printf(
+        Locale.ROOT,
+        "  %-18s %s  relevant documents among the passages given to the LLM%n",
+        "context_recall",
+        metric(a.contextRecall()));
+    out.printf(
+        Locale.ROOT,
+        "  %-18s %d by the LLM, %d fallback (LLM unavailable or timed out, not scored)%n",
+        "answered",
+        a.generated(),
+        a.fallback());
+    out.printf(
+        Locale.ROOT,
+        "  %-18s %s%n",
+        "generation_p50_ms",
+        a.generationP50Ms() == null
+            ? "n/a"
+            : String.format(Locale.ROOT, "%.1f", a.generationP50Ms()));
+    out.println();
+  }
+
+  private static String metric(Double value) {
+    return value == null ? "n/a   " : String.format(Locale.ROOT, "%.4f", value);
   }
 
   static String defaultCollection(Path dir) {

@@ -114,6 +114,93 @@ class EvalCommandTest {
             "eval ndcg@10=0.7597 mrr@10=0.7346 recall@100=0.9571 p50_ms=41.6 p95_ms=72.8"
                 + " queries=164");
     assertThat(result.err()).contains("evaluating in workflow " + WORKFLOW);
+    // Without --answers nothing is asked of the LLM and no advisory block is printed.
+    assertThat(request.has("answers")).isFalse();
+    assertThat(result.out()).doesNotContain("advisory");
+  }
+
+  @Test
+  void answers_are_asked_for_and_printed_as_an_advisory_block_before_the_eval_line() {
+    AtomicInteger polls = new AtomicInteger();
+    api.on("POST", "/v1/blobs/missing", r -> Response.json(200, "{\"missing\":[]}"))
+        .on("POST", "/v1/evaluations", r -> started())
+        .on(
+            "GET",
+            "/v1/evaluations/" + WORKFLOW,
+            r ->
+                Response.json(200, polls.incrementAndGet() < 2 ? answering() : completed(ANSWERS)));
+
+    CliRunner.Result result =
+        CliRunner.run("--api", api.url(), "eval", beir.toString(), "--answers", "20");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(api.requests("POST", "/v1/evaluations").get(0).json().get("answers").asInt())
+        .isEqualTo(20);
+    List<String> lines = result.out().lines().toList();
+    // The retrieval table is as it was, the advisory block comes after it, the eval line last.
+    assertThat(lines.subList(0, 12))
+        .startsWith("dataset      scifact")
+        .contains("ndcg@10      0.7597", "p95_ms       72.8")
+        .endsWith("workflow     " + WORKFLOW);
+    assertThat(lines.subList(12, lines.size() - 1))
+        .containsExactly(
+            "",
+            "answer-level (advisory) — 20 answers by openai:gemma-3-270m, not retrieval metrics",
+            "  faithfulness       0.8125  share of claims supported by the passages they cite",
+            "  answer_relevancy   0.6104  cosine of question and answer embeddings",
+            "  context_recall     0.5500  relevant documents among the passages given to the LLM",
+            "  answered           17 by the LLM, 3 fallback (LLM unavailable or timed out, not"
+                + " scored)",
+            "  generation_p50_ms  7300.5",
+            "");
+    assertThat(lines.get(lines.size() - 1))
+        .isEqualTo(
+            "eval ndcg@10=0.7597 mrr@10=0.7346 recall@100=0.9571 p50_ms=41.6 p95_ms=72.8"
+                + " queries=164");
+  }
+
+  @Test
+  void json_carries_the_advisory_tier_in_its_own_object_and_missing_means_are_null()
+      throws Exception {
+    String noneGenerated =
+        "{\"model\":\"openai:gemma-3-270m\",\"sample\":2,\"done\":2,\"generated\":0,"
+            + "\"fallback\":2,\"contextRecall\":0.5}";
+    api.on("POST", "/v1/blobs/missing", r -> Response.json(200, "{\"missing\":[]}"))
+        .on("POST", "/v1/evaluations", r -> started())
+        .on("GET", "/v1/evaluations/.*", r -> Response.json(200, completed(noneGenerated)));
+
+    CliRunner.Result json =
+        CliRunner.run("--api", api.url(), "eval", beir.toString(), "--answers", "2", "--json");
+    CliRunner.Result text =
+        CliRunner.run("--api", api.url(), "eval", beir.toString(), "--answers", "2");
+
+    assertThat(json.exitCode()).as(json.err()).isZero();
+    JsonNode printed = EngramClient.JSON.readTree(json.out());
+    assertThat(printed.get("ndcg@10").asDouble()).isEqualTo(0.75971);
+    JsonNode answers = printed.get("answers");
+    assertThat(answers.get("advisory").asBoolean()).isTrue();
+    assertThat(answers.get("model").asText()).isEqualTo("openai:gemma-3-270m");
+    assertThat(answers.get("answers").asInt()).isEqualTo(2);
+    assertThat(answers.get("fallback").asInt()).isEqualTo(2);
+    assertThat(answers.get("faithfulness").isNull()).isTrue();
+    assertThat(answers.get("context_recall").asDouble()).isEqualTo(0.5);
+    assertThat(text.out())
+        .contains(
+            "  faithfulness       n/a     share of claims",
+            "  answered           0 by the LLM, 2 fallback");
+  }
+
+  @Test
+  void answers_out_of_range_are_refused_and_help_documents_the_option() {
+    assertThat(CliRunner.run("--api", api.url(), "eval", beir.toString(), "--answers", "-1"))
+        .satisfies(r -> assertThat(r.exitCode()).isEqualTo(2))
+        .satisfies(r -> assertThat(r.err()).contains("--answers must be between 0 and 1000"));
+    assertThat(CliRunner.run("--api", api.url(), "eval", beir.toString(), "--answers", "1001"))
+        .satisfies(r -> assertThat(r.exitCode()).isEqualTo(2));
+    assertThat(api.requests()).isEmpty();
+    assertThat(CliRunner.run("eval", "--help").out())
+        .contains(
+            "--answers=N", "faithfulness", "answer relevancy", "context recall", "--with-llm");
   }
 
   @Test
@@ -219,6 +306,24 @@ class EvalCommandTest {
         + WORKFLOW
         + "\",\"status\":\"RUNNING\",\"phase\":\"evaluating\",\"total\":164,\"done\":50,"
         + "\"ndcgAt10\":0.71}";
+  }
+
+  private static final String ANSWERS =
+      "{\"model\":\"openai:gemma-3-270m\",\"sample\":20,\"done\":20,\"generated\":17,"
+          + "\"fallback\":3,\"faithfulness\":0.8125,\"answerRelevancy\":0.61038,"
+          + "\"contextRecall\":0.55,\"generationP50Ms\":7300.5}";
+
+  private static String answering() {
+    return "{\"workflowId\":\""
+        + WORKFLOW
+        + "\",\"status\":\"RUNNING\",\"phase\":\"answering\",\"total\":164,\"done\":164,"
+        + "\"ndcgAt10\":0.75971,\"answers\":{\"model\":\"openai:gemma-3-270m\",\"sample\":20,"
+        + "\"done\":5,\"generated\":5,\"fallback\":0}}";
+  }
+
+  private static String completed(String answers) {
+    String body = completed();
+    return body.substring(0, body.length() - 1) + ",\"answers\":" + answers + "}";
   }
 
   private static String completed() {

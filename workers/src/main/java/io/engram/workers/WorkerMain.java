@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
 import com.zaxxer.hikari.HikariDataSource;
+import io.engram.activities.evaluation.AnswerEvaluationActivitiesImpl;
 import io.engram.activities.evaluation.EvaluationActivitiesImpl;
 import io.engram.activities.ingestion.IngestionActivitiesImpl;
 import io.engram.activities.ingestion.IngestionMetrics;
@@ -15,17 +16,20 @@ import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.eval.AnswerEvaluation;
 import io.engram.core.eval.EvaluationService;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
 import io.engram.core.ingest.DocumentReader;
 import io.engram.core.ingest.IngestionService;
+import io.engram.core.llm.AnswerGenerator;
 import io.engram.core.llm.ChatModelGateway;
+import io.engram.core.llm.LlmGateway;
 import io.engram.core.llm.LlmSettings;
 import io.engram.core.memory.Distiller;
 import io.engram.core.memory.EpisodicMemory;
+import io.engram.core.memory.FactExtraction;
 import io.engram.core.memory.FactExtractor;
-import io.engram.core.memory.LlmFactExtractor;
 import io.engram.core.memory.LocalFactExtractor;
 import io.engram.core.memory.MemoryMaintenance;
 import io.engram.core.memory.MemorySettings;
@@ -67,6 +71,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -106,18 +111,34 @@ public final class WorkerMain {
   }
 
   /**
-   * Builds and starts a worker for the given settings, with the memory and LLM settings of the
-   * environment; {@link #close()} stops it.
+   * Builds and starts a worker for the given settings, with the memory, LLM and fact extraction
+   * settings of the environment; {@link #close()} stops it.
    */
   public static WorkerMain start(EngramSettings settings) throws Exception {
     return start(
         settings,
         MemorySettings.fromEnvironment(System.getenv()),
-        LlmSettings.fromEnvironment(System.getenv()));
+        LlmSettings.fromEnvironment(System.getenv()),
+        FactExtraction.fromEnvironment(System.getenv()));
   }
 
-  /** Builds and starts a worker; {@link #close()} stops it. */
+  /**
+   * Builds and starts a worker whose fact extraction uses the LLM when one is configured; {@link
+   * #close()} stops it.
+   */
   public static WorkerMain start(EngramSettings settings, MemorySettings memory, LlmSettings llm)
+      throws Exception {
+    return start(settings, memory, llm, FactExtraction.AUTO);
+  }
+
+  /**
+   * Builds and starts a worker; {@link #close()} stops it.
+   *
+   * @param llm the LLM the evaluation's answer tier asks, and fact extraction if {@code extraction}
+   *     says so
+   */
+  public static WorkerMain start(
+      EngramSettings settings, MemorySettings memory, LlmSettings llm, FactExtraction extraction)
       throws Exception {
     log.info("starting Engram worker with {} (memory profile {})", settings, memory.profile());
     HikariDataSource dataSource = Database.connect(settings, "engram-worker", 8);
@@ -182,12 +203,14 @@ public final class WorkerMain {
               thread.setDaemon(true);
               return thread;
             });
+    HybridRetriever evaluationRetriever =
+        retriever(indexVersions, new PgVectorChunkStore(dataSource), retrievalExecutor);
     EvaluationService evaluation =
         new EvaluationService(
             dataSource,
             indexVersions,
             new BlobStore(dataSource),
-            retriever(indexVersions, new PgVectorChunkStore(dataSource), retrievalExecutor),
+            evaluationRetriever,
             RetrievalOptions.fromEnvironment(System.getenv(), EvaluationService.DEPTH));
     Worker training =
         factory.newWorker(
@@ -202,10 +225,10 @@ public final class WorkerMain {
 
     MemoryMetrics memoryMetrics = new MemoryMetrics(registry);
     MemoryMaintenance maintenance = new MemoryMaintenance(dataSource, memory);
+    Optional<LlmGateway> gateway = ChatModelGateway.create(llm);
     FactExtractor local = new LocalFactExtractor();
-    FactExtractor extractor =
-        ChatModelGateway.create(llm).<FactExtractor>map(LlmFactExtractor::new).orElse(local);
-    log.info("fact extraction: {}", extractor.name());
+    FactExtractor extractor = extraction.choose(gateway, local);
+    log.info("fact extraction: {} ({})", extractor.name(), extraction);
     DistillationActivitiesImpl distillation =
         new DistillationActivitiesImpl(
             new Distiller(
@@ -237,7 +260,19 @@ public final class WorkerMain {
             // Extraction may wait on an LLM endpoint; two at a time is what a small local model
             // serves without queueing requests behind each other.
             WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(2).build());
-    llmWorker.registerActivitiesImplementations(distillation);
+    // The evaluation's advisory answer tier asks the same LLM, from the same retrieval as its
+    // retrieval batches; without an LLM its activities fail for good with the reason.
+    AnswerEvaluation answers =
+        new AnswerEvaluation(
+            evaluation.runs(),
+            indexVersions,
+            evaluationRetriever,
+            gateway.map(AnswerGenerator::new).orElse(null));
+    log.info(
+        "evaluation answers: {}",
+        answers.model().orElse("none (no LLM configured for the worker)"));
+    llmWorker.registerActivitiesImplementations(
+        distillation, new AnswerEvaluationActivitiesImpl(answers));
 
     ensureSearchAttributes(settings);
     factory.start();
@@ -350,7 +385,10 @@ public final class WorkerMain {
             ENGRAM_PROFILE (dev|test|prod), ENGRAM_SCHEDULE_<JOB>_CRON, ENGRAM_SCHEDULE_<JOB>_ENABLED,
             ENGRAM_PROMOTION_MIN_SALIENCE, ENGRAM_PROMOTION_MIN_CITATIONS, ENGRAM_PROMOTION_MIN_AGE,
             ENGRAM_EPISODIC_TTL, ENGRAM_SESSION_IDLE, ENGRAM_INCREMENTAL_INGEST_DIRS (see README)
-            ENGRAM_LLM_PROVIDER, ENGRAM_LLM_BASE_URL, ENGRAM_LLM_MODEL (fact extraction)
+            ENGRAM_LLM_PROVIDER, ENGRAM_LLM_BASE_URL, ENGRAM_LLM_MODEL, ENGRAM_LLM_*
+                                 the LLM of evaluation answers (eval --answers) and fact extraction
+            ENGRAM_MEMORY_EXTRACTOR (auto|local|llm)   fact extraction: auto uses the LLM when one
+                                 is configured; local keeps the local extractor beside it
             ENGRAM_RERANKER (linear|cross-encoder|none)   reranker of evaluations, as for the API;
               cross-encoder: ENGRAM_RERANKER_CROSS_ENCODER_DIR (model.onnx + tokenizer.json),
               _MAX_LENGTH (512), _TOP_N (20), _BATCH_SIZE (8), _THREADS, _NAME (docs/rerank.md)""");

@@ -265,7 +265,7 @@ class EvaluationIT {
         "no-such-version");
     assertFailsWith(
         new EvaluationRequest(
-            "tiny", "test", "all", "no-such-collection", null, queriesBlob, qrelsBlob, null),
+            "tiny", "test", "all", "no-such-collection", null, queriesBlob, qrelsBlob, null, null),
         FailureTypes.UNKNOWN_COLLECTION,
         "no-such-collection");
     assertFailsWith(
@@ -363,7 +363,7 @@ class EvaluationIT {
   private static EvaluationRequest request(
       String part, String modelVersion, String queries, String qrels) {
     return new EvaluationRequest(
-        "tiny", "test", part, COLLECTION, modelVersion, queries, qrels, null);
+        "tiny", "test", part, COLLECTION, modelVersion, queries, qrels, null, null);
   }
 
   private String upload(String text) throws Exception {

@@ -1,10 +1,12 @@
 package io.engram.activities.evaluation;
 
+import io.engram.core.eval.EvaluationAnswers;
 import io.engram.core.eval.EvaluationRuns;
 import io.engram.core.eval.EvaluationService;
 import io.engram.core.eval.EvaluationService.InvalidEvaluationException;
 import io.engram.core.eval.QuerySplit;
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.evaluation.AnswerSummary;
 import io.engram.workflows.evaluation.BatchScores;
 import io.engram.workflows.evaluation.EvaluationActivities;
 import io.engram.workflows.evaluation.EvaluationPlan;
@@ -90,7 +92,8 @@ public class EvaluationActivitiesImpl implements EvaluationActivities {
           run.recallAt10(),
           run.recallAt100(),
           run.p50Ms(),
-          run.p95Ms());
+          run.p95Ms(),
+          answers(run.answers()));
     } catch (SQLException e) {
       throw Activity.wrap(e);
     }
@@ -103,6 +106,20 @@ public class EvaluationActivitiesImpl implements EvaluationActivities {
     } catch (SQLException e) {
       throw Activity.wrap(e);
     }
+  }
+
+  static AnswerSummary answers(EvaluationAnswers.Summary a) {
+    return a == null
+        ? null
+        : new AnswerSummary(
+            a.model(),
+            a.sample(),
+            a.generated(),
+            a.fallback(),
+            a.faithfulness(),
+            a.relevancy(),
+            a.contextRecall(),
+            a.p50Ms());
   }
 
   static String failureType(InvalidEvaluationException.Reason reason) {

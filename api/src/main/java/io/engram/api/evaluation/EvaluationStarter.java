@@ -3,6 +3,7 @@ package io.engram.api.evaluation;
 import io.engram.api.problems.ApiProblem;
 import io.engram.api.problems.Problems;
 import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.eval.EvaluationAnswers;
 import io.engram.core.eval.EvaluationRuns;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
@@ -106,7 +107,8 @@ class EvaluationStarter {
             body.model(),
             body.queriesBlob(),
             body.qrelsBlob(),
-            body.limit());
+            body.limit(),
+            body.answers());
     String workflowId = EvaluationWorkflow.workflowId(request, UUID.randomUUID());
     EvaluationWorkflow workflow =
         client.newWorkflowStub(
@@ -148,7 +150,9 @@ class EvaluationStarter {
         progress = stub.query("progress", EvaluationProgress.class);
       } catch (WorkflowException | StatusRuntimeException e) {
         // Queries need a worker; without one the run is accepted but has not started.
-        progress = new EvaluationProgress("waiting-for-worker", 0, null, 0, 0, 0, 0, 0, 0, null);
+        progress =
+            new EvaluationProgress(
+                "waiting-for-worker", 0, null, 0, 0, 0, 0, 0, 0, null, null, 0, 0, 0);
       }
       boolean any = progress.done() > 0;
       return new EvaluationDtos.Status(
@@ -172,7 +176,19 @@ class EvaluationStarter {
           null,
           stored.map(r -> text(r.startedAt())).orElse(null),
           null,
-          null);
+          null,
+          progress.answerModel() == null
+              ? null
+              : new EvaluationDtos.Answers(
+                  progress.answerModel(),
+                  progress.answersTotal(),
+                  progress.answersDone(),
+                  progress.answersDone() - progress.answersFallback(),
+                  progress.answersFallback(),
+                  null,
+                  null,
+                  null,
+                  null));
     }
     String failure = null;
     if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
@@ -207,7 +223,8 @@ class EvaluationStarter {
           null,
           null,
           null,
-          failure);
+          failure,
+          null);
     }
     EvaluationRuns.Run run = stored.get();
     boolean completed = "completed".equals(run.status());
@@ -232,7 +249,26 @@ class EvaluationStarter {
         run.p95Ms(),
         text(run.startedAt()),
         text(run.finishedAt()),
-        failure != null ? failure : run.error());
+        failure != null ? failure : run.error(),
+        answers(run.answers(), completed));
+  }
+
+  /** The stored advisory tier; the counts of a run that did not complete are not final. */
+  private static EvaluationDtos.Answers answers(
+      EvaluationAnswers.Summary stored, boolean completed) {
+    if (stored == null) {
+      return null;
+    }
+    return new EvaluationDtos.Answers(
+        stored.model(),
+        stored.sample(),
+        completed ? stored.sample() : stored.generated() + stored.fallback(),
+        stored.generated(),
+        stored.fallback(),
+        stored.faithfulness(),
+        stored.relevancy(),
+        stored.contextRecall(),
+        stored.p50Ms());
   }
 
   private static ApiProblem notFound(String workflowId) {

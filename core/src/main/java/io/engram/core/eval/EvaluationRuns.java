@@ -24,9 +24,14 @@ public final class EvaluationRuns {
   private static final String COLUMNS =
       "id, workflow_id, dataset, split, part, collection, model_version, index_version_id, status,"
           + " query_count, ndcg_at_10, mrr_at_10, recall_at_10, recall_at_100, p50_ms, p95_ms,"
-          + " started_at, finished_at, error";
+          + " started_at, finished_at, error, "
+          + EvaluationAnswers.COLUMNS;
 
-  /** One evaluation run; the metrics are null until it completes. */
+  /**
+   * One evaluation run; the metrics are null until it completes.
+   *
+   * @param answers the advisory answer tier, null when no answers were requested
+   */
   public record Run(
       long id,
       String workflowId,
@@ -46,7 +51,8 @@ public final class EvaluationRuns {
       Double p95Ms,
       Instant startedAt,
       Instant finishedAt,
-      String error) {}
+      String error,
+      EvaluationAnswers.Summary answers) {}
 
   /** What a new run records before any query is evaluated. */
   public record NewRun(
@@ -77,9 +83,16 @@ public final class EvaluationRuns {
       int queries, double ndcgAt10, double mrrAt10, double recallAt10, double recallAt100) {}
 
   private final DataSource dataSource;
+  private final EvaluationAnswers answers;
 
   public EvaluationRuns(DataSource dataSource) {
     this.dataSource = dataSource;
+    this.answers = new EvaluationAnswers(dataSource);
+  }
+
+  /** The runs' advisory answer tier. */
+  public EvaluationAnswers answers() {
+    return answers;
   }
 
   public Optional<Run> byWorkflowId(String workflowId) throws SQLException {
@@ -249,9 +262,10 @@ public final class EvaluationRuns {
 
   /**
    * Computes the run's metrics from its per-query results (means, and nearest-rank latency
-   * percentiles) and marks it completed. Completing a completed run recomputes the same values.
+   * percentiles), and its advisory answer figures when it sampled answers, and marks it completed.
+   * Completing a completed run recomputes the same values.
    *
-   * @throws IllegalStateException when some query has no result yet
+   * @throws IllegalStateException when some query has no result, or sampled answer no answer, yet
    */
   public Run complete(long runId) throws SQLException {
     double[] latencies;
@@ -274,6 +288,7 @@ public final class EvaluationRuns {
       throw new IllegalStateException(
           "run " + runId + " has " + (run.queryCount() - latencies.length) + " pending queries");
     }
+    answers.summarize(runId);
     Sums all = sums(runId, 0, Integer.MAX_VALUE);
     int n = all.queries();
     try (Connection c = dataSource.getConnection();
@@ -338,7 +353,8 @@ public final class EvaluationRuns {
         (Double) rs.getObject(16),
         instant(rs.getTimestamp(17)),
         instant(rs.getTimestamp(18)),
-        rs.getString(19));
+        rs.getString(19),
+        EvaluationAnswers.read(rs, 20));
   }
 
   private static Instant instant(Timestamp t) {

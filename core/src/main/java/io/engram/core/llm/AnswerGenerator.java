@@ -64,10 +64,7 @@ public final class AnswerGenerator {
   static String prompt(String question, List<Passage> passages) {
     StringBuilder sb = new StringBuilder("Sources:\n");
     for (Passage p : passages) {
-      String text = p.text().replaceAll("\\s+", " ").strip();
-      if (text.length() > PASSAGE_CHARS) {
-        text = text.substring(0, PASSAGE_CHARS) + "…";
-      }
+      String text = shownText(p);
       sb.append('[').append(p.number()).append("] ");
       if (p.title() != null && !p.title().isBlank()) {
         sb.append(p.title().strip()).append(". ");
@@ -75,6 +72,15 @@ public final class AnswerGenerator {
       sb.append(text).append('\n');
     }
     return sb.append("\nQuestion: ").append(question.strip()).append("\nAnswer:").toString();
+  }
+
+  /**
+   * The passage's text as the prompt shows it: whitespace collapsed and cut at {@link
+   * #PASSAGE_CHARS}. Whatever judges an answer against its sources should read this, not more.
+   */
+  public static String shownText(Passage p) {
+    String text = p.text().replaceAll("\\s+", " ").strip();
+    return text.length() > PASSAGE_CHARS ? text.substring(0, PASSAGE_CHARS) + "…" : text;
   }
 
   /** Keeps citations that name a passage, drops the others, and says what it dropped. */

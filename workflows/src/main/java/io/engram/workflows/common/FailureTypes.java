@@ -28,5 +28,11 @@ public final class FailureTypes {
    */
   public static final String MALFORMED_EXTRACTION = "MalformedExtraction";
 
+  /**
+   * An evaluation asked for answers, but the worker polling the {@code llm} task queue has no LLM
+   * configured ({@code ENGRAM_LLM_*}). Non-retryable: configuring one means restarting the worker.
+   */
+  public static final String LLM_NOT_CONFIGURED = "LlmNotConfigured";
+
   private FailureTypes() {}
 }

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * @param queriesBlob SHA-256 of the uploaded {@code queries.jsonl}
  * @param qrelsBlob SHA-256 of the uploaded {@code qrels/<split>.tsv}
  * @param limit evaluate at most this many queries, or null for all
+ * @param answers how many of the evaluated queries the advisory answer tier answers with the
+ *     worker's LLM (a deterministic sample), at most {@link #MAX_ANSWERS}; null or 0 for none
  */
 public record EvaluationRequest(
     String dataset,
@@ -25,7 +27,14 @@ public record EvaluationRequest(
     String modelVersion,
     String queriesBlob,
     String qrelsBlob,
-    Integer limit) {
+    Integer limit,
+    Integer answers) {
+
+  /**
+   * Most answers one run may ask for: at up to half a minute per answer from a small local model, a
+   * thousand already take hours.
+   */
+  public static final int MAX_ANSWERS = 1000;
 
   /** The qrels splits of a BEIR folder. */
   public static final List<String> SPLITS = List.of("test", "train", "dev");
@@ -57,5 +66,14 @@ public record EvaluationRequest(
     if (limit != null && limit < 1) {
       throw new IllegalArgumentException("limit must be positive, got " + limit);
     }
+    if (answers != null && (answers < 0 || answers > MAX_ANSWERS)) {
+      throw new IllegalArgumentException(
+          "answers must be between 0 and " + MAX_ANSWERS + ", got " + answers);
+    }
+  }
+
+  /** The number of answers asked for; 0 when none. */
+  public int answerCount() {
+    return answers == null ? 0 : answers;
   }
 }

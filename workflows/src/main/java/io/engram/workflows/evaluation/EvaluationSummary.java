@@ -6,6 +6,7 @@ package io.engram.workflows.evaluation;
  *
  * @param modelVersion the index version searched, plus the reranker if one was applied
  * @param part which part of the split was evaluated: all, fit or held-out
+ * @param answers the advisory answer tier, null when no answers were asked for
  */
 public record EvaluationSummary(
     long evalRunId,
@@ -20,4 +21,5 @@ public record EvaluationSummary(
     double recallAt10,
     double recallAt100,
     double p50Ms,
-    double p95Ms) {}
+    double p95Ms,
+    AnswerSummary answers) {}

@@ -13,7 +13,9 @@ import java.util.UUID;
 /**
  * Evaluates retrieval on the judged queries of a BEIR split: every query runs through the real
  * retrieval path, and NDCG@10, MRR@10, Recall@10/@100 and latency are stored in {@code eval_runs}
- * against the model version.
+ * against the model version. With {@link EvaluationRequest#answers()} the worker's LLM also answers
+ * a sample of the queries, and advisory answer-level metrics are stored beside them ({@link
+ * AnswerSummary}).
  */
 @WorkflowInterface
 public interface EvaluationWorkflow {

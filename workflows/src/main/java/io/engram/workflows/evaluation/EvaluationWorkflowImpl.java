@@ -1,6 +1,7 @@
 package io.engram.workflows.evaluation;
 
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.common.TaskQueues;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -16,8 +17,10 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Prepare, then evaluate the queries in batches with bounded parallelism, then summarize. Only ids,
- * counts and metric sums cross the history; query texts and judgements stay in PostgreSQL.
+ * Prepare, then evaluate the queries in batches with bounded parallelism, then (when asked for)
+ * answer a sample of them on the {@code llm} task queue for the advisory answer tier, then
+ * summarize. Only ids, counts and metric sums cross the history; query texts, judgements, passages
+ * and answers stay in PostgreSQL.
  */
 public class EvaluationWorkflowImpl implements EvaluationWorkflow {
   /** Queries per activity: a few seconds of retrieval, so progress and retries are fine-grained. */
@@ -28,6 +31,18 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
    * both cores busy; more would only inflate the measured latencies.
    */
   static final int MAX_PARALLEL_BATCHES = 2;
+
+  /**
+   * Sampled queries per answer activity: a small local model takes up to half a minute per answer
+   * on two cores, so a batch is a few minutes and a retry repeats little.
+   */
+  static final int ANSWER_BATCH_SIZE = 5;
+
+  /**
+   * The change id of the answer tier. Runs recorded before it (no marker in their history) replay
+   * as retrieval-only, which is all they could be: their requests had no {@code answers}.
+   */
+  static final String ANSWER_TIER = "answer-tier";
 
   private static final RetryOptions RETRY =
       RetryOptions.newBuilder()
@@ -61,6 +76,30 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
               .setRetryOptions(RETRY)
               .build());
 
+  private static final RetryOptions ANSWER_RETRY =
+      RetryOptions.newBuilder(RETRY).setDoNotRetry(FailureTypes.LLM_NOT_CONFIGURED).build();
+
+  private final AnswerEvaluationActivities answerSetup =
+      Workflow.newActivityStub(
+          AnswerEvaluationActivities.class,
+          ActivityOptions.newBuilder()
+              .setTaskQueue(TaskQueues.LLM)
+              .setStartToCloseTimeout(Duration.ofMinutes(2))
+              .setRetryOptions(ANSWER_RETRY)
+              .build());
+
+  private final AnswerEvaluationActivities answering =
+      Workflow.newActivityStub(
+          AnswerEvaluationActivities.class,
+          ActivityOptions.newBuilder()
+              .setTaskQueue(TaskQueues.LLM)
+              // Generation is slow (every answer may wait out the LLM's timeout and retry), so
+              // the batch's time is generous; a dead worker is still noticed by the heartbeat.
+              .setStartToCloseTimeout(Duration.ofMinutes(30))
+              .setHeartbeatTimeout(Duration.ofMinutes(1))
+              .setRetryOptions(ANSWER_RETRY)
+              .build());
+
   private final EvaluationActivities bookkeeping =
       Workflow.newActivityStub(
           EvaluationActivities.class,
@@ -79,11 +118,23 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
   private double recallAt10;
   private double recallAt100;
   private EvaluationSummary result;
+  private String answerModel;
+  private int answersTotal;
+  private int answersDone;
+  private int answersFallback;
 
   @Override
   public EvaluationSummary evaluate(EvaluationRequest request) {
+    int answers =
+        Workflow.getVersion(ANSWER_TIER, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION
+            ? 0
+            : request.answerCount();
     EvaluationPlan plan;
     try {
+      if (answers > 0) {
+        // Before anything is registered: without an LLM the run fails at once, with its reason.
+        answerModel = answerSetup.answerModel();
+      }
       plan = preparation.prepare(request);
     } catch (ActivityFailure e) {
       // Nothing was registered: bad input fails here, before any row is written.
@@ -107,6 +158,9 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
         Promise.anyOf(running).get();
         collectCompleted(running);
       }
+      if (answers > 0) {
+        answer(answers);
+      }
       phase = "summarizing";
       result = bookkeeping.complete(evalRunId);
       modelVersion = result.modelVersion();
@@ -121,6 +175,21 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
               () -> bookkeeping.markEnded(evalRunId, cancelled, reason))
           .run();
       throw e;
+    }
+  }
+
+  /**
+   * Answers the run's sample one batch at a time: the LLM serves one request at a time, and the
+   * {@code llm} queue also carries memory distillation.
+   */
+  private void answer(int answers) {
+    phase = "answering";
+    answersTotal = answerSetup.sampleAnswers(evalRunId, answers);
+    for (int from = 0; from < answersTotal; from += ANSWER_BATCH_SIZE) {
+      int to = Math.min(answersTotal, from + ANSWER_BATCH_SIZE);
+      AnswerScores scores = answering.answerBatch(evalRunId, from, to);
+      answersDone += scores.done();
+      answersFallback += scores.done() - scores.generated();
     }
   }
 
@@ -164,6 +233,10 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
         done == 0 ? 0 : mrrAt10 / done,
         done == 0 ? 0 : recallAt10 / done,
         done == 0 ? 0 : recallAt100 / done,
-        result);
+        result,
+        answerModel,
+        answersTotal,
+        answersDone,
+        answersFallback);
   }
 }

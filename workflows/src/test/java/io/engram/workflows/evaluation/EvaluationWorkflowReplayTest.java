@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Timeout;
  * Replays recorded histories of {@link EvaluationWorkflowImpl}, so a change to the commands it
  * issues fails here instead of wedging runs in flight during a deploy. The happy path was recorded
  * from a real run in {@code EvaluationIT}; the other two from the test environment with scripted
- * activities, to cover several batches in flight and the failure path.
+ * activities, to cover several batches in flight and the failure path. They were recorded before
+ * the answer tier and carry no version marker, so they also prove that runs started before it
+ * replay on the versioned workflow. The answer-tier histories were recorded by {@link
+ * RecordEvaluationHistoriesTest}.
  */
 @Timeout(60)
 class EvaluationWorkflowReplayTest {
@@ -40,6 +43,20 @@ class EvaluationWorkflowReplayTest {
   void replays_a_run_whose_batch_failed() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(
         "histories/evaluation-failed-batch.json", EvaluationWorkflowImpl.class);
+  }
+
+  /** Guards the answer tier: the LLM asked first, retrieval, the sample, two answer batches. */
+  @Test
+  void replays_a_run_with_answers() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/evaluation-answers.json", EvaluationWorkflowImpl.class);
+  }
+
+  /** Guards the fast failure of a run that asks for answers of a worker without an LLM. */
+  @Test
+  void replays_a_run_with_answers_failed_for_want_of_an_llm() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/evaluation-answers-without-llm.json", EvaluationWorkflowImpl.class);
   }
 
   /** Proves the replay tests above can fail: a changed workflow must not replay the history. */
@@ -73,7 +90,7 @@ class EvaluationWorkflowReplayTest {
 
     @Override
     public EvaluationProgress progress() {
-      return new EvaluationProgress("done", 0, null, 0, 0, 0, 0, 0, 0, null);
+      return new EvaluationProgress("done", 0, null, 0, 0, 0, 0, 0, 0, null, null, 0, 0, 0);
     }
   }
 }

@@ -8,15 +8,19 @@ import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.verifyNoMoreInteractions;
 import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
 
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.common.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -32,6 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mockito.InOrder;
 import org.mockito.invocation.InvocationOnMock;
 
 @Timeout(60)
@@ -47,14 +52,25 @@ class EvaluationWorkflowTest {
 
   static final EvaluationRequest REQUEST =
       new EvaluationRequest(
-          "scifact", "train", "held-out", "scifact", null, "a".repeat(64), "b".repeat(64), null);
+          "scifact",
+          "train",
+          "held-out",
+          "scifact",
+          null,
+          "a".repeat(64),
+          "b".repeat(64),
+          null,
+          null);
 
   private static final long RUN = 42;
   private static final String VERSION = "bge-small-en-v1.5-q-c1024-o200";
+  private static final String ANSWER_MODEL = "openai:gemma-3-270m";
 
   @Test
   void evaluates_all_queries_in_batches_then_summarizes(
       TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client) {
+    AnswerEvaluationActivities llm = mockAnswerActivities();
+    testEnv.newWorker(TaskQueues.LLM).registerActivitiesImplementations(llm);
     EvaluationActivities activities = mockActivities();
     when(activities.prepare(any())).thenReturn(new EvaluationPlan(RUN, VERSION, 120));
     when(activities.evaluateBatch(anyLong(), anyInt(), anyInt()))
@@ -73,6 +89,8 @@ class EvaluationWorkflowTest {
     verify(activities).evaluateBatch(RUN, 100, 120);
     verify(activities).complete(RUN);
     verifyNoMoreInteractions(activities);
+    // Without answers asked for, nothing runs on the llm queue.
+    verifyNoInteractions(llm);
     assertThat(result).isEqualTo(summary);
 
     // A closed run still answers its query, from the replayed state.
@@ -254,6 +272,142 @@ class EvaluationWorkflowTest {
   }
 
   @Test
+  void answers_are_generated_on_the_llm_queue_after_retrieval_in_small_batches(
+      TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client) {
+    AnswerEvaluationActivities llm = mockAnswerActivities();
+    when(llm.answerModel()).thenReturn(ANSWER_MODEL);
+    when(llm.sampleAnswers(RUN, 12)).thenReturn(12);
+    when(llm.answerBatch(anyLong(), anyInt(), anyInt()))
+        .thenAnswer(
+            i -> {
+              int n = i.<Integer>getArgument(2) - i.<Integer>getArgument(1);
+              return new AnswerScores(n, Math.min(n, 4));
+            });
+    testEnv.newWorker(TaskQueues.LLM).registerActivitiesImplementations(llm);
+    EvaluationActivities activities = mockActivities();
+    when(activities.prepare(any())).thenReturn(new EvaluationPlan(RUN, VERSION, 80));
+    when(activities.evaluateBatch(anyLong(), anyInt(), anyInt()))
+        .thenAnswer(EvaluationWorkflowTest::halfFound);
+    EvaluationSummary summary = withAnswers(summary(80, 0.5));
+    when(activities.complete(RUN)).thenReturn(summary);
+    worker.registerActivitiesImplementations(activities);
+    testEnv.start();
+
+    EvaluationWorkflow workflow = newWorkflow(client, worker);
+    EvaluationSummary result = workflow.evaluate(withAnswers(12));
+
+    InOrder order = inOrder(llm, activities);
+    // The LLM is asked for first, so a worker without one fails the run before it starts.
+    order.verify(llm).answerModel();
+    order.verify(activities).prepare(withAnswers(12));
+    order.verify(activities, times(2)).evaluateBatch(eq(RUN), anyInt(), anyInt());
+    order.verify(llm).sampleAnswers(RUN, 12);
+    order.verify(llm).answerBatch(RUN, 0, 5);
+    order.verify(llm).answerBatch(RUN, 5, 10);
+    order.verify(llm).answerBatch(RUN, 10, 12);
+    order.verify(activities).complete(RUN);
+    verifyNoMoreInteractions(llm);
+    assertThat(result).isEqualTo(summary);
+
+    EvaluationProgress progress = workflow.progress();
+    assertThat(progress.phase()).isEqualTo("done");
+    assertThat(progress.answerModel()).isEqualTo(ANSWER_MODEL);
+    assertThat(progress.answersTotal()).isEqualTo(12);
+    assertThat(progress.answersDone()).isEqualTo(12);
+    // Batches of 5, 5 and 2 queries, at most 4 generated answers each: 1 + 1 + 0 fell back.
+    assertThat(progress.answersFallback()).isEqualTo(2);
+  }
+
+  @Test
+  void without_an_llm_in_the_worker_a_run_with_answers_fails_at_once_and_registers_nothing(
+      TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client) {
+    AnswerEvaluationActivities llm = mockAnswerActivities();
+    when(llm.answerModel())
+        .thenThrow(
+            ApplicationFailure.newNonRetryableFailure(
+                "the worker has no LLM for answers; set ENGRAM_LLM_PROVIDER",
+                FailureTypes.LLM_NOT_CONFIGURED));
+    testEnv.newWorker(TaskQueues.LLM).registerActivitiesImplementations(llm);
+    EvaluationActivities activities = mockActivities();
+    worker.registerActivitiesImplementations(activities);
+    testEnv.start();
+
+    EvaluationWorkflow workflow = newWorkflow(client, worker);
+    WorkflowFailedException failure =
+        assertThrows(WorkflowFailedException.class, () -> workflow.evaluate(withAnswers(3)));
+
+    ApplicationFailure cause = findApplicationFailure(failure);
+    assertThat(cause.getType()).isEqualTo(FailureTypes.LLM_NOT_CONFIGURED);
+    assertThat(cause.getOriginalMessage()).contains("no LLM");
+    verify(llm, times(1)).answerModel();
+    verifyNoInteractions(activities);
+    assertThat(workflow.progress().phase()).isEqualTo("failed");
+  }
+
+  @Test
+  void progress_reports_the_answering_phase(
+      TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client)
+      throws InterruptedException {
+    CountDownLatch secondBatch = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AnswerEvaluationActivities llm = mockAnswerActivities();
+    when(llm.answerModel()).thenReturn(ANSWER_MODEL);
+    when(llm.sampleAnswers(RUN, 7)).thenReturn(7);
+    when(llm.answerBatch(RUN, 0, 5)).thenReturn(new AnswerScores(5, 3));
+    when(llm.answerBatch(RUN, 5, 7))
+        .thenAnswer(
+            i -> {
+              secondBatch.countDown();
+              release.await(30, TimeUnit.SECONDS);
+              return new AnswerScores(2, 2);
+            });
+    testEnv.newWorker(TaskQueues.LLM).registerActivitiesImplementations(llm);
+    worker.registerActivitiesImplementations(new ConcurrencyTrackingActivities(20));
+    testEnv.start();
+
+    EvaluationWorkflow workflow = newWorkflow(client, worker);
+    try {
+      WorkflowClient.start(workflow::evaluate, withAnswers(7));
+      assertThat(secondBatch.await(30, TimeUnit.SECONDS)).isTrue();
+      EvaluationProgress running = workflow.progress();
+      assertThat(running.phase()).isEqualTo("answering");
+      assertThat(running.done()).isEqualTo(20);
+      assertThat(running.answersTotal()).isEqualTo(7);
+      assertThat(running.answersDone()).isEqualTo(5);
+      assertThat(running.answersFallback()).isEqualTo(2);
+    } finally {
+      release.countDown();
+    }
+    WorkflowStub.fromTyped(workflow).getResult(EvaluationSummary.class);
+    assertThat(workflow.progress().answersDone()).isEqualTo(7);
+    assertThat(workflow.progress().answersFallback()).isEqualTo(2);
+  }
+
+  @Test
+  void an_answer_batch_that_fails_for_good_marks_the_run_failed_with_the_reason(
+      TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client) {
+    AnswerEvaluationActivities llm = mockAnswerActivities();
+    when(llm.answerModel()).thenReturn(ANSWER_MODEL);
+    when(llm.sampleAnswers(RUN, 3)).thenReturn(3);
+    when(llm.answerBatch(RUN, 0, 3))
+        .thenThrow(ApplicationFailure.newNonRetryableFailure("index version dropped", "Permanent"));
+    testEnv.newWorker(TaskQueues.LLM).registerActivitiesImplementations(llm);
+    EvaluationActivities activities = mockActivities();
+    when(activities.prepare(any())).thenReturn(new EvaluationPlan(RUN, VERSION, 10));
+    when(activities.evaluateBatch(anyLong(), anyInt(), anyInt()))
+        .thenAnswer(EvaluationWorkflowTest::halfFound);
+    worker.registerActivitiesImplementations(activities);
+    testEnv.start();
+
+    EvaluationWorkflow workflow = newWorkflow(client, worker);
+    assertThrows(WorkflowFailedException.class, () -> workflow.evaluate(withAnswers(3)));
+
+    verify(activities).markEnded(RUN, false, "index version dropped");
+    verify(activities, never()).complete(anyLong());
+    assertThat(workflow.progress().phase()).isEqualTo("failed");
+  }
+
+  @Test
   void workflow_ids_are_readable_and_unique_per_request() {
     UUID nonce = UUID.fromString("0f8e4a52-0000-4000-8000-000000000000");
 
@@ -266,6 +420,41 @@ class EvaluationWorkflowTest {
   /** See IngestionWorkflowTest: Temporal reads the activity annotations from the interface. */
   private static EvaluationActivities mockActivities() {
     return mock(EvaluationActivities.class, withSettings().withoutAnnotations());
+  }
+
+  private static AnswerEvaluationActivities mockAnswerActivities() {
+    return mock(AnswerEvaluationActivities.class, withSettings().withoutAnnotations());
+  }
+
+  static EvaluationRequest withAnswers(int answers) {
+    return new EvaluationRequest(
+        REQUEST.dataset(),
+        REQUEST.split(),
+        REQUEST.part(),
+        REQUEST.collection(),
+        REQUEST.modelVersion(),
+        REQUEST.queriesBlob(),
+        REQUEST.qrelsBlob(),
+        REQUEST.limit(),
+        answers);
+  }
+
+  static EvaluationSummary withAnswers(EvaluationSummary s) {
+    return new EvaluationSummary(
+        s.evalRunId(),
+        s.dataset(),
+        s.split(),
+        s.part(),
+        s.collection(),
+        s.modelVersion(),
+        s.queries(),
+        s.ndcgAt10(),
+        s.mrrAt10(),
+        s.recallAt10(),
+        s.recallAt100(),
+        s.p50Ms(),
+        s.p95Ms(),
+        new AnswerSummary(ANSWER_MODEL, 12, 10, 2, 0.75, 0.6, 0.5, 4000.0));
   }
 
   private static EvaluationWorkflow newWorkflow(WorkflowClient client, Worker worker) {
@@ -313,7 +502,8 @@ class EvaluationWorkflowTest {
         ndcg,
         1.0,
         12.5,
-        30.0);
+        30.0,
+        null);
   }
 
   private static ApplicationFailure findApplicationFailure(Throwable failure) {

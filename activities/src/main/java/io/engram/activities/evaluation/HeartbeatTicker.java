@@ -1,0 +1,53 @@
+package io.engram.activities.evaluation;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Heartbeats at a fixed interval from a timer thread while an activity waits on something slower
+ * than its heartbeat timeout (an LLM call may take minutes with retries), repeating the last
+ * progress detail. A dead worker still stops heartbeating and is noticed; a slow call is not
+ * mistaken for one. Progress reported through {@link #progress} also heartbeats on the activity's
+ * thread, where a cancellation surfaces.
+ */
+final class HeartbeatTicker implements AutoCloseable {
+  private final Consumer<Object> heartbeat;
+  private final AtomicReference<Object> last = new AtomicReference<>();
+  private final ScheduledExecutorService timer;
+
+  HeartbeatTicker(Consumer<Object> heartbeat, Duration every) {
+    this.heartbeat = heartbeat;
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "engram-heartbeat");
+              thread.setDaemon(true);
+              return thread;
+            });
+    timer.scheduleAtFixedRate(
+        this::tick, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Records progress and heartbeats with it now, on the caller's thread. */
+  void progress(Object detail) {
+    last.set(detail);
+    heartbeat.accept(detail);
+  }
+
+  private void tick() {
+    try {
+      heartbeat.accept(last.get());
+    } catch (RuntimeException e) {
+      // A cancelled or timed-out activity: the activity thread learns it at its next progress.
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}

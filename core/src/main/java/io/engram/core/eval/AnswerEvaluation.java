@@ -1,0 +1,183 @@
+package io.engram.core.eval;
+
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.index.IndexVersion;
+import io.engram.core.index.IndexVersions;
+import io.engram.core.llm.AnswerGenerator;
+import io.engram.core.llm.LlmUnavailableException;
+import io.engram.core.retrieval.HybridRetriever;
+import io.engram.core.retrieval.RetrievalOptions;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntConsumer;
+
+/**
+ * The advisory answer tier of an evaluation run: for a sample of its queries, the passages the
+ * query path would give the generator, an answer from the configured LLM, and the answer's {@link
+ * AnswerMetrics}. Idempotent like the retrieval steps: the sample is drawn once per run, and a
+ * batch answers only the sampled queries still pending, each written to the row keyed by (run,
+ * query id).
+ *
+ * <p>An LLM that fails (unavailable, timed out, empty or unusable reply) makes the query a
+ * fallback: counted and kept with its reason, not scored as 0, so an outage shows as missing
+ * answers rather than as bad ones.
+ */
+public final class AnswerEvaluation {
+  /**
+   * Passages given to the generator per question: what {@code POST /v1/query} gives it with its
+   * default top k.
+   */
+  public static final int CONTEXT_PASSAGES = 5;
+
+  private final EvaluationRuns runs;
+  private final IndexVersions indexVersions;
+  private final HybridRetriever retriever;
+  private final AnswerGenerator generator;
+
+  /**
+   * @param retriever the retriever the run's retrieval was measured with
+   * @param generator the answer generator over the configured LLM, or null when there is none
+   */
+  public AnswerEvaluation(
+      EvaluationRuns runs,
+      IndexVersions indexVersions,
+      HybridRetriever retriever,
+      AnswerGenerator generator) {
+    this.runs = runs;
+    this.indexVersions = indexVersions;
+    this.retriever = retriever;
+    this.generator = generator;
+  }
+
+  /** The model that writes answers, e.g. {@code openai:gemma-3-270m}; empty without an LLM. */
+  public Optional<String> model() {
+    return generator == null ? Optional.empty() : Optional.of(generator.modelName());
+  }
+
+  /**
+   * Draws the run's sample of {@code n} queries (once; see {@link EvaluationAnswers#draw}).
+   *
+   * @return the sample's size
+   * @throws IllegalStateException without an LLM
+   */
+  public int draw(long runId, int n) throws SQLException {
+    return runs.answers().draw(runId, n, requireGenerator().modelName());
+  }
+
+  /**
+   * Answers and scores the pending sampled queries {@code fromSlot <= slot < toSlot}, heartbeating
+   * with each finished slot.
+   *
+   * @return sums over every answered query of the range, read back from the stored rows
+   * @throws IllegalStateException without an LLM
+   */
+  public EvaluationAnswers.Sums answer(long runId, int fromSlot, int toSlot, IntConsumer heartbeat)
+      throws SQLException {
+    AnswerGenerator answerer = requireGenerator();
+    EvaluationRuns.Run run =
+        runs.byId(runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
+    IndexVersion version =
+        indexVersions
+            .byId(run.indexVersionId())
+            .orElseThrow(
+                () -> new IllegalStateException("no index version " + run.indexVersionId()));
+    RetrievalOptions options = runs.options(runId).withTopK(CONTEXT_PASSAGES);
+    EmbeddingModel model = EmbeddingModels.get(version.embeddingModel());
+    AnswerMetrics.Embedder embedder = text -> model.embed(text).content().vector();
+    double minCosine = AnswerMetrics.minCosine(version.embeddingModel());
+    for (EvaluationAnswers.Pending query : runs.answers().pending(runId, fromSlot, toSlot)) {
+      List<HybridRetriever.Hit> hits =
+          retriever.retrieve(run.collection(), query.text(), options).hits();
+      runs.answers().record(runId, score(answerer, query, hits, embedder, minCosine));
+      heartbeat.accept(query.slot());
+    }
+    return runs.answers().sums(runId, fromSlot, toSlot);
+  }
+
+  /** Generates the answer to one query from its retrieved hits and scores it. */
+  static EvaluationAnswers.Result score(
+      AnswerGenerator answerer,
+      EvaluationAnswers.Pending query,
+      List<HybridRetriever.Hit> hits,
+      AnswerMetrics.Embedder embedder,
+      double minCosine) {
+    List<AnswerGenerator.Passage> passages = new ArrayList<>();
+    Map<Integer, String> shown = new LinkedHashMap<>();
+    List<String> contextIds = new ArrayList<>();
+    for (int i = 0; i < Math.min(CONTEXT_PASSAGES, hits.size()); i++) {
+      var chunk = hits.get(i).chunk();
+      AnswerGenerator.Passage passage =
+          new AnswerGenerator.Passage(i + 1, chunk.title(), chunk.text());
+      passages.add(passage);
+      // The model reads the title before the text, so a claim may come from either.
+      String title = chunk.title() == null || chunk.title().isBlank() ? "" : chunk.title() + ". ";
+      shown.put(passage.number(), title + AnswerGenerator.shownText(passage));
+      contextIds.add(chunk.source());
+    }
+    double contextRecall = AnswerMetrics.contextRecall(contextIds, query.relevant());
+    if (passages.isEmpty()) {
+      return fallback(query, contextIds, contextRecall, null, "retrieval returned no passage");
+    }
+    long start = System.nanoTime();
+    AnswerGenerator.Answer answer;
+    try {
+      answer = answerer.answer(query.text(), passages);
+    } catch (LlmUnavailableException e) {
+      return fallback(
+          query, contextIds, contextRecall, (System.nanoTime() - start) / 1e6, e.getMessage());
+    }
+    double latencyMs = (System.nanoTime() - start) / 1e6;
+    AnswerMetrics.Faithfulness faithfulness =
+        AnswerMetrics.faithfulness(answer.text(), shown, embedder, minCosine);
+    double relevancy =
+        AnswerMetrics.relevancy(
+            embedder.embed(query.text()),
+            embedder.embed(AnswerMetrics.withoutCitations(answer.text())));
+    return new EvaluationAnswers.Result(
+        query.queryId(),
+        EvaluationAnswers.MODE_LLM,
+        answer.text(),
+        answer.citations(),
+        contextIds,
+        faithfulness.claims(),
+        faithfulness.supported(),
+        faithfulness.score(),
+        relevancy,
+        contextRecall,
+        latencyMs,
+        null);
+  }
+
+  private static EvaluationAnswers.Result fallback(
+      EvaluationAnswers.Pending query,
+      List<String> contextIds,
+      double contextRecall,
+      Double latencyMs,
+      String reason) {
+    return new EvaluationAnswers.Result(
+        query.queryId(),
+        EvaluationAnswers.MODE_FALLBACK,
+        null,
+        List.of(),
+        contextIds,
+        null,
+        null,
+        null,
+        null,
+        contextRecall,
+        latencyMs,
+        reason);
+  }
+
+  private AnswerGenerator requireGenerator() {
+    if (generator == null) {
+      throw new IllegalStateException("no LLM is configured for answers (ENGRAM_LLM_*)");
+    }
+    return generator;
+  }
+}
