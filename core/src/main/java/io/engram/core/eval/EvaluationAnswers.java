@@ -1,8 +1,5 @@
 package io.engram.core.eval;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,8 +16,6 @@ import javax.sql.DataSource;
  * answer_*} columns of {@code eval_runs} (migration V8).
  */
 public final class EvaluationAnswers {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final TypeReference<Map<String, Integer>> RELEVANT = new TypeReference<>() {};
 
   /** The answer modes stored per query. */
   public static final String MODE_LLM = "llm";
@@ -171,32 +166,17 @@ public final class EvaluationAnswers {
 
   /** The sampled queries {@code fromSlot <= slot < toSlot} not answered yet, in slot order. */
   public List<Pending> pending(long runId, int fromSlot, int toSlot) throws SQLException {
-    List<Pending> out = new ArrayList<>();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT a.slot, a.query_id, q.query_text, q.relevant"
-                    + " FROM eval_answer_results a JOIN eval_query_results q"
-                    + " ON q.eval_run_id = a.eval_run_id AND q.query_id = a.query_id"
-                    + " WHERE a.eval_run_id = ? AND a.slot >= ? AND a.slot < ?"
-                    + " AND a.status = 'pending' ORDER BY a.slot")) {
-      ps.setLong(1, runId);
-      ps.setInt(2, fromSlot);
-      ps.setInt(3, toSlot);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              new Pending(
-                  rs.getInt(1),
-                  rs.getString(2),
-                  rs.getString(3),
-                  JSON.readValue(rs.getString(4), RELEVANT)));
-        }
-      }
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("unreadable judgements in run " + runId, e);
-    }
-    return out;
+    return EvaluationRuns.readPending(
+        dataSource,
+        "SELECT a.slot, a.query_id, q.query_text, q.relevant"
+            + " FROM eval_answer_results a JOIN eval_query_results q"
+            + " ON q.eval_run_id = a.eval_run_id AND q.query_id = a.query_id"
+            + " WHERE a.eval_run_id = ? AND a.slot >= ? AND a.slot < ?"
+            + " AND a.status = 'pending' ORDER BY a.slot",
+        runId,
+        fromSlot,
+        toSlot,
+        Pending::new);
   }
 
   /** Stores a query's answer; storing it again (a retried batch) overwrites the same row. */

@@ -178,20 +178,40 @@ public final class EvaluationRuns {
 
   /** The queries {@code fromSeq <= seq < toSeq} of a run that have no result yet, in order. */
   public List<PendingQuery> pending(long runId, int fromSeq, int toSeq) throws SQLException {
-    List<PendingQuery> out = new ArrayList<>();
+    return readPending(
+        dataSource,
+        "SELECT seq, query_id, query_text, relevant FROM eval_query_results"
+            + " WHERE eval_run_id = ? AND seq >= ? AND seq < ? AND status = 'pending'"
+            + " ORDER BY seq",
+        runId,
+        fromSeq,
+        toSeq,
+        PendingQuery::new);
+  }
+
+  /** Builds one pending row: its position in the run, query id, text and judgements. */
+  interface PendingRow<T> {
+    T of(int position, String queryId, String text, Map<String, Integer> relevant);
+  }
+
+  /**
+   * Reads the pending rows of a run in a range of positions. {@code sql} selects (position, query
+   * id, query text, judgements as JSON) and takes (run id, from, to) as parameters; both the
+   * retrieval results and the answer tier's sample are read this way.
+   */
+  static <T> List<T> readPending(
+      DataSource dataSource, String sql, long runId, int from, int to, PendingRow<T> row)
+      throws SQLException {
+    List<T> out = new ArrayList<>();
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT seq, query_id, query_text, relevant FROM eval_query_results"
-                    + " WHERE eval_run_id = ? AND seq >= ? AND seq < ? AND status = 'pending'"
-                    + " ORDER BY seq")) {
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, runId);
-      ps.setInt(2, fromSeq);
-      ps.setInt(3, toSeq);
+      ps.setInt(2, from);
+      ps.setInt(3, to);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(
-              new PendingQuery(
+              row.of(
                   rs.getInt(1),
                   rs.getString(2),
                   rs.getString(3),
