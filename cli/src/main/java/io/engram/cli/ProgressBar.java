@@ -47,6 +47,12 @@ final class ProgressBar {
    */
   void update(long current, long total, String detail) {
     String line = render(current, total, detail);
+    if (!interactive && line.equals(lastLine)) {
+      // A log gets a line when something changed, not one every interval while a slow phase
+      // (an LLM answering) stands still.
+      pendingLine = null;
+      return;
+    }
     long now = clock.getAsLong();
     long interval = interactive ? REDRAW_INTERVAL_MS : PLAIN_INTERVAL_MS;
     if (printedAny && now - lastPrintMs < interval) {

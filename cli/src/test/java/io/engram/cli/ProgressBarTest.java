@@ -33,6 +33,21 @@ class ProgressBarTest {
   }
 
   @Test
+  void plainOutputDoesNotRepeatAnUnchangedLine() {
+    ProgressBar bar = new ProgressBar(new PrintWriter(sink), false, "evaluating", now::get);
+
+    for (int i = 0; i < 10; i++) {
+      bar.update(5, 20, "answering");
+      now.addAndGet(6_000);
+    }
+    bar.update(10, 20, "answering");
+    bar.finish();
+
+    assertThat(sink.toString())
+        .isEqualTo("evaluating  25% 5/20 answering\n" + "evaluating  50% 10/20 answering\n");
+  }
+
+  @Test
   void terminalOutputRedrawsOneLineInPlace() {
     ProgressBar bar = new ProgressBar(new PrintWriter(sink), true, "uploading", now::get);
 
