@@ -1,6 +1,7 @@
 package io.engram.workflows.evaluation;
 
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.common.RetryPolicies;
 import io.engram.workflows.common.TaskQueues;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -45,16 +46,10 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
   static final String ANSWER_TIER = "answer-tier";
 
   private static final RetryOptions RETRY =
-      RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofSeconds(1))
-          .setBackoffCoefficient(2.0)
-          .setMaximumInterval(Duration.ofMinutes(1))
-          .setMaximumAttempts(20)
-          .setDoNotRetry(
-              FailureTypes.UNKNOWN_COLLECTION,
-              FailureTypes.UNKNOWN_MODEL_VERSION,
-              FailureTypes.INVALID_DATASET)
-          .build();
+      RetryPolicies.standard(
+          FailureTypes.UNKNOWN_COLLECTION,
+          FailureTypes.UNKNOWN_MODEL_VERSION,
+          FailureTypes.INVALID_DATASET);
 
   private final EvaluationActivities preparation =
       Workflow.newActivityStub(

@@ -1,6 +1,7 @@
 package io.engram.workflows.ingestion;
 
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.common.RetryPolicies;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Async;
@@ -25,14 +26,7 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
    */
   static final int MAX_PARALLEL_BATCHES = 2;
 
-  private static final RetryOptions RETRY =
-      RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofSeconds(1))
-          .setBackoffCoefficient(2.0)
-          .setMaximumInterval(Duration.ofMinutes(1))
-          .setMaximumAttempts(20)
-          .setDoNotRetry(FailureTypes.INVALID_SOURCE)
-          .build();
+  private static final RetryOptions RETRY = RetryPolicies.standard(FailureTypes.INVALID_SOURCE);
 
   private final IngestionActivities discovery =
       Workflow.newActivityStub(

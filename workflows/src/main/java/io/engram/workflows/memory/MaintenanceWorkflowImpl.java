@@ -1,8 +1,8 @@
 package io.engram.workflows.memory;
 
 import io.engram.workflows.common.EngramSearchAttributes;
+import io.engram.workflows.common.RetryPolicies;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.List;
@@ -19,13 +19,7 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
           ActivityOptions.newBuilder()
               .setStartToCloseTimeout(Duration.ofMinutes(30))
               .setHeartbeatTimeout(Duration.ofMinutes(1))
-              .setRetryOptions(
-                  RetryOptions.newBuilder()
-                      .setInitialInterval(Duration.ofSeconds(1))
-                      .setBackoffCoefficient(2.0)
-                      .setMaximumInterval(Duration.ofMinutes(1))
-                      .setMaximumAttempts(20)
-                      .build())
+              .setRetryOptions(RetryPolicies.standard())
               .build());
 
   private final SessionDistillation distillation = new SessionDistillation();

@@ -1,6 +1,7 @@
 package io.engram.workflows.memory;
 
 import io.engram.workflows.common.EngramSearchAttributes;
+import io.engram.workflows.common.RetryPolicies;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
@@ -17,13 +18,7 @@ import java.util.List;
 public class PromotionWorkflowImpl implements PromotionWorkflow {
   static final int MAX_BATCHES_PER_RUN = 200;
 
-  private static final RetryOptions RETRY =
-      RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofSeconds(1))
-          .setBackoffCoefficient(2.0)
-          .setMaximumInterval(Duration.ofMinutes(1))
-          .setMaximumAttempts(20)
-          .build();
+  private static final RetryOptions RETRY = RetryPolicies.standard();
 
   private final PromotionActivities promotion =
       Workflow.newActivityStub(

@@ -1,6 +1,7 @@
 package io.engram.workflows.memory;
 
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.common.RetryPolicies;
 import io.engram.workflows.common.TaskQueues;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -32,12 +33,7 @@ final class SessionDistillation {
           DistillationActivities.class,
           ActivityOptions.newBuilder()
               .setStartToCloseTimeout(Duration.ofMinutes(1))
-              .setRetryOptions(
-                  RetryOptions.newBuilder()
-                      .setInitialInterval(Duration.ofSeconds(1))
-                      .setMaximumInterval(Duration.ofMinutes(1))
-                      .setMaximumAttempts(20)
-                      .build())
+              .setRetryOptions(RetryPolicies.standard())
               .build());
 
   /**
