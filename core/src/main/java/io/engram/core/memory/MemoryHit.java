@@ -1,5 +1,7 @@
 package io.engram.core.memory;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 
@@ -29,6 +31,27 @@ public record MemoryHit(
     List<Long> sourceTurnIds,
     Instant since,
     long episodicFactId) {
+
+  /**
+   * A fact read by recall, unscored: both tiers select (id, subject, kind, text, salience,
+   * citations, source turn ids, since, origin episodic fact id, dense, lexical) in this order.
+   */
+  static MemoryHit read(MemoryTier tier, ResultSet rs) throws SQLException {
+    return new MemoryHit(
+        tier,
+        rs.getLong(1),
+        rs.getString(2),
+        FactKind.fromWire(rs.getString(3)),
+        rs.getString(4),
+        0,
+        rs.getDouble(10),
+        rs.getDouble(11),
+        rs.getDouble(5),
+        rs.getInt(6),
+        MemorySql.longs(rs.getArray(7)),
+        MemorySql.instant(rs, 8),
+        rs.getLong(9));
+  }
 
   /** The source name in query responses, e.g. {@code memory:semantic/3}. */
   public String source() {

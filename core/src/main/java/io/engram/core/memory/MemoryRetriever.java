@@ -157,21 +157,7 @@ public final class MemoryRetriever {
       ps.setInt(i, options.candidates() * 2);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          hits.add(
-              new MemoryHit(
-                  MemoryTier.EPISODIC,
-                  rs.getLong(1),
-                  rs.getString(2),
-                  FactKind.fromWire(rs.getString(3)),
-                  rs.getString(4),
-                  0,
-                  rs.getDouble(10),
-                  rs.getDouble(11),
-                  rs.getDouble(5),
-                  rs.getInt(6),
-                  MemorySql.longs(rs.getArray(7)),
-                  MemorySql.instant(rs, 8),
-                  rs.getLong(9)));
+          hits.add(MemoryHit.read(MemoryTier.EPISODIC, rs));
         }
       }
     }

@@ -150,23 +150,8 @@ public final class SemanticMemory {
   private static void read(PreparedStatement ps, Map<Long, MemoryHit> hits) throws SQLException {
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        long id = rs.getLong(1);
-        hits.putIfAbsent(
-            id,
-            new MemoryHit(
-                MemoryTier.SEMANTIC,
-                id,
-                rs.getString(2),
-                FactKind.fromWire(rs.getString(3)),
-                rs.getString(4),
-                0,
-                rs.getDouble(10),
-                rs.getDouble(11),
-                rs.getDouble(5),
-                rs.getInt(6),
-                MemorySql.longs(rs.getArray(7)),
-                MemorySql.instant(rs, 8),
-                rs.getLong(9)));
+        MemoryHit hit = MemoryHit.read(MemoryTier.SEMANTIC, rs);
+        hits.putIfAbsent(hit.factId(), hit);
       }
     }
   }
