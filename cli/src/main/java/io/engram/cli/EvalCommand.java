@@ -189,33 +189,11 @@ final class EvalCommand implements Callable<Integer> {
       throws InterruptedException {
     ProgressBar bar = new ProgressBar(err, ProgressBar.terminalAttached(), "evaluating");
     try {
-      long failingSince = -1;
-      while (true) {
-        Reply<EvaluationStatus> reply;
-        try {
-          reply = client.evaluation(workflowId);
-          failingSince = -1;
-        } catch (CliException e) {
-          if (e.exitCode() == CliException.USAGE) {
-            throw e;
-          }
-          long now = System.nanoTime();
-          if (failingSince < 0) {
-            failingSince = now;
-            err.println("warning: " + e.getMessage() + "; retrying");
-          } else if (now - failingSince > IngestCommand.POLL_GRACE.toNanos()) {
-            throw e;
-          }
-          Thread.sleep(IngestCommand.POLL_INTERVAL.toMillis());
-          continue;
-        }
-        EvaluationStatus status = reply.value();
-        bar.update(status.done(), status.total(), describe(status));
-        if (!status.running()) {
-          return reply;
-        }
-        Thread.sleep(IngestCommand.POLL_INTERVAL.toMillis());
-      }
+      return WorkflowPoller.untilDone(
+          () -> client.evaluation(workflowId),
+          EvaluationStatus::running,
+          status -> bar.update(status.done(), status.total(), describe(status)),
+          err);
     } finally {
       bar.finish();
     }

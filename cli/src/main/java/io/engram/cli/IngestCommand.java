@@ -9,7 +9,6 @@ import io.engram.cli.EngramClient.Reply;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,11 +44,6 @@ import picocli.CommandLine.Spec;
           + " leading outside PATH are skipped."
     })
 final class IngestCommand implements Callable<Integer> {
-
-  static final Duration POLL_INTERVAL = Duration.ofMillis(500);
-
-  /** How long polling tolerates an API that stopped answering, e.g. while it restarts. */
-  static final Duration POLL_GRACE = Duration.ofSeconds(60);
 
   static final int UPLOAD_CONCURRENCY = 4;
   private static final int HASH_PROGRESS_MIN_FILES = 100;
@@ -260,10 +254,7 @@ final class IngestCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * Polls the workflow until it ends. Short outages of the API are ridden out, because the workflow
-   * itself keeps running and giving up would only lose the report.
-   */
+  /** Follows the workflow until it ends (see {@link WorkflowPoller}). */
   private Reply<IngestionProgress> follow(EngramClient client, String workflowId, PrintWriter err)
       throws InterruptedException {
     ProgressBar bar = new ProgressBar(err, ProgressBar.terminalAttached(), "ingesting");
@@ -277,33 +268,11 @@ final class IngestCommand implements Callable<Integer> {
             });
     Runtime.getRuntime().addShutdownHook(interruptNotice);
     try {
-      long failingSince = -1;
-      while (true) {
-        Reply<IngestionProgress> reply;
-        try {
-          reply = client.ingestion(workflowId);
-          failingSince = -1;
-        } catch (CliException e) {
-          if (e.exitCode() == CliException.USAGE) {
-            throw e;
-          }
-          long now = System.nanoTime();
-          if (failingSince < 0) {
-            failingSince = now;
-            warn(err, e.getMessage() + "; retrying");
-          } else if (now - failingSince > POLL_GRACE.toNanos()) {
-            throw e;
-          }
-          Thread.sleep(POLL_INTERVAL.toMillis());
-          continue;
-        }
-        IngestionProgress progress = reply.value();
-        bar.update(progress.processed(), progress.total(), describe(progress));
-        if (!progress.running()) {
-          return reply;
-        }
-        Thread.sleep(POLL_INTERVAL.toMillis());
-      }
+      return WorkflowPoller.untilDone(
+          () -> client.ingestion(workflowId),
+          IngestionProgress::running,
+          progress -> bar.update(progress.processed(), progress.total(), describe(progress)),
+          err);
     } finally {
       bar.finish();
       try {

@@ -1,0 +1,62 @@
+package io.engram.cli;
+
+import io.engram.cli.EngramClient.Reply;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * Polls a workflow's status through the API until it ends, for the commands that follow one ({@code
+ * ingest}, {@code eval}). Short outages of the API are ridden out, because the workflow itself
+ * keeps running and giving up would only lose the report.
+ */
+final class WorkflowPoller {
+
+  static final Duration POLL_INTERVAL = Duration.ofMillis(500);
+
+  /** How long polling tolerates an API that stopped answering, e.g. while it restarts. */
+  static final Duration POLL_GRACE = Duration.ofSeconds(60);
+
+  private WorkflowPoller() {}
+
+  /**
+   * Fetches the status until {@code running} says it ended, showing each one.
+   *
+   * @param fetch one status request; a {@link CliException} of exit code USAGE ends polling at once
+   * @param show draws a status (typically on a progress bar)
+   * @return the last reply, the one of the ended workflow
+   */
+  static <T> Reply<T> untilDone(
+      Supplier<Reply<T>> fetch, Predicate<T> running, Consumer<T> show, PrintWriter err)
+      throws InterruptedException {
+    long failingSince = -1;
+    while (true) {
+      Reply<T> reply;
+      try {
+        reply = fetch.get();
+        failingSince = -1;
+      } catch (CliException e) {
+        if (e.exitCode() == CliException.USAGE) {
+          throw e;
+        }
+        long now = System.nanoTime();
+        if (failingSince < 0) {
+          failingSince = now;
+          err.println("warning: " + e.getMessage() + "; retrying");
+          err.flush();
+        } else if (now - failingSince > POLL_GRACE.toNanos()) {
+          throw e;
+        }
+        Thread.sleep(POLL_INTERVAL.toMillis());
+        continue;
+      }
+      show.accept(reply.value());
+      if (!running.test(reply.value())) {
+        return reply;
+      }
+      Thread.sleep(POLL_INTERVAL.toMillis());
+    }
+  }
+}
