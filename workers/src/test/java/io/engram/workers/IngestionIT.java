@@ -11,6 +11,7 @@ import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
 import io.engram.core.ingest.DocumentReader;
 import io.engram.core.ingest.IngestionService;
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.store.PgVectorChunkStore;
@@ -409,7 +410,7 @@ class IngestionIT {
           .retrieve(collection, query, k, k, HybridRetriever.Mode.DENSE, 1.0, 1.0)
           .hits()
           .stream()
-          .map(HybridRetriever.Hit::chunk)
+          .map(Candidate::chunk)
           .toList();
     }
   }

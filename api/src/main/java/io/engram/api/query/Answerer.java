@@ -3,7 +3,7 @@ package io.engram.api.query;
 import io.engram.core.llm.AnswerGenerator;
 import io.engram.core.llm.LlmUnavailableException;
 import io.engram.core.memory.MemoryHit;
-import io.engram.core.retrieval.HybridRetriever.Hit;
+import io.engram.core.retrieval.Candidate;
 import io.micronaut.core.annotation.Nullable;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +52,7 @@ public final class Answerer {
     return generator == null ? "extractive" : generator.modelName();
   }
 
-  public Answer answer(String question, List<Hit> hits) {
+  public Answer answer(String question, List<Candidate> hits) {
     return answer(question, hits, List.of());
   }
 
@@ -60,7 +60,7 @@ public final class Answerer {
    * Answers from the document hits and the facts recalled from the asker's memory. Sources are
    * numbered as the response lists them: documents {@code 1..hits.size()}, then facts.
    */
-  public Answer answer(String question, List<Hit> hits, List<MemoryHit> facts) {
+  public Answer answer(String question, List<Candidate> hits, List<MemoryHit> facts) {
     long start = System.nanoTime();
     if (hits.isEmpty() && facts.isEmpty()) {
       return new Answer(
@@ -75,7 +75,7 @@ public final class Answerer {
     if (generator != null) {
       List<AnswerGenerator.Passage> passages = new ArrayList<>();
       for (int i = 0; i < Math.min(LLM_PASSAGES, hits.size()); i++) {
-        Hit hit = hits.get(i);
+        Candidate hit = hits.get(i);
         passages.add(new AnswerGenerator.Passage(i + 1, hit.chunk().title(), hit.chunk().text()));
       }
       for (int j = 0; j < facts.size(); j++) {

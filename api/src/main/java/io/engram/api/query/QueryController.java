@@ -243,7 +243,7 @@ class QueryController {
         HybridRetriever.Result result =
             retriever.retrieve(
                 champion, collection, classified.query(), retrieval.options(topK), !bypass);
-        for (HybridRetriever.Hit h : result.hits()) {
+        for (Candidate h : result.hits()) {
           var chunk = h.chunk();
           sources.add(
               new Source(

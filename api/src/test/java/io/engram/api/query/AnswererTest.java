@@ -9,7 +9,7 @@ import io.engram.core.llm.LlmSettings;
 import io.engram.core.memory.FactKind;
 import io.engram.core.memory.MemoryHit;
 import io.engram.core.memory.MemoryTier;
-import io.engram.core.retrieval.HybridRetriever.Hit;
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
  * warning. The successful path against a real model is LlmAnswerIT.
  */
 class AnswererTest {
-  private static final List<Hit> HITS =
+  private static final List<Candidate> HITS =
       List.of(
-          new Hit(
+          Candidate.fused(
               new ChunkHit(1, 1, "coffee.md", "Coffee", "Caffeine blocks adenosine receptors.", 1),
               1,
               1,

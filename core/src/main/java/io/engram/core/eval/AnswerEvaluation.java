@@ -6,6 +6,7 @@ import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.llm.AnswerGenerator;
 import io.engram.core.llm.LlmUnavailableException;
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.RetrievalOptions;
 import java.sql.SQLException;
@@ -91,8 +92,7 @@ public final class AnswerEvaluation {
     AnswerMetrics.Embedder embedder = text -> model.embed(text).content().vector();
     double minCosine = AnswerMetrics.minCosine(version.embeddingModel());
     for (EvaluationAnswers.Pending query : runs.answers().pending(runId, fromSlot, toSlot)) {
-      List<HybridRetriever.Hit> hits =
-          retriever.retrieve(run.collection(), query.text(), options).hits();
+      List<Candidate> hits = retriever.retrieve(run.collection(), query.text(), options).hits();
       runs.answers().record(runId, score(answerer, query, hits, embedder, minCosine));
       heartbeat.accept(query.slot());
     }
@@ -103,7 +103,7 @@ public final class AnswerEvaluation {
   static EvaluationAnswers.Result score(
       AnswerGenerator answerer,
       EvaluationAnswers.Pending query,
-      List<HybridRetriever.Hit> hits,
+      List<Candidate> hits,
       AnswerMetrics.Embedder embedder,
       double minCosine) {
     List<AnswerGenerator.Passage> passages = new ArrayList<>();

@@ -5,6 +5,7 @@ import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.RetrievalOptions;
 import java.io.IOException;
@@ -246,9 +247,9 @@ public final class EvaluationService {
   }
 
   /** Chunks collapse to their documents, each ranked by its best chunk. */
-  static List<String> rankedDocuments(List<HybridRetriever.Hit> hits) {
+  static List<String> rankedDocuments(List<Candidate> hits) {
     Set<String> docs = new LinkedHashSet<>();
-    for (HybridRetriever.Hit hit : hits) {
+    for (Candidate hit : hits) {
       docs.add(hit.chunk().source());
     }
     return new ArrayList<>(docs);

@@ -13,7 +13,7 @@ import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.core.config.DjlOffline;
-import io.engram.core.retrieval.HybridRetriever.Hit;
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -443,7 +443,7 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
    * each carrying its model score, then the others unchanged in fusion order.
    */
   @Override
-  public List<Hit> rerank(String query, List<Hit> candidates) {
+  public List<Candidate> rerank(String query, List<Candidate> candidates) {
     int n = candidates.size();
     if (n == 0) {
       return List.of();
@@ -460,7 +460,7 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
     }
     // A stable sort: equal logits keep the fusion order.
     Arrays.sort(order, (a, b) -> Double.compare(logits[b], logits[a]));
-    List<Hit> out = new ArrayList<>(n);
+    List<Candidate> out = new ArrayList<>(n);
     for (int i : order) {
       out.add(candidates.get(i).withScore(1 / (1 + Math.exp(-logits[i]))));
     }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.engram.core.retrieval.HybridRetriever.Hit;
+import io.engram.core.retrieval.Candidate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -244,7 +244,7 @@ public final class LinearReranker implements Reranker {
 
   /** Candidates ordered by the model; ties keep the fusion order. */
   @Override
-  public List<Hit> rerank(String query, List<Hit> candidates) {
+  public List<Candidate> rerank(String query, List<Candidate> candidates) {
     int n = candidates.size();
     if (n == 0) {
       return List.of();
@@ -258,7 +258,7 @@ public final class LinearReranker implements Reranker {
     }
     // A stable sort: equal scores keep the fusion order.
     Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
-    List<Hit> out = new ArrayList<>(n);
+    List<Candidate> out = new ArrayList<>(n);
     for (int i : order) {
       out.add(candidates.get(i).withScore(1 / (1 + Math.exp(-scores[i]))));
     }

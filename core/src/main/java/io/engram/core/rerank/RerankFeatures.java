@@ -1,6 +1,6 @@
 package io.engram.core.rerank;
 
-import io.engram.core.retrieval.HybridRetriever.Hit;
+import io.engram.core.retrieval.Candidate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,21 +54,21 @@ public final class RerankFeatures {
    * One row of {@link #COUNT} features per candidate, in the candidates' order. The candidates are
    * expected in fusion order (best first), as {@code HybridRetriever} hands them to a reranker.
    */
-  public static double[][] extract(String query, List<Hit> candidates) {
+  public static double[][] extract(String query, List<Candidate> candidates) {
     return extract(QueryTerms.of(query), candidates);
   }
 
-  static double[][] extract(QueryTerms query, List<Hit> candidates) {
+  static double[][] extract(QueryTerms query, List<Candidate> candidates) {
     return extract(query, candidates, PassageTerms.SHARED);
   }
 
-  static double[][] extract(QueryTerms query, List<Hit> candidates, PassageTerms passages) {
+  static double[][] extract(QueryTerms query, List<Candidate> candidates, PassageTerms passages) {
     int n = candidates.size();
     int q = query.size();
     int[][] titleTerms = new int[n][];
     int[][] textTerms = new int[n][];
     for (int i = 0; i < n; i++) {
-      Hit hit = candidates.get(i);
+      Candidate hit = candidates.get(i);
       titleTerms[i] = passages.title(hit.chunk().documentId(), hit.chunk().title());
       textTerms[i] = passages.text(hit.chunk().chunkId(), hit.chunk().text());
     }
@@ -82,7 +82,7 @@ public final class RerankFeatures {
     Map<Long, Double> cosineByDocument = new HashMap<>();
     double minCosine = Double.POSITIVE_INFINITY;
     for (int i = 0; i < n; i++) {
-      Hit hit = candidates.get(i);
+      Candidate hit = candidates.get(i);
       long document = hit.chunk().documentId();
       // Chunks of one document share its title: scan it once.
       int[] title = titleTerms[i];
@@ -90,8 +90,8 @@ public final class RerankFeatures {
       texts[i] = matcher.scan(textTerms[i]);
       chunksByDocument.merge(document, 1, Integer::sum);
       termsByDocument.merge(document, titles[i].terms() | texts[i].terms(), (x, y) -> x | y);
-      if (hit.denseRank() > 0) {
-        minCosine = Math.min(minCosine, hit.denseRaw());
+      if (hit.dense().rank() > 0) {
+        minCosine = Math.min(minCosine, hit.dense().raw());
       }
     }
     if (minCosine == Double.POSITIVE_INFINITY) {
@@ -99,9 +99,9 @@ public final class RerankFeatures {
     }
     double[] cosine = new double[n];
     for (int i = 0; i < n; i++) {
-      Hit hit = candidates.get(i);
+      Candidate hit = candidates.get(i);
       // A chunk the dense leg did not return is at most as similar as the least similar it did.
-      cosine[i] = hit.denseRank() > 0 ? hit.denseRaw() : minCosine;
+      cosine[i] = hit.dense().rank() > 0 ? hit.dense().raw() : minCosine;
       cosineByDocument.merge(hit.chunk().documentId(), cosine[i], Math::max);
     }
 
@@ -126,7 +126,7 @@ public final class RerankFeatures {
 
     double[][] rows = new double[n][COUNT];
     for (int i = 0; i < n; i++) {
-      Hit hit = candidates.get(i);
+      Candidate hit = candidates.get(i);
       QueryTerms.Match title = titles[i];
       QueryTerms.Match text = texts[i];
       long both = title.terms() | text.terms();
@@ -146,14 +146,14 @@ public final class RerankFeatures {
       double[] row = rows[i];
       int c = 0;
       row[c++] = hit.score();
-      row[c++] = hit.dense();
-      row[c++] = hit.lexical();
+      row[c++] = hit.dense().normalized();
+      row[c++] = hit.lexical().normalized();
       row[c++] = 1.0 / (i + 1);
       row[c++] = cosine[i];
-      row[c++] = hit.lexicalRank() > 0 ? hit.lexicalRaw() : 0;
-      row[c++] = hit.denseRank() > 0 ? 1.0 / hit.denseRank() : 0;
-      row[c++] = hit.lexicalRank() > 0 ? 1.0 / hit.lexicalRank() : 0;
-      row[c++] = hit.denseRank() > 0 && hit.lexicalRank() > 0 ? 1 : 0;
+      row[c++] = hit.lexical().rank() > 0 ? hit.lexical().raw() : 0;
+      row[c++] = hit.dense().rank() > 0 ? 1.0 / hit.dense().rank() : 0;
+      row[c++] = hit.lexical().rank() > 0 ? 1.0 / hit.lexical().rank() : 0;
+      row[c++] = hit.dense().rank() > 0 && hit.lexical().rank() > 0 ? 1 : 0;
       row[c++] = q == 0 ? 0 : (double) title.termCount() / q;
       row[c++] = q == 0 ? 0 : (double) text.termCount() / q;
       row[c++] = idfSum <= 0 ? 0 : idfCovered / idfSum;

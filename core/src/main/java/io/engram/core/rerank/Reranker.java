@@ -1,6 +1,6 @@
 package io.engram.core.rerank;
 
-import io.engram.core.retrieval.HybridRetriever.Hit;
+import io.engram.core.retrieval.Candidate;
 import java.util.List;
 
 /**
@@ -13,7 +13,7 @@ public interface Reranker {
   Reranker NONE =
       new Reranker() {
         @Override
-        public List<Hit> rerank(String query, List<Hit> candidates) {
+        public List<Candidate> rerank(String query, List<Candidate> candidates) {
           return candidates;
         }
 
@@ -27,7 +27,7 @@ public interface Reranker {
    * Returns the candidates in the new order, each carrying its reranked score. Must return every
    * candidate exactly once.
    */
-  List<Hit> rerank(String query, List<Hit> candidates);
+  List<Candidate> rerank(String query, List<Candidate> candidates);
 
   /** Name and version of the reranker, reported beside the index version in results. */
   String name();

@@ -5,6 +5,7 @@ import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.rerank.Reranker;
+import io.engram.core.retrieval.Candidate.Leg;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
 import java.sql.SQLException;
@@ -32,43 +33,11 @@ public final class HybridRetriever {
     HYBRID
   }
 
-  /**
-   * A fused hit with the scores of both legs.
-   *
-   * @param score the fused score, or the reranker's score once reranked
-   * @param dense the dense leg's min-max-normalized score (0 where that leg did not return it)
-   * @param lexical the lexical leg's min-max-normalized score (0 where that leg did not return it)
-   * @param denseRaw the dense leg's cosine similarity (0 where that leg did not return it)
-   * @param lexicalRaw the lexical leg's {@code ts_rank} (0 where that leg did not return it)
-   * @param denseRank 1-based rank in the dense leg, 0 where that leg did not return it
-   * @param lexicalRank 1-based rank in the lexical leg, 0 where that leg did not return it
-   */
-  public record Hit(
-      ChunkHit chunk,
-      double score,
-      double dense,
-      double lexical,
-      double denseRaw,
-      double lexicalRaw,
-      int denseRank,
-      int lexicalRank) {
-
-    /** A hit without the legs' raw scores and ranks (as if neither leg had reported them). */
-    public Hit(ChunkHit chunk, double score, double dense, double lexical) {
-      this(chunk, score, dense, lexical, 0, 0, 0, 0);
-    }
-
-    /** The same hit carrying another score (a reranker's). */
-    public Hit withScore(double newScore) {
-      return new Hit(chunk, newScore, dense, lexical, denseRaw, lexicalRaw, denseRank, lexicalRank);
-    }
-  }
-
   private record LexicalLeg(List<ChunkHit> hits, double millis) {}
 
   /** The hits, the index version that produced them, the reranker applied, and the timings. */
   public record Result(
-      IndexVersion version, List<Hit> hits, String reranker, Map<String, Double> timings) {
+      IndexVersion version, List<Candidate> hits, String reranker, Map<String, Double> timings) {
 
     /** The model version reported to callers: the index version, plus the reranker if any. */
     public String modelVersion() {
@@ -156,7 +125,7 @@ public final class HybridRetriever {
       return fused;
     }
     long t0 = System.nanoTime();
-    List<Hit> reranked = reranker.rerank(query, fused.hits());
+    List<Candidate> reranked = reranker.rerank(query, fused.hits());
     Map<String, Double> timings = new LinkedHashMap<>(fused.timings());
     timings.put("rerankMs", (System.nanoTime() - t0) / 1e6);
     return new Result(
@@ -253,7 +222,7 @@ public final class HybridRetriever {
       throw e;
     }
     long t3 = System.nanoTime();
-    List<Hit> fused =
+    List<Candidate> fused =
         lexicalLeg == null
             ? fuse(dense, List.of(), 1.0)
             : fuse(dense, lexicalLeg.hits(), denseWeight);
@@ -269,35 +238,26 @@ public final class HybridRetriever {
   }
 
   /** Weighted sum of min-max-normalized scores over the union of both legs' candidates. */
-  static List<Hit> fuse(List<ChunkHit> dense, List<ChunkHit> lexical, double denseWeight) {
+  static List<Candidate> fuse(List<ChunkHit> dense, List<ChunkHit> lexical, double denseWeight) {
     Map<Long, ChunkHit> chunks = new HashMap<>();
     Map<Long, Leg> denseLeg = normalize(dense, chunks);
     Map<Long, Leg> lexicalLeg = normalize(lexical, chunks);
-    List<Hit> hits = new ArrayList<>(chunks.size());
+    List<Candidate> hits = new ArrayList<>(chunks.size());
     for (Map.Entry<Long, ChunkHit> e : chunks.entrySet()) {
       Leg d = denseLeg.getOrDefault(e.getKey(), Leg.ABSENT);
       Leg l = lexicalLeg.getOrDefault(e.getKey(), Leg.ABSENT);
       hits.add(
-          new Hit(
+          new Candidate(
               e.getValue(),
               denseWeight * d.normalized() + (1 - denseWeight) * l.normalized(),
-              d.normalized(),
-              l.normalized(),
-              d.raw(),
-              l.raw(),
-              d.rank(),
-              l.rank()));
+              d,
+              l));
     }
     hits.sort(
-        Comparator.comparingDouble(Hit::score)
+        Comparator.comparingDouble(Candidate::score)
             .reversed()
             .thenComparingLong(h -> h.chunk().chunkId()));
     return hits;
-  }
-
-  /** One leg's view of a chunk: normalized and raw score, 1-based rank (0 when absent). */
-  private record Leg(double normalized, double raw, int rank) {
-    static final Leg ABSENT = new Leg(0, 0, 0);
   }
 
   private static Map<Long, Leg> normalize(List<ChunkHit> hits, Map<Long, ChunkHit> chunks) {

@@ -8,7 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.engram.core.llm.AnswerGenerator;
 import io.engram.core.llm.ChatModelGateway;
 import io.engram.core.llm.LlmSettings;
-import io.engram.core.retrieval.HybridRetriever;
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
 import io.engram.testing.FreePorts;
 import java.io.IOException;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 class AnswerEvaluationTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final List<HybridRetriever.Hit> HITS =
+  private static final List<Candidate> HITS =
       List.of(
           hit("d-aspirin", "Aspirin", "Daily low-dose aspirin reduces the risk of a heart attack."),
           hit("d-tea", "Tea", "Tea is brewed from the dried leaves of the Camellia plant."),
@@ -182,7 +182,7 @@ class AnswerEvaluationTest {
     return new AnswerGenerator(ChatModelGateway.create(settings).orElseThrow());
   }
 
-  private static HybridRetriever.Hit hit(String source, String title, String text) {
-    return new HybridRetriever.Hit(new ChunkHit(1, 1, source, title, text, 0.5), 0.5, 0.5, 0.5);
+  private static Candidate hit(String source, String title, String text) {
+    return Candidate.fused(new ChunkHit(1, 1, source, title, text, 0.5), 0.5, 0.5, 0.5);
   }
 }

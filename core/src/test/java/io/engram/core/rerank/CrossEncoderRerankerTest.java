@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.engram.core.retrieval.HybridRetriever.Hit;
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
 import io.engram.testing.TestCrossEncoders;
 import java.nio.file.Files;
@@ -47,27 +47,28 @@ class CrossEncoderRerankerTest {
         new CrossEncoderReranker.Settings(dir, null, maxLength, topN, batch, 1));
   }
 
-  private static Hit hit(long id, String title, String text, double fusedScore) {
-    return new Hit(new ChunkHit(id, id, "doc-" + id, title, text, fusedScore), fusedScore, 0, 0);
+  private static Candidate hit(long id, String title, String text, double fusedScore) {
+    return Candidate.fused(
+        new ChunkHit(id, id, "doc-" + id, title, text, fusedScore), fusedScore, 0, 0);
   }
 
   private static double logistic(double x) {
     return 1 / (1 + Math.exp(-x));
   }
 
-  private static List<Long> ids(List<Hit> hits) {
+  private static List<Long> ids(List<Candidate> hits) {
     return hits.stream().map(h -> h.chunk().chunkId()).toList();
   }
 
   @Test
   void the_passage_sharing_the_query_words_ranks_first_with_its_model_score() {
-    List<Hit> fused =
+    List<Candidate> fused =
         List.of(
             hit(1, "", "birds sing songs at dawn", 0.9),
             hit(2, "", "dogs eat meat", 0.8),
             hit(3, "", "cats eat fish", 0.7));
 
-    List<Hit> reranked = reranker.rerank("do cats eat fish?", fused);
+    List<Candidate> reranked = reranker.rerank("do cats eat fish?", fused);
 
     assertThat(ids(reranked)).containsExactly(3L, 2L, 1L);
     assertThat(reranked.get(0).score()).isCloseTo(logistic(1.0), within(1e-6));
@@ -78,10 +79,10 @@ class CrossEncoderRerankerTest {
 
   @Test
   void the_title_is_part_of_the_passage_unless_the_text_starts_with_it() {
-    List<Hit> fused =
+    List<Candidate> fused =
         List.of(hit(1, "Cats", "eat fish", 0.9), hit(2, "Cats eat", "Cats eat fish", 0.8));
 
-    List<Hit> reranked = reranker.rerank("cats eat", fused);
+    List<Candidate> reranked = reranker.rerank("cats eat", fused);
 
     // "cats" + "eat fish": 2 of 3 wordpieces in the query; the second text is not given its
     // title twice, so it scores 2 of 3 as well, and the tie keeps the fusion order.
@@ -92,14 +93,14 @@ class CrossEncoderRerankerTest {
 
   @Test
   void returns_every_candidate_once_and_reorders_only_the_top_n() {
-    List<Hit> fused = new ArrayList<>();
+    List<Candidate> fused = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       // Position 3 and position 10 match the query fully; only position 3 is within the top 5.
       String text = i == 3 || i == 10 ? "cats eat fish" : "unrelated passage number " + i;
       fused.add(hit(100 + i, "", text, 1.0 - i / 100.0));
     }
     try (CrossEncoderReranker top5 = load(TestCrossEncoders.OVERLAP, 512, 5, 2)) {
-      List<Hit> reranked = top5.rerank("cats eat fish", fused);
+      List<Candidate> reranked = top5.rerank("cats eat fish", fused);
 
       assertThat(reranked).hasSize(30);
       assertThat(ids(reranked))
@@ -116,7 +117,7 @@ class CrossEncoderRerankerTest {
   @Test
   void fewer_candidates_than_top_n_and_none_at_all() {
     assertThat(reranker.rerank("cats", List.of())).isEmpty();
-    List<Hit> one = List.of(hit(7, "", "cats", 0.4));
+    List<Candidate> one = List.of(hit(7, "", "cats", 0.4));
     assertThat(reranker.rerank("cats", one))
         .singleElement()
         .satisfies(
@@ -158,7 +159,7 @@ class CrossEncoderRerankerTest {
   @Test
   void concurrent_queries_get_the_same_rankings_as_sequential_ones() throws Exception {
     List<String> queries = List.of("cats eat fish", "dogs chase cars", "birds sing", "fish swim");
-    List<Hit> fused = new ArrayList<>();
+    List<Candidate> fused = new ArrayList<>();
     String[] texts = {
       "cats eat fish", "dogs chase cars", "birds sing songs", "fish swim in rivers",
       "cats chase birds", "dogs eat fish", "rivers flow", "songs of birds and cats"
@@ -166,7 +167,7 @@ class CrossEncoderRerankerTest {
     for (int i = 0; i < texts.length; i++) {
       fused.add(hit(i, "", texts[i], 1.0 - i / 10.0));
     }
-    List<List<Hit>> expected = queries.stream().map(q -> reranker.rerank(q, fused)).toList();
+    List<List<Candidate>> expected = queries.stream().map(q -> reranker.rerank(q, fused)).toList();
 
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {

@@ -9,6 +9,7 @@ import io.engram.core.db.Database;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.retrieval.RetrievalOptions;
@@ -128,7 +129,7 @@ class CrossEncoderRetrievalIT {
         .extracting(h -> h.chunk().text())
         .containsExactly("cats eat fish", "cats and dogs eat meat", "fish swim in rivers");
     // 3 of 3, 2 of 5 and 1 of 4 passage wordpieces occur in the query.
-    double[] scores = result.hits().stream().mapToDouble(HybridRetriever.Hit::score).toArray();
+    double[] scores = result.hits().stream().mapToDouble(Candidate::score).toArray();
     assertThat(scores)
         .containsExactly(new double[] {logistic(1.0), logistic(0.4), logistic(0.25)}, within(1e-6));
     assertThat(result.modelVersion()).isEqualTo(version.name() + "+cross-encoder:overlap");

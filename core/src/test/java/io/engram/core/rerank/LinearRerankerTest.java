@@ -3,7 +3,7 @@ package io.engram.core.rerank;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.engram.core.retrieval.HybridRetriever.Hit;
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,16 +29,12 @@ class LinearRerankerTest {
     return new LinearReranker("test-v1", new double[F], filled(1), weights, Map.of("seed", 1));
   }
 
-  private static Hit hit(long chunk, String title, String text, double score, int rank) {
-    return new Hit(
+  private static Candidate hit(long chunk, String title, String text, double score, int rank) {
+    return new Candidate(
         new ChunkHit(chunk, chunk, "doc" + chunk, title, text, 0.8),
         score,
-        0.5,
-        0.5,
-        0.8,
-        0.05,
-        rank,
-        rank);
+        new Candidate.Leg(0.5, 0.8, rank),
+        new Candidate.Leg(0.5, 0.05, rank));
   }
 
   @Test
@@ -115,7 +111,7 @@ class LinearRerankerTest {
     LinearReranker reranker = LinearReranker.fromResource(LinearReranker.DEFAULT_RESOURCE);
     Random random = new Random(7);
     String[] words = {"tumor", "growth", "insulin", "cells", "mice", "risk", "therapy", "gene"};
-    List<Hit> candidates = new ArrayList<>();
+    List<Candidate> candidates = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       StringBuilder text = new StringBuilder();
       for (int w = 0; w < 40; w++) {
@@ -124,22 +120,26 @@ class LinearRerankerTest {
       // Some documents have two chunks among the candidates.
       long document = 5000 + i / 2;
       candidates.add(
-          new Hit(
+          new Candidate(
               new ChunkHit(5000 + i, document, "d" + document, "t" + i, text.toString(), 0.8),
               random.nextDouble(),
-              random.nextDouble(),
-              random.nextDouble(),
-              0.6 + 0.3 * random.nextDouble(),
-              0.1 * random.nextDouble(),
-              random.nextInt(3) == 0 ? 0 : i + 1,
-              random.nextInt(2) == 0 ? 0 : i + 1));
+              new Candidate.Leg(
+                  random.nextDouble(),
+                  0.6 + 0.3 * random.nextDouble(),
+                  random.nextInt(3) == 0 ? 0 : i + 1),
+              new Candidate.Leg(
+                  random.nextDouble(),
+                  0.1 * random.nextDouble(),
+                  random.nextInt(2) == 0 ? 0 : i + 1)));
     }
-    List<Hit> reranked = reranker.rerank("insulin therapy reduces tumor growth", candidates);
+    List<Candidate> reranked = reranker.rerank("insulin therapy reduces tumor growth", candidates);
     assertThat(reranked).hasSize(100);
     assertThat(reranked.stream().map(h -> h.chunk().chunkId()))
         .containsExactlyInAnyOrderElementsOf(
             candidates.stream().map(h -> h.chunk().chunkId()).toList());
-    assertThat(reranked).extracting(Hit::score).isSortedAccordingTo((a, b) -> Double.compare(b, a));
+    assertThat(reranked)
+        .extracting(Candidate::score)
+        .isSortedAccordingTo((a, b) -> Double.compare(b, a));
     assertThat(reranked).allSatisfy(h -> assertThat(h.score()).isBetween(0.0, 1.0));
     assertThat(reranker.rerank("anything", List.of())).isEmpty();
   }
@@ -150,10 +150,10 @@ class LinearRerankerTest {
     String query = "Statin therapy lowers cardiovascular mortality";
     String text = "Patients were followed for five years in a randomized trial.";
     // Titles of the same length in terms; candidates equal in every leg score and rank.
-    Hit matching = hit(7001, "Statin therapy and cardiovascular mortality", text, 0.5, 1);
-    Hit other = hit(7002, "Dietary fibre and colorectal adenoma recurrence", text, 0.5, 1);
-    for (List<Hit> order : List.of(List.of(other, matching), List.of(matching, other))) {
-      List<Hit> reranked = reranker.rerank(query, order);
+    Candidate matching = hit(7001, "Statin therapy and cardiovascular mortality", text, 0.5, 1);
+    Candidate other = hit(7002, "Dietary fibre and colorectal adenoma recurrence", text, 0.5, 1);
+    for (List<Candidate> order : List.of(List.of(other, matching), List.of(matching, other))) {
+      List<Candidate> reranked = reranker.rerank(query, order);
       assertThat(reranked.get(0).chunk().chunkId()).isEqualTo(7001L);
     }
   }
@@ -161,7 +161,7 @@ class LinearRerankerTest {
   @Test
   void equal_scores_keep_the_fusion_order() {
     LinearReranker flat = model(new double[F]);
-    List<Hit> candidates = List.of(hit(8001, "a", "x", 0.9, 1), hit(8002, "b", "y", 0.8, 2));
+    List<Candidate> candidates = List.of(hit(8001, "a", "x", 0.9, 1), hit(8002, "b", "y", 0.8, 2));
     assertThat(flat.rerank("q", candidates))
         .extracting(h -> h.chunk().chunkId())
         .containsExactly(8001L, 8002L);
@@ -170,7 +170,7 @@ class LinearRerankerTest {
   @Test
   void reranking_is_thread_safe() throws Exception {
     LinearReranker reranker = LinearReranker.fromResource(LinearReranker.DEFAULT_RESOURCE);
-    List<Hit> candidates = new ArrayList<>();
+    List<Candidate> candidates = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       candidates.add(hit(9000 + i, "title " + i, "statin trial number " + i, 1.0 / (i + 1), i + 1));
     }

@@ -3,23 +3,20 @@ package io.engram.core.rerank;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.engram.core.retrieval.HybridRetriever.Hit;
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RerankFeaturesTest {
 
-  static Hit hit(long chunk, long document, String title, String text, int denseRank, int lexRank) {
-    return new Hit(
+  static Candidate hit(
+      long chunk, long document, String title, String text, int denseRank, int lexRank) {
+    return new Candidate(
         new ChunkHit(chunk, document, "doc" + document, title, text, 0.5),
         0.5,
-        denseRank > 0 ? 0.5 : 0,
-        lexRank > 0 ? 0.5 : 0,
-        denseRank > 0 ? 0.8 : 0,
-        lexRank > 0 ? 0.05 : 0,
-        denseRank,
-        lexRank);
+        new Candidate.Leg(denseRank > 0 ? 0.5 : 0, denseRank > 0 ? 0.8 : 0, denseRank),
+        new Candidate.Leg(lexRank > 0 ? 0.5 : 0, lexRank > 0 ? 0.05 : 0, lexRank));
   }
 
   private static double feature(double[] row, String name) {
@@ -41,7 +38,7 @@ class RerankFeaturesTest {
   void coverage_counts_stemmed_query_terms_in_title_and_text() {
     String query = "Vitamin D deficiency increases the risk of fractures";
     // Content terms: vitamin, deficiency, increas, risk, fractur (d is a lone letter).
-    Hit a =
+    Candidate a =
         hit(
             911,
             911,
@@ -49,7 +46,7 @@ class RerankFeaturesTest {
             "Deficient patients had more fractures; vitamin levels increased slowly.",
             1,
             1);
-    Hit b = hit(912, 912, "Unrelated title", "Nothing relevant here.", 2, 0);
+    Candidate b = hit(912, 912, "Unrelated title", "Nothing relevant here.", 2, 0);
     double[][] rows = RerankFeatures.extract(query, List.of(a, b));
 
     assertThat(feature(rows[0], "title_coverage")).isCloseTo(4 / 5.0, within(1e-9));
@@ -65,8 +62,8 @@ class RerankFeaturesTest {
   void bigrams_are_adjacent_content_terms_in_query_order() {
     String query = "insulin resistance in obesity";
     // Query bigrams: (insulin, resist), (resist, obesity).
-    Hit phrase = hit(921, 921, "", "Insulin resistance was measured in obese mice.", 1, 1);
-    Hit scattered = hit(922, 922, "", "Resistance to drugs; insulin was given.", 2, 2);
+    Candidate phrase = hit(921, 921, "", "Insulin resistance was measured in obese mice.", 1, 1);
+    Candidate scattered = hit(922, 922, "", "Resistance to drugs; insulin was given.", 2, 2);
     double[][] rows = RerankFeatures.extract(query, List.of(phrase, scattered));
     assertThat(feature(rows[0], "bigram_coverage")).isCloseTo(0.5, within(1e-9));
     assertThat(feature(rows[1], "bigram_coverage")).isZero();
@@ -74,9 +71,9 @@ class RerankFeaturesTest {
 
   @Test
   void leg_features_come_from_the_hit_and_its_position() {
-    Hit both = hit(931, 931, "", "a", 2, 4);
-    Hit denseOnly = hit(932, 932, "", "b", 1, 0);
-    Hit lexicalOnly = hit(933, 933, "", "c", 0, 1);
+    Candidate both = hit(931, 931, "", "a", 2, 4);
+    Candidate denseOnly = hit(932, 932, "", "b", 1, 0);
+    Candidate lexicalOnly = hit(933, 933, "", "c", 0, 1);
     double[][] rows = RerankFeatures.extract("q", List.of(both, denseOnly, lexicalOnly));
     assertThat(feature(rows[0], "both_legs")).isEqualTo(1);
     assertThat(feature(rows[1], "both_legs")).isZero();
@@ -104,7 +101,7 @@ class RerankFeaturesTest {
 
   @Test
   void cached_and_fresh_analysis_give_the_same_features() {
-    List<Hit> hits =
+    List<Candidate> hits =
         List.of(
             hit(
                 951,
@@ -127,7 +124,7 @@ class RerankFeaturesTest {
   @Test
   void a_full_vocabulary_still_counts_terms_but_cannot_match_new_ones() {
     PassageTerms tiny = new PassageTerms(new Vocabulary(1), 10);
-    List<Hit> hits = List.of(hit(1, 1, "", "alpha beta gamma", 1, 0));
+    List<Candidate> hits = List.of(hit(1, 1, "", "alpha beta gamma", 1, 0));
     double[][] rows = RerankFeatures.extract(QueryTerms.of("beta"), hits, tiny);
     assertThat(feature(rows[0], "text_coverage")).isZero();
     assertThat(feature(rows[0], "log_length")).isCloseTo(Math.log1p(3), within(1e-9));

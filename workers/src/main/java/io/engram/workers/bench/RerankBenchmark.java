@@ -7,8 +7,8 @@ import io.engram.core.eval.RankingMetrics;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.rerank.LinearReranker;
 import io.engram.core.rerank.Reranker;
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.HybridRetriever;
-import io.engram.core.retrieval.HybridRetriever.Hit;
 import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.retrieval.RetrievalOptions;
 import io.engram.core.store.PgVectorChunkStore;
@@ -105,19 +105,19 @@ public final class RerankBenchmark {
   private RerankBenchmark() {}
 
   /** One pass over every list, in order: cold when the lists' passages were never analyzed. */
-  public static Latency once(Reranker reranker, List<String> queries, List<List<Hit>> lists) {
+  public static Latency once(Reranker reranker, List<String> queries, List<List<Candidate>> lists) {
     return timed(reranker, queries, lists, 1);
   }
 
   /** {@code rounds} passes over every list after five untimed warm-up passes. */
   public static Latency warm(
-      Reranker reranker, List<String> queries, List<List<Hit>> lists, int rounds) {
+      Reranker reranker, List<String> queries, List<List<Candidate>> lists, int rounds) {
     timed(reranker, queries, lists, 5);
     return timed(reranker, queries, lists, rounds);
   }
 
   private static Latency timed(
-      Reranker reranker, List<String> queries, List<List<Hit>> lists, int rounds) {
+      Reranker reranker, List<String> queries, List<List<Candidate>> lists, int rounds) {
     double[] micros = new double[lists.size() * rounds];
     double[] cpu = new double[lists.size() * rounds];
     long sink = 0;
@@ -137,8 +137,9 @@ public final class RerankBenchmark {
   }
 
   /** The candidate lists of {@code part}'s queries; their texts are added to {@code texts}. */
-  public static List<List<Hit>> lists(BeirSplit part, CandidateSets sets, List<String> texts) {
-    List<List<Hit>> lists = new ArrayList<>();
+  public static List<List<Candidate>> lists(
+      BeirSplit part, CandidateSets sets, List<String> texts) {
+    List<List<Candidate>> lists = new ArrayList<>();
     for (Map.Entry<String, String> q : part.queries().entrySet()) {
       texts.add(q.getValue());
       lists.add(sets.hits().get(q.getKey()));
@@ -147,12 +148,12 @@ public final class RerankBenchmark {
   }
 
   /** The same candidates under chunk and document ids no stored chunk has. */
-  static List<Hit> underOtherIds(List<Hit> hits) {
+  static List<Candidate> underOtherIds(List<Candidate> hits) {
     long offset = 1L << 40;
     return hits.stream()
         .map(
             h ->
-                new Hit(
+                new Candidate(
                     new ChunkHit(
                         h.chunk().chunkId() + offset,
                         h.chunk().documentId() + offset,
@@ -162,11 +163,7 @@ public final class RerankBenchmark {
                         h.chunk().score()),
                     h.score(),
                     h.dense(),
-                    h.lexical(),
-                    h.denseRaw(),
-                    h.lexicalRaw(),
-                    h.denseRank(),
-                    h.lexicalRank()))
+                    h.lexical()))
         .toList();
   }
 
@@ -240,8 +237,8 @@ public final class RerankBenchmark {
       executor.shutdownNow();
     }
     List<String> texts = new ArrayList<>();
-    List<List<Hit>> lists = lists(queries, sets, texts);
-    List<List<Hit>> copies = lists.stream().map(RerankBenchmark::underOtherIds).toList();
+    List<List<Candidate>> lists = lists(queries, sets, texts);
+    List<List<Candidate>> copies = lists.stream().map(RerankBenchmark::underOtherIds).toList();
     // Compiles the reranker's code (analysis and cached paths) without caching the real passages.
     for (int round = 0; round < 3; round++) {
       once(reranker, texts, copies);

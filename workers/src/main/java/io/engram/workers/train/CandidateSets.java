@@ -1,7 +1,7 @@
 package io.engram.workers.train;
 
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.HybridRetriever;
-import io.engram.core.retrieval.HybridRetriever.Hit;
 import io.engram.core.retrieval.RetrievalOptions;
 import java.io.PrintStream;
 import java.sql.SQLException;
@@ -17,7 +17,7 @@ import java.util.Map;
  * @param indexVersion the index version that answered
  * @param hits query id to its candidates, in fusion order
  */
-public record CandidateSets(String indexVersion, Map<String, List<Hit>> hits) {
+public record CandidateSets(String indexVersion, Map<String, List<Candidate>> hits) {
 
   /** Retrieves every query in {@code queries} (id to text), one at a time. */
   public static CandidateSets retrieve(
@@ -28,7 +28,7 @@ public record CandidateSets(String indexVersion, Map<String, List<Hit>> hits) {
       PrintStream progress)
       throws SQLException {
     RetrievalOptions fusionOnly = options.withRerank(false);
-    Map<String, List<Hit>> hits = new LinkedHashMap<>();
+    Map<String, List<Candidate>> hits = new LinkedHashMap<>();
     String version = null;
     long start = System.nanoTime();
     for (Map.Entry<String, String> q : queries.entrySet()) {

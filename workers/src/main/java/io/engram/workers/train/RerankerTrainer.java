@@ -9,8 +9,8 @@ import io.engram.core.rerank.LinearReranker;
 import io.engram.core.rerank.PairwiseFit;
 import io.engram.core.rerank.RerankFeatures;
 import io.engram.core.rerank.Reranker;
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.HybridRetriever;
-import io.engram.core.retrieval.HybridRetriever.Hit;
 import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.retrieval.RetrievalOptions;
 import io.engram.core.store.PgVectorChunkStore;
@@ -322,7 +322,7 @@ public final class RerankerTrainer {
     // The first held-out pass above analyzed most of its passages for the first time (rerank_us
     // is that cold figure); this one times the query path once passages are cached.
     List<String> texts = new ArrayList<>();
-    List<List<Hit>> lists = RerankBenchmark.lists(heldOut, candidates, texts);
+    List<List<Candidate>> lists = RerankBenchmark.lists(heldOut, candidates, texts);
     RerankBenchmark.Latency latency = RerankBenchmark.warm(finished, texts, lists, 20);
     out.println("rerank latency on held-out, passages cached (20 rounds): " + latency.format());
 
@@ -342,7 +342,7 @@ public final class RerankerTrainer {
   static List<PairwiseFit.Query> features(BeirSplit part, CandidateSets candidates) {
     List<PairwiseFit.Query> queries = new ArrayList<>();
     for (Map.Entry<String, String> q : part.queries().entrySet()) {
-      List<Hit> hits = candidates.hits().get(q.getKey());
+      List<Candidate> hits = candidates.hits().get(q.getKey());
       queries.add(
           new PairwiseFit.Query(
               q.getKey(),
@@ -372,7 +372,7 @@ public final class RerankerTrainer {
       long nanos = 0;
       for (Map.Entry<String, String> q : part.queries().entrySet()) {
         long t = System.nanoTime();
-        List<Hit> ranked = r.rerank(q.getValue(), candidates.hits().get(q.getKey()));
+        List<Candidate> ranked = r.rerank(q.getValue(), candidates.hits().get(q.getKey()));
         nanos += System.nanoTime() - t;
         List<String> docs = documents(ranked);
         Map<String, Integer> relevant = part.qrels().get(q.getKey());
@@ -438,9 +438,9 @@ public final class RerankerTrainer {
     return result;
   }
 
-  static List<String> documents(List<Hit> ranked) {
+  static List<String> documents(List<Candidate> ranked) {
     LinkedHashSet<String> docs = new LinkedHashSet<>();
-    for (Hit h : ranked) {
+    for (Candidate h : ranked) {
       docs.add(h.chunk().source());
     }
     return new ArrayList<>(docs);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.engram.core.eval.QuerySplit;
 import io.engram.core.rerank.RerankFeatures;
-import io.engram.core.retrieval.HybridRetriever.Hit;
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,10 +78,18 @@ class RerankerTrainerTest {
   void training_examples_label_chunks_by_their_document() {
     BeirSplit split =
         new BeirSplit("train", Map.of("q1", "statin trial"), Map.of("q1", Map.of("d2", 1)));
-    List<Hit> hits =
+    List<Candidate> hits =
         List.of(
-            new Hit(new ChunkHit(1, 1, "d1", "t", "a statin", 0.9), 0.9, 1, 0, 0.9, 0, 1, 0),
-            new Hit(new ChunkHit(2, 2, "d2", "t", "statin trial", 0.8), 0.5, 0, 1, 0.8, 0.1, 2, 1));
+            new Candidate(
+                new ChunkHit(1, 1, "d1", "t", "a statin", 0.9),
+                0.9,
+                new Candidate.Leg(1, 0.9, 1),
+                new Candidate.Leg(0, 0, 0)),
+            new Candidate(
+                new ChunkHit(2, 2, "d2", "t", "statin trial", 0.8),
+                0.5,
+                new Candidate.Leg(0, 0.8, 2),
+                new Candidate.Leg(1, 0.1, 1)));
     var queries = RerankerTrainer.features(split, new CandidateSets("v", Map.of("q1", hits)));
     assertThat(queries).hasSize(1);
     assertThat(queries.get(0).documents()).containsExactly("d1", "d2");
