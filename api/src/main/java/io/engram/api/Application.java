@@ -1,6 +1,9 @@
 package io.engram.api;
 
+import io.engram.core.config.ApiSettings;
+import io.engram.core.config.EngramSettings;
 import io.micronaut.runtime.Micronaut;
+import java.util.Map;
 
 /** The Engram HTTP API. */
 public final class Application {
@@ -12,17 +15,24 @@ public final class Application {
           """
           usage: engram-api
             Serves the Engram HTTP API (default http://127.0.0.1:8080).
-          environment:
-            ENGRAM_API_PORT (8080), ENGRAM_API_HOST (127.0.0.1)
-            ENGRAM_DB_URL, ENGRAM_DB_USER, ENGRAM_DB_PASSWORD   PostgreSQL with pgvector
-            TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default)
-            ENGRAM_INGEST_ROOTS   directories POST /v1/ingestions {path} may read (':'-separated)
-            ENGRAM_MIGRATE_ON_START (true), ENGRAM_MAX_UPLOAD_BYTES
-            ENGRAM_RETRIEVAL_*, ENGRAM_RERANKER (linear|cross-encoder|none)   as for the worker;
-              cross-encoder: ENGRAM_RERANKER_CROSS_ENCODER_DIR (model.onnx + tokenizer.json),
-              _MAX_LENGTH (512), _TOP_N (20), _BATCH_SIZE (8), _THREADS, _NAME (docs/rerank.md)""");
+          settings:
+            ENGRAM_PROFILE (dev|test|prod) selects the defaults; ENGRAM_CONFIG_FILE names an optional
+            file of KEY=value lines; environment variables override both. The API listens on
+            ENGRAM_API_HOST:ENGRAM_API_PORT. './engram config' prints every setting with its
+            effective value and where it came from (README, Configuration).""");
       return;
     }
-    Micronaut.run(Application.class, args);
+    // The listener comes from the same settings as everything else; Micronaut's own properties
+    // (micronaut.server.*) are set from them rather than configured a second way.
+    ApiSettings api = EngramSettings.fromEnvironment().api();
+    Micronaut.build(args)
+        .mainClass(Application.class)
+        .properties(
+            Map.of(
+                "micronaut.server.host", api.host(),
+                "micronaut.server.port", api.port(),
+                "micronaut.server.max-request-size", api.maxUploadBytes(),
+                "micronaut.server.multipart.max-file-size", api.maxUploadBytes()))
+        .start();
   }
 }

@@ -1,199 +1,134 @@
 package io.engram.api;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.engram.api.query.Answerer;
-import io.engram.api.query.IntentProperties;
-import io.engram.api.query.RetrievalProperties;
+import io.engram.api.memory.DistillationTrigger;
+import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
-import io.engram.core.db.Database;
+import io.engram.core.config.SettingsSource;
 import io.engram.core.eval.EvaluationRuns;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
-import io.engram.core.llm.AnswerGenerator;
-import io.engram.core.llm.ChatModelGateway;
-import io.engram.core.llm.LlmSettings;
-import io.engram.core.memory.IntentClassifier;
-import io.engram.core.memory.LlmIntentClassifier;
-import io.engram.core.memory.LocalIntentClassifier;
+import io.engram.core.memory.MemoryStats;
 import io.engram.core.memory.WorkingMemory;
+import io.engram.core.query.QueryPipelines;
 import io.engram.core.querylog.QueryLog;
-import io.engram.core.rerank.Reranker;
-import io.engram.core.rerank.Rerankers;
-import io.engram.core.retrieval.HybridRetriever;
-import io.engram.core.retrieval.QueryEmbeddings;
-import io.engram.core.store.PgVectorChunkStore;
-import io.engram.migrations.Migrations;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;
-import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.context.env.PropertySource;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires core services into the API. The settings come from the same environment variables the
- * worker reads ({@link EngramSettings#fromEnvironment}), so both processes always agree.
+ * The API process's composition root: the settings tree, core's object graph ({@link CoreServices},
+ * as the worker builds it), Temporal clients, and the beans controllers take from them. Nothing
+ * else in the API constructs a core service.
  */
 @Factory
 class EngramFactory {
   private static final Logger log = LoggerFactory.getLogger(EngramFactory.class);
 
+  /**
+   * The settings of this process: the environment over the defaults, with Micronaut's properties
+   * ({@code engram.retrieval.dense.weight} for {@code ENGRAM_RETRIEVAL_DENSE_WEIGHT}, from a test
+   * or a {@code -D} flag) as one more layer of the same source, not a second copy of the settings.
+   */
   @Singleton
   EngramSettings settings(Environment environment) {
-    return EngramSettings.fromEnvironment(overlay(environment, EngramSettings.VARIABLES));
-  }
-
-  @Singleton
-  LlmSettings llmSettings(Environment environment) {
-    return LlmSettings.fromEnvironment(overlay(environment, LlmSettings.VARIABLES));
-  }
-
-  @Singleton
-  Answerer answerer(LlmSettings settings) {
-    return new Answerer(ChatModelGateway.create(settings).map(AnswerGenerator::new).orElse(null));
+    EngramSettings settings =
+        EngramSettings.from(SettingsSource.of(System.getenv(), properties(environment)));
+    log.info("API settings: profile {}, {}", settings.profile().value(), settings.database());
+    return settings;
   }
 
   /**
-   * The process environment with Micronaut properties layered on top: each variable (ENGRAM_DB_URL)
-   * may also be set as a property (engram.db.url), so tests and config files can set it the
-   * Micronaut way.
+   * The setting each of Micronaut's own property sources names; its environment-variable source is
+   * skipped, because {@link SettingsSource} reads the environment itself and reports it as such.
    */
-  private static Map<String, String> overlay(Environment environment, List<String> variables) {
-    Map<String, String> values = new HashMap<>(System.getenv());
-    for (String name : variables) {
-      environment
-          .getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'), String.class)
-          .ifPresent(v -> values.put(name, v));
+  static Map<String, String> properties(Environment environment) {
+    Map<String, String> values = new HashMap<>();
+    for (SettingsSource.Definition d : SettingsSource.definitions()) {
+      for (PropertySource source : environment.getPropertySources()) {
+        if (source.getConvention() == PropertySource.PropertyConvention.ENVIRONMENT_VARIABLE) {
+          continue;
+        }
+        Object value = source.get(d.property());
+        if (value != null) {
+          values.put(d.key(), value.toString());
+        }
+      }
     }
     return values;
   }
 
-  @Singleton
-  @Bean(preDestroy = "close")
-  HikariDataSource dataSource(EngramSettings settings) throws SQLException {
-    HikariDataSource dataSource = Database.connect(settings, "engram-api", 16);
-    if (settings.migrateOnStart()) {
-      Migrations.migrate(dataSource);
-    }
-    new IndexVersions(dataSource)
-        .ensureChampion(settings.embeddingModel(), settings.chunkSize(), settings.chunkOverlap());
-    log.info("API connected with {}", settings);
-    return dataSource;
-  }
-
-  @Singleton
-  IndexVersions indexVersions(HikariDataSource dataSource) {
-    return new IndexVersions(dataSource);
-  }
-
-  @Singleton
-  PgVectorChunkStore chunkStore(HikariDataSource dataSource) {
-    return new PgVectorChunkStore(dataSource);
-  }
-
   /**
-   * The reranker named by {@code engram.retrieval.reranker} ({@code ENGRAM_RERANKER}), built by the
-   * same {@link Rerankers} the worker uses from the same variables ({@code
-   * ENGRAM_RERANKER_CROSS_ENCODER_DIR} or the property {@code engram.reranker.cross.encoder.dir},
-   * and so on), so both processes rank alike. Created with the context: a cross-encoder directory
-   * that is missing or holds the wrong files stops the API at start-up, not at the first query.
+   * Core's object graph; created with the context so a bad database or model fails the start, not
+   * the first request.
    */
   @Context
-  Reranker reranker(RetrievalProperties retrieval, Environment environment) {
-    Map<String, String> values = overlay(environment, Rerankers.VARIABLES);
-    values.put(Rerankers.ENV_RERANKER, retrieval.reranker().value());
-    Reranker reranker = Rerankers.fromEnvironment(values);
-    log.info("reranker: {}", reranker.name());
-    return reranker;
+  @Bean(preDestroy = "close")
+  CoreServices core(EngramSettings settings) throws SQLException {
+    return CoreServices.open(settings, "engram-api", settings.api().databasePool());
+  }
+
+  /** The query pipelines; the champion's reranker is loaded now, so a bad one fails the start. */
+  @Context
+  QueryPipelines queryPipelines(
+      CoreServices core, MeterRegistry metrics, DistillationTrigger distillation) {
+    return core.queryPipelines(metrics, distillation);
   }
 
   @Singleton
-  HybridRetriever retriever(
-      IndexVersions indexVersions,
-      PgVectorChunkStore store,
-      QueryEmbeddings queryEmbeddings,
-      @Named(TaskExecutors.BLOCKING) ExecutorService executor,
-      Reranker reranker) {
-    // The lexical leg runs beside the dense one on the container's managed blocking executor.
-    return new HybridRetriever(indexVersions, store, executor, queryEmbeddings, reranker);
+  DataSource dataSource(CoreServices core) {
+    return core.dataSource();
   }
 
   @Singleton
-  CollectionRegistry collections(HikariDataSource dataSource) {
-    return new CollectionRegistry(dataSource);
+  IndexVersions indexVersions(CoreServices core) {
+    return core.indexVersions();
   }
 
   @Singleton
-  WorkingMemory workingMemory(HikariDataSource dataSource) {
-    return new WorkingMemory(dataSource);
-  }
-
-  /**
-   * The intent classifier {@code engram.intent.classifier} ({@code ENGRAM_INTENT_CLASSIFIER})
-   * names. The LLM one reaches the answers' endpoint through a gateway of its own: a short timeout
-   * and no retry, because it runs before retrieval and the local rules are its retry; few tokens;
-   * greedy sampling; and a circuit breaker of its own, so classifications timing out at a fraction
-   * of the answers' patience cannot shut answer generation off.
-   */
-  @Singleton
-  IntentClassifier intentClassifier(IntentProperties intent, LlmSettings llm) {
-    LocalIntentClassifier local = new LocalIntentClassifier();
-    boolean useLlm =
-        switch (intent.classifier()) {
-          case LOCAL -> false;
-          case AUTO -> llm.enabled();
-          case LLM -> {
-            if (!llm.enabled()) {
-              throw new IllegalStateException(
-                  "ENGRAM_INTENT_CLASSIFIER=llm needs an LLM: set "
-                      + LlmSettings.ENV_PROVIDER
-                      + ", "
-                      + LlmSettings.ENV_BASE_URL
-                      + " and "
-                      + LlmSettings.ENV_MODEL
-                      + ", or use auto or local");
-            }
-            yield true;
-          }
-        };
-    if (!useLlm) {
-      log.info("intent classifier: local rules");
-      return local;
-    }
-    LlmSettings budget = llm.withCallBudget(intent.timeout(), 0, intent.maxTokens(), 0);
-    IntentClassifier classifier =
-        new LlmIntentClassifier(ChatModelGateway.create(budget).orElseThrow(), local);
-    log.info("intent classifier: {} (local rules as fallback)", classifier.name());
-    return classifier;
+  CollectionRegistry collections(CoreServices core) {
+    return core.collections();
   }
 
   @Singleton
-  QueryLog queryLog(HikariDataSource dataSource) {
-    return new QueryLog(dataSource);
+  WorkingMemory workingMemory(CoreServices core) {
+    return core.workingMemory();
   }
 
   @Singleton
-  BlobStore blobStore(HikariDataSource dataSource) {
-    return new BlobStore(dataSource);
+  QueryLog queryLog(CoreServices core) {
+    return core.queryLog();
   }
 
   @Singleton
-  EvaluationRuns evaluationRuns(HikariDataSource dataSource) {
-    return new EvaluationRuns(dataSource);
+  BlobStore blobStore(CoreServices core) {
+    return core.blobs();
+  }
+
+  @Singleton
+  EvaluationRuns evaluationRuns(CoreServices core) {
+    return core.evaluationRuns();
+  }
+
+  @Singleton
+  MemoryStats memoryStats(CoreServices core) {
+    return new MemoryStats(core.dataSource());
   }
 
   @Singleton
@@ -202,13 +137,20 @@ class EngramFactory {
     // Lazily connecting stubs: the API starts (and reports temporal DOWN in /health) even while
     // Temporal is still coming up.
     return WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(settings.temporalAddress()).build());
+        WorkflowServiceStubsOptions.newBuilder().setTarget(settings.temporal().address()).build());
   }
 
   @Singleton
   WorkflowClient workflowClient(WorkflowServiceStubs service, EngramSettings settings) {
     return WorkflowClient.newInstance(
         service,
-        WorkflowClientOptions.newBuilder().setNamespace(settings.temporalNamespace()).build());
+        WorkflowClientOptions.newBuilder().setNamespace(settings.temporal().namespace()).build());
+  }
+
+  @Singleton
+  ScheduleClient scheduleClient(WorkflowServiceStubs service, EngramSettings settings) {
+    return ScheduleClient.newInstance(
+        service,
+        ScheduleClientOptions.newBuilder().setNamespace(settings.temporal().namespace()).build());
   }
 }

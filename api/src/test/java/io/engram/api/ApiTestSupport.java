@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.core.config.EngramSettings;
-import io.engram.core.llm.LlmSettings;
-import io.engram.core.memory.FactExtraction;
-import io.engram.core.memory.MemorySettings;
-import io.engram.testing.EngramServicesExtension;
-import io.engram.workers.WorkerMain;
+import io.engram.testing.TestSettings;
+import io.engram.workers.EngramWorker;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,7 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -28,53 +25,33 @@ abstract class ApiTestSupport {
   protected static final ObjectMapper JSON = new ObjectMapper();
 
   /** The small, fast embedding model the integration tests index with. */
-  protected static final String MODEL = "all-minilm-l6-v2-q";
+  protected static final String MODEL = TestSettings.MODEL;
 
   /**
    * Micronaut properties of an API on {@code dbUrl} (a database of the shared test PostgreSQL), the
-   * shared Temporal dev server and a random port, plus {@code extra}.
+   * shared Temporal dev server and a random port, plus {@code extra} (property names, e.g. {@code
+   * engram.llm.provider}): the same settings a worker of {@link #startWorker} gets, set the way
+   * Micronaut sets them.
    */
   protected static Map<String, String> serviceProperties(String dbUrl, Map<String, String> extra) {
-    var postgres = EngramServicesExtension.postgres();
     Map<String, String> properties = new HashMap<>();
-    properties.put("engram.db.url", dbUrl);
-    properties.put("engram.db.user", postgres.user());
-    properties.put("engram.db.password", postgres.password());
-    properties.put("temporal.address", EngramServicesExtension.temporal().address());
-    properties.put("engram.embedding.model", MODEL);
+    TestSettings.withTemporal(dbUrl, Map.of())
+        .forEach(
+            (key, value) -> properties.put(key.toLowerCase(Locale.ROOT).replace('_', '.'), value));
     properties.put("micronaut.server.port", "-1");
     properties.putAll(extra);
     return properties;
   }
 
   /** A real worker on the same database and Temporal server as the API under test. */
-  protected static WorkerMain startWorker(String dbUrl) throws Exception {
-    return WorkerMain.start(workerSettings(dbUrl));
+  protected static EngramWorker startWorker(String dbUrl) throws Exception {
+    return startWorker(dbUrl, Map.of());
   }
 
-  /**
-   * A real worker that answers with {@code llm} (the evaluation's answer tier) and keeps fact
-   * extraction local, as {@code ./engram up --with-llm} starts it.
-   */
-  protected static WorkerMain startWorker(String dbUrl, LlmSettings llm) throws Exception {
-    return WorkerMain.start(
-        workerSettings(dbUrl), MemorySettings.defaults(), llm, FactExtraction.LOCAL);
-  }
-
-  private static EngramSettings workerSettings(String dbUrl) {
-    var postgres = EngramServicesExtension.postgres();
-    return new EngramSettings(
-        dbUrl,
-        postgres.user(),
-        postgres.password(),
-        EngramServicesExtension.temporal().address(),
-        "default",
-        MODEL,
-        1024,
-        200,
-        List.of(),
-        1024 * 1024,
-        true);
+  /** A real worker with {@code extra} settings (variable names), e.g. an LLM to answer with. */
+  protected static EngramWorker startWorker(String dbUrl, Map<String, String> extra)
+      throws Exception {
+    return EngramWorker.start(EngramSettings.of(TestSettings.withTemporal(dbUrl, extra)));
   }
 
   private final HttpClient http = HttpClient.newHttpClient();

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.core.Hashing;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
-import io.engram.workers.WorkerMain;
+import io.engram.workers.EngramWorker;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -54,7 +54,7 @@ class EvaluationApiIT extends ApiTestSupport implements TestPropertyProvider {
   @Inject EmbeddedServer server;
 
   private String dbUrl;
-  private WorkerMain worker;
+  private EngramWorker worker;
   private String queriesBlob;
   private String qrelsBlob;
 

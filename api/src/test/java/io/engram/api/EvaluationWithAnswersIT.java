@@ -10,7 +10,7 @@ import io.engram.core.llm.LlmSettings;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.LlamaServer;
-import io.engram.workers.WorkerMain;
+import io.engram.workers.EngramWorker;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -72,7 +72,7 @@ class EvaluationWithAnswersIT extends ApiTestSupport implements TestPropertyProv
 
   private String dbUrl;
   private LlamaServer llm;
-  private WorkerMain worker;
+  private EngramWorker worker;
 
   @Override
   public Map<String, String> getProperties() {
@@ -86,14 +86,21 @@ class EvaluationWithAnswersIT extends ApiTestSupport implements TestPropertyProv
     worker =
         startWorker(
             dbUrl,
-            LlmSettings.fromEnvironment(
-                Map.of(
-                    LlmSettings.ENV_PROVIDER, "openai",
-                    LlmSettings.ENV_BASE_URL, llm.baseUrl(),
-                    LlmSettings.ENV_MODEL, LlamaServer.MODEL,
-                    // Two cores shared with the build: generous, but bounded.
-                    LlmSettings.ENV_TIMEOUT_MS, "120000",
-                    LlmSettings.ENV_MAX_TOKENS, "96")));
+            Map.of(
+                LlmSettings.ENV_PROVIDER,
+                "openai",
+                LlmSettings.ENV_BASE_URL,
+                llm.baseUrl(),
+                LlmSettings.ENV_MODEL,
+                LlamaServer.MODEL,
+                // Two cores shared with the build: generous, but bounded.
+                LlmSettings.ENV_TIMEOUT_MS,
+                "120000",
+                LlmSettings.ENV_MAX_TOKENS,
+                "96",
+                // As ./engram up --with-llm starts it: the 270M model writes no extraction JSON.
+                "ENGRAM_MEMORY_EXTRACTOR",
+                "local"));
     String corpus = upload(CORPUS);
     Reply ingestion =
         post(

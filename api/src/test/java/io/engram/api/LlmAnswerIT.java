@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.LlamaServer;
-import io.engram.workers.WorkerMain;
+import io.engram.workers.EngramWorker;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -52,7 +52,7 @@ class LlmAnswerIT extends ApiTestSupport implements TestPropertyProvider {
   private Path root;
   private String dbUrl;
   private LlamaServer llm;
-  private WorkerMain worker;
+  private EngramWorker worker;
 
   @Override
   public Map<String, String> getProperties() {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.OpenAiStubServer;
-import io.engram.workers.WorkerMain;
+import io.engram.workers.EngramWorker;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -50,7 +50,7 @@ class LlmIntentIT extends ApiTestSupport implements TestPropertyProvider {
   private Path root;
   private String dbUrl;
   private OpenAiStubServer llm;
-  private WorkerMain worker;
+  private EngramWorker worker;
 
   @Override
   public Map<String, String> getProperties() {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
-import io.engram.workers.WorkerMain;
+import io.engram.workers.EngramWorker;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -36,7 +36,7 @@ class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
   @Inject EmbeddedServer server;
 
   private String dbUrl;
-  private WorkerMain worker;
+  private EngramWorker worker;
 
   @Override
   public Map<String, String> getProperties() {

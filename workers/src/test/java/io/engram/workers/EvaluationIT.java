@@ -14,12 +14,10 @@ import io.engram.core.eval.QuerySplit;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
 import io.engram.core.rerank.Rerankers;
-import io.engram.core.retrieval.HybridRetriever;
-import io.engram.core.retrieval.QueryEmbeddings;
-import io.engram.core.retrieval.RetrievalOptions;
-import io.engram.core.store.PgVectorChunkStore;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
+import io.engram.testing.TestSettings;
+import io.engram.workers.evaluation.EvaluationCapability;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.evaluation.EvaluationProgress;
 import io.engram.workflows.evaluation.EvaluationRequest;
@@ -28,6 +26,7 @@ import io.engram.workflows.evaluation.EvaluationWorkflow;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.failure.ApplicationFailure;
@@ -44,7 +43,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,33 +99,24 @@ class EvaluationIT {
   private HikariDataSource db;
   private WorkflowServiceStubs service;
   private WorkflowClient client;
-  private WorkerMain worker;
+  private EngramWorker worker;
   private String queriesBlob;
   private String qrelsBlob;
 
   @BeforeAll
   void setUp() throws Exception {
-    var postgres = EngramServicesExtension.postgres();
-    String url = postgres.createDatabase("evaluation_it");
     settings =
-        new EngramSettings(
-            url,
-            postgres.user(),
-            postgres.password(),
-            EngramServicesExtension.temporal().address(),
-            "default",
-            MODEL,
-            1024,
-            200,
-            List.of(),
-            1024 * 1024,
-            true);
+        EngramSettings.of(
+            TestSettings.withTemporal(
+                EngramServicesExtension.postgres().createDatabase("evaluation_it"), Map.of()));
     service =
         WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder().setTarget(settings.temporalAddress()).build());
+            WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(settings.temporal().address())
+                .build());
     client = WorkflowClient.newInstance(service);
-    worker = WorkerMain.start(settings);
-    db = Database.connect(settings, "it", 4);
+    worker = EngramWorker.start(settings);
+    db = Database.connect(settings.database(), "it", 4);
 
     Path corpus = Files.createTempDirectory("engram-eval-it").resolve("corpus.jsonl");
     Files.writeString(corpus, CORPUS, StandardCharsets.UTF_8);
@@ -166,7 +155,7 @@ class EvaluationIT {
     String champion =
         new IndexVersions(db).champion().orElseThrow().name()
             + "+"
-            + Rerankers.fromEnvironment(Map.of()).name();
+            + Rerankers.create(settings.reranker()).name();
     // Five queries find their document first; query 4 cannot find its document at all.
     assertThat(summary.queries()).isEqualTo(6);
     assertThat(summary.ndcgAt10()).isCloseTo(5.0 / 6, within(1e-9));
@@ -181,7 +170,7 @@ class EvaluationIT {
         row(
             "SELECT status, dataset, split, part, collection, model_version, query_count,"
                 + " ndcg_at_10, recall_at_100, p95_ms, finished_at IS NOT NULL AS finished, error,"
-                + " retrieval_options->>'mode' AS mode, retrieval_options->>'topK' AS depth"
+                + " retrieval_options->>'mode' AS mode, retrieval_options->>'candidates' AS candidates"
                 + " FROM eval_runs WHERE workflow_id = ?",
             workflowId);
     assertThat(run)
@@ -194,7 +183,7 @@ class EvaluationIT {
         .containsEntry("query_count", 6)
         .containsEntry("finished", true)
         .containsEntry("mode", "HYBRID")
-        .containsEntry("depth", "100");
+        .containsEntry("candidates", "100");
     assertThat(run.get("error")).isNull();
     assertThat((Double) run.get("ndcg_at_10")).isCloseTo(5.0 / 6, within(1e-9));
     assertThat((Double) run.get("p95_ms")).isEqualTo(summary.p95Ms());
@@ -284,16 +273,7 @@ class EvaluationIT {
   @Test
   void a_retried_batch_neither_repeats_nor_double_counts_a_query() throws Exception {
     EvaluationService evaluation =
-        new EvaluationService(
-            db,
-            new IndexVersions(db),
-            new BlobStore(db),
-            new HybridRetriever(
-                new IndexVersions(db),
-                new PgVectorChunkStore(db),
-                ForkJoinPool.commonPool(),
-                new QueryEmbeddings(0)),
-            RetrievalOptions.defaults(10));
+        EvaluationCapability.service(worker.core(), new SimpleMeterRegistry());
     EvaluationService.Request request =
         new EvaluationService.Request(
             "wf-retried",

@@ -3,6 +3,7 @@ package io.engram.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.engram.core.CoreServices;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
 import io.engram.core.embedding.CachedEmbedder;
@@ -11,16 +12,18 @@ import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
 import io.engram.core.ingest.DocumentReader;
 import io.engram.core.ingest.IngestionService;
+import io.engram.core.query.ExchangeListener;
+import io.engram.core.query.QueryPipelines;
 import io.engram.core.retrieval.Candidate;
-import io.engram.core.retrieval.HybridRetriever;
-import io.engram.core.retrieval.QueryEmbeddings;
-import io.engram.core.store.PgVectorChunkStore;
+import io.engram.core.retrieval.RetrievalSettings;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
+import io.engram.testing.TestSettings;
 import io.engram.workflows.ingestion.DocumentError;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowException;
@@ -38,7 +41,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
@@ -64,31 +66,24 @@ class IngestionIT {
   /** The quantized MiniLM is the fastest shipped model, which keeps the suite short. */
   private static final String MODEL = "all-minilm-l6-v2-q";
 
+  private Map<String, String> values;
   private EngramSettings settings;
   private HikariDataSource db;
+  private CoreServices core;
   private WorkflowServiceStubs service;
   private WorkflowClient client;
 
   @BeforeAll
   void setUp() throws Exception {
-    var postgres = EngramServicesExtension.postgres();
-    String url = postgres.createDatabase("ingestion_it");
-    settings =
-        new EngramSettings(
-            url,
-            postgres.user(),
-            postgres.password(),
-            EngramServicesExtension.temporal().address(),
-            "default",
-            MODEL,
-            1024,
-            200,
-            List.of(),
-            1024 * 1024,
-            true);
+    values =
+        TestSettings.withTemporal(
+            EngramServicesExtension.postgres().createDatabase("ingestion_it"), Map.of());
+    settings = EngramSettings.of(values);
     service =
         WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder().setTarget(settings.temporalAddress()).build());
+            WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(settings.temporal().address())
+                .build());
     client = WorkflowClient.newInstance(service);
   }
 
@@ -97,12 +92,15 @@ class IngestionIT {
     if (db != null) {
       db.close();
     }
+    if (core != null) {
+      core.close();
+    }
     service.shutdown();
   }
 
   private HikariDataSource db() {
     if (db == null) {
-      db = Database.connect(settings, "it", 4);
+      db = Database.connect(settings.database(), "it", 4);
     }
     return db;
   }
@@ -133,7 +131,7 @@ class IngestionIT {
     Files.write(dir.resolve("binary.txt"), binary);
     write(dir.resolve("empty.txt"), "");
 
-    WorkerMain worker = WorkerMain.start(settings);
+    EngramWorker worker = EngramWorker.start(settings);
     try {
       IngestionProgress result = ingest("mixed", dir);
       assertThat(result.total()).isEqualTo(10);
@@ -182,7 +180,7 @@ class IngestionIT {
           dir.resolve("doc" + i + ".txt"),
           "Document number " + i + " talks about topic " + (i * 17) + ".");
     }
-    WorkerMain worker = WorkerMain.start(settings);
+    EngramWorker worker = EngramWorker.start(settings);
     try {
       IngestionProgress first = ingest("incremental", dir);
       assertThat(first.done()).isEqualTo(5);
@@ -231,7 +229,7 @@ class IngestionIT {
         {"_id": "d3", "title": "", "text": ""}
         {"_id": "d4", "title": "Exercise", "text": "Exercise improves insulin sensitivity."}
         """);
-    WorkerMain worker = WorkerMain.start(settings);
+    EngramWorker worker = EngramWorker.start(settings);
     try {
       IngestionProgress result = ingest("beir", corpus);
       assertThat(result.total()).isEqualTo(5);
@@ -300,7 +298,7 @@ class IngestionIT {
     WorkflowExecution first = start("attach", dir);
     WorkflowExecution second = start("attach", dir);
     assertThat(second.getRunId()).isEqualTo(first.getRunId());
-    WorkerMain worker = WorkerMain.start(settings);
+    EngramWorker worker = EngramWorker.start(settings);
     try {
       IngestionProgress result =
           client.newUntypedWorkflowStub(first.getWorkflowId()).getResult(IngestionProgress.class);
@@ -395,20 +393,21 @@ class IngestionIT {
     }
   }
 
-  /** Dense-only retrieval over the champion, as the query path runs it. */
+  /** Dense-only retrieval over the champion, through the query path's pipeline. */
   private final class Retriever {
-    private final HybridRetriever hybrid =
-        new HybridRetriever(
-            new IndexVersions(db()),
-            new PgVectorChunkStore(db()),
-            ForkJoinPool.commonPool(),
-            new QueryEmbeddings(0));
-
     List<io.engram.core.store.PgVectorChunkStore.ChunkHit> retrieve(
         String collection, String query, int k) throws Exception {
-      return hybrid
-          .retrieve(collection, query, k, k, HybridRetriever.Mode.DENSE, 1.0, 1.0)
-          .hits()
+      if (core == null) {
+        core = CoreServices.open(settings, "it", 4);
+      }
+      QueryPipelines pipelines =
+          core.queryPipelines(new SimpleMeterRegistry(), ExchangeListener.NONE);
+      return pipelines
+          .forIndex(
+              pipelines.champion().version().index(),
+              settings.retrieval().withMode(RetrievalSettings.Mode.DENSE).withRerank(false))
+          .retrieve(collection, query, k, true)
+          .candidates()
           .stream()
           .map(Candidate::chunk)
           .toList();
@@ -424,13 +423,7 @@ class IngestionIT {
             "-cp",
             System.getProperty("java.class.path"),
             WorkerMain.class.getName());
-    Map<String, String> env = pb.environment();
-    env.put("ENGRAM_DB_URL", settings.databaseUrl());
-    env.put("ENGRAM_DB_USER", settings.databaseUser());
-    env.put("ENGRAM_DB_PASSWORD", settings.databasePassword());
-    env.put("TEMPORAL_ADDRESS", settings.temporalAddress());
-    env.put("ENGRAM_EMBEDDING_MODEL", MODEL);
-    env.put("ENGRAM_WORKER_METRICS_PORT", "0");
+    pb.environment().putAll(values);
     pb.redirectErrorStream(true);
     pb.redirectOutput(Files.createTempFile("engram-worker", ".log").toFile());
     return pb.start();

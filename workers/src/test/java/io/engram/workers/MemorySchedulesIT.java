@@ -3,11 +3,10 @@ package io.engram.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.core.config.EngramSettings;
-import io.engram.core.llm.LlmSettings;
-import io.engram.core.memory.MemorySettings;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.TemporalDevServer;
+import io.engram.testing.TestSettings;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.memory.MaintenanceResult;
@@ -57,7 +56,7 @@ class MemorySchedulesIT {
   /** A server of its own: the test counts every schedule on it. */
   private TemporalDevServer temporal;
 
-  private EngramSettings settings;
+  private String database;
   private WorkflowServiceStubs service;
   private ScheduleClient schedules;
   private WorkflowClient client;
@@ -65,20 +64,7 @@ class MemorySchedulesIT {
   @BeforeAll
   void setUp() {
     temporal = TemporalDevServer.start();
-    var postgres = EngramServicesExtension.postgres();
-    settings =
-        new EngramSettings(
-            postgres.createDatabase("memory_schedules_it"),
-            postgres.user(),
-            postgres.password(),
-            temporal.address(),
-            "default",
-            MODEL,
-            1024,
-            200,
-            List.of(),
-            1024 * 1024,
-            true);
+    database = EngramServicesExtension.postgres().createDatabase("memory_schedules_it");
     service =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.address()).build());
@@ -94,14 +80,21 @@ class MemorySchedulesIT {
     temporal.close();
   }
 
-  private void runWorker(MemorySettings memory) throws Exception {
-    WorkerMain.start(settings, memory, LlmSettings.none()).close();
+  /** Settings of a worker on this test's database and Temporal server, plus {@code extra}. */
+  private EngramSettings settings(Map<String, String> extra) {
+    Map<String, String> values = new java.util.HashMap<>(extra);
+    values.put("TEMPORAL_ADDRESS", temporal.address());
+    return EngramSettings.of(TestSettings.values(database, values));
+  }
+
+  private void runWorker(Map<String, String> extra) throws Exception {
+    EngramWorker.start(settings(extra)).close();
   }
 
   @Test
   void each_schedule_exists_exactly_once_across_restarts_and_keeps_an_operators_pause()
       throws Exception {
-    runWorker(MemorySettings.defaults());
+    runWorker(Map.of());
     assertThat(awaitListed(5)).containsOnlyKeys(IDS).allSatisfy((id, n) -> assertThat(n).isOne());
 
     ScheduleDescription promotion = schedules.getHandle("engram-promotion").describe();
@@ -119,10 +112,8 @@ class MemorySchedulesIT {
     schedules.getHandle("engram-promotion").pause("operator: checking thresholds");
 
     // Restart with the salience job every ten minutes instead of five.
-    runWorker(
-        MemorySettings.fromEnvironment(Map.of("ENGRAM_SCHEDULE_SALIENCE_CRON", "*/10 * * * *")));
-    runWorker(
-        MemorySettings.fromEnvironment(Map.of("ENGRAM_SCHEDULE_SALIENCE_CRON", "*/10 * * * *")));
+    runWorker(Map.of("ENGRAM_SCHEDULE_SALIENCE_CRON", "*/10 * * * *"));
+    runWorker(Map.of("ENGRAM_SCHEDULE_SALIENCE_CRON", "*/10 * * * *"));
     assertThat(awaitListed(5)).containsOnlyKeys(IDS).allSatisfy((id, n) -> assertThat(n).isOne());
     ScheduleDescription paused = schedules.getHandle("engram-promotion").describe();
     assertThat(paused.getSchedule().getState().isPaused()).isTrue();
@@ -138,11 +129,9 @@ class MemorySchedulesIT {
     assertThat(Duration.between(times.get(0), times.get(1))).isEqualTo(Duration.ofMinutes(10));
 
     // A job switched off in the configuration loses its schedule; switched on, it comes back.
-    runWorker(
-        MemorySettings.fromEnvironment(
-            Map.of("ENGRAM_SCHEDULE_INCREMENTAL_INGEST_ENABLED", "false")));
+    runWorker(Map.of("ENGRAM_SCHEDULE_INCREMENTAL_INGEST_ENABLED", "false"));
     assertThat(awaitListed(4)).doesNotContainKey("engram-incremental-ingest");
-    runWorker(MemorySettings.defaults());
+    runWorker(Map.of());
     assertThat(awaitListed(5)).containsOnlyKeys(IDS).allSatisfy((id, n) -> assertThat(n).isOne());
     assertThat(
             schedules.getHandle("engram-promotion").describe().getSchedule().getState().isPaused())
@@ -151,7 +140,7 @@ class MemorySchedulesIT {
 
   @Test
   void a_triggered_schedule_runs_its_job_on_the_worker_filterable_by_job_type() throws Exception {
-    WorkerMain worker = WorkerMain.start(settings, MemorySettings.defaults(), LlmSettings.none());
+    EngramWorker worker = EngramWorker.start(settings(Map.of()));
     try {
       schedules.getHandle("engram-salience").trigger();
       WorkflowExecutionMetadata run =

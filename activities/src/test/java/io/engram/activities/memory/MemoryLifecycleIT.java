@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
@@ -107,7 +108,7 @@ class MemoryLifecycleIT {
             "lifecycle-it",
             4);
     Migrations.migrate(db);
-    settings = MemorySettings.defaults();
+    settings = EngramSettings.defaults().memory();
     working = new WorkingMemory(db);
     episodic = new EpisodicMemory(db, settings);
     semantic = new SemanticMemory(db);

@@ -27,10 +27,12 @@ class TemporalHealthIndicator extends AbstractHealthIndicator<Map<String, Object
           response.getStatus() == HealthCheckResponse.ServingStatus.SERVING
               ? HealthStatus.UP
               : HealthStatus.DOWN;
-      return Map.of("address", settings.temporalAddress(), "status", response.getStatus().name());
+      return Map.of(
+          "address", settings.temporal().address(), "status", response.getStatus().name());
     } catch (Exception e) {
       healthStatus = HealthStatus.DOWN;
-      return Map.of("address", settings.temporalAddress(), "error", String.valueOf(e.getMessage()));
+      return Map.of(
+          "address", settings.temporal().address(), "error", String.valueOf(e.getMessage()));
     }
   }
 

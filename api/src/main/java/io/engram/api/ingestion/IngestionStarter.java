@@ -165,7 +165,7 @@ class IngestionStarter {
 
   /** Resolves a server-side path and checks that its real path lies under an ingestion root. */
   private Path resolveAllowed(String raw) throws IOException {
-    if (settings.ingestRoots().isEmpty()) {
+    if (settings.ingestion().roots().isEmpty()) {
       throw Problems.forbidden(
           "server-side paths are disabled: set ENGRAM_INGEST_ROOTS on the API, or upload the files (./engram ingest does)");
     }
@@ -179,7 +179,7 @@ class IngestionStarter {
     // toRealPath resolves symbolic links and '..', so neither can escape the roots.
     Path real = given.toRealPath();
     boolean allowed = false;
-    for (Path root : settings.ingestRoots()) {
+    for (Path root : settings.ingestion().roots()) {
       if (Files.exists(root) && real.startsWith(root.toRealPath())) {
         allowed = true;
         break;
@@ -187,7 +187,7 @@ class IngestionStarter {
     }
     if (!allowed) {
       throw Problems.forbidden(
-          "path " + raw + " is outside the ingestion roots " + settings.ingestRoots());
+          "path " + raw + " is outside the ingestion roots " + settings.ingestion().roots());
     }
     if (Files.isRegularFile(real)
         && DocumentType.ofFileName(real.getFileName().toString()).isEmpty()) {

@@ -1,7 +1,8 @@
 package io.engram.api.memory;
 
-import io.engram.api.sessions.MemoryProperties;
+import io.engram.core.config.EngramSettings;
 import io.engram.core.memory.WorkingMemory;
+import io.engram.core.query.ExchangeListener;
 import io.engram.workflows.memory.DistillationRequest;
 import io.engram.workflows.memory.DistillationWorkflow;
 import io.micronaut.scheduling.TaskExecutors;
@@ -21,36 +22,36 @@ import org.slf4j.LoggerFactory;
  * stay in working memory and the next trigger, or the session cleanup, distils them.
  */
 @Singleton
-public class DistillationTrigger {
+public class DistillationTrigger implements ExchangeListener {
   private static final Logger log = LoggerFactory.getLogger(DistillationTrigger.class);
 
   private final WorkflowClient client;
   private final WorkingMemory memory;
-  private final MemoryProperties properties;
+  private final int distillEveryTurns;
   private final ExecutorService executor;
 
   DistillationTrigger(
       WorkflowClient client,
       WorkingMemory memory,
-      MemoryProperties properties,
+      EngramSettings settings,
       @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
     this.client = client;
     this.memory = memory;
-    this.properties = properties;
+    this.distillEveryTurns = settings.conversation().distillEveryTurns();
     this.executor = executor;
   }
 
   /** Called after an exchange was appended to the session's working memory. */
+  @Override
   public void exchangeAppended(UUID sessionId) {
-    if (properties.distillEveryTurns() <= 0) {
+    if (distillEveryTurns <= 0) {
       return;
     }
     executor.execute(
         () -> {
           try {
             WorkingMemory.Progress progress = memory.progress(sessionId);
-            if (progress.userTurns() > 0
-                && progress.userTurns() % properties.distillEveryTurns() == 0) {
+            if (progress.userTurns() > 0 && progress.userTurns() % distillEveryTurns == 0) {
               signal(sessionId.toString(), progress.lastTurnId());
             }
           } catch (Exception e) {

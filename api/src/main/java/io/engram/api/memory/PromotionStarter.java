@@ -1,20 +1,17 @@
 package io.engram.api.memory;
 
 import io.engram.api.problems.Problems;
+import io.engram.core.config.EngramSettings;
 import io.engram.core.memory.MemorySettings;
 import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.memory.MemoryJobs;
 import io.engram.workflows.memory.PromotionRequest;
 import io.engram.workflows.memory.PromotionResult;
 import io.engram.workflows.memory.PromotionWorkflow;
-import io.micronaut.context.env.Environment;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import jakarta.inject.Singleton;
-import java.util.HashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -33,15 +30,9 @@ class PromotionStarter {
   private final WorkflowClient client;
   private final MemorySettings settings;
 
-  PromotionStarter(WorkflowClient client, Environment environment) {
+  PromotionStarter(WorkflowClient client, EngramSettings settings) {
     this.client = client;
-    Map<String, String> env = new HashMap<>(System.getenv());
-    for (String name : MemorySettings.VARIABLES) {
-      environment
-          .getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'), String.class)
-          .ifPresent(v -> env.put(name, v));
-    }
-    this.settings = MemorySettings.fromEnvironment(env);
+    this.settings = settings.memory();
   }
 
   Outcome start(boolean dryRun) {

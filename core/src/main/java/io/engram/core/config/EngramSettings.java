@@ -1,127 +1,196 @@
 package io.engram.core.config;
 
+import io.engram.core.ingest.IngestionSettings;
+import io.engram.core.llm.LlmSettings;
+import io.engram.core.memory.FactExtraction;
+import io.engram.core.memory.IntentSettings;
+import io.engram.core.memory.MemorySettings;
+import io.engram.core.query.CacheSettings;
+import io.engram.core.query.ConversationSettings;
+import io.engram.core.rerank.CrossEncoderReranker;
+import io.engram.core.rerank.RerankerSettings;
+import io.engram.core.rerank.Rerankers;
+import io.engram.core.retrieval.RetrievalSettings;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 /**
- * Settings shared by the worker and the API, read from environment variables once and validated.
- * The API binds the same names through Micronaut; the worker, which has no DI container, uses
- * {@link #fromEnvironment(Map)}.
+ * Every setting of Engram as one typed tree, read once per process from a {@link SettingsSource}
+ * (defaults per profile, an optional file, the environment, overrides) and validated. The worker
+ * and the API build their object graphs from it; the API's Micronaut properties are one more layer
+ * of the same source, not a second copy of the settings.
  *
- * @param databaseUrl JDBC URL of PostgreSQL with the {@code vector} extension
- * @param databaseUser database user
- * @param databasePassword database password; never logged
- * @param temporalAddress host:port of the Temporal frontend
- * @param temporalNamespace Temporal namespace
- * @param embeddingModel name of the champion's embedding model (see {@code EmbeddingModels})
- * @param chunkSize default chunk size in characters
- * @param chunkOverlap default chunk overlap in characters
- * @param ingestRoots directories under which {@code POST /v1/ingestions {path}} may read
- * @param maxDocumentBytes documents larger than this fail alone with a reason
- * @param migrateOnStart whether to apply Flyway migrations at start-up
+ * @param profile the profile whose defaults apply
+ * @param database the PostgreSQL database
+ * @param temporal the Temporal frontend
+ * @param index the champion's embedding model and chunking, and how in-process models run
+ * @param ingestion what ingestion may read
+ * @param retrieval how the champion retrieves
+ * @param reranker the champion's reranker
+ * @param cache the query path's caches
+ * @param llm the LLM of answers, evaluation answers and (by choice) fact extraction
+ * @param intent how turns are classified
+ * @param conversation how the query path uses a conversation's memory
+ * @param memory the memory lifecycle: lifetimes, salience, promotion, schedules
+ * @param extraction who extracts facts in the worker
+ * @param api the API process
+ * @param worker the worker process
  */
 public record EngramSettings(
-    String databaseUrl,
-    String databaseUser,
-    String databasePassword,
-    String temporalAddress,
-    String temporalNamespace,
-    String embeddingModel,
-    int chunkSize,
-    int chunkOverlap,
-    List<Path> ingestRoots,
-    long maxDocumentBytes,
-    boolean migrateOnStart) {
+    Profile profile,
+    DatabaseSettings database,
+    TemporalSettings temporal,
+    IndexSettings index,
+    IngestionSettings ingestion,
+    RetrievalSettings retrieval,
+    RerankerSettings reranker,
+    CacheSettings cache,
+    LlmSettings llm,
+    IntentSettings intent,
+    ConversationSettings conversation,
+    MemorySettings memory,
+    FactExtraction extraction,
+    ApiSettings api,
+    WorkerSettings worker) {
 
-  /** The environment variables read by {@link #fromEnvironment}. */
-  public static final List<String> VARIABLES =
-      List.of(
-          "ENGRAM_DB_URL",
-          "ENGRAM_DB_USER",
-          "ENGRAM_DB_PASSWORD",
-          "TEMPORAL_ADDRESS",
-          "TEMPORAL_NAMESPACE",
-          "ENGRAM_EMBEDDING_MODEL",
-          "ENGRAM_CHUNK_SIZE",
-          "ENGRAM_CHUNK_OVERLAP",
-          "ENGRAM_INGEST_ROOTS",
-          "ENGRAM_MAX_DOCUMENT_BYTES",
-          "ENGRAM_MIGRATE_ON_START");
-
-  public static final String DEFAULT_EMBEDDING_MODEL = "bge-small-en-v1.5-q";
-  public static final int DEFAULT_CHUNK_SIZE = 1024;
-  public static final int DEFAULT_CHUNK_OVERLAP = 200;
-  public static final long DEFAULT_MAX_DOCUMENT_BYTES = 50L * 1024 * 1024;
-
-  public EngramSettings {
-    Objects.requireNonNull(databaseUrl, "databaseUrl");
-    if (!databaseUrl.startsWith("jdbc:postgresql:")) {
-      throw new IllegalArgumentException(
-          "ENGRAM_DB_URL must be a jdbc:postgresql: URL, got " + redact(databaseUrl));
-    }
-    Objects.requireNonNull(temporalAddress, "temporalAddress");
-    temporalNamespace = temporalNamespace == null ? "default" : temporalNamespace;
-    embeddingModel = embeddingModel == null ? DEFAULT_EMBEDDING_MODEL : embeddingModel;
-    if (chunkSize <= 0) {
-      throw new IllegalArgumentException("chunk size must be positive, got " + chunkSize);
-    }
-    if (chunkOverlap < 0 || chunkOverlap >= chunkSize) {
-      throw new IllegalArgumentException(
-          "chunk overlap must be in [0, chunk size), got " + chunkOverlap);
-    }
-    ingestRoots = List.copyOf(ingestRoots);
-    if (maxDocumentBytes <= 0) {
-      throw new IllegalArgumentException("max document bytes must be positive");
-    }
+  /** The settings of this process: its environment over the defaults. */
+  public static EngramSettings fromEnvironment() {
+    return from(SettingsSource.of(System.getenv()));
   }
 
-  /** Reads the settings from environment variables, applying defaults that work on a laptop. */
-  public static EngramSettings fromEnvironment(Map<String, String> env) {
+  /** The settings {@code values} (keyed by variable name) give over the defaults. */
+  public static EngramSettings of(Map<String, String> values) {
+    return from(SettingsSource.of(values));
+  }
+
+  /** The defaults of the {@code dev} profile. */
+  public static EngramSettings defaults() {
+    return of(Map.of());
+  }
+
+  /**
+   * Reads and validates every setting.
+   *
+   * @throws IllegalArgumentException naming the first setting that is malformed or inconsistent
+   */
+  public static EngramSettings from(SettingsSource s) {
     return new EngramSettings(
-        env.getOrDefault("ENGRAM_DB_URL", "jdbc:postgresql://127.0.0.1:55432/engram"),
-        env.getOrDefault("ENGRAM_DB_USER", "engram"),
-        env.getOrDefault("ENGRAM_DB_PASSWORD", ""),
-        env.getOrDefault("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
-        env.getOrDefault("TEMPORAL_NAMESPACE", "default"),
-        env.getOrDefault("ENGRAM_EMBEDDING_MODEL", DEFAULT_EMBEDDING_MODEL),
-        Integer.parseInt(env.getOrDefault("ENGRAM_CHUNK_SIZE", String.valueOf(DEFAULT_CHUNK_SIZE))),
-        Integer.parseInt(
-            env.getOrDefault("ENGRAM_CHUNK_OVERLAP", String.valueOf(DEFAULT_CHUNK_OVERLAP))),
-        parseRoots(env.getOrDefault("ENGRAM_INGEST_ROOTS", "")),
-        Long.parseLong(
-            env.getOrDefault(
-                "ENGRAM_MAX_DOCUMENT_BYTES", String.valueOf(DEFAULT_MAX_DOCUMENT_BYTES))),
-        Boolean.parseBoolean(env.getOrDefault("ENGRAM_MIGRATE_ON_START", "true")));
+        s.profile(),
+        new DatabaseSettings(
+            s.string("ENGRAM_DB_URL"),
+            s.optionalString("ENGRAM_DB_USER"),
+            s.optionalString("ENGRAM_DB_PASSWORD"),
+            s.bool("ENGRAM_MIGRATE_ON_START")),
+        new TemporalSettings(s.string("TEMPORAL_ADDRESS"), s.string("TEMPORAL_NAMESPACE")),
+        new IndexSettings(
+            s.string("ENGRAM_EMBEDDING_MODEL"),
+            s.integer("ENGRAM_CHUNK_SIZE", 64, 100_000),
+            s.integer("ENGRAM_CHUNK_OVERLAP", 0, 50_000),
+            s.integer("ENGRAM_ONNX_THREADS", 1, 64)),
+        new IngestionSettings(
+            s.paths("ENGRAM_INGEST_ROOTS"),
+            s.longInteger("ENGRAM_MAX_DOCUMENT_BYTES", 1, Long.MAX_VALUE)),
+        retrieval(s),
+        reranker(s),
+        new CacheSettings(
+            s.integer("ENGRAM_CACHE_RESPONSES", 0, 1_000_000),
+            s.duration("ENGRAM_CACHE_RESPONSE_TTL"),
+            s.integer("ENGRAM_CACHE_QUERY_EMBEDDINGS", 0, 1_000_000)),
+        llm(s),
+        new IntentSettings(
+            s.choice("ENGRAM_INTENT_CLASSIFIER", IntentSettings.Classifier.class),
+            s.millis("ENGRAM_INTENT_TIMEOUT_MS", 50, 60_000),
+            s.integer("ENGRAM_INTENT_MAX_TOKENS", 16, 1024)),
+        new ConversationSettings(
+            s.integer("ENGRAM_MEMORY_WORKING_TURNS", 0, 100),
+            s.integer("ENGRAM_MEMORY_DISTILL_EVERY_TURNS", 0, 1000),
+            s.integer("ENGRAM_MEMORY_RECALL_TOP_K", 0, 20),
+            s.decimal("ENGRAM_MEMORY_RECALL_MIN_SIMILARITY", -1, 1, true)),
+        memory(s),
+        s.choice("ENGRAM_MEMORY_EXTRACTOR", FactExtraction.class),
+        new ApiSettings(
+            s.string("ENGRAM_API_HOST"),
+            s.integer("ENGRAM_API_PORT", 0, 65_535),
+            s.longInteger("ENGRAM_MAX_UPLOAD_BYTES", 1024, Long.MAX_VALUE),
+            s.integer("ENGRAM_API_DB_POOL", 2, 1000)),
+        new WorkerSettings(
+            s.integer("ENGRAM_WORKER_METRICS_PORT", 0, 65_535),
+            s.integer("ENGRAM_WORKER_DB_POOL", 2, 1000)));
   }
 
-  /** Parses a path-separator-delimited list of directories, ignoring blanks. */
-  public static List<Path> parseRoots(String value) {
-    return Arrays.stream(value.split(java.io.File.pathSeparator))
-        .map(String::trim)
-        .filter(s -> !s.isEmpty())
-        .map(Path::of)
-        .toList();
+  private static RetrievalSettings retrieval(SettingsSource s) {
+    return new RetrievalSettings(
+        s.choice("ENGRAM_RETRIEVAL_MODE", RetrievalSettings.Mode.class),
+        s.decimal("ENGRAM_RETRIEVAL_DENSE_WEIGHT", 0, 1),
+        s.integer("ENGRAM_RETRIEVAL_CANDIDATES", 1, RetrievalSettings.MAX_DEPTH),
+        s.decimal("ENGRAM_RETRIEVAL_MAX_LEXEME_SHARE", Double.MIN_VALUE, 1),
+        s.bool("ENGRAM_RETRIEVAL_RERANK"));
   }
 
-  /** Removes a password from a URL so it can appear in an error message or a log line. */
-  public static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//[^/@]*@", "//***@");
+  private static RerankerSettings reranker(SettingsSource s) {
+    Rerankers.Kind kind = s.choice(Rerankers.ENV_RERANKER, Rerankers.Kind.class);
+    String linear = s.optionalString(Rerankers.ENV_LINEAR_MODEL);
+    // The cross-encoder's limits are validated whichever kind is chosen, so a typo shows now and
+    // not on the day someone switches to it.
+    String dir = s.optionalString(Rerankers.ENV_CROSS_ENCODER_DIR);
+    String name = s.optionalString(Rerankers.ENV_CROSS_ENCODER_NAME);
+    int maxLength = s.integer(Rerankers.ENV_CROSS_ENCODER_MAX_LENGTH, 4, 8192);
+    int topN = s.integer(Rerankers.ENV_CROSS_ENCODER_TOP_N, 1, RetrievalSettings.MAX_DEPTH);
+    int batchSize = s.integer(Rerankers.ENV_CROSS_ENCODER_BATCH_SIZE, 1, 1024);
+    int threads =
+        s.optionalString(Rerankers.ENV_CROSS_ENCODER_THREADS) == null
+            ? s.integer("ENGRAM_ONNX_THREADS", 1, 64)
+            : s.integer(Rerankers.ENV_CROSS_ENCODER_THREADS, 1, 64);
+    CrossEncoderReranker.Settings crossEncoder =
+        kind == Rerankers.Kind.CROSS_ENCODER && dir != null
+            ? new CrossEncoderReranker.Settings(
+                Path.of(dir), name, maxLength, topN, batchSize, threads)
+            : null;
+    return new RerankerSettings(kind, linear == null ? null : Path.of(linear), crossEncoder);
   }
 
-  @Override
-  public String toString() {
-    return "EngramSettings[databaseUrl=%s, databaseUser=%s, temporalAddress=%s, namespace=%s, model=%s, chunk=%d/%d, ingestRoots=%s]"
-        .formatted(
-            redact(databaseUrl),
-            databaseUser,
-            temporalAddress,
-            temporalNamespace,
-            embeddingModel,
-            chunkSize,
-            chunkOverlap,
-            ingestRoots);
+  private static LlmSettings llm(SettingsSource s) {
+    return new LlmSettings(
+        s.choice(LlmSettings.ENV_PROVIDER, LlmSettings.Provider.class),
+        s.optionalString(LlmSettings.ENV_BASE_URL),
+        s.optionalString(LlmSettings.ENV_MODEL),
+        s.optionalString(LlmSettings.ENV_API_KEY),
+        s.millis(LlmSettings.ENV_TIMEOUT_MS, 1, 3_600_000),
+        s.integer(LlmSettings.ENV_MAX_RETRIES, 0, 5),
+        s.integer(LlmSettings.ENV_MAX_TOKENS, 1, 32_768),
+        s.decimal(LlmSettings.ENV_TEMPERATURE, 0, 2),
+        s.integer(LlmSettings.ENV_BREAKER_FAILURES, 1, 1000),
+        s.millis(LlmSettings.ENV_BREAKER_OPEN_MS, 1, 3_600_000));
+  }
+
+  private static MemorySettings memory(SettingsSource s) {
+    Map<String, MemorySettings.JobSchedule> schedules = new LinkedHashMap<>();
+    for (String job : MemorySettings.JOBS) {
+      String prefix = "ENGRAM_SCHEDULE_" + job.toUpperCase(Locale.ROOT).replace('-', '_');
+      schedules.put(
+          job,
+          new MemorySettings.JobSchedule(s.string(prefix + "_CRON"), s.bool(prefix + "_ENABLED")));
+    }
+    return new MemorySettings(
+        s.profile().value(),
+        s.duration("ENGRAM_EPISODIC_TTL"),
+        s.duration("ENGRAM_SALIENCE_HALF_LIFE"),
+        s.decimal("ENGRAM_MEMORY_INITIAL_SALIENCE", Double.MIN_VALUE, 1),
+        s.decimal("ENGRAM_MEMORY_CITATION_BOOST", Double.MIN_VALUE, 1),
+        s.decimal("ENGRAM_MEMORY_DEDUP_SIMILARITY", Double.MIN_VALUE, 1),
+        new MemorySettings.Promotion(
+            s.decimal("ENGRAM_PROMOTION_MIN_SALIENCE", 0, 1),
+            s.integer("ENGRAM_PROMOTION_MIN_CITATIONS", 0, 1_000_000),
+            s.duration("ENGRAM_PROMOTION_MIN_AGE"),
+            s.integer("ENGRAM_PROMOTION_BATCH_SIZE", 1, 10_000)),
+        s.duration("ENGRAM_SESSION_IDLE"),
+        s.integer("ENGRAM_MAINTENANCE_BATCH_SIZE", 1, 1_000_000),
+        schedules,
+        MemorySettings.parseSources(
+            s.optionalString("ENGRAM_INCREMENTAL_INGEST_DIRS") == null
+                ? ""
+                : s.optionalString("ENGRAM_INCREMENTAL_INGEST_DIRS")));
   }
 }

@@ -2,19 +2,14 @@ package io.engram.core.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.engram.core.config.EngramSettings;
+import io.engram.core.config.DatabaseSettings;
 
 /** Creates the connection pool; one per process. */
 public final class Database {
   private Database() {}
 
-  public static HikariDataSource connect(EngramSettings settings, String poolName, int maxPool) {
-    return connect(
-        settings.databaseUrl(),
-        settings.databaseUser(),
-        settings.databasePassword(),
-        poolName,
-        maxPool);
+  public static HikariDataSource connect(DatabaseSettings settings, String poolName, int maxPool) {
+    return connect(settings.url(), settings.user(), settings.password(), poolName, maxPool);
   }
 
   public static HikariDataSource connect(

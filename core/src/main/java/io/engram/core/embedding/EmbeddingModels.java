@@ -43,10 +43,21 @@ public final class EmbeddingModels {
                       384,
                       intraOpThreads())));
 
-  /** ONNX Runtime threads per model call ({@code ENGRAM_ONNX_THREADS}, default 1). */
+  private static volatile int intraOpThreads = 1;
+
+  /**
+   * ONNX Runtime threads per call of the models loaded from now on ({@code ENGRAM_ONNX_THREADS}):
+   * the process's composition root sets it once, before the first model loads.
+   */
+  public static void setIntraOpThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("ONNX threads must be positive, got " + threads);
+    }
+    intraOpThreads = threads;
+  }
+
   static int intraOpThreads() {
-    String value = System.getenv("ENGRAM_ONNX_THREADS");
-    return value == null || value.isBlank() ? 1 : Integer.parseInt(value.strip());
+    return intraOpThreads;
   }
 
   private static final Map<String, EmbeddingModel> INSTANCES = new ConcurrentHashMap<>();

@@ -5,10 +5,10 @@ import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.llm.AnswerGenerator;
-import io.engram.core.llm.LlmUnavailableException;
+import io.engram.core.query.Answerer;
+import io.engram.core.query.QueryPipeline;
+import io.engram.core.query.QueryPipelines;
 import io.engram.core.retrieval.Candidate;
-import io.engram.core.retrieval.HybridRetriever;
-import io.engram.core.retrieval.RetrievalOptions;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,28 +36,27 @@ public final class AnswerEvaluation {
   public static final int CONTEXT_PASSAGES = 5;
 
   private final EvaluationRuns runs;
+  private final QueryPipelines pipelines;
   private final IndexVersions indexVersions;
-  private final HybridRetriever retriever;
-  private final AnswerGenerator generator;
+  private final String model;
 
   /**
-   * @param retriever the retriever the run's retrieval was measured with
-   * @param generator the answer generator over the configured LLM, or null when there is none
+   * @param pipelines the query pipelines the run's retrieval was measured with; their answerer
+   *     writes the answers
+   * @param model the model that writes answers (e.g. {@code openai:gemma-3-270m}), or null when the
+   *     process has no LLM
    */
   public AnswerEvaluation(
-      EvaluationRuns runs,
-      IndexVersions indexVersions,
-      HybridRetriever retriever,
-      AnswerGenerator generator) {
+      EvaluationRuns runs, IndexVersions indexVersions, QueryPipelines pipelines, String model) {
     this.runs = runs;
     this.indexVersions = indexVersions;
-    this.retriever = retriever;
-    this.generator = generator;
+    this.pipelines = pipelines;
+    this.model = model;
   }
 
   /** The model that writes answers, e.g. {@code openai:gemma-3-270m}; empty without an LLM. */
   public Optional<String> model() {
-    return generator == null ? Optional.empty() : Optional.of(generator.modelName());
+    return Optional.ofNullable(model);
   }
 
   /**
@@ -67,19 +66,19 @@ public final class AnswerEvaluation {
    * @throws IllegalStateException without an LLM
    */
   public int draw(long runId, int n) throws SQLException {
-    return runs.answers().draw(runId, n, requireGenerator().modelName());
+    return runs.answers().draw(runId, n, requireModel());
   }
 
   /**
-   * Answers and scores the pending sampled queries {@code fromSlot <= slot < toSlot}, heartbeating
-   * with each finished slot.
+   * Answers and scores the pending sampled queries {@code fromSlot <= slot < toSlot} through the
+   * run's query pipeline, heartbeating with each finished slot.
    *
    * @return sums over every answered query of the range, read back from the stored rows
    * @throws IllegalStateException without an LLM
    */
   public EvaluationAnswers.Sums answer(long runId, int fromSlot, int toSlot, IntConsumer heartbeat)
       throws SQLException {
-    AnswerGenerator answerer = requireGenerator();
+    requireModel();
     EvaluationRuns.Run run =
         runs.byId(runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
     IndexVersion version =
@@ -87,51 +86,61 @@ public final class AnswerEvaluation {
             .byId(run.indexVersionId())
             .orElseThrow(
                 () -> new IllegalStateException("no index version " + run.indexVersionId()));
-    RetrievalOptions options = runs.options(runId).withTopK(CONTEXT_PASSAGES);
-    EmbeddingModel model = EmbeddingModels.get(version.embeddingModel());
-    AnswerMetrics.Embedder embedder = text -> model.embed(text).content().vector();
+    QueryPipeline pipeline = pipelines.forIndex(version, runs.options(runId));
+    EmbeddingModel embedding = EmbeddingModels.get(version.embeddingModel());
+    AnswerMetrics.Embedder embedder = text -> embedding.embed(text).content().vector();
     double minCosine = AnswerMetrics.minCosine(version.embeddingModel());
     for (EvaluationAnswers.Pending query : runs.answers().pending(runId, fromSlot, toSlot)) {
-      List<Candidate> hits = retriever.retrieve(run.collection(), query.text(), options).hits();
-      runs.answers().record(runId, score(answerer, query, hits, embedder, minCosine));
+      QueryPipeline.Answered answered =
+          pipeline.answer(run.collection(), query.text(), CONTEXT_PASSAGES);
+      runs.answers()
+          .record(
+              runId,
+              score(
+                  query,
+                  answered.retrieval().candidates(),
+                  answered.answer(),
+                  embedder,
+                  minCosine));
       heartbeat.accept(query.slot());
     }
     return runs.answers().sums(runId, fromSlot, toSlot);
   }
 
-  /** Generates the answer to one query from its retrieved hits and scores it. */
+  /**
+   * Scores the answer the query path gave to one query from its retrieved hits. An answer that is
+   * not the LLM's (it failed, timed out or was empty, and the query path fell back to an extractive
+   * answer) is a fallback: counted with its reason, not scored.
+   */
   static EvaluationAnswers.Result score(
-      AnswerGenerator answerer,
       EvaluationAnswers.Pending query,
       List<Candidate> hits,
+      Answerer.Answer answer,
       AnswerMetrics.Embedder embedder,
       double minCosine) {
-    List<AnswerGenerator.Passage> passages = new ArrayList<>();
     Map<Integer, String> shown = new LinkedHashMap<>();
     List<String> contextIds = new ArrayList<>();
     for (int i = 0; i < Math.min(CONTEXT_PASSAGES, hits.size()); i++) {
       var chunk = hits.get(i).chunk();
       AnswerGenerator.Passage passage =
           new AnswerGenerator.Passage(i + 1, chunk.title(), chunk.text());
-      passages.add(passage);
       // The model reads the title before the text, so a claim may come from either.
       String title = chunk.title() == null || chunk.title().isBlank() ? "" : chunk.title() + ". ";
       shown.put(passage.number(), title + AnswerGenerator.shownText(passage));
       contextIds.add(chunk.source());
     }
     double contextRecall = AnswerMetrics.contextRecall(contextIds, query.relevant());
-    if (passages.isEmpty()) {
+    if (shown.isEmpty()) {
       return fallback(query, contextIds, contextRecall, null, "retrieval returned no passage");
     }
-    long start = System.nanoTime();
-    AnswerGenerator.Answer answer;
-    try {
-      answer = answerer.answer(query.text(), passages);
-    } catch (LlmUnavailableException e) {
+    if (!answer.mode().equals("llm")) {
       return fallback(
-          query, contextIds, contextRecall, (System.nanoTime() - start) / 1e6, e.getMessage());
+          query,
+          contextIds,
+          contextRecall,
+          answer.millis(),
+          answer.warning() == null ? "no LLM answer" : answer.warning());
     }
-    double latencyMs = (System.nanoTime() - start) / 1e6;
     AnswerMetrics.Faithfulness faithfulness =
         AnswerMetrics.faithfulness(answer.text(), shown, embedder, minCosine);
     double relevancy =
@@ -149,7 +158,7 @@ public final class AnswerEvaluation {
         faithfulness.score(),
         relevancy,
         contextRecall,
-        latencyMs,
+        answer.millis(),
         null);
   }
 
@@ -174,10 +183,10 @@ public final class AnswerEvaluation {
         reason);
   }
 
-  private AnswerGenerator requireGenerator() {
-    if (generator == null) {
+  private String requireModel() {
+    if (model == null) {
       throw new IllegalStateException("no LLM is configured for answers (ENGRAM_LLM_*)");
     }
-    return generator;
+    return model;
   }
 }

@@ -3,7 +3,7 @@ package io.engram.core.eval;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.engram.core.retrieval.RetrievalOptions;
+import io.engram.core.retrieval.RetrievalSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -63,7 +63,7 @@ public final class EvaluationRuns {
       String collection,
       String modelVersion,
       int indexVersionId,
-      RetrievalOptions options) {}
+      RetrievalSettings options) {}
 
   /** A query of a run that still has to be evaluated. */
   public record PendingQuery(int seq, String id, String text, Map<String, Integer> relevant) {}
@@ -104,7 +104,7 @@ public final class EvaluationRuns {
   }
 
   /** The run's retrieval settings, as recorded when it was registered. */
-  public RetrievalOptions options(long runId) throws SQLException {
+  public RetrievalSettings options(long runId) throws SQLException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement("SELECT retrieval_options FROM eval_runs WHERE id = ?")) {
@@ -113,7 +113,7 @@ public final class EvaluationRuns {
         if (!rs.next()) {
           throw new IllegalStateException("no evaluation run " + runId);
         }
-        return JSON.readValue(rs.getString(1), RetrievalOptions.class);
+        return JSON.readValue(rs.getString(1), RetrievalSettings.class);
       }
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("unreadable retrieval options of run " + runId, e);

@@ -5,9 +5,10 @@ import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
+import io.engram.core.query.QueryPipeline;
+import io.engram.core.query.QueryPipelines;
+import io.engram.core.query.UnknownResourceException;
 import io.engram.core.retrieval.Candidate;
-import io.engram.core.retrieval.HybridRetriever;
-import io.engram.core.retrieval.RetrievalOptions;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -101,26 +102,25 @@ public final class EvaluationService {
   private final IndexVersions indexVersions;
   private final CollectionRegistry collections;
   private final BlobStore blobs;
-  private final HybridRetriever retriever;
-  private final RetrievalOptions options;
+  private final QueryPipelines pipelines;
 
   /**
-   * @param options the retrieval settings of new runs (as the query API's, see {@link
-   *     RetrievalOptions#fromEnvironment}); the depth and index version are set per run
+   * @param pipelines the query pipelines whose retrieval is measured: the champion's, or the one of
+   *     the index version a run names
    */
   public EvaluationService(
       DataSource dataSource,
+      EvaluationRuns runs,
       IndexVersions indexVersions,
+      CollectionRegistry collections,
       BlobStore blobs,
-      HybridRetriever retriever,
-      RetrievalOptions options) {
+      QueryPipelines pipelines) {
     this.dataSource = dataSource;
-    this.runs = new EvaluationRuns(dataSource);
+    this.runs = runs;
     this.indexVersions = indexVersions;
-    this.collections = new CollectionRegistry(dataSource);
+    this.collections = collections;
     this.blobs = blobs;
-    this.retriever = retriever;
-    this.options = options.withTopK(DEPTH).withIndexVersion(null);
+    this.pipelines = pipelines;
   }
 
   public EvaluationRuns runs() {
@@ -146,7 +146,8 @@ public final class EvaluationService {
           InvalidEvaluationException.Reason.UNKNOWN_COLLECTION,
           "no collection '" + request.collection() + "'; ingest the corpus into it first");
     }
-    IndexVersion version = resolve(request.modelVersion());
+    QueryPipeline pipeline = resolve(request.modelVersion());
+    IndexVersion version = pipeline.version().index();
     if (!hasChunks(request.collection(), version)) {
       throw new InvalidEvaluationException(
           InvalidEvaluationException.Reason.UNKNOWN_COLLECTION,
@@ -194,7 +195,7 @@ public final class EvaluationService {
                 request.collection(),
                 version.name(),
                 version.id(),
-                options.withIndexVersion(version.name())),
+                pipeline.version().retrieval()),
             selection.queries());
     return new Plan(id, version.name(), selection.queries().size());
   }
@@ -205,17 +206,23 @@ public final class EvaluationService {
    */
   public BatchOutcome evaluate(long runId, int fromSeq, int toSeq, IntConsumer heartbeat)
       throws SQLException {
-    RetrievalOptions runOptions = runs.options(runId);
     EvaluationRuns.Run run =
         runs.byId(runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
-    String modelVersion = null;
+    IndexVersion version =
+        indexVersions
+            .byId(run.indexVersionId())
+            .orElseThrow(
+                () -> new IllegalStateException("no index version " + run.indexVersionId()));
+    QueryPipeline pipeline = pipelines.forIndex(version, runs.options(runId));
     int evaluated = 0;
     for (EvaluationRuns.PendingQuery query : runs.pending(runId, fromSeq, toSeq)) {
       long start = System.nanoTime();
-      HybridRetriever.Result result =
-          retriever.retrieve(run.collection(), query.text(), runOptions);
+      // Every query is embedded afresh, as a first-time caller's would be, so a repeated
+      // evaluation reports the same latency.
+      QueryPipeline.Retrieval result =
+          pipeline.retrieve(run.collection(), query.text(), DEPTH, true);
       double latencyMs = (System.nanoTime() - start) / 1e6;
-      List<String> ranked = rankedDocuments(result.hits());
+      List<String> ranked = rankedDocuments(result.candidates());
       runs.record(
           runId,
           new EvaluationRuns.QueryResult(
@@ -226,12 +233,11 @@ public final class EvaluationService {
               RankingMetrics.recall(ranked, query.relevant(), 100),
               latencyMs,
               ranked.subList(0, Math.min(TOP_IDS, ranked.size()))));
-      modelVersion = result.modelVersion();
       evaluated++;
       heartbeat.accept(query.seq());
     }
-    if (modelVersion != null) {
-      runs.reportModelVersion(runId, modelVersion);
+    if (evaluated > 0) {
+      runs.reportModelVersion(runId, pipeline.name());
     }
     return new BatchOutcome(runs.sums(runId, fromSeq, toSeq), evaluated);
   }
@@ -255,17 +261,16 @@ public final class EvaluationService {
     return new ArrayList<>(docs);
   }
 
-  private IndexVersion resolve(String name) throws SQLException, InvalidEvaluationException {
-    Optional<IndexVersion> version =
-        name == null ? indexVersions.champion() : indexVersions.byName(name);
-    if (version.isEmpty()) {
+  private QueryPipeline resolve(String name) throws SQLException, InvalidEvaluationException {
+    try {
+      return name == null ? pipelines.champion() : pipelines.forIndexVersion(name);
+    } catch (UnknownResourceException | IllegalStateException e) {
       throw new InvalidEvaluationException(
           InvalidEvaluationException.Reason.UNKNOWN_MODEL_VERSION,
           name == null
               ? "there is no champion index version yet; start the worker"
-              : "no model version (index version) named '" + name + "'");
+              : e.getMessage());
     }
-    return version.get();
   }
 
   private boolean hasChunks(String collection, IndexVersion version) throws SQLException {

@@ -2,9 +2,7 @@ package io.engram.core.llm;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -40,15 +38,6 @@ public record LlmSettings(
     NONE,
     OPENAI,
     OLLAMA;
-
-    static Provider parse(String value) {
-      try {
-        return valueOf(value.trim().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "ENGRAM_LLM_PROVIDER must be none, openai or ollama, got '" + value + "'");
-      }
-    }
   }
 
   public static final String ENV_PROVIDER = "ENGRAM_LLM_PROVIDER";
@@ -63,19 +52,6 @@ public record LlmSettings(
   public static final String ENV_BREAKER_OPEN_MS = "ENGRAM_LLM_BREAKER_OPEN_MS";
 
   /** Every variable read by {@link #fromEnvironment}. */
-  public static final List<String> VARIABLES =
-      List.of(
-          ENV_PROVIDER,
-          ENV_BASE_URL,
-          ENV_MODEL,
-          ENV_API_KEY,
-          ENV_TIMEOUT_MS,
-          ENV_MAX_RETRIES,
-          ENV_MAX_TOKENS,
-          ENV_TEMPERATURE,
-          ENV_BREAKER_FAILURES,
-          ENV_BREAKER_OPEN_MS);
-
   public LlmSettings {
     Objects.requireNonNull(provider, "provider");
     if (provider != Provider.NONE) {
@@ -112,25 +88,6 @@ public record LlmSettings(
       throw new IllegalArgumentException("breaker failures must be positive");
     }
     Objects.requireNonNull(breakerOpenFor, "breakerOpenFor");
-  }
-
-  /** No LLM: every answer is extractive. */
-  public static LlmSettings none() {
-    return fromEnvironment(Map.of());
-  }
-
-  public static LlmSettings fromEnvironment(Map<String, String> env) {
-    return new LlmSettings(
-        Provider.parse(env.getOrDefault(ENV_PROVIDER, "none")),
-        env.get(ENV_BASE_URL),
-        env.get(ENV_MODEL),
-        env.get(ENV_API_KEY),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault(ENV_TIMEOUT_MS, "30000"))),
-        Integer.parseInt(env.getOrDefault(ENV_MAX_RETRIES, "1")),
-        Integer.parseInt(env.getOrDefault(ENV_MAX_TOKENS, "256")),
-        Double.parseDouble(env.getOrDefault(ENV_TEMPERATURE, "0")),
-        Integer.parseInt(env.getOrDefault(ENV_BREAKER_FAILURES, "5")),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault(ENV_BREAKER_OPEN_MS, "30000"))));
   }
 
   /**

@@ -1,8 +1,6 @@
 package io.engram.core.memory;
 
 import io.engram.core.llm.LlmGateway;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,24 +18,6 @@ public enum FactExtraction {
   LLM;
 
   public static final String ENV = "ENGRAM_MEMORY_EXTRACTOR";
-
-  /**
-   * Reads {@link #ENV}; unset or blank is {@link #AUTO}.
-   *
-   * @throws IllegalArgumentException for any other value than auto, local or llm
-   */
-  public static FactExtraction fromEnvironment(Map<String, String> env) {
-    String value = env.getOrDefault(ENV, "").strip();
-    if (value.isEmpty()) {
-      return AUTO;
-    }
-    try {
-      return valueOf(value.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          ENV + " must be auto, local or llm, got '" + value + "'", e);
-    }
-  }
 
   /**
    * The extractor this choice makes, given the configured LLM (if any) and the local extractor.

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,8 +14,8 @@ import java.util.regex.Pattern;
 /**
  * How the memory lifecycle behaves: lifetimes, salience, promotion thresholds and the schedules of
  * the maintenance jobs. Defaults come from an environment profile ({@code ENGRAM_PROFILE} = {@code
- * dev}, {@code test} or {@code prod}; {@code dev} when unset) and each value can be overridden by
- * its own variable. Read once by the worker and validated.
+ * dev}, {@code test} or {@code prod}) and each value can be overridden by its own variable (see
+ * {@code EngramSettings}). Validated once here.
  *
  * @param profile the profile the defaults came from
  * @param episodicTtl how long an episodic fact lives after it was stored or last cited
@@ -126,109 +125,6 @@ public record MemorySettings(
     incrementalIngest = List.copyOf(incrementalIngest);
   }
 
-  /** The defaults of the {@code dev} profile, with no overrides. */
-  public static MemorySettings defaults() {
-    return fromEnvironment(Map.of());
-  }
-
-  /** Reads {@code ENGRAM_PROFILE} and the overrides (see README) from environment variables. */
-  public static MemorySettings fromEnvironment(Map<String, String> env) {
-    String profile = env.getOrDefault("ENGRAM_PROFILE", "dev").strip().toLowerCase(Locale.ROOT);
-    if (profile.isEmpty()) {
-      profile = "dev";
-    }
-    Map<String, String> d = profileDefaults(profile);
-    Map<String, JobSchedule> schedules = new LinkedHashMap<>();
-    for (String job : JOBS) {
-      String var = "ENGRAM_SCHEDULE_" + job.toUpperCase(Locale.ROOT).replace('-', '_');
-      schedules.put(
-          job,
-          new JobSchedule(
-              env.getOrDefault(var + "_CRON", d.get("cron." + job)),
-              parseBoolean(env.getOrDefault(var + "_ENABLED", "true"), var + "_ENABLED")));
-    }
-    return new MemorySettings(
-        profile,
-        duration(env, "ENGRAM_EPISODIC_TTL", d),
-        duration(env, "ENGRAM_SALIENCE_HALF_LIFE", d),
-        number(env, "ENGRAM_MEMORY_INITIAL_SALIENCE", d),
-        number(env, "ENGRAM_MEMORY_CITATION_BOOST", d),
-        number(env, "ENGRAM_MEMORY_DEDUP_SIMILARITY", d),
-        new Promotion(
-            number(env, "ENGRAM_PROMOTION_MIN_SALIENCE", d),
-            (int) number(env, "ENGRAM_PROMOTION_MIN_CITATIONS", d),
-            duration(env, "ENGRAM_PROMOTION_MIN_AGE", d),
-            (int) number(env, "ENGRAM_PROMOTION_BATCH_SIZE", d)),
-        duration(env, "ENGRAM_SESSION_IDLE", d),
-        (int) number(env, "ENGRAM_MAINTENANCE_BATCH_SIZE", d),
-        schedules,
-        parseSources(env.getOrDefault("ENGRAM_INCREMENTAL_INGEST_DIRS", "")));
-  }
-
-  /** The variables {@link #fromEnvironment} reads besides the per-job schedule ones. */
-  public static final List<String> VARIABLES =
-      List.of(
-          "ENGRAM_PROFILE",
-          "ENGRAM_EPISODIC_TTL",
-          "ENGRAM_SALIENCE_HALF_LIFE",
-          "ENGRAM_MEMORY_INITIAL_SALIENCE",
-          "ENGRAM_MEMORY_CITATION_BOOST",
-          "ENGRAM_MEMORY_DEDUP_SIMILARITY",
-          "ENGRAM_PROMOTION_MIN_SALIENCE",
-          "ENGRAM_PROMOTION_MIN_CITATIONS",
-          "ENGRAM_PROMOTION_MIN_AGE",
-          "ENGRAM_PROMOTION_BATCH_SIZE",
-          "ENGRAM_SESSION_IDLE",
-          "ENGRAM_MAINTENANCE_BATCH_SIZE",
-          "ENGRAM_INCREMENTAL_INGEST_DIRS");
-
-  /**
-   * Profile defaults. {@code dev} and {@code prod} follow the documented lifecycle (promotion daily
-   * at 03:00 UTC of facts with salience > 0.8, citations > 5, age > 7 days; salience every 5
-   * minutes, TTL every 6 hours, sessions every 15 minutes) and differ in how long memory lives;
-   * {@code test} compresses the lifecycle into hours so a test environment shows it within a day.
-   */
-  private static Map<String, String> profileDefaults(String profile) {
-    Map<String, String> d = new LinkedHashMap<>();
-    d.put("cron." + PROMOTION, "0 3 * * *");
-    d.put("cron." + SALIENCE, "*/5 * * * *");
-    d.put("cron." + TTL_CLEANUP, "0 */6 * * *");
-    d.put("cron." + SESSION_CLEANUP, "*/15 * * * *");
-    d.put("cron." + INCREMENTAL_INGEST, "0 2 * * *");
-    d.put("ENGRAM_EPISODIC_TTL", "30d");
-    d.put("ENGRAM_SALIENCE_HALF_LIFE", "30d");
-    d.put("ENGRAM_MEMORY_INITIAL_SALIENCE", "0.6");
-    d.put("ENGRAM_MEMORY_CITATION_BOOST", "0.25");
-    d.put("ENGRAM_MEMORY_DEDUP_SIMILARITY", "0.9");
-    d.put("ENGRAM_PROMOTION_MIN_SALIENCE", "0.8");
-    d.put("ENGRAM_PROMOTION_MIN_CITATIONS", "5");
-    d.put("ENGRAM_PROMOTION_MIN_AGE", "7d");
-    d.put("ENGRAM_PROMOTION_BATCH_SIZE", "100");
-    d.put("ENGRAM_SESSION_IDLE", "30m");
-    d.put("ENGRAM_MAINTENANCE_BATCH_SIZE", "1000");
-    switch (profile) {
-      case "prod" -> d.put("ENGRAM_EPISODIC_TTL", "90d");
-      case "test" -> {
-        d.put("cron." + PROMOTION, "0 * * * *");
-        d.put("cron." + TTL_CLEANUP, "*/30 * * * *");
-        d.put("cron." + SESSION_CLEANUP, "*/5 * * * *");
-        d.put("cron." + INCREMENTAL_INGEST, "0 * * * *");
-        d.put("ENGRAM_EPISODIC_TTL", "1d");
-        d.put("ENGRAM_SALIENCE_HALF_LIFE", "1d");
-        d.put("ENGRAM_PROMOTION_MIN_CITATIONS", "2");
-        d.put("ENGRAM_PROMOTION_MIN_AGE", "1h");
-        d.put("ENGRAM_SESSION_IDLE", "10m");
-      }
-      case "dev" -> {
-        // The documented defaults above.
-      }
-      default ->
-          throw new IllegalArgumentException(
-              "ENGRAM_PROFILE must be one of " + PROFILES + ", got '" + profile + "'");
-    }
-    return d;
-  }
-
   private static final Pattern SHORT_DURATION = Pattern.compile("^(\\d+)\\s*(ms|s|m|h|d|w)$");
 
   /**
@@ -278,33 +174,6 @@ public record MemorySettings(
       sources.add(new IngestSource(collection, Path.of(path)));
     }
     return sources;
-  }
-
-  private static Duration duration(Map<String, String> env, String name, Map<String, String> d) {
-    String value = env.getOrDefault(name, d.get(name));
-    try {
-      return parseDuration(value);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static double number(Map<String, String> env, String name, Map<String, String> d) {
-    String value = env.getOrDefault(name, d.get(name));
-    try {
-      return Double.parseDouble(value.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a number, got '" + value + "'", e);
-    }
-  }
-
-  private static boolean parseBoolean(String value, String name) {
-    return switch (value.strip().toLowerCase(Locale.ROOT)) {
-      case "true", "1", "yes", "on" -> true;
-      case "false", "0", "no", "off" -> false;
-      default ->
-          throw new IllegalArgumentException(name + " must be true or false, got '" + value + "'");
-    };
   }
 
   private static void requirePositive(Duration d, String what) {

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.engram.core.config.EngramSettings;
 import io.engram.core.llm.AnswerGenerator;
 import io.engram.core.llm.ChatModelGateway;
 import io.engram.core.llm.LlmSettings;
+import io.engram.core.query.Answerer;
 import io.engram.core.retrieval.Candidate;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
 import io.engram.testing.FreePorts;
@@ -112,8 +114,7 @@ class AnswerEvaluationTest {
   void a_generated_answer_is_scored_against_the_passages_it_was_given() throws Exception {
     reply.set("Aspirin reduces heart attack risk [1]. Coffee protects the liver [2]. [9]");
 
-    EvaluationAnswers.Result result =
-        AnswerEvaluation.score(generator(baseUrl()), QUERY, HITS, embedder, 0.9);
+    EvaluationAnswers.Result result = scored(baseUrl(), HITS);
 
     assertThat(result.mode()).isEqualTo(EvaluationAnswers.MODE_LLM);
     assertThat(result.error()).isNull();
@@ -140,8 +141,7 @@ class AnswerEvaluationTest {
   void an_unreachable_llm_is_a_fallback_with_its_reason_and_no_scores() throws Exception {
     String closed = "http://127.0.0.1:" + FreePorts.next() + "/v1";
 
-    EvaluationAnswers.Result result =
-        AnswerEvaluation.score(generator(closed), QUERY, HITS, embedder, 0.9);
+    EvaluationAnswers.Result result = scored(closed, HITS);
 
     assertThat(result.mode()).isEqualTo(EvaluationAnswers.MODE_FALLBACK);
     assertThat(result.error()).startsWith("LLM call failed");
@@ -157,8 +157,7 @@ class AnswerEvaluationTest {
   void a_query_without_passages_is_not_sent_to_the_llm() throws Exception {
     reply.set("unused [1]");
 
-    EvaluationAnswers.Result result =
-        AnswerEvaluation.score(generator(baseUrl()), QUERY, List.of(), embedder, 0.9);
+    EvaluationAnswers.Result result = scored(baseUrl(), List.of());
 
     assertThat(result.mode()).isEqualTo(EvaluationAnswers.MODE_FALLBACK);
     assertThat(result.error()).isEqualTo("retrieval returned no passage");
@@ -170,15 +169,22 @@ class AnswerEvaluationTest {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
   }
 
+  /** The answer the query path's answerer gives from {@code hits}, scored. */
+  private EvaluationAnswers.Result scored(String baseUrl, List<Candidate> hits) {
+    Answerer.Answer answer = new Answerer(generator(baseUrl)).answer(QUERY.text(), hits);
+    return AnswerEvaluation.score(QUERY, hits, answer, embedder, 0.9);
+  }
+
   private static AnswerGenerator generator(String baseUrl) {
     LlmSettings settings =
-        LlmSettings.fromEnvironment(
-            Map.of(
-                LlmSettings.ENV_PROVIDER, "openai",
-                LlmSettings.ENV_BASE_URL, baseUrl,
-                LlmSettings.ENV_MODEL, "local",
-                LlmSettings.ENV_TIMEOUT_MS, "5000",
-                LlmSettings.ENV_MAX_RETRIES, "0"));
+        EngramSettings.of(
+                Map.of(
+                    LlmSettings.ENV_PROVIDER, "openai",
+                    LlmSettings.ENV_BASE_URL, baseUrl,
+                    LlmSettings.ENV_MODEL, "local",
+                    LlmSettings.ENV_TIMEOUT_MS, "5000",
+                    LlmSettings.ENV_MAX_RETRIES, "0"))
+            .llm();
     return new AnswerGenerator(ChatModelGateway.create(settings).orElseThrow());
   }
 

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
-import io.engram.core.retrieval.RetrievalOptions;
 import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
@@ -163,7 +163,7 @@ class EvaluationAnswersIT {
             "tiny",
             version.name(),
             version.id(),
-            RetrievalOptions.defaults(100)),
+            EngramSettings.defaults().retrieval()),
         queries);
   }
 

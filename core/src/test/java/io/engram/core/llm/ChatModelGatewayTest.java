@@ -10,6 +10,7 @@ import dev.langchain4j.exception.TimeoutException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import io.engram.core.config.EngramSettings;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -110,7 +111,7 @@ class ChatModelGatewayTest {
 
   @Test
   void no_provider_means_no_gateway() {
-    assertThat(ChatModelGateway.create(LlmSettings.none())).isEmpty();
+    assertThat(ChatModelGateway.create(EngramSettings.defaults().llm())).isEmpty();
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.engram.core.llm.LlmGateway;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +26,6 @@ class FactExtractionTest {
 
   @Test
   void auto_uses_the_llm_when_one_is_configured_as_before() {
-    assertThat(FactExtraction.fromEnvironment(Map.of())).isEqualTo(FactExtraction.AUTO);
     assertThat(FactExtraction.AUTO.choose(Optional.of(GATEWAY), LOCAL))
         .isInstanceOf(LlmFactExtractor.class);
     assertThat(FactExtraction.AUTO.choose(Optional.empty(), LOCAL)).isSameAs(LOCAL);
@@ -35,19 +33,14 @@ class FactExtractionTest {
 
   @Test
   void local_keeps_the_local_extractor_beside_a_configured_llm() {
-    FactExtraction local = FactExtraction.fromEnvironment(Map.of(FactExtraction.ENV, " Local "));
-
-    assertThat(local).isEqualTo(FactExtraction.LOCAL);
-    assertThat(local.choose(Optional.of(GATEWAY), LOCAL)).isSameAs(LOCAL);
+    assertThat(FactExtraction.LOCAL.choose(Optional.of(GATEWAY), LOCAL)).isSameAs(LOCAL);
   }
 
   @Test
-  void llm_requires_a_configured_llm_and_bad_values_are_refused() {
+  void llm_requires_a_configured_llm() {
     assertThat(FactExtraction.LLM.choose(Optional.of(GATEWAY), LOCAL))
         .isInstanceOf(LlmFactExtractor.class);
     assertThatThrownBy(() -> FactExtraction.LLM.choose(Optional.empty(), LOCAL))
         .hasMessageContaining("ENGRAM_MEMORY_EXTRACTOR=llm needs an LLM");
-    assertThatThrownBy(() -> FactExtraction.fromEnvironment(Map.of(FactExtraction.ENV, "gpt")))
-        .hasMessageContaining("ENGRAM_MEMORY_EXTRACTOR must be auto, local or llm");
   }
 }

@@ -2,6 +2,7 @@ package io.engram.core.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.engram.core.config.EngramSettings;
 import io.engram.core.llm.ChatModelGateway;
 import io.engram.core.llm.LlmSettings;
 import io.engram.core.memory.IntentClassifier.Classified;
@@ -55,13 +56,14 @@ class LlmIntentClassifierTest {
       Function<OpenAiStubServer.Request, Reply> responder, int timeoutMillis, int breakerFailures) {
     server = OpenAiStubServer.start(responder);
     LlmSettings settings =
-        LlmSettings.fromEnvironment(
+        EngramSettings.of(
                 Map.of(
                     "ENGRAM_LLM_PROVIDER", "openai",
                     "ENGRAM_LLM_BASE_URL", server.baseUrl(),
                     "ENGRAM_LLM_MODEL", "stub-model",
                     "ENGRAM_LLM_API_KEY", "sk-must-not-leak",
                     "ENGRAM_LLM_BREAKER_FAILURES", String.valueOf(breakerFailures)))
+            .llm()
             .withCallBudget(Duration.ofMillis(timeoutMillis), 0, 64, 0);
     return new LlmIntentClassifier(ChatModelGateway.create(settings).orElseThrow(), local);
   }

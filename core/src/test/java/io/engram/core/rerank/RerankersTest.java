@@ -3,6 +3,7 @@ package io.engram.core.rerank;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.engram.core.config.EngramSettings;
 import io.engram.testing.TestCrossEncoders;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,24 +15,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RerankersTest {
 
+  private static Reranker create(Map<String, String> env) {
+    return Rerankers.create(EngramSettings.of(env).reranker());
+  }
+
   @Test
   void the_default_is_the_bundled_linear_model() {
-    assertThat(Rerankers.DEFAULT).isEqualTo(Rerankers.Kind.LINEAR);
-    assertThat(Rerankers.fromEnvironment(Map.of()).name()).isEqualTo("linear-scifact-v1");
+    assertThat(create(Map.of()).name()).isEqualTo("linear-scifact-v1");
   }
 
   @Test
   void none_keeps_the_fusion_order() {
-    assertThat(Rerankers.fromEnvironment(Map.of(Rerankers.ENV_RERANKER, "None")))
-        .isSameAs(Reranker.NONE);
-  }
-
-  @Test
-  void an_unknown_kind_names_the_accepted_ones() {
-    assertThatThrownBy(() -> Rerankers.fromEnvironment(Map.of(Rerankers.ENV_RERANKER, "onnx")))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("[none, linear, cross-encoder]")
-        .hasMessageContaining("'onnx'");
+    assertThat(create(Map.of(Rerankers.ENV_RERANKER, "None"))).isSameAs(Reranker.NONE);
   }
 
   @Test
@@ -41,7 +36,7 @@ class RerankersTest {
     Path file = dir.resolve("custom.json");
     Files.writeString(file, new LinearReranker("custom-v2", ones, ones, ones, null).toJson());
     Reranker reranker =
-        Rerankers.fromEnvironment(
+        create(
             Map.of(Rerankers.ENV_RERANKER, "linear", Rerankers.ENV_LINEAR_MODEL, file.toString()));
     assertThat(reranker.name()).isEqualTo("custom-v2");
   }
@@ -51,7 +46,7 @@ class RerankersTest {
     Path model = TestCrossEncoders.install(TestCrossEncoders.OVERLAP, dir.resolve("ms-marco"));
     for (String spelling : List.of("cross-encoder", "cross_encoder", "CROSS_ENCODER")) {
       Reranker reranker =
-          Rerankers.fromEnvironment(
+          create(
               Map.of(
                   Rerankers.ENV_RERANKER, spelling,
                   Rerankers.ENV_CROSS_ENCODER_DIR, model.toString(),
@@ -69,44 +64,21 @@ class RerankersTest {
   }
 
   @Test
-  void cross_encoder_defaults_and_its_own_thread_setting() {
-    CrossEncoderReranker.Settings settings =
-        Rerankers.crossEncoderSettings(
-            Map.of(
-                Rerankers.ENV_CROSS_ENCODER_DIR, "/models/bge-reranker-base",
-                Rerankers.ENV_CROSS_ENCODER_NAME, "bge-reranker-base-v1",
-                Rerankers.ENV_CROSS_ENCODER_THREADS, "2",
-                Rerankers.ENV_ONNX_THREADS, "1"));
-    assertThat(settings.name()).isEqualTo("bge-reranker-base-v1");
-    assertThat(settings.maxLength()).isEqualTo(CrossEncoderReranker.DEFAULT_MAX_LENGTH);
-    assertThat(settings.topN()).isEqualTo(CrossEncoderReranker.DEFAULT_TOP_N);
-    assertThat(settings.batchSize()).isEqualTo(CrossEncoderReranker.DEFAULT_BATCH_SIZE);
-    assertThat(settings.threads()).isEqualTo(2);
-  }
-
-  @Test
-  void cross_encoder_without_a_directory_says_which_variable_to_set() {
-    assertThatThrownBy(
-            () -> Rerankers.fromEnvironment(Map.of(Rerankers.ENV_RERANKER, "cross-encoder")))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("ENGRAM_RERANKER=cross-encoder needs")
-        .hasMessageContaining(Rerankers.ENV_CROSS_ENCODER_DIR);
-  }
-
-  @Test
   void cross_encoder_numbers_must_be_positive_integers() {
     assertThatThrownBy(
             () ->
-                Rerankers.crossEncoderSettings(
+                create(
                     Map.of(
+                        Rerankers.ENV_RERANKER, "cross-encoder",
                         Rerankers.ENV_CROSS_ENCODER_DIR, "/models/x",
                         Rerankers.ENV_CROSS_ENCODER_TOP_N, "twenty")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage(
-            Rerankers.ENV_CROSS_ENCODER_TOP_N + " must be a positive integer, got 'twenty'");
+        .hasMessageStartingWith(
+            Rerankers.ENV_CROSS_ENCODER_TOP_N
+                + " must be a whole number in [1, 1000], got 'twenty'");
     assertThatThrownBy(
             () ->
-                Rerankers.crossEncoderSettings(
+                create(
                     Map.of(
                         Rerankers.ENV_CROSS_ENCODER_DIR, "/models/x",
                         Rerankers.ENV_CROSS_ENCODER_MAX_LENGTH, "0")))

@@ -53,10 +53,12 @@ public final class IngestBenchmark {
       System.err.println("error: --corpus PATH is required and must be readable");
       System.exit(2);
     }
-    EngramSettings settings = EngramSettings.fromEnvironment(System.getenv());
+    EngramSettings settings = EngramSettings.fromEnvironment();
     WorkflowServiceStubs service =
         WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder().setTarget(settings.temporalAddress()).build());
+            WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(settings.temporal().address())
+                .build());
     WorkflowClient client = WorkflowClient.newInstance(service);
     String workflowId = IngestionWorkflow.workflowId(collection, corpus.toString());
     IngestionWorkflow workflow =
@@ -88,7 +90,7 @@ public final class IngestBenchmark {
     double seconds = (System.nanoTime() - start) / 1e9;
     service.shutdown();
 
-    try (HikariDataSource db = Database.connect(settings, "bench", 2)) {
+    try (HikariDataSource db = Database.connect(settings.database(), "bench", 2)) {
       String model = modelOf(db, done.indexVersionId());
       List<String> sample = sampleChunks(db, done.indexVersionId(), RAW_SAMPLE);
       EmbeddingModel embeddings = EmbeddingModels.get(model);

@@ -1,17 +1,12 @@
 package io.engram.workers.bench;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.engram.core.db.Database;
+import io.engram.core.config.EngramSettings;
+import io.engram.core.config.SettingsSource;
 import io.engram.core.eval.QuerySplit;
 import io.engram.core.eval.RankingMetrics;
-import io.engram.core.index.IndexVersions;
 import io.engram.core.rerank.LinearReranker;
 import io.engram.core.rerank.Reranker;
 import io.engram.core.retrieval.Candidate;
-import io.engram.core.retrieval.HybridRetriever;
-import io.engram.core.retrieval.QueryEmbeddings;
-import io.engram.core.retrieval.RetrievalOptions;
-import io.engram.core.store.PgVectorChunkStore;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
 import io.engram.workers.train.BeirSplit;
 import io.engram.workers.train.CandidateSets;
@@ -21,8 +16,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Time spent in {@link Reranker#rerank} per query, over the real fused candidates of a BEIR split's
@@ -176,7 +169,7 @@ public final class RerankBenchmark {
     String dbUrl = env.getOrDefault("ENGRAM_DB_URL", "jdbc:postgresql://127.0.0.1:55432/engram");
     String dbUser = env.getOrDefault("ENGRAM_DB_USER", "engram");
     Path model = null;
-    int candidates = RetrievalOptions.DEFAULT_CANDIDATES;
+    int candidates = EngramSettings.defaults().retrieval().candidates();
     int rounds = 20;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -214,28 +207,20 @@ public final class RerankBenchmark {
             ? LinearReranker.fromResource(LinearReranker.DEFAULT_RESOURCE)
             : LinearReranker.fromFile(model);
     BeirSplit queries = BeirSplit.read(dir, split).part(part);
-    RetrievalOptions defaults = RetrievalOptions.fromEnvironment(env, candidates);
-    RetrievalOptions options =
-        new RetrievalOptions(
-            candidates,
-            candidates,
-            defaults.mode(),
-            defaults.denseWeight(),
-            defaults.maxLexemeShare(),
-            false,
-            null);
-    CandidateSets sets;
-    ExecutorService executor = Executors.newFixedThreadPool(2);
-    try (HikariDataSource db =
-        Database.connect(
-            dbUrl, dbUser, env.getOrDefault("ENGRAM_DB_PASSWORD", ""), "rerank-bench", 4)) {
-      HybridRetriever retriever =
-          new HybridRetriever(
-              new IndexVersions(db), new PgVectorChunkStore(db), executor, new QueryEmbeddings(0));
-      sets = CandidateSets.retrieve(retriever, collection, queries.queries(), options, System.err);
-    } finally {
-      executor.shutdownNow();
-    }
+    EngramSettings settings =
+        EngramSettings.from(
+            SettingsSource.of(
+                env,
+                Map.of(
+                    "ENGRAM_DB_URL",
+                    dbUrl,
+                    "ENGRAM_DB_USER",
+                    dbUser,
+                    "ENGRAM_MIGRATE_ON_START",
+                    "false")));
+    CandidateSets sets =
+        CandidateSets.retrieve(
+            settings, null, collection, queries.queries(), candidates, System.err);
     List<String> texts = new ArrayList<>();
     List<List<Candidate>> lists = lists(queries, sets, texts);
     List<List<Candidate>> copies = lists.stream().map(RerankBenchmark::underOtherIds).toList();

@@ -1,19 +1,15 @@
 package io.engram.workers.train;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.engram.core.db.Database;
+import io.engram.core.config.EngramSettings;
+import io.engram.core.config.SettingsSource;
 import io.engram.core.eval.QuerySplit;
 import io.engram.core.eval.RankingMetrics;
-import io.engram.core.index.IndexVersions;
 import io.engram.core.rerank.LinearReranker;
 import io.engram.core.rerank.PairwiseFit;
 import io.engram.core.rerank.RerankFeatures;
 import io.engram.core.rerank.Reranker;
 import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.HybridRetriever;
-import io.engram.core.retrieval.QueryEmbeddings;
-import io.engram.core.retrieval.RetrievalOptions;
-import io.engram.core.store.PgVectorChunkStore;
 import io.engram.workers.bench.RerankBenchmark;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -26,8 +22,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Trains the {@link LinearReranker} on a BEIR split: retrieves every query's fused candidates
@@ -95,7 +89,7 @@ public final class RerankerTrainer {
       String collection = null;
       String dbUrl = env.getOrDefault("ENGRAM_DB_URL", DEFAULT_DB_URL);
       String dbUser = env.getOrDefault("ENGRAM_DB_USER", "engram");
-      int candidates = RetrievalOptions.DEFAULT_CANDIDATES;
+      int candidates = EngramSettings.defaults().retrieval().candidates();
       String indexVersion = null;
       String name = null;
       int folds = 5;
@@ -200,38 +194,25 @@ public final class RerankerTrainer {
             : "unseen split " + o.testSplit() + " " + test.size() + " queries");
 
     // The query path's settings (with the same environment overrides), reranker off.
-    RetrievalOptions defaults = RetrievalOptions.fromEnvironment(System.getenv(), o.candidates());
-    RetrievalOptions retrieval =
-        new RetrievalOptions(
-            o.candidates(),
-            o.candidates(),
-            defaults.mode(),
-            defaults.denseWeight(),
-            defaults.maxLexemeShare(),
-            false,
-            o.indexVersion());
-    CandidateSets candidates;
-    CandidateSets testCandidates = null;
-    ExecutorService executor = Executors.newFixedThreadPool(2);
-    try (HikariDataSource db =
-        Database.connect(
-            o.dbUrl(),
-            o.dbUser(),
-            System.getenv().getOrDefault("ENGRAM_DB_PASSWORD", ""),
-            "reranker-trainer",
-            4)) {
-      HybridRetriever retriever =
-          new HybridRetriever(
-              new IndexVersions(db), new PgVectorChunkStore(db), executor, new QueryEmbeddings(0));
-      candidates =
-          CandidateSets.retrieve(retriever, o.collection(), split.queries(), retrieval, err);
-      if (test != null) {
-        testCandidates =
-            CandidateSets.retrieve(retriever, o.collection(), test.queries(), retrieval, err);
-      }
-    } finally {
-      executor.shutdownNow();
-    }
+    EngramSettings settings =
+        EngramSettings.from(
+            SettingsSource.of(
+                System.getenv(),
+                Map.of(
+                    "ENGRAM_DB_URL",
+                    o.dbUrl(),
+                    "ENGRAM_DB_USER",
+                    o.dbUser(),
+                    "ENGRAM_MIGRATE_ON_START",
+                    "false")));
+    CandidateSets candidates =
+        CandidateSets.retrieve(
+            settings, o.indexVersion(), o.collection(), split.queries(), o.candidates(), err);
+    CandidateSets testCandidates =
+        test == null
+            ? null
+            : CandidateSets.retrieve(
+                settings, o.indexVersion(), o.collection(), test.queries(), o.candidates(), err);
 
     List<PairwiseFit.Query> fitQueries = features(fit, candidates);
     long positives = fitQueries.stream().filter(RerankerTrainer::hasPositive).count();
@@ -282,10 +263,10 @@ public final class RerankerTrainer {
     training.put(
         "retrieval",
         ordered(
-            "mode", retrieval.mode().name(),
-            "denseWeight", retrieval.denseWeight(),
-            "maxLexemeShare", retrieval.maxLexemeShare(),
-            "candidates", retrieval.candidates()));
+            "mode", settings.retrieval().mode().name(),
+            "denseWeight", settings.retrieval().denseWeight(),
+            "maxLexemeShare", settings.retrieval().maxLexemeShare(),
+            "candidates", o.candidates()));
     training.put(
         "method",
         "pairwise logistic regression (linear RankNet), L2 penalty, Newton's method;"

@@ -1,0 +1,294 @@
+package io.engram.core;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.config.EngramSettings;
+import io.engram.core.db.Database;
+import io.engram.core.embedding.CachedEmbedder;
+import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.eval.EvaluationRuns;
+import io.engram.core.index.IndexVersion;
+import io.engram.core.index.IndexVersions;
+import io.engram.core.ingest.BlobStore;
+import io.engram.core.llm.AnswerGenerator;
+import io.engram.core.llm.ChatModelGateway;
+import io.engram.core.llm.LlmGateway;
+import io.engram.core.llm.LlmSettings;
+import io.engram.core.memory.FactCitations;
+import io.engram.core.memory.IntentClassifier;
+import io.engram.core.memory.IntentSettings;
+import io.engram.core.memory.LlmIntentClassifier;
+import io.engram.core.memory.LocalIntentClassifier;
+import io.engram.core.memory.MemoryRetriever;
+import io.engram.core.memory.WorkingMemory;
+import io.engram.core.query.Answerer;
+import io.engram.core.query.ExchangeListener;
+import io.engram.core.query.MemoryRecall;
+import io.engram.core.query.QueryMetrics;
+import io.engram.core.query.QueryPipeline;
+import io.engram.core.query.QueryPipelines;
+import io.engram.core.querylog.QueryLog;
+import io.engram.core.retrieval.HybridRetriever;
+import io.engram.core.retrieval.QueryEmbeddings;
+import io.engram.core.retrieval.ResponseCache;
+import io.engram.core.store.PgVectorChunkStore;
+import io.engram.migrations.Migrations;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The object graph of core shared by every process kind, built once from {@link EngramSettings}:
+ * the database and its stores, the champion index version, the LLM gateway and the query pipelines.
+ * The worker's and the API's composition roots start from it and add what only they have (Temporal
+ * workers, HTTP controllers); integration tests start those same roots, so no test assembles the
+ * graph by hand.
+ */
+public final class CoreServices implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CoreServices.class);
+
+  private final EngramSettings settings;
+  private final HikariDataSource dataSource;
+  private final IndexVersion champion;
+  private final IndexVersions indexVersions;
+  private final CollectionRegistry collections;
+  private final PgVectorChunkStore chunks;
+  private final WorkingMemory workingMemory;
+  private final QueryLog queryLog;
+  private final BlobStore blobs;
+  private final EvaluationRuns evaluationRuns;
+  private final Optional<LlmGateway> llm;
+  private final ExecutorService background;
+  private final Map<String, CachedEmbedder> embedders = new ConcurrentHashMap<>();
+  private volatile QueryPipelines pipelines;
+
+  private CoreServices(
+      EngramSettings settings, HikariDataSource dataSource, IndexVersion champion) {
+    this.settings = settings;
+    this.dataSource = dataSource;
+    this.champion = champion;
+    this.indexVersions = new IndexVersions(dataSource);
+    this.collections = new CollectionRegistry(dataSource);
+    this.chunks = new PgVectorChunkStore(dataSource);
+    this.workingMemory = new WorkingMemory(dataSource);
+    this.queryLog = new QueryLog(dataSource);
+    this.blobs = new BlobStore(dataSource);
+    this.evaluationRuns = new EvaluationRuns(dataSource);
+    this.llm = ChatModelGateway.create(settings.llm());
+    this.background = Executors.newCachedThreadPool(daemonThreads("engram-core"));
+  }
+
+  /**
+   * Connects to the database (migrating it when the settings say so), makes sure a champion index
+   * version exists, and loads the champion's embedding model.
+   *
+   * @param process names the connection pool ({@code engram-api}, {@code engram-worker})
+   * @param databasePool connections the process keeps
+   */
+  public static CoreServices open(EngramSettings settings, String process, int databasePool)
+      throws SQLException {
+    EmbeddingModels.setIntraOpThreads(settings.index().onnxThreads());
+    HikariDataSource dataSource = Database.connect(settings.database(), process, databasePool);
+    try {
+      if (settings.database().migrateOnStart()) {
+        int applied = Migrations.migrate(dataSource);
+        log.info("database schema up to date ({} migrations applied)", applied);
+      }
+      IndexVersion champion =
+          new IndexVersions(dataSource)
+              .ensureChampion(
+                  settings.index().embeddingModel(),
+                  settings.index().chunkSize(),
+                  settings.index().chunkOverlap());
+      // Loaded now rather than inside the first query or activity, whose latency or heartbeat
+      // timeout would otherwise have to cover the model load.
+      EmbeddingModels.get(champion.embeddingModel());
+      log.info(
+          "{} connected to {}; champion index version {}",
+          process,
+          settings.database(),
+          champion.name());
+      return new CoreServices(settings, dataSource, champion);
+    } catch (SQLException | RuntimeException e) {
+      dataSource.close();
+      throw e;
+    }
+  }
+
+  public EngramSettings settings() {
+    return settings;
+  }
+
+  public HikariDataSource dataSource() {
+    return dataSource;
+  }
+
+  /** The champion index version when the process started. */
+  public IndexVersion champion() {
+    return champion;
+  }
+
+  public IndexVersions indexVersions() {
+    return indexVersions;
+  }
+
+  public CollectionRegistry collections() {
+    return collections;
+  }
+
+  public PgVectorChunkStore chunks() {
+    return chunks;
+  }
+
+  public WorkingMemory workingMemory() {
+    return workingMemory;
+  }
+
+  public QueryLog queryLog() {
+    return queryLog;
+  }
+
+  public BlobStore blobs() {
+    return blobs;
+  }
+
+  public EvaluationRuns evaluationRuns() {
+    return evaluationRuns;
+  }
+
+  /** The configured LLM, if any. */
+  public Optional<LlmGateway> llm() {
+    return llm;
+  }
+
+  /** Runs work that must not hold up a caller (query log inserts, memory recall, citations). */
+  public ExecutorService background() {
+    return background;
+  }
+
+  /** The embedder of {@code model} with the embedding cache in front, one per model. */
+  public CachedEmbedder embedder(String model) {
+    return embedders.computeIfAbsent(
+        model, m -> new CachedEmbedder(dataSource, m, EmbeddingModels.get(m)));
+  }
+
+  /**
+   * The query pipelines of this process, built on first call.
+   *
+   * @param metrics where the query path's metrics go
+   * @param exchanges told after a session's exchange is stored (the API signals distillation)
+   */
+  public synchronized QueryPipelines queryPipelines(
+      MeterRegistry metrics, ExchangeListener exchanges) {
+    if (pipelines == null) {
+      var cache = settings.cache();
+      QueryEmbeddings queryEmbeddings = new QueryEmbeddings(cache.queryEmbeddings());
+      ResponseCache<QueryPipeline.CachedAnswer> responses =
+          new ResponseCache<>(cache.responses(), cache.responseTtl(), System::nanoTime);
+      QueryPipeline.Shared shared =
+          new QueryPipeline.Shared(
+              new HybridRetriever(chunks, background, queryEmbeddings),
+              collections,
+              workingMemory,
+              settings.conversation(),
+              intentClassifier(settings.intent(), settings.llm()),
+              new MemoryRecall(
+                  memoryRetriever(queryEmbeddings),
+                  new FactCitations(dataSource),
+                  settings.conversation().recallTopK(),
+                  background,
+                  Clock.systemUTC()),
+              new Answerer(llm.map(AnswerGenerator::new).orElse(null)),
+              exchanges,
+              queryLog,
+              responses,
+              new QueryMetrics(metrics, queryEmbeddings, responses),
+              background);
+      pipelines =
+          new QueryPipelines(
+              indexVersions, settings.retrieval(), settings.reranker(), shared, System::nanoTime);
+    }
+    return pipelines;
+  }
+
+  /** Recalls facts with the champion's embedding model, which the worker embeds them with. */
+  private MemoryRetriever memoryRetriever(QueryEmbeddings embeddings) {
+    String model = champion.embeddingModel();
+    MemoryRetriever.Options defaults = MemoryRetriever.Options.forModel(model);
+    Double minSimilarity = settings.conversation().recallMinSimilarity();
+    MemoryRetriever.Options options =
+        minSimilarity == null
+            ? defaults
+            : new MemoryRetriever.Options(
+                defaults.denseWeight(), minSimilarity, defaults.candidates());
+    return new MemoryRetriever(dataSource, model, embeddings, options);
+  }
+
+  /**
+   * The classifier {@link IntentSettings#classifier()} names. The LLM one reaches the answers'
+   * endpoint through a gateway of its own: a short timeout and no retry, because it runs before
+   * retrieval and the local rules are its retry; few tokens; greedy sampling; and a circuit breaker
+   * of its own, so classifications timing out at a fraction of the answers' patience cannot shut
+   * answer generation off.
+   *
+   * @throws IllegalArgumentException for {@code llm} without an LLM
+   */
+  static IntentClassifier intentClassifier(IntentSettings intent, LlmSettings llm) {
+    LocalIntentClassifier local = new LocalIntentClassifier();
+    boolean useLlm =
+        switch (intent.classifier()) {
+          case LOCAL -> false;
+          case AUTO -> llm.enabled();
+          case LLM -> {
+            if (!llm.enabled()) {
+              throw new IllegalArgumentException(
+                  "ENGRAM_INTENT_CLASSIFIER=llm needs an LLM: set "
+                      + LlmSettings.ENV_PROVIDER
+                      + ", "
+                      + LlmSettings.ENV_BASE_URL
+                      + " and "
+                      + LlmSettings.ENV_MODEL
+                      + ", or use auto or local");
+            }
+            yield true;
+          }
+        };
+    if (!useLlm) {
+      log.info("intent classifier: local rules");
+      return local;
+    }
+    LlmSettings budget = llm.withCallBudget(intent.timeout(), 0, intent.maxTokens(), 0);
+    IntentClassifier classifier =
+        new LlmIntentClassifier(ChatModelGateway.create(budget).orElseThrow(), local);
+    log.info("intent classifier: {} (local rules as fallback)", classifier.name());
+    return classifier;
+  }
+
+  /** Daemon threads named {@code prefix-N}, so a forgotten executor never keeps a JVM alive. */
+  public static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, prefix + "-" + n.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  @Override
+  public void close() {
+    QueryPipelines p = pipelines;
+    if (p != null) {
+      p.close();
+    }
+    background.shutdownNow();
+    dataSource.close();
+  }
+}

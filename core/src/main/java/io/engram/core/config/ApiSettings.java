@@ -1,0 +1,11 @@
+package io.engram.core.config;
+
+/**
+ * The API process.
+ *
+ * @param host interface it listens on
+ * @param port port it listens on
+ * @param maxUploadBytes largest request body it accepts
+ * @param databasePool database connections it keeps
+ */
+public record ApiSettings(String host, int port, long maxUploadBytes, int databasePool) {}

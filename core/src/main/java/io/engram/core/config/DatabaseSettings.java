@@ -1,0 +1,35 @@
+package io.engram.core.config;
+
+import java.util.Objects;
+
+/**
+ * The PostgreSQL database (with pgvector) every process uses.
+ *
+ * @param url JDBC URL
+ * @param user database user
+ * @param password database password; never shown by {@link #toString()}
+ * @param migrateOnStart whether processes apply Flyway migrations when they start
+ */
+public record DatabaseSettings(String url, String user, String password, boolean migrateOnStart) {
+
+  public DatabaseSettings {
+    Objects.requireNonNull(url, "url");
+    if (!url.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          "ENGRAM_DB_URL must be a jdbc:postgresql: URL, got " + redact(url));
+    }
+    user = user == null ? "" : user;
+    password = password == null ? "" : password;
+  }
+
+  /** Removes a password from a URL so it can appear in an error message or a log line. */
+  public static String redact(String url) {
+    return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//[^/@]*@", "//***@");
+  }
+
+  @Override
+  public String toString() {
+    return "DatabaseSettings[url=%s, user=%s, migrateOnStart=%s]"
+        .formatted(redact(url), user, migrateOnStart);
+  }
+}

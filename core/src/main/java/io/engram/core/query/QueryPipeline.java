@@ -1,0 +1,356 @@
+package io.engram.core.query;
+
+import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.memory.Intent;
+import io.engram.core.memory.IntentClassifier;
+import io.engram.core.memory.MemoryHit;
+import io.engram.core.memory.WorkingMemory;
+import io.engram.core.querylog.QueryLog;
+import io.engram.core.rerank.Reranker;
+import io.engram.core.retrieval.Candidate;
+import io.engram.core.retrieval.HybridRetriever;
+import io.engram.core.retrieval.ResponseCache;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The query path of one {@link ModelVersion}: working memory → intent and rewriting of follow-ups →
+ * hybrid retrieval and reranking, beside recall of the asker's remembered facts → an answer (LLM or
+ * extractive) with citations → working memory and the query log updated. Built once per model
+ * version by {@link QueryPipelines} and called by everything that asks questions: the API ({@link
+ * #ask}), the evaluation workflow ({@link #retrieve}, {@link #answer}) and the benchmarks. Nothing
+ * else assembles these steps. Thread-safe.
+ */
+public final class QueryPipeline {
+  private static final Logger log = LoggerFactory.getLogger(QueryPipeline.class);
+
+  /**
+   * What every pipeline of a process shares, whatever its model version.
+   *
+   * @param retriever both retrieval legs and their fusion
+   * @param collections which collections exist
+   * @param memory sessions' working memory
+   * @param conversation how many turns are read, when distillation is signalled
+   * @param classifier intent classification and rewriting of follow-ups
+   * @param recall the asker's remembered facts
+   * @param answerer the LLM or extractive answer
+   * @param exchanges told after an exchange is appended to a session
+   * @param queryLog where answered queries are recorded
+   * @param responses answers to sessionless questions, keyed by all they depend on
+   * @param metrics the query path's metrics
+   * @param background runs what must not slow the answer (the query log insert)
+   */
+  public record Shared(
+      HybridRetriever retriever,
+      CollectionRegistry collections,
+      WorkingMemory memory,
+      ConversationSettings conversation,
+      IntentClassifier classifier,
+      MemoryRecall recall,
+      Answerer answerer,
+      ExchangeListener exchanges,
+      QueryLog queryLog,
+      ResponseCache<CachedAnswer> responses,
+      QueryMetrics metrics,
+      Executor background) {}
+
+  /** What the response cache keeps: everything of a response but what is per request. */
+  public record CachedAnswer(
+      String answer,
+      String answerMode,
+      List<Integer> citations,
+      List<Source> sources,
+      Map<String, Double> timings) {}
+
+  /**
+   * The chunks a retrieval returned, best first, and how long each step took.
+   *
+   * @param modelVersion the name of the model version that retrieved them
+   */
+  public record Retrieval(
+      String modelVersion, List<Candidate> candidates, Map<String, Double> timings) {}
+
+  /** An answer generated from a retrieval, without a session (the evaluation's answer tier). */
+  public record Answered(Retrieval retrieval, Answerer.Answer answer) {}
+
+  private final ModelVersion version;
+  private final Reranker reranker;
+  private final String name;
+  private final Shared shared;
+
+  QueryPipeline(ModelVersion version, Reranker reranker, Shared shared) {
+    this.version = version;
+    this.reranker = reranker;
+    this.shared = shared;
+    this.name = name(version, reranker);
+  }
+
+  /**
+   * The name responses and results report: the index version, and the reranker when one reorders
+   * (e.g. {@code bge-small-en-v1.5-q/1024/200+linear-scifact-v1}).
+   */
+  static String name(ModelVersion version, Reranker reranker) {
+    boolean reranks = version.retrieval().rerank() && reranker != Reranker.NONE;
+    return reranks ? version.index().name() + "+" + reranker.name() : version.index().name();
+  }
+
+  public ModelVersion version() {
+    return version;
+  }
+
+  /** The model version's name in results, see {@link #name(ModelVersion, Reranker)}. */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * The {@code topK} best chunks of {@code collection} for {@code text}: both retrieval legs,
+   * fusion, and this version's reranker over the fused candidates.
+   *
+   * @param fresh embed the query afresh even when its embedding is cached
+   */
+  public Retrieval retrieve(String collection, String text, int topK, boolean fresh)
+      throws SQLException {
+    boolean rerank = version.retrieval().rerank() && reranker != Reranker.NONE;
+    // The reranker sees every fused candidate, not just the top k.
+    int depth = rerank ? Math.max(topK, version.retrieval().candidates()) : topK;
+    HybridRetriever.Fused fused =
+        shared
+            .retriever()
+            .retrieve(version.index(), collection, text, depth, version.retrieval(), !fresh);
+    List<Candidate> ranked = fused.candidates();
+    Map<String, Double> timings = new LinkedHashMap<>(fused.timings());
+    if (rerank) {
+      long t0 = System.nanoTime();
+      ranked = reranker.rerank(text, ranked);
+      timings.put("rerankMs", (System.nanoTime() - t0) / 1e6);
+    }
+    return new Retrieval(name, ranked.subList(0, Math.min(topK, ranked.size())), timings);
+  }
+
+  /** Retrieves {@code topK} chunks for {@code text} and answers from them, without a session. */
+  public Answered answer(String collection, String text, int topK) throws SQLException {
+    Retrieval retrieval = retrieve(collection, text, topK, true);
+    return new Answered(retrieval, shared.answerer().answer(text, retrieval.candidates()));
+  }
+
+  /**
+   * Answers one turn.
+   *
+   * @throws UnknownResourceException when the question names a session or collection that does not
+   *     exist
+   */
+  public QueryResult ask(Question q) throws SQLException {
+    long start = System.nanoTime();
+    List<WorkingMemory.Turn> history = List.of();
+    String collection = q.collection();
+    if (q.sessionId() != null) {
+      String sessionCollection =
+          shared
+              .memory()
+              .collectionOf(q.sessionId())
+              .orElseThrow(
+                  () ->
+                      new UnknownResourceException(
+                          "session",
+                          "no open session "
+                              + q.sessionId()
+                              + "; create one with POST /v1/sessions"));
+      collection = collection == null ? sessionCollection : collection;
+      history = shared.memory().recentTurns(q.sessionId(), shared.conversation().workingTurns());
+    }
+    collection = collection == null ? CollectionRegistry.DEFAULT : collection;
+    if (!shared.collections().exists(collection)) {
+      throw new UnknownResourceException(
+          "collection", "no collection '" + collection + "'; ingest into it first");
+    }
+    long intentStart = System.nanoTime();
+    IntentClassifier.Classified classified = shared.classifier().classify(q.text(), history);
+    Map<String, Double> timings = new LinkedHashMap<>();
+    timings.put("intentMs", (System.nanoTime() - intentStart) / 1e6);
+    shared.metrics().classified(classified);
+    Intent intent = classified.intent();
+
+    Turn turn =
+        intent == Intent.CHIT_CHAT || intent == Intent.MEMORY_STATEMENT
+            ? Turn.nothingToLookUp(intent, collection)
+            : lookUp(q, collection, classified.query(), history, timings);
+
+    String warning = turn.warning;
+    if (classified.fallback() != null) {
+      String note = "intent: " + classified.fallback() + "; classified by the local rules";
+      warning = warning == null ? note : note + "; " + warning;
+    }
+    if (q.sessionId() != null) {
+      shared
+          .memory()
+          .appendExchange(
+              q.sessionId(),
+              q.text(),
+              intent.wireName(),
+              classified.query(),
+              turn.answer,
+              turn.sources.stream().map(Source::source).toList());
+      shared.exchanges().exchangeAppended(q.sessionId());
+    }
+    double latencyMs = (System.nanoTime() - start) / 1e6;
+    timings.put("totalMs", latencyMs);
+    shared.metrics().answered(name, latencyMs);
+    UUID queryId = record(q, collection, turn, latencyMs);
+    return new QueryResult(
+        queryId.toString(),
+        turn.answer,
+        turn.answerMode,
+        turn.citations,
+        warning,
+        turn.sources,
+        intent.wireName(),
+        intent == Intent.FOLLOW_UP ? classified.query() : null,
+        classified.source().wireName(),
+        name,
+        timings,
+        turn.cached);
+  }
+
+  /** What a turn came to before it is recorded. */
+  private record Turn(
+      String answer,
+      String answerMode,
+      List<Integer> citations,
+      String warning,
+      List<Source> sources,
+      boolean cached) {
+
+    /** Small talk is answered; statements are kept in working memory for distillation. */
+    static Turn nothingToLookUp(Intent intent, String collection) {
+      String answer =
+          intent == Intent.CHIT_CHAT
+              ? "Hello! Ask me a question about the documents in '" + collection + "'."
+              : "Noted; I will keep that in mind for this conversation.";
+      return new Turn(answer, "extractive", List.of(), null, List.of(), false);
+    }
+  }
+
+  /**
+   * Retrieves for {@code query} (beside recalling the session's facts), answers and caches the
+   * answer. Facts are added after the cache, which is shared between sessions and must never hold
+   * one user's memories; a session's answer is never cached at all (its key would change with every
+   * turn anyway).
+   */
+  private Turn lookUp(
+      Question q,
+      String collection,
+      String query,
+      List<WorkingMemory.Turn> history,
+      Map<String, Double> timings)
+      throws SQLException {
+    CompletableFuture<List<MemoryHit>> recalled =
+        q.sessionId() == null ? null : shared.recall().recall(q.sessionId(), query);
+    boolean cacheable = q.sessionId() == null;
+    String cacheKey = cacheKey(collection, query, q.topK(), history);
+    Optional<CachedAnswer> hit =
+        q.fresh() || !cacheable ? Optional.empty() : shared.responses().get(cacheKey);
+    if (hit.isPresent()) {
+      CachedAnswer c = hit.get();
+      return new Turn(c.answer(), c.answerMode(), c.citations(), null, c.sources(), true);
+    }
+    Retrieval retrieval = retrieve(collection, query, q.topK(), q.fresh());
+    timings.putAll(retrieval.timings());
+    List<Source> sources = new ArrayList<>(retrieval.candidates().size());
+    retrieval.candidates().forEach(c -> sources.add(Source.of(c)));
+    List<MemoryHit> facts = recalled == null ? List.of() : shared.recall().await(recalled);
+    Answerer.Answer generated = shared.answerer().answer(query, retrieval.candidates(), facts);
+    if (generated.mode().equals("llm")) {
+      timings.put("generateMs", generated.millis());
+    }
+    // A degraded answer (the LLM failed) is not kept: the next ask should try the LLM again.
+    if (cacheable && (generated.warning() == null || generated.mode().equals("llm"))) {
+      shared
+          .responses()
+          .put(
+              cacheKey,
+              new CachedAnswer(
+                  generated.text(),
+                  generated.mode(),
+                  generated.citations(),
+                  List.copyOf(sources),
+                  Map.copyOf(timings)));
+    }
+    if (!facts.isEmpty()) {
+      int documents = sources.size();
+      facts.forEach(f -> sources.add(Source.of(f)));
+      // Only facts the answer cites earn a citation (and salience).
+      List<MemoryHit> cited = new ArrayList<>();
+      for (int n : generated.citations()) {
+        if (n > documents && n - documents <= facts.size()) {
+          cited.add(facts.get(n - documents - 1));
+        }
+      }
+      shared.recall().cited(cited);
+    }
+    return new Turn(
+        generated.text(),
+        generated.mode(),
+        generated.citations(),
+        generated.warning(),
+        List.copyOf(sources),
+        false);
+  }
+
+  /**
+   * Everything a response depends on: this model version (index, retrieval settings, reranker), the
+   * answer generator, the collection, the normalized (rewritten) query and the working memory it
+   * was asked in. The intent classifier is not part of it: all it changes about an answer is the
+   * query retrieved and answered with, which is.
+   */
+  private String cacheKey(
+      String collection, String query, int topK, List<WorkingMemory.Turn> history) {
+    int memoryState = history.isEmpty() ? 0 : history.hashCode();
+    return String.join(
+        "\n",
+        name,
+        version.retrieval().toString(),
+        Integer.toString(topK),
+        shared.answerer().generatorName(),
+        collection,
+        ResponseCache.normalize(query),
+        Integer.toString(memoryState));
+  }
+
+  /** Logs the query off the request path: a slow or failing insert must not fail the answer. */
+  private UUID record(Question q, String collection, Turn turn, double latencyMs) {
+    // The query log records document retrieval; facts' citations have a buffer of their own.
+    List<Source> documents = turn.sources.stream().filter(Source::document).toList();
+    QueryLog.Entry entry =
+        new QueryLog.Entry(
+            UUID.randomUUID(),
+            collection,
+            q.sessionId() == null ? null : q.sessionId().toString(),
+            q.text(),
+            name,
+            turn.answerMode,
+            latencyMs,
+            documents.stream().map(Source::chunkId).toList(),
+            documents.stream().map(Source::source).toList());
+    shared
+        .background()
+        .execute(
+            () -> {
+              try {
+                shared.queryLog().record(entry);
+              } catch (Exception e) {
+                log.warn("could not record query {} in query_log: {}", entry.id(), e.getMessage());
+              }
+            });
+    return entry.id();
+  }
+}

@@ -1,0 +1,28 @@
+package io.engram.core.query;
+
+import java.util.UUID;
+
+/**
+ * One turn asked of the query path.
+ *
+ * @param text what the user wrote
+ * @param sessionId the conversation it belongs to; null for a sessionless question
+ * @param collection the collection to search; null for the session's, else {@code default}
+ * @param topK document chunks to return
+ * @param fresh compute afresh: no response cache, no cached query embedding
+ */
+public record Question(String text, UUID sessionId, String collection, int topK, boolean fresh) {
+
+  /** Chunks returned when a caller does not say. */
+  public static final int DEFAULT_TOP_K = 5;
+
+  public Question {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException("a question needs text");
+    }
+    text = text.strip();
+    if (topK < 1) {
+      throw new IllegalArgumentException("topK must be positive, got " + topK);
+    }
+  }
+}

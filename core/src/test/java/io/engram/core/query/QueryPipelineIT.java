@@ -1,0 +1,185 @@
+package io.engram.core.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.engram.core.CoreServices;
+import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.index.IndexVersion;
+import io.engram.core.rerank.CrossEncoderReranker;
+import io.engram.core.rerank.RerankerSettings;
+import io.engram.core.rerank.Rerankers;
+import io.engram.core.retrieval.Candidate;
+import io.engram.core.store.PgVectorChunkStore;
+import io.engram.testing.EngramServices;
+import io.engram.testing.EngramServicesExtension;
+import io.engram.testing.TestCrossEncoders;
+import io.engram.testing.TestSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The query pipeline as the API and the evaluation worker build it ({@link CoreServices}): real
+ * PostgreSQL + pgvector, real embeddings, both legs, fusion, then the model version's reranker
+ * (here the test cross-encoder, whose logit is the share of the passage's wordpieces found in the
+ * query), answers, the query log.
+ */
+@EngramServices
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class QueryPipelineIT {
+  private CoreServices core;
+  private QueryPipelines pipelines;
+  private IndexVersion version;
+
+  @BeforeAll
+  void setUp(@TempDir Path models) throws Exception {
+    Path crossEncoder =
+        TestCrossEncoders.install(TestCrossEncoders.OVERLAP, models.resolve("overlap"));
+    String db = EngramServicesExtension.postgres().createDatabase("query_pipeline_it");
+    core =
+        CoreServices.open(
+            io.engram.core.config.EngramSettings.of(
+                TestSettings.values(
+                    db,
+                    Map.of(
+                        "ENGRAM_RERANKER",
+                        "cross-encoder",
+                        "ENGRAM_RERANKER_CROSS_ENCODER_DIR",
+                        crossEncoder.toString()))),
+            "it",
+            4);
+    version = core.champion();
+    String[] texts = {
+      "birds sing songs",
+      "fish swim in rivers",
+      "cats and dogs eat meat",
+      "cats eat fish",
+      "dogs chase cars"
+    };
+    core.collections().ensure("default");
+    EmbeddingModel embeddings = EmbeddingModels.get(version.embeddingModel());
+    try (Connection c = core.dataSource().getConnection()) {
+      for (int i = 0; i < texts.length; i++) {
+        long doc;
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO documents (collection, source_uri, origin, external_id, title)"
+                    + " VALUES ('default', ?, 'o', ?, NULL) RETURNING id")) {
+          ps.setString(1, "o#d" + i);
+          ps.setString(2, "d" + i);
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            doc = rs.getLong(1);
+          }
+        }
+        PgVectorChunkStore.replaceChunks(
+            c,
+            doc,
+            version.id(),
+            List.of(texts[i]),
+            List.of(embeddings.embed(texts[i]).content().vector()));
+      }
+    }
+    pipelines = core.queryPipelines(new SimpleMeterRegistry(), ExchangeListener.NONE);
+  }
+
+  @AfterAll
+  void tearDown() {
+    core.close();
+  }
+
+  private static double logistic(double x) {
+    return 1 / (1 + Math.exp(-x));
+  }
+
+  @Test
+  void the_cross_encoder_orders_the_fused_candidates_and_names_itself_in_the_model_version()
+      throws Exception {
+    QueryPipeline champion = pipelines.champion();
+    QueryPipeline.Retrieval result = champion.retrieve("default", "cats eat fish", 3, true);
+
+    assertThat(result.candidates())
+        .extracting(h -> h.chunk().text())
+        .containsExactly("cats eat fish", "cats and dogs eat meat", "fish swim in rivers");
+    // 3 of 3, 2 of 5 and 1 of 4 passage wordpieces occur in the query.
+    double[] scores = result.candidates().stream().mapToDouble(Candidate::score).toArray();
+    assertThat(scores)
+        .containsExactly(new double[] {logistic(1.0), logistic(0.4), logistic(0.25)}, within(1e-6));
+    assertThat(result.modelVersion()).isEqualTo(version.name() + "+cross-encoder:overlap");
+    assertThat(result.timings()).containsKey("rerankMs");
+    // One pipeline per model version, reused.
+    assertThat(pipelines.champion()).isSameAs(champion);
+  }
+
+  @Test
+  void without_rerank_the_fusion_order_and_the_index_version_alone() throws Exception {
+    QueryPipeline plain =
+        pipelines.forIndex(version, core.settings().retrieval().withRerank(false));
+    QueryPipeline.Retrieval result = plain.retrieve("default", "cats eat fish", 3, true);
+    assertThat(result.modelVersion()).isEqualTo(version.name());
+    assertThat(result.timings()).doesNotContainKey("rerankMs");
+    // The same reranker instance serves every version that names the same settings.
+    assertThat(pipelines.reranker(core.settings().reranker()))
+        .isSameAs(pipelines.reranker(core.settings().reranker()))
+        .isInstanceOf(CrossEncoderReranker.class);
+    assertThat(pipelines.reranker(RerankerSettings.none()).name()).isEqualTo("none");
+    assertThat(Rerankers.Kind.NONE.value()).isEqualTo("none");
+  }
+
+  @Test
+  void a_sessionless_question_is_answered_from_the_reranked_sources_and_logged() throws Exception {
+    QueryResult answered =
+        pipelines.champion().ask(new Question("Which cats eat fish?", null, null, 2, true));
+
+    assertThat(answered.intent()).isEqualTo("question");
+    assertThat(answered.answerMode()).isEqualTo("extractive");
+    assertThat(answered.sources()).extracting(Source::source).first().isEqualTo("d3");
+    assertThat(answered.answer()).startsWith("cats eat fish").endsWith("[1]");
+    assertThat(answered.modelVersion()).isEqualTo(pipelines.champion().name());
+    assertThat(answered.timings()).containsKeys("intentMs", "embedMs", "rerankMs", "totalMs");
+    assertThat(answered.cached()).isFalse();
+  }
+
+  @Test
+  void the_second_identical_question_is_served_from_the_response_cache() throws Exception {
+    Question q = new Question("dogs chase what?", null, "default", 1, false);
+    assertThat(pipelines.champion().ask(q).cached()).isFalse();
+    QueryResult again = pipelines.champion().ask(q);
+    assertThat(again.cached()).isTrue();
+    assertThat(again.sources()).extracting(Source::source).containsExactly("d4");
+    // Asking for a fresh answer bypasses the cache.
+    assertThat(pipelines.champion().ask(new Question(q.text(), null, "default", 1, true)).cached())
+        .isFalse();
+  }
+
+  @Test
+  void unknown_collections_sessions_and_versions_are_named() throws Exception {
+    assertThatThrownBy(
+            () -> pipelines.champion().ask(new Question("cats", null, "nowhere", 3, false)))
+        .isInstanceOf(UnknownResourceException.class)
+        .hasMessageContaining("no collection 'nowhere'");
+    assertThatThrownBy(
+            () ->
+                pipelines
+                    .champion()
+                    .ask(new Question("cats", java.util.UUID.randomUUID(), null, 3, false)))
+        .isInstanceOf(UnknownResourceException.class)
+        .extracting(e -> ((UnknownResourceException) e).resource())
+        .isEqualTo("session");
+    assertThatThrownBy(() -> pipelines.forIndexVersion("no-such-version"))
+        .isInstanceOf(UnknownResourceException.class)
+        .hasMessageContaining("no-such-version");
+  }
+}

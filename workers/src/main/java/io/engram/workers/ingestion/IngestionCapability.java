@@ -1,0 +1,32 @@
+package io.engram.workers.ingestion;
+
+import io.engram.activities.ingestion.IngestionActivitiesImpl;
+import io.engram.activities.ingestion.IngestionMetrics;
+import io.engram.core.CoreServices;
+import io.engram.core.ingest.DocumentReader;
+import io.engram.core.ingest.IngestionService;
+import io.engram.workers.Capability;
+import io.engram.workers.WorkerContext;
+import io.engram.workflows.common.TaskQueues;
+import io.engram.workflows.ingestion.IngestionWorkflowImpl;
+import io.temporal.worker.Worker;
+
+/** Ingestion: the {@code IngestionWorkflow} and its activities on task queue {@code ingest}. */
+public final class IngestionCapability implements Capability {
+
+  @Override
+  public void register(WorkerContext context) {
+    CoreServices core = context.core();
+    IngestionService ingestion =
+        new IngestionService(
+            core.dataSource(),
+            core.indexVersions(),
+            core.blobs(),
+            new DocumentReader(core.settings().ingestion().maxDocumentBytes()),
+            core::embedder);
+    Worker worker = context.queue(TaskQueues.INGEST);
+    worker.registerWorkflowImplementationTypes(IngestionWorkflowImpl.class);
+    worker.registerActivitiesImplementations(
+        new IngestionActivitiesImpl(ingestion, new IngestionMetrics(context.metrics())));
+  }
+}
