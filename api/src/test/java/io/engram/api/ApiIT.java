@@ -1,6 +1,7 @@
 package io.engram.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.core.Hashing;
@@ -17,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -137,14 +139,22 @@ class ApiIT extends ApiTestSupport implements TestPropertyProvider {
 
     // The query was logged (off the request path) and takes feedback by its id.
     String queryId = answer.json().path("queryId").asText();
-    Reply feedback = null;
-    for (int i = 0; i < 50 && (feedback == null || feedback.status() == 404); i++) {
-      feedback =
-          post(
-              "/v1/feedback",
-              Map.of("queryId", queryId, "rating", 1, "source", "/home/someone/notes/reef.txt"));
-      Thread.sleep(100);
-    }
+    Reply feedback =
+        await("the query logged")
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () ->
+                    post(
+                        "/v1/feedback",
+                        Map.of(
+                            "queryId",
+                            queryId,
+                            "rating",
+                            1,
+                            "source",
+                            "/home/someone/notes/reef.txt")),
+                r -> r.status() != 404);
     assertThat(feedback.status()).isEqualTo(201);
     assertProblem(post("/v1/feedback", Map.of("queryId", queryId, "rating", 5)), 400);
     assertProblem(post("/v1/feedback", Map.of("queryId", "not-a-uuid", "rating", 1)), 400);

@@ -1,6 +1,7 @@
 package io.engram.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -60,19 +61,15 @@ abstract class ApiTestSupport {
   protected abstract URI baseUri();
 
   protected JsonNode awaitCompletion(String workflowId) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (true) {
-      JsonNode status = get("/v1/ingestions/" + workflowId).json();
-      String state = status.path("status").asText();
-      if (!state.equals("RUNNING")) {
-        assertThat(state).isEqualTo("COMPLETED");
-        return status;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("ingestion did not finish: " + status);
-      }
-      Thread.sleep(200);
-    }
+    JsonNode status =
+        await("ingestion " + workflowId + " ended")
+            .atMost(Duration.ofMinutes(2))
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () -> get("/v1/ingestions/" + workflowId).json(),
+                s -> !s.path("status").asText().equals("RUNNING"));
+    assertThat(status.path("status").asText()).as(status.toString()).isEqualTo("COMPLETED");
+    return status;
   }
 
   protected static void assertProblem(Reply reply, int status) throws IOException {

@@ -2,6 +2,7 @@ package io.engram.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.core.Hashing;
@@ -201,20 +202,14 @@ class EvaluationApiIT extends ApiTestSupport implements TestPropertyProvider {
     return hash;
   }
 
-  private JsonNode awaitEnd(String path, String expected) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (true) {
-      JsonNode status = get(path).json();
-      String state = status.path("status").asText();
-      if (!state.equals("RUNNING")) {
-        assertThat(state).as(status.toString()).isEqualTo(expected);
-        return status;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the workflow did not end: " + status);
-      }
-      Thread.sleep(200);
-    }
+  private JsonNode awaitEnd(String path, String expected) {
+    JsonNode status =
+        await(path + " ended")
+            .atMost(Duration.ofMinutes(2))
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> get(path).json(), s -> !s.path("status").asText().equals("RUNNING"));
+    assertThat(status.path("status").asText()).as(status.toString()).isEqualTo(expected);
+    return status;
   }
 
   @Override

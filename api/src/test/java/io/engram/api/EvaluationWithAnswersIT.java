@@ -2,6 +2,7 @@ package io.engram.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.core.Hashing;
@@ -233,20 +234,14 @@ class EvaluationWithAnswersIT extends ApiTestSupport implements TestPropertyProv
     return hash;
   }
 
-  private JsonNode awaitEnd(String path) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(9).toNanos();
-    while (true) {
-      JsonNode status = get(path).json();
-      String state = status.path("status").asText();
-      if (!state.equals("RUNNING")) {
-        assertThat(state).as(status.toString()).isEqualTo("COMPLETED");
-        return status;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the evaluation did not end: " + status);
-      }
-      Thread.sleep(500);
-    }
+  private JsonNode awaitEnd(String path) {
+    JsonNode status =
+        await(path + " ended")
+            .atMost(Duration.ofMinutes(9))
+            .pollInterval(Duration.ofMillis(500))
+            .until(() -> get(path).json(), s -> !s.path("status").asText().equals("RUNNING"));
+    assertThat(status.path("status").asText()).as(status.toString()).isEqualTo("COMPLETED");
+    return status;
   }
 
   @Override

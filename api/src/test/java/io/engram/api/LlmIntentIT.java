@@ -216,19 +216,14 @@ class LlmIntentIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(failed.path("intent").asText()).isEqualTo("follow-up");
     assertThat(failed.path("warning").asText()).contains("unavailable");
 
-    intentReply.set(
-        OpenAiStubServer.Reply.completion(
-                "{\"intent\":\"follow_up\",\"query\":\"Is aspirin safe?\"}")
-            .after(5_000));
-    long start = System.nanoTime();
+    // A classifier that never answers: its own timeout ends the call and the local rules decide;
+    // the turn is still answered (the reply that never comes would hold it forever otherwise).
+    intentReply.set(OpenAiStubServer.Reply.none());
     JsonNode slow = ask(sessionId, "Is it safe for children?");
-    double intentMs = slow.path("timings").path("intentMs").asDouble();
     assertThat(slow.path("intentSource").asText()).isEqualTo("local");
+    assertThat(slow.path("intent").asText()).isEqualTo("follow-up");
     assertThat(slow.path("warning").asText()).contains("unavailable");
-    assertThat(intentMs)
-        .as("the 1.5 s intent timeout, not the 5 s reply")
-        .isBetween(1_400.0, 3_500.0);
-    assertThat((System.nanoTime() - start) / 1e6).isLessThan(5_000);
+    assertThat(slow.path("answerMode").asText()).isEqualTo("llm");
   }
 
   private String newSession() throws Exception {

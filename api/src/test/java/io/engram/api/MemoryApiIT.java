@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -154,16 +156,12 @@ class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
     T get() throws Exception;
   }
 
-  private static <T> T await(Probe<T> probe) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (System.nanoTime() < deadline) {
-      T value = probe.get();
-      if (value != null) {
-        return value;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("not within two minutes");
+  /** The probe's first non-null value. */
+  private static <T> T await(Probe<T> probe) {
+    return Awaitility.await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(250))
+        .until(probe::get, Objects::nonNull);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.engram.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,12 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -273,12 +278,16 @@ class IngestCommandTest {
 
   @Test
   void uploadsRunConcurrentlyButAtMostFourAtATime() throws Exception {
+    int files = 12;
     Path docs = Files.createDirectories(tmp.resolve("many"));
-    for (int i = 0; i < 12; i++) {
+    for (int i = 0; i < files; i++) {
       write(docs.resolve("f" + i + ".txt"), "file number " + i);
     }
+    // Each upload is held until the test lets it finish, so the test sees how many run at once.
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger peak = new AtomicInteger();
+    AtomicInteger finished = new AtomicInteger();
+    Semaphore permits = new Semaphore(0);
     api.on(
             "POST",
             "/v1/blobs/missing",
@@ -289,22 +298,40 @@ class IngestCommandTest {
             r -> {
               peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
               try {
-                Thread.sleep(150);
+                if (!permits.tryAcquire(30, TimeUnit.SECONDS)) {
+                  return Response.json(503, "{\"title\":\"the test never released this upload\"}");
+                }
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+              } finally {
+                inFlight.decrementAndGet();
+                finished.incrementAndGet();
               }
-              inFlight.decrementAndGet();
               String hash = r.path().substring("/v1/blobs/".length());
               return Response.json(201, "{\"sha256\":\"" + hash + "\",\"size\":1}");
             })
         .on("POST", "/v1/ingestions", r -> started(false));
 
-    CliRunner.Result result =
-        CliRunner.run("--api", api.url(), "ingest", docs.toString(), "--no-wait");
+    CompletableFuture<CliRunner.Result> run =
+        CompletableFuture.supplyAsync(
+            () -> CliRunner.run("--api", api.url(), "ingest", docs.toString(), "--no-wait"));
+    // Released one at a time, each only once exactly four (or all that are left) are in flight:
+    // a client that uploads fewer at once, or more, fails the wait.
+    for (int done = 0; done < files; done++) {
+      int finishedSoFar = done;
+      int expected = Math.min(IngestCommand.UPLOAD_CONCURRENCY, files - done);
+      await(expected + " uploads in flight after " + done + " finished")
+          .atMost(Duration.ofSeconds(30))
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(10))
+          .until(() -> finished.get() == finishedSoFar && inFlight.get() == expected);
+      permits.release();
+    }
+    CliRunner.Result result = run.get(30, TimeUnit.SECONDS);
 
     assertThat(result.exitCode()).as(result.err()).isZero();
-    assertThat(api.requests("PUT", ".*")).hasSize(12);
-    assertThat(peak.get()).isBetween(2, IngestCommand.UPLOAD_CONCURRENCY);
+    assertThat(api.requests("PUT", ".*")).hasSize(files);
+    assertThat(peak.get()).isEqualTo(IngestCommand.UPLOAD_CONCURRENCY);
     assertThat(result.err()).contains("uploading");
   }
 

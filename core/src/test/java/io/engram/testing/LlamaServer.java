@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,43 +139,42 @@ public final class LlamaServer implements AutoCloseable {
 
   private void awaitReady() {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "llama.cpp server exited with "
-                + process.exitValue()
-                + ":\n"
-                + ServiceProcesses.tail(logFile, ServiceProcesses.LOG_TAIL_LINES));
-      }
-      try {
-        HttpResponse<String> models =
-            http.send(
-                HttpRequest.newBuilder(URI.create(baseUrl() + "/models"))
-                    .timeout(Duration.ofSeconds(2))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (models.statusCode() == 200 && models.body().contains(MODEL)) {
-          return;
-        }
-      } catch (IOException e) {
-        // Not listening yet.
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for the LLM server", e);
-      }
-      try {
-        Thread.sleep(250);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for the LLM server", e);
-      }
+    try {
+      Awaitility.await("llama.cpp server on " + baseUrl())
+          .atMost(STARTUP_TIMEOUT)
+          .pollInterval(Duration.ofMillis(250))
+          .pollInSameThread()
+          .until(() -> servesModel(http));
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException(
+          "llama.cpp server did not answer within "
+              + STARTUP_TIMEOUT.toSeconds()
+              + " s:\n"
+              + ServiceProcesses.tail(logFile, ServiceProcesses.LOG_TAIL_LINES));
     }
-    throw new IllegalStateException(
-        "llama.cpp server did not answer within "
-            + STARTUP_TIMEOUT.toSeconds()
-            + " s:\n"
-            + ServiceProcesses.tail(logFile, ServiceProcesses.LOG_TAIL_LINES));
+  }
+
+  /** Whether the server lists the model now; a server that exited fails the wait at once. */
+  private boolean servesModel(HttpClient http) throws InterruptedException {
+    if (!process.isAlive()) {
+      throw new IllegalStateException(
+          "llama.cpp server exited with "
+              + process.exitValue()
+              + ":\n"
+              + ServiceProcesses.tail(logFile, ServiceProcesses.LOG_TAIL_LINES));
+    }
+    try {
+      HttpResponse<String> models =
+          http.send(
+              HttpRequest.newBuilder(URI.create(baseUrl() + "/models"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return models.statusCode() == 200 && models.body().contains(MODEL);
+    } catch (IOException e) {
+      // Not listening yet.
+      return false;
+    }
   }
 
   private static void destroy(Process process) {

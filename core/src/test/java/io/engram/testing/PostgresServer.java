@@ -17,7 +17,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -355,40 +358,52 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   private void awaitReady() {
-    long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-    SQLException lastError = null;
-    while (System.nanoTime() < deadline) {
-      Process current = process;
-      if (!current.isAlive()) {
-        String log = ServiceProcesses.tail(logFile, ServiceProcesses.LOG_TAIL_LINES);
-        throw new StartupException(
-            "PostgreSQL exited with code "
-                + current.exitValue()
-                + " while starting on 127.0.0.1:"
-                + port
-                + ". Last lines of its log:\n"
-                + log,
-            ServiceProcesses.mentionsPortInUse(log),
-            null);
-      }
-      try (Connection ignored = connect("postgres")) {
-        return;
-      } catch (SQLException e) {
-        lastError = e;
-      }
-      sleep(Duration.ofMillis(100));
+    AtomicReference<SQLException> lastError = new AtomicReference<>();
+    try {
+      Awaitility.await("PostgreSQL on 127.0.0.1:" + port)
+          .atMost(STARTUP_TIMEOUT)
+          .pollInterval(Duration.ofMillis(100))
+          .pollInSameThread()
+          .until(() -> acceptsConnections(lastError));
+    } catch (ConditionTimeoutException e) {
+      throw new StartupException(
+          "PostgreSQL did not accept connections on 127.0.0.1:"
+              + port
+              + " within "
+              + STARTUP_TIMEOUT.toSeconds()
+              + " s (last error: "
+              + (lastError.get() == null ? "none" : lastError.get().getMessage())
+              + "). Check that the machine is not overloaded. Last lines of its log:\n"
+              + ServiceProcesses.tail(logFile, ServiceProcesses.LOG_TAIL_LINES),
+          false,
+          lastError.get());
     }
-    throw new StartupException(
-        "PostgreSQL did not accept connections on 127.0.0.1:"
-            + port
-            + " within "
-            + STARTUP_TIMEOUT.toSeconds()
-            + " s (last error: "
-            + (lastError == null ? "none" : lastError.getMessage())
-            + "). Check that the machine is not overloaded. Last lines of its log:\n"
-            + ServiceProcesses.tail(logFile, ServiceProcesses.LOG_TAIL_LINES),
-        false,
-        lastError);
+  }
+
+  /**
+   * Whether the server takes a connection now; a server that exited fails the wait at once, with
+   * whether its log says the port was taken (so that the caller retries on another port).
+   */
+  private boolean acceptsConnections(AtomicReference<SQLException> lastError) {
+    Process current = process;
+    if (!current.isAlive()) {
+      String log = ServiceProcesses.tail(logFile, ServiceProcesses.LOG_TAIL_LINES);
+      throw new StartupException(
+          "PostgreSQL exited with code "
+              + current.exitValue()
+              + " while starting on 127.0.0.1:"
+              + port
+              + ". Last lines of its log:\n"
+              + log,
+          ServiceProcesses.mentionsPortInUse(log),
+          null);
+    }
+    try (Connection ignored = connect("postgres")) {
+      return true;
+    } catch (SQLException e) {
+      lastError.set(e);
+      return false;
+    }
   }
 
   private void pgCtlStop(String mode) {
@@ -489,14 +504,5 @@ public final class PostgresServer implements AutoCloseable {
 
   private static String describe(CommandResult result) {
     return result.timedOut() ? "timed out" : "exit code " + result.exitCode();
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for PostgreSQL to start", e);
-    }
   }
 }

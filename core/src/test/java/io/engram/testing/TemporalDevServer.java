@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -261,42 +264,55 @@ public final class TemporalDevServer implements AutoCloseable {
    * the first test fail with "namespace not found".
    */
   private void awaitReady() {
-    long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-    String lastProblem = "the gRPC port never accepted a connection";
-    while (System.nanoTime() < deadline) {
-      Process current = process;
-      if (!current.isAlive()) {
-        String log = ServiceProcesses.tail(logFile, ServiceProcesses.LOG_TAIL_LINES);
-        throw new StartupException(
-            "Temporal dev server exited with code "
-                + current.exitValue()
-                + " while starting on "
-                + address()
-                + ". Last lines of its log:\n"
-                + log,
-            ServiceProcesses.mentionsPortInUse(log),
-            null);
-      }
-      if (acceptsConnections()) {
-        CommandResult probe = listWorkflows();
-        if (probe.succeeded()) {
-          return;
-        }
-        lastProblem = "temporal workflow list said: " + probe.output().strip();
-      }
-      sleep(Duration.ofMillis(200));
+    AtomicReference<String> lastProblem =
+        new AtomicReference<>("the gRPC port never accepted a connection");
+    try {
+      Awaitility.await("Temporal dev server on " + address())
+          .atMost(STARTUP_TIMEOUT)
+          .pollInterval(Duration.ofMillis(200))
+          .pollInSameThread()
+          .until(() -> answers(lastProblem));
+    } catch (ConditionTimeoutException e) {
+      throw new StartupException(
+          "Temporal dev server did not answer on "
+              + address()
+              + " within "
+              + STARTUP_TIMEOUT.toSeconds()
+              + " s ("
+              + lastProblem.get()
+              + "). Check that the machine is not overloaded. Last lines of its log:\n"
+              + ServiceProcesses.tail(logFile, ServiceProcesses.LOG_TAIL_LINES),
+          false,
+          null);
     }
-    throw new StartupException(
-        "Temporal dev server did not answer on "
-            + address()
-            + " within "
-            + STARTUP_TIMEOUT.toSeconds()
-            + " s ("
-            + lastProblem
-            + "). Check that the machine is not overloaded. Last lines of its log:\n"
-            + ServiceProcesses.tail(logFile, ServiceProcesses.LOG_TAIL_LINES),
-        false,
-        null);
+  }
+
+  /**
+   * Whether the server lists workflows now; a server that exited fails the wait at once, with
+   * whether its log says the port was taken (so that the caller retries on another port).
+   */
+  private boolean answers(AtomicReference<String> lastProblem) {
+    Process current = process;
+    if (!current.isAlive()) {
+      String log = ServiceProcesses.tail(logFile, ServiceProcesses.LOG_TAIL_LINES);
+      throw new StartupException(
+          "Temporal dev server exited with code "
+              + current.exitValue()
+              + " while starting on "
+              + address()
+              + ". Last lines of its log:\n"
+              + log,
+          ServiceProcesses.mentionsPortInUse(log),
+          null);
+    }
+    if (!acceptsConnections()) {
+      return false;
+    }
+    CommandResult probe = listWorkflows();
+    if (!probe.succeeded()) {
+      lastProblem.set("temporal workflow list said: " + probe.output().strip());
+    }
+    return probe.succeeded();
   }
 
   private boolean acceptsConnections() {
@@ -340,14 +356,5 @@ public final class TemporalDevServer implements AutoCloseable {
       ServiceProcesses.destroyTree(current.toHandle(), Duration.ZERO);
     }
     ServiceProcesses.deleteRecursively(baseDir);
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for Temporal to start", e);
-    }
   }
 }

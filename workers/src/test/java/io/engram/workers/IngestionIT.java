@@ -47,6 +47,7 @@ import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDPageContentStream;
 import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -496,13 +497,7 @@ class IngestionIT {
     boolean holds() throws Exception;
   }
 
-  private static void waitUntil(Condition condition, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.holds()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + timeout);
-      }
-      Thread.sleep(200);
-    }
+  private static void waitUntil(Condition condition, Duration timeout) {
+    Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(condition::holds);
   }
 }

@@ -25,9 +25,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -176,36 +178,29 @@ class MemorySchedulesIT {
   }
 
   /** Schedule ids listed by the server with how often each appears, once it lists {@code n}. */
-  private Map<String, Long> awaitListed(int n) throws InterruptedException {
+  private Map<String, Long> awaitListed(int n) {
     // Listing reads the visibility store, which follows writes within a second or so.
-    Map<String, Long> listed = Map.of();
-    for (int i = 0; i < 100; i++) {
-      listed =
-          schedules
-              .listSchedules()
-              .map(ScheduleListDescription::getScheduleId)
-              .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-      if (listed.size() == n) {
-        return listed;
-      }
-      Thread.sleep(200);
-    }
-    return listed;
+    return Awaitility.await(n + " schedules listed")
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                schedules
+                    .listSchedules()
+                    .map(ScheduleListDescription::getScheduleId)
+                    .collect(Collectors.groupingBy(Function.identity(), Collectors.counting())),
+            listed -> listed.size() == n);
   }
 
   private interface Probe<T> {
     T get() throws Exception;
   }
 
-  private static <T> T await(Probe<T> probe) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (System.nanoTime() < deadline) {
-      T value = probe.get();
-      if (value != null) {
-        return value;
-      }
-      Thread.sleep(300);
-    }
-    throw new AssertionError("nothing within two minutes");
+  /** The probe's first non-null value. */
+  private static <T> T await(Probe<T> probe) {
+    return Awaitility.await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(300))
+        .until(probe::get, Objects::nonNull);
   }
 }

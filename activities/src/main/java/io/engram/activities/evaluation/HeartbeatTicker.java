@@ -17,19 +17,35 @@ import java.util.function.Consumer;
 final class HeartbeatTicker implements AutoCloseable {
   private final Consumer<Object> heartbeat;
   private final AtomicReference<Object> last = new AtomicReference<>();
-  private final ScheduledExecutorService timer;
+  private final Runnable stop;
+
+  /** Runs a task at a fixed rate until stopped; tests pass one they tick by hand. */
+  @FunctionalInterface
+  interface Timer {
+    /** Starts running {@code task} every {@code period}; the returned action stops it. */
+    Runnable start(Runnable task, Duration period);
+  }
 
   HeartbeatTicker(Consumer<Object> heartbeat, Duration every) {
+    this(heartbeat, every, HeartbeatTicker::daemonTimer);
+  }
+
+  HeartbeatTicker(Consumer<Object> heartbeat, Duration every, Timer timer) {
     this.heartbeat = heartbeat;
-    this.timer =
+    this.stop = timer.start(this::tick, every);
+  }
+
+  /** The production timer: one daemon thread, stopped by shutting it down. */
+  static Runnable daemonTimer(Runnable task, Duration period) {
+    ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "engram-heartbeat");
+            runnable -> {
+              Thread thread = new Thread(runnable, "engram-heartbeat");
               thread.setDaemon(true);
               return thread;
             });
-    timer.scheduleAtFixedRate(
-        this::tick, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(task, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    return timer::shutdownNow;
   }
 
   /** Records progress and heartbeats with it now, on the caller's thread. */
@@ -48,6 +64,6 @@ final class HeartbeatTicker implements AutoCloseable {
 
   @Override
   public void close() {
-    timer.shutdownNow();
+    stop.run();
   }
 }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,18 +41,45 @@ public final class ChatModelGateway implements LlmGateway {
   private final int maxRetries;
   private final Duration backoff;
   private final CircuitBreaker breaker;
+  private final Sleeper sleeper;
+
+  /** Waits out a retry's backoff; tests pass one that moves their clock instead. */
+  @FunctionalInterface
+  interface Sleeper {
+    void sleep(Duration duration);
+  }
 
   public ChatModelGateway(
       ChatModel model, String modelName, int maxRetries, Duration backoff, CircuitBreaker breaker) {
+    this(model, modelName, maxRetries, backoff, breaker, ChatModelGateway::sleep);
+  }
+
+  ChatModelGateway(
+      ChatModel model,
+      String modelName,
+      int maxRetries,
+      Duration backoff,
+      CircuitBreaker breaker,
+      Sleeper sleeper) {
     this.model = model;
     this.modelName = modelName;
     this.maxRetries = maxRetries;
     this.backoff = backoff;
     this.breaker = breaker;
+    this.sleeper = sleeper;
   }
 
   /** The gateway the settings describe, or empty when no provider is configured. */
   public static Optional<LlmGateway> create(LlmSettings settings) {
+    return create(settings, System::nanoTime, ChatModelGateway::sleep);
+  }
+
+  /**
+   * As {@link #create(LlmSettings)}, with the breaker on {@code nanoClock} and the retry backoff
+   * waited out by {@code sleeper}, so that tests control both.
+   */
+  static Optional<LlmGateway> create(
+      LlmSettings settings, LongSupplier nanoClock, Sleeper sleeper) {
     if (!settings.enabled()) {
       return Optional.empty();
     }
@@ -88,8 +116,8 @@ public final class ChatModelGateway implements LlmGateway {
             settings.provider().name().toLowerCase(Locale.ROOT) + ":" + settings.model(),
             settings.maxRetries(),
             Duration.ofMillis(250),
-            new CircuitBreaker(
-                settings.breakerFailures(), settings.breakerOpenFor(), System::nanoTime)));
+            new CircuitBreaker(settings.breakerFailures(), settings.breakerOpenFor(), nanoClock),
+            sleeper));
   }
 
   @Override
@@ -115,7 +143,7 @@ public final class ChatModelGateway implements LlmGateway {
           break;
         }
         log.debug("LLM attempt {} failed ({}); retrying", attempt + 1, describe(e));
-        sleep(backoff.multipliedBy(attempt + 1L));
+        sleeper.sleep(backoff.multipliedBy(attempt + 1L));
       }
     }
     breaker.onFailure();

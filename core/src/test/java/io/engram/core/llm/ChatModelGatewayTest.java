@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.exception.AuthenticationException;
-import dev.langchain4j.exception.InternalServerException;
-import dev.langchain4j.exception.TimeoutException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
@@ -19,8 +17,9 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * Retry and breaker decisions of the gateway, with a scripted {@link ChatModel}. The real client
- * against a real OpenAI-compatible server is exercised by the API's LlmAnswerIT.
+ * What is particular to the gateway, with a scripted {@link ChatModel}: what its messages leave
+ * out, and how it is configured. What every gateway promises (replies, retries, timeouts, the
+ * breaker) is checked through each provider's real client by {@link LlmGatewayContract}.
  */
 class ChatModelGatewayTest {
 
@@ -48,20 +47,7 @@ class ChatModelGatewayTest {
         "test:model",
         retries,
         Duration.ZERO,
-        new CircuitBreaker(breakerFailures, Duration.ofMinutes(1), System::nanoTime));
-  }
-
-  @Test
-  void retries_a_timeout_then_answers() throws Exception {
-    var model =
-        new ScriptedModel()
-            .then(
-                () -> {
-                  throw new TimeoutException("slow");
-                })
-            .then(() -> "Coffee [1].");
-    assertThat(gateway(model, 1, 5).complete("s", "u")).isEqualTo("Coffee [1].");
-    assertThat(model.calls).isEqualTo(2);
+        new CircuitBreaker(breakerFailures, Duration.ofMinutes(1), new ManualClock()));
   }
 
   @Test
@@ -76,37 +62,6 @@ class ChatModelGatewayTest {
         .isInstanceOf(LlmUnavailableException.class)
         .hasMessageNotContaining("sk-secret");
     assertThat(model.calls).isEqualTo(1);
-  }
-
-  @Test
-  void the_breaker_opens_after_failed_calls_and_stops_calling_the_model() {
-    var model = new ScriptedModel();
-    for (int i = 0; i < 4; i++) {
-      model.then(
-          () -> {
-            throw new InternalServerException("500");
-          });
-    }
-    var gateway = gateway(model, 1, 2);
-    for (int i = 0; i < 2; i++) {
-      assertThatThrownBy(() -> gateway.complete("s", "u"))
-          .isInstanceOf(LlmUnavailableException.class)
-          .hasMessageContaining("InternalServerException");
-    }
-    assertThat(model.calls).isEqualTo(4);
-    assertThat(gateway.breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
-    assertThatThrownBy(() -> gateway.complete("s", "u"))
-        .isInstanceOf(LlmUnavailableException.class)
-        .hasMessageContaining("circuit breaker is open");
-    assertThat(model.calls).as("no call while open").isEqualTo(4);
-  }
-
-  @Test
-  void an_empty_reply_is_a_failure() {
-    var model = new ScriptedModel().then(() -> "  ");
-    assertThatThrownBy(() -> gateway(model, 0, 5).complete("s", "u"))
-        .isInstanceOf(LlmUnavailableException.class)
-        .hasMessageContaining("empty");
   }
 
   @Test

@@ -3,7 +3,13 @@ package io.engram.core.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.engram.core.config.EngramSettings;
+import io.engram.core.llm.ChatModelGateway;
 import io.engram.core.llm.LlmGateway;
+import io.engram.core.llm.LlmSettings;
+import io.engram.core.llm.LlmUnavailableException;
+import io.engram.testing.ChatStubServer.Reply;
+import io.engram.testing.OpenAiStubServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -92,5 +98,54 @@ class LlmFactExtractorTest {
     assertThat(prompts.get(0))
         .contains("[1] User: I prefer tea", "[2] User: Actually coffee", "beverage")
         .doesNotContain("Noted");
+  }
+
+  private static LlmFactExtractor throughTheClient(OpenAiStubServer server) {
+    return new LlmFactExtractor(
+        ChatModelGateway.create(
+                EngramSettings.of(
+                        Map.of(
+                            LlmSettings.ENV_PROVIDER, "openai",
+                            LlmSettings.ENV_BASE_URL, server.baseUrl(),
+                            LlmSettings.ENV_MODEL, "stub-model",
+                            LlmSettings.ENV_MAX_RETRIES, "0"))
+                    .llm())
+            .orElseThrow());
+  }
+
+  @Test
+  void a_malformed_reply_through_the_client_is_refused_whole() {
+    try (OpenAiStubServer server =
+        OpenAiStubServer.start(r -> Reply.completion("Sure! The user likes tea."))) {
+      assertThatThrownBy(
+              () ->
+                  throughTheClient(server)
+                      .extract(List.of(new FactExtractor.Turn(1, "user", "I like tea")), List.of()))
+          .isInstanceOf(MalformedExtractionException.class)
+          .hasMessageContaining("not JSON");
+    }
+  }
+
+  @Test
+  void a_failing_llm_is_unavailable_rather_than_an_empty_extraction() {
+    try (OpenAiStubServer server = OpenAiStubServer.start(r -> Reply.error(500))) {
+      assertThatThrownBy(
+              () ->
+                  throughTheClient(server)
+                      .extract(List.of(new FactExtractor.Turn(1, "user", "I like tea")), List.of()))
+          .isInstanceOf(LlmUnavailableException.class);
+      assertThat(server.requests()).hasSize(1);
+    }
+  }
+
+  @Test
+  void no_user_turn_means_no_call() {
+    try (OpenAiStubServer server = OpenAiStubServer.start(r -> Reply.completion("[]"))) {
+      throughTheClient(server)
+          .extract(List.of(new FactExtractor.Turn(1, "assistant", "I like tea")), List.of());
+      assertThat(server.requests()).isEmpty();
+    } catch (MalformedExtractionException | LlmUnavailableException e) {
+      throw new AssertionError(e);
+    }
   }
 }

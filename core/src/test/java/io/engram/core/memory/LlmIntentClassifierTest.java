@@ -7,8 +7,8 @@ import io.engram.core.llm.ChatModelGateway;
 import io.engram.core.llm.LlmSettings;
 import io.engram.core.memory.IntentClassifier.Classified;
 import io.engram.core.memory.IntentClassifier.Source;
+import io.engram.testing.ChatStubServer.Reply;
 import io.engram.testing.OpenAiStubServer;
-import io.engram.testing.OpenAiStubServer.Reply;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The LLM intent classifier through the real langchain4j OpenAI client of {@link ChatModelGateway},
  * built with the intent budget as the API builds it, against a local OpenAI-compatible endpoint
- * whose replies each test scripts (good, malformed, failing, slow).
+ * whose replies each test scripts (good, malformed, failing, missing): what is particular to it
+ * (the prompt, the guard rails, the fallbacks and what they report). What every classifier decides
+ * the same way is checked by {@link LlmIntentClassifierContractTest}.
  */
 class LlmIntentClassifierTest {
   private static final List<WorkingMemory.Turn> COFFEE =
@@ -176,9 +178,7 @@ class LlmIntentClassifierTest {
   @Test
   void a_500_falls_back_at_once_without_a_retry() {
     var classifier = classifier(r -> Reply.error(500), 2_000, 5);
-    long start = System.nanoTime();
     Classified c = classifier.classify("Is it safe for children?", COFFEE);
-    long millis = (System.nanoTime() - start) / 1_000_000;
     assertThat(c.source()).isEqualTo(Source.LOCAL);
     assertThat(c.query()).isEqualTo("Is coffee safe for children?");
     assertThat(c.fallback())
@@ -187,26 +187,16 @@ class LlmIntentClassifierTest {
         .doesNotContain("sk-must-not-leak")
         .doesNotContain("children");
     assertThat(server.requests()).as("the local rules are the retry").hasSize(1);
-    assertThat(millis).isLessThan(2_000);
   }
 
   @Test
-  void a_slow_reply_falls_back_within_the_intent_timeout() {
-    var classifier =
-        classifier(
-            r ->
-                Reply.completion("{\"intent\":\"follow_up\",\"query\":\"Is coffee safe?\"}")
-                    .after(5_000),
-            400,
-            5);
-    long start = System.nanoTime();
+  void a_reply_that_does_not_come_within_the_intent_timeout_falls_back() {
+    var classifier = classifier(r -> Reply.none(), 400, 5);
     Classified c = classifier.classify("Is it safe for children?", COFFEE);
-    long millis = (System.nanoTime() - start) / 1_000_000;
     assertThat(c.source()).isEqualTo(Source.LOCAL);
     assertThat(c.query()).isEqualTo("Is coffee safe for children?");
-    assertThat(c.fallback()).contains("unavailable");
-    // The timeout plus client overhead on a busy machine, far from the 5 s the endpoint takes.
-    assertThat(millis).isBetween(350L, 2_500L);
+    assertThat(c.fallback()).contains("unavailable").contains("Timeout");
+    assertThat(server.requests()).as("the local rules are the retry").hasSize(1);
   }
 
   @Test

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The local rules' subjects, texts and confidences. What every extractor promises is checked by
+ * {@link LocalFactExtractorContractTest}.
+ */
 class LocalFactExtractorTest {
 
   private final LocalFactExtractor extractor = new LocalFactExtractor();
@@ -89,15 +93,6 @@ class LocalFactExtractorTest {
   void hedged_statements_are_less_certain() {
     assertThat(only("I think I prefer window seats").confidence())
         .isEqualTo(LocalFactExtractor.HEDGED);
-  }
-
-  @Test
-  void questions_assistant_turns_and_small_talk_state_nothing() {
-    assertThat(extract("Do I prefer tea?", "What causes myelin loss?", "hello there")).isEmpty();
-    assertThat(
-            extractor.extract(
-                List.of(new FactExtractor.Turn(1, "assistant", "I prefer tea.")), List.of()))
-        .isEmpty();
   }
 
   @Test

@@ -2,7 +2,6 @@ package io.engram.core.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.llm.AnswerGenerator;
 import io.engram.core.llm.ChatModelGateway;
@@ -12,13 +11,11 @@ import io.engram.core.memory.MemoryHit;
 import io.engram.core.memory.MemoryTier;
 import io.engram.core.retrieval.Candidate;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import io.engram.testing.ChatStubServer;
+import io.engram.testing.OpenAiStubServer;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,34 +33,16 @@ class AnswererTest {
               1,
               1));
 
-  private HttpServer server;
-  private final AtomicInteger calls = new AtomicInteger();
+  private OpenAiStubServer server;
 
-  private Answerer answererFor(int status, long delayMillis, int timeoutMillis) throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext(
-        "/v1/chat/completions",
-        exchange -> {
-          calls.incrementAndGet();
-          try {
-            Thread.sleep(delayMillis);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          byte[] body =
-              "{\"error\":{\"message\":\"model crashed\"}}".getBytes(StandardCharsets.UTF_8);
-          exchange.getResponseHeaders().add("Content-Type", "application/json");
-          exchange.sendResponseHeaders(status, body.length);
-          exchange.getResponseBody().write(body);
-          exchange.close();
-        });
-    server.start();
+  /** An answerer whose LLM endpoint answers every call with {@code reply}. */
+  private Answerer answererFor(ChatStubServer.Reply reply, int timeoutMillis) {
+    server = OpenAiStubServer.start(request -> reply);
     LlmSettings settings =
         EngramSettings.of(
                 Map.of(
                     "ENGRAM_LLM_PROVIDER", "openai",
-                    "ENGRAM_LLM_BASE_URL",
-                        "http://127.0.0.1:" + server.getAddress().getPort() + "/v1",
+                    "ENGRAM_LLM_BASE_URL", server.baseUrl(),
                     "ENGRAM_LLM_MODEL", "any",
                     "ENGRAM_LLM_API_KEY", "sk-must-not-leak",
                     "ENGRAM_LLM_TIMEOUT_MS", String.valueOf(timeoutMillis),
@@ -76,7 +55,7 @@ class AnswererTest {
   @AfterEach
   void stop() {
     if (server != null) {
-      server.stop(0);
+      server.close();
     }
   }
 
@@ -109,7 +88,7 @@ class AnswererTest {
 
   @Test
   void a_500_from_the_llm_gives_an_extractive_answer_with_a_warning() throws Exception {
-    Answerer answerer = answererFor(500, 0, 5_000);
+    Answerer answerer = answererFor(ChatStubServer.Reply.error(500), 5_000);
     Answerer.Answer answer = answerer.answer("What does caffeine block?", HITS);
     assertThat(answer.mode()).isEqualTo("extractive");
     assertThat(answer.text()).isEqualTo("Caffeine blocks adenosine receptors. [1]");
@@ -118,20 +97,21 @@ class AnswererTest {
         .contains("LLM call failed")
         .contains("answered extractively")
         .doesNotContain("sk-must-not-leak");
-    assertThat(calls.get()).as("one retry of a 5xx").isEqualTo(2);
+    assertThat(server.requests()).as("one retry of a 5xx").hasSize(2);
   }
 
   @Test
   void a_timeout_gives_an_extractive_answer_and_the_breaker_then_spares_the_endpoint()
       throws Exception {
-    Answerer answerer = answererFor(200, 2_000, 300);
+    // The endpoint never answers: the client's own timeout ends each call.
+    Answerer answerer = answererFor(ChatStubServer.Reply.none(), 300);
     for (int i = 0; i < 2; i++) {
       assertThat(answerer.answer("q", HITS).mode()).isEqualTo("extractive");
     }
-    int before = calls.get();
+    int before = server.requests().size();
     Answerer.Answer answer = answerer.answer("q", HITS);
     assertThat(answer.mode()).isEqualTo("extractive");
     assertThat(answer.warning()).contains("circuit breaker is open");
-    assertThat(calls.get()).isEqualTo(before);
+    assertThat(server.requests()).hasSize(before);
   }
 }

@@ -2,6 +2,7 @@ package io.engram.workflows.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyBoolean;
@@ -19,6 +20,7 @@ import static org.mockito.Mockito.verifyNoMoreInteractions;
 import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
 
+import io.engram.workflows.common.BatchGate;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.common.TaskQueues;
 import io.temporal.client.WorkflowClient;
@@ -29,6 +31,7 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -107,16 +110,19 @@ class EvaluationWorkflowTest {
   @Test
   void never_runs_more_than_two_batches_at_once(
       TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client) {
-    ConcurrencyTrackingActivities activities = new ConcurrencyTrackingActivities(500);
+    ConcurrencyTrackingActivities activities =
+        new ConcurrencyTrackingActivities(500, BatchGate.closed());
     worker.registerActivitiesImplementations(activities);
     testEnv.start();
 
-    EvaluationSummary result = newWorkflow(client, worker).evaluate(REQUEST);
+    EvaluationWorkflow workflow = newWorkflow(client, worker);
+    WorkflowClient.start(workflow::evaluate, REQUEST);
+    activities.gate.releaseOneByOne(10, EvaluationWorkflowImpl.MAX_PARALLEL_BATCHES);
+    EvaluationSummary result = WorkflowStub.fromTyped(workflow).getResult(EvaluationSummary.class);
 
     assertThat(activities.calls.get()).isEqualTo(10);
-    assertThat(activities.maxInFlight.get())
-        .isLessThanOrEqualTo(EvaluationWorkflowImpl.MAX_PARALLEL_BATCHES)
-        .isGreaterThanOrEqualTo(2);
+    assertThat(activities.gate.maxInFlight())
+        .isEqualTo(EvaluationWorkflowImpl.MAX_PARALLEL_BATCHES);
     assertThat(result.queries()).isEqualTo(500);
   }
 
@@ -466,15 +472,12 @@ class EvaluationWorkflowTest {
             .build());
   }
 
-  private static EvaluationProgress awaitDone(EvaluationWorkflow workflow, int done)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    EvaluationProgress progress = workflow.progress();
-    while (progress.done() < done && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      progress = workflow.progress();
-    }
-    return progress;
+  /** The progress once the workflow has counted {@code done} queries. */
+  private static EvaluationProgress awaitDone(EvaluationWorkflow workflow, int done) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(workflow::progress, progress -> progress.done() >= done);
   }
 
   /** A batch in which every query finds half its relevant documents in the top 10, all by 100. */
@@ -515,15 +518,19 @@ class EvaluationWorkflowTest {
     throw new AssertionError("no ApplicationFailure in " + failure);
   }
 
-  /** Records how many batches run at the same time; each lasts long enough to overlap. */
+  /** Passes every batch through a {@link BatchGate}, which counts how many run at once. */
   public static final class ConcurrencyTrackingActivities implements EvaluationActivities {
-    final AtomicInteger inFlight = new AtomicInteger();
-    final AtomicInteger maxInFlight = new AtomicInteger();
     final AtomicInteger calls = new AtomicInteger();
+    final BatchGate gate;
     private final int queries;
 
     ConcurrencyTrackingActivities(int queries) {
+      this(queries, BatchGate.open());
+    }
+
+    ConcurrencyTrackingActivities(int queries, BatchGate gate) {
       this.queries = queries;
+      this.gate = gate;
     }
 
     @Override
@@ -534,16 +541,7 @@ class EvaluationWorkflowTest {
     @Override
     public BatchScores evaluateBatch(long evalRunId, int fromSeq, int toSeq) {
       calls.incrementAndGet();
-      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      } finally {
-        inFlight.decrementAndGet();
-      }
-      return perfect(fromSeq, toSeq);
+      return gate.pass(() -> perfect(fromSeq, toSeq));
     }
 
     @Override

@@ -14,6 +14,7 @@ import static org.mockito.Mockito.verifyNoMoreInteractions;
 import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
 
+import io.engram.workflows.common.BatchGate;
 import io.engram.workflows.common.FailureTypes;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
@@ -93,12 +94,13 @@ class IngestionWorkflowTest {
     worker.registerActivitiesImplementations(activities);
     testEnv.start();
 
-    IngestionProgress result = newWorkflow(client, worker).ingest(REQUEST);
+    IngestionWorkflow workflow = newWorkflow(client, worker);
+    WorkflowClient.start(workflow::ingest, REQUEST);
+    activities.gate.releaseOneByOne(10, IngestionWorkflowImpl.MAX_PARALLEL_BATCHES);
+    IngestionProgress result = WorkflowStub.fromTyped(workflow).getResult(IngestionProgress.class);
 
     assertThat(activities.calls.get()).isEqualTo(10);
-    assertThat(activities.maxInFlight.get())
-        .isLessThanOrEqualTo(IngestionWorkflowImpl.MAX_PARALLEL_BATCHES)
-        .isGreaterThanOrEqualTo(2);
+    assertThat(activities.gate.maxInFlight()).isEqualTo(IngestionWorkflowImpl.MAX_PARALLEL_BATCHES);
     assertThat(result.done()).isEqualTo(320);
   }
 
@@ -301,10 +303,9 @@ class IngestionWorkflowTest {
     return null;
   }
 
-  /** Records how many batches run at the same time; each lasts long enough to overlap. */
+  /** Holds every batch at a {@link BatchGate}, which counts how many run at once. */
   public static final class ConcurrencyTrackingActivities implements IngestionActivities {
-    final AtomicInteger inFlight = new AtomicInteger();
-    final AtomicInteger maxInFlight = new AtomicInteger();
+    final BatchGate gate = BatchGate.closed();
     final AtomicInteger calls = new AtomicInteger();
     private final int pending;
 
@@ -320,16 +321,8 @@ class IngestionWorkflowTest {
     @Override
     public BatchResult processBatch(String runId, int fromSeq, int toSeq) {
       calls.incrementAndGet();
-      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      } finally {
-        inFlight.decrementAndGet();
-      }
-      return new BatchResult(toSeq - fromSeq, 0, toSeq - fromSeq, new ArrayList<>());
+      return gate.pass(
+          () -> new BatchResult(toSeq - fromSeq, 0, toSeq - fromSeq, new ArrayList<>()));
     }
   }
 
