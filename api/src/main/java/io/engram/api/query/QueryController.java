@@ -5,6 +5,9 @@ import io.engram.api.memory.MemoryRecall;
 import io.engram.api.problems.Problems;
 import io.engram.api.sessions.MemoryProperties;
 import io.engram.api.sessions.SessionController;
+import io.engram.contract.Queries.QueryRequest;
+import io.engram.contract.Queries.QueryResponse;
+import io.engram.contract.Queries.Source;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
@@ -13,6 +16,7 @@ import io.engram.core.memory.IntentClassifier;
 import io.engram.core.memory.MemoryHit;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.querylog.QueryLog;
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.ResponseCache;
 import io.micronaut.core.annotation.Nullable;
@@ -23,13 +27,8 @@ import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.micronaut.serde.annotation.Serdeable;
 import jakarta.inject.Named;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Size;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,60 +52,6 @@ class QueryController {
   private static final Logger log = LoggerFactory.getLogger(QueryController.class);
   static final int DEFAULT_TOP_K = 5;
   private static final int SNIPPET_CHARS = 300;
-
-  @Serdeable
-  record QueryRequest(
-      @NotBlank @Size(max = 4096) String query,
-      @Nullable @Size(max = 128) String sessionId,
-      @Nullable @Size(max = 63) String collection,
-      @Nullable @Min(1) @Max(100) Integer topK) {}
-
-  /**
-   * A source of the answer: a document chunk ({@code tier} {@code document}) or a remembered fact
-   * ({@code tier} {@code episodic} or {@code semantic}, {@code source} {@code memory:<tier>/<id>},
-   * document and chunk ids 0).
-   */
-  @Serdeable
-  record Source(
-      long documentId,
-      long chunkId,
-      String source,
-      @Nullable String title,
-      String snippet,
-      double score,
-      @Nullable String tier) {
-
-    static Source of(MemoryHit fact) {
-      return new Source(
-          0,
-          0,
-          fact.source(),
-          "memory: " + fact.subject(),
-          fact.text(),
-          fact.score(),
-          fact.tier().wireName());
-    }
-
-    boolean document() {
-      return tier == null || tier.equals("document");
-    }
-  }
-
-  @Serdeable
-  record QueryResponse(
-      String queryId,
-      String answer,
-      String answerMode,
-      List<Integer> citations,
-      @Nullable String warning,
-      List<Source> sources,
-      String intent,
-      @Nullable String rewrittenQuery,
-      String intentSource,
-      @Nullable String sessionId,
-      String modelVersion,
-      Map<String, Double> timings,
-      boolean cached) {}
 
   /** What the response cache keeps: everything of a response but what is per request. */
   record CachedAnswer(
@@ -171,7 +116,9 @@ class QueryController {
     long start = System.nanoTime();
     String question = request.query().strip();
     UUID sessionId =
-        request.sessionId() == null ? null : SessionController.parse(request.sessionId());
+        request.sessionId() == null
+            ? null
+            : SessionController.parse("/sessionId", request.sessionId());
     String collection = request.collection();
     List<WorkingMemory.Turn> history = List.of();
     if (sessionId != null) {
@@ -281,7 +228,7 @@ class QueryController {
       }
       if (!facts.isEmpty()) {
         int documents = sources.size();
-        facts.forEach(f -> sources.add(Source.of(f)));
+        facts.forEach(f -> sources.add(memorySource(f)));
         // Only facts the answer cites earn a citation (and salience).
         List<MemoryHit> cited = new ArrayList<>();
         for (int n : citations) {
@@ -320,8 +267,8 @@ class QueryController {
             latencyMs,
             // The query log records document retrieval; facts' citations have a buffer of their
             // own.
-            sources.stream().filter(Source::document).map(Source::chunkId).toList(),
-            sources.stream().filter(Source::document).map(Source::source).toList());
+            sources.stream().filter(QueryController::isDocument).map(Source::chunkId).toList(),
+            sources.stream().filter(QueryController::isDocument).map(Source::source).toList());
     // Logged off the request path: a slow or failing insert must not slow or fail the answer.
     logWriter.execute(
         () -> {
@@ -370,6 +317,22 @@ class QueryController {
         collection,
         ResponseCache.normalize(query),
         Integer.toString(memoryState));
+  }
+
+  /** A remembered fact as a source: no document or chunk, {@code source} says where it lives. */
+  private static Source memorySource(MemoryHit fact) {
+    return new Source(
+        0,
+        0,
+        fact.source(),
+        "memory: " + fact.subject(),
+        fact.text(),
+        fact.score(),
+        fact.tier().wireName());
+  }
+
+  private static boolean isDocument(Source source) {
+    return source.tier() == null || source.tier().equals("document");
   }
 
   static String snippet(String text) {
