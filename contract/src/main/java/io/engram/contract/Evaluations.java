@@ -6,6 +6,8 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
+import java.util.Arrays;
+import java.util.Optional;
 
 /** {@code /v1/evaluations}: measure retrieval on a BEIR split with the evaluation workflow. */
 public final class Evaluations {
@@ -58,6 +60,11 @@ public final class Evaluations {
     public String wireName() {
       return wireName;
     }
+
+    /** The split written as {@code wireName}, if there is one. */
+    public static Optional<Split> of(String wireName) {
+      return Arrays.stream(values()).filter(v -> v.wireName.equals(wireName)).findFirst();
+    }
   }
 
   /**
@@ -80,6 +87,11 @@ public final class Evaluations {
 
     public String wireName() {
       return wireName;
+    }
+
+    /** The part written as {@code wireName}, if there is one. */
+    public static Optional<Part> of(String wireName) {
+      return Arrays.stream(values()).filter(v -> v.wireName.equals(wireName)).findFirst();
     }
   }
 

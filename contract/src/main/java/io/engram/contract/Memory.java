@@ -21,7 +21,8 @@ public final class Memory {
       SemanticTier semantic,
       long pendingCitations,
       List<MemoryDay> days,
-      List<Schedules.ScheduleView> schedules,
+      // An empty list (no schedules) is sent as such: only null means they could not be listed.
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<Schedules.ScheduleView> schedules,
       String schedulesError) {
 
     public MemoryStats {
