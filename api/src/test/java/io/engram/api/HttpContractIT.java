@@ -230,6 +230,8 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
         hostile("POST", "/v1/sessions", "{\"userId\":5}", 400, "/userId"),
         hostile("POST", "/v1/sessions", "{\"userId\":\"u\\u0000\"}", 400, "/userId"),
         hostile("POST", "/v1/sessions", "{\"collection\":\"nope\"}", 404, null),
+        hostile("POST", "/v1/sessions", "[]", 400, ""),
+        hostile("POST", "/v1/memory/promotions", "42", 400, ""),
         hostile("POST", "/v1/blobs/missing", "{\"hashes\":\"" + HASH + "\"}", 400, "/hashes"),
         hostile("POST", "/v1/blobs/missing", "{\"hashes\":[1]}", 400, "/hashes/0"),
         hostile("POST", "/v1/blobs/missing", "{\"hashes\":[\"../etc\"]}", 400, "/hashes/0"),

@@ -120,7 +120,7 @@ final class InvalidFields {
       return "is not a valid value here";
     }
     if (e instanceof InvalidFormatException f && f.getTargetType() == String.class) {
-      // A defect of the text itself (see StrictJson.defect): its message says which.
+      // A defect of the text itself (see CleanText.defect): its message says which.
       return e.getOriginalMessage();
     }
     if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
