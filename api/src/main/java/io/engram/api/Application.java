@@ -3,9 +3,19 @@ package io.engram.api;
 import io.engram.core.config.ApiSettings;
 import io.engram.core.config.EngramSettings;
 import io.micronaut.runtime.Micronaut;
+import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.info.Info;
 import java.util.Map;
 
-/** The Engram HTTP API. */
+/** The Engram HTTP API; its OpenAPI document is served at {@code /openapi.yml}. */
+@OpenAPIDefinition(
+    info =
+        @Info(
+            title = "Engram",
+            version = "v1",
+            description =
+                "Memory-aware RAG over durable Temporal workflows. Errors are RFC 7807 problem"
+                    + " bodies (application/problem+json)."))
 public final class Application {
   private Application() {}
 

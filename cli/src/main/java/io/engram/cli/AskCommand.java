@@ -1,9 +1,9 @@
 package io.engram.cli;
 
-import io.engram.cli.EngramClient.QueryRequest;
-import io.engram.cli.EngramClient.QueryResponse;
-import io.engram.cli.EngramClient.QuerySource;
 import io.engram.cli.EngramClient.Reply;
+import io.engram.contract.Queries.QueryRequest;
+import io.engram.contract.Queries.QueryResponse;
+import io.engram.contract.Queries.Source;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -65,7 +65,7 @@ final class AskCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--top-k must be positive");
     }
     Reply<QueryResponse> reply =
-        root.client().query(new QueryRequest(question, collection, topK, session));
+        root.client().query(new QueryRequest(question, session, collection, topK));
     PrintWriter out = spec.commandLine().getOut();
     if (root.json()) {
       out.println(EngramClient.JSON.writeValueAsString(reply.json()));
@@ -82,18 +82,19 @@ final class AskCommand implements Callable<Integer> {
       out.println("(" + answerLabel(response) + ")");
       out.println();
     }
-    List<QuerySource> sources = response.sources();
+    List<Source> sources = response.sources();
     if (sources.isEmpty()) {
       out.println("no matching passages found");
       return;
     }
     for (int i = 0; i < sources.size(); i++) {
-      QuerySource source = sources.get(i);
-      StringBuilder line = new StringBuilder("[").append(i + 1).append("] ").append(label(source));
-      if (source.score() != null) {
-        line.append(String.format(Locale.ROOT, " (score %.3f)", source.score()));
-      }
-      out.println(line);
+      Source source = sources.get(i);
+      out.println(
+          "["
+              + (i + 1)
+              + "] "
+              + label(source)
+              + String.format(Locale.ROOT, " (score %.3f)", source.score()));
       if (source.snippet() != null && !source.snippet().isBlank()) {
         out.println("    " + EngramClient.shorten(source.snippet(), SNIPPET_LENGTH));
       }
@@ -110,7 +111,7 @@ final class AskCommand implements Callable<Integer> {
     return warning == null ? mode : mode + "; warning: " + warning;
   }
 
-  private static String label(QuerySource source) {
+  private static String label(Source source) {
     String title = blankToNull(source.title());
     String origin = blankToNull(source.source());
     if (title != null && origin != null && !title.equals(origin)) {

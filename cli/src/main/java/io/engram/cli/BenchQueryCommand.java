@@ -1,7 +1,7 @@
 package io.engram.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.engram.cli.EngramClient.QueryRequest;
+import io.engram.contract.Queries.QueryRequest;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -100,7 +100,7 @@ final class BenchQueryCommand implements Callable<Integer> {
     EngramClient client = root.client();
     // Warm-up: JIT, connection pools and the embedding model, so the pass measures steady state.
     for (int i = 0; i < Math.min(50, texts.size()); i++) {
-      var reply = client.query(new QueryRequest(texts.get(i), collection, topK, null), cached);
+      var reply = client.query(new QueryRequest(texts.get(i), null, collection, topK), cached);
       if ("llm".equals(reply.value().answerMode())) {
         throw new CliException(
             "the API generates answers with an LLM; bench query measures retrieval + rerank:"
@@ -177,7 +177,7 @@ final class BenchQueryCommand implements Callable<Integer> {
                 () -> {
                   for (int i; (i = next.getAndIncrement()) < texts.size(); ) {
                     long start = System.nanoTime();
-                    client.query(new QueryRequest(texts.get(i), collection, topK, null), cached);
+                    client.query(new QueryRequest(texts.get(i), null, collection, topK), cached);
                     latencies[i] = (System.nanoTime() - start) / 1e6;
                   }
                   return null;

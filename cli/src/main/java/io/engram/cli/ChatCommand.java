@@ -1,8 +1,8 @@
 package io.engram.cli;
 
-import io.engram.cli.EngramClient.QueryRequest;
-import io.engram.cli.EngramClient.QueryResponse;
-import io.engram.cli.EngramClient.QuerySource;
+import io.engram.contract.Queries.QueryRequest;
+import io.engram.contract.Queries.QueryResponse;
+import io.engram.contract.Queries.Source;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -74,25 +74,26 @@ final class ChatCommand implements Callable<Integer> {
       if (line.isBlank()) {
         continue;
       }
-      var reply = client.query(new QueryRequest(line.strip(), null, topK, sessionId));
+      var reply = client.query(new QueryRequest(line.strip(), sessionId, null, topK));
       if (root.json()) {
         out.println(EngramClient.JSON.writeValueAsString(reply.json()));
       } else {
-        print(out, reply.value(), reply.json().path("rewrittenQuery").asText(null));
+        print(out, reply.value());
       }
       out.flush();
     }
     return 0;
   }
 
-  private static void print(PrintWriter out, QueryResponse response, String rewritten) {
+  private static void print(PrintWriter out, QueryResponse response) {
+    String rewritten = response.rewrittenQuery();
     if (rewritten != null && !rewritten.isBlank()) {
       out.println("(understood as: " + rewritten + ")");
     }
     out.println(response.answer() == null ? "" : response.answer().strip());
     out.println("(" + AskCommand.answerLabel(response) + ")");
     int i = 1;
-    for (QuerySource source : response.sources()) {
+    for (Source source : response.sources()) {
       out.printf(
           Locale.ROOT,
           "  [%d] %s — %s%n",

@@ -1,12 +1,30 @@
 package io.engram.cli;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.engram.contract.Blobs.MissingBlobs;
+import io.engram.contract.Blobs.MissingBlobsRequest;
+import io.engram.contract.Blobs.StoredBlob;
+import io.engram.contract.Evaluations.EvaluationRequest;
+import io.engram.contract.Evaluations.EvaluationStarted;
+import io.engram.contract.Evaluations.EvaluationStatus;
+import io.engram.contract.Health;
+import io.engram.contract.Ingestions.IngestionRequest;
+import io.engram.contract.Ingestions.IngestionStarted;
+import io.engram.contract.Ingestions.IngestionStatus;
+import io.engram.contract.Memory.MemoryStats;
+import io.engram.contract.Memory.PromotionCall;
+import io.engram.contract.Memory.PromotionStarted;
+import io.engram.contract.Problem;
+import io.engram.contract.Queries.QueryRequest;
+import io.engram.contract.Queries.QueryResponse;
+import io.engram.contract.Schedules.ScheduleList;
+import io.engram.contract.Sessions.CreateSession;
+import io.engram.contract.Sessions.SessionCreated;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -27,11 +45,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The CLI's only way to reach Engram: JSON over HTTP against the public API, so the CLI runs on any
- * machine that can reach the API and never needs database or Temporal access.
+ * machine that can reach the API and never needs database or Temporal access. Requests and replies
+ * are the records of the wire contract ({@code io.engram.contract}) the API itself binds and
+ * returns; fields the API adds later are ignored, so an older CLI keeps working.
  */
 final class EngramClient {
 
@@ -82,16 +101,13 @@ final class EngramClient {
           jsonRequest("/v1/blobs/missing", new MissingBlobsRequest(batch))
               .timeout(SHORT_TIMEOUT)
               .build();
-      MissingBlobsResponse response = read(send(request), MissingBlobsResponse.class);
-      if (response.missing() != null) {
-        missing.addAll(response.missing());
-      }
+      missing.addAll(read(send(request), MissingBlobs.class).missing());
     }
     return missing;
   }
 
   /** Uploads one file as the blob named by its sha256, streaming it from disk. */
-  BlobReceipt putBlob(String sha256, Path file) {
+  StoredBlob putBlob(String sha256, Path file) {
     BodyPublisher body;
     try {
       body = BodyPublishers.ofFile(file);
@@ -103,7 +119,7 @@ final class EngramClient {
             .header("Content-Type", "application/octet-stream")
             .PUT(body)
             .build();
-    BlobReceipt receipt = read(send(request), BlobReceipt.class);
+    StoredBlob receipt = read(send(request), StoredBlob.class);
     if (receipt.sha256() != null && !receipt.sha256().equalsIgnoreCase(sha256)) {
       throw new CliException(
           file + " changed while it was being uploaded (expected sha256 " + sha256 + ")",
@@ -119,11 +135,8 @@ final class EngramClient {
   }
 
   /** Reads the progress record of an ingestion workflow. */
-  Reply<IngestionProgress> ingestion(String workflowId) {
-    HttpRequest request =
-        request("/v1/ingestions/" + pathSegment(workflowId)).timeout(SHORT_TIMEOUT).GET().build();
-    JsonNode json = send(request);
-    return new Reply<>(read(json, IngestionProgress.class), json);
+  Reply<IngestionStatus> ingestion(String workflowId) {
+    return get("/v1/ingestions/" + pathSegment(workflowId), IngestionStatus.class);
   }
 
   /** Starts an evaluation workflow over uploaded queries and qrels. */
@@ -134,10 +147,7 @@ final class EngramClient {
 
   /** Reads an evaluation's progress, or its stored result once it has ended. */
   Reply<EvaluationStatus> evaluation(String workflowId) {
-    HttpRequest request =
-        request("/v1/evaluations/" + pathSegment(workflowId)).timeout(SHORT_TIMEOUT).GET().build();
-    JsonNode json = send(request);
-    return new Reply<>(read(json, EvaluationStatus.class), json);
+    return get("/v1/evaluations/" + pathSegment(workflowId), EvaluationStatus.class);
   }
 
   /** Asks a question; no timeout is set because answer generation by an LLM may be slow. */
@@ -160,44 +170,56 @@ final class EngramClient {
 
   /** Opens a conversation session; returns its id. */
   String createSession(String collection) {
-    Map<String, String> body = collection == null ? Map.of() : Map.of("collection", collection);
-    HttpRequest request = jsonRequest("/v1/sessions", body).timeout(SHORT_TIMEOUT).build();
-    return send(request).path("sessionId").asText();
+    HttpRequest request =
+        jsonRequest("/v1/sessions", new CreateSession(collection, null))
+            .timeout(SHORT_TIMEOUT)
+            .build();
+    return read(send(request), SessionCreated.class).sessionId();
   }
 
   /** Lists the Temporal Schedules of the API's namespace. */
-  JsonNode schedules() {
-    return send(request("/v1/schedules").timeout(SHORT_TIMEOUT).GET().build());
+  Reply<ScheduleList> schedules() {
+    return get("/v1/schedules", ScheduleList.class);
   }
 
   /** Reads the memory stats, with lifecycle events of the last {@code days} days. */
-  JsonNode memoryStats(int days) {
-    return send(request("/v1/memory/stats?days=" + days).timeout(SHORT_TIMEOUT).GET().build());
+  Reply<MemoryStats> memoryStats(int days) {
+    return get("/v1/memory/stats?days=" + days, MemoryStats.class);
   }
 
   /** Starts a promotion (a dry run when asked) and returns the run id and, if done, its result. */
-  JsonNode promote(boolean dryRun) {
+  Reply<PromotionStarted> promote(boolean dryRun) {
     HttpRequest request =
-        jsonRequest("/v1/memory/promotions", Map.of("dryRun", dryRun))
+        jsonRequest("/v1/memory/promotions", new PromotionCall(dryRun))
             .timeout(Duration.ofMinutes(3))
             .build();
-    return send(request);
+    JsonNode json = send(request);
+    return new Reply<>(read(json, PromotionStarted.class), json);
   }
 
   /**
    * Reads the health report. A 503 carrying a health document is a report that something is down,
    * not a failed request, so it is returned rather than thrown.
    */
-  JsonNode health() {
+  Reply<Health> health() {
     HttpRequest request = request("/health").timeout(Duration.ofSeconds(15)).GET().build();
     HttpResponse<String> response = exchange(request);
+    JsonNode json = null;
     if (response.statusCode() == 503) {
-      JsonNode json = parseOrNull(response.body());
-      if (json != null && json.has("status")) {
-        return json;
+      JsonNode parsed = parseOrNull(response.body());
+      if (parsed != null && parsed.has("status")) {
+        json = parsed;
       }
     }
-    return bodyOf(response);
+    if (json == null) {
+      json = bodyOf(response);
+    }
+    return new Reply<>(read(json, Health.class), json);
+  }
+
+  private <T> Reply<T> get(String path, Class<T> type) {
+    JsonNode json = send(request(path).timeout(SHORT_TIMEOUT).GET().build());
+    return new Reply<>(read(json, type), json);
   }
 
   private HttpRequest.Builder request(String path) {
@@ -264,8 +286,9 @@ final class EngramClient {
   private static CliException problem(HttpResponse<String> response) {
     int status = response.statusCode();
     JsonNode json = parseOrNull(response.body());
-    String title = json == null ? null : text(json, "title");
-    String detail = json == null ? null : text(json, "detail");
+    Problem problem = json == null ? null : readOrNull(json, Problem.class);
+    String title = problem == null ? null : blankToNull(problem.title());
+    String detail = problem == null ? null : blankToNull(problem.detail());
     if (title == null && json != null) {
       title = text(json, "message");
     }
@@ -319,6 +342,15 @@ final class EngramClient {
     }
   }
 
+  /** A reply read as {@code type}, or null when it is not one (e.g. a proxy's error document). */
+  private static <T> T readOrNull(JsonNode json, Class<T> type) {
+    try {
+      return JSON.treeToValue(json, type);
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
   private static JsonNode parseOrNull(String body) {
     if (body == null || body.isBlank()) {
       return null;
@@ -334,7 +366,11 @@ final class EngramClient {
 
   private static String text(JsonNode json, String field) {
     JsonNode value = json.get(field);
-    return value == null || value.isNull() || value.asText().isBlank() ? null : value.asText();
+    return value == null || value.isNull() ? null : blankToNull(value.asText());
+  }
+
+  private static String blankToNull(String text) {
+    return text == null || text.isBlank() ? null : text;
   }
 
   static String shorten(String text, int max) {
@@ -370,143 +406,4 @@ final class EngramClient {
 
   /** A typed view of a response together with the JSON it came from, for {@code --json}. */
   record Reply<T>(T value, JsonNode json) {}
-
-  record MissingBlobsRequest(List<String> hashes) {}
-
-  record MissingBlobsResponse(List<String> missing) {}
-
-  record BlobReceipt(String sha256, long size) {}
-
-  /**
-   * The body of {@code POST /v1/ingestions}: either {@code origin} and {@code files} for uploaded
-   * content, or {@code path} for a directory the API reads itself.
-   */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  record IngestionRequest(
-      String collection,
-      String origin,
-      String path,
-      List<ManifestFile> files,
-      Integer chunkSize,
-      Integer chunkOverlap) {}
-
-  record ManifestFile(String path, String sha256, long size) {}
-
-  record IngestionStarted(String workflowId, String runId, boolean attached) {}
-
-  record IngestionProgress(
-      String workflowId,
-      String runId,
-      String status,
-      String phase,
-      long total,
-      long done,
-      long skipped,
-      long failed,
-      long tombstoned,
-      long chunks,
-      List<IngestionError> errors) {
-
-    IngestionProgress {
-      errors = errors == null ? List.of() : List.copyOf(errors);
-    }
-
-    /** Documents the workflow has finished with, one way or another. */
-    long processed() {
-      return done + skipped + failed;
-    }
-
-    boolean running() {
-      return !isTerminal(status);
-    }
-
-    /**
-     * Only the statuses Temporal never leaves count as final; anything else (including a status
-     * this CLI does not know yet) means the workflow may still make progress.
-     */
-    static boolean isTerminal(String status) {
-      return status != null
-          && switch (status) {
-            case "COMPLETED", "FAILED", "CANCELED", "CANCELLED", "TERMINATED", "TIMED_OUT" -> true;
-            default -> false;
-          };
-    }
-  }
-
-  record IngestionError(String source, String reason) {}
-
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  record EvaluationRequest(
-      String dataset,
-      String split,
-      String part,
-      String collection,
-      String model,
-      String queriesBlob,
-      String qrelsBlob,
-      Integer limit,
-      Integer answers) {}
-
-  record EvaluationStarted(String workflowId, String runId) {}
-
-  /** {@code GET /v1/evaluations/{id}}: metrics are null until there is something to report. */
-  record EvaluationStatus(
-      String workflowId,
-      String status,
-      String phase,
-      String dataset,
-      String split,
-      String part,
-      String collection,
-      String modelVersion,
-      int total,
-      int done,
-      Double ndcgAt10,
-      Double mrrAt10,
-      Double recallAt10,
-      Double recallAt100,
-      Double p50Ms,
-      Double p95Ms,
-      String failure,
-      EvaluationAnswers answers) {
-
-    boolean running() {
-      return !IngestionProgress.isTerminal(status);
-    }
-  }
-
-  /**
-   * The advisory answer tier of an evaluation (null when no answers were asked for); the means are
-   * null until the run completes, and when no answer was generated.
-   */
-  record EvaluationAnswers(
-      String model,
-      int sample,
-      int done,
-      int generated,
-      int fallback,
-      Double faithfulness,
-      Double answerRelevancy,
-      Double contextRecall,
-      Double generationP50Ms) {}
-
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  record QueryRequest(String query, String collection, Integer topK, String sessionId) {}
-
-  record QueryResponse(
-      String answer,
-      String answerMode,
-      String warning,
-      List<QuerySource> sources,
-      String intent,
-      String modelVersion,
-      Map<String, Object> timings) {
-
-    QueryResponse {
-      sources = sources == null ? List.of() : List.copyOf(sources);
-    }
-  }
-
-  record QuerySource(
-      Long documentId, Long chunkId, String source, String title, String snippet, Double score) {}
 }

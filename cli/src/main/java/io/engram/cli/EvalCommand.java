@@ -1,13 +1,18 @@
 package io.engram.cli;
 
-import io.engram.cli.EngramClient.EvaluationRequest;
-import io.engram.cli.EngramClient.EvaluationStarted;
-import io.engram.cli.EngramClient.EvaluationStatus;
 import io.engram.cli.EngramClient.Reply;
+import io.engram.contract.Evaluations;
+import io.engram.contract.Evaluations.AnswerMetrics;
+import io.engram.contract.Evaluations.EvaluationRequest;
+import io.engram.contract.Evaluations.EvaluationStarted;
+import io.engram.contract.Evaluations.EvaluationStatus;
+import io.engram.contract.Evaluations.Part;
+import io.engram.contract.Evaluations.Split;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,8 +46,8 @@ import picocli.CommandLine.Spec;
       "Ends with one line: eval ndcg@10=… mrr@10=… recall@100=… p50_ms=… p95_ms=… queries=…"
     })
 final class EvalCommand implements Callable<Integer> {
-  static final List<String> SPLITS = List.of("test", "train", "dev");
-  static final List<String> PARTS = List.of("all", "fit", "held-out");
+  static final List<String> SPLITS = Arrays.stream(Split.values()).map(Split::wireName).toList();
+  static final List<String> PARTS = Arrays.stream(Part.values()).map(Part::wireName).toList();
 
   @ParentCommand EngramCli root;
 
@@ -93,8 +98,8 @@ final class EvalCommand implements Callable<Integer> {
               + "). Needs an LLM in the worker: ./engram up --with-llm.")
   int answers;
 
-  /** As the API's limit: a small local model takes up to half a minute per answer. */
-  static final int MAX_ANSWERS = 1000;
+  /** The API's limit: a small local model takes up to half a minute per answer. */
+  static final int MAX_ANSWERS = Evaluations.MAX_ANSWERS;
 
   @Override
   public Integer call() throws Exception {
@@ -124,8 +129,8 @@ final class EvalCommand implements Callable<Integer> {
         client.startEvaluation(
             new EvaluationRequest(
                 dataset,
-                chosenSplit,
-                part,
+                Split.of(chosenSplit).orElseThrow(),
+                Part.of(part).orElseThrow(),
                 coll,
                 model,
                 queriesBlob,
@@ -158,11 +163,11 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   private void validateOptions() {
-    if (split != null && !SPLITS.contains(split)) {
+    if (split != null && Split.of(split).isEmpty()) {
       throw new ParameterException(
           spec.commandLine(), "--split must be one of " + String.join(", ", SPLITS));
     }
-    if (!PARTS.contains(part)) {
+    if (Part.of(part).isEmpty()) {
       throw new ParameterException(
           spec.commandLine(), "--part must be one of " + String.join(", ", PARTS));
     }
@@ -191,7 +196,7 @@ final class EvalCommand implements Callable<Integer> {
     try {
       return WorkflowPoller.untilDone(
           () -> client.evaluation(workflowId),
-          EvaluationStatus::running,
+          status -> !WorkflowPoller.isTerminal(status.status()),
           status -> bar.update(status.done(), status.total(), describe(status)),
           err);
     } finally {
@@ -201,7 +206,7 @@ final class EvalCommand implements Callable<Integer> {
 
   private static String describe(EvaluationStatus status) {
     if ("answering".equals(status.phase()) && status.answers() != null) {
-      EngramClient.EvaluationAnswers a = status.answers();
+      AnswerMetrics a = status.answers();
       return String.format(
           Locale.ROOT,
           "answering %d/%d with %s%s",
@@ -231,7 +236,7 @@ final class EvalCommand implements Callable<Integer> {
     result.put("recall@100", r.recallAt100());
     result.put("p50_ms", r.p50Ms());
     result.put("p95_ms", r.p95Ms());
-    EngramClient.EvaluationAnswers a = r.answers();
+    AnswerMetrics a = r.answers();
     if (a != null) {
       Map<String, Object> answers = new LinkedHashMap<>();
       answers.put("advisory", true);
@@ -248,7 +253,7 @@ final class EvalCommand implements Callable<Integer> {
     return result;
   }
 
-  private void printTable(PrintWriter out, EvaluationStatus r) {
+  static void printTable(PrintWriter out, EvaluationStatus r) {
     out.printf(Locale.ROOT, "%-12s %s%n", "dataset", r.dataset());
     out.printf(Locale.ROOT, "%-12s %s%n", "collection", r.collection());
     out.printf(Locale.ROOT, "%-12s %s%n", "model", r.modelVersion());
@@ -279,7 +284,7 @@ final class EvalCommand implements Callable<Integer> {
    * The advisory tier, as its own block: heuristics about generated answers, not retrieval metrics,
    * so nothing of it goes into the final {@code eval} line.
    */
-  private static void printAnswers(PrintWriter out, EngramClient.EvaluationAnswers a) {
+  private static void printAnswers(PrintWriter out, AnswerMetrics a) {
     out.println();
     out.printf(
         Locale.ROOT,

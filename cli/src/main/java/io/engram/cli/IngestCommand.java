@@ -1,11 +1,11 @@
 package io.engram.cli;
 
-import io.engram.cli.EngramClient.IngestionError;
-import io.engram.cli.EngramClient.IngestionProgress;
-import io.engram.cli.EngramClient.IngestionRequest;
-import io.engram.cli.EngramClient.IngestionStarted;
-import io.engram.cli.EngramClient.ManifestFile;
 import io.engram.cli.EngramClient.Reply;
+import io.engram.contract.Ingestions.DocumentError;
+import io.engram.contract.Ingestions.FileRef;
+import io.engram.contract.Ingestions.IngestionRequest;
+import io.engram.contract.Ingestions.IngestionStarted;
+import io.engram.contract.Ingestions.IngestionStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -113,14 +113,14 @@ final class IngestCommand implements Callable<Integer> {
       return 0;
     }
 
-    Reply<IngestionProgress> last = follow(client, started.workflowId(), err);
+    Reply<IngestionStatus> last = follow(client, started.workflowId(), err);
     double seconds = (System.nanoTime() - startedNanos) / 1e9;
     if (root.json()) {
       out.println(EngramClient.JSON.writeValueAsString(last.json()));
     } else {
       printSummary(out, last.value(), started.workflowId(), seconds);
     }
-    IngestionProgress progress = last.value();
+    IngestionStatus progress = last.value();
     if ("COMPLETED".equals(progress.status())) {
       return 0;
     }
@@ -144,7 +144,7 @@ final class IngestCommand implements Callable<Integer> {
   private IngestionStarted startServerSide(EngramClient client) {
     String serverSidePath = path.toAbsolutePath().normalize().toString();
     return client.startIngestion(
-        new IngestionRequest(collection, null, serverSidePath, null, chunkSize, chunkOverlap));
+        new IngestionRequest(collection, serverSidePath, null, null, chunkSize, chunkOverlap));
   }
 
   private IngestionStarted uploadAndStart(EngramClient client, PrintWriter err)
@@ -176,13 +176,11 @@ final class IngestCommand implements Callable<Integer> {
         files.size() - toUpload.size());
     err.flush();
 
-    List<ManifestFile> manifest =
-        files.stream()
-            .map(f -> new ManifestFile(f.path().toString(), f.sha256(), f.size()))
-            .toList();
+    List<FileRef> manifest =
+        files.stream().map(f -> new FileRef(f.path().toString(), f.sha256(), f.size())).toList();
     return client.startIngestion(
         new IngestionRequest(
-            collection, origin.toString(), null, manifest, chunkSize, chunkOverlap));
+            collection, null, origin.toString(), manifest, chunkSize, chunkOverlap));
   }
 
   private List<LocalFiles.Hashed> hashAll(List<LocalFiles.Found> found, PrintWriter err) {
@@ -255,7 +253,7 @@ final class IngestCommand implements Callable<Integer> {
   }
 
   /** Follows the workflow until it ends (see {@link WorkflowPoller}). */
-  private Reply<IngestionProgress> follow(EngramClient client, String workflowId, PrintWriter err)
+  private Reply<IngestionStatus> follow(EngramClient client, String workflowId, PrintWriter err)
       throws InterruptedException {
     ProgressBar bar = new ProgressBar(err, ProgressBar.terminalAttached(), "ingesting");
     Thread interruptNotice =
@@ -270,8 +268,8 @@ final class IngestCommand implements Callable<Integer> {
     try {
       return WorkflowPoller.untilDone(
           () -> client.ingestion(workflowId),
-          IngestionProgress::running,
-          progress -> bar.update(progress.processed(), progress.total(), describe(progress)),
+          progress -> !WorkflowPoller.isTerminal(progress.status()),
+          progress -> bar.update(processed(progress), progress.total(), describe(progress)),
           err);
     } finally {
       bar.finish();
@@ -283,7 +281,12 @@ final class IngestCommand implements Callable<Integer> {
     }
   }
 
-  private static String describe(IngestionProgress progress) {
+  /** Documents the workflow has finished with, one way or another. */
+  private static long processed(IngestionStatus progress) {
+    return (long) progress.done() + progress.skipped() + progress.failed();
+  }
+
+  private static String describe(IngestionStatus progress) {
     StringBuilder detail = new StringBuilder();
     if (progress.phase() != null) {
       detail.append(progress.phase());
@@ -295,7 +298,7 @@ final class IngestCommand implements Callable<Integer> {
   }
 
   private void printSummary(
-      PrintWriter out, IngestionProgress progress, String workflowId, double seconds) {
+      PrintWriter out, IngestionStatus progress, String workflowId, double seconds) {
     String into = collection == null ? "default" : collection;
     if ("COMPLETED".equals(progress.status())) {
       out.printf(
@@ -319,15 +322,15 @@ final class IngestCommand implements Callable<Integer> {
           progress.status(),
           seconds,
           progress.phase() == null ? "unknown" : progress.phase(),
-          progress.processed(),
+          processed(progress),
           plural(progress.total(), "document"),
           progress.failed());
     }
-    List<IngestionError> errors = progress.errors();
+    List<DocumentError> errors = progress.errors();
     if (!errors.isEmpty()) {
       out.println("failed documents:");
       int shown = Math.min(MAX_LISTED_ERRORS, errors.size());
-      for (IngestionError error : errors.subList(0, shown)) {
+      for (DocumentError error : errors.subList(0, shown)) {
         out.println("  " + error.source() + ": " + error.reason());
       }
       long more = Math.max(progress.failed(), errors.size()) - shown;

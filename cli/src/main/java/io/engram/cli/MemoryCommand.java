@@ -1,9 +1,15 @@
 package io.engram.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.engram.cli.EngramClient.Reply;
+import io.engram.contract.Memory.MemoryDay;
+import io.engram.contract.Memory.MemoryStats;
+import io.engram.contract.Memory.PromotionOutcome;
+import io.engram.contract.Memory.PromotionStarted;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,53 +64,55 @@ final class MemoryCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--days must be between 1 and 90");
       }
       EngramCli root = memory.root;
-      JsonNode stats = root.client().memoryStats(days);
+      Reply<MemoryStats> stats = root.client().memoryStats(days);
       PrintWriter out = spec.commandLine().getOut();
       if (root.json()) {
-        out.println(EngramClient.JSON.writeValueAsString(stats));
+        out.println(EngramClient.JSON.writeValueAsString(stats.json()));
       } else {
-        print(out, stats);
+        print(out, stats.value());
       }
       out.flush();
       return 0;
     }
 
-    static void print(PrintWriter out, JsonNode s) {
+    static void print(PrintWriter out, MemoryStats s) {
       out.println("Memory");
       out.printf(
           Locale.ROOT,
           "  working    %d open sessions, %d turns%n",
-          s.path("working").path("openSessions").asLong(),
-          s.path("working").path("turns").asLong());
+          s.working().openSessions(),
+          s.working().turns());
       out.printf(
           Locale.ROOT,
           "  episodic   %d active facts, %d superseded%n",
-          s.path("episodic").path("active").asLong(),
-          s.path("episodic").path("superseded").asLong());
-      out.printf(Locale.ROOT, "  semantic   %d facts%n", s.path("semantic").path("facts").asLong());
+          s.episodic().active(),
+          s.episodic().superseded());
+      out.printf(Locale.ROOT, "  semantic   %d facts%n", s.semantic().facts());
       out.printf(
           Locale.ROOT,
           "  citations  %d waiting for the next salience flush%n",
-          s.path("pendingCitations").asLong());
+          s.pendingCitations());
       out.println();
       out.println("Per day (UTC)  distilled  merged  superseded  promoted  expired");
-      for (JsonNode d : s.path("days")) {
+      for (MemoryDay d : s.days()) {
         out.printf(
             Locale.ROOT,
             "  %-11s %10d %7d %11d %9d %8d%n",
-            d.path("day").asText(),
-            d.path("distilled").asLong(),
-            d.path("merged").asLong(),
-            d.path("superseded").asLong(),
-            d.path("promoted").asLong(),
-            d.path("expired").asLong());
+            d.day(),
+            d.distilled(),
+            d.merged(),
+            d.superseded(),
+            d.promoted(),
+            d.expired());
       }
       out.println();
       out.println("Schedules");
-      if (s.path("schedules").isArray()) {
-        SchedulesCommand.print(out, s.path("schedules"));
+      if (s.schedules() != null) {
+        SchedulesCommand.print(out, s.schedules());
       } else {
-        out.println("  unknown: " + s.path("schedulesError").asText("the API did not say"));
+        out.println(
+            "  unknown: "
+                + (s.schedulesError() == null ? "the API did not say" : s.schedulesError()));
       }
     }
   }
@@ -129,34 +137,34 @@ final class MemoryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       EngramCli root = memory.root;
-      JsonNode reply = root.client().promote(dryRun);
+      Reply<PromotionStarted> reply = root.client().promote(dryRun);
       PrintWriter out = spec.commandLine().getOut();
       if (root.json()) {
-        out.println(EngramClient.JSON.writeValueAsString(reply));
+        out.println(EngramClient.JSON.writeValueAsString(reply.json()));
         out.flush();
         return 0;
       }
-      String workflowId = reply.path("workflowId").asText();
-      JsonNode result = reply.path("result");
-      if (!result.isObject()) {
+      String workflowId = reply.value().workflowId();
+      PromotionOutcome result = reply.value().result();
+      if (result == null) {
         out.println("promotion " + workflowId + " is still running; watch it in the Temporal UI:");
         out.println("  " + root.temporalUiLink(workflowId));
         out.flush();
         return 0;
       }
-      long n = result.path("promoted").asLong();
+      long n = result.promoted();
       out.printf(
           Locale.ROOT,
           "%s %d fact%s in %d batch%s%n",
-          result.path("dryRun").asBoolean() ? "would promote" : "promoted",
+          result.dryRun() ? "would promote" : "promoted",
           n,
           n == 1 ? "" : "s",
-          result.path("batches").asInt(),
-          result.path("batches").asInt() == 1 ? "" : "es");
+          result.batches(),
+          result.batches() == 1 ? "" : "es");
       if (n > 0) {
-        out.println("  episodic ids: " + ids(result.path("episodicIds")));
-        if (!result.path("dryRun").asBoolean()) {
-          out.println("  semantic ids: " + ids(result.path("semanticIds")));
+        out.println("  episodic ids: " + ids(result.episodicIds()));
+        if (!result.dryRun()) {
+          out.println("  semantic ids: " + ids(result.semanticIds()));
         }
       }
       out.println("  run: " + workflowId);
@@ -164,12 +172,8 @@ final class MemoryCommand implements Callable<Integer> {
       return 0;
     }
 
-    private static String ids(JsonNode ids) {
-      StringBuilder sb = new StringBuilder();
-      for (JsonNode id : ids) {
-        sb.append(sb.length() == 0 ? "" : ", ").append(id.asText());
-      }
-      return sb.toString();
+    private static String ids(List<Long> ids) {
+      return ids.stream().map(String::valueOf).collect(Collectors.joining(", "));
     }
   }
 }

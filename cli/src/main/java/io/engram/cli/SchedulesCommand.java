@@ -1,6 +1,8 @@
 package io.engram.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.engram.cli.EngramClient.Reply;
+import io.engram.contract.Schedules.ScheduleList;
+import io.engram.contract.Schedules.ScheduleView;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,38 +29,31 @@ final class SchedulesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JsonNode reply = root.client().schedules();
+    Reply<ScheduleList> reply = root.client().schedules();
     PrintWriter out = spec.commandLine().getOut();
     if (root.json()) {
-      out.println(EngramClient.JSON.writeValueAsString(reply));
+      out.println(EngramClient.JSON.writeValueAsString(reply.json()));
     } else {
-      print(out, reply.path("schedules"));
+      print(out, reply.value().schedules());
     }
     out.flush();
     return 0;
   }
 
   /** A table of schedules; shared with {@code memory stats}. */
-  static void print(PrintWriter out, JsonNode schedules) {
-    if (!schedules.isArray() || schedules.isEmpty()) {
+  static void print(PrintWriter out, List<ScheduleView> schedules) {
+    if (schedules.isEmpty()) {
       out.println("no schedules registered (the worker registers them when it starts)");
       return;
     }
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"ID", "SPEC", "NEXT RUN", "PAUSED"});
-    for (JsonNode s : schedules) {
-      String paused = s.path("paused").asBoolean() ? "yes" : "no";
-      String note = s.path("note").asText("");
-      if (s.path("paused").asBoolean() && !note.isBlank()) {
-        paused += " (" + EngramClient.shorten(note, 60) + ")";
+    for (ScheduleView s : schedules) {
+      String paused = s.paused() ? "yes" : "no";
+      if (s.paused() && s.note() != null && !s.note().isBlank()) {
+        paused += " (" + EngramClient.shorten(s.note(), 60) + ")";
       }
-      rows.add(
-          new String[] {
-            s.path("id").asText(),
-            s.path("spec").asText(),
-            s.path("nextRun").isTextual() ? s.path("nextRun").asText() : "-",
-            paused
-          });
+      rows.add(new String[] {s.id(), s.spec(), s.nextRun() == null ? "-" : s.nextRun(), paused});
     }
     int[] widths = new int[4];
     for (String[] row : rows) {

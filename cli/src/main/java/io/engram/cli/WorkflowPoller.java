@@ -22,6 +22,18 @@ final class WorkflowPoller {
   private WorkflowPoller() {}
 
   /**
+   * Only the statuses Temporal never leaves count as final; anything else (including a status this
+   * CLI does not know yet) means the workflow may still make progress.
+   */
+  static boolean isTerminal(String status) {
+    return status != null
+        && switch (status) {
+          case "COMPLETED", "FAILED", "CANCELED", "CANCELLED", "TERMINATED", "TIMED_OUT" -> true;
+          default -> false;
+        };
+  }
+
+  /**
    * Fetches the status until {@code running} says it ended, showing each one.
    *
    * @param fetch one status request; a {@link CliException} of exit code USAGE ends polling at once

@@ -37,22 +37,6 @@ class EngramCliTest {
   }
 
   @Test
-  void problemResponseFromTheApiIsPrintedWithoutStackTraceAndExitsTwo() throws IOException {
-    try (FakeApi api = new FakeApi()) {
-      api.on(
-          "POST",
-          "/v1/query",
-          r -> Response.problem(400, "Bad Request", "topK must be at most 50"));
-
-      CliRunner.Result result = CliRunner.run("--api", api.url(), "ask", "why?", "--top-k", "99");
-
-      assertThat(result.exitCode()).isEqualTo(2);
-      assertThat(result.err().strip()).isEqualTo("error: Bad Request: topK must be at most 50");
-      assertThat(result.out()).isEmpty();
-    }
-  }
-
-  @Test
   void serverErrorExitsOne() throws IOException {
     try (FakeApi api = new FakeApi()) {
       api.on("GET", "/health", r -> new Response(500, "text/html", "<h1>Internal oops</h1>"));

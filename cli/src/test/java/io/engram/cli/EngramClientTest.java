@@ -3,6 +3,7 @@ package io.engram.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.cli.FakeApi.Response;
+import io.engram.contract.Blobs.MissingBlobs;
 import java.io.IOException;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -18,7 +19,9 @@ class EngramClientTest {
       api.on(
           "POST",
           "/v1/blobs/missing",
-          r -> Response.json(200, "{\"missing\":[" + r.json().get("hashes").get(0) + "]}"));
+          r ->
+              Response.json(
+                  200, new MissingBlobs(List.of(r.json().get("hashes").get(0).asText()))));
 
       List<String> missing = new EngramClient(api.url()).missingBlobs(hashes);
 

@@ -3,6 +3,7 @@ package io.engram.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.engram.contract.Problem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,17 +18,16 @@ import java.util.concurrent.Executors;
 import java.util.function.Function;
 
 /**
- * A stand-in for the Engram API at the HTTP boundary: it records every request and answers from
- * per-test routes, so tests exercise the CLI's real HTTP and JSON handling end to end.
+ * A stand-in for the Engram API at the HTTP boundary, for what a real API cannot be made to do on
+ * demand: answer slowly, fail with a proxy's error page, report a component down. Its replies are
+ * the contract's records (or raw text for what is not the API), so it cannot invent a field the API
+ * does not send; every command's behaviour against the real API is tested in the {@code *IT}
+ * classes.
  */
 final class FakeApi implements AutoCloseable {
 
   /** One request as the server received it. */
   record Request(String method, String path, String contentType, byte[] body) {
-    String text() {
-      return new String(body, StandardCharsets.UTF_8);
-    }
-
     JsonNode json() {
       try {
         return EngramClient.JSON.readTree(body);
@@ -39,21 +39,26 @@ final class FakeApi implements AutoCloseable {
 
   /** What a route answers. */
   record Response(int status, String contentType, String body) {
-    static Response json(int status, String body) {
-      return new Response(status, "application/json", body);
+    /** A contract record as the API writes it. */
+    static Response json(int status, Object record) {
+      try {
+        return new Response(
+            status, "application/json", EngramClient.JSON.writeValueAsString(record));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
 
     static Response problem(int status, String title, String detail) {
-      return new Response(
-          status,
-          "application/problem+json",
-          "{\"type\":\"about:blank\",\"title\":\""
-              + title
-              + "\",\"status\":"
-              + status
-              + ",\"detail\":\""
-              + detail
-              + "\"}");
+      try {
+        return new Response(
+            status,
+            Problem.MEDIA_TYPE,
+            EngramClient.JSON.writeValueAsString(
+                new Problem("about:blank", title, status, detail)));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 

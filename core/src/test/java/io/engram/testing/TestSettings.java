@@ -39,6 +39,19 @@ public final class TestSettings {
     return values(dbUrl, values);
   }
 
+  /**
+   * The same settings as Micronaut properties ({@code engram.db.url} for {@code ENGRAM_DB_URL}), as
+   * an API under test is started with, plus a random port.
+   */
+  public static Map<String, String> asProperties(Map<String, String> values) {
+    Map<String, String> properties = new HashMap<>();
+    values.forEach(
+        (key, value) ->
+            properties.put(key.toLowerCase(java.util.Locale.ROOT).replace('_', '.'), value));
+    properties.put("micronaut.server.port", "-1");
+    return properties;
+  }
+
   /** The settings of a process on a new database {@code name} of the shared test PostgreSQL. */
   public static EngramSettings forNewDatabase(String name, Map<String, String> extra) {
     return EngramSettings.of(

@@ -1,6 +1,9 @@
 package io.engram.api.blobs;
 
 import io.engram.api.problems.Problems;
+import io.engram.contract.Blobs.MissingBlobs;
+import io.engram.contract.Blobs.MissingBlobsRequest;
+import io.engram.contract.Blobs.StoredBlob;
 import io.engram.core.ingest.BlobStore;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -11,10 +14,7 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.micronaut.serde.annotation.Serdeable;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Size;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -28,15 +28,6 @@ import java.util.regex.Pattern;
 class BlobController {
   private static final Pattern SHA256 = Pattern.compile("^[0-9a-f]{64}$");
 
-  @Serdeable
-  record MissingRequest(@NotNull @Size(max = 10_000) List<String> hashes) {}
-
-  @Serdeable
-  record MissingResponse(List<String> missing) {}
-
-  @Serdeable
-  record Stored(String sha256, long size) {}
-
   private final BlobStore blobs;
 
   BlobController(BlobStore blobs) {
@@ -44,16 +35,17 @@ class BlobController {
   }
 
   @Post("/missing")
-  MissingResponse missing(@Valid @Body MissingRequest request) throws SQLException {
-    for (String hash : request.hashes()) {
-      requireSha256(hash);
+  MissingBlobs missing(@Valid @Body MissingBlobsRequest request) throws SQLException {
+    List<String> hashes = request.hashes();
+    for (int i = 0; i < hashes.size(); i++) {
+      requireSha256("/hashes/" + i, hashes.get(i));
     }
-    return new MissingResponse(blobs.missing(request.hashes()));
+    return new MissingBlobs(blobs.missing(hashes));
   }
 
   @Put(value = "/{sha256}", consumes = MediaType.APPLICATION_OCTET_STREAM)
-  HttpResponse<Stored> put(String sha256, @Nullable @Body byte[] body) throws SQLException {
-    requireSha256(sha256);
+  HttpResponse<StoredBlob> put(String sha256, @Nullable @Body byte[] body) throws SQLException {
+    requireSha256("sha256", sha256);
     // An empty file is a legal upload (it fails later, alone, as an empty document).
     byte[] content = body == null ? new byte[0] : body;
     try {
@@ -61,12 +53,12 @@ class BlobController {
     } catch (IllegalArgumentException e) {
       throw Problems.badRequest(e.getMessage());
     }
-    return HttpResponse.created(new Stored(sha256, content.length));
+    return HttpResponse.created(new StoredBlob(sha256, content.length));
   }
 
-  private static void requireSha256(String hash) {
+  private static void requireSha256(String field, String hash) {
     if (hash == null || !SHA256.matcher(hash).matches()) {
-      throw Problems.badRequest("'" + hash + "' is not a lowercase hex SHA-256 hash");
+      throw Problems.invalidField(field, "expected a lowercase hex SHA-256 hash");
     }
   }
 }

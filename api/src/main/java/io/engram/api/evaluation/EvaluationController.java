@@ -1,5 +1,8 @@
 package io.engram.api.evaluation;
 
+import io.engram.contract.Evaluations.EvaluationRequest;
+import io.engram.contract.Evaluations.EvaluationStarted;
+import io.engram.contract.Evaluations.EvaluationStatus;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -20,13 +23,12 @@ class EvaluationController {
   }
 
   @Post
-  HttpResponse<EvaluationDtos.Started> start(@Valid @Body EvaluationDtos.Create request)
-      throws Exception {
+  HttpResponse<EvaluationStarted> start(@Valid @Body EvaluationRequest request) throws Exception {
     return HttpResponse.accepted().body(starter.start(request));
   }
 
   @Get("/{workflowId}")
-  EvaluationDtos.Status status(String workflowId) throws Exception {
+  EvaluationStatus status(String workflowId) throws Exception {
     return starter.status(workflowId);
   }
 }

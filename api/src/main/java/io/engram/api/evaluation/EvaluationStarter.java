@@ -1,7 +1,14 @@
 package io.engram.api.evaluation;
 
 import io.engram.api.problems.ApiProblem;
+import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
+import io.engram.contract.Evaluations;
+import io.engram.contract.Evaluations.AnswerMetrics;
+import io.engram.contract.Evaluations.EvaluationStarted;
+import io.engram.contract.Evaluations.EvaluationStatus;
+import io.engram.contract.Evaluations.Part;
+import io.engram.contract.Evaluations.Split;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.eval.EvaluationAnswers;
 import io.engram.core.eval.EvaluationRuns;
@@ -59,22 +66,11 @@ class EvaluationStarter {
     this.runs = runs;
   }
 
-  EvaluationDtos.Started start(EvaluationDtos.Create body) throws SQLException {
-    String split = body.split() == null ? "test" : body.split();
-    if (!EvaluationRequest.SPLITS.contains(split)) {
-      throw Problems.badRequest(
-          "split '" + split + "' is not one of " + String.join(", ", EvaluationRequest.SPLITS));
-    }
-    String part = body.part() == null ? "all" : body.part();
-    if (!EvaluationRequest.PARTS.contains(part)) {
-      throw Problems.badRequest(
-          "part '" + part + "' is not one of " + String.join(", ", EvaluationRequest.PARTS));
-    }
-    for (String hash : List.of(body.queriesBlob(), body.qrelsBlob())) {
-      if (!SHA256.matcher(hash).matches()) {
-        throw Problems.badRequest("'" + hash + "' is not a lowercase hex SHA-256 hash");
-      }
-    }
+  EvaluationStarted start(Evaluations.EvaluationRequest body) throws SQLException {
+    String split = (body.split() == null ? Split.TEST : body.split()).wireName();
+    String part = (body.part() == null ? Part.ALL : body.part()).wireName();
+    requireSha256("/queriesBlob", body.queriesBlob());
+    requireSha256("/qrelsBlob", body.qrelsBlob());
     String collection = body.collection() == null ? body.dataset() : body.collection();
     if (!CollectionRegistry.isValidName(collection)) {
       throw Problems.badRequest(
@@ -115,14 +111,15 @@ class EvaluationStarter {
             EvaluationWorkflow.class, EvaluationWorkflow.startOptions(workflowId, collection));
     try {
       WorkflowExecution execution = WorkflowClient.start(workflow::evaluate, request);
-      return new EvaluationDtos.Started(execution.getWorkflowId(), execution.getRunId());
+      return new EvaluationStarted(execution.getWorkflowId(), execution.getRunId());
     } catch (WorkflowServiceException e) {
       throw Problems.unavailable(
           "cannot start the evaluation workflow (is Temporal up?): " + e.getMessage());
     }
   }
 
-  EvaluationDtos.Status status(String workflowId) throws SQLException {
+  EvaluationStatus status(String workflowId) throws SQLException {
+    CleanText.require("workflowId", workflowId);
     WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
     DescribeWorkflowExecutionResponse description;
     try {
@@ -155,7 +152,7 @@ class EvaluationStarter {
                 "waiting-for-worker", 0, null, 0, 0, 0, 0, 0, 0, null, null, 0, 0, 0);
       }
       boolean any = progress.done() > 0;
-      return new EvaluationDtos.Status(
+      return new EvaluationStatus(
           workflowId,
           runId,
           name,
@@ -179,7 +176,7 @@ class EvaluationStarter {
           null,
           progress.answerModel() == null
               ? null
-              : new EvaluationDtos.Answers(
+              : new AnswerMetrics(
                   progress.answerModel(),
                   progress.answersTotal(),
                   progress.answersDone(),
@@ -202,7 +199,7 @@ class EvaluationStarter {
     }
     if (stored.isEmpty()) {
       // Failed before a run was registered, which is what bad input does.
-      return new EvaluationDtos.Status(
+      return new EvaluationStatus(
           workflowId,
           runId,
           name,
@@ -228,7 +225,7 @@ class EvaluationStarter {
     }
     EvaluationRuns.Run run = stored.get();
     boolean completed = "completed".equals(run.status());
-    return new EvaluationDtos.Status(
+    return new EvaluationStatus(
         workflowId,
         runId,
         name,
@@ -254,12 +251,11 @@ class EvaluationStarter {
   }
 
   /** The stored advisory tier; the counts of a run that did not complete are not final. */
-  private static EvaluationDtos.Answers answers(
-      EvaluationAnswers.Summary stored, boolean completed) {
+  private static AnswerMetrics answers(EvaluationAnswers.Summary stored, boolean completed) {
     if (stored == null) {
       return null;
     }
-    return new EvaluationDtos.Answers(
+    return new AnswerMetrics(
         stored.model(),
         stored.sample(),
         completed ? stored.sample() : stored.generated() + stored.fallback(),
@@ -269,6 +265,12 @@ class EvaluationStarter {
         stored.relevancy(),
         stored.contextRecall(),
         stored.p50Ms());
+  }
+
+  private static void requireSha256(String field, String hash) {
+    if (!SHA256.matcher(hash).matches()) {
+      throw Problems.invalidField(field, "expected a lowercase hex SHA-256 hash");
+    }
   }
 
   private static ApiProblem notFound(String workflowId) {

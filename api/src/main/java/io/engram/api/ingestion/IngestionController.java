@@ -1,5 +1,9 @@
 package io.engram.api.ingestion;
 
+import io.engram.api.problems.ElementValidator;
+import io.engram.contract.Ingestions.IngestionRequest;
+import io.engram.contract.Ingestions.IngestionStarted;
+import io.engram.contract.Ingestions.IngestionStatus;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -14,19 +18,25 @@ import jakarta.validation.Valid;
 @ExecuteOn(TaskExecutors.BLOCKING)
 class IngestionController {
   private final IngestionStarter starter;
+  private final ElementValidator elements;
 
-  IngestionController(IngestionStarter starter) {
+  IngestionController(IngestionStarter starter, ElementValidator elements) {
     this.starter = starter;
+    this.elements = elements;
   }
 
+  /**
+   * Starts an ingestion, or attaches to the one already running for the same source and collection
+   * ({@code attached} is then true).
+   */
   @Post
-  HttpResponse<IngestionDtos.Started> start(@Valid @Body IngestionDtos.Create request)
-      throws Exception {
+  HttpResponse<IngestionStarted> start(@Valid @Body IngestionRequest request) throws Exception {
+    elements.validate("/files", request.files());
     return HttpResponse.accepted().body(starter.start(request));
   }
 
   @Get("/{workflowId}")
-  IngestionDtos.Status status(String workflowId) {
+  IngestionStatus status(String workflowId) {
     return starter.status(workflowId);
   }
 }

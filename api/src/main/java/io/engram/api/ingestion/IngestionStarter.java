@@ -1,7 +1,13 @@
 package io.engram.api.ingestion;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
+import io.engram.contract.Ingestions;
+import io.engram.contract.Ingestions.DocumentError;
+import io.engram.contract.Ingestions.FileRef;
+import io.engram.contract.Ingestions.IngestionStarted;
+import io.engram.contract.Ingestions.IngestionStatus;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.ingest.BlobStore;
@@ -28,6 +34,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -55,7 +62,7 @@ class IngestionStarter {
     this.dataSource = dataSource;
   }
 
-  IngestionDtos.Started start(IngestionDtos.Create body) throws SQLException, IOException {
+  IngestionStarted start(Ingestions.IngestionRequest body) throws SQLException, IOException {
     String collection = body.collection() == null ? CollectionRegistry.DEFAULT : body.collection();
     if (!CollectionRegistry.isValidName(collection)) {
       throw Problems.badRequest(
@@ -100,15 +107,20 @@ class IngestionStarter {
         client.newWorkflowStub(
             IngestionWorkflow.class, IngestionWorkflow.startOptions(collection, request.origin()));
     try {
+      Optional<String> running =
+          runningRunId(IngestionWorkflow.workflowId(collection, request.origin()));
       WorkflowExecution execution = WorkflowClient.start(workflow::ingest, request);
-      return new IngestionDtos.Started(execution.getWorkflowId(), execution.getRunId());
+      // The workflow id is stable per source, and a start while a run is open returns that run.
+      boolean attached = running.isPresent() && running.get().equals(execution.getRunId());
+      return new IngestionStarted(execution.getWorkflowId(), execution.getRunId(), attached);
     } catch (io.temporal.client.WorkflowServiceException e) {
       throw Problems.unavailable(
           "cannot start the ingestion workflow (is Temporal up?): " + e.getMessage());
     }
   }
 
-  IngestionDtos.Status status(String workflowId) {
+  IngestionStatus status(String workflowId) {
+    CleanText.require("workflowId", workflowId);
     WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
     WorkflowExecutionStatus status;
     String runId;
@@ -147,7 +159,7 @@ class IngestionStarter {
     if (progress == null) {
       progress = new IngestionProgress("done", 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0);
     }
-    return new IngestionDtos.Status(
+    return new IngestionStatus(
         workflowId,
         runId,
         name,
@@ -158,9 +170,26 @@ class IngestionStarter {
         progress.failed(),
         progress.tombstoned(),
         progress.chunks(),
-        progress.errors(),
+        progress.errors().stream().map(e -> new DocumentError(e.source(), e.reason())).toList(),
         progress.tombstonedSample(),
         failure);
+  }
+
+  /** The run id of the open run under {@code workflowId}, if there is one. */
+  private Optional<String> runningRunId(String workflowId) {
+    try {
+      var description = client.newUntypedWorkflowStub(workflowId).describe();
+      return description.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+          ? Optional.of(description.getExecution().getRunId())
+          : Optional.empty();
+    } catch (io.temporal.client.WorkflowNotFoundException e) {
+      return Optional.empty();
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw Problems.unavailable("cannot reach Temporal: " + e.getStatus().getDescription());
+    }
   }
 
   /** Resolves a server-side path and checks that its real path lies under an ingestion root. */
@@ -203,7 +232,7 @@ class IngestionStarter {
     return real;
   }
 
-  private UUID storeManifest(String collection, String origin, List<IngestionDtos.FileRef> files)
+  private UUID storeManifest(String collection, String origin, List<FileRef> files)
       throws SQLException, IOException {
     if (files.size() == 1
         && DocumentType.ofFileName(Path.of(files.get(0).path()).getFileName().toString())
@@ -215,7 +244,7 @@ class IngestionStarter {
               + DocumentType.supportedExtensions());
     }
     List<ManifestEntry> entries = new ArrayList<>(files.size());
-    for (IngestionDtos.FileRef f : files) {
+    for (FileRef f : files) {
       entries.add(new ManifestEntry(f.path(), f.sha256(), f.size()));
     }
     List<String> missing = blobs.missing(entries.stream().map(ManifestEntry::sha256).toList());

@@ -1,6 +1,15 @@
 package io.engram.api.memory;
 
 import io.engram.api.schedules.ScheduleService;
+import io.engram.contract.Memory;
+import io.engram.contract.Memory.EpisodicTier;
+import io.engram.contract.Memory.MemoryDay;
+import io.engram.contract.Memory.PromotionCall;
+import io.engram.contract.Memory.PromotionOutcome;
+import io.engram.contract.Memory.PromotionStarted;
+import io.engram.contract.Memory.SemanticTier;
+import io.engram.contract.Memory.WorkingTier;
+import io.engram.contract.Schedules.ScheduleView;
 import io.engram.core.memory.MemoryStats;
 import io.engram.workflows.memory.PromotionResult;
 import io.micronaut.core.annotation.Nullable;
@@ -12,8 +21,7 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.micronaut.serde.annotation.SerdeImport;
-import io.micronaut.serde.annotation.Serdeable;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.sql.SQLException;
@@ -28,47 +36,9 @@ import org.slf4j.LoggerFactory;
  * typically a dry run.
  */
 @Controller("/v1/memory")
-@SerdeImport(PromotionResult.class)
 @ExecuteOn(TaskExecutors.BLOCKING)
 class MemoryController {
   private static final Logger log = LoggerFactory.getLogger(MemoryController.class);
-
-  @Serdeable
-  record Working(long openSessions, long turns) {}
-
-  @Serdeable
-  record Episodic(long active, long superseded) {}
-
-  @Serdeable
-  record Semantic(long facts) {}
-
-  @Serdeable
-  record Day(
-      String day, long distilled, long merged, long superseded, long promoted, long expired) {}
-
-  /**
-   * The stats.
-   *
-   * @param schedules the memory lifecycle's schedules, or null when Temporal could not be asked
-   * @param schedulesError why they are missing, or null
-   */
-  @Serdeable
-  record Stats(
-      Working working,
-      Episodic episodic,
-      Semantic semantic,
-      long pendingCitations,
-      List<Day> days,
-      @Nullable List<ScheduleService.ScheduleView> schedules,
-      @Nullable String schedulesError) {}
-
-  /** A promotion to start; {@code dryRun} only reports what would be promoted. */
-  @Serdeable
-  record PromotionCall(@Nullable Boolean dryRun) {}
-
-  /** The run's id and, when it finished within the wait, its result. */
-  @Serdeable
-  record PromotionStarted(String workflowId, @Nullable PromotionResult result) {}
 
   private final MemoryStats stats;
   private final ScheduleService schedules;
@@ -81,17 +51,18 @@ class MemoryController {
   }
 
   @Post("/promotions")
-  HttpResponse<PromotionStarted> promote(@Nullable @Body PromotionCall call) {
+  HttpResponse<PromotionStarted> promote(@Valid @Nullable @Body PromotionCall call) {
     boolean dryRun = call != null && Boolean.TRUE.equals(call.dryRun());
     PromotionStarter.Outcome outcome = promotions.start(dryRun);
-    PromotionStarted body = new PromotionStarted(outcome.workflowId(), outcome.result());
+    PromotionStarted body = new PromotionStarted(outcome.workflowId(), outcome(outcome.result()));
     return outcome.result() == null ? HttpResponse.accepted().body(body) : HttpResponse.ok(body);
   }
 
   @Get("/stats")
-  Stats stats(@Nullable @QueryValue @Min(1) @Max(90) Integer days) throws SQLException {
+  Memory.MemoryStats stats(@Nullable @QueryValue @Min(1) @Max(90) Integer days)
+      throws SQLException {
     MemoryStats.Snapshot s = stats.snapshot(Instant.now(), days == null ? 7 : days);
-    List<ScheduleService.ScheduleView> memorySchedules = null;
+    List<ScheduleView> memorySchedules = null;
     String error = null;
     try {
       memorySchedules = schedules.list(id -> id.startsWith("engram-"));
@@ -99,15 +70,15 @@ class MemoryController {
       log.warn("memory stats without schedules: {}", e.getMessage());
       error = "cannot list schedules (is Temporal up?): " + e.getMessage();
     }
-    return new Stats(
-        new Working(s.openSessions(), s.turns()),
-        new Episodic(s.episodicActive(), s.episodicSuperseded()),
-        new Semantic(s.semantic()),
+    return new Memory.MemoryStats(
+        new WorkingTier(s.openSessions(), s.turns()),
+        new EpisodicTier(s.episodicActive(), s.episodicSuperseded()),
+        new SemanticTier(s.semantic()),
         s.pendingCitations(),
         s.days().stream()
             .map(
                 d ->
-                    new Day(
+                    new MemoryDay(
                         d.day().toString(),
                         d.distilled(),
                         d.merged(),
@@ -117,5 +88,19 @@ class MemoryController {
             .toList(),
         memorySchedules,
         error);
+  }
+
+  private static PromotionOutcome outcome(PromotionResult r) {
+    return r == null
+        ? null
+        : new PromotionOutcome(
+            r.runKey(),
+            r.dryRun(),
+            r.phase(),
+            r.citationsFlushed(),
+            r.batches(),
+            r.promoted(),
+            r.episodicIds(),
+            r.semanticIds());
   }
 }

@@ -1,5 +1,7 @@
 package io.engram.api.problems;
 
+import io.engram.contract.Problem;
+
 /** A domain error with its HTTP status; {@link ApiProblemHandler} renders it as a problem body. */
 public final class ApiProblem extends RuntimeException {
   private final Problem problem;

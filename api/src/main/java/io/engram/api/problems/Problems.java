@@ -1,5 +1,8 @@
 package io.engram.api.problems;
 
+import io.engram.contract.Problem;
+import java.util.List;
+
 /**
  * The problems the API raises, one factory per kind so every error has a stable {@code type} URI
  * and a detail that says what to do next.
@@ -11,6 +14,12 @@ public final class Problems {
 
   public static ApiProblem badRequest(String detail) {
     return of("bad-request", "Bad Request", 400, detail);
+  }
+
+  /** A 400 about one field of the request, named by its JSON pointer or parameter name. */
+  public static ApiProblem invalidField(String pointer, String detail) {
+    return new ApiProblem(
+        invalid(400, "Bad Request", List.of(new Problem.InvalidField(pointer, detail))));
   }
 
   public static ApiProblem notFound(String what, String detail) {
@@ -27,6 +36,28 @@ public final class Problems {
 
   public static ApiProblem unavailable(String detail) {
     return of("service-unavailable", "Service Unavailable", 503, detail);
+  }
+
+  /** A request whose fields could not be bound or validated; the detail lists them. */
+  static Problem invalid(int status, String title, List<Problem.InvalidField> errors) {
+    StringBuilder detail = new StringBuilder();
+    for (Problem.InvalidField error : errors) {
+      detail.append(detail.isEmpty() ? "" : "; ");
+      detail.append(error.pointer().isEmpty() ? "the body" : error.pointer());
+      detail.append(": ").append(error.detail());
+    }
+    return new Problem(BASE + "invalid-request", title, status, detail.toString(), null, errors);
+  }
+
+  /** A failure of the server: nothing but the id its log line is found by. */
+  static Problem internalError(String requestId) {
+    return new Problem(
+        BASE + "internal-error",
+        "Internal Server Error",
+        500,
+        "the request failed on the server; quote request id " + requestId + " when reporting it",
+        requestId,
+        null);
   }
 
   private static ApiProblem of(String type, String title, int status, String detail) {

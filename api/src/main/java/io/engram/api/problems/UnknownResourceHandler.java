@@ -1,5 +1,6 @@
 package io.engram.api.problems;
 
+import io.engram.contract.Problem;
 import io.engram.core.query.UnknownResourceException;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;

@@ -1,21 +1,16 @@
 package io.engram.api.query;
 
 import io.engram.api.problems.Problems;
+import io.engram.contract.Feedback.FeedbackRequest;
+import io.engram.contract.Feedback.FeedbackStored;
 import io.engram.core.querylog.QueryLog;
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.micronaut.serde.annotation.Serdeable;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Size;
 import java.sql.SQLException;
 import java.util.UUID;
 
@@ -23,16 +18,6 @@ import java.util.UUID;
 @Controller("/v1/feedback")
 @ExecuteOn(TaskExecutors.BLOCKING)
 class FeedbackController {
-
-  @Serdeable
-  record FeedbackRequest(
-      @NotBlank String queryId,
-      @NotNull @Min(-1) @Max(1) Integer rating,
-      @Nullable @Size(max = 4096) String source,
-      @Nullable @Size(max = 4000) String comment) {}
-
-  @Serdeable
-  record FeedbackStored(long feedbackId, String queryId) {}
 
   private final QueryLog queryLog;
 
@@ -46,8 +31,7 @@ class FeedbackController {
     try {
       id = UUID.fromString(request.queryId());
     } catch (IllegalArgumentException e) {
-      throw Problems.badRequest(
-          "queryId '" + request.queryId() + "' is not a UUID returned by /v1/query");
+      throw Problems.invalidField("/queryId", "expected the queryId (a UUID) /v1/query returned");
     }
     long feedbackId =
         queryLog

@@ -1,10 +1,12 @@
 package io.engram.api.query;
 
 import io.engram.api.sessions.SessionController;
+import io.engram.contract.Queries.QueryRequest;
+import io.engram.contract.Queries.QueryResponse;
+import io.engram.contract.Queries.Source;
 import io.engram.core.query.QueryPipelines;
 import io.engram.core.query.QueryResult;
 import io.engram.core.query.Question;
-import io.engram.core.query.Source;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.annotation.Body;
@@ -13,49 +15,17 @@ import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.micronaut.serde.annotation.SerdeImport;
-import io.micronaut.serde.annotation.Serdeable;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Size;
 import java.sql.SQLException;
-import java.util.List;
-import java.util.Map;
 
 /**
  * {@code POST /v1/query}: validates the request, asks the champion's {@link
- * io.engram.core.query.QueryPipeline} and maps its result. The query path itself lives in core.
+ * io.engram.core.query.QueryPipeline} and maps its result onto the wire contract. The query path
+ * itself lives in core.
  */
 @Controller("/v1/query")
 @ExecuteOn(TaskExecutors.BLOCKING)
-@SerdeImport(Source.class)
 class QueryController {
-
-  @Serdeable
-  record QueryRequest(
-      @NotBlank @Size(max = 4096) String query,
-      @Nullable @Size(max = 128) String sessionId,
-      @Nullable @Size(max = 63) String collection,
-      @Nullable @Min(1) @Max(100) Integer topK) {}
-
-  @Serdeable
-  record QueryResponse(
-      String queryId,
-      String answer,
-      String answerMode,
-      List<Integer> citations,
-      @Nullable String warning,
-      List<Source> sources,
-      String intent,
-      @Nullable String rewrittenQuery,
-      String intentSource,
-      @Nullable String sessionId,
-      String modelVersion,
-      Map<String, Double> timings,
-      boolean cached) {}
-
   private final QueryPipelines pipelines;
 
   QueryController(QueryPipelines pipelines) {
@@ -71,7 +41,9 @@ class QueryController {
     Question question =
         new Question(
             request.query(),
-            request.sessionId() == null ? null : SessionController.parse(request.sessionId()),
+            request.sessionId() == null
+                ? null
+                : SessionController.parse("/sessionId", request.sessionId()),
             request.collection(),
             request.topK() == null ? Question.DEFAULT_TOP_K : request.topK(),
             cacheControl != null && cacheControl.contains("no-cache"));
@@ -82,7 +54,7 @@ class QueryController {
         r.answerMode(),
         r.citations(),
         r.warning(),
-        r.sources(),
+        r.sources().stream().map(QueryController::source).toList(),
         r.intent(),
         r.rewrittenQuery(),
         r.intentSource(),
@@ -90,5 +62,10 @@ class QueryController {
         r.modelVersion(),
         r.timings(),
         r.cached());
+  }
+
+  private static Source source(io.engram.core.query.Source s) {
+    return new Source(
+        s.documentId(), s.chunkId(), s.source(), s.title(), s.snippet(), s.score(), s.tier());
   }
 }

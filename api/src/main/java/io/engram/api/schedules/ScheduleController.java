@@ -1,20 +1,16 @@
 package io.engram.api.schedules;
 
 import io.engram.api.problems.Problems;
+import io.engram.contract.Schedules.ScheduleList;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.micronaut.serde.annotation.Serdeable;
-import java.util.List;
 
 /** {@code GET /v1/schedules}: the Temporal Schedules of the namespace, for operators. */
 @Controller("/v1/schedules")
 @ExecuteOn(TaskExecutors.BLOCKING)
 class ScheduleController {
-
-  @Serdeable
-  record Schedules(List<ScheduleService.ScheduleView> schedules) {}
 
   private final ScheduleService schedules;
 
@@ -23,9 +19,9 @@ class ScheduleController {
   }
 
   @Get
-  Schedules list() {
+  ScheduleList list() {
     try {
-      return new Schedules(schedules.list());
+      return new ScheduleList(schedules.list());
     } catch (RuntimeException e) {
       throw Problems.unavailable("cannot list schedules (is Temporal up?): " + e.getMessage());
     }

@@ -1,8 +1,7 @@
 package io.engram.api.schedules;
 
+import io.engram.contract.Schedules.ScheduleView;
 import io.engram.workflows.common.EngramSearchAttributes;
-import io.micronaut.core.annotation.Nullable;
-import io.micronaut.serde.annotation.Serdeable;
 import io.temporal.client.schedules.Schedule;
 import io.temporal.client.schedules.ScheduleActionResult;
 import io.temporal.client.schedules.ScheduleActionStartWorkflow;
@@ -19,26 +18,6 @@ import java.util.function.Predicate;
 /** Reads the namespace's Temporal Schedules for operators. */
 @Singleton
 public class ScheduleService {
-
-  /**
-   * One schedule.
-   *
-   * @param spec when it runs, e.g. {@code 0 3 * * *} (UTC)
-   * @param nextRun the next time it fires, or null when paused or finished
-   * @param lastRun when it last started a run, or null
-   * @param jobType the {@code EngramJobType} of its runs, or null for other schedules
-   */
-  @Serdeable
-  public record ScheduleView(
-      String id,
-      String spec,
-      @Nullable String workflowType,
-      @Nullable String jobType,
-      boolean paused,
-      @Nullable String note,
-      @Nullable String nextRun,
-      @Nullable String lastRun,
-      @Nullable String summary) {}
 
   private final ScheduleClient client;
 

@@ -1,6 +1,10 @@
 package io.engram.api.sessions;
 
 import io.engram.api.problems.Problems;
+import io.engram.contract.Sessions.CreateSession;
+import io.engram.contract.Sessions.SessionCreated;
+import io.engram.contract.Sessions.SessionTurns;
+import io.engram.contract.Sessions.Turn;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.memory.WorkingMemory;
 import io.micronaut.core.annotation.Nullable;
@@ -11,10 +15,7 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.micronaut.serde.annotation.SerdeImport;
-import io.micronaut.serde.annotation.Serdeable;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Size;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
@@ -24,18 +25,7 @@ import java.util.UUID;
  */
 @Controller("/v1/sessions")
 @ExecuteOn(TaskExecutors.BLOCKING)
-@SerdeImport(WorkingMemory.Turn.class)
 public class SessionController {
-
-  @Serdeable
-  record CreateSession(
-      @Nullable @Size(max = 63) String collection, @Nullable @Size(max = 128) String userId) {}
-
-  @Serdeable
-  record SessionCreated(String sessionId, String collection) {}
-
-  @Serdeable
-  record SessionTurns(String sessionId, List<WorkingMemory.Turn> turns) {}
 
   private final WorkingMemory memory;
   private final CollectionRegistry collections;
@@ -60,22 +50,30 @@ public class SessionController {
 
   @Get("/{sessionId}/turns")
   SessionTurns turns(String sessionId) throws SQLException {
-    UUID id = parse(sessionId);
+    UUID id = parse("sessionId", sessionId);
     if (memory.collectionOf(id).isEmpty()) {
       throw Problems.notFound("session", "no open session " + id);
     }
-    return new SessionTurns(id.toString(), memory.recentTurns(id, 100));
+    List<Turn> turns =
+        memory.recentTurns(id, 100).stream()
+            .map(t -> new Turn(t.role(), t.text(), t.intent(), t.rewrittenQuery(), t.sources()))
+            .toList();
+    return new SessionTurns(id.toString(), turns);
   }
 
-  /** Parses a session id, or answers 400 with what a valid one looks like. */
-  public static UUID parse(String sessionId) {
-    try {
-      return UUID.fromString(sessionId);
-    } catch (IllegalArgumentException e) {
-      throw Problems.badRequest(
-          "session id '"
-              + sessionId
-              + "' is malformed; use the sessionId POST /v1/sessions returned");
+  /**
+   * Parses a session id, or answers 400 naming {@code field} with what a valid one looks like. The
+   * id is not echoed: it may be anything a client sent, up to a path or control characters.
+   */
+  public static UUID parse(String field, String sessionId) {
+    if (sessionId.length() == 36) {
+      try {
+        return UUID.fromString(sessionId);
+      } catch (IllegalArgumentException e) {
+        // Answered below, like an id of the wrong length.
+      }
     }
+    throw Problems.invalidField(
+        field, "expected a session id (a UUID) as POST /v1/sessions returns it");
   }
 }

@@ -1,0 +1,30 @@
+package io.engram.api;
+
+import io.engram.contract.Blobs;
+import io.engram.contract.Evaluations;
+import io.engram.contract.Feedback;
+import io.engram.contract.Ingestions;
+import io.engram.contract.Memory;
+import io.engram.contract.Queries;
+import io.engram.contract.Sessions;
+import io.micronaut.core.annotation.Introspected;
+
+/**
+ * Generates bean introspections for the request records of the wire contract, which live in a
+ * module without Micronaut (the CLI compiles against it too): Micronaut validates a
+ * {@code @Valid @Body} through its introspection, which carries the records' constraints.
+ */
+@Introspected(
+    classes = {
+      Blobs.MissingBlobsRequest.class,
+      Evaluations.EvaluationRequest.class,
+      Feedback.FeedbackRequest.class,
+      Ingestions.IngestionRequest.class,
+      Ingestions.FileRef.class,
+      Memory.PromotionCall.class,
+      Queries.QueryRequest.class,
+      Sessions.CreateSession.class
+    })
+final class WireContract {
+  private WireContract() {}
+}

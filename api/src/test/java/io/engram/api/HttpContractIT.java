@@ -1,0 +1,470 @@
+package io.engram.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.engram.contract.Problem;
+import io.engram.core.Hashing;
+import io.engram.testing.EngramServices;
+import io.engram.testing.EngramServicesExtension;
+import io.engram.testing.TemporalDevServer;
+import io.engram.workflows.ingestion.IngestionWorkflow;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP contract as a client meets it, on a real API (PostgreSQL, Temporal): every malformed
+ * request is a 4xx problem that names the offending field, never a 200 or a 5xx; a server failure
+ * is a 500 that carries a request id and no exception text; {@code attached} says when an ingestion
+ * joined a running one; the OpenAPI document describes the endpoints with the contract's fields.
+ */
+@EngramServices
+@MicronautTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
+  /** Small enough for a test to exceed, large enough for a 200 KB query to be read and refused. */
+  private static final int MAX_REQUEST_BYTES = 256 * 1024;
+
+  @Inject EmbeddedServer server;
+
+  private String dbUrl;
+
+  @Override
+  public Map<String, String> getProperties() {
+    dbUrl = EngramServicesExtension.postgres().createDatabase("http_contract_it");
+    return serviceProperties(
+        dbUrl, Map.of("micronaut.server.max-request-size", Integer.toString(MAX_REQUEST_BYTES)));
+  }
+
+  @Override
+  protected URI baseUri() {
+    return URI.create(server.getURL().toString());
+  }
+
+  private static Arguments hostile(
+      String method, String path, String body, int status, String field) {
+    return Arguments.of(method, path, body, status, field);
+  }
+
+  private static final String HASH = "0".repeat(64);
+
+  static Stream<Arguments> hostileRequests() {
+    String big = "x".repeat(200 * 1024);
+    return Stream.of(
+        // The query endpoint, from the issue's list.
+        hostile("POST", "/v1/query", "{\"query\":\"\"}", 400, "/query"),
+        hostile("POST", "/v1/query", "{\"query\":\"   \"}", 400, "/query"),
+        hostile("POST", "/v1/query", "{\"query\":null}", 400, "/query"),
+        hostile("POST", "/v1/query", "{}", 400, "/query"),
+        hostile("POST", "/v1/query", "{\"query\":42}", 400, "/query"),
+        hostile("POST", "/v1/query", "{\"query\":true}", 400, "/query"),
+        hostile("POST", "/v1/query", "{\"query\":[\"x\"]}", 400, "/query"),
+        hostile("POST", "/v1/query", "{\"query\":{\"text\":\"x\"}}", 400, "/query"),
+        hostile("POST", "/v1/query", "{\"query\":\"" + big + "\"}", 400, "/query"),
+        hostile("POST", "/v1/query", "{\"query\":\"a\\u0000b\"}", 400, "/query"),
+        hostile("POST", "/v1/query", "{\"query\":\"a\\ud800b\"}", 400, "/query"),
+        hostile("POST", "/v1/query", "{\"query\":\"x\",\"topK\":2.5}", 400, "/topK"),
+        hostile("POST", "/v1/query", "{\"query\":\"x\",\"topK\":\"5\"}", 400, "/topK"),
+        hostile("POST", "/v1/query", "{\"query\":\"x\",\"topK\":[5]}", 400, "/topK"),
+        hostile("POST", "/v1/query", "{\"query\":\"x\",\"topK\":-1}", 400, "/topK"),
+        hostile("POST", "/v1/query", "{\"query\":\"x\",\"topK\":0}", 400, "/topK"),
+        hostile("POST", "/v1/query", "{\"query\":\"x\",\"topK\":1000000}", 400, "/topK"),
+        hostile("POST", "/v1/query", "{\"query\":\"x\",\"topK\":1e300}", 400, "/topK"),
+        hostile("POST", "/v1/query", "{\"query\":\"x\",\"top_k\":5}", 400, "/top_k"),
+        hostile("POST", "/v1/query", "{\"query\":\"x\",\"collection\":\"nope\"}", 404, null),
+        hostile(
+            "POST",
+            "/v1/query",
+            "{\"query\":\"x\",\"collection\":\"a\\u0000\"}",
+            400,
+            "/collection"),
+        hostile(
+            "POST",
+            "/v1/query",
+            "{\"query\":\"x\",\"sessionId\":\"../../etc/passwd\"}",
+            400,
+            "/sessionId"),
+        hostile(
+            "POST", "/v1/query", "{\"query\":\"x\",\"sessionId\":\"a\\u0000\"}", 400, "/sessionId"),
+        hostile(
+            "POST",
+            "/v1/query",
+            "{\"query\":\"x\",\"sessionId\":\"" + UUID.randomUUID() + "\"}",
+            404,
+            null),
+        hostile("POST", "/v1/query", "{not json", 400, ""),
+        hostile("POST", "/v1/query", "[{\"query\":\"x\"}]", 400, ""),
+        hostile("POST", "/v1/query", "[]", 400, ""),
+        hostile("POST", "/v1/query", "\"x\"", 400, ""),
+        hostile("POST", "/v1/query", "42", 400, ""),
+        hostile("POST", "/v1/query", "", 400, ""),
+        hostile("POST", "/v1/query", "{\"query\":\"x\",\"query\":\"y\"}", 400, ""),
+        // The same classes of wrong input on the other bodies.
+        hostile("POST", "/v1/ingestions", "{\"collection\":5,\"path\":\"/x\"}", 400, "/collection"),
+        hostile(
+            "POST", "/v1/ingestions", "{\"path\":\"/x\",\"chunkSize\":\"100\"}", 400, "/chunkSize"),
+        hostile(
+            "POST", "/v1/ingestions", "{\"path\":\"/x\",\"chunkSize\":150.5}", 400, "/chunkSize"),
+        hostile("POST", "/v1/ingestions", "{\"files\":{\"path\":\"a\"}}", 400, "/files"),
+        hostile(
+            "POST",
+            "/v1/ingestions",
+            "{\"files\":[{\"path\":\"a\",\"sha256\":\"" + HASH + "\",\"size\":\"1\"}]}",
+            400,
+            "/files/0/size"),
+        hostile(
+            "POST",
+            "/v1/ingestions",
+            "{\"files\":[{\"path\":\"a\\u0000\",\"sha256\":\"" + HASH + "\",\"size\":1}]}",
+            400,
+            "/files/0/path"),
+        hostile(
+            "POST",
+            "/v1/ingestions",
+            "{\"files\":[{\"path\":\"a\",\"sha256\":\"\",\"size\":1}]}",
+            400,
+            "/files/0/sha256"),
+        hostile("POST", "/v1/ingestions", "[]", 400, ""),
+        hostile(
+            "POST",
+            "/v1/evaluations",
+            "{\"dataset\":7,\"queriesBlob\":\"" + HASH + "\",\"qrelsBlob\":\"" + HASH + "\"}",
+            400,
+            "/dataset"),
+        hostile(
+            "POST",
+            "/v1/evaluations",
+            "{\"dataset\":\"d\",\"split\":\"validation\",\"queriesBlob\":\""
+                + HASH
+                + "\",\"qrelsBlob\":\""
+                + HASH
+                + "\"}",
+            400,
+            "/split"),
+        hostile(
+            "POST",
+            "/v1/evaluations",
+            "{\"dataset\":\"d\",\"part\":0,\"queriesBlob\":\""
+                + HASH
+                + "\",\"qrelsBlob\":\""
+                + HASH
+                + "\"}",
+            400,
+            "/part"),
+        hostile(
+            "POST",
+            "/v1/evaluations",
+            "{\"dataset\":\"d\",\"answers\":2.5,\"queriesBlob\":\""
+                + HASH
+                + "\",\"qrelsBlob\":\""
+                + HASH
+                + "\"}",
+            400,
+            "/answers"),
+        hostile(
+            "POST",
+            "/v1/evaluations",
+            "{\"dataset\":\"d\",\"queriesBlob\":\"../x\",\"qrelsBlob\":\"" + HASH + "\"}",
+            400,
+            "/queriesBlob"),
+        hostile(
+            "POST",
+            "/v1/feedback",
+            "{\"queryId\":\"" + UUID.randomUUID() + "\",\"rating\":\"1\"}",
+            400,
+            "/rating"),
+        hostile(
+            "POST",
+            "/v1/feedback",
+            "{\"queryId\":\"" + UUID.randomUUID() + "\",\"rating\":true}",
+            400,
+            "/rating"),
+        hostile(
+            "POST",
+            "/v1/feedback",
+            "{\"queryId\":\"" + UUID.randomUUID() + "\",\"rating\":0.5}",
+            400,
+            "/rating"),
+        hostile(
+            "POST",
+            "/v1/feedback",
+            "{\"queryId\":\"" + UUID.randomUUID() + "\",\"rating\":null}",
+            400,
+            "/rating"),
+        hostile("POST", "/v1/feedback", "{\"queryId\":5,\"rating\":1}", 400, "/queryId"),
+        hostile("POST", "/v1/feedback", "{\"queryId\":\"../q\",\"rating\":1}", 400, "/queryId"),
+        hostile("POST", "/v1/sessions", "{\"collection\":[]}", 400, "/collection"),
+        hostile("POST", "/v1/sessions", "{\"userId\":5}", 400, "/userId"),
+        hostile("POST", "/v1/sessions", "{\"userId\":\"u\\u0000\"}", 400, "/userId"),
+        hostile("POST", "/v1/sessions", "{\"collection\":\"nope\"}", 404, null),
+        hostile("POST", "/v1/sessions", "[]", 400, ""),
+        hostile("POST", "/v1/memory/promotions", "42", 400, ""),
+        hostile("POST", "/v1/blobs/missing", "{\"hashes\":\"" + HASH + "\"}", 400, "/hashes"),
+        hostile("POST", "/v1/blobs/missing", "{\"hashes\":[1]}", 400, "/hashes/0"),
+        hostile("POST", "/v1/blobs/missing", "{\"hashes\":[\"../etc\"]}", 400, "/hashes/0"),
+        hostile("POST", "/v1/blobs/missing", "{\"hashes\":null}", 400, "/hashes"),
+        hostile("POST", "/v1/memory/promotions", "{\"dryRun\":\"true\"}", 400, "/dryRun"),
+        hostile("POST", "/v1/memory/promotions", "{\"dryRun\":1}", 400, "/dryRun"),
+        // Path and query parameters.
+        hostile("GET", "/v1/memory/stats?days=2.5", null, 400, "days"),
+        hostile("GET", "/v1/memory/stats?days=0", null, 400, "days"),
+        hostile("GET", "/v1/sessions/..%2F..%2Fetc%2Fpasswd/turns", null, 400, "sessionId"),
+        hostile("GET", "/v1/sessions/" + UUID.randomUUID() + "/turns", null, 404, null),
+        hostile("GET", "/v1/ingestions/ingest-a%00b", null, 400, "workflowId"),
+        hostile("GET", "/v1/evaluations/eval-a%00b", null, 400, "workflowId"),
+        hostile("GET", "/v1/ingestions/ingest-nothing-0000", null, 404, null));
+  }
+
+  @ParameterizedTest(name = "{0} {1} {2}")
+  @MethodSource("hostileRequests")
+  void hostile_requests_get_a_problem_naming_the_field(
+      String method, String path, String body, int status, String field) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(baseUri().resolve(path));
+    if (body == null) {
+      request.GET();
+    } else {
+      request
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    Reply reply = send(request.build());
+
+    assertProblem(reply, status);
+    if (field != null) {
+      JsonNode errors = reply.json().path("errors");
+      assertThat(errors).as(reply.body()).isNotEmpty();
+      assertThat(errors.get(0).path("pointer").asText()).as(reply.body()).isEqualTo(field);
+      assertThat(errors.get(0).path("detail").asText()).isNotBlank();
+      assertThat(reply.json().path("detail").asText()).isNotBlank();
+    }
+  }
+
+  @Test
+  void invalid_utf8_in_a_body_is_a_bad_request() throws Exception {
+    byte[] body = {'{', '"', 'q', 'u', 'e', 'r', 'y', '"', ':', '"', (byte) 0xC3, '(', '"', '}'};
+    Reply reply =
+        send(
+            HttpRequest.newBuilder(baseUri().resolve("/v1/query"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build());
+
+    assertProblem(reply, 400);
+  }
+
+  @Test
+  void a_body_over_the_size_limit_is_413() throws Exception {
+    String body = "{\"query\":\"" + "x".repeat(MAX_REQUEST_BYTES + 1) + "\"}";
+
+    Reply reply = send(json("/v1/query", body));
+
+    assertProblem(reply, 413);
+  }
+
+  @Test
+  void a_server_failure_is_a_500_with_a_request_id_and_no_exception_text() throws Exception {
+    Logger logger =
+        (Logger) LoggerFactory.getLogger("io.engram.api.problems.UnexpectedFailureHandler");
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+    // Feedback on an unknown query is a 404 while the database is whole (and the API has migrated
+    // it by then); then the database loses the table under the running API.
+    assertProblem(
+        post("/v1/feedback", Map.of("queryId", UUID.randomUUID().toString(), "rating", 1)), 404);
+    execute("ALTER TABLE feedback RENAME TO feedback_gone");
+    try {
+      HttpResponse<String> response =
+          rawSend(json("/v1/feedback", "{\"queryId\":\"" + UUID.randomUUID() + "\",\"rating\":1}"));
+
+      assertThat(response.statusCode()).isEqualTo(500);
+      assertThat(response.headers().firstValue("Content-Type").orElse(""))
+          .startsWith(Problem.MEDIA_TYPE);
+      JsonNode body = JSON.readTree(response.body());
+      String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+      assertThat(body.path("requestId").asText()).isEqualTo(requestId);
+      assertThat(body.path("status").asInt()).isEqualTo(500);
+      assertThat(response.body())
+          .doesNotContainIgnoringCase("feedback_gone")
+          .doesNotContainIgnoringCase("relation")
+          .doesNotContainIgnoringCase("sql")
+          .doesNotContainIgnoringCase("exception")
+          .doesNotContain("INSERT");
+      // The log has what the body leaves out, under the same id.
+      assertThat(logged.list)
+          .anySatisfy(
+              event -> {
+                assertThat(event.getLevel()).isEqualTo(Level.ERROR);
+                assertThat(event.getFormattedMessage()).contains(requestId);
+                assertThat(event.getThrowableProxy()).isNotNull();
+              });
+    } finally {
+      execute("ALTER TABLE feedback_gone RENAME TO feedback");
+      logger.detachAppender(logged);
+    }
+  }
+
+  @Test
+  void every_response_carries_a_request_id_and_a_sane_one_from_the_client_is_kept()
+      throws Exception {
+    HttpResponse<String> mine =
+        rawSend(
+            HttpRequest.newBuilder(baseUri().resolve("/health"))
+                .header("X-Request-Id", "trace-42.a_b")
+                .GET()
+                .build());
+    HttpResponse<String> hostile =
+        rawSend(
+            HttpRequest.newBuilder(baseUri().resolve("/v1/query"))
+                .header("X-Request-Id", "<script>")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build());
+
+    assertThat(mine.headers().firstValue("X-Request-Id")).hasValue("trace-42.a_b");
+    assertThat(hostile.headers().firstValue("X-Request-Id").orElseThrow()).matches("[0-9a-f-]{36}");
+  }
+
+  @Test
+  void a_second_ingestion_of_a_running_source_attaches_and_says_so() throws Exception {
+    byte[] content = "Attached ingestions share one workflow.".getBytes(StandardCharsets.UTF_8);
+    String hash = Hashing.sha256(content);
+    assertThat(put("/v1/blobs/" + hash, content).status()).isEqualTo(201);
+    Map<String, Object> request =
+        Map.of(
+            "collection", "attach",
+            "origin", "/home/someone/attach",
+            "files",
+                List.of(
+                    Map.of(
+                        "path",
+                        "/home/someone/attach/a.txt",
+                        "sha256",
+                        hash,
+                        "size",
+                        content.length)));
+    // An open run under the ingestion's workflow id, on a queue no worker polls: it stays open.
+    String workflowId = IngestionWorkflow.workflowId("attach", "/home/someone/attach");
+    WorkflowServiceStubs service =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(EngramServicesExtension.temporal().address())
+                .build());
+    WorkflowClient client =
+        WorkflowClient.newInstance(
+            service,
+            WorkflowClientOptions.newBuilder().setNamespace(TemporalDevServer.NAMESPACE).build());
+    WorkflowStub running =
+        client.newUntypedWorkflowStub(
+            "IngestionWorkflow",
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(workflowId)
+                .setTaskQueue("http-contract-it-unpolled")
+                .build());
+    String runId = running.start().getRunId();
+    try {
+      Reply attached = post("/v1/ingestions", request);
+
+      assertThat(attached.status()).as(attached.body()).isEqualTo(202);
+      assertThat(attached.json().path("workflowId").asText()).isEqualTo(workflowId);
+      assertThat(attached.json().path("runId").asText()).isEqualTo(runId);
+      assertThat(attached.json().path("attached").asBoolean()).isTrue();
+    } finally {
+      running.terminate("test over");
+    }
+    Reply fresh = post("/v1/ingestions", request);
+    try {
+      assertThat(fresh.status()).as(fresh.body()).isEqualTo(202);
+      assertThat(fresh.json().path("runId").asText()).isNotEqualTo(runId);
+      assertThat(fresh.json().has("attached")).isTrue();
+      assertThat(fresh.json().path("attached").asBoolean()).isFalse();
+    } finally {
+      client.newUntypedWorkflowStub(workflowId).terminate("no worker in this test");
+      service.shutdown();
+    }
+  }
+
+  @Test
+  void the_openapi_document_describes_the_query_endpoint_with_the_contract_fields()
+      throws Exception {
+    HttpResponse<String> response =
+        rawSend(HttpRequest.newBuilder(baseUri().resolve("/openapi.yml")).GET().build());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("application/yaml");
+    JsonNode openApi = new YAMLMapper().readTree(response.body());
+    JsonNode post = openApi.path("paths").path("/v1/query").path("post");
+    String ref =
+        post.path("requestBody")
+            .path("content")
+            .path("application/json")
+            .path("schema")
+            .path("$ref")
+            .asText();
+    assertThat(ref).startsWith("#/components/schemas/");
+    JsonNode request =
+        openApi
+            .path("components")
+            .path("schemas")
+            .path(ref.substring("#/components/schemas/".length()));
+    assertThat(request.path("required")).extracting(JsonNode::asText).containsExactly("query");
+    JsonNode fields = request.path("properties");
+    assertThat(fields.path("query").path("type").asText()).isEqualTo("string");
+    assertThat(fields.path("query").path("maxLength").asInt()).isEqualTo(4096);
+    assertThat(fields.path("sessionId").path("type").asText()).isEqualTo("string");
+    assertThat(fields.path("collection").path("type").asText()).isEqualTo("string");
+    assertThat(fields.path("topK").path("type").asText()).isEqualTo("integer");
+    assertThat(fields.path("topK").path("minimum").asInt()).isEqualTo(1);
+    assertThat(fields.path("topK").path("maximum").asInt()).isEqualTo(100);
+    assertThat(fields.size()).isEqualTo(4);
+    assertThat(post.path("responses").path("200").isMissingNode()).isFalse();
+  }
+
+  private HttpResponse<String> rawSend(HttpRequest request) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private void execute(String sql) throws Exception {
+    var postgres = EngramServicesExtension.postgres();
+    try (Connection c = DriverManager.getConnection(dbUrl, postgres.user(), postgres.password());
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package io.engram.cli;
+
+import static io.engram.cli.IngestCommandIT.readOne;
+import static io.engram.cli.IngestCommandIT.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.engram.contract.Queries.QueryResponse;
+import io.engram.testing.EngramServices;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ./engram ask} and {@code ./engram chat} against a real API and worker. */
+@EngramServices
+@ExtendWith(RealEngram.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class AskCommandIT {
+  private static final String COLLECTION = "ask-it";
+
+  private Path reef;
+
+  @BeforeAll
+  void ingestTwoNotes(@TempDir Path home) throws Exception {
+    Path notes = Files.createDirectories(home.resolve("notes"));
+    write(notes.resolve("ice.txt"), "Glaciers in Greenland are melting faster every decade.");
+    reef = write(notes.resolve("reef.txt"), "Coral reefs bleach when sea temperatures rise.");
+    CliRunner.Result ingested =
+        CliRunner.run(
+            "--api", RealEngram.url(), "ingest", notes.toString(), "--collection", COLLECTION);
+    assertThat(ingested.exitCode()).as(ingested.err()).isZero();
+  }
+
+  @Test
+  void json_prints_the_api_response_and_nothing_else() throws Exception {
+    CliRunner.Result result =
+        CliRunner.run(
+            "--api",
+            RealEngram.url(),
+            "ask",
+            "why do corals bleach",
+            "--collection",
+            COLLECTION,
+            "--top-k",
+            "2",
+            "--json");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    QueryResponse response = readOne(result.out(), QueryResponse.class);
+    assertThat(response.sources()).hasSize(2);
+    assertThat(response.sources().get(0).source()).isEqualTo(reef.toRealPath().toString());
+    assertThat(response.answerMode()).isEqualTo("extractive");
+    assertThat(response.queryId()).isNotBlank();
+    assertThat(response.intent()).isEqualTo("question");
+  }
+
+  @Test
+  void the_human_output_shows_the_answer_then_numbered_sources_with_scores() throws Exception {
+    CliRunner.Result result =
+        CliRunner.run(
+            "--api",
+            RealEngram.url(),
+            "ask",
+            "why",
+            "do",
+            "corals",
+            "bleach",
+            "--collection",
+            COLLECTION);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    String[] lines = result.out().split("\n");
+    assertThat(lines[0]).contains("Coral reefs bleach");
+    assertThat(lines[1]).isEqualTo("(extractive: the best passage, not generated)");
+    assertThat(lines[2]).isEmpty();
+    assertThat(lines[3]).matches("\\[1] .*" + reef.getFileName() + " \\(score \\d\\.\\d{3}\\)");
+    assertThat(lines[4]).isEqualTo("    Coral reefs bleach when sea temperatures rise.");
+    assertThat(result.out()).contains("[2] ");
+  }
+
+  @Test
+  void small_talk_is_answered_without_sources() {
+    CliRunner.Result result =
+        CliRunner.run("--api", RealEngram.url(), "ask", "hello", "--collection", COLLECTION);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).endsWith("no matching passages found\n");
+  }
+
+  @Test
+  void an_unknown_collection_is_a_usage_error_from_the_api() {
+    CliRunner.Result result =
+        CliRunner.run("--api", RealEngram.url(), "ask", "anything?", "--collection", "no-such-one");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip())
+        .isEqualTo("error: Not Found: no collection 'no-such-one'; ingest into it first");
+    assertThat(result.out()).isEmpty();
+  }
+
+  @Test
+  void a_top_k_the_api_refuses_is_a_usage_error_naming_the_field() {
+    CliRunner.Result result =
+        CliRunner.run(
+            "--api", RealEngram.url(), "ask", "why?", "--collection", COLLECTION, "--top-k", "101");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip())
+        .isEqualTo("error: Bad Request: /topK: must be less than or equal to 100");
+  }
+
+  @Test
+  void chat_asks_every_line_in_one_new_session_until_quit() throws Exception {
+    InputStream stdin = System.in;
+    System.setIn(
+        new ByteArrayInputStream(
+            "why do corals bleach?\n\nand glaciers?\n/quit\nnever sent\n"
+                .getBytes(StandardCharsets.UTF_8)));
+    try {
+      CliRunner.Result result =
+          CliRunner.run("--api", RealEngram.url(), "--json", "chat", "--collection", COLLECTION);
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      String sessionId = result.err().replaceAll("(?s).*session (\\S+) — .*", "$1").strip();
+      String[] replies = result.out().strip().split("\n(?=\\{)");
+      assertThat(replies).hasSize(2);
+      for (String reply : replies) {
+        assertThat(EngramClient.JSON.readTree(reply).path("sessionId").asText())
+            .isEqualTo(sessionId);
+      }
+    } finally {
+      System.setIn(stdin);
+    }
+  }
+}

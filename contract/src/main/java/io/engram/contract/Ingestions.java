@@ -1,0 +1,93 @@
+package io.engram.contract;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+
+/** {@code /v1/ingestions}: start an ingestion workflow and follow its progress. */
+public final class Ingestions {
+  private Ingestions() {}
+
+  /**
+   * Either a server-side {@code path} or uploaded {@code files} (with their {@code origin}).
+   *
+   * @param collection the collection to ingest into (default: {@code default})
+   * @param path an absolute path the API reads itself; only under its ingestion roots
+   * @param origin where the uploaded files came from, e.g. the client's directory; a second
+   *     ingestion of the same origin into the same collection while one runs attaches to it
+   * @param files uploaded files, each uploaded first as a blob (each is validated as a {@link
+   *     FileRef})
+   * @param chunkSize chunk size in characters (default: the API's setting)
+   * @param chunkOverlap overlap between chunks in characters, smaller than the chunk size
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record IngestionRequest(
+      @Size(max = 63) String collection,
+      @Size(max = 4096) String path,
+      @Size(max = 4096) String origin,
+      @Size(max = 1_000_000) List<FileRef> files,
+      @Min(64) @Max(100_000) Integer chunkSize,
+      @Min(0) @Max(50_000) Integer chunkOverlap) {}
+
+  /**
+   * An uploaded file: the client's path and the hash of the blob already uploaded.
+   *
+   * @param path the file's path on the client, as it will be cited
+   * @param sha256 the lowercase hex SHA-256 of its content
+   * @param size its size in bytes
+   */
+  public record FileRef(
+      @NotBlank @Size(max = 4096) String path,
+      @NotBlank @Size(max = 64) String sha256,
+      @PositiveOrZero long size) {}
+
+  /**
+   * The workflow the request started, or attached to.
+   *
+   * @param attached true when an ingestion of the same source into the same collection was already
+   *     running and the request attached to it instead of starting a second one
+   */
+  public record IngestionStarted(String workflowId, String runId, boolean attached) {}
+
+  /**
+   * An ingestion's progress; final once {@code status} is one Temporal never leaves.
+   *
+   * @param status the workflow's status: {@code RUNNING}, {@code COMPLETED}, {@code FAILED}, …
+   * @param phase what it is doing: {@code discovering}, {@code embedding}, … or {@code done}
+   * @param total documents found
+   * @param done documents ingested (new or changed)
+   * @param skipped documents unchanged since the last ingestion
+   * @param failed documents that could not be ingested (see {@code errors})
+   * @param tombstoned documents gone from the source since the last ingestion
+   * @param errors the failed documents and why (the first ones)
+   * @param tombstonedSample some of the tombstoned documents
+   * @param failure why the workflow failed, when it did
+   */
+  public record IngestionStatus(
+      String workflowId,
+      String runId,
+      String status,
+      String phase,
+      int total,
+      int done,
+      int skipped,
+      int failed,
+      int tombstoned,
+      long chunks,
+      List<DocumentError> errors,
+      List<String> tombstonedSample,
+      String failure) {
+
+    public IngestionStatus {
+      errors = errors == null ? List.of() : List.copyOf(errors);
+      tombstonedSample = tombstonedSample == null ? List.of() : List.copyOf(tombstonedSample);
+    }
+  }
+
+  /** A document that could not be ingested. */
+  public record DocumentError(String source, String reason) {}
+}

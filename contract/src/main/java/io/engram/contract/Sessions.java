@@ -1,0 +1,38 @@
+package io.engram.contract;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+
+/** {@code /v1/sessions}: conversations whose id goes into {@code /v1/query}. */
+public final class Sessions {
+  private Sessions() {}
+
+  /**
+   * A session to open.
+   *
+   * @param collection the collection it asks about (default: {@code default})
+   * @param userId whose session it is: remembered facts are kept per user
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record CreateSession(@Size(max = 63) String collection, @Size(max = 128) String userId) {}
+
+  public record SessionCreated(String sessionId, String collection) {}
+
+  /** A session's recent turns, oldest first. */
+  public record SessionTurns(String sessionId, List<Turn> turns) {
+    public SessionTurns {
+      turns = turns == null ? List.of() : List.copyOf(turns);
+    }
+  }
+
+  /**
+   * One turn of working memory.
+   *
+   * @param role {@code user} or {@code assistant}
+   * @param rewrittenQuery the user's follow-up as a standalone question, when it was rewritten
+   * @param sources what the assistant's answer drew on
+   */
+  public record Turn(
+      String role, String text, String intent, String rewrittenQuery, List<String> sources) {}
+}
