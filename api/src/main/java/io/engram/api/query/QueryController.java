@@ -13,6 +13,7 @@ import io.engram.core.memory.IntentClassifier;
 import io.engram.core.memory.MemoryHit;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.querylog.QueryLog;
+import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.ResponseCache;
 import io.micronaut.core.annotation.Nullable;
