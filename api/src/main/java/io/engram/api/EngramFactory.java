@@ -7,9 +7,11 @@ import io.engram.api.query.RetrievalProperties;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
+import io.engram.core.db.EngramJdbi;
 import io.engram.core.eval.EvaluationRuns;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
+import io.engram.core.ingest.Manifests;
 import io.engram.core.llm.AnswerGenerator;
 import io.engram.core.llm.ChatModelGateway;
 import io.engram.core.llm.LlmSettings;
@@ -17,6 +19,7 @@ import io.engram.core.memory.IntentClassifier;
 import io.engram.core.memory.LlmIntentClassifier;
 import io.engram.core.memory.LocalIntentClassifier;
 import io.engram.core.memory.WorkingMemory;
+import io.engram.core.querylog.Feedback;
 import io.engram.core.querylog.QueryLog;
 import io.engram.core.rerank.Reranker;
 import io.engram.core.rerank.Rerankers;
@@ -35,12 +38,12 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
-import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,25 +87,32 @@ class EngramFactory {
 
   @Singleton
   @Bean(preDestroy = "close")
-  HikariDataSource dataSource(EngramSettings settings) throws SQLException {
+  HikariDataSource dataSource(EngramSettings settings) {
     HikariDataSource dataSource = Database.connect(settings, "engram-api", 16);
     if (settings.migrateOnStart()) {
       Migrations.migrate(dataSource);
     }
-    new IndexVersions(dataSource)
-        .ensureChampion(settings.embeddingModel(), settings.chunkSize(), settings.chunkOverlap());
     log.info("API connected with {}", settings);
     return dataSource;
   }
 
+  /** Every table owner runs its statements through this one Jdbi over the pool. */
   @Singleton
-  IndexVersions indexVersions(HikariDataSource dataSource) {
-    return new IndexVersions(dataSource);
+  Jdbi jdbi(HikariDataSource dataSource, EngramSettings settings) {
+    Jdbi jdbi = EngramJdbi.create(dataSource);
+    new IndexVersions(jdbi)
+        .ensureChampion(settings.embeddingModel(), settings.chunkSize(), settings.chunkOverlap());
+    return jdbi;
   }
 
   @Singleton
-  PgVectorChunkStore chunkStore(HikariDataSource dataSource) {
-    return new PgVectorChunkStore(dataSource);
+  IndexVersions indexVersions(Jdbi jdbi) {
+    return new IndexVersions(jdbi);
+  }
+
+  @Singleton
+  PgVectorChunkStore chunkStore(Jdbi jdbi) {
+    return new PgVectorChunkStore(jdbi);
   }
 
   /**
@@ -133,13 +143,13 @@ class EngramFactory {
   }
 
   @Singleton
-  CollectionRegistry collections(HikariDataSource dataSource) {
-    return new CollectionRegistry(dataSource);
+  CollectionRegistry collections(Jdbi jdbi) {
+    return new CollectionRegistry(jdbi);
   }
 
   @Singleton
-  WorkingMemory workingMemory(HikariDataSource dataSource) {
-    return new WorkingMemory(dataSource);
+  WorkingMemory workingMemory(Jdbi jdbi) {
+    return new WorkingMemory(jdbi);
   }
 
   /**
@@ -182,18 +192,28 @@ class EngramFactory {
   }
 
   @Singleton
-  QueryLog queryLog(HikariDataSource dataSource) {
-    return new QueryLog(dataSource);
+  QueryLog queryLog(Jdbi jdbi) {
+    return new QueryLog(jdbi);
   }
 
   @Singleton
-  BlobStore blobStore(HikariDataSource dataSource) {
-    return new BlobStore(dataSource);
+  Feedback feedback(Jdbi jdbi) {
+    return new Feedback(jdbi);
   }
 
   @Singleton
-  EvaluationRuns evaluationRuns(HikariDataSource dataSource) {
-    return new EvaluationRuns(dataSource);
+  Manifests manifests(Jdbi jdbi) {
+    return new Manifests(jdbi);
+  }
+
+  @Singleton
+  BlobStore blobStore(Jdbi jdbi) {
+    return new BlobStore(jdbi);
+  }
+
+  @Singleton
+  EvaluationRuns evaluationRuns(Jdbi jdbi) {
+    return new EvaluationRuns(jdbi);
   }
 
   @Singleton

@@ -14,6 +14,7 @@ import io.engram.activities.memory.MemoryMetrics;
 import io.engram.activities.memory.PromotionActivitiesImpl;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
+import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.eval.AnswerEvaluation;
@@ -77,6 +78,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,7 +148,8 @@ public final class WorkerMain {
       int applied = Migrations.migrate(dataSource);
       log.info("database schema up to date ({} migrations applied)", applied);
     }
-    IndexVersions indexVersions = new IndexVersions(dataSource);
+    Jdbi jdbi = EngramJdbi.create(dataSource);
+    IndexVersions indexVersions = new IndexVersions(jdbi);
     var champion =
         indexVersions.ensureChampion(
             settings.embeddingModel(), settings.chunkSize(), settings.chunkOverlap());
@@ -156,13 +159,13 @@ public final class WorkerMain {
     Map<String, CachedEmbedder> embedders = new ConcurrentHashMap<>();
     IngestionService ingestion =
         new IngestionService(
-            dataSource,
+            jdbi,
             indexVersions,
-            new BlobStore(dataSource),
+            new BlobStore(jdbi),
             new DocumentReader(settings.maxDocumentBytes()),
             model ->
                 embedders.computeIfAbsent(
-                    model, m -> new CachedEmbedder(dataSource, m, EmbeddingModels.get(m))));
+                    model, m -> new CachedEmbedder(jdbi, m, EmbeddingModels.get(m))));
     // Load the champion's model now rather than inside the first activity, whose heartbeat
     // timeout would otherwise have to cover the model load.
     EmbeddingModels.get(champion.embeddingModel());
@@ -204,12 +207,12 @@ public final class WorkerMain {
               return thread;
             });
     HybridRetriever evaluationRetriever =
-        retriever(indexVersions, new PgVectorChunkStore(dataSource), retrievalExecutor);
+        retriever(indexVersions, new PgVectorChunkStore(jdbi), retrievalExecutor);
     EvaluationService evaluation =
         new EvaluationService(
-            dataSource,
+            jdbi,
             indexVersions,
-            new BlobStore(dataSource),
+            new BlobStore(jdbi),
             evaluationRetriever,
             RetrievalOptions.fromEnvironment(System.getenv(), EvaluationService.DEPTH));
     Worker training =
@@ -224,7 +227,7 @@ public final class WorkerMain {
     training.registerActivitiesImplementations(new EvaluationActivitiesImpl(evaluation));
 
     MemoryMetrics memoryMetrics = new MemoryMetrics(registry);
-    MemoryMaintenance maintenance = new MemoryMaintenance(dataSource, memory);
+    MemoryMaintenance maintenance = new MemoryMaintenance(jdbi, memory);
     Optional<LlmGateway> gateway = ChatModelGateway.create(llm);
     FactExtractor local = new LocalFactExtractor();
     FactExtractor extractor = extraction.choose(gateway, local);
@@ -232,13 +235,13 @@ public final class WorkerMain {
     DistillationActivitiesImpl distillation =
         new DistillationActivitiesImpl(
             new Distiller(
-                dataSource,
-                new EpisodicMemory(dataSource, memory),
+                jdbi,
+                new EpisodicMemory(jdbi, memory),
                 extractor,
                 local,
                 embedders.computeIfAbsent(
                     champion.embeddingModel(),
-                    m -> new CachedEmbedder(dataSource, m, EmbeddingModels.get(m)))),
+                    m -> new CachedEmbedder(jdbi, m, EmbeddingModels.get(m)))),
             memoryMetrics);
     Worker maintenanceWorker =
         factory.newWorker(
@@ -264,7 +267,7 @@ public final class WorkerMain {
     // retrieval batches; without an LLM its activities fail for good with the reason.
     AnswerEvaluation answers =
         new AnswerEvaluation(
-            evaluation.runs(),
+            evaluation.store(),
             indexVersions,
             evaluationRetriever,
             gateway.map(AnswerGenerator::new).orElse(null));

@@ -37,11 +37,7 @@ public class AnswerEvaluationActivitiesImpl implements AnswerEvaluationActivitie
   @Override
   public int sampleAnswers(long evalRunId, int answers) {
     answerModel();
-    try {
-      return service.draw(evalRunId, answers);
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
-    }
+    return service.draw(evalRunId, answers);
   }
 
   @Override

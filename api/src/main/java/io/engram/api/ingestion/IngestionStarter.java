@@ -1,12 +1,12 @@
 package io.engram.api.ingestion;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.api.problems.Problems;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.ingest.BlobStore;
 import io.engram.core.ingest.DocumentType;
 import io.engram.core.ingest.ManifestEntry;
+import io.engram.core.ingest.Manifests;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
@@ -23,39 +23,33 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 /** Validates ingestion requests and starts or inspects {@link IngestionWorkflow} runs. */
 @Singleton
 class IngestionStarter {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final EngramSettings settings;
   private final WorkflowClient client;
   private final CollectionRegistry collections;
   private final BlobStore blobs;
-  private final DataSource dataSource;
+  private final Manifests manifests;
 
   IngestionStarter(
       EngramSettings settings,
       WorkflowClient client,
       CollectionRegistry collections,
       BlobStore blobs,
-      DataSource dataSource) {
+      Manifests manifests) {
     this.settings = settings;
     this.client = client;
     this.collections = collections;
     this.blobs = blobs;
-    this.dataSource = dataSource;
+    this.manifests = manifests;
   }
 
-  IngestionDtos.Started start(IngestionDtos.Create body) throws SQLException, IOException {
+  IngestionDtos.Started start(IngestionDtos.Create body) throws IOException {
     String collection = body.collection() == null ? CollectionRegistry.DEFAULT : body.collection();
     if (!CollectionRegistry.isValidName(collection)) {
       throw Problems.badRequest(
@@ -204,7 +198,7 @@ class IngestionStarter {
   }
 
   private UUID storeManifest(String collection, String origin, List<IngestionDtos.FileRef> files)
-      throws SQLException, IOException {
+      throws IOException {
     if (files.size() == 1
         && DocumentType.ofFileName(Path.of(files.get(0).path()).getFileName().toString())
             .isEmpty()) {
@@ -226,19 +220,8 @@ class IngestionStarter {
               + missing.get(0)
               + "); PUT /v1/blobs/{sha256} first");
     }
-    UUID id = UUID.randomUUID();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO ingestion_manifests (id, collection, origin, entries) VALUES (?, ?, ?, ?::jsonb)")) {
-      collections.ensure(collection);
-      ps.setObject(1, id);
-      ps.setString(2, collection);
-      ps.setString(3, origin);
-      ps.setString(4, JSON.writeValueAsString(entries));
-      ps.executeUpdate();
-    }
-    return id;
+    collections.ensure(collection);
+    return manifests.store(collection, origin, entries);
   }
 
   private static String rootMessage(Throwable e) {

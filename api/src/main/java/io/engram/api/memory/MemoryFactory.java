@@ -1,6 +1,5 @@
 package io.engram.api.memory;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.engram.api.sessions.MemoryProperties;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.memory.FactCitations;
@@ -12,6 +11,7 @@ import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.client.schedules.ScheduleClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import jakarta.inject.Singleton;
+import org.jdbi.v3.core.Jdbi;
 
 /** Wires the memory services of core into the API. */
 @Factory
@@ -19,10 +19,7 @@ class MemoryFactory {
 
   @Singleton
   MemoryRetriever memoryRetriever(
-      HikariDataSource dataSource,
-      EngramSettings settings,
-      QueryEmbeddings embeddings,
-      MemoryProperties properties) {
+      Jdbi jdbi, EngramSettings settings, QueryEmbeddings embeddings, MemoryProperties properties) {
     // Facts are embedded by the worker with the champion's model; queries use the same one.
     String model = settings.embeddingModel();
     MemoryRetriever.Options defaults = MemoryRetriever.Options.forModel(model);
@@ -31,17 +28,17 @@ class MemoryFactory {
             ? defaults
             : new MemoryRetriever.Options(
                 defaults.denseWeight(), properties.recallMinSimilarity(), defaults.candidates());
-    return new MemoryRetriever(dataSource, model, embeddings, options);
+    return new MemoryRetriever(jdbi, model, embeddings, options);
   }
 
   @Singleton
-  FactCitations factCitations(HikariDataSource dataSource) {
-    return new FactCitations(dataSource);
+  FactCitations factCitations(Jdbi jdbi) {
+    return new FactCitations(jdbi);
   }
 
   @Singleton
-  MemoryStats memoryStats(HikariDataSource dataSource) {
-    return new MemoryStats(dataSource);
+  MemoryStats memoryStats(Jdbi jdbi) {
+    return new MemoryStats(jdbi);
   }
 
   @Singleton

@@ -1,7 +1,7 @@
 package io.engram.api.query;
 
 import io.engram.api.problems.Problems;
-import io.engram.core.querylog.QueryLog;
+import io.engram.core.querylog.Feedback;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
@@ -34,10 +34,10 @@ class FeedbackController {
   @Serdeable
   record FeedbackStored(long feedbackId, String queryId) {}
 
-  private final QueryLog queryLog;
+  private final Feedback feedback;
 
-  FeedbackController(QueryLog queryLog) {
-    this.queryLog = queryLog;
+  FeedbackController(Feedback feedback) {
+    this.feedback = feedback;
   }
 
   @Post
@@ -50,8 +50,8 @@ class FeedbackController {
           "queryId '" + request.queryId() + "' is not a UUID returned by /v1/query");
     }
     long feedbackId =
-        queryLog
-            .feedback(id, request.rating(), request.source(), request.comment())
+        feedback
+            .record(id, request.rating(), request.source(), request.comment())
             .orElseThrow(
                 () ->
                     Problems.notFound(

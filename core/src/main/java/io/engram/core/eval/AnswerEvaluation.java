@@ -35,7 +35,7 @@ public final class AnswerEvaluation {
    */
   public static final int CONTEXT_PASSAGES = 5;
 
-  private final EvaluationRuns runs;
+  private final EvaluationStore store;
   private final IndexVersions indexVersions;
   private final HybridRetriever retriever;
   private final AnswerGenerator generator;
@@ -45,11 +45,11 @@ public final class AnswerEvaluation {
    * @param generator the answer generator over the configured LLM, or null when there is none
    */
   public AnswerEvaluation(
-      EvaluationRuns runs,
+      EvaluationStore store,
       IndexVersions indexVersions,
       HybridRetriever retriever,
       AnswerGenerator generator) {
-    this.runs = runs;
+    this.store = store;
     this.indexVersions = indexVersions;
     this.retriever = retriever;
     this.generator = generator;
@@ -61,13 +61,14 @@ public final class AnswerEvaluation {
   }
 
   /**
-   * Draws the run's sample of {@code n} queries (once; see {@link EvaluationAnswers#draw}).
+   * Draws the run's sample of {@code n} queries (once; see {@link
+   * EvaluationStore#drawAnswerSample}).
    *
    * @return the sample's size
    * @throws IllegalStateException without an LLM
    */
-  public int draw(long runId, int n) throws SQLException {
-    return runs.answers().draw(runId, n, requireGenerator().modelName());
+  public int draw(long runId, int n) {
+    return store.drawAnswerSample(runId, n, requireGenerator().modelName());
   }
 
   /**
@@ -81,22 +82,22 @@ public final class AnswerEvaluation {
       throws SQLException {
     AnswerGenerator answerer = requireGenerator();
     EvaluationRuns.Run run =
-        runs.byId(runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
+        store.runs().byId(runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
     IndexVersion version =
         indexVersions
             .byId(run.indexVersionId())
             .orElseThrow(
                 () -> new IllegalStateException("no index version " + run.indexVersionId()));
-    RetrievalOptions options = runs.options(runId).withTopK(CONTEXT_PASSAGES);
+    RetrievalOptions options = store.runs().options(runId).withTopK(CONTEXT_PASSAGES);
     EmbeddingModel model = EmbeddingModels.get(version.embeddingModel());
     AnswerMetrics.Embedder embedder = text -> model.embed(text).content().vector();
     double minCosine = AnswerMetrics.minCosine(version.embeddingModel());
-    for (EvaluationAnswers.Pending query : runs.answers().pending(runId, fromSlot, toSlot)) {
+    for (EvaluationAnswers.Pending query : store.answers().pending(runId, fromSlot, toSlot)) {
       List<Candidate> hits = retriever.retrieve(run.collection(), query.text(), options).hits();
-      runs.answers().record(runId, score(answerer, query, hits, embedder, minCosine));
+      store.answers().record(runId, score(answerer, query, hits, embedder, minCosine));
       heartbeat.accept(query.slot());
     }
-    return runs.answers().sums(runId, fromSlot, toSlot);
+    return store.answers().sums(runId, fromSlot, toSlot);
   }
 
   /** Generates the answer to one query from its retrieved hits and scores it. */

@@ -5,13 +5,11 @@ import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
+import io.engram.core.ingest.DocumentIndexes;
 import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.RetrievalOptions;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -19,7 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntConsumer;
-import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +71,7 @@ public final class EvaluationService {
   public record Plan(long runId, String indexVersion, int queries) {}
 
   /** A batch's outcome: the sums over every evaluated query of its range. */
-  public record BatchOutcome(EvaluationRuns.Sums sums, int evaluatedNow) {}
+  public record BatchOutcome(EvaluationQueries.Sums sums, int evaluatedNow) {}
 
   /** Thrown when the request can never succeed; {@link #reason()} says which input is wrong. */
   public static final class InvalidEvaluationException extends Exception {
@@ -96,10 +94,12 @@ public final class EvaluationService {
     }
   }
 
-  private final DataSource dataSource;
+  private final EvaluationStore store;
   private final EvaluationRuns runs;
+  private final EvaluationQueries queries;
   private final IndexVersions indexVersions;
   private final CollectionRegistry collections;
+  private final DocumentIndexes documentIndexes;
   private final BlobStore blobs;
   private final HybridRetriever retriever;
   private final RetrievalOptions options;
@@ -109,22 +109,25 @@ public final class EvaluationService {
    *     RetrievalOptions#fromEnvironment}); the depth and index version are set per run
    */
   public EvaluationService(
-      DataSource dataSource,
+      Jdbi jdbi,
       IndexVersions indexVersions,
       BlobStore blobs,
       HybridRetriever retriever,
       RetrievalOptions options) {
-    this.dataSource = dataSource;
-    this.runs = new EvaluationRuns(dataSource);
+    this.store = new EvaluationStore(jdbi);
+    this.runs = store.runs();
+    this.queries = store.queries();
     this.indexVersions = indexVersions;
-    this.collections = new CollectionRegistry(dataSource);
+    this.collections = new CollectionRegistry(jdbi);
+    this.documentIndexes = new DocumentIndexes(jdbi);
     this.blobs = blobs;
     this.retriever = retriever;
     this.options = options.withTopK(DEPTH).withIndexVersion(null);
   }
 
-  public EvaluationRuns runs() {
-    return runs;
+  /** The stored runs, which the answer tier of the same runs works on too. */
+  public EvaluationStore store() {
+    return store;
   }
 
   /**
@@ -133,7 +136,7 @@ public final class EvaluationService {
    * not spend its heartbeat interval on that.
    */
   public Plan prepare(Request request, Runnable heartbeat)
-      throws SQLException, IOException, InvalidEvaluationException {
+      throws IOException, InvalidEvaluationException {
     Optional<EvaluationRuns.Run> existing = runs.byWorkflowId(request.workflowId());
     if (existing.isPresent()) {
       EvaluationRuns.Run run = existing.get();
@@ -147,7 +150,7 @@ public final class EvaluationService {
           "no collection '" + request.collection() + "'; ingest the corpus into it first");
     }
     IndexVersion version = resolve(request.modelVersion());
-    if (!hasChunks(request.collection(), version)) {
+    if (!documentIndexes.anyActive(request.collection(), version.id())) {
       throw new InvalidEvaluationException(
           InvalidEvaluationException.Reason.UNKNOWN_COLLECTION,
           "collection '"
@@ -185,7 +188,7 @@ public final class EvaluationService {
     EmbeddingModels.get(version.embeddingModel());
     heartbeat.run();
     long id =
-        runs.register(
+        store.register(
             new EvaluationRuns.NewRun(
                 request.workflowId(),
                 request.dataset(),
@@ -210,15 +213,15 @@ public final class EvaluationService {
         runs.byId(runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
     String modelVersion = null;
     int evaluated = 0;
-    for (EvaluationRuns.PendingQuery query : runs.pending(runId, fromSeq, toSeq)) {
+    for (EvaluationQueries.PendingQuery query : queries.pending(runId, fromSeq, toSeq)) {
       long start = System.nanoTime();
       HybridRetriever.Result result =
           retriever.retrieve(run.collection(), query.text(), runOptions);
       double latencyMs = (System.nanoTime() - start) / 1e6;
       List<String> ranked = rankedDocuments(result.hits());
-      runs.record(
+      queries.record(
           runId,
-          new EvaluationRuns.QueryResult(
+          new EvaluationQueries.QueryResult(
               query.id(),
               RankingMetrics.ndcg(ranked, query.relevant(), 10),
               RankingMetrics.mrr(ranked, query.relevant(), 10),
@@ -233,16 +236,16 @@ public final class EvaluationService {
     if (modelVersion != null) {
       runs.reportModelVersion(runId, modelVersion);
     }
-    return new BatchOutcome(runs.sums(runId, fromSeq, toSeq), evaluated);
+    return new BatchOutcome(queries.sums(runId, fromSeq, toSeq), evaluated);
   }
 
-  /** Computes and stores the run's metrics; see {@link EvaluationRuns#complete}. */
-  public EvaluationRuns.Run complete(long runId) throws SQLException {
-    return runs.complete(runId);
+  /** Computes and stores the run's metrics; see {@link EvaluationStore#complete}. */
+  public EvaluationRuns.Run complete(long runId) {
+    return store.complete(runId);
   }
 
   /** Marks the run failed (or cancelled) with the reason, unless it already ended. */
-  public void fail(long runId, boolean cancelled, String reason) throws SQLException {
+  public void fail(long runId, boolean cancelled, String reason) {
     runs.fail(runId, cancelled, reason);
   }
 
@@ -255,7 +258,7 @@ public final class EvaluationService {
     return new ArrayList<>(docs);
   }
 
-  private IndexVersion resolve(String name) throws SQLException, InvalidEvaluationException {
+  private IndexVersion resolve(String name) throws InvalidEvaluationException {
     Optional<IndexVersion> version =
         name == null ? indexVersions.champion() : indexVersions.byName(name);
     if (version.isEmpty()) {
@@ -266,20 +269,5 @@ public final class EvaluationService {
               : "no model version (index version) named '" + name + "'");
     }
     return version.get();
-  }
-
-  private boolean hasChunks(String collection, IndexVersion version) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT 1 FROM document_indexes di JOIN documents d ON d.id = di.document_id"
-                    + " WHERE d.collection = ? AND di.index_version_id = ? AND d.status = 'active'"
-                    + " LIMIT 1")) {
-      ps.setString(1, collection);
-      ps.setInt(2, version.id());
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
   }
 }

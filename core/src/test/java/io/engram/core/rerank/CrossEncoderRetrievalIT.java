@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.engram.core.db.Database;
+import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
@@ -19,12 +20,10 @@ import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.TestCrossEncoders;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,7 +57,8 @@ class CrossEncoderRetrievalIT {
             "it",
             2);
     Migrations.migrate(db);
-    IndexVersions indexVersions = new IndexVersions(db);
+    Jdbi jdbi = EngramJdbi.create(db);
+    IndexVersions indexVersions = new IndexVersions(jdbi);
     version = indexVersions.ensureChampion(MODEL, 1024, 200);
     String[] texts = {
       "birds sing songs",
@@ -68,28 +68,25 @@ class CrossEncoderRetrievalIT {
       "dogs chase cars"
     };
     EmbeddingModel embeddings = EmbeddingModels.get(MODEL);
-    try (Connection c = db.getConnection()) {
-      for (int i = 0; i < texts.length; i++) {
-        long doc;
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO documents (collection, source_uri, origin, external_id, title)"
-                    + " VALUES ('default', ?, 'o', ?, NULL) RETURNING id")) {
-          ps.setString(1, "o#d" + i);
-          ps.setString(2, "d" + i);
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            doc = rs.getLong(1);
+    jdbi.useHandle(
+        h -> {
+          for (int i = 0; i < texts.length; i++) {
+            long doc =
+                h.createQuery(
+                        "INSERT INTO documents (collection, source_uri, origin, external_id, title)"
+                            + " VALUES ('default', :uri, 'o', :id, NULL) RETURNING id")
+                    .bind("uri", "o#d" + i)
+                    .bind("id", "d" + i)
+                    .mapTo(Long.class)
+                    .one();
+            PgVectorChunkStore.replaceChunks(
+                h,
+                doc,
+                version.id(),
+                List.of(texts[i]),
+                List.of(embeddings.embed(texts[i]).content().vector()));
           }
-        }
-        PgVectorChunkStore.replaceChunks(
-            c,
-            doc,
-            version.id(),
-            List.of(texts[i]),
-            List.of(embeddings.embed(texts[i]).content().vector()));
-      }
-    }
+        });
     crossEncoder =
         CrossEncoderReranker.load(
             CrossEncoderReranker.Settings.of(
@@ -98,7 +95,7 @@ class CrossEncoderRetrievalIT {
     retriever =
         new HybridRetriever(
             indexVersions,
-            new PgVectorChunkStore(db),
+            new PgVectorChunkStore(jdbi),
             executor,
             new QueryEmbeddings(0),
             crossEncoder);

@@ -2,6 +2,7 @@ package io.engram.workers.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.db.Database;
+import io.engram.core.db.EngramJdbi;
 import io.engram.core.eval.QuerySplit;
 import io.engram.core.eval.RankingMetrics;
 import io.engram.core.index.IndexVersions;
@@ -23,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * Time spent in {@link Reranker#rerank} per query, over the real fused candidates of a BEIR split's
@@ -226,9 +228,10 @@ public final class RerankBenchmark {
             null);
     CandidateSets sets;
     ExecutorService executor = Executors.newFixedThreadPool(2);
-    try (HikariDataSource db =
+    try (HikariDataSource pool =
         Database.connect(
             dbUrl, dbUser, env.getOrDefault("ENGRAM_DB_PASSWORD", ""), "rerank-bench", 4)) {
+      Jdbi db = EngramJdbi.create(pool);
       HybridRetriever retriever =
           new HybridRetriever(
               new IndexVersions(db), new PgVectorChunkStore(db), executor, new QueryEmbeddings(0));

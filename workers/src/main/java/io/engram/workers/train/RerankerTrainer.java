@@ -2,6 +2,7 @@ package io.engram.workers.train;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.db.Database;
+import io.engram.core.db.EngramJdbi;
 import io.engram.core.eval.QuerySplit;
 import io.engram.core.eval.RankingMetrics;
 import io.engram.core.index.IndexVersions;
@@ -28,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * Trains the {@link LinearReranker} on a BEIR split: retrieves every query's fused candidates
@@ -213,13 +215,14 @@ public final class RerankerTrainer {
     CandidateSets candidates;
     CandidateSets testCandidates = null;
     ExecutorService executor = Executors.newFixedThreadPool(2);
-    try (HikariDataSource db =
+    try (HikariDataSource pool =
         Database.connect(
             o.dbUrl(),
             o.dbUser(),
             System.getenv().getOrDefault("ENGRAM_DB_PASSWORD", ""),
             "reranker-trainer",
             4)) {
+      Jdbi db = EngramJdbi.create(pool);
       HybridRetriever retriever =
           new HybridRetriever(
               new IndexVersions(db), new PgVectorChunkStore(db), executor, new QueryEmbeddings(0));
