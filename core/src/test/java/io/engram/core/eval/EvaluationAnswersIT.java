@@ -14,10 +14,12 @@ import io.engram.core.retrieval.RetrievalOptions;
 import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
+import io.engram.testing.FailingTable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,7 @@ class EvaluationAnswersIT {
   private static final List<String> IDS = List.of("1", "2", "3", "4", "5", "6", "7", "8", "9");
 
   private HikariDataSource db;
+  private Jdbi jdbi;
   private EvaluationStore store;
   private IndexVersion version;
   private int workflows;
@@ -52,7 +55,7 @@ class EvaluationAnswersIT {
             "answers-it",
             4);
     Migrations.migrate(db);
-    Jdbi jdbi = EngramJdbi.create(db);
+    jdbi = EngramJdbi.create(db);
     new CollectionRegistry(jdbi).ensure("tiny");
     version = new IndexVersions(jdbi).ensureChampion(MODEL, 1024, 200);
     store = new EvaluationStore(jdbi);
@@ -151,6 +154,17 @@ class EvaluationAnswersIT {
     assertThatThrownBy(() -> store.answers().record(run, llm("9", 1.0, 1.0, 1.0, 1)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("did not sample query '9'");
+  }
+
+  @Test
+  void a_run_whose_queries_cannot_be_recorded_is_not_registered() throws Exception {
+    try (FailingTable refused = FailingTable.refusing(jdbi, "INSERT", "eval_query_results")) {
+      assertThatThrownBy(this::register)
+          .isInstanceOf(JdbiException.class)
+          .hasMessageContaining(FailingTable.ERROR);
+    }
+    String workflowId = "eval-answers-" + workflows;
+    assertThat(store.runs().byWorkflowId(workflowId)).isEmpty();
   }
 
   private long register() throws Exception {
