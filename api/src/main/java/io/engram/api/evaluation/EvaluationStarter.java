@@ -23,7 +23,6 @@ import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.inject.Singleton;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -59,7 +58,7 @@ class EvaluationStarter {
     this.runs = runs;
   }
 
-  EvaluationDtos.Started start(EvaluationDtos.Create body) throws SQLException {
+  EvaluationDtos.Started start(EvaluationDtos.Create body) {
     String split = body.split() == null ? "test" : body.split();
     if (!EvaluationRequest.SPLITS.contains(split)) {
       throw Problems.badRequest(
@@ -122,7 +121,7 @@ class EvaluationStarter {
     }
   }
 
-  EvaluationDtos.Status status(String workflowId) throws SQLException {
+  EvaluationDtos.Status status(String workflowId) {
     WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
     DescribeWorkflowExecutionResponse description;
     try {

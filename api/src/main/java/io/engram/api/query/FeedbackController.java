@@ -16,7 +16,6 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
-import java.sql.SQLException;
 import java.util.UUID;
 
 /** {@code POST /v1/feedback}: a rating of a logged query's answer (the queryId it returned). */
@@ -41,7 +40,7 @@ class FeedbackController {
   }
 
   @Post
-  HttpResponse<FeedbackStored> feedback(@Valid @Body FeedbackRequest request) throws SQLException {
+  HttpResponse<FeedbackStored> feedback(@Valid @Body FeedbackRequest request) {
     UUID id;
     try {
       id = UUID.fromString(request.queryId());
