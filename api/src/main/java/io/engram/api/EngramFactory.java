@@ -8,9 +8,11 @@ import io.engram.core.config.SettingsSource;
 import io.engram.core.eval.EvaluationRuns;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
+import io.engram.core.ingest.Manifests;
 import io.engram.core.memory.MemoryStats;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.query.QueryPipelines;
+import io.engram.core.querylog.Feedback;
 import io.engram.core.querylog.QueryLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
@@ -28,7 +30,7 @@ import jakarta.inject.Singleton;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
-import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,8 +94,8 @@ class EngramFactory {
   }
 
   @Singleton
-  DataSource dataSource(CoreServices core) {
-    return core.dataSource();
+  Jdbi jdbi(CoreServices core) {
+    return core.jdbi();
   }
 
   @Singleton
@@ -123,12 +125,22 @@ class EngramFactory {
 
   @Singleton
   EvaluationRuns evaluationRuns(CoreServices core) {
-    return core.evaluationRuns();
+    return core.evaluations().runs();
+  }
+
+  @Singleton
+  Feedback feedback(CoreServices core) {
+    return new Feedback(core.jdbi());
+  }
+
+  @Singleton
+  Manifests manifests(CoreServices core) {
+    return new Manifests(core.jdbi());
   }
 
   @Singleton
   MemoryStats memoryStats(CoreServices core) {
-    return new MemoryStats(core.dataSource());
+    return new MemoryStats(core.jdbi());
   }
 
   @Singleton

@@ -4,9 +4,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
+import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
-import io.engram.core.eval.EvaluationRuns;
+import io.engram.core.eval.EvaluationStore;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
@@ -42,6 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +59,7 @@ public final class CoreServices implements AutoCloseable {
 
   private final EngramSettings settings;
   private final HikariDataSource dataSource;
+  private final Jdbi jdbi;
   private final IndexVersion champion;
   private final IndexVersions indexVersions;
   private final CollectionRegistry collections;
@@ -64,7 +67,7 @@ public final class CoreServices implements AutoCloseable {
   private final WorkingMemory workingMemory;
   private final QueryLog queryLog;
   private final BlobStore blobs;
-  private final EvaluationRuns evaluationRuns;
+  private final EvaluationStore evaluations;
   private final Optional<LlmGateway> llm;
   private final ExecutorService background;
   private final Map<String, CachedEmbedder> embedders = new ConcurrentHashMap<>();
@@ -74,14 +77,15 @@ public final class CoreServices implements AutoCloseable {
       EngramSettings settings, HikariDataSource dataSource, IndexVersion champion) {
     this.settings = settings;
     this.dataSource = dataSource;
+    this.jdbi = EngramJdbi.create(dataSource);
     this.champion = champion;
-    this.indexVersions = new IndexVersions(dataSource);
-    this.collections = new CollectionRegistry(dataSource);
-    this.chunks = new PgVectorChunkStore(dataSource);
-    this.workingMemory = new WorkingMemory(dataSource);
-    this.queryLog = new QueryLog(dataSource);
-    this.blobs = new BlobStore(dataSource);
-    this.evaluationRuns = new EvaluationRuns(dataSource);
+    this.indexVersions = new IndexVersions(jdbi);
+    this.collections = new CollectionRegistry(jdbi);
+    this.chunks = new PgVectorChunkStore(jdbi);
+    this.workingMemory = new WorkingMemory(jdbi);
+    this.queryLog = new QueryLog(jdbi);
+    this.blobs = new BlobStore(jdbi);
+    this.evaluations = new EvaluationStore(jdbi);
     this.llm = ChatModelGateway.create(settings.llm());
     this.background = Executors.newCachedThreadPool(daemonThreads("engram-core"));
   }
@@ -103,7 +107,7 @@ public final class CoreServices implements AutoCloseable {
         log.info("database schema up to date ({} migrations applied)", applied);
       }
       IndexVersion champion =
-          new IndexVersions(dataSource)
+          new IndexVersions(EngramJdbi.create(dataSource))
               .ensureChampion(
                   settings.index().embeddingModel(),
                   settings.index().chunkSize(),
@@ -117,7 +121,7 @@ public final class CoreServices implements AutoCloseable {
           settings.database(),
           champion.name());
       return new CoreServices(settings, dataSource, champion);
-    } catch (SQLException | RuntimeException e) {
+    } catch (RuntimeException e) {
       dataSource.close();
       throw e;
     }
@@ -129,6 +133,13 @@ public final class CoreServices implements AutoCloseable {
 
   public HikariDataSource dataSource() {
     return dataSource;
+  }
+
+  /**
+   * The one Jdbi of the process, over its pool: every table owner runs its statements through it.
+   */
+  public Jdbi jdbi() {
+    return jdbi;
   }
 
   /** The champion index version when the process started. */
@@ -160,8 +171,9 @@ public final class CoreServices implements AutoCloseable {
     return blobs;
   }
 
-  public EvaluationRuns evaluationRuns() {
-    return evaluationRuns;
+  /** Evaluation runs, their queries and their answer samples. */
+  public EvaluationStore evaluations() {
+    return evaluations;
   }
 
   /** The configured LLM, if any. */
@@ -177,7 +189,7 @@ public final class CoreServices implements AutoCloseable {
   /** The embedder of {@code model} with the embedding cache in front, one per model. */
   public CachedEmbedder embedder(String model) {
     return embedders.computeIfAbsent(
-        model, m -> new CachedEmbedder(dataSource, m, EmbeddingModels.get(m)));
+        model, m -> new CachedEmbedder(jdbi, m, EmbeddingModels.get(m)));
   }
 
   /**
@@ -202,7 +214,7 @@ public final class CoreServices implements AutoCloseable {
               intentClassifier(settings.intent(), settings.llm()),
               new MemoryRecall(
                   memoryRetriever(queryEmbeddings),
-                  new FactCitations(dataSource),
+                  new FactCitations(jdbi),
                   settings.conversation().recallTopK(),
                   background,
                   Clock.systemUTC()),
@@ -229,7 +241,7 @@ public final class CoreServices implements AutoCloseable {
             ? defaults
             : new MemoryRetriever.Options(
                 defaults.denseWeight(), minSimilarity, defaults.candidates());
-    return new MemoryRetriever(dataSource, model, embeddings, options);
+    return new MemoryRetriever(jdbi, model, embeddings, options);
   }
 
   /**

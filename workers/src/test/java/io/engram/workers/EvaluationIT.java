@@ -8,6 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.Hashing;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
+import io.engram.core.db.EngramJdbi;
 import io.engram.core.eval.EvaluationRuns;
 import io.engram.core.eval.EvaluationService;
 import io.engram.core.eval.QuerySplit;
@@ -44,6 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,6 +99,7 @@ class EvaluationIT {
 
   private EngramSettings settings;
   private HikariDataSource db;
+  private Jdbi jdbi;
   private WorkflowServiceStubs service;
   private WorkflowClient client;
   private EngramWorker worker;
@@ -117,6 +120,7 @@ class EvaluationIT {
     client = WorkflowClient.newInstance(service);
     worker = EngramWorker.start(settings);
     db = Database.connect(settings.database(), "it", 4);
+    jdbi = EngramJdbi.create(db);
 
     Path corpus = Files.createTempDirectory("engram-eval-it").resolve("corpus.jsonl");
     Files.writeString(corpus, CORPUS, StandardCharsets.UTF_8);
@@ -153,7 +157,7 @@ class EvaluationIT {
 
     // The model version names the champion index version and the default (learned) reranker.
     String champion =
-        new IndexVersions(db).champion().orElseThrow().name()
+        new IndexVersions(jdbi).champion().orElseThrow().name()
             + "+"
             + Rerankers.create(settings.reranker()).name();
     // Five queries find their document first; query 4 cannot find its document at all.
@@ -314,7 +318,8 @@ class EvaluationIT {
     assertThat(second.finishedAt()).isEqualTo(first.finishedAt());
     // A completed run is not marked failed by a late compensation.
     evaluation.fail(plan.runId(), false, "late");
-    assertThat(evaluation.runs().byId(plan.runId()).orElseThrow().status()).isEqualTo("completed");
+    assertThat(evaluation.store().runs().byId(plan.runId()).orElseThrow().status())
+        .isEqualTo("completed");
   }
 
   private EvaluationSummary evaluate(String workflowId, EvaluationRequest request) {
@@ -349,7 +354,7 @@ class EvaluationIT {
   private String upload(String text) throws Exception {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     String hash = Hashing.sha256(bytes);
-    new BlobStore(db).put(hash, bytes);
+    new BlobStore(jdbi).put(hash, bytes);
     return hash;
   }
 

@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.CoreServices;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
+import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersions;
@@ -48,6 +49,7 @@ import org.apache.pdfbox.pdmodel.PDPageContentStream;
 import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 import org.awaitility.Awaitility;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,6 +99,10 @@ class IngestionIT {
       core.close();
     }
     service.shutdown();
+  }
+
+  private Jdbi jdbi() {
+    return EngramJdbi.create(db());
   }
 
   private HikariDataSource db() {
@@ -255,15 +261,15 @@ class IngestionIT {
       write(dir.resolve("n" + i + ".txt"), "Note " + i + " is about subject " + (i * 31) + ".");
     }
     io.engram.migrations.Migrations.migrate(db());
-    IndexVersions versions = new IndexVersions(db());
+    IndexVersions versions = new IndexVersions(jdbi());
     versions.ensureChampion(MODEL, 1024, 200);
     IngestionService service =
         new IngestionService(
-            db(),
+            jdbi(),
             versions,
-            new BlobStore(db()),
+            new BlobStore(jdbi()),
             new DocumentReader(1 << 20),
-            m -> new CachedEmbedder(db(), m, EmbeddingModels.get(m)));
+            m -> new CachedEmbedder(jdbi(), m, EmbeddingModels.get(m)));
     String origin = dir.toString();
     var discovery =
         service.discover(

@@ -8,7 +8,6 @@ import io.engram.workflows.evaluation.AnswerScores;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
-import java.sql.SQLException;
 import java.time.Duration;
 
 /**
@@ -37,11 +36,7 @@ public class AnswerEvaluationActivitiesImpl implements AnswerEvaluationActivitie
   @Override
   public int sampleAnswers(long evalRunId, int answers) {
     answerModel();
-    try {
-      return service.draw(evalRunId, answers);
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
-    }
+    return service.draw(evalRunId, answers);
   }
 
   @Override
@@ -53,8 +48,6 @@ public class AnswerEvaluationActivitiesImpl implements AnswerEvaluationActivitie
       EvaluationAnswers.Sums sums =
           service.answer(evalRunId, fromSlot, toSlot, slot -> ticker.progress(slot));
       return new AnswerScores(sums.done(), sums.generated());
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.engram.activities.evaluation;
 
 import io.engram.core.eval.EvaluationAnswers;
+import io.engram.core.eval.EvaluationQueries;
 import io.engram.core.eval.EvaluationRuns;
 import io.engram.core.eval.EvaluationService;
 import io.engram.core.eval.EvaluationService.InvalidEvaluationException;
@@ -17,7 +18,6 @@ import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.SQLException;
 
 /**
  * Thin adapter from the activity interface to {@link EvaluationService}: translates payloads,
@@ -54,8 +54,6 @@ public class EvaluationActivitiesImpl implements EvaluationActivities {
       return new EvaluationPlan(plan.runId(), plan.indexVersion(), plan.queries());
     } catch (InvalidEvaluationException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), failureType(e.reason()));
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -66,46 +64,35 @@ public class EvaluationActivitiesImpl implements EvaluationActivities {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     // A retry needs no heartbeat detail to resume: queries finished by an earlier attempt are
     // skipped by their stored status.
-    try {
-      EvaluationRuns.Sums sums = service.evaluate(evalRunId, fromSeq, toSeq, ctx::heartbeat).sums();
-      return new BatchScores(
-          sums.queries(), sums.ndcgAt10(), sums.mrrAt10(), sums.recallAt10(), sums.recallAt100());
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
-    }
+    EvaluationQueries.Sums sums =
+        service.evaluate(evalRunId, fromSeq, toSeq, ctx::heartbeat).sums();
+    return new BatchScores(
+        sums.queries(), sums.ndcgAt10(), sums.mrrAt10(), sums.recallAt10(), sums.recallAt100());
   }
 
   @Override
   public EvaluationSummary complete(long evalRunId) {
-    try {
-      EvaluationRuns.Run run = service.complete(evalRunId);
-      return new EvaluationSummary(
-          run.id(),
-          run.dataset(),
-          run.split(),
-          run.part(),
-          run.collection(),
-          run.modelVersion(),
-          run.queryCount(),
-          run.ndcgAt10(),
-          run.mrrAt10(),
-          run.recallAt10(),
-          run.recallAt100(),
-          run.p50Ms(),
-          run.p95Ms(),
-          answers(run.answers()));
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
-    }
+    EvaluationRuns.Run run = service.complete(evalRunId);
+    return new EvaluationSummary(
+        run.id(),
+        run.dataset(),
+        run.split(),
+        run.part(),
+        run.collection(),
+        run.modelVersion(),
+        run.queryCount(),
+        run.ndcgAt10(),
+        run.mrrAt10(),
+        run.recallAt10(),
+        run.recallAt100(),
+        run.p50Ms(),
+        run.p95Ms(),
+        answers(run.answers()));
   }
 
   @Override
   public void markEnded(long evalRunId, boolean cancelled, String reason) {
-    try {
-      service.fail(evalRunId, cancelled, truncate(reason));
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
-    }
+    service.fail(evalRunId, cancelled, truncate(reason));
   }
 
   static AnswerSummary answers(EvaluationAnswers.Summary a) {

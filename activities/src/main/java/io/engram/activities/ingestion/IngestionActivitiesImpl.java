@@ -12,7 +12,6 @@ import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -67,8 +66,6 @@ public class IngestionActivitiesImpl implements IngestionActivities {
           d.tombstonedSample());
     } catch (IngestionService.InvalidSourceException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.INVALID_SOURCE);
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -95,8 +92,6 @@ public class IngestionActivitiesImpl implements IngestionActivities {
           outcome.errors().stream()
               .map(e -> new DocumentError(e.source(), truncate(e.reason())))
               .toList());
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -5,9 +5,7 @@ import io.engram.core.memory.MalformedExtractionException;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.memory.DistillationActivities;
 import io.engram.workflows.memory.DistillationBatchResult;
-import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -28,11 +26,7 @@ public class DistillationActivitiesImpl implements DistillationActivities {
 
   @Override
   public List<Long> pendingTurns(String sessionId, int limit) {
-    try {
-      return distiller.pendingTurns(session(sessionId), limit);
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
-    }
+    return distiller.pendingTurns(session(sessionId), limit);
   }
 
   @Override
@@ -57,20 +51,14 @@ public class DistillationActivitiesImpl implements DistillationActivities {
       throw ApplicationFailure.newFailure(e.getMessage(), FailureTypes.MALFORMED_EXTRACTION);
     } catch (Distiller.UnknownSessionException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.UNKNOWN_SESSION);
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
     }
   }
 
   @Override
   public void recordFailedBatch(
       String sessionId, List<Long> turnIds, String reason, long nowMillis) {
-    try {
-      distiller.recordFailure(session(sessionId), turnIds, reason, Instant.ofEpochMilli(nowMillis));
-      metrics.failedBatch();
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
-    }
+    distiller.recordFailure(session(sessionId), turnIds, reason, Instant.ofEpochMilli(nowMillis));
+    metrics.failedBatch();
   }
 
   private static UUID session(String sessionId) {

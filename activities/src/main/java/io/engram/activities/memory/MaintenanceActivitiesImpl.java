@@ -8,7 +8,6 @@ import io.engram.workflows.memory.SessionClosed;
 import io.engram.workflows.memory.TtlCleanup;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -40,21 +39,17 @@ public class MaintenanceActivitiesImpl implements MaintenanceActivities {
     long citations = 0;
     long episodic = 0;
     long semantic = 0;
-    try {
-      for (int i = 0; i < MAX_BATCHES; i++) {
-        MemoryMaintenance.FlushResult r = maintenance.flushCitations(now, batchSize);
-        citations += r.citations();
-        episodic += r.episodicFacts();
-        semantic += r.semanticFacts();
-        heartbeat(citations);
-        if (r.citations() < batchSize) {
-          break;
-        }
+    for (int i = 0; i < MAX_BATCHES; i++) {
+      MemoryMaintenance.FlushResult r = maintenance.flushCitations(now, batchSize);
+      citations += r.citations();
+      episodic += r.episodicFacts();
+      semantic += r.semanticFacts();
+      heartbeat(citations);
+      if (r.citations() < batchSize) {
+        break;
       }
-      return new CitationFlush(citations, episodic, semantic);
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
     }
+    return new CitationFlush(citations, episodic, semantic);
   }
 
   @Override
@@ -62,20 +57,16 @@ public class MaintenanceActivitiesImpl implements MaintenanceActivities {
     Instant now = Instant.ofEpochMilli(nowMillis);
     long decayed = 0;
     long cursor = 0;
-    try {
-      for (int i = 0; i < MAX_BATCHES; i++) {
-        List<Long> ids = maintenance.decay(now, cursor, batchSize);
-        decayed += ids.size();
-        heartbeat(decayed);
-        if (ids.size() < batchSize) {
-          break;
-        }
-        cursor = ids.get(ids.size() - 1);
+    for (int i = 0; i < MAX_BATCHES; i++) {
+      List<Long> ids = maintenance.decay(now, cursor, batchSize);
+      decayed += ids.size();
+      heartbeat(decayed);
+      if (ids.size() < batchSize) {
+        break;
       }
-      return decayed;
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
+      cursor = ids.get(ids.size() - 1);
     }
+    return decayed;
   }
 
   @Override
@@ -83,39 +74,31 @@ public class MaintenanceActivitiesImpl implements MaintenanceActivities {
     Instant now = Instant.ofEpochMilli(nowMillis);
     long expired = 0;
     long released = 0;
-    try {
-      for (int i = 0; i < MAX_BATCHES; i++) {
-        int n = maintenance.deleteExpired(now, batchSize);
-        expired += n;
-        metrics.facts("expired", n);
-        heartbeat(expired);
-        if (n < batchSize) {
-          break;
-        }
+    for (int i = 0; i < MAX_BATCHES; i++) {
+      int n = maintenance.deleteExpired(now, batchSize);
+      expired += n;
+      metrics.facts("expired", n);
+      heartbeat(expired);
+      if (n < batchSize) {
+        break;
       }
-      for (int i = 0; i < MAX_BATCHES; i++) {
-        long n = maintenance.releaseOrphanTurns(batchSize);
-        released += n;
-        heartbeat(expired + released);
-        if (n < batchSize) {
-          break;
-        }
-      }
-      return new TtlCleanup(expired, released);
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
     }
+    for (int i = 0; i < MAX_BATCHES; i++) {
+      long n = maintenance.releaseOrphanTurns(batchSize);
+      released += n;
+      heartbeat(expired + released);
+      if (n < batchSize) {
+        break;
+      }
+    }
+    return new TtlCleanup(expired, released);
   }
 
   @Override
   public List<String> idleSessions(long nowMillis, Duration idle, int limit) {
-    try {
-      return maintenance.idleSessions(Instant.ofEpochMilli(nowMillis), idle, limit).stream()
-          .map(UUID::toString)
-          .toList();
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
-    }
+    return maintenance.idleSessions(Instant.ofEpochMilli(nowMillis), idle, limit).stream()
+        .map(UUID::toString)
+        .toList();
   }
 
   @Override
@@ -127,13 +110,8 @@ public class MaintenanceActivitiesImpl implements MaintenanceActivities {
       throw ApplicationFailure.newNonRetryableFailure(
           "malformed session id " + sessionId, FailureTypes.UNKNOWN_SESSION);
     }
-    try {
-      MemoryMaintenance.Closed closed =
-          maintenance.closeSession(id, Instant.ofEpochMilli(nowMillis));
-      return new SessionClosed(closed.closed(), closed.turnsReleased());
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
-    }
+    MemoryMaintenance.Closed closed = maintenance.closeSession(id, Instant.ofEpochMilli(nowMillis));
+    return new SessionClosed(closed.closed(), closed.turnsReleased());
   }
 
   private static void heartbeat(long progress) {

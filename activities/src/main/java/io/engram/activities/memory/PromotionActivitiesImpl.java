@@ -5,8 +5,6 @@ import io.engram.core.memory.MemorySettings;
 import io.engram.workflows.memory.PromotionActivities;
 import io.engram.workflows.memory.PromotionBatch;
 import io.engram.workflows.memory.PromotionBatchResult;
-import io.temporal.activity.Activity;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -22,30 +20,26 @@ public class PromotionActivitiesImpl implements PromotionActivities {
 
   @Override
   public PromotionBatchResult promoteBatch(PromotionBatch batch) {
-    try {
-      MemoryMaintenance.PromotionOutcome outcome =
-          maintenance.promoteBatch(
-              batch.runKey(),
-              batch.batchNo(),
-              batch.afterId(),
-              new MemorySettings.Promotion(
-                  batch.minSalience(),
-                  batch.minCitations(),
-                  Duration.ofMillis(Math.max(1, batch.minAgeMillis())),
-                  batch.batchSize()),
-              Instant.ofEpochMilli(batch.nowMillis()),
-              batch.dryRun());
-      if (!outcome.replayed()) {
-        metrics.facts("promoted", outcome.semanticIds().size());
-      }
-      return new PromotionBatchResult(
-          outcome.episodicIds(),
-          outcome.semanticIds(),
-          outcome.lastId(),
-          outcome.more(),
-          outcome.replayed());
-    } catch (SQLException e) {
-      throw Activity.wrap(e);
+    MemoryMaintenance.PromotionOutcome outcome =
+        maintenance.promoteBatch(
+            batch.runKey(),
+            batch.batchNo(),
+            batch.afterId(),
+            new MemorySettings.Promotion(
+                batch.minSalience(),
+                batch.minCitations(),
+                Duration.ofMillis(Math.max(1, batch.minAgeMillis())),
+                batch.batchSize()),
+            Instant.ofEpochMilli(batch.nowMillis()),
+            batch.dryRun());
+    if (!outcome.replayed()) {
+      metrics.facts("promoted", outcome.semanticIds().size());
     }
+    return new PromotionBatchResult(
+        outcome.episodicIds(),
+        outcome.semanticIds(),
+        outcome.lastId(),
+        outcome.more(),
+        outcome.replayed());
   }
 }

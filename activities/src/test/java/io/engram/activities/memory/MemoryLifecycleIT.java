@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
+import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.memory.Distiller;
@@ -64,6 +65,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,6 +87,7 @@ class MemoryLifecycleIT {
   private static final AtomicInteger DATABASES = new AtomicInteger();
 
   private HikariDataSource db;
+  private Jdbi jdbi;
   private MemorySettings settings;
   private WorkingMemory working;
   private EpisodicMemory episodic;
@@ -108,22 +111,23 @@ class MemoryLifecycleIT {
             "lifecycle-it",
             4);
     Migrations.migrate(db);
+    jdbi = EngramJdbi.create(db);
     settings = EngramSettings.defaults().memory();
-    working = new WorkingMemory(db);
-    episodic = new EpisodicMemory(db, settings);
-    semantic = new SemanticMemory(db);
-    citations = new FactCitations(db);
-    maintenance = new MemoryMaintenance(db, settings);
+    working = new WorkingMemory(jdbi);
+    episodic = new EpisodicMemory(jdbi, settings);
+    semantic = new SemanticMemory(jdbi);
+    citations = new FactCitations(jdbi);
+    maintenance = new MemoryMaintenance(jdbi, settings);
     retriever =
         new MemoryRetriever(
-            db, MODEL, new QueryEmbeddings(100), MemoryRetriever.Options.forModel(MODEL));
+            jdbi, MODEL, new QueryEmbeddings(100), MemoryRetriever.Options.forModel(MODEL));
     distiller =
         new Distiller(
-            db,
+            jdbi,
             episodic,
             new LocalFactExtractor(),
             new LocalFactExtractor(),
-            new CachedEmbedder(db, MODEL, EmbeddingModels.get(MODEL)));
+            new CachedEmbedder(jdbi, MODEL, EmbeddingModels.get(MODEL)));
     registry = new SimpleMeterRegistry();
 
     TestEnvironmentOptions.Builder options =
@@ -230,7 +234,7 @@ class MemoryLifecycleIT {
     assertThat(hit.sourceTurnIds()).isEqualTo(tea.sourceTurnIds());
     assertThat(turnText(hit.sourceTurnIds().get(0))).isEqualTo("I prefer green tea.");
 
-    MemoryStats.Snapshot stats = new MemoryStats(db).snapshot(now(), 11);
+    MemoryStats.Snapshot stats = new MemoryStats(jdbi).snapshot(now(), 11);
     assertThat(stats.semantic()).isEqualTo(1);
     assertThat(stats.days().stream().mapToLong(MemoryStats.Day::promoted).sum()).isEqualTo(1);
     terminate(MemoryJobs.PROMOTION, MemoryJobs.SALIENCE);
@@ -283,7 +287,7 @@ class MemoryLifecycleIT {
     List<MemoryHit> hits = retriever.recall(session, "what do I prefer to drink", 5, now());
     assertThat(hits.get(0).factId()).isEqualTo(coffee.id());
     assertThat(hits).extracting(MemoryHit::factId).doesNotContain(tea.id());
-    assertThat(new MemoryStats(db).snapshot(now(), 1).episodicSuperseded()).isEqualTo(1);
+    assertThat(new MemoryStats(jdbi).snapshot(now(), 1).episodicSuperseded()).isEqualTo(1);
   }
 
   // ---------------------------------------------------------------- must-show 3

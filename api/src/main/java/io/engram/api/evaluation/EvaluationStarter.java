@@ -30,7 +30,6 @@ import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.inject.Singleton;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -66,7 +65,7 @@ class EvaluationStarter {
     this.runs = runs;
   }
 
-  EvaluationStarted start(Evaluations.EvaluationRequest body) throws SQLException {
+  EvaluationStarted start(Evaluations.EvaluationRequest body) {
     String split = (body.split() == null ? Split.TEST : body.split()).wireName();
     String part = (body.part() == null ? Part.ALL : body.part()).wireName();
     requireSha256("/queriesBlob", body.queriesBlob());
@@ -118,7 +117,7 @@ class EvaluationStarter {
     }
   }
 
-  EvaluationStatus status(String workflowId) throws SQLException {
+  EvaluationStatus status(String workflowId) {
     CleanText.require("workflowId", workflowId);
     WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
     DescribeWorkflowExecutionResponse description;

@@ -1,6 +1,5 @@
 package io.engram.api.ingestion;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Ingestions;
@@ -13,6 +12,7 @@ import io.engram.core.config.EngramSettings;
 import io.engram.core.ingest.BlobStore;
 import io.engram.core.ingest.DocumentType;
 import io.engram.core.ingest.ManifestEntry;
+import io.engram.core.ingest.Manifests;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
@@ -29,40 +29,34 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 /** Validates ingestion requests and starts or inspects {@link IngestionWorkflow} runs. */
 @Singleton
 class IngestionStarter {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final EngramSettings settings;
   private final WorkflowClient client;
   private final CollectionRegistry collections;
   private final BlobStore blobs;
-  private final DataSource dataSource;
+  private final Manifests manifests;
 
   IngestionStarter(
       EngramSettings settings,
       WorkflowClient client,
       CollectionRegistry collections,
       BlobStore blobs,
-      DataSource dataSource) {
+      Manifests manifests) {
     this.settings = settings;
     this.client = client;
     this.collections = collections;
     this.blobs = blobs;
-    this.dataSource = dataSource;
+    this.manifests = manifests;
   }
 
-  IngestionStarted start(Ingestions.IngestionRequest body) throws SQLException, IOException {
+  IngestionStarted start(Ingestions.IngestionRequest body) throws IOException {
     String collection = body.collection() == null ? CollectionRegistry.DEFAULT : body.collection();
     if (!CollectionRegistry.isValidName(collection)) {
       throw Problems.badRequest(
@@ -233,7 +227,7 @@ class IngestionStarter {
   }
 
   private UUID storeManifest(String collection, String origin, List<FileRef> files)
-      throws SQLException, IOException {
+      throws IOException {
     if (files.size() == 1
         && DocumentType.ofFileName(Path.of(files.get(0).path()).getFileName().toString())
             .isEmpty()) {
@@ -255,19 +249,8 @@ class IngestionStarter {
               + missing.get(0)
               + "); PUT /v1/blobs/{sha256} first");
     }
-    UUID id = UUID.randomUUID();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO ingestion_manifests (id, collection, origin, entries) VALUES (?, ?, ?, ?::jsonb)")) {
-      collections.ensure(collection);
-      ps.setObject(1, id);
-      ps.setString(2, collection);
-      ps.setString(3, origin);
-      ps.setString(4, JSON.writeValueAsString(entries));
-      ps.executeUpdate();
-    }
-    return id;
+    collections.ensure(collection);
+    return manifests.store(collection, origin, entries);
   }
 
   private static String rootMessage(Throwable e) {

@@ -3,7 +3,7 @@ package io.engram.api.query;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Feedback.FeedbackRequest;
 import io.engram.contract.Feedback.FeedbackStored;
-import io.engram.core.querylog.QueryLog;
+import io.engram.core.querylog.Feedback;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -11,7 +11,6 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import jakarta.validation.Valid;
-import java.sql.SQLException;
 import java.util.UUID;
 
 /** {@code POST /v1/feedback}: a rating of a logged query's answer (the queryId it returned). */
@@ -19,14 +18,14 @@ import java.util.UUID;
 @ExecuteOn(TaskExecutors.BLOCKING)
 class FeedbackController {
 
-  private final QueryLog queryLog;
+  private final Feedback feedback;
 
-  FeedbackController(QueryLog queryLog) {
-    this.queryLog = queryLog;
+  FeedbackController(Feedback feedback) {
+    this.feedback = feedback;
   }
 
   @Post
-  HttpResponse<FeedbackStored> feedback(@Valid @Body FeedbackRequest request) throws SQLException {
+  HttpResponse<FeedbackStored> feedback(@Valid @Body FeedbackRequest request) {
     UUID id;
     try {
       id = UUID.fromString(request.queryId());
@@ -34,8 +33,8 @@ class FeedbackController {
       throw Problems.invalidField("/queryId", "expected the queryId (a UUID) /v1/query returned");
     }
     long feedbackId =
-        queryLog
-            .feedback(id, request.rating(), request.source(), request.comment())
+        feedback
+            .record(id, request.rating(), request.source(), request.comment())
             .orElseThrow(
                 () ->
                     Problems.notFound(

@@ -1,20 +1,19 @@
 package io.engram.core.collection;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
 
-/** Named collections of documents; ingestion creates them on first use, queries require them. */
+/**
+ * Named collections of documents ({@code collections}); ingestion creates them on first use,
+ * queries require them.
+ */
 public final class CollectionRegistry {
   public static final String DEFAULT = "default";
   private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,62}$");
 
-  private final DataSource dataSource;
+  private final Jdbi jdbi;
 
   /**
    * Names known to exist. Collections are never deleted, so a positive answer can be kept for the
@@ -23,38 +22,37 @@ public final class CollectionRegistry {
    */
   private final Set<String> known = ConcurrentHashMap.newKeySet();
 
-  public CollectionRegistry(DataSource dataSource) {
-    this.dataSource = dataSource;
+  public CollectionRegistry(Jdbi jdbi) {
+    this.jdbi = jdbi;
   }
 
   public static boolean isValidName(String name) {
     return name != null && NAME.matcher(name).matches();
   }
 
-  public boolean exists(String name) throws SQLException {
+  public boolean exists(String name) {
     if (known.contains(name)) {
       return true;
     }
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT 1 FROM collections WHERE name = ?")) {
-      ps.setString(1, name);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          known.add(name);
-          return true;
-        }
-        return false;
-      }
+    boolean found =
+        jdbi.withHandle(
+            h ->
+                h.createQuery("SELECT 1 FROM collections WHERE name = :name")
+                    .bind("name", name)
+                    .mapTo(Integer.class)
+                    .findOne()
+                    .isPresent());
+    if (found) {
+      known.add(name);
     }
+    return found;
   }
 
-  public void ensure(String name) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO collections (name) VALUES (?) ON CONFLICT DO NOTHING")) {
-      ps.setString(1, name);
-      ps.executeUpdate();
-    }
+  public void ensure(String name) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate("INSERT INTO collections (name) VALUES (:name) ON CONFLICT DO NOTHING")
+                .bind("name", name)
+                .execute());
   }
 }

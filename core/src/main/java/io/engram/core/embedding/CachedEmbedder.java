@@ -5,22 +5,20 @@ import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.engram.core.Hashing;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.sql.DataSource;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
- * Embeds texts through {@code embedding_cache}: a text whose hash is cached for the model is never
- * embedded again. Thread-safe; the cache write is an idempotent upsert, so concurrent or retried
- * callers at worst embed the same text twice, never store it twice.
+ * Embeds texts through {@code embedding_cache}, the table it owns: a text whose hash is cached for
+ * the model is never embedded again. Thread-safe; the cache write is an idempotent upsert, so
+ * concurrent or retried callers at worst embed the same text twice, never store it twice.
  */
 public final class CachedEmbedder {
   /**
@@ -28,12 +26,12 @@ public final class CachedEmbedder {
    */
   public static final int MODEL_BATCH = 32;
 
-  private final DataSource dataSource;
+  private final Jdbi jdbi;
   private final String modelName;
   private final EmbeddingModel model;
 
-  public CachedEmbedder(DataSource dataSource, String modelName, EmbeddingModel model) {
-    this.dataSource = dataSource;
+  public CachedEmbedder(Jdbi jdbi, String modelName, EmbeddingModel model) {
+    this.jdbi = jdbi;
     this.modelName = modelName;
     this.model = model;
   }
@@ -43,7 +41,7 @@ public final class CachedEmbedder {
   }
 
   /** Returns one vector per text, in order. {@code progress} is called after each model batch. */
-  public List<float[]> embed(List<String> texts, Runnable progress) throws SQLException {
+  public List<float[]> embed(List<String> texts, Runnable progress) {
     Map<String, String> textByHash = new LinkedHashMap<>();
     List<String> hashes = new ArrayList<>(texts.size());
     for (String text : texts) {
@@ -80,41 +78,40 @@ public final class CachedEmbedder {
     return out;
   }
 
-  private Map<String, float[]> lookup(java.util.Collection<String> hashes) throws SQLException {
-    Map<String, float[]> found = new HashMap<>();
+  private Map<String, float[]> lookup(Collection<String> hashes) {
     if (hashes.isEmpty()) {
-      return found;
+      return new HashMap<>();
     }
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT content_hash, embedding::text FROM embedding_cache"
-                    + " WHERE model = ? AND content_hash = ANY (?)")) {
-      Array array = c.createArrayOf("text", hashes.toArray());
-      ps.setString(1, modelName);
-      ps.setArray(2, array);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          found.put(rs.getString(1), new PGvector(rs.getString(2)).toArray());
-        }
-      }
-    }
-    return found;
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT content_hash, embedding::text FROM embedding_cache"
+                        + " WHERE model = :model AND content_hash = ANY (:hashes)")
+                .bind("model", modelName)
+                .bindArray("hashes", String.class, hashes)
+                .map(
+                    (rs, ctx) ->
+                        Map.entry(rs.getString(1), new PGvector(rs.getString(2)).toArray()))
+                .collect(
+                    Collectors.toMap(
+                        Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, HashMap::new)));
   }
 
-  private void store(Map<String, float[]> vectors) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO embedding_cache (model, content_hash, embedding) VALUES (?, ?, ?)"
-                    + " ON CONFLICT DO NOTHING")) {
-      for (Map.Entry<String, float[]> e : vectors.entrySet()) {
-        ps.setString(1, modelName);
-        ps.setString(2, e.getKey());
-        ps.setObject(3, new PGvector(e.getValue()));
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
+  private void store(Map<String, float[]> vectors) {
+    jdbi.useHandle(
+        h -> {
+          PreparedBatch batch =
+              h.prepareBatch(
+                  "INSERT INTO embedding_cache (model, content_hash, embedding)"
+                      + " VALUES (:model, :hash, :embedding) ON CONFLICT DO NOTHING");
+          vectors.forEach(
+              (hash, vector) ->
+                  batch
+                      .bind("model", modelName)
+                      .bind("hash", hash)
+                      .bind("embedding", new PGvector(vector))
+                      .add());
+          batch.execute();
+        });
   }
 }

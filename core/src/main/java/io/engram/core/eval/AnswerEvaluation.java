@@ -9,7 +9,6 @@ import io.engram.core.query.Answerer;
 import io.engram.core.query.QueryPipeline;
 import io.engram.core.query.QueryPipelines;
 import io.engram.core.retrieval.Candidate;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,9 +34,9 @@ public final class AnswerEvaluation {
    */
   public static final int CONTEXT_PASSAGES = 5;
 
-  private final EvaluationRuns runs;
-  private final QueryPipelines pipelines;
+  private final EvaluationStore store;
   private final IndexVersions indexVersions;
+  private final QueryPipelines pipelines;
   private final String model;
 
   /**
@@ -47,8 +46,8 @@ public final class AnswerEvaluation {
    *     process has no LLM
    */
   public AnswerEvaluation(
-      EvaluationRuns runs, IndexVersions indexVersions, QueryPipelines pipelines, String model) {
-    this.runs = runs;
+      EvaluationStore store, IndexVersions indexVersions, QueryPipelines pipelines, String model) {
+    this.store = store;
     this.indexVersions = indexVersions;
     this.pipelines = pipelines;
     this.model = model;
@@ -60,13 +59,13 @@ public final class AnswerEvaluation {
   }
 
   /**
-   * Draws the run's sample of {@code n} queries (once; see {@link EvaluationAnswers#draw}).
+   * Draws the run's sample of {@code n} queries (once; see {@link EvaluationStore}).
    *
    * @return the sample's size
    * @throws IllegalStateException without an LLM
    */
-  public int draw(long runId, int n) throws SQLException {
-    return runs.answers().draw(runId, n, requireModel());
+  public int draw(long runId, int n) {
+    return store.drawAnswerSample(runId, n, requireModel());
   }
 
   /**
@@ -76,24 +75,25 @@ public final class AnswerEvaluation {
    * @return sums over every answered query of the range, read back from the stored rows
    * @throws IllegalStateException without an LLM
    */
-  public EvaluationAnswers.Sums answer(long runId, int fromSlot, int toSlot, IntConsumer heartbeat)
-      throws SQLException {
+  public EvaluationAnswers.Sums answer(
+      long runId, int fromSlot, int toSlot, IntConsumer heartbeat) {
     requireModel();
     EvaluationRuns.Run run =
-        runs.byId(runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
+        store.runs().byId(runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
     IndexVersion version =
         indexVersions
             .byId(run.indexVersionId())
             .orElseThrow(
                 () -> new IllegalStateException("no index version " + run.indexVersionId()));
-    QueryPipeline pipeline = pipelines.forIndex(version, runs.options(runId));
+    QueryPipeline pipeline = pipelines.forIndex(version, store.runs().options(runId));
     EmbeddingModel embedding = EmbeddingModels.get(version.embeddingModel());
     AnswerMetrics.Embedder embedder = text -> embedding.embed(text).content().vector();
     double minCosine = AnswerMetrics.minCosine(version.embeddingModel());
-    for (EvaluationAnswers.Pending query : runs.answers().pending(runId, fromSlot, toSlot)) {
+    for (EvaluationAnswers.Pending query : store.answers().pending(runId, fromSlot, toSlot)) {
       QueryPipeline.Answered answered =
           pipeline.answer(run.collection(), query.text(), CONTEXT_PASSAGES);
-      runs.answers()
+      store
+          .answers()
           .record(
               runId,
               score(
@@ -104,7 +104,7 @@ public final class AnswerEvaluation {
                   minCosine));
       heartbeat.accept(query.slot());
     }
-    return runs.answers().sums(runId, fromSlot, toSlot);
+    return store.answers().sums(runId, fromSlot, toSlot);
   }
 
   /**

@@ -5,22 +5,19 @@ import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
+import io.engram.core.ingest.DocumentIndexes;
 import io.engram.core.query.QueryPipeline;
 import io.engram.core.query.QueryPipelines;
 import io.engram.core.query.UnknownResourceException;
 import io.engram.core.retrieval.Candidate;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntConsumer;
-import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +71,7 @@ public final class EvaluationService {
   public record Plan(long runId, String indexVersion, int queries) {}
 
   /** A batch's outcome: the sums over every evaluated query of its range. */
-  public record BatchOutcome(EvaluationRuns.Sums sums, int evaluatedNow) {}
+  public record BatchOutcome(EvaluationQueries.Sums sums, int evaluatedNow) {}
 
   /** Thrown when the request can never succeed; {@link #reason()} says which input is wrong. */
   public static final class InvalidEvaluationException extends Exception {
@@ -97,10 +94,12 @@ public final class EvaluationService {
     }
   }
 
-  private final DataSource dataSource;
+  private final EvaluationStore store;
   private final EvaluationRuns runs;
+  private final EvaluationQueries queries;
   private final IndexVersions indexVersions;
   private final CollectionRegistry collections;
+  private final DocumentIndexes documentIndexes;
   private final BlobStore blobs;
   private final QueryPipelines pipelines;
 
@@ -109,22 +108,25 @@ public final class EvaluationService {
    *     the index version a run names
    */
   public EvaluationService(
-      DataSource dataSource,
-      EvaluationRuns runs,
+      Jdbi jdbi,
+      EvaluationStore store,
       IndexVersions indexVersions,
       CollectionRegistry collections,
       BlobStore blobs,
       QueryPipelines pipelines) {
-    this.dataSource = dataSource;
-    this.runs = runs;
+    this.store = store;
+    this.runs = store.runs();
+    this.queries = store.queries();
     this.indexVersions = indexVersions;
     this.collections = collections;
+    this.documentIndexes = new DocumentIndexes(jdbi);
     this.blobs = blobs;
     this.pipelines = pipelines;
   }
 
-  public EvaluationRuns runs() {
-    return runs;
+  /** The stored runs, which the answer tier of the same runs works on too. */
+  public EvaluationStore store() {
+    return store;
   }
 
   /**
@@ -133,7 +135,7 @@ public final class EvaluationService {
    * not spend its heartbeat interval on that.
    */
   public Plan prepare(Request request, Runnable heartbeat)
-      throws SQLException, IOException, InvalidEvaluationException {
+      throws IOException, InvalidEvaluationException {
     Optional<EvaluationRuns.Run> existing = runs.byWorkflowId(request.workflowId());
     if (existing.isPresent()) {
       EvaluationRuns.Run run = existing.get();
@@ -148,7 +150,7 @@ public final class EvaluationService {
     }
     QueryPipeline pipeline = resolve(request.modelVersion());
     IndexVersion version = pipeline.version().index();
-    if (!hasChunks(request.collection(), version)) {
+    if (!documentIndexes.anyActive(request.collection(), version.id())) {
       throw new InvalidEvaluationException(
           InvalidEvaluationException.Reason.UNKNOWN_COLLECTION,
           "collection '"
@@ -186,7 +188,7 @@ public final class EvaluationService {
     EmbeddingModels.get(version.embeddingModel());
     heartbeat.run();
     long id =
-        runs.register(
+        store.register(
             new EvaluationRuns.NewRun(
                 request.workflowId(),
                 request.dataset(),
@@ -204,8 +206,7 @@ public final class EvaluationService {
    * Runs the pending queries {@code fromSeq <= seq < toSeq} of a run through the retriever, scores
    * each ranking and stores the result. Heartbeats with each finished sequence number.
    */
-  public BatchOutcome evaluate(long runId, int fromSeq, int toSeq, IntConsumer heartbeat)
-      throws SQLException {
+  public BatchOutcome evaluate(long runId, int fromSeq, int toSeq, IntConsumer heartbeat) {
     EvaluationRuns.Run run =
         runs.byId(runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
     IndexVersion version =
@@ -215,7 +216,7 @@ public final class EvaluationService {
                 () -> new IllegalStateException("no index version " + run.indexVersionId()));
     QueryPipeline pipeline = pipelines.forIndex(version, runs.options(runId));
     int evaluated = 0;
-    for (EvaluationRuns.PendingQuery query : runs.pending(runId, fromSeq, toSeq)) {
+    for (EvaluationQueries.PendingQuery query : queries.pending(runId, fromSeq, toSeq)) {
       long start = System.nanoTime();
       // Every query is embedded afresh, as a first-time caller's would be, so a repeated
       // evaluation reports the same latency.
@@ -223,9 +224,9 @@ public final class EvaluationService {
           pipeline.retrieve(run.collection(), query.text(), DEPTH, true);
       double latencyMs = (System.nanoTime() - start) / 1e6;
       List<String> ranked = rankedDocuments(result.candidates());
-      runs.record(
+      queries.record(
           runId,
-          new EvaluationRuns.QueryResult(
+          new EvaluationQueries.QueryResult(
               query.id(),
               RankingMetrics.ndcg(ranked, query.relevant(), 10),
               RankingMetrics.mrr(ranked, query.relevant(), 10),
@@ -239,16 +240,16 @@ public final class EvaluationService {
     if (evaluated > 0) {
       runs.reportModelVersion(runId, pipeline.name());
     }
-    return new BatchOutcome(runs.sums(runId, fromSeq, toSeq), evaluated);
+    return new BatchOutcome(queries.sums(runId, fromSeq, toSeq), evaluated);
   }
 
-  /** Computes and stores the run's metrics; see {@link EvaluationRuns#complete}. */
-  public EvaluationRuns.Run complete(long runId) throws SQLException {
-    return runs.complete(runId);
+  /** Computes and stores the run's metrics; see {@link EvaluationStore#complete}. */
+  public EvaluationRuns.Run complete(long runId) {
+    return store.complete(runId);
   }
 
   /** Marks the run failed (or cancelled) with the reason, unless it already ended. */
-  public void fail(long runId, boolean cancelled, String reason) throws SQLException {
+  public void fail(long runId, boolean cancelled, String reason) {
     runs.fail(runId, cancelled, reason);
   }
 
@@ -261,7 +262,7 @@ public final class EvaluationService {
     return new ArrayList<>(docs);
   }
 
-  private QueryPipeline resolve(String name) throws SQLException, InvalidEvaluationException {
+  private QueryPipeline resolve(String name) throws InvalidEvaluationException {
     try {
       return name == null ? pipelines.champion() : pipelines.forIndexVersion(name);
     } catch (UnknownResourceException | IllegalStateException e) {
@@ -270,21 +271,6 @@ public final class EvaluationService {
           name == null
               ? "there is no champion index version yet; start the worker"
               : e.getMessage());
-    }
-  }
-
-  private boolean hasChunks(String collection, IndexVersion version) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT 1 FROM document_indexes di JOIN documents d ON d.id = di.document_id"
-                    + " WHERE d.collection = ? AND di.index_version_id = ? AND d.status = 'active'"
-                    + " LIMIT 1")) {
-      ps.setString(1, collection);
-      ps.setInt(2, version.id());
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
     }
   }
 }

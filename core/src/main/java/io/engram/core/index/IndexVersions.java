@@ -1,26 +1,39 @@
 package io.engram.core.index;
 
 import io.engram.core.embedding.EmbeddingModels;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Optional;
-import javax.sql.DataSource;
+import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.Query;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Reads and registers index versions and owns their per-version HNSW indexes. */
+/**
+ * Reads and registers index versions ({@code index_versions}) and owns their per-version HNSW
+ * indexes.
+ */
 public final class IndexVersions {
   private static final Logger log = LoggerFactory.getLogger(IndexVersions.class);
-  private static final String COLUMNS =
-      "id, name, embedding_model, dimension, chunk_size, chunk_overlap, stage";
+  private static final String SELECT =
+      "SELECT id, name, embedding_model, dimension, chunk_size, chunk_overlap, stage"
+          + " FROM index_versions WHERE ";
+  private static final RowMapper<IndexVersion> ROW =
+      (rs, ctx) ->
+          new IndexVersion(
+              rs.getInt(1),
+              rs.getString(2),
+              rs.getString(3),
+              rs.getInt(4),
+              rs.getInt(5),
+              rs.getInt(6),
+              rs.getString(7));
 
-  private final DataSource dataSource;
+  private final Jdbi jdbi;
 
-  public IndexVersions(DataSource dataSource) {
-    this.dataSource = dataSource;
+  public IndexVersions(Jdbi jdbi) {
+    this.jdbi = jdbi;
   }
 
   /**
@@ -28,8 +41,7 @@ public final class IndexVersions {
    * database has none. An existing champion is kept even if the configuration names another model:
    * changing the champion is a rollout, not a restart.
    */
-  public IndexVersion ensureChampion(String model, int chunkSize, int chunkOverlap)
-      throws SQLException {
+  public IndexVersion ensureChampion(String model, int chunkSize, int chunkOverlap) {
     Optional<IndexVersion> existing = champion();
     if (existing.isPresent()) {
       IndexVersion champion = existing.get();
@@ -48,24 +60,17 @@ public final class IndexVersions {
     return created;
   }
 
-  public Optional<IndexVersion> champion() throws SQLException {
-    return queryOne("SELECT " + COLUMNS + " FROM index_versions WHERE stage = 'champion'");
+  public Optional<IndexVersion> champion() {
+    return one(h -> h.createQuery(SELECT + "stage = 'champion'"));
   }
 
   /** The index version called {@code name} (the model version named in query and eval results). */
-  public Optional<IndexVersion> byName(String name) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("SELECT " + COLUMNS + " FROM index_versions WHERE name = ?")) {
-      ps.setString(1, name);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-      }
-    }
+  public Optional<IndexVersion> byName(String name) {
+    return one(h -> h.createQuery(SELECT + "name = :name").bind("name", name));
   }
 
-  public Optional<IndexVersion> byId(int id) throws SQLException {
-    return queryOne("SELECT " + COLUMNS + " FROM index_versions WHERE id = " + id);
+  public Optional<IndexVersion> byId(int id) {
+    return one(h -> h.createQuery(SELECT + "id = :id").bind("id", id));
   }
 
   /**
@@ -73,7 +78,7 @@ public final class IndexVersions {
    * chunking (or overrides it with the champion's values), else a candidate with the champion's
    * model and the requested chunking, created on first use.
    */
-  public IndexVersion forChunking(Integer chunkSize, Integer chunkOverlap) throws SQLException {
+  public IndexVersion forChunking(Integer chunkSize, Integer chunkOverlap) {
     IndexVersion champion =
         champion()
             .orElseThrow(
@@ -90,70 +95,50 @@ public final class IndexVersions {
     return candidate;
   }
 
-  private IndexVersion getOrCreate(String model, int chunkSize, int chunkOverlap, String stage)
-      throws SQLException {
+  private IndexVersion getOrCreate(String model, int chunkSize, int chunkOverlap, String stage) {
     int dimension = EmbeddingModels.spec(model).dimension();
     String name = "%s-c%d-o%d".formatted(model, chunkSize, chunkOverlap);
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO index_versions (name, embedding_model, dimension, chunk_size, chunk_overlap, stage)"
-                    + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-      ps.setString(1, name);
-      ps.setString(2, model);
-      ps.setInt(3, dimension);
-      ps.setInt(4, chunkSize);
-      ps.setInt(5, chunkOverlap);
-      ps.setString(6, stage);
-      ps.executeUpdate();
-    }
-    return queryOne(
-            "SELECT "
-                + COLUMNS
-                + " FROM index_versions WHERE embedding_model = '"
-                + model.replace("'", "''")
-                + "' AND chunk_size = "
-                + chunkSize
-                + " AND chunk_overlap = "
-                + chunkOverlap)
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "INSERT INTO index_versions (name, embedding_model, dimension, chunk_size,"
+                        + " chunk_overlap, stage) VALUES (:name, :model, :dimension, :size,"
+                        + " :overlap, :stage) ON CONFLICT DO NOTHING")
+                .bind("name", name)
+                .bind("model", model)
+                .bind("dimension", dimension)
+                .bind("size", chunkSize)
+                .bind("overlap", chunkOverlap)
+                .bind("stage", stage)
+                .execute());
+    return one(h ->
+            h.createQuery(
+                    SELECT
+                        + "embedding_model = :model AND chunk_size = :size"
+                        + " AND chunk_overlap = :overlap")
+                .bind("model", model)
+                .bind("size", chunkSize)
+                .bind("overlap", chunkOverlap))
         .orElseThrow();
   }
 
   /**
    * Creates the version's partial HNSW index (cosine) if missing. The vector column has no fixed
    * dimension, so the index is on {@code embedding::vector(d)} restricted to the version's rows;
-   * queries must use the same cast and predicate (see {@code DenseRetriever}).
+   * queries must use the same cast and predicate (see {@code PgVectorChunkStore#nearest}).
    */
-  public void ensureHnswIndex(IndexVersion version) throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
-        // API and worker may start together: serialize index creation across processes.
-        st.execute("SELECT pg_advisory_xact_lock(727001)");
-        st.execute(
-            "CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw_iv%d ON chunks USING hnsw ((embedding::%s) vector_cosine_ops) WHERE index_version_id = %d"
-                .formatted(version.id(), version.vectorType(), version.id()));
-      }
-      c.commit();
-    }
+  public void ensureHnswIndex(IndexVersion version) {
+    jdbi.useTransaction(
+        h -> {
+          // API and worker may start together: serialize index creation across processes.
+          h.execute("SELECT pg_advisory_xact_lock(727001)");
+          h.execute(
+              "CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw_iv%d ON chunks USING hnsw ((embedding::%s) vector_cosine_ops) WHERE index_version_id = %d"
+                  .formatted(version.id(), version.vectorType(), version.id()));
+        });
   }
 
-  private Optional<IndexVersion> queryOne(String sql) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-    }
-  }
-
-  private static IndexVersion map(ResultSet rs) throws SQLException {
-    return new IndexVersion(
-        rs.getInt(1),
-        rs.getString(2),
-        rs.getString(3),
-        rs.getInt(4),
-        rs.getInt(5),
-        rs.getInt(6),
-        rs.getString(7));
+  private Optional<IndexVersion> one(Function<Handle, Query> query) {
+    return jdbi.withHandle(h -> query.apply(h).map(ROW).findOne());
   }
 }

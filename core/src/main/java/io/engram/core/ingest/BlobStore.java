@@ -2,39 +2,38 @@ package io.engram.core.ingest;
 
 import io.engram.core.Hashing;
 import java.io.IOException;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import javax.sql.DataSource;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.Query;
 
-/** Content-addressed uploads in PostgreSQL: the claim check between the CLI and the workers. */
+/**
+ * Content-addressed uploads in PostgreSQL ({@code blobs}): the claim check between the CLI and the
+ * workers.
+ */
 public final class BlobStore implements SourceScanner.BlobReader {
-  private final DataSource dataSource;
+  private final Jdbi jdbi;
 
-  public BlobStore(DataSource dataSource) {
-    this.dataSource = dataSource;
+  public BlobStore(Jdbi jdbi) {
+    this.jdbi = jdbi;
   }
 
   /** The hashes among {@code hashes} that are not stored yet. */
-  public List<String> missing(Collection<String> hashes) throws SQLException {
-    Set<String> present = new HashSet<>();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("SELECT sha256 FROM blobs WHERE sha256 = ANY (?)")) {
-      Array array = c.createArrayOf("text", hashes.toArray());
-      ps.setArray(1, array);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          present.add(rs.getString(1));
-        }
-      }
-    }
+  public List<String> missing(Collection<String> hashes) {
+    Set<String> present =
+        jdbi.withHandle(
+            h ->
+                h.createQuery("SELECT sha256 FROM blobs WHERE sha256 = ANY (:hashes)")
+                    .bindArray("hashes", String.class, hashes)
+                    .mapTo(String.class)
+                    .collect(Collectors.toCollection(HashSet::new)));
     return hashes.stream().distinct().filter(h -> !present.contains(h)).toList();
   }
 
@@ -43,56 +42,50 @@ public final class BlobStore implements SourceScanner.BlobReader {
    *
    * @throws IllegalArgumentException when the bytes do not hash to {@code sha256}
    */
-  public void put(String sha256, byte[] bytes) throws SQLException {
+  public void put(String sha256, byte[] bytes) {
     String actual = Hashing.sha256(bytes);
     if (!actual.equals(sha256)) {
       throw new IllegalArgumentException(
           "content hashes to " + actual + ", not to " + sha256 + " (upload corrupted?)");
     }
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO blobs (sha256, size_bytes, content) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
-      ps.setString(1, sha256);
-      ps.setLong(2, bytes.length);
-      ps.setBytes(3, bytes);
-      ps.executeUpdate();
-    }
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "INSERT INTO blobs (sha256, size_bytes, content)"
+                        + " VALUES (:sha256, :size, :content) ON CONFLICT DO NOTHING")
+                .bind("sha256", sha256)
+                .bind("size", (long) bytes.length)
+                .bind("content", bytes)
+                .execute());
   }
 
   /** Reads a byte range without loading the whole blob (blobs are stored uncompressed). */
   public byte[] readRange(String sha256, long offset, int length) throws IOException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT substring(content FROM ? FOR ?) FROM blobs WHERE sha256 = ?")) {
-      ps.setInt(1, Math.toIntExact(offset + 1));
-      ps.setInt(2, length);
-      ps.setString(3, sha256);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new IOException("blob " + sha256 + " is not stored; upload it again");
-        }
-        return rs.getBytes(1);
-      }
-    } catch (SQLException e) {
-      throw new IOException("cannot read blob " + sha256, e);
-    }
+    return read(
+        sha256,
+        h ->
+            h.createQuery(
+                    "SELECT substring(content FROM :from FOR :length) FROM blobs"
+                        + " WHERE sha256 = :sha256")
+                .bind("from", Math.toIntExact(offset + 1))
+                .bind("length", length));
   }
 
   @Override
   public byte[] read(String sha256) throws IOException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT content FROM blobs WHERE sha256 = ?")) {
-      ps.setString(1, sha256);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new IOException("blob " + sha256 + " is not stored; upload it again");
-        }
-        return rs.getBytes(1);
-      }
-    } catch (SQLException e) {
+    return read(sha256, h -> h.createQuery("SELECT content FROM blobs WHERE sha256 = :sha256"));
+  }
+
+  /** Runs a query that selects bytes of the blob {@code :sha256}. */
+  private byte[] read(String sha256, Function<Handle, Query> query) throws IOException {
+    Optional<byte[]> bytes;
+    try {
+      bytes =
+          jdbi.withHandle(h -> query.apply(h).bind("sha256", sha256).mapTo(byte[].class).findOne());
+    } catch (JdbiException e) {
       throw new IOException("cannot read blob " + sha256, e);
     }
+    return bytes.orElseThrow(
+        () -> new IOException("blob " + sha256 + " is not stored; upload it again"));
   }
 }

@@ -1,10 +1,6 @@
 package io.engram.core.memory;
 
 import com.pgvector.PGvector;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -12,11 +8,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
 
 /**
- * Episodic memory in PostgreSQL: facts distilled from conversations, each with a vector, a
- * salience, a citation count, a lifetime and a validity window.
+ * Episodic memory ({@code episodic_facts}): facts distilled from conversations, each with a vector,
+ * a salience, a citation count, a lifetime and a validity window.
  *
  * <p>Storing is where memory stays clean. A fact that restates one the owner already has (same
  * normalized text, or the same subject with cosine similarity at or above {@link
@@ -51,6 +49,9 @@ public final class EpisodicMemory {
     }
   }
 
+  /** Episodic facts in their validity window and lifetime, and those superseded. */
+  record Counts(long active, long superseded) {}
+
   /**
    * What storing a batch did.
    *
@@ -76,11 +77,38 @@ public final class EpisodicMemory {
       "id, session_id, user_id, subject, kind, text, confidence, salience, citations, created_at,"
           + " last_cited_at, expires_at, valid_to, superseded_by, source_turn_ids, extractor";
 
-  private final DataSource dataSource;
+  /** The columns {@link MemoryHit#read} expects of an episodic fact, up to the two scores. */
+  private static final String HIT_COLUMNS =
+      "id, subject, kind, text, salience, citations, source_turn_ids, created_at, id AS origin";
+
+  private static final RowMapper<Fact> FACT =
+      (rs, ctx) -> {
+        long link = rs.getLong(14);
+        Long supersededBy = rs.wasNull() ? null : link;
+        return new Fact(
+            rs.getLong(1),
+            rs.getObject(2, UUID.class),
+            rs.getString(3),
+            rs.getString(4),
+            FactKind.fromWire(rs.getString(5)),
+            rs.getString(6),
+            rs.getDouble(7),
+            rs.getDouble(8),
+            rs.getInt(9),
+            MemorySql.instant(rs, 10),
+            MemorySql.instant(rs, 11),
+            MemorySql.instant(rs, 12),
+            MemorySql.instant(rs, 13),
+            supersededBy,
+            MemorySql.longs(rs.getArray(15)),
+            rs.getString(16));
+      };
+
+  private final Jdbi jdbi;
   private final MemorySettings settings;
 
-  public EpisodicMemory(DataSource dataSource, MemorySettings settings) {
-    this.dataSource = dataSource;
+  public EpisodicMemory(Jdbi jdbi, MemorySettings settings) {
+    this.jdbi = jdbi;
     this.settings = settings;
   }
 
@@ -90,23 +118,20 @@ public final class EpisodicMemory {
    * restate or contradict an earlier one.
    */
   public StoreResult store(
-      Connection c,
+      Handle h,
       MemoryScope scope,
       List<ExtractedFact> facts,
       List<float[]> vectors,
       String model,
       String extractor,
-      Instant now)
-      throws SQLException {
+      Instant now) {
     if (facts.size() != vectors.size()) {
       throw new IllegalArgumentException("one vector per fact expected");
     }
-    try (PreparedStatement lock =
-        c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
-      // Two sessions of one user distilled at once must not both store the same new fact.
-      lock.setString(1, scope.lockKey());
-      lock.execute();
-    }
+    // Two sessions of one user distilled at once must not both store the same new fact.
+    h.createUpdate("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+        .bind("key", scope.lockKey())
+        .execute();
     List<Long> stored = new ArrayList<>();
     int reinforcedSemantic = 0;
     Set<Long> merged = new LinkedHashSet<>();
@@ -114,283 +139,313 @@ public final class EpisodicMemory {
     for (int i = 0; i < facts.size(); i++) {
       ExtractedFact fact = facts.get(i);
       PGvector vector = new PGvector(vectors.get(i));
-      Optional<Long> same = findRestatement(c, scope, fact, vector, model, now);
+      Optional<Long> same = findRestatement(h, scope, fact, vector, model, now);
       if (same.isPresent()) {
-        reinforce(c, same.get(), fact, now);
+        reinforce(h, same.get(), fact, now);
         merged.add(same.get());
         continue;
       }
-      if (findSemanticRestatement(c, scope, fact, vector, model, now)) {
+      if (SemanticMemory.reinforceRestatement(
+          h, scope, fact, vector, model, settings.citationBoost(), settings.dedupSimilarity())) {
         // Already general knowledge of this owner: reinforced there, not copied back.
         reinforcedSemantic++;
         continue;
       }
-      long id = insert(c, scope, fact, vector, model, extractor, now);
+      long id = insert(h, scope, fact, vector, model, extractor, now);
       stored.add(id);
       if (fact.kind().exclusive()) {
-        superseded.addAll(supersede(c, scope, fact, id, now));
+        superseded.addAll(supersede(h, scope, fact, id, now));
+        if (scope.userId() != null) {
+          superseded.addAll(SemanticMemory.supersede(h, scope, fact, id, now));
+        }
       }
     }
-    MemorySql.addEvent(c, "distilled", stored.size(), now);
-    MemorySql.addEvent(c, "merged", merged.size(), now);
-    MemorySql.addEvent(c, "superseded", superseded.size(), now);
+    MemoryEvents.add(h, "distilled", stored.size(), now);
+    MemoryEvents.add(h, "merged", merged.size(), now);
+    MemoryEvents.add(h, "superseded", superseded.size(), now);
     return new StoreResult(
         stored, List.copyOf(merged), List.copyOf(superseded), reinforcedSemantic);
   }
 
   private Optional<Long> findRestatement(
-      Connection c,
-      MemoryScope scope,
-      ExtractedFact fact,
-      PGvector vector,
-      String model,
-      Instant now)
-      throws SQLException {
-    String sql =
-        "SELECT id FROM episodic_facts WHERE "
-            + scope.ownerSql("")
-            + " AND valid_to IS NULL AND expires_at > ?"
-            + " AND (normalized_text = ? OR (subject = ? AND embedding_model = ?"
-            + "      AND 1 - (embedding <=> ?) >= ?))"
-            + " ORDER BY (normalized_text = ?) DESC, id LIMIT 1 FOR UPDATE";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setObject(1, scope.ownerParam());
-      ps.setObject(2, MemorySql.ts(now));
-      ps.setString(3, fact.normalizedText());
-      ps.setString(4, fact.subject());
-      ps.setString(5, model);
-      ps.setObject(6, vector);
-      ps.setDouble(7, settings.dedupSimilarity());
-      ps.setString(8, fact.normalizedText());
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-      }
-    }
+      Handle h, MemoryScope scope, ExtractedFact fact, PGvector vector, String model, Instant now) {
+    return h.createQuery(
+            "SELECT id FROM episodic_facts WHERE "
+                + scope.ownerSql()
+                + " AND valid_to IS NULL AND expires_at > :now"
+                + " AND (normalized_text = :fact.normalizedText OR (subject = :fact.subject"
+                + "      AND embedding_model = :model AND 1 - (embedding <=> :vector) >= :similarity))"
+                + " ORDER BY (normalized_text = :fact.normalizedText) DESC, id LIMIT 1 FOR UPDATE")
+        .bindMethods("fact", fact)
+        .bind("owner", scope.ownerParam())
+        .bind("now", MemorySql.ts(now))
+        .bind("model", model)
+        .bind("vector", vector)
+        .bind("similarity", settings.dedupSimilarity())
+        .mapTo(Long.class)
+        .findOne();
   }
 
   /**
    * A restatement raises salience as a citation does, extends the fact's life and adds the turns to
    * its lineage; the citation count stays, since nothing cited it.
    */
-  private void reinforce(Connection c, long id, ExtractedFact fact, Instant now)
-      throws SQLException {
-    String sql =
-        "UPDATE episodic_facts SET salience = least(1, "
-            + MemorySql.DECAYED
-            + " + ? * (1 - "
-            + MemorySql.DECAYED
-            + ")), salience_at = greatest(salience_at, ?),"
-            + " confidence = greatest(confidence, ?),"
-            + " expires_at = greatest(expires_at, ?),"
-            + " source_turn_ids = ARRAY(SELECT DISTINCT unnest(source_turn_ids || ?) ORDER BY 1)"
-            + " WHERE id = ?";
-    double halfLife = settings.salienceHalfLife().toSeconds();
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setObject(1, MemorySql.ts(now));
-      ps.setDouble(2, halfLife);
-      ps.setDouble(3, settings.citationBoost());
-      ps.setObject(4, MemorySql.ts(now));
-      ps.setDouble(5, halfLife);
-      ps.setObject(6, MemorySql.ts(now));
-      ps.setDouble(7, fact.confidence());
-      ps.setObject(8, MemorySql.ts(now.plus(settings.episodicTtl())));
-      ps.setArray(9, MemorySql.longs(c, fact.sourceTurnIds()));
-      ps.setLong(10, id);
-      ps.executeUpdate();
-    }
-  }
-
-  private boolean findSemanticRestatement(
-      Connection c,
-      MemoryScope scope,
-      ExtractedFact fact,
-      PGvector vector,
-      String model,
-      Instant now)
-      throws SQLException {
-    String sql =
-        "UPDATE semantic_facts SET salience = least(1, salience + ? * (1 - salience)),"
-            + " source_turn_ids = ARRAY(SELECT DISTINCT unnest(source_turn_ids || ?) ORDER BY 1)"
-            + " WHERE id = (SELECT id FROM semantic_facts WHERE collection = ?"
-            + "   AND user_id IS NOT DISTINCT FROM ? AND valid_to IS NULL"
-            + "   AND (normalized_text = ? OR (subject = ? AND embedding_model = ?"
-            + "        AND 1 - (embedding <=> ?) >= ?))"
-            + "   ORDER BY (normalized_text = ?) DESC, id LIMIT 1)";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setDouble(1, settings.citationBoost());
-      ps.setArray(2, MemorySql.longs(c, fact.sourceTurnIds()));
-      ps.setString(3, scope.collection());
-      ps.setString(4, scope.userId());
-      ps.setString(5, fact.normalizedText());
-      ps.setString(6, fact.subject());
-      ps.setString(7, model);
-      ps.setObject(8, vector);
-      ps.setDouble(9, settings.dedupSimilarity());
-      ps.setString(10, fact.normalizedText());
-      return ps.executeUpdate() > 0;
-    }
+  private void reinforce(Handle h, long id, ExtractedFact fact, Instant now) {
+    h.createUpdate(
+            "UPDATE episodic_facts SET salience = least(1, "
+                + MemorySql.DECAYED
+                + " + :boost * (1 - "
+                + MemorySql.DECAYED
+                + ")), salience_at = greatest(salience_at, :now),"
+                + " confidence = greatest(confidence, :fact.confidence),"
+                + " expires_at = greatest(expires_at, :expires),"
+                + " source_turn_ids = ARRAY(SELECT DISTINCT unnest(source_turn_ids"
+                + " || :fact.sourceTurnIds) ORDER BY 1) WHERE id = :id")
+        .bindMethods("fact", fact)
+        .bind("now", MemorySql.ts(now))
+        .bind("halfLife", (double) settings.salienceHalfLife().toSeconds())
+        .bind("boost", settings.citationBoost())
+        .bind("expires", MemorySql.ts(now.plus(settings.episodicTtl())))
+        .bind("id", id)
+        .execute();
   }
 
   private long insert(
-      Connection c,
+      Handle h,
       MemoryScope scope,
       ExtractedFact fact,
       PGvector vector,
       String model,
       String extractor,
-      Instant now)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
+      Instant now) {
+    return h.createQuery(
             "INSERT INTO episodic_facts (session_id, user_id, collection, subject, kind, text,"
                 + " normalized_text, embedding, embedding_model, confidence, salience, salience_at,"
                 + " created_at, expires_at, valid_from, source_turn_ids, extractor)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
-      ps.setObject(1, scope.sessionId());
-      ps.setString(2, scope.userId());
-      ps.setString(3, scope.collection());
-      ps.setString(4, fact.subject());
-      ps.setString(5, fact.kind().wireName());
-      ps.setString(6, fact.text());
-      ps.setString(7, fact.normalizedText());
-      ps.setObject(8, vector);
-      ps.setString(9, model);
-      ps.setDouble(10, fact.confidence());
-      ps.setDouble(11, settings.initialSalience(fact.confidence()));
-      ps.setObject(12, MemorySql.ts(now));
-      ps.setObject(13, MemorySql.ts(now));
-      ps.setObject(14, MemorySql.ts(now.plus(settings.episodicTtl())));
-      ps.setObject(15, MemorySql.ts(now));
-      ps.setArray(16, MemorySql.longs(c, fact.sourceTurnIds()));
-      ps.setString(17, extractor);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
+                + " VALUES (:scope.sessionId, :scope.userId, :scope.collection, :fact.subject,"
+                + " :kind, :fact.text, :fact.normalizedText, :vector, :model, :fact.confidence,"
+                + " :salience, :now, :now, :expires, :now, :fact.sourceTurnIds, :extractor)"
+                + " RETURNING id")
+        .bindMethods("scope", scope)
+        .bindMethods("fact", fact)
+        .bind("kind", fact.kind().wireName())
+        .bind("vector", vector)
+        .bind("model", model)
+        .bind("salience", settings.initialSalience(fact.confidence()))
+        .bind("now", MemorySql.ts(now))
+        .bind("expires", MemorySql.ts(now.plus(settings.episodicTtl())))
+        .bind("extractor", extractor)
+        .mapTo(Long.class)
+        .one();
   }
 
   /**
    * Marks the owner's active facts of the same subject and kind with a different text as superseded
-   * by {@code newId}, in episodic memory and (for a known user) in semantic memory.
+   * by {@code newId}.
    */
-  private List<Long> supersede(
-      Connection c, MemoryScope scope, ExtractedFact fact, long newId, Instant now)
-      throws SQLException {
-    List<Long> ids = new ArrayList<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE episodic_facts SET valid_to = ?, superseded_by = ? WHERE "
-                + scope.ownerSql("")
-                + " AND valid_to IS NULL AND id <> ? AND subject = ? AND kind = ?"
-                + " AND normalized_text <> ? RETURNING id")) {
-      ps.setObject(1, MemorySql.ts(now));
-      ps.setLong(2, newId);
-      ps.setObject(3, scope.ownerParam());
-      ps.setLong(4, newId);
-      ps.setString(5, fact.subject());
-      ps.setString(6, fact.kind().wireName());
-      ps.setString(7, fact.normalizedText());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ids.add(rs.getLong(1));
-        }
-      }
-    }
-    if (scope.userId() != null) {
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "UPDATE semantic_facts SET valid_to = ?, superseded_by = ? WHERE collection = ?"
-                  + " AND user_id = ? AND valid_to IS NULL AND subject = ? AND kind = ?"
-                  + " AND normalized_text <> ? RETURNING episodic_fact_id")) {
-        ps.setObject(1, MemorySql.ts(now));
-        ps.setLong(2, newId);
-        ps.setString(3, scope.collection());
-        ps.setString(4, scope.userId());
-        ps.setString(5, fact.subject());
-        ps.setString(6, fact.kind().wireName());
-        ps.setString(7, fact.normalizedText());
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            ids.add(rs.getLong(1));
-          }
-        }
-      }
-    }
-    return ids;
+  private static List<Long> supersede(
+      Handle h, MemoryScope scope, ExtractedFact fact, long newId, Instant now) {
+    return h.createQuery(
+            "UPDATE episodic_facts SET valid_to = :now, superseded_by = :newId WHERE "
+                + scope.ownerSql()
+                + " AND valid_to IS NULL AND id <> :newId AND subject = :fact.subject"
+                + " AND kind = :kind AND normalized_text <> :fact.normalizedText RETURNING id")
+        .bindMethods("fact", fact)
+        .bind("kind", fact.kind().wireName())
+        .bind("now", MemorySql.ts(now))
+        .bind("newId", newId)
+        .bind("owner", scope.ownerParam())
+        .mapTo(Long.class)
+        .list();
   }
 
   /** The subjects of the owner's active facts, for an extractor to reuse. */
-  public List<String> knownSubjects(MemoryScope scope, Instant now) throws SQLException {
-    List<String> subjects = new ArrayList<>();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT DISTINCT subject FROM episodic_facts WHERE "
-                    + scope.ownerSql("")
-                    + " AND valid_to IS NULL AND expires_at > ? ORDER BY subject LIMIT 100")) {
-      ps.setObject(1, scope.ownerParam());
-      ps.setObject(2, MemorySql.ts(now));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          subjects.add(rs.getString(1));
-        }
-      }
-    }
-    return subjects;
+  public List<String> knownSubjects(MemoryScope scope, Instant now) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT DISTINCT subject FROM episodic_facts WHERE "
+                        + scope.ownerSql()
+                        + " AND valid_to IS NULL AND expires_at > :now ORDER BY subject LIMIT 100")
+                .bind("owner", scope.ownerParam())
+                .bind("now", MemorySql.ts(now))
+                .mapTo(String.class)
+                .list());
   }
 
   /** Every fact of the owner, superseded ones included, oldest first. */
-  public List<Fact> facts(MemoryScope scope) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT "
-                    + COLUMNS
-                    + " FROM episodic_facts WHERE "
-                    + scope.ownerSql("")
-                    + " ORDER BY id")) {
-      ps.setObject(1, scope.ownerParam());
-      return read(ps);
-    }
+  public List<Fact> facts(MemoryScope scope) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM episodic_facts WHERE "
+                        + scope.ownerSql()
+                        + " ORDER BY id")
+                .bind("owner", scope.ownerParam())
+                .map(FACT)
+                .list());
   }
 
-  public Optional<Fact> fact(long id) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("SELECT " + COLUMNS + " FROM episodic_facts WHERE id = ?")) {
-      ps.setLong(1, id);
-      List<Fact> found = read(ps);
-      return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
-    }
+  public Optional<Fact> fact(long id) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT " + COLUMNS + " FROM episodic_facts WHERE id = :id")
+                .bind("id", id)
+                .map(FACT)
+                .findOne());
   }
 
-  private static List<Fact> read(PreparedStatement ps) throws SQLException {
-    List<Fact> facts = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        long link = rs.getLong(14);
-        Long supersededBy = rs.wasNull() ? null : link;
-        facts.add(
-            new Fact(
-                rs.getLong(1),
-                rs.getObject(2, UUID.class),
-                rs.getString(3),
-                rs.getString(4),
-                FactKind.fromWire(rs.getString(5)),
-                rs.getString(6),
-                rs.getDouble(7),
-                rs.getDouble(8),
-                rs.getInt(9),
-                MemorySql.instant(rs, 10),
-                MemorySql.instant(rs, 11),
-                MemorySql.instant(rs, 12),
-                MemorySql.instant(rs, 13),
-                supersededBy,
-                MemorySql.longs(rs.getArray(15)),
-                rs.getString(16)));
-      }
+  /**
+   * Recall candidates of the owner for a query: an owner has few episodic facts, so every active
+   * one is scored exactly (no index) with both legs in one statement, and the best {@code limit}
+   * are kept.
+   *
+   * @param tsquery the query's lexemes for {@code to_tsquery('simple', …)}, or empty
+   */
+  static List<MemoryHit> candidates(
+      Handle h,
+      MemoryScope scope,
+      String model,
+      float[] vector,
+      String tsquery,
+      int limit,
+      Instant now) {
+    String lexical = tsquery.isEmpty() ? "0" : "ts_rank(tsv, to_tsquery('simple', :tsquery), 1)";
+    var query =
+        h.createQuery(
+                ("SELECT * FROM (SELECT %1$s,"
+                        + " CASE WHEN embedding_model = :model THEN 1 - (embedding <=> :vector)"
+                        + " ELSE 0 END AS dense, %2$s AS lexical FROM episodic_facts WHERE %3$s"
+                        + " AND valid_to IS NULL AND expires_at > :now) f"
+                        + " ORDER BY dense + lexical DESC, id LIMIT :limit")
+                    .formatted(HIT_COLUMNS, lexical, scope.ownerSql()))
+            .bind("model", model)
+            .bind("vector", new PGvector(vector))
+            .bind("owner", scope.ownerParam())
+            .bind("now", MemorySql.ts(now))
+            .bind("limit", limit);
+    if (!tsquery.isEmpty()) {
+      query.bind("tsquery", tsquery);
     }
-    return facts;
+    return query.map((rs, ctx) -> MemoryHit.read(MemoryTier.EPISODIC, rs)).list();
+  }
+
+  /**
+   * Folds taken citations into the episodic facts cited, inside the caller's transaction: citation
+   * counts, last-cited times, salience (each citation closes {@link MemorySettings#citationBoost()}
+   * of the gap to 1, after decay to {@code now}) and lifetimes (a cited fact lives at least a TTL
+   * past its last citation).
+   *
+   * @return how many facts changed
+   */
+  long cite(Handle h, List<FactCitations.Counted> counted, Instant now) {
+    if (counted.isEmpty()) {
+      return 0;
+    }
+    return FactCitations.bindCounted(
+            h.createUpdate(
+                "UPDATE episodic_facts e SET"
+                    + "  salience = least(1, 1 - (1 - "
+                    + MemorySql.DECAYED
+                    + ") * power(1 - :boost, c.n)),"
+                    + "  salience_at = greatest(e.salience_at, :now),"
+                    + "  citations = e.citations + c.n,"
+                    + "  last_cited_at = greatest(e.last_cited_at, c.last),"
+                    + "  expires_at = greatest(e.expires_at, c.last + :ttl * interval '1 second')"
+                    + " FROM unnest(:tiers::text[], :ids::bigint[], :counts::int[],"
+                    + "   :lasts::timestamptz[]) AS c(tier, fact_id, n, last)"
+                    + " WHERE c.tier = 'episodic' AND e.id = c.fact_id"),
+            counted)
+        .bind("now", MemorySql.ts(now))
+        .bind("halfLife", (double) settings.salienceHalfLife().toSeconds())
+        .bind("boost", settings.citationBoost())
+        .bind("ttl", (double) settings.episodicTtl().toSeconds())
+        .execute();
+  }
+
+  /**
+   * Decays the salience of up to {@code limit} active facts with ids above {@code afterId} to
+   * {@code now}, in one statement.
+   *
+   * @return the ids decayed, ascending
+   */
+  List<Long> decay(Instant now, long afterId, int limit) {
+    List<Long> ids =
+        new ArrayList<>(
+            jdbi.withHandle(
+                h ->
+                    h.createQuery(
+                            "UPDATE episodic_facts SET salience = "
+                                + MemorySql.DECAYED
+                                + ", salience_at = :now WHERE id IN (SELECT id FROM episodic_facts"
+                                + " WHERE id > :after AND valid_to IS NULL AND salience_at < :now"
+                                + " ORDER BY id LIMIT :limit) RETURNING id")
+                        .bind("now", MemorySql.ts(now))
+                        .bind("halfLife", (double) settings.salienceHalfLife().toSeconds())
+                        .bind("after", afterId)
+                        .bind("limit", limit)
+                        .mapTo(Long.class)
+                        .list()));
+    ids.sort(null);
+    return ids;
+  }
+
+  /**
+   * Deletes up to {@code limit} facts whose lifetime ended at or before {@code now} (superseded
+   * ones included), inside the caller's transaction.
+   *
+   * @return how many were deleted
+   */
+  static int deleteExpired(Handle h, Instant now, int limit) {
+    return h.createUpdate(
+            "DELETE FROM episodic_facts WHERE id IN (SELECT id FROM episodic_facts"
+                + " WHERE expires_at <= :now ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED)")
+        .bind("now", MemorySql.ts(now))
+        .bind("limit", limit)
+        .execute();
+  }
+
+  /**
+   * Up to {@code criteria.batchSize()} active facts with ids above {@code afterId} whose decayed
+   * salience, citations and age exceed the promotion thresholds, ascending; with {@code lock}, they
+   * are locked for the caller's transaction and facts another transaction holds are skipped.
+   */
+  List<Long> eligibleForPromotion(
+      Handle h, long afterId, MemorySettings.Promotion criteria, Instant now, boolean lock) {
+    return h.createQuery(
+            "SELECT id FROM episodic_facts WHERE id > :after AND valid_to IS NULL"
+                + " AND expires_at > :now AND citations > :minCitations"
+                + " AND created_at < :createdBefore AND "
+                + MemorySql.DECAYED
+                + " > :minSalience ORDER BY id LIMIT :limit"
+                + (lock ? " FOR UPDATE SKIP LOCKED" : ""))
+        .bind("after", afterId)
+        .bind("now", MemorySql.ts(now))
+        .bind("minCitations", criteria.minCitations())
+        .bind("createdBefore", MemorySql.ts(now.minus(criteria.minAge())))
+        .bind("halfLife", (double) settings.salienceHalfLife().toSeconds())
+        .bind("minSalience", criteria.minSalience())
+        .bind("limit", criteria.batchSize())
+        .mapTo(Long.class)
+        .list();
+  }
+
+  /** Deletes the facts {@code ids}, inside the transaction that promoted them. */
+  static void delete(Handle h, List<Long> ids) {
+    h.createUpdate("DELETE FROM episodic_facts WHERE id = ANY (:ids)")
+        .bindArray("ids", Long.class, ids)
+        .execute();
+  }
+
+  /** Facts in their validity window and lifetime at {@code now}, and superseded ones. */
+  static Counts counts(Handle h, Instant now) {
+    return h.createQuery(
+            "SELECT count(*) FILTER (WHERE valid_to IS NULL AND expires_at > :now),"
+                + " count(*) FILTER (WHERE valid_to IS NOT NULL) FROM episodic_facts")
+        .bind("now", MemorySql.ts(now))
+        .map((rs, ctx) -> new Counts(rs.getLong(1), rs.getLong(2)))
+        .one();
   }
 }

@@ -1,31 +1,36 @@
 package io.engram.core.memory;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
- * The citation buffer: the query path appends one row per fact an answer cited, and the salience
- * job folds them into the facts in batches ({@link MemoryMaintenance#flushCitations}). Appending is
- * a single cheap insert, so answering never waits on the facts' rows.
+ * The citation buffer ({@code fact_citations}): the query path appends one row per fact an answer
+ * cited, and the salience job folds them into the facts in batches ({@link
+ * MemoryMaintenance#flushCitations}). Appending is a single cheap insert, so answering never waits
+ * on the facts' rows.
  */
 public final class FactCitations {
 
   /** A cited fact. */
   public record Cited(MemoryTier tier, long factId) {}
 
+  /** The citations of one fact taken from the buffer: how many, and the latest. */
+  record Counted(MemoryTier tier, long factId, int count, Instant last) {}
+
   private static final Pattern SOURCE = Pattern.compile("^memory:(episodic|semantic)/(\\d+)$");
 
-  private final DataSource dataSource;
+  private final Jdbi jdbi;
 
-  public FactCitations(DataSource dataSource) {
-    this.dataSource = dataSource;
+  public FactCitations(Jdbi jdbi) {
+    this.jdbi = jdbi;
   }
 
   /** Reads a source name such as {@code memory:semantic/7}; empty for document sources. */
@@ -39,21 +44,68 @@ public final class FactCitations {
   }
 
   /** Appends one citation per fact, all made at {@code at}. */
-  public void record(List<Cited> facts, Instant at) throws SQLException {
+  public void record(List<Cited> facts, Instant at) {
     if (facts.isEmpty()) {
       return;
     }
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO fact_citations (tier, fact_id, cited_at) VALUES (?, ?, ?)")) {
-      for (Cited cited : facts) {
-        ps.setString(1, cited.tier().wireName());
-        ps.setLong(2, cited.factId());
-        ps.setObject(3, MemorySql.ts(at));
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
+    jdbi.useHandle(
+        h -> {
+          PreparedBatch batch =
+              h.prepareBatch(
+                  "INSERT INTO fact_citations (tier, fact_id, cited_at) VALUES (:tier, :factId, :at)");
+          for (Cited cited : facts) {
+            batch
+                .bind("tier", cited.tier().wireName())
+                .bind("factId", cited.factId())
+                .bind("at", MemorySql.ts(at))
+                .add();
+          }
+          batch.execute();
+        });
+  }
+
+  /**
+   * Deletes up to {@code limit} buffered citations made at or before {@code now}, oldest first,
+   * inside the caller's transaction, and returns them counted per fact. Rows another flush holds
+   * are skipped, so concurrent flushes never count a citation twice.
+   */
+  static List<Counted> take(Handle h, Instant now, int limit) {
+    return h.createQuery(
+            "WITH flushed AS ("
+                + " DELETE FROM fact_citations WHERE id IN (SELECT id FROM fact_citations"
+                + "   WHERE cited_at <= :now ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED)"
+                + " RETURNING tier, fact_id, cited_at)"
+                + " SELECT tier, fact_id, count(*)::int, max(cited_at) FROM flushed"
+                + " GROUP BY tier, fact_id ORDER BY tier, fact_id")
+        .bind("now", MemorySql.ts(now))
+        .bind("limit", limit)
+        .map(
+            (rs, ctx) ->
+                new Counted(
+                    MemoryTier.valueOf(rs.getString(1).toUpperCase(Locale.ROOT)),
+                    rs.getLong(2),
+                    rs.getInt(3),
+                    MemorySql.instant(rs, 4)))
+        .list();
+  }
+
+  /**
+   * Binds counted citations as the arrays {@code :tiers}, {@code :ids}, {@code :counts} and {@code
+   * :lasts} (text, for a {@code ::timestamptz[]} cast), which a statement unnests into rows.
+   */
+  static <S extends SqlStatement<S>> S bindCounted(S statement, List<Counted> counted) {
+    return statement
+        .bindArray("tiers", String.class, counted.stream().map(c -> c.tier().wireName()).toList())
+        .bindArray("ids", Long.class, counted.stream().map(Counted::factId).toList())
+        .bindArray("counts", Integer.class, counted.stream().map(Counted::count).toList())
+        .bindArray(
+            "lasts",
+            String.class,
+            MemorySql.timestamps(counted.stream().map(Counted::last).toList()));
+  }
+
+  /** Citations buffered for the next flush. */
+  static long pendingCount(Handle h) {
+    return h.createQuery("SELECT count(*) FROM fact_citations").mapTo(Long.class).one();
   }
 }

@@ -1,19 +1,14 @@
 package io.engram.core.memory;
 
-import com.pgvector.PGvector;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.retrieval.QueryEmbeddings;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * Recalls what Engram remembers about a conversation's user for a query: hybrid search (dense
@@ -54,54 +49,46 @@ public final class MemoryRetriever {
     }
   }
 
-  private static final String EPISODIC_COLUMNS =
-      "id, subject, kind, text, salience, citations, source_turn_ids, created_at, id AS origin";
-
-  private final DataSource dataSource;
+  private final Jdbi jdbi;
+  private final Sessions sessions;
   private final SemanticMemory semantic;
   private final String model;
   private final QueryEmbeddings embeddings;
   private final Options options;
 
-  public MemoryRetriever(
-      DataSource dataSource, String model, QueryEmbeddings embeddings, Options options) {
-    this.dataSource = dataSource;
-    this.semantic = new SemanticMemory(dataSource);
+  public MemoryRetriever(Jdbi jdbi, String model, QueryEmbeddings embeddings, Options options) {
+    this.jdbi = jdbi;
+    this.sessions = new Sessions(jdbi);
+    this.semantic = new SemanticMemory(jdbi);
     this.model = model;
     this.embeddings = embeddings;
     this.options = options;
   }
 
   /** The scope of a session, if it exists. */
-  public Optional<MemoryScope> scopeOf(UUID sessionId) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("SELECT collection, user_id FROM sessions WHERE id = ?")) {
-      ps.setObject(1, sessionId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next()
-            ? Optional.of(new MemoryScope(sessionId, rs.getString(2), rs.getString(1)))
-            : Optional.empty();
-      }
-    }
+  public Optional<MemoryScope> scopeOf(UUID sessionId) {
+    return sessions.scope(sessionId);
   }
 
   /** The {@code topK} facts of the session's scope most relevant to {@code query}. */
-  public List<MemoryHit> recall(UUID sessionId, String query, int topK, Instant now)
-      throws SQLException {
+  public List<MemoryHit> recall(UUID sessionId, String query, int topK, Instant now) {
     Optional<MemoryScope> scope = scopeOf(sessionId);
     return scope.isEmpty() ? List.of() : recall(scope.get(), query, topK, now);
   }
 
   /** The {@code topK} facts of {@code scope} most relevant to {@code query}. */
-  public List<MemoryHit> recall(MemoryScope scope, String query, int topK, Instant now)
-      throws SQLException {
+  public List<MemoryHit> recall(MemoryScope scope, String query, int topK, Instant now) {
     float[] vector = embeddings.embed(model, EmbeddingModels.get(model), query);
-    String tsquery;
-    try (Connection c = dataSource.getConnection()) {
-      tsquery = MemorySql.orQuery(c, query);
-    }
-    List<MemoryHit> candidates = new ArrayList<>(episodic(scope, vector, tsquery, now));
+    List<MemoryHit> candidates = new ArrayList<>();
+    String tsquery =
+        jdbi.withHandle(
+            h -> {
+              String lexemes = MemorySql.orQuery(h, query);
+              candidates.addAll(
+                  EpisodicMemory.candidates(
+                      h, scope, model, vector, lexemes, options.candidates() * 2, now));
+              return lexemes;
+            });
     candidates.addAll(semantic.candidates(scope, model, vector, tsquery, options.candidates()));
     return fuse(candidates, options, topK);
   }
@@ -128,39 +115,5 @@ public final class MemoryRetriever {
             .thenComparing(Comparator.comparingDouble(MemoryHit::salience).reversed())
             .thenComparingLong(MemoryHit::factId));
     return List.copyOf(kept.subList(0, Math.min(topK, kept.size())));
-  }
-
-  /**
-   * An owner has few episodic facts, so every active one is scored exactly (no index) with both
-   * legs in one statement.
-   */
-  private List<MemoryHit> episodic(MemoryScope scope, float[] vector, String tsquery, Instant now)
-      throws SQLException {
-    String lexical = tsquery.isEmpty() ? "0" : "ts_rank(tsv, to_tsquery('simple', ?), 1)";
-    String sql =
-        ("SELECT * FROM (SELECT %1$s,"
-                + " CASE WHEN embedding_model = ? THEN 1 - (embedding <=> ?) ELSE 0 END AS dense,"
-                + " %2$s AS lexical FROM episodic_facts WHERE %3$s AND valid_to IS NULL"
-                + " AND expires_at > ?) f ORDER BY dense + lexical DESC, id LIMIT ?")
-            .formatted(EPISODIC_COLUMNS, lexical, scope.ownerSql(""));
-    List<MemoryHit> hits = new ArrayList<>();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      int i = 1;
-      ps.setString(i++, model);
-      ps.setObject(i++, new PGvector(vector));
-      if (!tsquery.isEmpty()) {
-        ps.setString(i++, tsquery);
-      }
-      ps.setObject(i++, scope.ownerParam());
-      ps.setObject(i++, MemorySql.ts(now));
-      ps.setInt(i, options.candidates() * 2);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          hits.add(MemoryHit.read(MemoryTier.EPISODIC, rs));
-        }
-      }
-    }
-    return hits;
   }
 }

@@ -17,10 +17,12 @@ public record MemoryScope(UUID sessionId, String userId, String collection) {
     Objects.requireNonNull(collection, "collection");
   }
 
-  /** The owner predicate on a table with {@code session_id} and {@code user_id}, one parameter. */
-  String ownerSql(String alias) {
-    String prefix = alias.isEmpty() ? "" : alias + ".";
-    return userId == null ? prefix + "session_id = ?" : prefix + "user_id = ?";
+  /**
+   * The owner predicate on a table with {@code session_id} and {@code user_id}, with the parameter
+   * {@code :owner}.
+   */
+  String ownerSql() {
+    return userId == null ? "session_id = :owner" : "user_id = :owner";
   }
 
   /** The parameter of {@link #ownerSql}. */

@@ -1,8 +1,6 @@
 package io.engram.core.memory;
 
 import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -10,17 +8,19 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import org.jdbi.v3.core.Handle;
 
-/** JDBC details shared by the memory stores. */
+/** SQL details shared by the memory tables' owners. */
 final class MemorySql {
   private MemorySql() {}
 
   /**
-   * Salience decayed from {@code salience_at} to the first parameter, with the half-life second.
+   * Salience decayed from {@code salience_at} to the parameter {@code :now}, with the half-life in
+   * seconds {@code :halfLife}.
    */
   static final String DECAYED =
-      "(salience * power(0.5, greatest(0, extract(epoch FROM (?::timestamptz - salience_at)))"
-          + " / ?))";
+      "(salience * power(0.5, greatest(0, extract(epoch FROM (:now::timestamptz - salience_at)))"
+          + " / :halfLife))";
 
   static OffsetDateTime ts(Instant instant) {
     return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
@@ -31,8 +31,12 @@ final class MemorySql {
     return value == null ? null : value.toInstant();
   }
 
-  static Array longs(Connection c, List<Long> values) throws SQLException {
-    return c.createArrayOf("bigint", values.toArray());
+  /**
+   * Instants as text for a {@code :param::timestamptz[]} cast: Jdbi has no SQL array type for
+   * timestamps, and ISO-8601 text converts exactly.
+   */
+  static List<String> timestamps(List<Instant> instants) {
+    return instants.stream().map(Instant::toString).toList();
   }
 
   static List<Long> longs(Array array) throws SQLException {
@@ -46,38 +50,16 @@ final class MemorySql {
     return out;
   }
 
-  /** Adds {@code count} to the day's counter of {@code kind} (a lifecycle event for the stats). */
-  static void addEvent(Connection c, String kind, long count, Instant now) throws SQLException {
-    if (count <= 0) {
-      return;
-    }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO memory_events (day, kind, count)"
-                + " VALUES ((?::timestamptz AT TIME ZONE 'UTC')::date, ?, ?)"
-                + " ON CONFLICT (day, kind) DO UPDATE SET count = memory_events.count + excluded.count")) {
-      ps.setObject(1, ts(now));
-      ps.setString(2, kind);
-      ps.setLong(3, count);
-      ps.executeUpdate();
-    }
-  }
-
   /**
    * An OR of the text's lexemes as a {@code to_tsquery('simple', …)} string, or empty when the text
    * has none: questions rarely contain every word of a stored fact, so an AND finds nothing.
    */
-  static String orQuery(Connection c, String text) throws SQLException {
-    List<String> lexemes = new ArrayList<>();
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT unnest(tsvector_to_array(to_tsvector('english', ?)))")) {
-      ps.setString(1, text);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          lexemes.add("'" + rs.getString(1).replace("\\", "\\\\").replace("'", "''") + "'");
-        }
-      }
-    }
+  static String orQuery(Handle h, String text) {
+    List<String> lexemes =
+        h.createQuery("SELECT unnest(tsvector_to_array(to_tsvector('english', :text)))")
+            .bind("text", text)
+            .map((rs, ctx) -> "'" + rs.getString(1).replace("\\", "\\\\").replace("'", "''") + "'")
+            .list();
     return String.join(" | ", lexemes);
   }
 }

@@ -2,23 +2,20 @@ package io.engram.core.memory;
 
 import com.pgvector.PGvector;
 import io.engram.core.embedding.EmbeddingModels;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
 
 /**
- * Semantic memory: facts promoted from episodic memory, without session details but with their
- * lineage (the episodic fact and the turns it came from). Searched per collection: the owner's
- * facts and the collection's facts that have no owner.
+ * Semantic memory ({@code semantic_facts}): facts promoted from episodic memory, without session
+ * details but with their lineage (the episodic fact and the turns it came from). Searched per
+ * collection: the owner's facts and the collection's facts that have no owner.
  */
 public final class SemanticMemory {
 
@@ -43,48 +40,44 @@ public final class SemanticMemory {
       "id, subject, kind, text, salience, citations, source_turn_ids, first_seen_at,"
           + " episodic_fact_id";
 
-  private final DataSource dataSource;
+  private final Jdbi jdbi;
 
-  public SemanticMemory(DataSource dataSource) {
-    this.dataSource = dataSource;
+  public SemanticMemory(Jdbi jdbi) {
+    this.jdbi = jdbi;
   }
 
   /** Every promoted fact of a collection, oldest first. */
-  public List<Fact> facts(String collection) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT id, episodic_fact_id, collection, user_id, subject, kind, text, salience,"
-                    + " citations, source_turn_ids, first_seen_at, promoted_at, promotion_run,"
-                    + " valid_to FROM semantic_facts WHERE collection = ? ORDER BY id")) {
-      ps.setString(1, collection);
-      List<Fact> facts = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          facts.add(
-              new Fact(
-                  rs.getLong(1),
-                  rs.getLong(2),
-                  rs.getString(3),
-                  rs.getString(4),
-                  rs.getString(5),
-                  FactKind.fromWire(rs.getString(6)),
-                  rs.getString(7),
-                  rs.getDouble(8),
-                  rs.getInt(9),
-                  MemorySql.longs(rs.getArray(10)),
-                  MemorySql.instant(rs, 11),
-                  MemorySql.instant(rs, 12),
-                  rs.getString(13),
-                  MemorySql.instant(rs, 14)));
-        }
-      }
-      return facts;
-    }
+  public List<Fact> facts(String collection) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT id, episodic_fact_id, collection, user_id, subject, kind, text,"
+                        + " salience, citations, source_turn_ids, first_seen_at, promoted_at,"
+                        + " promotion_run, valid_to FROM semantic_facts"
+                        + " WHERE collection = :collection ORDER BY id")
+                .bind("collection", collection)
+                .map(
+                    (rs, ctx) ->
+                        new Fact(
+                            rs.getLong(1),
+                            rs.getLong(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            FactKind.fromWire(rs.getString(6)),
+                            rs.getString(7),
+                            rs.getDouble(8),
+                            rs.getInt(9),
+                            MemorySql.longs(rs.getArray(10)),
+                            MemorySql.instant(rs, 11),
+                            MemorySql.instant(rs, 12),
+                            rs.getString(13),
+                            MemorySql.instant(rs, 14)))
+                .list());
   }
 
   /** The fact promoted from an episodic fact, if it was promoted. */
-  public Optional<Fact> promotedFrom(String collection, long episodicFactId) throws SQLException {
+  public Optional<Fact> promotedFrom(String collection, long episodicFactId) {
     return facts(collection).stream().filter(f -> f.episodicFactId() == episodicFactId).findFirst();
   }
 
@@ -93,66 +86,177 @@ public final class SemanticMemory {
    * each with both scores. Superseded facts are excluded.
    */
   List<MemoryHit> candidates(
-      MemoryScope scope, String model, float[] query, String tsquery, int limit)
-      throws SQLException {
-    Map<Long, MemoryHit> hits = new LinkedHashMap<>();
+      MemoryScope scope, String model, float[] query, String tsquery, int limit) {
     int dimension = EmbeddingModels.spec(model).dimension();
     // The cast and the repeated predicate let the planner use the partial HNSW index of V6.
     String vectorType = "vector(" + dimension + ")";
-    String lexical = tsquery.isEmpty() ? "0" : "ts_rank(tsv, to_tsquery('simple', ?), 1)";
-    String scopeSql = "collection = ? AND (user_id IS NULL OR user_id = ?) AND valid_to IS NULL";
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
-        st.execute("SET LOCAL hnsw.ef_search = " + Math.max(40, limit));
-        st.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
-      }
-      String dense =
-          ("SELECT %1$s, 1 - (embedding::%2$s <=> ?::%2$s), %3$s FROM semantic_facts"
-                  + " WHERE vector_dims(embedding) = %4$d AND embedding_model = ? AND %5$s"
-                  + " ORDER BY embedding::%2$s <=> ?::%2$s LIMIT ?")
-              .formatted(HIT_COLUMNS, vectorType, lexical, dimension, scopeSql);
-      try (PreparedStatement ps = c.prepareStatement(dense)) {
-        PGvector v = new PGvector(query);
-        int i = 1;
-        ps.setObject(i++, v);
-        if (!tsquery.isEmpty()) {
-          ps.setString(i++, tsquery);
-        }
-        ps.setString(i++, model);
-        ps.setString(i++, scope.collection());
-        ps.setString(i++, scope.userId());
-        ps.setObject(i++, v);
-        ps.setInt(i, limit);
-        read(ps, hits);
-      }
-      if (!tsquery.isEmpty()) {
-        String text =
-            ("SELECT %1$s, CASE WHEN embedding_model = ? THEN 1 - (embedding <=> ?) ELSE 0 END,"
-                    + " ts_rank(tsv, q, 1) AS lexical FROM semantic_facts, to_tsquery('simple', ?) q"
-                    + " WHERE tsv @@ q AND %2$s ORDER BY lexical DESC LIMIT ?")
-                .formatted(HIT_COLUMNS, scopeSql);
-        try (PreparedStatement ps = c.prepareStatement(text)) {
-          ps.setString(1, model);
-          ps.setObject(2, new PGvector(query));
-          ps.setString(3, tsquery);
-          ps.setString(4, scope.collection());
-          ps.setString(5, scope.userId());
-          ps.setInt(6, limit);
-          read(ps, hits);
-        }
-      }
-      c.commit();
-    }
+    String lexical = tsquery.isEmpty() ? "0" : "ts_rank(tsv, to_tsquery('simple', :tsquery), 1)";
+    String scopeSql =
+        "collection = :collection AND (user_id IS NULL OR user_id = :userId) AND valid_to IS NULL";
+    PGvector vector = new PGvector(query);
+    Map<Long, MemoryHit> hits = new LinkedHashMap<>();
+    jdbi.useTransaction(
+        h -> {
+          h.execute("SET LOCAL hnsw.ef_search = " + Math.max(40, limit));
+          h.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
+          Query dense =
+              h.createQuery(
+                      ("SELECT %1$s, 1 - (embedding::%2$s <=> :query::%2$s), %3$s FROM semantic_facts"
+                              + " WHERE vector_dims(embedding) = %4$d AND embedding_model = :model"
+                              + " AND %5$s ORDER BY embedding::%2$s <=> :query::%2$s LIMIT :limit")
+                          .formatted(HIT_COLUMNS, vectorType, lexical, dimension, scopeSql))
+                  .bind("query", vector)
+                  .bind("model", model)
+                  .bind("collection", scope.collection())
+                  .bind("userId", scope.userId())
+                  .bind("limit", limit);
+          if (!tsquery.isEmpty()) {
+            dense.bind("tsquery", tsquery);
+          }
+          read(dense, hits);
+          if (!tsquery.isEmpty()) {
+            read(
+                h.createQuery(
+                        ("SELECT %1$s, CASE WHEN embedding_model = :model"
+                                + " THEN 1 - (embedding <=> :query) ELSE 0 END,"
+                                + " ts_rank(tsv, q, 1) AS lexical FROM semantic_facts,"
+                                + " to_tsquery('simple', :tsquery) q WHERE tsv @@ q AND %2$s"
+                                + " ORDER BY lexical DESC LIMIT :limit")
+                            .formatted(HIT_COLUMNS, scopeSql))
+                    .bind("model", model)
+                    .bind("query", vector)
+                    .bind("tsquery", tsquery)
+                    .bind("collection", scope.collection())
+                    .bind("userId", scope.userId())
+                    .bind("limit", limit),
+                hits);
+          }
+        });
     return new ArrayList<>(hits.values());
   }
 
-  private static void read(PreparedStatement ps, Map<Long, MemoryHit> hits) throws SQLException {
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        MemoryHit hit = MemoryHit.read(MemoryTier.SEMANTIC, rs);
-        hits.putIfAbsent(hit.factId(), hit);
-      }
+  private static void read(Query query, Map<Long, MemoryHit> hits) {
+    query
+        .map((rs, ctx) -> MemoryHit.read(MemoryTier.SEMANTIC, rs))
+        .forEach(hit -> hits.putIfAbsent(hit.factId(), hit));
+  }
+
+  /**
+   * Reinforces the owner's semantic fact that {@code fact} restates (same normalized text, or the
+   * same subject at {@code similarity} or more), as a citation would, and adds the turns to its
+   * lineage; inside the caller's transaction.
+   *
+   * @return whether such a fact existed
+   */
+  static boolean reinforceRestatement(
+      Handle h,
+      MemoryScope scope,
+      ExtractedFact fact,
+      PGvector vector,
+      String model,
+      double boost,
+      double similarity) {
+    return h.createUpdate(
+                "UPDATE semantic_facts SET salience = least(1, salience + :boost * (1 - salience)),"
+                    + " source_turn_ids = ARRAY(SELECT DISTINCT unnest(source_turn_ids"
+                    + " || :fact.sourceTurnIds) ORDER BY 1)"
+                    + " WHERE id = (SELECT id FROM semantic_facts WHERE collection = :scope.collection"
+                    + "   AND user_id IS NOT DISTINCT FROM :scope.userId AND valid_to IS NULL"
+                    + "   AND (normalized_text = :fact.normalizedText OR (subject = :fact.subject"
+                    + "        AND embedding_model = :model AND 1 - (embedding <=> :vector) >= :similarity))"
+                    + "   ORDER BY (normalized_text = :fact.normalizedText) DESC, id LIMIT 1)")
+            .bindMethods("scope", scope)
+            .bindMethods("fact", fact)
+            .bind("boost", boost)
+            .bind("model", model)
+            .bind("vector", vector)
+            .bind("similarity", similarity)
+            .execute()
+        > 0;
+  }
+
+  /**
+   * Marks the user's active facts of the fact's subject and kind with another text as superseded by
+   * the episodic fact {@code newId}, inside the caller's transaction.
+   *
+   * @return the episodic ids the superseded facts were promoted from
+   */
+  static List<Long> supersede(
+      Handle h, MemoryScope scope, ExtractedFact fact, long newId, Instant now) {
+    return h.createQuery(
+            "UPDATE semantic_facts SET valid_to = :now, superseded_by = :newId"
+                + " WHERE collection = :scope.collection AND user_id = :scope.userId"
+                + " AND valid_to IS NULL AND subject = :fact.subject AND kind = :kind"
+                + " AND normalized_text <> :fact.normalizedText RETURNING episodic_fact_id")
+        .bindMethods("scope", scope)
+        .bindMethods("fact", fact)
+        .bind("kind", fact.kind().wireName())
+        .bind("now", MemorySql.ts(now))
+        .bind("newId", newId)
+        .mapTo(Long.class)
+        .list();
+  }
+
+  /**
+   * Folds taken citations into semantic facts, inside the caller's transaction: a semantic fact's
+   * own citations and those of the episodic fact it was promoted from (cited before the promotion
+   * and flushed after it). Each citation closes {@code boost} of the gap to 1.
+   *
+   * @return how many semantic facts changed
+   */
+  static long cite(Handle h, List<FactCitations.Counted> counted, double boost) {
+    if (counted.isEmpty()) {
+      return 0;
     }
+    return FactCitations.bindCounted(
+            h.createUpdate(
+                "WITH c AS (SELECT * FROM unnest(:tiers::text[], :ids::bigint[], :counts::int[],"
+                    + "   :lasts::timestamptz[]) AS c(tier, fact_id, n, last)),"
+                    + " semantic_counts AS (SELECT s.id, sum(c.n)::int AS n, max(c.last) AS last"
+                    + "  FROM c JOIN semantic_facts s ON (c.tier = 'semantic' AND s.id = c.fact_id)"
+                    + "    OR (c.tier = 'episodic' AND s.episodic_fact_id = c.fact_id) GROUP BY s.id)"
+                    + " UPDATE semantic_facts s SET"
+                    + "  salience = least(1, 1 - (1 - s.salience) * power(1 - :boost, sc.n)),"
+                    + "  citations = s.citations + sc.n,"
+                    + "  last_cited_at = greatest(s.last_cited_at, sc.last)"
+                    + " FROM semantic_counts sc WHERE s.id = sc.id"),
+            counted)
+        .bind("boost", boost)
+        .execute();
+  }
+
+  /**
+   * Copies the episodic facts {@code episodicIds} into semantic memory with their salience decayed
+   * to {@code now}, inside the transaction that deletes them from episodic memory. A fact promoted
+   * before is skipped.
+   *
+   * @return the new semantic ids
+   */
+  static List<Long> promote(
+      Handle h, List<Long> episodicIds, String promotionRun, Instant now, double halfLifeSeconds) {
+    return h.createQuery(
+            "INSERT INTO semantic_facts (episodic_fact_id, collection, user_id, subject, kind,"
+                + " text, normalized_text, embedding, embedding_model, confidence, salience,"
+                + " citations, source_turn_ids, first_seen_at, last_cited_at, promoted_at,"
+                + " promotion_run)"
+                + " SELECT id, collection, user_id, subject, kind, text, normalized_text,"
+                + " embedding, embedding_model, confidence, least(1, "
+                + MemorySql.DECAYED
+                + "), citations, source_turn_ids, created_at, last_cited_at, :now, :run"
+                + " FROM episodic_facts WHERE id = ANY (:ids) ORDER BY id"
+                + " ON CONFLICT (episodic_fact_id) DO NOTHING RETURNING id")
+        .bind("now", MemorySql.ts(now))
+        .bind("halfLife", halfLifeSeconds)
+        .bind("run", promotionRun)
+        .bindArray("ids", Long.class, episodicIds)
+        .mapTo(Long.class)
+        .list();
+  }
+
+  /** Semantic facts still valid. */
+  static long validCount(Handle h) {
+    return h.createQuery("SELECT count(*) FROM semantic_facts WHERE valid_to IS NULL")
+        .mapTo(Long.class)
+        .one();
   }
 }

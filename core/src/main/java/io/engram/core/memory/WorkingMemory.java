@@ -1,17 +1,14 @@
 package io.engram.core.memory;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
 
-/** Sessions and their recent turns in PostgreSQL: the working memory of a conversation. */
+/**
+ * Sessions and their recent turns: the working memory of a conversation, over {@link Sessions} and
+ * {@link Turns}.
+ */
 public final class WorkingMemory {
 
   /** One turn, oldest first when listed. */
@@ -21,77 +18,33 @@ public final class WorkingMemory {
   /** How far a session has come: its user turns (exchanges) and its newest turn id. */
   public record Progress(long userTurns, long lastTurnId) {}
 
-  private final DataSource dataSource;
+  private final Jdbi jdbi;
+  private final Sessions sessions;
+  private final Turns turns;
 
-  public WorkingMemory(DataSource dataSource) {
-    this.dataSource = dataSource;
+  public WorkingMemory(Jdbi jdbi) {
+    this.jdbi = jdbi;
+    this.sessions = new Sessions(jdbi);
+    this.turns = new Turns(jdbi);
   }
 
-  public UUID createSession(String collection, String userId) throws SQLException {
-    UUID id = UUID.randomUUID();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("INSERT INTO sessions (id, collection, user_id) VALUES (?, ?, ?)")) {
-      ps.setObject(1, id);
-      ps.setString(2, collection);
-      ps.setString(3, userId);
-      ps.executeUpdate();
-    }
-    return id;
+  public UUID createSession(String collection, String userId) {
+    return sessions.create(collection, userId);
   }
 
   /** The session's collection, if the session exists and is open. */
-  public Optional<String> collectionOf(UUID sessionId) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT collection FROM sessions WHERE id = ? AND closed_at IS NULL")) {
-      ps.setObject(1, sessionId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-      }
-    }
+  public Optional<String> collectionOf(UUID sessionId) {
+    return sessions.openCollection(sessionId);
   }
 
   /** The last {@code n} turns of a session, oldest first. */
-  public List<Turn> recentTurns(UUID sessionId, int n) throws SQLException {
-    List<Turn> turns = new ArrayList<>(n);
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT role, text, intent, rewritten_query, sources FROM turns"
-                    + " WHERE session_id = ? ORDER BY id DESC LIMIT ?")) {
-      ps.setObject(1, sessionId);
-      ps.setInt(2, n);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          turns.add(
-              new Turn(
-                  rs.getString(1),
-                  rs.getString(2),
-                  rs.getString(3),
-                  rs.getString(4),
-                  List.of((String[]) rs.getArray(5).getArray())));
-        }
-      }
-    }
-    Collections.reverse(turns);
-    return turns;
+  public List<Turn> recentTurns(UUID sessionId, int n) {
+    return turns.recent(sessionId, n);
   }
 
   /** The session's exchange count and newest turn id (zeros for a session without turns). */
-  public Progress progress(UUID sessionId) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT count(*) FILTER (WHERE role = 'user'), coalesce(max(id), 0) FROM turns"
-                    + " WHERE session_id = ?")) {
-      ps.setObject(1, sessionId);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return new Progress(rs.getLong(1), rs.getLong(2));
-      }
-    }
+  public Progress progress(UUID sessionId) {
+    return turns.progress(sessionId);
   }
 
   /** Appends a question and its answer in one transaction, so a session never holds half a turn. */
@@ -101,35 +54,12 @@ public final class WorkingMemory {
       String intent,
       String rewrittenQuery,
       String answer,
-      List<String> sources)
-      throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "INSERT INTO turns (session_id, role, text, intent, rewritten_query, sources) VALUES (?, ?, ?, ?, ?, ?)")) {
-        ps.setObject(1, sessionId);
-        ps.setString(2, "user");
-        ps.setString(3, question);
-        ps.setString(4, intent);
-        ps.setString(5, rewrittenQuery);
-        ps.setArray(6, c.createArrayOf("text", new Object[0]));
-        ps.addBatch();
-        ps.setObject(1, sessionId);
-        ps.setString(2, "assistant");
-        ps.setString(3, answer);
-        ps.setString(4, null);
-        ps.setString(5, null);
-        ps.setArray(6, c.createArrayOf("text", sources.toArray()));
-        ps.addBatch();
-        ps.executeBatch();
-      }
-      try (PreparedStatement ps =
-          c.prepareStatement("UPDATE sessions SET last_active_at = now() WHERE id = ?")) {
-        ps.setObject(1, sessionId);
-        ps.executeUpdate();
-      }
-      c.commit();
-    }
+      List<String> sources) {
+    Turns.Exchange exchange = new Turns.Exchange(question, intent, rewrittenQuery, answer, sources);
+    jdbi.useTransaction(
+        h -> {
+          Turns.append(h, sessionId, exchange);
+          Sessions.touch(h, sessionId);
+        });
   }
 }

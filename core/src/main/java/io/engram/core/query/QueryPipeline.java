@@ -10,7 +10,6 @@ import io.engram.core.rerank.Reranker;
 import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.ResponseCache;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,8 +117,7 @@ public final class QueryPipeline {
    *
    * @param fresh embed the query afresh even when its embedding is cached
    */
-  public Retrieval retrieve(String collection, String text, int topK, boolean fresh)
-      throws SQLException {
+  public Retrieval retrieve(String collection, String text, int topK, boolean fresh) {
     boolean rerank = version.retrieval().rerank() && reranker != Reranker.NONE;
     // The reranker sees every fused candidate, not just the top k.
     int depth = rerank ? Math.max(topK, version.retrieval().candidates()) : topK;
@@ -138,7 +136,7 @@ public final class QueryPipeline {
   }
 
   /** Retrieves {@code topK} chunks for {@code text} and answers from them, without a session. */
-  public Answered answer(String collection, String text, int topK) throws SQLException {
+  public Answered answer(String collection, String text, int topK) {
     Retrieval retrieval = retrieve(collection, text, topK, true);
     return new Answered(retrieval, shared.answerer().answer(text, retrieval.candidates()));
   }
@@ -149,7 +147,7 @@ public final class QueryPipeline {
    * @throws UnknownResourceException when the question names a session or collection that does not
    *     exist
    */
-  public QueryResult ask(Question q) throws SQLException {
+  public QueryResult ask(Question q) {
     long start = System.nanoTime();
     List<WorkingMemory.Turn> history = List.of();
     String collection = q.collection();
@@ -251,8 +249,7 @@ public final class QueryPipeline {
       String collection,
       String query,
       List<WorkingMemory.Turn> history,
-      Map<String, Double> timings)
-      throws SQLException {
+      Map<String, Double> timings) {
     CompletableFuture<List<MemoryHit>> recalled =
         q.sessionId() == null ? null : shared.recall().recall(q.sessionId(), query);
     boolean cacheable = q.sessionId() == null;

@@ -6,7 +6,6 @@ import io.engram.core.rerank.Reranker;
 import io.engram.core.rerank.RerankerSettings;
 import io.engram.core.rerank.Rerankers;
 import io.engram.core.retrieval.RetrievalSettings;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,7 +65,7 @@ public final class QueryPipelines implements AutoCloseable {
    *
    * @throws IllegalStateException when the database has no champion yet (no worker ever started)
    */
-  public QueryPipeline champion() throws SQLException {
+  public QueryPipeline champion() {
     Resolved current = champion;
     long now = nanoClock.getAsLong();
     if (current != null && now - current.atNanos() < CHAMPION_TTL.toNanos()) {
@@ -88,7 +87,7 @@ public final class QueryPipelines implements AutoCloseable {
    *
    * @throws UnknownResourceException when there is no such index version
    */
-  public QueryPipeline forIndexVersion(String name) throws SQLException {
+  public QueryPipeline forIndexVersion(String name) {
     IndexVersion index =
         indexVersions
             .byName(name)

@@ -6,7 +6,6 @@ import io.engram.core.index.IndexVersion;
 import io.engram.core.retrieval.Candidate.Leg;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -64,8 +63,7 @@ public final class HybridRetriever {
       String query,
       int depth,
       RetrievalSettings settings,
-      boolean reuseQueryEmbedding)
-      throws SQLException {
+      boolean reuseQueryEmbedding) {
     int fetch = Math.max(depth, settings.candidates());
     long t0 = System.nanoTime();
     // The lexical leg reports its own duration, so no map is shared between the two threads.
@@ -74,13 +72,9 @@ public final class HybridRetriever {
             ? CompletableFuture.supplyAsync(
                 () -> {
                   long start = System.nanoTime();
-                  try {
-                    List<ChunkHit> hits =
-                        store.lexical(version, collection, query, fetch, settings.maxLexemeShare());
-                    return new LexicalLeg(hits, (System.nanoTime() - start) / 1e6);
-                  } catch (SQLException e) {
-                    throw new CompletionException(e);
-                  }
+                  List<ChunkHit> hits =
+                      store.lexical(version, collection, query, fetch, settings.maxLexemeShare());
+                  return new LexicalLeg(hits, (System.nanoTime() - start) / 1e6);
                 },
                 executor)
             : CompletableFuture.completedFuture(null);
@@ -96,8 +90,9 @@ public final class HybridRetriever {
     try {
       lexicalLeg = lexical.join();
     } catch (CompletionException e) {
-      if (e.getCause() instanceof SQLException sql) {
-        throw sql;
+      // The lexical leg's own failure (a database error), not the future's wrapper.
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
       }
       throw e;
     }

@@ -1,21 +1,16 @@
 package io.engram.core.store;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import javax.sql.DataSource;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,21 +30,28 @@ public final class Lexicon {
 
   static final Duration MAX_AGE = Duration.ofMinutes(10);
 
+  /** How many chunks of an index version contain each lexeme, and how many chunks it has. */
+  record Statistics(Map<String, Integer> documentFrequency, int chunks) {}
+
   private record Stats(Map<String, Integer> documentFrequency, int chunks, Instant loadedAt) {}
 
-  private final DataSource dataSource;
+  private final IntFunction<Statistics> loader;
   private final Clock clock;
   private final Executor refresher;
   private final Map<Integer, Stats> byIndexVersion = new ConcurrentHashMap<>();
   private final Set<Integer> refreshing = ConcurrentHashMap.newKeySet();
 
-  public Lexicon(DataSource dataSource, Clock clock) {
-    this(dataSource, clock, Lexicon::refreshOnDaemonThread);
+  /**
+   * @param loader reads an index version's statistics from the chunks (see {@link
+   *     PgVectorChunkStore}, their owner)
+   */
+  Lexicon(IntFunction<Statistics> loader, Clock clock) {
+    this(loader, clock, Lexicon::refreshOnDaemonThread);
   }
 
   /** With the executor that reloads stale statistics (tests pass a direct or manual one). */
-  Lexicon(DataSource dataSource, Clock clock, Executor refresher) {
-    this.dataSource = dataSource;
+  Lexicon(IntFunction<Statistics> loader, Clock clock, Executor refresher) {
+    this.loader = loader;
     this.clock = clock;
     this.refresher = refresher;
   }
@@ -64,8 +66,7 @@ public final class Lexicon {
    * The lexemes worth searching for: those in at most {@code maxShare} of the version's chunks, or
    * the rarest one when all are common (so a query of common words still finds something).
    */
-  public List<String> selective(int indexVersionId, List<String> lexemes, double maxShare)
-      throws SQLException {
+  public List<String> selective(int indexVersionId, List<String> lexemes, double maxShare) {
     if (lexemes.isEmpty()) {
       return lexemes;
     }
@@ -86,7 +87,7 @@ public final class Lexicon {
     return kept;
   }
 
-  private Stats stats(int indexVersionId) throws SQLException {
+  private Stats stats(int indexVersionId) {
     Stats current = byIndexVersion.get(indexVersionId);
     if (current == null) {
       Stats fresh = load(indexVersionId);
@@ -103,7 +104,7 @@ public final class Lexicon {
   private void reload(int indexVersionId) {
     try {
       byIndexVersion.put(indexVersionId, load(indexVersionId));
-    } catch (SQLException | RuntimeException e) {
+    } catch (RuntimeException e) {
       // The old statistics stay in use; the next query after MAX_AGE tries again.
       log.warn("could not reload lexeme statistics of index version {}", indexVersionId, e);
     } finally {
@@ -111,31 +112,8 @@ public final class Lexicon {
     }
   }
 
-  private Stats load(int indexVersionId) throws SQLException {
-    Map<String, Integer> df = new HashMap<>();
-    int chunks;
-    try (Connection c = dataSource.getConnection()) {
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT word, ndoc FROM ts_stat('SELECT tsv FROM chunks WHERE index_version_id = "
-                  + indexVersionId
-                  + "')")) {
-        ps.setFetchSize(10_000);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            df.put(rs.getString(1), rs.getInt(2));
-          }
-        }
-      }
-      try (PreparedStatement ps =
-          c.prepareStatement("SELECT count(*) FROM chunks WHERE index_version_id = ?")) {
-        ps.setInt(1, indexVersionId);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          chunks = rs.getInt(1);
-        }
-      }
-    }
-    return new Stats(df, chunks, clock.instant());
+  private Stats load(int indexVersionId) {
+    Statistics loaded = loader.apply(indexVersionId);
+    return new Stats(loaded.documentFrequency(), loaded.chunks(), clock.instant());
   }
 }

@@ -2,18 +2,19 @@ package io.engram.core.store;
 
 import com.pgvector.PGvector;
 import io.engram.core.index.IndexVersion;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
+import java.time.Clock;
 import java.util.List;
-import javax.sql.DataSource;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
- * Chunks and their vectors in PostgreSQL + pgvector, one partial HNSW index per index version.
- * Written on plain JDBC rather than langchain4j's {@code PgVectorEmbeddingStore} because chunks
- * belong to documents and index versions and carry a full-text vector, which that store's
+ * Chunks and their vectors ({@code chunks}) in PostgreSQL + pgvector, one partial HNSW index per
+ * index version. Written on SQL rather than langchain4j's {@code PgVectorEmbeddingStore} because
+ * chunks belong to documents and index versions and carry a full-text vector, which that store's
  * single-table layout cannot express.
  */
 public final class PgVectorChunkStore {
@@ -22,12 +23,23 @@ public final class PgVectorChunkStore {
   public record ChunkHit(
       long chunkId, long documentId, String source, String title, String text, double score) {}
 
-  private final DataSource dataSource;
+  /** Both searches select (chunk id, document id, source, title, text, score) in this order. */
+  private static final RowMapper<ChunkHit> HIT =
+      (rs, ctx) ->
+          new ChunkHit(
+              rs.getLong(1),
+              rs.getLong(2),
+              rs.getString(3),
+              rs.getString(4),
+              rs.getString(5),
+              rs.getDouble(6));
+
+  private final Jdbi jdbi;
   private final Lexicon lexicon;
 
-  public PgVectorChunkStore(DataSource dataSource) {
-    this.dataSource = dataSource;
-    this.lexicon = new Lexicon(dataSource, java.time.Clock.systemUTC());
+  public PgVectorChunkStore(Jdbi jdbi) {
+    this.jdbi = jdbi;
+    this.lexicon = new Lexicon(this::lexemeStatistics, Clock.systemUTC());
   }
 
   /**
@@ -35,28 +47,33 @@ public final class PgVectorChunkStore {
    * the old chunks or the new ones, never both and never neither.
    */
   public static void replaceChunks(
-      Connection c, long documentId, int indexVersionId, List<String> texts, List<float[]> vectors)
-      throws SQLException {
-    try (PreparedStatement delete =
-        c.prepareStatement("DELETE FROM chunks WHERE document_id = ? AND index_version_id = ?")) {
-      delete.setLong(1, documentId);
-      delete.setInt(2, indexVersionId);
-      delete.executeUpdate();
-    }
-    try (PreparedStatement insert =
-        c.prepareStatement(
+      Handle h, long documentId, int indexVersionId, List<String> texts, List<float[]> vectors) {
+    h.createUpdate(
+            "DELETE FROM chunks WHERE document_id = :document AND index_version_id = :version")
+        .bind("document", documentId)
+        .bind("version", indexVersionId)
+        .execute();
+    PreparedBatch insert =
+        h.prepareBatch(
             "INSERT INTO chunks (document_id, index_version_id, ordinal, text, embedding)"
-                + " VALUES (?, ?, ?, ?, ?)")) {
-      for (int i = 0; i < texts.size(); i++) {
-        insert.setLong(1, documentId);
-        insert.setInt(2, indexVersionId);
-        insert.setInt(3, i);
-        insert.setString(4, texts.get(i));
-        insert.setObject(5, new PGvector(vectors.get(i)));
-        insert.addBatch();
-      }
-      insert.executeBatch();
+                + " VALUES (:document, :version, :ordinal, :text, :embedding)");
+    for (int i = 0; i < texts.size(); i++) {
+      insert
+          .bind("document", documentId)
+          .bind("version", indexVersionId)
+          .bind("ordinal", i)
+          .bind("text", texts.get(i))
+          .bind("embedding", new PGvector(vectors.get(i)))
+          .add();
     }
+    insert.execute();
+  }
+
+  /** Deletes every chunk of the documents {@code documentIds}, in every index version. */
+  public static void deleteOfDocuments(Handle h, List<Long> documentIds) {
+    h.createUpdate("DELETE FROM chunks WHERE document_id = ANY (:ids)")
+        .bindArray("ids", Long.class, documentIds)
+        .execute();
   }
 
   /**
@@ -65,43 +82,34 @@ public final class PgVectorChunkStore {
    * planner matches the version's partial HNSW index. The scan filters on the chunk's own {@code
    * collection} and documents are joined only for the {@code k} rows returned.
    */
-  public List<ChunkHit> nearest(IndexVersion version, String collection, float[] query, int k)
-      throws SQLException {
+  public List<ChunkHit> nearest(IndexVersion version, String collection, float[] query, int k) {
     String vectorType = version.vectorType();
     String sql =
         ("SELECT r.id, r.document_id, COALESCE(d.external_id, d.source_uri), d.title, r.text,"
                 + " r.score FROM (SELECT c.id, c.document_id, c.text,"
-                + " 1 - (c.embedding::%1$s <=> ?::%1$s) AS score FROM chunks c"
-                + " WHERE c.index_version_id = %2$d AND c.collection = ?"
-                + " ORDER BY c.embedding::%1$s <=> ?::%1$s LIMIT ?) r"
+                + " 1 - (c.embedding::%1$s <=> :query::%1$s) AS score FROM chunks c"
+                + " WHERE c.index_version_id = %2$d AND c.collection = :collection"
+                + " ORDER BY c.embedding::%1$s <=> :query::%1$s LIMIT :k) r"
                 + " JOIN documents d ON d.id = r.document_id ORDER BY r.score DESC, r.id")
             .formatted(vectorType, version.id());
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (PreparedStatement settings =
-          c.prepareStatement(
-              "SELECT set_config('hnsw.ef_search', ?, true),"
-                  + " set_config('hnsw.iterative_scan', 'relaxed_order', true)")) {
-        // The default ef_search (40) silently caps the result size; iterative scan keeps the
-        // collection filter from starving the result when a collection is a small part of the
-        // index. Both are transaction-local (SET LOCAL), set in one round trip.
-        settings.setString(1, Integer.toString(Math.max(40, k)));
-        settings.execute();
-      }
-      List<ChunkHit> hits = new ArrayList<>(k);
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        PGvector vector = new PGvector(query);
-        ps.setObject(1, vector);
-        ps.setString(2, collection);
-        ps.setObject(3, vector);
-        ps.setInt(4, k);
-        try (ResultSet rs = ps.executeQuery()) {
-          readHits(rs, hits);
-        }
-      }
-      c.commit();
-      return hits;
-    }
+    PGvector vector = new PGvector(query);
+    return jdbi.inTransaction(
+        h -> {
+          // The default ef_search (40) silently caps the result size; iterative scan keeps the
+          // collection filter from starving the result when a collection is a small part of the
+          // index. Both are transaction-local (SET LOCAL), set in one round trip.
+          h.createUpdate(
+                  "SELECT set_config('hnsw.ef_search', :efSearch, true),"
+                      + " set_config('hnsw.iterative_scan', 'relaxed_order', true)")
+              .bind("efSearch", Integer.toString(Math.max(40, k)))
+              .execute();
+          return h.createQuery(sql)
+              .bind("query", vector)
+              .bind("collection", collection)
+              .bind("k", k)
+              .map(HIT)
+              .collectIntoList();
+        });
   }
 
   /**
@@ -112,63 +120,82 @@ public final class PgVectorChunkStore {
    * {@code ts_rank} with length normalization 1.
    */
   public List<ChunkHit> lexical(
-      IndexVersion version, String collection, String query, int k, double maxLexemeShare)
-      throws SQLException {
-    List<String> lexemes = new ArrayList<>();
-    try (Connection c = dataSource.getConnection()) {
-      try (PreparedStatement ps =
-          c.prepareStatement("SELECT unnest(tsvector_to_array(to_tsvector('english', ?)))")) {
-        ps.setString(1, query);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            lexemes.add(rs.getString(1));
+      IndexVersion version, String collection, String query, int k, double maxLexemeShare) {
+    return jdbi.withHandle(
+        h -> {
+          List<String> lexemes =
+              h.createQuery("SELECT unnest(tsvector_to_array(to_tsvector('english', :text)))")
+                  .bind("text", query)
+                  .mapTo(String.class)
+                  .list();
+          if (lexemes.isEmpty()) {
+            return List.of();
           }
-        }
-      }
-      if (lexemes.isEmpty()) {
-        return List.of();
-      }
-      List<String> selective = lexicon.selective(version.id(), lexemes, maxLexemeShare);
-      String tsquery =
-          String.join(
-              " | ",
-              selective.stream()
-                  .map(l -> "'" + l.replace("\\", "\\\\").replace("'", "''") + "'")
-                  .toList());
-      String sql =
-          // Ranks the chunks first and joins documents only for the k rows kept: joining before
-          // ranking hashed every document of the collection on every query.
-          ("SELECT r.id, r.document_id, COALESCE(d.external_id, d.source_uri), d.title, r.text,"
-                  + " r.score FROM (SELECT c.id, c.document_id, c.text,"
-                  + " ts_rank(c.tsv, q, 1) AS score FROM to_tsquery('simple', ?) q, chunks c"
-                  + " WHERE c.tsv @@ q AND c.index_version_id = %d AND c.collection = ?"
-                  + " ORDER BY score DESC, c.id LIMIT ?) r"
-                  + " JOIN documents d ON d.id = r.document_id ORDER BY r.score DESC, r.id")
-              .formatted(version.id());
-      List<ChunkHit> hits = new ArrayList<>(k);
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        ps.setString(1, tsquery);
-        ps.setString(2, collection);
-        ps.setInt(3, k);
-        try (ResultSet rs = ps.executeQuery()) {
-          readHits(rs, hits);
-        }
-      }
-      return hits;
-    }
+          List<String> selective = lexicon.selective(version.id(), lexemes, maxLexemeShare);
+          String tsquery =
+              String.join(
+                  " | ",
+                  selective.stream()
+                      .map(l -> "'" + l.replace("\\", "\\\\").replace("'", "''") + "'")
+                      .toList());
+          String sql =
+              // Ranks the chunks first and joins documents only for the k rows kept: joining
+              // before ranking hashed every document of the collection on every query.
+              ("SELECT r.id, r.document_id, COALESCE(d.external_id, d.source_uri), d.title,"
+                      + " r.text, r.score FROM (SELECT c.id, c.document_id, c.text,"
+                      + " ts_rank(c.tsv, q, 1) AS score FROM to_tsquery('simple', :tsquery) q,"
+                      + " chunks c WHERE c.tsv @@ q AND c.index_version_id = %d"
+                      + " AND c.collection = :collection ORDER BY score DESC, c.id LIMIT :k) r"
+                      + " JOIN documents d ON d.id = r.document_id ORDER BY r.score DESC, r.id")
+                  .formatted(version.id());
+          return h.createQuery(sql)
+              .bind("tsquery", tsquery)
+              .bind("collection", collection)
+              .bind("k", k)
+              .map(HIT)
+              .collectIntoList();
+        });
   }
 
-  /** Both searches select (chunk id, document id, source, title, text, score) in this order. */
-  private static void readHits(ResultSet rs, List<ChunkHit> hits) throws SQLException {
-    while (rs.next()) {
-      hits.add(
-          new ChunkHit(
-              rs.getLong(1),
-              rs.getLong(2),
-              rs.getString(3),
-              rs.getString(4),
-              rs.getString(5),
-              rs.getDouble(6)));
-    }
+  /**
+   * A deterministic spread of an index version's stored chunks (every n-th by id), so a sample
+   * mirrors the corpus.
+   */
+  public List<String> sample(int indexVersionId, int limit) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT text FROM (SELECT text, row_number() OVER (ORDER BY id) AS n,"
+                        + " count(*) OVER () AS total FROM chunks WHERE index_version_id = :version) t"
+                        + " WHERE n % GREATEST(1, total / :limit) = 0 LIMIT :limit")
+                .bind("version", indexVersionId)
+                .bind("limit", limit)
+                .mapTo(String.class)
+                .list());
+  }
+
+  /**
+   * How many of an index version's chunks contain each lexeme ({@code ts_stat}), and how many
+   * chunks it has.
+   */
+  Lexicon.Statistics lexemeStatistics(int indexVersionId) {
+    return jdbi.withHandle(
+        h -> {
+          Map<String, Integer> documentFrequency =
+              h.createQuery(
+                      "SELECT word, ndoc FROM ts_stat('SELECT tsv FROM chunks WHERE"
+                          + " index_version_id = "
+                          + indexVersionId
+                          + "')")
+                  .setFetchSize(10_000)
+                  .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getInt(2)))
+                  .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+          int chunks =
+              h.createQuery("SELECT count(*) FROM chunks WHERE index_version_id = :version")
+                  .bind("version", indexVersionId)
+                  .mapTo(Integer.class)
+                  .one();
+          return new Lexicon.Statistics(documentFrequency, chunks);
+        });
   }
 }

@@ -10,6 +10,7 @@ import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
 import io.engram.core.Hashing;
 import io.engram.core.db.Database;
+import io.engram.core.db.EngramJdbi;
 import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
@@ -70,7 +71,7 @@ class CachedEmbedderContractIT extends EmbedderContract {
             4);
     Migrations.migrate(db);
     model = new CountingModel(EmbeddingModels.get(MODEL));
-    embedder = new CachedEmbedder(db, MODEL, model);
+    embedder = new CachedEmbedder(EngramJdbi.create(db), MODEL, model);
   }
 
   @AfterAll

@@ -8,14 +8,18 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
+import io.engram.core.db.EngramJdbi;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
+import io.engram.testing.FailingTable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +39,8 @@ class EvaluationAnswersIT {
   private static final List<String> IDS = List.of("1", "2", "3", "4", "5", "6", "7", "8", "9");
 
   private HikariDataSource db;
-  private EvaluationRuns runs;
+  private Jdbi jdbi;
+  private EvaluationStore store;
   private IndexVersion version;
   private int workflows;
 
@@ -50,9 +55,10 @@ class EvaluationAnswersIT {
             "answers-it",
             4);
     Migrations.migrate(db);
-    new CollectionRegistry(db).ensure("tiny");
-    version = new IndexVersions(db).ensureChampion(MODEL, 1024, 200);
-    runs = new EvaluationRuns(db);
+    jdbi = EngramJdbi.create(db);
+    new CollectionRegistry(jdbi).ensure("tiny");
+    version = new IndexVersions(jdbi).ensureChampion(MODEL, 1024, 200);
+    store = new EvaluationStore(jdbi);
   }
 
   @AfterAll
@@ -64,23 +70,23 @@ class EvaluationAnswersIT {
   void the_sample_is_drawn_once_by_hash_and_a_run_without_one_has_no_answer_tier()
       throws Exception {
     long run = register();
-    assertThat(runs.byId(run).orElseThrow().answers()).isNull();
+    assertThat(store.runs().byId(run).orElseThrow().answers()).isNull();
 
-    assertThat(runs.answers().draw(run, 3, "openai:gemma-3-270m")).isEqualTo(3);
+    assertThat(store.drawAnswerSample(run, 3, "openai:gemma-3-270m")).isEqualTo(3);
     // A retried draw keeps the first sample, whatever it asks for.
-    assertThat(runs.answers().draw(run, 5, "other")).isEqualTo(3);
+    assertThat(store.drawAnswerSample(run, 5, "other")).isEqualTo(3);
 
-    List<EvaluationAnswers.Pending> pending = runs.answers().pending(run, 0, 10);
+    List<EvaluationAnswers.Pending> pending = store.answers().pending(run, 0, 10);
     // AnswerSampleTest: the hash orders ids 1..9 as 4, 2, 7, …
     assertThat(pending)
         .extracting(EvaluationAnswers.Pending::queryId)
         .containsExactly("4", "2", "7");
     assertThat(pending.get(0).text()).isEqualTo("question 4");
     assertThat(pending.get(0).relevant()).containsEntry("d4", 1);
-    EvaluationAnswers.Summary summary = runs.byId(run).orElseThrow().answers();
+    EvaluationAnswers.Summary summary = store.runs().byId(run).orElseThrow().answers();
     assertThat(summary.model()).isEqualTo("openai:gemma-3-270m");
     assertThat(summary.sample()).isEqualTo(3);
-    assertThat(runs.answers().pending(run, 1, 2))
+    assertThat(store.answers().pending(run, 1, 2))
         .extracting(EvaluationAnswers.Pending::queryId)
         .containsExactly("2");
   }
@@ -88,19 +94,20 @@ class EvaluationAnswersIT {
   @Test
   void means_cover_generated_answers_and_fallbacks_are_counted_not_scored() throws Exception {
     long run = register();
-    runs.answers().draw(run, 3, "openai:gemma-3-270m");
+    store.drawAnswerSample(run, 3, "openai:gemma-3-270m");
     completeRetrieval(run);
 
     // Slot 0 ("4"): a first attempt's answer, then the retry's, which replaces it.
-    runs.answers().record(run, llm("4", 0.0, 0.1, 0.0, 900));
-    runs.answers().record(run, llm("4", 1.0, 0.8, 1.0, 1000));
+    store.answers().record(run, llm("4", 0.0, 0.1, 0.0, 900));
+    store.answers().record(run, llm("4", 1.0, 0.8, 1.0, 1000));
     // Slot 1 ("2"): an answer that makes no claim has no faithfulness.
-    runs.answers().record(run, llm("2", null, 0.6, 0.5, 3000));
-    assertThatThrownBy(() -> runs.complete(run))
+    store.answers().record(run, llm("2", null, 0.6, 0.5, 3000));
+    assertThatThrownBy(() -> store.complete(run))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("1 sampled queries without an answer");
     // Slot 2 ("7"): the LLM timed out.
-    runs.answers()
+    store
+        .answers()
         .record(
             run,
             new EvaluationAnswers.Result(
@@ -117,7 +124,7 @@ class EvaluationAnswersIT {
                 30000.0,
                 "LLM call failed: TimeoutException"));
 
-    EvaluationAnswers.Sums sums = runs.answers().sums(run, 0, 3);
+    EvaluationAnswers.Sums sums = store.answers().sums(run, 0, 3);
     assertThat(sums.done()).isEqualTo(3);
     assertThat(sums.generated()).isEqualTo(2);
     assertThat(sums.faithful()).isEqualTo(1);
@@ -125,7 +132,7 @@ class EvaluationAnswersIT {
     assertThat(sums.relevancy()).isCloseTo(1.4, within(1e-12));
     assertThat(sums.contextRecall()).isCloseTo(1.5, within(1e-12));
 
-    EvaluationAnswers.Summary summary = runs.complete(run).answers();
+    EvaluationAnswers.Summary summary = store.complete(run).answers();
     assertThat(summary.generated()).isEqualTo(2);
     assertThat(summary.fallback()).isEqualTo(1);
     assertThat(summary.faithfulness()).isEqualTo(1.0);
@@ -135,18 +142,29 @@ class EvaluationAnswersIT {
     // Nearest-rank median of the generated answers' 1000 and 3000 ms.
     assertThat(summary.p50Ms()).isEqualTo(1000.0);
     // Completing again recomputes the same figures.
-    assertThat(runs.complete(run).answers()).isEqualTo(summary);
-    assertThat(runs.byId(run).orElseThrow().status()).isEqualTo("completed");
+    assertThat(store.complete(run).answers()).isEqualTo(summary);
+    assertThat(store.runs().byId(run).orElseThrow().status()).isEqualTo("completed");
   }
 
   @Test
   void an_answer_for_a_query_outside_the_sample_is_refused() throws Exception {
     long run = register();
-    runs.answers().draw(run, 1, "m");
+    store.drawAnswerSample(run, 1, "m");
 
-    assertThatThrownBy(() -> runs.answers().record(run, llm("9", 1.0, 1.0, 1.0, 1)))
+    assertThatThrownBy(() -> store.answers().record(run, llm("9", 1.0, 1.0, 1.0, 1)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("did not sample query '9'");
+  }
+
+  @Test
+  void a_run_whose_queries_cannot_be_recorded_is_not_registered() throws Exception {
+    try (FailingTable refused = FailingTable.refusing(jdbi, "INSERT", "eval_query_results")) {
+      assertThatThrownBy(this::register)
+          .isInstanceOf(JdbiException.class)
+          .hasMessageContaining(FailingTable.ERROR);
+    }
+    String workflowId = "eval-answers-" + workflows;
+    assertThat(store.runs().byWorkflowId(workflowId)).isEmpty();
   }
 
   private long register() throws Exception {
@@ -154,7 +172,7 @@ class EvaluationAnswersIT {
         IDS.stream()
             .map(id -> new BeirDataset.Query(id, "question " + id, Map.of("d" + id, 1)))
             .toList();
-    return runs.register(
+    return store.register(
         new EvaluationRuns.NewRun(
             "eval-answers-" + (++workflows),
             "tiny",
@@ -169,7 +187,9 @@ class EvaluationAnswersIT {
 
   private void completeRetrieval(long run) throws Exception {
     for (String id : IDS) {
-      runs.record(run, new EvaluationRuns.QueryResult(id, 1, 1, 1, 1, 10, List.of("d" + id)));
+      store
+          .queries()
+          .record(run, new EvaluationQueries.QueryResult(id, 1, 1, 1, 1, 10, List.of("d" + id)));
     }
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
+import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.llm.LlmGateway;
@@ -23,6 +24,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +42,7 @@ class MemoryStoresIT {
   private static final Instant T0 = Instant.parse("2026-01-05T09:00:00Z");
 
   private HikariDataSource db;
+  private Jdbi jdbi;
   private MemorySettings settings;
   private WorkingMemory working;
   private Distiller distiller;
@@ -63,18 +67,19 @@ class MemoryStoresIT {
             "memory-it",
             4);
     Migrations.migrate(db);
+    jdbi = EngramJdbi.create(db);
     settings = EngramSettings.defaults().memory();
-    working = new WorkingMemory(db);
-    episodic = new EpisodicMemory(db, settings);
-    semantic = new SemanticMemory(db);
-    maintenance = new MemoryMaintenance(db, settings);
-    citations = new FactCitations(db);
-    CachedEmbedder embedder = new CachedEmbedder(db, MODEL, EmbeddingModels.get(MODEL));
+    working = new WorkingMemory(jdbi);
+    episodic = new EpisodicMemory(jdbi, settings);
+    semantic = new SemanticMemory(jdbi);
+    maintenance = new MemoryMaintenance(jdbi, settings);
+    citations = new FactCitations(jdbi);
+    CachedEmbedder embedder = new CachedEmbedder(jdbi, MODEL, EmbeddingModels.get(MODEL));
     distiller =
-        new Distiller(db, episodic, new LocalFactExtractor(), new LocalFactExtractor(), embedder);
+        new Distiller(jdbi, episodic, new LocalFactExtractor(), new LocalFactExtractor(), embedder);
     retriever =
         new MemoryRetriever(
-            db, MODEL, new QueryEmbeddings(100), MemoryRetriever.Options.forModel(MODEL));
+            jdbi, MODEL, new QueryEmbeddings(100), MemoryRetriever.Options.forModel(MODEL));
   }
 
   @AfterEach
@@ -170,11 +175,11 @@ class MemoryStoresIT {
     List<Long> next = distiller.pendingTurns(s, 100);
     Distiller broken =
         new Distiller(
-            db,
+            jdbi,
             episodic,
             new LlmFactExtractor(gateway("The user likes window seats.")),
             new LocalFactExtractor(),
-            new CachedEmbedder(db, MODEL, EmbeddingModels.get(MODEL)));
+            new CachedEmbedder(jdbi, MODEL, EmbeddingModels.get(MODEL)));
     assertThatThrownBy(() -> broken.distill(s, next, T0))
         .isInstanceOf(MalformedExtractionException.class);
     assertThat(episodic.facts(scope(null, s))).hasSize(2);
@@ -191,11 +196,11 @@ class MemoryStoresIT {
     UUID s = session(null, "I'm allergic to cats");
     Distiller offline =
         new Distiller(
-            db,
+            jdbi,
             episodic,
             new LlmFactExtractor(unavailable()),
             new LocalFactExtractor(),
-            new CachedEmbedder(db, MODEL, EmbeddingModels.get(MODEL)));
+            new CachedEmbedder(jdbi, MODEL, EmbeddingModels.get(MODEL)));
     Distiller.Outcome outcome = offline.distill(s, distiller.pendingTurns(s, 10), T0);
     assertThat(outcome.extractor()).isEqualTo("local");
     assertThat(outcome.storedIds()).hasSize(1);
@@ -239,7 +244,7 @@ class MemoryStoresIT {
               + " FOR EACH ROW EXECUTE FUNCTION refuse()");
     }
     assertThatThrownBy(() -> maintenance.promoteBatch("run-1", 0, 0, criteria, day8, false))
-        .isInstanceOf(SQLException.class)
+        .isInstanceOf(JdbiException.class)
         .hasMessageContaining("disk on fire");
     assertThat(scalar("SELECT count(*) FROM semantic_facts")).isZero();
     assertThat(scalar("SELECT count(*) FROM promotion_batches")).isZero();
@@ -318,7 +323,7 @@ class MemoryStoresIT {
     Instant later = T0.plus(settings.episodicTtl()).plusSeconds(1);
     assertThat(maintenance.deleteExpired(later, 1000)).isGreaterThanOrEqualTo(1);
     assertThat(episodic.fact(fact)).isEmpty();
-    MemoryStats.Snapshot stats = new MemoryStats(db).snapshot(later, 2);
+    MemoryStats.Snapshot stats = new MemoryStats(jdbi).snapshot(later, 2);
     assertThat(stats.days()).hasSize(2);
     assertThat(stats.days().get(1).expired()).isGreaterThanOrEqualTo(1);
     // Its source turn is no longer anybody's lineage, so it can go too.

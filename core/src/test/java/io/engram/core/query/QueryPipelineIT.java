@@ -19,9 +19,6 @@ import io.engram.testing.TestCrossEncoders;
 import io.engram.testing.TestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -70,28 +67,26 @@ class QueryPipelineIT {
     };
     core.collections().ensure("default");
     EmbeddingModel embeddings = EmbeddingModels.get(version.embeddingModel());
-    try (Connection c = core.dataSource().getConnection()) {
-      for (int i = 0; i < texts.length; i++) {
-        long doc;
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO documents (collection, source_uri, origin, external_id, title)"
-                    + " VALUES ('default', ?, 'o', ?, NULL) RETURNING id")) {
-          ps.setString(1, "o#d" + i);
-          ps.setString(2, "d" + i);
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            doc = rs.getLong(1);
-          }
-        }
-        PgVectorChunkStore.replaceChunks(
-            c,
-            doc,
-            version.id(),
-            List.of(texts[i]),
-            List.of(embeddings.embed(texts[i]).content().vector()));
-      }
-    }
+    core.jdbi()
+        .useTransaction(
+            h -> {
+              for (int i = 0; i < texts.length; i++) {
+                long doc =
+                    h.createQuery(
+                            "INSERT INTO documents (collection, source_uri, origin, external_id,"
+                                + " title) VALUES ('default', :uri, 'o', :id, NULL) RETURNING id")
+                        .bind("uri", "o#d" + i)
+                        .bind("id", "d" + i)
+                        .mapTo(Long.class)
+                        .one();
+                PgVectorChunkStore.replaceChunks(
+                    h,
+                    doc,
+                    version.id(),
+                    List.of(texts[i]),
+                    List.of(embeddings.embed(texts[i]).content().vector()));
+              }
+            });
     pipelines = core.queryPipelines(new SimpleMeterRegistry(), ExchangeListener.NONE);
   }
 

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.db.Database;
+import io.engram.core.db.EngramJdbi;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +17,8 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +29,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PgVectorChunkStoreIT {
   private HikariDataSource db;
+  private Jdbi jdbi;
   private IndexVersion version;
   private PgVectorChunkStore store;
 
@@ -43,8 +44,9 @@ class PgVectorChunkStoreIT {
             "it",
             2);
     Migrations.migrate(db);
-    version = new IndexVersions(db).ensureChampion("all-minilm-l6-v2-q", 1024, 200);
-    store = new PgVectorChunkStore(db);
+    jdbi = EngramJdbi.create(db);
+    version = new IndexVersions(jdbi).ensureChampion("all-minilm-l6-v2-q", 1024, 200);
+    store = new PgVectorChunkStore(jdbi);
     // Every chunk mentions "patients"; only one mentions "zebrafish" and one "insulin".
     String[] texts = {
       "Zebrafish patients regenerate heart tissue.",
@@ -53,26 +55,16 @@ class PgVectorChunkStoreIT {
       "Sleep quality of patients after surgery.",
       "Patients and physicians disagree on pain scores."
     };
-    try (Connection c = db.getConnection()) {
-      for (int i = 0; i < texts.length; i++) {
-        long doc;
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO documents (collection, source_uri, origin, external_id, title)"
-                    + " VALUES ('default', ?, 'o', ?, ?) RETURNING id")) {
-          ps.setString(1, "o#d" + i);
-          ps.setString(2, "d" + i);
-          ps.setString(3, "Doc " + i);
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            doc = rs.getLong(1);
+    jdbi.useHandle(
+        h -> {
+          for (int i = 0; i < texts.length; i++) {
+            long doc = insertDocument(h, "default", "d" + i, "Doc " + i);
+            float[] vector = new float[384];
+            vector[i] = 1;
+            PgVectorChunkStore.replaceChunks(
+                h, doc, version.id(), List.of(texts[i]), List.of(vector));
           }
-        }
-        float[] vector = new float[384];
-        vector[i] = 1;
-        PgVectorChunkStore.replaceChunks(c, doc, version.id(), List.of(texts[i]), List.of(vector));
-      }
-    }
+        });
   }
 
   @AfterAll
@@ -113,7 +105,7 @@ class PgVectorChunkStoreIT {
 
   @Test
   void the_lexicon_counts_chunks_per_lexeme() throws Exception {
-    Lexicon lexicon = new Lexicon(db, Clock.systemUTC());
+    Lexicon lexicon = new Lexicon(store::lexemeStatistics, Clock.systemUTC());
     assertThat(lexicon.selective(version.id(), List.of("patient", "zebrafish"), 0.5))
         .containsExactly("zebrafish");
   }
@@ -140,15 +132,14 @@ class PgVectorChunkStoreIT {
           .extracting(PgVectorChunkStore.ChunkHit::source)
           .containsExactly("o0");
       // The chunk's collection is filled from its document by the database, whoever inserts it.
-      try (Connection c = db.getConnection();
-          PreparedStatement ps =
-              c.prepareStatement("SELECT DISTINCT collection FROM chunks WHERE document_id = ?")) {
-        ps.setLong(1, others.get(0));
-        try (ResultSet rs = ps.executeQuery()) {
-          assertThat(rs.next()).isTrue();
-          assertThat(rs.getString(1)).isEqualTo("other");
-        }
-      }
+      List<String> collections =
+          jdbi.withHandle(
+              h ->
+                  h.createQuery("SELECT DISTINCT collection FROM chunks WHERE document_id = :id")
+                      .bind("id", others.get(0))
+                      .mapTo(String.class)
+                      .list());
+      assertThat(collections).containsExactly("other");
     } finally {
       deleteDocuments(others);
     }
@@ -159,7 +150,7 @@ class PgVectorChunkStoreIT {
       throws Exception {
     MutableClock clock = new MutableClock();
     List<Runnable> reloads = new ArrayList<>();
-    Lexicon lexicon = new Lexicon(db, clock, reloads::add);
+    Lexicon lexicon = new Lexicon(store::lexemeStatistics, clock, reloads::add);
     List<Long> added = new ArrayList<>();
     try {
       assertThat(lexicon.selective(version.id(), List.of("xenopus", "zebrafish"), 0.5))
@@ -184,41 +175,38 @@ class PgVectorChunkStoreIT {
     }
   }
 
-  private long insertDocument(String collection, String id, String text, int dimension)
-      throws Exception {
-    try (Connection c = db.getConnection()) {
-      try (PreparedStatement ps =
-          c.prepareStatement("INSERT INTO collections (name) VALUES (?) ON CONFLICT DO NOTHING")) {
-        ps.setString(1, collection);
-        ps.executeUpdate();
-      }
-      long doc;
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "INSERT INTO documents (collection, source_uri, origin, external_id, title)"
-                  + " VALUES (?, ?, 'o', ?, ?) RETURNING id")) {
-        ps.setString(1, collection);
-        ps.setString(2, "o#" + id);
-        ps.setString(3, id);
-        ps.setString(4, "Doc " + id);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          doc = rs.getLong(1);
-        }
-      }
-      float[] vector = new float[384];
-      vector[dimension] = 1;
-      PgVectorChunkStore.replaceChunks(c, doc, version.id(), List.of(text), List.of(vector));
-      return doc;
-    }
+  private long insertDocument(String collection, String id, String text, int dimension) {
+    return jdbi.withHandle(
+        h -> {
+          h.createUpdate("INSERT INTO collections (name) VALUES (:name) ON CONFLICT DO NOTHING")
+              .bind("name", collection)
+              .execute();
+          long doc = insertDocument(h, collection, id, "Doc " + id);
+          float[] vector = new float[384];
+          vector[dimension] = 1;
+          PgVectorChunkStore.replaceChunks(h, doc, version.id(), List.of(text), List.of(vector));
+          return doc;
+        });
   }
 
-  private void deleteDocuments(List<Long> ids) throws Exception {
-    try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement("DELETE FROM documents WHERE id = ANY (?)")) {
-      ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
-      ps.executeUpdate();
-    }
+  private static long insertDocument(Handle h, String collection, String id, String title) {
+    return h.createQuery(
+            "INSERT INTO documents (collection, source_uri, origin, external_id, title)"
+                + " VALUES (:collection, :uri, 'o', :id, :title) RETURNING id")
+        .bind("collection", collection)
+        .bind("uri", "o#" + id)
+        .bind("id", id)
+        .bind("title", title)
+        .mapTo(Long.class)
+        .one();
+  }
+
+  private void deleteDocuments(List<Long> ids) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate("DELETE FROM documents WHERE id = ANY (:ids)")
+                .bindArray("ids", Long.class, ids)
+                .execute());
   }
 
   /** A clock the test moves by hand. */

@@ -5,8 +5,11 @@ import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
+import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.index.IndexVersions;
+import io.engram.core.store.PgVectorChunkStore;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
@@ -15,13 +18,10 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * {@code ./engram bench ingest}: ingests a corpus through the real workflow and worker, then embeds
@@ -91,8 +91,11 @@ public final class IngestBenchmark {
     service.shutdown();
 
     try (HikariDataSource db = Database.connect(settings.database(), "bench", 2)) {
-      String model = modelOf(db, done.indexVersionId());
-      List<String> sample = sampleChunks(db, done.indexVersionId(), RAW_SAMPLE);
+      Jdbi jdbi = EngramJdbi.create(db);
+      String model =
+          new IndexVersions(jdbi).byId(done.indexVersionId()).orElseThrow().embeddingModel();
+      // The chunks it stored, every n-th by id, so the sample mirrors the corpus.
+      List<String> sample = new PgVectorChunkStore(jdbi).sample(done.indexVersionId(), RAW_SAMPLE);
       EmbeddingModel embeddings = EmbeddingModels.get(model);
       // Warm-up so model loading is not timed.
       embeddings.embedAll(
@@ -129,41 +132,5 @@ public final class IngestBenchmark {
           rawRate,
           e2eRate / rawRate);
     }
-  }
-
-  private static String modelOf(HikariDataSource db, int indexVersionId) throws Exception {
-    try (Connection c = db.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("SELECT embedding_model FROM index_versions WHERE id = ?")) {
-      ps.setInt(1, indexVersionId);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getString(1);
-      }
-    }
-  }
-
-  /**
-   * A deterministic spread of stored chunks (every n-th by id), so the sample mirrors the corpus.
-   */
-  private static List<String> sampleChunks(HikariDataSource db, int indexVersionId, int limit)
-      throws Exception {
-    List<String> texts = new ArrayList<>();
-    try (Connection c = db.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT text FROM (SELECT text, row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS total"
-                    + " FROM chunks WHERE index_version_id = ?) t"
-                    + " WHERE n % GREATEST(1, total / ?) = 0 LIMIT ?")) {
-      ps.setInt(1, indexVersionId);
-      ps.setInt(2, limit);
-      ps.setInt(3, limit);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          texts.add(rs.getString(1));
-        }
-      }
-    }
-    return texts;
   }
 }

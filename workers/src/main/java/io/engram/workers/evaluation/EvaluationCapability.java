@@ -28,8 +28,8 @@ public final class EvaluationCapability implements Capability {
   /** The evaluation steps over this process's query pipelines. */
   public static EvaluationService service(CoreServices core, MeterRegistry metrics) {
     return new EvaluationService(
-        core.dataSource(),
-        core.evaluationRuns(),
+        core.jdbi(),
+        core.evaluations(),
         core.indexVersions(),
         core.collections(),
         core.blobs(),
@@ -49,7 +49,7 @@ public final class EvaluationCapability implements Capability {
     // with the reason.
     AnswerEvaluation answers =
         new AnswerEvaluation(
-            core.evaluationRuns(),
+            core.evaluations(),
             core.indexVersions(),
             pipelines,
             core.llm().map(l -> l.modelName()).orElse(null));

@@ -19,7 +19,7 @@ public final class IngestionCapability implements Capability {
     CoreServices core = context.core();
     IngestionService ingestion =
         new IngestionService(
-            core.dataSource(),
+            core.jdbi(),
             core.indexVersions(),
             core.blobs(),
             new DocumentReader(core.settings().ingestion().maxDocumentBytes()),

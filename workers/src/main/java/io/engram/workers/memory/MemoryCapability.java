@@ -35,15 +35,15 @@ public final class MemoryCapability implements Capability {
     CoreServices core = context.core();
     MemorySettings memory = core.settings().memory();
     MemoryMetrics metrics = new MemoryMetrics(context.metrics());
-    MemoryMaintenance maintenance = new MemoryMaintenance(core.dataSource(), memory);
+    MemoryMaintenance maintenance = new MemoryMaintenance(core.jdbi(), memory);
     FactExtractor local = new LocalFactExtractor();
     FactExtractor extractor = core.settings().extraction().choose(core.llm(), local);
     log.info("fact extraction: {} ({})", extractor.name(), core.settings().extraction());
     DistillationActivitiesImpl distillation =
         new DistillationActivitiesImpl(
             new Distiller(
-                core.dataSource(),
-                new EpisodicMemory(core.dataSource(), memory),
+                core.jdbi(),
+                new EpisodicMemory(core.jdbi(), memory),
                 extractor,
                 local,
                 core.embedder(core.champion().embeddingModel())),

@@ -1,0 +1,95 @@
+package io.engram.core.memory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Conversation sessions ({@code sessions}): whose they are, where they ask, and when they close.
+ */
+final class Sessions {
+  private final Jdbi jdbi;
+
+  Sessions(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  UUID create(String collection, String userId) {
+    UUID id = UUID.randomUUID();
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "INSERT INTO sessions (id, collection, user_id)"
+                        + " VALUES (:id, :collection, :userId)")
+                .bind("id", id)
+                .bind("collection", collection)
+                .bind("userId", userId)
+                .execute());
+    return id;
+  }
+
+  /** The session's collection, if the session exists and is open. */
+  Optional<String> openCollection(UUID id) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT collection FROM sessions WHERE id = :id AND closed_at IS NULL")
+                .bind("id", id)
+                .mapTo(String.class)
+                .findOne());
+  }
+
+  /** Whose memory the session's turns go to, if the session exists (open or closed). */
+  Optional<MemoryScope> scope(UUID id) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT collection, user_id FROM sessions WHERE id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> new MemoryScope(id, rs.getString(2), rs.getString(1)))
+                .findOne());
+  }
+
+  /** Open sessions inactive since before {@code now - idle}, longest idle first. */
+  List<UUID> idle(Instant now, Duration idle, int limit) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT id FROM sessions WHERE closed_at IS NULL AND last_active_at < :since"
+                        + " ORDER BY last_active_at LIMIT :limit")
+                .bind("since", MemorySql.ts(now.minus(idle)))
+                .bind("limit", limit)
+                .mapTo(UUID.class)
+                .list());
+  }
+
+  /** Notes activity in the session, inside the transaction that appended its turns. */
+  static void touch(Handle h, UUID id) {
+    h.createUpdate("UPDATE sessions SET last_active_at = now() WHERE id = :id")
+        .bind("id", id)
+        .execute();
+  }
+
+  /**
+   * Closes the session at {@code now}, inside the caller's transaction.
+   *
+   * @return false when it was closed already
+   */
+  static boolean close(Handle h, UUID id, Instant now) {
+    return h.createUpdate(
+                "UPDATE sessions SET closed_at = :now WHERE id = :id AND closed_at IS NULL")
+            .bind("now", MemorySql.ts(now))
+            .bind("id", id)
+            .execute()
+        > 0;
+  }
+
+  /** Sessions not closed yet. */
+  static long openCount(Handle h) {
+    return h.createQuery("SELECT count(*) FROM sessions WHERE closed_at IS NULL")
+        .mapTo(Long.class)
+        .one();
+  }
+}

@@ -1,0 +1,35 @@
+package io.engram.core.querylog;
+
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+
+/** Feedback given on logged queries ({@code feedback}). */
+public final class Feedback {
+  private final Jdbi jdbi;
+
+  public Feedback(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  /**
+   * Stores feedback on a logged query; empty when no such query was logged.
+   *
+   * @param rating -1 (bad), 0 (neutral) or 1 (good)
+   * @return the feedback's id
+   */
+  public Optional<Long> record(UUID queryId, int rating, String source, String comment) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "INSERT INTO feedback (query_id, rating, source, comment)"
+                        + " SELECT id, :rating, :source, :comment FROM query_log"
+                        + " WHERE id = :queryId RETURNING id")
+                .bind("rating", rating)
+                .bind("source", source)
+                .bind("comment", comment)
+                .bind("queryId", queryId)
+                .mapTo(Long.class)
+                .findOne());
+  }
+}
