@@ -8,8 +8,8 @@
 #   2. the application: the module's jar and its runtime classpath (target/lib) under /app,
 #      owned by root and read-only to the process.
 # The images run as 10001, need nothing writable but /tmp (the chart mounts an emptyDir there:
-# ONNX Runtime and DJL's tokenizers extract their native libraries into it), and default to the
-# prod profile.
+# ONNX Runtime extracts its native libraries into java.io.tmpdir, DJL's tokenizers into
+# DJL_CACHE_DIR=/tmp/djl, JNA into ~/.cache with HOME=/tmp), and default to the prod profile.
 #
 # usage: scripts/build-image.sh [--tag TAG] [--skip-build] [--rebuild-base] [--check]
 #   --skip-build    use the jars already in api/target and workers/target
@@ -136,6 +136,7 @@ build_image() {
         Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
               "ENGRAM_PROFILE=prod",
               "DJL_CACHE_DIR=/tmp/djl",
+              "HOME=/tmp",
               "JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75 -Djava.io.tmpdir=/tmp"],
         Entrypoint: ["java", "-cp", $cp, $main],
         WorkingDir: "/app",
