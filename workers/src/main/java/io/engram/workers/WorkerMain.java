@@ -20,9 +20,11 @@ public final class WorkerMain {
       System.out.println(
           """
           usage: engram-worker
-            Runs the Engram Temporal worker (task queues 'ingest', 'training', 'maintenance', 'llm') and
-            registers the memory lifecycle's schedules (engram-promotion, engram-salience,
-            engram-ttl-cleanup, engram-session-cleanup, engram-incremental-ingest).
+            Runs the Engram Temporal worker (task queues 'ingest', 'training', 'maintenance', 'llm', or
+            those ENGRAM_WORKER_TASK_QUEUES names) and, when it polls 'maintenance', registers the
+            memory lifecycle's schedules (engram-promotion, engram-salience, engram-ttl-cleanup,
+            engram-session-cleanup, engram-incremental-ingest). Metrics and health (/metrics,
+            /health/liveness, /health/readiness) on ENGRAM_WORKER_METRICS_PORT.
           settings:
             ENGRAM_PROFILE (dev|test|prod) selects the defaults; ENGRAM_CONFIG_FILE names an optional
             file of KEY=value lines; environment variables override both. './engram config' prints
