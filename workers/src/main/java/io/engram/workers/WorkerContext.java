@@ -10,7 +10,9 @@ import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** What a {@link Capability} registers with and builds from: core, metrics, Temporal. */
 public final class WorkerContext {
@@ -32,12 +34,32 @@ public final class WorkerContext {
   private final CoreServices core;
   private final MeterRegistry metrics;
   private final WorkerFactory factory;
+  private final Set<String> polled;
   private final Map<String, Worker> queues = new LinkedHashMap<>();
 
-  WorkerContext(CoreServices core, MeterRegistry metrics, WorkerFactory factory) {
+  /**
+   * @param polled the task queues this process polls ({@code ENGRAM_WORKER_TASK_QUEUES})
+   * @throws IllegalArgumentException when {@code polled} names a queue no capability runs on
+   */
+  WorkerContext(
+      CoreServices core, MeterRegistry metrics, WorkerFactory factory, List<String> polled) {
+    for (String q : polled) {
+      if (!ACTIVITY_SLOTS.containsKey(q)) {
+        throw new IllegalArgumentException(
+            "ENGRAM_WORKER_TASK_QUEUES names '%s', which is not a task queue; known: %s"
+                .formatted(
+                    q,
+                    List.of(
+                        TaskQueues.INGEST,
+                        TaskQueues.TRAINING,
+                        TaskQueues.MAINTENANCE,
+                        TaskQueues.LLM)));
+      }
+    }
     this.core = core;
     this.metrics = metrics;
     this.factory = factory;
+    this.polled = Set.copyOf(polled);
   }
 
   public CoreServices core() {
@@ -62,8 +84,24 @@ public final class WorkerContext {
             .build());
   }
 
-  /** The worker polling {@code taskQueue}, created with the queue's options on first use. */
+  /**
+   * Whether this process polls {@code taskQueue}: a capability registers its workflows and
+   * activities of a queue, and builds what they need, only when it does.
+   */
+  public boolean polls(String taskQueue) {
+    return polled.contains(taskQueue);
+  }
+
+  /**
+   * The worker polling {@code taskQueue}, created with the queue's options on first use.
+   *
+   * @throws IllegalStateException when this process does not poll the queue (ask {@link #polls})
+   */
   public synchronized Worker queue(String taskQueue) {
+    if (!polls(taskQueue)) {
+      throw new IllegalStateException(
+          "this worker does not poll task queue " + taskQueue + " (ENGRAM_WORKER_TASK_QUEUES)");
+    }
     return queues.computeIfAbsent(
         taskQueue,
         q -> {
@@ -77,7 +115,7 @@ public final class WorkerContext {
   }
 
   /** The task queues a capability asked for. */
-  synchronized java.util.List<String> taskQueues() {
-    return java.util.List.copyOf(queues.keySet());
+  synchronized List<String> taskQueues() {
+    return List.copyOf(queues.keySet());
   }
 }

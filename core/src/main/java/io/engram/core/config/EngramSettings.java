@@ -117,7 +117,8 @@ public record EngramSettings(
             s.integer("ENGRAM_API_DB_POOL", 2, 1000)),
         new WorkerSettings(
             s.integer("ENGRAM_WORKER_METRICS_PORT", 0, 65_535),
-            s.integer("ENGRAM_WORKER_DB_POOL", 2, 1000)));
+            s.integer("ENGRAM_WORKER_DB_POOL", 2, 1000),
+            s.list("ENGRAM_WORKER_TASK_QUEUES")));
   }
 
   private static RetrievalSettings retrieval(SettingsSource s) {

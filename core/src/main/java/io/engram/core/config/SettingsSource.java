@@ -389,6 +389,21 @@ public final class SettingsSource {
                 .toList());
   }
 
+  /** A {@code ,}-separated list of words, each stripped and lowercased; at least one. */
+  public List<String> list(String key) {
+    Resolved r = resolve(key);
+    List<String> words =
+        Arrays.stream(require(r).split(","))
+            .map(w -> w.strip().toLowerCase(Locale.ROOT))
+            .filter(w -> !w.isEmpty())
+            .distinct()
+            .toList();
+    if (words.isEmpty()) {
+      throw invalid(r, "must name at least one value, ','-separated");
+    }
+    return words;
+  }
+
   /** A {@code :}-separated list of paths; empty when unset. */
   public List<Path> paths(String key) {
     String value = resolve(key).value();

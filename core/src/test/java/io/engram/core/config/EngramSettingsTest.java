@@ -202,6 +202,19 @@ class EngramSettingsTest {
   }
 
   @Test
+  void a_worker_polls_every_task_queue_unless_told_to_poll_some() {
+    assertThat(EngramSettings.defaults().worker().taskQueues())
+        .containsExactly("ingest", "training", "maintenance", "llm");
+    assertThat(
+            EngramSettings.of(Map.of("ENGRAM_WORKER_TASK_QUEUES", " LLM, ingest,llm "))
+                .worker()
+                .taskQueues())
+        .containsExactly("llm", "ingest");
+    assertThatThrownBy(() -> EngramSettings.of(Map.of("ENGRAM_WORKER_TASK_QUEUES", " , ")))
+        .hasMessageContaining("ENGRAM_WORKER_TASK_QUEUES must name at least one value");
+  }
+
+  @Test
   void durations_take_short_and_iso_forms() {
     assertThat(MemorySettings.parseDuration("90s")).isEqualTo(Duration.ofSeconds(90));
     assertThat(MemorySettings.parseDuration("2w")).isEqualTo(Duration.ofDays(14));

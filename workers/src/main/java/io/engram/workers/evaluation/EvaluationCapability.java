@@ -12,7 +12,6 @@ import io.engram.workers.WorkerContext;
 import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.evaluation.EvaluationWorkflowImpl;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.temporal.worker.Worker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,25 +38,31 @@ public final class EvaluationCapability implements Capability {
   @Override
   public void register(WorkerContext context) {
     CoreServices core = context.core();
-    QueryPipelines pipelines = core.queryPipelines(context.metrics(), ExchangeListener.NONE);
-    EvaluationService evaluation = service(core, context.metrics());
-    Worker training = context.queue(TaskQueues.TRAINING);
-    training.registerWorkflowImplementationTypes(EvaluationWorkflowImpl.class);
-    training.registerActivitiesImplementations(new EvaluationActivitiesImpl(evaluation));
-
-    // The advisory answer tier asks this process's LLM; without one its activities fail for good
-    // with the reason.
-    AnswerEvaluation answers =
-        new AnswerEvaluation(
-            core.evaluations(),
-            core.indexVersions(),
-            pipelines,
-            core.llm().map(l -> l.modelName()).orElse(null));
-    log.info(
-        "evaluation answers: {}",
-        answers.model().orElse("none (no LLM configured for the worker)"));
-    context
-        .queue(TaskQueues.LLM)
-        .registerActivitiesImplementations(new AnswerEvaluationActivitiesImpl(answers));
+    if (context.polls(TaskQueues.TRAINING)) {
+      context
+          .queue(TaskQueues.TRAINING)
+          .registerWorkflowImplementationTypes(EvaluationWorkflowImpl.class);
+      context
+          .queue(TaskQueues.TRAINING)
+          .registerActivitiesImplementations(
+              new EvaluationActivitiesImpl(service(core, context.metrics())));
+    }
+    if (context.polls(TaskQueues.LLM)) {
+      // The advisory answer tier asks this process's LLM; without one its activities fail for
+      // good with the reason.
+      QueryPipelines pipelines = core.queryPipelines(context.metrics(), ExchangeListener.NONE);
+      AnswerEvaluation answers =
+          new AnswerEvaluation(
+              core.evaluations(),
+              core.indexVersions(),
+              pipelines,
+              core.llm().map(l -> l.modelName()).orElse(null));
+      log.info(
+          "evaluation answers: {}",
+          answers.model().orElse("none (no LLM configured for the worker)"));
+      context
+          .queue(TaskQueues.LLM)
+          .registerActivitiesImplementations(new AnswerEvaluationActivitiesImpl(answers));
+    }
   }
 }

@@ -16,6 +16,9 @@ public final class IngestionCapability implements Capability {
 
   @Override
   public void register(WorkerContext context) {
+    if (!context.polls(TaskQueues.INGEST)) {
+      return;
+    }
     CoreServices core = context.core();
     IngestionService ingestion =
         new IngestionService(

@@ -32,6 +32,11 @@ public final class MemoryCapability implements Capability {
 
   @Override
   public void register(WorkerContext context) {
+    boolean maintenanceQueue = context.polls(TaskQueues.MAINTENANCE);
+    boolean llmQueue = context.polls(TaskQueues.LLM);
+    if (!maintenanceQueue && !llmQueue) {
+      return;
+    }
     CoreServices core = context.core();
     MemorySettings memory = core.settings().memory();
     MemoryMetrics metrics = new MemoryMetrics(context.metrics());
@@ -48,21 +53,29 @@ public final class MemoryCapability implements Capability {
                 local,
                 core.embedder(core.champion().embeddingModel())),
             metrics);
-    Worker maintenanceQueue = context.queue(TaskQueues.MAINTENANCE);
-    maintenanceQueue.registerWorkflowImplementationTypes(
-        DistillationWorkflowImpl.class,
-        PromotionWorkflowImpl.class,
-        MaintenanceWorkflowImpl.class,
-        IncrementalIngestWorkflowImpl.class);
-    maintenanceQueue.registerActivitiesImplementations(
-        distillation,
-        new PromotionActivitiesImpl(maintenance, metrics),
-        new MaintenanceActivitiesImpl(maintenance, metrics, memory.maintenanceBatchSize()));
-    context.queue(TaskQueues.LLM).registerActivitiesImplementations(distillation);
+    if (maintenanceQueue) {
+      Worker worker = context.queue(TaskQueues.MAINTENANCE);
+      worker.registerWorkflowImplementationTypes(
+          DistillationWorkflowImpl.class,
+          PromotionWorkflowImpl.class,
+          MaintenanceWorkflowImpl.class,
+          IncrementalIngestWorkflowImpl.class);
+      worker.registerActivitiesImplementations(
+          distillation,
+          new PromotionActivitiesImpl(maintenance, metrics),
+          new MaintenanceActivitiesImpl(maintenance, metrics, memory.maintenanceBatchSize()));
+    }
+    if (llmQueue) {
+      context.queue(TaskQueues.LLM).registerActivitiesImplementations(distillation);
+    }
   }
 
+  /** Registers the schedules when this worker runs their jobs (polls {@code maintenance}). */
   @Override
   public void started(WorkerContext context) {
+    if (!context.polls(TaskQueues.MAINTENANCE)) {
+      return;
+    }
     new ScheduleRegistrar(context.schedules(), context.core().settings().memory()).register();
   }
 }

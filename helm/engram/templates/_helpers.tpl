@@ -1,0 +1,143 @@
+{{- define "engram.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "engram.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else if contains (include "engram.name" .) .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name (include "engram.name" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "engram.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: {{ include "engram.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: engram
+{{- end -}}
+
+{{/* Selector labels of one component: (dict "root" $ "component" "api") */}}
+{{- define "engram.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "engram.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* An image reference: (dict "root" $ "image" .Values.api.image) */}}
+{{- define "engram.image" -}}
+{{- $registry := .root.Values.image.registry -}}
+{{- $tag := .image.tag | default .root.Values.image.tag | default .root.Chart.AppVersion -}}
+{{- if $registry -}}
+{{- printf "%s/%s:%s" (trimSuffix "/" $registry) .image.repository $tag -}}
+{{- else -}}
+{{- printf "%s:%s" .image.repository $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "engram.configName" -}}
+{{- printf "%s-config" (include "engram.fullname" .) -}}
+{{- end -}}
+
+{{/* The Secret holding the database password and, when set, the LLM's API key. */}}
+{{- define "engram.dbSecretName" -}}
+{{- .Values.database.existingSecret | default (include "engram.fullname" .) -}}
+{{- end -}}
+
+{{- define "engram.llmSecretName" -}}
+{{- .Values.llm.existingSecret | default (include "engram.fullname" .) -}}
+{{- end -}}
+
+{{- define "engram.llmKeyPresent" -}}
+{{- if or .Values.llm.existingSecret .Values.llm.apiKey -}}true{{- end -}}
+{{- end -}}
+
+{{/* Credentials as environment variables, from Secrets. */}}
+{{- define "engram.secretEnv" -}}
+- name: ENGRAM_DB_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "engram.dbSecretName" . }}
+      key: {{ .Values.database.passwordKey }}
+{{- if include "engram.llmKeyPresent" . }}
+- name: ENGRAM_LLM_API_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "engram.llmSecretName" . }}
+      key: {{ .Values.llm.apiKeyKey }}
+{{- end }}
+{{- end -}}
+
+{{/* KEY: value settings as container env entries. */}}
+{{- define "engram.envMap" -}}
+{{- range $k, $v := . }}
+- name: {{ $k }}
+  value: {{ $v | toString | quote }}
+{{- end }}
+{{- end -}}
+
+{{- define "engram.tmpVolume" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: {{ .Values.tmpSizeLimit }}
+{{- end -}}
+
+{{- define "engram.tmpMount" -}}
+- name: tmp
+  mountPath: /tmp
+{{- end -}}
+
+{{/* Probes on a named port: (dict "probes" .Values.api.probes "port" "http") */}}
+{{- define "engram.probes" -}}
+{{- $port := .port -}}
+{{- range $kind := list "startup" "liveness" "readiness" }}
+{{- with index $.probes $kind }}
+{{ printf "%sProbe" $kind }}:
+  httpGet:
+    path: {{ .path }}
+    port: {{ $port }}
+  periodSeconds: {{ .periodSeconds }}
+  failureThreshold: {{ .failureThreshold }}
+  timeoutSeconds: {{ .timeoutSeconds | default 5 }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Pod checksums: pods restart when the settings or the chart's Secret change. */}}
+{{- define "engram.checksums" -}}
+checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
+checksum/secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256sum }}
+{{- end -}}
+
+{{/* Every worker group with the defaults under it, validated. */}}
+{{- define "engram.workerGroups" -}}
+{{- $known := list "ingest" "training" "maintenance" "llm" -}}
+{{- $polled := list -}}
+{{- $groups := list -}}
+{{- range .Values.worker.groups -}}
+{{- $g := mergeOverwrite (deepCopy $.Values.worker.defaults) (deepCopy .) -}}
+{{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" (toString $g.name)) -}}
+{{- fail (printf "worker.groups: name %q must be a DNS label" (toString $g.name)) -}}
+{{- end -}}
+{{- if not $g.taskQueues -}}
+{{- fail (printf "worker.groups[%s]: taskQueues is empty" $g.name) -}}
+{{- end -}}
+{{- range $g.taskQueues -}}
+{{- if not (has . $known) -}}
+{{- fail (printf "worker.groups[%s]: %q is not a task queue (%s)" $g.name . (join ", " $known)) -}}
+{{- end -}}
+{{- $polled = append $polled . -}}
+{{- end -}}
+{{- $groups = append $groups $g -}}
+{{- end -}}
+{{- range $known -}}
+{{- if not (has . $polled) -}}
+{{- fail (printf "worker.groups: no group polls task queue %q" .) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson (dict "groups" $groups) -}}
+{{- end -}}

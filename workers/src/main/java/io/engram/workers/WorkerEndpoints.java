@@ -1,0 +1,112 @@
+package io.engram.workers;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.sql.Connection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * The worker's small HTTP server: Prometheus metrics at {@code /metrics} and health for probes, on
+ * the paths the API uses. {@code /health/liveness} is UP while the process serves HTTP at all;
+ * {@code /health/readiness} (and {@code /health}) is UP when the worker polls its task queues and
+ * the database answers, and otherwise 503 with the component that is down.
+ */
+public final class WorkerEndpoints implements AutoCloseable {
+
+  /** Seconds the database has to answer a readiness check. */
+  static final int DATABASE_TIMEOUT_SECONDS = 2;
+
+  private final HttpServer server;
+
+  private WorkerEndpoints(HttpServer server) {
+    this.server = server;
+  }
+
+  /** Serves {@code worker}'s metrics and health on {@code port} (0: any free port). */
+  public static WorkerEndpoints start(EngramWorker worker, int port) throws IOException {
+    return start(worker.registry(), worker::polling, worker.core().dataSource(), port);
+  }
+
+  static WorkerEndpoints start(
+      PrometheusMeterRegistry registry, BooleanSupplier polling, DataSource database, int port)
+      throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("0.0.0.0", port), 0);
+    server.createContext(
+        "/metrics",
+        exchange ->
+            send(exchange, 200, "text/plain; version=0.0.4", registry.scrape().getBytes(UTF_8)));
+    server.createContext(
+        "/health",
+        exchange -> {
+          String path = exchange.getRequestURI().getPath();
+          Map<String, Boolean> components = new LinkedHashMap<>();
+          switch (path) {
+            case "/health/liveness" -> {}
+            case "/health", "/health/", "/health/readiness" -> {
+              components.put("worker", polling.getAsBoolean());
+              components.put("db", answers(database));
+            }
+            default -> {
+              send(exchange, 404, "text/plain", "not found\n".getBytes(UTF_8));
+              return;
+            }
+          }
+          boolean up = !components.containsValue(false);
+          send(exchange, up ? 200 : 503, "application/json", json(up, components));
+        });
+    server.setExecutor(null);
+    server.start();
+    return new WorkerEndpoints(server);
+  }
+
+  /** The port it listens on. */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static boolean answers(DataSource database) {
+    try (Connection c = database.getConnection()) {
+      return c.isValid(DATABASE_TIMEOUT_SECONDS);
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static byte[] json(boolean up, Map<String, Boolean> components) {
+    String details =
+        components.entrySet().stream()
+            .map(e -> "\"%s\":{\"status\":\"%s\"}".formatted(e.getKey(), status(e.getValue())))
+            .collect(Collectors.joining(","));
+    return "{\"status\":\"%s\",\"components\":{%s}}\n"
+        .formatted(status(up), details)
+        .getBytes(UTF_8);
+  }
+
+  private static String status(boolean up) {
+    return up ? "UP" : "DOWN";
+  }
+
+  private static void send(HttpExchange exchange, int status, String type, byte[] body)
+      throws IOException {
+    exchange.getResponseHeaders().add("Content-Type", type);
+    exchange.sendResponseHeaders(status, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

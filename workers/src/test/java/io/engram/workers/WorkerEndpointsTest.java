@@ -1,0 +1,90 @@
+package io.engram.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The worker's probes and metrics, over HTTP, with the worker's state and database stubbed. */
+class WorkerEndpointsTest {
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final AtomicBoolean polling = new AtomicBoolean(true);
+  private final DataSource database = mock(DataSource.class);
+  private final Connection connection = mock(Connection.class);
+  private WorkerEndpoints endpoints;
+
+  @BeforeEach
+  void start() throws Exception {
+    when(database.getConnection()).thenReturn(connection);
+    when(connection.isValid(WorkerEndpoints.DATABASE_TIMEOUT_SECONDS)).thenReturn(true);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.counter("engram_probe_test").increment();
+    endpoints = WorkerEndpoints.start(registry, polling::get, database, 0);
+  }
+
+  @AfterEach
+  void stop() {
+    endpoints.close();
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoints.port() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void ready_when_the_worker_polls_and_the_database_answers() throws Exception {
+    for (String path : new String[] {"/health", "/health/readiness"}) {
+      HttpResponse<String> r = get(path);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body())
+          .isEqualTo(
+              "{\"status\":\"UP\",\"components\":{\"worker\":{\"status\":\"UP\"},"
+                  + "\"db\":{\"status\":\"UP\"}}}\n");
+    }
+  }
+
+  @Test
+  void not_ready_while_the_database_does_not_answer_but_still_alive() throws Exception {
+    when(database.getConnection()).thenThrow(new SQLException("connection refused"));
+    HttpResponse<String> readiness = get("/health/readiness");
+    assertThat(readiness.statusCode()).isEqualTo(503);
+    assertThat(readiness.body())
+        .contains("\"status\":\"DOWN\"", "\"db\":{\"status\":\"DOWN\"}")
+        .contains("\"worker\":{\"status\":\"UP\"}");
+    HttpResponse<String> liveness = get("/health/liveness");
+    assertThat(liveness.statusCode()).isEqualTo(200);
+    assertThat(liveness.body()).isEqualTo("{\"status\":\"UP\",\"components\":{}}\n");
+  }
+
+  @Test
+  void not_ready_once_the_worker_stops_polling() throws Exception {
+    polling.set(false);
+    HttpResponse<String> r = get("/health/readiness");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).contains("\"worker\":{\"status\":\"DOWN\"}");
+    assertThat(get("/health/liveness").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void serves_prometheus_metrics_and_nothing_else() throws Exception {
+    HttpResponse<String> metrics = get("/metrics");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body()).contains("engram_probe_test_total 1.0");
+    assertThat(get("/health/startup").statusCode()).isEqualTo(404);
+  }
+}
