@@ -12,6 +12,7 @@ import io.engram.core.ingest.Manifests;
 import io.engram.core.memory.MemoryStats;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.query.QueryPipelines;
+import io.engram.core.query.WarmUp;
 import io.engram.core.querylog.Feedback;
 import io.engram.core.querylog.QueryLog;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -91,6 +92,19 @@ class EngramFactory {
   QueryPipelines queryPipelines(
       CoreServices core, MeterRegistry metrics, DistillationTrigger distillation) {
     return core.queryPipelines(metrics, distillation);
+  }
+
+  /**
+   * The query path's warm-up, started with the context on a thread of its own: the API serves
+   * meanwhile but reports not ready ({@code queryPath} in {@code /health}) until it is done.
+   */
+  @Context
+  WarmUp warmUp(CoreServices core, QueryPipelines pipelines) {
+    WarmUp warmUp = new WarmUp(pipelines, core.chunks(), core.settings().api().warmUpQuestions());
+    Thread thread = new Thread(warmUp::run, "engram-warm-up");
+    thread.setDaemon(true);
+    thread.start();
+    return warmUp;
   }
 
   @Singleton

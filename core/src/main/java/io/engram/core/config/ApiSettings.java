@@ -7,5 +7,7 @@ package io.engram.core.config;
  * @param port port it listens on
  * @param maxUploadBytes largest request body it accepts
  * @param databasePool database connections it keeps
+ * @param warmUpQuestions questions its query path answers at start before it reports ready
  */
-public record ApiSettings(String host, int port, long maxUploadBytes, int databasePool) {}
+public record ApiSettings(
+    String host, int port, long maxUploadBytes, int databasePool, int warmUpQuestions) {}

@@ -114,7 +114,8 @@ public record EngramSettings(
             s.string("ENGRAM_API_HOST"),
             s.integer("ENGRAM_API_PORT", 0, 65_535),
             s.longInteger("ENGRAM_MAX_UPLOAD_BYTES", 1024, Long.MAX_VALUE),
-            s.integer("ENGRAM_API_DB_POOL", 2, 1000)),
+            s.integer("ENGRAM_API_DB_POOL", 2, 1000),
+            s.integer("ENGRAM_WARM_UP_QUESTIONS", 0, 100_000)),
         new WorkerSettings(
             s.integer("ENGRAM_WORKER_METRICS_PORT", 0, 65_535),
             s.integer("ENGRAM_WORKER_DB_POOL", 2, 1000),

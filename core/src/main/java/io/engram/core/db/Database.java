@@ -3,6 +3,7 @@ package io.engram.core.db;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.config.DatabaseSettings;
+import io.engram.core.store.PgVectorChunkStore;
 
 /** Creates the connection pool; one per process. */
 public final class Database {
@@ -20,7 +21,12 @@ public final class Database {
     config.setPassword(password);
     config.setPoolName(poolName);
     config.setMaximumPoolSize(maxPool);
-    config.setMinimumIdle(1);
+    // A fixed-size pool (HikariCP's advice for steady latency): a connection opened under load
+    // costs a PostgreSQL backend's start and cold catalog caches on the request that needs it.
+    config.setMinimumIdle(maxPool);
+    // Every session searches HNSW the way the query path needs it, so a search needs no settings
+    // round trip of its own (see PgVectorChunkStore#nearest).
+    config.setConnectionInitSql(PgVectorChunkStore.SESSION_SETTINGS);
     // Fail fast at start-up with a clear message instead of hanging when Postgres is not there.
     config.setInitializationFailTimeout(10_000);
     config.setConnectionTimeout(10_000);

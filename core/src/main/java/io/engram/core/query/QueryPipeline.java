@@ -135,6 +135,15 @@ public final class QueryPipeline {
     return new Retrieval(name, ranked.subList(0, Math.min(topK, ranked.size())), timings);
   }
 
+  /**
+   * Lets this version's reranker prepare what it caches per passage (see {@link Reranker#prepare}).
+   */
+  public void prepare(List<Candidate> passages) {
+    if (version.retrieval().rerank()) {
+      reranker.prepare(passages);
+    }
+  }
+
   /** Retrieves {@code topK} chunks for {@code text} and answers from them, without a session. */
   public Answered answer(String collection, String text, int topK) {
     Retrieval retrieval = retrieve(collection, text, topK, true);

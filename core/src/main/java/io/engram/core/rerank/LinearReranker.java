@@ -242,6 +242,12 @@ public final class LinearReranker implements Reranker {
     return s;
   }
 
+  /** Analyses the passages' titles and texts into the shared passage cache. */
+  @Override
+  public void prepare(List<Candidate> passages) {
+    RerankFeatures.prepare(passages);
+  }
+
   /** Candidates ordered by the model; ties keep the fusion order. */
   @Override
   public List<Candidate> rerank(String query, List<Candidate> candidates) {

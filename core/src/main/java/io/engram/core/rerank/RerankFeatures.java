@@ -58,6 +58,14 @@ public final class RerankFeatures {
     return extract(QueryTerms.of(query), candidates);
   }
 
+  /** Analyses the candidates' passages into the shared cache {@link #extract} reads them from. */
+  static void prepare(List<Candidate> candidates) {
+    for (Candidate c : candidates) {
+      PassageTerms.SHARED.title(c.chunk().documentId(), c.chunk().title());
+      PassageTerms.SHARED.text(c.chunk().chunkId(), c.chunk().text());
+    }
+  }
+
   static double[][] extract(QueryTerms query, List<Candidate> candidates) {
     return extract(query, candidates, PassageTerms.SHARED);
   }

@@ -29,6 +29,13 @@ public interface Reranker {
    */
   List<Candidate> rerank(String query, List<Candidate> candidates);
 
+  /**
+   * Prepares what this reranker caches per passage for {@code passages}, so the first queries that
+   * retrieve them do not pay for it (the query path's warm-up calls it over every stored chunk).
+   * Must not change any later result; the default does nothing.
+   */
+  default void prepare(List<Candidate> passages) {}
+
   /** Name and version of the reranker, reported beside the index version in results. */
   String name();
 }

@@ -19,6 +19,25 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  */
 public final class PgVectorChunkStore {
 
+  /**
+   * The HNSW search settings every pooled session starts with. The default {@code ef_search} (40)
+   * silently caps a search's result size; 100 covers the query path's candidates (100 by default)
+   * and any top k the API allows, so those searches need no settings of their own. Iterative scan
+   * keeps the collection filter from starving a result when a collection is a small part of the
+   * index. pgvector reads these placeholders when it loads in the session.
+   */
+  public static final String SESSION_SETTINGS =
+      "SET hnsw.ef_search = "
+          + SessionSearch.EF_SEARCH
+          + "; SET hnsw.iterative_scan = relaxed_order";
+
+  /** What {@link #SESSION_SETTINGS} gives every session. */
+  static final class SessionSearch {
+    static final int EF_SEARCH = 100;
+
+    private SessionSearch() {}
+  }
+
   /** One hit of a dense search. */
   public record ChunkHit(
       long chunkId, long documentId, String source, String title, String text, double score) {}
@@ -93,23 +112,28 @@ public final class PgVectorChunkStore {
                 + " JOIN documents d ON d.id = r.document_id ORDER BY r.score DESC, r.id")
             .formatted(vectorType, version.id());
     PGvector vector = new PGvector(query);
+    if (k <= SessionSearch.EF_SEARCH) {
+      // One round trip: the session's settings already allow k results.
+      return jdbi.withHandle(h -> search(h, sql, vector, collection, k));
+    }
     return jdbi.inTransaction(
         h -> {
-          // The default ef_search (40) silently caps the result size; iterative scan keeps the
-          // collection filter from starving the result when a collection is a small part of the
-          // index. Both are transaction-local (SET LOCAL), set in one round trip.
-          h.createUpdate(
-                  "SELECT set_config('hnsw.ef_search', :efSearch, true),"
-                      + " set_config('hnsw.iterative_scan', 'relaxed_order', true)")
-              .bind("efSearch", Integer.toString(Math.max(40, k)))
+          // A deeper search than the session's settings allow: raised for this transaction only.
+          h.createUpdate("SELECT set_config('hnsw.ef_search', :efSearch, true)")
+              .bind("efSearch", Integer.toString(k))
               .execute();
-          return h.createQuery(sql)
-              .bind("query", vector)
-              .bind("collection", collection)
-              .bind("k", k)
-              .map(HIT)
-              .collectIntoList();
+          return search(h, sql, vector, collection, k);
         });
+  }
+
+  private static List<ChunkHit> search(
+      Handle h, String sql, PGvector vector, String collection, int k) {
+    return h.createQuery(sql)
+        .bind("query", vector)
+        .bind("collection", collection)
+        .bind("k", k)
+        .map(HIT)
+        .collectIntoList();
   }
 
   /**
@@ -155,6 +179,28 @@ public final class PgVectorChunkStore {
               .map(HIT)
               .collectIntoList();
         });
+  }
+
+  /** A stored chunk and the collection it belongs to. */
+  public record StoredChunk(String collection, ChunkHit chunk) {}
+
+  /**
+   * Up to {@code limit} chunks of an index version with ids above {@code afterId}, in id order
+   * (score 0): a page of a walk over every chunk, which the query path's warm-up takes.
+   */
+  public List<StoredChunk> page(int indexVersionId, long afterId, int limit) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT c.id, c.document_id, COALESCE(d.external_id, d.source_uri), d.title,"
+                        + " c.text, 0, c.collection FROM chunks c JOIN documents d ON d.id ="
+                        + " c.document_id WHERE c.index_version_id = :version AND c.id > :after"
+                        + " ORDER BY c.id LIMIT :limit")
+                .bind("version", indexVersionId)
+                .bind("after", afterId)
+                .bind("limit", limit)
+                .map((rs, ctx) -> new StoredChunk(rs.getString(7), HIT.map(rs, ctx)))
+                .list());
   }
 
   /**

@@ -160,6 +160,31 @@ class QueryPipelineIT {
   }
 
   @Test
+  void the_warm_up_prepares_every_passage_and_asks_questions_of_the_corpus() {
+    WarmUp warmUp = new WarmUp(pipelines, core.chunks(), 3);
+    assertThat(warmUp.report().state()).isEqualTo(WarmUp.State.WAITING);
+
+    WarmUp.Report report = warmUp.run();
+
+    assertThat(report.state()).isEqualTo(WarmUp.State.DONE);
+    assertThat(report.passages()).isEqualTo(5);
+    assertThat(report.questions()).isEqualTo(3);
+    assertThat(warmUp.report()).isEqualTo(report);
+    // Warm-up questions are not users' queries: nothing is logged.
+    long logged =
+        core.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT count(*) FROM query_log WHERE query IN ('birds sing"
+                                + " songs', 'fish swim in rivers', 'cats and dogs eat meat',"
+                                + " 'cats eat fish', 'dogs chase cars')")
+                        .mapTo(Long.class)
+                        .one());
+    assertThat(logged).isZero();
+  }
+
+  @Test
   void unknown_collections_sessions_and_versions_are_named() throws Exception {
     assertThatThrownBy(
             () -> pipelines.champion().ask(new Question("cats", null, "nowhere", 3, false)))

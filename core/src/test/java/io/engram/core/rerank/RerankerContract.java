@@ -126,6 +126,15 @@ abstract class RerankerContract {
   }
 
   @Test
+  void preparing_the_passages_changes_no_result() {
+    List<Candidate> before = reranker().rerank(QUERY, FUSED);
+    reranker().prepare(FUSED);
+    reranker().prepare(List.of());
+
+    assertThat(reranker().rerank(QUERY, FUSED)).isEqualTo(before);
+  }
+
+  @Test
   void identical_candidates_come_back_in_the_same_order_every_time() {
     // Same title, text and leg scores in four documents: only the fusion position tells them
     // apart, which a learned model may weigh either way, but always the same way.
