@@ -242,6 +242,8 @@ public final class TemporalDevServer implements AutoCloseable {
             "EngramSession=Keyword",
             "--search-attribute",
             "EngramBatch=Keyword",
+            "--search-attribute",
+            "EngramRetrainReason=Keyword",
             "--log-level",
             "warn");
     try {

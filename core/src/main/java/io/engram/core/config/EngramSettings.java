@@ -11,6 +11,7 @@ import io.engram.core.rerank.CrossEncoderReranker;
 import io.engram.core.rerank.RerankerSettings;
 import io.engram.core.rerank.Rerankers;
 import io.engram.core.retrieval.RetrievalSettings;
+import io.engram.core.training.TrainingSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -35,6 +36,7 @@ import java.util.Map;
  * @param conversation how the query path uses a conversation's memory
  * @param memory the memory lifecycle: lifetimes, salience, promotion, schedules
  * @param extraction who extracts facts in the worker
+ * @param training how the model lifecycle retrains, gates and watches for drift
  * @param api the API process
  * @param worker the worker process
  */
@@ -52,6 +54,7 @@ public record EngramSettings(
     ConversationSettings conversation,
     MemorySettings memory,
     FactExtraction extraction,
+    TrainingSettings training,
     ApiSettings api,
     WorkerSettings worker) {
 
@@ -110,6 +113,7 @@ public record EngramSettings(
             s.decimal("ENGRAM_MEMORY_RECALL_MIN_SIMILARITY", -1, 1, true)),
         memory(s),
         s.choice("ENGRAM_MEMORY_EXTRACTOR", FactExtraction.class),
+        training(s),
         new ApiSettings(
             s.string("ENGRAM_API_HOST"),
             s.integer("ENGRAM_API_PORT", 0, 65_535),
@@ -151,6 +155,39 @@ public record EngramSettings(
                 Path.of(dir), name, maxLength, topN, batchSize, threads)
             : null;
     return new RerankerSettings(kind, linear == null ? null : Path.of(linear), crossEncoder);
+  }
+
+  private static TrainingSettings training(SettingsSource s) {
+    String maxAge = s.optionalString("ENGRAM_RETRAIN_MAX_AGE");
+    return new TrainingSettings(
+        new TrainingSettings.Search(
+            s.integer("ENGRAM_RETRAIN_TRIALS", 1, 10_000),
+            s.integer("ENGRAM_RETRAIN_PATIENCE", 1, 10_000),
+            s.integer("ENGRAM_RETRAIN_MIN_TRIALS", 1, 10_000),
+            s.decimal("ENGRAM_RETRAIN_MIN_IMPROVEMENT", 0, 1),
+            s.duration("ENGRAM_RETRAIN_TIME_BUDGET"),
+            s.integer("ENGRAM_RETRAIN_PARALLELISM", 1, 16),
+            s.choice("ENGRAM_RETRAIN_SPACE", TrainingSettings.Space.class)),
+        new TrainingSettings.Triggers(
+            maxAge == null ? null : s.duration("ENGRAM_RETRAIN_MAX_AGE"),
+            s.decimal("ENGRAM_RETRAIN_DEGRADATION", 0, 1, true),
+            s.integer("ENGRAM_RETRAIN_NEW_FEEDBACK", 0, 10_000_000)),
+        new TrainingSettings.Gates(
+            s.decimal("ENGRAM_GATE_MIN_NDCG", 0, 1),
+            s.decimal("ENGRAM_GATE_EPSILON", 0, 1),
+            s.decimal("ENGRAM_GATE_MIN_IMPROVEMENT", 0, 1),
+            s.decimal("ENGRAM_GATE_P95_BUDGET_MS", 1, 600_000)),
+        new TrainingSettings.Drift(
+            s.integer("ENGRAM_DRIFT_WINDOW", 10, 1_000_000),
+            s.integer("ENGRAM_DRIFT_MIN_SAMPLE", 10, 1_000_000),
+            s.decimal("ENGRAM_DRIFT_PSI_STABLE", 0, 10),
+            s.decimal("ENGRAM_DRIFT_PSI_DRIFT", 0, 10),
+            s.decimal("ENGRAM_DRIFT_KS_ALPHA", Double.MIN_VALUE, 1)),
+        new MemorySettings.JobSchedule(
+            s.string("ENGRAM_SCHEDULE_RETRAIN_CRON"), s.bool("ENGRAM_SCHEDULE_RETRAIN_ENABLED")),
+        new MemorySettings.JobSchedule(
+            s.string("ENGRAM_SCHEDULE_DRIFT_CRON"), s.bool("ENGRAM_SCHEDULE_DRIFT_ENABLED")),
+        s.bool("ENGRAM_RETRAIN_FORCE"));
   }
 
   private static LlmSettings llm(SettingsSource s) {

@@ -80,6 +80,39 @@ class EngramSettingsTest {
   }
 
   @Test
+  void retraining_budgets_and_triggers_follow_the_profile() {
+    var dev = EngramSettings.defaults().training();
+    assertThat(dev.search().trials()).isEqualTo(10);
+    assertThat(dev.search().patience()).isEqualTo(3);
+    assertThat(dev.search().minTrials()).isEqualTo(5);
+    assertThat(dev.triggers().maxAge()).isNull();
+    assertThat(dev.triggers().degradation()).isNull();
+    assertThat(dev.force()).isFalse();
+    var test = EngramSettings.of(Map.of("ENGRAM_PROFILE", "test")).training();
+    assertThat(test.search())
+        .extracting(s -> s.trials(), s -> s.patience(), s -> s.minTrials())
+        .containsExactly(50, 15, 25);
+    assertThat(test.triggers().maxAge()).isEqualTo(Duration.ofDays(7));
+    assertThat(test.triggers().degradation()).isEqualTo(0.10);
+    var prod = EngramSettings.of(Map.of("ENGRAM_PROFILE", "prod")).training();
+    assertThat(prod.search())
+        .extracting(s -> s.trials(), s -> s.patience(), s -> s.minTrials())
+        .containsExactly(100, 25, 50);
+    assertThat(prod.triggers().maxAge()).isEqualTo(Duration.ofDays(30));
+    assertThat(prod.triggers().degradation()).isEqualTo(0.05);
+    assertThat(
+            EngramSettings.of(Map.of("ENGRAM_PROFILE", "prod", "ENGRAM_RETRAIN_FORCE", "true"))
+                .training()
+                .force())
+        .isTrue();
+    assertThatThrownBy(
+            () ->
+                EngramSettings.of(
+                    Map.of("ENGRAM_RETRAIN_TRIALS", "3", "ENGRAM_RETRAIN_MIN_TRIALS", "5")))
+        .hasMessageContaining("ENGRAM_RETRAIN_MIN_TRIALS");
+  }
+
+  @Test
   void variables_override_every_section() {
     EngramSettings s =
         EngramSettings.of(

@@ -31,14 +31,28 @@ public final class EngramSearchAttributes {
   public static final SearchAttributeKey<String> BATCH =
       SearchAttributeKey.forKeyword("EngramBatch");
 
+  /**
+   * Why a retraining ran or did not: {@code force}, {@code data_changed}, {@code drift}, {@code
+   * model_still_valid}, … (see {@code RetrainingResult}).
+   */
+  public static final SearchAttributeKey<String> RETRAIN_REASON =
+      SearchAttributeKey.forKeyword("EngramRetrainReason");
+
   /** Every custom attribute with its type, for servers and test environments to register. */
   public static final java.util.Map<String, io.temporal.api.enums.v1.IndexedValueType> ALL =
       java.util.Map.of(
-          "EngramCollection", io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-          "EngramSource", io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-          "EngramJobType", io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-          "EngramSession", io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-          "EngramBatch", io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+          "EngramCollection",
+          io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          "EngramSource",
+          io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          "EngramJobType",
+          io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          "EngramSession",
+          io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          "EngramBatch",
+          io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          "EngramRetrainReason",
+          io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
 
   private EngramSearchAttributes() {}
 }
