@@ -3,6 +3,7 @@ package io.engram.core;
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
+import io.engram.core.config.Profile;
 import io.engram.core.db.Database;
 import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
@@ -11,6 +12,7 @@ import io.engram.core.eval.EvaluationStore;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
+import io.engram.core.ingest.DocumentIndexes;
 import io.engram.core.llm.AnswerGenerator;
 import io.engram.core.llm.ChatModelGateway;
 import io.engram.core.llm.LlmGateway;
@@ -29,13 +31,14 @@ import io.engram.core.query.QueryMetrics;
 import io.engram.core.query.QueryPipeline;
 import io.engram.core.query.QueryPipelines;
 import io.engram.core.querylog.QueryLog;
+import io.engram.core.registry.ModelBundle;
+import io.engram.core.registry.ModelRegistry;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.retrieval.ResponseCache;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.migrations.Migrations;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -68,6 +71,7 @@ public final class CoreServices implements AutoCloseable {
   private final QueryLog queryLog;
   private final BlobStore blobs;
   private final EvaluationStore evaluations;
+  private final ModelRegistry registry;
   private final Optional<LlmGateway> llm;
   private final ExecutorService background;
   private final Map<String, CachedEmbedder> embedders = new ConcurrentHashMap<>();
@@ -86,6 +90,7 @@ public final class CoreServices implements AutoCloseable {
     this.queryLog = new QueryLog(jdbi);
     this.blobs = new BlobStore(jdbi);
     this.evaluations = new EvaluationStore(jdbi);
+    this.registry = new ModelRegistry(jdbi, blobs, settings.profile() == Profile.PROD);
     this.llm = ChatModelGateway.create(settings.llm());
     this.background = Executors.newCachedThreadPool(daemonThreads("engram-core"));
   }
@@ -97,8 +102,7 @@ public final class CoreServices implements AutoCloseable {
    * @param process names the connection pool ({@code engram-api}, {@code engram-worker})
    * @param databasePool connections the process keeps
    */
-  public static CoreServices open(EngramSettings settings, String process, int databasePool)
-      throws SQLException {
+  public static CoreServices open(EngramSettings settings, String process, int databasePool) {
     EmbeddingModels.setIntraOpThreads(settings.index().onnxThreads());
     HikariDataSource dataSource = Database.connect(settings.database(), process, databasePool);
     try {
@@ -120,7 +124,9 @@ public final class CoreServices implements AutoCloseable {
           process,
           settings.database(),
           champion.name());
-      return new CoreServices(settings, dataSource, champion);
+      CoreServices core = new CoreServices(settings, dataSource, champion);
+      core.bootstrapRegistry();
+      return core;
     } catch (RuntimeException e) {
       dataSource.close();
       throw e;
@@ -176,6 +182,33 @@ public final class CoreServices implements AutoCloseable {
     return evaluations;
   }
 
+  /** The model registry: versions, aliases and their audit. */
+  public ModelRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * The bundle a collection without a registered version is served by: the configured retrieval and
+   * reranker over the champion index version.
+   */
+  public ModelBundle defaultBundle() {
+    return new ModelBundle(
+        settings.retrieval(),
+        settings.reranker(),
+        llm.map(LlmGateway::modelName).orElse("extractive"));
+  }
+
+  /**
+   * Registers the champion of every collection indexed in the champion index version that has no
+   * model version yet as its version 1 (an install upgraded from before the registry), so each
+   * serves a registered bundle. Idempotent; both processes call it at start.
+   */
+  public void bootstrapRegistry() {
+    for (String collection : new DocumentIndexes(jdbi).collectionsIndexed(champion.id())) {
+      registry.bootstrap(collection, champion, defaultBundle());
+    }
+  }
+
   /** The configured LLM, if any. */
   public Optional<LlmGateway> llm() {
     return llm;
@@ -226,7 +259,12 @@ public final class CoreServices implements AutoCloseable {
               background);
       pipelines =
           new QueryPipelines(
-              indexVersions, settings.retrieval(), settings.reranker(), shared, System::nanoTime);
+              indexVersions,
+              registry,
+              settings.retrieval(),
+              settings.reranker(),
+              shared,
+              System::nanoTime);
     }
     return pipelines;
   }

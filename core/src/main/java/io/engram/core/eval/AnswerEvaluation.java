@@ -85,7 +85,7 @@ public final class AnswerEvaluation {
             .byId(run.indexVersionId())
             .orElseThrow(
                 () -> new IllegalStateException("no index version " + run.indexVersionId()));
-    QueryPipeline pipeline = pipelines.forIndex(version, store.runs().options(runId));
+    QueryPipeline pipeline = EvaluationService.pipelineOf(store.runs(), pipelines, runId, version);
     EmbeddingModel embedding = EmbeddingModels.get(version.embeddingModel());
     AnswerMetrics.Embedder embedder = text -> embedding.embed(text).content().vector();
     double minCosine = AnswerMetrics.minCosine(version.embeddingModel());

@@ -52,7 +52,12 @@ public final class EvaluationRuns {
       String error,
       EvaluationAnswers.Summary answers) {}
 
-  /** What a new run records before any query is evaluated. */
+  /**
+   * What a new run records before any query is evaluated.
+   *
+   * @param modelVersionId the registered model version evaluated; null for a bundle that is not
+   *     registered (then the index version and retrieval settings describe it)
+   */
   public record NewRun(
       String workflowId,
       String dataset,
@@ -61,7 +66,8 @@ public final class EvaluationRuns {
       String collection,
       String modelVersion,
       int indexVersionId,
-      RetrievalSettings options) {}
+      RetrievalSettings options,
+      Long modelVersionId) {}
 
   /** A completed run's retrieval metrics: means over its queries and latency percentiles. */
   public record Metrics(
@@ -116,6 +122,16 @@ public final class EvaluationRuns {
         h -> h.createQuery(SELECT + "id = :id").bind("id", id).map(RUN).findOne());
   }
 
+  /** The registered model version a run evaluates, if it evaluates one. */
+  public Optional<Long> registeredVersion(long runId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT model_version_id FROM eval_runs WHERE id = :id")
+                .bind("id", runId)
+                .mapTo(Long.class)
+                .findOne());
+  }
+
   /** The run's retrieval settings, as recorded when it was registered. */
   public RetrievalSettings options(long runId) {
     String json =
@@ -147,9 +163,10 @@ public final class EvaluationRuns {
     }
     return h.createQuery(
             "INSERT INTO eval_runs (workflow_id, dataset, split, part, collection, model_version,"
-                + " index_version_id, retrieval_options, query_count) VALUES (:workflowId,"
-                + " :dataset, :split, :part, :collection, :modelVersion, :indexVersionId,"
-                + " :optionsJson::jsonb, :queryCount) RETURNING id")
+                + " index_version_id, retrieval_options, query_count, model_version_id) VALUES"
+                + " (:workflowId, :dataset, :split, :part, :collection, :modelVersion,"
+                + " :indexVersionId, :optionsJson::jsonb, :queryCount, :modelVersionId)"
+                + " RETURNING id")
         .bindMethods(run)
         .bind("optionsJson", options)
         .bind("queryCount", queryCount)

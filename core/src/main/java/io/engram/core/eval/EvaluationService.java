@@ -9,6 +9,8 @@ import io.engram.core.ingest.DocumentIndexes;
 import io.engram.core.query.QueryPipeline;
 import io.engram.core.query.QueryPipelines;
 import io.engram.core.query.UnknownResourceException;
+import io.engram.core.registry.ModelRegistry;
+import io.engram.core.registry.RegisteredVersion;
 import io.engram.core.retrieval.Candidate;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -102,6 +104,7 @@ public final class EvaluationService {
   private final DocumentIndexes documentIndexes;
   private final BlobStore blobs;
   private final QueryPipelines pipelines;
+  private final ModelRegistry registry;
 
   /**
    * @param pipelines the query pipelines whose retrieval is measured: the champion's, or the one of
@@ -113,7 +116,8 @@ public final class EvaluationService {
       IndexVersions indexVersions,
       CollectionRegistry collections,
       BlobStore blobs,
-      QueryPipelines pipelines) {
+      QueryPipelines pipelines,
+      ModelRegistry registry) {
     this.store = store;
     this.runs = store.runs();
     this.queries = store.queries();
@@ -122,6 +126,7 @@ public final class EvaluationService {
     this.documentIndexes = new DocumentIndexes(jdbi);
     this.blobs = blobs;
     this.pipelines = pipelines;
+    this.registry = registry;
   }
 
   /** The stored runs, which the answer tier of the same runs works on too. */
@@ -148,7 +153,12 @@ public final class EvaluationService {
           InvalidEvaluationException.Reason.UNKNOWN_COLLECTION,
           "no collection '" + request.collection() + "'; ingest the corpus into it first");
     }
-    QueryPipeline pipeline = resolve(request.modelVersion());
+    Optional<RegisteredVersion> registered =
+        registeredVersion(request.collection(), request.modelVersion());
+    QueryPipeline pipeline =
+        registered.isPresent()
+            ? pipelines.forRegistered(registered.get())
+            : resolve(request.collection(), request.modelVersion());
     IndexVersion version = pipeline.version().index();
     if (!documentIndexes.anyActive(request.collection(), version.id())) {
       throw new InvalidEvaluationException(
@@ -197,7 +207,8 @@ public final class EvaluationService {
                 request.collection(),
                 version.name(),
                 version.id(),
-                pipeline.version().retrieval()),
+                pipeline.version().retrieval(),
+                registered.map(RegisteredVersion::id).orElse(null)),
             selection.queries());
     return new Plan(id, version.name(), selection.queries().size());
   }
@@ -214,7 +225,7 @@ public final class EvaluationService {
             .byId(run.indexVersionId())
             .orElseThrow(
                 () -> new IllegalStateException("no index version " + run.indexVersionId()));
-    QueryPipeline pipeline = pipelines.forIndex(version, runs.options(runId));
+    QueryPipeline pipeline = pipelineOf(runId, version);
     int evaluated = 0;
     for (EvaluationQueries.PendingQuery query : queries.pending(runId, fromSeq, toSeq)) {
       long start = System.nanoTime();
@@ -262,9 +273,59 @@ public final class EvaluationService {
     return new ArrayList<>(docs);
   }
 
-  private QueryPipeline resolve(String name) throws InvalidEvaluationException {
+  /**
+   * The pipeline a run measures, as it was chosen when the run started: its registered version's
+   * bundle, or its index version with the retrieval settings it recorded.
+   */
+  QueryPipeline pipelineOf(long runId, IndexVersion version) {
+    return pipelineOf(runs, pipelines, runId, version);
+  }
+
+  /** As {@link #pipelineOf(long, IndexVersion)}, for the run's answer tier too. */
+  static QueryPipeline pipelineOf(
+      EvaluationRuns runs, QueryPipelines pipelines, long runId, IndexVersion version) {
+    return runs.registeredVersion(runId)
+        .map(pipelines::forRegistered)
+        .orElseGet(() -> pipelines.forIndex(version, runs.options(runId)));
+  }
+
+  /**
+   * A registered version named {@code v3}, {@code 3} or {@code <collection>/v3}; empty otherwise.
+   */
+  private Optional<RegisteredVersion> registeredVersion(String collection, String name)
+      throws InvalidEvaluationException {
+    if (name == null) {
+      return pipelines.championVersion(collection);
+    }
+    java.util.regex.Matcher m = REGISTERED.matcher(name);
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    if (m.group(1) != null && !m.group(1).equals(collection)) {
+      throw new InvalidEvaluationException(
+          InvalidEvaluationException.Reason.UNKNOWN_MODEL_VERSION,
+          name + " belongs to collection " + m.group(1) + ", not " + collection);
+    }
+    int number = Integer.parseInt(m.group(2));
+    Optional<RegisteredVersion> found = registry.find(collection, number);
+    if (found.isEmpty()) {
+      throw new InvalidEvaluationException(
+          InvalidEvaluationException.Reason.UNKNOWN_MODEL_VERSION,
+          "no model version "
+              + RegisteredVersion.label(collection, number)
+              + "; ./engram models list --collection "
+              + collection
+              + " shows them");
+    }
+    return found;
+  }
+
+  private static final java.util.regex.Pattern REGISTERED =
+      java.util.regex.Pattern.compile("^(?:([a-z0-9][a-z0-9_.-]*)/)?v?(\\d+)$");
+
+  private QueryPipeline resolve(String collection, String name) throws InvalidEvaluationException {
     try {
-      return name == null ? pipelines.champion() : pipelines.forIndexVersion(name);
+      return name == null ? pipelines.champion(collection) : pipelines.forIndexVersion(name);
     } catch (UnknownResourceException | IllegalStateException e) {
       throw new InvalidEvaluationException(
           InvalidEvaluationException.Reason.UNKNOWN_MODEL_VERSION,

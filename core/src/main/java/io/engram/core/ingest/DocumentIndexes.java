@@ -76,4 +76,17 @@ public final class DocumentIndexes {
                 .findOne()
                 .isPresent());
   }
+
+  /** The collections with at least one active document indexed in {@code indexVersionId}. */
+  public List<String> collectionsIndexed(int indexVersionId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT DISTINCT d.collection FROM document_indexes di JOIN documents d ON d.id ="
+                        + " di.document_id WHERE di.index_version_id = :version AND d.status ="
+                        + " 'active' ORDER BY d.collection")
+                .bind("version", indexVersionId)
+                .mapTo(String.class)
+                .list());
+  }
 }

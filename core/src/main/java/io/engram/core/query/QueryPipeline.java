@@ -94,10 +94,14 @@ public final class QueryPipeline {
   }
 
   /**
-   * The name responses and results report: the index version, and the reranker when one reorders
-   * (e.g. {@code bge-small-en-v1.5-q/1024/200+linear-scifact-v1}).
+   * The name responses and results report: a registered version's label ({@code scifact/v3}), or
+   * for an unregistered bundle the index version and the reranker when one reorders (e.g. {@code
+   * bge-small-en-v1.5-q-c1024-o200+linear-scifact-v1}).
    */
   static String name(ModelVersion version, Reranker reranker) {
+    if (version.label() != null) {
+      return version.label();
+    }
     boolean reranks = version.retrieval().rerank() && reranker != Reranker.NONE;
     return reranks ? version.index().name() + "+" + reranker.name() : version.index().name();
   }

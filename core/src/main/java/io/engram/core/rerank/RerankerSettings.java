@@ -10,9 +10,14 @@ import java.nio.file.Path;
  *     core
  * @param crossEncoder the cross-encoder's directory and limits; required for {@code cross-encoder},
  *     ignored otherwise
+ * @param artifact the SHA-256 of a stored blob holding a linear model's weights (a registered model
+ *     version pins its reranker this way); takes precedence over {@code linearModel}; null for none
  */
 public record RerankerSettings(
-    Rerankers.Kind kind, Path linearModel, CrossEncoderReranker.Settings crossEncoder) {
+    Rerankers.Kind kind,
+    Path linearModel,
+    CrossEncoderReranker.Settings crossEncoder,
+    String artifact) {
 
   public RerankerSettings {
     if (kind == null) {
@@ -36,7 +41,19 @@ public record RerankerSettings(
     }
     if (kind != Rerankers.Kind.LINEAR) {
       linearModel = null;
+      artifact = null;
     }
+  }
+
+  /** The settings of {@code kind} without a stored artifact (as configured). */
+  public RerankerSettings(
+      Rerankers.Kind kind, Path linearModel, CrossEncoderReranker.Settings crossEncoder) {
+    this(kind, linearModel, crossEncoder, null);
+  }
+
+  /** The same reranker with its weights pinned to the stored blob {@code sha256}. */
+  public RerankerSettings withArtifact(String sha256) {
+    return new RerankerSettings(kind, null, crossEncoder, sha256);
   }
 
   /** The learned linear model bundled with core. */

@@ -1,7 +1,9 @@
 package io.engram.core.rerank;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Loads the reranker {@link RerankerSettings} name, the same way in every process. The constants
@@ -80,18 +82,34 @@ public final class Rerankers {
   private Rerankers() {}
 
   /**
-   * Loads the reranker {@code settings} name.
+   * Loads the reranker {@code settings} name; a stored artifact's weights are read through {@code
+   * artifacts} (SHA-256 to bytes).
    *
    * @throws IllegalArgumentException when the model they name cannot be loaded
    */
-  public static Reranker create(RerankerSettings settings) {
+  public static Reranker create(RerankerSettings settings, Function<String, byte[]> artifacts) {
     return switch (settings.kind()) {
       case NONE -> Reranker.NONE;
-      case LINEAR ->
-          settings.linearModel() == null
-              ? LinearReranker.fromResource(LinearReranker.DEFAULT_RESOURCE)
-              : LinearReranker.fromFile(settings.linearModel());
+      case LINEAR -> {
+        if (settings.artifact() != null) {
+          yield LinearReranker.parse(
+              new String(artifacts.apply(settings.artifact()), StandardCharsets.UTF_8),
+              "artifact " + settings.artifact());
+        }
+        yield settings.linearModel() == null
+            ? LinearReranker.fromResource(LinearReranker.DEFAULT_RESOURCE)
+            : LinearReranker.fromFile(settings.linearModel());
+      }
       case CROSS_ENCODER -> CrossEncoderReranker.load(settings.crossEncoder());
     };
+  }
+
+  /** Loads a reranker that names no stored artifact. */
+  public static Reranker create(RerankerSettings settings) {
+    return create(
+        settings,
+        sha256 -> {
+          throw new IllegalArgumentException("no artifact store to read reranker " + sha256);
+        });
   }
 }

@@ -181,7 +181,8 @@ class EvaluationAnswersIT {
             "tiny",
             version.name(),
             version.id(),
-            EngramSettings.defaults().retrieval()),
+            EngramSettings.defaults().retrieval(),
+            null),
         queries);
   }
 

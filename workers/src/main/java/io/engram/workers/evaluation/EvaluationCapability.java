@@ -32,7 +32,8 @@ public final class EvaluationCapability implements Capability {
         core.indexVersions(),
         core.collections(),
         core.blobs(),
-        core.queryPipelines(metrics, ExchangeListener.NONE));
+        core.queryPipelines(metrics, ExchangeListener.NONE),
+        core.registry());
   }
 
   @Override

@@ -1,0 +1,339 @@
+package io.engram.core.registry;
+
+import io.engram.core.Hashing;
+import io.engram.core.index.IndexVersion;
+import io.engram.core.ingest.BlobStore;
+import io.engram.core.query.UnknownResourceException;
+import io.engram.core.rerank.LinearReranker;
+import io.engram.core.rerank.RerankerSettings;
+import io.engram.core.rerank.Rerankers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The model registry: numbered versions per collection (each a bundle of index version, retrieval
+ * settings and reranker with its weights as a stored artifact), the aliases {@code champion} (it
+ * serves), {@code staging} (passed the gates) and {@code previous} (the instant rollback target),
+ * and an audit row for every alias move. Serving resolves a collection's {@code champion} alias to
+ * one version and builds everything from it, so a model and its index are never mixed up.
+ */
+public final class ModelRegistry {
+  private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
+
+  /** The origin of the version the registry migrates an existing install's champion into. */
+  public static final String MIGRATION = "migration";
+
+  private final Jdbi jdbi;
+  private final BlobStore blobs;
+  private final ModelVersions versions;
+  private final ModelAliases aliases;
+  private final AliasEvents events;
+  private final boolean championNeedsApproval;
+
+  /**
+   * @param championNeedsApproval whether moving {@code champion} by hand needs an explicit approval
+   *     (production)
+   */
+  public ModelRegistry(Jdbi jdbi, BlobStore blobs, boolean championNeedsApproval) {
+    this.jdbi = jdbi;
+    this.blobs = blobs;
+    this.versions = new ModelVersions(jdbi);
+    this.aliases = new ModelAliases(jdbi);
+    this.events = new AliasEvents(jdbi);
+    this.championNeedsApproval = championNeedsApproval;
+  }
+
+  public ModelVersions versions() {
+    return versions;
+  }
+
+  public ModelAliases aliases() {
+    return aliases;
+  }
+
+  public AliasEvents events() {
+    return events;
+  }
+
+  /** Who changes the registry and why, for the audit. */
+  public record Change(String actor, String reason, String workflowId) {}
+
+  /**
+   * Registers a version and points {@code aliases} at it, in one transaction (a retried
+   * registration from the same origin changes nothing and returns the first).
+   */
+  public RegisteredVersion register(
+      ModelVersions.NewVersion version, List<String> pointAliases, Change change) {
+    long id =
+        jdbi.inTransaction(
+            h -> {
+              long row = ModelVersions.insert(h, version);
+              for (String alias : pointAliases) {
+                move(h, version.collection(), alias, row, change);
+              }
+              return row;
+            });
+    return byId(id).orElseThrow();
+  }
+
+  /** The version with its current aliases. */
+  public Optional<RegisteredVersion> find(String collection, int version) {
+    return versions.find(collection, version).map(this::withAliases);
+  }
+
+  /** The version with row id {@code id} and its current aliases. */
+  public Optional<RegisteredVersion> byId(long id) {
+    return versions.byId(id).map(this::withAliases);
+  }
+
+  /** The version {@code alias} of {@code collection} points at. */
+  public Optional<RegisteredVersion> alias(String collection, String alias) {
+    return aliases.find(collection, alias).flatMap(t -> byId(t.versionId()));
+  }
+
+  /** The collection's versions, newest first, with their aliases. */
+  public List<RegisteredVersion> list(String collection) {
+    Map<Long, List<String>> byVersion = aliases.byVersion(collection);
+    List<RegisteredVersion> out = new ArrayList<>();
+    for (RegisteredVersion v : versions.list(collection)) {
+      out.add(with(v, byVersion.getOrDefault(v.id(), List.of())));
+    }
+    return out;
+  }
+
+  /**
+   * Points {@code alias} of {@code collection} at {@code version}; moving {@code champion} makes
+   * the old champion {@code previous} (both moves audited). Production needs {@code approved} for a
+   * champion move made by hand.
+   *
+   * @throws UnknownResourceException when there is no such version
+   * @throws RegistryConflictException when the version is rejected or archived, or approval is
+   *     missing
+   */
+  public RegisteredVersion promote(
+      String collection, String alias, int version, boolean approved, Change change) {
+    if (!ModelAliases.ALL.contains(alias)) {
+      throw new IllegalArgumentException(
+          "alias must be one of " + ModelAliases.ALL + ", got '" + alias + "'");
+    }
+    RegisteredVersion target = require(collection, version);
+    if (!target.status().equals(RegisteredVersion.REGISTERED)) {
+      throw new RegistryConflictException(
+          RegistryConflictException.Reason.CONFLICT,
+          target.label()
+              + " is "
+              + target.status()
+              + "; only a registered version can carry an alias");
+    }
+    if (alias.equals(ModelAliases.CHAMPION) && championNeedsApproval && !approved) {
+      throw new RegistryConflictException(
+          RegistryConflictException.Reason.APPROVAL_REQUIRED,
+          "moving champion in production needs approval: repeat with --approve (API: approve:"
+              + " true)");
+    }
+    jdbi.useTransaction(h -> move(h, collection, alias, target.id(), change));
+    return byId(target.id()).orElseThrow();
+  }
+
+  /**
+   * Archives a version: it keeps its row but carries no alias and cannot serve.
+   *
+   * @throws RegistryConflictException when it is the champion
+   */
+  public RegisteredVersion archive(String collection, int version, Change change) {
+    RegisteredVersion target = require(collection, version);
+    if (target.aliases().contains(ModelAliases.CHAMPION)) {
+      throw new RegistryConflictException(
+          RegistryConflictException.Reason.CONFLICT,
+          target.label() + " serves as champion; promote another version first");
+    }
+    jdbi.useTransaction(
+        h -> {
+          for (String alias : target.aliases()) {
+            ModelAliases.remove(h, collection, alias);
+            AliasEvents.record(
+                h,
+                new AliasEvents.Event(
+                    collection,
+                    alias,
+                    target.version(),
+                    null,
+                    change.actor(),
+                    change.reason(),
+                    change.workflowId(),
+                    null));
+          }
+          ModelVersions.setStatus(h, target.id(), RegisteredVersion.ARCHIVED);
+        });
+    return byId(target.id()).orElseThrow();
+  }
+
+  /**
+   * Makes sure the collection has a champion: an install that served before the registry existed
+   * gets its champion index version and configured retrieval and reranker as version 1 (the
+   * reranker's weights stored as an artifact), so it upgrades without re-ingesting. A collection
+   * that already has versions is left as it is.
+   */
+  public Optional<RegisteredVersion> bootstrap(
+      String collection, IndexVersion index, ModelBundle configured) {
+    if (versions.any(collection)) {
+      return alias(collection, ModelAliases.CHAMPION);
+    }
+    List<RegisteredVersion.Artifact> artifacts = new ArrayList<>();
+    ModelBundle bundle = configured;
+    RerankerSettings reranker = configured.reranker();
+    if (reranker.kind() == Rerankers.Kind.LINEAR && reranker.artifact() == null) {
+      byte[] weights = linearWeights(reranker);
+      RegisteredVersion.Artifact artifact = storeArtifact("reranker", weights);
+      artifacts.add(artifact);
+      bundle =
+          new ModelBundle(
+              configured.retrieval(),
+              reranker.withArtifact(artifact.sha256()),
+              configured.answerModel());
+    }
+    RegisteredVersion v1 =
+        register(
+            new ModelVersions.NewVersion(
+                collection,
+                index.id(),
+                bundle,
+                artifacts,
+                Map.of(),
+                Map.of("indexVersion", index.name()),
+                null,
+                RegisteredVersion.REGISTERED,
+                "engram",
+                "migrated from the champion index version " + index.name(),
+                MIGRATION),
+            List.of(ModelAliases.CHAMPION),
+            new Change("engram", "version 1: the install's champion before the registry", null));
+    log.info("registered {} from the champion index version {}", v1.label(), index.name());
+    return Optional.of(v1);
+  }
+
+  /** Stores {@code bytes} as a content-addressed blob and describes it as an artifact. */
+  public RegisteredVersion.Artifact storeArtifact(String name, byte[] bytes) {
+    String sha256 = Hashing.sha256(bytes);
+    blobs.put(sha256, bytes);
+    return new RegisteredVersion.Artifact(name, sha256, bytes.length);
+  }
+
+  /** The bytes of a stored artifact. */
+  public byte[] artifact(String sha256) {
+    try {
+      return blobs.read(sha256);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read artifact " + sha256, e);
+    }
+  }
+
+  private static byte[] linearWeights(RerankerSettings reranker) {
+    if (reranker.linearModel() != null) {
+      try {
+        return java.nio.file.Files.readAllBytes(reranker.linearModel());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + reranker.linearModel(), e);
+      }
+    }
+    try (InputStream in =
+        LinearReranker.class
+            .getClassLoader()
+            .getResourceAsStream(LinearReranker.DEFAULT_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(
+            LinearReranker.DEFAULT_RESOURCE + " is not on the classpath");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + LinearReranker.DEFAULT_RESOURCE, e);
+    }
+  }
+
+  private RegisteredVersion require(String collection, int version) {
+    return find(collection, version)
+        .orElseThrow(
+            () ->
+                new UnknownResourceException(
+                    "model-version",
+                    "no model version "
+                        + RegisteredVersion.label(collection, version)
+                        + "; ./engram models list --collection "
+                        + collection
+                        + " shows them"));
+  }
+
+  /** Points {@code alias} at {@code versionId}; a champion move makes the old one previous. */
+  private static void move(
+      Handle h, String collection, String alias, long versionId, Change change) {
+    Optional<ModelAliases.Target> before = ModelAliases.find(h, collection, alias);
+    if (before.isPresent() && before.get().versionId() == versionId) {
+      return;
+    }
+    int to =
+        h.createQuery("SELECT version FROM model_versions WHERE id = :id")
+            .bind("id", versionId)
+            .mapTo(Integer.class)
+            .one();
+    if (alias.equals(ModelAliases.CHAMPION) && before.isPresent()) {
+      Optional<ModelAliases.Target> previous =
+          ModelAliases.find(h, collection, ModelAliases.PREVIOUS);
+      ModelAliases.set(h, collection, ModelAliases.PREVIOUS, before.get().versionId());
+      AliasEvents.record(
+          h,
+          new AliasEvents.Event(
+              collection,
+              ModelAliases.PREVIOUS,
+              previous.map(ModelAliases.Target::version).orElse(null),
+              before.get().version(),
+              change.actor(),
+              "champion moved to v" + to,
+              change.workflowId(),
+              null));
+    }
+    ModelAliases.set(h, collection, alias, versionId);
+    AliasEvents.record(
+        h,
+        new AliasEvents.Event(
+            collection,
+            alias,
+            before.map(ModelAliases.Target::version).orElse(null),
+            to,
+            change.actor(),
+            change.reason(),
+            change.workflowId(),
+            null));
+  }
+
+  private RegisteredVersion withAliases(RegisteredVersion v) {
+    return with(v, aliases.byVersion(v.collection()).getOrDefault(v.id(), List.of()));
+  }
+
+  private static RegisteredVersion with(RegisteredVersion v, List<String> aliases) {
+    return new RegisteredVersion(
+        v.id(),
+        v.collection(),
+        v.version(),
+        v.indexVersionId(),
+        v.bundle(),
+        v.artifacts(),
+        v.metrics(),
+        v.lineage(),
+        v.gates(),
+        v.status(),
+        v.tags(),
+        v.createdBy(),
+        v.reason(),
+        v.createdAt(),
+        List.copyOf(aliases));
+  }
+}

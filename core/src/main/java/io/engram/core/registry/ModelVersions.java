@@ -1,0 +1,216 @@
+package io.engram.core.registry;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/**
+ * The registered model versions ({@code model_versions}): the one class that reads and writes it.
+ */
+public final class ModelVersions {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final String COLUMNS =
+      "id, collection, version, index_version_id, config::text, artifacts::text, metrics::text,"
+          + " lineage::text, gates::text, status, tags::text, created_by, reason, created_at";
+
+  /**
+   * What a registration stores.
+   *
+   * @param origin what registers it, once (a retraining's run, {@code migration}); a second
+   *     registration with the same origin returns the first
+   */
+  public record NewVersion(
+      String collection,
+      int indexVersionId,
+      ModelBundle bundle,
+      List<RegisteredVersion.Artifact> artifacts,
+      Map<String, Map<String, Object>> metrics,
+      Map<String, Object> lineage,
+      List<RegisteredVersion.Gate> gates,
+      String status,
+      String createdBy,
+      String reason,
+      String origin) {}
+
+  private final Jdbi jdbi;
+
+  public ModelVersions(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  /**
+   * Registers {@code v} under the collection's next number, inside the caller's transaction; the
+   * collection's registrations are serialised by an advisory lock, so numbers never collide. A
+   * version already registered from the same origin is returned instead.
+   *
+   * @return the version's row id
+   */
+  static long insert(Handle h, NewVersion v) {
+    h.createQuery(
+            "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('model_versions:' ||"
+                + " :collection))) locked")
+        .bind("collection", v.collection())
+        .mapTo(Integer.class)
+        .one();
+    Optional<Long> existing =
+        h.createQuery(
+                "SELECT id FROM model_versions WHERE collection = :collection AND origin = :origin")
+            .bind("collection", v.collection())
+            .bind("origin", v.origin())
+            .mapTo(Long.class)
+            .findOne();
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    return h.createQuery(
+            "INSERT INTO model_versions (collection, version, index_version_id, config, artifacts,"
+                + " metrics, lineage, gates, status, created_by, reason, origin)"
+                + " SELECT :collection, COALESCE(MAX(version), 0) + 1, :index, :config::jsonb,"
+                + " :artifacts::jsonb, :metrics::jsonb, :lineage::jsonb, :gates::jsonb, :status,"
+                + " :createdBy, :reason, :origin FROM model_versions WHERE collection = :collection"
+                + " RETURNING id")
+        .bind("collection", v.collection())
+        .bind("index", v.indexVersionId())
+        .bind("config", v.bundle().toJson())
+        .bind("artifacts", json(v.artifacts()))
+        .bind("metrics", json(v.metrics()))
+        .bind("lineage", json(v.lineage()))
+        .bind("gates", v.gates() == null ? null : json(v.gates()))
+        .bind("status", v.status())
+        .bind("createdBy", v.createdBy())
+        .bind("reason", v.reason())
+        .bind("origin", v.origin())
+        .mapTo(Long.class)
+        .one();
+  }
+
+  public Optional<RegisteredVersion> byId(long id) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT " + COLUMNS + " FROM model_versions WHERE id = :id")
+                .bind("id", id)
+                .map(ROW)
+                .findOne());
+  }
+
+  public Optional<RegisteredVersion> find(String collection, int version) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM model_versions WHERE collection = :collection AND version = :version")
+                .bind("collection", collection)
+                .bind("version", version)
+                .map(ROW)
+                .findOne());
+  }
+
+  /** The collection's versions, newest first. */
+  public List<RegisteredVersion> list(String collection) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM model_versions WHERE collection = :collection ORDER BY version DESC")
+                .bind("collection", collection)
+                .map(ROW)
+                .list());
+  }
+
+  /** Whether the collection has any version. */
+  public boolean any(String collection) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT 1 FROM model_versions WHERE collection = :collection LIMIT 1")
+                .bind("collection", collection)
+                .mapTo(Integer.class)
+                .findOne()
+                .isPresent());
+  }
+
+  static void setStatus(Handle h, long id, String status) {
+    h.createUpdate("UPDATE model_versions SET status = :status WHERE id = :id")
+        .bind("status", status)
+        .bind("id", id)
+        .execute();
+  }
+
+  /** Records the figures of one eval set (e.g. {@code scifact/train/held-out}). */
+  public void putMetrics(long id, String evalSet, Map<String, Object> figures) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE model_versions SET metrics = metrics || jsonb_build_object(:set,"
+                        + " :figures::jsonb) WHERE id = :id")
+                .bind("set", evalSet)
+                .bind("figures", json(figures))
+                .bind("id", id)
+                .execute());
+  }
+
+  /** Sets (or with a null value removes) one free-form tag. */
+  public void tag(long id, String key, String value) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    value == null
+                        ? "UPDATE model_versions SET tags = tags - :key WHERE id = :id"
+                        : "UPDATE model_versions SET tags = tags || jsonb_build_object(:key,"
+                            + " :value) WHERE id = :id")
+                .bind("key", key)
+                .bind("value", value)
+                .bind("id", id)
+                .execute());
+  }
+
+  private static final RowMapper<RegisteredVersion> ROW = ModelVersions::read;
+
+  private static RegisteredVersion read(
+      ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws SQLException {
+    return new RegisteredVersion(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getInt(3),
+        rs.getInt(4),
+        ModelBundle.fromJson(rs.getString(5)),
+        parse(rs.getString(6), new TypeReference<List<RegisteredVersion.Artifact>>() {}),
+        parse(rs.getString(7), new TypeReference<Map<String, Map<String, Object>>>() {}),
+        parse(rs.getString(8), new TypeReference<Map<String, Object>>() {}),
+        rs.getString(9) == null
+            ? List.of()
+            : parse(rs.getString(9), new TypeReference<List<RegisteredVersion.Gate>>() {}),
+        rs.getString(10),
+        parse(rs.getString(11), new TypeReference<Map<String, String>>() {}),
+        rs.getString(12),
+        rs.getString(13),
+        rs.getTimestamp(14).toInstant(),
+        List.of());
+  }
+
+  static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot store " + value, e);
+    }
+  }
+
+  static <T> T parse(String json, TypeReference<T> type) {
+    try {
+      return JSON.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a stored registry value is not valid JSON", e);
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package io.engram.core.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.engram.core.CoreServices;
+import io.engram.core.config.EngramSettings;
+import io.engram.core.query.ExchangeListener;
+import io.engram.core.query.QueryPipeline;
+import io.engram.core.query.QueryPipelines;
+import io.engram.core.query.UnknownResourceException;
+import io.engram.core.rerank.RerankerSettings;
+import io.engram.core.rerank.Rerankers;
+import io.engram.core.retrieval.RetrievalSettings;
+import io.engram.testing.EngramServices;
+import io.engram.testing.EngramServicesExtension;
+import io.engram.testing.TestSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The registry on real PostgreSQL, as the processes build it: version 1 migrated from an install's
+ * champion, registrations numbered per collection and idempotent per origin, aliases with their
+ * audit, the champion's previous, production approval, and serving by alias.
+ */
+@EngramServices
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ModelRegistryIT {
+  private CoreServices core;
+  private ModelRegistry registry;
+
+  @BeforeAll
+  void setUp() {
+    String db = EngramServicesExtension.postgres().createDatabase("model_registry_it");
+    core = CoreServices.open(EngramSettings.of(TestSettings.values(db, Map.of())), "it", 4);
+    registry = core.registry();
+    core.collections().ensure("notes");
+    core.collections().ensure("papers");
+  }
+
+  @AfterAll
+  void tearDown() {
+    core.close();
+  }
+
+  private RegisteredVersion register(String collection, String origin, RetrievalSettings r) {
+    return registry.register(
+        new ModelVersions.NewVersion(
+            collection,
+            core.champion().id(),
+            new ModelBundle(r, RerankerSettings.none(), null),
+            List.of(),
+            Map.of("held-out", Map.of("ndcgAt10", 0.71)),
+            Map.of("fingerprint", "abc"),
+            List.of(new RegisteredVersion.Gate("floor", true, "0.71 >= 0.5")),
+            RegisteredVersion.REGISTERED,
+            "test",
+            "a test version",
+            origin),
+        List.of(ModelAliases.STAGING),
+        new ModelRegistry.Change("test", "staged by the test", "wf-1"));
+  }
+
+  @Test
+  void an_install_without_versions_gets_its_champion_as_version_1_with_the_weights_stored() {
+    RegisteredVersion v1 =
+        registry.bootstrap("notes", core.champion(), core.defaultBundle()).orElseThrow();
+
+    assertThat(v1.version()).isEqualTo(1);
+    assertThat(v1.aliases()).containsExactly(ModelAliases.CHAMPION);
+    assertThat(v1.bundle().reranker().kind()).isEqualTo(Rerankers.Kind.LINEAR);
+    assertThat(v1.artifacts())
+        .singleElement()
+        .satisfies(a -> assertThat(a.name()).isEqualTo("reranker"));
+    assertThat(v1.bundle().reranker().artifact()).isEqualTo(v1.artifacts().get(0).sha256());
+    assertThat(new String(registry.artifact(v1.bundle().reranker().artifact())))
+        .contains("linear-scifact-v1");
+    // Idempotent: a second start registers nothing.
+    assertThat(registry.bootstrap("notes", core.champion(), core.defaultBundle()))
+        .hasValueSatisfying(v -> assertThat(v.id()).isEqualTo(v1.id()));
+    assertThat(registry.list("notes")).hasSize(1);
+
+    // Serving resolves the alias to the version and builds its bundle, weights from the artifact.
+    QueryPipelines pipelines =
+        core.queryPipelines(new SimpleMeterRegistry(), ExchangeListener.NONE);
+    QueryPipeline serving = pipelines.champion("notes");
+    assertThat(serving.name()).isEqualTo("notes/v1");
+    assertThat(serving.version().reranker().artifact())
+        .isEqualTo(v1.bundle().reranker().artifact());
+    assertThat(pipelines.reranker(serving.version().reranker()).name())
+        .isEqualTo("linear-scifact-v1");
+  }
+
+  @Test
+  void versions_are_numbered_per_collection_and_a_retried_registration_adds_nothing() {
+    RetrievalSettings r = core.settings().retrieval();
+    RegisteredVersion first = register("papers", "run-a", r);
+    RegisteredVersion again = register("papers", "run-a", r);
+    RegisteredVersion second = register("papers", "run-b", r.withRerank(false));
+
+    assertThat(first.version()).isEqualTo(1);
+    assertThat(again.id()).isEqualTo(first.id());
+    assertThat(second.version()).isEqualTo(2);
+    assertThat(second.aliases()).containsExactly(ModelAliases.STAGING);
+    assertThat(registry.find("papers", 1).orElseThrow().aliases()).isEmpty();
+    assertThat(second.metrics()).containsKey("held-out");
+    assertThat(second.gates()).extracting(RegisteredVersion.Gate::name).containsExactly("floor");
+    assertThat(registry.list("papers"))
+        .extracting(RegisteredVersion::version)
+        .containsExactly(2, 1);
+  }
+
+  @Test
+  void promoting_the_champion_keeps_the_old_one_as_previous_and_audits_both_moves() {
+    RetrievalSettings r = core.settings().retrieval();
+    core.collections().ensure("promoted");
+    RegisteredVersion v1 = register("promoted", "p1", r);
+    RegisteredVersion v2 = register("promoted", "p2", r.withRerank(false));
+    registry.promote("promoted", ModelAliases.CHAMPION, 1, false, change("first champion"));
+
+    registry.promote("promoted", ModelAliases.CHAMPION, 2, false, change("v2 won"));
+
+    assertThat(registry.alias("promoted", ModelAliases.CHAMPION))
+        .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(2));
+    assertThat(registry.alias("promoted", ModelAliases.PREVIOUS))
+        .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(1));
+    assertThat(registry.events().list("promoted", 10))
+        .extracting(e -> e.alias() + ":" + e.from() + "->" + e.to() + ":" + e.reason())
+        .startsWith("champion:1->2:v2 won", "previous:null->1:champion moved to v2");
+    assertThat(v1.id()).isNotEqualTo(v2.id());
+
+    // The serving version cannot be archived; another can, and then carries no alias.
+    assertThatThrownBy(() -> registry.archive("promoted", 2, change("no")))
+        .isInstanceOf(RegistryConflictException.class)
+        .hasMessageContaining("serves as champion");
+    RegisteredVersion archived = registry.archive("promoted", 1, change("superseded"));
+    assertThat(archived.status()).isEqualTo(RegisteredVersion.ARCHIVED);
+    assertThat(archived.aliases()).isEmpty();
+    assertThatThrownBy(
+            () -> registry.promote("promoted", ModelAliases.CHAMPION, 1, false, change("back")))
+        .isInstanceOf(RegistryConflictException.class)
+        .hasMessageContaining("archived");
+    assertThatThrownBy(
+            () -> registry.promote("promoted", ModelAliases.CHAMPION, 9, false, change("x")))
+        .isInstanceOf(UnknownResourceException.class)
+        .hasMessageContaining("promoted/v9");
+  }
+
+  @Test
+  void production_needs_approval_to_move_the_champion() {
+    ModelRegistry production = new ModelRegistry(core.jdbi(), core.blobs(), true);
+    core.collections().ensure("prod");
+    register("prod", "prod-1", core.settings().retrieval());
+
+    assertThatThrownBy(
+            () -> production.promote("prod", ModelAliases.CHAMPION, 1, false, change("unapproved")))
+        .isInstanceOf(RegistryConflictException.class)
+        .extracting(e -> ((RegistryConflictException) e).reason())
+        .isEqualTo(RegistryConflictException.Reason.APPROVAL_REQUIRED);
+    assertThat(
+            production
+                .promote("prod", ModelAliases.CHAMPION, 1, true, change("approved"))
+                .aliases())
+        .contains(ModelAliases.CHAMPION);
+  }
+
+  private static ModelRegistry.Change change(String reason) {
+    return new ModelRegistry.Change("tester", reason, null);
+  }
+}
