@@ -1,0 +1,222 @@
+package io.engram.core.tuning;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** Studies as stored ({@code studies}): one hyperparameter search each, keyed by its workflow. */
+public final class StudyRecords {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SELECT =
+      "SELECT id, collection, workflow_id, direction, space, sampler, sampler_options, seed,"
+          + " pruner, enqueued, warm_start_study_id, state, stop_reason, best_trial, created_at,"
+          + " finished_at FROM studies WHERE ";
+
+  /**
+   * One stored study.
+   *
+   * @param samplerOptions the sampler's options as JSON ({@code {}} for random search)
+   * @param pruner null when trials are never pruned
+   * @param enqueued parameter sets tried first: trial n takes the n-th (a set may be partial)
+   * @param warmStartStudyId the earlier study whose best trials were enqueued, if any
+   * @param state {@code running}, {@code complete} or {@code failed}
+   * @param bestTrial the number of the best complete trial so far, null before one completes
+   */
+  public record Row(
+      long id,
+      String collection,
+      String workflowId,
+      Direction direction,
+      SearchSpace space,
+      String sampler,
+      String samplerOptions,
+      long seed,
+      MedianPruner pruner,
+      List<Params> enqueued,
+      Long warmStartStudyId,
+      String state,
+      String stopReason,
+      Integer bestTrial,
+      Instant createdAt,
+      Instant finishedAt) {}
+
+  /** What a new study records. */
+  record NewRow(
+      String collection,
+      String workflowId,
+      Direction direction,
+      SearchSpace space,
+      String sampler,
+      String samplerOptions,
+      long seed,
+      MedianPruner pruner,
+      List<Params> enqueued,
+      Long warmStartStudyId) {}
+
+  private static final RowMapper<Row> ROW =
+      (rs, ctx) -> {
+        SearchSpace space = SearchSpace.fromJson(rs.getString(5));
+        String pruner = rs.getString(9);
+        return new Row(
+            rs.getLong(1),
+            rs.getString(2),
+            rs.getString(3),
+            Direction.fromStored(rs.getString(4)),
+            space,
+            rs.getString(6),
+            rs.getString(7),
+            rs.getLong(8),
+            pruner == null ? null : read(pruner, MedianPruner.class),
+            enqueued(rs.getString(10), space),
+            (Long) rs.getObject(11),
+            rs.getString(12),
+            rs.getString(13),
+            (Integer) rs.getObject(14),
+            instant(rs.getTimestamp(15)),
+            instant(rs.getTimestamp(16)));
+      };
+
+  private final Jdbi jdbi;
+
+  public StudyRecords(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  public Optional<Row> byId(long id) {
+    return jdbi.withHandle(h -> byId(h, id));
+  }
+
+  public Optional<Row> byWorkflowId(String workflowId) {
+    return jdbi.withHandle(h -> byWorkflowId(h, workflowId));
+  }
+
+  static Optional<Row> byId(Handle h, long id) {
+    return h.createQuery(SELECT + "id = :id").bind("id", id).map(ROW).findOne();
+  }
+
+  static Optional<Row> byWorkflowId(Handle h, String workflowId) {
+    return h.createQuery(SELECT + "workflow_id = :workflowId")
+        .bind("workflowId", workflowId)
+        .map(ROW)
+        .findOne();
+  }
+
+  /**
+   * Locks the study's row for the caller's transaction, so asks and tells of one study take turns.
+   *
+   * @throws IllegalStateException when there is no such study
+   */
+  static Row lock(Handle h, long id) {
+    return h.createQuery(SELECT + "id = :id FOR UPDATE")
+        .bind("id", id)
+        .map(ROW)
+        .findOne()
+        .orElseThrow(() -> new IllegalStateException("no study " + id));
+  }
+
+  /**
+   * Records a new study unless its workflow already has one.
+   *
+   * @return the new study's id, empty when the workflow id was taken
+   */
+  static Optional<Long> insert(Handle h, NewRow row) {
+    return h.createQuery(
+            "INSERT INTO studies (collection, workflow_id, direction, space, sampler,"
+                + " sampler_options, seed, pruner, enqueued, warm_start_study_id) VALUES"
+                + " (:collection, :workflowId, :direction, :space::jsonb, :sampler,"
+                + " :samplerOptions::jsonb, :seed, :pruner::jsonb, :enqueued::jsonb,"
+                + " :warmStartStudyId) ON CONFLICT (workflow_id) DO NOTHING RETURNING id")
+        .bind("collection", row.collection())
+        .bind("workflowId", row.workflowId())
+        .bind("direction", row.direction().stored())
+        .bind("space", row.space().toJson())
+        .bind("sampler", row.sampler())
+        .bind("samplerOptions", row.samplerOptions())
+        .bind("seed", row.seed())
+        .bind("pruner", row.pruner() == null ? null : write(row.pruner()))
+        .bind("enqueued", write(row.enqueued()))
+        .bind("warmStartStudyId", row.warmStartStudyId())
+        .mapTo(Long.class)
+        .findOne();
+  }
+
+  /** The collection's latest study with at least one complete trial: where a warm start looks. */
+  static Optional<Row> latestWithResults(Handle h, String collection) {
+    return h.createQuery(
+            SELECT
+                + "collection = :collection AND EXISTS (SELECT 1 FROM trials t WHERE t.study_id ="
+                + " studies.id AND t.state = 'complete') ORDER BY id DESC LIMIT 1")
+        .bind("collection", collection)
+        .map(ROW)
+        .findOne();
+  }
+
+  /** Points the study at its best complete trial, inside the transaction that finished a trial. */
+  static void refreshBest(Handle h, long id, Direction direction) {
+    String order = direction == Direction.MAXIMIZE ? "value DESC" : "value ASC";
+    h.createUpdate(
+            "UPDATE studies SET best_trial = (SELECT number FROM trials WHERE study_id = :id AND"
+                + " state = 'complete' ORDER BY "
+                + order
+                + ", number LIMIT 1) WHERE id = :id")
+        .bind("id", id)
+        .execute();
+  }
+
+  /**
+   * Marks a running study finished ({@code complete} or {@code failed}) with the reason; a finished
+   * study keeps its first state and reason.
+   */
+  void finish(long id, String state, String reason) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE studies SET state = :state, stop_reason = :reason, finished_at = now()"
+                        + " WHERE id = :id AND state = 'running'")
+                .bind("state", state)
+                .bind("reason", reason)
+                .bind("id", id)
+                .execute());
+  }
+
+  private static List<Params> enqueued(String json, SearchSpace space) {
+    List<Map<String, Object>> raw;
+    try {
+      raw = JSON.readValue(json, new TypeReference<List<Map<String, Object>>>() {});
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("unreadable enqueued parameters", e);
+    }
+    List<Params> out = new ArrayList<>();
+    raw.forEach(m -> out.add(space.validatePartial(m)));
+    return List.copyOf(out);
+  }
+
+  static String write(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+    }
+  }
+
+  static <T> T read(String json, Class<T> type) {
+    try {
+      return JSON.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("unreadable " + type.getSimpleName(), e);
+    }
+  }
+
+  private static Instant instant(Timestamp t) {
+    return t == null ? null : t.toInstant();
+  }
+}
