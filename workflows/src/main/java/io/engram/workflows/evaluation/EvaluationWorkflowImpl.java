@@ -1,9 +1,9 @@
 package io.engram.workflows.evaluation;
 
+import io.engram.workflows.common.ActivityStubs;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.common.RetryPolicies;
 import io.engram.workflows.common.TaskQueues;
-import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -51,25 +51,14 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
           FailureTypes.UNKNOWN_MODEL_VERSION,
           FailureTypes.INVALID_DATASET);
 
+  // Reading large query files and loading an embedding model take a while.
   private final EvaluationActivities preparation =
-      Workflow.newActivityStub(
-          EvaluationActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofMinutes(10))
-              // Reading large query files and loading an embedding model take a while.
-              .setHeartbeatTimeout(Duration.ofMinutes(2))
-              .setRetryOptions(RETRY)
-              .build());
+      ActivityStubs.heartbeating(
+          EvaluationActivities.class, Duration.ofMinutes(10), Duration.ofMinutes(2), RETRY);
 
   private final EvaluationActivities batches =
-      Workflow.newActivityStub(
-          EvaluationActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofMinutes(30))
-              // A killed worker is noticed within this time and the batch is retried elsewhere.
-              .setHeartbeatTimeout(Duration.ofSeconds(30))
-              .setRetryOptions(RETRY)
-              .build());
+      ActivityStubs.heartbeating(
+          EvaluationActivities.class, Duration.ofMinutes(30), ActivityStubs.BATCH_HEARTBEAT, RETRY);
 
   private static final RetryOptions ANSWER_RETRY =
       RetryOptions.newBuilder(RETRY).setDoNotRetry(FailureTypes.LLM_NOT_CONFIGURED).build();
@@ -77,31 +66,22 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
   private final AnswerEvaluationActivities answerSetup =
       Workflow.newActivityStub(
           AnswerEvaluationActivities.class,
-          ActivityOptions.newBuilder()
+          ActivityStubs.options(Duration.ofMinutes(2), ANSWER_RETRY)
               .setTaskQueue(TaskQueues.LLM)
-              .setStartToCloseTimeout(Duration.ofMinutes(2))
-              .setRetryOptions(ANSWER_RETRY)
               .build());
 
+  // Generation is slow (every answer may wait out the LLM's timeout and retry), so the batch's time
+  // is generous; a dead worker is still noticed by the heartbeat.
   private final AnswerEvaluationActivities answering =
       Workflow.newActivityStub(
           AnswerEvaluationActivities.class,
-          ActivityOptions.newBuilder()
-              .setTaskQueue(TaskQueues.LLM)
-              // Generation is slow (every answer may wait out the LLM's timeout and retry), so
-              // the batch's time is generous; a dead worker is still noticed by the heartbeat.
-              .setStartToCloseTimeout(Duration.ofMinutes(30))
+          ActivityStubs.options(Duration.ofMinutes(30), ANSWER_RETRY)
               .setHeartbeatTimeout(Duration.ofMinutes(1))
-              .setRetryOptions(ANSWER_RETRY)
+              .setTaskQueue(TaskQueues.LLM)
               .build());
 
   private final EvaluationActivities bookkeeping =
-      Workflow.newActivityStub(
-          EvaluationActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofMinutes(2))
-              .setRetryOptions(RETRY)
-              .build());
+      ActivityStubs.stub(EvaluationActivities.class, Duration.ofMinutes(2), RETRY);
 
   private String phase = "preparing";
   private long evalRunId;

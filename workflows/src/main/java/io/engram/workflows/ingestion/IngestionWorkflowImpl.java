@@ -1,8 +1,8 @@
 package io.engram.workflows.ingestion;
 
+import io.engram.workflows.common.ActivityStubs;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.common.RetryPolicies;
-import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
@@ -29,23 +29,12 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
   private static final RetryOptions RETRY = RetryPolicies.standard(FailureTypes.INVALID_SOURCE);
 
   private final IngestionActivities discovery =
-      Workflow.newActivityStub(
-          IngestionActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofMinutes(30))
-              .setHeartbeatTimeout(Duration.ofMinutes(1))
-              .setRetryOptions(RETRY)
-              .build());
+      ActivityStubs.heartbeating(
+          IngestionActivities.class, Duration.ofMinutes(30), Duration.ofMinutes(1), RETRY);
 
   private final IngestionActivities batches =
-      Workflow.newActivityStub(
-          IngestionActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofMinutes(30))
-              // A killed worker is noticed within this time and the batch is retried elsewhere.
-              .setHeartbeatTimeout(Duration.ofSeconds(30))
-              .setRetryOptions(RETRY)
-              .build());
+      ActivityStubs.heartbeating(
+          IngestionActivities.class, Duration.ofMinutes(30), ActivityStubs.BATCH_HEARTBEAT, RETRY);
 
   private String phase = "discovering";
   private int total;
