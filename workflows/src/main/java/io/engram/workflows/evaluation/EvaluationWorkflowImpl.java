@@ -2,6 +2,7 @@ package io.engram.workflows.evaluation;
 
 import io.engram.workflows.common.ActivityStubs;
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.common.ParallelBatches;
 import io.engram.workflows.common.RetryPolicies;
 import io.engram.workflows.common.TaskQueues;
 import io.temporal.common.RetryOptions;
@@ -10,12 +11,8 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 
 /**
  * Prepare, then evaluate the queries in batches with bounded parallelism, then (when asked for)
@@ -121,18 +118,12 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
     total = plan.queries();
     try {
       phase = "evaluating";
-      List<Promise<BatchScores>> running = new ArrayList<>();
-      int next = 0;
-      while (next < total || !running.isEmpty()) {
-        while (running.size() < MAX_PARALLEL_BATCHES && next < total) {
-          int to = Math.min(total, next + BATCH_SIZE);
-          running.add(Async.function(batches::evaluateBatch, evalRunId, next, to));
-          next = to;
-        }
-        // Each finished batch is counted at once, so progress never waits for a slower one.
-        Promise.anyOf(running).get();
-        collectCompleted(running);
-      }
+      ParallelBatches.run(
+          total,
+          BATCH_SIZE,
+          MAX_PARALLEL_BATCHES,
+          (from, to) -> Async.function(batches::evaluateBatch, evalRunId, from, to),
+          this::count);
       if (answers > 0) {
         answer(answers);
       }
@@ -168,19 +159,12 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
     }
   }
 
-  private void collectCompleted(List<Promise<BatchScores>> running) {
-    for (Iterator<Promise<BatchScores>> it = running.iterator(); it.hasNext(); ) {
-      Promise<BatchScores> promise = it.next();
-      if (promise.isCompleted()) {
-        it.remove();
-        BatchScores scores = promise.get();
-        done += scores.queries();
-        ndcgAt10 += scores.ndcgAt10();
-        mrrAt10 += scores.mrrAt10();
-        recallAt10 += scores.recallAt10();
-        recallAt100 += scores.recallAt100();
-      }
-    }
+  private void count(BatchScores scores) {
+    done += scores.queries();
+    ndcgAt10 += scores.ndcgAt10();
+    mrrAt10 += scores.mrrAt10();
+    recallAt10 += scores.recallAt10();
+    recallAt100 += scores.recallAt100();
   }
 
   /** The innermost failure's own message, which names the bad input or the broken dependency. */
