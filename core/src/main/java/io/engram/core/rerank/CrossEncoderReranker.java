@@ -453,17 +453,8 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
     for (int i = 0; i < scored; i++) {
       passages.add(passage(candidates.get(i).chunk()));
     }
-    double[] logits = logits(query, passages);
-    Integer[] order = new Integer[scored];
-    for (int i = 0; i < scored; i++) {
-      order[i] = i;
-    }
-    // A stable sort: equal logits keep the fusion order.
-    Arrays.sort(order, (a, b) -> Double.compare(logits[b], logits[a]));
-    List<Candidate> out = new ArrayList<>(n);
-    for (int i : order) {
-      out.add(candidates.get(i).withScore(1 / (1 + Math.exp(-logits[i]))));
-    }
+    List<Candidate> out =
+        new ArrayList<>(Logits.order(candidates.subList(0, scored), logits(query, passages)));
     out.addAll(candidates.subList(scored, n));
     return out;
   }
