@@ -9,26 +9,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** Asks a question and shows the answer together with the passages it was drawn from. */
 @Command(
     name = "ask",
-    mixinStandardHelpOptions = true,
-    versionProvider = EngramCli.VersionProvider.class,
     description = "Ask a question; prints the answer and the sources it is based on.")
 final class AskCommand implements Callable<Integer> {
 
   private static final int SNIPPET_LENGTH = 200;
 
-  @ParentCommand EngramCli root;
-
-  @Spec CommandSpec spec;
+  @Mixin CommandContext context;
 
   // Several words are joined so that an unquoted question still works.
   @Parameters(
@@ -59,20 +52,14 @@ final class AskCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String question = String.join(" ", words).strip();
     if (question.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "the question must not be empty");
+      throw context.usageError("the question must not be empty");
     }
     if (topK != null && topK <= 0) {
-      throw new ParameterException(spec.commandLine(), "--top-k must be positive");
+      throw context.usageError("--top-k must be positive");
     }
     Reply<QueryResponse> reply =
-        root.client().query(new QueryRequest(question, session, collection, topK));
-    PrintWriter out = spec.commandLine().getOut();
-    if (root.json()) {
-      out.println(EngramClient.JSON.writeValueAsString(reply.json()));
-    } else {
-      print(out, reply.value());
-    }
-    out.flush();
+        context.client().query(new QueryRequest(question, session, collection, topK));
+    context.print(reply, AskCommand::print);
     return 0;
   }
 

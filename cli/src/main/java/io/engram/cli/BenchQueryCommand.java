@@ -18,10 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * Query latency and throughput against a running API: one sequential pass for p50/p95, then a sweep
@@ -29,15 +27,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "bench-query",
-    mixinStandardHelpOptions = true,
-    versionProvider = EngramCli.VersionProvider.class,
     description =
         "Measure POST /v1/query latency (p50/p95) and the highest QPS with p95 under a bound.")
 final class BenchQueryCommand implements Callable<Integer> {
 
-  @ParentCommand EngramCli root;
-
-  @Spec CommandSpec spec;
+  @Mixin CommandContext context;
 
   @Option(
       names = "--queries",
@@ -85,8 +79,7 @@ final class BenchQueryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = context.err();
     List<String> texts = new ArrayList<>();
     for (String line : Files.readAllLines(queries, StandardCharsets.UTF_8)) {
       if (!line.isBlank()) {
@@ -97,7 +90,7 @@ final class BenchQueryCommand implements Callable<Integer> {
     if (texts.isEmpty()) {
       throw new CliException("no queries in " + queries, 2);
     }
-    EngramClient client = root.client();
+    EngramClient client = context.client();
     // Warm-up: JIT, connection pools and the embedding model, so the pass measures steady state.
     for (int i = 0; i < Math.min(50, texts.size()); i++) {
       var reply = client.query(new QueryRequest(texts.get(i), null, collection, topK), cached);
@@ -138,29 +131,30 @@ final class BenchQueryCommand implements Callable<Integer> {
         bestLevel = level;
       }
     }
-    if (root.json()) {
-      Map<String, Object> result = new LinkedHashMap<>();
-      result.put("queries", texts.size());
-      result.put("topK", topK);
-      result.put("p50_ms", p50);
-      result.put("p95_ms", p95);
-      result.put("qps", bestQps);
-      result.put("qps_concurrency", bestLevel);
-      result.put("sweep", sweep);
-      out.println(EngramClient.JSON.writeValueAsString(result));
-    } else {
-      out.printf(
-          Locale.ROOT,
-          "query p50_ms=%.1f p95_ms=%.1f qps=%.1f (concurrency %d, p95 <= %.0f ms) queries=%d top_k=%d%n",
-          p50,
-          p95,
-          bestQps,
-          bestLevel,
-          bound,
-          texts.size(),
-          topK);
-    }
-    out.flush();
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("queries", texts.size());
+    result.put("topK", topK);
+    result.put("p50_ms", p50);
+    result.put("p95_ms", p95);
+    result.put("qps", bestQps);
+    result.put("qps_concurrency", bestLevel);
+    result.put("sweep", sweep);
+    int level = bestLevel;
+    double qps = bestQps;
+    context.print(
+        result,
+        out ->
+            out.printf(
+                Locale.ROOT,
+                "query p50_ms=%.1f p95_ms=%.1f qps=%.1f (concurrency %d, p95 <= %.0f ms)"
+                    + " queries=%d top_k=%d%n",
+                p50,
+                p95,
+                qps,
+                level,
+                bound,
+                texts.size(),
+                topK));
     return 0;
   }
 

@@ -10,10 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * An interactive conversation: opens a session and sends each line as a turn, so follow-up
@@ -22,15 +20,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "chat",
-    mixinStandardHelpOptions = true,
-    versionProvider = EngramCli.VersionProvider.class,
     description =
         "Chat in a session: each line is a turn; follow-ups use the earlier turns. /quit ends.")
 final class ChatCommand implements Callable<Integer> {
 
-  @ParentCommand EngramCli root;
-
-  @Spec CommandSpec spec;
+  @Mixin CommandContext context;
 
   @Option(
       names = "--collection",
@@ -53,9 +47,8 @@ final class ChatCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    EngramClient client = root.client();
+    PrintWriter err = context.err();
+    EngramClient client = context.client();
     String sessionId = session != null ? session : client.createSession(collection);
     err.println("session " + sessionId + " — type a question, /quit to end");
     err.flush();
@@ -74,13 +67,8 @@ final class ChatCommand implements Callable<Integer> {
       if (line.isBlank()) {
         continue;
       }
-      var reply = client.query(new QueryRequest(line.strip(), sessionId, null, topK));
-      if (root.json()) {
-        out.println(EngramClient.JSON.writeValueAsString(reply.json()));
-      } else {
-        print(out, reply.value());
-      }
-      out.flush();
+      context.print(
+          client.query(new QueryRequest(line.strip(), sessionId, null, topK)), ChatCommand::print);
     }
     return 0;
   }

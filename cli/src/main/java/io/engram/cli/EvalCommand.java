@@ -19,12 +19,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * Retrieval quality on a BEIR-format folder, measured by the evaluation workflow: the CLI uploads
@@ -36,8 +33,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "eval",
-    mixinStandardHelpOptions = true,
-    versionProvider = EngramCli.VersionProvider.class,
     description = {
       "Evaluate retrieval on a BEIR folder (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv).",
       "The corpus must be ingested into the collection first (./engram eval DIR does it).",
@@ -49,9 +44,7 @@ final class EvalCommand implements Callable<Integer> {
   static final List<String> SPLITS = Arrays.stream(Split.values()).map(Split::wireName).toList();
   static final List<String> PARTS = Arrays.stream(Part.values()).map(Part::wireName).toList();
 
-  @ParentCommand EngramCli root;
-
-  @Spec CommandSpec spec;
+  @Mixin CommandContext context;
 
   @Parameters(paramLabel = "DIR", description = "BEIR folder.")
   Path dir;
@@ -103,8 +96,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = context.err();
     validateOptions();
     String chosenSplit = split == null ? "test" : split;
     Path qrelsFile = dir.resolve("qrels").resolve(chosenSplit + ".tsv");
@@ -122,7 +114,7 @@ final class EvalCommand implements Callable<Integer> {
     String dataset = defaultCollection(dir);
     String coll = collection != null ? collection : dataset;
 
-    EngramClient client = root.client();
+    EngramClient client = context.client();
     String queriesBlob = upload(client, queriesFile);
     String qrelsBlob = upload(client, qrelsFile);
     EvaluationStarted started =
@@ -141,10 +133,17 @@ final class EvalCommand implements Callable<Integer> {
         "evaluating in workflow "
             + started.workflowId()
             + " — see it in the Temporal UI: "
-            + root.temporalUiLink(started.workflowId()));
+            + context.temporalUiLink(started.workflowId()));
     err.flush();
 
-    Reply<EvaluationStatus> last = follow(client, started.workflowId(), err);
+    Reply<EvaluationStatus> last =
+        WorkflowPoller.follow(
+            "evaluating",
+            () -> client.evaluation(started.workflowId()),
+            status ->
+                new WorkflowPoller.Progress(
+                    status.status(), status.done(), status.total(), describe(status)),
+            err);
     EvaluationStatus result = last.value();
     if (!"COMPLETED".equals(result.status())) {
       throw new CliException(
@@ -153,30 +152,22 @@ final class EvalCommand implements Callable<Integer> {
               + (result.failure() == null ? "" : ": " + result.failure()),
           CliException.FAILURE);
     }
-    if (root.json()) {
-      out.println(EngramClient.JSON.writeValueAsString(summary(result)));
-    } else {
-      printTable(out, result);
-    }
-    out.flush();
+    context.print(summary(result), out -> printTable(out, result));
     return 0;
   }
 
   private void validateOptions() {
     if (split != null && Split.of(split).isEmpty()) {
-      throw new ParameterException(
-          spec.commandLine(), "--split must be one of " + String.join(", ", SPLITS));
+      throw context.usageError("--split must be one of " + String.join(", ", SPLITS));
     }
     if (Part.of(part).isEmpty()) {
-      throw new ParameterException(
-          spec.commandLine(), "--part must be one of " + String.join(", ", PARTS));
+      throw context.usageError("--part must be one of " + String.join(", ", PARTS));
     }
     if (limit != null && limit < 1) {
-      throw new ParameterException(spec.commandLine(), "--limit must be positive");
+      throw context.usageError("--limit must be positive");
     }
     if (answers < 0 || answers > MAX_ANSWERS) {
-      throw new ParameterException(
-          spec.commandLine(), "--answers must be between 0 and " + MAX_ANSWERS);
+      throw context.usageError("--answers must be between 0 and " + MAX_ANSWERS);
     }
   }
 
@@ -187,21 +178,6 @@ final class EvalCommand implements Callable<Integer> {
       client.putBlob(hashed.sha256(), file);
     }
     return hashed.sha256();
-  }
-
-  /** Polls until the workflow ends, riding out short API outages as {@code ingest} does. */
-  private Reply<EvaluationStatus> follow(EngramClient client, String workflowId, PrintWriter err)
-      throws InterruptedException {
-    ProgressBar bar = new ProgressBar(err, ProgressBar.terminalAttached(), "evaluating");
-    try {
-      return WorkflowPoller.untilDone(
-          () -> client.evaluation(workflowId),
-          status -> !WorkflowPoller.isTerminal(status.status()),
-          status -> bar.update(status.done(), status.total(), describe(status)),
-          err);
-    } finally {
-      bar.finish();
-    }
   }
 
   private static String describe(EvaluationStatus status) {

@@ -22,12 +22,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * Ingests a file or directory. By default the content is uploaded to the API as content-addressed
@@ -36,8 +33,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "ingest",
-    mixinStandardHelpOptions = true,
-    versionProvider = EngramCli.VersionProvider.class,
     description = {
       "Ingest a file or a directory (recursively) into a collection.",
       "Files are uploaded to the API unless --server-path is given; hidden files and symlinks"
@@ -50,9 +45,7 @@ final class IngestCommand implements Callable<Integer> {
   private static final long HASH_PROGRESS_MIN_BYTES = 256L * 1024 * 1024;
   private static final int MAX_LISTED_ERRORS = 20;
 
-  @ParentCommand EngramCli root;
-
-  @Spec CommandSpec spec;
+  @Mixin CommandContext context;
 
   @Parameters(paramLabel = "PATH", description = "File or directory to ingest.")
   Path path;
@@ -89,9 +82,8 @@ final class IngestCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     validateOptions();
     long startedNanos = System.nanoTime();
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    EngramClient client = root.client();
+    PrintWriter err = context.err();
+    EngramClient client = context.client();
 
     IngestionStarted started = serverPath ? startServerSide(client) : uploadAndStart(client, err);
     if (started.workflowId() == null || started.workflowId().isBlank()) {
@@ -104,22 +96,19 @@ final class IngestCommand implements Callable<Integer> {
               + started.workflowId());
     }
     if (noWait) {
-      if (root.json()) {
-        out.println(EngramClient.JSON.writeValueAsString(started));
-      } else {
-        out.println("started ingestion workflow " + started.workflowId());
-        out.println("see it in the Temporal UI: " + root.temporalUiLink(started.workflowId()));
-      }
+      context.print(
+          started,
+          out -> {
+            out.println("started ingestion workflow " + started.workflowId());
+            out.println(
+                "see it in the Temporal UI: " + context.temporalUiLink(started.workflowId()));
+          });
       return 0;
     }
 
     Reply<IngestionStatus> last = follow(client, started.workflowId(), err);
     double seconds = (System.nanoTime() - startedNanos) / 1e9;
-    if (root.json()) {
-      out.println(EngramClient.JSON.writeValueAsString(last.json()));
-    } else {
-      printSummary(out, last.value(), started.workflowId(), seconds);
-    }
+    context.print(last, (out, status) -> printSummary(out, status, started.workflowId(), seconds));
     IngestionStatus progress = last.value();
     if ("COMPLETED".equals(progress.status())) {
       return 0;
@@ -130,14 +119,13 @@ final class IngestCommand implements Callable<Integer> {
 
   private void validateOptions() {
     if (chunkSize != null && chunkSize <= 0) {
-      throw new ParameterException(spec.commandLine(), "--chunk-size must be positive");
+      throw context.usageError("--chunk-size must be positive");
     }
     if (chunkOverlap != null && chunkOverlap < 0) {
-      throw new ParameterException(spec.commandLine(), "--chunk-overlap must not be negative");
+      throw context.usageError("--chunk-overlap must not be negative");
     }
     if (chunkSize != null && chunkOverlap != null && chunkOverlap >= chunkSize) {
-      throw new ParameterException(
-          spec.commandLine(), "--chunk-overlap must be smaller than --chunk-size");
+      throw context.usageError("--chunk-overlap must be smaller than --chunk-size");
     }
   }
 
@@ -252,27 +240,30 @@ final class IngestCommand implements Callable<Integer> {
     }
   }
 
-  /** Follows the workflow until it ends (see {@link WorkflowPoller}). */
+  /**
+   * Follows the workflow until it ends (see {@link WorkflowPoller}); on Ctrl-C says that the
+   * ingestion goes on without the CLI.
+   */
   private Reply<IngestionStatus> follow(EngramClient client, String workflowId, PrintWriter err)
       throws InterruptedException {
-    ProgressBar bar = new ProgressBar(err, ProgressBar.terminalAttached(), "ingesting");
     Thread interruptNotice =
         new Thread(
             () -> {
               err.println();
               err.println(
-                  "the ingestion continues on the server: " + root.temporalUiLink(workflowId));
+                  "the ingestion continues on the server: " + context.temporalUiLink(workflowId));
               err.flush();
             });
     Runtime.getRuntime().addShutdownHook(interruptNotice);
     try {
-      return WorkflowPoller.untilDone(
+      return WorkflowPoller.follow(
+          "ingesting",
           () -> client.ingestion(workflowId),
-          progress -> !WorkflowPoller.isTerminal(progress.status()),
-          progress -> bar.update(processed(progress), progress.total(), describe(progress)),
+          status ->
+              new WorkflowPoller.Progress(
+                  status.status(), processed(status), status.total(), describe(status)),
           err);
     } finally {
-      bar.finish();
       try {
         Runtime.getRuntime().removeShutdownHook(interruptNotice);
       } catch (IllegalStateException e) {
@@ -342,7 +333,7 @@ final class IngestCommand implements Callable<Integer> {
         "workflow "
             + workflowId
             + " — see it in the Temporal UI: "
-            + root.temporalUiLink(workflowId));
+            + context.temporalUiLink(workflowId));
   }
 
   private static void warn(PrintWriter err, String message) {

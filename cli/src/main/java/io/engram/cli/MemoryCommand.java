@@ -1,6 +1,5 @@
 package io.engram.cli;
 
-import io.engram.cli.EngramClient.Reply;
 import io.engram.contract.Memory.MemoryDay;
 import io.engram.contract.Memory.MemoryStats;
 import io.engram.contract.Memory.PromotionOutcome;
@@ -12,10 +11,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** Long-term memory: what each tier holds and how the lifecycle jobs are doing. */
@@ -26,8 +24,6 @@ import picocli.CommandLine.Spec;
     description = "Inspect Engram's memory (working, episodic, semantic).",
     subcommands = {MemoryCommand.Stats.class, MemoryCommand.Promote.class})
 final class MemoryCommand implements Callable<Integer> {
-
-  @ParentCommand EngramCli root;
 
   @Spec CommandSpec spec;
 
@@ -40,16 +36,12 @@ final class MemoryCommand implements Callable<Integer> {
 
   @Command(
       name = "stats",
-      mixinStandardHelpOptions = true,
-      versionProvider = EngramCli.VersionProvider.class,
       description = {
         "Counts per memory tier, promotions and expirations per day, and the memory schedules."
       })
   static final class Stats implements Callable<Integer> {
 
-    @ParentCommand MemoryCommand memory;
-
-    @Spec CommandSpec spec;
+    @Mixin CommandContext context;
 
     @Option(
         names = "--days",
@@ -61,17 +53,9 @@ final class MemoryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       if (days < 1 || days > 90) {
-        throw new ParameterException(spec.commandLine(), "--days must be between 1 and 90");
+        throw context.usageError("--days must be between 1 and 90");
       }
-      EngramCli root = memory.root;
-      Reply<MemoryStats> stats = root.client().memoryStats(days);
-      PrintWriter out = spec.commandLine().getOut();
-      if (root.json()) {
-        out.println(EngramClient.JSON.writeValueAsString(stats.json()));
-      } else {
-        print(out, stats.value());
-      }
-      out.flush();
+      context.print(context.client().memoryStats(days), Stats::print);
       return 0;
     }
 
@@ -119,38 +103,30 @@ final class MemoryCommand implements Callable<Integer> {
 
   @Command(
       name = "promote",
-      mixinStandardHelpOptions = true,
-      versionProvider = EngramCli.VersionProvider.class,
       description = {
         "Run the promotion of strong episodic facts to semantic memory now, with the thresholds of"
             + " the daily schedule. With --dry-run nothing moves: it reports what would."
       })
   static final class Promote implements Callable<Integer> {
 
-    @ParentCommand MemoryCommand memory;
-
-    @Spec CommandSpec spec;
+    @Mixin CommandContext context;
 
     @Option(names = "--dry-run", description = "Report the facts that would be promoted.")
     boolean dryRun;
 
     @Override
     public Integer call() throws Exception {
-      EngramCli root = memory.root;
-      Reply<PromotionStarted> reply = root.client().promote(dryRun);
-      PrintWriter out = spec.commandLine().getOut();
-      if (root.json()) {
-        out.println(EngramClient.JSON.writeValueAsString(reply.json()));
-        out.flush();
-        return 0;
-      }
-      String workflowId = reply.value().workflowId();
-      PromotionOutcome result = reply.value().result();
+      context.print(context.client().promote(dryRun), this::print);
+      return 0;
+    }
+
+    private void print(PrintWriter out, PromotionStarted started) {
+      String workflowId = started.workflowId();
+      PromotionOutcome result = started.result();
       if (result == null) {
         out.println("promotion " + workflowId + " is still running; watch it in the Temporal UI:");
-        out.println("  " + root.temporalUiLink(workflowId));
-        out.flush();
-        return 0;
+        out.println("  " + context.temporalUiLink(workflowId));
+        return;
       }
       long n = result.promoted();
       out.printf(
@@ -168,8 +144,6 @@ final class MemoryCommand implements Callable<Integer> {
         }
       }
       out.println("  run: " + workflowId);
-      out.flush();
-      return 0;
     }
 
     private static String ids(List<Long> ids) {

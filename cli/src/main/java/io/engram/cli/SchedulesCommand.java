@@ -8,35 +8,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 
 /** Lists the Temporal Schedules: promotion, maintenance, incremental ingestion and any other. */
 @Command(
     name = "schedules",
-    mixinStandardHelpOptions = true,
-    versionProvider = EngramCli.VersionProvider.class,
     description = {
       "List the registered Temporal Schedules: id, spec (cron, UTC), next run, paused.",
       "Pause, resume or trigger them in the Temporal UI or with 'temporal schedule'."
     })
 final class SchedulesCommand implements Callable<Integer> {
 
-  @ParentCommand EngramCli root;
-
-  @Spec CommandSpec spec;
+  @Mixin CommandContext context;
 
   @Override
   public Integer call() throws Exception {
-    Reply<ScheduleList> reply = root.client().schedules();
-    PrintWriter out = spec.commandLine().getOut();
-    if (root.json()) {
-      out.println(EngramClient.JSON.writeValueAsString(reply.json()));
-    } else {
-      print(out, reply.value().schedules());
-    }
-    out.flush();
+    Reply<ScheduleList> reply = context.client().schedules();
+    context.print(reply, (out, list) -> print(out, list.schedules()));
     return 0;
   }
 

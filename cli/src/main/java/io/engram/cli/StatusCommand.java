@@ -7,9 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 
 /**
  * Shows whether the API and the services behind it are up. Exits 1 when anything is down, so
@@ -17,35 +15,33 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "status",
-    mixinStandardHelpOptions = true,
-    versionProvider = EngramCli.VersionProvider.class,
     description = "Show the health of the Engram API and its components (database, Temporal).")
 final class StatusCommand implements Callable<Integer> {
 
-  @ParentCommand EngramCli root;
-
-  @Spec CommandSpec spec;
+  @Mixin CommandContext context;
 
   @Override
   public Integer call() throws Exception {
-    EngramClient client = root.client();
+    EngramClient client = context.client();
     Reply<Health> health = client.health();
     String overall = health.value().status() == null ? "UNKNOWN" : health.value().status();
-    PrintWriter out = spec.commandLine().getOut();
-    if (root.json()) {
-      out.println(EngramClient.JSON.writeValueAsString(health.json()));
-    } else {
-      out.println("Engram API at " + client.baseUrl() + ": " + overall);
-      Map<String, Health.Component> components = new TreeMap<>(health.value().details());
-      int width = components.keySet().stream().mapToInt(String::length).max().orElse(0);
-      for (Map.Entry<String, Health.Component> component : components.entrySet()) {
-        String name = component.getKey();
-        out.println(
-            "  " + name + " ".repeat(width - name.length() + 2) + describe(component.getValue()));
-      }
-    }
-    out.flush();
+    context.print(
+        health,
+        (out, value) -> {
+          out.println("Engram API at " + client.baseUrl() + ": " + overall);
+          print(out, value.details());
+        });
     return "UP".equalsIgnoreCase(overall) ? 0 : 1;
+  }
+
+  private static void print(PrintWriter out, Map<String, Health.Component> details) {
+    Map<String, Health.Component> components = new TreeMap<>(details);
+    int width = components.keySet().stream().mapToInt(String::length).max().orElse(0);
+    for (Map.Entry<String, Health.Component> component : components.entrySet()) {
+      String name = component.getKey();
+      out.println(
+          "  " + name + " ".repeat(width - name.length() + 2) + describe(component.getValue()));
+    }
   }
 
   /** A component's status, and why when it reports an error. */

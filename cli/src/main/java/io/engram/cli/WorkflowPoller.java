@@ -3,8 +3,7 @@ package io.engram.cli;
 import io.engram.cli.EngramClient.Reply;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.function.Consumer;
-import java.util.function.Predicate;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -25,7 +24,7 @@ final class WorkflowPoller {
    * Only the statuses Temporal never leaves count as final; anything else (including a status this
    * CLI does not know yet) means the workflow may still make progress.
    */
-  static boolean isTerminal(String status) {
+  private static boolean isTerminal(String status) {
     return status != null
         && switch (status) {
           case "COMPLETED", "FAILED", "CANCELED", "CANCELLED", "TERMINATED", "TIMED_OUT" -> true;
@@ -33,15 +32,31 @@ final class WorkflowPoller {
         };
   }
 
+  /** What a progress bar shows of a workflow's status, and the workflow's status itself. */
+  record Progress(String status, long done, long total, String detail) {}
+
   /**
-   * Fetches the status until {@code running} says it ended, showing each one.
+   * Fetches the status until the workflow has ended, showing each one on a progress bar on {@code
+   * err}.
    *
+   * @param label what the bar says the workflow is doing, e.g. {@code ingesting}
    * @param fetch one status request; a {@link CliException} of exit code USAGE ends polling at once
-   * @param show draws a status (typically on a progress bar)
+   * @param progress what of a status the bar shows
    * @return the last reply, the one of the ended workflow
    */
-  static <T> Reply<T> untilDone(
-      Supplier<Reply<T>> fetch, Predicate<T> running, Consumer<T> show, PrintWriter err)
+  static <T> Reply<T> follow(
+      String label, Supplier<Reply<T>> fetch, Function<T, Progress> progress, PrintWriter err)
+      throws InterruptedException {
+    ProgressBar bar = new ProgressBar(err, ProgressBar.terminalAttached(), label);
+    try {
+      return untilDone(fetch, progress, bar, err);
+    } finally {
+      bar.finish();
+    }
+  }
+
+  private static <T> Reply<T> untilDone(
+      Supplier<Reply<T>> fetch, Function<T, Progress> progress, ProgressBar bar, PrintWriter err)
       throws InterruptedException {
     long failingSince = -1;
     while (true) {
@@ -64,8 +79,9 @@ final class WorkflowPoller {
         Thread.sleep(POLL_INTERVAL.toMillis());
         continue;
       }
-      show.accept(reply.value());
-      if (!running.test(reply.value())) {
+      Progress shown = progress.apply(reply.value());
+      bar.update(shown.done(), shown.total(), shown.detail());
+      if (isTerminal(shown.status())) {
         return reply;
       }
       Thread.sleep(POLL_INTERVAL.toMillis());

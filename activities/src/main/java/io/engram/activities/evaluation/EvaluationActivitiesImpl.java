@@ -1,5 +1,6 @@
 package io.engram.activities.evaluation;
 
+import io.engram.activities.FailureReasons;
 import io.engram.core.eval.EvaluationAnswers;
 import io.engram.core.eval.EvaluationQueries;
 import io.engram.core.eval.EvaluationRuns;
@@ -92,7 +93,7 @@ public class EvaluationActivitiesImpl implements EvaluationActivities {
 
   @Override
   public void markEnded(long evalRunId, boolean cancelled, String reason) {
-    service.fail(evalRunId, cancelled, truncate(reason));
+    service.fail(evalRunId, cancelled, FailureReasons.truncate(reason, MAX_REASON));
   }
 
   static AnswerSummary answers(EvaluationAnswers.Summary a) {
@@ -115,11 +116,5 @@ public class EvaluationActivitiesImpl implements EvaluationActivities {
       case UNKNOWN_MODEL_VERSION -> FailureTypes.UNKNOWN_MODEL_VERSION;
       case INVALID_DATASET -> FailureTypes.INVALID_DATASET;
     };
-  }
-
-  static String truncate(String reason) {
-    return reason == null || reason.length() <= MAX_REASON
-        ? reason
-        : reason.substring(0, MAX_REASON) + "…";
   }
 }

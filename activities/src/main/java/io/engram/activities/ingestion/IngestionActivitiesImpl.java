@@ -1,5 +1,6 @@
 package io.engram.activities.ingestion;
 
+import io.engram.activities.FailureReasons;
 import io.engram.core.ingest.IngestionService;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.ingestion.BatchResult;
@@ -90,16 +91,13 @@ public class IngestionActivitiesImpl implements IngestionActivities {
           outcome.failed(),
           outcome.chunks(),
           outcome.errors().stream()
-              .map(e -> new DocumentError(e.source(), truncate(e.reason())))
+              .map(
+                  e ->
+                      new DocumentError(
+                          e.source(), FailureReasons.truncate(e.reason(), MAX_REASON)))
               .toList());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  static String truncate(String reason) {
-    return reason == null || reason.length() <= MAX_REASON
-        ? reason
-        : reason.substring(0, MAX_REASON) + "…";
   }
 }

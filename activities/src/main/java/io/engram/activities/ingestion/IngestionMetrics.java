@@ -30,18 +30,8 @@ public final class IngestionMetrics {
   private final Timer batchTime;
 
   public IngestionMetrics(MeterRegistry registry) {
-    done =
-        Counter.builder(DOCUMENTS)
-            .description("Documents processed by ingestion batches")
-            .baseUnit("documents")
-            .tag("outcome", "done")
-            .register(registry);
-    failed =
-        Counter.builder(DOCUMENTS)
-            .description("Documents processed by ingestion batches")
-            .baseUnit("documents")
-            .tag("outcome", "failed")
-            .register(registry);
+    done = documents(registry, "done");
+    failed = documents(registry, "failed");
     skipped =
         Counter.builder(SKIPPED)
             .description("Documents skipped because their content was already indexed")
@@ -49,16 +39,23 @@ public final class IngestionMetrics {
             .register(registry);
     chunks =
         Counter.builder(CHUNKS).description("Chunks stored").baseUnit("chunks").register(registry);
-    discoverTime =
-        Timer.builder(ACTIVITY_TIME)
-            .description("Time spent in ingestion activities")
-            .tag("activity", "discover")
-            .register(registry);
-    batchTime =
-        Timer.builder(ACTIVITY_TIME)
-            .description("Time spent in ingestion activities")
-            .tag("activity", "batch")
-            .register(registry);
+    discoverTime = activityTime(registry, "discover");
+    batchTime = activityTime(registry, "batch");
+  }
+
+  private static Counter documents(MeterRegistry registry, String outcome) {
+    return Counter.builder(DOCUMENTS)
+        .description("Documents processed by ingestion batches")
+        .baseUnit("documents")
+        .tag("outcome", outcome)
+        .register(registry);
+  }
+
+  private static Timer activityTime(MeterRegistry registry, String activity) {
+    return Timer.builder(ACTIVITY_TIME)
+        .description("Time spent in ingestion activities")
+        .tag("activity", activity)
+        .register(registry);
   }
 
   void discovered(int skippedDocuments, Duration took) {

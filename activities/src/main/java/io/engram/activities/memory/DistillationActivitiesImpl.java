@@ -8,7 +8,6 @@ import io.engram.workflows.memory.DistillationBatchResult;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Thin adapter from {@link DistillationActivities} to {@link Distiller}: parses ids, maps a
@@ -26,14 +25,14 @@ public class DistillationActivitiesImpl implements DistillationActivities {
 
   @Override
   public List<Long> pendingTurns(String sessionId, int limit) {
-    return distiller.pendingTurns(session(sessionId), limit);
+    return distiller.pendingTurns(SessionIds.parse(sessionId), limit);
   }
 
   @Override
   public DistillationBatchResult distill(String sessionId, List<Long> turnIds, long nowMillis) {
     try {
       Distiller.Outcome o =
-          distiller.distill(session(sessionId), turnIds, Instant.ofEpochMilli(nowMillis));
+          distiller.distill(SessionIds.parse(sessionId), turnIds, Instant.ofEpochMilli(nowMillis));
       if (!o.replayed()) {
         metrics.facts("stored", o.storedIds().size());
         metrics.facts("merged", o.mergedIds().size());
@@ -57,16 +56,8 @@ public class DistillationActivitiesImpl implements DistillationActivities {
   @Override
   public void recordFailedBatch(
       String sessionId, List<Long> turnIds, String reason, long nowMillis) {
-    distiller.recordFailure(session(sessionId), turnIds, reason, Instant.ofEpochMilli(nowMillis));
+    distiller.recordFailure(
+        SessionIds.parse(sessionId), turnIds, reason, Instant.ofEpochMilli(nowMillis));
     metrics.failedBatch();
-  }
-
-  private static UUID session(String sessionId) {
-    try {
-      return UUID.fromString(sessionId);
-    } catch (IllegalArgumentException e) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "malformed session id " + sessionId, FailureTypes.UNKNOWN_SESSION);
-    }
   }
 }

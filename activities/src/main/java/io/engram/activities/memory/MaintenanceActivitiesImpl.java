@@ -1,13 +1,11 @@
 package io.engram.activities.memory;
 
 import io.engram.core.memory.MemoryMaintenance;
-import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.memory.CitationFlush;
 import io.engram.workflows.memory.MaintenanceActivities;
 import io.engram.workflows.memory.SessionClosed;
 import io.engram.workflows.memory.TtlCleanup;
 import io.temporal.activity.Activity;
-import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,62 +34,46 @@ public class MaintenanceActivitiesImpl implements MaintenanceActivities {
   @Override
   public CitationFlush flushCitations(long nowMillis) {
     Instant now = Instant.ofEpochMilli(nowMillis);
-    long citations = 0;
     long episodic = 0;
     long semantic = 0;
-    for (int i = 0; i < MAX_BATCHES; i++) {
-      MemoryMaintenance.FlushResult r = maintenance.flushCitations(now, batchSize);
-      citations += r.citations();
+    Batches citations = new Batches(0);
+    MemoryMaintenance.FlushResult r;
+    do {
+      r = maintenance.flushCitations(now, batchSize);
       episodic += r.episodicFacts();
       semantic += r.semanticFacts();
-      heartbeat(citations);
-      if (r.citations() < batchSize) {
-        break;
-      }
-    }
-    return new CitationFlush(citations, episodic, semantic);
+    } while (citations.another(r.citations()));
+    return new CitationFlush(citations.handled(), episodic, semantic);
   }
 
   @Override
   public long decaySalience(long nowMillis) {
     Instant now = Instant.ofEpochMilli(nowMillis);
-    long decayed = 0;
+    Batches decayed = new Batches(0);
     long cursor = 0;
-    for (int i = 0; i < MAX_BATCHES; i++) {
-      List<Long> ids = maintenance.decay(now, cursor, batchSize);
-      decayed += ids.size();
-      heartbeat(decayed);
-      if (ids.size() < batchSize) {
-        break;
-      }
-      cursor = ids.get(ids.size() - 1);
-    }
-    return decayed;
+    List<Long> ids;
+    do {
+      ids = maintenance.decay(now, cursor, batchSize);
+      cursor = ids.isEmpty() ? cursor : ids.get(ids.size() - 1);
+    } while (decayed.another(ids.size()));
+    return decayed.handled();
   }
 
   @Override
   public TtlCleanup deleteExpired(long nowMillis) {
     Instant now = Instant.ofEpochMilli(nowMillis);
-    long expired = 0;
-    long released = 0;
-    for (int i = 0; i < MAX_BATCHES; i++) {
-      int n = maintenance.deleteExpired(now, batchSize);
-      expired += n;
+    Batches expired = new Batches(0);
+    int n;
+    do {
+      n = maintenance.deleteExpired(now, batchSize);
       metrics.facts("expired", n);
-      heartbeat(expired);
-      if (n < batchSize) {
-        break;
-      }
-    }
-    for (int i = 0; i < MAX_BATCHES; i++) {
-      long n = maintenance.releaseOrphanTurns(batchSize);
-      released += n;
-      heartbeat(expired + released);
-      if (n < batchSize) {
-        break;
-      }
-    }
-    return new TtlCleanup(expired, released);
+    } while (expired.another(n));
+    Batches released = new Batches(expired.handled());
+    long turns;
+    do {
+      turns = maintenance.releaseOrphanTurns(batchSize);
+    } while (released.another(turns));
+    return new TtlCleanup(expired.handled(), released.handled());
   }
 
   @Override
@@ -103,18 +85,37 @@ public class MaintenanceActivitiesImpl implements MaintenanceActivities {
 
   @Override
   public SessionClosed closeSession(String sessionId, long nowMillis) {
-    UUID id;
-    try {
-      id = UUID.fromString(sessionId);
-    } catch (IllegalArgumentException e) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "malformed session id " + sessionId, FailureTypes.UNKNOWN_SESSION);
-    }
-    MemoryMaintenance.Closed closed = maintenance.closeSession(id, Instant.ofEpochMilli(nowMillis));
+    MemoryMaintenance.Closed closed =
+        maintenance.closeSession(SessionIds.parse(sessionId), Instant.ofEpochMilli(nowMillis));
     return new SessionClosed(closed.closed(), closed.turnsReleased());
   }
 
-  private static void heartbeat(long progress) {
-    Activity.getExecutionContext().heartbeat(progress);
+  /**
+   * One loop of batches: each batch is counted and heartbeats the activity's progress so far, and
+   * another follows while batches come back full, up to {@link #MAX_BATCHES}.
+   */
+  private final class Batches {
+    private final long before;
+    private long handled;
+    private int batches;
+
+    /**
+     * @param before progress already reported by an earlier loop of the same activity
+     */
+    Batches(long before) {
+      this.before = before;
+    }
+
+    /** Counts a batch that handled {@code n} items; true when another batch should follow. */
+    boolean another(long n) {
+      handled += n;
+      batches++;
+      Activity.getExecutionContext().heartbeat(before + handled);
+      return n >= batchSize && batches < MAX_BATCHES;
+    }
+
+    long handled() {
+      return handled;
+    }
   }
 }

@@ -20,13 +20,4 @@ class EvaluationActivitiesImplTest {
     assertThat(Arrays.stream(Reason.values()).map(EvaluationActivitiesImpl::failureType))
         .doesNotHaveDuplicates();
   }
-
-  @Test
-  void long_reasons_are_cut() {
-    assertThat(EvaluationActivitiesImpl.truncate("short")).isEqualTo("short");
-    assertThat(EvaluationActivitiesImpl.truncate("x".repeat(5000)))
-        .hasSize(EvaluationActivitiesImpl.MAX_REASON + 1)
-        .endsWith("…");
-    assertThat(EvaluationActivitiesImpl.truncate(null)).isNull();
-  }
 }

@@ -1,8 +1,8 @@
 package io.engram.api.evaluation;
 
-import io.engram.api.problems.ApiProblem;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
+import io.engram.api.temporal.WorkflowRun;
 import io.engram.contract.Evaluations;
 import io.engram.contract.Evaluations.AnswerMetrics;
 import io.engram.contract.Evaluations.EvaluationStarted;
@@ -17,17 +17,9 @@ import io.engram.core.ingest.BlobStore;
 import io.engram.workflows.evaluation.EvaluationProgress;
 import io.engram.workflows.evaluation.EvaluationRequest;
 import io.engram.workflows.evaluation.EvaluationWorkflow;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowException;
-import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowNotFoundException;
-import io.temporal.client.WorkflowServiceException;
-import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.inject.Singleton;
 import java.time.Instant;
@@ -45,6 +37,7 @@ import java.util.regex.Pattern;
 class EvaluationStarter {
   private static final Pattern SHA256 = Pattern.compile("^[0-9a-f]{64}$");
   private static final String WORKFLOW_TYPE = "EvaluationWorkflow";
+  private static final String KIND = "evaluation";
 
   private final WorkflowClient client;
   private final CollectionRegistry collections;
@@ -72,10 +65,7 @@ class EvaluationStarter {
     requireSha256("/qrelsBlob", body.qrelsBlob());
     String collection = body.collection() == null ? body.dataset() : body.collection();
     if (!CollectionRegistry.isValidName(collection)) {
-      throw Problems.badRequest(
-          "collection '"
-              + collection
-              + "' is not a valid name: use 1-63 of a-z, 0-9, '_', '.', '-'");
+      throw Problems.invalidCollection(collection);
     }
     if (!collections.exists(collection)) {
       throw Problems.notFound(
@@ -108,48 +98,28 @@ class EvaluationStarter {
     EvaluationWorkflow workflow =
         client.newWorkflowStub(
             EvaluationWorkflow.class, EvaluationWorkflow.startOptions(workflowId, collection));
-    try {
-      WorkflowExecution execution = WorkflowClient.start(workflow::evaluate, request);
-      return new EvaluationStarted(execution.getWorkflowId(), execution.getRunId());
-    } catch (WorkflowServiceException e) {
-      throw Problems.unavailable(
-          "cannot start the evaluation workflow (is Temporal up?): " + e.getMessage());
-    }
+    WorkflowExecution execution =
+        WorkflowRun.start(
+            "the evaluation workflow", () -> WorkflowClient.start(workflow::evaluate, request));
+    return new EvaluationStarted(execution.getWorkflowId(), execution.getRunId());
   }
 
   EvaluationStatus status(String workflowId) {
     CleanText.require("workflowId", workflowId);
-    WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
-    DescribeWorkflowExecutionResponse description;
-    try {
-      description = stub.describe().getRawDescription();
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-        throw notFound(workflowId);
-      }
-      throw Problems.unavailable("cannot reach Temporal: " + e.getStatus().getDescription());
-    } catch (WorkflowNotFoundException e) {
-      throw notFound(workflowId);
+    WorkflowRun workflow = WorkflowRun.describe(client, workflowId, KIND);
+    if (!workflow.type().equals(WORKFLOW_TYPE)) {
+      throw WorkflowRun.notFound(KIND, workflowId);
     }
-    var info = description.getWorkflowExecutionInfo();
-    if (!info.getType().getName().equals(WORKFLOW_TYPE)) {
-      throw notFound(workflowId);
-    }
-    WorkflowExecutionStatus status = info.getStatus();
-    String name = status.name().replace("WORKFLOW_EXECUTION_STATUS_", "");
-    String runId = info.getExecution().getRunId();
+    String name = workflow.statusName();
+    String runId = workflow.runId();
     Optional<EvaluationRuns.Run> stored = runs.byWorkflowId(workflowId);
 
-    if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-      EvaluationProgress progress;
-      try {
-        progress = stub.query("progress", EvaluationProgress.class);
-      } catch (WorkflowException | StatusRuntimeException e) {
-        // Queries need a worker; without one the run is accepted but has not started.
-        progress =
-            new EvaluationProgress(
-                "waiting-for-worker", 0, null, 0, 0, 0, 0, 0, 0, null, null, 0, 0, 0);
-      }
+    if (workflow.running()) {
+      EvaluationProgress progress =
+          workflow.progress(
+              EvaluationProgress.class,
+              new EvaluationProgress(
+                  "waiting-for-worker", 0, null, 0, 0, 0, 0, 0, 0, null, null, 0, 0, 0));
       boolean any = progress.done() > 0;
       return new EvaluationStatus(
           workflowId,
@@ -187,13 +157,9 @@ class EvaluationStarter {
                   null));
     }
     String failure = null;
-    if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
-      try {
-        stub.getResult(Object.class);
-      } catch (WorkflowFailedException e) {
-        failure = rootMessage(e);
-      }
-    } else if (status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+    if (workflow.status() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
+      failure = workflow.failure().map(EvaluationStarter::rootMessage).orElse(null);
+    } else if (workflow.status() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
       failure = "the workflow ended with status " + name;
     }
     if (stored.isEmpty()) {
@@ -270,10 +236,6 @@ class EvaluationStarter {
     if (!SHA256.matcher(hash).matches()) {
       throw Problems.invalidField(field, "expected a lowercase hex SHA-256 hash");
     }
-  }
-
-  private static ApiProblem notFound(String workflowId) {
-    return Problems.notFound("evaluation", "no evaluation workflow '" + workflowId + "'");
   }
 
   private static String text(Instant instant) {

@@ -2,6 +2,7 @@ package io.engram.api.ingestion;
 
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
+import io.engram.api.temporal.WorkflowRun;
 import io.engram.contract.Ingestions;
 import io.engram.contract.Ingestions.DocumentError;
 import io.engram.contract.Ingestions.FileRef;
@@ -16,14 +17,9 @@ import io.engram.core.ingest.Manifests;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowException;
-import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -59,10 +55,7 @@ class IngestionStarter {
   IngestionStarted start(Ingestions.IngestionRequest body) throws IOException {
     String collection = body.collection() == null ? CollectionRegistry.DEFAULT : body.collection();
     if (!CollectionRegistry.isValidName(collection)) {
-      throw Problems.badRequest(
-          "collection '"
-              + collection
-              + "' is not a valid name: use 1-63 of a-z, 0-9, '_', '.', '-'");
+      throw Problems.invalidCollection(collection);
     }
     if (body.chunkSize() != null
         && body.chunkOverlap() != null
@@ -100,63 +93,44 @@ class IngestionStarter {
     IngestionWorkflow workflow =
         client.newWorkflowStub(
             IngestionWorkflow.class, IngestionWorkflow.startOptions(collection, request.origin()));
-    try {
-      Optional<String> running =
-          runningRunId(IngestionWorkflow.workflowId(collection, request.origin()));
-      WorkflowExecution execution = WorkflowClient.start(workflow::ingest, request);
-      // The workflow id is stable per source, and a start while a run is open returns that run.
-      boolean attached = running.isPresent() && running.get().equals(execution.getRunId());
-      return new IngestionStarted(execution.getWorkflowId(), execution.getRunId(), attached);
-    } catch (io.temporal.client.WorkflowServiceException e) {
-      throw Problems.unavailable(
-          "cannot start the ingestion workflow (is Temporal up?): " + e.getMessage());
-    }
+    String workflowId = IngestionWorkflow.workflowId(collection, request.origin());
+    return WorkflowRun.start(
+        "the ingestion workflow",
+        () -> {
+          Optional<String> running =
+              WorkflowRun.find(client, workflowId)
+                  .filter(WorkflowRun::running)
+                  .map(WorkflowRun::runId);
+          WorkflowExecution execution = WorkflowClient.start(workflow::ingest, request);
+          // The workflow id is stable per source; a start while a run is open returns that run.
+          boolean attached = running.isPresent() && running.get().equals(execution.getRunId());
+          return new IngestionStarted(execution.getWorkflowId(), execution.getRunId(), attached);
+        });
   }
 
   IngestionStatus status(String workflowId) {
     CleanText.require("workflowId", workflowId);
-    WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
-    WorkflowExecutionStatus status;
-    String runId;
-    try {
-      var description = stub.describe();
-      status = description.getStatus();
-      runId = description.getExecution().getRunId();
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-        throw Problems.notFound("ingestion", "no ingestion workflow '" + workflowId + "'");
-      }
-      throw Problems.unavailable("cannot reach Temporal: " + e.getStatus().getDescription());
-    } catch (io.temporal.client.WorkflowNotFoundException e) {
-      throw Problems.notFound("ingestion", "no ingestion workflow '" + workflowId + "'");
-    }
-    String name = status.name().replace("WORKFLOW_EXECUTION_STATUS_", "");
+    WorkflowRun workflow = WorkflowRun.describe(client, workflowId, "ingestion");
     IngestionProgress progress = null;
     String failure = null;
-    if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
-      progress = stub.getResult(IngestionProgress.class);
-    } else if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-      try {
-        progress = stub.query("progress", IngestionProgress.class);
-      } catch (WorkflowException | StatusRuntimeException e) {
-        // Queries need a worker; without one the run is still accepted, just not started.
-        progress =
-            new IngestionProgress("waiting-for-worker", 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0);
-      }
-    } else if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
-      try {
-        stub.getResult(IngestionProgress.class);
-      } catch (WorkflowFailedException e) {
-        failure = rootMessage(e);
-      }
+    if (workflow.status() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+      progress = workflow.result(IngestionProgress.class);
+    } else if (workflow.running()) {
+      progress =
+          workflow.progress(
+              IngestionProgress.class,
+              new IngestionProgress(
+                  "waiting-for-worker", 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0));
+    } else {
+      failure = workflow.failure().map(IngestionStarter::rootMessage).orElse(null);
     }
     if (progress == null) {
       progress = new IngestionProgress("done", 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0);
     }
     return new IngestionStatus(
         workflowId,
-        runId,
-        name,
+        workflow.runId(),
+        workflow.statusName(),
         progress.phase(),
         progress.total(),
         progress.done(),
@@ -167,23 +141,6 @@ class IngestionStarter {
         progress.errors().stream().map(e -> new DocumentError(e.source(), e.reason())).toList(),
         progress.tombstonedSample(),
         failure);
-  }
-
-  /** The run id of the open run under {@code workflowId}, if there is one. */
-  private Optional<String> runningRunId(String workflowId) {
-    try {
-      var description = client.newUntypedWorkflowStub(workflowId).describe();
-      return description.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
-          ? Optional.of(description.getExecution().getRunId())
-          : Optional.empty();
-    } catch (io.temporal.client.WorkflowNotFoundException e) {
-      return Optional.empty();
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-        return Optional.empty();
-      }
-      throw Problems.unavailable("cannot reach Temporal: " + e.getStatus().getDescription());
-    }
   }
 
   /** Resolves a server-side path and checks that its real path lies under an ingestion root. */

@@ -1,6 +1,6 @@
 package io.engram.api.memory;
 
-import io.engram.api.problems.Problems;
+import io.engram.api.temporal.WorkflowRun;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.memory.MemorySettings;
 import io.engram.workflows.common.TaskQueues;
@@ -51,14 +51,13 @@ class PromotionStarter {
                 .setStaticSummary(
                     dryRun ? "Promotion dry run, on request" : "Promotion, on request")
                 .build());
-    try {
-      WorkflowClient.start(
-          workflow::promote,
-          new PromotionRequest(
-              dryRun, p.minSalience(), p.minCitations(), p.minAge(), p.batchSize(), null));
-    } catch (io.temporal.client.WorkflowServiceException e) {
-      throw Problems.unavailable("cannot start the promotion (is Temporal up?): " + e.getMessage());
-    }
+    WorkflowRun.start(
+        "the promotion",
+        () ->
+            WorkflowClient.start(
+                workflow::promote,
+                new PromotionRequest(
+                    dryRun, p.minSalience(), p.minCitations(), p.minAge(), p.batchSize(), null)));
     try {
       PromotionResult result =
           WorkflowStub.fromTyped(workflow)

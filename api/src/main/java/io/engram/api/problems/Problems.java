@@ -22,6 +22,12 @@ public final class Problems {
         invalid(400, "Bad Request", List.of(new Problem.InvalidField(pointer, detail))));
   }
 
+  /** A 400 for a collection name outside {@code CollectionRegistry.isValidName}. */
+  public static ApiProblem invalidCollection(String name) {
+    return badRequest(
+        "collection '" + name + "' is not a valid name: use 1-63 of a-z, 0-9, '_', '.', '-'");
+  }
+
   public static ApiProblem notFound(String what, String detail) {
     return of(what + "-not-found", "Not Found", 404, detail);
   }

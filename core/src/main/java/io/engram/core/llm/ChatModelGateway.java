@@ -38,10 +38,8 @@ public final class ChatModelGateway implements LlmGateway {
 
   private final ChatModel model;
   private final String modelName;
-  private final int maxRetries;
-  private final Duration backoff;
+  private final Retries retries;
   private final CircuitBreaker breaker;
-  private final Sleeper sleeper;
 
   /** Waits out a retry's backoff; tests pass one that moves their clock instead. */
   @FunctionalInterface
@@ -49,24 +47,27 @@ public final class ChatModelGateway implements LlmGateway {
     void sleep(Duration duration);
   }
 
-  public ChatModelGateway(
-      ChatModel model, String modelName, int maxRetries, Duration backoff, CircuitBreaker breaker) {
-    this(model, modelName, maxRetries, backoff, breaker, ChatModelGateway::sleep);
+  /**
+   * How a retryable failure is retried: at most {@code maxRetries} more attempts, the n-th after n
+   * × {@code backoff}, waited out by {@code sleeper}.
+   */
+  record Retries(int maxRetries, Duration backoff, Sleeper sleeper) {
+    /** Waits before retry number {@code retry}, counted from 1. */
+    void pause(int retry) {
+      sleeper.sleep(backoff.multipliedBy(retry));
+    }
   }
 
-  ChatModelGateway(
-      ChatModel model,
-      String modelName,
-      int maxRetries,
-      Duration backoff,
-      CircuitBreaker breaker,
-      Sleeper sleeper) {
+  public ChatModelGateway(
+      ChatModel model, String modelName, int maxRetries, Duration backoff, CircuitBreaker breaker) {
+    this(model, modelName, new Retries(maxRetries, backoff, ChatModelGateway::sleep), breaker);
+  }
+
+  ChatModelGateway(ChatModel model, String modelName, Retries retries, CircuitBreaker breaker) {
     this.model = model;
     this.modelName = modelName;
-    this.maxRetries = maxRetries;
-    this.backoff = backoff;
+    this.retries = retries;
     this.breaker = breaker;
-    this.sleeper = sleeper;
   }
 
   /** The gateway the settings describe, or empty when no provider is configured. */
@@ -114,10 +115,8 @@ public final class ChatModelGateway implements LlmGateway {
         new ChatModelGateway(
             model,
             settings.provider().name().toLowerCase(Locale.ROOT) + ":" + settings.model(),
-            settings.maxRetries(),
-            Duration.ofMillis(250),
-            new CircuitBreaker(settings.breakerFailures(), settings.breakerOpenFor(), nanoClock),
-            sleeper));
+            new Retries(settings.maxRetries(), Duration.ofMillis(250), sleeper),
+            new CircuitBreaker(settings.breakerFailures(), settings.breakerOpenFor(), nanoClock)));
   }
 
   @Override
@@ -127,7 +126,7 @@ public final class ChatModelGateway implements LlmGateway {
           "LLM circuit breaker is open after repeated failures; retrying later");
     }
     RuntimeException last = null;
-    for (int attempt = 0; attempt <= maxRetries; attempt++) {
+    for (int attempt = 0; attempt <= retries.maxRetries(); attempt++) {
       try {
         ChatResponse response = model.chat(SystemMessage.from(system), UserMessage.from(user));
         String text = response.aiMessage() == null ? null : response.aiMessage().text();
@@ -139,11 +138,11 @@ public final class ChatModelGateway implements LlmGateway {
         return text;
       } catch (RuntimeException e) {
         last = e;
-        if (!retryable(e) || attempt == maxRetries) {
+        if (!retryable(e) || attempt == retries.maxRetries()) {
           break;
         }
         log.debug("LLM attempt {} failed ({}); retrying", attempt + 1, describe(e));
-        sleeper.sleep(backoff.multipliedBy(attempt + 1L));
+        retries.pause(attempt + 1);
       }
     }
     breaker.onFailure();

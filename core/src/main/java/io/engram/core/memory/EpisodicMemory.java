@@ -341,28 +341,26 @@ public final class EpisodicMemory {
    * @return how many facts changed
    */
   long cite(Handle h, List<FactCitations.Counted> counted, Instant now) {
-    if (counted.isEmpty()) {
-      return 0;
-    }
-    return FactCitations.bindCounted(
-            h.createUpdate(
-                "UPDATE episodic_facts e SET"
-                    + "  salience = least(1, 1 - (1 - "
-                    + MemorySql.DECAYED
-                    + ") * power(1 - :boost, c.n)),"
-                    + "  salience_at = greatest(e.salience_at, :now),"
-                    + "  citations = e.citations + c.n,"
-                    + "  last_cited_at = greatest(e.last_cited_at, c.last),"
-                    + "  expires_at = greatest(e.expires_at, c.last + :ttl * interval '1 second')"
-                    + " FROM unnest(:tiers::text[], :ids::bigint[], :counts::int[],"
-                    + "   :lasts::timestamptz[]) AS c(tier, fact_id, n, last)"
-                    + " WHERE c.tier = 'episodic' AND e.id = c.fact_id"),
-            counted)
-        .bind("now", MemorySql.ts(now))
-        .bind("halfLife", (double) settings.salienceHalfLife().toSeconds())
-        .bind("boost", settings.citationBoost())
-        .bind("ttl", (double) settings.episodicTtl().toSeconds())
-        .execute();
+    return FactCitations.fold(
+        h,
+        counted,
+        "UPDATE episodic_facts e SET"
+            + "  salience = least(1, 1 - (1 - "
+            + MemorySql.DECAYED
+            + ") * power(1 - :boost, c.n)),"
+            + "  salience_at = greatest(e.salience_at, :now),"
+            + "  citations = e.citations + c.n,"
+            + "  last_cited_at = greatest(e.last_cited_at, c.last),"
+            + "  expires_at = greatest(e.expires_at, c.last + :ttl * interval '1 second')"
+            + " FROM "
+            + FactCitations.COUNTED_ROWS
+            + " WHERE c.tier = 'episodic' AND e.id = c.fact_id",
+        update ->
+            update
+                .bind("now", MemorySql.ts(now))
+                .bind("halfLife", (double) settings.salienceHalfLife().toSeconds())
+                .bind("boost", settings.citationBoost())
+                .bind("ttl", (double) settings.episodicTtl().toSeconds()));
   }
 
   /**

@@ -4,12 +4,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
-import org.jdbi.v3.core.statement.SqlStatement;
+import org.jdbi.v3.core.statement.Update;
 
 /**
  * The citation buffer ({@code fact_citations}): the query path appends one row per fact an answer
@@ -90,18 +91,38 @@ public final class FactCitations {
   }
 
   /**
-   * Binds counted citations as the arrays {@code :tiers}, {@code :ids}, {@code :counts} and {@code
-   * :lasts} (text, for a {@code ::timestamptz[]} cast), which a statement unnests into rows.
+   * The counted citations as rows {@code c(tier, fact_id, n, last)}, for the statements of {@link
+   * #fold}, which binds their arrays.
    */
-  static <S extends SqlStatement<S>> S bindCounted(S statement, List<Counted> counted) {
-    return statement
-        .bindArray("tiers", String.class, counted.stream().map(c -> c.tier().wireName()).toList())
-        .bindArray("ids", Long.class, counted.stream().map(Counted::factId).toList())
-        .bindArray("counts", Integer.class, counted.stream().map(Counted::count).toList())
-        .bindArray(
-            "lasts",
-            String.class,
-            MemorySql.timestamps(counted.stream().map(Counted::last).toList()));
+  static final String COUNTED_ROWS =
+      "unnest(:tiers::text[], :ids::bigint[], :counts::int[], :lasts::timestamptz[])"
+          + " AS c(tier, fact_id, n, last)";
+
+  /**
+   * Folds counted citations into a tier's facts, inside the caller's transaction: runs {@code
+   * update}, which reads them as the rows of {@link #COUNTED_ROWS}; with nothing counted, runs
+   * nothing.
+   *
+   * @param binds binds the statement's own parameters
+   * @return how many facts changed
+   */
+  static long fold(Handle h, List<Counted> counted, String update, UnaryOperator<Update> binds) {
+    if (counted.isEmpty()) {
+      return 0;
+    }
+    return binds
+        .apply(
+            h.createUpdate(update)
+                .bindArray(
+                    "tiers", String.class, counted.stream().map(c -> c.tier().wireName()).toList())
+                .bindArray("ids", Long.class, counted.stream().map(Counted::factId).toList())
+                .bindArray("counts", Integer.class, counted.stream().map(Counted::count).toList())
+                // Text, for the ::timestamptz[] cast.
+                .bindArray(
+                    "lasts",
+                    String.class,
+                    MemorySql.timestamps(counted.stream().map(Counted::last).toList())))
+        .execute();
   }
 
   /** Citations buffered for the next flush. */

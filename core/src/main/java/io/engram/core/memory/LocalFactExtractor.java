@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,12 +60,8 @@ public final class LocalFactExtractor implements FactExtractor {
   private static final List<Rule> RULES = new ArrayList<>();
 
   static {
-    rule(
-        "^(?:my name is|call me|my name's)\\s+(.+)$",
-        m -> Optional.of(new Draft("name", FactKind.WHO, "User's name is " + m.group(1))));
-    rule(
-        "^i (?:now )?work (?:at|for) (.+)$",
-        m -> Optional.of(new Draft("employer", FactKind.WHO, "User works at " + m.group(1))));
+    rule("^(?:my name is|call me|my name's)\\s+(.+)$", "name", FactKind.WHO, "User's name is ");
+    rule("^i (?:now )?work (?:at|for) (.+)$", "employer", FactKind.WHO, "User works at ");
     rule(
         "^i (?:now )?work as (?:an? )?(.+)$",
         m -> Optional.of(new Draft("occupation", FactKind.WHO, "User works as " + a(m.group(1)))));
@@ -82,13 +79,15 @@ public final class LocalFactExtractor implements FactExtractor {
         });
     rule(
         "^i (?:now )?(?:live|reside) in (.+)$|^i(?:'m| am) (?:now )?based in (.+)$|^i(?:'ve| have)? (?:just )?moved to (.+)$",
-        m -> Optional.of(new Draft("home", FactKind.WHO, "User lives in " + firstGroup(m))));
-    rule(
-        "^i(?:'m| am) (?:originally )?from (.+)$",
-        m -> Optional.of(new Draft("origin", FactKind.WHO, "User is from " + m.group(1))));
+        "home",
+        FactKind.WHO,
+        "User lives in ");
+    rule("^i(?:'m| am) (?:originally )?from (.+)$", "origin", FactKind.WHO, "User is from ");
     rule(
         "^i(?:'m| am) (?:severely |very |mildly )?allergic to (.+)$",
-        m -> Optional.of(new Draft("allergy", FactKind.WHAT, "User is allergic to " + m.group(1))));
+        "allergy",
+        FactKind.WHAT,
+        "User is allergic to ");
     rule(
         "^my (?:favou?rite) ((?:[\\p{L}-]+\\s?){1,3}) is (.+)$",
         m -> {
@@ -104,12 +103,9 @@ public final class LocalFactExtractor implements FactExtractor {
         });
     rule(
         "^i(?:'d| would)? (?:now |still |much |really |generally |usually )?prefer (to .+)$",
-        m ->
-            Optional.of(
-                new Draft(
-                    decisionSubject(m.group(1).substring(3)),
-                    FactKind.PREFERENCE,
-                    "User prefers " + m.group(1))));
+        toDo -> decisionSubject(toDo.substring("to ".length())),
+        FactKind.PREFERENCE,
+        "User prefers ");
     rule(
         "^i(?:'d| would)? (?:now |still |much |really |generally |usually )?(?:prefer|rather(?: have)?) (.+?)(?:\\s+(?:over|to|rather than|instead of|than) (.+))?$",
         m -> {
@@ -124,26 +120,20 @@ public final class LocalFactExtractor implements FactExtractor {
         });
     rule(
         "^i (?:really |also |do |still |absolutely )?(?:like|love|enjoy|adore) (.+)$",
-        m ->
-            Optional.of(
-                new Draft(item(m.group(1)), FactKind.PREFERENCE, "User likes " + m.group(1))));
+        LocalFactExtractor::item,
+        FactKind.PREFERENCE,
+        "User likes ");
     rule(
         "^i (?:really )?(?:don't|do not|dont|no longer|do no longer) (?:like|enjoy|want) (.+)$|^i (?:really )?(?:dislike|hate|can't stand|cannot stand|detest) (.+)$",
-        m -> {
-          String object = firstGroup(m);
-          return Optional.of(
-              new Draft(item(object), FactKind.PREFERENCE, "User dislikes " + object));
-        });
+        LocalFactExtractor::item,
+        FactKind.PREFERENCE,
+        "User dislikes ");
     rule(
         "^i(?:'ve| have)? (?:now |finally )?(?:decided|chosen|chose) (?:to|on) (.+)$",
-        m -> {
-          String plan = firstGroup(m);
-          return Optional.of(
-              new Draft(decisionSubject(plan), FactKind.DECISION, "User decided to " + plan));
-        });
-    rule(
-        "^i (?:use|drive|own) (.+)$",
-        m -> Optional.of(new Draft(item(m.group(1)), FactKind.WHAT, "User uses " + m.group(1))));
+        LocalFactExtractor::decisionSubject,
+        FactKind.DECISION,
+        "User decided to ");
+    rule("^i (?:use|drive|own) (.+)$", LocalFactExtractor::item, FactKind.WHAT, "User uses ");
     rule(
         "^i (usually|always|never|often) (.+)$",
         m ->
@@ -162,6 +152,25 @@ public final class LocalFactExtractor implements FactExtractor {
 
   private static void rule(String regex, Builder builder) {
     RULES.add(new Rule(Pattern.compile(regex, Pattern.CASE_INSENSITIVE), builder));
+  }
+
+  /**
+   * A rule whose fact is {@code text} followed by the phrase the pattern captured (the first of its
+   * groups that matched), about {@code subject}.
+   */
+  private static void rule(String regex, String subject, FactKind kind, String text) {
+    rule(regex, phrase -> subject, kind, text);
+  }
+
+  /** As {@link #rule(String, String, FactKind, String)}, with the subject found in the phrase. */
+  private static void rule(
+      String regex, UnaryOperator<String> subject, FactKind kind, String text) {
+    rule(
+        regex,
+        m -> {
+          String phrase = firstGroup(m);
+          return Optional.of(new Draft(subject.apply(phrase), kind, text + phrase));
+        });
   }
 
   @Override

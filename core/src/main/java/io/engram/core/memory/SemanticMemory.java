@@ -205,24 +205,21 @@ public final class SemanticMemory {
    * @return how many semantic facts changed
    */
   static long cite(Handle h, List<FactCitations.Counted> counted, double boost) {
-    if (counted.isEmpty()) {
-      return 0;
-    }
-    return FactCitations.bindCounted(
-            h.createUpdate(
-                "WITH c AS (SELECT * FROM unnest(:tiers::text[], :ids::bigint[], :counts::int[],"
-                    + "   :lasts::timestamptz[]) AS c(tier, fact_id, n, last)),"
-                    + " semantic_counts AS (SELECT s.id, sum(c.n)::int AS n, max(c.last) AS last"
-                    + "  FROM c JOIN semantic_facts s ON (c.tier = 'semantic' AND s.id = c.fact_id)"
-                    + "    OR (c.tier = 'episodic' AND s.episodic_fact_id = c.fact_id) GROUP BY s.id)"
-                    + " UPDATE semantic_facts s SET"
-                    + "  salience = least(1, 1 - (1 - s.salience) * power(1 - :boost, sc.n)),"
-                    + "  citations = s.citations + sc.n,"
-                    + "  last_cited_at = greatest(s.last_cited_at, sc.last)"
-                    + " FROM semantic_counts sc WHERE s.id = sc.id"),
-            counted)
-        .bind("boost", boost)
-        .execute();
+    return FactCitations.fold(
+        h,
+        counted,
+        "WITH c AS (SELECT * FROM "
+            + FactCitations.COUNTED_ROWS
+            + "),"
+            + " semantic_counts AS (SELECT s.id, sum(c.n)::int AS n, max(c.last) AS last"
+            + "  FROM c JOIN semantic_facts s ON (c.tier = 'semantic' AND s.id = c.fact_id)"
+            + "    OR (c.tier = 'episodic' AND s.episodic_fact_id = c.fact_id) GROUP BY s.id)"
+            + " UPDATE semantic_facts s SET"
+            + "  salience = least(1, 1 - (1 - s.salience) * power(1 - :boost, sc.n)),"
+            + "  citations = s.citations + sc.n,"
+            + "  last_cited_at = greatest(s.last_cited_at, sc.last)"
+            + " FROM semantic_counts sc WHERE s.id = sc.id",
+        update -> update.bind("boost", boost));
   }
 
   /**

@@ -150,31 +150,66 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
     }
   }
 
-  private final Settings settings;
-  private final HuggingFaceTokenizer tokenizer;
-  private final OrtEnvironment environment;
-  private final OrtSession session;
-  private final boolean feedsAttentionMask;
-  private final boolean feedsTokenTypes;
-  private final String output;
-  private final long padId;
-
-  private CrossEncoderReranker(
-      Settings settings,
-      HuggingFaceTokenizer tokenizer,
+  /**
+   * The exported model as ONNX Runtime runs it: the session, which of the optional inputs the model
+   * declares (only those are fed), and the output that holds its logits.
+   */
+  private record Model(
       OrtEnvironment environment,
       OrtSession session,
       boolean feedsAttentionMask,
       boolean feedsTokenTypes,
-      String output,
-      long padId) {
+      String output) {
+
+    /**
+     * Opens {@code file} with {@code threads} intra-op threads and checks its inputs and output.
+     *
+     * @throws IllegalArgumentException when ONNX Runtime cannot load it, it lacks {@code input_ids}
+     *     or needs an input this reranker cannot provide, or its output is not a float tensor of
+     *     shape [batch], [batch, 1] or [batch, 2]; the session is closed then
+     */
+    static Model open(Path file, int threads) {
+      OrtEnvironment environment = OrtEnvironment.getEnvironment();
+      OrtSession session;
+      try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        options.setIntraOpNumThreads(threads);
+        // Spinning intra-op threads burn the cores PostgreSQL and the other queries need (see
+        // JarOnnxEmbeddingModel).
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        session = environment.createSession(file.toString(), options);
+      } catch (OrtException e) {
+        throw new IllegalArgumentException(
+            file + " is not a model ONNX Runtime can load: " + e.getMessage(), e);
+      }
+      try {
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        checkInputs(file, inputs);
+        return new Model(
+            environment,
+            session,
+            inputs.containsKey(ATTENTION_MASK),
+            inputs.containsKey(TOKEN_TYPE_IDS),
+            logitsOutput(file, session.getOutputInfo()));
+      } catch (OrtException e) {
+        close(session);
+        throw new IllegalStateException("ONNX Runtime could not describe " + file, e);
+      } catch (RuntimeException e) {
+        close(session);
+        throw e;
+      }
+    }
+  }
+
+  private final Settings settings;
+  private final HuggingFaceTokenizer tokenizer;
+  private final Model model;
+  private final long padId;
+
+  private CrossEncoderReranker(
+      Settings settings, HuggingFaceTokenizer tokenizer, Model model, long padId) {
     this.settings = settings;
     this.tokenizer = tokenizer;
-    this.environment = environment;
-    this.session = session;
-    this.feedsAttentionMask = feedsAttentionMask;
-    this.feedsTokenTypes = feedsTokenTypes;
-    this.output = output;
+    this.model = model;
     this.padId = padId;
   }
 
@@ -200,93 +235,77 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
               + TOKENIZER_FILE
               + " of a Hugging Face cross-encoder exported to ONNX (see docs/rerank.md)");
     }
-    Path model = required(dir, MODEL_FILE, "the model exported to ONNX");
+    Path modelFile = required(dir, MODEL_FILE, "the model exported to ONNX");
     Path tokenizerJson = required(dir, TOKENIZER_FILE, "the model's fast tokenizer");
     checkPositions(dir.resolve(CONFIG_FILE), settings.maxLength());
     long padId = padId(tokenizerJson);
-
-    OrtEnvironment environment = OrtEnvironment.getEnvironment();
-    OrtSession session;
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setIntraOpNumThreads(settings.threads());
-      // Spinning intra-op threads burn the cores PostgreSQL and the other queries need (see
-      // JarOnnxEmbeddingModel).
-      options.addConfigEntry("session.intra_op.allow_spinning", "0");
-      session = environment.createSession(model.toString(), options);
-    } catch (OrtException e) {
-      throw new IllegalArgumentException(
-          model + " is not a model ONNX Runtime can load: " + e.getMessage(), e);
-    }
+    Model model = Model.open(modelFile, settings.threads());
     try {
-      Map<String, NodeInfo> inputs = session.getInputInfo();
-      if (!inputs.containsKey(INPUT_IDS)) {
-        throw new IllegalArgumentException(
-            model
-                + " has inputs "
-                + inputs.keySet()
-                + " but no "
-                + INPUT_IDS
-                + "; export the cross-encoder with Hugging Face's input names (optimum-cli export"
-                + " onnx --task text-classification)");
-      }
-      Set<String> unknown = new TreeSet<>(inputs.keySet());
-      unknown.removeAll(List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS));
-      if (!unknown.isEmpty()) {
-        throw new IllegalArgumentException(
-            model
-                + " needs inputs "
-                + unknown
-                + " this reranker does not provide (it feeds "
-                + INPUT_IDS
-                + ", "
-                + ATTENTION_MASK
-                + " and "
-                + TOKEN_TYPE_IDS
-                + ")");
-      }
-      for (NodeInfo input : inputs.values()) {
-        if (!(input.getInfo() instanceof TensorInfo t) || t.type != OnnxJavaType.INT64) {
-          throw new IllegalArgumentException(
-              model
-                  + " declares input "
-                  + input.getName()
-                  + " as "
-                  + input.getInfo()
-                  + "; a cross-encoder export takes int64 tensors");
-        }
-      }
-      Map<String, NodeInfo> outputs = session.getOutputInfo();
-      String output = outputs.containsKey(LOGITS) ? LOGITS : null;
-      if (output == null && outputs.size() == 1) {
-        output = outputs.keySet().iterator().next();
-      }
-      if (output == null) {
-        throw new IllegalArgumentException(
-            model
-                + " has outputs "
-                + outputs.keySet()
-                + " and none named "
-                + LOGITS
-                + "; export it as a text-classification model");
-      }
-      checkLogits(model, output, outputs.get(output));
-      HuggingFaceTokenizer tokenizer = tokenizer(tokenizerJson, settings.maxLength());
       return new CrossEncoderReranker(
-          settings,
-          tokenizer,
-          environment,
-          session,
-          inputs.containsKey(ATTENTION_MASK),
-          inputs.containsKey(TOKEN_TYPE_IDS),
-          output,
-          padId);
-    } catch (OrtException e) {
-      close(session);
-      throw new IllegalStateException("ONNX Runtime could not describe " + model, e);
+          settings, tokenizer(tokenizerJson, settings.maxLength()), model, padId);
     } catch (RuntimeException e) {
-      close(session);
+      close(model.session());
       throw e;
     }
+  }
+
+  /** Refuses a model without {@code input_ids} or with an input this reranker cannot provide. */
+  private static void checkInputs(Path model, Map<String, NodeInfo> inputs) {
+    if (!inputs.containsKey(INPUT_IDS)) {
+      throw new IllegalArgumentException(
+          model
+              + " has inputs "
+              + inputs.keySet()
+              + " but no "
+              + INPUT_IDS
+              + "; export the cross-encoder with Hugging Face's input names (optimum-cli export"
+              + " onnx --task text-classification)");
+    }
+    Set<String> unknown = new TreeSet<>(inputs.keySet());
+    unknown.removeAll(List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS));
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(
+          model
+              + " needs inputs "
+              + unknown
+              + " this reranker does not provide (it feeds "
+              + INPUT_IDS
+              + ", "
+              + ATTENTION_MASK
+              + " and "
+              + TOKEN_TYPE_IDS
+              + ")");
+    }
+    for (NodeInfo input : inputs.values()) {
+      if (!(input.getInfo() instanceof TensorInfo t) || t.type != OnnxJavaType.INT64) {
+        throw new IllegalArgumentException(
+            model
+                + " declares input "
+                + input.getName()
+                + " as "
+                + input.getInfo()
+                + "; a cross-encoder export takes int64 tensors");
+      }
+    }
+  }
+
+  /** The output holding the logits: {@code logits}, or the only output there is. */
+  private static String logitsOutput(Path model, Map<String, NodeInfo> outputs) {
+    String output = outputs.containsKey(LOGITS) ? LOGITS : null;
+    if (output == null && outputs.size() == 1) {
+      output = outputs.keySet().iterator().next();
+    }
+    if (output == null) {
+      throw new IllegalArgumentException(
+          model
+              + " has outputs "
+              + outputs.keySet()
+              + " and none named "
+              + LOGITS
+              + "; export it as a text-classification model");
+    }
+    checkLogits(model, output, outputs.get(output));
+    return output;
   }
 
   private static Path required(Path dir, String file, String what) {
@@ -435,7 +454,7 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
 
   /** Whether the model declares {@code token_type_ids}, so the reranker feeds it. */
   public boolean feedsTokenTypes() {
-    return feedsTokenTypes;
+    return model.feedsTokenTypes();
   }
 
   /**
@@ -453,17 +472,8 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
     for (int i = 0; i < scored; i++) {
       passages.add(passage(candidates.get(i).chunk()));
     }
-    double[] logits = logits(query, passages);
-    Integer[] order = new Integer[scored];
-    for (int i = 0; i < scored; i++) {
-      order[i] = i;
-    }
-    // A stable sort: equal logits keep the fusion order.
-    Arrays.sort(order, (a, b) -> Double.compare(logits[b], logits[a]));
-    List<Candidate> out = new ArrayList<>(n);
-    for (int i : order) {
-      out.add(candidates.get(i).withScore(1 / (1 + Math.exp(-logits[i]))));
-    }
+    List<Candidate> out =
+        new ArrayList<>(Logits.order(candidates.subList(0, scored), logits(query, passages)));
     out.addAll(candidates.subList(scored, n));
     return out;
   }
@@ -515,16 +525,17 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
     long[] shape = {rows, length};
     Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
     try {
+      OrtEnvironment environment = model.environment();
       inputs.put(INPUT_IDS, OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape));
-      if (feedsAttentionMask) {
+      if (model.feedsAttentionMask()) {
         inputs.put(
             ATTENTION_MASK, OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape));
       }
-      if (feedsTokenTypes) {
+      if (model.feedsTokenTypes()) {
         inputs.put(
             TOKEN_TYPE_IDS, OnnxTensor.createTensor(environment, LongBuffer.wrap(types), shape));
       }
-      try (OrtSession.Result result = session.run(inputs, Set.of(output))) {
+      try (OrtSession.Result result = model.session().run(inputs, Set.of(model.output()))) {
         return scores(result.get(0), rows);
       }
     } catch (OrtException e) {
@@ -579,7 +590,7 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
   /** Releases the ONNX session and the native tokenizer; the reranker is unusable after. */
   @Override
   public void close() {
-    close(session);
+    close(model.session());
     tokenizer.close();
   }
 

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -257,18 +256,10 @@ public final class LinearReranker implements Reranker {
     }
     double[][] rows = RerankFeatures.extract(query, candidates);
     double[] scores = new double[n];
-    Integer[] order = new Integer[n];
     for (int i = 0; i < n; i++) {
       scores[i] = score(rows[i]);
-      order[i] = i;
     }
-    // A stable sort: equal scores keep the fusion order.
-    Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
-    List<Candidate> out = new ArrayList<>(n);
-    for (int i : order) {
-      out.add(candidates.get(i).withScore(1 / (1 + Math.exp(-scores[i]))));
-    }
-    return out;
+    return Logits.order(candidates, scores);
   }
 
   @Override

@@ -1,21 +1,18 @@
 package io.engram.workflows.evaluation;
 
+import io.engram.workflows.common.ActivityStubs;
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.common.ParallelBatches;
 import io.engram.workflows.common.RetryPolicies;
 import io.engram.workflows.common.TaskQueues;
-import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 
 /**
  * Prepare, then evaluate the queries in batches with bounded parallelism, then (when asked for)
@@ -51,25 +48,14 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
           FailureTypes.UNKNOWN_MODEL_VERSION,
           FailureTypes.INVALID_DATASET);
 
+  // Reading large query files and loading an embedding model take a while.
   private final EvaluationActivities preparation =
-      Workflow.newActivityStub(
-          EvaluationActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofMinutes(10))
-              // Reading large query files and loading an embedding model take a while.
-              .setHeartbeatTimeout(Duration.ofMinutes(2))
-              .setRetryOptions(RETRY)
-              .build());
+      ActivityStubs.heartbeating(
+          EvaluationActivities.class, Duration.ofMinutes(10), Duration.ofMinutes(2), RETRY);
 
   private final EvaluationActivities batches =
-      Workflow.newActivityStub(
-          EvaluationActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofMinutes(30))
-              // A killed worker is noticed within this time and the batch is retried elsewhere.
-              .setHeartbeatTimeout(Duration.ofSeconds(30))
-              .setRetryOptions(RETRY)
-              .build());
+      ActivityStubs.heartbeating(
+          EvaluationActivities.class, Duration.ofMinutes(30), ActivityStubs.BATCH_HEARTBEAT, RETRY);
 
   private static final RetryOptions ANSWER_RETRY =
       RetryOptions.newBuilder(RETRY).setDoNotRetry(FailureTypes.LLM_NOT_CONFIGURED).build();
@@ -77,31 +63,22 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
   private final AnswerEvaluationActivities answerSetup =
       Workflow.newActivityStub(
           AnswerEvaluationActivities.class,
-          ActivityOptions.newBuilder()
+          ActivityStubs.options(Duration.ofMinutes(2), ANSWER_RETRY)
               .setTaskQueue(TaskQueues.LLM)
-              .setStartToCloseTimeout(Duration.ofMinutes(2))
-              .setRetryOptions(ANSWER_RETRY)
               .build());
 
+  // Generation is slow (every answer may wait out the LLM's timeout and retry), so the batch's time
+  // is generous; a dead worker is still noticed by the heartbeat.
   private final AnswerEvaluationActivities answering =
       Workflow.newActivityStub(
           AnswerEvaluationActivities.class,
-          ActivityOptions.newBuilder()
-              .setTaskQueue(TaskQueues.LLM)
-              // Generation is slow (every answer may wait out the LLM's timeout and retry), so
-              // the batch's time is generous; a dead worker is still noticed by the heartbeat.
-              .setStartToCloseTimeout(Duration.ofMinutes(30))
+          ActivityStubs.options(Duration.ofMinutes(30), ANSWER_RETRY)
               .setHeartbeatTimeout(Duration.ofMinutes(1))
-              .setRetryOptions(ANSWER_RETRY)
+              .setTaskQueue(TaskQueues.LLM)
               .build());
 
   private final EvaluationActivities bookkeeping =
-      Workflow.newActivityStub(
-          EvaluationActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofMinutes(2))
-              .setRetryOptions(RETRY)
-              .build());
+      ActivityStubs.stub(EvaluationActivities.class, Duration.ofMinutes(2), RETRY);
 
   private String phase = "preparing";
   private long evalRunId;
@@ -141,18 +118,12 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
     total = plan.queries();
     try {
       phase = "evaluating";
-      List<Promise<BatchScores>> running = new ArrayList<>();
-      int next = 0;
-      while (next < total || !running.isEmpty()) {
-        while (running.size() < MAX_PARALLEL_BATCHES && next < total) {
-          int to = Math.min(total, next + BATCH_SIZE);
-          running.add(Async.function(batches::evaluateBatch, evalRunId, next, to));
-          next = to;
-        }
-        // Each finished batch is counted at once, so progress never waits for a slower one.
-        Promise.anyOf(running).get();
-        collectCompleted(running);
-      }
+      ParallelBatches.run(
+          total,
+          BATCH_SIZE,
+          MAX_PARALLEL_BATCHES,
+          (from, to) -> Async.function(batches::evaluateBatch, evalRunId, from, to),
+          this::count);
       if (answers > 0) {
         answer(answers);
       }
@@ -188,19 +159,12 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
     }
   }
 
-  private void collectCompleted(List<Promise<BatchScores>> running) {
-    for (Iterator<Promise<BatchScores>> it = running.iterator(); it.hasNext(); ) {
-      Promise<BatchScores> promise = it.next();
-      if (promise.isCompleted()) {
-        it.remove();
-        BatchScores scores = promise.get();
-        done += scores.queries();
-        ndcgAt10 += scores.ndcgAt10();
-        mrrAt10 += scores.mrrAt10();
-        recallAt10 += scores.recallAt10();
-        recallAt100 += scores.recallAt100();
-      }
-    }
+  private void count(BatchScores scores) {
+    done += scores.queries();
+    ndcgAt10 += scores.ndcgAt10();
+    mrrAt10 += scores.mrrAt10();
+    recallAt10 += scores.recallAt10();
+    recallAt100 += scores.recallAt100();
   }
 
   /** The innermost failure's own message, which names the bad input or the broken dependency. */

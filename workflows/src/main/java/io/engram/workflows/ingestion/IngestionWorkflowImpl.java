@@ -1,15 +1,14 @@
 package io.engram.workflows.ingestion;
 
+import io.engram.workflows.common.ActivityStubs;
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.common.ParallelBatches;
 import io.engram.workflows.common.RetryPolicies;
-import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Async;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -29,23 +28,12 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
   private static final RetryOptions RETRY = RetryPolicies.standard(FailureTypes.INVALID_SOURCE);
 
   private final IngestionActivities discovery =
-      Workflow.newActivityStub(
-          IngestionActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofMinutes(30))
-              .setHeartbeatTimeout(Duration.ofMinutes(1))
-              .setRetryOptions(RETRY)
-              .build());
+      ActivityStubs.heartbeating(
+          IngestionActivities.class, Duration.ofMinutes(30), Duration.ofMinutes(1), RETRY);
 
   private final IngestionActivities batches =
-      Workflow.newActivityStub(
-          IngestionActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofMinutes(30))
-              // A killed worker is noticed within this time and the batch is retried elsewhere.
-              .setHeartbeatTimeout(Duration.ofSeconds(30))
-              .setRetryOptions(RETRY)
-              .build());
+      ActivityStubs.heartbeating(
+          IngestionActivities.class, Duration.ofMinutes(30), ActivityStubs.BATCH_HEARTBEAT, RETRY);
 
   private String phase = "discovering";
   private int total;
@@ -69,35 +57,23 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
     indexVersionId = found.indexVersionId();
 
     phase = "embedding";
-    List<Promise<BatchResult>> running = new ArrayList<>();
-    for (int from = 0; from < found.pending(); from += BATCH_SIZE) {
-      if (running.size() >= MAX_PARALLEL_BATCHES) {
-        Promise.anyOf(running).get();
-        collectCompleted(running);
-      }
-      int to = Math.min(found.pending(), from + BATCH_SIZE);
-      running.add(Async.function(batches::processBatch, runId, from, to));
-    }
-    Promise.allOf(running).get();
-    collectCompleted(running);
+    ParallelBatches.run(
+        found.pending(),
+        BATCH_SIZE,
+        MAX_PARALLEL_BATCHES,
+        (from, to) -> Async.function(batches::processBatch, runId, from, to),
+        this::count);
     phase = "done";
     return progress();
   }
 
-  private void collectCompleted(List<Promise<BatchResult>> running) {
-    for (Iterator<Promise<BatchResult>> it = running.iterator(); it.hasNext(); ) {
-      Promise<BatchResult> promise = it.next();
-      if (promise.isCompleted()) {
-        it.remove();
-        BatchResult result = promise.get();
-        done += result.done();
-        failed += result.failed();
-        chunks += result.chunks();
-        for (DocumentError error : result.errors()) {
-          if (errors.size() < MAX_ERRORS) {
-            errors.add(error);
-          }
-        }
+  private void count(BatchResult result) {
+    done += result.done();
+    failed += result.failed();
+    chunks += result.chunks();
+    for (DocumentError error : result.errors()) {
+      if (errors.size() < MAX_ERRORS) {
+        errors.add(error);
       }
     }
   }

@@ -1,8 +1,8 @@
 package io.engram.workflows.memory;
 
+import io.engram.workflows.common.ActivityStubs;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.RetryPolicies;
-import io.temporal.activity.ActivityOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.List;
@@ -14,13 +14,11 @@ import java.util.List;
 public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
 
   private final MaintenanceActivities maintenance =
-      Workflow.newActivityStub(
+      ActivityStubs.heartbeating(
           MaintenanceActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofMinutes(30))
-              .setHeartbeatTimeout(Duration.ofMinutes(1))
-              .setRetryOptions(RetryPolicies.standard())
-              .build());
+          Duration.ofMinutes(30),
+          Duration.ofMinutes(1),
+          RetryPolicies.standard());
 
   private final SessionDistillation distillation = new SessionDistillation();
 

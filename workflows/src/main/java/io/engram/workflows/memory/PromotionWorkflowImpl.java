@@ -1,8 +1,8 @@
 package io.engram.workflows.memory;
 
+import io.engram.workflows.common.ActivityStubs;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.RetryPolicies;
-import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
@@ -21,21 +21,11 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
   private static final RetryOptions RETRY = RetryPolicies.standard();
 
   private final PromotionActivities promotion =
-      Workflow.newActivityStub(
-          PromotionActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofMinutes(2))
-              .setRetryOptions(RETRY)
-              .build());
+      ActivityStubs.stub(PromotionActivities.class, Duration.ofMinutes(2), RETRY);
 
   private final MaintenanceActivities maintenance =
-      Workflow.newActivityStub(
-          MaintenanceActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofMinutes(10))
-              .setHeartbeatTimeout(Duration.ofMinutes(1))
-              .setRetryOptions(RETRY)
-              .build());
+      ActivityStubs.heartbeating(
+          MaintenanceActivities.class, Duration.ofMinutes(10), Duration.ofMinutes(1), RETRY);
 
   private String runKey;
   private boolean dryRun;

@@ -1,9 +1,9 @@
 package io.engram.workflows.memory;
 
+import io.engram.workflows.common.ActivityStubs;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.common.RetryPolicies;
 import io.engram.workflows.common.TaskQueues;
-import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -29,12 +29,8 @@ final class SessionDistillation {
   record Batch(long toTurnId, DistillationBatchResult result, String error, boolean sessionGone) {}
 
   private final DistillationActivities local =
-      Workflow.newActivityStub(
-          DistillationActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofMinutes(1))
-              .setRetryOptions(RetryPolicies.standard())
-              .build());
+      ActivityStubs.stub(
+          DistillationActivities.class, Duration.ofMinutes(1), RetryPolicies.standard());
 
   /**
    * Extraction may call the LLM, so it runs on the {@code llm} task queue with a longer timeout and
@@ -43,16 +39,15 @@ final class SessionDistillation {
   private final DistillationActivities extraction =
       Workflow.newActivityStub(
           DistillationActivities.class,
-          ActivityOptions.newBuilder()
-              .setTaskQueue(TaskQueues.LLM)
-              .setStartToCloseTimeout(Duration.ofMinutes(5))
-              .setRetryOptions(
+          ActivityStubs.options(
+                  Duration.ofMinutes(5),
                   RetryOptions.newBuilder()
                       .setInitialInterval(Duration.ofSeconds(2))
                       .setBackoffCoefficient(2.0)
                       .setMaximumAttempts(EXTRACTION_ATTEMPTS)
                       .setDoNotRetry(FailureTypes.UNKNOWN_SESSION)
                       .build())
+              .setTaskQueue(TaskQueues.LLM)
               .build());
 
   /** Distils the next batch of the session's pending turns; null when none is pending. */

@@ -1,0 +1,129 @@
+package io.engram.api.temporal;
+
+import io.engram.api.problems.ApiProblem;
+import io.engram.api.problems.Problems;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowException;
+import io.temporal.client.WorkflowExecutionDescription;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowServiceException;
+import io.temporal.client.WorkflowStub;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The latest run of a workflow, as the API's endpoints start and read runs through Temporal.
+ * Temporal's errors become problems: an unknown workflow id is a 404 of the caller's kind, a
+ * Temporal that cannot be reached a 503.
+ */
+public final class WorkflowRun {
+  private static final String STATUS_PREFIX = "WORKFLOW_EXECUTION_STATUS_";
+
+  private final WorkflowStub stub;
+  private final WorkflowExecutionDescription description;
+
+  private WorkflowRun(WorkflowStub stub, WorkflowExecutionDescription description) {
+    this.stub = stub;
+    this.description = description;
+  }
+
+  /**
+   * Starts a workflow, answering 503 when Temporal does not take it.
+   *
+   * @param what what is started, for the problem's detail, e.g. {@code the ingestion workflow}
+   * @param start calls Temporal and returns what the caller needs of the started run
+   */
+  public static <T> T start(String what, Supplier<T> start) {
+    try {
+      return start.get();
+    } catch (WorkflowServiceException e) {
+      throw Problems.unavailable("cannot start " + what + " (is Temporal up?): " + e.getMessage());
+    }
+  }
+
+  /**
+   * The latest run of {@code workflowId}.
+   *
+   * @param kind what the caller asked for, e.g. {@code ingestion}: an unknown id answers 404 {@code
+   *     no ingestion workflow '…'} of type {@code ingestion-not-found}
+   */
+  public static WorkflowRun describe(WorkflowClient client, String workflowId, String kind) {
+    return find(client, workflowId).orElseThrow(() -> notFound(kind, workflowId));
+  }
+
+  /** The 404 of an unknown workflow id, as {@link #describe} answers it. */
+  public static ApiProblem notFound(String kind, String workflowId) {
+    return Problems.notFound(kind, "no " + kind + " workflow '" + workflowId + "'");
+  }
+
+  /** The latest run of {@code workflowId}, or empty when there is none. */
+  public static Optional<WorkflowRun> find(WorkflowClient client, String workflowId) {
+    WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
+    try {
+      return Optional.of(new WorkflowRun(stub, stub.describe()));
+    } catch (WorkflowNotFoundException e) {
+      return Optional.empty();
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw Problems.unavailable("cannot reach Temporal: " + e.getStatus().getDescription());
+    }
+  }
+
+  /** The workflow type, e.g. {@code IngestionWorkflow}. */
+  public String type() {
+    return description.getWorkflowType();
+  }
+
+  public String runId() {
+    return description.getExecution().getRunId();
+  }
+
+  public WorkflowExecutionStatus status() {
+    return description.getStatus();
+  }
+
+  /** The status as the API reports it: {@code RUNNING}, {@code COMPLETED}, {@code FAILED}, … */
+  public String statusName() {
+    return status().name().replace(STATUS_PREFIX, "");
+  }
+
+  public boolean running() {
+    return status() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  }
+
+  /**
+   * The answer to the workflow's {@code progress} query, or {@code withoutWorker} when no worker
+   * answers it: queries need a worker, and without one a run is accepted but has not started.
+   */
+  public <T> T progress(Class<T> type, T withoutWorker) {
+    try {
+      return stub.query("progress", type);
+    } catch (WorkflowException | StatusRuntimeException e) {
+      return withoutWorker;
+    }
+  }
+
+  /** The result of a completed run. */
+  public <T> T result(Class<T> type) {
+    return stub.getResult(type);
+  }
+
+  /** How a failed run failed, as Temporal reports it; empty for a run that did not fail. */
+  public Optional<WorkflowFailedException> failure() {
+    if (status() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
+      return Optional.empty();
+    }
+    try {
+      stub.getResult(Object.class);
+      return Optional.empty();
+    } catch (WorkflowFailedException e) {
+      return Optional.of(e);
+    }
+  }
+}
