@@ -223,7 +223,9 @@ main() {
   mkdir -p "$OUT"
   if [ "$SKIP_BUILD" -eq 0 ]; then
     log "packaging the API and the worker (mvn package, tests skipped)"
-    (cd "$ROOT" && mvn -B -q -DskipTests -Dspotless.check.skip=true -pl api,workers -am package) >&2
+    (cd "$ROOT" && mvn -B -q -DskipTests -Dspotless.check.skip=true \
+      -Dengram.commit="$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" \
+      -pl api,workers -am package) >&2
   fi
   build_base
   build_image "$API_IMAGE" api io.engram.api.Application 8080

@@ -37,6 +37,7 @@ import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.retrieval.ResponseCache;
 import io.engram.core.store.PgVectorChunkStore;
+import io.engram.core.training.RetrainingService;
 import io.engram.migrations.Migrations;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -76,6 +77,7 @@ public final class CoreServices implements AutoCloseable {
   private final ExecutorService background;
   private final Map<String, CachedEmbedder> embedders = new ConcurrentHashMap<>();
   private volatile QueryPipelines pipelines;
+  private volatile RetrainingService retraining;
 
   private CoreServices(
       EngramSettings settings, HikariDataSource dataSource, IndexVersion champion) {
@@ -207,6 +209,23 @@ public final class CoreServices implements AutoCloseable {
     for (String collection : new DocumentIndexes(jdbi).collectionsIndexed(champion.id())) {
       registry.bootstrap(collection, champion, defaultBundle());
     }
+  }
+
+  /** The steps of a retraining (search, registration, gates), built on first call. */
+  public synchronized RetrainingService retraining() {
+    if (retraining == null) {
+      retraining =
+          new RetrainingService(
+              jdbi,
+              registry,
+              indexVersions,
+              chunks,
+              blobs,
+              evaluations.runs(),
+              settings.training(),
+              Clock.systemUTC());
+    }
+    return retraining;
   }
 
   /** The configured LLM, if any. */

@@ -1,5 +1,6 @@
 package io.engram.activities.evaluation;
 
+import io.engram.activities.common.HeartbeatTicker;
 import io.engram.core.eval.AnswerEvaluation;
 import io.engram.core.eval.EvaluationAnswers;
 import io.engram.workflows.common.FailureTypes;

@@ -122,6 +122,24 @@ public final class EvaluationRuns {
         h -> h.createQuery(SELECT + "id = :id").bind("id", id).map(RUN).findOne());
   }
 
+  /** The newest completed run of registered version {@code modelVersionId} on one eval set. */
+  public Optional<Run> latestCompleted(
+      long modelVersionId, String dataset, String split, String part) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    SELECT
+                        + "model_version_id = :version AND dataset = :dataset AND split = :split"
+                        + " AND part = :part AND status = 'completed'"
+                        + " ORDER BY finished_at DESC, id DESC LIMIT 1")
+                .bind("version", modelVersionId)
+                .bind("dataset", dataset)
+                .bind("split", split)
+                .bind("part", part)
+                .map(RUN)
+                .findOne());
+  }
+
   /** The registered model version a run evaluates, if it evaluates one. */
   public Optional<Long> registeredVersion(long runId) {
     return jdbi.withHandle(

@@ -265,7 +265,7 @@ public final class EvaluationService {
   }
 
   /** Chunks collapse to their documents, each ranked by its best chunk. */
-  static List<String> rankedDocuments(List<Candidate> hits) {
+  public static List<String> rankedDocuments(List<Candidate> hits) {
     Set<String> docs = new LinkedHashSet<>();
     for (Candidate hit : hits) {
       docs.add(hit.chunk().source());

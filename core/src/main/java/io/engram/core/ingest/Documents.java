@@ -1,6 +1,9 @@
 package io.engram.core.ingest;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -83,5 +86,40 @@ public final class Documents {
             "UPDATE documents SET status = 'tombstoned', updated_at = now() WHERE id = ANY (:ids)")
         .bindArray("ids", Long.class, ids)
         .execute();
+  }
+
+  /**
+   * The collection's active documents as training data sees them.
+   *
+   * @param documents how many
+   * @param hash SHA-256 over every document's source URI and content hash, in URI order: it changes
+   *     when a document is added, removed or edited
+   */
+  public record Corpus(long documents, String hash) {}
+
+  public static Corpus corpus(Handle h, String collection) {
+    return h.createQuery(
+            "SELECT count(*), encode(sha256(convert_to(coalesce(string_agg(source_uri || '='"
+                + " || coalesce(content_hash, ''), E'\\n' ORDER BY source_uri), ''), 'UTF8')),"
+                + " 'hex') FROM documents WHERE collection = :collection AND status = 'active'")
+        .bind("collection", collection)
+        .map((rs, ctx) -> new Corpus(rs.getLong(1), rs.getString(2)))
+        .one();
+  }
+
+  /**
+   * Which of {@code ids} name an active document of the collection, by the id retrieval reports
+   * (the external id, else the source URI).
+   */
+  public static Set<String> known(Handle h, String collection, Collection<String> ids) {
+    return new TreeSet<>(
+        h.createQuery(
+                "SELECT COALESCE(external_id, source_uri) FROM documents WHERE collection ="
+                    + " :collection AND status = 'active' AND COALESCE(external_id, source_uri) ="
+                    + " ANY (:ids)")
+            .bind("collection", collection)
+            .bindArray("ids", String.class, ids)
+            .mapTo(String.class)
+            .list());
   }
 }

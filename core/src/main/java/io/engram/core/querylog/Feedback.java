@@ -1,5 +1,6 @@
 package io.engram.core.querylog;
 
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
@@ -31,5 +32,18 @@ public final class Feedback {
                 .bind("queryId", queryId)
                 .mapTo(Long.class)
                 .findOne());
+  }
+
+  /** Feedback rows given on the collection's logged queries after {@code after}. */
+  public long since(String collection, Instant after) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT count(*) FROM feedback f JOIN query_log q ON q.id = f.query_id"
+                        + " WHERE q.collection = :collection AND f.created_at > :after")
+                .bind("collection", collection)
+                .bind("after", after)
+                .mapTo(Long.class)
+                .one());
   }
 }

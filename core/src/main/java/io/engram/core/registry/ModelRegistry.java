@@ -145,6 +145,27 @@ public final class ModelRegistry {
   }
 
   /**
+   * Stores the gates' verdicts on a candidate and acts on them in one transaction: when every gate
+   * passed, {@code staging} points at it; otherwise it is rejected (it can never carry an alias)
+   * and the champion is left alone. Judging again stores the same.
+   */
+  public RegisteredVersion judge(
+      String collection, int version, List<RegisteredVersion.Gate> gates, Change change) {
+    RegisteredVersion target = require(collection, version);
+    boolean passed = gates.stream().allMatch(RegisteredVersion.Gate::passed);
+    jdbi.useTransaction(
+        h -> {
+          ModelVersions.setGates(h, target.id(), gates);
+          if (passed) {
+            move(h, collection, ModelAliases.STAGING, target.id(), change);
+          } else {
+            ModelVersions.setStatus(h, target.id(), RegisteredVersion.REJECTED);
+          }
+        });
+    return byId(target.id()).orElseThrow();
+  }
+
+  /**
    * Archives a version: it keeps its row but carries no alias and cannot serve.
    *
    * @throws RegistryConflictException when it is the champion

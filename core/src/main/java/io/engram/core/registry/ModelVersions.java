@@ -146,6 +146,13 @@ public final class ModelVersions {
         .execute();
   }
 
+  static void setGates(Handle h, long id, List<RegisteredVersion.Gate> gates) {
+    h.createUpdate("UPDATE model_versions SET gates = :gates::jsonb WHERE id = :id")
+        .bind("gates", json(gates))
+        .bind("id", id)
+        .execute();
+  }
+
   /** Records the figures of one eval set (e.g. {@code scifact/train/held-out}). */
   public void putMetrics(long id, String evalSet, Map<String, Object> figures) {
     jdbi.useHandle(

@@ -112,7 +112,8 @@ public final class HybridRetriever {
   }
 
   /** Weighted sum of min-max-normalized scores over the union of both legs' candidates. */
-  static List<Candidate> fuse(List<ChunkHit> dense, List<ChunkHit> lexical, double denseWeight) {
+  public static List<Candidate> fuse(
+      List<ChunkHit> dense, List<ChunkHit> lexical, double denseWeight) {
     Map<Long, ChunkHit> chunks = new HashMap<>();
     Map<Long, Leg> denseLeg = normalize(dense, chunks);
     Map<Long, Leg> lexicalLeg = normalize(lexical, chunks);

@@ -34,5 +34,11 @@ public final class FailureTypes {
    */
   public static final String LLM_NOT_CONFIGURED = "LlmNotConfigured";
 
+  /**
+   * A retraining's labelled set is missing, malformed, too small, judges documents the collection
+   * does not hold or leaks held-out queries; or its pinned parameters are not in the search space.
+   */
+  public static final String INVALID_LABELLED_SET = "InvalidLabelledSet";
+
   private FailureTypes() {}
 }

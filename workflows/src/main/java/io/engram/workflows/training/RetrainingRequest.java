@@ -1,5 +1,6 @@
 package io.engram.workflows.training;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,10 +9,8 @@ import java.util.Map;
  * @param collection the collection whose model is retrained
  * @param trigger who asked: {@code manual} (API, CLI), {@code schedule} or {@code drift}
  * @param force retrain whatever the decision says
- * @param queriesBlob SHA-256 of the labelled set's {@code queries.jsonl} (uploaded as a blob); null
- *     to reuse the collection's last labelled set
- * @param qrelsBlob SHA-256 of its {@code qrels/<split>.tsv}; null with {@code queriesBlob}
- * @param split the qrels' split name, for the record
+ * @param labelled the labelled set to learn from and be judged on; null to reuse the one the
+ *     collection's newest version was trained on
  * @param params parameters pinned by the caller: a fixed configuration is trained and gated without
  *     a search; empty for a search
  */
@@ -19,9 +18,7 @@ public record RetrainingRequest(
     String collection,
     String trigger,
     boolean force,
-    String queriesBlob,
-    String qrelsBlob,
-    String split,
+    LabelledSet labelled,
     Map<String, String> params) {
 
   public static final String MANUAL = "manual";
@@ -29,6 +26,13 @@ public record RetrainingRequest(
   public static final String DRIFT = "drift";
 
   public RetrainingRequest {
+    if (collection == null || collection.isBlank()) {
+      throw new IllegalArgumentException("collection is required");
+    }
+    if (!List.of(MANUAL, SCHEDULE, DRIFT).contains(trigger)) {
+      throw new IllegalArgumentException(
+          "trigger must be one of manual, schedule, drift, got " + trigger);
+    }
     params = params == null ? Map.of() : Map.copyOf(params);
   }
 }

@@ -1,4 +1,4 @@
-package io.engram.activities.evaluation;
+package io.engram.activities.common;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * mistaken for one. Progress reported through {@link #progress} also heartbeats on the activity's
  * thread, where a cancellation surfaces.
  */
-final class HeartbeatTicker implements AutoCloseable {
+public final class HeartbeatTicker implements AutoCloseable {
   private final Consumer<Object> heartbeat;
   private final AtomicReference<Object> last = new AtomicReference<>();
   private final Runnable stop;
@@ -26,7 +26,7 @@ final class HeartbeatTicker implements AutoCloseable {
     Runnable start(Runnable task, Duration period);
   }
 
-  HeartbeatTicker(Consumer<Object> heartbeat, Duration every) {
+  public HeartbeatTicker(Consumer<Object> heartbeat, Duration every) {
     this(heartbeat, every, HeartbeatTicker::daemonTimer);
   }
 
@@ -49,7 +49,7 @@ final class HeartbeatTicker implements AutoCloseable {
   }
 
   /** Records progress and heartbeats with it now, on the caller's thread. */
-  void progress(Object detail) {
+  public void progress(Object detail) {
     last.set(detail);
     heartbeat.accept(detail);
   }

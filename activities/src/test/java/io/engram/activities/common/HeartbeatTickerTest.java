@@ -1,4 +1,4 @@
-package io.engram.activities.evaluation;
+package io.engram.activities.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,0 +1,203 @@
+package io.engram.workflows.training;
+
+import io.engram.workflows.common.ActivityStubs;
+import io.engram.workflows.common.EngramSearchAttributes;
+import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.common.RetryPolicies;
+import io.engram.workflows.common.TaskQueues;
+import io.engram.workflows.evaluation.EvaluationRequest;
+import io.engram.workflows.evaluation.EvaluationSummary;
+import io.engram.workflows.evaluation.EvaluationWorkflow;
+import io.temporal.common.SearchAttributeUpdate;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+
+/**
+ * Decide → check the data → search (at most {@code parallelism} trials at once, pruned by the study
+ * and stopped early) → register the best bundle → evaluate it and the champion on the held-out part
+ * (child evaluation workflows, side by side) → judge the gates → staged or rejected. History
+ * carries ids, parameters and figures, never queries or vectors.
+ */
+public class RetrainingWorkflowImpl implements RetrainingWorkflow {
+  private static final Logger log = Workflow.getLogger(RetrainingWorkflowImpl.class);
+
+  // Registering refits the chosen reranker on every fitting query, after preparing the trial
+  // evaluator in a worker that has not (about a minute for SciFact).
+  private final RetrainingActivities steps =
+      ActivityStubs.heartbeating(
+          RetrainingActivities.class,
+          Duration.ofMinutes(15),
+          Duration.ofMinutes(1),
+          RetryPolicies.standard(FailureTypes.INVALID_LABELLED_SET));
+
+  // A trial prepares the legs of every fitting query on first use in a worker, then scores in
+  // seconds. A killed worker is noticed within the heartbeat timeout and the trial retried
+  // elsewhere; the retry asks the same trial number, so it re-runs the same parameters once.
+  private final RetrainingActivities trials =
+      ActivityStubs.heartbeating(
+          RetrainingActivities.class,
+          Duration.ofMinutes(15),
+          ActivityStubs.BATCH_HEARTBEAT,
+          RetryPolicies.standard());
+
+  private String phase = RetrainingProgress.DECIDING;
+  private String reason;
+  private int finished;
+  private int pruned;
+  private int failed;
+  private Double best;
+  private Long studyId;
+  private Integer version;
+
+  @Override
+  public RetrainingResult retrain(RetrainingRequest request) {
+    RetrainingDecision decision = steps.decide(request);
+    RetrainingJob job = decision.job();
+    reason = job.reason();
+    Workflow.upsertTypedSearchAttributes(
+        SearchAttributeUpdate.valueSet(EngramSearchAttributes.RETRAIN_REASON, reason));
+    if (!decision.retrain()) {
+      phase = RetrainingProgress.DONE;
+      return new RetrainingResult(reason, RetrainingResult.NO_OP, null, List.of(), null);
+    }
+    try {
+      phase = RetrainingProgress.CHECKING;
+      steps.checkData(job);
+      if (request.params().isEmpty()) {
+        phase = RetrainingProgress.SEARCHING;
+        studyId = steps.createStudy(job);
+        search(job, studyId, decision.budget());
+      }
+      phase = RetrainingProgress.REGISTERING;
+      RegisteredCandidate candidate = steps.register(job, studyId, request.params());
+      version = candidate.version();
+      phase = RetrainingProgress.EVALUATING;
+      Promise<EvaluationSummary> mine = evaluate(job, candidate.version(), candidate.version());
+      Promise<EvaluationSummary> theirs =
+          job.champion() == null
+              ? Workflow.newPromise(null)
+              : evaluate(job, candidate.version(), job.champion());
+      long candidateRun = mine.get().evalRunId();
+      Long championRun = theirs.get() == null ? null : theirs.get().evalRunId();
+      phase = RetrainingProgress.GATING;
+      Judgement judgement = steps.judge(job, candidate.version(), candidateRun, championRun);
+      phase = RetrainingProgress.DONE;
+      return new RetrainingResult(
+          reason, judgement.outcome(), candidate.version(), judgement.gates(), null);
+    } catch (ActivityFailure | ChildWorkflowFailure e) {
+      if (rootCause(e) instanceof ApplicationFailure af && af.isNonRetryable()) {
+        phase = RetrainingProgress.FAILED;
+        return new RetrainingResult(
+            reason, RetrainingResult.FAILED, version, List.of(), af.getOriginalMessage());
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Starts trials until the study says stop, at most {@code budget.parallelism()} at once. A trial
+   * whose activity fails for good counts as failed; the search goes on without it.
+   */
+  private void search(RetrainingJob job, long study, RetrainingDecision.SearchBudget budget) {
+    long start = Workflow.currentTimeMillis();
+    List<Promise<TrialResult>> running = new ArrayList<>();
+    int next = 0;
+    boolean stop = false;
+    while (true) {
+      while (!stop && running.size() < budget.parallelism() && next < budget.trials()) {
+        running.add(Async.function(trials::runTrial, study, next++, job));
+      }
+      if (running.isEmpty()) {
+        return;
+      }
+      List<Promise<TrialResult>> waiting = running;
+      Workflow.await(() -> waiting.stream().anyMatch(Promise::isCompleted));
+      List<Promise<TrialResult>> still = new ArrayList<>();
+      for (Promise<TrialResult> p : running) {
+        if (!p.isCompleted()) {
+          still.add(p);
+          continue;
+        }
+        finished++;
+        TemporalFailure failure = p.getFailure() instanceof TemporalFailure f ? f : null;
+        if (failure != null) {
+          failed++;
+          log.warn("a trial failed: {}", failure.getMessage());
+          continue;
+        }
+        TrialResult r = p.get();
+        if (TrialResult.PRUNED.equals(r.state())) {
+          pruned++;
+        }
+        if (r.best() != null) {
+          best = r.best();
+        }
+      }
+      running = still;
+      if (!stop) {
+        SearchVerdict verdict = steps.shouldStop(study, Workflow.currentTimeMillis() - start);
+        stop = verdict.stop();
+        if (stop) {
+          log.info("search stops: {}", verdict.reason());
+        }
+      }
+    }
+  }
+
+  /**
+   * The held-out evaluation of {@code version} for the judgement of {@code candidate}, as a child
+   * evaluation workflow.
+   */
+  private Promise<EvaluationSummary> evaluate(RetrainingJob job, int candidate, int version) {
+    LabelledSet l = job.labelled();
+    EvaluationWorkflow child =
+        Workflow.newChildWorkflowStub(
+            EvaluationWorkflow.class,
+            ChildWorkflowOptions.newBuilder()
+                // A candidate's number is never reused, so a later retraining evaluates the
+                // champion afresh, and a retried one finds its evaluation.
+                .setWorkflowId(
+                    RetrainingWorkflow.workflowId(job.collection())
+                        + "-v"
+                        + candidate
+                        + "-eval-v"
+                        + version)
+                .setTaskQueue(TaskQueues.TRAINING)
+                .build());
+    return Async.function(
+        child::evaluate,
+        new EvaluationRequest(
+            l.dataset(),
+            l.split(),
+            "held-out",
+            job.collection(),
+            "v" + version,
+            l.queriesBlob(),
+            l.qrelsBlob(),
+            null,
+            0));
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  @Override
+  public RetrainingProgress progress() {
+    return new RetrainingProgress(phase, reason, finished, pruned, failed, best, studyId, version);
+  }
+}

@@ -1,0 +1,96 @@
+package io.engram.workflows.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.temporal.client.WorkflowClient;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Records the histories {@link RetrainingWorkflowReplayTest} replays, with scripted activities. Off
+ * by default; run it after a deliberate, versioned change to the workflow with {@code
+ * -Dengram.recordHistories=true} and check the new files in.
+ */
+@Timeout(60)
+@EnabledIfSystemProperty(named = "engram.recordHistories", matches = "true")
+class RecordRetrainingHistoriesTest {
+
+  @RegisterExtension
+  static final TestWorkflowExtension testWorkflow = RetrainingWorkflowTest.extension();
+
+  private static final Path DIR = Path.of("src/test/resources/histories");
+
+  @Test
+  void a_search_with_pruned_and_failed_trials_staged(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
+    ScriptedRetraining steps = new ScriptedRetraining();
+    steps.trials = 6;
+    steps.trialEnding = n -> n == 2 ? "fail" : n == 3 ? "pruned" : "complete";
+    RetrainingWorkflow workflow = RetrainingWorkflowTest.start(env, worker, client, steps);
+
+    assertThat(workflow.retrain(RetrainingWorkflowTest.SEARCH).outcome()).isEqualTo("staged");
+
+    write(client, "retraining-search-staged");
+  }
+
+  @Test
+  void pinned_parameters_rejected(TestWorkflowEnvironment env, Worker worker, WorkflowClient client)
+      throws IOException {
+    ScriptedRetraining steps = new ScriptedRetraining();
+    steps.gatesPass = false;
+    RetrainingWorkflow workflow = RetrainingWorkflowTest.start(env, worker, client, steps);
+
+    RetrainingResult result =
+        workflow.retrain(
+            new RetrainingRequest(
+                ScriptedRetraining.COLLECTION,
+                RetrainingRequest.MANUAL,
+                true,
+                null,
+                Map.of("mode", "dense", "reranker", "none")));
+    assertThat(result.outcome()).isEqualTo("rejected");
+
+    write(client, "retraining-pinned-rejected");
+  }
+
+  @Test
+  void model_still_valid(TestWorkflowEnvironment env, Worker worker, WorkflowClient client)
+      throws IOException {
+    ScriptedRetraining steps = new ScriptedRetraining();
+    steps.retrain = false;
+    steps.reason = "model_still_valid";
+    RetrainingWorkflow workflow = RetrainingWorkflowTest.start(env, worker, client, steps);
+
+    assertThat(workflow.retrain(RetrainingWorkflowTest.SEARCH).outcome()).isEqualTo("no_op");
+
+    write(client, "retraining-no-op");
+  }
+
+  @Test
+  void unusable_data(TestWorkflowEnvironment env, Worker worker, WorkflowClient client)
+      throws IOException {
+    ScriptedRetraining steps = new ScriptedRetraining();
+    steps.invalidData = "the labelled set is too small";
+    RetrainingWorkflow workflow = RetrainingWorkflowTest.start(env, worker, client, steps);
+
+    assertThat(workflow.retrain(RetrainingWorkflowTest.SEARCH).outcome()).isEqualTo("failed");
+
+    write(client, "retraining-invalid-data");
+  }
+
+  private static void write(WorkflowClient client, String name) throws IOException {
+    Files.createDirectories(DIR);
+    Files.writeString(
+        DIR.resolve(name + ".json"),
+        client.fetchHistory("retrain-" + ScriptedRetraining.COLLECTION).toJson(true) + "\n");
+  }
+}

@@ -1,0 +1,188 @@
+package io.engram.workflows.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.engram.workflows.common.EngramSearchAttributes;
+import io.engram.workflows.common.TaskQueues;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributes;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The retraining workflow against scripted activities and evaluations, with time skipping. */
+@Timeout(60)
+class RetrainingWorkflowTest {
+
+  @RegisterExtension static final TestWorkflowExtension testWorkflow = extension();
+
+  static TestWorkflowExtension extension() {
+    TestWorkflowExtension.Builder builder =
+        TestWorkflowExtension.newBuilder()
+            .setWorkflowTypes(RetrainingWorkflowImpl.class)
+            .setDoNotStart(true);
+    for (Map.Entry<String, IndexedValueType> a : EngramSearchAttributes.ALL.entrySet()) {
+      builder.registerSearchAttribute(a.getKey(), a.getValue());
+    }
+    return builder.build();
+  }
+
+  static final RetrainingRequest SEARCH =
+      new RetrainingRequest(
+          ScriptedRetraining.COLLECTION,
+          RetrainingRequest.MANUAL,
+          true,
+          ScriptedRetraining.LABELLED,
+          Map.of());
+
+  private final ScriptedRetraining steps = new ScriptedRetraining();
+
+  static RetrainingWorkflow start(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client, Object activities) {
+    worker.registerActivitiesImplementations(activities);
+    env.newWorker(TaskQueues.TRAINING)
+        .registerWorkflowImplementationTypes(ScriptedRetraining.Evaluation.class);
+    env.start();
+    return stub(client, worker, "retrain-" + ScriptedRetraining.COLLECTION);
+  }
+
+  static RetrainingWorkflow stub(WorkflowClient client, Worker worker, String id) {
+    return client.newWorkflowStub(
+        RetrainingWorkflow.class,
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(id)
+            .setTaskQueue(worker.getTaskQueue())
+            .setTypedSearchAttributes(
+                SearchAttributes.newBuilder()
+                    .set(EngramSearchAttributes.COLLECTION, ScriptedRetraining.COLLECTION)
+                    .build())
+            .build());
+  }
+
+  @Test
+  void a_model_still_valid_ends_at_the_decision_having_changed_nothing(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.retrain = false;
+    steps.reason = "model_still_valid";
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+
+    RetrainingResult result = workflow.retrain(SEARCH);
+
+    assertThat(result.outcome()).isEqualTo(RetrainingResult.NO_OP);
+    assertThat(result.reason()).isEqualTo("model_still_valid");
+    assertThat(result.version()).isNull();
+    assertThat(steps.calls).containsExactly("decide");
+    assertThat(workflow.progress().phase()).isEqualTo(RetrainingProgress.DONE);
+  }
+
+  @Test
+  void searches_registers_evaluates_both_and_stages_the_candidate(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.trials = 6;
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+
+    RetrainingResult result = workflow.retrain(SEARCH);
+
+    assertThat(result.outcome()).isEqualTo(RetrainingResult.STAGED);
+    assertThat(result.version()).isEqualTo(2);
+    assertThat(result.reason()).isEqualTo("force");
+    assertThat(result.gates()).hasSize(2).allMatch(RetrainingResult.Gate::passed);
+    assertThat(steps.count("trial ")).isEqualTo(6);
+    assertThat(steps.maxInFlight.get()).isLessThanOrEqualTo(2);
+    assertThat(steps.calls).contains("register 7 {}", "judge v2 runs 102,101");
+    RetrainingProgress progress = workflow.progress();
+    assertThat(progress.trials()).isEqualTo(6);
+    assertThat(progress.best()).isEqualTo(0.65);
+    assertThat(progress.studyId()).isEqualTo(ScriptedRetraining.STUDY);
+    assertThat(progress.version()).isEqualTo(2);
+  }
+
+  @Test
+  void stops_starting_trials_when_the_study_says_stop(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.trials = 50;
+    steps.parallelism = 1;
+    steps.stopAfter = 3;
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+
+    RetrainingResult result = workflow.retrain(SEARCH);
+
+    assertThat(result.outcome()).isEqualTo(RetrainingResult.STAGED);
+    // One at a time: three trials went on, the fourth's check said stop.
+    assertThat(steps.count("trial ")).isEqualTo(4);
+  }
+
+  @Test
+  void counts_pruned_and_failed_trials_and_goes_on(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.trials = 5;
+    steps.trialEnding = n -> n == 1 ? "fail" : n % 2 == 0 ? "pruned" : "complete";
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+
+    RetrainingResult result = workflow.retrain(SEARCH);
+
+    assertThat(result.outcome()).isEqualTo(RetrainingResult.STAGED);
+    RetrainingProgress progress = workflow.progress();
+    assertThat(progress.trials()).isEqualTo(5);
+    assertThat(progress.failed()).isEqualTo(1);
+    assertThat(progress.pruned()).isEqualTo(3);
+  }
+
+  @Test
+  void pinned_parameters_are_trained_and_gated_without_a_search(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.gatesPass = false;
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+
+    RetrainingResult result =
+        workflow.retrain(
+            new RetrainingRequest(
+                ScriptedRetraining.COLLECTION,
+                RetrainingRequest.MANUAL,
+                true,
+                null,
+                Map.of("mode", "dense", "reranker", "none")));
+
+    assertThat(result.outcome()).isEqualTo(RetrainingResult.REJECTED);
+    assertThat(result.version()).isEqualTo(2);
+    assertThat(result.gates()).anyMatch(g -> !g.passed());
+    assertThat(steps.calls).doesNotContain("study");
+    assertThat(steps.count("trial ")).isZero();
+    assertThat(steps.calls).anyMatch(c -> c.startsWith("register null {"));
+  }
+
+  @Test
+  void a_first_version_is_judged_without_a_champion_run(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.champion = null;
+    steps.reason = "no_model";
+    steps.trials = 2;
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+
+    RetrainingResult result = workflow.retrain(SEARCH);
+
+    assertThat(result.outcome()).isEqualTo(RetrainingResult.STAGED);
+    assertThat(steps.calls).contains("judge v2 runs 102,null");
+  }
+
+  @Test
+  void unusable_data_fails_the_run_with_the_reason(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.invalidData = "the labelled set is too small: 3 fitting and 1 held-out judged queries";
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+
+    RetrainingResult result = workflow.retrain(SEARCH);
+
+    assertThat(result.outcome()).isEqualTo(RetrainingResult.FAILED);
+    assertThat(result.failure()).isEqualTo(steps.invalidData);
+    assertThat(result.version()).isNull();
+    assertThat(steps.calls).containsExactly("decide", "check");
+    assertThat(workflow.progress().phase()).isEqualTo(RetrainingProgress.FAILED);
+  }
+}

@@ -1,0 +1,154 @@
+package io.engram.workflows.training;
+
+import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.evaluation.EvaluationProgress;
+import io.engram.workflows.evaluation.EvaluationRequest;
+import io.engram.workflows.evaluation.EvaluationSummary;
+import io.engram.workflows.evaluation.EvaluationWorkflow;
+import io.temporal.failure.ApplicationFailure;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
+/**
+ * Retraining activities that follow a script: the decision, whether the data check fails, how each
+ * trial ends and when the search stops, the outcome of the gates. Records every call and the most
+ * trials it saw in flight at once.
+ */
+class ScriptedRetraining implements RetrainingActivities {
+  static final String COLLECTION = "scifact";
+  static final LabelledSet LABELLED =
+      new LabelledSet("scifact", "train", "a".repeat(64), "b".repeat(64));
+  static final long STUDY = 7;
+
+  final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+  final AtomicInteger inFlight = new AtomicInteger();
+  final AtomicInteger maxInFlight = new AtomicInteger();
+
+  boolean retrain = true;
+  String reason = "force";
+  Integer champion = 1;
+  int trials = 10;
+  int parallelism = 2;
+  String invalidData;
+
+  /** Stop after this many shouldStop calls answered {@code continue}; -1 never. */
+  int stopAfter = -1;
+
+  /** How trial {@code n} ends: {@code complete}, {@code pruned}, or {@code fail} (for good). */
+  IntFunction<String> trialEnding = n -> "complete";
+
+  boolean gatesPass = true;
+  int candidate = 2;
+  private int stopChecks;
+
+  @Override
+  public RetrainingDecision decide(RetrainingRequest request) {
+    calls.add("decide");
+    return new RetrainingDecision(
+        retrain,
+        new RetrainingJob(request.collection(), LABELLED, "f".repeat(64), reason, champion),
+        new RetrainingDecision.SearchBudget(trials, parallelism, 600_000));
+  }
+
+  @Override
+  public String checkData(RetrainingJob job) {
+    calls.add("check");
+    if (invalidData != null) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          invalidData, FailureTypes.INVALID_LABELLED_SET);
+    }
+    return "fine";
+  }
+
+  @Override
+  public long createStudy(RetrainingJob job) {
+    calls.add("study");
+    return STUDY;
+  }
+
+  @Override
+  public TrialResult runTrial(long studyId, int number, RetrainingJob job) {
+    calls.add("trial " + number);
+    int now = inFlight.incrementAndGet();
+    maxInFlight.accumulateAndGet(now, Math::max);
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    inFlight.decrementAndGet();
+    String ending = trialEnding.apply(number);
+    if (ending.equals("fail")) {
+      throw ApplicationFailure.newNonRetryableFailure("trial " + number + " broke", "TrialBroke");
+    }
+    double value = 0.6 + number / 100.0;
+    return new TrialResult(number, ending, value, 1.5, value);
+  }
+
+  @Override
+  public synchronized SearchVerdict shouldStop(long studyId, long elapsedMillis) {
+    calls.add("stop?");
+    stopChecks++;
+    return stopAfter >= 0 && stopChecks > stopAfter
+        ? new SearchVerdict(true, "patience")
+        : new SearchVerdict(false, "continue");
+  }
+
+  @Override
+  public RegisteredCandidate register(RetrainingJob job, Long studyId, Map<String, String> pinned) {
+    calls.add("register " + studyId + " " + pinned);
+    return new RegisteredCandidate(candidate, Map.of("mode", "hybrid"), 0.7);
+  }
+
+  @Override
+  public Judgement judge(RetrainingJob job, int candidate, long candidateRun, Long championRun) {
+    calls.add("judge v" + candidate + " runs " + candidateRun + "," + championRun);
+    return new Judgement(
+        gatesPass ? RetrainingResult.STAGED : RetrainingResult.REJECTED,
+        List.of(
+            new RetrainingResult.Gate("ndcg_floor", true, "0.72 >= 0.5"),
+            new RetrainingResult.Gate("improves_on_champion", gatesPass, "+0.01 vs +0.002")));
+  }
+
+  long count(String prefix) {
+    synchronized (calls) {
+      return calls.stream().filter(c -> c.startsWith(prefix)).count();
+    }
+  }
+
+  /** The child evaluations: run id 100 + the version evaluated. */
+  public static class Evaluation implements EvaluationWorkflow {
+    private EvaluationSummary result;
+
+    @Override
+    public EvaluationSummary evaluate(EvaluationRequest request) {
+      int version = Integer.parseInt(request.modelVersion().substring(1));
+      result =
+          new EvaluationSummary(
+              100 + version,
+              request.dataset(),
+              request.split(),
+              request.part(),
+              request.collection(),
+              request.modelVersion(),
+              60,
+              0.7,
+              0.7,
+              0.8,
+              0.9,
+              10,
+              20,
+              null);
+      return result;
+    }
+
+    @Override
+    public EvaluationProgress progress() {
+      return null;
+    }
+  }
+}
