@@ -366,7 +366,9 @@ public final class RetrainingService {
         champion == null
             ? null
             : SPACE.validatePartial(
-                settingsOf(registry.find(collection, champion).orElseThrow().bundle()).toMap());
+                typed(
+                    settingsOf(registry.find(collection, champion).orElseThrow().bundle())
+                        .toMap()));
     Study study =
         studies.create(
             new Studies.NewStudy(
@@ -516,7 +518,7 @@ public final class RetrainingService {
       study.finish("best trial " + best.number() + " registered");
     } else {
       try {
-        chosen.putAll(SPACE.validatePartial(pinned).values());
+        chosen.putAll(SPACE.validatePartial(typed(pinned)).values());
       } catch (IllegalArgumentException e) {
         throw new InvalidLabelledSetException(
             "--params: " + e.getMessage() + "; the parameters are " + SPACE.names());
@@ -588,6 +590,35 @@ public final class RetrainingService {
             new ModelRegistry.Change("retraining", plan.reason(), workflowId));
     log.info("registered {} ({}) from {}", v.label(), params.toMap(), origin);
     return v;
+  }
+
+  /**
+   * {@code values} with each value given the type its parameter takes: numbers from text (pinned on
+   * a command line), text from numbers (a lexeme share is one of a list of choices).
+   */
+  static Map<String, Object> typed(Map<String, ?> values) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    values.forEach(
+        (name, value) -> {
+          Optional<SearchSpace.Param> p = SPACE.param(name);
+          Object v = value;
+          if (p.isPresent() && value instanceof String text && !text.isBlank()) {
+            if (p.get() instanceof SearchSpace.FloatParam
+                || p.get() instanceof SearchSpace.IntParam) {
+              try {
+                v = Double.parseDouble(text.strip());
+              } catch (NumberFormatException e) {
+                v = text; // refused by the space with the parameter's range
+              }
+            }
+          } else if (p.isPresent()
+              && p.get() instanceof SearchSpace.CategoricalParam
+              && value instanceof Number n) {
+            v = String.valueOf(n.doubleValue());
+          }
+          out.put(name, v);
+        });
+    return out;
   }
 
   /** The trial settings a bundle corresponds to. */

@@ -1,0 +1,482 @@
+package io.engram.core.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.engram.core.CoreServices;
+import io.engram.core.Hashing;
+import io.engram.core.config.EngramSettings;
+import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.eval.EvaluationService;
+import io.engram.core.eval.QuerySplit;
+import io.engram.core.index.IndexVersion;
+import io.engram.core.ingest.DocumentIndexes;
+import io.engram.core.ingest.Documents;
+import io.engram.core.query.ExchangeListener;
+import io.engram.core.registry.ModelAliases;
+import io.engram.core.registry.RegisteredVersion;
+import io.engram.core.rerank.Rerankers;
+import io.engram.core.store.PgVectorChunkStore;
+import io.engram.core.tuning.Study;
+import io.engram.core.tuning.Trial;
+import io.engram.testing.EngramServices;
+import io.engram.testing.EngramServicesExtension;
+import io.engram.testing.TestSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * A retraining's steps on real PostgreSQL with a real embedding model, in the order the workflow
+ * runs them, over a small corpus (one passage per animal) and a labelled set asking where each
+ * lives: the decision's reasons, the data checks, a study whose trials are idempotent, a
+ * registration with lineage and artifact, the gates on real held-out evaluations, and the decisions
+ * that follow (nothing new to try; the corpus changed).
+ */
+@EngramServices
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RetrainingServiceIT {
+  private static final String COLLECTION = "zoo";
+  private static final String[] ANIMALS = {
+    "aardvark",
+    "albatross",
+    "alpaca",
+    "anteater",
+    "armadillo",
+    "baboon",
+    "badger",
+    "barracuda",
+    "beaver",
+    "bison",
+    "bobcat",
+    "buffalo",
+    "camel",
+    "capybara",
+    "caribou",
+    "cheetah",
+    "chinchilla",
+    "cobra",
+    "condor",
+    "coyote",
+    "crocodile",
+    "dingo",
+    "dolphin",
+    "dugong",
+    "eagle",
+    "echidna",
+    "eland",
+    "elephant",
+    "emu",
+    "falcon",
+    "ferret",
+    "flamingo",
+    "gazelle",
+    "gecko",
+    "gibbon",
+    "giraffe",
+    "gorilla",
+    "hedgehog",
+    "heron",
+    "hippopotamus",
+    "hyena",
+    "ibex",
+    "iguana",
+    "impala",
+    "jackal",
+    "jaguar",
+    "kangaroo",
+    "koala",
+    "lemur",
+    "leopard",
+    "llama",
+    "lynx",
+    "macaw",
+    "manatee",
+    "meerkat",
+    "mongoose",
+    "moose",
+    "narwhal",
+    "ocelot",
+    "okapi",
+    "orangutan",
+    "ostrich",
+    "otter",
+    "panda",
+    "pangolin",
+    "pelican",
+    "penguin",
+    "porcupine",
+    "puma",
+    "raccoon"
+  };
+  private static final String[] HABITATS = {
+    "dry savanna", "cold tundra", "high mountains", "tropical rainforest", "open desert",
+    "river deltas", "coastal waters", "temperate woodland", "salt marshes", "frozen coasts"
+  };
+
+  private CoreServices core;
+  private RetrainingService service;
+  private EvaluationService evaluations;
+  private IndexVersion index;
+  private LabelledSet labelled;
+  private String fingerprint;
+  private long studyId;
+  private RegisteredVersion searched;
+
+  @BeforeAll
+  void setUp() {
+    String db = EngramServicesExtension.postgres().createDatabase("retraining_service_it");
+    core = CoreServices.open(EngramSettings.of(TestSettings.values(db, Map.of())), "it", 4);
+    index = core.champion();
+    core.collections().ensure(COLLECTION);
+    for (int i = 0; i < ANIMALS.length; i++) {
+      addDocument("a" + i, passage(i));
+    }
+    core.bootstrapRegistry();
+    service = core.retraining();
+    evaluations =
+        new EvaluationService(
+            core.jdbi(),
+            core.evaluations(),
+            core.indexVersions(),
+            core.collections(),
+            core.blobs(),
+            core.queryPipelines(new SimpleMeterRegistry(), ExchangeListener.NONE),
+            core.registry());
+    labelled = store("zoo", queries(ANIMALS.length, i -> "where does the " + ANIMALS[i] + " live"));
+  }
+
+  @AfterAll
+  void tearDown() {
+    core.close();
+  }
+
+  private static String passage(int i) {
+    return String.format(
+        Locale.ROOT,
+        "The %s is found in %s, where it spends most of the day foraging.",
+        ANIMALS[i],
+        HABITATS[i % HABITATS.length]);
+  }
+
+  private void addDocument(String id, String text) {
+    float[] vector = EmbeddingModels.get(index.embeddingModel()).embed(text).content().vector();
+    core.jdbi()
+        .useTransaction(
+            h -> {
+              long doc =
+                  Documents.storeIndexed(
+                      h,
+                      new Documents.Source(
+                          COLLECTION,
+                          "zoo#" + id,
+                          "zoo",
+                          id,
+                          Hashing.sha256(text.getBytes(StandardCharsets.UTF_8))),
+                      null,
+                      "text/plain");
+              PgVectorChunkStore.replaceChunks(h, doc, index.id(), List.of(text), List.of(vector));
+              DocumentIndexes.record(h, doc, index.id(), "h-" + id, 1);
+            });
+  }
+
+  interface Text {
+    String of(int i);
+  }
+
+  /** queries.jsonl and qrels: query q{i} judges document a{i} relevant. */
+  private static Map<String, String> queries(int n, Text text) {
+    StringBuilder jsonl = new StringBuilder();
+    StringBuilder qrels = new StringBuilder("query-id\tcorpus-id\tscore\n");
+    for (int i = 0; i < n; i++) {
+      jsonl.append("{\"_id\": \"q").append(i).append("\", \"text\": \"").append(text.of(i));
+      jsonl.append("\"}\n");
+      qrels.append("q").append(i).append("\ta").append(i).append("\t1\n");
+    }
+    return Map.of("queries", jsonl.toString(), "qrels", qrels.toString());
+  }
+
+  private LabelledSet store(String dataset, Map<String, String> files) {
+    return new LabelledSet(
+        dataset, "train", storeBlob(files.get("queries")), storeBlob(files.get("qrels")));
+  }
+
+  private String storeBlob(String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    String sha = Hashing.sha256(bytes);
+    core.blobs().put(sha, bytes);
+    return sha;
+  }
+
+  private RetrainingService withGates(double minImprovement, double epsilon) {
+    TrainingSettings s = core.settings().training();
+    return new RetrainingService(
+        core.jdbi(),
+        core.registry(),
+        core.indexVersions(),
+        core.chunks(),
+        core.blobs(),
+        core.evaluations().runs(),
+        new TrainingSettings(
+            s.search(),
+            s.triggers(),
+            new TrainingSettings.Gates(0.3, epsilon, minImprovement, 10_000),
+            s.drift(),
+            s.retrainSchedule(),
+            s.driftSchedule(),
+            s.force()),
+        Clock.systemUTC());
+  }
+
+  /** Evaluates {@code version} on the held-out part as the evaluation workflow would. */
+  private long heldOutRun(int version, String workflowId) throws Exception {
+    EvaluationService.Plan plan =
+        evaluations.prepare(
+            new EvaluationService.Request(
+                workflowId,
+                labelled.dataset(),
+                labelled.split(),
+                QuerySplit.Part.HELD_OUT,
+                COLLECTION,
+                "v" + version,
+                labelled.queriesBlob(),
+                labelled.qrelsBlob(),
+                null),
+            () -> {});
+    evaluations.evaluate(plan.runId(), 0, plan.queries(), i -> {});
+    return evaluations.complete(plan.runId()).id();
+  }
+
+  @Test
+  @Order(1)
+  void without_a_labelled_set_there_is_nothing_to_do_unless_forced() throws Exception {
+    RetrainingService.Plan plan =
+        service.decide(new RetrainingService.Ask(COLLECTION, false, false, null));
+    assertThat(plan.retrain()).isFalse();
+    assertThat(plan.reason()).isEqualTo(RetrainingService.NO_LABELLED_SET);
+    assertThat(plan.champion()).isEqualTo(1);
+
+    assertThatThrownBy(
+            () -> service.decide(new RetrainingService.Ask(COLLECTION, true, false, null)))
+        .isInstanceOf(InvalidLabelledSetException.class)
+        .hasMessageContaining("--eval DIR");
+  }
+
+  @Test
+  @Order(2)
+  void the_data_check_names_what_is_wrong() throws Exception {
+    LabelledSet tiny = store("tiny", queries(8, i -> "where does the " + ANIMALS[i] + " live"));
+    assertThatThrownBy(() -> service.check(COLLECTION, tiny))
+        .isInstanceOf(InvalidLabelledSetException.class)
+        .hasMessageContaining("too small");
+
+    Map<String, String> elsewhere = queries(ANIMALS.length, i -> "query " + i);
+    LabelledSet foreign =
+        store(
+            "foreign",
+            Map.of(
+                "queries",
+                elsewhere.get("queries"),
+                "qrels",
+                elsewhere.get("qrels").replace("\ta", "\tb")));
+    assertThatThrownBy(() -> service.check(COLLECTION, foreign))
+        .isInstanceOf(InvalidLabelledSetException.class)
+        .hasMessageContaining("are not in collection 'zoo'");
+
+    LabelledSet leaky = store("leaky", queries(ANIMALS.length, i -> "same question"));
+    assertThatThrownBy(() -> service.check(COLLECTION, leaky))
+        .isInstanceOf(InvalidLabelledSetException.class)
+        .hasMessageContaining("repeat the text of a fitting query");
+
+    assertThat(service.check(COLLECTION, labelled))
+        .contains("judged queries")
+        .contains(ANIMALS.length + " of " + ANIMALS.length + " judged documents");
+  }
+
+  @Test
+  @Order(3)
+  void a_migrated_champion_is_retrained_because_its_data_is_unknown() throws Exception {
+    RetrainingService.Plan plan =
+        service.decide(new RetrainingService.Ask(COLLECTION, false, false, labelled));
+
+    assertThat(plan.retrain()).isTrue();
+    assertThat(plan.reason()).isEqualTo(RetrainingPolicy.DATA_CHANGED);
+    assertThat(plan.fingerprint()).hasSize(64);
+    fingerprint = plan.fingerprint();
+  }
+
+  @Test
+  @Order(4)
+  void a_study_starts_from_the_champion_and_a_retried_trial_is_not_run_twice() {
+    studyId = service.createStudy(COLLECTION, "retrain-zoo-it", 1);
+    assertThat(service.createStudy(COLLECTION, "retrain-zoo-it", 1)).isEqualTo(studyId);
+
+    RetrainingService.TrialOutcome first =
+        service.runTrial(studyId, 0, COLLECTION, labelled, i -> {});
+    RetrainingService.TrialOutcome again =
+        service.runTrial(studyId, 0, COLLECTION, labelled, i -> {});
+
+    assertThat(again).isEqualTo(first);
+    Study study = service.studies().byId(studyId).orElseThrow();
+    assertThat(study.trials()).hasSize(1);
+    Trial zero = study.trials().get(0);
+    // Trial 0 is the champion's own settings, so the search starts from what serves.
+    assertThat(zero.params().getString("reranker")).isEqualTo("champion");
+    assertThat(zero.params().getString("mode")).isEqualTo("hybrid");
+    assertThat(first.value()).isBetween(0.5, 1.0);
+  }
+
+  @Test
+  @Order(5)
+  void the_best_trial_is_registered_with_its_lineage_once_per_origin() throws Exception {
+    for (int n = 1; n < 5; n++) {
+      service.runTrial(studyId, n, COLLECTION, labelled, i -> {});
+    }
+    Trial best = service.studies().byId(studyId).orElseThrow().best().orElseThrow();
+    RetrainingService.Plan plan =
+        new RetrainingService.Plan(true, "data_changed", labelled, fingerprint, 1);
+
+    searched =
+        service.register(
+            COLLECTION, plan, studyId, Map.of(), "retrain-zoo-it/run-1", "retrain-zoo-it");
+    RegisteredVersion again =
+        service.register(
+            COLLECTION, plan, studyId, Map.of(), "retrain-zoo-it/run-1", "retrain-zoo-it");
+
+    assertThat(again.id()).isEqualTo(searched.id());
+    assertThat(searched.version()).isEqualTo(2);
+    assertThat(searched.aliases()).isEmpty();
+    assertThat(searched.lineage())
+        .containsEntry("fingerprint", fingerprint)
+        .containsEntry("studyId", (int) studyId)
+        .containsEntry("parentVersion", 1)
+        .containsEntry("queriesBlob", labelled.queriesBlob())
+        .containsKeys("codeCommit", "corpusHash", "indexVersion", "params");
+    assertThat(searched.metrics().get("zoo/train" + RetrainingService.FIT_VALIDATION))
+        .containsEntry("ndcgAt10", best.value());
+    assertThat(searched.bundle().retrieval().mode().name().toLowerCase(Locale.ROOT))
+        .isEqualTo(best.params().getString("mode"));
+    if (best.params().getString("reranker").equals("trained")) {
+      assertThat(searched.artifacts())
+          .singleElement()
+          .satisfies(a -> assertThat(a.size()).isPositive());
+      assertThat(core.registry().artifact(searched.bundle().reranker().artifact())).isNotEmpty();
+    }
+  }
+
+  @Test
+  @Order(6)
+  void pinned_parameters_that_are_not_in_the_space_are_refused() {
+    RetrainingService.Plan plan =
+        new RetrainingService.Plan(true, "force", labelled, fingerprint, 1);
+    assertThatThrownBy(
+            () ->
+                service.register(COLLECTION, plan, null, Map.of("temperature", "2"), "o-x", "w-x"))
+        .isInstanceOf(InvalidLabelledSetException.class)
+        .hasMessageContaining("temperature");
+    assertThatThrownBy(
+            () -> service.register(COLLECTION, plan, null, Map.of("mode", "sparse"), "o-y", "w-y"))
+        .isInstanceOf(InvalidLabelledSetException.class)
+        .hasMessageContaining("mode");
+  }
+
+  @Test
+  @Order(7)
+  void a_pinned_configuration_that_does_not_improve_is_rejected_and_the_champion_kept()
+      throws Exception {
+    RetrainingService.Plan plan =
+        new RetrainingService.Plan(true, "force", labelled, fingerprint, 1);
+    RegisteredVersion pinned =
+        service.register(
+            COLLECTION,
+            plan,
+            null,
+            Map.of("mode", "dense", "reranker", "none", "candidates", "30"),
+            "retrain-zoo-pinned/run-1",
+            "retrain-zoo-pinned");
+    assertThat(pinned.bundle().reranker().kind()).isEqualTo(Rerankers.Kind.NONE);
+    assertThat(pinned.bundle().retrieval().candidates()).isEqualTo(30);
+
+    long mine = heldOutRun(pinned.version(), "eval-pinned");
+    long theirs = heldOutRun(1, "eval-champion-1");
+    // Asking for more than NDCG@10 can give: this gate cannot pass.
+    RegisteredVersion judged =
+        withGates(1.5, 0.005)
+            .judge(COLLECTION, pinned.version(), mine, theirs, 1, labelled, "retrain-zoo-pinned");
+
+    assertThat(judged.status()).isEqualTo(RegisteredVersion.REJECTED);
+    assertThat(judged.aliases()).isEmpty();
+    assertThat(judged.gates())
+        .extracting(RegisteredVersion.Gate::name)
+        .containsExactly(
+            Gates.FLOOR, Gates.NOT_WORSE, Gates.IMPROVEMENT, Gates.RECALL, Gates.LATENCY);
+    assertThat(judged.gates())
+        .filteredOn(g -> g.name().equals(Gates.IMPROVEMENT))
+        .singleElement()
+        .satisfies(g -> assertThat(g.passed()).isFalse());
+    assertThat(judged.metrics().get(labelled.heldOutEvalSet()))
+        .containsKeys("ndcgAt10", "recallAt100", "p95Ms", "evalRunId");
+    assertThat(core.registry().alias(COLLECTION, ModelAliases.CHAMPION).orElseThrow().version())
+        .isEqualTo(1);
+    // The champion's fresh held-out figures are stored with it too.
+    assertThat(core.registry().find(COLLECTION, 1).orElseThrow().metrics())
+        .containsKey(labelled.heldOutEvalSet());
+  }
+
+  @Test
+  @Order(8)
+  void a_candidate_that_passes_is_staged_and_then_there_is_nothing_new_to_try() throws Exception {
+    long mine = heldOutRun(searched.version(), "eval-searched");
+    long theirs = heldOutRun(1, "eval-champion-2");
+    RegisteredVersion judged =
+        withGates(-1, 1)
+            .judge(COLLECTION, searched.version(), mine, theirs, 1, labelled, "retrain-zoo-it");
+
+    assertThat(judged.status()).isEqualTo(RegisteredVersion.REGISTERED);
+    assertThat(judged.aliases()).containsExactly(ModelAliases.STAGING);
+    assertThat(judged.gates()).allMatch(RegisteredVersion.Gate::passed);
+    assertThat(core.registry().alias(COLLECTION, ModelAliases.CHAMPION).orElseThrow().version())
+        .isEqualTo(1);
+
+    // Without a labelled set given, the staged version's is reused; its data is unchanged.
+    RetrainingService.Plan plan =
+        service.decide(new RetrainingService.Ask(COLLECTION, false, false, null));
+    assertThat(plan.retrain()).isFalse();
+    assertThat(plan.reason()).isEqualTo(RetrainingPolicy.STILL_VALID);
+    assertThat(plan.labelled()).isEqualTo(labelled);
+    assertThat(plan.fingerprint()).isEqualTo(fingerprint);
+  }
+
+  @Test
+  @Order(9)
+  void adding_documents_changes_the_fingerprint() throws Exception {
+    addDocument("extra", "The quokka is found on small islands, where it spends the day resting.");
+
+    RetrainingService.Plan plan =
+        service.decide(new RetrainingService.Ask(COLLECTION, false, false, null));
+
+    assertThat(plan.retrain()).isTrue();
+    assertThat(plan.reason()).isEqualTo(RetrainingPolicy.DATA_CHANGED);
+    assertThat(plan.fingerprint()).isNotEqualTo(fingerprint);
+  }
+
+  @Test
+  @Order(10)
+  void forcing_always_retrains() throws Exception {
+    RetrainingService.Plan plan =
+        service.decide(new RetrainingService.Ask(COLLECTION, true, false, null));
+    assertThat(plan.retrain()).isTrue();
+    assertThat(plan.reason()).isEqualTo(RetrainingPolicy.FORCE);
+  }
+}
