@@ -18,7 +18,8 @@ import java.util.stream.IntStream;
 
 /**
  * The tree-structured Parzen estimator (Bergstra et al. 2011), following Optuna's {@code
- * TPESampler} (v4/v5 defaults) step by step, in Java because the pipelines take no Python:
+ * TPESampler} (with Optuna 5.0's defaults) step by step, in Java because the pipelines take no
+ * Python:
  *
  * <ol>
  *   <li>Until {@code startupTrials} trials have finished (complete or pruned), parameters are drawn
