@@ -182,10 +182,6 @@ public final class Studies {
     return records.byWorkflowId(workflowId).map(this::open);
   }
 
-  public StudyRecords records() {
-    return records;
-  }
-
   private Study open(StudyRecords.Row row) {
     Sampler sampler =
         switch (row.sampler()) {

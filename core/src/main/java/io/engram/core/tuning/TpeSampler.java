@@ -5,16 +5,21 @@ import io.engram.core.tuning.SearchSpace.FloatParam;
 import io.engram.core.tuning.SearchSpace.IntParam;
 import io.engram.core.tuning.SearchSpace.Param;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * The tree-structured Parzen estimator (Bergstra et al. 2011), following Optuna's {@code
- * TPESampler} (v4/v5 defaults) step by step, in Java because the pipelines take no Python:
+ * TPESampler} (with Optuna 5.0's defaults) step by step, in Java because the pipelines take no
+ * Python:
  *
  * <ol>
  *   <li>Until {@code startupTrials} trials have finished (complete or pruned), parameters are drawn
@@ -38,6 +43,14 @@ import java.util.Random;
  * same spot; they do not count in {@code n} for {@code gamma(n)}. Without it they are ignored, and
  * parallel asks with the same history differ only by their seeds.
  *
+ * <p>One departure from Optuna, {@code avoidRepeats}: among the candidates, the best-scoring one
+ * that no trial (running, finished or failed) has had is taken, when there is one. Optuna returns
+ * the best candidate even if it repeats a trial, which happens once most parameters are discrete:
+ * TPE's good group then proposes its own members again. Our objective is deterministic for given
+ * parameters (NDCG on fixed labelled queries), so a repeat costs a trial and teaches nothing; with
+ * a float among the parameters repeats cannot happen and nothing changes. See {@code
+ * docs/benchmarks/tuning.md} (the {@code table} function) for the effect.
+ *
  * <p>Deterministic: the seed drives a {@link java.util.Random}, whose algorithm is fixed by its
  * specification. Truncated Gaussians are drawn by rejection rather than by Optuna's inverse CDF;
  * the distribution is the same.
@@ -51,13 +64,16 @@ public final class TpeSampler implements Sampler {
    * @param priorWeight weight of the prior kernel against each observation's 1 (Optuna: 1.0)
    * @param multivariate one joint estimator rather than one per parameter
    * @param constantLiar count running trials as bad ones
+   * @param avoidRepeats (multivariate only; not in Optuna) take the best-scoring candidate whose
+   *     parameters no trial has had yet, if any
    */
   public record Options(
       int startupTrials,
       int eiCandidates,
       double priorWeight,
       boolean multivariate,
-      boolean constantLiar) {
+      boolean constantLiar,
+      boolean avoidRepeats) {
     public Options {
       if (startupTrials < 0 || eiCandidates < 1 || !(priorWeight > 0)) {
         throw new IllegalArgumentException(
@@ -66,7 +82,7 @@ public final class TpeSampler implements Sampler {
     }
 
     public static Options defaults() {
-      return new Options(10, 24, 1.0, true, true);
+      return new Options(10, 24, 1.0, true, true, true);
     }
   }
 
@@ -106,10 +122,10 @@ public final class TpeSampler implements Sampler {
       single(p).ifPresentOrElse(v -> values.put(p.name(), v), () -> searched.add(p));
     }
     if (options.multivariate()) {
-      values.putAll(sampleGroup(searched, direction, history, rng));
+      values.putAll(sampleGroup(searched, direction, history, rng, options.avoidRepeats()));
     } else {
       for (Param p : searched) {
-        values.putAll(sampleGroup(List.of(p), direction, history, rng));
+        values.putAll(sampleGroup(List.of(p), direction, history, rng, false));
       }
     }
     Map<String, Object> ordered = new LinkedHashMap<>();
@@ -123,7 +139,11 @@ public final class TpeSampler implements Sampler {
   }
 
   private Map<String, Object> sampleGroup(
-      List<Param> group, Direction direction, List<Trial> history, Random rng) {
+      List<Param> group,
+      Direction direction,
+      List<Trial> history,
+      Random rng,
+      boolean avoidRepeats) {
     if (group.isEmpty()) {
       return Map.of();
     }
@@ -167,20 +187,44 @@ public final class TpeSampler implements Sampler {
     double[][] candidates = good.sample(rng, options.eiCandidates());
     double[] lg = good.logPdf(candidates);
     double[] lb = bad.logPdf(candidates);
-    int best = 0;
-    double bestScore = Double.NEGATIVE_INFINITY;
+    double[] score = new double[candidates.length];
     for (int i = 0; i < candidates.length; i++) {
-      double score = lg[i] - lb[i];
-      if (score > bestScore) {
-        bestScore = score;
-        best = i;
+      double d = lg[i] - lb[i];
+      score[i] = Double.isNaN(d) ? Double.NEGATIVE_INFINITY : d;
+    }
+    // Best first; among equal scores the earlier candidate, as numpy's argmax.
+    Integer[] order = IntStream.range(0, candidates.length).boxed().toArray(Integer[]::new);
+    Arrays.sort(order, (x, y) -> Double.compare(score[y], score[x]));
+    int best = order[0];
+    if (avoidRepeats) {
+      Set<Map<String, Object>> tried = new HashSet<>();
+      for (Trial t : history) {
+        tried.add(project(t.params().values(), group));
+      }
+      for (int i : order) {
+        if (!tried.contains(toExternal(group, candidates[i]))) {
+          best = i;
+          break;
+        }
       }
     }
-    Map<String, Object> chosen = new LinkedHashMap<>();
+    return toExternal(group, candidates[best]);
+  }
+
+  private static Map<String, Object> toExternal(List<Param> group, double[] internal) {
+    Map<String, Object> values = new LinkedHashMap<>();
     for (int j = 0; j < group.size(); j++) {
-      chosen.put(group.get(j).name(), external(group.get(j), candidates[best][j]));
+      values.put(group.get(j).name(), external(group.get(j), internal[j]));
     }
-    return chosen;
+    return values;
+  }
+
+  private static Map<String, Object> project(Map<String, Object> values, List<Param> group) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Param p : group) {
+      out.put(p.name(), values.get(p.name()));
+    }
+    return out;
   }
 
   /**

@@ -15,6 +15,7 @@ import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -203,7 +204,7 @@ class StudiesIT {
           asks.add(pool.submit(() -> s.ask(n)));
         }
       }
-      Map<Integer, Params> byNumber = new java.util.HashMap<>();
+      Map<Integer, Params> byNumber = new HashMap<>();
       for (Future<Trial> f : asks) {
         Trial t = f.get(60, TimeUnit.SECONDS);
         Params before = byNumber.putIfAbsent(t.number(), t.params());
