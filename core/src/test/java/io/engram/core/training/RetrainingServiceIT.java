@@ -297,7 +297,7 @@ class RetrainingServiceIT {
     LabelledSet leaky = store("leaky", queries(ANIMALS.length, i -> "same question"));
     assertThatThrownBy(() -> service.check(COLLECTION, leaky))
         .isInstanceOf(InvalidLabelledSetException.class)
-        .hasMessageContaining("repeat the text of a fitting query");
+        .hasMessageContaining("repeat the text of a held-out query");
 
     assertThat(service.check(COLLECTION, labelled))
         .contains("judged queries")
