@@ -63,8 +63,8 @@ public final class RetrainingService {
   /** Reason of a run that has no labelled set to learn from and was not forced. */
   public static final String NO_LABELLED_SET = "no_labelled_set";
 
-  /** The study's objective: mean NDCG@10 on the fitting part's validation queries. */
-  public static final String OBJECTIVE = "ndcg@10 (fit/validation)";
+  /** The study's objective: mean NDCG@10 on the fitting part (cross-validated when trained). */
+  public static final String OBJECTIVE = "ndcg@10 (fit, cross-validated)";
 
   /** Suffix of the eval set a version's objective on the fitting part is stored under. */
   public static final String FIT_VALIDATION = "/fit-validation";
@@ -87,7 +87,7 @@ public final class RetrainingService {
   /** Most judged documents the collection may lack, as a share of those the qrels name. */
   static final double MAX_UNKNOWN_DOCUMENT_SHARE = 0.05;
 
-  /** The partial evaluations of a trial the pruner looks at: thirds of the validation queries. */
+  /** The partial evaluations of a trial the pruner looks at: thirds of the fitting queries. */
   static final int STEPS = 3;
 
   /** What a retraining searches in the {@code retrieval} space (the champion's vectors reused). */
@@ -423,7 +423,7 @@ public final class RetrainingService {
 
   /**
    * Runs trial {@code number} of the study: asks its parameters, scores them on growing prefixes of
-   * the validation queries (a third, two thirds, all), reporting each so the pruner can stop a bad
+   * the fitting queries (a third, two thirds, all), reporting each so the pruner can stop a bad
    * trial early, and tells the outcome. A trial already finished (a retried activity) is returned
    * as stored, never run twice.
    *
@@ -439,7 +439,7 @@ public final class RetrainingService {
     long start = System.nanoTime();
     TrialEvaluator evaluator = evaluator(collection, labelled, progress);
     TrialEvaluator.Settings params = TrialEvaluator.Settings.of(trial.params().values());
-    int n = evaluator.validationSize();
+    int n = evaluator.size();
     double value = 0;
     for (int step = 1; step <= STEPS; step++) {
       value = evaluator.score(params, (int) Math.ceil(n * (double) step / STEPS));
@@ -569,7 +569,7 @@ public final class RetrainingService {
                     Map.of(
                         "l2", params.l2(),
                         "negativeDepth", params.negativeDepth(),
-                        "queries", evaluator.trainSize() + evaluator.validationSize()));
+                        "queries", evaluator.size()));
             RegisteredVersion.Artifact a =
                 registry.storeArtifact("reranker", model.toJson().getBytes(StandardCharsets.UTF_8));
             artifacts.add(a);

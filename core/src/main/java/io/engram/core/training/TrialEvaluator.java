@@ -17,6 +17,7 @@ import io.engram.core.retrieval.RetrievalSettings;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,10 +33,10 @@ import java.util.function.IntConsumer;
  * full-text variant of {@link #SHARES}); a trial then fuses, reranks and scores in memory, so it
  * takes seconds, not the minutes of re-querying the database for every setting.
  *
- * <p>The fitting part is split again (by a hash of the query id): a trial that trains a reranker
- * trains it on the {@code train} queries, and every trial is scored on the {@code validation}
- * queries only. The held-out part of the labelled set is never seen here; it judges the best bundle
- * afterwards.
+ * <p>A trial is scored on every fitting query. One that trains a reranker is cross-validated: the
+ * fitting queries fall into {@link #FOLDS} folds (by a hash of the query id), and each query is
+ * ranked by a model trained on the other folds, so no query is scored by a model that saw it. The
+ * held-out part of the labelled set is never seen here; it judges the best bundle afterwards.
  */
 public final class TrialEvaluator {
 
@@ -45,8 +46,8 @@ public final class TrialEvaluator {
   /** The full-text leg's lexeme cut-offs a trial may choose from. */
   public static final List<Double> SHARES = List.of(0.01, 0.02, 0.05, 0.1);
 
-  /** Share of the fitting queries a trained reranker learns from; the rest validate. */
-  static final int TRAIN_PERCENT = 75;
+  /** Folds of the cross-validation of a trained reranker. */
+  static final int FOLDS = 4;
 
   /** What a trial's reranker is. */
   public enum RerankerChoice {
@@ -54,7 +55,7 @@ public final class TrialEvaluator {
     NONE,
     /** The champion's reranker as it is (for version 1, the linear model bundled with core). */
     CHAMPION,
-    /** A linear model trained for this trial on the train queries. */
+    /** A linear model trained for this trial (cross-validated; refitted on all to register). */
     TRAINED;
 
     public String value() {
@@ -133,21 +134,21 @@ public final class TrialEvaluator {
   private record Leg(long[] ids, double[] scores) {}
 
   private final Map<Long, ChunkHit> chunks;
-  private final List<BeirDataset.Query> train;
-  private final List<BeirDataset.Query> validation;
+  private final List<BeirDataset.Query> queries;
   private final Map<String, Legs> legs;
   private final Reranker champion;
-  private final Map<Settings, Reranker> trained = new ConcurrentHashMap<>();
+  private final Map<Fold, Reranker> trained = new ConcurrentHashMap<>();
+
+  /** A trial's reranker trained without the queries of fold {@code fold}. */
+  private record Fold(Settings settings, int fold) {}
 
   private TrialEvaluator(
       Map<Long, ChunkHit> chunks,
-      List<BeirDataset.Query> train,
-      List<BeirDataset.Query> validation,
+      List<BeirDataset.Query> queries,
       Map<String, Legs> legs,
       Reranker champion) {
     this.chunks = chunks;
-    this.train = train;
-    this.validation = validation;
+    this.queries = queries;
     this.legs = legs;
     this.champion = champion;
   }
@@ -166,14 +167,13 @@ public final class TrialEvaluator {
     EmbeddingModel model = EmbeddingModels.get(index.embeddingModel());
     Map<Long, ChunkHit> chunks = new HashMap<>();
     Map<String, Legs> legs = new HashMap<>();
-    List<BeirDataset.Query> train = new ArrayList<>();
-    List<BeirDataset.Query> validation = new ArrayList<>();
+    List<BeirDataset.Query> fitting = new ArrayList<>();
     int done = 0;
     for (BeirDataset.Query q : queries) {
       if (QuerySplit.isHeldOut(q.id())) {
         continue;
       }
-      (inTrain(q.id()) ? train : validation).add(q);
+      fitting.add(q);
       List<ChunkHit> dense =
           store.nearest(
               index, collection, model.embed(q.text()).content().vector(), MAX_CANDIDATES);
@@ -186,12 +186,14 @@ public final class TrialEvaluator {
       legs.put(q.id(), new Legs(d.ids(), d.scores(), lexical));
       progress.accept(++done);
     }
-    return new TrialEvaluator(chunks, train, validation, legs, champion);
+    // A fixed order that mixes the folds, so a partial step's prefix is a fair sample.
+    fitting.sort(Comparator.comparingInt(q -> ("order:" + q.id()).hashCode()));
+    return new TrialEvaluator(chunks, fitting, legs, champion);
   }
 
-  /** Whether a fitting query trains rerankers (else it validates), by a hash of its id. */
-  static boolean inTrain(String queryId) {
-    return Math.floorMod(("train:" + queryId).hashCode(), 100) < TRAIN_PERCENT;
+  /** The cross-validation fold of a fitting query, by a hash of its id. */
+  static int fold(String queryId) {
+    return Math.floorMod(("fold:" + queryId).hashCode(), FOLDS);
   }
 
   private static Leg leg(List<ChunkHit> hits, Map<Long, ChunkHit> chunks) {
@@ -206,62 +208,51 @@ public final class TrialEvaluator {
     return new Leg(ids, scores);
   }
 
-  /**
-   * The validation queries a trial is scored on, in a fixed order (partial steps take a prefix).
-   */
-  public int validationSize() {
-    return validation.size();
-  }
-
-  public int trainSize() {
-    return train.size();
+  /** The fitting queries a trial is scored on, in a fixed order (partial steps take a prefix). */
+  public int size() {
+    return queries.size();
   }
 
   /**
-   * The mean NDCG@10 of {@code params} over the first {@code queries} validation queries (all of
-   * them when larger). A trained reranker is trained on first use and reused for the trial's later
-   * steps.
+   * The mean NDCG@10 of {@code params} over the first {@code n} fitting queries (all of them when
+   * larger). A trained reranker ranks each query with the model of the query's fold, trained on
+   * first use and reused for the trial's later steps.
    */
-  public double score(Settings params, int queries) {
-    Reranker reranker = reranker(params);
-    int n = Math.min(queries, validation.size());
+  public double score(Settings params, int n) {
+    int count = Math.min(n, queries.size());
     double sum = 0;
-    for (int i = 0; i < n; i++) {
-      BeirDataset.Query q = validation.get(i);
-      List<Candidate> ranked = rank(q, params, reranker);
+    for (int i = 0; i < count; i++) {
+      BeirDataset.Query q = queries.get(i);
+      List<Candidate> ranked = rank(q, params, reranker(params, fold(q.id())));
       sum += RankingMetrics.ndcg(EvaluationService.rankedDocuments(ranked), q.relevant(), 10);
     }
-    return n == 0 ? 0 : sum / n;
+    return count == 0 ? 0 : sum / count;
   }
 
-  /**
-   * The reranker a trial uses; a trained one learns from every fitting query when {@code all} (the
-   * final model of the best trial), else from the train queries only.
-   */
-  public Reranker reranker(Settings params) {
+  /** The reranker that ranks a query of fold {@code fold} in a trial of {@code params}. */
+  private Reranker reranker(Settings params, int fold) {
     return switch (params.reranker()) {
       case NONE -> Reranker.NONE;
       case CHAMPION -> champion;
-      case TRAINED -> trained.computeIfAbsent(params, p -> train(p, train, "trial"));
+      case TRAINED ->
+          trained.computeIfAbsent(
+              new Fold(params, fold),
+              f ->
+                  fit(params, queries.stream().filter(q -> fold(q.id()) != fold).toList())
+                      .toReranker("trial", Map.of()));
     };
   }
 
   /**
-   * The reranker a trial that trains one registers: refitted on every fitting query (train and
-   * validation), with {@code training} recorded in its file.
+   * The reranker a trial that trains one registers: refitted on every fitting query, with {@code
+   * training} recorded in its file.
    */
   public LinearReranker finalReranker(Settings params, String name, Map<String, Object> training) {
     if (params.reranker() != RerankerChoice.TRAINED) {
       throw new IllegalArgumentException(
           "only a trained reranker is refitted, not " + params.reranker());
     }
-    List<BeirDataset.Query> all = new ArrayList<>(train);
-    all.addAll(validation);
-    return fit(params, all).toReranker(name, training);
-  }
-
-  private LinearReranker train(Settings p, List<BeirDataset.Query> queries, String name) {
-    return fit(p, queries).toReranker(name, Map.of());
+    return fit(params, queries).toReranker(name, training);
   }
 
   private PairwiseFit.Model fit(Settings p, List<BeirDataset.Query> queries) {
