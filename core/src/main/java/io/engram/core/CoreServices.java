@@ -5,6 +5,7 @@ import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
 import io.engram.core.db.EngramJdbi;
+import io.engram.core.drift.QueryFeatureExtractor;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.eval.EvaluationStore;
@@ -223,7 +224,8 @@ public final class CoreServices implements AutoCloseable {
               queryLog,
               responses,
               new QueryMetrics(metrics, queryEmbeddings, responses),
-              background);
+              background,
+              new QueryFeatureExtractor(chunks.lexicon()));
       pipelines =
           new QueryPipelines(
               indexVersions, settings.retrieval(), settings.reranker(), shared, System::nanoTime);
