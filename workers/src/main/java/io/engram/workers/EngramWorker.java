@@ -7,6 +7,7 @@ import io.engram.core.config.EngramSettings;
 import io.engram.workers.evaluation.EvaluationCapability;
 import io.engram.workers.ingestion.IngestionCapability;
 import io.engram.workers.memory.MemoryCapability;
+import io.engram.workers.training.TrainingCapability;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -38,7 +39,11 @@ public final class EngramWorker implements AutoCloseable {
 
   /** What a worker process does, in the order registered. */
   static List<Capability> capabilities() {
-    return List.of(new IngestionCapability(), new EvaluationCapability(), new MemoryCapability());
+    return List.of(
+        new IngestionCapability(),
+        new EvaluationCapability(),
+        new MemoryCapability(),
+        new TrainingCapability());
   }
 
   private final CoreServices core;
