@@ -5,6 +5,7 @@ import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.config.SettingsSource;
+import io.engram.core.drift.DriftDetector;
 import io.engram.core.eval.EvaluationRuns;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
@@ -105,6 +106,12 @@ class EngramFactory {
     thread.setDaemon(true);
     thread.start();
     return warmUp;
+  }
+
+  /** Drift checks on request, of the version this process's pipelines serve. */
+  @Singleton
+  DriftDetector driftDetector(CoreServices core, QueryPipelines pipelines, MeterRegistry metrics) {
+    return DriftDetector.create(core, pipelines, metrics);
   }
 
   @Singleton

@@ -1,6 +1,7 @@
 package io.engram.api;
 
 import io.engram.contract.Blobs;
+import io.engram.contract.Drift;
 import io.engram.contract.Evaluations;
 import io.engram.contract.Feedback;
 import io.engram.contract.Ingestions;
@@ -17,6 +18,7 @@ import io.micronaut.core.annotation.Introspected;
 @Introspected(
     classes = {
       Blobs.MissingBlobsRequest.class,
+      Drift.DriftCheckRequest.class,
       Evaluations.EvaluationRequest.class,
       Feedback.FeedbackRequest.class,
       Ingestions.IngestionRequest.class,

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.engram.contract.Blobs.MissingBlobs;
 import io.engram.contract.Blobs.MissingBlobsRequest;
 import io.engram.contract.Blobs.StoredBlob;
+import io.engram.contract.Drift.DriftCheckRequest;
+import io.engram.contract.Drift.DriftReport;
+import io.engram.contract.Drift.DriftReports;
 import io.engram.contract.Evaluations.EvaluationRequest;
 import io.engram.contract.Evaluations.EvaluationStarted;
 import io.engram.contract.Evaluations.EvaluationStatus;
@@ -195,6 +198,23 @@ final class EngramClient {
             .build();
     JsonNode json = send(request);
     return new Reply<>(read(json, PromotionStarted.class), json);
+  }
+
+  /** Runs a drift check of a collection now; the API stores and returns its report. */
+  Reply<DriftReport> driftCheck(DriftCheckRequest body) {
+    HttpRequest request =
+        jsonRequest("/v1/drift/checks", body).timeout(Duration.ofMinutes(2)).build();
+    JsonNode json = send(request);
+    return new Reply<>(read(json, DriftReport.class), json);
+  }
+
+  /** The stored drift reports, newest first; of one collection unless it is null. */
+  Reply<DriftReports> driftReports(String collection, int limit) {
+    String query = "?limit=" + limit;
+    if (collection != null) {
+      query += "&collection=" + pathSegment(collection);
+    }
+    return get("/v1/drift/reports" + query, DriftReports.class);
   }
 
   /**

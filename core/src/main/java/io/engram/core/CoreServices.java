@@ -6,6 +6,7 @@ import io.engram.core.config.EngramSettings;
 import io.engram.core.config.Profile;
 import io.engram.core.db.Database;
 import io.engram.core.db.EngramJdbi;
+import io.engram.core.drift.QueryFeatureExtractor;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.eval.EvaluationStore;
@@ -275,7 +276,8 @@ public final class CoreServices implements AutoCloseable {
               queryLog,
               responses,
               new QueryMetrics(metrics, queryEmbeddings, responses),
-              background);
+              background,
+              new QueryFeatureExtractor(chunks.lexicon()));
       pipelines =
           new QueryPipelines(
               indexVersions,

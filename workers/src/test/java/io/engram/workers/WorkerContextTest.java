@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.engram.workers.ingestion.IngestionCapability;
 import io.engram.workers.memory.MemoryCapability;
+import io.engram.workers.training.TrainingCapability;
 import io.engram.workflows.common.TaskQueues;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.client.WorkflowClient;
@@ -57,6 +58,15 @@ class WorkerContextTest {
     MemoryCapability memory = new MemoryCapability();
     memory.register(context);
     memory.started(context);
+    assertThat(context.taskQueues()).isEmpty();
+  }
+
+  @Test
+  void the_training_capability_registers_nothing_on_a_worker_without_the_training_queue() {
+    WorkerContext context = polling(TaskQueues.INGEST, TaskQueues.MAINTENANCE);
+    TrainingCapability training = new TrainingCapability();
+    training.register(context);
+    training.started(context);
     assertThat(context.taskQueues()).isEmpty();
   }
 

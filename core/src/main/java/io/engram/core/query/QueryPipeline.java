@@ -1,6 +1,8 @@
 package io.engram.core.query;
 
 import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.drift.QueryFeatureExtractor;
+import io.engram.core.drift.QueryFeatures;
 import io.engram.core.memory.Intent;
 import io.engram.core.memory.IntentClassifier;
 import io.engram.core.memory.MemoryHit;
@@ -10,6 +12,7 @@ import io.engram.core.rerank.Reranker;
 import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.ResponseCache;
+import io.engram.core.retrieval.RetrievalSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +50,7 @@ public final class QueryPipeline {
    * @param responses answers to sessionless questions, keyed by all they depend on
    * @param metrics the query path's metrics
    * @param background runs what must not slow the answer (the query log insert)
+   * @param features computes the drift features of a logged query, in the background
    */
   public record Shared(
       HybridRetriever retriever,
@@ -60,15 +64,20 @@ public final class QueryPipeline {
       QueryLog queryLog,
       ResponseCache<CachedAnswer> responses,
       QueryMetrics metrics,
-      Executor background) {}
+      Executor background,
+      QueryFeatureExtractor features) {}
 
-  /** What the response cache keeps: everything of a response but what is per request. */
+  /**
+   * What the response cache keeps: everything of a response but what is per request, and the
+   * retrieval's drift scores, which a repeated query is logged with too.
+   */
   public record CachedAnswer(
       String answer,
       String answerMode,
       List<Integer> citations,
       List<Source> sources,
-      Map<String, Double> timings) {}
+      Map<String, Double> timings,
+      QueryFeatures.Scores scores) {}
 
   /**
    * The chunks a retrieval returned, best first, and how long each step took.
@@ -216,7 +225,7 @@ public final class QueryPipeline {
     double latencyMs = (System.nanoTime() - start) / 1e6;
     timings.put("totalMs", latencyMs);
     shared.metrics().answered(name, latencyMs);
-    UUID queryId = record(q, collection, turn, latencyMs);
+    UUID queryId = record(q, collection, classified.query(), turn, latencyMs);
     return new QueryResult(
         queryId.toString(),
         turn.answer,
@@ -232,14 +241,19 @@ public final class QueryPipeline {
         turn.cached);
   }
 
-  /** What a turn came to before it is recorded. */
+  /**
+   * What a turn came to before it is recorded.
+   *
+   * @param scores the drift scores of what retrieval returned; null when nothing was looked up
+   */
   private record Turn(
       String answer,
       String answerMode,
       List<Integer> citations,
       String warning,
       List<Source> sources,
-      boolean cached) {
+      boolean cached,
+      QueryFeatures.Scores scores) {
 
     /** Small talk is answered; statements are kept in working memory for distillation. */
     static Turn nothingToLookUp(Intent intent, String collection) {
@@ -247,7 +261,7 @@ public final class QueryPipeline {
           intent == Intent.CHIT_CHAT
               ? "Hello! Ask me a question about the documents in '" + collection + "'."
               : "Noted; I will keep that in mind for this conversation.";
-      return new Turn(answer, "extractive", List.of(), null, List.of(), false);
+      return new Turn(answer, "extractive", List.of(), null, List.of(), false, null);
     }
   }
 
@@ -271,9 +285,11 @@ public final class QueryPipeline {
         q.fresh() || !cacheable ? Optional.empty() : shared.responses().get(cacheKey);
     if (hit.isPresent()) {
       CachedAnswer c = hit.get();
-      return new Turn(c.answer(), c.answerMode(), c.citations(), null, c.sources(), true);
+      return new Turn(
+          c.answer(), c.answerMode(), c.citations(), null, c.sources(), true, c.scores());
     }
     Retrieval retrieval = retrieve(collection, query, q.topK(), q.fresh());
+    QueryFeatures.Scores scores = QueryFeatures.scores(retrieval.candidates(), fusionDenseWeight());
     timings.putAll(retrieval.timings());
     List<Source> sources = new ArrayList<>(retrieval.candidates().size());
     retrieval.candidates().forEach(c -> sources.add(Source.of(c)));
@@ -293,7 +309,8 @@ public final class QueryPipeline {
                   generated.mode(),
                   generated.citations(),
                   List.copyOf(sources),
-                  Map.copyOf(timings)));
+                  Map.copyOf(timings),
+                  scores));
     }
     if (!facts.isEmpty()) {
       int documents = sources.size();
@@ -313,7 +330,14 @@ public final class QueryPipeline {
         generated.citations(),
         generated.warning(),
         List.copyOf(sources),
-        false);
+        false,
+        scores);
+  }
+
+  /** The dense leg's weight in this version's fusion: all of it when it retrieves densely only. */
+  private double fusionDenseWeight() {
+    RetrievalSettings r = version.retrieval();
+    return r.mode() == RetrievalSettings.Mode.HYBRID ? r.denseWeight() : 1.0;
   }
 
   /**
@@ -336,8 +360,14 @@ public final class QueryPipeline {
         Integer.toString(memoryState));
   }
 
-  /** Logs the query off the request path: a slow or failing insert must not fail the answer. */
-  private UUID record(Question q, String collection, Turn turn, double latencyMs) {
+  /**
+   * Logs the query off the request path: a slow or failing insert must not fail the answer. Its
+   * drift features are computed there too, from the query retrieval ran with ({@code retrieved}, a
+   * follow-up's rewrite) and the scores the turn kept; a failure to compute them logs the query
+   * without them.
+   */
+  private UUID record(
+      Question q, String collection, String retrieved, Turn turn, double latencyMs) {
     // The query log records document retrieval; facts' citations have a buffer of their own.
     List<Source> documents = turn.sources.stream().filter(Source::document).toList();
     QueryLog.Entry entry =
@@ -350,13 +380,25 @@ public final class QueryPipeline {
             turn.answerMode,
             latencyMs,
             documents.stream().map(Source::chunkId).toList(),
-            documents.stream().map(Source::source).toList());
+            documents.stream().map(Source::source).toList(),
+            null);
+    int indexVersionId = version.index().id();
     shared
         .background()
         .execute(
             () -> {
+              QueryLog.Entry featured = entry;
+              if (turn.scores != null) {
+                try {
+                  featured =
+                      entry.withFeatures(
+                          shared.features().extract(indexVersionId, retrieved, turn.scores));
+                } catch (RuntimeException e) {
+                  log.warn("no drift features for query {}: {}", entry.id(), e.getMessage());
+                }
+              }
               try {
-                shared.queryLog().record(entry);
+                shared.queryLog().record(featured);
               } catch (Exception e) {
                 log.warn("could not record query {} in query_log: {}", entry.id(), e.getMessage());
               }

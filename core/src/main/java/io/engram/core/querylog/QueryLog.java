@@ -1,13 +1,20 @@
 package io.engram.core.querylog;
 
+import io.engram.core.drift.QueryFeatures;
 import java.util.List;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
 
 /** The query log ({@code query_log}): one row per answered query. */
 public final class QueryLog {
 
-  /** One answered query. */
+  /**
+   * One answered query.
+   *
+   * @param features what drift detection compares (see {@link QueryFeatures}); null for a turn that
+   *     retrieved nothing
+   */
   public record Entry(
       UUID id,
       String collection,
@@ -17,7 +24,41 @@ public final class QueryLog {
       String answerMode,
       double latencyMs,
       List<Long> chunkIds,
-      List<String> sources) {}
+      List<String> sources,
+      QueryFeatures features) {
+
+    /** The same entry with its drift features. */
+    public Entry withFeatures(QueryFeatures f) {
+      return new Entry(
+          id,
+          collection,
+          sessionId,
+          query,
+          modelVersion,
+          answerMode,
+          latencyMs,
+          chunkIds,
+          sources,
+          f);
+    }
+  }
+
+  /** A logged query's drift features, with the id of its row. */
+  public record Featured(UUID id, QueryFeatures features) {}
+
+  private static final String FEATURES =
+      "id, query_terms, unknown_term_share, top_dense_score, top_fused_score, score_spread";
+
+  private static final RowMapper<Featured> FEATURED =
+      (rs, ctx) ->
+          new Featured(
+              rs.getObject(1, UUID.class),
+              new QueryFeatures(
+                  rs.getInt(2),
+                  rs.getDouble(3),
+                  rs.getObject(4, Double.class),
+                  rs.getObject(5, Double.class),
+                  rs.getObject(6, Double.class)));
 
   private final Jdbi jdbi;
 
@@ -26,14 +67,72 @@ public final class QueryLog {
   }
 
   public void record(Entry entry) {
+    QueryFeatures f = entry.features();
     jdbi.useHandle(
         h ->
             h.createUpdate(
                     "INSERT INTO query_log (id, collection, session_id, query, model_version,"
-                        + " answer_mode, latency_ms, top_chunk_ids, top_sources) VALUES (:id,"
-                        + " :collection, :sessionId, :query, :modelVersion, :answerMode, :latencyMs,"
-                        + " :chunkIds, :sources) ON CONFLICT DO NOTHING")
+                        + " answer_mode, latency_ms, top_chunk_ids, top_sources, query_terms,"
+                        + " unknown_term_share, top_dense_score, top_fused_score, score_spread)"
+                        + " VALUES (:id, :collection, :sessionId, :query, :modelVersion,"
+                        + " :answerMode, :latencyMs, :chunkIds, :sources, :queryTerms,"
+                        + " :unknownTermShare, :topDenseScore, :topFusedScore, :scoreSpread)"
+                        + " ON CONFLICT DO NOTHING")
                 .bindMethods(entry)
+                .bind("queryTerms", f == null ? null : f.queryTerms())
+                .bind("unknownTermShare", f == null ? null : f.unknownTermShare())
+                .bind("topDenseScore", f == null ? null : f.topDenseScore())
+                .bind("topFusedScore", f == null ? null : f.topFusedScore())
+                .bind("scoreSpread", f == null ? null : f.scoreSpread())
                 .execute());
+  }
+
+  /**
+   * The first {@code limit} queries of {@code collection} that {@code modelVersion} answered and
+   * whose features were logged, oldest first.
+   */
+  public List<Featured> firstFeatured(String collection, String modelVersion, int limit) {
+    return featured(collection, modelVersion, limit, "ASC");
+  }
+
+  /**
+   * The last {@code limit} queries of {@code collection} that {@code modelVersion} answered and
+   * whose features were logged, newest first.
+   */
+  public List<Featured> lastFeatured(String collection, String modelVersion, int limit) {
+    return featured(collection, modelVersion, limit, "DESC");
+  }
+
+  private List<Featured> featured(
+      String collection, String modelVersion, int limit, String direction) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT "
+                        + FEATURES
+                        + " FROM query_log WHERE collection = :collection"
+                        + " AND model_version = :modelVersion AND query_terms IS NOT NULL"
+                        + " ORDER BY created_at "
+                        + direction
+                        + ", id "
+                        + direction
+                        + " LIMIT :limit")
+                .bind("collection", collection)
+                .bind("modelVersion", modelVersion)
+                .bind("limit", limit)
+                .map(FEATURED)
+                .list());
+  }
+
+  /** The collections some logged query with features asked, by name. */
+  public List<String> collectionsWithFeatures() {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT c.name FROM collections c WHERE EXISTS (SELECT 1 FROM query_log q"
+                        + " WHERE q.collection = c.name AND q.query_terms IS NOT NULL)"
+                        + " ORDER BY c.name")
+                .mapTo(String.class)
+                .list());
   }
 }

@@ -87,6 +87,24 @@ public final class Lexicon {
     return kept;
   }
 
+  /**
+   * The share of {@code lexemes} that no chunk of the index version contains (0 for none), read
+   * from the same statistics as {@link #selective}: in memory once the version has been searched.
+   */
+  public double unknownShare(int indexVersionId, List<String> lexemes) {
+    if (lexemes.isEmpty()) {
+      return 0;
+    }
+    Map<String, Integer> documentFrequency = stats(indexVersionId).documentFrequency();
+    int unknown = 0;
+    for (String lexeme : lexemes) {
+      if (documentFrequency.getOrDefault(lexeme, 0) == 0) {
+        unknown++;
+      }
+    }
+    return (double) unknown / lexemes.size();
+  }
+
   private Stats stats(int indexVersionId) {
     Stats current = byIndexVersion.get(indexVersionId);
     if (current == null) {

@@ -61,6 +61,11 @@ public final class PgVectorChunkStore {
     this.lexicon = new Lexicon(this::lexemeStatistics, Clock.systemUTC());
   }
 
+  /** The in-memory lexeme statistics the lexical leg prunes with (drift features read them too). */
+  public Lexicon lexicon() {
+    return lexicon;
+  }
+
   /**
    * Replaces a document's chunks in one index version, inside the caller's transaction: readers see
    * the old chunks or the new ones, never both and never neither.

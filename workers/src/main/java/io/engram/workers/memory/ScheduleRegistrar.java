@@ -70,16 +70,24 @@ public final class ScheduleRegistrar {
     for (Map.Entry<String, Schedule> job : desired(settings).entrySet()) {
       String id = MemoryJobs.scheduleId(job.getKey());
       Registration r =
-          settings.schedules().get(job.getKey()).enabled()
-              ? ensure(id, job.getValue())
-              : remove(id);
+          reconcile(client, id, job.getValue(), settings.schedules().get(job.getKey()).enabled());
       log.info("schedule {}: {}", id, r.outcome());
       done.add(r);
     }
     return done;
   }
 
-  private Registration ensure(String id, Schedule wanted) {
+  /**
+   * Makes the schedule {@code id} match {@code wanted}: created when missing, updated in place
+   * (keeping its paused state and note) when its details differ, deleted when not {@code enabled}.
+   * Other capabilities' schedules (training's drift check) are registered through it too.
+   */
+  public static Registration reconcile(
+      ScheduleClient client, String id, Schedule wanted, boolean enabled) {
+    return enabled ? ensure(client, id, wanted) : remove(client, id);
+  }
+
+  private static Registration ensure(ScheduleClient client, String id, Schedule wanted) {
     try {
       client.createSchedule(id, wanted, ScheduleOptions.newBuilder().build());
       return new Registration(id, Registration.CREATED);
@@ -103,7 +111,7 @@ public final class ScheduleRegistrar {
     }
   }
 
-  private Registration remove(String id) {
+  private static Registration remove(ScheduleClient client, String id) {
     ScheduleHandle handle = client.getHandle(id);
     try {
       ScheduleDescription ignored = handle.describe();

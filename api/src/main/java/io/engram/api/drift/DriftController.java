@@ -1,0 +1,105 @@
+package io.engram.api.drift;
+
+import io.engram.api.problems.Problems;
+import io.engram.contract.Drift;
+import io.engram.contract.Drift.DriftCheckRequest;
+import io.engram.contract.Drift.FeatureDrift;
+import io.engram.contract.Drift.Retraining;
+import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.drift.DriftAnalysis;
+import io.engram.core.drift.DriftDetector;
+import io.engram.core.drift.DriftReport;
+import io.engram.core.drift.Feature;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code POST /v1/drift/checks}: a drift check of one collection now, through core's detector,
+ * stored like the scheduled ones; with {@code retrain: true} a drift verdict also starts the
+ * collection's retraining. {@code GET /v1/drift/reports}: the stored reports, newest first.
+ */
+@Controller("/v1/drift")
+@ExecuteOn(TaskExecutors.BLOCKING)
+class DriftController {
+  private final DriftDetector detector;
+  private final CollectionRegistry collections;
+  private final RetrainingTrigger retrainings;
+
+  DriftController(
+      DriftDetector detector, CollectionRegistry collections, RetrainingTrigger retrainings) {
+    this.detector = detector;
+    this.collections = collections;
+    this.retrainings = retrainings;
+  }
+
+  @Post("/checks")
+  Drift.DriftReport check(@Valid @Body DriftCheckRequest request) {
+    String collection = requireCollection(request.collection());
+    DriftReport report = detector.check(collection, DriftReport.API, null);
+    Retraining retraining =
+        Boolean.TRUE.equals(request.retrain()) && Boolean.TRUE.equals(report.drift())
+            ? retrainings.start(collection)
+            : null;
+    return map(report, retraining);
+  }
+
+  @Get("/reports")
+  Drift.DriftReports reports(
+      @Nullable @QueryValue String collection,
+      @Nullable @QueryValue @Min(1) @Max(Drift.MAX_REPORTS) Integer limit) {
+    if (collection != null) {
+      requireCollection(collection);
+    }
+    return new Drift.DriftReports(
+        detector.reports(collection, limit == null ? 20 : limit).stream()
+            .map(r -> map(r, null))
+            .toList());
+  }
+
+  private String requireCollection(String collection) {
+    if (!CollectionRegistry.isValidName(collection)) {
+      throw Problems.invalidField(
+          "/collection", "not a valid collection name: use 1-63 of a-z, 0-9, '_', '.', '-'");
+    }
+    if (!collections.exists(collection)) {
+      throw Problems.notFound(
+          "collection", "no collection '" + collection + "'; ingest into it first");
+    }
+    return collection;
+  }
+
+  static Drift.DriftReport map(DriftReport r, Retraining retraining) {
+    Map<String, FeatureDrift> features = new LinkedHashMap<>();
+    for (Map.Entry<Feature, DriftAnalysis.FeatureDrift> e : r.features().entrySet()) {
+      DriftAnalysis.FeatureDrift f = e.getValue();
+      features.put(
+          e.getKey().wireName(),
+          new FeatureDrift(
+              f.psi(), f.ksStatistic(), f.pValue(), f.referenceMean(), f.recentMean(), f.status()));
+    }
+    return new Drift.DriftReport(
+        r.id(),
+        r.collection(),
+        r.modelVersion(),
+        r.referenceSource(),
+        r.referenceSize(),
+        r.recentSize(),
+        r.drift(),
+        r.status(),
+        features,
+        r.trigger(),
+        r.createdAt().toString(),
+        retraining);
+  }
+}

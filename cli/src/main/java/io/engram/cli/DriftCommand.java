@@ -1,0 +1,196 @@
+package io.engram.cli;
+
+import io.engram.cli.EngramClient.Reply;
+import io.engram.contract.Drift.DriftCheckRequest;
+import io.engram.contract.Drift.DriftReport;
+import io.engram.contract.Drift.DriftReports;
+import io.engram.contract.Drift.FeatureDrift;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** Drift detection: compare a collection's recent live queries with its champion's reference. */
+@Command(
+    name = "drift",
+    mixinStandardHelpOptions = true,
+    versionProvider = EngramCli.VersionProvider.class,
+    description = "Check collections for drift between recent queries and the model's reference.",
+    subcommands = {DriftCommand.Check.class, DriftCommand.Reports.class})
+final class DriftCommand implements Callable<Integer> {
+
+  @ParentCommand EngramCli root;
+
+  @Spec CommandSpec spec;
+
+  /** Without a subcommand there is nothing to do, which is a usage error. */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return CommandLine.ExitCode.USAGE;
+  }
+
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      versionProvider = EngramCli.VersionProvider.class,
+      description = {
+        "Compare the collection's recent live queries with its champion's reference queries now:"
+            + " PSI and a two-sample KS test per feature, and the verdict (drift, no drift, or"
+            + " insufficient data). The report is stored like the hourly scheduled ones. Only"
+            + " reports, unless --retrain.",
+        "Exit code 0 whatever the verdict; with --json, drift is true, false or null"
+            + " (insufficient data)."
+      })
+  static final class Check implements Callable<Integer> {
+
+    @ParentCommand DriftCommand drift;
+
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--collection",
+        paramLabel = "C",
+        required = true,
+        description = "The collection to check.")
+    String collection;
+
+    @Option(
+        names = "--retrain",
+        description =
+            "On a drift verdict, also start the collection's retraining (trigger drift), unless"
+                + " one is running.")
+    boolean retrain;
+
+    @Override
+    public Integer call() throws Exception {
+      EngramCli root = drift.root;
+      Reply<DriftReport> reply =
+          root.client().driftCheck(new DriftCheckRequest(collection, retrain ? true : null));
+      PrintWriter out = spec.commandLine().getOut();
+      if (root.json()) {
+        out.println(EngramClient.JSON.writeValueAsString(reply.json()));
+      } else {
+        print(out, reply.value());
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "reports",
+      mixinStandardHelpOptions = true,
+      versionProvider = EngramCli.VersionProvider.class,
+      description =
+          "The stored drift reports, newest first (scheduled checks and checks on request).")
+  static final class Reports implements Callable<Integer> {
+
+    @ParentCommand DriftCommand drift;
+
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--collection",
+        paramLabel = "C",
+        description = "Only this collection's reports.")
+    String collection;
+
+    @Option(
+        names = "--limit",
+        paramLabel = "N",
+        defaultValue = "10",
+        description = "How many reports (1-100, default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Override
+    public Integer call() throws Exception {
+      if (limit < 1 || limit > 100) {
+        throw new ParameterException(spec.commandLine(), "--limit must be between 1 and 100");
+      }
+      EngramCli root = drift.root;
+      Reply<DriftReports> reply = root.client().driftReports(collection, limit);
+      PrintWriter out = spec.commandLine().getOut();
+      if (root.json()) {
+        out.println(EngramClient.JSON.writeValueAsString(reply.json()));
+      } else if (reply.value().reports().isEmpty()) {
+        out.println("no drift reports yet");
+      } else {
+        for (DriftReport r : reply.value().reports()) {
+          out.printf(
+              Locale.ROOT,
+              "%-24s %-20s %-18s reference %4d  recent %4d  %s (%s)%n",
+              r.createdAt(),
+              r.collection(),
+              verdict(r),
+              r.referenceQueries(),
+              r.recentQueries(),
+              r.modelVersion(),
+              r.trigger());
+        }
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  static String verdict(DriftReport r) {
+    if (r.drift() == null) {
+      return "insufficient data";
+    }
+    return r.drift() ? "DRIFT" : "no drift (" + r.status() + ")";
+  }
+
+  static void print(PrintWriter out, DriftReport r) {
+    out.printf(Locale.ROOT, "%s: %s%n", r.collection(), verdict(r));
+    out.printf(
+        Locale.ROOT,
+        "  model version %s; reference %d queries (%s), recent %d%n",
+        r.modelVersion(),
+        r.referenceQueries(),
+        r.referenceSource(),
+        r.recentQueries());
+    if (!r.features().isEmpty()) {
+      out.println();
+      out.printf(
+          Locale.ROOT,
+          "  %-20s %8s %8s %10s %10s %10s  %s%n",
+          "feature",
+          "PSI",
+          "KS D",
+          "p-value",
+          "ref mean",
+          "recent",
+          "status");
+      for (Map.Entry<String, FeatureDrift> e : r.features().entrySet()) {
+        FeatureDrift f = e.getValue();
+        out.printf(
+            Locale.ROOT,
+            "  %-20s %8.3f %8.3f %10.2g %10.3f %10.3f  %s%n",
+            e.getKey(),
+            f.psi(),
+            f.ksStatistic(),
+            f.pValue(),
+            f.referenceMean(),
+            f.recentMean(),
+            f.status());
+      }
+    }
+    if (r.retraining() != null) {
+      out.println();
+      out.printf(
+          Locale.ROOT,
+          "  retraining %s: %s%n",
+          r.retraining().workflowId(),
+          r.retraining().outcome().replace('_', ' '));
+    }
+    out.printf(Locale.ROOT, "  report %d, %s%n", r.id(), r.createdAt());
+  }
+}

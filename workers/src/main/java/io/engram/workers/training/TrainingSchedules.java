@@ -1,0 +1,96 @@
+package io.engram.workers.training;
+
+import io.engram.core.training.TrainingSettings;
+import io.engram.workers.memory.ScheduleRegistrar;
+import io.engram.workers.memory.ScheduleRegistrar.Registration;
+import io.engram.workflows.common.TaskQueues;
+import io.engram.workflows.training.DriftRequest;
+import io.engram.workflows.training.DriftWorkflow;
+import io.temporal.api.enums.v1.ScheduleOverlapPolicy;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.schedules.Schedule;
+import io.temporal.client.schedules.ScheduleActionStartWorkflow;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.SchedulePolicy;
+import io.temporal.client.schedules.ScheduleSpec;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The model lifecycle's Temporal Schedules, registered at worker start the way the memory schedules
+ * are ({@link ScheduleRegistrar#reconcile}): a stable id, so a restart or a second worker finds the
+ * schedule rather than adding one; an update keeps an operator's pause and note. Today the drift
+ * check ({@value DriftWorkflow#SCHEDULE_ID}, {@code ENGRAM_SCHEDULE_DRIFT_*}).
+ */
+public final class TrainingSchedules {
+  private static final Logger log = LoggerFactory.getLogger(TrainingSchedules.class);
+
+  private final ScheduleClient client;
+  private final TrainingSettings settings;
+  private final String profile;
+
+  public TrainingSchedules(ScheduleClient client, TrainingSettings settings, String profile) {
+    this.client = client;
+    this.settings = settings;
+    this.profile = profile;
+  }
+
+  /** Creates, updates or deletes each schedule to match the configuration. */
+  public List<Registration> register() {
+    Registration drift =
+        ScheduleRegistrar.reconcile(
+            client,
+            DriftWorkflow.SCHEDULE_ID,
+            drift(settings, profile),
+            settings.driftSchedule().enabled());
+    log.info("schedule {}: {}", drift.scheduleId(), drift.outcome());
+    return List.of(drift);
+  }
+
+  /** The drift check's schedule: every collection, a retraining of those that drift. */
+  static Schedule drift(TrainingSettings s, String profile) {
+    String cron = s.driftSchedule().cron();
+    TrainingSettings.Drift d = s.drift();
+    String summary = "Drift check of every collection's live queries";
+    String details =
+        summary
+            + "\nschedule: "
+            + cron
+            + " (UTC), profile "
+            + profile
+            + "\nwindows of "
+            + d.window()
+            + " queries (at least "
+            + d.minSample()
+            + "); drift: PSI > "
+            + d.psiDrift()
+            + " and KS p < "
+            + d.ksAlpha()
+            + " on a feature; a drifting collection is retrained (trigger drift)"
+            + "\nregistered by the Engram worker; change it through its configuration";
+    return Schedule.newBuilder()
+        .setSpec(ScheduleSpec.newBuilder().setCronExpressions(List.of(cron)).build())
+        .setAction(
+            ScheduleActionStartWorkflow.newBuilder()
+                .setWorkflowType(DriftWorkflow.class)
+                .setArguments(DriftRequest.scheduled())
+                .setOptions(
+                    WorkflowOptions.newBuilder()
+                        // The server appends the scheduled time to this id for each run.
+                        .setWorkflowId(DriftWorkflow.SCHEDULE_ID)
+                        .setTaskQueue(TaskQueues.TRAINING)
+                        .setStaticSummary(summary)
+                        .setStaticDetails(details)
+                        .build())
+                .build())
+        .setPolicy(
+            SchedulePolicy.newBuilder()
+                // A check still going when the next is due makes the next one unnecessary.
+                .setOverlap(ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_SKIP)
+                .setCatchupWindow(Duration.ofMinutes(10))
+                .build())
+        .build();
+  }
+}
