@@ -88,6 +88,7 @@ class MemorySchedulesIT {
     values.put("TEMPORAL_ADDRESS", temporal.address());
     // The test counts the memory schedules; the training capability's drift schedule is left out.
     values.putIfAbsent("ENGRAM_SCHEDULE_DRIFT_ENABLED", "false");
+    values.putIfAbsent("ENGRAM_SCHEDULE_RETRAIN_ENABLED", "false");
     return EngramSettings.of(TestSettings.values(database, values));
   }
 

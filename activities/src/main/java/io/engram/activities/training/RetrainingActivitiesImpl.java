@@ -21,6 +21,7 @@ import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.activity.ActivityInfo;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -37,6 +38,11 @@ public class RetrainingActivitiesImpl implements RetrainingActivities {
 
   public RetrainingActivitiesImpl(RetrainingService service) {
     this.service = service;
+  }
+
+  @Override
+  public List<String> collections() {
+    return service.collections();
   }
 
   @Override

@@ -28,6 +28,17 @@ public final class ModelAliases {
     this.jdbi = jdbi;
   }
 
+  /** The collections in which {@code alias} points at a version, in name order. */
+  public List<String> collectionsWith(String alias) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT collection FROM model_aliases WHERE alias = :alias ORDER BY collection")
+                .bind("alias", alias)
+                .mapTo(String.class)
+                .list());
+  }
+
   /** The version {@code alias} of {@code collection} points at, if it is set. */
   public Optional<Target> find(String collection, String alias) {
     return jdbi.withHandle(h -> find(h, collection, alias));

@@ -169,6 +169,11 @@ public final class RetrainingService {
   // ---------------------------------------------------------------------------------------------
   // Decide
 
+  /** The collections that have a serving model, in name order: what a scheduled run asks. */
+  public List<String> collections() {
+    return registry.aliases().collectionsWith(ModelAliases.CHAMPION);
+  }
+
   /**
    * Whether to retrain and why ({@link RetrainingPolicy}), with the labelled set and fingerprint
    * the run will use.

@@ -10,6 +10,7 @@ import io.engram.workers.WorkerContext;
 import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.training.DriftWorkflowImpl;
 import io.engram.workflows.training.RetrainingWorkflowImpl;
+import io.engram.workflows.training.ScheduledRetrainingWorkflowImpl;
 import io.temporal.worker.Worker;
 
 /**
@@ -32,7 +33,9 @@ public final class TrainingCapability implements Capability {
             core, core.queryPipelines(context.metrics(), ExchangeListener.NONE), context.metrics());
     Worker worker = context.queue(TaskQueues.TRAINING);
     worker.registerWorkflowImplementationTypes(
-        RetrainingWorkflowImpl.class, DriftWorkflowImpl.class);
+        RetrainingWorkflowImpl.class,
+        ScheduledRetrainingWorkflowImpl.class,
+        DriftWorkflowImpl.class);
     worker.registerActivitiesImplementations(
         new RetrainingActivitiesImpl(core.retraining()), new DriftActivitiesImpl(detector));
   }

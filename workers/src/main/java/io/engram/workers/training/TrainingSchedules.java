@@ -6,6 +6,7 @@ import io.engram.workers.memory.ScheduleRegistrar.Registration;
 import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.training.DriftRequest;
 import io.engram.workflows.training.DriftWorkflow;
+import io.engram.workflows.training.ScheduledRetrainingWorkflow;
 import io.temporal.api.enums.v1.ScheduleOverlapPolicy;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.schedules.Schedule;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The model lifecycle's Temporal Schedules, registered at worker start the way the memory schedules
  * are ({@link ScheduleRegistrar#reconcile}): a stable id, so a restart or a second worker finds the
  * schedule rather than adding one; an update keeps an operator's pause and note. Today the drift
- * check ({@value DriftWorkflow#SCHEDULE_ID}, {@code ENGRAM_SCHEDULE_DRIFT_*}).
+ * check ({@value DriftWorkflow#SCHEDULE_ID}, {@code ENGRAM_SCHEDULE_DRIFT_*}) and the scheduled
+ * retraining ({@value ScheduledRetrainingWorkflow#SCHEDULE_ID}, {@code ENGRAM_SCHEDULE_RETRAIN_*}).
  */
 public final class TrainingSchedules {
   private static final Logger log = LoggerFactory.getLogger(TrainingSchedules.class);
@@ -46,7 +48,60 @@ public final class TrainingSchedules {
             drift(settings, profile),
             settings.driftSchedule().enabled());
     log.info("schedule {}: {}", drift.scheduleId(), drift.outcome());
-    return List.of(drift);
+    Registration retrain =
+        ScheduleRegistrar.reconcile(
+            client,
+            ScheduledRetrainingWorkflow.SCHEDULE_ID,
+            retrain(settings, profile),
+            settings.retrainSchedule().enabled());
+    log.info("schedule {}: {}", retrain.scheduleId(), retrain.outcome());
+    return List.of(drift, retrain);
+  }
+
+  /**
+   * The scheduled retraining: every collection with a serving model is asked whether to retrain
+   * (most answer {@code model_still_valid} in seconds), one at a time.
+   */
+  static Schedule retrain(TrainingSettings s, String profile) {
+    String cron = s.retrainSchedule().cron();
+    TrainingSettings.Triggers t = s.triggers();
+    String summary = "Scheduled retraining of every collection with a serving model";
+    String details =
+        summary
+            + "\nschedule: "
+            + cron
+            + " (UTC), profile "
+            + profile
+            + "\nretrains when: max age "
+            + (t.maxAge() == null ? "off" : t.maxAge().toDays() + " d")
+            + ", degradation "
+            + (t.degradation() == null ? "off" : Math.round(t.degradation() * 100) + " %")
+            + ", new feedback "
+            + (t.newFeedback() == 0 ? "off" : t.newFeedback())
+            + ", or changed data; search of at most "
+            + s.search().trials()
+            + " trials"
+            + "\nregistered by the Engram worker; change it through its configuration";
+    return Schedule.newBuilder()
+        .setSpec(ScheduleSpec.newBuilder().setCronExpressions(List.of(cron)).build())
+        .setAction(
+            ScheduleActionStartWorkflow.newBuilder()
+                .setWorkflowType(ScheduledRetrainingWorkflow.class)
+                .setOptions(
+                    WorkflowOptions.newBuilder()
+                        .setWorkflowId(ScheduledRetrainingWorkflow.SCHEDULE_ID)
+                        .setTaskQueue(TaskQueues.TRAINING)
+                        .setStaticSummary(summary)
+                        .setStaticDetails(details)
+                        .build())
+                .build())
+        .setPolicy(
+            SchedulePolicy.newBuilder()
+                // A round still going when the next is due makes the next one unnecessary.
+                .setOverlap(ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_SKIP)
+                .setCatchupWindow(Duration.ofHours(1))
+                .build())
+        .build();
   }
 
   /** The drift check's schedule: every collection, a retraining of those that drift. */

@@ -6,6 +6,7 @@ import io.engram.core.config.EngramSettings;
 import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.training.DriftRequest;
 import io.engram.workflows.training.DriftWorkflow;
+import io.engram.workflows.training.ScheduledRetrainingWorkflow;
 import io.temporal.api.enums.v1.ScheduleOverlapPolicy;
 import io.temporal.client.schedules.Schedule;
 import io.temporal.client.schedules.ScheduleActionStartWorkflow;
@@ -48,5 +49,23 @@ class TrainingSchedulesTest {
         .contains("windows of 500")
         .isNotEqualTo(
             ((ScheduleActionStartWorkflow) defaults.getAction()).getOptions().getStaticDetails());
+  }
+
+  @Test
+  void the_retraining_runs_weekly_on_the_training_queue_and_says_when_it_retrains() {
+    Schedule schedule =
+        TrainingSchedules.retrain(
+            EngramSettings.of(Map.of("ENGRAM_PROFILE", "test")).training(), "test");
+    ScheduleActionStartWorkflow action = (ScheduleActionStartWorkflow) schedule.getAction();
+
+    assertThat(schedule.getSpec().getCronExpressions()).containsExactly("0 4 * * 0");
+    assertThat(action.getWorkflowType()).isEqualTo("ScheduledRetrainingWorkflow");
+    assertThat(action.getOptions().getWorkflowId())
+        .isEqualTo(ScheduledRetrainingWorkflow.SCHEDULE_ID);
+    assertThat(action.getOptions().getTaskQueue()).isEqualTo(TaskQueues.TRAINING);
+    assertThat(schedule.getPolicy().getOverlap())
+        .isEqualTo(ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_SKIP);
+    assertThat(action.getOptions().getStaticDetails())
+        .contains("profile test", "max age 7 d", "degradation 10 %", "at most 50 trials");
   }
 }

@@ -6,10 +6,10 @@ import java.util.List;
 public record DriftSummary(List<Checked> collections) {
 
   /** The retraining was started by this run. */
-  public static final String STARTED = "started";
+  public static final String STARTED = RetrainingStarts.STARTED;
 
   /** A retraining of the collection was already running, so none was started. */
-  public static final String ALREADY_RUNNING = "already_running";
+  public static final String ALREADY_RUNNING = RetrainingStarts.ALREADY_RUNNING;
 
   /**
    * @param retraining {@link #STARTED}, {@link #ALREADY_RUNNING}, or null when none was asked for

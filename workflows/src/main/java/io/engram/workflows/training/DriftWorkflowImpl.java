@@ -4,16 +4,11 @@ import io.engram.workflows.common.RetryPolicies;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.failure.ChildWorkflowFailure;
-import io.temporal.workflow.Async;
-import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One check per collection, one after the other (each reads a few hundred rows), then a retraining
@@ -57,27 +52,6 @@ public class DriftWorkflowImpl implements DriftWorkflow {
 
   /** Starts the collection's retraining and returns once it has started (or was running). */
   private static String retrain(String collection) {
-    WorkflowOptions start = RetrainingWorkflow.startOptions(collection);
-    RetrainingWorkflow retraining =
-        Workflow.newChildWorkflowStub(
-            RetrainingWorkflow.class,
-            ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(start.getWorkflowId())
-                .setTaskQueue(start.getTaskQueue())
-                .setTypedSearchAttributes(start.getTypedSearchAttributes())
-                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
-                .build());
-    Async.function(
-        retraining::retrain,
-        new RetrainingRequest(collection, RetrainingRequest.DRIFT, false, null, Map.of()));
-    try {
-      Workflow.getWorkflowExecution(retraining).get();
-      return DriftSummary.STARTED;
-    } catch (ChildWorkflowFailure e) {
-      if (e.getCause() instanceof WorkflowExecutionAlreadyStarted) {
-        return DriftSummary.ALREADY_RUNNING;
-      }
-      throw e;
-    }
+    return RetrainingStarts.start(collection, RetrainingRequest.DRIFT).status();
   }
 }

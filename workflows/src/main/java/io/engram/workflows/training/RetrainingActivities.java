@@ -2,6 +2,7 @@ package io.engram.workflows.training;
 
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,6 +13,10 @@ import java.util.Map;
  */
 @ActivityInterface
 public interface RetrainingActivities {
+
+  /** The collections that have a serving model (a champion), in name order. */
+  @ActivityMethod(name = "RetrainCollections")
+  List<String> collections();
 
   /** Should-retrain: the reason, the labelled set to use and the fingerprint of the data. */
   @ActivityMethod(name = "RetrainDecide")

@@ -2,7 +2,9 @@ package io.engram.workflows.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.engram.workflows.common.TaskQueues;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
@@ -85,6 +87,32 @@ class RecordRetrainingHistoriesTest {
     assertThat(workflow.retrain(RetrainingWorkflowTest.SEARCH).outcome()).isEqualTo("failed");
 
     write(client, "retraining-invalid-data");
+  }
+
+  @Test
+  void a_scheduled_round_over_two_collections(TestWorkflowEnvironment env, WorkflowClient client)
+      throws IOException {
+    ScriptedRetraining steps = new ScriptedRetraining();
+    steps.retrain = false;
+    steps.reason = "model_still_valid";
+    Worker training = env.newWorker(TaskQueues.TRAINING);
+    training.registerWorkflowImplementationTypes(
+        ScheduledRetrainingWorkflowImpl.class, RetrainingWorkflowImpl.class);
+    training.registerActivitiesImplementations(steps);
+    env.start();
+    String id = ScheduledRetrainingWorkflow.SCHEDULE_ID + "-recorded";
+    client
+        .newWorkflowStub(
+            ScheduledRetrainingWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(id)
+                .setTaskQueue(TaskQueues.TRAINING)
+                .build())
+        .retrainAll();
+
+    Files.writeString(
+        DIR.resolve("scheduled-retraining-two-collections.json"),
+        client.fetchHistory(id).toJson(true) + "\n");
   }
 
   private static void write(WorkflowClient client, String name) throws IOException {

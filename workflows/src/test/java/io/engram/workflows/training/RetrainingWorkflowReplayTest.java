@@ -38,6 +38,13 @@ class RetrainingWorkflowReplayTest {
     WorkflowReplayer.replayWorkflowExecutionFromResource(history, RetrainingWorkflowImpl.class);
   }
 
+  @Test
+  void replays_a_scheduled_round() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/scheduled-retraining-two-collections.json",
+        ScheduledRetrainingWorkflowImpl.class);
+  }
+
   /** Proves the replay can fail: the search loop changed to run every trial at once. */
   @Test
   void replay_detects_a_nondeterministic_change() {

@@ -46,6 +46,12 @@ class ScriptedRetraining implements RetrainingActivities {
   private int stopChecks;
 
   @Override
+  public List<String> collections() {
+    calls.add("collections");
+    return List.of("a", "b");
+  }
+
+  @Override
   public RetrainingDecision decide(RetrainingRequest request) {
     calls.add("decide");
     return new RetrainingDecision(
