@@ -76,7 +76,10 @@ public class RetrainingActivitiesImpl implements RetrainingActivities {
 
   @Override
   public long createStudy(RetrainingJob job) {
-    return service.createStudy(job.collection(), workflowId(), job.champion());
+    // One study per run: the workflow id is the collection's, reused by every retraining of it.
+    ActivityInfo info = Activity.getExecutionContext().getInfo();
+    return service.createStudy(
+        job.collection(), info.getWorkflowId() + "/" + info.getRunId(), job.champion());
   }
 
   @Override

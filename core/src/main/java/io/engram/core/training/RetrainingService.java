@@ -400,11 +400,11 @@ public final class RetrainingService {
   // Search
 
   /**
-   * Creates the study of {@code workflowId} (or finds it): TPE with the median pruner, seeded by
-   * the workflow id, trying the champion's own settings first and then the best trials of the
-   * collection's previous study.
+   * Creates the study of the retraining run {@code run} (or finds it, for a retried activity): TPE
+   * with the median pruner, seeded by the run, trying the champion's own settings first and then
+   * the best trials of the collection's previous study.
    */
-  public long createStudy(String collection, String workflowId, Integer champion) {
+  public long createStudy(String collection, String run, Integer champion) {
     Params championParams =
         champion == null
             ? null
@@ -416,10 +416,10 @@ public final class RetrainingService {
         studies.create(
             new Studies.NewStudy(
                 collection,
-                workflowId,
+                run,
                 Direction.MAXIMIZE,
                 SPACE,
-                Studies.Strategy.tpe(workflowId.hashCode()).withPruner(MedianPruner.defaults()),
+                Studies.Strategy.tpe(run.hashCode()).withPruner(MedianPruner.defaults()),
                 new Studies.Start(
                     championParams == null ? List.of() : List.of(championParams),
                     WARM_START_TRIALS)));
