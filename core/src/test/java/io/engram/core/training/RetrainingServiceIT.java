@@ -4,28 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.engram.core.CoreServices;
-import io.engram.core.Hashing;
 import io.engram.core.config.EngramSettings;
-import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.eval.EvaluationService;
 import io.engram.core.eval.QuerySplit;
 import io.engram.core.index.IndexVersion;
-import io.engram.core.ingest.DocumentIndexes;
-import io.engram.core.ingest.Documents;
 import io.engram.core.query.ExchangeListener;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.RegisteredVersion;
 import io.engram.core.rerank.Rerankers;
-import io.engram.core.store.PgVectorChunkStore;
 import io.engram.core.tuning.Study;
 import io.engram.core.tuning.Trial;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.TestSettings;
+import io.engram.testing.ZooCorpus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -48,83 +43,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RetrainingServiceIT {
   private static final String COLLECTION = "zoo";
-  private static final String[] ANIMALS = {
-    "aardvark",
-    "albatross",
-    "alpaca",
-    "anteater",
-    "armadillo",
-    "baboon",
-    "badger",
-    "barracuda",
-    "beaver",
-    "bison",
-    "bobcat",
-    "buffalo",
-    "camel",
-    "capybara",
-    "caribou",
-    "cheetah",
-    "chinchilla",
-    "cobra",
-    "condor",
-    "coyote",
-    "crocodile",
-    "dingo",
-    "dolphin",
-    "dugong",
-    "eagle",
-    "echidna",
-    "eland",
-    "elephant",
-    "emu",
-    "falcon",
-    "ferret",
-    "flamingo",
-    "gazelle",
-    "gecko",
-    "gibbon",
-    "giraffe",
-    "gorilla",
-    "hedgehog",
-    "heron",
-    "hippopotamus",
-    "hyena",
-    "ibex",
-    "iguana",
-    "impala",
-    "jackal",
-    "jaguar",
-    "kangaroo",
-    "koala",
-    "lemur",
-    "leopard",
-    "llama",
-    "lynx",
-    "macaw",
-    "manatee",
-    "meerkat",
-    "mongoose",
-    "moose",
-    "narwhal",
-    "ocelot",
-    "okapi",
-    "orangutan",
-    "ostrich",
-    "otter",
-    "panda",
-    "pangolin",
-    "pelican",
-    "penguin",
-    "porcupine",
-    "puma",
-    "raccoon"
-  };
-  private static final String[] HABITATS = {
-    "dry savanna", "cold tundra", "high mountains", "tropical rainforest", "open desert",
-    "river deltas", "coastal waters", "temperate woodland", "salt marshes", "frozen coasts"
-  };
-
   private CoreServices core;
   private RetrainingService service;
   private EvaluationService evaluations;
@@ -139,11 +57,7 @@ class RetrainingServiceIT {
     String db = EngramServicesExtension.postgres().createDatabase("retraining_service_it");
     core = CoreServices.open(EngramSettings.of(TestSettings.values(db, Map.of())), "it", 4);
     index = core.champion();
-    core.collections().ensure(COLLECTION);
-    for (int i = 0; i < ANIMALS.length; i++) {
-      addDocument("a" + i, passage(i));
-    }
-    core.bootstrapRegistry();
+    ZooCorpus.index(core, COLLECTION);
     service = core.retraining();
     evaluations =
         new EvaluationService(
@@ -154,69 +68,12 @@ class RetrainingServiceIT {
             core.blobs(),
             core.queryPipelines(new SimpleMeterRegistry(), ExchangeListener.NONE),
             core.registry());
-    labelled = store("zoo", queries(ANIMALS.length, i -> "where does the " + ANIMALS[i] + " live"));
+    labelled = ZooCorpus.labelled(core);
   }
 
   @AfterAll
   void tearDown() {
     core.close();
-  }
-
-  private static String passage(int i) {
-    return String.format(
-        Locale.ROOT,
-        "The %s is found in %s, where it spends most of the day foraging.",
-        ANIMALS[i],
-        HABITATS[i % HABITATS.length]);
-  }
-
-  private void addDocument(String id, String text) {
-    float[] vector = EmbeddingModels.get(index.embeddingModel()).embed(text).content().vector();
-    core.jdbi()
-        .useTransaction(
-            h -> {
-              long doc =
-                  Documents.storeIndexed(
-                      h,
-                      new Documents.Source(
-                          COLLECTION,
-                          "zoo#" + id,
-                          "zoo",
-                          id,
-                          Hashing.sha256(text.getBytes(StandardCharsets.UTF_8))),
-                      null,
-                      "text/plain");
-              PgVectorChunkStore.replaceChunks(h, doc, index.id(), List.of(text), List.of(vector));
-              DocumentIndexes.record(h, doc, index.id(), "h-" + id, 1);
-            });
-  }
-
-  interface Text {
-    String of(int i);
-  }
-
-  /** queries.jsonl and qrels: query q{i} judges document a{i} relevant. */
-  private static Map<String, String> queries(int n, Text text) {
-    StringBuilder jsonl = new StringBuilder();
-    StringBuilder qrels = new StringBuilder("query-id\tcorpus-id\tscore\n");
-    for (int i = 0; i < n; i++) {
-      jsonl.append("{\"_id\": \"q").append(i).append("\", \"text\": \"").append(text.of(i));
-      jsonl.append("\"}\n");
-      qrels.append("q").append(i).append("\ta").append(i).append("\t1\n");
-    }
-    return Map.of("queries", jsonl.toString(), "qrels", qrels.toString());
-  }
-
-  private LabelledSet store(String dataset, Map<String, String> files) {
-    return new LabelledSet(
-        dataset, "train", storeBlob(files.get("queries")), storeBlob(files.get("qrels")));
-  }
-
-  private String storeBlob(String text) {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    String sha = Hashing.sha256(bytes);
-    core.blobs().put(sha, bytes);
-    return sha;
   }
 
   private RetrainingService withGates(double minImprovement, double epsilon) {
@@ -276,32 +133,33 @@ class RetrainingServiceIT {
   @Test
   @Order(2)
   void the_data_check_names_what_is_wrong() throws Exception {
-    LabelledSet tiny = store("tiny", queries(8, i -> "where does the " + ANIMALS[i] + " live"));
+    LabelledSet tiny = ZooCorpus.labelled(core, "tiny", 8, i -> "where is " + ZooCorpus.ANIMALS[i]);
     assertThatThrownBy(() -> service.check(COLLECTION, tiny))
         .isInstanceOf(InvalidLabelledSetException.class)
         .hasMessageContaining("too small");
 
-    Map<String, String> elsewhere = queries(ANIMALS.length, i -> "query " + i);
+    LabelledSet judged =
+        ZooCorpus.labelled(core, "foreign", ZooCorpus.ANIMALS.length, i -> "query " + i);
+    String otherDocuments =
+        new String(core.blobs().read(judged.qrelsBlob()), StandardCharsets.UTF_8)
+            .replace("\ta", "\tb");
     LabelledSet foreign =
-        store(
-            "foreign",
-            Map.of(
-                "queries",
-                elsewhere.get("queries"),
-                "qrels",
-                elsewhere.get("qrels").replace("\ta", "\tb")));
+        new LabelledSet(
+            "foreign", "train", judged.queriesBlob(), ZooCorpus.store(core, otherDocuments));
     assertThatThrownBy(() -> service.check(COLLECTION, foreign))
         .isInstanceOf(InvalidLabelledSetException.class)
         .hasMessageContaining("are not in collection 'zoo'");
 
-    LabelledSet leaky = store("leaky", queries(ANIMALS.length, i -> "same question"));
+    LabelledSet leaky =
+        ZooCorpus.labelled(core, "leaky", ZooCorpus.ANIMALS.length, i -> "same question");
     assertThatThrownBy(() -> service.check(COLLECTION, leaky))
         .isInstanceOf(InvalidLabelledSetException.class)
         .hasMessageContaining("repeat the text of a held-out query");
 
     assertThat(service.check(COLLECTION, labelled))
         .contains("judged queries")
-        .contains(ANIMALS.length + " of " + ANIMALS.length + " judged documents");
+        .contains(
+            ZooCorpus.ANIMALS.length + " of " + ZooCorpus.ANIMALS.length + " judged documents");
   }
 
   @Test
@@ -461,7 +319,8 @@ class RetrainingServiceIT {
   @Test
   @Order(9)
   void adding_documents_changes_the_fingerprint() throws Exception {
-    addDocument("extra", "The quokka is found on small islands, where it spends the day resting.");
+    ZooCorpus.add(
+        core, COLLECTION, "extra", "The quokka is found on small islands, where it rests all day.");
 
     RetrainingService.Plan plan =
         service.decide(new RetrainingService.Ask(COLLECTION, false, false, null));

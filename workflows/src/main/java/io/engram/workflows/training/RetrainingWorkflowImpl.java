@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 /**
  * Decide → check the data → search (at most {@code parallelism} trials at once, pruned by the study
  * and stopped early) → register the best bundle → evaluate it and the champion on the held-out part
- * (child evaluation workflows, side by side) → judge the gates → staged or rejected. History
+ * (child evaluation workflows, one after the other) → judge the gates → staged or rejected. History
  * carries ids, parameters and figures, never queries or vectors.
  */
 public class RetrainingWorkflowImpl implements RetrainingWorkflow {
@@ -82,13 +82,12 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
       RegisteredCandidate candidate = steps.register(job, studyId, request.params());
       version = candidate.version();
       phase = RetrainingProgress.EVALUATING;
-      Promise<EvaluationSummary> mine = evaluate(job, candidate.version(), candidate.version());
-      Promise<EvaluationSummary> theirs =
+      // One after the other, so neither's latency is measured while the other loads the machine.
+      Long championRun =
           job.champion() == null
-              ? Workflow.newPromise(null)
-              : evaluate(job, candidate.version(), job.champion());
-      long candidateRun = mine.get().evalRunId();
-      Long championRun = theirs.get() == null ? null : theirs.get().evalRunId();
+              ? null
+              : evaluate(job, candidate.version(), job.champion()).get().evalRunId();
+      long candidateRun = evaluate(job, candidate.version(), candidate.version()).get().evalRunId();
       phase = RetrainingProgress.GATING;
       Judgement judgement = steps.judge(job, candidate.version(), candidateRun, championRun);
       phase = RetrainingProgress.DONE;
