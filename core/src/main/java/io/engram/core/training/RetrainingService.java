@@ -572,9 +572,14 @@ public final class RetrainingService {
                     params,
                     "linear-" + collection + "-" + workflowId,
                     Map.of(
-                        "l2", params.l2(),
-                        "negativeDepth", params.negativeDepth(),
-                        "queries", evaluator.size()));
+                        TrialEvaluator.HYPER_PARAMETERS,
+                        Map.of("l2", params.l2(), "negativeDepth", params.negativeDepth()),
+                        "queries",
+                        evaluator.size(),
+                        "part",
+                        "FIT",
+                        "labelledSet",
+                        plan.labelled().heldOutEvalSet().replace("/held-out", "")));
             RegisteredVersion.Artifact a =
                 registry.storeArtifact("reranker", model.toJson().getBytes(StandardCharsets.UTF_8));
             artifacts.add(a);

@@ -53,7 +53,10 @@ public final class TrialEvaluator {
   public enum RerankerChoice {
     /** Fusion order. */
     NONE,
-    /** The champion's reranker as it is (for version 1, the linear model bundled with core). */
+    /**
+     * The champion's reranker as it is (for version 1, the linear model bundled with core); a
+     * learned one is scored by cross-validating its recorded recipe.
+     */
     CHAMPION,
     /** A linear model trained for this trial (cross-validated; refitted on all to register). */
     TRAINED;
@@ -191,6 +194,23 @@ public final class TrialEvaluator {
     return new TrialEvaluator(chunks, fitting, legs, champion);
   }
 
+  /**
+   * How a linear reranker was trained, when its file says ({@code hyperParameters} with {@code l2}
+   * and {@code negativeDepth}, as the trainer and a retraining write them); null otherwise.
+   */
+  static PairwiseFit.Params recipe(Reranker reranker) {
+    if (reranker instanceof LinearReranker linear
+        && linear.training().get(HYPER_PARAMETERS) instanceof Map<?, ?> hp
+        && hp.get("l2") instanceof Number l2
+        && hp.get("negativeDepth") instanceof Number depth) {
+      return new PairwiseFit.Params(l2.doubleValue(), depth.intValue());
+    }
+    return null;
+  }
+
+  /** Where a linear reranker's file records how it was trained. */
+  public static final String HYPER_PARAMETERS = "hyperParameters";
+
   /** The cross-validation fold of a fitting query, by a hash of its id. */
   static int fold(String queryId) {
     return Math.floorMod(("fold:" + queryId).hashCode(), FOLDS);
@@ -233,7 +253,24 @@ public final class TrialEvaluator {
   private Reranker reranker(Settings params, int fold) {
     return switch (params.reranker()) {
       case NONE -> Reranker.NONE;
-      case CHAMPION -> champion;
+      case CHAMPION -> {
+        // A learned champion saw these very queries when it was fitted: scored as it is, it would
+        // win every comparison in-sample. Its recorded recipe, cross-validated like a trained
+        // trial, gives the fair estimate; the registered bundle keeps the champion's own weights.
+        PairwiseFit.Params recipe = recipe(champion);
+        yield recipe == null
+            ? champion
+            : reranker(
+                new Settings(
+                    params.mode(),
+                    params.denseWeight(),
+                    params.candidates(),
+                    params.maxLexemeShare(),
+                    RerankerChoice.TRAINED,
+                    recipe.l2(),
+                    recipe.negativeDepth()),
+                fold);
+      }
       case TRAINED ->
           trained.computeIfAbsent(
               new Fold(params, fold),
