@@ -28,7 +28,6 @@ import io.engram.core.tuning.SearchSpace;
 import io.engram.core.tuning.Studies;
 import io.engram.core.tuning.Study;
 import io.engram.core.tuning.Trial;
-import io.engram.core.tuning.TrialState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -451,13 +450,11 @@ public final class RetrainingService {
       progress.accept(step);
       study.report(number, step, value);
       if (step < STEPS && study.shouldPrune(number, step)) {
-        Trial pruned =
-            study.tell(number, new Study.Outcome(TrialState.PRUNED, value, seconds(start), null));
+        Trial pruned = study.tell(number, Study.Outcome.pruned(seconds(start)));
         return outcome(study, pruned);
       }
     }
-    Trial done =
-        study.tell(number, new Study.Outcome(TrialState.COMPLETE, value, seconds(start), null));
+    Trial done = study.tell(number, Study.Outcome.complete(value, seconds(start)));
     return outcome(study, done);
   }
 

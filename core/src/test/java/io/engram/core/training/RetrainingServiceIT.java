@@ -12,8 +12,12 @@ import io.engram.core.query.ExchangeListener;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.RegisteredVersion;
 import io.engram.core.rerank.Rerankers;
+import io.engram.core.tuning.Direction;
+import io.engram.core.tuning.Params;
+import io.engram.core.tuning.Studies;
 import io.engram.core.tuning.Study;
 import io.engram.core.tuning.Trial;
+import io.engram.core.tuning.TrialState;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.TestSettings;
@@ -21,6 +25,9 @@ import io.engram.testing.ZooCorpus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -337,5 +344,56 @@ class RetrainingServiceIT {
         service.decide(new RetrainingService.Ask(COLLECTION, true, false, null));
     assertThat(plan.retrain()).isTrue();
     assertThat(plan.reason()).isEqualTo(RetrainingPolicy.FORCE);
+  }
+
+  @Test
+  @Order(11)
+  void a_trial_below_the_median_of_the_trials_before_it_is_pruned_at_its_first_step() {
+    List<Params> pinned = new ArrayList<>();
+    Map<String, Object> good =
+        RetrainingService.typed(
+            RetrainingService.settingsOf(core.registry().find(COLLECTION, 1).orElseThrow().bundle())
+                .toMap());
+    for (int i = 0; i < 5; i++) {
+      pinned.add(RetrainingService.SPACE.validatePartial(good));
+    }
+    Map<String, Object> bad = new HashMap<>(good);
+    bad.putAll(
+        RetrainingService.typed(Map.of("mode", "dense", "reranker", "none", "candidates", "30")));
+    pinned.add(RetrainingService.SPACE.validatePartial(bad));
+    Study study =
+        service
+            .studies()
+            .create(
+                new Studies.NewStudy(
+                    COLLECTION,
+                    "retrain-zoo-pruning",
+                    Direction.MAXIMIZE,
+                    RetrainingService.SPACE,
+                    Studies.Strategy.tpe(1),
+                    new Studies.Start(pinned, 0)));
+    // Five trials that did perfectly at every step.
+    for (int n = 0; n < 5; n++) {
+      study.ask(n);
+      for (int step = 1; step <= RetrainingService.STEPS; step++) {
+        study.report(n, step, 1.0);
+      }
+      study.tell(n, Study.Outcome.complete(1.0, 0.1));
+    }
+
+    // Queries that name no animal: no setting ranks the right passage first.
+    LabelledSet vague =
+        ZooCorpus.labelled(
+            core, "vague", ZooCorpus.ANIMALS.length, i -> "an animal that forages all day " + i);
+    RetrainingService.TrialOutcome outcome =
+        service.runTrial(study.id(), 5, COLLECTION, vague, i -> {});
+
+    assertThat(outcome.state()).isEqualTo("pruned");
+    assertThat(outcome.value()).isNull();
+    Trial stored = service.studies().byId(study.id()).orElseThrow().trials().get(5);
+    assertThat(stored.state()).isEqualTo(TrialState.PRUNED);
+    assertThat(stored.intermediate()).containsOnlyKeys(1);
+    // Asked again (a retried activity), it is returned as stored, not run again.
+    assertThat(service.runTrial(study.id(), 5, COLLECTION, vague, i -> {})).isEqualTo(outcome);
   }
 }
