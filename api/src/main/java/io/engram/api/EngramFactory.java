@@ -15,6 +15,7 @@ import io.engram.core.query.QueryPipelines;
 import io.engram.core.query.WarmUp;
 import io.engram.core.querylog.Feedback;
 import io.engram.core.querylog.QueryLog;
+import io.engram.core.registry.ModelRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -119,6 +120,11 @@ class EngramFactory {
   @Singleton
   Jdbi jdbi(CoreServices core) {
     return core.jdbi();
+  }
+
+  @Singleton
+  ModelRegistry modelRegistry(CoreServices core) {
+    return core.registry();
   }
 
   @Singleton
