@@ -157,6 +157,8 @@ class ModelsApiIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(v1.path("createdAt").asText()).endsWith("Z");
 
     JsonNode v2 = versions.get(1);
+    // Sent as an empty list, not left out: scripts read aliases as a list.
+    assertThat(v2.path("aliases").isArray()).as(v2.toString()).isTrue();
     assertThat(v2.path("aliases")).isEmpty();
     assertThat(v2.path("config").path("retrieval").path("mode").asText()).isEqualTo("dense");
     assertThat(v2.path("config").path("reranker").path("kind").asText()).isEqualTo("none");
@@ -169,6 +171,11 @@ class ModelsApiIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(versions.get(0).path("aliases"))
         .extracting(JsonNode::asText)
         .containsExactly("staging");
+
+    core.collections().ensure("unregistered");
+    JsonNode none = get("/v1/models?collection=unregistered").json().path("versions");
+    assertThat(none.isArray()).isTrue();
+    assertThat(none).isEmpty();
 
     JsonNode shown = get("/v1/models/tiny/versions/2").json();
     assertThat(shown).isEqualTo(v2);
@@ -261,6 +268,7 @@ class ModelsApiIT extends ApiTestSupport implements TestPropertyProvider {
         post("/v1/models/archive-it/versions/2:archive", Map.of("reason", "superseded"));
     assertThat(archived.status()).as(archived.body()).isEqualTo(200);
     assertThat(archived.json().path("status").asText()).isEqualTo("archived");
+    assertThat(archived.json().path("aliases").isArray()).isTrue();
     assertThat(archived.json().path("aliases")).isEmpty();
     JsonNode removal = get("/v1/models/archive-it/events?limit=1").json().path("events").get(0);
     assertThat(removal.path("alias").asText()).isEqualTo("staging");

@@ -63,7 +63,8 @@ public final class Models {
    */
   public record Archive(@NotBlank @Size(max = MAX_REASON_CHARS) String reason) {}
 
-  /** A collection's versions, newest first. */
+  /** A collection's versions, newest first (an empty list when it has none). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record VersionList(String collection, List<VersionView> versions) {
     public VersionList {
       versions = versions == null ? List.of() : List.copyOf(versions);
@@ -87,6 +88,9 @@ public final class Models {
    * @param tags free-form
    * @param createdAt ISO-8601 instant
    */
+  // Empty lists and maps are sent as such (the API leaves out empty values otherwise): scripts
+  // read aliases as a list whether or not any alias points at the version.
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record VersionView(
       String collection,
       int version,
@@ -102,7 +106,17 @@ public final class Models {
       Map<String, String> tags,
       String createdBy,
       String reason,
-      String createdAt) {}
+      String createdAt) {
+
+    public VersionView {
+      aliases = aliases == null ? List.of() : List.copyOf(aliases);
+      metrics = metrics == null ? Map.of() : metrics;
+      artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
+      lineage = lineage == null ? Map.of() : lineage;
+      gates = gates == null ? List.of() : List.copyOf(gates);
+      tags = tags == null ? Map.of() : tags;
+    }
+  }
 
   /**
    * What a version pins besides its index version.
@@ -150,6 +164,7 @@ public final class Models {
    * @param aliases alias to version number, in the order of {@link #ALIASES}; an alias that is not
    *     set is absent
    */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record AliasList(String collection, Map<String, Integer> aliases) {
     public AliasList {
       aliases =
@@ -158,6 +173,7 @@ public final class Models {
   }
 
   /** A collection's alias moves, newest first. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record AliasEventList(String collection, List<AliasEvent> events) {
     public AliasEventList {
       events = events == null ? List.of() : List.copyOf(events);
