@@ -16,6 +16,7 @@ import io.engram.core.query.QueryPipelines;
 import io.engram.core.query.WarmUp;
 import io.engram.core.querylog.Feedback;
 import io.engram.core.querylog.QueryLog;
+import io.engram.core.registry.ModelRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -30,7 +31,10 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import jakarta.inject.Singleton;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -61,17 +65,23 @@ class EngramFactory {
   /**
    * The setting each of Micronaut's own property sources names; its environment-variable source is
    * skipped, because {@link SettingsSource} reads the environment itself and reports it as such.
+   * The profile ({@code engram.profile}) and the configuration file ({@code engram.config.file})
+   * are read too: they choose the layers rather than being settings of their own.
    */
   static Map<String, String> properties(Environment environment) {
+    List<String> keys =
+        new ArrayList<>(List.of(SettingsSource.PROFILE, SettingsSource.CONFIG_FILE));
+    SettingsSource.definitions().forEach(d -> keys.add(d.key()));
     Map<String, String> values = new HashMap<>();
-    for (SettingsSource.Definition d : SettingsSource.definitions()) {
+    for (String key : keys) {
+      String property = key.toLowerCase(Locale.ROOT).replace('_', '.');
       for (PropertySource source : environment.getPropertySources()) {
         if (source.getConvention() == PropertySource.PropertyConvention.ENVIRONMENT_VARIABLE) {
           continue;
         }
-        Object value = source.get(d.property());
+        Object value = source.get(property);
         if (value != null) {
-          values.put(d.key(), value.toString());
+          values.put(key, value.toString());
         }
       }
     }
@@ -117,6 +127,11 @@ class EngramFactory {
   @Singleton
   Jdbi jdbi(CoreServices core) {
     return core.jdbi();
+  }
+
+  @Singleton
+  ModelRegistry modelRegistry(CoreServices core) {
+    return core.registry();
   }
 
   @Singleton

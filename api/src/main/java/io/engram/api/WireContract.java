@@ -6,6 +6,7 @@ import io.engram.contract.Evaluations;
 import io.engram.contract.Feedback;
 import io.engram.contract.Ingestions;
 import io.engram.contract.Memory;
+import io.engram.contract.Models;
 import io.engram.contract.Queries;
 import io.engram.contract.Sessions;
 import io.micronaut.core.annotation.Introspected;
@@ -24,6 +25,8 @@ import io.micronaut.core.annotation.Introspected;
       Ingestions.IngestionRequest.class,
       Ingestions.FileRef.class,
       Memory.PromotionCall.class,
+      Models.AliasMove.class,
+      Models.Archive.class,
       Queries.QueryRequest.class,
       Sessions.CreateSession.class
     })

@@ -3,6 +3,7 @@ package io.engram.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.core.config.EngramSettings;
+import io.engram.core.config.Profile;
 import io.engram.core.config.SettingsSource;
 import io.engram.core.retrieval.RetrievalSettings;
 import io.micronaut.context.env.DefaultEnvironment;
@@ -53,6 +54,20 @@ class SettingsBindingTest {
     assertThat(settings.temporal().address()).isEqualTo("temporal:7233");
     assertThat(source.resolve("ENGRAM_RETRIEVAL_DENSE_WEIGHT").origin())
         .isEqualTo(SettingsSource.Origin.OVERRIDE);
+  }
+
+  @Test
+  void the_profile_is_chosen_by_a_property_too() {
+    Environment environment =
+        environment(PropertySource.of("test", Map.of("engram.profile", "prod")));
+    Map<String, String> properties = EngramFactory.properties(environment);
+    assertThat(properties).containsOnly(Map.entry(SettingsSource.PROFILE, "prod"));
+
+    SettingsSource source = SettingsSource.of(Map.of("ENGRAM_PROFILE", "test"), properties);
+    assertThat(source.profile()).isEqualTo(Profile.PROD);
+    assertThat(source.profileOrigin()).isEqualTo(SettingsSource.Origin.OVERRIDE);
+    // The profile's defaults apply: production does not migrate on start.
+    assertThat(EngramSettings.from(source).database().migrateOnStart()).isFalse();
   }
 
   @Test

@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
       BenchQueryCommand.class,
       SchedulesCommand.class,
       MemoryCommand.class,
-      DriftCommand.class
+      DriftCommand.class,
+      ModelsCommand.class
     },
     footerHeading = "%nEnvironment:%n",
     footer = {

@@ -22,6 +22,11 @@ import io.engram.contract.Ingestions.IngestionStatus;
 import io.engram.contract.Memory.MemoryStats;
 import io.engram.contract.Memory.PromotionCall;
 import io.engram.contract.Memory.PromotionStarted;
+import io.engram.contract.Models.AliasList;
+import io.engram.contract.Models.AliasMove;
+import io.engram.contract.Models.Archive;
+import io.engram.contract.Models.VersionList;
+import io.engram.contract.Models.VersionView;
 import io.engram.contract.Problem;
 import io.engram.contract.Queries.QueryRequest;
 import io.engram.contract.Queries.QueryResponse;
@@ -217,6 +222,34 @@ final class EngramClient {
     return get("/v1/drift/reports" + query, DriftReports.class);
   }
 
+  /** Lists a collection's registered model versions, newest first. */
+  Reply<VersionList> models(String collection) {
+    return get("/v1/models?collection=" + pathSegment(collection), VersionList.class);
+  }
+
+  /** Reads one registered model version. */
+  Reply<VersionView> model(String collection, int version) {
+    return get("/v1/models/" + pathSegment(collection) + "/versions/" + version, VersionView.class);
+  }
+
+  /** Reads where a collection's aliases point. */
+  Reply<AliasList> aliases(String collection) {
+    return get("/v1/models/" + pathSegment(collection) + "/aliases", AliasList.class);
+  }
+
+  /** Moves an alias of a collection to a version; returns the version. */
+  Reply<VersionView> moveAlias(String collection, AliasMove move) {
+    return post("/v1/models/" + pathSegment(collection) + "/aliases", move, VersionView.class);
+  }
+
+  /** Archives a version; returns it. */
+  Reply<VersionView> archive(String collection, int version, Archive archive) {
+    return post(
+        "/v1/models/" + pathSegment(collection) + "/versions/" + version + ":archive",
+        archive,
+        VersionView.class);
+  }
+
   /**
    * Reads the health report. A 503 carrying a health document is a report that something is down,
    * not a failed request, so it is returned rather than thrown.
@@ -239,6 +272,11 @@ final class EngramClient {
 
   private <T> Reply<T> get(String path, Class<T> type) {
     JsonNode json = send(request(path).timeout(SHORT_TIMEOUT).GET().build());
+    return new Reply<>(read(json, type), json);
+  }
+
+  private <T> Reply<T> post(String path, Object body, Class<T> type) {
+    JsonNode json = send(jsonRequest(path, body).timeout(SHORT_TIMEOUT).build());
     return new Reply<>(read(json, type), json);
   }
 

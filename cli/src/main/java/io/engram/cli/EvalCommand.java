@@ -67,8 +67,19 @@ final class EvalCommand implements Callable<Integer> {
   @Option(
       names = "--model",
       paramLabel = "VERSION",
-      description = "Model (index) version to evaluate (default: the champion).")
+      description =
+          "Model version to evaluate: a registered version (v3) or an index version's name"
+              + " (default: the collection's champion).")
   String model;
+
+  @Option(
+      names = "--model-version",
+      paramLabel = "N",
+      converter = ModelsCommand.VersionNumber.class,
+      description =
+          "Registered model version N of the collection to evaluate, serving or not"
+              + " (./engram models list shows them); the same as --model vN.")
+  Integer modelVersion;
 
   @Option(
       names = "--collection",
@@ -124,7 +135,7 @@ final class EvalCommand implements Callable<Integer> {
                 Split.of(chosenSplit).orElseThrow(),
                 Part.of(part).orElseThrow(),
                 coll,
-                model,
+                modelVersion != null ? "v" + modelVersion : model,
                 queriesBlob,
                 qrelsBlob,
                 limit,
@@ -162,6 +173,9 @@ final class EvalCommand implements Callable<Integer> {
     }
     if (Part.of(part).isEmpty()) {
       throw context.usageError("--part must be one of " + String.join(", ", PARTS));
+    }
+    if (model != null && modelVersion != null) {
+      throw context.usageError("give --model or --model-version, not both");
     }
     if (limit != null && limit < 1) {
       throw context.usageError("--limit must be positive");

@@ -4,8 +4,13 @@ import static io.engram.cli.IngestCommandIT.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.engram.core.CoreServices;
+import io.engram.core.registry.ModelAliases;
+import io.engram.core.registry.RegisteredVersion;
+import io.engram.core.retrieval.RetrievalSettings;
 import io.engram.testing.EngramServices;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,6 +101,69 @@ class EvalCommandIT {
     assertThat(printed.path("ndcg@10").asDouble()).isBetween(0.0, 1.0);
     assertThat(printed.path("p95_ms").isNumber()).isTrue();
     assertThat(printed.has("answers")).isFalse();
+  }
+
+  @Test
+  void model_version_evaluates_a_registered_version_that_does_not_serve() throws Exception {
+    CoreServices core = RealEngram.core();
+    RegisteredVersion champion =
+        core.registry().bootstrap(COLLECTION, core.champion(), core.defaultBundle()).orElseThrow();
+    RegisteredVersion dense =
+        ModelsCommandIT.register(
+            core,
+            COLLECTION,
+            "eval-dense",
+            core.settings().retrieval().withMode(RetrievalSettings.Mode.DENSE),
+            0.5,
+            List.of());
+
+    CliRunner.Result result =
+        CliRunner.run(
+            "--api",
+            RealEngram.url(),
+            "eval",
+            beir.toString(),
+            "--collection",
+            COLLECTION,
+            "--model-version",
+            Integer.toString(dense.version()),
+            "--json");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    JsonNode printed = IngestCommandIT.readOne(result.out(), JsonNode.class);
+    String label = COLLECTION + "/v" + dense.version();
+    assertThat(printed.path("modelVersion").asText()).isEqualTo(label);
+    List<String> stored =
+        core.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT model_version FROM eval_runs WHERE workflow_id = :id AND"
+                                + " model_version_id = :version")
+                        .bind("id", printed.path("workflowId").asText())
+                        .bind("version", dense.id())
+                        .mapTo(String.class)
+                        .list());
+    assertThat(stored).containsExactly(label);
+    assertThat(core.registry().alias(COLLECTION, ModelAliases.CHAMPION))
+        .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(champion.version()));
+  }
+
+  @Test
+  void model_and_model_version_are_one_choice() {
+    CliRunner.Result result =
+        CliRunner.run(
+            "--api",
+            RealEngram.url(),
+            "eval",
+            beir.toString(),
+            "--model",
+            "v1",
+            "--model-version",
+            "1");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("give --model or --model-version, not both");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.engram.cli;
 
+import io.engram.core.CoreServices;
 import io.engram.core.config.EngramSettings;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.TemporalDevServer;
@@ -54,6 +55,14 @@ final class RealEngram implements BeforeAllCallback {
   /** A Temporal client on the namespace the API and worker use. */
   static WorkflowClient temporal() {
     return running().temporal;
+  }
+
+  /**
+   * The API's own core services, for what a test must set up that no endpoint does (registering a
+   * model version, as a retraining will).
+   */
+  static CoreServices core() {
+    return running().api.getBean(CoreServices.class);
   }
 
   private static Running running() {

@@ -25,7 +25,9 @@ public final class Evaluations {
    * @param split the qrels split (default {@code test})
    * @param part the part of the split (default {@code all})
    * @param collection collection holding the corpus (default: the dataset's name)
-   * @param model index version to evaluate (default: the champion)
+   * @param model the model version to evaluate, serving or not: a registered version of the
+   *     collection ({@code v3}, {@code 3} or {@code <collection>/v3}) or an index version's name
+   *     (default: the collection's champion)
    * @param limit evaluate only the first N selected queries
    * @param answers also answer this many of the evaluated queries with the worker's LLM and report
    *     the advisory answer-level metrics (default 0: none)

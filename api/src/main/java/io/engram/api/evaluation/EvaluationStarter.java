@@ -14,6 +14,8 @@ import io.engram.core.eval.EvaluationAnswers;
 import io.engram.core.eval.EvaluationRuns;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
+import io.engram.core.registry.ModelRegistry;
+import io.engram.core.registry.RegisteredVersion;
 import io.engram.workflows.evaluation.EvaluationProgress;
 import io.engram.workflows.evaluation.EvaluationRequest;
 import io.engram.workflows.evaluation.EvaluationWorkflow;
@@ -44,18 +46,21 @@ class EvaluationStarter {
   private final IndexVersions indexVersions;
   private final BlobStore blobs;
   private final EvaluationRuns runs;
+  private final ModelRegistry registry;
 
   EvaluationStarter(
       WorkflowClient client,
       CollectionRegistry collections,
       IndexVersions indexVersions,
       BlobStore blobs,
-      EvaluationRuns runs) {
+      EvaluationRuns runs,
+      ModelRegistry registry) {
     this.client = client;
     this.collections = collections;
     this.indexVersions = indexVersions;
     this.blobs = blobs;
     this.runs = runs;
+    this.registry = registry;
   }
 
   EvaluationStarted start(Evaluations.EvaluationRequest body) {
@@ -71,12 +76,8 @@ class EvaluationStarter {
       throw Problems.notFound(
           "collection", "no collection '" + collection + "'; ingest the corpus into it first");
     }
-    if (body.model() != null && indexVersions.byName(body.model()).isEmpty()) {
-      throw Problems.notFound(
-          "model-version",
-          "no model version '"
-              + body.model()
-              + "'; name an index version, as reported in modelVersion by /v1/query");
+    if (body.model() != null) {
+      requireModel(collection, body.model());
     }
     List<String> missing = blobs.missing(List.of(body.queriesBlob(), body.qrelsBlob()));
     if (!missing.isEmpty()) {
@@ -230,6 +231,41 @@ class EvaluationStarter {
         stored.relevancy(),
         stored.contextRecall(),
         stored.p50Ms());
+  }
+
+  /**
+   * A model an evaluation may name: a registered version of the collection ({@code v3}, {@code 3},
+   * {@code <collection>/v3}), serving or not, or an index version by name.
+   */
+  private void requireModel(String collection, String model) {
+    Optional<RegisteredVersion.Reference> reference = RegisteredVersion.Reference.parse(model);
+    if (reference.isEmpty()) {
+      if (indexVersions.byName(model).isEmpty()) {
+        throw Problems.notFound(
+            "model-version",
+            "no model version '"
+                + model
+                + "'; name a registered version (v3; ./engram models list --collection "
+                + collection
+                + ") or an index version, as reported in modelVersion by /v1/query");
+      }
+      return;
+    }
+    String named = reference.get().collection();
+    if (named != null && !named.equals(collection)) {
+      throw Problems.invalidField(
+          "/model", model + " is a version of collection " + named + ", not of " + collection);
+    }
+    int version = reference.get().version();
+    if (registry.find(collection, version).isEmpty()) {
+      throw Problems.notFound(
+          "model-version",
+          "no model version "
+              + RegisteredVersion.label(collection, version)
+              + "; ./engram models list --collection "
+              + collection
+              + " shows them");
+    }
   }
 
   private static void requireSha256(String field, String hash) {

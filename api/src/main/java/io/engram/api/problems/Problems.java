@@ -36,6 +36,16 @@ public final class Problems {
     return of("path-not-allowed", "Forbidden", 403, detail);
   }
 
+  /** A change the current state refuses (e.g. archiving the serving model version). */
+  public static ApiProblem conflict(String detail) {
+    return of("conflict", "Conflict", 409, detail);
+  }
+
+  /** A change that needs an explicit approval the request did not give. */
+  public static ApiProblem approvalRequired(String detail) {
+    return of("approval-required", "Forbidden", 403, detail);
+  }
+
   public static ApiProblem unsupportedType(String detail) {
     return of("unsupported-type", "Unsupported Media Type", 415, detail);
   }

@@ -297,16 +297,17 @@ public final class EvaluationService {
     if (name == null) {
       return pipelines.championVersion(collection);
     }
-    java.util.regex.Matcher m = REGISTERED.matcher(name);
-    if (!m.matches()) {
+    Optional<RegisteredVersion.Reference> reference = RegisteredVersion.Reference.parse(name);
+    if (reference.isEmpty()) {
       return Optional.empty();
     }
-    if (m.group(1) != null && !m.group(1).equals(collection)) {
+    String named = reference.get().collection();
+    if (named != null && !named.equals(collection)) {
       throw new InvalidEvaluationException(
           InvalidEvaluationException.Reason.UNKNOWN_MODEL_VERSION,
-          name + " belongs to collection " + m.group(1) + ", not " + collection);
+          name + " belongs to collection " + named + ", not " + collection);
     }
-    int number = Integer.parseInt(m.group(2));
+    int number = reference.get().version();
     Optional<RegisteredVersion> found = registry.find(collection, number);
     if (found.isEmpty()) {
       throw new InvalidEvaluationException(
@@ -319,9 +320,6 @@ public final class EvaluationService {
     }
     return found;
   }
-
-  private static final java.util.regex.Pattern REGISTERED =
-      java.util.regex.Pattern.compile("^(?:([a-z0-9][a-z0-9_.-]*)/)?v?(\\d+)$");
 
   private QueryPipeline resolve(String collection, String name) throws InvalidEvaluationException {
     try {

@@ -3,6 +3,9 @@ package io.engram.core.registry;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One registered model version of a collection, as the registry holds it.
@@ -51,5 +54,27 @@ public record RegisteredVersion(
 
   public static String label(String collection, int version) {
     return collection + "/v" + version;
+  }
+
+  /**
+   * A registered version as callers name it: {@code v3}, {@code 3} or {@code <collection>/v3} (the
+   * {@link #label()}). The API checks an evaluation's {@code model} with it before a workflow
+   * starts, the evaluation resolves it again when it runs; one parser keeps the two in agreement.
+   *
+   * @param collection the collection the name carries, or null when it carries none
+   */
+  public record Reference(String collection, int version) {
+    // Nine digits at most, so a number always fits an int; index version names never match.
+    private static final Pattern NAME =
+        Pattern.compile("^(?:([a-z0-9][a-z0-9_.-]*)/)?v?(\\d{1,9})$");
+
+    /** The reference {@code name} spells, or empty when it names no registered version. */
+    public static Optional<Reference> parse(String name) {
+      Matcher m = name == null ? null : NAME.matcher(name);
+      if (m == null || !m.matches()) {
+        return Optional.empty();
+      }
+      return Optional.of(new Reference(m.group(1), Integer.parseInt(m.group(2))));
+    }
   }
 }

@@ -1,0 +1,204 @@
+package io.engram.api.models;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.api.problems.ApiProblem;
+import io.engram.api.problems.CleanText;
+import io.engram.api.problems.Problems;
+import io.engram.contract.Models;
+import io.engram.contract.Models.AliasEventList;
+import io.engram.contract.Models.AliasList;
+import io.engram.contract.Models.AliasMove;
+import io.engram.contract.Models.Archive;
+import io.engram.contract.Models.VersionList;
+import io.engram.contract.Models.VersionView;
+import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.query.UnknownResourceException;
+import io.engram.core.registry.ModelAliases;
+import io.engram.core.registry.ModelRegistry;
+import io.engram.core.registry.RegisteredVersion;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The model registry over HTTP: a collection's versions, its aliases and their audit, and the
+ * changes an operator makes by hand (move an alias, archive a version, tag one). Moves and archives
+ * are made by {@link ModelRegistry}, which audits them and refuses what it must (409, or 403 for a
+ * production champion move without approval).
+ */
+@Controller("/v1/models")
+@ExecuteOn(TaskExecutors.BLOCKING)
+class ModelController {
+  /**
+   * Who the audit names for a change made through the API (an API key's owner, once keys exist).
+   */
+  static final String ACTOR = "api";
+
+  private static final int DEFAULT_EVENTS = 50;
+  private static final Pattern TAG_KEY =
+      Pattern.compile("^[A-Za-z0-9_.:/-]{1," + Models.MAX_TAG_KEY_CHARS + "}$");
+
+  private static final TypeReference<LinkedHashMap<String, String>> TAGS = new TypeReference<>() {};
+
+  private final ModelRegistry registry;
+  private final CollectionRegistry collections;
+  private final ModelViews views;
+  private final ObjectMapper json;
+
+  ModelController(
+      ModelRegistry registry, CollectionRegistry collections, ModelViews views, ObjectMapper json) {
+    this.registry = registry;
+    this.collections = collections;
+    this.views = views;
+    this.json = json;
+  }
+
+  /** {@code GET /v1/models?collection=C}: the collection's versions, newest first. */
+  @Get
+  VersionList list(@QueryValue String collection) {
+    requireCollection(collection);
+    return new VersionList(collection, views.views(registry.list(collection)));
+  }
+
+  @Get("/{collection}/versions/{version}")
+  VersionView show(String collection, int version) {
+    return views.view(require(collection, version));
+  }
+
+  @Get("/{collection}/aliases")
+  AliasList aliases(String collection) {
+    requireCollection(collection);
+    Map<String, Integer> aliases = new LinkedHashMap<>();
+    for (String alias : ModelAliases.ALL) {
+      registry.aliases().find(collection, alias).ifPresent(t -> aliases.put(alias, t.version()));
+    }
+    return new AliasList(collection, aliases);
+  }
+
+  @Get("/{collection}/events")
+  AliasEventList events(
+      String collection, @Nullable @QueryValue @Min(1) @Max(Models.MAX_EVENTS) Integer limit) {
+    requireCollection(collection);
+    return new AliasEventList(
+        collection,
+        registry.events().list(collection, limit == null ? DEFAULT_EVENTS : limit).stream()
+            .map(ModelViews::event)
+            .toList());
+  }
+
+  /** Moves an alias; a champion move keeps the old champion as {@code previous}. */
+  @Post("/{collection}/aliases")
+  VersionView promote(String collection, @Valid @Body AliasMove move) {
+    requireCollection(collection);
+    if (!ModelAliases.ALL.contains(move.alias())) {
+      throw Problems.invalidField(
+          "/alias", "must be one of " + String.join(", ", ModelAliases.ALL));
+    }
+    return views.view(
+        registry.promote(
+            collection,
+            move.alias(),
+            move.version(),
+            Boolean.TRUE.equals(move.approve()),
+            new ModelRegistry.Change(ACTOR, move.reason(), null)));
+  }
+
+  @Post("/{collection}/versions/{version}:archive")
+  VersionView archive(String collection, int version, @Valid @Body Archive body) {
+    require(collection, version);
+    return views.view(
+        registry.archive(
+            collection, version, new ModelRegistry.Change(ACTOR, body.reason(), null)));
+  }
+
+  /**
+   * Sets the tags named in the body, {@code {"key": "value" | null}}; a null value removes one.
+   * Other tags are kept.
+   */
+  @Put("/{collection}/versions/{version}/tags")
+  VersionView tags(
+      String collection,
+      int version,
+      @Body
+          @Schema(
+              implementation = Map.class,
+              description = "tag key to its new value (a string), or to null to remove it")
+          JsonNode body)
+      throws JsonProcessingException {
+    RegisteredVersion target = require(collection, version);
+    // Read from the tree here rather than bound as a map by Micronaut, whose binding of a map
+    // leaves out the null entries that remove tags. The API's strict mapper reads it, so a value
+    // that is not a string or null is refused naming its key, as binding would.
+    Map<String, String> tags = json.treeToValue(body, json.getTypeFactory().constructType(TAGS));
+    if (tags.isEmpty()) {
+      throw Problems.invalidField("", "name at least one tag");
+    }
+    if (tags.size() > Models.MAX_TAGS_PER_CHANGE) {
+      throw Problems.invalidField(
+          "", "at most " + Models.MAX_TAGS_PER_CHANGE + " tags may change at once");
+    }
+    for (Map.Entry<String, String> tag : tags.entrySet()) {
+      if (!TAG_KEY.matcher(tag.getKey()).matches()) {
+        throw Problems.invalidField(
+            "/" + pointerToken(tag.getKey()),
+            "a tag key is 1-"
+                + Models.MAX_TAG_KEY_CHARS
+                + " of letters, digits, '_', '.', ':', '/', '-'");
+      }
+      if (tag.getValue() != null && tag.getValue().length() > Models.MAX_TAG_VALUE_CHARS) {
+        throw Problems.invalidField(
+            "/" + pointerToken(tag.getKey()),
+            "a tag value is at most " + Models.MAX_TAG_VALUE_CHARS + " characters");
+      }
+    }
+    tags.forEach((key, value) -> registry.versions().tag(target.id(), key, value));
+    return views.view(require(collection, version));
+  }
+
+  private RegisteredVersion require(String collection, int version) {
+    requireCollection(collection);
+    return registry
+        .find(collection, version)
+        .orElseThrow(
+            () ->
+                new UnknownResourceException(
+                    "model-version",
+                    "no model version "
+                        + RegisteredVersion.label(collection, version)
+                        + "; GET /v1/models?collection="
+                        + collection
+                        + " lists them"));
+  }
+
+  private void requireCollection(String collection) throws ApiProblem {
+    CleanText.require("collection", collection);
+    if (!CollectionRegistry.isValidName(collection)) {
+      throw Problems.invalidField(
+          "collection", "not a valid collection name: use 1-63 of a-z, 0-9, '_', '.', '-'");
+    }
+    if (!collections.exists(collection)) {
+      throw Problems.notFound("collection", "no collection '" + collection + "'");
+    }
+  }
+
+  /** A JSON pointer token for {@code key} (RFC 6901). */
+  private static String pointerToken(String key) {
+    return key.replace("~", "~0").replace("/", "~1");
+  }
+}
