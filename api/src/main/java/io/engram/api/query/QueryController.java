@@ -47,7 +47,7 @@ class QueryController {
             request.collection(),
             request.topK() == null ? Question.DEFAULT_TOP_K : request.topK(),
             cacheControl != null && cacheControl.contains("no-cache"));
-    QueryResult r = pipelines.champion().ask(question);
+    QueryResult r = pipelines.ask(question);
     return new QueryResponse(
         r.queryId(),
         r.answer(),

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import org.jdbi.v3.core.Handle;
@@ -75,6 +76,7 @@ public final class IngestionService {
     }
   }
 
+  private final Consumer<String> indexed;
   private final Jdbi jdbi;
   private final IndexVersions indexVersions;
   private final CollectionRegistry collections;
@@ -92,6 +94,21 @@ public final class IngestionService {
       BlobStore blobs,
       DocumentReader reader,
       Function<String, CachedEmbedder> embedders) {
+    this(jdbi, indexVersions, blobs, reader, embedders, collection -> {});
+  }
+
+  /**
+   * @param indexed told the collection after a batch stored documents in it (the worker registers a
+   *     collection's first model version then, so it serves a registered bundle at once)
+   */
+  public IngestionService(
+      Jdbi jdbi,
+      IndexVersions indexVersions,
+      BlobStore blobs,
+      DocumentReader reader,
+      Function<String, CachedEmbedder> embedders,
+      Consumer<String> indexed) {
+    this.indexed = indexed;
     this.jdbi = jdbi;
     this.indexVersions = indexVersions;
     this.collections = new CollectionRegistry(jdbi);
@@ -260,6 +277,9 @@ public final class IngestionService {
       store(run, version, p, vectors.subList(offset, offset + count));
       offset += count;
       heartbeat.accept(p.item().seq());
+    }
+    if (!prepared.isEmpty()) {
+      indexed.accept(run.collection());
     }
     // Counted from the items' stored state rather than from this attempt's work: a retry after a
     // crash finds part of the range already done and must still report the whole range.

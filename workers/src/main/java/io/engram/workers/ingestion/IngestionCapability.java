@@ -26,7 +26,11 @@ public final class IngestionCapability implements Capability {
             core.indexVersions(),
             core.blobs(),
             new DocumentReader(core.settings().ingestion().maxDocumentBytes()),
-            core::embedder);
+            core::embedder,
+            // A new collection's champion is registered as its version 1 as soon as it has
+            // documents, so it serves (and can be retrained from) a registered bundle at once.
+            collection ->
+                core.registry().bootstrap(collection, core.champion(), core.defaultBundle()));
     Worker worker = context.queue(TaskQueues.INGEST);
     worker.registerWorkflowImplementationTypes(IngestionWorkflowImpl.class);
     worker.registerActivitiesImplementations(
