@@ -516,7 +516,7 @@ public final class RetrainingService {
       study.finish("best trial " + best.number() + " registered");
     } else {
       try {
-        chosen.putAll(SPACE.validatePartial(pinned).values());
+        chosen.putAll(SPACE.parsePartial(pinned).values());
       } catch (IllegalArgumentException e) {
         throw new InvalidLabelledSetException(
             "--params: " + e.getMessage() + "; the parameters are " + SPACE.names());
