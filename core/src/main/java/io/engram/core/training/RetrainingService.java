@@ -360,6 +360,9 @@ public final class RetrainingService {
    * Creates the study of {@code workflowId} (or finds it): TPE with the median pruner, seeded by
    * the workflow id, trying the champion's own settings first and then the best trials of the
    * collection's previous study.
+   *
+   * @param workflowId what identifies the search: the run (workflow id and run id), because every
+   *     retraining of a collection has the same workflow id
    */
   public long createStudy(String collection, String workflowId, Integer champion) {
     Params championParams =
