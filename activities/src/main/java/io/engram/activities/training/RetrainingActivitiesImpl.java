@@ -68,16 +68,13 @@ public class RetrainingActivitiesImpl implements RetrainingActivities {
     return call(() -> service.check(job.collection(), core(job.labelled())));
   }
 
-  /**
-   * The study is keyed by the run, not the workflow id: every retraining of a collection shares the
-   * id {@code retrain-<collection>}, and a later run would otherwise find the finished study of an
-   * earlier one and replay its trials instead of searching. A retried activity has the same run.
-   */
   @Override
   public long createStudy(RetrainingJob job) {
     ActivityInfo info = Activity.getExecutionContext().getInfo();
     return service.createStudy(
-        job.collection(), info.getWorkflowId() + "/" + info.getRunId(), job.champion());
+        job.collection(),
+        RetrainingService.studyKey(info.getWorkflowId(), info.getRunId()),
+        job.champion());
   }
 
   @Override

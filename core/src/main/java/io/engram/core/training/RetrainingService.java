@@ -357,12 +357,20 @@ public final class RetrainingService {
   // Search
 
   /**
+   * What a retraining run's study is stored under: the run, not the workflow id alone, because
+   * every retraining of a collection has the same workflow id and a later run would otherwise find
+   * the finished study of an earlier one. A retried activity has the same run.
+   */
+  public static String studyKey(String workflowId, String runId) {
+    return workflowId + "/" + runId;
+  }
+
+  /**
    * Creates the study of {@code workflowId} (or finds it): TPE with the median pruner, seeded by
    * the workflow id, trying the champion's own settings first and then the best trials of the
    * collection's previous study.
    *
-   * @param workflowId what identifies the search: the run (workflow id and run id), because every
-   *     retraining of a collection has the same workflow id
+   * @param workflowId what identifies the search: a run's {@link #studyKey}
    */
   public long createStudy(String collection, String workflowId, Integer champion) {
     Params championParams =
