@@ -6,6 +6,7 @@ import io.engram.contract.Feedback;
 import io.engram.contract.Ingestions;
 import io.engram.contract.Memory;
 import io.engram.contract.Queries;
+import io.engram.contract.Retrainings;
 import io.engram.contract.Sessions;
 import io.micronaut.core.annotation.Introspected;
 
@@ -23,6 +24,8 @@ import io.micronaut.core.annotation.Introspected;
       Ingestions.FileRef.class,
       Memory.PromotionCall.class,
       Queries.QueryRequest.class,
+      Retrainings.RetrainingRequest.class,
+      Retrainings.LabelledSet.class,
       Sessions.CreateSession.class
     })
 final class WireContract {
