@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
       EvalCommand.class,
       BenchQueryCommand.class,
       SchedulesCommand.class,
-      MemoryCommand.class
+      MemoryCommand.class,
+      RetrainCommand.class
     },
     footerHeading = "%nEnvironment:%n",
     footer = {
