@@ -33,22 +33,22 @@ import picocli.CommandLine.Option;
 @Command(
     name = "retrain",
     description = {
-      "Retrain a collection's model: decide whether to (the reason is stored), check the",
-      "labelled set, search the retrieval and reranker settings (a study of trials, pruned",
-      "and stopped early), register the best as a new version, evaluate it and the champion",
-      "on the held-out part, and gate it: staged when every gate passes, else rejected.",
-      "Nothing is promoted here. One retraining runs per collection: a second request",
-      "follows the one running.",
+      "Retrain a collection's model: decide whether to (the reason is stored), check the"
+          + " labelled set, search the retrieval and reranker settings (a study of trials, pruned"
+          + " and stopped early), register the best as a new version, evaluate it and the champion"
+          + " on the held-out part, and gate it: staged when every gate passes, else rejected."
+          + " Nothing is promoted here. One retraining runs per collection: a second request"
+          + " follows the one running.",
       "",
-      "Follows the run with a live line (phase, trials done/pruned/failed, best so far),",
-      "then prints the reason, outcome, version and each gate (✓/✗ with its reason), and",
-      "writes an SVG chart of the study (each trial's value, pruned trials as crosses,",
-      "the best value so far as a line). With --json: one object with reason, outcome,",
-      "version (a number or null), gates [{name, passed, reason}], failure, studyId,",
-      "trials, pruned, failedTrials, best and chart.",
+      "Follows the run with a live line (phase, trials done/pruned/failed, best so far),"
+          + " then prints the reason, outcome, version and each gate (✓/✗ with its reason), and"
+          + " writes an SVG chart of the study (each trial's value, pruned trials as crosses,"
+          + " the best value so far as a line). With --json: one object with reason, outcome,"
+          + " version (a number or null), gates [{name, passed, reason}], failure, studyId,"
+          + " trials, pruned, failedTrials, best and chart.",
       "",
-      "Exit codes: 0 when the run ended no_op, staged or rejected; 1 when it failed",
-      "(the error line says why), 2 for bad input, 3 when the API is unreachable.",
+      "Exit codes: 0 when the run ended no_op, staged or rejected; 1 when it failed"
+          + " (the error line says why), 2 for bad input, 3 when the API is unreachable.",
       ""
     })
 final class RetrainCommand implements Callable<Integer> {
