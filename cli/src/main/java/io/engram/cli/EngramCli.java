@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
       SchedulesCommand.class,
       MemoryCommand.class,
       DriftCommand.class,
-      ModelsCommand.class
+      ModelsCommand.class,
+      RetrainCommand.class
     },
     footerHeading = "%nEnvironment:%n",
     footer = {
