@@ -30,8 +30,20 @@ public final class JsonLogCapture implements AutoCloseable {
   }
 
   /** Reconfigures logging to the JSON format and starts keeping its lines. */
-  @SuppressWarnings("unchecked")
   public static JsonLogCapture start() {
+    return start("json");
+  }
+
+  /**
+   * Reconfigures logging as {@link #start} does, and keeps the lines the text format would write
+   * instead.
+   */
+  public static JsonLogCapture startText() {
+    return start("text");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static JsonLogCapture start(String format) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     context.reset();
     context.putProperty("ENGRAM_PROCESS", "engram-test");
@@ -44,15 +56,17 @@ public final class JsonLogCapture implements AutoCloseable {
       throw new IllegalStateException("cannot configure JSON logging", e);
     }
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    var json = (OutputStreamAppender<ILoggingEvent>) root.getAppender("json");
-    if (json == null) {
-      throw new IllegalStateException("logback-engram.xml has no appender 'json'");
+    var source =
+        (OutputStreamAppender<ILoggingEvent>)
+            context.getLogger("io.engram.core.logging.Unused").getAppender(format);
+    if (source == null) {
+      throw new IllegalStateException("logback-engram.xml has no appender '" + format + "'");
     }
     JsonLogCapture capture = new JsonLogCapture(context);
     OutputStreamAppender<ILoggingEvent> keeper = new OutputStreamAppender<>();
     keeper.setContext(context);
     keeper.setName("capture");
-    keeper.setEncoder((Encoder<ILoggingEvent>) json.getEncoder());
+    keeper.setEncoder((Encoder<ILoggingEvent>) source.getEncoder());
     keeper.setOutputStream(capture.lines);
     keeper.start();
     root.addAppender(keeper);

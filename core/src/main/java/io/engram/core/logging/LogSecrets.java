@@ -35,6 +35,9 @@ public final class LogSecrets implements ValueMasker {
 
   /** {@code text} with every remembered secret replaced by {@link #MASK}. */
   public static String mask(String text) {
+    if (text == null) {
+      return null;
+    }
     String masked = text;
     for (String secret : VALUES) {
       if (masked.contains(secret)) {

@@ -59,6 +59,23 @@ class LogSecretsTest {
   }
 
   @Test
+  void text_lines_never_show_a_secret_setting_either() {
+    EngramSettings.of(Map.of("ENGRAM_DB_PASSWORD", PASSWORD, "ENGRAM_DB_USER", "u"));
+    List<String> lines;
+    try (JsonLogCapture capture = JsonLogCapture.startText()) {
+      log.warn(
+          "cannot connect with {}", PASSWORD, new IllegalStateException("refused " + PASSWORD));
+      lines = capture.lines();
+    }
+
+    assertThat(lines).noneMatch(l -> l.contains(PASSWORD));
+    assertThat(lines.get(0)).endsWith("cannot connect with " + LogSecrets.MASK);
+    assertThat(lines)
+        .contains("java.lang.IllegalStateException: refused " + LogSecrets.MASK)
+        .anyMatch(l -> l.contains("at io.engram.core.logging.LogSecretsTest"));
+  }
+
+  @Test
   void short_values_are_not_masked() {
     EngramSettings.of(Map.of("ENGRAM_DB_PASSWORD", "abc"));
     assertThat(LogSecrets.mask("abc def")).isEqualTo("abc def");
