@@ -11,6 +11,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.engram.contract.Problem;
 import io.engram.core.Hashing;
 import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.training.RetrainingService;
+import io.engram.core.tuning.Direction;
+import io.engram.core.tuning.Studies;
+import io.engram.core.tuning.Study;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.TemporalDevServer;
@@ -62,6 +66,8 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
   private static final int MAX_REQUEST_BYTES = 256 * 1024;
 
   @Inject EmbeddedServer server;
+  @Inject Studies studies;
+  @Inject CollectionRegistry collections;
 
   private String dbUrl;
 
@@ -606,6 +612,34 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(trial.fieldNames())
         .toIterable()
         .contains("number", "state", "value", "costSeconds", "params", "intermediate");
+  }
+
+  @Test
+  void a_study_is_served_as_its_svg_chart() throws Exception {
+    collections.ensure("charted");
+    Study study =
+        studies.create(
+            new Studies.NewStudy(
+                "charted",
+                "retrain-charted/run-1",
+                Direction.MAXIMIZE,
+                RetrainingService.SPACE,
+                Studies.Strategy.random(7),
+                Studies.Start.NONE));
+    study.ask(0);
+    study.tell(0, Study.Outcome.complete(0.61, 1.0));
+    study.ask(1);
+    study.report(1, 1, 0.2);
+    study.tell(1, Study.Outcome.pruned(0.5));
+
+    Reply chart = get("/v1/studies/" + study.id() + "/chart.svg");
+
+    assertThat(chart.status()).as(chart.body()).isEqualTo(200);
+    assertThat(chart.contentType()).startsWith("image/svg+xml");
+    assertThat(chart.body())
+        .startsWith("<?xml")
+        .contains("<svg", "trial 0: 0.6100", "trial 1: pruned");
+    assertProblem(get("/v1/studies/424242/chart.svg"), 404);
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.engram.contract.Retrainings.RetrainingRequest;
 import io.engram.contract.Retrainings.RetrainingStarted;
 import io.engram.contract.Retrainings.RetrainingStatus;
 import io.engram.contract.Retrainings.StudyView;
+import io.engram.contract.StudyChart;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.engram.cli;
+package io.engram.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

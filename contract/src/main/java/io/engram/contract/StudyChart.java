@@ -1,4 +1,4 @@
-package io.engram.cli;
+package io.engram.contract;
 
 import io.engram.contract.Retrainings.Report;
 import io.engram.contract.Retrainings.StudyView;
@@ -18,7 +18,7 @@ import java.util.Locale;
  * value so far as a step line. Elements carry a class ({@code complete}, {@code pruned}, {@code
  * failed}, {@code best}) and a {@code <title>} a browser shows on hover.
  */
-final class StudyChart {
+public final class StudyChart {
   static final int WIDTH = 760;
   static final int HEIGHT = 440;
   private static final int LEFT = 80;
@@ -63,12 +63,12 @@ final class StudyChart {
   }
 
   /** The chart of {@code study} as an SVG document. */
-  static String svg(StudyView study) {
+  public static String svg(StudyView study) {
     return new StudyChart(study).render();
   }
 
   /** Writes the chart of {@code study} to {@code file} and returns the file's absolute path. */
-  static Path write(StudyView study, Path file) throws IOException {
+  public static Path write(StudyView study, Path file) throws IOException {
     Path target = file.toAbsolutePath().normalize();
     if (target.getParent() != null) {
       Files.createDirectories(target.getParent());
