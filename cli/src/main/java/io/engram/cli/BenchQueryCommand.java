@@ -2,6 +2,7 @@ package io.engram.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.contract.Queries.QueryRequest;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,27 +81,9 @@ final class BenchQueryCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = context.err();
-    List<String> texts = new ArrayList<>();
-    for (String line : Files.readAllLines(queries, StandardCharsets.UTF_8)) {
-      if (!line.isBlank()) {
-        JsonNode node = EngramClient.JSON.readTree(line);
-        texts.add(node.path("text").asText());
-      }
-    }
-    if (texts.isEmpty()) {
-      throw new CliException("no queries in " + queries, 2);
-    }
+    List<String> texts = readQueries(queries);
     EngramClient client = context.client();
-    // Warm-up: JIT, connection pools and the embedding model, so the pass measures steady state.
-    for (int i = 0; i < Math.min(50, texts.size()); i++) {
-      var reply = client.query(new QueryRequest(texts.get(i), null, collection, topK), cached);
-      if ("llm".equals(reply.value().answerMode())) {
-        throw new CliException(
-            "the API generates answers with an LLM; bench query measures retrieval + rerank:"
-                + " restart the stack without --with-llm (./engram down && ./engram up)",
-            2);
-      }
-    }
+    warmUp(client, texts, collection, topK, cached);
     double[] sequential = run(client, texts, 1);
     double p50 = Metrics.percentile(sequential, 50);
     double p95 = Metrics.percentile(sequential, 95);
@@ -156,6 +139,39 @@ final class BenchQueryCommand implements Callable<Integer> {
                 texts.size(),
                 topK));
     return 0;
+  }
+
+  /** The query texts of a BEIR queries.jsonl, in file order. */
+  static List<String> readQueries(Path queries) throws IOException {
+    List<String> texts = new ArrayList<>();
+    for (String line : Files.readAllLines(queries, StandardCharsets.UTF_8)) {
+      if (!line.isBlank()) {
+        JsonNode node = EngramClient.JSON.readTree(line);
+        texts.add(node.path("text").asText());
+      }
+    }
+    if (texts.isEmpty()) {
+      throw new CliException("no queries in " + queries + " (a BEIR queries.jsonl is expected)", 2);
+    }
+    return texts;
+  }
+
+  /**
+   * Warms up JIT, connection pools and the embedding model, so that what follows measures steady
+   * state; refuses an API that generates answers with an LLM, since the benchmarks are about
+   * retrieval + rerank.
+   */
+  static void warmUp(
+      EngramClient client, List<String> texts, String collection, int topK, boolean cached) {
+    for (int i = 0; i < Math.min(50, texts.size()); i++) {
+      var reply = client.query(new QueryRequest(texts.get(i), null, collection, topK), cached);
+      if ("llm".equals(reply.value().answerMode())) {
+        throw new CliException(
+            "the API generates answers with an LLM; the query benchmarks measure retrieval +"
+                + " rerank: restart the stack without --with-llm (./engram down && ./engram up)",
+            2);
+      }
+    }
   }
 
   /** Sends every query once with {@code concurrency} clients; returns sorted latencies in ms. */

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       ChatCommand.class,
       EvalCommand.class,
       BenchQueryCommand.class,
+      BenchLoadCommand.class,
       SchedulesCommand.class,
       MemoryCommand.class,
       DriftCommand.class,

@@ -57,6 +57,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The CLI's only way to reach Engram: JSON over HTTP against the public API, so the CLI runs on any
@@ -194,6 +195,20 @@ final class EngramClient {
     }
     JsonNode json = send(request.build());
     return new Reply<>(read(json, QueryResponse.class), json);
+  }
+
+  /**
+   * Sends a question without waiting, for load generation: the future completes with the HTTP
+   * status once the whole response has been read (the body is discarded), or exceptionally on a
+   * transport failure or when no response came within {@code timeout}.
+   */
+  CompletableFuture<Integer> queryStatus(QueryRequest body, boolean allowCached, Duration timeout) {
+    HttpRequest.Builder request = jsonRequest("/v1/query", body).timeout(timeout);
+    if (!allowCached) {
+      request.header("Cache-Control", "no-cache");
+    }
+    return http.sendAsync(request.build(), BodyHandlers.discarding())
+        .thenApply(HttpResponse::statusCode);
   }
 
   /** Opens a conversation session; returns its id. */
