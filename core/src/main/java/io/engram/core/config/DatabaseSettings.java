@@ -1,5 +1,6 @@
 package io.engram.core.config;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -9,11 +10,15 @@ import java.util.Objects;
  * @param user database user
  * @param password database password; never shown by {@link #toString()}
  * @param migrateOnStart whether processes apply Flyway migrations when they start
+ * @param connectTimeout how long a request waits for a pooled connection before it fails (the API
+ *     then answers 503): while the database is down, requests fail after this instead of queueing
  */
-public record DatabaseSettings(String url, String user, String password, boolean migrateOnStart) {
+public record DatabaseSettings(
+    String url, String user, String password, boolean migrateOnStart, Duration connectTimeout) {
 
   public DatabaseSettings {
     Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
     if (!url.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException(
           "ENGRAM_DB_URL must be a jdbc:postgresql: URL, got " + redact(url));
@@ -29,7 +34,7 @@ public record DatabaseSettings(String url, String user, String password, boolean
 
   @Override
   public String toString() {
-    return "DatabaseSettings[url=%s, user=%s, migrateOnStart=%s]"
-        .formatted(redact(url), user, migrateOnStart);
+    return "DatabaseSettings[url=%s, user=%s, migrateOnStart=%s, connectTimeout=%s]"
+        .formatted(redact(url), user, migrateOnStart, connectTimeout);
   }
 }

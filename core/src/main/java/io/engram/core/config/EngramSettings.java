@@ -16,6 +16,7 @@ import io.engram.core.rerank.Rerankers;
 import io.engram.core.retrieval.RetrievalSettings;
 import io.engram.core.training.TrainingSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -93,7 +94,8 @@ public record EngramSettings(
             s.string("ENGRAM_DB_URL"),
             s.optionalString("ENGRAM_DB_USER"),
             s.optionalString("ENGRAM_DB_PASSWORD"),
-            s.bool("ENGRAM_MIGRATE_ON_START")),
+            s.bool("ENGRAM_MIGRATE_ON_START"),
+            Duration.ofMillis(s.integer("ENGRAM_DB_CONNECT_TIMEOUT_MS", 250, 600_000))),
         new TemporalSettings(s.string("TEMPORAL_ADDRESS"), s.string("TEMPORAL_NAMESPACE")),
         new IndexSettings(
             s.string("ENGRAM_EMBEDDING_MODEL"),

@@ -7,14 +7,27 @@ import io.engram.core.store.PgVectorChunkStore;
 
 /** Creates the connection pool; one per process. */
 public final class Database {
+  private static final long DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
   private Database() {}
 
   public static HikariDataSource connect(DatabaseSettings settings, String poolName, int maxPool) {
-    return connect(settings.url(), settings.user(), settings.password(), poolName, maxPool);
+    return connect(
+        settings.url(),
+        settings.user(),
+        settings.password(),
+        poolName,
+        maxPool,
+        settings.connectTimeout().toMillis());
   }
 
   public static HikariDataSource connect(
       String url, String user, String password, String poolName, int maxPool) {
+    return connect(url, user, password, poolName, maxPool, DEFAULT_CONNECT_TIMEOUT_MS);
+  }
+
+  private static HikariDataSource connect(
+      String url, String user, String password, String poolName, int maxPool, long timeoutMs) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     config.setUsername(user);
@@ -29,7 +42,7 @@ public final class Database {
     config.setConnectionInitSql(PgVectorChunkStore.SESSION_SETTINGS);
     // Fail fast at start-up with a clear message instead of hanging when Postgres is not there.
     config.setInitializationFailTimeout(10_000);
-    config.setConnectionTimeout(10_000);
+    config.setConnectionTimeout(timeoutMs);
     return new HikariDataSource(config);
   }
 }

@@ -23,6 +23,7 @@ class EngramSettingsTest {
     assertThat(s.profile()).isEqualTo(Profile.DEV);
     assertThat(s.database().url()).startsWith("jdbc:postgresql://127.0.0.1:");
     assertThat(s.database().migrateOnStart()).isTrue();
+    assertThat(s.database().connectTimeout()).isEqualTo(java.time.Duration.ofSeconds(2));
     assertThat(s.temporal().address()).isEqualTo("127.0.0.1:7233");
     assertThat(s.index().embeddingModel()).isEqualTo("bge-small-en-v1.5-q");
     assertThat(s.index().chunkSize()).isEqualTo(1024);
