@@ -186,8 +186,9 @@ public final class ApiKeys {
     jdbi.useHandle(
         h ->
             h.createUpdate(
-                    "UPDATE api_keys SET last_used_at = :now WHERE id = :id AND (last_used_at IS"
-                        + " NULL OR last_used_at < :now - interval '1 minute')")
+                    "UPDATE api_keys SET last_used_at = CAST(:now AS timestamptz) WHERE id = :id"
+                        + " AND (last_used_at IS NULL"
+                        + " OR last_used_at < CAST(:now AS timestamptz) - interval '1 minute')")
                 .bind("id", id)
                 .bind("now", Timestamp.from(now))
                 .execute());

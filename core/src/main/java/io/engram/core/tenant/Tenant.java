@@ -18,10 +18,11 @@ public record Tenant(String id) {
   /** Separates a tenant from a collection name in a key; names and tenant ids never contain it. */
   public static final char SEPARATOR = '~';
 
+  // Before DEFAULT: constructing DEFAULT validates its id with it.
+  private static final Pattern ID = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,31}$");
+
   /** The tenant of data from before tenants, of the dev profile's loopback calls, of schedules. */
   public static final Tenant DEFAULT = new Tenant("default");
-
-  private static final Pattern ID = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,31}$");
 
   public Tenant {
     if (!isValidId(id)) {
