@@ -102,6 +102,11 @@ final class AccessFilter {
                   + "'; this key has "
                   + caller.scopes().stream().map(Scope::wireName).sorted().toList());
         }
+        if (ScopePolicy.operatorOnly(request.getMethod(), template) && !caller.operator()) {
+          throw Problems.insufficientScope(
+              "this endpoint spans every tenant: it needs an admin key of tenant 'default', the"
+                  + " installation's operator");
+        }
       }
       limitSize(request, template);
     } catch (ApiProblem refused) {

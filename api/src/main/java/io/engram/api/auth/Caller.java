@@ -42,6 +42,16 @@ public record Caller(Tenant tenant, Set<Scope> scopes, Long keyId) implements Pr
   }
 
   /**
+   * Whether this caller operates the installation: an {@code admin} key of the default tenant (the
+   * installation's own), or the dev profile's loopback caller. Only an operator manages other
+   * tenants' keys and runs the endpoints that span tenants (schedules, memory jobs and their
+   * counts); any other tenant's {@code admin} key administers its own tenant only.
+   */
+  public boolean operator() {
+    return tenant.equals(Tenant.DEFAULT) && has(Scope.ADMIN);
+  }
+
+  /**
    * The key of this tenant's collection {@code name}, or 400 naming {@code field} when it is no
    * valid collection name. Whether the collection exists is the caller's next question; another
    * tenant's collection of the same name is never the answer.

@@ -22,9 +22,10 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * {@code /v1/keys}: make, list and revoke API keys ({@code admin} scope). An admin key manages the
- * keys of every tenant: it is the installation's operator, while what it may read of the data is
- * still only its own tenant's.
+ * {@code /v1/keys}: make, list and revoke API keys ({@code admin} scope). An admin key manages its
+ * own tenant's keys; the installation's operator (an admin key of the default tenant, or the dev
+ * profile's loopback caller, {@link Caller#operator}) manages every tenant's, and makes a new
+ * tenant's first key. What an operator may read of the data is still only its own tenant's.
  */
 @Controller("/v1/keys")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -48,6 +49,7 @@ class KeyController {
             "a tenant id is 1-32 of a-z, 0-9, '_', '-', starting with a letter or digit");
       }
       tenant = new Tenant(body.tenant());
+      requireManages(caller, tenant);
     }
     Set<Scope> scopes;
     try {
@@ -62,25 +64,45 @@ class KeyController {
 
   /** The keys of one tenant, or of all; never a token. */
   @Get
-  KeyList list(@Nullable @QueryValue String tenant) {
+  KeyList list(Caller caller, @Nullable @QueryValue String tenant) {
     if (tenant != null && !Tenant.isValidId(tenant)) {
       throw Problems.invalidField("tenant", "not a tenant id");
     }
-    return new KeyList(
-        keys.list(tenant == null ? null : new Tenant(tenant)).stream()
-            .map(KeyController::view)
-            .toList());
+    Tenant only = tenant == null ? null : new Tenant(tenant);
+    if (only != null) {
+      requireManages(caller, only);
+    } else if (!caller.operator()) {
+      only = caller.tenant();
+    }
+    return new KeyList(keys.list(only).stream().map(KeyController::view).toList());
   }
 
   /** Revokes a key: it authenticates nothing from now on, and stays listed. */
   @Post("/{id}:revoke")
-  KeyView revoke(long id) {
+  KeyView revoke(Caller caller, long id) {
+    // Another tenant's key is, to a tenant's own admin, as unknown as a key that never was.
+    if (keys.find(id)
+        .filter(k -> caller.operator() || k.tenant().equals(caller.tenant()))
+        .isEmpty()) {
+      throw Problems.notFound("key", "no API key " + id);
+    }
     KeyView revoked =
         keys.revoke(id)
             .map(KeyController::view)
             .orElseThrow(() -> Problems.notFound("key", "no API key " + id));
     access.revoked(id);
     return revoked;
+  }
+
+  /** Refuses a caller that may not manage {@code tenant}'s keys. */
+  private static void requireManages(Caller caller, Tenant tenant) {
+    if (!caller.operator() && !tenant.equals(caller.tenant())) {
+      throw Problems.insufficientScope(
+          "an admin key of tenant '"
+              + caller.tenant().id()
+              + "' manages that tenant's keys only; other tenants' keys are the operator's (an"
+              + " admin key of tenant 'default')");
+    }
   }
 
   static KeyView view(ApiKeys.ApiKey k) {

@@ -58,7 +58,25 @@ final class ScopePolicy {
           rule("POST /v1/memory/promotions", Scope.ADMIN),
           rule("GET /v1/schedules", Scope.ADMIN));
 
+  /**
+   * Routes that span every tenant (the namespace's schedules, memory jobs and counts over all
+   * tenants): besides their scope they need an operator, an admin key of the default tenant ({@link
+   * Caller#operator}).
+   */
+  static final Set<String> OPERATOR =
+      Set.of("GET /v1/memory/stats", "POST /v1/memory/promotions", "GET /v1/schedules");
+
   private ScopePolicy() {}
+
+  /** Whether the route is for the installation's operator only. */
+  static boolean operatorOnly(HttpMethod method, String template) {
+    return OPERATOR.contains(method.name() + " " + template);
+  }
+
+  /** Every route the table names, as {@code METHOD /template}. */
+  static Set<String> routes() {
+    return RULES.keySet();
+  }
 
   private static Map.Entry<String, Scope> rule(String route, Scope scope) {
     return Map.entry(route, scope);
