@@ -15,8 +15,14 @@ class AuthFactory {
     return new ApiKeys(core.jdbi());
   }
 
+  /** The time rate-limit buckets refill by; a test replaces it with a clock it moves itself. */
   @Singleton
-  RateLimits rateLimits(EngramSettings settings) {
-    return new RateLimits(settings.access(), TimeMeter.SYSTEM_NANOTIME);
+  TimeMeter rateLimitClock() {
+    return TimeMeter.SYSTEM_NANOTIME;
+  }
+
+  @Singleton
+  RateLimits rateLimits(EngramSettings settings, TimeMeter clock) {
+    return new RateLimits(settings.access(), clock);
   }
 }
