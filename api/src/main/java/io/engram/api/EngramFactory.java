@@ -17,6 +17,7 @@ import io.engram.core.query.WarmUp;
 import io.engram.core.querylog.Feedback;
 import io.engram.core.querylog.QueryLog;
 import io.engram.core.registry.ModelRegistry;
+import io.engram.core.tuning.Studies;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -162,6 +163,11 @@ class EngramFactory {
   @Singleton
   EvaluationRuns evaluationRuns(CoreServices core) {
     return core.evaluations().runs();
+  }
+
+  @Singleton
+  Studies studies(CoreServices core) {
+    return core.retraining().studies();
   }
 
   @Singleton

@@ -9,6 +9,7 @@ import io.engram.contract.Keys;
 import io.engram.contract.Memory;
 import io.engram.contract.Models;
 import io.engram.contract.Queries;
+import io.engram.contract.Retrainings;
 import io.engram.contract.Sessions;
 import io.micronaut.core.annotation.Introspected;
 
@@ -30,6 +31,8 @@ import io.micronaut.core.annotation.Introspected;
       Models.AliasMove.class,
       Models.Archive.class,
       Queries.QueryRequest.class,
+      Retrainings.RetrainingRequest.class,
+      Retrainings.LabelledSet.class,
       Sessions.CreateSession.class
     })
 final class WireContract {

@@ -9,6 +9,9 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.engram.core.Hashing;
+import io.engram.core.training.RetrainingService;
+import io.engram.core.tuning.Direction;
+import io.engram.core.tuning.Studies;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.workers.EngramWorker;
@@ -74,6 +77,7 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
       "query-id\tcorpus-id\tscore\n1\td-aspirin\t1\n2\td-coffee\t1\n";
 
   @Inject EmbeddedServer server;
+  @Inject Studies studies;
 
   private String dbUrl;
   private Path root;
@@ -89,6 +93,8 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
   private String sessionId;
   private String queryId;
   private long driftReportId;
+  private String retrainingId;
+  private long studyId;
 
   @Override
   public Map<String, String> getProperties() {
@@ -155,6 +161,26 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
     evaluationId = evaluation.json().path("workflowId").asText();
     JsonNode evaluated = awaitEnd(alpha, "/v1/evaluations/" + evaluationId);
     assertThat(evaluated.path("collection").asText()).isEqualTo("notes");
+
+    Reply retraining = call(alpha, "POST", "/v1/retrainings", Map.of("collection", "notes"));
+    assertThat(retraining.status()).as(retraining.body()).isEqualTo(202);
+    retrainingId = retraining.json().path("workflowId").asText();
+    assertThat(call(alpha, "GET", "/v1/retrainings/" + retrainingId, null).status()).isEqualTo(200);
+    // A study of alpha's collection, as a retraining's search stores one.
+    studyId =
+        studies
+            .create(
+                new Studies.NewStudy(
+                    "alpha~notes",
+                    "retrain-alpha~notes/run-1",
+                    Direction.MAXIMIZE,
+                    RetrainingService.SPACE,
+                    Studies.Strategy.random(7),
+                    Studies.Start.NONE))
+            .id();
+    Reply study = call(alpha, "GET", "/v1/studies/" + studyId, null);
+    assertThat(study.status()).as(study.body()).isEqualTo(200);
+    assertThat(study.json().path("collection").asText()).isEqualTo("notes");
   }
 
   @AfterAll
@@ -215,6 +241,16 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
         new Probe(
             "GET /v1/evaluations/{workflowId}", "GET", "/v1/evaluations/" + evaluationId, null),
         new Probe(
+            "POST /v1/retrainings",
+            "POST",
+            "/v1/retrainings",
+            Map.of("collection", "notes", "force", true)),
+        new Probe(
+            "GET /v1/retrainings/{workflowId}", "GET", "/v1/retrainings/" + retrainingId, null),
+        new Probe("GET /v1/studies/{id}", "GET", "/v1/studies/" + studyId, null),
+        new Probe(
+            "GET /v1/studies/{id}/chart.svg", "GET", "/v1/studies/" + studyId + "/chart.svg", null),
+        new Probe(
             "POST /v1/evaluations",
             "POST",
             "/v1/evaluations",
@@ -235,7 +271,12 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
         assertProblem(reply, 404);
         // It may repeat the id it was asked about (a workflow id names its collection), nothing
         // else of alpha's.
-        assertThat(reply.body().replace(ingestionId, "ID").replace(evaluationId, "ID"))
+        assertThat(
+                reply
+                    .body()
+                    .replace(ingestionId, "ID")
+                    .replace(evaluationId, "ID")
+                    .replace(retrainingId, "ID"))
             .as("a 404 tells nothing of alpha's data")
             .doesNotContain("alpha", "aspirin", "Aspirin");
       }

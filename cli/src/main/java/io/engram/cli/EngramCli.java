@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       MemoryCommand.class,
       DriftCommand.class,
       ModelsCommand.class,
+      RetrainCommand.class,
       KeysCommand.class
     },
     footerHeading = "%nEnvironment:%n",

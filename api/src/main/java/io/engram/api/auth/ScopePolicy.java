@@ -47,6 +47,7 @@ final class ScopePolicy {
           rule("POST /v1/retrainings", Scope.INGEST),
           rule("GET /v1/retrainings/{workflowId}", Scope.INGEST),
           rule("GET /v1/studies/{id}", Scope.INGEST),
+          rule("GET /v1/studies/{id}/chart.svg", Scope.INGEST),
           // Changing what serves, keys, and the installation's operator endpoints.
           rule("POST /v1/models/{collection}/aliases", Scope.ADMIN),
           rule("POST /v1/models/{collection}/versions/{version}:archive", Scope.ADMIN),

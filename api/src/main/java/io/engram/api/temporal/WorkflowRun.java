@@ -26,6 +26,9 @@ import java.util.function.Supplier;
 public final class WorkflowRun {
   private static final String STATUS_PREFIX = "WORKFLOW_EXECUTION_STATUS_";
 
+  /** A run's history before a worker completes its first task: started, task scheduled, started. */
+  private static final long EVENTS_BEFORE_A_WORKER = 3;
+
   private final WorkflowStub stub;
   private final WorkflowExecutionDescription description;
 
@@ -118,6 +121,11 @@ public final class WorkflowRun {
    * answers it: queries need a worker, and without one a run is accepted but has not started.
    */
   public <T> T progress(Class<T> type, T withoutWorker) {
+    if (description.getHistoryLength() <= EVENTS_BEFORE_A_WORKER) {
+      // No worker has finished a workflow task of the run yet: a query would wait for one until
+      // it timed out, about a minute, where the caller wants to hear that the run waits.
+      return withoutWorker;
+    }
     try {
       return stub.query("progress", type);
     } catch (WorkflowException | StatusRuntimeException e) {
