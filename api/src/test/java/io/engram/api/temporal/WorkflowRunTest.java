@@ -157,6 +157,10 @@ class WorkflowRunTest {
             WorkflowOptions.newBuilder()
                 .setTaskQueue("nobody-polls-" + UUID.randomUUID())
                 .setWorkflowId("echo-" + UUID.randomUUID())
+                .setTypedSearchAttributes(
+                    SearchAttributes.newBuilder()
+                        .set(EngramSearchAttributes.COLLECTION, "notes")
+                        .build())
                 .build());
     WorkflowExecution execution = WorkflowClient.start(workflow::echo, "wait");
 
