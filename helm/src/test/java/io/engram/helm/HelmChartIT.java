@@ -80,13 +80,14 @@ class HelmChartIT {
     command.add(rendered.toString());
     Result result = run(command.toArray(String[]::new));
     assertThat(result.exit()).as(result.output()).isZero();
-    // Strict: unknown fields fail. A kind without a schema is only warned about; the one CRD the
-    // chart renders is checked below instead (serviceMonitor_scrapes_both_processes).
+    // Strict: unknown fields fail. A kind without a schema is only warned about; the CRDs the
+    // chart renders are checked instead (serviceMonitor_scrapes_both_processes, and the
+    // PrometheusRule by MonitoringRulesIT).
     assertThat(result.output().lines())
         .as(result.output())
         .noneMatch(l -> l.startsWith("ERROR") || l.startsWith("FATAL"))
         .filteredOn(l -> l.startsWith("WARN"))
-        .allMatch(l -> l.contains("kind ServiceMonitor"));
+        .allMatch(l -> l.contains("kind ServiceMonitor") || l.contains("kind PrometheusRule"));
   }
 
   // ------------------------------------------------------------------ what the code reads

@@ -1,21 +1,38 @@
 package io.engram.api.problems;
 
+import io.micronaut.context.propagation.slf4j.MdcPropagationContext;
+import io.micronaut.core.propagation.MutablePropagatedContext;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ResponseFilter;
 import io.micronaut.http.annotation.ServerFilter;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
  * Gives every request an id, returned as {@value #HEADER} on every response, so a client can quote
  * the id of a failed request and an operator can find its log line (with the stack trace) by it. A
- * sane id sent by the client (e.g. a proxy's) is kept; anything else is replaced.
+ * sane id sent by the client (e.g. a proxy's) is kept; anything else is replaced. The id is also in
+ * the logging MDC as {@value #MDC_KEY} on every thread that works on the request, so each line
+ * logged for it (a field of the JSON log) carries it.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 public final class RequestIds {
   public static final String HEADER = "X-Request-Id";
+
+  /** The request id's key in the logging MDC and field in the JSON log. */
+  public static final String MDC_KEY = "requestId";
+
+  /**
+   * The key of the caller's tenant in the logging MDC and field in the JSON log, set with {@link
+   * #logWith} by whatever decides the caller.
+   */
+  public static final String TENANT_MDC_KEY = "tenant";
+
   private static final String ATTRIBUTE = "engram.request-id";
   private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
@@ -32,8 +49,27 @@ public final class RequestIds {
   }
 
   @RequestFilter
-  void assign(HttpRequest<?> request) {
-    of(request);
+  void assign(HttpRequest<?> request, MutablePropagatedContext context) {
+    logWith(context, MDC_KEY, of(request));
+  }
+
+  /**
+   * Adds {@code key = value} to the logging MDC of every thread that works on the request, beside
+   * what is there (the request id): each MDC element of a propagated context replaces the whole MDC
+   * of the thread it is applied on, so a request has one, and this one grows.
+   */
+  public static void logWith(MutablePropagatedContext context, String key, String value) {
+    Optional<MdcPropagationContext> current =
+        context.getContext().find(MdcPropagationContext.class);
+    Map<String, String> state = new HashMap<>();
+    current.ifPresent(c -> state.putAll(c.state()));
+    state.put(key, value);
+    MdcPropagationContext next = new MdcPropagationContext(Map.copyOf(state));
+    if (current.isPresent()) {
+      context.replace(current.get(), next);
+    } else {
+      context.add(next);
+    }
   }
 
   @ResponseFilter

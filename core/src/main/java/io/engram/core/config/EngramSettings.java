@@ -2,6 +2,9 @@ package io.engram.core.config;
 
 import io.engram.core.ingest.IngestionSettings;
 import io.engram.core.llm.LlmSettings;
+import io.engram.core.logging.LogFormat;
+import io.engram.core.logging.LogFormatProperty;
+import io.engram.core.logging.LogSecrets;
 import io.engram.core.memory.FactExtraction;
 import io.engram.core.memory.IntentSettings;
 import io.engram.core.memory.MemorySettings;
@@ -40,6 +43,8 @@ import java.util.Map;
  * @param api the API process
  * @param access who may call the API and how much: keys, loopback calls, rate and size limits
  * @param worker the worker process
+ * @param logFormat how both processes write their log (applied by logback as it starts, see {@link
+ *     io.engram.core.logging.LogFormatProperty}; read here so a bad value fails the start)
  */
 public record EngramSettings(
     Profile profile,
@@ -58,7 +63,8 @@ public record EngramSettings(
     TrainingSettings training,
     ApiSettings api,
     AccessSettings access,
-    WorkerSettings worker) {
+    WorkerSettings worker,
+    LogFormat logFormat) {
 
   /** The settings of this process: its environment over the defaults. */
   public static EngramSettings fromEnvironment() {
@@ -81,6 +87,8 @@ public record EngramSettings(
    * @throws IllegalArgumentException naming the first setting that is malformed or inconsistent
    */
   public static EngramSettings from(SettingsSource s) {
+    // Before anything can fail and log: the JSON log masks these values wherever they appear.
+    LogSecrets.remember(s);
     return new EngramSettings(
         s.profile(),
         new DatabaseSettings(
@@ -126,7 +134,8 @@ public record EngramSettings(
         new WorkerSettings(
             s.integer("ENGRAM_WORKER_METRICS_PORT", 0, 65_535),
             s.integer("ENGRAM_WORKER_DB_POOL", 2, 1000),
-            s.list("ENGRAM_WORKER_TASK_QUEUES")));
+            s.list("ENGRAM_WORKER_TASK_QUEUES")),
+        s.choice(LogFormatProperty.KEY, LogFormat.class));
   }
 
   private static AccessSettings access(SettingsSource s) {

@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The query path's metrics: turns by intent and classifier, answer latency by model version, and
- * the caches' hits, misses and sizes. Tags are low-cardinality: a model version name, never a
- * session or a query.
+ * The query path's metrics: turns by intent and classifier, answer latency by model version (and
+ * answer mode), and the caches' hits, misses and sizes. Tags are low-cardinality: a model version
+ * name, never a session or a query.
  */
 public final class QueryMetrics {
   /**
@@ -34,6 +34,13 @@ public final class QueryMetrics {
   public static final String TAG_SOURCE = "source";
   public static final String TAG_FALLBACK = "fallback";
   public static final String TAG_MODEL_VERSION = "model_version";
+
+  /**
+   * {@code extractive} or {@code llm}: the latency objective (100 ms at p95) is the query path's
+   * without an LLM, which alone takes longer.
+   */
+  public static final String TAG_ANSWER_MODE = "answer_mode";
+
   public static final String TAG_CACHE = "cache";
 
   private final MeterRegistry registry;
@@ -62,10 +69,11 @@ public final class QueryMetrics {
         .increment();
   }
 
-  void answered(String modelVersion, double millis) {
+  void answered(String modelVersion, String answerMode, double millis) {
     Timer.builder(LATENCY)
-        .description("Time to answer a turn in the API process, by model version")
+        .description("Time to answer a turn in the API process, by model version and answer mode")
         .tag(TAG_MODEL_VERSION, modelVersion)
+        .tag(TAG_ANSWER_MODE, answerMode)
         .publishPercentileHistogram()
         .maximumExpectedValue(Duration.ofSeconds(30))
         .register(registry)

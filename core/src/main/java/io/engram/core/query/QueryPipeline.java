@@ -216,7 +216,7 @@ public final class QueryPipeline {
     }
     double latencyMs = (System.nanoTime() - start) / 1e6;
     timings.put("totalMs", latencyMs);
-    shared.metrics().answered(name, latencyMs);
+    shared.metrics().answered(name, turn.answerMode, latencyMs);
     UUID queryId = record(q, collection, classified.query(), turn, latencyMs);
     return new QueryResult(
         queryId.toString(),

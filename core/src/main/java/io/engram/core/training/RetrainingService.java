@@ -413,6 +413,17 @@ public final class RetrainingService {
    * settings first and then the best trials of the collection's previous study.
    */
   public long createStudy(String collection, String run, Integer champion) {
+    // One retraining of a collection runs at a time, so a study of it still running under another
+    // run belongs to a run that ended without finishing it (terminated, timed out).
+    int abandoned =
+        studies.abandonRunning(
+            collection,
+            run,
+            "abandoned: its retraining run ended before the search did; found by run " + run);
+    if (abandoned > 0) {
+      log.info(
+          "{} study(ies) of {} left running by an ended run marked failed", abandoned, collection);
+    }
     Params championParams =
         champion == null
             ? null

@@ -149,6 +149,16 @@ public final class Studies {
   }
 
   /**
+   * Fails the studies of {@code collection} still {@code running} under a key other than {@code
+   * keep}, and their running trials, giving {@code reason}: what a caller that runs one search per
+   * collection at a time does for searches whose run ended without saying so (a terminated workflow
+   * runs no code). Returns how many studies it failed.
+   */
+  public int abandonRunning(String collection, String keep, String reason) {
+    return new StudyRecords(jdbi).abandonRunning(collection, keep, reason);
+  }
+
+  /**
    * The parameters of the best {@code k} complete trials of a previous study, best first (ties: the
    * older trial first), each reduced to what {@code space} accepts (a parameter the space dropped,
    * or whose new range excludes the old value, is left to the sampler); empty and repeated sets are

@@ -188,6 +188,33 @@ public final class StudyRecords {
                 .execute());
   }
 
+  /**
+   * Fails the studies of {@code collection} still running under another key than {@code keep}, with
+   * their running trials, for {@code reason}; returns how many studies it failed.
+   */
+  int abandonRunning(String collection, String keep, String reason) {
+    return jdbi.inTransaction(
+        h -> {
+          h.createUpdate(
+                  "UPDATE trials SET state = 'failed', error = :reason, finished_at = now()"
+                      + " WHERE state = 'running' AND study_id IN (SELECT id FROM studies"
+                      + " WHERE collection = :collection AND state = 'running'"
+                      + " AND workflow_id <> :keep)")
+              .bind("reason", reason)
+              .bind("collection", collection)
+              .bind("keep", keep)
+              .execute();
+          return h.createUpdate(
+                  "UPDATE studies SET state = 'failed', stop_reason = :reason, finished_at = now()"
+                      + " WHERE collection = :collection AND state = 'running'"
+                      + " AND workflow_id <> :keep")
+              .bind("reason", reason)
+              .bind("collection", collection)
+              .bind("keep", keep)
+              .execute();
+        });
+  }
+
   private static List<Params> enqueued(String json, SearchSpace space) {
     List<Map<String, Object>> raw;
     try {

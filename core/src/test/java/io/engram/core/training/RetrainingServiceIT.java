@@ -396,4 +396,28 @@ class RetrainingServiceIT {
     // Asked again (a retried activity), it is returned as stored, not run again.
     assertThat(service.runTrial(study.id(), 5, COLLECTION, vague, i -> {})).isEqualTo(outcome);
   }
+
+  @Test
+  @Order(12)
+  void a_study_its_ended_run_left_running_is_failed_by_the_next_run() {
+    long ended = service.createStudy(COLLECTION, "retrain-zoo/terminated-run", 1);
+    service.studies().byId(ended).orElseThrow().ask(0);
+
+    long next = service.createStudy(COLLECTION, "retrain-zoo/next-run", 1);
+
+    Study left = service.studies().byId(ended).orElseThrow();
+    assertThat(left.record().state()).isEqualTo("failed");
+    assertThat(left.record().stopReason()).contains("abandoned", "retrain-zoo/next-run");
+    assertThat(left.trials())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.state()).isEqualTo(TrialState.FAILED);
+              assertThat(t.error()).contains("abandoned");
+            });
+    assertThat(service.studies().byId(next).orElseThrow().record().state()).isEqualTo("running");
+    // A retried "create study" of the running run finds its study and fails nothing.
+    assertThat(service.createStudy(COLLECTION, "retrain-zoo/next-run", 1)).isEqualTo(next);
+    assertThat(service.studies().byId(next).orElseThrow().record().state()).isEqualTo("running");
+  }
 }

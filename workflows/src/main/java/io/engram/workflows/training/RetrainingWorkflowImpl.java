@@ -61,41 +61,42 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
 
   @Override
   public RetrainingResult retrain(RetrainingRequest request) {
+    enter(RetrainingProgress.DECIDING);
     RetrainingDecision decision = steps.decide(request);
     RetrainingJob job = decision.job();
     reason = job.reason();
     Workflow.upsertTypedSearchAttributes(
         SearchAttributeUpdate.valueSet(EngramSearchAttributes.RETRAIN_REASON, reason));
     if (!decision.retrain()) {
-      phase = RetrainingProgress.DONE;
+      enter(RetrainingProgress.DONE);
       return new RetrainingResult(reason, RetrainingResult.NO_OP, null, List.of(), null);
     }
     try {
-      phase = RetrainingProgress.CHECKING;
+      enter(RetrainingProgress.CHECKING);
       steps.checkData(job);
       if (request.params().isEmpty()) {
-        phase = RetrainingProgress.SEARCHING;
+        enter(RetrainingProgress.SEARCHING);
         studyId = steps.createStudy(job);
         search(job, studyId, decision.budget());
       }
-      phase = RetrainingProgress.REGISTERING;
+      enter(RetrainingProgress.REGISTERING);
       RegisteredCandidate candidate = steps.register(job, studyId, request.params());
       version = candidate.version();
-      phase = RetrainingProgress.EVALUATING;
+      enter(RetrainingProgress.EVALUATING);
       // One after the other, so neither's latency is measured while the other loads the machine.
       Long championRun =
           job.champion() == null
               ? null
               : evaluate(job, candidate.version(), job.champion()).get().evalRunId();
       long candidateRun = evaluate(job, candidate.version(), candidate.version()).get().evalRunId();
-      phase = RetrainingProgress.GATING;
+      enter(RetrainingProgress.GATING);
       Judgement judgement = steps.judge(job, candidate.version(), candidateRun, championRun);
-      phase = RetrainingProgress.DONE;
+      enter(RetrainingProgress.DONE);
       return new RetrainingResult(
           reason, judgement.outcome(), candidate.version(), judgement.gates(), null);
     } catch (ActivityFailure | ChildWorkflowFailure e) {
       if (rootCause(e) instanceof ApplicationFailure af && af.isNonRetryable()) {
-        phase = RetrainingProgress.FAILED;
+        enter(RetrainingProgress.FAILED);
         return new RetrainingResult(
             reason, RetrainingResult.FAILED, version, List.of(), af.getOriginalMessage());
       }
@@ -131,6 +132,7 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
         TemporalFailure failure = p.getFailure() instanceof TemporalFailure f ? f : null;
         if (failure != null) {
           failed++;
+          RetrainingMetrics.trialFinished(RetrainingMetrics.FAILED);
           log.warn("a trial failed: {}", failure.getMessage());
           continue;
         }
@@ -138,6 +140,7 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
         if (TrialResult.PRUNED.equals(r.state())) {
           pruned++;
         }
+        RetrainingMetrics.trialFinished(r.state());
         // The study's best when this trial was told: trials told in another order than they are
         // read here carry older bests, so keep the highest (the objective is maximised).
         if (r.best() != null) {
@@ -187,6 +190,12 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
             l.qrelsBlob(),
             null,
             0));
+  }
+
+  /** Where the retraining is now, for the progress query and the phase counter. */
+  private void enter(String next) {
+    phase = next;
+    RetrainingMetrics.entered(next);
   }
 
   private static Throwable rootCause(Throwable e) {
