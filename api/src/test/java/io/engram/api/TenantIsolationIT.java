@@ -60,6 +60,8 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
   static {
     STARTUP.start();
     ((Logger) LoggerFactory.getLogger("io.engram.api.auth.AccessFilter")).addAppender(STARTUP);
+    // Logs a line while it serves a tenant's first query of a model version.
+    ((Logger) LoggerFactory.getLogger("io.engram.core.query.QueryPipelines")).addAppender(STARTUP);
   }
 
   private static final String CORPUS =
@@ -295,6 +297,16 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
         .isFalse();
     JsonNode turns = call(alpha, "GET", "/v1/sessions/" + sessionId + "/turns", null).json();
     assertThat(turns.path("turns")).hasSize(2); // alpha's question and its answer
+  }
+
+  @Test
+  void lines_logged_for_a_request_name_its_tenant() {
+    assertThat(STARTUP.list)
+        // The API's request threads; the worker in this JVM logs the same line for the evaluation.
+        .filteredOn(e -> e.getThreadName().startsWith("io-executor"))
+        .filteredOn(e -> e.getFormattedMessage().contains("alpha~notes/v1"))
+        .isNotEmpty()
+        .allSatisfy(e -> assertThat(e.getMDCPropertyMap()).containsEntry("tenant", "alpha"));
   }
 
   @Test

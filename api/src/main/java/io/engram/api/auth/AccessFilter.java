@@ -11,6 +11,7 @@ import io.engram.core.tenant.Scope;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.annotation.Order;
+import io.micronaut.core.propagation.MutablePropagatedContext;
 import io.micronaut.http.BasicHttpAttributes;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpMethod;
@@ -85,7 +86,7 @@ final class AccessFilter {
   @RequestFilter
   @ExecuteOn(TaskExecutors.BLOCKING)
   @Nullable
-  HttpResponse<?> admit(HttpRequest<?> request) {
+  HttpResponse<?> admit(HttpRequest<?> request, MutablePropagatedContext context) {
     String template = BasicHttpAttributes.getUriTemplate(request).orElse(null);
     if (isPublic(request, template)) {
       return null;
@@ -128,6 +129,8 @@ final class AccessFilter {
       touch(caller.keyId());
     }
     request.setAttribute(Caller.ATTRIBUTE, caller);
+    // Every line logged for the request names its tenant (never its key).
+    RequestIds.logWith(context, RequestIds.TENANT_MDC_KEY, caller.tenant().id());
     return null;
   }
 
