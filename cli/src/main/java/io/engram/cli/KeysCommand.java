@@ -55,7 +55,9 @@ final class KeysCommand implements Callable<Integer> {
     @Option(
         names = "--tenant",
         paramLabel = "TENANT",
-        description = "Whose key (default: the caller's tenant); a new tenant starts here.")
+        description =
+            "Whose key (default: the caller's tenant); a new tenant starts here. Another tenant's"
+                + " keys are the operator's: an admin key of tenant default, or dev loopback.")
     String tenant;
 
     @Option(
@@ -88,7 +90,11 @@ final class KeysCommand implements Callable<Integer> {
   static final class ListKeys implements Callable<Integer> {
     @Mixin CommandContext context;
 
-    @Option(names = "--tenant", paramLabel = "TENANT", description = "Only this tenant's keys.")
+    @Option(
+        names = "--tenant",
+        paramLabel = "TENANT",
+        description =
+            "Only this tenant's keys (a tenant's own admin key lists only its own tenant's).")
     String tenant;
 
     @Override

@@ -6,9 +6,10 @@ import jakarta.validation.constraints.Size;
 import java.util.List;
 
 /**
- * {@code /v1/keys}: API keys, managed with an {@code admin} key. A key belongs to one tenant and
- * has scopes ({@code query}, {@code ingest}, {@code admin}); its token is returned once, when it is
- * created, and only its hash is stored.
+ * {@code /v1/keys}: API keys, managed with an {@code admin} key: a tenant's own, or every tenant's
+ * for the installation's operator (an admin key of tenant {@code default}). A key belongs to one
+ * tenant and has scopes ({@code query}, {@code ingest}, {@code admin}); its token is returned once,
+ * when it is created, and only its hash is stored.
  */
 public final class Keys {
   /** The longest name a key may have. */
