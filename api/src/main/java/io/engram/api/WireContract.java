@@ -5,6 +5,7 @@ import io.engram.contract.Drift;
 import io.engram.contract.Evaluations;
 import io.engram.contract.Feedback;
 import io.engram.contract.Ingestions;
+import io.engram.contract.Keys;
 import io.engram.contract.Memory;
 import io.engram.contract.Models;
 import io.engram.contract.Queries;
@@ -25,6 +26,7 @@ import io.micronaut.core.annotation.Introspected;
       Feedback.FeedbackRequest.class,
       Ingestions.IngestionRequest.class,
       Ingestions.FileRef.class,
+      Keys.CreateKey.class,
       Memory.PromotionCall.class,
       Models.AliasMove.class,
       Models.Archive.class,

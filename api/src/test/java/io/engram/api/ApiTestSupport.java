@@ -110,12 +110,47 @@ abstract class ApiTestSupport {
             .build());
   }
 
-  protected Reply send(HttpRequest request) throws Exception {
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+  /**
+   * A request as the holder of API key {@code key} sends it ({@code Authorization: Bearer}); a null
+   * key sends none. {@code body} is JSON (an object to write, or text), bytes, or null for none.
+   */
+  protected Reply call(String key, String method, String path, Object body) throws Exception {
+    return reply(exchange(key, method, path, body));
+  }
+
+  /** As {@link #call}, with the whole response (its headers). */
+  protected HttpResponse<String> exchange(String key, String method, String path, Object body)
+      throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
+    }
+    if (method.equals("GET")) {
+      request.GET();
+    } else if (body == null) {
+      request.method(method, HttpRequest.BodyPublishers.noBody());
+    } else if (body instanceof byte[] bytes) {
+      request
+          .header("Content-Type", "application/octet-stream")
+          .method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
+    } else {
+      String text = body instanceof String t ? t : JSON.writeValueAsString(body);
+      request
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(text));
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static Reply reply(HttpResponse<String> response) {
     return new Reply(
         response.statusCode(),
         response.headers().firstValue("Content-Type").orElse(""),
         response.body());
+  }
+
+  protected Reply send(HttpRequest request) throws Exception {
+    return reply(http.send(request, HttpResponse.BodyHandlers.ofString()));
   }
 
   private URI uri(String path) {

@@ -18,6 +18,7 @@ import io.engram.core.tuning.Study;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.TemporalDevServer;
+import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.ingestion.IngestionWorkflow;
 import io.engram.workflows.training.RetrainingWorkflow;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -27,6 +28,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributes;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import jakarta.inject.Inject;
@@ -543,6 +545,11 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
             WorkflowOptions.newBuilder()
                 .setWorkflowId(workflowId)
                 .setTaskQueue("http-contract-it-unpolled")
+                // As RetrainingWorkflow.startOptions sets it: a run's tenant is its collection's.
+                .setTypedSearchAttributes(
+                    SearchAttributes.newBuilder()
+                        .set(EngramSearchAttributes.COLLECTION, CollectionRegistry.DEFAULT)
+                        .build())
                 .build());
     String runId = running.start().getRunId();
     Map<String, Object> request =

@@ -14,6 +14,9 @@ import io.engram.core.registry.ModelVersions;
 import io.engram.core.registry.RegisteredVersion;
 import io.engram.core.rerank.RerankerSettings;
 import io.engram.core.retrieval.RetrievalSettings;
+import io.engram.core.tenant.ApiKeys;
+import io.engram.core.tenant.Scope;
+import io.engram.core.tenant.Tenant;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.workers.EngramWorker;
@@ -29,6 +32,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -240,8 +244,9 @@ class ModelsApiIT extends ApiTestSupport implements TestPropertyProvider {
                     + ":"
                     + e.path("reason").asText())
         .containsExactly(
-            "champion:1->2:api:v2 is better",
-            "previous:-->1:api:champion moved to v2",
+            // The dev profile's unauthenticated loopback caller made the move.
+            "champion:1->2:loopback:v2 is better",
+            "previous:-->1:loopback:champion moved to v2",
             "champion:-->1:test:staged by the test");
 
     Reply staged =
@@ -301,8 +306,20 @@ class ModelsApiIT extends ApiTestSupport implements TestPropertyProvider {
             }
           };
 
-      Reply refused =
+      // prod serves nothing without a key; the operator's key moves the default tenant's aliases.
+      assertProblem(
           api.post(
+              "/v1/models/prod-it/aliases",
+              Map.of("alias", "champion", "version", 1, "reason", "ship it")),
+          401);
+      String key =
+          new ApiKeys(core.jdbi())
+              .create(Tenant.DEFAULT, "models-it", Set.of(Scope.ADMIN), "database")
+              .token();
+      Reply refused =
+          api.call(
+              key,
+              "POST",
               "/v1/models/prod-it/aliases",
               Map.of("alias", "champion", "version", 1, "reason", "ship it"));
       assertProblem(refused, 403);
@@ -312,12 +329,16 @@ class ModelsApiIT extends ApiTestSupport implements TestPropertyProvider {
           .isFalse();
 
       Reply staged =
-          api.post(
+          api.call(
+              key,
+              "POST",
               "/v1/models/prod-it/aliases",
               Map.of("alias", "staging", "version", 1, "reason", "staging needs none"));
       assertThat(staged.status()).as(staged.body()).isEqualTo(200);
       Reply approved =
-          api.post(
+          api.call(
+              key,
+              "POST",
               "/v1/models/prod-it/aliases",
               Map.of("alias", "champion", "version", 1, "reason", "ship it", "approve", true));
       assertThat(approved.status()).as(approved.body()).isEqualTo(200);

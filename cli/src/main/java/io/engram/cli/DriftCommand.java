@@ -8,12 +8,9 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** Drift detection: compare a collection's recent live queries with its champion's reference. */
 @Command(
@@ -22,16 +19,7 @@ import picocli.CommandLine.Spec;
     versionProvider = EngramCli.VersionProvider.class,
     description = "Check collections for drift between recent queries and the model's reference.",
     subcommands = {DriftCommand.Check.class, DriftCommand.Reports.class})
-final class DriftCommand implements Callable<Integer> {
-
-  @Spec CommandSpec spec;
-
-  /** Without a subcommand there is nothing to do, which is a usage error. */
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return CommandLine.ExitCode.USAGE;
-  }
+final class DriftCommand extends CommandGroup {
 
   @Command(
       name = "check",

@@ -35,12 +35,14 @@ import picocli.CommandLine.Spec;
       MemoryCommand.class,
       DriftCommand.class,
       ModelsCommand.class,
-      RetrainCommand.class
+      RetrainCommand.class,
+      KeysCommand.class
     },
     footerHeading = "%nEnvironment:%n",
     footer = {
       "  ENGRAM_API_URL          API base URL (default: " + EngramCli.DEFAULT_API_URL + ")",
       "  ENGRAM_TEMPORAL_UI_URL  Temporal Web UI (default: " + EngramCli.DEFAULT_TEMPORAL_UI + ")",
+      "  ENGRAM_API_KEY          API key sent as 'Authorization: Bearer' (./engram keys create)",
       "  ENGRAM_DEBUG=1          print stack traces for errors, like --verbose",
       "",
       "Exit codes: 0 success, 1 server or workflow failure, 2 bad input, 3 API unreachable."
@@ -113,7 +115,7 @@ public final class EngramCli implements Callable<Integer> {
   }
 
   EngramClient client() {
-    return new EngramClient(apiUrl());
+    return new EngramClient(apiUrl(), env.get("ENGRAM_API_KEY"));
   }
 
   String apiUrl() {

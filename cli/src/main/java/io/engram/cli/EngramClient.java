@@ -19,6 +19,10 @@ import io.engram.contract.Health;
 import io.engram.contract.Ingestions.IngestionRequest;
 import io.engram.contract.Ingestions.IngestionStarted;
 import io.engram.contract.Ingestions.IngestionStatus;
+import io.engram.contract.Keys.CreateKey;
+import io.engram.contract.Keys.KeyCreated;
+import io.engram.contract.Keys.KeyList;
+import io.engram.contract.Keys.KeyView;
 import io.engram.contract.Memory.MemoryStats;
 import io.engram.contract.Memory.PromotionCall;
 import io.engram.contract.Memory.PromotionStarted;
@@ -80,6 +84,7 @@ final class EngramClient {
   private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(60);
 
   private final String baseUrl;
+  private final String apiKey;
   private final HttpClient http;
 
   /**
@@ -89,7 +94,17 @@ final class EngramClient {
    *     would fail with a much less helpful message
    */
   EngramClient(String baseUrl) {
+    this(baseUrl, null);
+  }
+
+  /**
+   * Creates a client for the API at {@code baseUrl} that sends {@code apiKey} with every request
+   * ({@code Authorization: Bearer}); null sends none (the dev profile serves loopback calls without
+   * a key).
+   */
+  EngramClient(String baseUrl, String apiKey) {
     this.baseUrl = validate(baseUrl);
+    this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
     // HTTP/1.1 is pinned because the client would otherwise attempt an h2c upgrade that some
     // servers and proxies in front of the API handle badly.
     this.http =
@@ -285,6 +300,22 @@ final class EngramClient {
         VersionView.class);
   }
 
+  /** Makes an API key; the reply holds its token, shown this once. */
+  Reply<KeyCreated> createKey(CreateKey body) {
+    return post("/v1/keys", body, KeyCreated.class);
+  }
+
+  /** Lists API keys, of one tenant unless it is null. */
+  Reply<KeyList> keys(String tenant) {
+    return get(
+        "/v1/keys" + (tenant == null ? "" : "?tenant=" + pathSegment(tenant)), KeyList.class);
+  }
+
+  /** Revokes an API key. */
+  Reply<KeyView> revokeKey(long id) {
+    return post("/v1/keys/" + id + ":revoke", java.util.Map.of(), KeyView.class);
+  }
+
   /**
    * Reads the health report. A 503 carrying a health document is a report that something is down,
    * not a failed request, so it is returned rather than thrown.
@@ -316,9 +347,14 @@ final class EngramClient {
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(baseUrl + path))
-        .header("Accept", "application/json, application/problem+json")
-        .header("User-Agent", "engram-cli");
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
+            .header("Accept", "application/json, application/problem+json")
+            .header("User-Agent", "engram-cli");
+    if (apiKey != null) {
+      request.header("Authorization", "Bearer " + apiKey);
+    }
+    return request;
   }
 
   private HttpRequest.Builder jsonRequest(String path, Object body) {
@@ -393,6 +429,9 @@ final class EngramClient {
       }
     }
     String message = detail == null || detail.equals(title) ? title : title + ": " + detail;
+    if (status == 401) {
+      message += " (set ENGRAM_API_KEY to a key from ./engram keys create)";
+    }
     int exitCode = status < 500 ? CliException.USAGE : CliException.FAILURE;
     return new CliException(message, exitCode);
   }

@@ -9,12 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** Long-term memory: what each tier holds and how the lifecycle jobs are doing. */
 @Command(
@@ -23,16 +20,7 @@ import picocli.CommandLine.Spec;
     versionProvider = EngramCli.VersionProvider.class,
     description = "Inspect Engram's memory (working, episodic, semantic).",
     subcommands = {MemoryCommand.Stats.class, MemoryCommand.Promote.class})
-final class MemoryCommand implements Callable<Integer> {
-
-  @Spec CommandSpec spec;
-
-  /** Without a subcommand there is nothing to do, which is a usage error. */
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return CommandLine.ExitCode.USAGE;
-  }
+final class MemoryCommand extends CommandGroup {
 
   @Command(
       name = "stats",

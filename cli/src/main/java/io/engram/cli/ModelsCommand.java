@@ -55,18 +55,9 @@ import picocli.CommandLine.Spec;
       ModelsCommand.Promote.class,
       ModelsCommand.ArchiveVersion.class
     })
-final class ModelsCommand implements Callable<Integer> {
+final class ModelsCommand extends CommandGroup {
 
   @ParentCommand EngramCli root;
-
-  @Spec CommandSpec spec;
-
-  /** Without a subcommand there is nothing to do, which is a usage error. */
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return CommandLine.ExitCode.USAGE;
-  }
 
   /**
    * What every subcommand takes. They declare {@code --help} without the standard {@code

@@ -36,6 +36,16 @@ class EngramCliTest {
     assertThat(result.err()).contains("Usage: engram", "ingest", "ask", "status");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "drift", "models"})
+  void aCommandGroupWithoutItsSubcommandPrintsItsUsageAndIsAUsageError(String group) {
+    CliRunner.Result result = CliRunner.run(group);
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).startsWith("Usage: engram " + group).contains("Commands:");
+    assertThat(result.out()).isEmpty();
+  }
+
   @Test
   void serverErrorExitsOne() throws IOException {
     try (FakeApi api = new FakeApi()) {

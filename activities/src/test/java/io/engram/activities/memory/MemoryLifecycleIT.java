@@ -23,6 +23,7 @@ import io.engram.core.memory.MemoryTier;
 import io.engram.core.memory.SemanticMemory;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.retrieval.QueryEmbeddings;
+import io.engram.core.tenant.Tenant;
 import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
@@ -386,7 +387,7 @@ class MemoryLifecycleIT {
     assertThat(facts)
         .extracting(EpisodicMemory.Fact::text)
         .containsExactly("User is allergic to peanuts");
-    assertThat(working.collectionOf(session)).isEmpty();
+    assertThat(working.collectionOf(Tenant.DEFAULT, session)).isEmpty();
     // Only the turn the fact names survives the release.
     assertThat(scalar("SELECT count(*) FROM turns")).isEqualTo(1);
 

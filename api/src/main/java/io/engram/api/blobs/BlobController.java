@@ -1,5 +1,6 @@
 package io.engram.api.blobs;
 
+import io.engram.api.auth.Caller;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Blobs.MissingBlobs;
 import io.engram.contract.Blobs.MissingBlobsRequest;
@@ -35,21 +36,23 @@ class BlobController {
   }
 
   @Post("/missing")
-  MissingBlobs missing(@Valid @Body MissingBlobsRequest request) throws SQLException {
+  MissingBlobs missing(Caller caller, @Valid @Body MissingBlobsRequest request)
+      throws SQLException {
     List<String> hashes = request.hashes();
     for (int i = 0; i < hashes.size(); i++) {
       requireSha256("/hashes/" + i, hashes.get(i));
     }
-    return new MissingBlobs(blobs.missing(hashes));
+    return new MissingBlobs(blobs.missing(caller.tenant(), hashes));
   }
 
   @Put(value = "/{sha256}", consumes = MediaType.APPLICATION_OCTET_STREAM)
-  HttpResponse<StoredBlob> put(String sha256, @Nullable @Body byte[] body) throws SQLException {
+  HttpResponse<StoredBlob> put(Caller caller, String sha256, @Nullable @Body byte[] body)
+      throws SQLException {
     requireSha256("sha256", sha256);
     // An empty file is a legal upload (it fails later, alone, as an empty document).
     byte[] content = body == null ? new byte[0] : body;
     try {
-      blobs.put(sha256, content);
+      blobs.put(caller.tenant(), sha256, content);
     } catch (IllegalArgumentException e) {
       throw Problems.badRequest(e.getMessage());
     }

@@ -1,5 +1,6 @@
 package io.engram.api.drift;
 
+import io.engram.api.auth.Caller;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Drift;
 import io.engram.contract.Drift.DriftCheckRequest;
@@ -44,42 +45,39 @@ class DriftController {
   }
 
   @Post("/checks")
-  Drift.DriftReport check(@Valid @Body DriftCheckRequest request) {
-    String collection = requireCollection(request.collection());
+  Drift.DriftReport check(Caller caller, @Valid @Body DriftCheckRequest request) {
+    String collection = requireCollection(caller, "/collection", request.collection());
     DriftReport report = detector.check(collection, DriftReport.API, null);
     Retraining retraining =
         Boolean.TRUE.equals(request.retrain()) && Boolean.TRUE.equals(report.drift())
             ? retrainings.start(collection)
             : null;
-    return map(report, retraining);
+    return map(caller, report, retraining);
   }
 
+  /** The caller's tenant's reports only, of one collection or of all of its collections. */
   @Get("/reports")
   Drift.DriftReports reports(
+      Caller caller,
       @Nullable @QueryValue String collection,
       @Nullable @QueryValue @Min(1) @Max(Drift.MAX_REPORTS) Integer limit) {
-    if (collection != null) {
-      requireCollection(collection);
-    }
+    String key = collection == null ? null : requireCollection(caller, "collection", collection);
     return new Drift.DriftReports(
-        detector.reports(collection, limit == null ? 20 : limit).stream()
-            .map(r -> map(r, null))
+        detector.reports(caller.tenant(), key, limit == null ? 20 : limit).stream()
+            .map(r -> map(caller, r, null))
             .toList());
   }
 
-  private String requireCollection(String collection) {
-    if (!CollectionRegistry.isValidName(collection)) {
-      throw Problems.invalidField(
-          "/collection", "not a valid collection name: use 1-63 of a-z, 0-9, '_', '.', '-'");
-    }
-    if (!collections.exists(collection)) {
+  private String requireCollection(Caller caller, String field, String collection) {
+    String key = caller.collection(field, collection);
+    if (!collections.exists(key)) {
       throw Problems.notFound(
           "collection", "no collection '" + collection + "'; ingest into it first");
     }
-    return collection;
+    return key;
   }
 
-  static Drift.DriftReport map(DriftReport r, Retraining retraining) {
+  static Drift.DriftReport map(Caller caller, DriftReport r, Retraining retraining) {
     Map<String, FeatureDrift> features = new LinkedHashMap<>();
     for (Map.Entry<Feature, DriftAnalysis.FeatureDrift> e : r.features().entrySet()) {
       DriftAnalysis.FeatureDrift f = e.getValue();
@@ -90,8 +88,8 @@ class DriftController {
     }
     return new Drift.DriftReport(
         r.id(),
-        r.collection(),
-        r.modelVersion(),
+        caller.shown(r.collection()),
+        caller.shown(r.modelVersion()),
         r.referenceSource(),
         r.referenceSize(),
         r.recentSize(),

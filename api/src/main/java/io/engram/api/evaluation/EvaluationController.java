@@ -1,5 +1,6 @@
 package io.engram.api.evaluation;
 
+import io.engram.api.auth.Caller;
 import io.engram.contract.Evaluations.EvaluationRequest;
 import io.engram.contract.Evaluations.EvaluationStarted;
 import io.engram.contract.Evaluations.EvaluationStatus;
@@ -23,12 +24,13 @@ class EvaluationController {
   }
 
   @Post
-  HttpResponse<EvaluationStarted> start(@Valid @Body EvaluationRequest request) throws Exception {
-    return HttpResponse.accepted().body(starter.start(request));
+  HttpResponse<EvaluationStarted> start(Caller caller, @Valid @Body EvaluationRequest request)
+      throws Exception {
+    return HttpResponse.accepted().body(starter.start(caller, request));
   }
 
   @Get("/{workflowId}")
-  EvaluationStatus status(String workflowId) throws Exception {
-    return starter.status(workflowId);
+  EvaluationStatus status(Caller caller, String workflowId) throws Exception {
+    return starter.status(caller, workflowId);
   }
 }

@@ -1,5 +1,6 @@
 package io.engram.api.evaluation;
 
+import io.engram.api.auth.Caller;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
 import io.engram.api.temporal.WorkflowRun;
@@ -16,6 +17,7 @@ import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
 import io.engram.core.registry.ModelRegistry;
 import io.engram.core.registry.RegisteredVersion;
+import io.engram.core.tenant.Tenant;
 import io.engram.workflows.evaluation.EvaluationProgress;
 import io.engram.workflows.evaluation.EvaluationRequest;
 import io.engram.workflows.evaluation.EvaluationWorkflow;
@@ -63,23 +65,23 @@ class EvaluationStarter {
     this.registry = registry;
   }
 
-  EvaluationStarted start(Evaluations.EvaluationRequest body) {
+  EvaluationStarted start(Caller caller, Evaluations.EvaluationRequest body) {
     String split = (body.split() == null ? Split.TEST : body.split()).wireName();
     String part = (body.part() == null ? Part.ALL : body.part()).wireName();
     requireSha256("/queriesBlob", body.queriesBlob());
     requireSha256("/qrelsBlob", body.qrelsBlob());
-    String collection = body.collection() == null ? body.dataset() : body.collection();
-    if (!CollectionRegistry.isValidName(collection)) {
-      throw Problems.invalidCollection(collection);
+    String name = body.collection() == null ? body.dataset() : body.collection();
+    if (!CollectionRegistry.isValidName(name)) {
+      throw Problems.invalidCollection(name);
     }
+    String collection = caller.collection("/collection", name);
     if (!collections.exists(collection)) {
       throw Problems.notFound(
-          "collection", "no collection '" + collection + "'; ingest the corpus into it first");
+          "collection", "no collection '" + name + "'; ingest the corpus into it first");
     }
-    if (body.model() != null) {
-      requireModel(collection, body.model());
-    }
-    List<String> missing = blobs.missing(List.of(body.queriesBlob(), body.qrelsBlob()));
+    String model = body.model() == null ? null : requireModel(caller, collection, body.model());
+    List<String> missing =
+        blobs.missing(caller.tenant(), List.of(body.queriesBlob(), body.qrelsBlob()));
     if (!missing.isEmpty()) {
       throw Problems.badRequest(
           "blob " + missing.get(0) + " was not uploaded; PUT /v1/blobs/{sha256} first");
@@ -90,7 +92,7 @@ class EvaluationStarter {
             split,
             part,
             collection,
-            body.model(),
+            model,
             body.queriesBlob(),
             body.qrelsBlob(),
             body.limit(),
@@ -105,15 +107,16 @@ class EvaluationStarter {
     return new EvaluationStarted(execution.getWorkflowId(), execution.getRunId());
   }
 
-  EvaluationStatus status(String workflowId) {
+  EvaluationStatus status(Caller caller, String workflowId) {
     CleanText.require("workflowId", workflowId);
-    WorkflowRun workflow = WorkflowRun.describe(client, workflowId, KIND);
+    WorkflowRun workflow = WorkflowRun.describe(client, workflowId, KIND, caller.tenant());
     if (!workflow.type().equals(WORKFLOW_TYPE)) {
       throw WorkflowRun.notFound(KIND, workflowId);
     }
     String name = workflow.statusName();
     String runId = workflow.runId();
-    Optional<EvaluationRuns.Run> stored = runs.byWorkflowId(workflowId);
+    Optional<EvaluationRuns.Run> stored =
+        runs.byWorkflowId(workflowId).filter(r -> caller.tenant().owns(r.collection()));
 
     if (workflow.running()) {
       EvaluationProgress progress =
@@ -131,8 +134,8 @@ class EvaluationStarter {
           stored.map(EvaluationRuns.Run::dataset).orElse(null),
           stored.map(EvaluationRuns.Run::split).orElse(null),
           stored.map(EvaluationRuns.Run::part).orElse(null),
-          stored.map(EvaluationRuns.Run::collection).orElse(null),
-          progress.modelVersion(),
+          stored.map(r -> caller.shown(r.collection())).orElse(null),
+          caller.shown(progress.modelVersion()),
           progress.total(),
           progress.done(),
           any ? progress.ndcgAt10() : null,
@@ -200,8 +203,8 @@ class EvaluationStarter {
         run.dataset(),
         run.split(),
         run.part(),
-        run.collection(),
-        run.modelVersion(),
+        caller.shown(run.collection()),
+        caller.shown(run.modelVersion()),
         run.queryCount(),
         completed ? run.queryCount() : 0,
         run.ndcgAt10(),
@@ -235,9 +238,10 @@ class EvaluationStarter {
 
   /**
    * A model an evaluation may name: a registered version of the collection ({@code v3}, {@code 3},
-   * {@code <collection>/v3}), serving or not, or an index version by name.
+   * {@code <collection>/v3}), serving or not, or an index version by name. Returns it as the
+   * workflow is to be given it: a version named with its collection names the collection's key.
    */
-  private void requireModel(String collection, String model) {
+  private String requireModel(Caller caller, String collection, String model) {
     Optional<RegisteredVersion.Reference> reference = RegisteredVersion.Reference.parse(model);
     if (reference.isEmpty()) {
       if (indexVersions.byName(model).isEmpty()) {
@@ -246,26 +250,29 @@ class EvaluationStarter {
             "no model version '"
                 + model
                 + "'; name a registered version (v3; ./engram models list --collection "
-                + collection
+                + Tenant.nameOf(collection)
                 + ") or an index version, as reported in modelVersion by /v1/query");
       }
-      return;
+      return model;
     }
     String named = reference.get().collection();
-    if (named != null && !named.equals(collection)) {
+    if (named != null && !named.equals(Tenant.nameOf(collection))) {
       throw Problems.invalidField(
-          "/model", model + " is a version of collection " + named + ", not of " + collection);
+          "/model",
+          model + " is a version of collection " + named + ", not of " + Tenant.nameOf(collection));
     }
     int version = reference.get().version();
     if (registry.find(collection, version).isEmpty()) {
       throw Problems.notFound(
           "model-version",
           "no model version "
-              + RegisteredVersion.label(collection, version)
+              + caller.shown(RegisteredVersion.label(collection, version))
               + "; ./engram models list --collection "
-              + collection
+              + Tenant.nameOf(collection)
               + " shows them");
     }
+    // The workflow parses the reference again, against the collection's key.
+    return named == null ? model : RegisteredVersion.label(collection, version);
   }
 
   private static void requireSha256(String field, String hash) {

@@ -1,5 +1,6 @@
 package io.engram.api.ingestion;
 
+import io.engram.api.auth.Caller;
 import io.engram.api.problems.ElementValidator;
 import io.engram.contract.Ingestions.IngestionRequest;
 import io.engram.contract.Ingestions.IngestionStarted;
@@ -30,13 +31,14 @@ class IngestionController {
    * ({@code attached} is then true).
    */
   @Post
-  HttpResponse<IngestionStarted> start(@Valid @Body IngestionRequest request) throws Exception {
+  HttpResponse<IngestionStarted> start(Caller caller, @Valid @Body IngestionRequest request)
+      throws Exception {
     elements.validate("/files", request.files());
-    return HttpResponse.accepted().body(starter.start(request));
+    return HttpResponse.accepted().body(starter.start(caller, request));
   }
 
   @Get("/{workflowId}")
-  IngestionStatus status(String workflowId) {
-    return starter.status(workflowId);
+  IngestionStatus status(Caller caller, String workflowId) {
+    return starter.status(caller, workflowId);
   }
 }

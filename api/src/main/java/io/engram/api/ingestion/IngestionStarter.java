@@ -1,5 +1,6 @@
 package io.engram.api.ingestion;
 
+import io.engram.api.auth.Caller;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
 import io.engram.api.temporal.WorkflowRun;
@@ -14,6 +15,7 @@ import io.engram.core.ingest.BlobStore;
 import io.engram.core.ingest.DocumentType;
 import io.engram.core.ingest.ManifestEntry;
 import io.engram.core.ingest.Manifests;
+import io.engram.core.tenant.Tenant;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
@@ -52,11 +54,12 @@ class IngestionStarter {
     this.manifests = manifests;
   }
 
-  IngestionStarted start(Ingestions.IngestionRequest body) throws IOException {
-    String collection = body.collection() == null ? CollectionRegistry.DEFAULT : body.collection();
-    if (!CollectionRegistry.isValidName(collection)) {
-      throw Problems.invalidCollection(collection);
+  IngestionStarted start(Caller caller, Ingestions.IngestionRequest body) throws IOException {
+    String name = body.collection() == null ? CollectionRegistry.DEFAULT : body.collection();
+    if (!CollectionRegistry.isValidName(name)) {
+      throw Problems.invalidCollection(name);
     }
+    String collection = caller.collection("/collection", name);
     if (body.chunkSize() != null
         && body.chunkOverlap() != null
         && body.chunkOverlap() >= body.chunkSize()) {
@@ -70,7 +73,7 @@ class IngestionStarter {
     }
     IngestionRequest request;
     if (hasPath) {
-      Path real = resolveAllowed(body.path());
+      Path real = resolveAllowed(caller.tenant(), body.path());
       request =
           new IngestionRequest(
               collection,
@@ -84,7 +87,7 @@ class IngestionStarter {
           body.origin() == null || body.origin().isBlank()
               ? body.files().get(0).path()
               : body.origin();
-      UUID manifest = storeManifest(collection, origin, body.files());
+      UUID manifest = storeManifest(caller.tenant(), collection, origin, body.files());
       request =
           new IngestionRequest(
               collection, origin, null, manifest.toString(), body.chunkSize(), body.chunkOverlap());
@@ -108,9 +111,9 @@ class IngestionStarter {
         });
   }
 
-  IngestionStatus status(String workflowId) {
+  IngestionStatus status(Caller caller, String workflowId) {
     CleanText.require("workflowId", workflowId);
-    WorkflowRun workflow = WorkflowRun.describe(client, workflowId, "ingestion");
+    WorkflowRun workflow = WorkflowRun.describe(client, workflowId, "ingestion", caller.tenant());
     IngestionProgress progress = null;
     String failure = null;
     if (workflow.status() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
@@ -143,8 +146,12 @@ class IngestionStarter {
         failure);
   }
 
-  /** Resolves a server-side path and checks that its real path lies under an ingestion root. */
-  private Path resolveAllowed(String raw) throws IOException {
+  /**
+   * Resolves a server-side path and checks that its real path lies under one of the tenant's
+   * ingestion roots: the configured roots for the default tenant (the installation's own), the
+   * directory named after the tenant inside each root for any other tenant.
+   */
+  private Path resolveAllowed(Tenant tenant, String raw) throws IOException {
     if (settings.ingestion().roots().isEmpty()) {
       throw Problems.forbidden(
           "server-side paths are disabled: set ENGRAM_INGEST_ROOTS on the API, or upload the files (./engram ingest does)");
@@ -153,21 +160,30 @@ class IngestionStarter {
     if (!given.isAbsolute()) {
       throw Problems.badRequest("path must be absolute: " + raw);
     }
+    List<Path> roots =
+        settings.ingestion().roots().stream()
+            .map(root -> tenant.equals(Tenant.DEFAULT) ? root : root.resolve(tenant.id()))
+            .toList();
     if (!Files.exists(given)) {
+      // Only a path inside the roots may be told missing: outside them, whether a file exists is
+      // the server's business, not the caller's.
+      Path normal = given.normalize();
+      if (roots.stream().noneMatch(normal::startsWith)) {
+        throw Problems.forbidden("path " + raw + " is outside the ingestion roots " + roots);
+      }
       throw Problems.notFound("path", "no such file or directory on the server: " + raw);
     }
     // toRealPath resolves symbolic links and '..', so neither can escape the roots.
     Path real = given.toRealPath();
     boolean allowed = false;
-    for (Path root : settings.ingestion().roots()) {
+    for (Path root : roots) {
       if (Files.exists(root) && real.startsWith(root.toRealPath())) {
         allowed = true;
         break;
       }
     }
     if (!allowed) {
-      throw Problems.forbidden(
-          "path " + raw + " is outside the ingestion roots " + settings.ingestion().roots());
+      throw Problems.forbidden("path " + raw + " is outside the ingestion roots " + roots);
     }
     if (Files.isRegularFile(real)
         && DocumentType.ofFileName(real.getFileName().toString()).isEmpty()) {
@@ -183,7 +199,7 @@ class IngestionStarter {
     return real;
   }
 
-  private UUID storeManifest(String collection, String origin, List<FileRef> files)
+  private UUID storeManifest(Tenant tenant, String collection, String origin, List<FileRef> files)
       throws IOException {
     if (files.size() == 1
         && DocumentType.ofFileName(Path.of(files.get(0).path()).getFileName().toString())
@@ -198,7 +214,8 @@ class IngestionStarter {
     for (FileRef f : files) {
       entries.add(new ManifestEntry(f.path(), f.sha256(), f.size()));
     }
-    List<String> missing = blobs.missing(entries.stream().map(ManifestEntry::sha256).toList());
+    List<String> missing =
+        blobs.missing(tenant, entries.stream().map(ManifestEntry::sha256).toList());
     if (!missing.isEmpty()) {
       throw Problems.badRequest(
           missing.size()

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.api.auth.Caller;
 import io.engram.api.problems.ApiProblem;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
@@ -45,11 +46,6 @@ import java.util.regex.Pattern;
 @Controller("/v1/models")
 @ExecuteOn(TaskExecutors.BLOCKING)
 class ModelController {
-  /**
-   * Who the audit names for a change made through the API (an API key's owner, once keys exist).
-   */
-  static final String ACTOR = "api";
-
   private static final int DEFAULT_EVENTS = 50;
   private static final Pattern TAG_KEY =
       Pattern.compile("^[A-Za-z0-9_.:/-]{1," + Models.MAX_TAG_KEY_CHARS + "}$");
@@ -71,60 +67,64 @@ class ModelController {
 
   /** {@code GET /v1/models?collection=C}: the collection's versions, newest first. */
   @Get
-  VersionList list(@QueryValue String collection) {
-    requireCollection(collection);
-    return new VersionList(collection, views.views(registry.list(collection)));
+  VersionList list(Caller caller, @QueryValue String collection) {
+    String key = requireCollection(caller, collection);
+    return new VersionList(collection, views.views(caller, registry.list(key)));
   }
 
   @Get("/{collection}/versions/{version}")
-  VersionView show(String collection, int version) {
-    return views.view(require(collection, version));
+  VersionView show(Caller caller, String collection, int version) {
+    return views.view(caller, require(caller, collection, version));
   }
 
   @Get("/{collection}/aliases")
-  AliasList aliases(String collection) {
-    requireCollection(collection);
+  AliasList aliases(Caller caller, String collection) {
+    String key = requireCollection(caller, collection);
     Map<String, Integer> aliases = new LinkedHashMap<>();
     for (String alias : ModelAliases.ALL) {
-      registry.aliases().find(collection, alias).ifPresent(t -> aliases.put(alias, t.version()));
+      registry.aliases().find(key, alias).ifPresent(t -> aliases.put(alias, t.version()));
     }
     return new AliasList(collection, aliases);
   }
 
   @Get("/{collection}/events")
   AliasEventList events(
-      String collection, @Nullable @QueryValue @Min(1) @Max(Models.MAX_EVENTS) Integer limit) {
-    requireCollection(collection);
+      Caller caller,
+      String collection,
+      @Nullable @QueryValue @Min(1) @Max(Models.MAX_EVENTS) Integer limit) {
+    String key = requireCollection(caller, collection);
     return new AliasEventList(
         collection,
-        registry.events().list(collection, limit == null ? DEFAULT_EVENTS : limit).stream()
+        registry.events().list(key, limit == null ? DEFAULT_EVENTS : limit).stream()
             .map(ModelViews::event)
             .toList());
   }
 
   /** Moves an alias; a champion move keeps the old champion as {@code previous}. */
   @Post("/{collection}/aliases")
-  VersionView promote(String collection, @Valid @Body AliasMove move) {
-    requireCollection(collection);
+  VersionView promote(Caller caller, String collection, @Valid @Body AliasMove move) {
+    String key = requireCollection(caller, collection);
     if (!ModelAliases.ALL.contains(move.alias())) {
       throw Problems.invalidField(
           "/alias", "must be one of " + String.join(", ", ModelAliases.ALL));
     }
     return views.view(
+        caller,
         registry.promote(
-            collection,
+            key,
             move.alias(),
             move.version(),
             Boolean.TRUE.equals(move.approve()),
-            new ModelRegistry.Change(ACTOR, move.reason(), null)));
+            new ModelRegistry.Change(caller.getName(), move.reason(), null)));
   }
 
   @Post("/{collection}/versions/{version}:archive")
-  VersionView archive(String collection, int version, @Valid @Body Archive body) {
-    require(collection, version);
+  VersionView archive(Caller caller, String collection, int version, @Valid @Body Archive body) {
+    String key = require(caller, collection, version).collection();
     return views.view(
+        caller,
         registry.archive(
-            collection, version, new ModelRegistry.Change(ACTOR, body.reason(), null)));
+            key, version, new ModelRegistry.Change(caller.getName(), body.reason(), null)));
   }
 
   /**
@@ -133,6 +133,7 @@ class ModelController {
    */
   @Put("/{collection}/versions/{version}/tags")
   VersionView tags(
+      Caller caller,
       String collection,
       int version,
       @Body
@@ -141,7 +142,7 @@ class ModelController {
               description = "tag key to its new value (a string), or to null to remove it")
           JsonNode body)
       throws JsonProcessingException {
-    RegisteredVersion target = require(collection, version);
+    RegisteredVersion target = require(caller, collection, version);
     // Read from the tree here rather than bound as a map by Micronaut, whose binding of a map
     // leaves out the null entries that remove tags. The API's strict mapper reads it, so a value
     // that is not a string or null is refused naming its key, as binding would.
@@ -168,13 +169,13 @@ class ModelController {
       }
     }
     tags.forEach((key, value) -> registry.versions().tag(target.id(), key, value));
-    return views.view(require(collection, version));
+    return views.view(caller, require(caller, collection, version));
   }
 
-  private RegisteredVersion require(String collection, int version) {
-    requireCollection(collection);
+  private RegisteredVersion require(Caller caller, String collection, int version) {
+    String key = requireCollection(caller, collection);
     return registry
-        .find(collection, version)
+        .find(key, version)
         .orElseThrow(
             () ->
                 new UnknownResourceException(
@@ -186,15 +187,14 @@ class ModelController {
                         + " lists them"));
   }
 
-  private void requireCollection(String collection) throws ApiProblem {
+  /** The key of the caller's collection {@code collection}; 404 when the tenant has none. */
+  private String requireCollection(Caller caller, String collection) throws ApiProblem {
     CleanText.require("collection", collection);
-    if (!CollectionRegistry.isValidName(collection)) {
-      throw Problems.invalidField(
-          "collection", "not a valid collection name: use 1-63 of a-z, 0-9, '_', '.', '-'");
-    }
-    if (!collections.exists(collection)) {
+    String key = caller.collection("collection", collection);
+    if (!collections.exists(key)) {
       throw Problems.notFound("collection", "no collection '" + collection + "'");
     }
+    return key;
   }
 
   /** A JSON pointer token for {@code key} (RFC 6901). */

@@ -1,5 +1,6 @@
 package io.engram.api.models;
 
+import io.engram.api.auth.Caller;
 import io.engram.contract.Models;
 import io.engram.contract.Models.AliasEvent;
 import io.engram.contract.Models.Artifact;
@@ -33,22 +34,24 @@ class ModelViews {
     this.indexVersions = indexVersions;
   }
 
-  VersionView view(RegisteredVersion v) {
-    return view(v, new HashMap<>());
+  /** A version as {@code caller}'s tenant is shown it: its collection by name. */
+  VersionView view(Caller caller, RegisteredVersion v) {
+    return view(caller, v, new HashMap<>());
   }
 
   /** The versions as listed; each index version is read once. */
-  List<VersionView> views(List<RegisteredVersion> versions) {
+  List<VersionView> views(Caller caller, List<RegisteredVersion> versions) {
     Map<Integer, Optional<IndexVersion>> indexes = new HashMap<>();
-    return versions.stream().map(v -> view(v, indexes)).toList();
+    return versions.stream().map(v -> view(caller, v, indexes)).toList();
   }
 
-  private VersionView view(RegisteredVersion v, Map<Integer, Optional<IndexVersion>> indexes) {
+  private VersionView view(
+      Caller caller, RegisteredVersion v, Map<Integer, Optional<IndexVersion>> indexes) {
     Optional<IndexVersion> index = indexes.computeIfAbsent(v.indexVersionId(), indexVersions::byId);
     return new VersionView(
-        v.collection(),
+        caller.shown(v.collection()),
         v.version(),
-        v.label(),
+        caller.shown(v.label()),
         v.aliases().stream().sorted(Comparator.comparingInt(ModelAliases.ALL::indexOf)).toList(),
         v.status(),
         v.metrics(),

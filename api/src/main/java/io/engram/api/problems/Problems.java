@@ -46,6 +46,26 @@ public final class Problems {
     return of("approval-required", "Forbidden", 403, detail);
   }
 
+  /** A request without a valid API key; the detail never repeats what the client sent. */
+  public static ApiProblem unauthorized(String detail) {
+    return of("unauthorized", "Unauthorized", 401, detail);
+  }
+
+  /** A valid API key without the scope the endpoint needs. */
+  public static ApiProblem insufficientScope(String detail) {
+    return of("insufficient-scope", "Forbidden", 403, detail);
+  }
+
+  /** An API key over its rate limit. */
+  public static ApiProblem rateLimited(String detail) {
+    return of("rate-limited", "Too Many Requests", 429, detail);
+  }
+
+  /** A request body over its size limit, refused before it is read. */
+  public static ApiProblem tooLarge(String detail) {
+    return of("request-too-large", "Request Entity Too Large", 413, detail);
+  }
+
   public static ApiProblem unsupportedType(String detail) {
     return of("unsupported-type", "Unsupported Media Type", 415, detail);
   }

@@ -1,5 +1,6 @@
 package io.engram.api.query;
 
+import io.engram.api.auth.Caller;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Feedback.FeedbackRequest;
 import io.engram.contract.Feedback.FeedbackStored;
@@ -25,7 +26,7 @@ class FeedbackController {
   }
 
   @Post
-  HttpResponse<FeedbackStored> feedback(@Valid @Body FeedbackRequest request) {
+  HttpResponse<FeedbackStored> feedback(Caller caller, @Valid @Body FeedbackRequest request) {
     UUID id;
     try {
       id = UUID.fromString(request.queryId());
@@ -34,7 +35,7 @@ class FeedbackController {
     }
     long feedbackId =
         feedback
-            .record(id, request.rating(), request.source(), request.comment())
+            .record(caller.tenant(), id, request.rating(), request.source(), request.comment())
             .orElseThrow(
                 () ->
                     Problems.notFound(

@@ -1,5 +1,6 @@
 package io.engram.api.query;
 
+import io.engram.api.auth.Caller;
 import io.engram.api.sessions.SessionController;
 import io.engram.contract.Queries.QueryRequest;
 import io.engram.contract.Queries.QueryResponse;
@@ -35,16 +36,20 @@ class QueryController {
   /** {@code Cache-Control: no-cache} computes the answer afresh (no cached answer or embedding). */
   @Post
   QueryResponse query(
+      Caller caller,
       @Valid @Body QueryRequest request,
       @Nullable @Header(HttpHeaders.CACHE_CONTROL) String cacheControl)
       throws SQLException {
     Question question =
         new Question(
+            caller.tenant(),
             request.query(),
             request.sessionId() == null
                 ? null
                 : SessionController.parse("/sessionId", request.sessionId()),
-            request.collection(),
+            request.collection() == null
+                ? null
+                : caller.collection("/collection", request.collection()),
             request.topK() == null ? Question.DEFAULT_TOP_K : request.topK(),
             cacheControl != null && cacheControl.contains("no-cache"));
     QueryResult r = pipelines.ask(question);
@@ -59,7 +64,7 @@ class QueryController {
         r.rewrittenQuery(),
         r.intentSource(),
         request.sessionId(),
-        r.modelVersion(),
+        caller.shown(r.modelVersion()),
         r.timings(),
         r.cached());
   }

@@ -1,5 +1,6 @@
 package io.engram.api.sessions;
 
+import io.engram.api.auth.Caller;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Sessions.CreateSession;
 import io.engram.contract.Sessions.SessionCreated;
@@ -35,23 +36,24 @@ public class SessionController {
     this.collections = collections;
   }
 
+  /** Opens a session of the caller's tenant, bound to it and to its user from now on. */
   @Post
-  HttpResponse<SessionCreated> create(@Valid @Nullable @Body CreateSession body)
+  HttpResponse<SessionCreated> create(Caller caller, @Valid @Nullable @Body CreateSession body)
       throws SQLException {
-    String collection =
+    String name =
         body == null || body.collection() == null ? CollectionRegistry.DEFAULT : body.collection();
+    String collection = caller.collection("/collection", name);
     if (!collections.exists(collection)) {
-      throw Problems.notFound(
-          "collection", "no collection '" + collection + "'; ingest into it first");
+      throw Problems.notFound("collection", "no collection '" + name + "'; ingest into it first");
     }
     UUID id = memory.createSession(collection, body == null ? null : body.userId());
-    return HttpResponse.created(new SessionCreated(id.toString(), collection));
+    return HttpResponse.created(new SessionCreated(id.toString(), name));
   }
 
   @Get("/{sessionId}/turns")
-  SessionTurns turns(String sessionId) throws SQLException {
+  SessionTurns turns(Caller caller, String sessionId) throws SQLException {
     UUID id = parse("sessionId", sessionId);
-    if (memory.collectionOf(id).isEmpty()) {
+    if (memory.collectionOf(caller.tenant(), id).isEmpty()) {
       throw Problems.notFound("session", "no open session " + id);
     }
     List<Turn> turns =

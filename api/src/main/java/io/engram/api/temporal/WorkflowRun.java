@@ -2,6 +2,8 @@ package io.engram.api.temporal;
 
 import io.engram.api.problems.ApiProblem;
 import io.engram.api.problems.Problems;
+import io.engram.core.tenant.Tenant;
+import io.engram.workflows.common.EngramSearchAttributes;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -50,13 +52,21 @@ public final class WorkflowRun {
   }
 
   /**
-   * The latest run of {@code workflowId}.
+   * The latest run of {@code workflowId}, if it is {@code tenant}'s: its collection (the {@code
+   * EngramCollection} search attribute each workflow of a collection is started with) is one of the
+   * tenant's. Another tenant's run, like a run of no collection, answers the same 404 as an unknown
+   * id, so a workflow id reveals nothing across tenants.
    *
    * @param kind what the caller asked for, e.g. {@code ingestion}: an unknown id answers 404 {@code
    *     no ingestion workflow '…'} of type {@code ingestion-not-found}
    */
-  public static WorkflowRun describe(WorkflowClient client, String workflowId, String kind) {
-    return find(client, workflowId).orElseThrow(() -> notFound(kind, workflowId));
+  public static WorkflowRun describe(
+      WorkflowClient client, String workflowId, String kind, Tenant tenant) {
+    WorkflowRun run = find(client, workflowId).orElseThrow(() -> notFound(kind, workflowId));
+    if (!tenant.owns(run.searchAttribute(EngramSearchAttributes.COLLECTION).orElse(null))) {
+      throw notFound(kind, workflowId);
+    }
+    return run;
   }
 
   /** The 404 of an unknown workflow id, as {@link #describe} answers it. */

@@ -1,5 +1,6 @@
 package io.engram.api.training;
 
+import io.engram.api.auth.Caller;
 import io.engram.contract.Retrainings.RetrainingRequest;
 import io.engram.contract.Retrainings.RetrainingStarted;
 import io.engram.contract.Retrainings.RetrainingStatus;
@@ -26,12 +27,13 @@ class RetrainingController {
   }
 
   @Post
-  HttpResponse<RetrainingStarted> start(@Valid @Body RetrainingRequest request) {
-    return HttpResponse.accepted().body(starter.start(request));
+  HttpResponse<RetrainingStarted> start(Caller caller, @Valid @Body RetrainingRequest request) {
+    return HttpResponse.accepted().body(starter.start(caller, request));
   }
 
+  /** The caller's tenant's retraining; another tenant's workflow id is 404 like an unknown one. */
   @Get("/{workflowId}")
-  RetrainingStatus status(String workflowId) {
-    return starter.status(workflowId);
+  RetrainingStatus status(Caller caller, String workflowId) {
+    return starter.status(caller, workflowId);
   }
 }

@@ -1,5 +1,6 @@
 package io.engram.api.training;
 
+import io.engram.api.auth.Caller;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
 import io.engram.api.temporal.WorkflowRun;
@@ -63,19 +64,21 @@ class RetrainingStarter {
    * Starts a retraining of the collection, or attaches to the one running for it: a collection has
    * one retraining at a time, under the workflow id {@code retrain-<collection>}.
    */
-  RetrainingStarted start(Retrainings.RetrainingRequest body) {
-    String collection = body.collection();
-    if (!CollectionRegistry.isValidName(collection)) {
-      throw Problems.invalidCollection(collection);
+  RetrainingStarted start(Caller caller, Retrainings.RetrainingRequest body) {
+    String name = body.collection();
+    if (!CollectionRegistry.isValidName(name)) {
+      throw Problems.invalidCollection(name);
     }
+    String collection = caller.collection("/collection", name);
     LabelledSet labelled = labelled(body.labelled());
     Map<String, String> params = params(body.params());
     if (!collections.exists(collection)) {
       throw Problems.notFound(
-          "collection", "no collection '" + collection + "'; ingest the corpus into it first");
+          "collection", "no collection '" + name + "'; ingest the corpus into it first");
     }
     if (labelled != null) {
-      List<String> missing = blobs.missing(List.of(labelled.queriesBlob(), labelled.qrelsBlob()));
+      List<String> missing =
+          blobs.missing(caller.tenant(), List.of(labelled.queriesBlob(), labelled.qrelsBlob()));
       if (!missing.isEmpty()) {
         throw Problems.badRequest(
             "blob " + missing.get(0) + " was not uploaded; PUT /v1/blobs/{sha256} first");
@@ -109,9 +112,9 @@ class RetrainingStarter {
    * it left behind (its result or failure, its reason search attribute, its study), so no worker
    * has to replay it and a run whose worker is gone still answers at once.
    */
-  RetrainingStatus status(String workflowId) {
+  RetrainingStatus status(Caller caller, String workflowId) {
     CleanText.require("workflowId", workflowId);
-    WorkflowRun workflow = WorkflowRun.describe(client, workflowId, KIND);
+    WorkflowRun workflow = WorkflowRun.describe(client, workflowId, KIND, caller.tenant());
     if (!workflow.type().equals(WORKFLOW_TYPE)) {
       throw WorkflowRun.notFound(KIND, workflowId);
     }

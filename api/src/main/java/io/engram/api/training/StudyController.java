@@ -1,5 +1,6 @@
 package io.engram.api.training;
 
+import io.engram.api.auth.Caller;
 import io.engram.contract.Retrainings.StudyView;
 import io.engram.contract.StudyChart;
 import io.micronaut.http.annotation.Controller;
@@ -18,8 +19,8 @@ class StudyController {
   }
 
   @Get("/{id}")
-  StudyView study(long id) {
-    return studies.view(id);
+  StudyView study(Caller caller, long id) {
+    return studies.view(caller, id);
   }
 
   /**
@@ -27,7 +28,7 @@ class StudyController {
    * as crosses, the best so far as a line): what a version's lineage links to.
    */
   @Get(value = "/{id}/chart.svg", produces = "image/svg+xml")
-  String chart(long id) {
-    return StudyChart.svg(studies.view(id));
+  String chart(Caller caller, long id) {
+    return StudyChart.svg(studies.view(caller, id));
   }
 }

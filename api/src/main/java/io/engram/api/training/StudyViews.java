@@ -1,5 +1,6 @@
 package io.engram.api.training;
 
+import io.engram.api.auth.Caller;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Retrainings.Report;
 import io.engram.contract.Retrainings.StudyView;
@@ -21,14 +22,16 @@ class StudyViews {
   }
 
   /**
-   * The study numbered {@code id}.
+   * The study numbered {@code id}, if it is of one of the caller's tenant's collections.
    *
    * @throws io.engram.api.problems.ApiProblem 404 when there is none
    */
-  StudyView view(long id) {
+  StudyView view(Caller caller, long id) {
+    // Another tenant's study is as unknown as one that never was.
     Study study =
         studies
             .byId(id)
+            .filter(st -> caller.tenant().owns(st.record().collection()))
             .orElseThrow(
                 () ->
                     Problems.notFound(
@@ -40,7 +43,7 @@ class StudyViews {
     StudyRecords.Row row = study.record();
     return new StudyView(
         row.id(),
-        row.collection(),
+        caller.shown(row.collection()),
         row.sampler(),
         row.state(),
         row.stopReason(),

@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.engram.api.problems.ApiProblem;
+import io.engram.core.tenant.Tenant;
+import io.engram.workflows.common.EngramSearchAttributes;
 import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
@@ -19,6 +23,8 @@ import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,16 +33,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(60)
 class WorkflowRunTest {
 
-  @RegisterExtension
-  static final TestWorkflowExtension testWorkflow =
-      TestWorkflowExtension.newBuilder()
-          .setWorkflowTypes(EchoWorkflowImpl.class, SilentWorkflowImpl.class)
-          .build();
+  @RegisterExtension static final TestWorkflowExtension testWorkflow = extension();
+
+  /** The test workflows, with the search attributes a run's tenant is read from. */
+  private static TestWorkflowExtension extension() {
+    TestWorkflowExtension.Builder builder =
+        TestWorkflowExtension.newBuilder()
+            .setWorkflowTypes(EchoWorkflowImpl.class, SilentWorkflowImpl.class);
+    for (Map.Entry<String, IndexedValueType> a : EngramSearchAttributes.ALL.entrySet()) {
+      builder.registerSearchAttribute(a.getKey(), a.getValue());
+    }
+    return builder.build();
+  }
 
   @Test
   void an_unknown_workflow_is_a_404_of_the_callers_kind(WorkflowClient client) {
     assertThat(WorkflowRun.find(client, "nope")).isEmpty();
-    assertThatThrownBy(() -> WorkflowRun.describe(client, "nope", "ingestion"))
+    assertThatThrownBy(() -> WorkflowRun.describe(client, "nope", "ingestion", Tenant.DEFAULT))
         .isInstanceOfSatisfying(
             ApiProblem.class,
             p -> {
@@ -47,12 +60,42 @@ class WorkflowRunTest {
   }
 
   @Test
+  void another_tenants_run_and_a_run_of_no_collection_are_the_404_of_an_unknown_id(
+      WorkflowClient client, Worker worker) {
+    EchoWorkflow acme = newWorkflow(client, worker, "acme~notes");
+    WorkflowExecution acmeRun = WorkflowClient.start(acme::echo, "hello");
+    WorkflowStub.fromTyped(acme).getResult(String.class);
+    EchoWorkflow none = newWorkflow(client, worker, null);
+    WorkflowExecution noneRun = WorkflowClient.start(none::echo, "hello");
+    WorkflowStub.fromTyped(none).getResult(String.class);
+
+    assertThat(WorkflowRun.describe(client, acmeRun.getWorkflowId(), "echo", new Tenant("acme")))
+        .extracting(WorkflowRun::runId)
+        .isEqualTo(acmeRun.getRunId());
+    for (Tenant other : List.of(Tenant.DEFAULT, new Tenant("acme2"))) {
+      assertThatThrownBy(() -> WorkflowRun.describe(client, acmeRun.getWorkflowId(), "echo", other))
+          .isInstanceOfSatisfying(
+              ApiProblem.class,
+              p -> {
+                assertThat(p.problem().status()).isEqualTo(404);
+                assertThat(p.problem().detail())
+                    .isEqualTo("no echo workflow '" + acmeRun.getWorkflowId() + "'");
+              });
+    }
+    assertThatThrownBy(
+            () -> WorkflowRun.describe(client, noneRun.getWorkflowId(), "echo", Tenant.DEFAULT))
+        .isInstanceOfSatisfying(
+            ApiProblem.class, p -> assertThat(p.problem().status()).isEqualTo(404));
+  }
+
+  @Test
   void reads_a_completed_run(WorkflowClient client, Worker worker) {
     EchoWorkflow workflow = newWorkflow(client, worker);
     WorkflowExecution execution = WorkflowClient.start(workflow::echo, "hello");
     WorkflowStub.fromTyped(workflow).getResult(String.class);
 
-    WorkflowRun run = WorkflowRun.describe(client, execution.getWorkflowId(), "echo");
+    WorkflowRun run =
+        WorkflowRun.describe(client, execution.getWorkflowId(), "echo", Tenant.DEFAULT);
 
     assertThat(run.type()).isEqualTo("EchoWorkflow");
     assertThat(run.runId()).isEqualTo(execution.getRunId());
@@ -73,10 +116,11 @@ class WorkflowRunTest {
     await()
         .until(
             () ->
-                WorkflowRun.describe(client, execution.getWorkflowId(), "echo")
+                WorkflowRun.describe(client, execution.getWorkflowId(), "echo", Tenant.DEFAULT)
                     .progress(String.class, "no worker"),
             "waiting"::equals);
-    WorkflowRun run = WorkflowRun.describe(client, execution.getWorkflowId(), "echo");
+    WorkflowRun run =
+        WorkflowRun.describe(client, execution.getWorkflowId(), "echo", Tenant.DEFAULT);
 
     assertThat(run.running()).isTrue();
     assertThat(run.statusName()).isEqualTo("RUNNING");
@@ -91,10 +135,15 @@ class WorkflowRunTest {
             WorkflowOptions.newBuilder()
                 .setTaskQueue(worker.getTaskQueue())
                 .setWorkflowId("silent-" + UUID.randomUUID())
+                .setTypedSearchAttributes(
+                    SearchAttributes.newBuilder()
+                        .set(EngramSearchAttributes.COLLECTION, "notes")
+                        .build())
                 .build());
     WorkflowExecution execution = WorkflowClient.start(workflow::waitForever);
 
-    WorkflowRun run = WorkflowRun.describe(client, execution.getWorkflowId(), "silent");
+    WorkflowRun run =
+        WorkflowRun.describe(client, execution.getWorkflowId(), "silent", Tenant.DEFAULT);
 
     assertThat(run.progress(String.class, "no answer")).isEqualTo("no answer");
   }
@@ -108,10 +157,15 @@ class WorkflowRunTest {
             WorkflowOptions.newBuilder()
                 .setTaskQueue("nobody-polls-" + UUID.randomUUID())
                 .setWorkflowId("echo-" + UUID.randomUUID())
+                .setTypedSearchAttributes(
+                    SearchAttributes.newBuilder()
+                        .set(EngramSearchAttributes.COLLECTION, "notes")
+                        .build())
                 .build());
     WorkflowExecution execution = WorkflowClient.start(workflow::echo, "wait");
 
-    WorkflowRun run = WorkflowRun.describe(client, execution.getWorkflowId(), "echo");
+    WorkflowRun run =
+        WorkflowRun.describe(client, execution.getWorkflowId(), "echo", Tenant.DEFAULT);
 
     assertThat(run.running()).isTrue();
     assertThat(run.progress(String.class, "waiting-for-worker")).isEqualTo("waiting-for-worker");
@@ -125,7 +179,8 @@ class WorkflowRunTest {
     assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(String.class))
         .isInstanceOf(WorkflowFailedException.class);
 
-    WorkflowRun run = WorkflowRun.describe(client, execution.getWorkflowId(), "echo");
+    WorkflowRun run =
+        WorkflowRun.describe(client, execution.getWorkflowId(), "echo", Tenant.DEFAULT);
 
     assertThat(run.statusName()).isEqualTo("FAILED");
     assertThat(run.failure())
@@ -158,12 +213,20 @@ class WorkflowRunTest {
   }
 
   private static EchoWorkflow newWorkflow(WorkflowClient client, Worker worker) {
-    return client.newWorkflowStub(
-        EchoWorkflow.class,
+    return newWorkflow(client, worker, "notes");
+  }
+
+  /** An echo run of collection {@code collection} (its key), or of none when it is null. */
+  private static EchoWorkflow newWorkflow(WorkflowClient client, Worker worker, String collection) {
+    WorkflowOptions.Builder options =
         WorkflowOptions.newBuilder()
             .setTaskQueue(worker.getTaskQueue())
-            .setWorkflowId("echo-" + UUID.randomUUID())
-            .build());
+            .setWorkflowId("echo-" + UUID.randomUUID());
+    if (collection != null) {
+      options.setTypedSearchAttributes(
+          SearchAttributes.newBuilder().set(EngramSearchAttributes.COLLECTION, collection).build());
+    }
+    return client.newWorkflowStub(EchoWorkflow.class, options.build());
   }
 
   @WorkflowInterface

@@ -7,11 +7,15 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Named collections of documents ({@code collections}); ingestion creates them on first use,
- * queries require them.
+ * queries require them. Collections are known here by their key, which says whose they are (see
+ * {@link io.engram.core.tenant.Tenant#collection}); the database derives a collection's tenant from
+ * its key.
  */
 public final class CollectionRegistry {
   public static final String DEFAULT = "default";
   private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,62}$");
+  private static final Pattern KEY =
+      Pattern.compile("^(?!default~)(?:[a-z0-9][a-z0-9_-]{0,31}~)?[a-z0-9][a-z0-9_.-]{0,62}$");
 
   private final Jdbi jdbi;
 
@@ -26,8 +30,14 @@ public final class CollectionRegistry {
     this.jdbi = jdbi;
   }
 
+  /** Whether {@code name} is a collection's name as a tenant gives it. */
   public static boolean isValidName(String name) {
     return name != null && NAME.matcher(name).matches();
+  }
+
+  /** Whether {@code key} is a collection key: a name, or a tenant's {@code <tenant>~<name>}. */
+  public static boolean isValidKey(String key) {
+    return key != null && KEY.matcher(key).matches();
   }
 
   public boolean exists(String name) {

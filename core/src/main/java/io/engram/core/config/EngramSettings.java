@@ -42,6 +42,7 @@ import java.util.Map;
  * @param extraction who extracts facts in the worker
  * @param training how the model lifecycle retrains, gates and watches for drift
  * @param api the API process
+ * @param access who may call the API and how much: keys, loopback calls, rate and size limits
  * @param worker the worker process
  * @param logFormat how both processes write their log (applied by logback as it starts, see {@link
  *     io.engram.core.logging.LogFormatProperty}; read here so a bad value fails the start)
@@ -62,6 +63,7 @@ public record EngramSettings(
     FactExtraction extraction,
     TrainingSettings training,
     ApiSettings api,
+    AccessSettings access,
     WorkerSettings worker,
     LogFormat logFormat) {
 
@@ -130,11 +132,31 @@ public record EngramSettings(
             s.longInteger("ENGRAM_MAX_UPLOAD_BYTES", 1024, Long.MAX_VALUE),
             s.integer("ENGRAM_API_DB_POOL", 2, 1000),
             s.integer("ENGRAM_WARM_UP_QUESTIONS", 0, 100_000)),
+        access(s),
         new WorkerSettings(
             s.integer("ENGRAM_WORKER_METRICS_PORT", 0, 65_535),
             s.integer("ENGRAM_WORKER_DB_POOL", 2, 1000),
             s.list("ENGRAM_WORKER_TASK_QUEUES")),
         s.choice(LogFormatProperty.KEY, LogFormat.class));
+  }
+
+  private static AccessSettings access(SettingsSource s) {
+    boolean loopback = s.bool("ENGRAM_AUTH_LOOPBACK");
+    if (loopback && s.profile() == Profile.PROD) {
+      throw s.invalid(
+          s.resolve("ENGRAM_AUTH_LOOPBACK"),
+          "must be false in the prod profile, which serves no request without an API key");
+    }
+    long maxRequest = s.longInteger("ENGRAM_MAX_REQUEST_BYTES", 1024, Long.MAX_VALUE);
+    if (maxRequest > s.longInteger("ENGRAM_MAX_UPLOAD_BYTES", 1024, Long.MAX_VALUE)) {
+      throw s.invalid(
+          s.resolve("ENGRAM_MAX_REQUEST_BYTES"), "must not exceed ENGRAM_MAX_UPLOAD_BYTES");
+    }
+    return new AccessSettings(
+        loopback,
+        s.integer("ENGRAM_RATE_LIMIT_PER_SECOND", 0, 1_000_000),
+        s.integer("ENGRAM_RATE_LIMIT_BURST", 1, 10_000_000),
+        maxRequest);
   }
 
   private static RetrievalSettings retrieval(SettingsSource s) {

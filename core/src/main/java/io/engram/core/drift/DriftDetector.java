@@ -3,6 +3,7 @@ package io.engram.core.drift;
 import io.engram.core.CoreServices;
 import io.engram.core.query.QueryPipelines;
 import io.engram.core.querylog.QueryLog;
+import io.engram.core.tenant.Tenant;
 import io.engram.core.training.TrainingSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
@@ -82,9 +83,12 @@ public final class DriftDetector {
     return report;
   }
 
-  /** The latest {@code limit} reports, newest first; of one collection unless it is null. */
-  public List<DriftReport> reports(String collection, int limit) {
-    return reports.latest(collection, limit);
+  /**
+   * The latest {@code limit} reports of {@code tenant}'s collections, newest first; of one
+   * collection (its key) unless it is null.
+   */
+  public List<DriftReport> reports(Tenant tenant, String collection, int limit) {
+    return reports.latest(tenant, collection, limit);
   }
 
   /** The collections a scheduled check looks at: those with live queries to compare. */

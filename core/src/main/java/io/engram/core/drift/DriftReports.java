@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.core.drift.DriftAnalysis.FeatureDrift;
+import io.engram.core.tenant.Tenant;
 import java.time.OffsetDateTime;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -90,16 +91,20 @@ public final class DriftReports {
         });
   }
 
-  /** The latest {@code limit} reports, newest first; of one collection unless it is null. */
-  public List<DriftReport> latest(String collection, int limit) {
+  /**
+   * The latest {@code limit} reports of {@code tenant}'s collections, newest first; of one
+   * collection (its key) unless it is null.
+   */
+  public List<DriftReport> latest(Tenant tenant, String collection, int limit) {
     return jdbi.withHandle(
         h ->
             h.createQuery(
                     "SELECT "
                         + COLUMNS
-                        + " FROM drift_reports WHERE (CAST(:collection AS text) IS NULL OR"
-                        + " collection = :collection) ORDER BY created_at DESC, id DESC"
-                        + " LIMIT :limit")
+                        + " FROM drift_reports WHERE tenant = :tenant AND (CAST(:collection AS"
+                        + " text) IS NULL OR collection = :collection)"
+                        + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+                .bind("tenant", tenant.id())
                 .bind("collection", collection)
                 .bind("limit", limit)
                 .map(ROW)

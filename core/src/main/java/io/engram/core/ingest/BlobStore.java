@@ -1,6 +1,7 @@
 package io.engram.core.ingest;
 
 import io.engram.core.Hashing;
+import io.engram.core.tenant.Tenant;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.HashSet;
@@ -16,7 +17,9 @@ import org.jdbi.v3.core.statement.Query;
 
 /**
  * Content-addressed uploads in PostgreSQL ({@code blobs}): the claim check between the CLI and the
- * workers.
+ * workers; and who uploaded them ({@code blob_tenants}). Bytes are stored once whoever uploads
+ * them, but a tenant sees and may reference only its own uploads, so the API asks with the caller's
+ * tenant: which hashes a tenant lacks never depends on what another tenant holds.
  */
 public final class BlobStore implements SourceScanner.BlobReader {
   private final Jdbi jdbi;
@@ -25,7 +28,10 @@ public final class BlobStore implements SourceScanner.BlobReader {
     this.jdbi = jdbi;
   }
 
-  /** The hashes among {@code hashes} that are not stored yet. */
+  /**
+   * The hashes among {@code hashes} that no one has uploaded. For the worker, which runs what the
+   * API accepted; the API asks {@link #missing(Tenant, Collection)}.
+   */
   public List<String> missing(Collection<String> hashes) {
     Set<String> present =
         jdbi.withHandle(
@@ -35,6 +41,38 @@ public final class BlobStore implements SourceScanner.BlobReader {
                     .mapTo(String.class)
                     .collect(Collectors.toCollection(HashSet::new)));
     return hashes.stream().distinct().filter(h -> !present.contains(h)).toList();
+  }
+
+  /** The hashes among {@code hashes} that {@code tenant} has not uploaded, whoever else has. */
+  public List<String> missing(Tenant tenant, Collection<String> hashes) {
+    Set<String> present =
+        jdbi.withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT sha256 FROM blob_tenants"
+                            + " WHERE tenant = :tenant AND sha256 = ANY (:hashes)")
+                    .bind("tenant", tenant.id())
+                    .bindArray("hashes", String.class, hashes)
+                    .mapTo(String.class)
+                    .collect(Collectors.toCollection(HashSet::new)));
+    return hashes.stream().distinct().filter(h -> !present.contains(h)).toList();
+  }
+
+  /**
+   * Stores bytes {@code tenant} uploaded, as {@link #put(String, byte[])} does, and notes that the
+   * tenant has them. The bytes themselves are the proof: a tenant gets a hash only by sending what
+   * hashes to it.
+   */
+  public void put(Tenant tenant, String sha256, byte[] bytes) {
+    put(sha256, bytes);
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "INSERT INTO blob_tenants (tenant, sha256) VALUES (:tenant, :sha256)"
+                        + " ON CONFLICT DO NOTHING")
+                .bind("tenant", tenant.id())
+                .bind("sha256", sha256)
+                .execute());
   }
 
   /**

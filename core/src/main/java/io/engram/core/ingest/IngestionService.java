@@ -134,7 +134,7 @@ public final class IngestionService {
     }
     // Workflows may be started by any client (API, CLI, benchmark, schedules), so the collection
     // is created here rather than trusted to exist.
-    if (!CollectionRegistry.isValidName(request.collection())) {
+    if (!CollectionRegistry.isValidKey(request.collection())) {
       throw new InvalidSourceException(
           "collection '"
               + request.collection()

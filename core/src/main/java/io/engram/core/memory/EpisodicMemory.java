@@ -177,7 +177,7 @@ public final class EpisodicMemory {
                 + "      AND embedding_model = :model AND 1 - (embedding <=> :vector) >= :similarity))"
                 + " ORDER BY (normalized_text = :fact.normalizedText) DESC, id LIMIT 1 FOR UPDATE")
         .bindMethods("fact", fact)
-        .bind("owner", scope.ownerParam())
+        .bindMap(scope.ownerParams())
         .bind("now", MemorySql.ts(now))
         .bind("model", model)
         .bind("vector", vector)
@@ -254,7 +254,7 @@ public final class EpisodicMemory {
         .bind("kind", fact.kind().wireName())
         .bind("now", MemorySql.ts(now))
         .bind("newId", newId)
-        .bind("owner", scope.ownerParam())
+        .bindMap(scope.ownerParams())
         .mapTo(Long.class)
         .list();
   }
@@ -267,7 +267,7 @@ public final class EpisodicMemory {
                     "SELECT DISTINCT subject FROM episodic_facts WHERE "
                         + scope.ownerSql()
                         + " AND valid_to IS NULL AND expires_at > :now ORDER BY subject LIMIT 100")
-                .bind("owner", scope.ownerParam())
+                .bindMap(scope.ownerParams())
                 .bind("now", MemorySql.ts(now))
                 .mapTo(String.class)
                 .list());
@@ -283,7 +283,7 @@ public final class EpisodicMemory {
                         + " FROM episodic_facts WHERE "
                         + scope.ownerSql()
                         + " ORDER BY id")
-                .bind("owner", scope.ownerParam())
+                .bindMap(scope.ownerParams())
                 .map(FACT)
                 .list());
   }
@@ -323,7 +323,7 @@ public final class EpisodicMemory {
                     .formatted(HIT_COLUMNS, lexical, scope.ownerSql()))
             .bind("model", model)
             .bind("vector", new PGvector(vector))
-            .bind("owner", scope.ownerParam())
+            .bindMap(scope.ownerParams())
             .bind("now", MemorySql.ts(now))
             .bind("limit", limit);
     if (!tsquery.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.engram.core.memory;
 
+import io.engram.core.tenant.Tenant;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -9,7 +10,9 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Conversation sessions ({@code sessions}): whose they are, where they ask, and when they close.
+ * Conversation sessions ({@code sessions}): whose they are, where they ask, and when they close. A
+ * session is bound at creation to its collection, and so to that collection's tenant, and to its
+ * user; neither changes afterwards.
  */
 final class Sessions {
   private final Jdbi jdbi;
@@ -32,12 +35,19 @@ final class Sessions {
     return id;
   }
 
-  /** The session's collection, if the session exists and is open. */
-  Optional<String> openCollection(UUID id) {
+  /**
+   * The session's collection key, if the session is {@code tenant}'s and open. A session id comes
+   * from a caller, so the lookup that finds it is the one that checks whose it is: another tenant's
+   * session is as absent as one that never existed.
+   */
+  Optional<String> openCollection(Tenant tenant, UUID id) {
     return jdbi.withHandle(
         h ->
-            h.createQuery("SELECT collection FROM sessions WHERE id = :id AND closed_at IS NULL")
+            h.createQuery(
+                    "SELECT collection FROM sessions"
+                        + " WHERE id = :id AND tenant = :tenant AND closed_at IS NULL")
                 .bind("id", id)
+                .bind("tenant", tenant.id())
                 .mapTo(String.class)
                 .findOne());
   }

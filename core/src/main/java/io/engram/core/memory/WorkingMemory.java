@@ -1,5 +1,6 @@
 package io.engram.core.memory;
 
+import io.engram.core.tenant.Tenant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -28,13 +29,20 @@ public final class WorkingMemory {
     this.turns = new Turns(jdbi);
   }
 
+  /**
+   * Opens a session in the collection with key {@code collection} (and so in its tenant) for {@code
+   * userId} (null: anonymous).
+   */
   public UUID createSession(String collection, String userId) {
     return sessions.create(collection, userId);
   }
 
-  /** The session's collection, if the session exists and is open. */
-  public Optional<String> collectionOf(UUID sessionId) {
-    return sessions.openCollection(sessionId);
+  /**
+   * The session's collection key, if the session is {@code tenant}'s and open; empty for another
+   * tenant's session, as for one that does not exist.
+   */
+  public Optional<String> collectionOf(Tenant tenant, UUID sessionId) {
+    return sessions.openCollection(tenant, sessionId);
   }
 
   /** The last {@code n} turns of a session, oldest first. */

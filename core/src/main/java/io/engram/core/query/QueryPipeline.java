@@ -13,6 +13,7 @@ import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.ResponseCache;
 import io.engram.core.retrieval.RetrievalSettings;
+import io.engram.core.tenant.Tenant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -175,23 +176,14 @@ public final class QueryPipeline {
     String collection = q.collection();
     if (q.sessionId() != null) {
       String sessionCollection =
-          shared
-              .memory()
-              .collectionOf(q.sessionId())
-              .orElseThrow(
-                  () ->
-                      new UnknownResourceException(
-                          "session",
-                          "no open session "
-                              + q.sessionId()
-                              + "; create one with POST /v1/sessions"));
+          shared.memory().collectionOf(q.tenant(), q.sessionId()).orElseThrow(() -> noSession(q));
       collection = collection == null ? sessionCollection : collection;
       history = shared.memory().recentTurns(q.sessionId(), shared.conversation().workingTurns());
     }
-    collection = collection == null ? CollectionRegistry.DEFAULT : collection;
-    if (!shared.collections().exists(collection)) {
-      throw new UnknownResourceException(
-          "collection", "no collection '" + collection + "'; ingest into it first");
+    collection =
+        collection == null ? q.tenant().collection(CollectionRegistry.DEFAULT) : collection;
+    if (!q.tenant().owns(collection) || !shared.collections().exists(collection)) {
+      throw noCollection(collection);
     }
     long intentStart = System.nanoTime();
     IntentClassifier.Classified classified = shared.classifier().classify(q.text(), history);
@@ -241,6 +233,18 @@ public final class QueryPipeline {
         turn.cached);
   }
 
+  /** The 404 of a session that does not exist, is closed, or is another tenant's. */
+  static UnknownResourceException noSession(Question q) {
+    return new UnknownResourceException(
+        "session", "no open session " + q.sessionId() + "; create one with POST /v1/sessions");
+  }
+
+  /** The 404 of a collection that does not exist, or is another tenant's (named as asked). */
+  static UnknownResourceException noCollection(String collection) {
+    return new UnknownResourceException(
+        "collection", "no collection '" + Tenant.nameOf(collection) + "'; ingest into it first");
+  }
+
   /**
    * What a turn came to before it is recorded.
    *
@@ -259,7 +263,9 @@ public final class QueryPipeline {
     static Turn nothingToLookUp(Intent intent, String collection) {
       String answer =
           intent == Intent.CHIT_CHAT
-              ? "Hello! Ask me a question about the documents in '" + collection + "'."
+              ? "Hello! Ask me a question about the documents in '"
+                  + Tenant.nameOf(collection)
+                  + "'."
               : "Noted; I will keep that in mind for this conversation.";
       return new Turn(answer, "extractive", List.of(), null, List.of(), false, null);
     }

@@ -74,10 +74,10 @@ public final class QueryPipelines implements AutoCloseable {
 
   /**
    * Answers one turn with the champion of the collection it is asked in (the question's, else the
-   * session's, else {@code default}).
+   * session's, else the tenant's {@code default}).
    *
    * @throws UnknownResourceException when the question names a session or collection that does not
-   *     exist
+   *     exist, or is another tenant's
    */
   public QueryResult ask(Question q) {
     String collection = q.collection();
@@ -85,18 +85,16 @@ public final class QueryPipelines implements AutoCloseable {
       collection =
           shared
               .memory()
-              .collectionOf(q.sessionId())
-              .orElseThrow(
-                  () ->
-                      new UnknownResourceException(
-                          "session",
-                          "no open session "
-                              + q.sessionId()
-                              + "; create one with POST /v1/sessions"));
+              .collectionOf(q.tenant(), q.sessionId())
+              .orElseThrow(() -> QueryPipeline.noSession(q));
     }
-    collection = collection == null ? CollectionRegistry.DEFAULT : collection;
+    collection =
+        collection == null ? q.tenant().collection(CollectionRegistry.DEFAULT) : collection;
+    if (!q.tenant().owns(collection)) {
+      throw QueryPipeline.noCollection(collection);
+    }
     return champion(collection)
-        .ask(new Question(q.text(), q.sessionId(), collection, q.topK(), q.fresh()));
+        .ask(new Question(q.tenant(), q.text(), q.sessionId(), collection, q.topK(), q.fresh()));
   }
 
   /** The pipeline of the default bundle: the champion index version as configured. */

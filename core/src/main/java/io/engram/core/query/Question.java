@@ -1,22 +1,28 @@
 package io.engram.core.query;
 
+import io.engram.core.tenant.Tenant;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
  * One turn asked of the query path.
  *
+ * @param tenant who asks: the session and the collection must be this tenant's
  * @param text what the user wrote
  * @param sessionId the conversation it belongs to; null for a sessionless question
- * @param collection the collection to search; null for the session's, else {@code default}
+ * @param collection the key ({@link Tenant#collection}) of the collection to search; null for the
+ *     session's, else the tenant's {@code default}
  * @param topK document chunks to return
  * @param fresh compute afresh: no response cache, no cached query embedding
  */
-public record Question(String text, UUID sessionId, String collection, int topK, boolean fresh) {
+public record Question(
+    Tenant tenant, String text, UUID sessionId, String collection, int topK, boolean fresh) {
 
   /** Chunks returned when a caller does not say. */
   public static final int DEFAULT_TOP_K = 5;
 
   public Question {
+    Objects.requireNonNull(tenant, "tenant");
     if (text == null || text.isBlank()) {
       throw new IllegalArgumentException("a question needs text");
     }

@@ -1,5 +1,6 @@
 package io.engram.core.querylog;
 
+import io.engram.core.tenant.Tenant;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -14,18 +15,21 @@ public final class Feedback {
   }
 
   /**
-   * Stores feedback on a logged query; empty when no such query was logged.
+   * Stores feedback on a query {@code tenant} asked; empty when no such query was logged, or it was
+   * another tenant's.
    *
    * @param rating -1 (bad), 0 (neutral) or 1 (good)
    * @return the feedback's id
    */
-  public Optional<Long> record(UUID queryId, int rating, String source, String comment) {
+  public Optional<Long> record(
+      Tenant tenant, UUID queryId, int rating, String source, String comment) {
     return jdbi.withHandle(
         h ->
             h.createQuery(
                     "INSERT INTO feedback (query_id, rating, source, comment)"
                         + " SELECT id, :rating, :source, :comment FROM query_log"
-                        + " WHERE id = :queryId RETURNING id")
+                        + " WHERE id = :queryId AND tenant = :tenant RETURNING id")
+                .bind("tenant", tenant.id())
                 .bind("rating", rating)
                 .bind("source", source)
                 .bind("comment", comment)

@@ -66,7 +66,7 @@ public record RegisteredVersion(
   public record Reference(String collection, int version) {
     // Nine digits at most, so a number always fits an int; index version names never match.
     private static final Pattern NAME =
-        Pattern.compile("^(?:([a-z0-9][a-z0-9_.-]*)/)?v?(\\d{1,9})$");
+        Pattern.compile("^(?:([a-z0-9][a-z0-9_.~-]*)/)?v?(\\d{1,9})$");
 
     /** The reference {@code name} spells, or empty when it names no registered version. */
     public static Optional<Reference> parse(String name) {

@@ -15,6 +15,7 @@ import io.engram.core.query.QueryResult;
 import io.engram.core.query.Question;
 import io.engram.core.querylog.QueryLog;
 import io.engram.core.store.PgVectorChunkStore;
+import io.engram.core.tenant.Tenant;
 import io.engram.core.training.TrainingSettings;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
@@ -84,9 +85,13 @@ class DriftDetectorIT {
   @Test
   void a_live_query_is_logged_with_its_features() {
     QueryResult known =
-        pipelines.champion().ask(new Question("Do the cats eat fish?", null, "default", 2, true));
+        pipelines
+            .champion()
+            .ask(new Question(Tenant.DEFAULT, "Do the cats eat fish?", null, "default", 2, true));
     QueryResult unknown =
-        pipelines.champion().ask(new Question("zebra quantum cats", null, "default", 2, true));
+        pipelines
+            .champion()
+            .ask(new Question(Tenant.DEFAULT, "zebra quantum cats", null, "default", 2, true));
 
     QueryFeatures k = awaitFeatures(known.queryId());
     // Five words; "do" and "the" are stopwords, "cat", "eat" and "fish" are all in the index.
@@ -103,7 +108,8 @@ class DriftDetectorIT {
 
   @Test
   void small_talk_is_logged_without_features() {
-    QueryResult hello = pipelines.champion().ask(new Question("hello", null, "default", 2, true));
+    QueryResult hello =
+        pipelines.champion().ask(new Question(Tenant.DEFAULT, "hello", null, "default", 2, true));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> row(hello.queryId(), "query").isPresent());
     assertThat(row(hello.queryId(), "query_terms").orElse(null)).isNull();
@@ -176,10 +182,11 @@ class DriftDetectorIT {
     DriftReport retried = detector.check("synthetic", DriftReport.SCHEDULE, "wf/run/synthetic");
     assertThat(retried.id()).isEqualTo(shifted.id());
     assertThat(retried.drift()).isTrue();
-    assertThat(detector.reports("synthetic", 10))
+    assertThat(detector.reports(Tenant.DEFAULT, "synthetic", 10))
         .extracting(DriftReport::id)
         .containsExactly(shifted.id(), same.id(), onlyReference.id());
-    assertThat(detector.reports("synthetic", 10).get(0).features()).isEqualTo(shifted.features());
+    assertThat(detector.reports(Tenant.DEFAULT, "synthetic", 10).get(0).features())
+        .isEqualTo(shifted.features());
     assertThat(detector.collections()).contains("synthetic");
   }
 

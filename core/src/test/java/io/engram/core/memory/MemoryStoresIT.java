@@ -12,6 +12,7 @@ import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.llm.LlmGateway;
 import io.engram.core.llm.LlmUnavailableException;
 import io.engram.core.retrieval.QueryEmbeddings;
+import io.engram.core.tenant.Tenant;
 import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
@@ -318,7 +319,7 @@ class MemoryStoresIT {
     // Kept: the fact's source turn and the two turns not distilled yet.
     assertThat(closed.turnsReleased()).isEqualTo(3);
     assertThat(maintenance.closeSession(s, T0).closed()).isFalse();
-    assertThat(working.collectionOf(s)).isEmpty();
+    assertThat(working.collectionOf(Tenant.DEFAULT, s)).isEmpty();
 
     Instant later = T0.plus(settings.episodicTtl()).plusSeconds(1);
     assertThat(maintenance.deleteExpired(later, 1000)).isGreaterThanOrEqualTo(1);

@@ -13,6 +13,7 @@ import io.engram.core.rerank.RerankerSettings;
 import io.engram.core.rerank.Rerankers;
 import io.engram.core.retrieval.Candidate;
 import io.engram.core.store.PgVectorChunkStore;
+import io.engram.core.tenant.Tenant;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.TestCrossEncoders;
@@ -136,7 +137,9 @@ class QueryPipelineIT {
   @Test
   void a_sessionless_question_is_answered_from_the_reranked_sources_and_logged() throws Exception {
     QueryResult answered =
-        pipelines.champion().ask(new Question("Which cats eat fish?", null, null, 2, true));
+        pipelines
+            .champion()
+            .ask(new Question(Tenant.DEFAULT, "Which cats eat fish?", null, null, 2, true));
 
     assertThat(answered.intent()).isEqualTo("question");
     assertThat(answered.answerMode()).isEqualTo("extractive");
@@ -149,13 +152,17 @@ class QueryPipelineIT {
 
   @Test
   void the_second_identical_question_is_served_from_the_response_cache() throws Exception {
-    Question q = new Question("dogs chase what?", null, "default", 1, false);
+    Question q = new Question(Tenant.DEFAULT, "dogs chase what?", null, "default", 1, false);
     assertThat(pipelines.champion().ask(q).cached()).isFalse();
     QueryResult again = pipelines.champion().ask(q);
     assertThat(again.cached()).isTrue();
     assertThat(again.sources()).extracting(Source::source).containsExactly("d4");
     // Asking for a fresh answer bypasses the cache.
-    assertThat(pipelines.champion().ask(new Question(q.text(), null, "default", 1, true)).cached())
+    assertThat(
+            pipelines
+                .champion()
+                .ask(new Question(Tenant.DEFAULT, q.text(), null, "default", 1, true))
+                .cached())
         .isFalse();
   }
 
@@ -187,14 +194,19 @@ class QueryPipelineIT {
   @Test
   void unknown_collections_sessions_and_versions_are_named() throws Exception {
     assertThatThrownBy(
-            () -> pipelines.champion().ask(new Question("cats", null, "nowhere", 3, false)))
+            () ->
+                pipelines
+                    .champion()
+                    .ask(new Question(Tenant.DEFAULT, "cats", null, "nowhere", 3, false)))
         .isInstanceOf(UnknownResourceException.class)
         .hasMessageContaining("no collection 'nowhere'");
     assertThatThrownBy(
             () ->
                 pipelines
                     .champion()
-                    .ask(new Question("cats", java.util.UUID.randomUUID(), null, 3, false)))
+                    .ask(
+                        new Question(
+                            Tenant.DEFAULT, "cats", java.util.UUID.randomUUID(), null, 3, false)))
         .isInstanceOf(UnknownResourceException.class)
         .extracting(e -> ((UnknownResourceException) e).resource())
         .isEqualTo("session");

@@ -221,34 +221,51 @@ public final class ScheduleRegistrar {
       Object argument,
       String config) {
     String cron = s.schedules().get(job).cron();
-    String details =
-        summary
-            + "\nschedule: "
-            + cron
-            + " (UTC), profile "
-            + s.profile()
-            + "\n"
-            + config
-            + "\nregistered by the Engram worker; change it through its configuration";
+    return cron(
+        cron,
+        ScheduleActionStartWorkflow.newBuilder()
+            .setWorkflowType(workflow)
+            .setArguments(argument)
+            .setOptions(
+                WorkflowOptions.newBuilder()
+                    // The server appends the scheduled time to this id for each run.
+                    .setWorkflowId(MemoryJobs.scheduleId(job))
+                    .setTaskQueue(TaskQueues.MAINTENANCE)
+                    .setTypedSearchAttributes(MemoryJobs.searchAttributes(job))
+                    .setStaticSummary(summary)
+                    .setStaticDetails(details(summary, cron, s.profile(), config))
+                    .build())
+            .build(),
+        catchupWindow);
+  }
+
+  /**
+   * The static details every Engram schedule's workflows carry, which the Temporal UI shows and
+   * {@link #reconcile} compares: what it does, when, in which profile, and its settings.
+   */
+  public static String details(String summary, String cron, String profile, String config) {
+    return summary
+        + "\nschedule: "
+        + cron
+        + " (UTC), profile "
+        + profile
+        + "\n"
+        + config
+        + "\nregistered by the Engram worker; change it through its configuration";
+  }
+
+  /**
+   * A schedule that starts {@code action} on {@code cron} (UTC). A run still going when the next is
+   * due makes the next one unnecessary; a start missed while the server was down is made up within
+   * {@code catchupWindow}.
+   */
+  public static Schedule cron(
+      String cron, ScheduleActionStartWorkflow action, Duration catchupWindow) {
     return Schedule.newBuilder()
         .setSpec(ScheduleSpec.newBuilder().setCronExpressions(List.of(cron)).build())
-        .setAction(
-            ScheduleActionStartWorkflow.newBuilder()
-                .setWorkflowType(workflow)
-                .setArguments(argument)
-                .setOptions(
-                    WorkflowOptions.newBuilder()
-                        // The server appends the scheduled time to this id for each run.
-                        .setWorkflowId(MemoryJobs.scheduleId(job))
-                        .setTaskQueue(TaskQueues.MAINTENANCE)
-                        .setTypedSearchAttributes(MemoryJobs.searchAttributes(job))
-                        .setStaticSummary(summary)
-                        .setStaticDetails(details)
-                        .build())
-                .build())
+        .setAction(action)
         .setPolicy(
             SchedulePolicy.newBuilder()
-                // A run still going when the next is due makes the next one unnecessary.
                 .setOverlap(ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_SKIP)
                 .setCatchupWindow(catchupWindow)
                 .build())

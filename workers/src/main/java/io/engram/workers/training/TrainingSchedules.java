@@ -7,13 +7,10 @@ import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.training.DriftRequest;
 import io.engram.workflows.training.DriftWorkflow;
 import io.engram.workflows.training.ScheduledRetrainingWorkflow;
-import io.temporal.api.enums.v1.ScheduleOverlapPolicy;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.schedules.Schedule;
 import io.temporal.client.schedules.ScheduleActionStartWorkflow;
 import io.temporal.client.schedules.ScheduleClient;
-import io.temporal.client.schedules.SchedulePolicy;
-import io.temporal.client.schedules.ScheduleSpec;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -66,13 +63,8 @@ public final class TrainingSchedules {
     String cron = s.retrainSchedule().cron();
     TrainingSettings.Triggers t = s.triggers();
     String summary = "Scheduled retraining of every collection with a serving model";
-    String details =
-        summary
-            + "\nschedule: "
-            + cron
-            + " (UTC), profile "
-            + profile
-            + "\nretrains when: max age "
+    String config =
+        "retrains when: max age "
             + (t.maxAge() == null ? "off" : t.maxAge().toDays() + " d")
             + ", degradation "
             + (t.degradation() == null ? "off" : Math.round(t.degradation() * 100) + " %")
@@ -80,28 +72,20 @@ public final class TrainingSchedules {
             + (t.newFeedback() == 0 ? "off" : t.newFeedback())
             + ", or changed data; search of at most "
             + s.search().trials()
-            + " trials"
-            + "\nregistered by the Engram worker; change it through its configuration";
-    return Schedule.newBuilder()
-        .setSpec(ScheduleSpec.newBuilder().setCronExpressions(List.of(cron)).build())
-        .setAction(
-            ScheduleActionStartWorkflow.newBuilder()
-                .setWorkflowType(ScheduledRetrainingWorkflow.class)
-                .setOptions(
-                    WorkflowOptions.newBuilder()
-                        .setWorkflowId(ScheduledRetrainingWorkflow.SCHEDULE_ID)
-                        .setTaskQueue(TaskQueues.TRAINING)
-                        .setStaticSummary(summary)
-                        .setStaticDetails(details)
-                        .build())
-                .build())
-        .setPolicy(
-            SchedulePolicy.newBuilder()
-                // A round still going when the next is due makes the next one unnecessary.
-                .setOverlap(ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_SKIP)
-                .setCatchupWindow(Duration.ofHours(1))
-                .build())
-        .build();
+            + " trials";
+    return ScheduleRegistrar.cron(
+        cron,
+        ScheduleActionStartWorkflow.newBuilder()
+            .setWorkflowType(ScheduledRetrainingWorkflow.class)
+            .setOptions(
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId(ScheduledRetrainingWorkflow.SCHEDULE_ID)
+                    .setTaskQueue(TaskQueues.TRAINING)
+                    .setStaticSummary(summary)
+                    .setStaticDetails(ScheduleRegistrar.details(summary, cron, profile, config))
+                    .build())
+            .build(),
+        Duration.ofHours(1));
   }
 
   /** The drift check's schedule: every collection, a retraining of those that drift. */
@@ -109,13 +93,8 @@ public final class TrainingSchedules {
     String cron = s.driftSchedule().cron();
     TrainingSettings.Drift d = s.drift();
     String summary = "Drift check of every collection's live queries";
-    String details =
-        summary
-            + "\nschedule: "
-            + cron
-            + " (UTC), profile "
-            + profile
-            + "\nwindows of "
+    String config =
+        "windows of "
             + d.window()
             + " queries (at least "
             + d.minSample()
@@ -123,29 +102,21 @@ public final class TrainingSchedules {
             + d.psiDrift()
             + " and KS p < "
             + d.ksAlpha()
-            + " on a feature; a drifting collection is retrained (trigger drift)"
-            + "\nregistered by the Engram worker; change it through its configuration";
-    return Schedule.newBuilder()
-        .setSpec(ScheduleSpec.newBuilder().setCronExpressions(List.of(cron)).build())
-        .setAction(
-            ScheduleActionStartWorkflow.newBuilder()
-                .setWorkflowType(DriftWorkflow.class)
-                .setArguments(DriftRequest.scheduled())
-                .setOptions(
-                    WorkflowOptions.newBuilder()
-                        // The server appends the scheduled time to this id for each run.
-                        .setWorkflowId(DriftWorkflow.SCHEDULE_ID)
-                        .setTaskQueue(TaskQueues.TRAINING)
-                        .setStaticSummary(summary)
-                        .setStaticDetails(details)
-                        .build())
-                .build())
-        .setPolicy(
-            SchedulePolicy.newBuilder()
-                // A check still going when the next is due makes the next one unnecessary.
-                .setOverlap(ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_SKIP)
-                .setCatchupWindow(Duration.ofMinutes(10))
-                .build())
-        .build();
+            + " on a feature; a drifting collection is retrained (trigger drift)";
+    return ScheduleRegistrar.cron(
+        cron,
+        ScheduleActionStartWorkflow.newBuilder()
+            .setWorkflowType(DriftWorkflow.class)
+            .setArguments(DriftRequest.scheduled())
+            .setOptions(
+                WorkflowOptions.newBuilder()
+                    // The server appends the scheduled time to this id for each run.
+                    .setWorkflowId(DriftWorkflow.SCHEDULE_ID)
+                    .setTaskQueue(TaskQueues.TRAINING)
+                    .setStaticSummary(summary)
+                    .setStaticDetails(ScheduleRegistrar.details(summary, cron, profile, config))
+                    .build())
+            .build(),
+        Duration.ofMinutes(10));
   }
 }

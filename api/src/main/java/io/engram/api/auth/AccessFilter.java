@@ -1,0 +1,223 @@
+package io.engram.api.auth;
+
+import io.engram.api.problems.ApiProblem;
+import io.engram.api.problems.Problems;
+import io.engram.api.problems.RequestIds;
+import io.engram.contract.Problem;
+import io.engram.core.config.AccessSettings;
+import io.engram.core.config.EngramSettings;
+import io.engram.core.tenant.ApiKeys;
+import io.engram.core.tenant.Scope;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.annotation.Order;
+import io.micronaut.core.propagation.MutablePropagatedContext;
+import io.micronaut.http.BasicHttpAttributes;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpMethod;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides, before a controller runs, whether a request may be served and as whom: the {@link
+ * Caller} of its API key ({@code Authorization: Bearer KEY}), or in the dev profile the loopback
+ * caller for a request without a key from the loopback interface. Then the route's scope ({@link
+ * ScopePolicy}), the key's rate limit and the body's size. Refusals are problem bodies: 401 (no,
+ * unknown or revoked key, in every profile), 403 (scope), 429 (with {@code Retry-After}), 413.
+ *
+ * <p>A key is never logged, echoed or counted: refusals say what was wrong without repeating what
+ * was sent, and metrics carry no key.
+ */
+@ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+@Order(100)
+@Context
+final class AccessFilter {
+  private static final Logger log = LoggerFactory.getLogger(AccessFilter.class);
+  private static final String BEARER = "Bearer ";
+  private static final String CHALLENGE = "Bearer realm=\"engram\"";
+  private static final long TOUCH_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+  private final AccessSettings settings;
+  private final long maxUploadBytes;
+  private final ApiKeys keys;
+  private final RateLimits limits;
+  private final Map<Long, Long> touched = new ConcurrentHashMap<>();
+
+  AccessFilter(EngramSettings settings, ApiKeys keys, RateLimits limits) {
+    this.settings = settings.access();
+    this.maxUploadBytes = settings.api().maxUploadBytes();
+    this.keys = keys;
+    this.limits = limits;
+    if (this.settings.loopbackAnonymous()) {
+      log.warn(
+          "API keys: requests WITHOUT a key from the loopback interface are served as tenant"
+              + " 'default' with every scope and no rate limit (ENGRAM_AUTH_LOOPBACK=true, profile"
+              + " {}); any other request needs a key",
+          settings.profile().value());
+    } else {
+      log.info(
+          "API keys: every request but health, metrics and the OpenAPI document needs a key"
+              + " (profile {})",
+          settings.profile().value());
+    }
+    log.info(
+        "rate limit per API key: {}",
+        this.settings.rateLimited()
+            ? this.settings.ratePerSecond()
+                + "/s, bursts of "
+                + this.settings.rateBurst()
+                + " (per replica)"
+            : "none");
+  }
+
+  @RequestFilter
+  @ExecuteOn(TaskExecutors.BLOCKING)
+  @Nullable
+  HttpResponse<?> admit(HttpRequest<?> request, MutablePropagatedContext context) {
+    String template = BasicHttpAttributes.getUriTemplate(request).orElse(null);
+    if (isPublic(request, template)) {
+      return null;
+    }
+    Caller caller;
+    try {
+      caller = authenticate(request);
+      if (template != null) {
+        Scope needed = ScopePolicy.required(request.getMethod(), template);
+        if (!caller.has(needed)) {
+          throw Problems.insufficientScope(
+              "this endpoint needs an API key with scope '"
+                  + needed.wireName()
+                  + "'; this key has "
+                  + caller.scopes().stream().map(Scope::wireName).sorted().toList());
+        }
+        if (ScopePolicy.operatorOnly(request.getMethod(), template) && !caller.operator()) {
+          throw Problems.insufficientScope(
+              "this endpoint spans every tenant: it needs an admin key of tenant 'default', the"
+                  + " installation's operator");
+        }
+      }
+      limitSize(request, template);
+    } catch (ApiProblem refused) {
+      return refusal(request, refused, Map.of());
+    }
+    if (caller.keyId() != null) {
+      RateLimits.Verdict verdict = limits.consume(caller.keyId());
+      if (!verdict.allowed()) {
+        return refusal(
+            request,
+            Problems.rateLimited(
+                "over this key's rate limit of "
+                    + settings.ratePerSecond()
+                    + " requests per second; retry in "
+                    + verdict.retryAfterSeconds()
+                    + " s"),
+            Map.of(HttpHeaders.RETRY_AFTER, Long.toString(verdict.retryAfterSeconds())));
+      }
+      touch(caller.keyId());
+    }
+    request.setAttribute(Caller.ATTRIBUTE, caller);
+    // Every line logged for the request names its tenant (never its key).
+    RequestIds.logWith(context, RequestIds.TENANT_MDC_KEY, caller.tenant().id());
+    return null;
+  }
+
+  private Caller authenticate(HttpRequest<?> request) {
+    String authorization = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
+    if (authorization == null) {
+      if (settings.loopbackAnonymous() && fromLoopback(request)) {
+        return Caller.loopback();
+      }
+      throw Problems.unauthorized(
+          "send an API key as 'Authorization: Bearer KEY' (README, Keys and tenants)");
+    }
+    if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      throw Problems.unauthorized("the Authorization header must be 'Bearer KEY'");
+    }
+    String token = authorization.substring(BEARER.length()).strip();
+    return keys.authenticate(token)
+        .map(k -> new Caller(k.tenant(), k.scopes(), k.id()))
+        .orElseThrow(() -> Problems.unauthorized("the API key is unknown or revoked"));
+  }
+
+  /**
+   * A declared body over the route's limit is refused before it is read: blob uploads may be as
+   * large as {@code ENGRAM_MAX_UPLOAD_BYTES}, every other body as {@code ENGRAM_MAX_REQUEST_BYTES}.
+   */
+  private void limitSize(HttpRequest<?> request, String template) {
+    long length = request.getContentLength();
+    boolean upload = request.getMethod() == HttpMethod.PUT && "/v1/blobs/{sha256}".equals(template);
+    long limit = upload ? maxUploadBytes : settings.maxRequestBytes();
+    if (length > limit) {
+      throw Problems.tooLarge(
+          "the body has "
+              + length
+              + " bytes; this endpoint takes at most "
+              + limit
+              + (upload ? " (ENGRAM_MAX_UPLOAD_BYTES)" : " (ENGRAM_MAX_REQUEST_BYTES)"));
+    }
+  }
+
+  /** The peer of the connection itself: a forwarded-for header can say anything. */
+  private static boolean fromLoopback(HttpRequest<?> request) {
+    InetSocketAddress peer = request.getRemoteAddress();
+    return peer != null && peer.getAddress() != null && peer.getAddress().isLoopbackAddress();
+  }
+
+  private static boolean isPublic(HttpRequest<?> request, String template) {
+    if (template != null) {
+      return ScopePolicy.isPublic(template);
+    }
+    String path = request.getPath();
+    return path.equals("/health") || path.startsWith("/health/") || path.equals("/prometheus");
+  }
+
+  /** Notes the key's use, at most once a minute per key and replica. */
+  private void touch(long keyId) {
+    long now = System.nanoTime();
+    Long last = touched.get(keyId);
+    if (last == null || now - last > TOUCH_EVERY_NANOS) {
+      touched.put(keyId, now);
+      keys.touch(keyId, Instant.now());
+    }
+  }
+
+  /** Forgets what this replica holds for a revoked key. */
+  void revoked(long keyId) {
+    limits.forget(keyId);
+    touched.remove(keyId);
+  }
+
+  private static MutableHttpResponse<Problem> refusal(
+      HttpRequest<?> request, ApiProblem refused, Map<String, String> headers) {
+    Problem problem = refused.problem();
+    MutableHttpResponse<Problem> response =
+        HttpResponse.<Problem>status(HttpStatus.valueOf(problem.status()))
+            .contentType(Problem.MEDIA_TYPE)
+            .header(RequestIds.HEADER, RequestIds.of(request))
+            .body(problem);
+    if (problem.status() == 401) {
+      response.header(HttpHeaders.WWW_AUTHENTICATE, CHALLENGE);
+    }
+    headers.forEach(response::header);
+    log.debug(
+        "request {} ({} {}) refused: {}",
+        RequestIds.of(request),
+        request.getMethod(),
+        request.getPath(),
+        problem.detail());
+    return response;
+  }
+}

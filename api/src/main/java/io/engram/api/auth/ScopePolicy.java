@@ -1,0 +1,99 @@
+package io.engram.api.auth;
+
+import io.engram.core.tenant.Scope;
+import io.micronaut.http.HttpMethod;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The scope each endpoint needs, by method and route template, in one table. An endpoint missing
+ * from it needs {@code admin}: a new endpoint is closed until someone decides who may call it (and
+ * {@code ScopePolicyTest} fails until the table names every endpoint of the OpenAPI document).
+ * Public endpoints need no key at all: health for probes, metrics for the scraper, the OpenAPI
+ * document.
+ */
+final class ScopePolicy {
+  /** Served without a key: they carry no tenant's data. */
+  static final Set<String> PUBLIC =
+      Set.of(
+          "/health",
+          "/health/{selector}",
+          "/health/liveness",
+          "/health/readiness",
+          "/prometheus",
+          "/openapi.yml");
+
+  private static final Map<String, Scope> RULES =
+      Map.ofEntries(
+          // Asking and conversing, and reading what the tenant's models are.
+          rule("POST /v1/query", Scope.QUERY),
+          rule("POST /v1/sessions", Scope.QUERY),
+          rule("GET /v1/sessions/{sessionId}/turns", Scope.QUERY),
+          rule("POST /v1/feedback", Scope.QUERY),
+          rule("GET /v1/models", Scope.QUERY),
+          rule("GET /v1/models/{collection}/versions/{version}", Scope.QUERY),
+          rule("GET /v1/models/{collection}/aliases", Scope.QUERY),
+          rule("GET /v1/models/{collection}/events", Scope.QUERY),
+          rule("GET /v1/drift/reports", Scope.QUERY),
+          // Changing what the tenant's collections hold, and measuring them.
+          rule("POST /v1/blobs/missing", Scope.INGEST),
+          rule("PUT /v1/blobs/{sha256}", Scope.INGEST),
+          rule("POST /v1/ingestions", Scope.INGEST),
+          rule("GET /v1/ingestions/{workflowId}", Scope.INGEST),
+          rule("POST /v1/evaluations", Scope.INGEST),
+          rule("GET /v1/evaluations/{workflowId}", Scope.INGEST),
+          rule("POST /v1/drift/checks", Scope.INGEST),
+          rule("POST /v1/retrainings", Scope.INGEST),
+          rule("GET /v1/retrainings/{workflowId}", Scope.INGEST),
+          rule("GET /v1/studies/{id}", Scope.INGEST),
+          rule("GET /v1/studies/{id}/chart.svg", Scope.INGEST),
+          // Changing what serves, keys, and the installation's operator endpoints.
+          rule("POST /v1/models/{collection}/aliases", Scope.ADMIN),
+          rule("POST /v1/models/{collection}/versions/{version}:archive", Scope.ADMIN),
+          rule("PUT /v1/models/{collection}/versions/{version}/tags", Scope.ADMIN),
+          rule("POST /v1/keys", Scope.ADMIN),
+          rule("GET /v1/keys", Scope.ADMIN),
+          rule("POST /v1/keys/{id}:revoke", Scope.ADMIN),
+          rule("GET /v1/memory/stats", Scope.ADMIN),
+          rule("POST /v1/memory/promotions", Scope.ADMIN),
+          rule("GET /v1/schedules", Scope.ADMIN));
+
+  /**
+   * Routes that span every tenant (the namespace's schedules, memory jobs and counts over all
+   * tenants): besides their scope they need an operator, an admin key of the default tenant ({@link
+   * Caller#operator}).
+   */
+  static final Set<String> OPERATOR =
+      Set.of("GET /v1/memory/stats", "POST /v1/memory/promotions", "GET /v1/schedules");
+
+  private ScopePolicy() {}
+
+  /** Whether the route is for the installation's operator only. */
+  static boolean operatorOnly(HttpMethod method, String template) {
+    return OPERATOR.contains(method.name() + " " + template);
+  }
+
+  /** Every route the table names, as {@code METHOD /template}. */
+  static Set<String> routes() {
+    return RULES.keySet();
+  }
+
+  private static Map.Entry<String, Scope> rule(String route, Scope scope) {
+    return Map.entry(route, scope);
+  }
+
+  static boolean isPublic(String template) {
+    return PUBLIC.contains(template);
+  }
+
+  /** The scope the route needs; {@code admin} for a route the table does not name. */
+  static Scope required(HttpMethod method, String template) {
+    return named(method, template).orElse(Scope.ADMIN);
+  }
+
+  /** The scope the table names for the route, if it names one. */
+  static Optional<Scope> named(HttpMethod method, String template) {
+    return Optional.ofNullable(RULES.get(method.name() + " " + template));
+  }
+}

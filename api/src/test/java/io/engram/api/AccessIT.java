@@ -1,0 +1,364 @@
+package io.engram.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.engram.core.Hashing;
+import io.engram.core.tenant.ApiKeys;
+import io.engram.core.tenant.Scope;
+import io.engram.core.tenant.Tenant;
+import io.engram.testing.EngramServices;
+import io.engram.testing.EngramServicesExtension;
+import io.github.bucket4j.TimeMeter;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.annotation.MockBean;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
+
+/**
+ * API keys on a real API in the {@code prod} profile: no request without a key is served (401 on
+ * every endpoint but health, metrics and the OpenAPI document, loopback included); an unknown,
+ * malformed or revoked key is 401; scopes are 403; a key over its token bucket is 429 with {@code
+ * Retry-After} (on a clock the test moves); bodies over their limits are 413; the database holds
+ * only a key's hash; and no key appears in a log line, an error body or the metrics.
+ */
+@EngramServices
+@MicronautTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class AccessIT extends ApiTestSupport implements TestPropertyProvider {
+  private static final int MAX_REQUEST_BYTES = 8 * 1024;
+  private static final int MAX_UPLOAD_BYTES = 16 * 1024;
+
+  /** Every line logged while the API runs, Engram's own down to DEBUG, libraries' from INFO. */
+  private static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
+
+  private static final Logger ROOT = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+  private static final Logger ENGRAM = (Logger) LoggerFactory.getLogger("io.engram");
+  private static final Level ROOT_LEVEL = ROOT.getLevel();
+  private static final Level ENGRAM_LEVEL = ENGRAM.getLevel();
+
+  static {
+    LOGS.start();
+    ROOT.addAppender(LOGS);
+    ROOT.setLevel(Level.INFO);
+    ENGRAM.setLevel(Level.DEBUG);
+  }
+
+  /** The time the rate-limit buckets refill by, moved by the test alone. */
+  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+
+  @Inject EmbeddedServer server;
+  @Inject ApiKeys keys;
+
+  private String dbUrl;
+
+  /** Every token this test made, for the check that none was logged. */
+  private final List<String> tokens = new ArrayList<>();
+
+  @Override
+  public Map<String, String> getProperties() {
+    dbUrl = EngramServicesExtension.postgres().createDatabase("access_it");
+    return serviceProperties(
+        dbUrl,
+        Map.of(
+            "engram.profile", "prod",
+            // The schema moves in its own step in prod; a test database starts empty.
+            "engram.migrate.on.start", "true",
+            "engram.rate.limit.per.second", "1",
+            "engram.rate.limit.burst", "2",
+            "engram.max.request.bytes", Integer.toString(MAX_REQUEST_BYTES),
+            "engram.max.upload.bytes", Integer.toString(MAX_UPLOAD_BYTES)));
+  }
+
+  @MockBean(TimeMeter.class)
+  TimeMeter rateLimitClock() {
+    return new TimeMeter() {
+      @Override
+      public long currentTimeNanos() {
+        return nanos.get();
+      }
+
+      @Override
+      public boolean isWallClockBased() {
+        return false;
+      }
+    };
+  }
+
+  @Override
+  protected URI baseUri() {
+    return URI.create(server.getURL().toString());
+  }
+
+  @AfterAll
+  void restoreLogging() {
+    ROOT.detachAppender(LOGS);
+    ROOT.setLevel(ROOT_LEVEL);
+    ENGRAM.setLevel(ENGRAM_LEVEL);
+  }
+
+  private String key(String tenant, Scope... scopes) {
+    String token =
+        keys.create(
+                new Tenant(tenant),
+                "access-it",
+                scopes.length == 0 ? EnumSet.noneOf(Scope.class) : EnumSet.of(scopes[0], scopes),
+                "database")
+            .token();
+    tokens.add(token);
+    return token;
+  }
+
+  @Test
+  void prod_serves_no_request_without_a_key_not_even_from_loopback() throws Exception {
+    JsonNode document = new YAMLMapper().readTree(call(null, "GET", "/openapi.yml", null).body());
+    List<String[]> routes = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields();
+        paths.hasNext(); ) {
+      Map.Entry<String, JsonNode> path = paths.next();
+      path.getValue()
+          .fieldNames()
+          .forEachRemaining(
+              m -> routes.add(new String[] {m.toUpperCase(Locale.ROOT), path.getKey()}));
+    }
+    assertThat(routes).hasSizeGreaterThan(20);
+    for (String[] route : routes) {
+      String path =
+          route[1]
+              .replace("{collection}", "notes")
+              .replace("{version}", "1")
+              .replace("{sha256}", "0".repeat(64))
+              .replace("{id}", "1")
+              .replace("{sessionId}", "00000000-0000-0000-0000-000000000000")
+              .replace("{workflowId}", "ingest-notes-1");
+      Object body = route[0].equals("PUT") && path.startsWith("/v1/blobs/") ? new byte[] {1} : null;
+      HttpResponse<String> response =
+          exchange(
+              null, route[0], path, route[0].equals("GET") ? null : body == null ? "{}" : body);
+      assertThat(response.statusCode())
+          .as(route[0] + " " + path + ": " + response.body())
+          .isEqualTo(401);
+      assertThat(response.headers().firstValue("WWW-Authenticate"))
+          .hasValue("Bearer realm=\"engram\"");
+      assertThat(response.headers().firstValue("Content-Type").orElse(""))
+          .startsWith("application/problem+json");
+    }
+    // Probes, scrapers and clients still reach what carries no tenant's data.
+    assertThat(call(null, "GET", "/health", null).status()).isEqualTo(200);
+    assertThat(call(null, "GET", "/prometheus", null).status()).isEqualTo(200);
+    assertThat(call(null, "GET", "/openapi.yml", null).status()).isEqualTo(200);
+  }
+
+  @Test
+  void an_unknown_malformed_or_revoked_key_is_401() throws Exception {
+    String good = key("acme", Scope.QUERY);
+    assertThat(call(good, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
+    long id = keys.authenticate(good).orElseThrow().id();
+    keys.revoke(id);
+
+    String unknown = "engram_" + "Z".repeat(40);
+    for (String presented : List.of(good, unknown, "engram_short", "")) {
+      Reply reply = call(presented, "GET", "/v1/drift/reports", null);
+      assertProblem(reply, 401);
+      if (!presented.isEmpty()) {
+        assertThat(reply.body()).doesNotContain(presented);
+      }
+    }
+    Reply basic =
+        send(
+            java.net.http.HttpRequest.newBuilder(baseUri().resolve("/v1/drift/reports"))
+                .header("Authorization", "Basic dXNlcjpwYXNz")
+                .GET()
+                .build());
+    assertProblem(basic, 401);
+  }
+
+  @Test
+  void scopes_are_enforced_with_403() throws Exception {
+    String query = key("acme", Scope.QUERY);
+    String ingest = key("acme", Scope.INGEST);
+    String admin = key("acme", Scope.ADMIN);
+
+    assertThat(call(query, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
+    Reply noIngest =
+        call(query, "POST", "/v1/blobs/missing", Map.of("hashes", List.of("0".repeat(64))));
+    assertProblem(noIngest, 403);
+    assertThat(noIngest.json().path("detail").asText()).contains("scope 'ingest'");
+    assertProblem(call(query, "GET", "/v1/keys", null), 403);
+    assertProblem(
+        call(
+            query,
+            "POST",
+            "/v1/models/notes/aliases",
+            Map.of("alias", "champion", "version", 1, "reason", "r")),
+        403);
+
+    assertThat(
+            call(ingest, "POST", "/v1/blobs/missing", Map.of("hashes", List.of("0".repeat(64))))
+                .status())
+        .isEqualTo(200);
+    assertProblem(call(ingest, "POST", "/v1/query", Map.of("query", "hello")), 403);
+    assertProblem(call(ingest, "POST", "/v1/sessions", Map.of()), 403);
+
+    assertThat(call(admin, "GET", "/v1/keys", null).status()).isEqualTo(200);
+    assertProblem(call(admin, "POST", "/v1/query", Map.of("query", "hello")), 403);
+    // An admin key of a tenant is not the installation's operator.
+    assertProblem(call(admin, "GET", "/v1/schedules", null), 403);
+    String operator = key("default", Scope.ADMIN);
+    assertThat(call(operator, "GET", "/v1/schedules", null).status()).isEqualTo(200);
+  }
+
+  @Test
+  void a_key_over_its_token_bucket_gets_429_with_retry_after_until_tokens_refill()
+      throws Exception {
+    String limited = key("acme", Scope.QUERY);
+    String other = key("acme", Scope.QUERY);
+
+    // A burst of two, then one a second.
+    assertThat(call(limited, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
+    assertThat(call(limited, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
+    HttpResponse<String> refused = exchange(limited, "GET", "/v1/drift/reports", null);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+    assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(refused.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("application/problem+json");
+    assertThat(JSON.readTree(refused.body()).path("detail").asText()).contains("rate limit");
+    // Each key has its own bucket.
+    assertThat(call(other, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
+
+    nanos.addAndGet(Duration.ofMillis(500).toNanos());
+    assertThat(exchange(limited, "GET", "/v1/drift/reports", null).statusCode()).isEqualTo(429);
+    nanos.addAndGet(Duration.ofMillis(500).toNanos());
+    assertThat(call(limited, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
+    assertThat(exchange(limited, "GET", "/v1/drift/reports", null).statusCode()).isEqualTo(429);
+  }
+
+  @Test
+  void bodies_over_their_limits_are_413_and_a_query_over_its_length_is_400() throws Exception {
+    String key = key("acme", Scope.QUERY, Scope.INGEST);
+
+    Reply body = call(key, "POST", "/v1/query", Map.of("query", "x".repeat(MAX_REQUEST_BYTES)));
+    assertProblem(body, 413);
+    assertThat(body.json().path("detail").asText()).contains("ENGRAM_MAX_REQUEST_BYTES");
+
+    byte[] upload = new byte[MAX_UPLOAD_BYTES + 1];
+    Reply big = call(key, "PUT", "/v1/blobs/" + Hashing.sha256(upload), upload);
+    assertProblem(big, 413);
+    assertThat(big.json().path("detail").asText()).contains("ENGRAM_MAX_UPLOAD_BYTES");
+    // An upload between the two limits is taken: uploads have their own.
+    byte[] fits = new byte[MAX_REQUEST_BYTES + 1];
+    assertThat(call(key, "PUT", "/v1/blobs/" + Hashing.sha256(fits), fits).status()).isEqualTo(201);
+
+    Reply tooLong = call(key, "POST", "/v1/query", Map.of("query", "y".repeat(5000)));
+    assertProblem(tooLong, 400);
+    assertThat(tooLong.json().path("errors").get(0).path("pointer").asText()).isEqualTo("/query");
+  }
+
+  @Test
+  void the_database_holds_only_a_keys_hash() throws Exception {
+    String operator = key("default", Scope.ADMIN);
+    Reply created =
+        call(
+            operator,
+            "POST",
+            "/v1/keys",
+            Map.of("tenant", "acme", "name", "frontend", "scopes", List.of("query", "ingest")));
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    String token = created.json().path("key").asText();
+    tokens.add(token);
+    assertThat(token).startsWith("engram_").hasSize(47);
+    long id = created.json().path("apiKey").path("id").asLong();
+    assertThat(created.json().path("apiKey").path("scopes"))
+        .extracting(JsonNode::asText)
+        .containsExactlyInAnyOrder("ingest", "query");
+
+    var postgres = EngramServicesExtension.postgres();
+    try (Connection c = DriverManager.getConnection(dbUrl, postgres.user(), postgres.password());
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT row_to_json(k)::text, token_sha256 FROM api_keys k WHERE id = " + id)) {
+      assertThat(rs.next()).isTrue();
+      String row = rs.getString(1);
+      assertThat(row).doesNotContain(token).doesNotContain(token.substring(11));
+      assertThat(rs.getString(2)).isEqualTo(Hashing.sha256(token));
+    }
+    // Listed, never with its token.
+    String listed = call(operator, "GET", "/v1/keys?tenant=acme", null).body();
+    assertThat(listed).contains("\"id\":" + id).doesNotContain(token);
+    assertThat(call(token, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
+  }
+
+  @Test
+  void no_key_appears_in_a_log_line_or_the_metrics() throws Exception {
+    String good = key("acme", Scope.QUERY);
+    String operator = key("default", Scope.ADMIN);
+    call(good, "GET", "/v1/drift/reports", null);
+    call(good, "POST", "/v1/keys", Map.of("scopes", List.of("query")));
+    Reply created =
+        call(operator, "POST", "/v1/keys", Map.of("tenant", "acme", "scopes", List.of("query")));
+    tokens.add(created.json().path("key").asText());
+    call(
+        operator,
+        "POST",
+        "/v1/keys/" + created.json().path("apiKey").path("id").asLong() + ":revoke",
+        null);
+    call(created.json().path("key").asText(), "GET", "/v1/drift/reports", null);
+    String unknown = "engram_" + "Q".repeat(40);
+    tokens.add(unknown);
+    call(unknown, "GET", "/v1/drift/reports", null);
+    call(good, "POST", "/v1/query", "{not json");
+
+    assertThat(LOGS.list).as("the API logged while it ran").isNotEmpty();
+    List<String> lines = new ArrayList<>();
+    for (ILoggingEvent e : List.copyOf(LOGS.list)) {
+      lines.add(e.getFormattedMessage());
+      if (e.getThrowableProxy() != null) {
+        lines.add(ThrowableProxyUtil.asString(e.getThrowableProxy()));
+      }
+      lines.add(String.valueOf(e.getMDCPropertyMap()));
+    }
+    String metrics = call(null, "GET", "/prometheus", null).body();
+    for (String token : Set.copyOf(tokens)) {
+      String secret = token.substring(11); // past the prefix and the hint's four characters
+      assertThat(lines).noneSatisfy(line -> assertThat(line).contains(secret));
+      assertThat(metrics).doesNotContain(secret);
+    }
+    assertThat(lines)
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .contains(
+                        "every request but health, metrics and the OpenAPI document needs a key")
+                    .contains("profile prod"));
+  }
+}

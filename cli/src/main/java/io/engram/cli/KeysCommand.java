@@ -1,0 +1,173 @@
+package io.engram.cli;
+
+import io.engram.cli.EngramClient.Reply;
+import io.engram.contract.Keys.CreateKey;
+import io.engram.contract.Keys.KeyCreated;
+import io.engram.contract.Keys.KeyList;
+import io.engram.contract.Keys.KeyView;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * API keys through {@code /v1/keys} (an {@code admin} key, or the dev profile's loopback caller).
+ * The launcher's {@code ./engram keys … --database} runs the same commands against the database
+ * instead, for the first admin key of an installation.
+ */
+@Command(
+    name = "keys",
+    mixinStandardHelpOptions = true,
+    versionProvider = EngramCli.VersionProvider.class,
+    description = {
+      "API keys: create (the key is printed once), list, revoke. Needs an admin key in"
+          + " ENGRAM_API_KEY, or a dev stack's loopback access. The first admin key of an"
+          + " installation: ./engram keys create --scopes admin --database (README, Keys and"
+          + " tenants)."
+    },
+    subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
+final class KeysCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return CommandLine.ExitCode.USAGE;
+  }
+
+  @Command(
+      name = "create",
+      description = {
+        "Create an API key and print it: it is shown this once, only its hash is kept.",
+        "With --json: {\"key\": …, \"apiKey\": {id, tenant, name, scopes, hint, …}}."
+      })
+  static final class Create implements Callable<Integer> {
+    @Mixin CommandContext context;
+
+    @Option(
+        names = "--tenant",
+        paramLabel = "TENANT",
+        description =
+            "Whose key (default: the caller's tenant); a new tenant starts here. Another tenant's"
+                + " keys are the operator's: an admin key of tenant default, or dev loopback.")
+    String tenant;
+
+    @Option(
+        names = "--scopes",
+        paramLabel = "SCOPES",
+        required = true,
+        split = ",",
+        description = "What it may do, ','-separated: query, ingest, admin.")
+    List<String> scopes;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "What the key is for.")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+      Reply<KeyCreated> reply =
+          context.client().createKey(new CreateKey(tenant, name, List.copyOf(scopes)));
+      context.print(
+          reply,
+          (out, created) -> {
+            out.println(created.key());
+            context.err().println(describe(created.apiKey()));
+            context.err().println("Store the key now: it is not shown again.");
+          });
+      return 0;
+    }
+  }
+
+  @Command(name = "list", description = "List API keys (never their tokens), oldest first.")
+  static final class ListKeys implements Callable<Integer> {
+    @Mixin CommandContext context;
+
+    @Option(
+        names = "--tenant",
+        paramLabel = "TENANT",
+        description =
+            "Only this tenant's keys (a tenant's own admin key lists only its own tenant's).")
+    String tenant;
+
+    @Override
+    public Integer call() throws Exception {
+      Reply<KeyList> reply = context.client().keys(tenant);
+      context.print(reply, (out, list) -> print(out, list.keys()));
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "revoke",
+      description = "Revoke an API key: it authenticates nothing from now on, and stays listed.")
+  static final class Revoke implements Callable<Integer> {
+    @Mixin CommandContext context;
+
+    @Parameters(paramLabel = "ID", description = "The key's id, as keys list shows it.")
+    long id;
+
+    @Override
+    public Integer call() throws Exception {
+      Reply<KeyView> reply = context.client().revokeKey(id);
+      context.print(reply, (out, key) -> out.println("revoked " + describe(key)));
+      return 0;
+    }
+  }
+
+  static String describe(KeyView k) {
+    return "key "
+        + k.id()
+        + " ("
+        + k.hint()
+        + "…) of tenant "
+        + k.tenant()
+        + ", '"
+        + k.name()
+        + "', scopes "
+        + String.join(",", k.scopes());
+  }
+
+  static void print(PrintWriter out, List<KeyView> keys) {
+    if (keys.isEmpty()) {
+      out.println("no API keys");
+      return;
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(
+        new String[] {"ID", "TENANT", "NAME", "SCOPES", "KEY", "STATUS", "CREATED", "LAST USED"});
+    for (KeyView k : keys) {
+      rows.add(
+          new String[] {
+            Long.toString(k.id()),
+            k.tenant(),
+            k.name(),
+            String.join(",", k.scopes()),
+            k.hint() + "…",
+            k.active() ? "active" : "revoked " + k.revokedAt(),
+            k.createdAt(),
+            k.lastUsedAt() == null ? "-" : k.lastUsedAt()
+          });
+    }
+    int[] widths = new int[rows.get(0).length];
+    for (String[] row : rows) {
+      for (int i = 0; i < row.length; i++) {
+        widths[i] = Math.max(widths[i], row[i].length());
+      }
+    }
+    for (String[] row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.length; i++) {
+        line.append(row[i]).append(" ".repeat(widths[i] - row[i].length() + 2));
+      }
+      out.println(line.toString().stripTrailing());
+    }
+  }
+}
