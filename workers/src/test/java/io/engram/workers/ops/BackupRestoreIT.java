@@ -114,7 +114,11 @@ class BackupRestoreIT {
   @Test
   void restore_refuses_while_the_api_runs_and_changes_nothing() throws Exception {
     Path dump = home.resolve("refused.dump");
-    assertThat(launcher("backup", "--to", dump.toString()).exitCode()).isZero();
+    Result backup = launcher("backup", "--to", dump.toString(), "--json");
+    assertThat(backup.exitCode()).as(backup.output()).isZero();
+    assertThat(backup.output())
+        .startsWith("{\"file\":\"" + dump + "\"")
+        .contains("\"chunks\":6", "\"documents\":3");
     Map<String, Long> before = counts();
     // The launcher knows a running API by its pid file; this JVM stands in for it.
     Files.createDirectories(home.resolve("run"));
