@@ -47,6 +47,7 @@ public final class QueryPipelines implements AutoCloseable {
   private final Map<RerankerSettings, Reranker> rerankers = new ConcurrentHashMap<>();
   private final Map<ModelVersion, QueryPipeline> pipelines = new ConcurrentHashMap<>();
   private final Map<String, Resolved> champions = new ConcurrentHashMap<>();
+  private final Map<Long, QueryPipeline> byVersionId = new ConcurrentHashMap<>();
 
   private record Resolved(QueryPipeline pipeline, long atNanos) {}
 
@@ -80,6 +81,17 @@ public final class QueryPipelines implements AutoCloseable {
    *     exist
    */
   public QueryResult ask(Question q) {
+    String collection = collectionOf(q);
+    return champion(collection)
+        .ask(new Question(q.text(), q.sessionId(), collection, q.topK(), q.fresh()));
+  }
+
+  /**
+   * The collection a turn is asked in: the question's, else its session's, else {@code default}.
+   *
+   * @throws UnknownResourceException when the question names a session that does not exist
+   */
+  public String collectionOf(Question q) {
     String collection = q.collection();
     if (collection == null && q.sessionId() != null) {
       collection =
@@ -94,9 +106,7 @@ public final class QueryPipelines implements AutoCloseable {
                               + q.sessionId()
                               + "; create one with POST /v1/sessions"));
     }
-    collection = collection == null ? CollectionRegistry.DEFAULT : collection;
-    return champion(collection)
-        .ask(new Question(q.text(), q.sessionId(), collection, q.topK(), q.fresh()));
+    return collection == null ? CollectionRegistry.DEFAULT : collection;
   }
 
   /** The pipeline of the default bundle: the champion index version as configured. */
@@ -158,13 +168,25 @@ public final class QueryPipelines implements AutoCloseable {
                         "no model version " + RegisteredVersion.label(collection, version))));
   }
 
-  /** The pipeline of the registered version with row id {@code id}. */
+  /**
+   * The pipeline of the registered version with row id {@code id}. What a version serves never
+   * changes once it is registered, so the pipeline is looked up once per id and kept: routing asks
+   * for one on every query.
+   */
   public QueryPipeline forRegistered(long id) {
-    return forRegistered(
-        registry
-            .byId(id)
-            .orElseThrow(
-                () -> new UnknownResourceException("model-version", "no model version #" + id)));
+    QueryPipeline known = byVersionId.get(id);
+    if (known != null) {
+      return known;
+    }
+    QueryPipeline pipeline =
+        forRegistered(
+            registry
+                .byId(id)
+                .orElseThrow(
+                    () ->
+                        new UnknownResourceException("model-version", "no model version #" + id)));
+    byVersionId.put(id, pipeline);
+    return pipeline;
   }
 
   /** The pipeline of {@code version}: its index version, retrieval settings and reranker. */
