@@ -8,6 +8,7 @@ import io.engram.contract.Ingestions;
 import io.engram.contract.Memory;
 import io.engram.contract.Models;
 import io.engram.contract.Queries;
+import io.engram.contract.Rollouts;
 import io.engram.contract.Sessions;
 import io.micronaut.core.annotation.Introspected;
 
@@ -28,6 +29,10 @@ import io.micronaut.core.annotation.Introspected;
       Models.AliasMove.class,
       Models.Archive.class,
       Queries.QueryRequest.class,
+      Rollouts.StartRollout.class,
+      Rollouts.Plan.class,
+      Rollouts.Action.class,
+      Rollouts.Fault.class,
       Sessions.CreateSession.class
     })
 final class WireContract {
