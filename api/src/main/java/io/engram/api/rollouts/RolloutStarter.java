@@ -14,7 +14,6 @@ import io.engram.workflows.rollout.RolloutSignal;
 import io.engram.workflows.rollout.RolloutWorkflow;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowStub;
 import jakarta.inject.Singleton;
 import java.util.Optional;
 
@@ -83,7 +82,7 @@ class RolloutStarter {
     WorkflowRun run = WorkflowRun.describe(client, id, KIND);
     String[] parts = parse(id);
     if (run.running()) {
-      return RolloutViews.pending(id, parts[0], Integer.parseInt(parts[1]), "starting", null);
+      return starting(id);
     }
     String reason = null;
     try {
@@ -95,28 +94,33 @@ class RolloutStarter {
         id, parts[0], Integer.parseInt(parts[1]), RolloutResult.REFUSED, reason);
   }
 
-  /** Sends {@code signal} to the running rollout {@code id}. */
+  /**
+   * Sends {@code signal} to the running rollout {@code id}. A rollout that has decided takes none
+   * (409), even while its workflow is still closing.
+   */
   RolloutView signal(String id, String signal, String reason) {
     Optional<Rollout> row = service.rollouts().latest(id);
+    if (row.isPresent() && !row.get().running()) {
+      throw Problems.conflict(
+          "rollout "
+              + id
+              + " is "
+              + row.get().outcome().status()
+              + "; a signal needs a running rollout");
+    }
     Optional<WorkflowRun> run = WorkflowRun.find(client, id);
     if (run.isPresent() && run.get().running()) {
-      WorkflowStub stub = client.newUntypedWorkflowStub(id);
-      stub.signal(signal, new RolloutSignal(ACTOR, reason));
-      return row.map(r -> views.view(r, null))
-          .orElseGet(
-              () ->
-                  RolloutViews.pending(
-                      id, parse(id)[0], Integer.parseInt(parse(id)[1]), "starting", null));
+      client.newUntypedWorkflowStub(id).signal(signal, new RolloutSignal(ACTOR, reason));
+      return row.map(r -> views.view(r, null)).orElseGet(() -> starting(id));
     }
     if (row.isEmpty()) {
       throw WorkflowRun.notFound(KIND, id);
     }
-    Rollout r = row.get();
-    if (r.running() && signal.equals("abort")) {
-      // Its workflow is gone: nobody else will end the split routing.
+    if (signal.equals("abort")) {
+      // Its workflow is gone (terminated by hand): nobody else will end the split routing.
       return views.view(
           service.rollBack(
-              r.id(),
+              row.get().id(),
               ACTOR,
               "aborted by "
                   + ACTOR
@@ -126,17 +130,17 @@ class RolloutStarter {
           null);
     }
     throw Problems.conflict(
-        "rollout "
-            + id
-            + " is "
-            + r.outcome().status()
-            + (r.running() ? " but its workflow has ended; abort it" : "")
-            + "; a signal needs a running rollout");
+        "rollout " + id + " runs but its workflow has ended; abort it to end its routing");
   }
 
   RolloutView undo(String id, String reason) {
     Rollout r = service.rollouts().latest(id).orElseThrow(() -> WorkflowRun.notFound(KIND, id));
     return views.view(service.undo(r.id(), ACTOR, reason), null);
+  }
+
+  private static RolloutView starting(String id) {
+    String[] parts = parse(id);
+    return RolloutViews.pending(id, parts[0], Integer.parseInt(parts[1]), "starting", null);
   }
 
   /** The collection and the candidate's number a rollout id names. */

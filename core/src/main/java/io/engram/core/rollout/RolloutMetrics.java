@@ -20,7 +20,10 @@ public final class RolloutMetrics {
   /** Queries an arm failed (the champion answered instead), by {@code arm} and version. */
   public static final String ERRORS = "engram.rollout.errors";
 
-  /** Shadow comparisons by {@code outcome}: {@code compared}, {@code failed} or {@code dropped}. */
+  /**
+   * Shadow comparisons by {@code outcome}: {@code compared}, {@code failed}, {@code dropped} (the
+   * queue was full) or {@code skipped} (the rollout had left shadow when its turn came).
+   */
   public static final String SHADOW = "engram.rollout.shadow";
 
   /** Overlap of the two top-10s of each shadow comparison. */
@@ -64,7 +67,7 @@ public final class RolloutMetrics {
 
   void shadow(String outcome) {
     Counter.builder(SHADOW)
-        .description("shadow comparisons by outcome: compared, failed or dropped (queue full)")
+        .description("shadow comparisons by outcome: compared, failed, dropped or skipped")
         .tag("outcome", outcome)
         .register(registry)
         .increment();

@@ -266,6 +266,12 @@ public final class RolloutRouter implements AutoCloseable {
     boolean queued =
         shadow.offer(
             () -> {
+              Rollouts.Active now = routing(collection).rollout();
+              if (now == null || now.id() != rollout.id() || !Phase.SHADOW.equals(now.phase())) {
+                // The rollout left shadow while this comparison waited: nobody reads it any more.
+                metrics.shadow("skipped");
+                return;
+              }
               Observation o;
               try {
                 QueryPipeline candidate = pipelines.forRegistered(candidateId);
