@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
       SchedulesCommand.class,
       MemoryCommand.class,
       DriftCommand.class,
-      ModelsCommand.class
+      ModelsCommand.class,
+      RolloutCommand.class
     },
     footerHeading = "%nEnvironment:%n",
     footer = {

@@ -30,6 +30,9 @@ import io.engram.contract.Models.VersionView;
 import io.engram.contract.Problem;
 import io.engram.contract.Queries.QueryRequest;
 import io.engram.contract.Queries.QueryResponse;
+import io.engram.contract.Rollouts;
+import io.engram.contract.Rollouts.RolloutList;
+import io.engram.contract.Rollouts.RolloutView;
 import io.engram.contract.Schedules.ScheduleList;
 import io.engram.contract.Sessions.CreateSession;
 import io.engram.contract.Sessions.SessionCreated;
@@ -248,6 +251,36 @@ final class EngramClient {
         "/v1/models/" + pathSegment(collection) + "/versions/" + version + ":archive",
         archive,
         VersionView.class);
+  }
+
+  /** Starts a rollout; the API answers once its workflow is started. */
+  Reply<RolloutView> startRollout(Rollouts.StartRollout body) {
+    return post("/v1/rollouts", body, RolloutView.class);
+  }
+
+  /** Rollouts newest first; of one collection unless it is null. */
+  Reply<RolloutList> rollouts(String collection, int limit) {
+    String query = "?limit=" + limit;
+    if (collection != null) {
+      query += "&collection=" + pathSegment(collection);
+    }
+    return get("/v1/rollouts" + query, RolloutList.class);
+  }
+
+  /** One rollout with its audit and latest figures. */
+  Reply<RolloutView> rollout(String id) {
+    return get("/v1/rollouts/" + pathSegment(id), RolloutView.class);
+  }
+
+  /**
+   * Sends {@code action} ({@code approve}, {@code abort}, {@code pause}, {@code resume}, {@code
+   * undo}).
+   */
+  Reply<RolloutView> rolloutAction(String id, String action, String reason) {
+    return post(
+        "/v1/rollouts/" + pathSegment(id) + ":" + action,
+        new Rollouts.Action(reason),
+        RolloutView.class);
   }
 
   /**
