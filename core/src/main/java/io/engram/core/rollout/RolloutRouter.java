@@ -7,11 +7,14 @@ import io.engram.core.query.QueryResult;
 import io.engram.core.query.Question;
 import io.engram.core.query.UnknownResourceException;
 import io.engram.core.retrieval.Candidate;
+import io.engram.core.retrieval.ResponseCache;
 import io.engram.core.rollout.RolloutObservations.Observation;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +47,9 @@ import org.slf4j.LoggerFactory;
 public final class RolloutRouter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RolloutRouter.class);
 
+  /** Conversations whose arm a process keeps at most (the database keeps them all). */
+  static final int ASSIGNMENTS_KEPT = 50_000;
+
   /** How deep a shadow comparison ranks with both versions. */
   static final int SHADOW_DEPTH = 10;
 
@@ -57,6 +63,7 @@ public final class RolloutRouter implements AutoCloseable {
   private final long routingTtlNanos;
   private final LongSupplier nanoClock;
   private final Map<String, Cached> routing = new ConcurrentHashMap<>();
+  private final ResponseCache<String> assigned;
 
   private record Cached(Rollouts.RoutingState state, long atNanos) {}
 
@@ -82,6 +89,7 @@ public final class RolloutRouter implements AutoCloseable {
     this.shadow = new ShadowQueue(settings.shadowThreads(), settings.shadowQueue());
     this.routingTtlNanos = settings.routingTtl().toNanos();
     this.nanoClock = nanoClock;
+    this.assigned = new ResponseCache<>(ASSIGNMENTS_KEPT, Duration.ofHours(1), nanoClock);
   }
 
   /**
@@ -154,7 +162,16 @@ public final class RolloutRouter implements AutoCloseable {
     if (session == null) {
       return arm(ThreadLocalRandom.current().nextDouble(), rollout);
     }
-    return assignments.assign(rollout.id(), session, arm(bucket(rollout.id(), session), rollout));
+    // A stored arm never changes, so each process asks the database once per conversation.
+    String key = rollout.id() + "/" + session;
+    Optional<String> known = assigned.get(key);
+    if (known.isPresent()) {
+      return known.get();
+    }
+    String arm =
+        assignments.assign(rollout.id(), session, arm(bucket(rollout.id(), session), rollout));
+    assigned.put(key, arm);
+    return arm;
   }
 
   /**

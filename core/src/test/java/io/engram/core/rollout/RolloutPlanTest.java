@@ -19,7 +19,8 @@ class RolloutPlanTest {
     assertThat(dev.autoStart()).isFalse();
     assertThat(dev.autoPromote()).isTrue();
     assertThat(dev.plan().steps()).containsExactly(0.05, 0.25, 0.5);
-    assertThat(dev.faultsEnabled()).isFalse();
+    // The rollout simulator's slow candidate runs against a plain dev stack.
+    assertThat(dev.faultsEnabled()).isTrue();
     assertThat(prod.autoStart()).isTrue();
     assertThat(prod.autoPromote()).isFalse();
     assertThat(prod.plan().stepBake()).isEqualTo(Duration.ofHours(1));

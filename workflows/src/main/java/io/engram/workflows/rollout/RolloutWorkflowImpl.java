@@ -41,8 +41,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
           Duration.ofMinutes(1),
           RetryPolicies.standard(FailureTypes.ROLLOUT_REFUSED));
 
-  // A move or a decision must land, or routing would stay split between the versions with nobody
-  // watching it: retried for as long as it takes, visible as a pending activity meanwhile.
+  // A move, a signal's effect or a decision must land, or routing would stay split between the
+  // versions with nobody watching it: retried for as long as it takes, visible as a pending
+  // activity meanwhile.
   private final RolloutActivities moves =
       Workflow.newActivityStub(
           RolloutActivities.class,
@@ -178,7 +179,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     while (!pending.isEmpty() && result == null) {
       RolloutRequest.Signalled s = pending.remove(0);
       RolloutSignal sent = s.signal();
-      steps.signal(rolloutId(), s.name(), sent);
+      moves.signal(rolloutId(), s.name(), sent);
       String why =
           (s.name().equals("abort") ? "aborted" : s.name() + "d")
               + " by "
