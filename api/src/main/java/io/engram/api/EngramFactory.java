@@ -20,6 +20,7 @@ import io.engram.core.querylog.QueryLog;
 import io.engram.core.registry.ModelRegistry;
 import io.engram.core.rollout.RolloutRouter;
 import io.engram.core.rollout.RolloutService;
+import io.engram.core.tuning.Studies;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -185,6 +186,11 @@ class EngramFactory {
   @Singleton
   EvaluationRuns evaluationRuns(CoreServices core) {
     return core.evaluations().runs();
+  }
+
+  @Singleton
+  Studies studies(CoreServices core) {
+    return core.retraining().studies();
   }
 
   @Singleton

@@ -8,6 +8,7 @@ import io.engram.contract.Ingestions;
 import io.engram.contract.Memory;
 import io.engram.contract.Models;
 import io.engram.contract.Queries;
+import io.engram.contract.Retrainings;
 import io.engram.contract.Rollouts;
 import io.engram.contract.Sessions;
 import io.micronaut.core.annotation.Introspected;
@@ -33,6 +34,8 @@ import io.micronaut.core.annotation.Introspected;
       Rollouts.Plan.class,
       Rollouts.Action.class,
       Rollouts.Fault.class,
+      Retrainings.RetrainingRequest.class,
+      Retrainings.LabelledSet.class,
       Sessions.CreateSession.class
     })
 final class WireContract {

@@ -113,7 +113,10 @@ class EvaluationApiIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(result.path("split").asText()).isEqualTo("test");
     assertThat(result.path("part").asText()).isEqualTo("all");
     assertThat(result.path("collection").asText()).isEqualTo("tiny");
-    assertThat(result.path("modelVersion").asText()).startsWith(MODEL);
+    // The collection's champion, version 1, whose bundle holds the index the test embedded with.
+    assertThat(result.path("modelVersion").asText()).isEqualTo("tiny/v1");
+    assertThat(get("/v1/models/tiny/versions/1").json().path("indexVersion").path("name").asText())
+        .startsWith(MODEL);
     assertThat(result.path("total").asInt()).isEqualTo(4);
     assertThat(result.path("done").asInt()).isEqualTo(4);
     assertThat(result.path("ndcgAt10").asDouble()).isCloseTo(0.75, within(1e-9));

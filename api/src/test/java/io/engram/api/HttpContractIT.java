@@ -10,10 +10,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.engram.contract.Problem;
 import io.engram.core.Hashing;
+import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.training.RetrainingService;
+import io.engram.core.tuning.Direction;
+import io.engram.core.tuning.Studies;
+import io.engram.core.tuning.Study;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.TemporalDevServer;
 import io.engram.workflows.ingestion.IngestionWorkflow;
+import io.engram.workflows.training.RetrainingWorkflow;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -48,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * The HTTP contract as a client meets it, on a real API (PostgreSQL, Temporal): every malformed
  * request is a 4xx problem that names the offending field, never a 200 or a 5xx; a server failure
  * is a 500 that carries a request id and no exception text; {@code attached} says when an ingestion
- * joined a running one; the OpenAPI document describes the endpoints with the contract's fields.
+ * or a retraining joined a running one; the OpenAPI document describes the endpoints with the
+ * contract's fields.
  */
 @EngramServices
 @MicronautTest
@@ -59,6 +66,8 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
   private static final int MAX_REQUEST_BYTES = 256 * 1024;
 
   @Inject EmbeddedServer server;
+  @Inject Studies studies;
+  @Inject CollectionRegistry collections;
 
   private String dbUrl;
 
@@ -256,6 +265,87 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
         hostile("POST", "/v1/blobs/missing", "{\"hashes\":[\"../etc\"]}", 400, "/hashes/0"),
         hostile("POST", "/v1/blobs/missing", "{\"hashes\":null}", 400, "/hashes"),
         hostile("POST", "/v1/memory/promotions", "{\"dryRun\":\"true\"}", 400, "/dryRun"),
+        hostile("POST", "/v1/retrainings", "{}", 400, "/collection"),
+        hostile("POST", "/v1/retrainings", "{\"collection\":5}", 400, "/collection"),
+        hostile("POST", "/v1/retrainings", "{\"collection\":\"Not Valid\"}", 400, null),
+        hostile("POST", "/v1/retrainings", "{\"collection\":\"nope\"}", 404, null),
+        hostile(
+            "POST",
+            "/v1/retrainings",
+            "{\"collection\":\"default\",\"force\":\"yes\"}",
+            400,
+            "/force"),
+        hostile(
+            "POST",
+            "/v1/retrainings",
+            "{\"collection\":\"default\",\"labelled\":" + labelled("validation", HASH) + "}",
+            400,
+            "/labelled/split"),
+        hostile(
+            "POST",
+            "/v1/retrainings",
+            "{\"collection\":\"default\",\"labelled\":" + labelled("train", "../x") + "}",
+            400,
+            "/labelled/queriesBlob"),
+        hostile(
+            "POST",
+            "/v1/retrainings",
+            "{\"collection\":\"default\",\"labelled\":{\"queriesBlob\":\""
+                + HASH
+                + "\",\"qrelsBlob\":\""
+                + HASH
+                + "\"}}",
+            400,
+            "/labelled/dataset"),
+        // Well formed, but the blobs were never uploaded.
+        hostile(
+            "POST",
+            "/v1/retrainings",
+            "{\"collection\":\"default\",\"labelled\":" + labelled("train", HASH) + "}",
+            400,
+            null),
+        hostile(
+            "POST",
+            "/v1/retrainings",
+            "{\"collection\":\"default\",\"params\":{\" \":\"1\"}}",
+            400,
+            "/params/ "),
+        hostile(
+            "POST",
+            "/v1/retrainings",
+            "{\"collection\":\"default\",\"params\":{\"wieght\":\"0.5\"}}",
+            400,
+            "/params/wieght"),
+        hostile(
+            "POST",
+            "/v1/retrainings",
+            "{\"collection\":\"default\",\"params\":{\"denseWeight\":\"2\"}}",
+            400,
+            "/params/denseWeight"),
+        hostile(
+            "POST",
+            "/v1/retrainings",
+            "{\"collection\":\"default\",\"params\":{\"denseWeight\":\"heavy\"}}",
+            400,
+            "/params/denseWeight"),
+        hostile(
+            "POST",
+            "/v1/retrainings",
+            "{\"collection\":\"default\",\"params\":{\"denseWeight\":0.5}}",
+            400,
+            "/params/denseWeight"),
+        hostile(
+            "POST",
+            "/v1/retrainings",
+            "{\"collection\":\"default\",\"params\":{\"denseWeight\":null}}",
+            400,
+            "/params/denseWeight"),
+        hostile(
+            "POST",
+            "/v1/retrainings",
+            "{\"collection\":\"default\",\"params\":[]}",
+            400,
+            "/params"),
         hostile("POST", "/v1/memory/promotions", "{\"dryRun\":1}", 400, "/dryRun"),
         // Path and query parameters.
         hostile("GET", "/v1/memory/stats?days=2.5", null, 400, "days"),
@@ -264,7 +354,22 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
         hostile("GET", "/v1/sessions/" + UUID.randomUUID() + "/turns", null, 404, null),
         hostile("GET", "/v1/ingestions/ingest-a%00b", null, 400, "workflowId"),
         hostile("GET", "/v1/evaluations/eval-a%00b", null, 400, "workflowId"),
-        hostile("GET", "/v1/ingestions/ingest-nothing-0000", null, 404, null));
+        hostile("GET", "/v1/ingestions/ingest-nothing-0000", null, 404, null),
+        hostile("GET", "/v1/retrainings/retrain-a%00b", null, 400, "workflowId"),
+        hostile("GET", "/v1/retrainings/retrain-nothing", null, 404, null),
+        hostile("GET", "/v1/studies/first", null, 400, "id"),
+        hostile("GET", "/v1/studies/424242", null, 404, null));
+  }
+
+  /** A labelled set of the retraining request, as JSON. */
+  private static String labelled(String split, String queriesBlob) {
+    return "{\"dataset\":\"d\",\"split\":\""
+        + split
+        + "\",\"queriesBlob\":\""
+        + queriesBlob
+        + "\",\"qrelsBlob\":\""
+        + HASH
+        + "\"}";
   }
 
   @ParameterizedTest(name = "{0} {1} {2}")
@@ -435,6 +540,125 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
       client.newUntypedWorkflowStub(workflowId).terminate("no worker in this test");
       service.shutdown();
     }
+  }
+
+  @Test
+  void a_retraining_of_a_collection_being_retrained_attaches_and_says_so() throws Exception {
+    // An open run under the collection's retraining id, on a queue no worker polls: it stays open
+    // and no worker answers its progress query.
+    String workflowId = RetrainingWorkflow.workflowId(CollectionRegistry.DEFAULT);
+    WorkflowServiceStubs service =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(EngramServicesExtension.temporal().address())
+                .build());
+    WorkflowClient client =
+        WorkflowClient.newInstance(
+            service,
+            WorkflowClientOptions.newBuilder().setNamespace(TemporalDevServer.NAMESPACE).build());
+    WorkflowStub running =
+        client.newUntypedWorkflowStub(
+            "RetrainingWorkflow",
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(workflowId)
+                .setTaskQueue("http-contract-it-unpolled")
+                .build());
+    String runId = running.start().getRunId();
+    Map<String, Object> request =
+        Map.of("collection", CollectionRegistry.DEFAULT, "params", Map.of("mode", "dense"));
+    try {
+      Reply attached = post("/v1/retrainings", request);
+      Reply status = get("/v1/retrainings/" + workflowId);
+
+      assertThat(attached.status()).as(attached.body()).isEqualTo(202);
+      assertThat(attached.json().path("workflowId").asText()).isEqualTo(workflowId);
+      assertThat(attached.json().path("runId").asText()).isEqualTo(runId);
+      assertThat(attached.json().path("attached").asBoolean()).isTrue();
+      assertThat(status.status()).as(status.body()).isEqualTo(200);
+      assertThat(status.json().path("runId").asText()).isEqualTo(runId);
+      assertThat(status.json().path("status").asText()).isEqualTo("RUNNING");
+      assertThat(status.json().path("phase").asText()).isEqualTo("waiting-for-worker");
+      assertThat(status.json().path("outcome").isMissingNode()).as(status.body()).isTrue();
+    } finally {
+      running.terminate("test over");
+    }
+    // An ended run is answered from what it left, without a worker to replay it.
+    Reply ended = get("/v1/retrainings/" + workflowId);
+    assertThat(ended.json().path("status").asText()).as(ended.body()).isEqualTo("TERMINATED");
+    assertThat(ended.json().path("phase").asText()).isEqualTo("failed");
+    assertThat(ended.json().path("outcome").asText()).isEqualTo("failed");
+    assertThat(ended.json().path("failure").asText()).contains("TERMINATED");
+
+    Reply fresh = post("/v1/retrainings", request);
+    try {
+      assertThat(fresh.status()).as(fresh.body()).isEqualTo(202);
+      assertThat(fresh.json().path("workflowId").asText()).isEqualTo(workflowId);
+      assertThat(fresh.json().path("runId").asText()).isNotEqualTo(runId);
+      assertThat(fresh.json().has("attached")).isTrue();
+      assertThat(fresh.json().path("attached").asBoolean()).isFalse();
+    } finally {
+      client.newUntypedWorkflowStub(workflowId).terminate("no worker in this test");
+      service.shutdown();
+    }
+  }
+
+  @Test
+  void the_openapi_document_describes_the_retraining_and_study_endpoints() throws Exception {
+    HttpResponse<String> response =
+        rawSend(HttpRequest.newBuilder(baseUri().resolve("/openapi.yml")).GET().build());
+    JsonNode openApi = new YAMLMapper().readTree(response.body());
+    JsonNode paths = openApi.path("paths");
+    JsonNode schemas = openApi.path("components").path("schemas");
+
+    String ref =
+        paths
+            .path("/v1/retrainings")
+            .path("post")
+            .path("requestBody")
+            .path("content")
+            .path("application/json")
+            .path("schema")
+            .path("$ref")
+            .asText();
+    JsonNode request = schemas.path(ref.substring("#/components/schemas/".length()));
+    assertThat(request.path("required")).extracting(JsonNode::asText).containsExactly("collection");
+    assertThat(request.path("properties").path("force").path("type").asText()).isEqualTo("boolean");
+    assertThat(request.path("properties").path("params").path("maxProperties").asInt())
+        .isEqualTo(32);
+    assertThat(paths.path("/v1/retrainings/{workflowId}").path("get").isMissingNode()).isFalse();
+    assertThat(paths.path("/v1/studies/{id}").path("get").isMissingNode()).isFalse();
+    JsonNode trial = schemas.path("Retrainings.TrialView").path("properties");
+    assertThat(trial.fieldNames())
+        .toIterable()
+        .contains("number", "state", "value", "costSeconds", "params", "intermediate");
+  }
+
+  @Test
+  void a_study_is_served_as_its_svg_chart() throws Exception {
+    collections.ensure("charted");
+    Study study =
+        studies.create(
+            new Studies.NewStudy(
+                "charted",
+                "retrain-charted/run-1",
+                Direction.MAXIMIZE,
+                RetrainingService.SPACE,
+                Studies.Strategy.random(7),
+                Studies.Start.NONE));
+    study.ask(0);
+    study.tell(0, Study.Outcome.complete(0.61, 1.0));
+    study.ask(1);
+    study.report(1, 1, 0.2);
+    study.tell(1, Study.Outcome.pruned(0.5));
+
+    Reply chart = get("/v1/studies/" + study.id() + "/chart.svg");
+
+    assertThat(chart.status()).as(chart.body()).isEqualTo(200);
+    assertThat(chart.contentType()).startsWith("image/svg+xml");
+    assertThat(chart.body())
+        .startsWith("<?xml")
+        .contains("<svg", "trial 0: 0.6100", "trial 1: pruned");
+    assertProblem(get("/v1/studies/424242/chart.svg"), 404);
   }
 
   @Test

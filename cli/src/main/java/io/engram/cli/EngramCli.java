@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       MemoryCommand.class,
       DriftCommand.class,
       ModelsCommand.class,
+      RetrainCommand.class,
       RolloutCommand.class
     },
     footerHeading = "%nEnvironment:%n",

@@ -30,6 +30,10 @@ import io.engram.contract.Models.VersionView;
 import io.engram.contract.Problem;
 import io.engram.contract.Queries.QueryRequest;
 import io.engram.contract.Queries.QueryResponse;
+import io.engram.contract.Retrainings.RetrainingRequest;
+import io.engram.contract.Retrainings.RetrainingStarted;
+import io.engram.contract.Retrainings.RetrainingStatus;
+import io.engram.contract.Retrainings.StudyView;
 import io.engram.contract.Rollouts;
 import io.engram.contract.Rollouts.RolloutList;
 import io.engram.contract.Rollouts.RolloutView;
@@ -159,6 +163,22 @@ final class EngramClient {
   /** Reads an evaluation's progress, or its stored result once it has ended. */
   Reply<EvaluationStatus> evaluation(String workflowId) {
     return get("/v1/evaluations/" + pathSegment(workflowId), EvaluationStatus.class);
+  }
+
+  /** Starts a retraining, or attaches to the one already running for the collection. */
+  RetrainingStarted startRetraining(RetrainingRequest body) {
+    HttpRequest request = jsonRequest("/v1/retrainings", body).timeout(SHORT_TIMEOUT).build();
+    return read(send(request), RetrainingStarted.class);
+  }
+
+  /** Reads a retraining's progress, or its result once it has ended. */
+  Reply<RetrainingStatus> retraining(String workflowId) {
+    return get("/v1/retrainings/" + pathSegment(workflowId), RetrainingStatus.class);
+  }
+
+  /** Reads a hyperparameter study with its trials. */
+  Reply<StudyView> study(long id) {
+    return get("/v1/studies/" + id, StudyView.class);
   }
 
   /** Asks a question; no timeout is set because answer generation by an LLM may be slow. */

@@ -186,7 +186,7 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   /** Uploads a file as a content-addressed blob unless the API already holds it. */
-  private static String upload(EngramClient client, Path file) throws IOException {
+  static String upload(EngramClient client, Path file) throws IOException {
     LocalFiles.Hashed hashed = LocalFiles.hash(file);
     if (!client.missingBlobs(List.of(hashed.sha256())).isEmpty()) {
       client.putBlob(hashed.sha256(), file);

@@ -192,12 +192,12 @@ final class ModelsCommand implements Callable<Integer> {
         printJson(reply.json());
         return 0;
       }
-      print(out(), reply.value(), reply.json());
+      print(out(), reply.value(), reply.json(), root().client().baseUrl());
       out().flush();
       return 0;
     }
 
-    static void print(PrintWriter out, VersionView v, JsonNode json) {
+    static void print(PrintWriter out, VersionView v, JsonNode json, String api) {
       out.println(
           v.label() + (v.aliases().isEmpty() ? "" : "  (" + String.join(", ", v.aliases()) + ")"));
       row(out, "status", v.status());
@@ -275,6 +275,14 @@ final class ModelsCommand implements Callable<Integer> {
             .fields()
             .forEachRemaining(e -> lineage.put(e.getKey(), text(e.getValue())));
         lineage.forEach((key, value) -> out.printf(Locale.ROOT, "    %-16s %s%n", key, value));
+        if (json.path("lineage").path("studyId").canConvertToLong()) {
+          out.printf(
+              Locale.ROOT,
+              "    %-16s %s/v1/studies/%d/chart.svg%n",
+              "study chart",
+              api,
+              json.path("lineage").path("studyId").asLong());
+        }
       }
       if (!v.gates().isEmpty()) {
         out.println("  gates");

@@ -12,6 +12,7 @@ import io.engram.contract.Ingestions.IngestionRequest;
 import io.engram.contract.Ingestions.IngestionStarted;
 import io.engram.contract.Queries.QueryRequest;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The records as JSON: what a client writes, and that each reads back as itself. */
@@ -74,5 +75,60 @@ class ContractJsonTest {
     assertThat(JSON.readValue(JSON.writeValueAsString(problem), Problem.class)).isEqualTo(problem);
     assertThat(JSON.writeValueAsString(new Problem("t", "Not Found", 404, "gone")))
         .isEqualTo("{\"type\":\"t\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"gone\"}");
+  }
+
+  @Test
+  void retraining_records_read_back_as_themselves_and_pinned_params_stay_text() throws Exception {
+    Retrainings.RetrainingRequest request =
+        new Retrainings.RetrainingRequest(
+            "scifact",
+            null,
+            new Retrainings.LabelledSet("scifact", Split.DEV, "q", "r"),
+            Map.of("denseWeight", "0.6"));
+    Retrainings.RetrainingStatus status =
+        new Retrainings.RetrainingStatus(
+            "retrain-scifact",
+            "run-1",
+            "COMPLETED",
+            "done",
+            "force",
+            "rejected",
+            4,
+            List.of(new Retrainings.Gate("floor", false, "0.61 < 0.70")),
+            null,
+            5,
+            2,
+            0,
+            0.74,
+            12L);
+    Retrainings.StudyView study =
+        new Retrainings.StudyView(
+            12,
+            "scifact",
+            "tpe",
+            "complete",
+            "patience",
+            "ndcg@10 (fit/validation)",
+            "maximize",
+            0,
+            List.of(
+                new Retrainings.TrialView(
+                    0,
+                    "pruned",
+                    null,
+                    1.5,
+                    Map.of("mode", "dense"),
+                    List.of(new Retrainings.Report(1, 0.5)))));
+
+    JsonNode json = JSON.readTree(JSON.writeValueAsString(request));
+
+    assertThat(json.has("force")).isFalse();
+    assertThat(json.path("labelled").path("split").asText()).isEqualTo("dev");
+    assertThat(json.path("params").path("denseWeight").isTextual()).isTrue();
+    assertThat(JSON.treeToValue(json, Retrainings.RetrainingRequest.class)).isEqualTo(request);
+    assertThat(JSON.readValue(JSON.writeValueAsString(status), Retrainings.RetrainingStatus.class))
+        .isEqualTo(status);
+    assertThat(JSON.readValue(JSON.writeValueAsString(study), Retrainings.StudyView.class))
+        .isEqualTo(study);
   }
 }

@@ -14,7 +14,6 @@ import io.engram.core.eval.EvaluationService;
 import io.engram.core.eval.QuerySplit;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
-import io.engram.core.rerank.Rerankers;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.TestSettings;
@@ -155,11 +154,9 @@ class EvaluationIT {
 
     EvaluationSummary summary = evaluate(workflowId, request);
 
-    // The model version names the champion index version and the default (learned) reranker.
-    String champion =
-        new IndexVersions(jdbi).champion().orElseThrow().name()
-            + "+"
-            + Rerankers.create(settings.reranker()).name();
+    // The collection's champion: its version 1, registered when ingestion first stored documents
+    // in it, whose bundle is the champion index version and the default (learned) reranker.
+    String champion = COLLECTION + "/v1";
     // Five queries find their document first; query 4 cannot find its document at all.
     assertThat(summary.queries()).isEqualTo(6);
     assertThat(summary.ndcgAt10()).isCloseTo(5.0 / 6, within(1e-9));
@@ -190,6 +187,15 @@ class EvaluationIT {
         .containsEntry("candidates", "100");
     assertThat(run.get("error")).isNull();
     assertThat((Double) run.get("ndcg_at_10")).isCloseTo(5.0 / 6, within(1e-9));
+    assertThat(
+            row(
+                "SELECT v.index_version_id = (SELECT id FROM index_versions WHERE name = ?) AS"
+                    + " champion_index, v.config->'reranker'->>'kind' AS reranker FROM eval_runs r"
+                    + " JOIN model_versions v ON v.id = r.model_version_id WHERE r.workflow_id = ?",
+                new IndexVersions(jdbi).champion().orElseThrow().name(),
+                workflowId))
+        .containsEntry("champion_index", true)
+        .containsEntry("reranker", "linear");
     assertThat((Double) run.get("p95_ms")).isEqualTo(summary.p95Ms());
 
     Map<String, Object> aspirin =

@@ -76,10 +76,11 @@ public class RetrainingActivitiesImpl implements RetrainingActivities {
 
   @Override
   public long createStudy(RetrainingJob job) {
-    // One study per run: the workflow id is the collection's, reused by every retraining of it.
     ActivityInfo info = Activity.getExecutionContext().getInfo();
     return service.createStudy(
-        job.collection(), info.getWorkflowId() + "/" + info.getRunId(), job.champion());
+        job.collection(),
+        RetrainingService.studyKey(info.getWorkflowId(), info.getRunId()),
+        job.champion());
   }
 
   @Override

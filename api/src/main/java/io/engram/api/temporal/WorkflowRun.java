@@ -12,6 +12,7 @@ import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributeKey;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -22,6 +23,9 @@ import java.util.function.Supplier;
  */
 public final class WorkflowRun {
   private static final String STATUS_PREFIX = "WORKFLOW_EXECUTION_STATUS_";
+
+  /** A run's history before a worker completes its first task: started, task scheduled, started. */
+  private static final long EVENTS_BEFORE_A_WORKER = 3;
 
   private final WorkflowStub stub;
   private final WorkflowExecutionDescription description;
@@ -84,6 +88,11 @@ public final class WorkflowRun {
     return description.getExecution().getRunId();
   }
 
+  /** The run's value of a search attribute, e.g. a retraining's reason; empty when it has none. */
+  public <T> Optional<T> searchAttribute(SearchAttributeKey<T> key) {
+    return Optional.ofNullable(description.getTypedSearchAttributes().get(key));
+  }
+
   public WorkflowExecutionStatus status() {
     return description.getStatus();
   }
@@ -102,6 +111,11 @@ public final class WorkflowRun {
    * answers it: queries need a worker, and without one a run is accepted but has not started.
    */
   public <T> T progress(Class<T> type, T withoutWorker) {
+    if (description.getHistoryLength() <= EVENTS_BEFORE_A_WORKER) {
+      // No worker has finished a workflow task of the run yet: a query would wait for one until
+      // it timed out, about a minute, where the caller wants to hear that the run waits.
+      return withoutWorker;
+    }
     try {
       return stub.query("progress", type);
     } catch (WorkflowException | StatusRuntimeException e) {

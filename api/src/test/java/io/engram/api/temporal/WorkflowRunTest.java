@@ -2,6 +2,7 @@ package io.engram.api.temporal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.engram.api.problems.ApiProblem;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -67,11 +68,18 @@ class WorkflowRunTest {
     EchoWorkflow workflow = newWorkflow(client, worker);
     WorkflowExecution execution = WorkflowClient.start(workflow::echo, "wait");
 
+    // Until the worker has run the first workflow task, the run reports the fallback; then the
+    // workflow's own answer.
+    await()
+        .until(
+            () ->
+                WorkflowRun.describe(client, execution.getWorkflowId(), "echo")
+                    .progress(String.class, "no worker"),
+            "waiting"::equals);
     WorkflowRun run = WorkflowRun.describe(client, execution.getWorkflowId(), "echo");
 
     assertThat(run.running()).isTrue();
     assertThat(run.statusName()).isEqualTo("RUNNING");
-    assertThat(run.progress(String.class, "no worker")).isEqualTo("waiting");
   }
 
   @Test
@@ -89,6 +97,24 @@ class WorkflowRunTest {
     WorkflowRun run = WorkflowRun.describe(client, execution.getWorkflowId(), "silent");
 
     assertThat(run.progress(String.class, "no answer")).isEqualTo("no answer");
+  }
+
+  @Test
+  void a_run_no_worker_has_taken_reports_the_fallback_progress_without_asking(
+      WorkflowClient client) {
+    EchoWorkflow workflow =
+        client.newWorkflowStub(
+            EchoWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue("nobody-polls-" + UUID.randomUUID())
+                .setWorkflowId("echo-" + UUID.randomUUID())
+                .build());
+    WorkflowExecution execution = WorkflowClient.start(workflow::echo, "wait");
+
+    WorkflowRun run = WorkflowRun.describe(client, execution.getWorkflowId(), "echo");
+
+    assertThat(run.running()).isTrue();
+    assertThat(run.progress(String.class, "waiting-for-worker")).isEqualTo("waiting-for-worker");
   }
 
   @Test

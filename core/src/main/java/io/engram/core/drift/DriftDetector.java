@@ -44,7 +44,8 @@ public final class DriftDetector {
       CoreServices core, QueryPipelines pipelines, MeterRegistry registry) {
     return new DriftDetector(
         core.queryLog(),
-        new FirstServedReference(core.queryLog(), collection -> pipelines.champion().name()),
+        new FirstServedReference(
+            core.queryLog(), collection -> pipelines.champion(collection).name()),
         new DriftReports(core.jdbi()),
         core.settings().training().drift(),
         new DriftMetrics(registry));

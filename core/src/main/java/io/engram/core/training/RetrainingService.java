@@ -399,9 +399,18 @@ public final class RetrainingService {
   // Search
 
   /**
-   * Creates the study of the retraining run {@code run} (or finds it, for a retried activity): TPE
-   * with the median pruner, seeded by the run, trying the champion's own settings first and then
-   * the best trials of the collection's previous study.
+   * What a retraining run's study is stored under: the run, not the workflow id alone, because
+   * every retraining of a collection has the same workflow id and a later run would otherwise find
+   * the finished study of an earlier one. A retried activity has the same run.
+   */
+  public static String studyKey(String workflowId, String runId) {
+    return workflowId + "/" + runId;
+  }
+
+  /**
+   * Creates the study of the retraining run {@code run} (a {@link #studyKey}), or finds it for a
+   * retried activity: TPE with the median pruner, seeded by the run, trying the champion's own
+   * settings first and then the best trials of the collection's previous study.
    */
   public long createStudy(String collection, String run, Integer champion) {
     Params championParams =
@@ -547,7 +556,7 @@ public final class RetrainingService {
       study.finish("best trial " + best.number() + " registered");
     } else {
       try {
-        chosen.putAll(SPACE.validatePartial(typed(pinned)).values());
+        chosen.putAll(SPACE.parsePartial(pinned).values());
       } catch (IllegalArgumentException e) {
         throw new InvalidLabelledSetException(
             "--params: " + e.getMessage() + "; the parameters are " + SPACE.names());

@@ -31,6 +31,7 @@ public record TrainingSettings(
     RETRIEVAL,
     /**
      * Also the embedding model and chunking: a trial may need an index built beside the champion.
+     * Not supported yet: refused when configured.
      */
     FULL
   }
@@ -64,6 +65,12 @@ public record TrainingSettings(
       }
       Objects.requireNonNull(timeBudget, "timeBudget");
       Objects.requireNonNull(space, "space");
+      if (space == Space.FULL) {
+        // Refused at start rather than accepted and ignored.
+        throw new IllegalArgumentException(
+            "ENGRAM_RETRAIN_SPACE=full (searching the embedding model and chunking) is not"
+                + " supported yet; use retrieval");
+      }
     }
   }
 

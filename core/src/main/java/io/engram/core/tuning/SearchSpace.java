@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -188,6 +189,35 @@ public record SearchSpace(List<Param> params) {
       }
     }
     return new Params(typed);
+  }
+
+  /**
+   * Like {@link #validatePartial} for values written as text, as a person pins them ({@code
+   * denseWeight=0.6}): a float or integer parameter's text is read as a number first.
+   *
+   * @throws IllegalArgumentException when a parameter is unknown, its text not a number where one
+   *     is needed, or its value out of range
+   */
+  public Params parsePartial(Map<String, String> text) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    text.forEach(
+        (name, value) ->
+            values.put(
+                name,
+                param(name).filter(p -> !(p instanceof CategoricalParam)).isPresent()
+                    ? number(value)
+                    : value));
+    return validatePartial(values);
+  }
+
+  /** The number {@code text} spells, or the text itself, which no numeric parameter accepts. */
+  private static Object number(String text) {
+    try {
+      // Stricter than Double.parseDouble, which also reads "NaN", "0x1p3" and "0.5f".
+      return new BigDecimal(text.strip()).doubleValue();
+    } catch (NumberFormatException e) {
+      return text;
+    }
   }
 
   /**

@@ -253,4 +253,11 @@ class EngramSettingsTest {
     assertThat(MemorySettings.parseDuration("2w")).isEqualTo(Duration.ofDays(14));
     assertThat(MemorySettings.parseDuration("PT30M")).isEqualTo(Duration.ofMinutes(30));
   }
+
+  @Test
+  void a_search_space_the_build_cannot_honour_is_refused_at_start() {
+    assertThatThrownBy(() -> EngramSettings.of(Map.of("ENGRAM_RETRAIN_SPACE", "full")))
+        .hasMessageContaining("ENGRAM_RETRAIN_SPACE=full")
+        .hasMessageContaining("use retrieval");
+  }
 }

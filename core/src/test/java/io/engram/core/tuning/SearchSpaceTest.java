@@ -74,6 +74,32 @@ class SearchSpaceTest {
   }
 
   @Test
+  void pinned_text_is_read_as_each_parameter_s_type() {
+    Params p =
+        RETRIEVAL.parsePartial(Map.of("weight", "0.25", "candidates", " 40 ", "reranker", "none"));
+
+    assertThat(p.values()).isEqualTo(Map.of("weight", 0.25, "candidates", 40, "reranker", "none"));
+    assertThat(p.values().get("weight")).isInstanceOf(Double.class);
+    assertThat(p.values().get("candidates")).isInstanceOf(Integer.class);
+    assertThat(RETRIEVAL.parsePartial(Map.of("weight", "1", "share", "1e-2")).values())
+        .isEqualTo(Map.of("weight", 1.0, "share", 0.01));
+    assertThat(RETRIEVAL.parsePartial(Map.of("candidates", "40.0")).getInt("candidates"))
+        .isEqualTo(40);
+    for (String bad : List.of("abc", "NaN", "0x1p-2", "0.5f", "", "1e400")) {
+      assertThatThrownBy(() -> RETRIEVAL.parsePartial(Map.of("weight", bad)))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("weight");
+    }
+    assertThatThrownBy(() -> RETRIEVAL.parsePartial(Map.of("candidates", "45")))
+        .hasMessageContaining("candidates");
+    assertThatThrownBy(() -> RETRIEVAL.parsePartial(Map.of("reranker", "1")))
+        .hasMessageContaining("reranker");
+    assertThatThrownBy(() -> RETRIEVAL.parsePartial(Map.of("wieght", "0.5")))
+        .hasMessageContaining("not in the search space");
+  }
+
+  @Test
   void a_changed_space_keeps_the_values_it_still_accepts() {
     SearchSpace narrower =
         SearchSpace.of(

@@ -138,8 +138,10 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
         if (TrialResult.PRUNED.equals(r.state())) {
           pruned++;
         }
+        // The study's best when this trial was told: trials told in another order than they are
+        // read here carry older bests, so keep the highest (the objective is maximised).
         if (r.best() != null) {
-          best = r.best();
+          best = best == null ? r.best() : Math.max(best, r.best());
         }
       }
       running = still;

@@ -1,0 +1,264 @@
+package io.engram.api.training;
+
+import io.engram.api.problems.CleanText;
+import io.engram.api.problems.Problems;
+import io.engram.api.temporal.WorkflowRun;
+import io.engram.contract.Evaluations.Split;
+import io.engram.contract.Retrainings;
+import io.engram.contract.Retrainings.Gate;
+import io.engram.contract.Retrainings.RetrainingStarted;
+import io.engram.contract.Retrainings.RetrainingStatus;
+import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.ingest.BlobStore;
+import io.engram.core.training.RetrainingService;
+import io.engram.core.tuning.Studies;
+import io.engram.core.tuning.Trial;
+import io.engram.core.tuning.TrialState;
+import io.engram.workflows.common.EngramSearchAttributes;
+import io.engram.workflows.training.LabelledSet;
+import io.engram.workflows.training.RetrainingProgress;
+import io.engram.workflows.training.RetrainingRequest;
+import io.engram.workflows.training.RetrainingResult;
+import io.engram.workflows.training.RetrainingWorkflow;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.failure.ApplicationFailure;
+import jakarta.inject.Singleton;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Validates retraining requests and starts or inspects {@link RetrainingWorkflow} runs. Bad input
+ * (an unknown collection, a blob not uploaded, a parameter outside the search space) is answered
+ * here with a problem, before a workflow exists; the workflow's own checks cover clients that start
+ * it directly.
+ */
+@Singleton
+class RetrainingStarter {
+  private static final Pattern SHA256 = Pattern.compile("^[0-9a-f]{64}$");
+  private static final String WORKFLOW_TYPE = "RetrainingWorkflow";
+  private static final String KIND = "retraining";
+
+  /** What a run reports before a worker has picked it up (queries need a worker). */
+  static final String WAITING_FOR_WORKER = "waiting-for-worker";
+
+  private final WorkflowClient client;
+  private final CollectionRegistry collections;
+  private final BlobStore blobs;
+  private final Studies studies;
+
+  RetrainingStarter(
+      WorkflowClient client, CollectionRegistry collections, BlobStore blobs, Studies studies) {
+    this.client = client;
+    this.collections = collections;
+    this.blobs = blobs;
+    this.studies = studies;
+  }
+
+  /**
+   * Starts a retraining of the collection, or attaches to the one running for it: a collection has
+   * one retraining at a time, under the workflow id {@code retrain-<collection>}.
+   */
+  RetrainingStarted start(Retrainings.RetrainingRequest body) {
+    String collection = body.collection();
+    if (!CollectionRegistry.isValidName(collection)) {
+      throw Problems.invalidCollection(collection);
+    }
+    LabelledSet labelled = labelled(body.labelled());
+    Map<String, String> params = params(body.params());
+    if (!collections.exists(collection)) {
+      throw Problems.notFound(
+          "collection", "no collection '" + collection + "'; ingest the corpus into it first");
+    }
+    if (labelled != null) {
+      List<String> missing = blobs.missing(List.of(labelled.queriesBlob(), labelled.qrelsBlob()));
+      if (!missing.isEmpty()) {
+        throw Problems.badRequest(
+            "blob " + missing.get(0) + " was not uploaded; PUT /v1/blobs/{sha256} first");
+      }
+    }
+    RetrainingRequest request =
+        new RetrainingRequest(
+            collection,
+            RetrainingRequest.MANUAL,
+            Boolean.TRUE.equals(body.force()),
+            labelled,
+            params);
+    RetrainingWorkflow workflow =
+        client.newWorkflowStub(
+            RetrainingWorkflow.class, RetrainingWorkflow.startOptions(collection));
+    return WorkflowRun.start(
+        "the retraining workflow",
+        () -> {
+          try {
+            WorkflowExecution execution = WorkflowClient.start(workflow::retrain, request);
+            return new RetrainingStarted(execution.getWorkflowId(), execution.getRunId(), false);
+          } catch (WorkflowExecutionAlreadyStarted e) {
+            WorkflowExecution running = e.getExecution();
+            return new RetrainingStarted(running.getWorkflowId(), running.getRunId(), true);
+          }
+        });
+  }
+
+  /**
+   * A retraining's state. A running one answers its progress query. An ended one is read from what
+   * it left behind (its result or failure, its reason search attribute, its study), so no worker
+   * has to replay it and a run whose worker is gone still answers at once.
+   */
+  RetrainingStatus status(String workflowId) {
+    CleanText.require("workflowId", workflowId);
+    WorkflowRun workflow = WorkflowRun.describe(client, workflowId, KIND);
+    if (!workflow.type().equals(WORKFLOW_TYPE)) {
+      throw WorkflowRun.notFound(KIND, workflowId);
+    }
+    if (workflow.running()) {
+      RetrainingProgress p =
+          workflow.progress(
+              RetrainingProgress.class,
+              new RetrainingProgress(WAITING_FOR_WORKER, null, 0, 0, 0, null, null, null));
+      return new RetrainingStatus(
+          workflowId,
+          workflow.runId(),
+          workflow.statusName(),
+          p.phase(),
+          p.reason(),
+          null,
+          p.version(),
+          List.of(),
+          null,
+          p.trials(),
+          p.pruned(),
+          p.failed(),
+          p.best(),
+          p.studyId());
+    }
+    Search search = search(workflowId, workflow.runId());
+    if (workflow.status() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+      RetrainingResult result = workflow.result(RetrainingResult.class);
+      boolean failed = RetrainingResult.FAILED.equals(result.outcome());
+      return new RetrainingStatus(
+          workflowId,
+          workflow.runId(),
+          workflow.statusName(),
+          failed ? RetrainingProgress.FAILED : RetrainingProgress.DONE,
+          result.reason(),
+          result.outcome(),
+          result.version(),
+          result.gates().stream().map(g -> new Gate(g.name(), g.passed(), g.reason())).toList(),
+          result.failure(),
+          search.trials(),
+          search.pruned(),
+          search.failed(),
+          search.best(),
+          search.studyId());
+    }
+    String failure =
+        workflow
+            .failure()
+            .map(RetrainingStarter::rootMessage)
+            .orElse("the workflow ended with status " + workflow.statusName());
+    return new RetrainingStatus(
+        workflowId,
+        workflow.runId(),
+        workflow.statusName(),
+        RetrainingProgress.FAILED,
+        workflow.searchAttribute(EngramSearchAttributes.RETRAIN_REASON).orElse(null),
+        RetrainingResult.FAILED,
+        null,
+        List.of(),
+        failure,
+        search.trials(),
+        search.pruned(),
+        search.failed(),
+        search.best(),
+        search.studyId());
+  }
+
+  /** An ended run's search as its study stored it; no study when the run did not search. */
+  private record Search(Long studyId, int trials, int pruned, int failed, Double best) {
+    static final Search NONE = new Search(null, 0, 0, 0, null);
+  }
+
+  private Search search(String workflowId, String runId) {
+    return studies
+        .byWorkflowId(RetrainingService.studyKey(workflowId, runId))
+        .map(
+            study -> {
+              List<Trial> trials = study.trials();
+              return new Search(
+                  study.id(),
+                  (int) trials.stream().filter(t -> t.state().finished()).count(),
+                  (int) trials.stream().filter(t -> t.state() == TrialState.PRUNED).count(),
+                  (int) trials.stream().filter(t -> t.state() == TrialState.FAILED).count(),
+                  study.best().map(Trial::value).orElse(null));
+            })
+        .orElse(Search.NONE);
+  }
+
+  /** The labelled set as the workflow takes it; null when the request names none. */
+  private static LabelledSet labelled(Retrainings.LabelledSet body) {
+    if (body == null) {
+      return null;
+    }
+    requireSha256("/labelled/queriesBlob", body.queriesBlob());
+    requireSha256("/labelled/qrelsBlob", body.qrelsBlob());
+    Split split = body.split() == null ? Split.TRAIN : body.split();
+    return new LabelledSet(body.dataset(), split.wireName(), body.queriesBlob(), body.qrelsBlob());
+  }
+
+  /**
+   * The pinned parameters, each checked against the search space now, so a misspelt name or a value
+   * out of range is a 400 that names it rather than a failed run.
+   */
+  private static Map<String, String> params(Map<String, String> body) {
+    Map<String, String> params = new LinkedHashMap<>();
+    if (body == null) {
+      return params;
+    }
+    for (Map.Entry<String, String> e : body.entrySet()) {
+      String name = e.getKey();
+      String pointer = "/params/" + pointerToken(name);
+      if (name.isBlank()) {
+        throw Problems.invalidField(pointer, "a parameter name must not be blank");
+      }
+      if (e.getValue() == null) {
+        throw Problems.invalidField(pointer, "must not be null; write the value as a string");
+      }
+      try {
+        RetrainingService.SPACE.parsePartial(Map.of(name, e.getValue()));
+      } catch (IllegalArgumentException invalid) {
+        throw Problems.invalidField(
+            pointer,
+            invalid.getMessage() + "; the parameters are " + RetrainingService.SPACE.names());
+      }
+      params.put(name, e.getValue());
+    }
+    return params;
+  }
+
+  /** A map key as one token of a JSON pointer (RFC 6901). */
+  private static String pointerToken(String key) {
+    return key.replace("~", "~0").replace("/", "~1");
+  }
+
+  private static void requireSha256(String field, String hash) {
+    if (hash == null || !SHA256.matcher(hash).matches()) {
+      throw Problems.invalidField(field, "expected a lowercase hex SHA-256 hash");
+    }
+  }
+
+  /** The message of the failure that ended the run: its innermost application failure's. */
+  private static String rootMessage(Throwable e) {
+    String message = e.getMessage();
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure af) {
+        message = af.getOriginalMessage();
+      }
+    }
+    return message;
+  }
+}

@@ -1,0 +1,65 @@
+package io.engram.api.training;
+
+import io.engram.api.problems.Problems;
+import io.engram.contract.Retrainings.Report;
+import io.engram.contract.Retrainings.StudyView;
+import io.engram.contract.Retrainings.TrialView;
+import io.engram.core.training.RetrainingService;
+import io.engram.core.tuning.Studies;
+import io.engram.core.tuning.Study;
+import io.engram.core.tuning.StudyRecords;
+import io.engram.core.tuning.Trial;
+import jakarta.inject.Singleton;
+
+/** Hyperparameter studies as the API shows them: the study's row and every trial, for charts. */
+@Singleton
+class StudyViews {
+  private final Studies studies;
+
+  StudyViews(Studies studies) {
+    this.studies = studies;
+  }
+
+  /**
+   * The study numbered {@code id}.
+   *
+   * @throws io.engram.api.problems.ApiProblem 404 when there is none
+   */
+  StudyView view(long id) {
+    Study study =
+        studies
+            .byId(id)
+            .orElseThrow(
+                () ->
+                    Problems.notFound(
+                        "study",
+                        "no study "
+                            + id
+                            + "; a retraining's status names its study in studyId"
+                            + " (GET /v1/retrainings/{workflowId})"));
+    StudyRecords.Row row = study.record();
+    return new StudyView(
+        row.id(),
+        row.collection(),
+        row.sampler(),
+        row.state(),
+        row.stopReason(),
+        // Retrainings are what create studies, and they all search for this objective.
+        RetrainingService.OBJECTIVE,
+        row.direction().stored(),
+        row.bestTrial(),
+        study.trials().stream().map(StudyViews::trial).toList());
+  }
+
+  private static TrialView trial(Trial t) {
+    return new TrialView(
+        t.number(),
+        t.state().stored(),
+        t.value(),
+        t.costSeconds(),
+        t.params().values(),
+        t.intermediate().entrySet().stream()
+            .map(e -> new Report(e.getKey(), e.getValue()))
+            .toList());
+  }
+}
