@@ -466,11 +466,26 @@ public final class RolloutBenchmark {
           api.post("/v1/sessions", Map.of("collection", collection)).path("sessionId").asText();
       for (int turn = 0; turn < TURNS && !stop.get(); turn++) {
         BeirDataset.Query q = queries.get(random.nextInt(queries.size()));
-        JsonNode answer =
-            api.post(
-                "/v1/query",
-                Map.of(
-                    "query", q.text(), "sessionId", session, "collection", collection, "topK", 10));
+        JsonNode answer;
+        try {
+          answer =
+              api.post(
+                  "/v1/query",
+                  Map.of(
+                      "query",
+                      q.text(),
+                      "sessionId",
+                      session,
+                      "collection",
+                      collection,
+                      "topK",
+                      10));
+        } catch (IOException e) {
+          // A failed answer is the rollout's to count (the candidate's errors fall back to the
+          // champion); the user goes on.
+          System.err.println("  a query failed: " + e.getMessage());
+          continue;
+        }
         List<String> ranked = new ArrayList<>(new LinkedHashSet<>(sources(answer)));
         seen.add(
             new Answer(
@@ -478,13 +493,26 @@ public final class RolloutBenchmark {
                 answer.path("modelVersion").asText(),
                 RankingMetrics.ndcg(ranked, q.relevant(), 10)));
         for (String source : clicks.clicks(sources(answer), q.relevant())) {
-          api.post(
-              "/v1/feedback",
-              Map.of("queryId", answer.path("queryId").asText(), "rating", 1, "source", source));
+          click(answer.path("queryId").asText(), source);
         }
       }
     }
     return null;
+  }
+
+  /**
+   * Sends a click; the query log row it refers to is written off the request path, so a click that
+   * comes before it is sent again a little later.
+   */
+  private void click(String queryId, String source) throws InterruptedException {
+    for (int attempt = 0; attempt < 10; attempt++) {
+      try {
+        api.post("/v1/feedback", Map.of("queryId", queryId, "rating", 1, "source", source));
+        return;
+      } catch (IOException e) {
+        Thread.sleep(100);
+      }
+    }
   }
 
   private static List<String> sources(JsonNode answer) {
@@ -499,19 +527,20 @@ public final class RolloutBenchmark {
 
   /**
    * Timings compressed so the four scenarios end within minutes: short bakes, small minimums, a
-   * check every two seconds, a four-minute time budget.
+   * check every two seconds, a five-minute time budget. The shares are the default profile's except
+   * a larger interleaved share, which the better candidate needs to be found in time.
    */
   static Map<String, Object> compressedPlan() {
     Map<String, Object> plan = new LinkedHashMap<>();
     plan.put("shadowShare", 0.5);
     plan.put("shadowMinQueries", 30);
     plan.put("shadowBakeMs", 20_000);
-    plan.put("steps", List.of(0.1, 0.3));
+    plan.put("steps", List.of(0.05, 0.25));
     plan.put("stepBakeMs", 20_000);
     plan.put("stepMinQueries", 15);
-    plan.put("interleaveShare", 0.4);
+    plan.put("interleaveShare", 0.2);
     plan.put("maxComparisons", 400);
-    plan.put("timeBudgetMs", 240_000);
+    plan.put("timeBudgetMs", 300_000);
     plan.put("checkIntervalMs", 2_000);
     return plan;
   }

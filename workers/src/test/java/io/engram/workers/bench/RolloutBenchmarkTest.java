@@ -72,8 +72,8 @@ class RolloutBenchmarkTest {
   @Test
   void the_compressed_plan_is_one_the_api_takes() {
     assertThat(RolloutBenchmark.compressedPlan())
-        .containsEntry("steps", List.of(0.1, 0.3))
-        .containsEntry("timeBudgetMs", 240_000)
+        .containsEntry("steps", List.of(0.05, 0.25))
+        .containsEntry("timeBudgetMs", 300_000)
         .containsKeys("shadowBakeMs", "stepBakeMs", "interleaveShare", "checkIntervalMs");
     assertThat(RolloutBenchmark.EXPECTED.keySet())
         .containsExactly("better", "broken", "slow", "equal");
