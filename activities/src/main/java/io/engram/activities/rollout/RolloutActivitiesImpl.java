@@ -18,7 +18,6 @@ import io.engram.workflows.rollout.RolloutVerdict;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
 import io.temporal.failure.ApplicationFailure;
-import java.time.Duration;
 
 /**
  * The rollout's steps: a thin adapter over core's {@link RolloutService}. Every audit row is keyed
@@ -116,30 +115,8 @@ public final class RolloutActivitiesImpl implements RolloutActivities {
     return info.getRunId() + "/" + info.getActivityId();
   }
 
-  /** The starter's overrides as core's plan takes them. */
-  public static RolloutPlan.Overrides overrides(PlanOverrides o) {
-    if (o == null) {
-      return RolloutPlan.Overrides.NONE;
-    }
-    return new RolloutPlan.Overrides(
-        o.shadowShare(),
-        o.shadowMinQueries(),
-        millis(o.shadowBakeMs()),
-        o.steps(),
-        millis(o.stepBakeMs()),
-        o.stepMinQueries(),
-        o.interleaveShare(),
-        o.maxErrorRate(),
-        o.p95Ratio(),
-        o.p95SlackMs(),
-        o.maxEmptyIncrease(),
-        o.alpha(),
-        o.maxComparisons(),
-        millis(o.timeBudgetMs()),
-        millis(o.checkIntervalMs()));
-  }
-
-  private static Duration millis(Long ms) {
-    return ms == null ? null : Duration.ofMillis(ms);
+  /** The starter's overrides as core's plan takes them (the same names, milliseconds). */
+  static RolloutPlan.Overrides overrides(PlanOverrides o) {
+    return RolloutPlan.Overrides.of(o);
   }
 }

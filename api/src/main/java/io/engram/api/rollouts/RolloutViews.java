@@ -10,7 +10,6 @@ import io.engram.core.rollout.Rollout;
 import io.engram.core.rollout.RolloutEvents;
 import io.engram.core.rollout.RolloutPlan;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,29 +108,7 @@ class RolloutViews {
 
   /** A plan's changes as core's plan takes them; null fields keep the profile's values. */
   static RolloutPlan.Overrides overrides(Plan p) {
-    if (p == null) {
-      return RolloutPlan.Overrides.NONE;
-    }
-    return new RolloutPlan.Overrides(
-        p.shadowShare(),
-        p.shadowMinQueries(),
-        millis(p.shadowBakeMs()),
-        p.steps(),
-        millis(p.stepBakeMs()),
-        p.stepMinQueries(),
-        p.interleaveShare(),
-        p.maxErrorRate(),
-        p.p95Ratio(),
-        p.p95SlackMs(),
-        p.maxEmptyIncrease(),
-        p.alpha(),
-        p.maxComparisons(),
-        millis(p.timeBudgetMs()),
-        millis(p.checkIntervalMs()));
-  }
-
-  private static Duration millis(Long ms) {
-    return ms == null ? null : Duration.ofMillis(ms);
+    return RolloutPlan.Overrides.of(p);
   }
 
   private Map<String, Object> object(String text) {

@@ -131,6 +131,57 @@ public record RolloutPlan(
         new Overrides(
             null, null, null, null, null, null, null, null, null, null, null, null, null, null,
             null);
+
+    /**
+     * Overrides written as a stored plan is ({@link #toJson}: the same names, durations in
+     * milliseconds), as the API's and the workflow's records carry them; an absent or null field
+     * keeps the default.
+     */
+    public static Overrides fromJson(JsonNode n) {
+      if (n == null || n.isNull()) {
+        return NONE;
+      }
+      List<Double> steps = null;
+      if (n.hasNonNull("steps")) {
+        steps = new ArrayList<>();
+        for (JsonNode step : n.get("steps")) {
+          steps.add(step.asDouble());
+        }
+      }
+      return new Overrides(
+          decimal(n, "shadowShare"),
+          integer(n, "shadowMinQueries"),
+          millis(n, "shadowBakeMs"),
+          steps,
+          millis(n, "stepBakeMs"),
+          integer(n, "stepMinQueries"),
+          decimal(n, "interleaveShare"),
+          decimal(n, "maxErrorRate"),
+          decimal(n, "p95Ratio"),
+          decimal(n, "p95SlackMs"),
+          decimal(n, "maxEmptyIncrease"),
+          decimal(n, "alpha"),
+          integer(n, "maxComparisons"),
+          millis(n, "timeBudgetMs"),
+          millis(n, "checkIntervalMs"));
+    }
+
+    /** Overrides from any record or map whose fields are named as {@link #fromJson} reads them. */
+    public static Overrides of(Object named) {
+      return named == null ? NONE : fromJson(JSON.valueToTree(named));
+    }
+
+    private static Double decimal(JsonNode n, String field) {
+      return n.hasNonNull(field) ? n.get(field).asDouble() : null;
+    }
+
+    private static Integer integer(JsonNode n, String field) {
+      return n.hasNonNull(field) ? n.get(field).asInt() : null;
+    }
+
+    private static Duration millis(JsonNode n, String field) {
+      return n.hasNonNull(field) ? Duration.ofMillis(n.get(field).asLong()) : null;
+    }
   }
 
   /**

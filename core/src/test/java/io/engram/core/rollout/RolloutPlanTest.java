@@ -83,4 +83,38 @@ class RolloutPlanTest {
                         null)))
         .hasMessageContaining("must not exceed 1");
   }
+
+  @Test
+  void overrides_read_from_json_named_as_a_stored_plan_rebuild_it() {
+    RolloutPlan plan =
+        EngramSettings.defaults()
+            .rollout()
+            .plan()
+            .with(
+                RolloutPlan.Overrides.fromJson(
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                        .createObjectNode()
+                        .put("shadowBakeMs", 2_000)
+                        .put("interleaveShare", 0.3)));
+    assertThat(plan.shadowBake()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(plan.interleaveShare()).isEqualTo(0.3);
+
+    RolloutPlan copy =
+        EngramSettings.defaults()
+            .rollout()
+            .plan()
+            .with(RolloutPlan.Overrides.fromJson(readTree(plan.toJson())));
+    assertThat(copy).isEqualTo(plan);
+    assertThat(RolloutPlan.Overrides.of(null)).isEqualTo(RolloutPlan.Overrides.NONE);
+    assertThat(RolloutPlan.Overrides.of(java.util.Map.of("steps", List.of(0.1, 0.2))).steps())
+        .containsExactly(0.1, 0.2);
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

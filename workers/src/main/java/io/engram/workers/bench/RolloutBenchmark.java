@@ -45,11 +45,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * {@code ./engram bench rollout}: users replayed against the live API while a rollout runs, one
  * scenario after another — a better candidate (the champion's bundle against a full-text-only
- * champion put in for the scenario), a broken one (its linear reranker's weights inverted), a slow one (a fault switch adds latency to its retrieval) and an equal one (the
- * champion's own bundle). Each simulated user opens a conversation, asks a few SciFact train
- * queries and clicks on the sources it is shown by a position-biased click model built from the
- * qrels. Prints one line per scenario: {@code rollout scenario=NAME decision=… exposed=…
- * seconds=…}.
+ * champion put in for the scenario), a broken one (its linear reranker's weights inverted), a slow
+ * one (a fault switch adds latency to its retrieval) and an equal one (the champion's own bundle).
+ * Each simulated user opens a conversation, asks a few SciFact train queries and clicks on the
+ * sources it is shown by a position-biased click model built from the qrels. Prints one line per
+ * scenario: {@code rollout scenario=NAME decision=… exposed=… seconds=…}.
  *
  * <p>The candidate versions are registered through the registry the API reads (HTTP has no
  * registration endpoint); the traffic, the rollouts and the fault switch go through the API. The
