@@ -32,9 +32,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -130,7 +127,7 @@ class RolloutIT {
   @Test
   void a_worker_killed_mid_canary_and_a_restarted_api_change_neither_phase_nor_routing()
       throws Exception {
-    Process first = startWorkerProcess();
+    Process first = WorkerProcesses.start(values);
     Process second = null;
     RolloutRouter router = core.rolloutRouter(new SimpleMeterRegistry(), ExchangeListener.NONE);
     try {
@@ -187,7 +184,7 @@ class RolloutIT {
           assertThat(ask(fresh, e.getKey(), i++).arm()).isEqualTo(e.getValue());
         }
       }
-      second = startWorkerProcess();
+      second = WorkerProcesses.start(values);
       RolloutStatus status =
           Awaitility.await()
               .atMost(Duration.ofMinutes(2))
@@ -250,20 +247,5 @@ class RolloutIT {
                                 .getName()
                                 .equals(activityType)))
         .count();
-  }
-
-  private Process startWorkerProcess() throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-Xmx1g",
-            "-cp",
-            System.getProperty("java.class.path"),
-            WorkerMain.class.getName());
-    pb.environment().putAll(values);
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(Files.createTempFile("engram-worker", ".log").toFile());
-    return pb.start();
   }
 }
