@@ -7,6 +7,7 @@ import io.engram.core.config.EngramSettings;
 import io.engram.core.config.SettingsSource;
 import io.engram.core.drift.DriftDetector;
 import io.engram.core.eval.EvaluationRuns;
+import io.engram.core.faults.Faults;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
 import io.engram.core.ingest.Manifests;
@@ -17,6 +18,8 @@ import io.engram.core.query.WarmUp;
 import io.engram.core.querylog.Feedback;
 import io.engram.core.querylog.QueryLog;
 import io.engram.core.registry.ModelRegistry;
+import io.engram.core.rollout.RolloutRouter;
+import io.engram.core.rollout.RolloutService;
 import io.engram.core.tuning.Studies;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
@@ -104,6 +107,26 @@ class EngramFactory {
   QueryPipelines queryPipelines(
       CoreServices core, MeterRegistry metrics, DistillationTrigger distillation) {
     return core.queryPipelines(metrics, distillation);
+  }
+
+  /**
+   * Routes each query to its collection's champion, or during a rollout to the arm the rollout's
+   * state in PostgreSQL gives it.
+   */
+  @Singleton
+  RolloutRouter rolloutRouter(
+      CoreServices core, MeterRegistry metrics, DistillationTrigger distillation) {
+    return core.rolloutRouter(metrics, distillation);
+  }
+
+  @Singleton
+  RolloutService rollouts(CoreServices core) {
+    return core.rollouts();
+  }
+
+  @Singleton
+  Faults faults(CoreServices core) {
+    return core.faults();
   }
 
   /**

@@ -10,6 +10,7 @@ import io.engram.contract.Memory;
 import io.engram.contract.Models;
 import io.engram.contract.Queries;
 import io.engram.contract.Retrainings;
+import io.engram.contract.Rollouts;
 import io.engram.contract.Sessions;
 import io.micronaut.core.annotation.Introspected;
 
@@ -31,6 +32,10 @@ import io.micronaut.core.annotation.Introspected;
       Models.AliasMove.class,
       Models.Archive.class,
       Queries.QueryRequest.class,
+      Rollouts.StartRollout.class,
+      Rollouts.Plan.class,
+      Rollouts.Action.class,
+      Rollouts.Fault.class,
       Retrainings.RetrainingRequest.class,
       Retrainings.LabelledSet.class,
       Sessions.CreateSession.class

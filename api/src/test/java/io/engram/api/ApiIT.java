@@ -135,8 +135,9 @@ class ApiIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(sources.get(0).path("score").asDouble())
         .isGreaterThan(sources.get(1).path("score").asDouble());
     assertThat(answer.json().path("answerMode").asText()).isEqualTo("extractive");
-    // The collection's version 1, registered when ingestion first stored documents in it.
+    // The collection's version 1, registered when ingestion first stored documents in it, serves.
     assertThat(answer.json().path("modelVersion").asText()).isEqualTo("uploads/v1");
+    assertThat(answer.json().has("arm")).isFalse();
 
     // The query was logged (off the request path) and takes feedback by its id.
     String queryId = answer.json().path("queryId").asText();

@@ -9,6 +9,10 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.engram.core.Hashing;
+import io.engram.core.registry.ModelAliases;
+import io.engram.core.registry.ModelRegistry;
+import io.engram.core.registry.ModelVersions;
+import io.engram.core.registry.RegisteredVersion;
 import io.engram.core.training.RetrainingService;
 import io.engram.core.tuning.Direction;
 import io.engram.core.tuning.Studies;
@@ -80,6 +84,7 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
 
   @Inject EmbeddedServer server;
   @Inject Studies studies;
+  @Inject ModelRegistry registry;
 
   private String dbUrl;
   private Path root;
@@ -97,6 +102,7 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
   private long driftReportId;
   private String retrainingId;
   private long studyId;
+  private String rolloutId;
 
   @Override
   public Map<String, String> getProperties() {
@@ -183,6 +189,35 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
     Reply study = call(alpha, "GET", "/v1/studies/" + studyId, null);
     assertThat(study.status()).as(study.body()).isEqualTo(200);
     assertThat(study.json().path("collection").asText()).isEqualTo("notes");
+    // A rollout of a second version of alpha's collection, paused in shadow.
+    RegisteredVersion v1 = registry.alias("alpha~notes", ModelAliases.CHAMPION).orElseThrow();
+    registry.register(
+        new ModelVersions.NewVersion(
+            "alpha~notes",
+            v1.indexVersionId(),
+            v1.bundle(),
+            List.of(),
+            Map.of(),
+            Map.of(),
+            List.of(),
+            RegisteredVersion.REGISTERED,
+            "it",
+            "a candidate to roll out",
+            "it-alpha-notes-v2"),
+        List.of(ModelAliases.STAGING),
+        new ModelRegistry.Change("it", "staged for the test", null));
+    Reply rollout =
+        call(alpha, "POST", "/v1/rollouts", Map.of("collection", "notes", "version", 2));
+    assertThat(rollout.status()).as(rollout.body()).isEqualTo(202);
+    rolloutId = rollout.json().path("id").asText();
+    assertThat(rollout.json().path("collection").asText()).isEqualTo("notes");
+    await("alpha's rollout stored")
+        .atMost(Duration.ofMinutes(1))
+        .until(
+            () -> call(alpha, "GET", "/v1/rollouts/" + rolloutId, null).json(),
+            r -> r.path("rolloutId").isNumber());
+    assertThat(call(alpha, "POST", "/v1/rollouts/" + rolloutId + ":pause", Map.of()).status())
+        .isEqualTo(200);
   }
 
   @AfterAll
@@ -256,7 +291,39 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
             "POST /v1/evaluations",
             "POST",
             "/v1/evaluations",
-            Map.of("dataset", "notes", "queriesBlob", queriesBlob, "qrelsBlob", qrelsBlob)));
+            Map.of("dataset", "notes", "queriesBlob", queriesBlob, "qrelsBlob", qrelsBlob)),
+        new Probe(
+            "POST /v1/rollouts",
+            "POST",
+            "/v1/rollouts",
+            Map.of("collection", "notes", "version", 2)),
+        new Probe("GET /v1/rollouts", "GET", "/v1/rollouts?collection=notes", null),
+        new Probe("GET /v1/rollouts/{id}", "GET", "/v1/rollouts/" + rolloutId, null),
+        new Probe(
+            "POST /v1/rollouts/{id}:approve",
+            "POST",
+            "/v1/rollouts/" + rolloutId + ":approve",
+            Map.of()),
+        new Probe(
+            "POST /v1/rollouts/{id}:abort",
+            "POST",
+            "/v1/rollouts/" + rolloutId + ":abort",
+            Map.of()),
+        new Probe(
+            "POST /v1/rollouts/{id}:pause",
+            "POST",
+            "/v1/rollouts/" + rolloutId + ":pause",
+            Map.of()),
+        new Probe(
+            "POST /v1/rollouts/{id}:resume",
+            "POST",
+            "/v1/rollouts/" + rolloutId + ":resume",
+            Map.of()),
+        new Probe(
+            "POST /v1/rollouts/{id}:undo",
+            "POST",
+            "/v1/rollouts/" + rolloutId + ":undo",
+            Map.of()));
   }
 
   @Test
@@ -278,7 +345,8 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
                     .body()
                     .replace(ingestionId, "ID")
                     .replace(evaluationId, "ID")
-                    .replace(retrainingId, "ID"))
+                    .replace(retrainingId, "ID")
+                    .replace(rolloutId, "ID"))
             .as("a 404 tells nothing of alpha's data")
             .doesNotContain("alpha", "aspirin", "Aspirin");
       }
@@ -449,6 +517,7 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
 
     // The operator endpoints span every tenant: a tenant's admin key is not the operator.
     assertProblem(call(beta, "GET", "/v1/schedules", null), 403);
+    assertProblem(call(beta, "GET", "/v1/faults", null), 403);
     assertProblem(call(beta, "GET", "/v1/memory/stats", null), 403);
     assertProblem(call(beta, "POST", "/v1/memory/promotions", Map.of("dryRun", true)), 403);
     assertThat(call(null, "GET", "/v1/memory/stats", null).status()).isEqualTo(200);
@@ -525,7 +594,10 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
             "POST /v1/keys/{id}:revoke",
             "GET /v1/schedules",
             "GET /v1/memory/stats",
-            "POST /v1/memory/promotions"));
+            "POST /v1/memory/promotions",
+            // the operator's fault switches (ScopePolicy.OPERATOR), like the schedules
+            "GET /v1/faults",
+            "PUT /v1/faults"));
     assertThat(covered).containsAll(routes);
   }
 

@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
       DriftCommand.class,
       ModelsCommand.class,
       RetrainCommand.class,
-      KeysCommand.class
+      KeysCommand.class,
+      RolloutCommand.class
     },
     footerHeading = "%nEnvironment:%n",
     footer = {

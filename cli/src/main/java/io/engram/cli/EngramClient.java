@@ -38,6 +38,9 @@ import io.engram.contract.Retrainings.RetrainingRequest;
 import io.engram.contract.Retrainings.RetrainingStarted;
 import io.engram.contract.Retrainings.RetrainingStatus;
 import io.engram.contract.Retrainings.StudyView;
+import io.engram.contract.Rollouts;
+import io.engram.contract.Rollouts.RolloutList;
+import io.engram.contract.Rollouts.RolloutView;
 import io.engram.contract.Schedules.ScheduleList;
 import io.engram.contract.Sessions.CreateSession;
 import io.engram.contract.Sessions.SessionCreated;
@@ -314,6 +317,36 @@ final class EngramClient {
   /** Revokes an API key. */
   Reply<KeyView> revokeKey(long id) {
     return post("/v1/keys/" + id + ":revoke", java.util.Map.of(), KeyView.class);
+  }
+
+  /** Starts a rollout; the API answers once its workflow is started. */
+  Reply<RolloutView> startRollout(Rollouts.StartRollout body) {
+    return post("/v1/rollouts", body, RolloutView.class);
+  }
+
+  /** Rollouts newest first; of one collection unless it is null. */
+  Reply<RolloutList> rollouts(String collection, int limit) {
+    String query = "?limit=" + limit;
+    if (collection != null) {
+      query += "&collection=" + pathSegment(collection);
+    }
+    return get("/v1/rollouts" + query, RolloutList.class);
+  }
+
+  /** One rollout with its audit and latest figures. */
+  Reply<RolloutView> rollout(String id) {
+    return get("/v1/rollouts/" + pathSegment(id), RolloutView.class);
+  }
+
+  /**
+   * Sends {@code action} ({@code approve}, {@code abort}, {@code pause}, {@code resume}, {@code
+   * undo}).
+   */
+  Reply<RolloutView> rolloutAction(String id, String action, String reason) {
+    return post(
+        "/v1/rollouts/" + pathSegment(id) + ":" + action,
+        new Rollouts.Action(reason),
+        RolloutView.class);
   }
 
   /**

@@ -39,6 +39,7 @@ class AskCommandTest {
         null,
         "m",
         Map.of(),
-        false);
+        false,
+        null);
   }
 }

@@ -148,6 +148,7 @@ class BenchLoadCommandTest {
         null,
         "m",
         Map.of(),
-        false);
+        false,
+        null);
   }
 }

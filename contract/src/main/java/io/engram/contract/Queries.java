@@ -45,6 +45,9 @@ public final class Queries {
    * @param modelVersion the index version that answered
    * @param timings milliseconds per stage ({@code intentMs}, {@code totalMs}, …)
    * @param cached true when served from the response cache
+   * @param arm during a rollout of the collection, who served it: {@code champion}, {@code
+   *     candidate}, {@code interleaved} (both versions' rankings merged) or {@code fallback} (the
+   *     candidate failed and the champion answered); absent otherwise
    */
   public record QueryResponse(
       String queryId,
@@ -59,7 +62,8 @@ public final class Queries {
       String sessionId,
       String modelVersion,
       Map<String, Double> timings,
-      boolean cached) {
+      boolean cached,
+      String arm) {
 
     public QueryResponse {
       citations = citations == null ? List.of() : List.copyOf(citations);

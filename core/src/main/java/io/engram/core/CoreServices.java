@@ -10,6 +10,7 @@ import io.engram.core.drift.QueryFeatureExtractor;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.eval.EvaluationStore;
+import io.engram.core.faults.Faults;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingest.BlobStore;
@@ -37,6 +38,13 @@ import io.engram.core.registry.ModelRegistry;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.retrieval.ResponseCache;
+import io.engram.core.rollout.RolloutAssignments;
+import io.engram.core.rollout.RolloutEvents;
+import io.engram.core.rollout.RolloutMetrics;
+import io.engram.core.rollout.RolloutObservations;
+import io.engram.core.rollout.RolloutRouter;
+import io.engram.core.rollout.RolloutService;
+import io.engram.core.rollout.Rollouts;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.core.training.RetrainingService;
 import io.engram.migrations.Migrations;
@@ -76,9 +84,12 @@ public final class CoreServices implements AutoCloseable {
   private final ModelRegistry registry;
   private final Optional<LlmGateway> llm;
   private final ExecutorService background;
+  private final Faults faults;
   private final Map<String, CachedEmbedder> embedders = new ConcurrentHashMap<>();
   private volatile QueryPipelines pipelines;
   private volatile RetrainingService retraining;
+  private volatile RolloutService rollouts;
+  private volatile RolloutRouter router;
 
   private CoreServices(
       EngramSettings settings, HikariDataSource dataSource, IndexVersion champion) {
@@ -96,6 +107,7 @@ public final class CoreServices implements AutoCloseable {
     this.registry = new ModelRegistry(jdbi, blobs, settings.profile() == Profile.PROD);
     this.llm = ChatModelGateway.create(settings.llm());
     this.background = Executors.newCachedThreadPool(daemonThreads("engram-core"));
+    this.faults = new Faults(settings.rollout().faultsEnabled());
   }
 
   /**
@@ -229,6 +241,48 @@ public final class CoreServices implements AutoCloseable {
     return retraining;
   }
 
+  /** Rollouts: begin, phases, checks, decisions, undo; and their audit. Built on first call. */
+  public synchronized RolloutService rollouts() {
+    if (rollouts == null) {
+      rollouts =
+          new RolloutService(
+              jdbi,
+              registry,
+              new Rollouts(jdbi),
+              new RolloutEvents(jdbi),
+              new RolloutObservations(jdbi),
+              settings.rollout(),
+              Clock.systemUTC());
+    }
+    return rollouts;
+  }
+
+  /**
+   * The router of this process's queries (the champion, or a rollout's arm), over {@link
+   * #queryPipelines}; built on first call.
+   */
+  public synchronized RolloutRouter rolloutRouter(
+      MeterRegistry metrics, ExchangeListener exchanges) {
+    if (router == null) {
+      router =
+          new RolloutRouter(
+              queryPipelines(metrics, exchanges),
+              rollouts().rollouts(),
+              new RolloutAssignments(jdbi),
+              new RolloutObservations(jdbi),
+              new RolloutMetrics(metrics),
+              background,
+              settings.rollout(),
+              System::nanoTime);
+    }
+    return router;
+  }
+
+  /** The fault switches of this process (all off unless {@code ENGRAM_FAULTS_ENABLED=true}). */
+  public Faults faults() {
+    return faults;
+  }
+
   /** The configured LLM, if any. */
   public Optional<LlmGateway> llm() {
     return llm;
@@ -277,7 +331,8 @@ public final class CoreServices implements AutoCloseable {
               responses,
               new QueryMetrics(metrics, queryEmbeddings, responses),
               background,
-              new QueryFeatureExtractor(chunks.lexicon()));
+              new QueryFeatureExtractor(chunks.lexicon()),
+              faults);
       pipelines =
           new QueryPipelines(
               indexVersions,
@@ -355,6 +410,10 @@ public final class CoreServices implements AutoCloseable {
 
   @Override
   public void close() {
+    RolloutRouter r = router;
+    if (r != null) {
+      r.close();
+    }
     QueryPipelines p = pipelines;
     if (p != null) {
       p.close();

@@ -244,6 +244,12 @@ public final class TemporalDevServer implements AutoCloseable {
             "EngramBatch=Keyword",
             "--search-attribute",
             "EngramRetrainReason=Keyword",
+            "--search-attribute",
+            "EngramRolloutPhase=Keyword",
+            "--search-attribute",
+            "EngramChampionVersion=Keyword",
+            "--search-attribute",
+            "EngramCandidateVersion=Keyword",
             "--log-level",
             "warn");
     try {

@@ -7,6 +7,7 @@ import io.engram.core.config.EngramSettings;
 import io.engram.workers.evaluation.EvaluationCapability;
 import io.engram.workers.ingestion.IngestionCapability;
 import io.engram.workers.memory.MemoryCapability;
+import io.engram.workers.rollout.RolloutCapability;
 import io.engram.workers.training.TrainingCapability;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -43,7 +44,8 @@ public final class EngramWorker implements AutoCloseable {
         new IngestionCapability(),
         new EvaluationCapability(),
         new MemoryCapability(),
-        new TrainingCapability());
+        new TrainingCapability(),
+        new RolloutCapability());
   }
 
   private final CoreServices core;

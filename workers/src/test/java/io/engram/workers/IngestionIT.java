@@ -341,7 +341,7 @@ class IngestionIT {
     }
     write(corpus, lines.toString());
 
-    Process first = startWorkerProcess();
+    Process first = WorkerProcesses.start(values);
     WorkflowExecution run = start("killed", corpus);
     IngestionWorkflow stub = client.newWorkflowStub(IngestionWorkflow.class, run.getWorkflowId());
     waitUntil(
@@ -356,7 +356,7 @@ class IngestionIT {
                 + "'");
     assertThat(storedAtKill).isBetween(64L, docs - 1L);
 
-    Process second = startWorkerProcess();
+    Process second = WorkerProcesses.start(values);
     try {
       IngestionProgress result =
           client.newUntypedWorkflowStub(run.getWorkflowId()).getResult(IngestionProgress.class);
@@ -419,21 +419,6 @@ class IngestionIT {
           .map(Candidate::chunk)
           .toList();
     }
-  }
-
-  private Process startWorkerProcess() throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-Xmx1g",
-            "-cp",
-            System.getProperty("java.class.path"),
-            WorkerMain.class.getName());
-    pb.environment().putAll(values);
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(Files.createTempFile("engram-worker", ".log").toFile());
-    return pb.start();
   }
 
   private WorkflowExecution start(String collection, Path source) {

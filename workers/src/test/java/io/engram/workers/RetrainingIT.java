@@ -24,9 +24,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -156,7 +153,7 @@ class RetrainingIT {
   @Test
   @Order(2)
   void a_worker_killed_mid_search_is_replaced_and_every_trial_is_recorded_once() throws Exception {
-    Process first = startWorkerProcess();
+    Process first = WorkerProcesses.start(values);
     Process second = null;
     try {
       RetrainingWorkflow workflow = retraining();
@@ -170,7 +167,7 @@ class RetrainingIT {
       int atKill = finishedTrials(studyKey);
       assertThat(atKill).as("killed in the middle of the search").isBetween(3, TRIALS - 1);
 
-      second = startWorkerProcess();
+      second = WorkerProcesses.start(values);
       RetrainingResult result =
           client
               .newUntypedWorkflowStub(RetrainingWorkflow.workflowId(COLLECTION))
@@ -225,20 +222,5 @@ class RetrainingIT {
     return study
         .map(s -> (int) s.trials().stream().filter(t -> t.state() != TrialState.RUNNING).count())
         .orElse(0);
-  }
-
-  private Process startWorkerProcess() throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-Xmx1g",
-            "-cp",
-            System.getProperty("java.class.path"),
-            WorkerMain.class.getName());
-    pb.environment().putAll(values);
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(Files.createTempFile("engram-worker", ".log").toFile());
-    return pb.start();
   }
 }

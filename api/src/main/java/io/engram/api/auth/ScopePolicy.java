@@ -36,6 +36,8 @@ final class ScopePolicy {
           rule("GET /v1/models/{collection}/aliases", Scope.QUERY),
           rule("GET /v1/models/{collection}/events", Scope.QUERY),
           rule("GET /v1/drift/reports", Scope.QUERY),
+          rule("GET /v1/rollouts", Scope.QUERY),
+          rule("GET /v1/rollouts/{id}", Scope.QUERY),
           // Changing what the tenant's collections hold, and measuring them.
           rule("POST /v1/blobs/missing", Scope.INGEST),
           rule("PUT /v1/blobs/{sha256}", Scope.INGEST),
@@ -57,7 +59,15 @@ final class ScopePolicy {
           rule("POST /v1/keys/{id}:revoke", Scope.ADMIN),
           rule("GET /v1/memory/stats", Scope.ADMIN),
           rule("POST /v1/memory/promotions", Scope.ADMIN),
-          rule("GET /v1/schedules", Scope.ADMIN));
+          rule("GET /v1/schedules", Scope.ADMIN),
+          rule("POST /v1/rollouts", Scope.ADMIN),
+          rule("POST /v1/rollouts/{id}:approve", Scope.ADMIN),
+          rule("POST /v1/rollouts/{id}:abort", Scope.ADMIN),
+          rule("POST /v1/rollouts/{id}:pause", Scope.ADMIN),
+          rule("POST /v1/rollouts/{id}:resume", Scope.ADMIN),
+          rule("POST /v1/rollouts/{id}:undo", Scope.ADMIN),
+          rule("GET /v1/faults", Scope.ADMIN),
+          rule("PUT /v1/faults", Scope.ADMIN));
 
   /**
    * Routes that span every tenant (the namespace's schedules, memory jobs and counts over all
@@ -65,7 +75,13 @@ final class ScopePolicy {
    * Caller#operator}).
    */
   static final Set<String> OPERATOR =
-      Set.of("GET /v1/memory/stats", "POST /v1/memory/promotions", "GET /v1/schedules");
+      Set.of(
+          "GET /v1/memory/stats",
+          "POST /v1/memory/promotions",
+          "GET /v1/schedules",
+          // A fault switch slows a model version in this API process, whoever's it is.
+          "GET /v1/faults",
+          "PUT /v1/faults");
 
   private ScopePolicy() {}
 

@@ -5,9 +5,9 @@ import io.engram.api.sessions.SessionController;
 import io.engram.contract.Queries.QueryRequest;
 import io.engram.contract.Queries.QueryResponse;
 import io.engram.contract.Queries.Source;
-import io.engram.core.query.QueryPipelines;
 import io.engram.core.query.QueryResult;
 import io.engram.core.query.Question;
+import io.engram.core.rollout.RolloutRouter;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.annotation.Body;
@@ -20,17 +20,17 @@ import jakarta.validation.Valid;
 import java.sql.SQLException;
 
 /**
- * {@code POST /v1/query}: validates the request, asks the champion's {@link
- * io.engram.core.query.QueryPipeline} and maps its result onto the wire contract. The query path
- * itself lives in core.
+ * {@code POST /v1/query}: validates the request, asks the {@link RolloutRouter} (the collection's
+ * champion, or during a rollout the arm routing gives the conversation) and maps its result onto
+ * the wire contract. The query path itself lives in core.
  */
 @Controller("/v1/query")
 @ExecuteOn(TaskExecutors.BLOCKING)
 class QueryController {
-  private final QueryPipelines pipelines;
+  private final RolloutRouter router;
 
-  QueryController(QueryPipelines pipelines) {
-    this.pipelines = pipelines;
+  QueryController(RolloutRouter router) {
+    this.router = router;
   }
 
   /** {@code Cache-Control: no-cache} computes the answer afresh (no cached answer or embedding). */
@@ -52,7 +52,7 @@ class QueryController {
                 : caller.collection("/collection", request.collection()),
             request.topK() == null ? Question.DEFAULT_TOP_K : request.topK(),
             cacheControl != null && cacheControl.contains("no-cache"));
-    QueryResult r = pipelines.ask(question);
+    QueryResult r = router.ask(question);
     return new QueryResponse(
         r.queryId(),
         r.answer(),
@@ -66,7 +66,8 @@ class QueryController {
         request.sessionId(),
         caller.shown(r.modelVersion()),
         r.timings(),
-        r.cached());
+        r.cached(),
+        r.arm());
   }
 
   private static Source source(io.engram.core.query.Source s) {

@@ -14,10 +14,14 @@ import io.engram.core.rerank.CrossEncoderReranker;
 import io.engram.core.rerank.RerankerSettings;
 import io.engram.core.rerank.Rerankers;
 import io.engram.core.retrieval.RetrievalSettings;
+import io.engram.core.rollout.RolloutPlan;
+import io.engram.core.rollout.RolloutSettings;
 import io.engram.core.training.TrainingSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -41,6 +45,7 @@ import java.util.Map;
  * @param memory the memory lifecycle: lifetimes, salience, promotion, schedules
  * @param extraction who extracts facts in the worker
  * @param training how the model lifecycle retrains, gates and watches for drift
+ * @param rollout how a staged version reaches users: shadow, canary steps, A/B, decision
  * @param api the API process
  * @param access who may call the API and how much: keys, loopback calls, rate and size limits
  * @param worker the worker process
@@ -62,6 +67,7 @@ public record EngramSettings(
     MemorySettings memory,
     FactExtraction extraction,
     TrainingSettings training,
+    RolloutSettings rollout,
     ApiSettings api,
     AccessSettings access,
     WorkerSettings worker,
@@ -126,6 +132,7 @@ public record EngramSettings(
         memory(s),
         s.choice("ENGRAM_MEMORY_EXTRACTOR", FactExtraction.class),
         training(s),
+        rollout(s),
         new ApiSettings(
             s.string("ENGRAM_API_HOST"),
             s.integer("ENGRAM_API_PORT", 0, 65_535),
@@ -221,6 +228,55 @@ public record EngramSettings(
         new MemorySettings.JobSchedule(
             s.string("ENGRAM_SCHEDULE_DRIFT_CRON"), s.bool("ENGRAM_SCHEDULE_DRIFT_ENABLED")),
         s.bool("ENGRAM_RETRAIN_FORCE"));
+  }
+
+  private static RolloutSettings rollout(SettingsSource s) {
+    SettingsSource.Resolved stepsSetting = s.resolve("ENGRAM_ROLLOUT_STEPS");
+    List<Double> steps = new ArrayList<>();
+    for (String step : s.list("ENGRAM_ROLLOUT_STEPS")) {
+      try {
+        steps.add(Double.parseDouble(step));
+      } catch (NumberFormatException e) {
+        throw s.invalid(stepsSetting, "must be increasing shares in (0, 1], ','-separated");
+      }
+    }
+    RolloutPlan plan;
+    try {
+      plan =
+          new RolloutPlan(
+              s.decimal("ENGRAM_ROLLOUT_SHADOW_SHARE", 0, 1),
+              s.integer("ENGRAM_ROLLOUT_SHADOW_MIN_QUERIES", 0, 10_000_000),
+              s.duration("ENGRAM_ROLLOUT_SHADOW_BAKE"),
+              steps,
+              s.duration("ENGRAM_ROLLOUT_STEP_BAKE"),
+              s.integer("ENGRAM_ROLLOUT_STEP_MIN_QUERIES", 0, 10_000_000),
+              s.decimal("ENGRAM_ROLLOUT_INTERLEAVE_SHARE", 0, 1),
+              s.decimal("ENGRAM_ROLLOUT_MAX_ERROR_RATE", 0, 1),
+              s.decimal("ENGRAM_ROLLOUT_P95_RATIO", 1, 100),
+              s.decimal("ENGRAM_ROLLOUT_P95_SLACK_MS", 0, 600_000),
+              s.decimal("ENGRAM_ROLLOUT_MAX_EMPTY_INCREASE", 0, 1),
+              s.decimal("ENGRAM_ROLLOUT_ALPHA", 1e-6, 0.5),
+              s.integer("ENGRAM_ROLLOUT_MAX_COMPARISONS", 1, 100_000_000),
+              s.duration("ENGRAM_ROLLOUT_TIME_BUDGET"),
+              s.duration("ENGRAM_ROLLOUT_CHECK_INTERVAL"));
+    } catch (SettingsSource.InvalidSettingException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      // The settings are each in range but do not make a plan together (steps that do not
+      // increase, a last step that leaves no room for interleaving).
+      throw s.invalid(stepsSetting, "do not make a rollout plan: " + e.getMessage());
+    }
+    return new RolloutSettings(
+        s.bool("ENGRAM_ROLLOUT_AUTO_START"),
+        s.bool("ENGRAM_ROLLOUT_AUTO_PROMOTE"),
+        plan,
+        s.duration("ENGRAM_ROLLOUT_APPROVAL_TIMEOUT"),
+        s.duration("ENGRAM_ROLLOUT_MAX_PAUSE"),
+        s.duration("ENGRAM_ROLLOUT_RETENTION"),
+        s.integer("ENGRAM_ROLLOUT_SHADOW_QUEUE", 1, 1_000_000),
+        s.integer("ENGRAM_ROLLOUT_SHADOW_THREADS", 1, 64),
+        s.millis("ENGRAM_ROLLOUT_ROUTING_TTL_MS", 0, 60_000),
+        s.bool("ENGRAM_FAULTS_ENABLED"));
   }
 
   private static LlmSettings llm(SettingsSource s) {

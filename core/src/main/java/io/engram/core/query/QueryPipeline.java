@@ -3,6 +3,7 @@ package io.engram.core.query;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.drift.QueryFeatureExtractor;
 import io.engram.core.drift.QueryFeatures;
+import io.engram.core.faults.Faults;
 import io.engram.core.memory.Intent;
 import io.engram.core.memory.IntentClassifier;
 import io.engram.core.memory.MemoryHit;
@@ -13,6 +14,7 @@ import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.ResponseCache;
 import io.engram.core.retrieval.RetrievalSettings;
+import io.engram.core.rollout.TeamDraft;
 import io.engram.core.tenant.Tenant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,6 +54,7 @@ public final class QueryPipeline {
    * @param metrics the query path's metrics
    * @param background runs what must not slow the answer (the query log insert)
    * @param features computes the drift features of a logged query, in the background
+   * @param faults latency switched on for a model version (tests and the rollout simulator)
    */
   public record Shared(
       HybridRetriever retriever,
@@ -66,7 +69,8 @@ public final class QueryPipeline {
       ResponseCache<CachedAnswer> responses,
       QueryMetrics metrics,
       Executor background,
-      QueryFeatureExtractor features) {}
+      QueryFeatureExtractor features,
+      Faults faults) {}
 
   /**
    * What the response cache keeps: everything of a response but what is per request, and the
@@ -90,6 +94,26 @@ public final class QueryPipeline {
 
   /** An answer generated from a retrieval, without a session (the evaluation's answer tier). */
   public record Answered(Retrieval retrieval, Answerer.Answer answer) {}
+
+  /**
+   * How a turn is served during a rollout, for the query log and the response.
+   *
+   * @param rolloutId the rollout that routed it; null outside a rollout
+   * @param arm {@code champion}, {@code candidate}, {@code interleaved} or {@code fallback}; null
+   *     outside a rollout
+   * @param interleaveWith for {@code interleaved}: the candidate's pipeline, whose ranking is
+   *     merged with this one's by team draft (this one is team {@link TeamDraft#A})
+   * @param seed the team draft's coin tosses
+   */
+  public record Serving(Long rolloutId, String arm, QueryPipeline interleaveWith, long seed) {
+    /** Outside any rollout. */
+    public static final Serving DIRECT = new Serving(null, null, null, 0);
+
+    /** Served by one arm of rollout {@code rolloutId}. */
+    public static Serving arm(long rolloutId, String arm) {
+      return new Serving(rolloutId, arm, null, 0);
+    }
+  }
 
   private final ModelVersion version;
   private final Reranker reranker;
@@ -132,6 +156,7 @@ public final class QueryPipeline {
    * @param fresh embed the query afresh even when its embedding is cached
    */
   public Retrieval retrieve(String collection, String text, int topK, boolean fresh) {
+    shared.faults().delay(name);
     boolean rerank = version.retrieval().rerank() && reranker != Reranker.NONE;
     // The reranker sees every fused candidate, not just the top k.
     int depth = rerank ? Math.max(topK, version.retrieval().candidates()) : topK;
@@ -171,6 +196,17 @@ public final class QueryPipeline {
    *     exist
    */
   public QueryResult ask(Question q) {
+    return ask(q, Serving.DIRECT);
+  }
+
+  /**
+   * Answers one turn as {@code serving} says: an interleaved turn retrieves with both versions and
+   * answers from their team-draft merge; the query log records the rollout and arm.
+   *
+   * @throws UnknownResourceException when the question names a session or collection that does not
+   *     exist
+   */
+  public QueryResult ask(Question q, Serving serving) {
     long start = System.nanoTime();
     List<WorkingMemory.Turn> history = List.of();
     String collection = q.collection();
@@ -195,7 +231,7 @@ public final class QueryPipeline {
     Turn turn =
         intent == Intent.CHIT_CHAT || intent == Intent.MEMORY_STATEMENT
             ? Turn.nothingToLookUp(intent, collection)
-            : lookUp(q, collection, classified.query(), history, timings);
+            : lookUp(q, serving, collection, classified.query(), history, timings);
 
     String warning = turn.warning;
     if (classified.fallback() != null) {
@@ -217,7 +253,7 @@ public final class QueryPipeline {
     double latencyMs = (System.nanoTime() - start) / 1e6;
     timings.put("totalMs", latencyMs);
     shared.metrics().answered(name, turn.answerMode, latencyMs);
-    UUID queryId = record(q, collection, classified.query(), turn, latencyMs);
+    UUID queryId = record(q, serving, collection, classified.query(), turn, latencyMs);
     return new QueryResult(
         queryId.toString(),
         turn.answer,
@@ -228,9 +264,10 @@ public final class QueryPipeline {
         intent.wireName(),
         intent == Intent.FOLLOW_UP ? classified.query() : null,
         classified.source().wireName(),
-        name,
+        turn.modelVersion == null ? name : turn.modelVersion,
         timings,
-        turn.cached);
+        turn.cached,
+        serving.arm());
   }
 
   /** The 404 of a session that does not exist, is closed, or is another tenant's. */
@@ -249,6 +286,8 @@ public final class QueryPipeline {
    * What a turn came to before it is recorded.
    *
    * @param scores the drift scores of what retrieval returned; null when nothing was looked up
+   * @param teams for an interleaved turn, the arm that ranked each document source; else null
+   * @param modelVersion who ranked the sources when not this version alone; else null
    */
   private record Turn(
       String answer,
@@ -257,7 +296,9 @@ public final class QueryPipeline {
       String warning,
       List<Source> sources,
       boolean cached,
-      QueryFeatures.Scores scores) {
+      QueryFeatures.Scores scores,
+      List<String> teams,
+      String modelVersion) {
 
     /** Small talk is answered; statements are kept in working memory for distillation. */
     static Turn nothingToLookUp(Intent intent, String collection) {
@@ -267,7 +308,7 @@ public final class QueryPipeline {
                   + Tenant.nameOf(collection)
                   + "'."
               : "Noted; I will keep that in mind for this conversation.";
-      return new Turn(answer, "extractive", List.of(), null, List.of(), false, null);
+      return new Turn(answer, "extractive", List.of(), null, List.of(), false, null, null, null);
     }
   }
 
@@ -279,22 +320,46 @@ public final class QueryPipeline {
    */
   private Turn lookUp(
       Question q,
+      Serving serving,
       String collection,
       String query,
       List<WorkingMemory.Turn> history,
       Map<String, Double> timings) {
     CompletableFuture<List<MemoryHit>> recalled =
         q.sessionId() == null ? null : shared.recall().recall(q.sessionId(), query);
-    boolean cacheable = q.sessionId() == null;
+    // An interleaved answer depends on the coin tosses of its own query: it is never cached.
+    boolean cacheable = q.sessionId() == null && serving.interleaveWith() == null;
     String cacheKey = cacheKey(collection, query, q.topK(), history);
     Optional<CachedAnswer> hit =
         q.fresh() || !cacheable ? Optional.empty() : shared.responses().get(cacheKey);
     if (hit.isPresent()) {
       CachedAnswer c = hit.get();
       return new Turn(
-          c.answer(), c.answerMode(), c.citations(), null, c.sources(), true, c.scores());
+          c.answer(),
+          c.answerMode(),
+          c.citations(),
+          null,
+          c.sources(),
+          true,
+          c.scores(),
+          null,
+          null);
     }
-    Retrieval retrieval = retrieve(collection, query, q.topK(), q.fresh());
+    List<String> teams = null;
+    Retrieval retrieval;
+    if (serving.interleaveWith() == null) {
+      retrieval = retrieve(collection, query, q.topK(), q.fresh());
+    } else {
+      Retrieval a = retrieve(collection, query, q.topK(), q.fresh());
+      Retrieval b = serving.interleaveWith().retrieve(collection, query, q.topK(), q.fresh());
+      TeamDraft.Interleaved<Candidate> merged =
+          TeamDraft.interleave(
+              a.candidates(), b.candidates(), q.topK(), c -> c.chunk().source(), serving.seed());
+      Map<String, Double> both = new LinkedHashMap<>(a.timings());
+      b.timings().forEach((step, ms) -> both.merge(step, ms, Double::sum));
+      retrieval = new Retrieval(interleavedName(a, b), merged.items(), both);
+      teams = merged.teams();
+    }
     QueryFeatures.Scores scores = QueryFeatures.scores(retrieval.candidates(), fusionDenseWeight());
     timings.putAll(retrieval.timings());
     List<Source> sources = new ArrayList<>(retrieval.candidates().size());
@@ -337,7 +402,14 @@ public final class QueryPipeline {
         generated.warning(),
         List.copyOf(sources),
         false,
-        scores);
+        scores,
+        teams,
+        teams == null ? null : retrieval.modelVersion());
+  }
+
+  /** The name an interleaved answer reports: both versions, this one (the champion) first. */
+  static String interleavedName(Retrieval a, Retrieval b) {
+    return "interleaved(" + a.modelVersion() + "," + b.modelVersion() + ")";
   }
 
   /** The dense leg's weight in this version's fusion: all of it when it retrieves densely only. */
@@ -373,7 +445,12 @@ public final class QueryPipeline {
    * without them.
    */
   private UUID record(
-      Question q, String collection, String retrieved, Turn turn, double latencyMs) {
+      Question q,
+      Serving serving,
+      String collection,
+      String retrieved,
+      Turn turn,
+      double latencyMs) {
     // The query log records document retrieval; facts' citations have a buffer of their own.
     List<Source> documents = turn.sources.stream().filter(Source::document).toList();
     QueryLog.Entry entry =
@@ -387,7 +464,8 @@ public final class QueryPipeline {
             latencyMs,
             documents.stream().map(Source::chunkId).toList(),
             documents.stream().map(Source::source).toList(),
-            null);
+            null,
+            new QueryLog.Routing(serving.rolloutId(), serving.arm(), turn.teams));
     int indexVersionId = version.index().id();
     shared
         .background()

@@ -47,6 +47,7 @@ public final class QueryPipelines implements AutoCloseable {
   private final Map<RerankerSettings, Reranker> rerankers = new ConcurrentHashMap<>();
   private final Map<ModelVersion, QueryPipeline> pipelines = new ConcurrentHashMap<>();
   private final Map<String, Resolved> champions = new ConcurrentHashMap<>();
+  private final Map<Long, QueryPipeline> byVersionId = new ConcurrentHashMap<>();
 
   private record Resolved(QueryPipeline pipeline, long atNanos) {}
 
@@ -80,6 +81,19 @@ public final class QueryPipelines implements AutoCloseable {
    *     exist, or is another tenant's
    */
   public QueryResult ask(Question q) {
+    String collection = collectionOf(q);
+    return champion(collection)
+        .ask(new Question(q.tenant(), q.text(), q.sessionId(), collection, q.topK(), q.fresh()));
+  }
+
+  /**
+   * The collection a turn is asked in: the question's, else its session's, else the tenant's {@code
+   * default}.
+   *
+   * @throws UnknownResourceException when the question names a session that does not exist, or a
+   *     collection or session of another tenant
+   */
+  public String collectionOf(Question q) {
     String collection = q.collection();
     if (collection == null && q.sessionId() != null) {
       collection =
@@ -93,8 +107,7 @@ public final class QueryPipelines implements AutoCloseable {
     if (!q.tenant().owns(collection)) {
       throw QueryPipeline.noCollection(collection);
     }
-    return champion(collection)
-        .ask(new Question(q.tenant(), q.text(), q.sessionId(), collection, q.topK(), q.fresh()));
+    return collection;
   }
 
   /** The pipeline of the default bundle: the champion index version as configured. */
@@ -156,13 +169,25 @@ public final class QueryPipelines implements AutoCloseable {
                         "no model version " + RegisteredVersion.label(collection, version))));
   }
 
-  /** The pipeline of the registered version with row id {@code id}. */
+  /**
+   * The pipeline of the registered version with row id {@code id}. What a version serves never
+   * changes once it is registered, so the pipeline is looked up once per id and kept: routing asks
+   * for one on every query.
+   */
   public QueryPipeline forRegistered(long id) {
-    return forRegistered(
-        registry
-            .byId(id)
-            .orElseThrow(
-                () -> new UnknownResourceException("model-version", "no model version #" + id)));
+    QueryPipeline known = byVersionId.get(id);
+    if (known != null) {
+      return known;
+    }
+    QueryPipeline pipeline =
+        forRegistered(
+            registry
+                .byId(id)
+                .orElseThrow(
+                    () ->
+                        new UnknownResourceException("model-version", "no model version #" + id)));
+    byVersionId.put(id, pipeline);
+    return pipeline;
   }
 
   /** The pipeline of {@code version}: its index version, retrieval settings and reranker. */

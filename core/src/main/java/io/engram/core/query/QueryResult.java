@@ -20,6 +20,8 @@ import java.util.Map;
  * @param modelVersion the model version that answered
  * @param timings milliseconds per step ({@code intentMs}, {@code embedMs}, … {@code totalMs})
  * @param cached whether the answer came from the response cache
+ * @param arm during a rollout, who served it: {@code champion}, {@code candidate}, {@code
+ *     interleaved} or {@code fallback}; null otherwise
  */
 public record QueryResult(
     String queryId,
@@ -33,4 +35,11 @@ public record QueryResult(
     String intentSource,
     String modelVersion,
     Map<String, Double> timings,
-    boolean cached) {}
+    boolean cached,
+    String arm) {
+
+  /** Whether no document came back (small talk and memory statements look nothing up). */
+  public boolean noDocuments() {
+    return sources.stream().noneMatch(Source::document);
+  }
+}

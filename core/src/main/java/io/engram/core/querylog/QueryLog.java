@@ -4,6 +4,7 @@ import io.engram.core.drift.QueryFeatures;
 import java.util.List;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.generic.GenericType;
 import org.jdbi.v3.core.mapper.RowMapper;
 
 /** The query log ({@code query_log}): one row per answered query. */
@@ -14,6 +15,7 @@ public final class QueryLog {
    *
    * @param features what drift detection compares (see {@link QueryFeatures}); null for a turn that
    *     retrieved nothing
+   * @param routing the rollout and arm that served it
    */
   public record Entry(
       UUID id,
@@ -25,7 +27,38 @@ public final class QueryLog {
       double latencyMs,
       List<Long> chunkIds,
       List<String> sources,
-      QueryFeatures features) {
+      QueryFeatures features,
+      Routing routing) {
+
+    public Entry {
+      routing = routing == null ? Routing.NONE : routing;
+    }
+
+    /** An entry served outside any rollout. */
+    public Entry(
+        UUID id,
+        String collection,
+        String sessionId,
+        String query,
+        String modelVersion,
+        String answerMode,
+        double latencyMs,
+        List<Long> chunkIds,
+        List<String> sources,
+        QueryFeatures features) {
+      this(
+          id,
+          collection,
+          sessionId,
+          query,
+          modelVersion,
+          answerMode,
+          latencyMs,
+          chunkIds,
+          sources,
+          features,
+          Routing.NONE);
+    }
 
     /** The same entry with its drift features. */
     public Entry withFeatures(QueryFeatures f) {
@@ -39,8 +72,21 @@ public final class QueryLog {
           latencyMs,
           chunkIds,
           sources,
-          f);
+          f,
+          routing);
     }
+  }
+
+  /**
+   * The rollout a query was served in.
+   *
+   * @param rolloutId the rollout; null outside one
+   * @param arm who served it; null outside a rollout
+   * @param teams for an interleaved query, the arm that ranked each source, aligned with the
+   *     sources; else null
+   */
+  public record Routing(Long rolloutId, String arm, List<String> teams) {
+    public static final Routing NONE = new Routing(null, null, null);
   }
 
   /** A logged query's drift features, with the id of its row. */
@@ -60,6 +106,8 @@ public final class QueryLog {
                   rs.getObject(5, Double.class),
                   rs.getObject(6, Double.class)));
 
+  private static final GenericType<List<String>> TEXT_LIST = new GenericType<>() {};
+
   private final Jdbi jdbi;
 
   public QueryLog(Jdbi jdbi) {
@@ -73,12 +121,17 @@ public final class QueryLog {
             h.createUpdate(
                     "INSERT INTO query_log (id, collection, session_id, query, model_version,"
                         + " answer_mode, latency_ms, top_chunk_ids, top_sources, query_terms,"
-                        + " unknown_term_share, top_dense_score, top_fused_score, score_spread)"
+                        + " unknown_term_share, top_dense_score, top_fused_score, score_spread,"
+                        + " rollout_id, arm, teams)"
                         + " VALUES (:id, :collection, :sessionId, :query, :modelVersion,"
                         + " :answerMode, :latencyMs, :chunkIds, :sources, :queryTerms,"
-                        + " :unknownTermShare, :topDenseScore, :topFusedScore, :scoreSpread)"
+                        + " :unknownTermShare, :topDenseScore, :topFusedScore, :scoreSpread,"
+                        + " :rolloutId, :arm, :teams)"
                         + " ON CONFLICT DO NOTHING")
                 .bindMethods(entry)
+                .bind("rolloutId", entry.routing().rolloutId())
+                .bind("arm", entry.routing().arm())
+                .bindByType("teams", entry.routing().teams(), TEXT_LIST)
                 .bind("queryTerms", f == null ? null : f.queryTerms())
                 .bind("unknownTermShare", f == null ? null : f.unknownTermShare())
                 .bind("topDenseScore", f == null ? null : f.topDenseScore())

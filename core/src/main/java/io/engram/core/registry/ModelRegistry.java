@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -121,6 +122,21 @@ public final class ModelRegistry {
    */
   public RegisteredVersion promote(
       String collection, String alias, int version, boolean approved, Change change) {
+    return promote(collection, alias, version, approved, change, h -> {});
+  }
+
+  /**
+   * As {@link #promote(String, String, int, boolean, Change)}, with {@code alongside} run in the
+   * same transaction: a rollout records its decision in the one that moves the alias, so routing
+   * never sees one without the other.
+   */
+  public RegisteredVersion promote(
+      String collection,
+      String alias,
+      int version,
+      boolean approved,
+      Change change,
+      Consumer<Handle> alongside) {
     if (!ModelAliases.ALL.contains(alias)) {
       throw new IllegalArgumentException(
           "alias must be one of " + ModelAliases.ALL + ", got '" + alias + "'");
@@ -140,8 +156,35 @@ public final class ModelRegistry {
           "moving champion in production needs approval: repeat with --approve (API: approve:"
               + " true)");
     }
-    jdbi.useTransaction(h -> move(h, collection, alias, target.id(), change));
+    jdbi.useTransaction(
+        h -> {
+          move(h, collection, alias, target.id(), change);
+          alongside.accept(h);
+        });
     return byId(target.id()).orElseThrow();
+  }
+
+  /**
+   * Removes {@code alias} of {@code collection} when it points at {@code version} (audited), inside
+   * the caller's transaction: a promoted candidate leaves {@code staging}.
+   */
+  public static void unset(Handle h, String collection, String alias, int version, Change change) {
+    Optional<ModelAliases.Target> current = ModelAliases.find(h, collection, alias);
+    if (current.isEmpty() || current.get().version() != version) {
+      return;
+    }
+    ModelAliases.remove(h, collection, alias);
+    AliasEvents.record(
+        h,
+        new AliasEvents.Event(
+            collection,
+            alias,
+            version,
+            null,
+            change.actor(),
+            change.reason(),
+            change.workflowId(),
+            null));
   }
 
   /**
@@ -171,6 +214,15 @@ public final class ModelRegistry {
    * @throws RegistryConflictException when it is the champion
    */
   public RegisteredVersion archive(String collection, int version, Change change) {
+    return archive(collection, version, change, h -> {});
+  }
+
+  /**
+   * As {@link #archive(String, int, Change)}, with {@code alongside} run in the same transaction (a
+   * rollout records its rollback in it).
+   */
+  public RegisteredVersion archive(
+      String collection, int version, Change change, Consumer<Handle> alongside) {
     RegisteredVersion target = require(collection, version);
     if (target.aliases().contains(ModelAliases.CHAMPION)) {
       throw new RegistryConflictException(
@@ -194,6 +246,7 @@ public final class ModelRegistry {
                     null));
           }
           ModelVersions.setStatus(h, target.id(), RegisteredVersion.ARCHIVED);
+          alongside.accept(h);
         });
     return byId(target.id()).orElseThrow();
   }

@@ -38,6 +38,21 @@ public final class EngramSearchAttributes {
   public static final SearchAttributeKey<String> RETRAIN_REASON =
       SearchAttributeKey.forKeyword("EngramRetrainReason");
 
+  /**
+   * Where a rollout stands: {@code shadow}, {@code canary}, {@code awaiting_approval}, then its
+   * decision ({@code promoted}, {@code rolled_back}, {@code kept}) or {@code refused}.
+   */
+  public static final SearchAttributeKey<String> ROLLOUT_PHASE =
+      SearchAttributeKey.forKeyword("EngramRolloutPhase");
+
+  /** The version serving when a rollout started, as {@code v<N>}. */
+  public static final SearchAttributeKey<String> CHAMPION_VERSION =
+      SearchAttributeKey.forKeyword("EngramChampionVersion");
+
+  /** The version a rollout rolls out, as {@code v<N>}. */
+  public static final SearchAttributeKey<String> CANDIDATE_VERSION =
+      SearchAttributeKey.forKeyword("EngramCandidateVersion");
+
   /** Every custom attribute with its type, for servers and test environments to register. */
   public static final java.util.Map<String, io.temporal.api.enums.v1.IndexedValueType> ALL =
       java.util.Map.of(
@@ -52,6 +67,12 @@ public final class EngramSearchAttributes {
           "EngramBatch",
           io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
           "EngramRetrainReason",
+          io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          "EngramRolloutPhase",
+          io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          "EngramChampionVersion",
+          io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          "EngramCandidateVersion",
           io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
 
   private EngramSearchAttributes() {}

@@ -40,5 +40,11 @@ public final class FailureTypes {
    */
   public static final String INVALID_LABELLED_SET = "InvalidLabelledSet";
 
+  /**
+   * A rollout cannot begin: no such version, not registered, already the champion, no champion,
+   * another rollout of the collection running, or overrides that make no valid plan.
+   */
+  public static final String ROLLOUT_REFUSED = "RolloutRefused";
+
   private FailureTypes() {}
 }

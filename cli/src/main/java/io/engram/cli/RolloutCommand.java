@@ -1,0 +1,449 @@
+package io.engram.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.engram.cli.EngramClient.Reply;
+import io.engram.contract.Rollouts;
+import io.engram.contract.Rollouts.RolloutList;
+import io.engram.contract.Rollouts.RolloutView;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * Progressive delivery: start a rollout of a registered version, watch it, approve, abort, pause,
+ * resume or undo it. Everything goes through {@code /v1/rollouts}.
+ */
+@Command(
+    name = "rollout",
+    mixinStandardHelpOptions = true,
+    versionProvider = EngramCli.VersionProvider.class,
+    description = {
+      "Roll a registered model version out: shadow (a share of live queries mirrored to it, off"
+          + " the request path), canary steps (a growing share of conversations, another share"
+          + " given both rankings interleaved), judged on errors, p95 latency, empty results and a"
+          + " sequential test of the interleaved clicks; then promote (champion moves, the old one"
+          + " becomes previous), roll back (the candidate is archived) or keep the champion (no"
+          + " difference within the budget). A rollout is named rollout-<collection>-v<N>."
+    },
+    subcommands = {
+      RolloutCommand.Start.class,
+      RolloutCommand.Status.class,
+      RolloutCommand.Approve.class,
+      RolloutCommand.Abort.class,
+      RolloutCommand.Pause.class,
+      RolloutCommand.Resume.class,
+      RolloutCommand.Undo.class
+    })
+final class RolloutCommand implements Callable<Integer> {
+  static final Duration WATCH_INTERVAL = Duration.ofSeconds(2);
+
+  @ParentCommand EngramCli root;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return CommandLine.ExitCode.USAGE;
+  }
+
+  /** What every subcommand takes; {@code --help} without {@code --version}, which is a version. */
+  abstract static class Subcommand implements Callable<Integer> {
+    @ParentCommand RolloutCommand rollout;
+
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Show this help message and exit.")
+    boolean help;
+
+    EngramCli root() {
+      return rollout.root;
+    }
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    void printJson(JsonNode json) throws Exception {
+      out().println(EngramClient.JSON.writeValueAsString(json));
+      out().flush();
+    }
+
+    /** Polls the rollout until it is decided, printing a line whenever where it stands changes. */
+    int watch(String id) throws Exception {
+      String shown = null;
+      while (true) {
+        Reply<RolloutView> reply = root().client().rollout(id);
+        RolloutView r = reply.value();
+        String line = line(r);
+        if (!line.equals(shown)) {
+          out().println(line);
+          out().flush();
+          shown = line;
+        }
+        if (!r.status().equals("running") && !r.status().equals("starting")) {
+          if (root().json()) {
+            printJson(reply.json());
+          } else {
+            print(out(), r);
+            out().flush();
+          }
+          return r.status().equals("refused") ? 1 : 0;
+        }
+        Thread.sleep(WATCH_INTERVAL.toMillis());
+      }
+    }
+  }
+
+  /** An action on one rollout, named by its id. */
+  abstract static class Action extends Subcommand {
+    @Parameters(
+        index = "0",
+        paramLabel = "ID",
+        description = "The rollout, e.g. rollout-scifact-v2.")
+    String id;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the audit.")
+    String reason;
+
+    abstract String action();
+
+    @Override
+    public Integer call() throws Exception {
+      Reply<RolloutView> reply = root().client().rolloutAction(id, action(), reason);
+      if (root().json()) {
+        printJson(reply.json());
+        return 0;
+      }
+      out().printf(Locale.ROOT, "%s: %s sent%n", id, action());
+      print(out(), reply.value());
+      out().flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "start",
+      description = {
+        "Start rolling --version N of --collection out against its champion.",
+        "Prints the rollout's id; with --watch follows it until it is decided (exit 1 if it was"
+            + " refused). Timings and thresholds come from the profile (ENGRAM_ROLLOUT_*); the"
+            + " options below change them for this rollout."
+      })
+  static final class Start extends Subcommand {
+    @Option(
+        names = "--collection",
+        paramLabel = "NAME",
+        required = true,
+        description = "The collection.")
+    String collection;
+
+    @Option(
+        names = "--version",
+        paramLabel = "N",
+        required = true,
+        converter = ModelsCommand.VersionNumber.class,
+        description = "The registered version to roll out (3 or v3).")
+    int version;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the audit.")
+    String reason;
+
+    @Option(
+        names = "--steps",
+        paramLabel = "SHARES",
+        split = ",",
+        description = "Canary shares of new conversations, increasing, e.g. 0.05,0.25,0.5.")
+    java.util.List<Double> steps;
+
+    @Option(names = "--shadow-bake", paramLabel = "SECONDS", description = "Least time in shadow.")
+    Long shadowBake;
+
+    @Option(names = "--step-bake", paramLabel = "SECONDS", description = "Least time per step.")
+    Long stepBake;
+
+    @Option(
+        names = "--time-budget",
+        paramLabel = "SECONDS",
+        description = "When an undecided rollout ends keeping the champion.")
+    Long timeBudget;
+
+    @Option(names = "--watch", description = "Follow the rollout until it is decided.")
+    boolean watch;
+
+    @Override
+    public Integer call() throws Exception {
+      Rollouts.Plan plan = null;
+      if (steps != null || shadowBake != null || stepBake != null || timeBudget != null) {
+        plan =
+            new Rollouts.Plan(
+                null,
+                null,
+                millis(shadowBake),
+                steps,
+                millis(stepBake),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                millis(timeBudget),
+                null);
+      }
+      Reply<RolloutView> reply =
+          root()
+              .client()
+              .startRollout(new Rollouts.StartRollout(collection, version, reason, plan));
+      String id = reply.value().id();
+      if (watch) {
+        if (!root().json()) {
+          out().printf(Locale.ROOT, "started %s; following it (Ctrl-C leaves it running)%n", id);
+        }
+        return watch(id);
+      }
+      if (root().json()) {
+        printJson(reply.json());
+        return 0;
+      }
+      out().printf(Locale.ROOT, "started %s%n", id);
+      out().printf(Locale.ROOT, "  follow it:  ./engram rollout status %s --watch%n", id);
+      out().flush();
+      return 0;
+    }
+
+    private static Long millis(Long seconds) {
+      return seconds == null ? null : seconds * 1000;
+    }
+  }
+
+  @Command(
+      name = "status",
+      description = {
+        "Without ID: the rollouts, newest first. With ID: where it stands (phase, step, shares,"
+            + " per-arm figures, the sequential test, the decision) and its audit.",
+        "--watch follows a running rollout until it is decided."
+      })
+  static final class Status extends Subcommand {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "The rollout.")
+    String id;
+
+    @Option(names = "--collection", paramLabel = "NAME", description = "Only this collection's.")
+    String collection;
+
+    @Option(names = "--watch", description = "Follow the rollout until it is decided.")
+    boolean watch;
+
+    @Override
+    public Integer call() throws Exception {
+      if (id == null) {
+        Reply<RolloutList> reply = root().client().rollouts(collection, 20);
+        if (root().json()) {
+          printJson(reply.json().path("rollouts"));
+          return 0;
+        }
+        if (reply.value().rollouts().isEmpty()) {
+          out().println("no rollouts yet");
+        }
+        for (RolloutView r : reply.value().rollouts()) {
+          out().println(line(r));
+        }
+        out().flush();
+        return 0;
+      }
+      if (watch) {
+        return watch(id);
+      }
+      Reply<RolloutView> reply = root().client().rollout(id);
+      if (root().json()) {
+        printJson(reply.json());
+        return 0;
+      }
+      print(out(), reply.value());
+      out().flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "approve",
+      description =
+          "Promote now: the approval a winning candidate waits for in the prod profile (before"
+              + " the test has decided, the operator's call to skip ahead).")
+  static final class Approve extends Action {
+    @Override
+    String action() {
+      return "approve";
+    }
+  }
+
+  @Command(
+      name = "abort",
+      description = "Roll back now: the candidate is archived with the reason.")
+  static final class Abort extends Action {
+    @Override
+    String action() {
+      return "abort";
+    }
+  }
+
+  @Command(
+      name = "pause",
+      description = "Hold the rollout: routing stays as it is, nothing advances or decides.")
+  static final class Pause extends Action {
+    @Override
+    String action() {
+      return "pause";
+    }
+  }
+
+  @Command(name = "resume", description = "Let a paused rollout go on.")
+  static final class Resume extends Action {
+    @Override
+    String action() {
+      return "resume";
+    }
+  }
+
+  @Command(
+      name = "undo",
+      description =
+          "Undo a promotion in one step: champion moves back to the version the rollout started"
+              + " from (its index kept for the retention period).")
+  static final class Undo extends Action {
+    @Override
+    String action() {
+      return "undo";
+    }
+  }
+
+  /** One line: id, status, phase and step, shares, the latest verdict. */
+  static String line(RolloutView r) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "%-28s %-12s", r.id(), r.status()));
+    if ("running".equals(r.status())) {
+      b.append(' ').append(r.phase());
+      if (r.step() > 0) {
+        b.append(' ').append(r.step());
+      }
+      if (r.paused()) {
+        b.append(" (paused)");
+      }
+      Map<String, Double> shares = r.shares();
+      if (shares != null) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  shadow %s candidate %s interleaved %s",
+                percent(shares.get("shadow")),
+                percent(shares.get("candidate")),
+                percent(shares.get("interleaved"))));
+      }
+      if (r.lastCheck() != null) {
+        b.append("  ").append(r.lastCheck().get("verdict")).append(": ");
+        b.append(r.lastCheck().get("reason"));
+      }
+    } else if (r.decisionReason() != null) {
+      b.append(' ').append(EngramClient.shorten(r.decisionReason(), 100));
+    }
+    return b.toString();
+  }
+
+  static void print(PrintWriter out, RolloutView r) {
+    out.printf(
+        Locale.ROOT,
+        "%s: %s/v%d against v%s — %s%n",
+        r.id(),
+        r.collection(),
+        r.candidate(),
+        r.champion() == null ? "?" : r.champion(),
+        r.status());
+    if (r.phase() != null) {
+      out.printf(
+          Locale.ROOT,
+          "  phase %s%s%s, started %s by %s (%s)%n",
+          r.phase(),
+          r.step() > 0 ? " step " + r.step() : "",
+          r.paused() ? " (paused)" : "",
+          r.startedAt(),
+          r.actor(),
+          r.trigger());
+    }
+    if (r.decisionReason() != null) {
+      out.printf(Locale.ROOT, "  decision: %s%n", r.decisionReason());
+    }
+    Map<String, Object> check = r.lastCheck();
+    if (check != null) {
+      out.printf(Locale.ROOT, "  last check: %s — %s%n", check.get("verdict"), check.get("reason"));
+      out.printf(
+          Locale.ROOT,
+          "  candidate exposure: %s of queries%n",
+          percent(number(check.get("exposure"))));
+      if (check.get("total") instanceof Map<?, ?> total) {
+        out.printf(
+            Locale.ROOT,
+            "  %-12s %8s %7s %7s %10s%n",
+            "arm",
+            "queries",
+            "errors",
+            "empty",
+            "p95 ms");
+        for (Object value : total.values()) {
+          if (value instanceof Map<?, ?> arm && number(arm.get("queries")) > 0) {
+            out.printf(
+                Locale.ROOT,
+                "  %-12s %8.0f %7.0f %7.0f %10s%n",
+                arm.get("arm"),
+                number(arm.get("queries")),
+                number(arm.get("errors")),
+                number(arm.get("empty")),
+                arm.get("p95Ms") == null
+                    ? "-"
+                    : String.format(Locale.ROOT, "%.1f", number(arm.get("p95Ms"))));
+          }
+        }
+      }
+      if (check.get("test") instanceof Map<?, ?> test) {
+        out.printf(
+            Locale.ROOT,
+            "  sequential test: %.0f wins, %.0f losses, ln Λ %.2f (decides at %.2f): %s%n",
+            number(test.get("wins")),
+            number(test.get("losses")),
+            number(test.get("logLikelihoodRatio")),
+            number(test.get("threshold")),
+            test.get("verdict"));
+      }
+    }
+    if (r.events() != null && !r.events().isEmpty()) {
+      out.println("  audit:");
+      for (Rollouts.Event e : r.events()) {
+        out.printf(Locale.ROOT, "    %s  %-8s %s (%s)%n", e.at(), e.kind(), e.detail(), e.actor());
+      }
+    }
+  }
+
+  private static double number(Object value) {
+    return value instanceof Number n ? n.doubleValue() : 0;
+  }
+
+  static String percent(Double share) {
+    if (share == null) {
+      return "-";
+    }
+    return String.format(Locale.ROOT, "%.4g%%", 100 * share).replaceAll("\\.?0+%$", "%");
+  }
+}

@@ -1,0 +1,251 @@
+package io.engram.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.engram.cli.FakeApi.Response;
+import io.engram.contract.Rollouts.Event;
+import io.engram.contract.Rollouts.RolloutList;
+import io.engram.contract.Rollouts.RolloutView;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code rollout} against a stand-in API: what each subcommand sends and prints; the real API's
+ * rollouts are in {@code RolloutApiIT}.
+ */
+class RolloutCommandTest {
+  private static final String ID = "rollout-scifact-v2";
+
+  private static RolloutView view(String status, String phase, int step, String decision) {
+    Map<String, Object> check =
+        Map.of(
+            "verdict",
+            "WAIT",
+            "reason",
+            "12 of 50 candidate queries in this step",
+            "exposure",
+            0.031,
+            "total",
+            Map.of(
+                "champion",
+                Map.of("arm", "champion", "queries", 380, "errors", 0, "empty", 1, "p95Ms", 31.5),
+                "candidate",
+                Map.of("arm", "candidate", "queries", 12, "errors", 0, "empty", 0, "p95Ms", 28.0)),
+            "test",
+            Map.of(
+                "wins",
+                7,
+                "losses",
+                2,
+                "logLikelihoodRatio",
+                0.8,
+                "threshold",
+                3.0,
+                "verdict",
+                "UNDECIDED"));
+    return new RolloutView(
+        ID,
+        4L,
+        "scifact",
+        1,
+        2,
+        "manual",
+        "api",
+        null,
+        status,
+        phase,
+        step,
+        false,
+        Map.of("shadow", 0.0, "candidate", 0.05, "interleaved", 0.1),
+        decision,
+        null,
+        check,
+        "2026-12-06T04:00:00Z",
+        "2026-12-06T04:10:00Z",
+        null,
+        null,
+        List.of(
+            new Event(
+                "phase",
+                "canary",
+                "canary step 1 of 3: candidate 5%, interleaved 10% of new conversations",
+                "rollout",
+                null,
+                "2026-12-06T04:10:00Z")));
+  }
+
+  @Test
+  void start_sends_the_version_and_the_changed_timings_and_prints_the_id() throws Exception {
+    try (FakeApi api = new FakeApi()) {
+      api.on("POST", "/v1/rollouts", r -> Response.json(202, RolloutViewsForTest.starting()));
+
+      CliRunner.Result result =
+          CliRunner.run(
+              "--api",
+              api.url(),
+              "rollout",
+              "start",
+              "--collection",
+              "scifact",
+              "--version",
+              "v2",
+              "--steps",
+              "0.1,0.5",
+              "--step-bake",
+              "30",
+              "--reason",
+              "retrained");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.out()).contains("started " + ID).contains("rollout status " + ID);
+      JsonNode sent = api.requests("POST", "/v1/rollouts").get(0).json();
+      assertThat(sent.path("collection").asText()).isEqualTo("scifact");
+      assertThat(sent.path("version").asInt()).isEqualTo(2);
+      assertThat(sent.path("reason").asText()).isEqualTo("retrained");
+      assertThat(sent.path("plan").path("steps"))
+          .extracting(JsonNode::asDouble)
+          .containsExactly(0.1, 0.5);
+      assertThat(sent.path("plan").path("stepBakeMs").asLong()).isEqualTo(30_000);
+      assertThat(sent.path("plan").has("shadowShare")).isFalse();
+    }
+  }
+
+  @Test
+  void status_shows_phase_figures_test_and_audit_and_json_is_the_api_document() throws Exception {
+    try (FakeApi api = new FakeApi()) {
+      api.on(
+          "GET", "/v1/rollouts/" + ID, r -> Response.json(200, view("running", "canary", 1, null)));
+
+      CliRunner.Result text = CliRunner.run("--api", api.url(), "rollout", "status", ID);
+      CliRunner.Result json = CliRunner.run("--api", api.url(), "rollout", "status", ID, "--json");
+
+      assertThat(text.exitCode()).as(text.err()).isZero();
+      assertThat(text.out())
+          .contains("scifact/v2 against v1 — running")
+          .contains("phase canary step 1")
+          .contains("candidate exposure: 3.1% of queries")
+          .contains("7 wins, 2 losses")
+          .contains("canary step 1 of 3");
+      assertThat(EngramClient.JSON.readTree(json.out()).path("phase").asText()).isEqualTo("canary");
+    }
+  }
+
+  @Test
+  void status_without_an_id_lists_one_line_per_rollout() throws Exception {
+    try (FakeApi api = new FakeApi()) {
+      api.on(
+          "GET",
+          "/v1/rollouts",
+          r ->
+              Response.json(
+                  200,
+                  new RolloutList(
+                      List.of(
+                          view("running", "canary", 1, null),
+                          view("rolled_back", "decided", 0, "latency: candidate p95 over")))));
+
+      CliRunner.Result result = CliRunner.run("--api", api.url(), "rollout", "status");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.out().lines().toList())
+          .hasSize(2)
+          .anySatisfy(
+              l -> assertThat(l).contains("running").contains("canary 1").contains("candidate 5%"))
+          .anySatisfy(l -> assertThat(l).contains("rolled_back").contains("latency"));
+    }
+  }
+
+  @Test
+  void watch_follows_until_the_decision() throws Exception {
+    AtomicInteger polls = new AtomicInteger();
+    try (FakeApi api = new FakeApi()) {
+      api.on(
+          "GET",
+          "/v1/rollouts/" + ID,
+          r ->
+              Response.json(
+                  200,
+                  polls.incrementAndGet() < 2
+                      ? view("running", "canary", 1, null)
+                      : view("promoted", "decided", 0, "the candidate wins")));
+
+      CliRunner.Result result =
+          CliRunner.run("--api", api.url(), "rollout", "status", ID, "--watch");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.out())
+          .contains("canary 1")
+          .contains("promoted")
+          .contains("decision: the candidate wins");
+    }
+  }
+
+  @Test
+  void abort_and_undo_post_their_action_with_the_reason_and_a_409_is_reported() throws Exception {
+    try (FakeApi api = new FakeApi()) {
+      api.on(
+          "POST",
+          "/v1/rollouts/" + ID + ":abort",
+          r -> Response.json(200, view("running", "canary", 1, null)));
+      api.on(
+          "POST",
+          "/v1/rollouts/" + ID + ":undo",
+          r ->
+              Response.problem(
+                  409,
+                  "Conflict",
+                  "rollout " + ID + " is rolled_back; only a promoted rollout can be undone"));
+
+      CliRunner.Result abort =
+          CliRunner.run("--api", api.url(), "rollout", "abort", ID, "--reason", "complaints");
+      CliRunner.Result undo = CliRunner.run("--api", api.url(), "rollout", "undo", ID);
+
+      assertThat(abort.exitCode()).as(abort.err()).isZero();
+      assertThat(abort.out()).contains(ID + ": abort sent");
+      assertThat(api.requests("POST", ".*:abort").get(0).json().path("reason").asText())
+          .isEqualTo("complaints");
+      assertThat(undo.exitCode()).isNotZero();
+      assertThat(undo.err()).contains("only a promoted rollout can be undone");
+    }
+  }
+
+  @Test
+  void help_names_every_subcommand() {
+    CliRunner.Result result = CliRunner.run("rollout", "--help");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out())
+        .contains("start", "status", "approve", "abort", "pause", "resume", "undo");
+  }
+
+  /** What {@code POST /v1/rollouts} answers. */
+  static final class RolloutViewsForTest {
+    static RolloutView starting() {
+      return new RolloutView(
+          ID,
+          null,
+          "scifact",
+          null,
+          2,
+          null,
+          null,
+          null,
+          "starting",
+          null,
+          0,
+          false,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.engram.core.rollout;
+
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Which arm each conversation of a rollout is in ({@code rollout_assignments}): given the first
+ * time the conversation asks during the canary and kept for the rollout's life, so a conversation
+ * never flips between versions while the shares grow. The one class that writes it.
+ */
+public final class RolloutAssignments {
+  private final Jdbi jdbi;
+
+  public RolloutAssignments(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  /**
+   * The session's arm: the one stored, or {@code proposed} stored now. Every replica proposes the
+   * same arm for a session at the same shares, and the first one stored wins a race.
+   */
+  public String assign(long rolloutId, UUID sessionId, String proposed) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "INSERT INTO rollout_assignments (rollout_id, session_id, arm)"
+                        + " VALUES (:rollout, :session, :arm)"
+                        + " ON CONFLICT (rollout_id, session_id)"
+                        + " DO UPDATE SET arm = rollout_assignments.arm RETURNING arm")
+                .bind("rollout", rolloutId)
+                .bind("session", sessionId)
+                .bind("arm", proposed)
+                .mapTo(String.class)
+                .one());
+  }
+}

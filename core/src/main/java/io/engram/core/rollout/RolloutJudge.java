@@ -1,0 +1,156 @@
+package io.engram.core.rollout;
+
+import io.engram.core.rollout.RolloutObservations.ArmStats;
+import java.util.Locale;
+
+/**
+ * Judges a rollout's figures against its plan: the guardrails (errors, p95 latency against the
+ * champion's, empty results) and the sequential test of the interleaved comparisons. Pure; the
+ * workflow adds the clocks (bake times, budgets) and acts on the verdict.
+ */
+public final class RolloutJudge {
+  /** Latency is compared once each side has this many answered queries in the window. */
+  static final int MIN_LATENCY_SAMPLE = 20;
+
+  /** Errors fail the candidate once there are at least this many, beyond the allowed rate. */
+  static final int MIN_ERRORS = 3;
+
+  /** Empty results fail the candidate once there are at least this many, beyond the allowance. */
+  static final int MIN_EMPTY = 5;
+
+  /** What a check found. */
+  public enum Kind {
+    /** Nothing wrong yet, but not enough traffic for the phase to end. */
+    WAIT,
+    /** The phase's traffic minimum is met and nothing is wrong: it may end once it has baked. */
+    READY,
+    /** A guardrail failed: roll back. */
+    FAIL,
+    /** The sequential test found the candidate worse: roll back. */
+    WORSE,
+    /** The sequential test found the candidate better, with the step's minimum met: promote. */
+    BETTER
+  }
+
+  public record Verdict(Kind kind, String reason) {}
+
+  private RolloutJudge() {}
+
+  /** Shadow: the candidate's errors and latency beside the champion's on mirrored queries. */
+  public static Verdict shadow(ArmStats shadow, RolloutPlan plan) {
+    String failed = errors("shadow", shadow, plan);
+    if (failed == null && shadow.queries() - shadow.errors() >= MIN_LATENCY_SAMPLE) {
+      failed = latency(shadow.p95Ms(), shadow.baselineP95Ms(), plan);
+    }
+    if (failed != null) {
+      return new Verdict(Kind.FAIL, failed);
+    }
+    if (shadow.queries() < plan.shadowMinQueries()) {
+      return new Verdict(
+          Kind.WAIT,
+          "%d of %d shadow comparisons".formatted(shadow.queries(), plan.shadowMinQueries()));
+    }
+    return new Verdict(
+        Kind.READY,
+        String.format(
+            Locale.ROOT,
+            "%d shadow comparisons, overlap@10 %.2f",
+            shadow.queries(),
+            shadow.overlap() == null ? 0.0 : shadow.overlap()));
+  }
+
+  /**
+   * A canary step: the guardrails over the step's window, then the sequential test over the whole
+   * canary.
+   */
+  public static Verdict canary(
+      ArmStats champion, ArmStats candidate, SequentialTest.Result test, RolloutPlan plan) {
+    String failed = errors("candidate", candidate, plan);
+    if (failed == null
+        && candidate.queries() - candidate.errors() >= MIN_LATENCY_SAMPLE
+        && champion.queries() - champion.errors() >= MIN_LATENCY_SAMPLE) {
+      failed = latency(candidate.p95Ms(), champion.p95Ms(), plan);
+    }
+    if (failed == null) {
+      failed = empty(champion, candidate, plan);
+    }
+    if (failed != null) {
+      return new Verdict(Kind.FAIL, failed);
+    }
+    if (test.verdict() == SequentialTest.Verdict.WORSE) {
+      return new Verdict(
+          Kind.WORSE, "the champion wins the interleaved comparisons: " + test(test));
+    }
+    boolean minimumMet = candidate.queries() >= plan.stepMinQueries();
+    if (!minimumMet) {
+      return new Verdict(
+          Kind.WAIT,
+          "%d of %d candidate queries in this step"
+              .formatted(candidate.queries(), plan.stepMinQueries()));
+    }
+    if (test.verdict() == SequentialTest.Verdict.BETTER) {
+      return new Verdict(
+          Kind.BETTER, "the candidate wins the interleaved comparisons: " + test(test));
+    }
+    return new Verdict(
+        Kind.READY, "guardrails hold over %d candidate queries".formatted(candidate.queries()));
+  }
+
+  static String test(SequentialTest.Result t) {
+    return String.format(
+        Locale.ROOT,
+        "%d wins, %d losses (%.0f%%), ln Λ %.2f ≥ %.2f",
+        t.wins(),
+        t.losses(),
+        100 * t.winRate(),
+        t.logLikelihoodRatio(),
+        t.threshold());
+  }
+
+  private static String errors(String what, ArmStats s, RolloutPlan plan) {
+    if (s.errors() >= MIN_ERRORS && s.errors() > plan.maxErrorRate() * s.queries()) {
+      return String.format(
+          Locale.ROOT,
+          "%s errors: %d of %d queries failed (%.1f%%, at most %.1f%% allowed)",
+          what,
+          s.errors(),
+          s.queries(),
+          100 * s.errorRate(),
+          100 * plan.maxErrorRate());
+    }
+    return null;
+  }
+
+  private static String latency(Double candidateP95, Double championP95, RolloutPlan plan) {
+    if (candidateP95 == null || championP95 == null) {
+      return null;
+    }
+    double budget = plan.p95Ratio() * championP95 + plan.p95SlackMs();
+    if (candidateP95 > budget) {
+      return String.format(
+          Locale.ROOT,
+          "latency: candidate p95 %.1f ms over its budget %.1f ms (champion p95 %.1f ms × %.2f +"
+              + " %.0f ms)",
+          candidateP95,
+          budget,
+          championP95,
+          plan.p95Ratio(),
+          plan.p95SlackMs());
+    }
+    return null;
+  }
+
+  private static String empty(ArmStats champion, ArmStats candidate, RolloutPlan plan) {
+    double increase = candidate.emptyRate() - champion.emptyRate();
+    if (candidate.empty() >= MIN_EMPTY && increase > plan.maxEmptyIncrease()) {
+      return String.format(
+          Locale.ROOT,
+          "empty results: %.1f%% of the candidate's answers against %.1f%% of the champion's"
+              + " (at most %.1f points more allowed)",
+          100 * candidate.emptyRate(),
+          100 * champion.emptyRate(),
+          100 * plan.maxEmptyIncrease());
+    }
+    return null;
+  }
+}

@@ -1,0 +1,503 @@
+package io.engram.core.rollout;
+
+import io.engram.core.query.UnknownResourceException;
+import io.engram.core.registry.ModelAliases;
+import io.engram.core.registry.ModelRegistry;
+import io.engram.core.registry.RegisteredVersion;
+import io.engram.core.rollout.RolloutObservations.ArmStats;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The steps of a rollout that touch state, for the workflow's activities and the API: begin, move
+ * between phases, check the figures, record signals, and decide (promote, roll back, keep) or undo.
+ * Each step is one transaction, and each is safe to repeat: a begin is found again by its workflow
+ * run, events carry the key of the activity that wrote them, and a decision ends a rollout only
+ * while it runs.
+ */
+public final class RolloutService {
+  /** Who the audit names for what the rollout workflow does by itself. */
+  public static final String WORKFLOW = "rollout";
+
+  private final Jdbi jdbi;
+  private final ModelRegistry registry;
+  private final Rollouts rollouts;
+  private final RolloutEvents events;
+  private final RolloutObservations observations;
+  private final RolloutSettings settings;
+  private final Clock clock;
+
+  public RolloutService(
+      Jdbi jdbi,
+      ModelRegistry registry,
+      Rollouts rollouts,
+      RolloutEvents events,
+      RolloutObservations observations,
+      RolloutSettings settings,
+      Clock clock) {
+    this.jdbi = jdbi;
+    this.registry = registry;
+    this.rollouts = rollouts;
+    this.events = events;
+    this.observations = observations;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  public RolloutSettings settings() {
+    return settings;
+  }
+
+  public Rollouts rollouts() {
+    return rollouts;
+  }
+
+  public RolloutEvents events() {
+    return events;
+  }
+
+  /**
+   * What a rollout starts with.
+   *
+   * @param trigger {@code manual} or {@code staged}
+   * @param overrides the starter's changes to the profile's plan
+   */
+  public record Start(
+      String workflowId,
+      String runId,
+      String collection,
+      int candidate,
+      String trigger,
+      String actor,
+      String reason,
+      RolloutPlan.Overrides overrides) {}
+
+  /**
+   * Checks that {@code candidate} of {@code collection} can be rolled out now and returns the plan
+   * it would follow, without starting anything: the API answers a bad request before a workflow
+   * starts.
+   *
+   * @throws UnknownResourceException when the collection has no such version
+   * @throws RolloutConflictException when the version cannot be rolled out now
+   * @throws IllegalArgumentException when the overrides do not make a valid plan
+   */
+  public RolloutPlan validate(String collection, int candidate, RolloutPlan.Overrides overrides) {
+    RolloutPlan plan = settings.plan().with(overrides);
+    RegisteredVersion version = requireVersion(collection, candidate);
+    requireRollable(collection, version);
+    rollouts
+        .running(collection)
+        .ifPresent(
+            r -> {
+              throw new RolloutConflictException(
+                  "rollout "
+                      + r.workflowId()
+                      + " of "
+                      + r.candidateLabel()
+                      + " is running; abort it or wait for its decision");
+            });
+    return plan;
+  }
+
+  /**
+   * Begins a rollout: stores it running in shadow with the plan, and audits the start. A second
+   * begin of the same workflow run returns the first.
+   */
+  public Rollout begin(Start start) {
+    RolloutPlan plan = settings.plan().with(start.overrides());
+    RegisteredVersion candidate = requireVersion(start.collection(), start.candidate());
+    RegisteredVersion champion = requireRollable(start.collection(), candidate);
+    long id =
+        jdbi.inTransaction(
+            h -> {
+              long row =
+                  Rollouts.insert(
+                      h,
+                      new Rollouts.NewRollout(
+                          start.workflowId(),
+                          start.runId(),
+                          start.collection(),
+                          champion.id(),
+                          candidate.id(),
+                          start.trigger(),
+                          start.actor(),
+                          start.reason(),
+                          plan));
+              RolloutEvents.record(
+                  h,
+                  row,
+                  RolloutEvents.PHASE,
+                  Phase.SHADOW,
+                  "started by "
+                      + start.actor()
+                      + " ("
+                      + start.trigger()
+                      + "): "
+                      + candidate.label()
+                      + " against "
+                      + champion.label()
+                      + (start.reason() == null ? "" : "; " + start.reason())
+                      + "; shadow at "
+                      + percent(plan.shadowShare()),
+                  start.actor(),
+                  plan.toJson(),
+                  start.runId() + "/begin");
+              return row;
+            });
+    return rollouts.find(id).orElseThrow();
+  }
+
+  /**
+   * Moves a running rollout to {@code phase} ({@code step} from 1 in the canary), with the shares
+   * the plan gives it there, and audits the move.
+   */
+  public Rollout enter(long rolloutId, String phase, int step, String eventKey) {
+    Rollout r = require(rolloutId);
+    RolloutPlan plan = r.plan();
+    double shadow = 0;
+    double candidate = 0;
+    double interleave = 0;
+    String detail;
+    switch (phase) {
+      case Phase.SHADOW -> {
+        shadow = plan.shadowShare();
+        detail = "shadow at " + percent(shadow);
+      }
+      case Phase.CANARY -> {
+        candidate = plan.share(step);
+        interleave = plan.interleaveShare();
+        detail =
+            "canary step %d of %d: candidate %s, interleaved %s of new conversations"
+                .formatted(step, plan.steps().size(), percent(candidate), percent(interleave));
+      }
+      case Phase.AWAITING_APPROVAL -> {
+        candidate = r.routing().candidateShare();
+        interleave = r.routing().interleaveShare();
+        detail = "the candidate won; waiting for approval (traffic held)";
+      }
+      default -> throw new IllegalArgumentException("cannot enter phase " + phase);
+    }
+    double s = shadow;
+    double c = candidate;
+    double i = interleave;
+    jdbi.useTransaction(
+        h -> {
+          Rollouts.enter(h, rolloutId, phase, step, s, c, i);
+          RolloutEvents.record(
+              h, rolloutId, RolloutEvents.PHASE, phase, detail, WORKFLOW, null, eventKey);
+        });
+    return require(rolloutId);
+  }
+
+  /**
+   * Checks a running rollout's figures against its plan and stores them as its latest check. A
+   * champion alias moved by hand, or a candidate archived by hand, fails the check: the rollout can
+   * no longer compare what it started with.
+   */
+  public RolloutCheck check(long rolloutId) {
+    Rollout r = require(rolloutId);
+    RolloutPlan plan = r.plan();
+    Map<String, ArmStats> window = observations.currentPhase(rolloutId);
+    Map<String, ArmStats> total = observations.wholeRollout(rolloutId);
+    RolloutObservations.Comparisons comparisons = observations.comparisons(rolloutId);
+    SequentialTest.Result test =
+        new SequentialTest(plan.alpha()).test(comparisons.wins(), comparisons.losses());
+    RolloutJudge.Verdict verdict = interference(r);
+    if (verdict == null) {
+      verdict =
+          Phase.SHADOW.equals(r.routing().phase())
+              ? RolloutJudge.shadow(window.get(Arm.SHADOW), plan)
+              : RolloutJudge.canary(
+                  window.get(Arm.CHAMPION), window.get(Arm.CANDIDATE), test, plan);
+    }
+    RolloutCheck check =
+        new RolloutCheck(
+            verdict.kind(),
+            verdict.reason(),
+            r.routing().phase(),
+            r.routing().step(),
+            window,
+            total,
+            comparisons,
+            test,
+            observations.clicks(rolloutId),
+            RolloutCheck.exposure(total));
+    if (r.running()) {
+      rollouts.storeCheck(rolloutId, check.toJson());
+    }
+    return check;
+  }
+
+  /** A reason the rollout can no longer judge what it started with, or null. */
+  private RolloutJudge.Verdict interference(Rollout r) {
+    Optional<ModelAliases.Target> champion =
+        registry.aliases().find(r.collection(), ModelAliases.CHAMPION);
+    if (champion.isEmpty() || champion.get().versionId() != r.champion().id()) {
+      return new RolloutJudge.Verdict(
+          RolloutJudge.Kind.FAIL,
+          "the champion alias was moved by hand to "
+              + champion.map(t -> "v" + t.version()).orElse("nothing")
+              + " during the rollout");
+    }
+    RegisteredVersion candidate = registry.byId(r.candidate().id()).orElseThrow();
+    if (!RegisteredVersion.REGISTERED.equals(candidate.status())) {
+      return new RolloutJudge.Verdict(
+          RolloutJudge.Kind.FAIL,
+          candidate.label() + " was " + candidate.status() + " during the rollout");
+    }
+    return null;
+  }
+
+  /** Records a signal (approve, abort, pause, resume) and its effect on routing. */
+  public void signal(long rolloutId, String signal, String actor, String detail, String eventKey) {
+    Rollout r = require(rolloutId);
+    jdbi.useTransaction(
+        h -> {
+          if (signal.equals("pause") || signal.equals("resume")) {
+            Rollouts.setPaused(h, rolloutId, signal.equals("pause"));
+          }
+          RolloutEvents.record(
+              h,
+              rolloutId,
+              RolloutEvents.SIGNAL,
+              r.routing().phase(),
+              signal + (detail == null || detail.isBlank() ? "" : ": " + detail),
+              actor,
+              null,
+              eventKey);
+        });
+  }
+
+  /** Records a failed check in the audit, with its figures. */
+  public void recordCheck(long rolloutId, RolloutCheck check, String eventKey) {
+    jdbi.useHandle(
+        h ->
+            RolloutEvents.record(
+                h,
+                rolloutId,
+                RolloutEvents.CHECK,
+                check.phase(),
+                check.verdict().name().toLowerCase(java.util.Locale.ROOT) + ": " + check.reason(),
+                WORKFLOW,
+                check.toJson(),
+                eventKey));
+  }
+
+  /**
+   * Promotes: {@code champion} moves to the candidate (the old champion becomes {@code previous},
+   * its index kept for the retention period), the candidate leaves {@code staging}, and the rollout
+   * ends promoted, in one transaction.
+   */
+  public Rollout promote(long rolloutId, String actor, String reason, String eventKey) {
+    Rollout r = require(rolloutId);
+    if (!r.running()) {
+      return r;
+    }
+    ModelRegistry.Change change = new ModelRegistry.Change(actor, reason, r.workflowId());
+    registry.promote(
+        r.collection(),
+        ModelAliases.CHAMPION,
+        r.candidate().number(),
+        true,
+        change,
+        h -> {
+          ModelRegistry.unset(
+              h, r.collection(), ModelAliases.STAGING, r.candidate().number(), change);
+          if (Rollouts.end(
+              h, rolloutId, Rollout.PROMOTED, reason, clock.instant().plus(settings.retention()))) {
+            RolloutEvents.record(
+                h,
+                rolloutId,
+                RolloutEvents.DECISION,
+                Phase.DECIDED,
+                "promoted: "
+                    + reason
+                    + "; "
+                    + r.championLabel()
+                    + " is previous (its index kept for "
+                    + settings.retention().toDays()
+                    + " days)",
+                actor,
+                r.lastCheck(),
+                eventKey);
+          }
+        });
+    return require(rolloutId);
+  }
+
+  /**
+   * Rolls back: the champion alias never moved; the rollout ends and the candidate is archived with
+   * the reason (its index dropped after the retention period), in one transaction.
+   */
+  public Rollout rollBack(long rolloutId, String actor, String reason, String eventKey) {
+    Rollout r = require(rolloutId);
+    if (!r.running()) {
+      return r;
+    }
+    ModelRegistry.Change change =
+        new ModelRegistry.Change(actor, "rolled back: " + reason, r.workflowId());
+    RegisteredVersion candidate = registry.byId(r.candidate().id()).orElseThrow();
+    java.util.function.Consumer<org.jdbi.v3.core.Handle> end =
+        h -> {
+          if (Rollouts.end(
+              h,
+              rolloutId,
+              Rollout.ROLLED_BACK,
+              reason,
+              clock.instant().plus(settings.retention()))) {
+            RolloutEvents.record(
+                h,
+                rolloutId,
+                RolloutEvents.DECISION,
+                Phase.DECIDED,
+                "rolled back: " + reason + "; " + r.candidateLabel() + " archived",
+                actor,
+                r.lastCheck(),
+                eventKey);
+          }
+        };
+    if (candidate.aliases().contains(ModelAliases.CHAMPION)
+        || RegisteredVersion.ARCHIVED.equals(candidate.status())) {
+      // Promoted or archived by hand meanwhile: the rollout ends, the version is left as it is.
+      jdbi.useTransaction(end::accept);
+    } else {
+      registry.archive(r.collection(), r.candidate().number(), change, end);
+    }
+    return require(rolloutId);
+  }
+
+  /**
+   * Keeps the champion: the test found no difference within the budget (or approval or a pause ran
+   * out). The candidate stays registered (and staged) for an operator to decide; its tag {@code
+   * rollout} says how its rollout ended.
+   */
+  public Rollout keep(long rolloutId, String actor, String reason, String eventKey) {
+    Rollout r = require(rolloutId);
+    if (!r.running()) {
+      return r;
+    }
+    jdbi.useTransaction(
+        h -> {
+          if (Rollouts.end(h, rolloutId, Rollout.KEPT, reason, null)) {
+            RolloutEvents.record(
+                h,
+                rolloutId,
+                RolloutEvents.DECISION,
+                Phase.DECIDED,
+                "kept " + r.championLabel() + ": " + reason,
+                actor,
+                r.lastCheck(),
+                eventKey);
+          }
+        });
+    registry.versions().tag(r.candidate().id(), "rollout", "kept: " + reason);
+    return require(rolloutId);
+  }
+
+  /**
+   * Undoes a promotion in one step: {@code champion} moves back to the version the rollout started
+   * from (kept for the retention period, so its answers are those of before), audited as an undo.
+   * The undo is the operator's explicit act, so a production champion move needs no other approval.
+   *
+   * @throws RolloutConflictException when the rollout did not promote, was undone already, or the
+   *     champion has moved on since
+   */
+  public Rollout undo(long rolloutId, String actor, String reason) {
+    Rollout r = require(rolloutId);
+    if (!Rollout.PROMOTED.equals(r.outcome().status())) {
+      throw new RolloutConflictException(
+          "rollout "
+              + r.workflowId()
+              + " is "
+              + r.outcome().status()
+              + "; only a promoted rollout can be undone");
+    }
+    Optional<ModelAliases.Target> champion =
+        registry.aliases().find(r.collection(), ModelAliases.CHAMPION);
+    if (champion.isEmpty() || champion.get().versionId() != r.candidate().id()) {
+      throw new RolloutConflictException(
+          "the champion of "
+              + r.collection()
+              + " has moved on from "
+              + r.candidateLabel()
+              + " since the rollout; move it with ./engram models promote instead");
+    }
+    String why = reason == null || reason.isBlank() ? "undo of " + r.workflowId() : reason;
+    registry.promote(
+        r.collection(),
+        ModelAliases.CHAMPION,
+        r.champion().number(),
+        true,
+        new ModelRegistry.Change(actor, "undo: " + why, r.workflowId()),
+        h -> {
+          Rollouts.markUndone(h, rolloutId);
+          RolloutEvents.record(
+              h,
+              rolloutId,
+              RolloutEvents.UNDO,
+              Phase.DECIDED,
+              "undone: " + r.championLabel() + " serves again; " + why,
+              actor,
+              null,
+              null);
+        });
+    return require(rolloutId);
+  }
+
+  /** A rollout and its audit. */
+  public record Status(Rollout rollout, List<RolloutEvents.Event> events) {}
+
+  /** The newest rollout run by {@code workflowId}, with its audit. */
+  public Optional<Status> status(String workflowId) {
+    return rollouts.latest(workflowId).map(r -> new Status(r, events.list(r.id())));
+  }
+
+  public Rollout require(long rolloutId) {
+    return rollouts
+        .find(rolloutId)
+        .orElseThrow(() -> new UnknownResourceException("rollout", "no rollout #" + rolloutId));
+  }
+
+  private RegisteredVersion requireVersion(String collection, int version) {
+    return registry
+        .find(collection, version)
+        .orElseThrow(
+            () ->
+                new UnknownResourceException(
+                    "model-version",
+                    "no model version "
+                        + RegisteredVersion.label(collection, version)
+                        + "; ./engram models list --collection "
+                        + collection
+                        + " shows them"));
+  }
+
+  /** The champion the candidate would be compared with. */
+  private RegisteredVersion requireRollable(String collection, RegisteredVersion candidate) {
+    if (!RegisteredVersion.REGISTERED.equals(candidate.status())) {
+      throw new RolloutConflictException(
+          candidate.label()
+              + " is "
+              + candidate.status()
+              + "; only a registered version can roll out");
+    }
+    RegisteredVersion champion =
+        registry
+            .alias(collection, ModelAliases.CHAMPION)
+            .orElseThrow(
+                () ->
+                    new RolloutConflictException(
+                        "collection '" + collection + "' has no champion to roll out against"));
+    if (champion.id() == candidate.id()) {
+      throw new RolloutConflictException(candidate.label() + " is already the champion");
+    }
+    return champion;
+  }
+
+  static String percent(double share) {
+    return String.format(java.util.Locale.ROOT, "%.4g%%", 100 * share).replaceAll("\\.?0+%$", "%");
+  }
+}

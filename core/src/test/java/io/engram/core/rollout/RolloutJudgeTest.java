@@ -1,0 +1,122 @@
+package io.engram.core.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.engram.core.rollout.RolloutObservations.ArmStats;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RolloutJudgeTest {
+  static final RolloutPlan PLAN =
+      new RolloutPlan(
+          0.2,
+          100,
+          Duration.ofMinutes(10),
+          List.of(0.05, 0.25, 0.5),
+          Duration.ofMinutes(10),
+          50,
+          0.1,
+          0.01,
+          1.5,
+          25,
+          0.02,
+          0.05,
+          2000,
+          Duration.ofHours(2),
+          Duration.ofSeconds(15));
+
+  private static final SequentialTest.Result UNDECIDED = new SequentialTest(0.05).test(10, 9);
+
+  private static ArmStats arm(String arm, long queries, long errors, long empty, Double p95) {
+    return new ArmStats(arm, queries, errors, empty, p95, null, null);
+  }
+
+  private static ArmStats shadow(
+      long queries, long errors, double candidateP95, double championP95) {
+    return new ArmStats(Arm.SHADOW, queries, errors, 0, candidateP95, championP95, 0.8);
+  }
+
+  @Test
+  void shadow_waits_for_its_minimum_then_is_ready() {
+    assertThat(RolloutJudge.shadow(shadow(40, 0, 20, 18), PLAN).kind())
+        .isEqualTo(RolloutJudge.Kind.WAIT);
+    RolloutJudge.Verdict ready = RolloutJudge.shadow(shadow(120, 0, 20, 18), PLAN);
+    assertThat(ready.kind()).isEqualTo(RolloutJudge.Kind.READY);
+    assertThat(ready.reason()).contains("120 shadow comparisons", "overlap@10 0.80");
+  }
+
+  @Test
+  void shadow_fails_on_candidate_errors_beyond_the_rate() {
+    RolloutJudge.Verdict v = RolloutJudge.shadow(shadow(50, 3, 20, 18), PLAN);
+    assertThat(v.kind()).isEqualTo(RolloutJudge.Kind.FAIL);
+    assertThat(v.reason()).startsWith("shadow errors: 3 of 50");
+    // Two errors are not yet evidence; nor are three in a thousand at a 1 % allowance.
+    assertThat(RolloutJudge.shadow(shadow(50, 2, 20, 18), PLAN).kind())
+        .isEqualTo(RolloutJudge.Kind.WAIT);
+    assertThat(RolloutJudge.shadow(shadow(1000, 3, 20, 18), PLAN).kind())
+        .isEqualTo(RolloutJudge.Kind.READY);
+  }
+
+  @Test
+  void shadow_fails_on_latency_beyond_the_budget_once_it_has_a_sample() {
+    // Budget: 1.5 × 20 + 25 = 55 ms.
+    RolloutJudge.Verdict slow = RolloutJudge.shadow(shadow(30, 0, 260, 20), PLAN);
+    assertThat(slow.kind()).isEqualTo(RolloutJudge.Kind.FAIL);
+    assertThat(slow.reason()).contains("candidate p95 260.0 ms over its budget 55.0 ms");
+    assertThat(RolloutJudge.shadow(shadow(30, 0, 54, 20), PLAN).kind())
+        .isEqualTo(RolloutJudge.Kind.WAIT);
+    assertThat(RolloutJudge.shadow(shadow(10, 0, 260, 20), PLAN).kind())
+        .isEqualTo(RolloutJudge.Kind.WAIT);
+  }
+
+  @Test
+  void a_canary_step_fails_on_latency_errors_or_empty_results() {
+    ArmStats champion = arm(Arm.CHAMPION, 500, 0, 5, 20.0);
+    assertThat(
+            RolloutJudge.canary(champion, arm(Arm.CANDIDATE, 60, 0, 0, 90.0), UNDECIDED, PLAN)
+                .reason())
+        .startsWith("latency:");
+    assertThat(
+            RolloutJudge.canary(champion, arm(Arm.CANDIDATE, 60, 4, 0, 20.0), UNDECIDED, PLAN)
+                .reason())
+        .startsWith("candidate errors: 4 of 60");
+    RolloutJudge.Verdict empty =
+        RolloutJudge.canary(champion, arm(Arm.CANDIDATE, 60, 0, 6, 20.0), UNDECIDED, PLAN);
+    assertThat(empty.kind()).isEqualTo(RolloutJudge.Kind.FAIL);
+    assertThat(empty.reason()).startsWith("empty results: 10.0% of the candidate's answers");
+  }
+
+  @Test
+  void the_test_rolls_back_a_worse_candidate_at_once_and_promotes_a_better_one_after_the_minimum() {
+    ArmStats champion = arm(Arm.CHAMPION, 500, 0, 0, 20.0);
+    SequentialTest test = new SequentialTest(0.05);
+
+    assertThat(
+            RolloutJudge.canary(
+                    champion, arm(Arm.CANDIDATE, 10, 0, 0, 20.0), test.test(2, 30), PLAN)
+                .kind())
+        .isEqualTo(RolloutJudge.Kind.WORSE);
+    assertThat(
+            RolloutJudge.canary(
+                    champion, arm(Arm.CANDIDATE, 10, 0, 0, 20.0), test.test(30, 2), PLAN)
+                .kind())
+        .isEqualTo(RolloutJudge.Kind.WAIT);
+    RolloutJudge.Verdict better =
+        RolloutJudge.canary(champion, arm(Arm.CANDIDATE, 60, 0, 0, 20.0), test.test(30, 2), PLAN);
+    assertThat(better.kind()).isEqualTo(RolloutJudge.Kind.BETTER);
+    assertThat(better.reason()).contains("30 wins, 2 losses");
+  }
+
+  @Test
+  void a_healthy_step_with_its_minimum_is_ready() {
+    assertThat(
+            RolloutJudge.canary(
+                    arm(Arm.CHAMPION, 500, 0, 0, 20.0),
+                    arm(Arm.CANDIDATE, 60, 0, 0, 22.0),
+                    UNDECIDED,
+                    PLAN)
+                .kind())
+        .isEqualTo(RolloutJudge.Kind.READY);
+  }
+}

@@ -1,0 +1,310 @@
+package io.engram.workflows.rollout;
+
+import io.engram.workflows.common.ActivityStubs;
+import io.engram.workflows.common.EngramSearchAttributes;
+import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.common.RetryPolicies;
+import io.temporal.common.RetryOptions;
+import io.temporal.common.SearchAttributeUpdate;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+
+/**
+ * Begin (shadow) → every check interval: handle signals, check the figures, act → decide. Shadow
+ * ends once it is ready (enough comparisons, nothing wrong) and has baked; each canary step the
+ * same, up to the last, which holds until the sequential test decides or a budget is spent. A
+ * failed guardrail or a worse candidate rolls back at once; a better one is promoted (or waits for
+ * approval); an undecided one ends at its time or traffic budget keeping the champion. History
+ * carries ids, verdicts and figures, never queries.
+ */
+public class RolloutWorkflowImpl implements RolloutWorkflow {
+  private static final Logger log = Workflow.getLogger(RolloutWorkflowImpl.class);
+
+  /** Who the audit names for what the workflow decides by itself. */
+  static final String WORKFLOW = "rollout";
+
+  /**
+   * Events after which a rollout continues as new: one check adds about eight, and a production
+   * rollout checks every minute for days.
+   */
+  static final int MAX_HISTORY = 8_000;
+
+  private final RolloutActivities steps =
+      ActivityStubs.stub(
+          RolloutActivities.class,
+          Duration.ofMinutes(1),
+          RetryPolicies.standard(FailureTypes.ROLLOUT_REFUSED));
+
+  // A move, a signal's effect or a decision must land, or routing would stay split between the
+  // versions with nobody watching it: retried for as long as it takes, visible as a pending
+  // activity meanwhile.
+  private final RolloutActivities moves =
+      Workflow.newActivityStub(
+          RolloutActivities.class,
+          ActivityStubs.options(
+                  Duration.ofMinutes(1),
+                  RetryOptions.newBuilder(RetryPolicies.standard()).setMaximumAttempts(0).build())
+              .build());
+
+  private final List<RolloutRequest.Signalled> pending = new ArrayList<>();
+  private RolloutRequest request;
+  private RolloutStarted started;
+  private String phase = RolloutStatus.STARTING;
+  private int step;
+  private long phaseStart;
+  private long begun;
+  private long pausedAt;
+  private RolloutVerdict last;
+  private RolloutResult result;
+
+  @Override
+  public RolloutResult rollOut(RolloutRequest request) {
+    this.request = request;
+    if (request.carried() == null) {
+      begun = Workflow.currentTimeMillis();
+      try {
+        started = steps.begin(request);
+      } catch (ActivityFailure e) {
+        if (e.getCause() instanceof ApplicationFailure af && af.isNonRetryable()) {
+          log.warn("rollout refused: {}", af.getOriginalMessage());
+          return finish(null, RolloutResult.REFUSED, af.getOriginalMessage());
+        }
+        throw e;
+      }
+      Workflow.upsertTypedSearchAttributes(
+          SearchAttributeUpdate.valueSet(
+              EngramSearchAttributes.CHAMPION_VERSION, "v" + started.champion()));
+      moved(RolloutStatus.SHADOW, 0);
+    } else {
+      RolloutRequest.Carried c = request.carried();
+      started = c.started();
+      phase = c.phase();
+      step = c.step();
+      phaseStart = c.phaseStartMs();
+      begun = c.begunMs();
+      pausedAt = c.pausedAtMs();
+      last = c.last();
+      pending.addAll(0, c.signals());
+    }
+    RolloutStarted.Timings t = started.timings();
+    while (result == null) {
+      if (Workflow.getInfo().getHistoryLength() > MAX_HISTORY) {
+        Workflow.continueAsNew(
+            request.continuing(
+                new RolloutRequest.Carried(
+                    started,
+                    phase,
+                    step,
+                    phaseStart,
+                    begun,
+                    pausedAt,
+                    last,
+                    List.copyOf(pending))));
+      }
+      Workflow.await(Duration.ofMillis(t.checkIntervalMs()), () -> !pending.isEmpty());
+      handleSignals();
+      if (result == null) {
+        tick(t);
+      }
+    }
+    return result;
+  }
+
+  /** One check and what follows from it. */
+  private void tick(RolloutStarted.Timings t) {
+    long now = Workflow.currentTimeMillis();
+    if (pausedAt > 0) {
+      if (now - pausedAt >= t.maxPauseMs()) {
+        keep("paused for longer than " + duration(t.maxPauseMs()));
+      }
+      return;
+    }
+    RolloutVerdict v;
+    try {
+      v = steps.check(rolloutId());
+    } catch (ActivityFailure e) {
+      // Figures that cannot be read now are read at the next check; routing stays as it is.
+      log.warn("rollout {}: the check failed: {}", rolloutId(), e.getMessage());
+      return;
+    }
+    last = v;
+    if (v.failed()) {
+      rollBack(WORKFLOW, v.reason());
+      return;
+    }
+    if (RolloutStatus.AWAITING_APPROVAL.equals(phase)) {
+      if (now - phaseStart >= t.approvalTimeoutMs()) {
+        keep("no approval within " + duration(t.approvalTimeoutMs()) + "; " + v.reason());
+      }
+      return;
+    }
+    if (RolloutVerdict.BETTER.equals(v.verdict())) {
+      if (started.autoPromote()) {
+        promote(WORKFLOW, v.reason());
+      } else {
+        enter(RolloutStatus.AWAITING_APPROVAL, step);
+      }
+      return;
+    }
+    if (v.trafficBudgetSpent()) {
+      keep("no difference within the traffic budget: " + v.reason());
+      return;
+    }
+    if (now - begun >= t.timeBudgetMs()) {
+      keep(
+          "no difference within the time budget of "
+              + duration(t.timeBudgetMs())
+              + ": "
+              + v.reason());
+      return;
+    }
+    long bake = RolloutStatus.SHADOW.equals(phase) ? t.shadowBakeMs() : t.stepBakeMs();
+    if (RolloutVerdict.READY.equals(v.verdict()) && now - phaseStart >= bake) {
+      if (RolloutStatus.SHADOW.equals(phase)) {
+        enter(RolloutStatus.CANARY, 1);
+      } else if (step < started.steps()) {
+        enter(RolloutStatus.CANARY, step + 1);
+      }
+    }
+  }
+
+  /** Audits and acts on the signals received, oldest first, until one decides. */
+  private void handleSignals() {
+    while (!pending.isEmpty() && result == null) {
+      RolloutRequest.Signalled s = pending.remove(0);
+      RolloutSignal sent = s.signal();
+      moves.signal(rolloutId(), s.name(), sent);
+      String why =
+          (s.name().equals("abort") ? "aborted" : s.name() + "d")
+              + " by "
+              + sent.actor()
+              + (blank(sent.reason()) ? "" : ": " + sent.reason());
+      long now = Workflow.currentTimeMillis();
+      switch (s.name()) {
+        case "approve" -> promote(sent.actor(), why);
+        case "abort" -> rollBack(sent.actor(), why);
+        case "pause" -> {
+          if (pausedAt == 0) {
+            pausedAt = now;
+          }
+        }
+        case "resume" -> {
+          if (pausedAt > 0) {
+            // The time paused does not count towards the phase's bake.
+            phaseStart += now - pausedAt;
+            pausedAt = 0;
+          }
+        }
+        default -> log.warn("unknown signal {}", s.name());
+      }
+    }
+  }
+
+  private void enter(String next, int nextStep) {
+    moves.enter(rolloutId(), next, nextStep);
+    moved(next, nextStep);
+  }
+
+  private void moved(String next, int nextStep) {
+    phase = next;
+    step = nextStep;
+    phaseStart = Workflow.currentTimeMillis();
+    Workflow.upsertTypedSearchAttributes(
+        SearchAttributeUpdate.valueSet(EngramSearchAttributes.ROLLOUT_PHASE, next));
+  }
+
+  private void promote(String actor, String reason) {
+    moves.promote(rolloutId(), actor, reason);
+    finish(rolloutId(), RolloutResult.PROMOTED, reason);
+  }
+
+  private void rollBack(String actor, String reason) {
+    moves.rollBack(rolloutId(), actor, reason);
+    finish(rolloutId(), RolloutResult.ROLLED_BACK, reason);
+  }
+
+  private void keep(String reason) {
+    moves.keep(rolloutId(), WORKFLOW, reason);
+    finish(rolloutId(), RolloutResult.KEPT, reason);
+  }
+
+  private RolloutResult finish(Long rolloutId, String decision, String reason) {
+    result =
+        new RolloutResult(
+            rolloutId,
+            decision,
+            reason,
+            last == null ? 0 : last.exposure(),
+            (Workflow.currentTimeMillis() - begun) / 1000);
+    phase = decision;
+    Workflow.upsertTypedSearchAttributes(
+        SearchAttributeUpdate.valueSet(EngramSearchAttributes.ROLLOUT_PHASE, decision));
+    return result;
+  }
+
+  private long rolloutId() {
+    return started.rolloutId();
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  /** A duration in the largest whole unit that fits: {@code 90s}, {@code 10m}, {@code 3d}. */
+  static String duration(long millis) {
+    if (millis % 86_400_000 == 0 && millis > 0) {
+      return millis / 86_400_000 + "d";
+    }
+    if (millis % 3_600_000 == 0 && millis > 0) {
+      return millis / 3_600_000 + "h";
+    }
+    if (millis % 60_000 == 0 && millis > 0) {
+      return millis / 60_000 + "m";
+    }
+    return String.format(Locale.ROOT, "%.0fs", millis / 1000.0);
+  }
+
+  private void received(String name, RolloutSignal signal) {
+    pending.add(new RolloutRequest.Signalled(name, signal));
+  }
+
+  @Override
+  public void approve(RolloutSignal signal) {
+    received("approve", signal);
+  }
+
+  @Override
+  public void abort(RolloutSignal signal) {
+    received("abort", signal);
+  }
+
+  @Override
+  public void pause(RolloutSignal signal) {
+    received("pause", signal);
+  }
+
+  @Override
+  public void resume(RolloutSignal signal) {
+    received("resume", signal);
+  }
+
+  @Override
+  public RolloutStatus status() {
+    return new RolloutStatus(
+        started == null ? null : started.rolloutId(),
+        request == null ? null : request.collection(),
+        started == null ? 0 : started.champion(),
+        request == null ? 0 : request.candidate(),
+        phase,
+        step,
+        pausedAt > 0,
+        last,
+        result);
+  }
+}

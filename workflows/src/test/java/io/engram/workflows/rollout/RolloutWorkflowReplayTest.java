@@ -1,0 +1,79 @@
+package io.engram.workflows.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.engram.workflows.common.ActivityStubs;
+import io.engram.workflows.common.RetryPolicies;
+import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.NonDeterministicException;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Replays recorded histories of {@link RolloutWorkflowImpl} (recorded by {@link
+ * RecordRolloutHistoriesTest}), so a change to the commands it issues fails here instead of wedging
+ * rollouts in flight — whose routing splits live traffic — during a deploy.
+ */
+@Timeout(60)
+class RolloutWorkflowReplayTest {
+  private static final String PROMOTE = "histories/rollout-approved-promote.json";
+
+  /**
+   * One history per way a rollout ends by its figures: promoted on approval after a pause, and
+   * rolled back by a guardrail.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {PROMOTE, "histories/rollout-guardrail-rollback.json"})
+  void replays(String history) throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(history, RolloutWorkflowImpl.class);
+  }
+
+  /** Proves the replay can fail: the canary skipped, straight from shadow to the decision. */
+  @Test
+  void replay_detects_a_nondeterministic_change() {
+    Exception failure =
+        assertThrows(
+            Exception.class,
+            () -> WorkflowReplayer.replayWorkflowExecutionFromResource(PROMOTE, NoCanary.class));
+
+    assertThat(failure).hasMessageContaining(NonDeterministicException.class.getSimpleName());
+  }
+
+  /** The workflow after a tempting shortcut: promote as soon as shadow looks fine. */
+  public static class NoCanary implements RolloutWorkflow {
+    private final RolloutActivities steps =
+        ActivityStubs.stub(
+            RolloutActivities.class, Duration.ofMinutes(1), RetryPolicies.standard());
+
+    @Override
+    public RolloutResult rollOut(RolloutRequest request) {
+      RolloutStarted started = steps.begin(request);
+      Workflow.sleep(Duration.ofMillis(started.timings().checkIntervalMs()));
+      steps.check(started.rolloutId());
+      steps.promote(started.rolloutId(), "rollout", "shadow looked fine");
+      return null;
+    }
+
+    @Override
+    public void approve(RolloutSignal signal) {}
+
+    @Override
+    public void abort(RolloutSignal signal) {}
+
+    @Override
+    public void pause(RolloutSignal signal) {}
+
+    @Override
+    public void resume(RolloutSignal signal) {}
+
+    @Override
+    public RolloutStatus status() {
+      return null;
+    }
+  }
+}

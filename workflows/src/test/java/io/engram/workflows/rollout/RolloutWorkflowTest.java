@@ -1,0 +1,301 @@
+package io.engram.workflows.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.engram.workflows.common.EngramSearchAttributes;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributes;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The rollout workflow against scripted verdicts, with time skipping. */
+@Timeout(60)
+class RolloutWorkflowTest {
+
+  @RegisterExtension static final TestWorkflowExtension testWorkflow = extension();
+
+  static TestWorkflowExtension extension() {
+    TestWorkflowExtension.Builder builder =
+        TestWorkflowExtension.newBuilder()
+            .setWorkflowTypes(RolloutWorkflowImpl.class)
+            .setDoNotStart(true);
+    for (Map.Entry<String, IndexedValueType> a : EngramSearchAttributes.ALL.entrySet()) {
+      builder.registerSearchAttribute(a.getKey(), a.getValue());
+    }
+    return builder.build();
+  }
+
+  private final ScriptedRollout steps = new ScriptedRollout();
+
+  static RolloutWorkflow start(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client, ScriptedRollout steps) {
+    worker.registerActivitiesImplementations(steps);
+    env.start();
+    WorkflowOptions options =
+        RolloutWorkflow.startOptions(ScriptedRollout.COLLECTION, 2).toBuilder()
+            .setTaskQueue(worker.getTaskQueue())
+            .build();
+    return client.newWorkflowStub(RolloutWorkflow.class, options);
+  }
+
+  private static SearchAttributes searchAttributes(RolloutWorkflow workflow) {
+    return WorkflowStub.fromTyped(workflow).describe().getTypedSearchAttributes();
+  }
+
+  @Test
+  void a_better_candidate_bakes_through_shadow_and_the_steps_then_is_promoted(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.verdicts =
+        (phase, step) ->
+            phase.equals(RolloutStatus.CANARY) && step == 3
+                ? RolloutVerdict.BETTER
+                : RolloutVerdict.READY;
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+
+    RolloutResult result = workflow.rollOut(ScriptedRollout.request());
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.PROMOTED);
+    assertThat(result.rolloutId()).isEqualTo(ScriptedRollout.ROLLOUT_ID);
+    assertThat(result.exposure()).isEqualTo(0.04);
+    assertThat(steps.moves())
+        .containsExactly(
+            "begin v2",
+            "enter canary 1",
+            "enter canary 2",
+            "enter canary 3",
+            "promote by rollout: scripted BETTER");
+    // Each phase bakes a minute, checked every 15 seconds: the fourth check may move on.
+    assertThat(steps.count("check shadow 0")).isEqualTo(4);
+    assertThat(steps.count("check canary 1")).isEqualTo(4);
+    assertThat(steps.count("check canary 3")).isEqualTo(1);
+    SearchAttributes attributes = searchAttributes(workflow);
+    assertThat(attributes.get(EngramSearchAttributes.COLLECTION)).isEqualTo("zoo");
+    assertThat(attributes.get(EngramSearchAttributes.CHAMPION_VERSION)).isEqualTo("v1");
+    assertThat(attributes.get(EngramSearchAttributes.CANDIDATE_VERSION)).isEqualTo("v2");
+    assertThat(attributes.get(EngramSearchAttributes.ROLLOUT_PHASE)).isEqualTo("promoted");
+  }
+
+  @Test
+  void a_failed_guardrail_rolls_back_at_once_without_moving_on(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.verdicts =
+        (phase, step) ->
+            phase.equals(RolloutStatus.CANARY) ? RolloutVerdict.FAIL : RolloutVerdict.READY;
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+
+    RolloutResult result = workflow.rollOut(ScriptedRollout.request());
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.ROLLED_BACK);
+    assertThat(result.reason()).isEqualTo("scripted FAIL");
+    assertThat(steps.moves())
+        .containsExactly("begin v2", "enter canary 1", "roll back by rollout: scripted FAIL");
+    assertThat(steps.count("check canary 1")).isEqualTo(1);
+    assertThat(searchAttributes(workflow).get(EngramSearchAttributes.ROLLOUT_PHASE))
+        .isEqualTo("rolled_back");
+  }
+
+  @Test
+  void a_worse_candidate_is_rolled_back_even_in_the_first_step(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.verdicts =
+        (phase, step) ->
+            phase.equals(RolloutStatus.CANARY) ? RolloutVerdict.WORSE : RolloutVerdict.READY;
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+
+    assertThat(workflow.rollOut(ScriptedRollout.request()).decision())
+        .isEqualTo(RolloutResult.ROLLED_BACK);
+    assertThat(steps.count("roll back by rollout: scripted WORSE")).isEqualTo(1);
+  }
+
+  @Test
+  void
+      shadow_waits_while_it_lacks_traffic_and_an_undecided_rollout_keeps_the_champion_at_its_time_budget(
+          TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    AtomicInteger shadowChecks = new AtomicInteger();
+    steps.verdicts =
+        (phase, step) ->
+            phase.equals(RolloutStatus.SHADOW) && shadowChecks.incrementAndGet() <= 6
+                ? RolloutVerdict.WAIT
+                : RolloutVerdict.READY;
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+
+    RolloutResult result = workflow.rollOut(ScriptedRollout.request());
+
+    // Baked after four checks, but without enough comparisons until the seventh.
+    assertThat(steps.count("check shadow 0")).isEqualTo(7);
+    assertThat(result.decision()).isEqualTo(RolloutResult.KEPT);
+    assertThat(result.reason()).startsWith("no difference within the time budget of 1h");
+    // The last step holds until the budget ends: no step beyond the plan's three.
+    assertThat(steps.moves())
+        .containsExactly(
+            "begin v2",
+            "enter canary 1",
+            "enter canary 2",
+            "enter canary 3",
+            "keep by rollout: " + result.reason());
+  }
+
+  @Test
+  void a_spent_traffic_budget_ends_as_no_difference(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.trafficBudgetSpent = true;
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+
+    RolloutResult result = workflow.rollOut(ScriptedRollout.request());
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.KEPT);
+    assertThat(result.reason()).startsWith("no difference within the traffic budget");
+    assertThat(steps.count("check ")).isEqualTo(1);
+  }
+
+  @Test
+  void without_auto_promotion_a_winner_holds_its_traffic_until_approved(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.autoPromote = false;
+    steps.verdicts =
+        (phase, step) ->
+            phase.equals(RolloutStatus.SHADOW) ? RolloutVerdict.READY : RolloutVerdict.BETTER;
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+    WorkflowClient.start(workflow::rollOut, ScriptedRollout.request());
+
+    env.sleep(Duration.ofMinutes(10));
+    RolloutStatus status = workflow.status();
+    assertThat(status.phase()).isEqualTo(RolloutStatus.AWAITING_APPROVAL);
+    assertThat(status.step()).isEqualTo(1);
+    assertThat(status.last().verdict()).isEqualTo(RolloutVerdict.BETTER);
+    assertThat(status.decision()).isNull();
+    assertThat(steps.count("promote")).isZero();
+
+    workflow.approve(new RolloutSignal("alice", "looks good"));
+    RolloutResult result = WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.PROMOTED);
+    assertThat(result.reason()).isEqualTo("approved by alice: looks good");
+    assertThat(steps.moves())
+        .containsExactly(
+            "begin v2",
+            "enter canary 1",
+            "enter awaiting_approval 1",
+            "signal approve by alice",
+            "promote by alice: approved by alice: looks good");
+  }
+
+  @Test
+  void approval_that_never_comes_keeps_the_champion(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.autoPromote = false;
+    steps.verdicts =
+        (phase, step) ->
+            phase.equals(RolloutStatus.SHADOW) ? RolloutVerdict.READY : RolloutVerdict.BETTER;
+    steps.timings = new RolloutStarted.Timings(60_000, 60_000, 86_400_000, 15_000, 600_000, 60_000);
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+
+    RolloutResult result = workflow.rollOut(ScriptedRollout.request());
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.KEPT);
+    assertThat(result.reason()).startsWith("no approval within 10m");
+  }
+
+  @Test
+  void a_paused_rollout_neither_checks_nor_moves_until_resumed_and_abort_rolls_back(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+    WorkflowClient.start(workflow::rollOut, ScriptedRollout.request());
+    env.sleep(Duration.ofSeconds(70));
+    assertThat(workflow.status().phase()).isEqualTo(RolloutStatus.CANARY);
+
+    workflow.pause(new RolloutSignal("bob", "looking at a dashboard"));
+    env.sleep(Duration.ofSeconds(5));
+    long checks = steps.count("check ");
+    env.sleep(Duration.ofMinutes(30));
+    assertThat(steps.count("check ")).isEqualTo(checks);
+    assertThat(workflow.status().paused()).isTrue();
+    assertThat(workflow.status().step()).isEqualTo(1);
+
+    workflow.resume(new RolloutSignal("bob", null));
+    env.sleep(Duration.ofSeconds(30));
+    assertThat(workflow.status().paused()).isFalse();
+    assertThat(steps.count("check ")).isGreaterThan(checks);
+    workflow.abort(new RolloutSignal("bob", "customer complaint"));
+    RolloutResult result = WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.ROLLED_BACK);
+    assertThat(result.reason()).isEqualTo("aborted by bob: customer complaint");
+    assertThat(steps.moves())
+        .containsExactly(
+            "begin v2",
+            "enter canary 1",
+            "signal pause by bob",
+            "signal resume by bob",
+            "signal abort by bob",
+            "roll back by bob: aborted by bob: customer complaint");
+  }
+
+  @Test
+  void a_pause_longer_than_allowed_keeps_the_champion(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.timings =
+        new RolloutStarted.Timings(60_000, 60_000, 86_400_000, 15_000, 600_000, 300_000);
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+    WorkflowClient.start(workflow::rollOut, ScriptedRollout.request());
+    workflow.pause(new RolloutSignal("bob", null));
+
+    RolloutResult result = WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.KEPT);
+    assertThat(result.reason()).isEqualTo("paused for longer than 5m");
+    assertThat(steps.count("check ")).isZero();
+  }
+
+  @Test
+  void a_refused_rollout_ends_refused_having_changed_nothing(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.refuse = "zoo/v2 is already the champion";
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+
+    RolloutResult result = workflow.rollOut(ScriptedRollout.request());
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.REFUSED);
+    assertThat(result.rolloutId()).isNull();
+    assertThat(result.reason()).isEqualTo("zoo/v2 is already the champion");
+    assertThat(steps.moves()).containsExactly("begin v2");
+  }
+
+  @Test
+  void a_long_rollout_continues_as_new_where_it_stood(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    // About 1,400 checks of 15 s: more than one history holds.
+    steps.timings =
+        new RolloutStarted.Timings(60_000, 60_000, 6 * 3_600_000, 15_000, 600_000, 300_000);
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+
+    WorkflowExecution first = WorkflowClient.start(workflow::rollOut, ScriptedRollout.request());
+    RolloutResult result =
+        client
+            .newUntypedWorkflowStub(RolloutWorkflow.workflowId(ScriptedRollout.COLLECTION, 2))
+            .getResult(RolloutResult.class);
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.KEPT);
+    assertThat(result.reason()).startsWith("no difference within the time budget of 6h");
+    assertThat(
+            client
+                .fetchHistory(first.getWorkflowId(), first.getRunId())
+                .getLastEvent()
+                .getEventType())
+        .isEqualTo(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
+    assertThat(steps.count("begin")).isEqualTo(1);
+    assertThat(steps.count("enter canary 3")).isEqualTo(1);
+  }
+}

@@ -1,0 +1,87 @@
+package io.engram.workflows.rollout;
+
+import io.engram.workflows.common.FailureTypes;
+import io.temporal.failure.ApplicationFailure;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.BiFunction;
+
+/**
+ * Rollout steps with scripted verdicts: each check answers what {@link #verdicts} says for the
+ * phase and step the rollout is in; every call is recorded in order.
+ */
+final class ScriptedRollout implements RolloutActivities {
+  static final String COLLECTION = "zoo";
+  static final long ROLLOUT_ID = 7;
+
+  final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+  volatile BiFunction<String, Integer, String> verdicts = (phase, step) -> RolloutVerdict.READY;
+  volatile boolean autoPromote = true;
+  volatile boolean trafficBudgetSpent;
+  volatile String refuse;
+  volatile RolloutStarted.Timings timings =
+      new RolloutStarted.Timings(60_000, 60_000, 3_600_000, 15_000, 86_400_000, 86_400_000);
+
+  private volatile String phase = RolloutStatus.SHADOW;
+  private volatile int step;
+
+  static RolloutRequest request() {
+    return new RolloutRequest(COLLECTION, 2, RolloutRequest.MANUAL, "it", "testing", null);
+  }
+
+  @Override
+  public RolloutStarted begin(RolloutRequest request) {
+    calls.add("begin v" + request.candidate());
+    if (refuse != null) {
+      throw ApplicationFailure.newNonRetryableFailure(refuse, FailureTypes.ROLLOUT_REFUSED);
+    }
+    return new RolloutStarted(ROLLOUT_ID, 1, request.candidate(), 3, autoPromote, timings);
+  }
+
+  @Override
+  public void enter(long rolloutId, String phase, int step) {
+    calls.add("enter " + phase + " " + step);
+    this.phase = phase;
+    this.step = step;
+  }
+
+  @Override
+  public RolloutVerdict check(long rolloutId) {
+    calls.add("check " + phase + " " + step);
+    String v = verdicts.apply(phase, step);
+    return new RolloutVerdict(v, "scripted " + v, 0.04, 9, 3, 3.2, 3.0, trafficBudgetSpent);
+  }
+
+  @Override
+  public void signal(long rolloutId, String signal, RolloutSignal sent) {
+    calls.add("signal " + signal + " by " + sent.actor());
+  }
+
+  @Override
+  public void promote(long rolloutId, String actor, String reason) {
+    calls.add("promote by " + actor + ": " + reason);
+  }
+
+  @Override
+  public void rollBack(long rolloutId, String actor, String reason) {
+    calls.add("roll back by " + actor + ": " + reason);
+  }
+
+  @Override
+  public void keep(long rolloutId, String actor, String reason) {
+    calls.add("keep by " + actor + ": " + reason);
+  }
+
+  long count(String prefix) {
+    synchronized (calls) {
+      return calls.stream().filter(c -> c.startsWith(prefix)).count();
+    }
+  }
+
+  List<String> moves() {
+    synchronized (calls) {
+      return calls.stream().filter(c -> !c.startsWith("check ")).toList();
+    }
+  }
+}
