@@ -357,12 +357,22 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(version.path("status").asText()).isNotEqualTo("archived");
     assertThat(version.path("tags").has("owner")).isFalse();
     assertThat(version.toString()).doesNotContain("beta");
+    // Staging is still the candidate alpha staged itself, not v1 as the refused move asked.
     assertThat(
             call(alpha, "GET", "/v1/models/notes/aliases", null)
                 .json()
                 .path("aliases")
-                .has("staging"))
-        .isFalse();
+                .path("staging")
+                .asInt())
+        .isEqualTo(2);
+    // And alpha's rollout is still running, paused, as alpha left it.
+    JsonNode rollout =
+        await("alpha's pause applied")
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> call(alpha, "GET", "/v1/rollouts/" + rolloutId, null).json(),
+                r -> r.path("paused").asBoolean());
+    assertThat(rollout.path("status").asText()).isEqualTo("running");
     JsonNode turns = call(alpha, "GET", "/v1/sessions/" + sessionId + "/turns", null).json();
     assertThat(turns.path("turns")).hasSize(2); // alpha's question and its answer
   }
