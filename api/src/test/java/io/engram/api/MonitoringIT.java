@@ -70,9 +70,8 @@ class MonitoringIT extends ApiTestSupport implements TestPropertyProvider {
   /**
    * The rollout's metrics (engram_rollout_phase{collection, phase}, agreed with the rollout work
    * and described in the README) are named by the dashboard and the rules before rollouts export
-   * them; they are checked once that class declares the phase gauge ({@code PHASE}), and reported
-   * as not checked until then. (RolloutMetrics exports per-arm query, latency, error and shadow
-   * metrics; the phase gauge is not built yet.)
+   * them; they are checked once that class declares the phase gauge ({@code PHASE}, now the case),
+   * and would be reported as not checked otherwise.
    */
   private static final String ROLLOUT_METRICS = "io.engram.core.rollout.RolloutMetrics";
 

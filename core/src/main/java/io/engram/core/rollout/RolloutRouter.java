@@ -1,5 +1,6 @@
 package io.engram.core.rollout;
 
+import io.engram.core.CoreServices;
 import io.engram.core.memory.Intent;
 import io.engram.core.query.QueryPipeline;
 import io.engram.core.query.QueryPipelines;
@@ -19,7 +20,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +51,9 @@ import org.slf4j.LoggerFactory;
 public final class RolloutRouter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RolloutRouter.class);
 
+  /** How often the phase gauge reads the rollouts' phases (a scrape interval, roughly). */
+  private static final Duration PHASE_REFRESH = Duration.ofSeconds(15);
+
   /** Conversations whose arm a process keeps at most (the database keeps them all). */
   static final int ASSIGNMENTS_KEPT = 50_000;
 
@@ -60,6 +67,7 @@ public final class RolloutRouter implements AutoCloseable {
   private final RolloutMetrics metrics;
   private final Executor background;
   private final ShadowQueue shadow;
+  private final ScheduledExecutorService phaseGauge;
   private final long routingTtlNanos;
   private final LongSupplier nanoClock;
   private final Map<String, Cached> routing = new ConcurrentHashMap<>();
@@ -90,6 +98,19 @@ public final class RolloutRouter implements AutoCloseable {
     this.routingTtlNanos = settings.routingTtl().toNanos();
     this.nanoClock = nanoClock;
     this.assigned = new ResponseCache<>(ASSIGNMENTS_KEPT, Duration.ofHours(1), nanoClock);
+    this.phaseGauge =
+        Executors.newSingleThreadScheduledExecutor(CoreServices.daemonThreads("engram-phase"));
+    phaseGauge.scheduleWithFixedDelay(
+        this::refreshPhases, 0, PHASE_REFRESH.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** Reads every collection's rollout phase into the phase gauge; a failed read keeps the last. */
+  private void refreshPhases() {
+    try {
+      metrics.phases(rollouts.phases());
+    } catch (RuntimeException e) {
+      log.debug("rollout phase gauge not refreshed: {}", e.toString());
+    }
   }
 
   /**
@@ -376,6 +397,7 @@ public final class RolloutRouter implements AutoCloseable {
 
   @Override
   public void close() {
+    phaseGauge.shutdownNow();
     shadow.close();
   }
 }

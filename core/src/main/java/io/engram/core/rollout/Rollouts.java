@@ -5,7 +5,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -146,6 +148,28 @@ public final class Rollouts {
                 .bind("collection", collection)
                 .map(ROW)
                 .findOne());
+  }
+
+  /**
+   * Every collection with the phase of its running rollout, or {@link Phase#DECIDED} when none
+   * runs: what the phase gauge shows.
+   */
+  public Map<String, String> phases() {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT c.name AS collection, COALESCE(r.phase, :decided) AS phase"
+                        + " FROM collections c LEFT JOIN rollouts r"
+                        + " ON r.collection = c.name AND r.status = 'running' ORDER BY c.name")
+                .bind("decided", Phase.DECIDED)
+                .reduceRows(
+                    new LinkedHashMap<String, String>(),
+                    (map, row) -> {
+                      map.put(
+                          row.getColumn("collection", String.class),
+                          row.getColumn("phase", String.class));
+                      return map;
+                    }));
   }
 
   /** A tenant's rollouts newest first, of one collection (its key) or (null) of all of them. */
