@@ -47,26 +47,7 @@ final class BenchLoadCommand implements Callable<Integer> {
 
   @Mixin CommandContext context;
 
-  @Option(
-      names = "--queries",
-      paramLabel = "FILE",
-      required = true,
-      description = "BEIR queries.jsonl; its queries are sent in turn, round and round.")
-  Path queries;
-
-  @Option(
-      names = "--collection",
-      paramLabel = "NAME",
-      defaultValue = "scifact",
-      description = "Collection (default: ${DEFAULT-VALUE}).")
-  String collection;
-
-  @Option(
-      names = "--top-k",
-      paramLabel = "N",
-      defaultValue = "10",
-      description = "Passages per query (default: ${DEFAULT-VALUE}).")
-  int topK;
+  @Mixin BenchTarget target;
 
   @Option(
       names = "--rates",
@@ -135,9 +116,9 @@ final class BenchLoadCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     validate();
     PrintWriter err = context.err();
-    List<String> texts = BenchQueryCommand.readQueries(queries);
+    List<String> texts = BenchQueryCommand.readQueries(target.queries);
     EngramClient client = context.client();
-    BenchQueryCommand.warmUp(client, texts, collection, topK, cached);
+    BenchQueryCommand.warmUp(client, texts, target.collection, target.topK, cached);
 
     List<Step> steps = new ArrayList<>();
     Step best = null;
@@ -235,7 +216,8 @@ final class BenchLoadCommand implements Callable<Integer> {
       }
       String text = texts.get((int) ((first + i) % texts.size()));
       client
-          .queryStatus(new QueryRequest(text, null, collection, topK), cached, timeout)
+          .queryStatus(
+              new QueryRequest(text, null, target.collection, target.topK), cached, timeout)
           .whenComplete(
               (status, failure) -> {
                 recorder.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));

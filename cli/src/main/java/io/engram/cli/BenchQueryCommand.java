@@ -34,26 +34,7 @@ final class BenchQueryCommand implements Callable<Integer> {
 
   @Mixin CommandContext context;
 
-  @Option(
-      names = "--queries",
-      paramLabel = "FILE",
-      required = true,
-      description = "BEIR queries.jsonl.")
-  Path queries;
-
-  @Option(
-      names = "--collection",
-      paramLabel = "NAME",
-      defaultValue = "scifact",
-      description = "Collection (default: ${DEFAULT-VALUE}).")
-  String collection;
-
-  @Option(
-      names = "--top-k",
-      paramLabel = "N",
-      defaultValue = "10",
-      description = "Passages per query (default: ${DEFAULT-VALUE}).")
-  int topK;
+  @Mixin BenchTarget target;
 
   @Option(
       names = "--p95-bound-ms",
@@ -81,9 +62,9 @@ final class BenchQueryCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = context.err();
-    List<String> texts = readQueries(queries);
+    List<String> texts = readQueries(target.queries);
     EngramClient client = context.client();
-    warmUp(client, texts, collection, topK, cached);
+    warmUp(client, texts, target.collection, target.topK, cached);
     double[] sequential = run(client, texts, 1);
     double p50 = Metrics.percentile(sequential, 50);
     double p95 = Metrics.percentile(sequential, 95);
@@ -116,7 +97,7 @@ final class BenchQueryCommand implements Callable<Integer> {
     }
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("queries", texts.size());
-    result.put("topK", topK);
+    result.put("topK", target.topK);
     result.put("p50_ms", p50);
     result.put("p95_ms", p95);
     result.put("qps", bestQps);
@@ -137,7 +118,7 @@ final class BenchQueryCommand implements Callable<Integer> {
                 level,
                 bound,
                 texts.size(),
-                topK));
+                target.topK));
     return 0;
   }
 
@@ -187,7 +168,9 @@ final class BenchQueryCommand implements Callable<Integer> {
                 () -> {
                   for (int i; (i = next.getAndIncrement()) < texts.size(); ) {
                     long start = System.nanoTime();
-                    client.query(new QueryRequest(texts.get(i), null, collection, topK), cached);
+                    client.query(
+                        new QueryRequest(texts.get(i), null, target.collection, target.topK),
+                        cached);
                     latencies[i] = (System.nanoTime() - start) / 1e6;
                   }
                   return null;
