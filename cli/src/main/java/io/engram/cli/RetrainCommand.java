@@ -305,6 +305,7 @@ final class RetrainCommand implements Callable<Integer> {
     json.put("failedTrials", r.failed());
     json.put("best", r.best());
     json.put("chart", chart == null ? null : chart.toString());
+    json.put("rollout", r.rollout());
     return json;
   }
 
@@ -331,6 +332,12 @@ final class RetrainCommand implements Callable<Integer> {
       }
     }
     row(out, "outcome", r.outcome());
+    if (r.rollout() != null) {
+      row(
+          out,
+          "rollout",
+          r.rollout() + " started (./engram rollout status " + r.rollout() + " --watch)");
+    }
     if (r.failure() != null) {
       row(out, "failure", r.failure());
     }

@@ -133,6 +133,7 @@ class RetrainCommandTest {
             0,
             0,
             null,
+            null,
             null);
     try (FakeApi api = scripted(noOp, false)) {
       CliRunner.Result result =
@@ -168,6 +169,7 @@ class RetrainCommandTest {
             0,
             0,
             null,
+            null,
             null);
     try (FakeApi api = scripted(failedOutcome, false)) {
       CliRunner.Result result =
@@ -193,6 +195,7 @@ class RetrainCommandTest {
             0,
             0,
             0,
+            null,
             null,
             null);
     try (FakeApi api = scripted(failedWorkflow, false)) {
@@ -318,7 +321,8 @@ class RetrainCommandTest {
         1,
         0,
         0.7512,
-        12L);
+        12L,
+        null);
   }
 
   /**
@@ -341,7 +345,8 @@ class RetrainCommandTest {
             1,
             0,
             0.7512,
-            12L);
+            12L,
+            null);
     AtomicInteger polls = new AtomicInteger();
     StudyView study =
         new StudyView(

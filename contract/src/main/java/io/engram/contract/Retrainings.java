@@ -82,6 +82,8 @@ public final class Retrainings {
    * @param failed trials that failed (once the run has ended: those its study stored as failed)
    * @param best the best objective value so far (NDCG@10 on the fitting part); null before any
    * @param studyId the search's study ({@code GET /v1/studies/{id}}); null without a search
+   * @param rollout the rollout the staged version started by itself ({@code GET /v1/rollouts/{id}};
+   *     the profile's {@code ENGRAM_ROLLOUT_AUTO_START}); null when none
    */
   public record RetrainingStatus(
       String workflowId,
@@ -97,7 +99,8 @@ public final class Retrainings {
       int pruned,
       int failed,
       Double best,
-      Long studyId) {
+      Long studyId,
+      String rollout) {
     public RetrainingStatus {
       gates = gates == null ? List.of() : List.copyOf(gates);
     }

@@ -100,7 +100,8 @@ class ContractJsonTest {
             2,
             0,
             0.74,
-            12L);
+            12L,
+            null);
     Retrainings.StudyView study =
         new Retrainings.StudyView(
             12,

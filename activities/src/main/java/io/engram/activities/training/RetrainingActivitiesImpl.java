@@ -35,9 +35,15 @@ public class RetrainingActivitiesImpl implements RetrainingActivities {
   static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(5);
 
   private final RetrainingService service;
+  private final boolean startRollouts;
 
-  public RetrainingActivitiesImpl(RetrainingService service) {
+  /**
+   * @param startRollouts whether a staged version starts its rollout by itself (the profile's
+   *     {@code ENGRAM_ROLLOUT_AUTO_START})
+   */
+  public RetrainingActivitiesImpl(RetrainingService service, boolean startRollouts) {
     this.service = service;
+    this.startRollouts = startRollouts;
   }
 
   @Override
@@ -142,13 +148,13 @@ public class RetrainingActivitiesImpl implements RetrainingActivities {
             job.champion(),
             core(job.labelled()),
             workflowId());
+    boolean staged = !v.status().equals(RegisteredVersion.REJECTED);
     return new Judgement(
-        v.status().equals(RegisteredVersion.REJECTED)
-            ? RetrainingResult.REJECTED
-            : RetrainingResult.STAGED,
+        staged ? RetrainingResult.STAGED : RetrainingResult.REJECTED,
         v.gates().stream()
             .map(g -> new RetrainingResult.Gate(g.name(), g.passed(), g.reason()))
-            .toList());
+            .toList(),
+        staged && startRollouts);
   }
 
   private static RetrainingService.Plan plan(RetrainingJob job) {

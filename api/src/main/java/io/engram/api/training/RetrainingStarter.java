@@ -137,7 +137,8 @@ class RetrainingStarter {
           p.pruned(),
           p.failed(),
           p.best(),
-          p.studyId());
+          p.studyId(),
+          null);
     }
     Search search = search(workflowId, workflow.runId());
     if (workflow.status() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
@@ -157,7 +158,8 @@ class RetrainingStarter {
           search.pruned(),
           search.failed(),
           search.best(),
-          search.studyId());
+          search.studyId(),
+          result.rollout());
     }
     String failure =
         workflow
@@ -178,7 +180,8 @@ class RetrainingStarter {
         search.pruned(),
         search.failed(),
         search.best(),
-        search.studyId());
+        search.studyId(),
+        null);
   }
 
   /** An ended run's search as its study stored it; no study when the run did not search. */

@@ -37,7 +37,8 @@ public final class TrainingCapability implements Capability {
         ScheduledRetrainingWorkflowImpl.class,
         DriftWorkflowImpl.class);
     worker.registerActivitiesImplementations(
-        new RetrainingActivitiesImpl(core.retraining()), new DriftActivitiesImpl(detector));
+        new RetrainingActivitiesImpl(core.retraining(), core.settings().rollout().autoStart()),
+        new DriftActivitiesImpl(detector));
   }
 
   /** Registers the schedules when this worker runs their workflows (polls {@code training}). */

@@ -12,9 +12,16 @@ import java.util.List;
  * @param version the registered version number; null for {@code no_op} and {@code failed}
  * @param gates each gate with its verdict; empty when none ran
  * @param failure why it failed; null otherwise
+ * @param rollout the workflow id of the rollout the staged version started by itself ({@code
+ *     ENGRAM_ROLLOUT_AUTO_START}); null when none was started
  */
 public record RetrainingResult(
-    String reason, String outcome, Integer version, List<Gate> gates, String failure) {
+    String reason,
+    String outcome,
+    Integer version,
+    List<Gate> gates,
+    String failure,
+    String rollout) {
 
   public static final String NO_OP = "no_op";
   public static final String STAGED = "staged";
@@ -26,5 +33,11 @@ public record RetrainingResult(
 
   public RetrainingResult {
     gates = gates == null ? List.of() : List.copyOf(gates);
+  }
+
+  /** A retraining that started no rollout. */
+  public RetrainingResult(
+      String reason, String outcome, Integer version, List<Gate> gates, String failure) {
+    this(reason, outcome, version, gates, failure, null);
   }
 }

@@ -1,5 +1,6 @@
 package io.engram.workflows.training;
 
+import io.engram.workflows.common.AbandonedChildren;
 import io.engram.workflows.common.ActivityStubs;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.FailureTypes;
@@ -8,6 +9,8 @@ import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.evaluation.EvaluationRequest;
 import io.engram.workflows.evaluation.EvaluationSummary;
 import io.engram.workflows.evaluation.EvaluationWorkflow;
+import io.engram.workflows.rollout.RolloutRequest;
+import io.engram.workflows.rollout.RolloutWorkflow;
 import io.temporal.common.SearchAttributeUpdate;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -25,8 +28,9 @@ import org.slf4j.Logger;
 /**
  * Decide → check the data → search (at most {@code parallelism} trials at once, pruned by the study
  * and stopped early) → register the best bundle → evaluate it and the champion on the held-out part
- * (child evaluation workflows, one after the other) → judge the gates → staged or rejected. History
- * carries ids, parameters and figures, never queries or vectors.
+ * (child evaluation workflows, one after the other) → judge the gates → staged or rejected; a
+ * staged version starts its rollout when the profile says so ({@code ENGRAM_ROLLOUT_AUTO_START}).
+ * History carries ids, parameters and figures, never queries or vectors.
  */
 public class RetrainingWorkflowImpl implements RetrainingWorkflow {
   private static final Logger log = Workflow.getLogger(RetrainingWorkflowImpl.class);
@@ -49,6 +53,9 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
           Duration.ofMinutes(15),
           ActivityStubs.BATCH_HEARTBEAT,
           RetryPolicies.standard());
+
+  /** The change id of the rollout a staged candidate starts ({@link #startRollout}). */
+  static final String STAGED_ROLLOUT = "staged-rollout";
 
   private String phase = RetrainingProgress.DECIDING;
   private String reason;
@@ -91,9 +98,13 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
       long candidateRun = evaluate(job, candidate.version(), candidate.version()).get().evalRunId();
       enter(RetrainingProgress.GATING);
       Judgement judgement = steps.judge(job, candidate.version(), candidateRun, championRun);
+      String rollout =
+          RetrainingResult.STAGED.equals(judgement.outcome()) && judgement.rollout()
+              ? startRollout(job, candidate.version())
+              : null;
       enter(RetrainingProgress.DONE);
       return new RetrainingResult(
-          reason, judgement.outcome(), candidate.version(), judgement.gates(), null);
+          reason, judgement.outcome(), candidate.version(), judgement.gates(), null, rollout);
     } catch (ActivityFailure | ChildWorkflowFailure e) {
       if (rootCause(e) instanceof ApplicationFailure af && af.isNonRetryable()) {
         enter(RetrainingProgress.FAILED);
@@ -190,6 +201,36 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
             l.qrelsBlob(),
             null,
             0));
+  }
+
+  /**
+   * Starts the staged candidate's rollout (trigger {@code staged}) as an {@linkplain
+   * AbandonedChildren abandoned child}, and returns its workflow id once it has started, or when
+   * that rollout runs already. Versioned: retrainings whose judgement was recorded before this
+   * existed never reach it (their judgement says no rollout), and a worker of the older code
+   * replaying a newer history fails loudly instead of silently skipping the start.
+   */
+  private String startRollout(RetrainingJob job, int candidate) {
+    if (Workflow.getVersion(STAGED_ROLLOUT, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return null;
+    }
+    RolloutWorkflow rollout =
+        Workflow.newChildWorkflowStub(
+            RolloutWorkflow.class,
+            AbandonedChildren.options(RolloutWorkflow.startOptions(job.collection(), candidate)));
+    Async.function(
+        rollout::rollOut,
+        new RolloutRequest(
+            job.collection(),
+            candidate,
+            RolloutRequest.STAGED,
+            Workflow.getInfo().getWorkflowId(),
+            "staged by a retraining (" + reason + ")",
+            null));
+    String started = AbandonedChildren.awaitStart(rollout);
+    log.info("rollout of v{}: {}", candidate, started);
+    return RolloutWorkflow.workflowId(job.collection(), candidate);
   }
 
   /** Where the retraining is now, for the progress query and the phase counter. */

@@ -45,6 +45,20 @@ class RecordRetrainingHistoriesTest {
   }
 
   @Test
+  void a_staged_version_starts_its_rollout(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
+    ScriptedRetraining steps = new ScriptedRetraining();
+    steps.trials = 3;
+    steps.startRollout = true;
+    RetrainingWorkflow workflow = RetrainingWorkflowTest.start(env, worker, client, steps);
+
+    assertThat(workflow.retrain(RetrainingWorkflowTest.SEARCH).rollout())
+        .isEqualTo("rollout-scifact-v2");
+
+    write(client, "retraining-staged-rollout-started");
+  }
+
+  @Test
   void pinned_parameters_rejected(TestWorkflowEnvironment env, Worker worker, WorkflowClient client)
       throws IOException {
     ScriptedRetraining steps = new ScriptedRetraining();

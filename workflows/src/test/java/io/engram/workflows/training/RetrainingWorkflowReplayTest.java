@@ -30,6 +30,7 @@ class RetrainingWorkflowReplayTest {
   @ValueSource(
       strings = {
         SEARCH,
+        "histories/retraining-staged-rollout-started.json",
         "histories/retraining-pinned-rejected.json",
         "histories/retraining-no-op.json",
         "histories/retraining-invalid-data.json"

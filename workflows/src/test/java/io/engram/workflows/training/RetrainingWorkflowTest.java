@@ -2,9 +2,14 @@ package io.engram.workflows.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.engram.workflows.common.ChildStartsSeen;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.TaskQueues;
+import io.engram.workflows.rollout.RolloutRequest;
+import io.engram.workflows.rollout.RolloutWorkflow;
 import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributes;
@@ -47,7 +52,8 @@ class RetrainingWorkflowTest {
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client, Object activities) {
     worker.registerActivitiesImplementations(activities);
     env.newWorker(TaskQueues.TRAINING)
-        .registerWorkflowImplementationTypes(ScriptedRetraining.Evaluation.class);
+        .registerWorkflowImplementationTypes(
+            ScriptedRetraining.Evaluation.class, ScriptedRetraining.Rollout.class);
     env.start();
     return stub(client, worker, "retrain-" + ScriptedRetraining.COLLECTION);
   }
@@ -101,6 +107,96 @@ class RetrainingWorkflowTest {
     assertThat(progress.best()).isEqualTo(0.65);
     assertThat(progress.studyId()).isEqualTo(ScriptedRetraining.STUDY);
     assertThat(progress.version()).isEqualTo(2);
+  }
+
+  @Test
+  void a_staged_version_starts_its_rollout_when_the_profile_says_so(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.startRollout = true;
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+
+    RetrainingResult result = workflow.retrain(SEARCH);
+
+    assertThat(result.outcome()).isEqualTo(RetrainingResult.STAGED);
+    assertThat(result.rollout()).isEqualTo("rollout-scifact-v2");
+    RolloutRequest started =
+        ChildStartsSeen.input(client, "rollout-scifact-v2", RolloutRequest.class);
+    assertThat(started.collection()).isEqualTo(ScriptedRetraining.COLLECTION);
+    assertThat(started.candidate()).isEqualTo(2);
+    assertThat(started.trigger()).isEqualTo(RolloutRequest.STAGED);
+    assertThat(started.actor()).isEqualTo("retrain-" + ScriptedRetraining.COLLECTION);
+    assertThat(started.reason()).contains("force");
+    // Abandoned: the rollout runs on after the retraining has ended.
+    assertThat(ChildStartsSeen.policy(client, "retrain-scifact", "rollout-scifact-v2"))
+        .isEqualTo(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON);
+  }
+
+  @Test
+  void a_rejected_version_starts_no_rollout(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.startRollout = true;
+    steps.gatesPass = false;
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+
+    RetrainingResult result = workflow.retrain(SEARCH);
+
+    assertThat(result.outcome()).isEqualTo(RetrainingResult.REJECTED);
+    assertThat(result.rollout()).isNull();
+    assertThat(client.fetchHistory("retrain-scifact").getEvents())
+        .noneMatch(
+            e ->
+                e.hasStartChildWorkflowExecutionInitiatedEventAttributes()
+                    && e.getStartChildWorkflowExecutionInitiatedEventAttributes()
+                        .getWorkflowId()
+                        .startsWith("rollout-"));
+  }
+
+  @Test
+  void a_staged_version_starts_no_rollout_unless_the_profile_says_so(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+
+    RetrainingResult result = workflow.retrain(SEARCH);
+
+    assertThat(result.outcome()).isEqualTo(RetrainingResult.STAGED);
+    assertThat(result.rollout()).isNull();
+    assertThat(client.fetchHistory("retrain-scifact").getEvents())
+        .noneMatch(
+            e ->
+                e.hasStartChildWorkflowExecutionInitiatedEventAttributes()
+                    && e.getStartChildWorkflowExecutionInitiatedEventAttributes()
+                        .getWorkflowId()
+                        .startsWith("rollout-"));
+  }
+
+  @Test
+  void a_rollout_of_the_version_running_already_is_left_to_run(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.startRollout = true;
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+    RolloutWorkflow running =
+        client.newWorkflowStub(
+            RolloutWorkflow.class,
+            RolloutWorkflow.startOptions(ScriptedRetraining.COLLECTION, steps.candidate));
+    WorkflowClient.start(
+        running::rollOut,
+        new RolloutRequest(
+            ScriptedRetraining.COLLECTION, 2, RolloutRequest.MANUAL, "ops", null, null));
+
+    RetrainingResult result = workflow.retrain(SEARCH);
+
+    assertThat(result.outcome()).isEqualTo(RetrainingResult.STAGED);
+    assertThat(result.rollout()).isEqualTo("rollout-scifact-v2");
+    // The operator's rollout runs on; the retraining's start found it running.
+    assertThat(ChildStartsSeen.input(client, "rollout-scifact-v2", RolloutRequest.class).trigger())
+        .isEqualTo(RolloutRequest.MANUAL);
+    assertThat(
+            client
+                .newUntypedWorkflowStub("rollout-scifact-v2")
+                .describe()
+                .getWorkflowExecutionInfo()
+                .getStatus())
+        .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
   }
 
   @Test

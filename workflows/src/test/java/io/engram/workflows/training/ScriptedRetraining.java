@@ -5,7 +5,13 @@ import io.engram.workflows.evaluation.EvaluationProgress;
 import io.engram.workflows.evaluation.EvaluationRequest;
 import io.engram.workflows.evaluation.EvaluationSummary;
 import io.engram.workflows.evaluation.EvaluationWorkflow;
+import io.engram.workflows.rollout.RolloutRequest;
+import io.engram.workflows.rollout.RolloutResult;
+import io.engram.workflows.rollout.RolloutSignal;
+import io.engram.workflows.rollout.RolloutStatus;
+import io.engram.workflows.rollout.RolloutWorkflow;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -42,6 +48,10 @@ class ScriptedRetraining implements RetrainingActivities {
   IntFunction<String> trialEnding = n -> "complete";
 
   boolean gatesPass = true;
+
+  /** Whether a staged candidate's judgement asks for its rollout (ENGRAM_ROLLOUT_AUTO_START). */
+  boolean startRollout;
+
   int candidate = 2;
   private int stopChecks;
 
@@ -117,7 +127,8 @@ class ScriptedRetraining implements RetrainingActivities {
         gatesPass ? RetrainingResult.STAGED : RetrainingResult.REJECTED,
         List.of(
             new RetrainingResult.Gate("ndcg_floor", true, "0.72 >= 0.5"),
-            new RetrainingResult.Gate("improves_on_champion", gatesPass, "+0.01 vs +0.002")));
+            new RetrainingResult.Gate("improves_on_champion", gatesPass, "+0.01 vs +0.002")),
+        gatesPass && startRollout);
   }
 
   long count(String prefix) {
@@ -154,6 +165,36 @@ class ScriptedRetraining implements RetrainingActivities {
 
     @Override
     public EvaluationProgress progress() {
+      return null;
+    }
+  }
+
+  /** A rollout that runs until it is aborted, so a second start of it finds it running. */
+  public static class Rollout implements RolloutWorkflow {
+    private boolean aborted;
+
+    @Override
+    public RolloutResult rollOut(RolloutRequest request) {
+      Workflow.await(() -> aborted);
+      return new RolloutResult(null, RolloutResult.ROLLED_BACK, "aborted", 0, 0);
+    }
+
+    @Override
+    public void approve(RolloutSignal signal) {}
+
+    @Override
+    public void abort(RolloutSignal signal) {
+      aborted = true;
+    }
+
+    @Override
+    public void pause(RolloutSignal signal) {}
+
+    @Override
+    public void resume(RolloutSignal signal) {}
+
+    @Override
+    public RolloutStatus status() {
       return null;
     }
   }
