@@ -38,6 +38,7 @@ import io.engram.core.registry.ModelRegistry;
 import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.retrieval.ResponseCache;
+import io.engram.core.rollout.IndexRetention;
 import io.engram.core.rollout.RolloutAssignments;
 import io.engram.core.rollout.RolloutEvents;
 import io.engram.core.rollout.RolloutMetrics;
@@ -255,6 +256,11 @@ public final class CoreServices implements AutoCloseable {
               Clock.systemUTC());
     }
     return rollouts;
+  }
+
+  /** Drops the indexes versions lost rollouts with, once their retention has passed. */
+  public IndexRetention indexRetention() {
+    return new IndexRetention(jdbi, registry, rollouts().rollouts(), indexVersions(), chunks());
   }
 
   /**

@@ -227,6 +227,9 @@ public record EngramSettings(
             s.string("ENGRAM_SCHEDULE_RETRAIN_CRON"), s.bool("ENGRAM_SCHEDULE_RETRAIN_ENABLED")),
         new MemorySettings.JobSchedule(
             s.string("ENGRAM_SCHEDULE_DRIFT_CRON"), s.bool("ENGRAM_SCHEDULE_DRIFT_ENABLED")),
+        new MemorySettings.JobSchedule(
+            s.string("ENGRAM_SCHEDULE_INDEX_RETENTION_CRON"),
+            s.bool("ENGRAM_SCHEDULE_INDEX_RETENTION_ENABLED")),
         s.bool("ENGRAM_RETRAIN_FORCE"));
   }
 

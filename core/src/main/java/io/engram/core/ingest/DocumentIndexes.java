@@ -36,6 +36,16 @@ public final class DocumentIndexes {
         .execute();
   }
 
+  /** Forgets which documents of {@code collection} index version {@code indexVersionId} holds. */
+  public static int deleteOfIndex(Handle h, String collection, int indexVersionId) {
+    return h.createUpdate(
+            "DELETE FROM document_indexes di USING documents d WHERE d.id = di.document_id"
+                + " AND d.collection = :collection AND di.index_version_id = :version")
+        .bind("collection", collection)
+        .bind("version", indexVersionId)
+        .execute();
+  }
+
   /** Forgets every index of the documents {@code documentIds}. */
   public static void deleteOfDocuments(Handle h, List<Long> documentIds) {
     h.createUpdate("DELETE FROM document_indexes WHERE document_id = ANY (:ids)")

@@ -305,6 +305,28 @@ public final class Rollouts {
         == 1;
   }
 
+  /** A version that lost a rollout: the old champion of a promotion, or the candidate. */
+  public record Loser(String collection, long versionId, String rolloutWorkflowId) {}
+
+  /**
+   * The versions that lost an ended rollout whose retention ({@code retain_until}) passed before
+   * {@code now}: the champion a promotion replaced, the candidate of a rollback or an undone
+   * promotion. Oldest first.
+   */
+  public List<Loser> losersRetainedUntil(Instant now) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT collection, CASE status WHEN 'promoted' THEN champion_version_id"
+                        + " ELSE candidate_version_id END, workflow_id FROM rollouts"
+                        + " WHERE status IN ('promoted', 'rolled_back', 'undone')"
+                        + " AND retain_until IS NOT NULL AND retain_until < :now"
+                        + " ORDER BY ended_at, id")
+                .bind("now", now.atOffset(java.time.ZoneOffset.UTC))
+                .map((rs, ctx) -> new Loser(rs.getString(1), rs.getLong(2), rs.getString(3)))
+                .list());
+  }
+
   static void markUndone(Handle h, long id) {
     h.createUpdate("UPDATE rollouts SET status = 'undone' WHERE id = :id AND status = 'promoted'")
         .bind("id", id)

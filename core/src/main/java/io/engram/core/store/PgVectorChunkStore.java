@@ -93,6 +93,28 @@ public final class PgVectorChunkStore {
     insert.execute();
   }
 
+  /** Deletes the chunks of {@code collection} in index version {@code indexVersionId}. */
+  public static int deleteOfIndex(Handle h, String collection, int indexVersionId) {
+    return h.createUpdate(
+            "DELETE FROM chunks WHERE collection = :collection AND index_version_id = :version")
+        .bind("collection", collection)
+        .bind("version", indexVersionId)
+        .execute();
+  }
+
+  /** How many chunks of {@code collection} index version {@code indexVersionId} holds. */
+  public long count(String collection, int indexVersionId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT count(*) FROM chunks WHERE collection = :collection"
+                        + " AND index_version_id = :version")
+                .bind("collection", collection)
+                .bind("version", indexVersionId)
+                .mapTo(Long.class)
+                .one());
+  }
+
   /** Deletes every chunk of the documents {@code documentIds}, in every index version. */
   public static void deleteOfDocuments(Handle h, List<Long> documentIds) {
     h.createUpdate("DELETE FROM chunks WHERE document_id = ANY (:ids)")

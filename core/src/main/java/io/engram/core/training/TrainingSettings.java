@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param drift how live queries are compared with the ones the champion was fitted on
  * @param retrainSchedule when the scheduled retraining runs (cron, UTC)
  * @param driftSchedule when the scheduled drift check runs (cron, UTC)
+ * @param retentionSchedule when the indexes versions lost rollouts with are dropped, once their
+ *     retention ({@code ENGRAM_ROLLOUT_RETENTION}) has passed (cron, UTC)
  * @param force whether every retraining runs whatever the decision ({@code ENGRAM_RETRAIN_FORCE})
  */
 public record TrainingSettings(
@@ -23,6 +25,7 @@ public record TrainingSettings(
     Drift drift,
     JobSchedule retrainSchedule,
     JobSchedule driftSchedule,
+    JobSchedule retentionSchedule,
     boolean force) {
 
   /** Which parameters a search may change. */

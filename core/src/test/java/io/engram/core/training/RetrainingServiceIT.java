@@ -99,6 +99,7 @@ class RetrainingServiceIT {
             s.drift(),
             s.retrainSchedule(),
             s.driftSchedule(),
+            s.retentionSchedule(),
             s.force()),
         Clock.systemUTC());
   }

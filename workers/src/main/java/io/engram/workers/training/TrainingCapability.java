@@ -49,7 +49,10 @@ public final class TrainingCapability implements Capability {
     }
     CoreServices core = context.core();
     new TrainingSchedules(
-            context.schedules(), core.settings().training(), core.settings().profile().value())
+            context.schedules(),
+            core.settings().training(),
+            core.settings().rollout().retention(),
+            core.settings().profile().value())
         .register();
   }
 }

@@ -4,6 +4,7 @@ import io.engram.core.training.TrainingSettings;
 import io.engram.workers.memory.ScheduleRegistrar;
 import io.engram.workers.memory.ScheduleRegistrar.Registration;
 import io.engram.workflows.common.TaskQueues;
+import io.engram.workflows.rollout.IndexRetentionWorkflow;
 import io.engram.workflows.training.DriftRequest;
 import io.engram.workflows.training.DriftWorkflow;
 import io.engram.workflows.training.ScheduledRetrainingWorkflow;
@@ -20,19 +21,24 @@ import org.slf4j.LoggerFactory;
  * The model lifecycle's Temporal Schedules, registered at worker start the way the memory schedules
  * are ({@link ScheduleRegistrar#reconcile}): a stable id, so a restart or a second worker finds the
  * schedule rather than adding one; an update keeps an operator's pause and note. Today the drift
- * check ({@value DriftWorkflow#SCHEDULE_ID}, {@code ENGRAM_SCHEDULE_DRIFT_*}) and the scheduled
- * retraining ({@value ScheduledRetrainingWorkflow#SCHEDULE_ID}, {@code ENGRAM_SCHEDULE_RETRAIN_*}).
+ * check ({@value DriftWorkflow#SCHEDULE_ID}, {@code ENGRAM_SCHEDULE_DRIFT_*}), the scheduled
+ * retraining ({@value ScheduledRetrainingWorkflow#SCHEDULE_ID}, {@code ENGRAM_SCHEDULE_RETRAIN_*})
+ * and the index retention sweep ({@value IndexRetentionWorkflow#SCHEDULE_ID}, {@code
+ * ENGRAM_SCHEDULE_INDEX_RETENTION_*}).
  */
 public final class TrainingSchedules {
   private static final Logger log = LoggerFactory.getLogger(TrainingSchedules.class);
 
   private final ScheduleClient client;
   private final TrainingSettings settings;
+  private final Duration rolloutRetention;
   private final String profile;
 
-  public TrainingSchedules(ScheduleClient client, TrainingSettings settings, String profile) {
+  public TrainingSchedules(
+      ScheduleClient client, TrainingSettings settings, Duration rolloutRetention, String profile) {
     this.client = client;
     this.settings = settings;
+    this.rolloutRetention = rolloutRetention;
     this.profile = profile;
   }
 
@@ -52,7 +58,14 @@ public final class TrainingSchedules {
             retrain(settings, profile),
             settings.retrainSchedule().enabled());
     log.info("schedule {}: {}", retrain.scheduleId(), retrain.outcome());
-    return List.of(drift, retrain);
+    Registration retention =
+        ScheduleRegistrar.reconcile(
+            client,
+            IndexRetentionWorkflow.SCHEDULE_ID,
+            retention(settings, rolloutRetention, profile),
+            settings.retentionSchedule().enabled());
+    log.info("schedule {}: {}", retention.scheduleId(), retention.outcome());
+    return List.of(drift, retrain, retention);
   }
 
   /**
@@ -80,6 +93,29 @@ public final class TrainingSchedules {
             .setOptions(
                 WorkflowOptions.newBuilder()
                     .setWorkflowId(ScheduledRetrainingWorkflow.SCHEDULE_ID)
+                    .setTaskQueue(TaskQueues.TRAINING)
+                    .setStaticSummary(summary)
+                    .setStaticDetails(ScheduleRegistrar.details(summary, cron, profile, config))
+                    .build())
+            .build(),
+        Duration.ofHours(1));
+  }
+
+  /** The daily sweep that drops the indexes versions lost rollouts with, after the retention. */
+  static Schedule retention(TrainingSettings s, Duration rolloutRetention, String profile) {
+    String cron = s.retentionSchedule().cron();
+    String summary = "Drop the indexes that versions lost rollouts with";
+    String config =
+        "an index is dropped "
+            + rolloutRetention.toDays()
+            + " d after the rollout it lost ended, unless a version with an alias searches it";
+    return ScheduleRegistrar.cron(
+        cron,
+        ScheduleActionStartWorkflow.newBuilder()
+            .setWorkflowType(IndexRetentionWorkflow.class)
+            .setOptions(
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId(IndexRetentionWorkflow.SCHEDULE_ID)
                     .setTaskQueue(TaskQueues.TRAINING)
                     .setStaticSummary(summary)
                     .setStaticDetails(ScheduleRegistrar.details(summary, cron, profile, config))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.core.config.EngramSettings;
 import io.engram.workflows.common.TaskQueues;
+import io.engram.workflows.rollout.IndexRetentionWorkflow;
 import io.engram.workflows.training.DriftRequest;
 import io.engram.workflows.training.DriftWorkflow;
 import io.engram.workflows.training.ScheduledRetrainingWorkflow;
@@ -67,5 +68,19 @@ class TrainingSchedulesTest {
         .isEqualTo(ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_SKIP);
     assertThat(action.getOptions().getStaticDetails())
         .contains("profile test", "max age 7 d", "degradation 10 %", "at most 50 trials");
+  }
+
+  @Test
+  void the_index_retention_sweep_runs_daily_on_the_training_queue_and_names_the_retention() {
+    EngramSettings settings = EngramSettings.of(Map.of("ENGRAM_PROFILE", "prod"));
+    Schedule schedule =
+        TrainingSchedules.retention(settings.training(), settings.rollout().retention(), "prod");
+    ScheduleActionStartWorkflow action = (ScheduleActionStartWorkflow) schedule.getAction();
+
+    assertThat(schedule.getSpec().getCronExpressions()).containsExactly("30 3 * * *");
+    assertThat(action.getWorkflowType()).isEqualTo("IndexRetentionWorkflow");
+    assertThat(action.getOptions().getWorkflowId()).isEqualTo(IndexRetentionWorkflow.SCHEDULE_ID);
+    assertThat(action.getOptions().getTaskQueue()).isEqualTo(TaskQueues.TRAINING);
+    assertThat(action.getOptions().getStaticDetails()).contains("profile prod", "30 d after");
   }
 }

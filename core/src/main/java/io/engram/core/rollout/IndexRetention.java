@@ -1,0 +1,123 @@
+package io.engram.core.rollout;
+
+import io.engram.core.index.IndexVersions;
+import io.engram.core.ingest.DocumentIndexes;
+import io.engram.core.registry.ModelRegistry;
+import io.engram.core.registry.RegisteredVersion;
+import io.engram.core.store.PgVectorChunkStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drops the index a version lost a rollout with, once the rollout's retention ({@code
+ * ENGRAM_ROLLOUT_RETENTION}) has passed: the old champion's after a promotion (until then {@code
+ * undo} is instant), the candidate's after a rollback. An index is dropped only when nothing can
+ * serve from it any more: no version of the collection on that index holds an alias ({@code
+ * champion}, {@code staging}, {@code previous}) or takes part in a running rollout, and it is not
+ * the index version ingestion writes to. Dropping deletes the collection's chunks and document
+ * index rows of that index version in one transaction, and archives the versions that searched it
+ * (tagged {@code index}), so none can be promoted onto an empty index. Running it again drops
+ * nothing more.
+ */
+public final class IndexRetention {
+  private static final Logger log = LoggerFactory.getLogger(IndexRetention.class);
+  static final String ACTOR = "index-retention";
+
+  /** An index version of a collection that was dropped, and the versions archived with it. */
+  public record Dropped(
+      String collection, int indexVersionId, long chunks, List<Integer> versions, String rollout) {}
+
+  private final Jdbi jdbi;
+  private final ModelRegistry registry;
+  private final Rollouts rollouts;
+  private final IndexVersions indexes;
+  private final PgVectorChunkStore chunks;
+
+  public IndexRetention(
+      Jdbi jdbi,
+      ModelRegistry registry,
+      Rollouts rollouts,
+      IndexVersions indexes,
+      PgVectorChunkStore chunks) {
+    this.jdbi = jdbi;
+    this.registry = registry;
+    this.rollouts = rollouts;
+    this.indexes = indexes;
+    this.chunks = chunks;
+  }
+
+  /**
+   * Drops every losing index whose retention passed before {@code now}; returns what it dropped.
+   */
+  public List<Dropped> dropExpired(Instant now) {
+    Integer ingestTarget = indexes.champion().map(v -> v.id()).orElse(null);
+    // The latest rollout naming a (collection, index) wins: one drop per index.
+    Map<String, Rollouts.Loser> losers = new LinkedHashMap<>();
+    for (Rollouts.Loser loser : rollouts.losersRetainedUntil(now)) {
+      registry
+          .byId(loser.versionId())
+          .ifPresent(v -> losers.put(v.collection() + "\u0000" + v.indexVersionId(), loser));
+    }
+    List<Dropped> dropped = new ArrayList<>();
+    for (Rollouts.Loser loser : losers.values()) {
+      RegisteredVersion lost = registry.byId(loser.versionId()).orElseThrow();
+      int index = lost.indexVersionId();
+      if (Integer.valueOf(index).equals(ingestTarget)
+          || inUse(lost.collection()).contains(index)
+          || chunks.count(lost.collection(), index) == 0) {
+        continue;
+      }
+      dropped.add(drop(lost.collection(), index, loser.rolloutWorkflowId()));
+    }
+    return dropped;
+  }
+
+  /** The index versions some version of {@code collection} can still serve from. */
+  private Set<Integer> inUse(String collection) {
+    Set<Integer> used = new HashSet<>();
+    for (RegisteredVersion v : registry.list(collection)) {
+      if (!v.aliases().isEmpty()) {
+        used.add(v.indexVersionId());
+      }
+    }
+    rollouts
+        .running(collection)
+        .ifPresent(
+            r -> {
+              registry.byId(r.champion().id()).ifPresent(v -> used.add(v.indexVersionId()));
+              registry.byId(r.candidate().id()).ifPresent(v -> used.add(v.indexVersionId()));
+            });
+    return used;
+  }
+
+  private Dropped drop(String collection, int index, String rollout) {
+    String reason = "index version " + index + " dropped: retention after " + rollout + " ended";
+    List<RegisteredVersion> onIndex =
+        registry.list(collection).stream().filter(v -> v.indexVersionId() == index).toList();
+    long deleted =
+        jdbi.inTransaction(
+            h -> {
+              long n = PgVectorChunkStore.deleteOfIndex(h, collection, index);
+              DocumentIndexes.deleteOfIndex(h, collection, index);
+              return n;
+            });
+    List<Integer> archived = new ArrayList<>();
+    for (RegisteredVersion v : onIndex) {
+      if (!RegisteredVersion.ARCHIVED.equals(v.status())) {
+        registry.archive(collection, v.version(), new ModelRegistry.Change(ACTOR, reason, null));
+      }
+      registry.versions().tag(v.id(), "index", reason);
+      archived.add(v.version());
+    }
+    log.info("{}: {} chunks of {} deleted; versions {}", reason, deleted, collection, archived);
+    return new Dropped(collection, index, deleted, archived, rollout);
+  }
+}

@@ -1,0 +1,204 @@
+package io.engram.core.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.engram.core.CoreServices;
+import io.engram.core.config.EngramSettings;
+import io.engram.core.index.IndexVersion;
+import io.engram.core.registry.ModelAliases;
+import io.engram.core.registry.ModelRegistry;
+import io.engram.core.registry.ModelVersions;
+import io.engram.core.registry.RegisteredVersion;
+import io.engram.testing.EngramServices;
+import io.engram.testing.EngramServicesExtension;
+import io.engram.testing.TestSettings;
+import io.engram.testing.ZooCorpus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Index retention on real PostgreSQL: the index a rolled-back candidate searched is dropped once
+ * the retention after its rollout has passed, not before; the champion's index and an index a
+ * version with an alias still searches are never dropped; a second sweep drops nothing more.
+ */
+@EngramServices
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IndexRetentionIT {
+  private CoreServices core;
+  private Duration retention;
+
+  @BeforeAll
+  void setUp() {
+    String db = EngramServicesExtension.postgres().createDatabase("index_retention_it");
+    EngramSettings settings = EngramSettings.of(TestSettings.values(db, Map.of()));
+    retention = settings.rollout().retention();
+    core = CoreServices.open(settings, "it", 2);
+  }
+
+  @AfterAll
+  void tearDown() {
+    core.close();
+  }
+
+  /** Copies the collection's champion chunks into {@code index}, as a re-ingestion would. */
+  private void copyInto(String collection, IndexVersion index) {
+    int champion = core.champion().id();
+    core.jdbi()
+        .useTransaction(
+            h -> {
+              h.createUpdate(
+                      "INSERT INTO chunks (document_id, index_version_id, ordinal, text, embedding,"
+                          + " metadata, collection) SELECT document_id, :to, ordinal, text,"
+                          + " embedding, metadata, collection FROM chunks"
+                          + " WHERE collection = :c AND index_version_id = :from")
+                  .bind("to", index.id())
+                  .bind("from", champion)
+                  .bind("c", collection)
+                  .execute();
+              h.createUpdate(
+                      "INSERT INTO document_indexes (document_id, index_version_id, content_hash,"
+                          + " chunk_count) SELECT di.document_id, :to, di.content_hash,"
+                          + " di.chunk_count FROM document_indexes di JOIN documents d"
+                          + " ON d.id = di.document_id WHERE d.collection = :c"
+                          + " AND di.index_version_id = :from")
+                  .bind("to", index.id())
+                  .bind("from", champion)
+                  .bind("c", collection)
+                  .execute();
+            });
+  }
+
+  /** Registers a version of {@code collection} on {@code index} with the champion's bundle. */
+  private RegisteredVersion register(String collection, IndexVersion index, List<String> aliases) {
+    ModelRegistry registry = core.registry();
+    RegisteredVersion v1 = registry.alias(collection, ModelAliases.CHAMPION).orElseThrow();
+    return registry.register(
+        new ModelVersions.NewVersion(
+            collection,
+            index.id(),
+            v1.bundle(),
+            List.of(),
+            Map.of(),
+            Map.of(),
+            List.of(),
+            RegisteredVersion.REGISTERED,
+            "it",
+            "on index " + index.name(),
+            "it-" + collection),
+        aliases,
+        new ModelRegistry.Change("it", "registered for the test", null));
+  }
+
+  private Rollout rollOutAndRollBack(String collection, int candidate) {
+    RolloutService service = core.rollouts();
+    Rollout r =
+        service.begin(
+            new RolloutService.Start(
+                RolloutService.class.getSimpleName() + "-" + collection,
+                "run-" + collection + "-" + candidate,
+                collection,
+                candidate,
+                "manual",
+                "it",
+                "testing retention",
+                RolloutPlan.Overrides.NONE));
+    return service.rollBack(r.id(), "it", "the test rolls it back", null);
+  }
+
+  private long chunks(String collection, IndexVersion index) {
+    return core.chunks().count(collection, index.id());
+  }
+
+  @Test
+  void drops_a_rolled_back_candidates_index_after_the_retention_and_only_then() {
+    String collection = "zoo-retained";
+    ZooCorpus.index(core, collection);
+    IndexVersion champion = core.champion();
+    IndexVersion other = core.indexVersions().forChunking(300, 30);
+    copyInto(collection, other);
+    long championChunks = chunks(collection, champion);
+    assertThat(chunks(collection, other)).isEqualTo(championChunks).isPositive();
+    RegisteredVersion v2 = register(collection, other, List.of(ModelAliases.STAGING));
+    Rollout ended = rollOutAndRollBack(collection, v2.version());
+    Instant retainedUntil = ended.outcome().retainUntil();
+    assertThat(retainedUntil).isNotNull();
+
+    IndexRetention retention = core.indexRetention();
+    // Within the retention: nothing goes.
+    assertThat(retention.dropExpired(retainedUntil.minusSeconds(60))).isEmpty();
+    assertThat(chunks(collection, other)).isEqualTo(championChunks);
+
+    List<IndexRetention.Dropped> dropped = retention.dropExpired(retainedUntil.plusSeconds(60));
+
+    assertThat(dropped)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.collection()).isEqualTo(collection);
+              assertThat(d.indexVersionId()).isEqualTo(other.id());
+              assertThat(d.chunks()).isEqualTo(championChunks);
+              assertThat(d.versions()).containsExactly(v2.version());
+            });
+    assertThat(chunks(collection, other)).isZero();
+    long indexedDocuments =
+        core.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT count(*) FROM document_indexes WHERE index_version_id = :v")
+                        .bind("v", other.id())
+                        .mapTo(Long.class)
+                        .one());
+    assertThat(indexedDocuments).isZero();
+    // The champion's index is untouched, and the loser is archived and says why.
+    assertThat(chunks(collection, champion)).isEqualTo(championChunks);
+    RegisteredVersion after = core.registry().find(collection, v2.version()).orElseThrow();
+    assertThat(after.status()).isEqualTo(RegisteredVersion.ARCHIVED);
+    assertThat(after.tags()).containsKey("index");
+    // Idempotent: a second sweep finds nothing to drop.
+    assertThat(retention.dropExpired(retainedUntil.plus(retention()))).isEmpty();
+  }
+
+  @Test
+  void keeps_an_index_a_version_with_an_alias_still_searches() {
+    String collection = "zoo-shared-index";
+    ZooCorpus.index(core, collection);
+    IndexVersion other = core.indexVersions().forChunking(400, 40);
+    copyInto(collection, other);
+    RegisteredVersion v2 = register(collection, other, List.of());
+    Rollout ended = rollOutAndRollBack(collection, v2.version());
+    // v3 searches the same index and is staged: the index must stay.
+    register(collection, other, List.of(ModelAliases.STAGING));
+
+    List<IndexRetention.Dropped> dropped =
+        core.indexRetention().dropExpired(ended.outcome().retainUntil().plusSeconds(60));
+
+    assertThat(dropped).noneMatch(d -> d.collection().equals(collection));
+    assertThat(chunks(collection, other)).isPositive();
+  }
+
+  @Test
+  void never_drops_the_index_ingestion_writes_to() {
+    String collection = "zoo-champion-index";
+    ZooCorpus.index(core, collection);
+    // A candidate on the champion's own index, rolled back: its index is the ingestion target.
+    RegisteredVersion v2 = register(collection, core.champion(), List.of(ModelAliases.STAGING));
+    Rollout ended = rollOutAndRollBack(collection, v2.version());
+
+    List<IndexRetention.Dropped> dropped =
+        core.indexRetention().dropExpired(ended.outcome().retainUntil().plusSeconds(60));
+
+    assertThat(dropped).noneMatch(d -> d.collection().equals(collection));
+    assertThat(chunks(collection, core.champion())).isPositive();
+  }
+
+  private Duration retention() {
+    return retention.plusDays(1);
+  }
+}
