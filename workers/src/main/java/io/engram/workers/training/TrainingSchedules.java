@@ -1,5 +1,6 @@
 package io.engram.workers.training;
 
+import io.engram.core.memory.MemorySettings.JobSchedule;
 import io.engram.core.training.TrainingSettings;
 import io.engram.workers.memory.ScheduleRegistrar;
 import io.engram.workers.memory.ScheduleRegistrar.Registration;
@@ -44,28 +45,22 @@ public final class TrainingSchedules {
 
   /** Creates, updates or deletes each schedule to match the configuration. */
   public List<Registration> register() {
-    Registration drift =
-        ScheduleRegistrar.reconcile(
-            client,
-            DriftWorkflow.SCHEDULE_ID,
-            drift(settings, profile),
-            settings.driftSchedule().enabled());
-    log.info("schedule {}: {}", drift.scheduleId(), drift.outcome());
-    Registration retrain =
-        ScheduleRegistrar.reconcile(
-            client,
+    return List.of(
+        reconcile(DriftWorkflow.SCHEDULE_ID, drift(settings, profile), settings.driftSchedule()),
+        reconcile(
             ScheduledRetrainingWorkflow.SCHEDULE_ID,
             retrain(settings, profile),
-            settings.retrainSchedule().enabled());
-    log.info("schedule {}: {}", retrain.scheduleId(), retrain.outcome());
-    Registration retention =
-        ScheduleRegistrar.reconcile(
-            client,
+            settings.retrainSchedule()),
+        reconcile(
             IndexRetentionWorkflow.SCHEDULE_ID,
             retention(settings, rolloutRetention, profile),
-            settings.retentionSchedule().enabled());
-    log.info("schedule {}: {}", retention.scheduleId(), retention.outcome());
-    return List.of(drift, retrain, retention);
+            settings.retentionSchedule()));
+  }
+
+  private Registration reconcile(String id, Schedule schedule, JobSchedule configured) {
+    Registration r = ScheduleRegistrar.reconcile(client, id, schedule, configured.enabled());
+    log.info("schedule {}: {}", r.scheduleId(), r.outcome());
+    return r;
   }
 
   /**
@@ -73,9 +68,7 @@ public final class TrainingSchedules {
    * (most answer {@code model_still_valid} in seconds), one at a time.
    */
   static Schedule retrain(TrainingSettings s, String profile) {
-    String cron = s.retrainSchedule().cron();
     TrainingSettings.Triggers t = s.triggers();
-    String summary = "Scheduled retraining of every collection with a serving model";
     String config =
         "retrains when: max age "
             + (t.maxAge() == null ? "off" : t.maxAge().toDays() + " d")
@@ -86,49 +79,18 @@ public final class TrainingSchedules {
             + ", or changed data; search of at most "
             + s.search().trials()
             + " trials";
-    return ScheduleRegistrar.cron(
-        cron,
-        ScheduleActionStartWorkflow.newBuilder()
-            .setWorkflowType(ScheduledRetrainingWorkflow.class)
-            .setOptions(
-                WorkflowOptions.newBuilder()
-                    .setWorkflowId(ScheduledRetrainingWorkflow.SCHEDULE_ID)
-                    .setTaskQueue(TaskQueues.TRAINING)
-                    .setStaticSummary(summary)
-                    .setStaticDetails(ScheduleRegistrar.details(summary, cron, profile, config))
-                    .build())
-            .build(),
-        Duration.ofHours(1));
-  }
-
-  /** The daily sweep that drops the indexes versions lost rollouts with, after the retention. */
-  static Schedule retention(TrainingSettings s, Duration rolloutRetention, String profile) {
-    String cron = s.retentionSchedule().cron();
-    String summary = "Drop the indexes that versions lost rollouts with";
-    String config =
-        "an index is dropped "
-            + rolloutRetention.toDays()
-            + " d after the rollout it lost ended, unless a version with an alias searches it";
-    return ScheduleRegistrar.cron(
-        cron,
-        ScheduleActionStartWorkflow.newBuilder()
-            .setWorkflowType(IndexRetentionWorkflow.class)
-            .setOptions(
-                WorkflowOptions.newBuilder()
-                    .setWorkflowId(IndexRetentionWorkflow.SCHEDULE_ID)
-                    .setTaskQueue(TaskQueues.TRAINING)
-                    .setStaticSummary(summary)
-                    .setStaticDetails(ScheduleRegistrar.details(summary, cron, profile, config))
-                    .build())
-            .build(),
+    return schedule(
+        ScheduledRetrainingWorkflow.class,
+        ScheduledRetrainingWorkflow.SCHEDULE_ID,
+        s.retrainSchedule().cron(),
+        new Details(
+            "Scheduled retraining of every collection with a serving model", profile, config),
         Duration.ofHours(1));
   }
 
   /** The drift check's schedule: every collection, a retraining of those that drift. */
   static Schedule drift(TrainingSettings s, String profile) {
-    String cron = s.driftSchedule().cron();
     TrainingSettings.Drift d = s.drift();
-    String summary = "Drift check of every collection's live queries";
     String config =
         "windows of "
             + d.window()
@@ -139,20 +101,59 @@ public final class TrainingSchedules {
             + " and KS p < "
             + d.ksAlpha()
             + " on a feature; a drifting collection is retrained (trigger drift)";
+    return schedule(
+        DriftWorkflow.class,
+        DriftWorkflow.SCHEDULE_ID,
+        s.driftSchedule().cron(),
+        new Details("Drift check of every collection's live queries", profile, config),
+        Duration.ofMinutes(10),
+        DriftRequest.scheduled());
+  }
+
+  /** The daily sweep that drops the indexes versions lost rollouts with, after the retention. */
+  static Schedule retention(TrainingSettings s, Duration rolloutRetention, String profile) {
+    String config =
+        "an index is dropped "
+            + rolloutRetention.toDays()
+            + " d after the rollout it lost ended, unless a version with an alias searches it";
+    return schedule(
+        IndexRetentionWorkflow.class,
+        IndexRetentionWorkflow.SCHEDULE_ID,
+        s.retentionSchedule().cron(),
+        new Details("Drop the indexes that versions lost rollouts with", profile, config),
+        Duration.ofHours(1));
+  }
+
+  /** What a schedule's runs show in the Temporal UI: a summary, and the configuration behind it. */
+  private record Details(String summary, String profile, String config) {}
+
+  /**
+   * A cron schedule starting {@code workflow} on task queue {@code training} under {@code id} (the
+   * server appends the scheduled time for each run), catching up runs missed by at most {@code
+   * catchup}.
+   */
+  private static Schedule schedule(
+      Class<?> workflow,
+      String id,
+      String cron,
+      Details details,
+      Duration catchup,
+      Object... arguments) {
     return ScheduleRegistrar.cron(
         cron,
         ScheduleActionStartWorkflow.newBuilder()
-            .setWorkflowType(DriftWorkflow.class)
-            .setArguments(DriftRequest.scheduled())
+            .setWorkflowType(workflow)
+            .setArguments(arguments)
             .setOptions(
                 WorkflowOptions.newBuilder()
-                    // The server appends the scheduled time to this id for each run.
-                    .setWorkflowId(DriftWorkflow.SCHEDULE_ID)
+                    .setWorkflowId(id)
                     .setTaskQueue(TaskQueues.TRAINING)
-                    .setStaticSummary(summary)
-                    .setStaticDetails(ScheduleRegistrar.details(summary, cron, profile, config))
+                    .setStaticSummary(details.summary())
+                    .setStaticDetails(
+                        ScheduleRegistrar.details(
+                            details.summary(), cron, details.profile(), details.config()))
                     .build())
             .build(),
-        Duration.ofMinutes(10));
+        catchup);
   }
 }
