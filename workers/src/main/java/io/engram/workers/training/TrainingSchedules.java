@@ -38,21 +38,21 @@ public final class TrainingSchedules {
 
   /** Creates, updates or deletes each schedule to match the configuration. */
   public List<Registration> register() {
-    Registration drift =
-        ScheduleRegistrar.reconcile(
-            client,
+    return List.of(
+        reconcile(
             DriftWorkflow.SCHEDULE_ID,
             drift(settings, profile),
-            settings.driftSchedule().enabled());
-    log.info("schedule {}: {}", drift.scheduleId(), drift.outcome());
-    Registration retrain =
-        ScheduleRegistrar.reconcile(
-            client,
+            settings.driftSchedule().enabled()),
+        reconcile(
             ScheduledRetrainingWorkflow.SCHEDULE_ID,
             retrain(settings, profile),
-            settings.retrainSchedule().enabled());
-    log.info("schedule {}: {}", retrain.scheduleId(), retrain.outcome());
-    return List.of(drift, retrain);
+            settings.retrainSchedule().enabled()));
+  }
+
+  private Registration reconcile(String scheduleId, Schedule schedule, boolean enabled) {
+    Registration registration = ScheduleRegistrar.reconcile(client, scheduleId, schedule, enabled);
+    log.info("schedule {}: {}", registration.scheduleId(), registration.outcome());
+    return registration;
   }
 
   /**
