@@ -268,11 +268,7 @@ final class EngramClient {
 
   /** The stored drift reports, newest first; of one collection unless it is null. */
   Reply<DriftReports> driftReports(String collection, int limit) {
-    String query = "?limit=" + limit;
-    if (collection != null) {
-      query += "&collection=" + pathSegment(collection);
-    }
-    return get("/v1/drift/reports" + query, DriftReports.class);
+    return get("/v1/drift/reports" + newestFirst(collection, limit), DriftReports.class);
   }
 
   /** Lists a collection's registered model versions, newest first. */
@@ -326,11 +322,7 @@ final class EngramClient {
 
   /** Rollouts newest first; of one collection unless it is null. */
   Reply<RolloutList> rollouts(String collection, int limit) {
-    String query = "?limit=" + limit;
-    if (collection != null) {
-      query += "&collection=" + pathSegment(collection);
-    }
-    return get("/v1/rollouts" + query, RolloutList.class);
+    return get("/v1/rollouts" + newestFirst(collection, limit), RolloutList.class);
   }
 
   /** One rollout with its audit and latest figures. */
@@ -541,6 +533,12 @@ final class EngramClient {
   static String shorten(String text, int max) {
     String oneLine = text.replaceAll("\\s+", " ").strip();
     return oneLine.length() <= max ? oneLine : oneLine.substring(0, max - 1).stripTrailing() + "…";
+  }
+
+  /** The query of a newest-first list: {@code limit} items, of one collection unless it is null. */
+  private static String newestFirst(String collection, int limit) {
+    String query = "?limit=" + limit;
+    return collection == null ? query : query + "&collection=" + pathSegment(collection);
   }
 
   static String pathSegment(String value) {

@@ -24,16 +24,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * The model registry: a collection's versions, two versions side by side, and the hand-made changes
@@ -57,43 +53,14 @@ import picocli.CommandLine.Spec;
     })
 final class ModelsCommand extends CommandGroup {
 
-  @ParentCommand EngramCli root;
-
-  /**
-   * What every subcommand takes. They declare {@code --help} without the standard {@code
-   * --version}, because {@code --version N} names a model version here.
-   */
-  abstract static class Subcommand implements Callable<Integer> {
-    @ParentCommand ModelsCommand models;
-
-    @Spec CommandSpec spec;
-
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "Show this help message and exit.")
-    boolean help;
-
+  /** What every subcommand takes: the collection. */
+  abstract static class Subcommand extends VersionSubcommand {
     @Option(
         names = "--collection",
         paramLabel = "NAME",
         required = true,
         description = "The collection whose model versions these are.")
     String collection;
-
-    EngramCli root() {
-      return models.root;
-    }
-
-    PrintWriter out() {
-      return spec.commandLine().getOut();
-    }
-
-    /** Prints {@code json} as the command's one JSON document. */
-    void printJson(JsonNode json) throws Exception {
-      out().println(EngramClient.JSON.writeValueAsString(json));
-      out().flush();
-    }
   }
 
   /** Reads a version number written as {@code 3} or {@code v3}. */

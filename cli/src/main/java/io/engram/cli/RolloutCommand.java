@@ -1,6 +1,5 @@
 package io.engram.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.cli.EngramClient.Reply;
 import io.engram.contract.Rollouts;
 import io.engram.contract.Rollouts.RolloutList;
@@ -9,14 +8,9 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * Progressive delivery: start a rollout of a registered version, watch it, approve, abort, pause,
@@ -43,44 +37,11 @@ import picocli.CommandLine.Spec;
       RolloutCommand.Resume.class,
       RolloutCommand.Undo.class
     })
-final class RolloutCommand implements Callable<Integer> {
+final class RolloutCommand extends CommandGroup {
   static final Duration WATCH_INTERVAL = Duration.ofSeconds(2);
 
-  @ParentCommand EngramCli root;
-
-  @Spec CommandSpec spec;
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return CommandLine.ExitCode.USAGE;
-  }
-
-  /** What every subcommand takes; {@code --help} without {@code --version}, which is a version. */
-  abstract static class Subcommand implements Callable<Integer> {
-    @ParentCommand RolloutCommand rollout;
-
-    @Spec CommandSpec spec;
-
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "Show this help message and exit.")
-    boolean help;
-
-    EngramCli root() {
-      return rollout.root;
-    }
-
-    PrintWriter out() {
-      return spec.commandLine().getOut();
-    }
-
-    void printJson(JsonNode json) throws Exception {
-      out().println(EngramClient.JSON.writeValueAsString(json));
-      out().flush();
-    }
-
+  /** What every subcommand can do: follow a rollout until it is decided. */
+  abstract static class Subcommand extends VersionSubcommand {
     /** Polls the rollout until it is decided, printing a line whenever where it stands changes. */
     int watch(String id) throws Exception {
       String shown = null;
@@ -118,7 +79,10 @@ final class RolloutCommand implements Callable<Integer> {
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the audit.")
     String reason;
 
-    abstract String action();
+    /** The action the API takes: the subcommand's name. */
+    String action() {
+      return spec.name();
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -284,52 +248,27 @@ final class RolloutCommand implements Callable<Integer> {
       description =
           "Promote now: the approval a winning candidate waits for in the prod profile (before"
               + " the test has decided, the operator's call to skip ahead).")
-  static final class Approve extends Action {
-    @Override
-    String action() {
-      return "approve";
-    }
-  }
+  static final class Approve extends Action {}
 
   @Command(
       name = "abort",
       description = "Roll back now: the candidate is archived with the reason.")
-  static final class Abort extends Action {
-    @Override
-    String action() {
-      return "abort";
-    }
-  }
+  static final class Abort extends Action {}
 
   @Command(
       name = "pause",
       description = "Hold the rollout: routing stays as it is, nothing advances or decides.")
-  static final class Pause extends Action {
-    @Override
-    String action() {
-      return "pause";
-    }
-  }
+  static final class Pause extends Action {}
 
   @Command(name = "resume", description = "Let a paused rollout go on.")
-  static final class Resume extends Action {
-    @Override
-    String action() {
-      return "resume";
-    }
-  }
+  static final class Resume extends Action {}
 
   @Command(
       name = "undo",
       description =
           "Undo a promotion in one step: champion moves back to the version the rollout started"
               + " from (its index kept for the retention period).")
-  static final class Undo extends Action {
-    @Override
-    String action() {
-      return "undo";
-    }
-  }
+  static final class Undo extends Action {}
 
   /** One line: id, status, phase and step, shares, the latest verdict. */
   static String line(RolloutView r) {

@@ -198,35 +198,19 @@ public final class StudyChart {
                     y(value),
                     MARK,
                     escape(describe(t))));
-        case "pruned" -> {
-          double y = y(value);
-          svg.append(
-              String.format(
-                  Locale.ROOT,
-                  "<path class=\"pruned\" d=\"M%.1f %.1f L%.1f %.1f M%.1f %.1f L%.1f %.1f\">"
-                      + "<title>%s</title></path>%n",
-                  x - MARK,
-                  y - MARK,
-                  x + MARK,
-                  y + MARK,
-                  x - MARK,
-                  y + MARK,
-                  x + MARK,
-                  y - MARK,
-                  escape(describe(t))));
-        }
+        case "pruned" ->
+            svg.append(
+                String.format(
+                    Locale.ROOT,
+                    "<path class=\"pruned\" d=\"%s\"><title>%s</title></path>%n",
+                    cross(x, y(value)),
+                    escape(describe(t))));
         case "failed" ->
             svg.append(
                 String.format(
                     Locale.ROOT,
-                    "<path class=\"failed\" d=\"M%.1f %.1f L%.1f %.1f L%.1f %.1f Z\">"
-                        + "<title>%s</title></path>%n",
-                    x,
-                    baseline - 2 * MARK,
-                    x + MARK,
-                    baseline,
-                    x - MARK,
-                    baseline,
+                    "<path class=\"failed\" d=\"%s\"><title>%s</title></path>%n",
+                    triangle(x, baseline),
                     escape(describe(t))));
         default -> {
           // A state this CLI does not know: nothing to draw for it.
@@ -277,35 +261,44 @@ public final class StudyChart {
             MARK));
     text(svg, "legend-label", x + 12, y + 4, "start", null, "complete");
     y += 22;
-    svg.append(
-        String.format(
-            Locale.ROOT,
-            "<path class=\"pruned\" d=\"M%.1f %.1f L%.1f %.1f M%.1f %.1f L%.1f %.1f\"/>%n",
-            x - MARK,
-            y - MARK,
-            x + MARK,
-            y + MARK,
-            x - MARK,
-            y + MARK,
-            x + MARK,
-            y - MARK));
+    svg.append(String.format(Locale.ROOT, "<path class=\"pruned\" d=\"%s\"/>%n", cross(x, y)));
     text(svg, "legend-label", x + 12, y + 4, "start", null, "pruned (last report)");
     y += 22;
     svg.append(
-        String.format(
-            Locale.ROOT,
-            "<path class=\"failed\" d=\"M%.1f %.1f L%.1f %.1f L%.1f %.1f Z\"/>%n",
-            x,
-            y - MARK,
-            x + MARK,
-            y + MARK,
-            x - MARK,
-            y + MARK));
+        String.format(Locale.ROOT, "<path class=\"failed\" d=\"%s\"/>%n", triangle(x, y + MARK)));
     text(svg, "legend-label", x + 12, y + 4, "start", null, "failed");
     y += 22;
     line(svg, "best", x - 8, y, x + 8, y);
     text(svg, "legend-label", x + 12, y + 4, "start", null, "best so far");
     svg.append("</g>\n");
+  }
+
+  /** A pruned trial's mark: a cross centred on (x, y), as a path's {@code d}. */
+  private static String cross(double x, double y) {
+    return String.format(
+        Locale.ROOT,
+        "M%.1f %.1f L%.1f %.1f M%.1f %.1f L%.1f %.1f",
+        x - MARK,
+        y - MARK,
+        x + MARK,
+        y + MARK,
+        x - MARK,
+        y + MARK,
+        x + MARK,
+        y - MARK);
+  }
+
+  /** A failed trial's mark: a triangle standing on (x, base), as a path's {@code d}. */
+  private static String triangle(double x, double base) {
+    return String.format(
+        Locale.ROOT,
+        "M%.1f %.1f L%.1f %.1f L%.1f %.1f Z",
+        x,
+        base - 2 * MARK,
+        x + MARK,
+        base,
+        x - MARK,
+        base);
   }
 
   private static String describe(TrialView t) {

@@ -18,7 +18,6 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import jakarta.validation.Valid;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Content-addressed uploads: the CLI asks which of its files' hashes are missing and uploads only
@@ -27,7 +26,6 @@ import java.util.regex.Pattern;
 @Controller("/v1/blobs")
 @ExecuteOn(TaskExecutors.BLOCKING)
 class BlobController {
-  private static final Pattern SHA256 = Pattern.compile("^[0-9a-f]{64}$");
 
   private final BlobStore blobs;
 
@@ -40,7 +38,7 @@ class BlobController {
       throws SQLException {
     List<String> hashes = request.hashes();
     for (int i = 0; i < hashes.size(); i++) {
-      requireSha256("/hashes/" + i, hashes.get(i));
+      BlobHashes.requireSha256("/hashes/" + i, hashes.get(i));
     }
     return new MissingBlobs(blobs.missing(caller.tenant(), hashes));
   }
@@ -48,7 +46,7 @@ class BlobController {
   @Put(value = "/{sha256}", consumes = MediaType.APPLICATION_OCTET_STREAM)
   HttpResponse<StoredBlob> put(Caller caller, String sha256, @Nullable @Body byte[] body)
       throws SQLException {
-    requireSha256("sha256", sha256);
+    BlobHashes.requireSha256("sha256", sha256);
     // An empty file is a legal upload (it fails later, alone, as an empty document).
     byte[] content = body == null ? new byte[0] : body;
     try {
@@ -57,11 +55,5 @@ class BlobController {
       throw Problems.badRequest(e.getMessage());
     }
     return HttpResponse.created(new StoredBlob(sha256, content.length));
-  }
-
-  private static void requireSha256(String field, String hash) {
-    if (hash == null || !SHA256.matcher(hash).matches()) {
-      throw Problems.invalidField(field, "expected a lowercase hex SHA-256 hash");
-    }
   }
 }

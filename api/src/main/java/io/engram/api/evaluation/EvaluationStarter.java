@@ -1,6 +1,7 @@
 package io.engram.api.evaluation;
 
 import io.engram.api.auth.Caller;
+import io.engram.api.blobs.BlobHashes;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
 import io.engram.api.temporal.WorkflowRun;
@@ -30,7 +31,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Validates evaluation requests and starts or inspects {@link EvaluationWorkflow} runs. Bad input
@@ -39,7 +39,6 @@ import java.util.regex.Pattern;
  */
 @Singleton
 class EvaluationStarter {
-  private static final Pattern SHA256 = Pattern.compile("^[0-9a-f]{64}$");
   private static final String WORKFLOW_TYPE = "EvaluationWorkflow";
   private static final String KIND = "evaluation";
 
@@ -68,8 +67,8 @@ class EvaluationStarter {
   EvaluationStarted start(Caller caller, Evaluations.EvaluationRequest body) {
     String split = (body.split() == null ? Split.TEST : body.split()).wireName();
     String part = (body.part() == null ? Part.ALL : body.part()).wireName();
-    requireSha256("/queriesBlob", body.queriesBlob());
-    requireSha256("/qrelsBlob", body.qrelsBlob());
+    BlobHashes.requireSha256("/queriesBlob", body.queriesBlob());
+    BlobHashes.requireSha256("/qrelsBlob", body.qrelsBlob());
     String name = body.collection() == null ? body.dataset() : body.collection();
     if (!CollectionRegistry.isValidName(name)) {
       throw Problems.invalidCollection(name);
@@ -80,12 +79,8 @@ class EvaluationStarter {
           "collection", "no collection '" + name + "'; ingest the corpus into it first");
     }
     String model = body.model() == null ? null : requireModel(caller, collection, body.model());
-    List<String> missing =
-        blobs.missing(caller.tenant(), List.of(body.queriesBlob(), body.qrelsBlob()));
-    if (!missing.isEmpty()) {
-      throw Problems.badRequest(
-          "blob " + missing.get(0) + " was not uploaded; PUT /v1/blobs/{sha256} first");
-    }
+    BlobHashes.requireUploaded(
+        blobs, caller.tenant(), List.of(body.queriesBlob(), body.qrelsBlob()));
     EvaluationRequest request =
         new EvaluationRequest(
             body.dataset(),
@@ -273,12 +268,6 @@ class EvaluationStarter {
     }
     // The workflow parses the reference again, against the collection's key.
     return named == null ? model : RegisteredVersion.label(collection, version);
-  }
-
-  private static void requireSha256(String field, String hash) {
-    if (!SHA256.matcher(hash).matches()) {
-      throw Problems.invalidField(field, "expected a lowercase hex SHA-256 hash");
-    }
   }
 
   private static String text(Instant instant) {

@@ -1,6 +1,7 @@
 package io.engram.api.training;
 
 import io.engram.api.auth.Caller;
+import io.engram.api.blobs.BlobHashes;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
 import io.engram.api.temporal.WorkflowRun;
@@ -30,7 +31,6 @@ import jakarta.inject.Singleton;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Validates retraining requests and starts or inspects {@link RetrainingWorkflow} runs. Bad input
@@ -40,7 +40,6 @@ import java.util.regex.Pattern;
  */
 @Singleton
 class RetrainingStarter {
-  private static final Pattern SHA256 = Pattern.compile("^[0-9a-f]{64}$");
   private static final String WORKFLOW_TYPE = "RetrainingWorkflow";
   private static final String KIND = "retraining";
 
@@ -77,12 +76,8 @@ class RetrainingStarter {
           "collection", "no collection '" + name + "'; ingest the corpus into it first");
     }
     if (labelled != null) {
-      List<String> missing =
-          blobs.missing(caller.tenant(), List.of(labelled.queriesBlob(), labelled.qrelsBlob()));
-      if (!missing.isEmpty()) {
-        throw Problems.badRequest(
-            "blob " + missing.get(0) + " was not uploaded; PUT /v1/blobs/{sha256} first");
-      }
+      BlobHashes.requireUploaded(
+          blobs, caller.tenant(), List.of(labelled.queriesBlob(), labelled.qrelsBlob()));
     }
     RetrainingRequest request =
         new RetrainingRequest(
@@ -210,8 +205,8 @@ class RetrainingStarter {
     if (body == null) {
       return null;
     }
-    requireSha256("/labelled/queriesBlob", body.queriesBlob());
-    requireSha256("/labelled/qrelsBlob", body.qrelsBlob());
+    BlobHashes.requireSha256("/labelled/queriesBlob", body.queriesBlob());
+    BlobHashes.requireSha256("/labelled/qrelsBlob", body.qrelsBlob());
     Split split = body.split() == null ? Split.TRAIN : body.split();
     return new LabelledSet(body.dataset(), split.wireName(), body.queriesBlob(), body.qrelsBlob());
   }
@@ -249,12 +244,6 @@ class RetrainingStarter {
   /** A map key as one token of a JSON pointer (RFC 6901). */
   private static String pointerToken(String key) {
     return key.replace("~", "~0").replace("/", "~1");
-  }
-
-  private static void requireSha256(String field, String hash) {
-    if (hash == null || !SHA256.matcher(hash).matches()) {
-      throw Problems.invalidField(field, "expected a lowercase hex SHA-256 hash");
-    }
   }
 
   /** The message of the failure that ended the run: its innermost application failure's. */

@@ -292,16 +292,7 @@ public final class SettingsSource {
   }
 
   public int integer(String key, int min, int max) {
-    Resolved r = resolve(key);
-    try {
-      long v = Long.parseLong(require(r).strip());
-      if (v < min || v > max) {
-        throw invalid(r, "must be a whole number in [" + min + ", " + max + "]");
-      }
-      return (int) v;
-    } catch (NumberFormatException e) {
-      throw invalid(r, "must be a whole number in [" + min + ", " + max + "]");
-    }
+    return (int) longInteger(key, min, max);
   }
 
   public long longInteger(String key, long min, long max) {

@@ -3,6 +3,7 @@ package io.engram.core.drift;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.Rows;
 import io.engram.core.drift.DriftAnalysis.FeatureDrift;
 import io.engram.core.tenant.Tenant;
 import java.time.OffsetDateTime;
@@ -39,6 +40,8 @@ public final class DriftReports {
               fromJson(rs.getString(9)),
               rs.getString(10),
               rs.getObject(11, OffsetDateTime.class).toInstant());
+
+  private static final Rows<DriftReport> REPORTS = new Rows<>(COLUMNS, "drift_reports", ROW);
 
   /** What a check found, before it is stored. */
   public record NewReport(
@@ -83,11 +86,9 @@ public final class DriftReports {
           if (stored.isPresent()) {
             return stored.get();
           }
-          return h.createQuery(
-                  "SELECT " + COLUMNS + " FROM drift_reports WHERE check_key = :checkKey")
-              .bind("checkKey", checkKey)
-              .map(ROW)
-              .one();
+          return REPORTS
+              .one(h, "WHERE check_key = :checkKey", q -> q.bind("checkKey", checkKey))
+              .orElseThrow();
         });
   }
 
@@ -96,19 +97,11 @@ public final class DriftReports {
    * collection (its key) unless it is null.
    */
   public List<DriftReport> latest(Tenant tenant, String collection, int limit) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT "
-                        + COLUMNS
-                        + " FROM drift_reports WHERE tenant = :tenant AND (CAST(:collection AS"
-                        + " text) IS NULL OR collection = :collection)"
-                        + " ORDER BY created_at DESC, id DESC LIMIT :limit")
-                .bind("tenant", tenant.id())
-                .bind("collection", collection)
-                .bind("limit", limit)
-                .map(ROW)
-                .list());
+    return REPORTS.list(
+        jdbi,
+        "WHERE tenant = :tenant AND (CAST(:collection AS text) IS NULL OR collection = :collection)"
+            + " ORDER BY created_at DESC, id DESC LIMIT :limit",
+        q -> q.bind("tenant", tenant.id()).bind("collection", collection).bind("limit", limit));
   }
 
   static String toJson(Map<Feature, FeatureDrift> features) {

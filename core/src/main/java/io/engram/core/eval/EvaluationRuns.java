@@ -2,6 +2,7 @@ package io.engram.core.eval;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.Rows;
 import io.engram.core.retrieval.RetrievalSettings;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,12 +19,12 @@ import org.jdbi.v3.core.mapper.RowMapper;
  */
 public final class EvaluationRuns {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String SELECT =
-      "SELECT id, workflow_id, dataset, split, part, collection, model_version, index_version_id,"
+  private static final String COLUMNS =
+      "id, workflow_id, dataset, split, part, collection, model_version, index_version_id,"
           + " status, query_count, ndcg_at_10, mrr_at_10, recall_at_10, recall_at_100, p50_ms,"
           + " p95_ms, started_at, finished_at, error, answer_model, answer_sample,"
           + " answers_generated, answers_fallback, answer_faithfulness, answer_relevancy,"
-          + " answer_context_recall, answer_p50_ms FROM eval_runs WHERE ";
+          + " answer_context_recall, answer_p50_ms";
 
   /**
    * One evaluation run; the metrics are null until it completes.
@@ -102,6 +103,8 @@ public final class EvaluationRuns {
               rs.getString(19),
               answers(rs, 20));
 
+  private static final Rows<Run> RUNS = new Rows<>(COLUMNS, "eval_runs", RUN);
+
   private final Jdbi jdbi;
 
   public EvaluationRuns(Jdbi jdbi) {
@@ -109,35 +112,26 @@ public final class EvaluationRuns {
   }
 
   public Optional<Run> byWorkflowId(String workflowId) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(SELECT + "workflow_id = :workflowId")
-                .bind("workflowId", workflowId)
-                .map(RUN)
-                .findOne());
+    return RUNS.one(jdbi, "WHERE workflow_id = :workflowId", q -> q.bind("workflowId", workflowId));
   }
 
   public Optional<Run> byId(long id) {
-    return jdbi.withHandle(
-        h -> h.createQuery(SELECT + "id = :id").bind("id", id).map(RUN).findOne());
+    return RUNS.one(jdbi, "WHERE id = :id", q -> q.bind("id", id));
   }
 
   /** The newest completed run of registered version {@code modelVersionId} on one eval set. */
   public Optional<Run> latestCompleted(
       long modelVersionId, String dataset, String split, String part) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    SELECT
-                        + "model_version_id = :version AND dataset = :dataset AND split = :split"
-                        + " AND part = :part AND status = 'completed'"
-                        + " ORDER BY finished_at DESC, id DESC LIMIT 1")
-                .bind("version", modelVersionId)
+    return RUNS.one(
+        jdbi,
+        "WHERE model_version_id = :version AND dataset = :dataset AND split = :split"
+            + " AND part = :part AND status = 'completed'"
+            + " ORDER BY finished_at DESC, id DESC LIMIT 1",
+        q ->
+            q.bind("version", modelVersionId)
                 .bind("dataset", dataset)
                 .bind("split", split)
-                .bind("part", part)
-                .map(RUN)
-                .findOne());
+                .bind("part", part));
   }
 
   /** The registered model version a run evaluates, if it evaluates one. */

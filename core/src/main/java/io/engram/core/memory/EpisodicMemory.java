@@ -1,6 +1,7 @@
 package io.engram.core.memory;
 
 import com.pgvector.PGvector;
+import io.engram.core.db.Rows;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -103,6 +104,8 @@ public final class EpisodicMemory {
             MemorySql.longs(rs.getArray(15)),
             rs.getString(16));
       };
+
+  private static final Rows<Fact> FACTS = new Rows<>(COLUMNS, "episodic_facts", FACT);
 
   private final Jdbi jdbi;
   private final MemorySettings settings;
@@ -275,26 +278,12 @@ public final class EpisodicMemory {
 
   /** Every fact of the owner, superseded ones included, oldest first. */
   public List<Fact> facts(MemoryScope scope) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT "
-                        + COLUMNS
-                        + " FROM episodic_facts WHERE "
-                        + scope.ownerSql()
-                        + " ORDER BY id")
-                .bindMap(scope.ownerParams())
-                .map(FACT)
-                .list());
+    return FACTS.list(
+        jdbi, "WHERE " + scope.ownerSql() + " ORDER BY id", q -> q.bindMap(scope.ownerParams()));
   }
 
   public Optional<Fact> fact(long id) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT " + COLUMNS + " FROM episodic_facts WHERE id = :id")
-                .bind("id", id)
-                .map(FACT)
-                .findOne());
+    return FACTS.one(jdbi, "WHERE id = :id", q -> q.bind("id", id));
   }
 
   /**

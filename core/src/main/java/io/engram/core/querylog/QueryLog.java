@@ -15,7 +15,8 @@ public final class QueryLog {
    *
    * @param features what drift detection compares (see {@link QueryFeatures}); null for a turn that
    *     retrieved nothing
-   * @param routing the rollout and arm that served it
+   * @param routing the rollout and arm that served it; {@link Routing#NONE} (or null) outside any
+   *     rollout
    */
   public record Entry(
       UUID id,
@@ -32,32 +33,6 @@ public final class QueryLog {
 
     public Entry {
       routing = routing == null ? Routing.NONE : routing;
-    }
-
-    /** An entry served outside any rollout. */
-    public Entry(
-        UUID id,
-        String collection,
-        String sessionId,
-        String query,
-        String modelVersion,
-        String answerMode,
-        double latencyMs,
-        List<Long> chunkIds,
-        List<String> sources,
-        QueryFeatures features) {
-      this(
-          id,
-          collection,
-          sessionId,
-          query,
-          modelVersion,
-          answerMode,
-          latencyMs,
-          chunkIds,
-          sources,
-          features,
-          Routing.NONE);
     }
 
     /** The same entry with its drift features. */

@@ -333,7 +333,8 @@ public final class ModelRegistry {
     }
   }
 
-  private RegisteredVersion require(String collection, int version) {
+  /** The registered version {@code version} of the collection; unknown, an error that says so. */
+  public RegisteredVersion require(String collection, int version) {
     return find(collection, version)
         .orElseThrow(
             () ->

@@ -3,6 +3,7 @@ package io.engram.core.registry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.Rows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.mapper.RowMapper;
 
 /**
  * The registered model versions ({@code model_versions}): the one class that reads and writes it.
@@ -21,6 +21,9 @@ public final class ModelVersions {
   private static final String COLUMNS =
       "id, collection, version, index_version_id, config::text, artifacts::text, metrics::text,"
           + " lineage::text, gates::text, status, tags::text, created_by, reason, created_at";
+
+  private static final Rows<RegisteredVersion> VERSIONS =
+      new Rows<>(COLUMNS, "model_versions", ModelVersions::read);
 
   /**
    * What a registration stores.
@@ -94,38 +97,22 @@ public final class ModelVersions {
   }
 
   public Optional<RegisteredVersion> byId(long id) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT " + COLUMNS + " FROM model_versions WHERE id = :id")
-                .bind("id", id)
-                .map(ROW)
-                .findOne());
+    return VERSIONS.one(jdbi, "WHERE id = :id", q -> q.bind("id", id));
   }
 
   public Optional<RegisteredVersion> find(String collection, int version) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT "
-                        + COLUMNS
-                        + " FROM model_versions WHERE collection = :collection AND version = :version")
-                .bind("collection", collection)
-                .bind("version", version)
-                .map(ROW)
-                .findOne());
+    return VERSIONS.one(
+        jdbi,
+        "WHERE collection = :collection AND version = :version",
+        q -> q.bind("collection", collection).bind("version", version));
   }
 
   /** The collection's versions, newest first. */
   public List<RegisteredVersion> list(String collection) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT "
-                        + COLUMNS
-                        + " FROM model_versions WHERE collection = :collection ORDER BY version DESC")
-                .bind("collection", collection)
-                .map(ROW)
-                .list());
+    return VERSIONS.list(
+        jdbi,
+        "WHERE collection = :collection ORDER BY version DESC",
+        q -> q.bind("collection", collection));
   }
 
   /** Whether the collection has any version. */
@@ -180,8 +167,6 @@ public final class ModelVersions {
                 .bind("id", id)
                 .execute());
   }
-
-  private static final RowMapper<RegisteredVersion> ROW = ModelVersions::read;
 
   private static RegisteredVersion read(
       ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws SQLException {

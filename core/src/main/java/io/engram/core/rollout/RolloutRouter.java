@@ -134,13 +134,7 @@ public final class RolloutRouter implements AutoCloseable {
       return champion.ask(asked);
     }
     if (Phase.SHADOW.equals(rollout.phase())) {
-      QueryResult result =
-          serve(
-              rollout,
-              Arm.CHAMPION,
-              champion,
-              asked,
-              QueryPipeline.Serving.arm(rollout.id(), Arm.CHAMPION));
+      QueryResult result = serveChampion(rollout, champion, asked);
       if (rollout.shadowShare() > 0
           && ThreadLocalRandom.current().nextDouble() < rollout.shadowShare()
           && !result.noDocuments()) {
@@ -152,13 +146,7 @@ public final class RolloutRouter implements AutoCloseable {
     return switch (arm) {
       case Arm.CANDIDATE -> candidate(rollout, champion, asked, null);
       case Arm.INTERLEAVED -> candidate(rollout, champion, asked, interleaving(rollout));
-      default ->
-          serve(
-              rollout,
-              Arm.CHAMPION,
-              champion,
-              asked,
-              QueryPipeline.Serving.arm(rollout.id(), Arm.CHAMPION));
+      default -> serveChampion(rollout, champion, asked);
     };
   }
 
@@ -259,6 +247,11 @@ public final class RolloutRouter implements AutoCloseable {
       observe(new Observation(rollout.id(), arm, null, millis, null, true, false, null));
       return champion.ask(q, QueryPipeline.Serving.arm(rollout.id(), Arm.FALLBACK));
     }
+  }
+
+  private QueryResult serveChampion(Rollouts.Active rollout, QueryPipeline champion, Question q) {
+    return serve(
+        rollout, Arm.CHAMPION, champion, q, QueryPipeline.Serving.arm(rollout.id(), Arm.CHAMPION));
   }
 
   private QueryResult serve(

@@ -86,7 +86,7 @@ public final class RolloutService {
    */
   public RolloutPlan validate(String collection, int candidate, RolloutPlan.Overrides overrides) {
     RolloutPlan plan = settings.plan().with(overrides);
-    RegisteredVersion version = requireVersion(collection, candidate);
+    RegisteredVersion version = registry.require(collection, candidate);
     requireRollable(collection, version);
     rollouts
         .running(collection)
@@ -108,7 +108,7 @@ public final class RolloutService {
    */
   public Rollout begin(Start start) {
     RolloutPlan plan = settings.plan().with(start.overrides());
-    RegisteredVersion candidate = requireVersion(start.collection(), start.candidate());
+    RegisteredVersion candidate = registry.require(start.collection(), start.candidate());
     RegisteredVersion champion = requireRollable(start.collection(), candidate);
     long id =
         jdbi.inTransaction(
@@ -459,20 +459,6 @@ public final class RolloutService {
     return rollouts
         .find(rolloutId)
         .orElseThrow(() -> new UnknownResourceException("rollout", "no rollout #" + rolloutId));
-  }
-
-  private RegisteredVersion requireVersion(String collection, int version) {
-    return registry
-        .find(collection, version)
-        .orElseThrow(
-            () ->
-                new UnknownResourceException(
-                    "model-version",
-                    "no model version "
-                        + RegisteredVersion.label(collection, version)
-                        + "; ./engram models list --collection "
-                        + collection
-                        + " shows them"));
   }
 
   /** The champion the candidate would be compared with. */

@@ -1,5 +1,6 @@
 package io.engram.core.rollout;
 
+import io.engram.core.db.Rows;
 import io.engram.core.tenant.Tenant;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
@@ -28,11 +28,12 @@ public final class Rollouts {
           + " r.interleave_share, r.paused, r.phase_started_at, r.status, r.decision_reason,"
           + " r.ended_at, r.retain_until, r.last_check::text";
 
-  private static final String FROM =
-      " FROM rollouts r JOIN model_versions ch ON ch.id = r.champion_version_id"
-          + " JOIN model_versions ca ON ca.id = r.candidate_version_id";
-
-  private static final RowMapper<Rollout> ROW = Rollouts::read;
+  private static final Rows<Rollout> ROLLOUTS =
+      new Rows<>(
+          COLUMNS,
+          "rollouts r JOIN model_versions ch ON ch.id = r.champion_version_id"
+              + " JOIN model_versions ca ON ca.id = r.candidate_version_id",
+          Rollouts::read);
 
   /** What starting a rollout stores. */
   public record NewRollout(
@@ -115,39 +116,23 @@ public final class Rollouts {
   }
 
   static Optional<Rollout> find(Handle h, long id) {
-    return h.createQuery("SELECT " + COLUMNS + FROM + " WHERE r.id = :id")
-        .bind("id", id)
-        .map(ROW)
-        .findOne();
+    return ROLLOUTS.one(h, "WHERE r.id = :id", q -> q.bind("id", id));
   }
 
   /** The newest rollout run by workflow {@code workflowId}. */
   public Optional<Rollout> latest(String workflowId) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT "
-                        + COLUMNS
-                        + FROM
-                        + " WHERE r.workflow_id = :workflowId ORDER BY r.started_at DESC, r.id DESC"
-                        + " LIMIT 1")
-                .bind("workflowId", workflowId)
-                .map(ROW)
-                .findOne());
+    return ROLLOUTS.one(
+        jdbi,
+        "WHERE r.workflow_id = :workflowId ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
+        q -> q.bind("workflowId", workflowId));
   }
 
   /** The collection's running rollout, if one runs. */
   public Optional<Rollout> running(String collection) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT "
-                        + COLUMNS
-                        + FROM
-                        + " WHERE r.collection = :collection AND r.status = 'running'")
-                .bind("collection", collection)
-                .map(ROW)
-                .findOne());
+    return ROLLOUTS.one(
+        jdbi,
+        "WHERE r.collection = :collection AND r.status = 'running'",
+        q -> q.bind("collection", collection));
   }
 
   /**
@@ -174,35 +159,20 @@ public final class Rollouts {
 
   /** A tenant's rollouts newest first, of one collection (its key) or (null) of all of them. */
   public List<Rollout> list(Tenant tenant, String collection, int limit) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT "
-                        + COLUMNS
-                        + FROM
-                        + " WHERE (CAST(:collection AS text) IS NULL OR r.collection = :collection)"
-                        + " AND r.tenant = :tenant"
-                        + " ORDER BY r.started_at DESC, r.id DESC LIMIT :limit")
-                .bind("collection", collection)
-                .bind("tenant", tenant.id())
-                .bind("limit", limit)
-                .map(ROW)
-                .list());
+    return ROLLOUTS.list(
+        jdbi,
+        "WHERE (CAST(:collection AS text) IS NULL OR r.collection = :collection)"
+            + " AND r.tenant = :tenant ORDER BY r.started_at DESC, r.id DESC LIMIT :limit",
+        q -> q.bind("collection", collection).bind("tenant", tenant.id()).bind("limit", limit));
   }
 
   /** The newest promoted rollout of a collection that has not been undone. */
   public Optional<Rollout> lastPromoted(String collection) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT "
-                        + COLUMNS
-                        + FROM
-                        + " WHERE r.collection = :collection AND r.status = 'promoted'"
-                        + " ORDER BY r.ended_at DESC, r.id DESC LIMIT 1")
-                .bind("collection", collection)
-                .map(ROW)
-                .findOne());
+    return ROLLOUTS.one(
+        jdbi,
+        "WHERE r.collection = :collection AND r.status = 'promoted'"
+            + " ORDER BY r.ended_at DESC, r.id DESC LIMIT 1",
+        q -> q.bind("collection", collection));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.engram.core.tenant;
 
 import io.engram.core.Hashing;
+import io.engram.core.db.Rows;
 import java.security.SecureRandom;
 import java.sql.Array;
 import java.sql.ResultSet;
@@ -75,6 +76,7 @@ public final class ApiKeys {
   }
 
   private static final RowMapper<ApiKey> KEY = ApiKeys::map;
+  private static final Rows<ApiKey> KEYS = new Rows<>(COLUMNS, "api_keys", KEY);
 
   private final Jdbi jdbi;
   private final SecureRandom random = new SecureRandom();
@@ -124,39 +126,23 @@ public final class ApiKeys {
     if (!looksLikeToken(token)) {
       return Optional.empty();
     }
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT "
-                        + COLUMNS
-                        + " FROM api_keys WHERE token_sha256 = :hash AND revoked_at IS NULL")
-                .bind("hash", Hashing.sha256(token))
-                .map(KEY)
-                .findOne());
+    return KEYS.one(
+        jdbi,
+        "WHERE token_sha256 = :hash AND revoked_at IS NULL",
+        q -> q.bind("hash", Hashing.sha256(token)));
   }
 
   /** One key, active or revoked. */
   public Optional<ApiKey> find(long id) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT " + COLUMNS + " FROM api_keys WHERE id = :id")
-                .bind("id", id)
-                .map(KEY)
-                .findOne());
+    return KEYS.one(jdbi, "WHERE id = :id", q -> q.bind("id", id));
   }
 
   /** The keys of {@code tenant}, or of every tenant when it is null, oldest first. */
   public List<ApiKey> list(Tenant tenant) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT "
-                        + COLUMNS
-                        + " FROM api_keys WHERE (CAST(:tenant AS text) IS NULL OR tenant = :tenant)"
-                        + " ORDER BY id")
-                .bind("tenant", tenant == null ? null : tenant.id())
-                .map(KEY)
-                .list());
+    return KEYS.list(
+        jdbi,
+        "WHERE (CAST(:tenant AS text) IS NULL OR tenant = :tenant) ORDER BY id",
+        q -> q.bind("tenant", tenant == null ? null : tenant.id()));
   }
 
   /**
@@ -171,10 +157,7 @@ public final class ApiKeys {
                   "UPDATE api_keys SET revoked_at = now() WHERE id = :id AND revoked_at IS NULL")
               .bind("id", id)
               .execute();
-          return h.createQuery("SELECT " + COLUMNS + " FROM api_keys WHERE id = :id")
-              .bind("id", id)
-              .map(KEY)
-              .findOne();
+          return KEYS.one(h, "WHERE id = :id", q -> q.bind("id", id));
         });
   }
 

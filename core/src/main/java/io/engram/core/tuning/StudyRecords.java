@@ -3,6 +3,7 @@ package io.engram.core.tuning;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.Rows;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,10 +17,10 @@ import org.jdbi.v3.core.mapper.RowMapper;
 /** Studies as stored ({@code studies}): one hyperparameter search each, keyed by its workflow. */
 public final class StudyRecords {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String SELECT =
-      "SELECT id, collection, workflow_id, direction, space, sampler, sampler_options, seed,"
+  private static final String COLUMNS =
+      "id, collection, workflow_id, direction, space, sampler, sampler_options, seed,"
           + " pruner, enqueued, warm_start_study_id, state, stop_reason, best_trial, created_at,"
-          + " finished_at FROM studies WHERE ";
+          + " finished_at";
 
   /**
    * One stored study.
@@ -85,6 +86,8 @@ public final class StudyRecords {
             instant(rs.getTimestamp(16)));
       };
 
+  private static final Rows<Row> STUDIES = new Rows<>(COLUMNS, "studies", ROW);
+
   private final Jdbi jdbi;
 
   public StudyRecords(Jdbi jdbi) {
@@ -100,14 +103,11 @@ public final class StudyRecords {
   }
 
   static Optional<Row> byId(Handle h, long id) {
-    return h.createQuery(SELECT + "id = :id").bind("id", id).map(ROW).findOne();
+    return STUDIES.one(h, "WHERE id = :id", q -> q.bind("id", id));
   }
 
   static Optional<Row> byWorkflowId(Handle h, String workflowId) {
-    return h.createQuery(SELECT + "workflow_id = :workflowId")
-        .bind("workflowId", workflowId)
-        .map(ROW)
-        .findOne();
+    return STUDIES.one(h, "WHERE workflow_id = :workflowId", q -> q.bind("workflowId", workflowId));
   }
 
   /**
@@ -116,10 +116,8 @@ public final class StudyRecords {
    * @throws IllegalStateException when there is no such study
    */
   static Row lock(Handle h, long id) {
-    return h.createQuery(SELECT + "id = :id FOR UPDATE")
-        .bind("id", id)
-        .map(ROW)
-        .findOne()
+    return STUDIES
+        .one(h, "WHERE id = :id FOR UPDATE", q -> q.bind("id", id))
         .orElseThrow(() -> new IllegalStateException("no study " + id));
   }
 
@@ -151,13 +149,11 @@ public final class StudyRecords {
 
   /** The collection's latest study with at least one complete trial: where a warm start looks. */
   static Optional<Row> latestWithResults(Handle h, String collection) {
-    return h.createQuery(
-            SELECT
-                + "collection = :collection AND EXISTS (SELECT 1 FROM trials t WHERE t.study_id ="
-                + " studies.id AND t.state = 'complete') ORDER BY id DESC LIMIT 1")
-        .bind("collection", collection)
-        .map(ROW)
-        .findOne();
+    return STUDIES.one(
+        h,
+        "WHERE collection = :collection AND EXISTS (SELECT 1 FROM trials t WHERE t.study_id ="
+            + " studies.id AND t.state = 'complete') ORDER BY id DESC LIMIT 1",
+        q -> q.bind("collection", collection));
   }
 
   /** Points the study at its best complete trial, inside the transaction that finished a trial. */

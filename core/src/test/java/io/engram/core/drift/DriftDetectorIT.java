@@ -210,7 +210,8 @@ class DriftDetectorIT {
                   0.1 * (i % 2) + shift / 10,
                   0.5 + jitter + shift / 10,
                   0.8 + jitter / 2 + shift / 100,
-                  0.1 + jitter + shift / 10)));
+                  0.1 + jitter + shift / 10),
+              QueryLog.Routing.NONE));
     }
   }
 

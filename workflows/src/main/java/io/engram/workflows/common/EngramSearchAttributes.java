@@ -1,6 +1,7 @@
 package io.engram.workflows.common;
 
 import io.temporal.common.SearchAttributeKey;
+import io.temporal.common.SearchAttributes;
 
 /**
  * Custom search attributes that let operators filter runs in the Temporal UI. They must be
@@ -74,6 +75,11 @@ public final class EngramSearchAttributes {
           io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
           "EngramCandidateVersion",
           io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+
+  /** The attributes of a run about one collection and nothing else. */
+  public static SearchAttributes ofCollection(String collection) {
+    return SearchAttributes.newBuilder().set(COLLECTION, collection).build();
+  }
 
   private EngramSearchAttributes() {}
 }

@@ -3,7 +3,6 @@ package io.engram.workflows.evaluation;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.TaskQueues;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.common.SearchAttributes;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -34,10 +33,7 @@ public interface EvaluationWorkflow {
     return WorkflowOptions.newBuilder()
         .setWorkflowId(workflowId)
         .setTaskQueue(TaskQueues.TRAINING)
-        .setTypedSearchAttributes(
-            SearchAttributes.newBuilder()
-                .set(EngramSearchAttributes.COLLECTION, collection)
-                .build())
+        .setTypedSearchAttributes(EngramSearchAttributes.ofCollection(collection))
         .build();
   }
 

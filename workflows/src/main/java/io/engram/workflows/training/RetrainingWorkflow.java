@@ -3,7 +3,6 @@ package io.engram.workflows.training;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.TaskQueues;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.common.SearchAttributes;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -35,10 +34,7 @@ public interface RetrainingWorkflow {
     return WorkflowOptions.newBuilder()
         .setWorkflowId(workflowId(collection))
         .setTaskQueue(TaskQueues.TRAINING)
-        .setTypedSearchAttributes(
-            SearchAttributes.newBuilder()
-                .set(EngramSearchAttributes.COLLECTION, collection)
-                .build())
+        .setTypedSearchAttributes(EngramSearchAttributes.ofCollection(collection))
         .build();
   }
 }
