@@ -23,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The LLM gateway over a langchain4j {@link ChatModel}: retries retryable failures with a short
- * backoff, and a circuit breaker stops calling an endpoint that keeps failing. The client's own
+ * The LLM gateway over a langchain4j {@link ChatModel}: retries fast retryable failures (a
+ * connection refused, a 5xx, a 429) with a short backoff but not a timeout, so a call waits at most
+ * one timeout; a circuit breaker stops calling an endpoint that keeps failing. The client's own
  * retries are off so that one {@link #complete} is one breaker outcome.
  */
 public final class ChatModelGateway implements LlmGateway {
@@ -138,7 +139,10 @@ public final class ChatModelGateway implements LlmGateway {
         return text;
       } catch (RuntimeException e) {
         last = e;
-        if (!retryable(e) || attempt == retries.maxRetries()) {
+        // A timed-out attempt has waited the whole timeout already, and a local server is most
+        // likely still generating the abandoned reply, so a retry would queue behind it and double
+        // the caller's wait for nothing: only fast failures are retried.
+        if (!retryable(e) || timedOut(e) || attempt == retries.maxRetries()) {
           break;
         }
         log.debug("LLM attempt {} failed ({}); retrying", attempt + 1, describe(e));
@@ -173,6 +177,19 @@ public final class ChatModelGateway implements LlmGateway {
         || e instanceof RetriableException
         || e.getCause() instanceof java.io.IOException
         || e.getCause() instanceof java.util.concurrent.TimeoutException;
+  }
+
+  /** True when the call failed because no reply came within the timeout (read or connect). */
+  static boolean timedOut(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof TimeoutException
+          || t instanceof java.util.concurrent.TimeoutException
+          || t instanceof java.net.SocketTimeoutException
+          || t instanceof java.net.http.HttpTimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The failure in a few words, without request bodies (which hold the user's question). */

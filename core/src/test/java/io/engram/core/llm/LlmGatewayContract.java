@@ -123,14 +123,32 @@ abstract class LlmGatewayContract {
   }
 
   @Test
-  void a_timeout_is_retried_then_reported_unavailable() {
+  void a_timeout_is_reported_unavailable_without_a_retry() throws Exception {
     LlmGateway gateway = gateway(r -> Reply.none(), Duration.ofMillis(300), 1, 5);
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> gateway.complete("s", "u"))
+        .isInstanceOf(LlmUnavailableException.class)
+        .hasMessageContaining("LLM call failed");
+    // One timeout, not two: a retry would queue behind the reply the endpoint is still writing.
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(550));
+    // The endpoint may log a request a moment after the client gave up on it; a retry would be a
+    // second one.
+    await().untilAsserted(() -> assertThat(requests()).hasSize(1));
+    Thread.sleep(300);
+    assertThat(requests()).hasSize(1);
+    assertThat(clock.sleeps()).isEmpty();
+  }
+
+  @Test
+  void a_refused_connection_is_retried() {
+    LlmGateway gateway = gateway(r -> Reply.completion("never"), 1);
+    server.close();
 
     assertThatThrownBy(() -> gateway.complete("s", "u"))
         .isInstanceOf(LlmUnavailableException.class)
         .hasMessageContaining("LLM call failed");
-    // The endpoint may log a request a moment after the client gave up on it.
-    await().untilAsserted(() -> assertThat(requests()).hasSize(2));
+    assertThat(clock.sleeps()).containsExactly(Duration.ofMillis(250));
   }
 
   @Test
