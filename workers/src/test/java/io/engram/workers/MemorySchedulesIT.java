@@ -86,9 +86,10 @@ class MemorySchedulesIT {
   private EngramSettings settings(Map<String, String> extra) {
     Map<String, String> values = new java.util.HashMap<>(extra);
     values.put("TEMPORAL_ADDRESS", temporal.address());
-    // The test counts the memory schedules; the training capability's drift schedule is left out.
+    // The test counts the memory schedules; the training capability's schedules are left out.
     values.putIfAbsent("ENGRAM_SCHEDULE_DRIFT_ENABLED", "false");
     values.putIfAbsent("ENGRAM_SCHEDULE_RETRAIN_ENABLED", "false");
+    values.putIfAbsent("ENGRAM_SCHEDULE_INDEX_RETENTION_ENABLED", "false");
     return EngramSettings.of(TestSettings.values(database, values));
   }
 
