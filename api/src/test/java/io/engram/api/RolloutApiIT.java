@@ -5,12 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.core.CoreServices;
-import io.engram.core.registry.ModelAliases;
-import io.engram.core.registry.ModelBundle;
-import io.engram.core.registry.ModelRegistry;
-import io.engram.core.registry.ModelVersions;
-import io.engram.core.registry.RegisteredVersion;
-import io.engram.core.retrieval.RetrievalSettings;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.ZooCorpus;
@@ -75,31 +69,6 @@ class RolloutApiIT extends ApiTestSupport implements TestPropertyProvider {
     }
   }
 
-  /** The zoo as v1 (champion) and a dense-only v2 staged. */
-  private void collectionWithCandidate(String name) {
-    ZooCorpus.index(core, name);
-    ModelRegistry registry = core.registry();
-    RegisteredVersion v1 = registry.alias(name, ModelAliases.CHAMPION).orElseThrow();
-    registry.register(
-        new ModelVersions.NewVersion(
-            name,
-            v1.indexVersionId(),
-            new ModelBundle(
-                v1.bundle().retrieval().withMode(RetrievalSettings.Mode.DENSE).withRerank(false),
-                v1.bundle().reranker(),
-                "extractive"),
-            List.of(),
-            Map.of(),
-            Map.of(),
-            List.of(),
-            RegisteredVersion.REGISTERED,
-            "it",
-            "a dense-only candidate",
-            "it-" + name),
-        List.of(ModelAliases.STAGING),
-        new ModelRegistry.Change("it", "staged for the test", null));
-  }
-
   private static Map<String, Object> plan(double interleave, List<Double> steps) {
     Map<String, Object> plan = new HashMap<>();
     plan.put("shadowShare", 1.0);
@@ -155,7 +124,7 @@ class RolloutApiIT extends ApiTestSupport implements TestPropertyProvider {
 
   @Test
   void users_preferring_the_candidate_promote_it_and_undo_restores_the_champion() throws Exception {
-    collectionWithCandidate("zoo-up");
+    ZooCorpus.indexWithStagedCandidate(core, "zoo-up");
     Reply started =
         post(
             "/v1/rollouts",
@@ -244,7 +213,7 @@ class RolloutApiIT extends ApiTestSupport implements TestPropertyProvider {
 
   @Test
   void a_slow_candidate_is_rolled_back_in_shadow_and_archived() throws Exception {
-    collectionWithCandidate("zoo-slow");
+    ZooCorpus.indexWithStagedCandidate(core, "zoo-slow");
     setLatency("zoo-slow/v2", 250);
     try {
       rollsBackSlow();

@@ -6,22 +6,15 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.core.CoreServices;
 import io.engram.core.config.EngramSettings;
-import io.engram.core.registry.ModelAliases;
-import io.engram.core.registry.ModelBundle;
-import io.engram.core.registry.ModelRegistry;
-import io.engram.core.registry.ModelVersions;
-import io.engram.core.registry.RegisteredVersion;
-import io.engram.core.retrieval.RetrievalSettings;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
+import io.engram.testing.JavaProcesses;
 import io.engram.testing.TestSettings;
 import io.engram.testing.ZooCorpus;
 import io.engram.workers.WorkerMain;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -72,27 +65,7 @@ class RolloutRestartIT extends ApiTestSupport {
         TestSettings.withTemporal(
             EngramServicesExtension.postgres().createDatabase("rollout_restart_it"), extra);
     core = CoreServices.open(EngramSettings.of(values), "it", 2);
-    ZooCorpus.index(core, COLLECTION);
-    ModelRegistry registry = core.registry();
-    RegisteredVersion v1 = registry.alias(COLLECTION, ModelAliases.CHAMPION).orElseThrow();
-    registry.register(
-        new ModelVersions.NewVersion(
-            COLLECTION,
-            v1.indexVersionId(),
-            new ModelBundle(
-                v1.bundle().retrieval().withMode(RetrievalSettings.Mode.DENSE).withRerank(false),
-                v1.bundle().reranker(),
-                "extractive"),
-            List.of(),
-            Map.of(),
-            Map.of(),
-            List.of(),
-            RegisteredVersion.REGISTERED,
-            "it",
-            "a dense-only candidate",
-            "it-" + COLLECTION),
-        List.of(ModelAliases.STAGING),
-        new ModelRegistry.Change("it", "staged for the test", null));
+    ZooCorpus.indexWithStagedCandidate(core, COLLECTION);
   }
 
   @AfterAll
@@ -102,17 +75,7 @@ class RolloutRestartIT extends ApiTestSupport {
 
   /** {@code main} in a JVM of its own on this test's classpath, with the test's settings. */
   private Process start(Class<?> main, String name) throws IOException {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx1g",
-            "-cp",
-            System.getProperty("java.class.path"),
-            main.getName());
-    pb.environment().putAll(values);
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(Files.createTempFile("engram-" + name, ".log").toFile());
-    return pb.start();
+    return JavaProcesses.start(main, name, values);
   }
 
   private Process startApi() throws IOException {

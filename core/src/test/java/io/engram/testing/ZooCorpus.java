@@ -6,11 +6,18 @@ import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.ingest.DocumentIndexes;
 import io.engram.core.ingest.Documents;
+import io.engram.core.registry.ModelAliases;
+import io.engram.core.registry.ModelBundle;
+import io.engram.core.registry.ModelRegistry;
+import io.engram.core.registry.ModelVersions;
+import io.engram.core.registry.RegisteredVersion;
+import io.engram.core.retrieval.RetrievalSettings;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.core.training.LabelledSet;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
@@ -106,6 +113,34 @@ public final class ZooCorpus {
       add(core, collection, "a" + i, passage(i));
     }
     core.bootstrapRegistry();
+  }
+
+  /**
+   * Indexes the zoo into {@code collection} as version 1 (champion) and registers a dense-only,
+   * unreranked version 2 on the same index, staged: the candidate the rollout tests roll out.
+   */
+  public static void indexWithStagedCandidate(CoreServices core, String collection) {
+    index(core, collection);
+    ModelRegistry registry = core.registry();
+    RegisteredVersion v1 = registry.alias(collection, ModelAliases.CHAMPION).orElseThrow();
+    registry.register(
+        new ModelVersions.NewVersion(
+            collection,
+            v1.indexVersionId(),
+            new ModelBundle(
+                v1.bundle().retrieval().withMode(RetrievalSettings.Mode.DENSE).withRerank(false),
+                v1.bundle().reranker(),
+                "extractive"),
+            List.of(),
+            Map.of(),
+            Map.of(),
+            List.of(),
+            RegisteredVersion.REGISTERED,
+            "it",
+            "a dense-only candidate",
+            "it-" + collection),
+        List.of(ModelAliases.STAGING),
+        new ModelRegistry.Change("it", "staged for the test", null));
   }
 
   public static String passage(int i) {

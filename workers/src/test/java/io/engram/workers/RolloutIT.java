@@ -7,12 +7,7 @@ import io.engram.core.config.EngramSettings;
 import io.engram.core.query.ExchangeListener;
 import io.engram.core.query.QueryResult;
 import io.engram.core.query.Question;
-import io.engram.core.registry.ModelAliases;
-import io.engram.core.registry.ModelBundle;
-import io.engram.core.registry.ModelRegistry;
-import io.engram.core.registry.ModelVersions;
 import io.engram.core.registry.RegisteredVersion;
-import io.engram.core.retrieval.RetrievalSettings;
 import io.engram.core.rollout.Rollout;
 import io.engram.core.rollout.RolloutEvents;
 import io.engram.core.rollout.RolloutRouter;
@@ -76,27 +71,7 @@ class RolloutIT {
             EngramServicesExtension.postgres().createDatabase("rollout_it"), extra);
     EngramSettings settings = EngramSettings.of(values);
     core = CoreServices.open(settings, "it", 4);
-    ZooCorpus.index(core, COLLECTION);
-    ModelRegistry registry = core.registry();
-    RegisteredVersion v1 = registry.alias(COLLECTION, ModelAliases.CHAMPION).orElseThrow();
-    registry.register(
-        new ModelVersions.NewVersion(
-            COLLECTION,
-            v1.indexVersionId(),
-            new ModelBundle(
-                v1.bundle().retrieval().withMode(RetrievalSettings.Mode.DENSE).withRerank(false),
-                v1.bundle().reranker(),
-                "extractive"),
-            List.of(),
-            Map.of(),
-            Map.of(),
-            List.of(),
-            RegisteredVersion.REGISTERED,
-            "it",
-            "a dense-only candidate",
-            "it-" + COLLECTION),
-        List.of(ModelAliases.STAGING),
-        new ModelRegistry.Change("it", "staged for the test", null));
+    ZooCorpus.indexWithStagedCandidate(core, COLLECTION);
     service =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder()

@@ -35,6 +35,9 @@ public final class IndexRetention {
   public record Dropped(
       String collection, int indexVersionId, long chunks, List<Integer> versions, String rollout) {}
 
+  /** A version that lost a rollout, and that rollout's workflow id. */
+  private record Lost(RegisteredVersion version, String rollout) {}
+
   private final Jdbi jdbi;
   private final ModelRegistry registry;
   private final Rollouts rollouts;
@@ -60,22 +63,26 @@ public final class IndexRetention {
   public List<Dropped> dropExpired(Instant now) {
     Integer ingestTarget = indexes.champion().map(v -> v.id()).orElse(null);
     // The latest rollout naming a (collection, index) wins: one drop per index.
-    Map<String, Rollouts.Loser> losers = new LinkedHashMap<>();
+    Map<String, Lost> lost = new LinkedHashMap<>();
     for (Rollouts.Loser loser : rollouts.losersRetainedUntil(now)) {
       registry
           .byId(loser.versionId())
-          .ifPresent(v -> losers.put(v.collection() + "\u0000" + v.indexVersionId(), loser));
+          .ifPresent(
+              v ->
+                  lost.put(
+                      v.collection() + "\u0000" + v.indexVersionId(),
+                      new Lost(v, loser.rolloutWorkflowId())));
     }
     List<Dropped> dropped = new ArrayList<>();
-    for (Rollouts.Loser loser : losers.values()) {
-      RegisteredVersion lost = registry.byId(loser.versionId()).orElseThrow();
-      int index = lost.indexVersionId();
+    for (Lost l : lost.values()) {
+      String collection = l.version().collection();
+      int index = l.version().indexVersionId();
       if (Integer.valueOf(index).equals(ingestTarget)
-          || inUse(lost.collection()).contains(index)
-          || chunks.count(lost.collection(), index) == 0) {
+          || inUse(collection).contains(index)
+          || chunks.count(collection, index) == 0) {
         continue;
       }
-      dropped.add(drop(lost.collection(), index, loser.rolloutWorkflowId()));
+      dropped.add(drop(collection, index, l.rollout()));
     }
     return dropped;
   }

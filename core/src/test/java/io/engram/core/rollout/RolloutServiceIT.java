@@ -11,11 +11,8 @@ import io.engram.core.query.QueryResult;
 import io.engram.core.query.Question;
 import io.engram.core.query.Source;
 import io.engram.core.registry.ModelAliases;
-import io.engram.core.registry.ModelBundle;
 import io.engram.core.registry.ModelRegistry;
-import io.engram.core.registry.ModelVersions;
 import io.engram.core.registry.RegisteredVersion;
-import io.engram.core.retrieval.RetrievalSettings;
 import io.engram.core.tenant.Tenant;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
@@ -68,29 +65,7 @@ class RolloutServiceIT {
 
   /** A collection with the zoo as v1 (champion) and a dense-only v2 staged. */
   private String collectionWithCandidate(String name) {
-    ZooCorpus.index(core, name);
-    ModelRegistry registry = core.registry();
-    RegisteredVersion v1 = registry.alias(name, ModelAliases.CHAMPION).orElseThrow();
-    ModelBundle dense =
-        new ModelBundle(
-            v1.bundle().retrieval().withMode(RetrievalSettings.Mode.DENSE).withRerank(false),
-            v1.bundle().reranker(),
-            "extractive");
-    registry.register(
-        new ModelVersions.NewVersion(
-            name,
-            v1.indexVersionId(),
-            dense,
-            List.of(),
-            Map.of(),
-            Map.of(),
-            List.of(),
-            RegisteredVersion.REGISTERED,
-            "it",
-            "a dense-only candidate",
-            "it-" + name),
-        List.of(ModelAliases.STAGING),
-        new ModelRegistry.Change("it", "staged for the test", null));
+    ZooCorpus.indexWithStagedCandidate(core, name);
     return name;
   }
 
