@@ -263,6 +263,10 @@ class EvaluationWorkflowTest {
     try {
       WorkflowClient.start(workflow::evaluate, REQUEST);
       assertThat(activities.secondStarted.await(30, TimeUnit.SECONDS)).isTrue();
+      // Cancel once the workflow has taken the first batch's result, so only the blocked batch is
+      // in flight: a cancel that races the first batch's completion makes the test server reject
+      // the workflow task (ACTIVITY_UNKNOWN) and the run waits out a task timeout.
+      awaitDone(workflow, EvaluationWorkflowImpl.BATCH_SIZE);
       WorkflowStub.fromTyped(workflow).cancel();
       // The run is marked while the cancelled batch is still blocked: marking does not wait for
       // the batch. Waiting for the result only after that keeps the test independent of how the
