@@ -79,7 +79,9 @@ final class AccessFilter {
             ? this.settings.ratePerSecond()
                 + "/s, bursts of "
                 + this.settings.rateBurst()
-                + " (per replica)"
+                + (this.settings.rateScope() == AccessSettings.RateLimitScope.CLUSTER
+                    ? " (shared by every replica, in PostgreSQL)"
+                    : " (per replica)")
             : "none");
   }
 

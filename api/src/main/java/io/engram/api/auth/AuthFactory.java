@@ -1,6 +1,7 @@
 package io.engram.api.auth;
 
 import io.engram.core.CoreServices;
+import io.engram.core.config.AccessSettings;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.tenant.ApiKeys;
 import io.github.bucket4j.TimeMeter;
@@ -15,14 +16,21 @@ class AuthFactory {
     return new ApiKeys(core.jdbi());
   }
 
-  /** The time rate-limit buckets refill by; a test replaces it with a clock it moves itself. */
+  /**
+   * The time rate-limit buckets refill by: this process's monotonic clock for its own buckets, the
+   * wall clock for buckets every replica shares (ENGRAM_RATE_LIMIT_SCOPE=cluster). A test replaces
+   * it with a clock it moves itself.
+   */
   @Singleton
-  TimeMeter rateLimitClock() {
-    return TimeMeter.SYSTEM_NANOTIME;
+  TimeMeter rateLimitClock(EngramSettings settings) {
+    return settings.access().rateScope() == AccessSettings.RateLimitScope.CLUSTER
+        ? TimeMeter.SYSTEM_MILLISECONDS
+        : TimeMeter.SYSTEM_NANOTIME;
   }
 
+  /** Shared buckets live in the API's own database, on its connection pool. */
   @Singleton
-  RateLimits rateLimits(EngramSettings settings, TimeMeter clock) {
-    return new RateLimits(settings.access(), clock);
+  RateLimits rateLimits(EngramSettings settings, CoreServices core, TimeMeter clock) {
+    return RateLimits.of(settings.access(), core.dataSource(), clock);
   }
 }

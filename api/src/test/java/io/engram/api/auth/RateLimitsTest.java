@@ -3,12 +3,13 @@ package io.engram.api.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.core.config.AccessSettings;
+import io.engram.core.config.AccessSettings.RateLimitScope;
 import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Token buckets per key on a clock the test moves. */
+/** Token buckets per key in one replica's memory, on a clock the test moves. */
 class RateLimitsTest {
   private final AtomicLong nanos = new AtomicLong(5_000_000_000L);
   private final TimeMeter clock =
@@ -25,7 +26,8 @@ class RateLimitsTest {
       };
 
   private RateLimits limits(int perSecond, int burst) {
-    return new RateLimits(new AccessSettings(false, perSecond, burst, 1024), clock);
+    return RateLimits.inReplica(
+        new AccessSettings(false, perSecond, burst, RateLimitScope.REPLICA, 1024), clock);
   }
 
   private void advance(Duration d) {

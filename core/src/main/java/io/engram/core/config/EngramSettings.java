@@ -163,6 +163,7 @@ public record EngramSettings(
         loopback,
         s.integer("ENGRAM_RATE_LIMIT_PER_SECOND", 0, 1_000_000),
         s.integer("ENGRAM_RATE_LIMIT_BURST", 1, 10_000_000),
+        s.choice("ENGRAM_RATE_LIMIT_SCOPE", AccessSettings.RateLimitScope.class),
         maxRequest);
   }
 
