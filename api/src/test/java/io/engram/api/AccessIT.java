@@ -35,6 +35,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -73,7 +75,10 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
     ENGRAM.setLevel(Level.DEBUG);
   }
 
-  /** The time the rate-limit buckets refill by, moved by the test alone. */
+  /**
+   * The time the rate-limit buckets refill by, moved by the test alone. In prod they are shared by
+   * every replica in PostgreSQL (ENGRAM_RATE_LIMIT_SCOPE=cluster); RateLimitsIT has two replicas.
+   */
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
 
   @Inject EmbeddedServer server;
@@ -107,9 +112,10 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
         return nanos.get();
       }
 
+      // Standing in for the wall clock that prod's buckets, shared by every replica, refill by.
       @Override
       public boolean isWallClockBased() {
-        return false;
+        return true;
       }
     };
   }
@@ -260,6 +266,92 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
     nanos.addAndGet(Duration.ofMillis(500).toNanos());
     assertThat(call(limited, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
     assertThat(exchange(limited, "GET", "/v1/drift/reports", null).statusCode()).isEqualTo(429);
+  }
+
+  @Test
+  void prod_keeps_a_keys_bucket_in_the_database_and_a_revoke_removes_it() throws Exception {
+    String operator = key("default", Scope.ADMIN);
+    Reply created =
+        call(operator, "POST", "/v1/keys", Map.of("tenant", "acme", "scopes", List.of("query")));
+    String token = created.json().path("key").asText();
+    tokens.add(token);
+    long id = created.json().path("apiKey").path("id").asLong();
+    assertThat(call(token, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
+    assertThat(storedBuckets(id)).isEqualTo(1);
+
+    assertThat(call(operator, "POST", "/v1/keys/" + id + ":revoke", null).status()).isEqualTo(200);
+    assertThat(storedBuckets(id)).isZero();
+  }
+
+  @Test
+  void a_database_failure_while_the_limit_is_checked_is_503_to_retry_not_a_500() throws Exception {
+    String token = key("acme", Scope.QUERY);
+    long id = keys.authenticate(token).orElseThrow().id();
+    assertThat(call(token, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
+
+    var postgres = EngramServicesExtension.postgres();
+    try (Connection holder =
+            DriverManager.getConnection(dbUrl, postgres.user(), postgres.password());
+        Connection admin =
+            DriverManager.getConnection(dbUrl, postgres.user(), postgres.password());
+        Statement lock = holder.createStatement();
+        Statement kill = admin.createStatement()) {
+      // Hold the key's bucket, so the API's check waits on it; then end the waiting session the way
+      // a restarting server does (57P01, admin_shutdown).
+      holder.setAutoCommit(false);
+      lock.execute("SELECT state FROM rate_limit_buckets WHERE id = " + id + " FOR UPDATE");
+      CompletableFuture<HttpResponse<String>> waiting =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return exchange(token, "GET", "/v1/drift/reports", null);
+                } catch (Exception e) {
+                  throw new CompletionException(e);
+                }
+              });
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      int ended = 0;
+      while (ended == 0 && System.nanoTime() < deadline && !waiting.isDone()) {
+        try (ResultSet rs =
+            kill.executeQuery(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    + " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    + " AND wait_event_type = 'Lock' AND query LIKE '%rate_limit_buckets%'")) {
+          rs.next();
+          ended = rs.getInt(1);
+        }
+        if (ended == 0) {
+          Thread.sleep(20);
+        }
+      }
+      assertThat(ended).as("the API's check waited on the held bucket").isEqualTo(1);
+      HttpResponse<String> failed = waiting.get(60, TimeUnit.SECONDS);
+      holder.rollback();
+
+      assertThat(failed.statusCode()).as(failed.body()).isEqualTo(503);
+      assertThat(failed.headers().firstValue("Retry-After")).isPresent();
+      assertThat(failed.headers().firstValue("Content-Type").orElse(""))
+          .startsWith("application/problem+json");
+      assertThat(JSON.readTree(failed.body()).path("detail").asText())
+          .contains("database is unavailable");
+      assertThat(failed.body())
+          .doesNotContain("rate_limit_buckets")
+          .doesNotContain("terminating")
+          .doesNotContain("SQL");
+    }
+    // The pool replaces the ended connection: the next request is checked and served.
+    assertThat(call(token, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
+  }
+
+  private int storedBuckets(long keyId) throws Exception {
+    var postgres = EngramServicesExtension.postgres();
+    try (Connection c = DriverManager.getConnection(dbUrl, postgres.user(), postgres.password());
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT count(*) FROM rate_limit_buckets WHERE id = " + keyId)) {
+      rs.next();
+      return rs.getInt(1);
+    }
   }
 
   @Test
