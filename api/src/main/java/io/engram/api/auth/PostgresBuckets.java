@@ -35,7 +35,19 @@ import javax.sql.DataSource;
 final class PostgresBuckets extends AbstractSelectForUpdateBasedProxyManager<Long> {
   static final String TABLE = "rate_limit_buckets";
 
-  private static final String SELECT = "SELECT state FROM " + TABLE + " WHERE id = ? FOR UPDATE";
+  /**
+   * Locks and reads the key's row, and lets this transaction commit without waiting for its WAL to
+   * reach the disk ({@code SET LOCAL synchronous_commit = off}, as a function so that it costs no
+   * round trip of its own). A bucket is worth no fsync: a server crash may forget the last moment
+   * of token use, a key then gets a few requests more once; nothing else is lost or inconsistent
+   * (PostgreSQL, "Asynchronous Commit"). The wait for the disk would otherwise be most of a check's
+   * time (docs/benchmarks/rate-limits.md).
+   */
+  private static final String SELECT =
+      "SELECT state, set_config('synchronous_commit', 'off', true) FROM "
+          + TABLE
+          + " WHERE id = ? FOR UPDATE";
+
   private static final String INSERT =
       "INSERT INTO " + TABLE + " (id, state) VALUES (?, NULL) ON CONFLICT (id) DO NOTHING";
   private static final String UPDATE = "UPDATE " + TABLE + " SET state = ? WHERE id = ?";
