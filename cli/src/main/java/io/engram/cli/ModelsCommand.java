@@ -124,7 +124,7 @@ final class ModelsCommand extends CommandGroup {
               EngramClient.shorten(v.reason() == null ? "" : v.reason(), 60)
             });
       }
-      table(out, rows);
+      Table.print(out, rows);
       out.println();
       out.println(
           primary == null
@@ -409,7 +409,7 @@ final class ModelsCommand extends CommandGroup {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"CONFIG", va, vb});
         config.forEach((field, v) -> rows.add(new String[] {field, v[0], v[1]}));
-        table(out, rows);
+        Table.print(out, rows);
       }
       out.println();
       if (metrics.isEmpty()) {
@@ -428,7 +428,7 @@ final class ModelsCommand extends CommandGroup {
                           "  " + name, figure(name, v[0]), figure(name, v[1]), signed(name, v[2])
                         }));
           });
-      table(out, rows);
+      Table.print(out, rows);
     }
   }
 
@@ -614,24 +614,5 @@ final class ModelsCommand extends CommandGroup {
 
   private static void row(PrintWriter out, String name, String value) {
     out.printf(Locale.ROOT, "  %-10s %s%n", name, value == null ? "" : value);
-  }
-
-  /** Prints rows as left-aligned columns, the first row being the header. */
-  static void table(PrintWriter out, List<String[]> rows) {
-    int columns = rows.get(0).length;
-    int[] widths = new int[columns];
-    for (String[] row : rows) {
-      for (int i = 0; i < columns; i++) {
-        widths[i] = Math.max(widths[i], row[i].length());
-      }
-    }
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < columns; i++) {
-        line.append(i == 0 ? "" : "  ");
-        line.append(i == columns - 1 ? row[i] : String.format("%-" + widths[i] + "s", row[i]));
-      }
-      out.println(line.toString().stripTrailing());
-    }
   }
 }
