@@ -28,7 +28,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -92,13 +91,8 @@ final class ModelsCommand extends CommandGroup {
   static final class ListVersions extends Subcommand {
     @Override
     public Integer call() throws Exception {
-      Reply<VersionList> reply = root().client().models(collection);
-      if (root().json()) {
-        printJson(reply.json().path("versions"));
-        return 0;
-      }
-      print(out(), reply.value());
-      out().flush();
+      Reply<VersionList> reply = context.client().models(collection);
+      context.print(reply.json().path("versions"), out -> print(out, reply.value()));
       return 0;
     }
 
@@ -145,13 +139,9 @@ final class ModelsCommand extends CommandGroup {
 
     @Override
     public Integer call() throws Exception {
-      Reply<VersionView> reply = root().client().model(collection, version);
-      if (root().json()) {
-        printJson(reply.json());
-        return 0;
-      }
-      print(out(), reply.value(), reply.json(), root().client().baseUrl());
-      out().flush();
+      EngramClient client = context.client();
+      Reply<VersionView> reply = client.model(collection, version);
+      context.print(reply, (out, v) -> print(out, v, reply.json(), client.baseUrl()));
       return 0;
     }
 
@@ -289,20 +279,16 @@ final class ModelsCommand extends CommandGroup {
       List<Integer> versions = new ArrayList<>(options);
       versions.addAll(positional);
       if (versions.size() != 2) {
-        throw new ParameterException(
-            spec.commandLine(), "name two versions: --version A --version B (or A B)");
+        throw context.usageError("name two versions: --version A --version B (or A B)");
       }
-      EngramClient client = root().client();
+      EngramClient client = context.client();
       Reply<VersionView> a = client.model(collection, versions.get(0));
       Reply<VersionView> b = client.model(collection, versions.get(1));
       Map<String, String[]> config = configDelta(a.json(), b.json());
       Map<String, Map<String, Double[]>> metrics = metricDelta(a.value(), b.value());
-      if (root().json()) {
-        printJson(json(a.value(), b.value(), config, metrics));
-        return 0;
-      }
-      print(out(), a.value(), b.value(), config, metrics);
-      out().flush();
+      context.print(
+          json(a.value(), b.value(), config, metrics),
+          out -> print(out, a.value(), b.value(), config, metrics));
       return 0;
     }
 
@@ -470,21 +456,21 @@ final class ModelsCommand extends CommandGroup {
     @Override
     public Integer call() throws Exception {
       if (!Models.ALIASES.contains(alias)) {
-        throw new ParameterException(
-            spec.commandLine(), "--alias must be one of " + String.join(", ", Models.ALIASES));
+        throw context.usageError("--alias must be one of " + String.join(", ", Models.ALIASES));
       }
-      EngramClient client = root().client();
+      EngramClient client = context.client();
       Reply<VersionView> moved =
           client.moveAlias(
               collection, new AliasMove(alias, version, reason, approve ? true : null));
-      if (root().json()) {
-        printJson(moved.json());
-        return 0;
-      }
-      AliasList aliases = client.aliases(collection).value();
-      out().println(alias + " of " + collection + " is now v" + moved.value().version());
-      aliases.aliases().forEach((name, v) -> out().printf(Locale.ROOT, "  %-9s v%d%n", name, v));
-      out().flush();
+      context.print(
+          moved,
+          (out, v) -> {
+            AliasList aliases = client.aliases(collection).value();
+            out.println(alias + " of " + collection + " is now v" + v.version());
+            aliases
+                .aliases()
+                .forEach((name, n) -> out.printf(Locale.ROOT, "  %-9s v%d%n", name, n));
+          });
       return 0;
     }
   }
@@ -515,13 +501,8 @@ final class ModelsCommand extends CommandGroup {
     @Override
     public Integer call() throws Exception {
       Reply<VersionView> archived =
-          root().client().archive(collection, version, new Archive(reason));
-      if (root().json()) {
-        printJson(archived.json());
-        return 0;
-      }
-      out().println("archived " + archived.value().label());
-      out().flush();
+          context.client().archive(collection, version, new Archive(reason));
+      context.print(archived, (out, v) -> out.println("archived " + v.label()));
       return 0;
     }
   }
