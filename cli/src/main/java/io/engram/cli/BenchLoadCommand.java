@@ -1,6 +1,5 @@
 package io.engram.cli;
 
-import io.engram.contract.Queries.QueryRequest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.http.HttpTimeoutException;
@@ -80,13 +79,6 @@ final class BenchLoadCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   long timeoutMs;
 
-  @Option(
-      names = "--cached",
-      description =
-          "Let the API answer repeated queries from its caches (default: every query is computed"
-              + " afresh).")
-  boolean cached;
-
   /** What one rate held for the hold time gave. */
   record Step(
       int rate,
@@ -116,9 +108,9 @@ final class BenchLoadCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     validate();
     PrintWriter err = context.err();
-    List<String> texts = BenchQueryCommand.readQueries(target.queries);
+    List<String> texts = target.readQueries();
     EngramClient client = context.client();
-    BenchQueryCommand.warmUp(client, texts, target.collection, target.topK, cached);
+    target.warmUp(client, texts);
 
     List<Step> steps = new ArrayList<>();
     Step best = null;
@@ -216,8 +208,7 @@ final class BenchLoadCommand implements Callable<Integer> {
       }
       String text = texts.get((int) ((first + i) % texts.size()));
       client
-          .queryStatus(
-              new QueryRequest(text, null, target.collection, target.topK), cached, timeout)
+          .queryStatus(target.request(text), target.cached, timeout)
           .whenComplete(
               (status, failure) -> {
                 recorder.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));
