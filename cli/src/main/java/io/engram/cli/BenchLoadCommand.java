@@ -91,6 +91,33 @@ final class BenchLoadCommand implements Callable<Integer> {
     boolean held(double boundMs) {
       return errors == 0 && latency.p95() <= boundMs;
     }
+
+    String verdict(double boundMs) {
+      if (errors > 0) {
+        return "failed: " + errors + " errors " + errorKinds;
+      }
+      return latency.p95() <= boundMs
+          ? "held"
+          : String.format(Locale.ROOT, "failed: p95 over %.0f ms", boundMs);
+    }
+
+    /**
+     * The step as {@code layout} shows it, which takes in turn the rate, requests sent, errors,
+     * p50, p95 and p99, {@code load} and the verdict.
+     */
+    String format(String layout, Object load, double boundMs) {
+      return String.format(
+          Locale.ROOT,
+          layout,
+          rate,
+          sent,
+          errors,
+          latency.p50(),
+          latency.p95(),
+          latency.p99(),
+          load,
+          verdict(boundMs));
+    }
   }
 
   /** Latency percentiles in milliseconds, measured from when each request was due. */
@@ -119,7 +146,10 @@ final class BenchLoadCommand implements Callable<Integer> {
       Step step = hold(client, texts, next, rate);
       next = (int) ((next + step.sent()) % texts.size());
       steps.add(step);
-      err.println(describe(step, bound));
+      err.println(
+          step.format(
+              "rate %d qps: sent %d, errors %d, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, load %s: %s",
+              step.loadAverage(), bound));
       err.flush();
       if (!step.held(bound)) {
         break;
@@ -151,17 +181,10 @@ final class BenchLoadCommand implements Callable<Integer> {
               "load1",
               "result");
           for (Step step : steps) {
-            out.printf(
-                Locale.ROOT,
-                "%8d %8d %7d %9.1f %9.1f %9.1f %6s  %s%n",
-                step.rate(),
-                step.sent(),
-                step.errors(),
-                step.latency().p50(),
-                step.latency().p95(),
-                step.latency().p99(),
-                step.loadAverage() == null ? "n/a" : step.loadAverage().toString(),
-                verdict(step, bound));
+            out.print(
+                step.format(
+                    "%8d %8d %7d %9.1f %9.1f %9.1f %6s  %s%n",
+                    step.loadAverage() == null ? "n/a" : step.loadAverage(), bound));
           }
           out.printf(
               Locale.ROOT,
@@ -258,28 +281,5 @@ final class BenchLoadCommand implements Callable<Integer> {
             ? failure.getCause()
             : failure;
     return cause instanceof HttpTimeoutException ? "timeout" : cause.getClass().getSimpleName();
-  }
-
-  private static String verdict(Step step, double bound) {
-    if (step.errors() > 0) {
-      return "failed: " + step.errors() + " errors " + step.errorKinds();
-    }
-    return step.latency().p95() <= bound
-        ? "held"
-        : String.format(Locale.ROOT, "failed: p95 over %.0f ms", bound);
-  }
-
-  private static String describe(Step step, double bound) {
-    return String.format(
-        Locale.ROOT,
-        "rate %d qps: sent %d, errors %d, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, load %s: %s",
-        step.rate(),
-        step.sent(),
-        step.errors(),
-        step.latency().p50(),
-        step.latency().p95(),
-        step.latency().p99(),
-        step.loadAverage(),
-        verdict(step, bound));
   }
 }
