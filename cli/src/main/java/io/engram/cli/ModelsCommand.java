@@ -62,6 +62,17 @@ final class ModelsCommand extends CommandGroup {
     String collection;
   }
 
+  /** What {@code show}, {@code promote} and {@code archive} take too: the version they act on. */
+  abstract static class OneVersion extends Subcommand {
+    @Option(
+        names = "--version",
+        paramLabel = "N",
+        required = true,
+        converter = VersionNumber.class,
+        description = "The version to ${COMMAND-NAME} (3 or v3).")
+    int version;
+  }
+
   /** Reads a version number written as {@code 3} or {@code v3}. */
   static final class VersionNumber implements ITypeConverter<Integer> {
     @Override
@@ -128,14 +139,7 @@ final class ModelsCommand extends CommandGroup {
   }
 
   @Command(name = "show", description = "One version in full: bundle, index, metrics, lineage.")
-  static final class Show extends Subcommand {
-    @Option(
-        names = "--version",
-        paramLabel = "N",
-        required = true,
-        converter = VersionNumber.class,
-        description = "The version number (3 or v3).")
-    int version;
+  static final class Show extends OneVersion {
 
     @Override
     public Integer call() throws Exception {
@@ -425,14 +429,7 @@ final class ModelsCommand extends CommandGroup {
         "Moving champion keeps the version it leaves as previous. In production"
             + " (ENGRAM_PROFILE=prod) a champion move needs --approve."
       })
-  static final class Promote extends Subcommand {
-    @Option(
-        names = "--version",
-        paramLabel = "N",
-        required = true,
-        converter = VersionNumber.class,
-        description = "The version the alias moves to (3 or v3).")
-    int version;
+  static final class Promote extends OneVersion {
 
     @Option(
         names = "--alias",
@@ -482,14 +479,7 @@ final class ModelsCommand extends CommandGroup {
         "It keeps its record but loses its aliases and cannot carry one again. The champion"
             + " cannot be archived; promote another version first."
       })
-  static final class ArchiveVersion extends Subcommand {
-    @Option(
-        names = "--version",
-        paramLabel = "N",
-        required = true,
-        converter = VersionNumber.class,
-        description = "The version to archive (3 or v3).")
-    int version;
+  static final class ArchiveVersion extends OneVersion {
 
     @Option(
         names = "--reason",
