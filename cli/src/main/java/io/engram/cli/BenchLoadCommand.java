@@ -64,13 +64,6 @@ final class BenchLoadCommand implements Callable<Integer> {
   int holdSeconds;
 
   @Option(
-      names = "--p95-bound-ms",
-      paramLabel = "MS",
-      defaultValue = "100",
-      description = "A rate fails when its p95 exceeds this (default: ${DEFAULT-VALUE}).")
-  double bound;
-
-  @Option(
       names = "--timeout-ms",
       paramLabel = "MS",
       defaultValue = "10000",
@@ -134,6 +127,7 @@ final class BenchLoadCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
+    double bound = target.p95BoundMs;
     PrintWriter err = context.err();
     List<String> texts = target.readQueries();
     EngramClient client = context.client();
@@ -205,7 +199,7 @@ final class BenchLoadCommand implements Callable<Integer> {
     if (holdSeconds <= 0) {
       throw new CliException("--hold needs a positive number of seconds, e.g. --hold 60", 2);
     }
-    if (timeoutMs <= 0 || bound <= 0) {
+    if (timeoutMs <= 0 || target.p95BoundMs <= 0) {
       throw new CliException("--timeout-ms and --p95-bound-ms need positive values", 2);
     }
   }

@@ -31,13 +31,6 @@ final class BenchQueryCommand implements Callable<Integer> {
   @Mixin BenchTarget target;
 
   @Option(
-      names = "--p95-bound-ms",
-      paramLabel = "MS",
-      defaultValue = "100",
-      description = "p95 bound for the QPS sweep (default: ${DEFAULT-VALUE}).")
-  double bound;
-
-  @Option(
       names = "--concurrency",
       paramLabel = "N,N",
       split = ",",
@@ -76,7 +69,7 @@ final class BenchQueryCommand implements Callable<Integer> {
           Metrics.percentile(latencies, 50),
           levelP95);
       err.flush();
-      if (levelP95 <= bound && qps > bestQps) {
+      if (levelP95 <= target.p95BoundMs && qps > bestQps) {
         bestQps = qps;
         bestLevel = level;
       }
@@ -102,7 +95,7 @@ final class BenchQueryCommand implements Callable<Integer> {
                 p95,
                 qps,
                 level,
-                bound,
+                target.p95BoundMs,
                 texts.size(),
                 target.topK));
     return 0;

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 /**
  * What the query benchmarks ({@code bench-query}, {@code bench-load}) send to {@code POST
  * /v1/query}: the queries of a BEIR file, the collection they ask, how many passages each wants and
- * whether the API's caches may answer. Mixed in with {@code @Mixin}.
+ * whether the API's caches may answer; and the p95 bound their highest QPS is held to. Mixed in
+ * with {@code @Mixin}.
  */
 final class BenchTarget {
 
@@ -45,6 +46,15 @@ final class BenchTarget {
               + " (default: every query is computed afresh, which is what the latency target is"
               + " about).")
   boolean cached;
+
+  @Option(
+      names = "--p95-bound-ms",
+      paramLabel = "MS",
+      defaultValue = "100",
+      description =
+          "The latency target: the highest QPS counts only where p95 stays under this (default:"
+              + " ${DEFAULT-VALUE}).")
+  double p95BoundMs;
 
   /** The request that asks {@code text}. */
   QueryRequest request(String text) {
