@@ -133,11 +133,7 @@ final class EvalCommand implements Callable<Integer> {
                 qrelsBlob,
                 limit,
                 answers == 0 ? null : answers));
-    err.println(
-        "evaluating in workflow "
-            + started.workflowId()
-            + " — see it in the Temporal UI: "
-            + context.temporalUiLink(started.workflowId()));
+    err.println("evaluating in " + context.workflowLine(started.workflowId()));
     err.flush();
 
     Reply<EvaluationStatus> last =

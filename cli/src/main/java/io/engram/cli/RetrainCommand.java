@@ -148,13 +148,7 @@ final class RetrainCommand implements Callable<Integer> {
               + " was already running; following it instead of starting another (its own"
               + " labelled set, --force and --params apply, not this command's)");
     }
-    err.println(
-        "retraining "
-            + coll
-            + " in workflow "
-            + started.workflowId()
-            + " — see it in the Temporal UI: "
-            + context.temporalUiLink(started.workflowId()));
+    err.println("retraining " + coll + " in " + context.workflowLine(started.workflowId()));
     err.flush();
     if (noWait) {
       Map<String, Object> json = new LinkedHashMap<>();

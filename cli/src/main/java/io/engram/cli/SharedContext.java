@@ -52,6 +52,11 @@ class SharedContext {
     return cli().temporalUiLink(workflowId);
   }
 
+  /** Names a workflow a command started, with where to watch it: {@code workflow ID — see it …}. */
+  String workflowLine(String workflowId) {
+    return "workflow " + workflowId + " — see it in the Temporal UI: " + temporalUiLink(workflowId);
+  }
+
   /** Prints the API's reply: as it came with {@code --json}, else as {@code text} renders it. */
   <T> void print(Reply<T> reply, BiConsumer<PrintWriter, T> text) throws JsonProcessingException {
     print(reply.json(), out -> text.accept(out, reply.value()));
