@@ -1,6 +1,5 @@
 package io.engram.cli;
 
-import io.engram.contract.Queries.QueryRequest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.http.HttpTimeoutException;
@@ -65,13 +64,6 @@ final class BenchLoadCommand implements Callable<Integer> {
   int holdSeconds;
 
   @Option(
-      names = "--p95-bound-ms",
-      paramLabel = "MS",
-      defaultValue = "100",
-      description = "A rate fails when its p95 exceeds this (default: ${DEFAULT-VALUE}).")
-  double bound;
-
-  @Option(
       names = "--timeout-ms",
       paramLabel = "MS",
       defaultValue = "10000",
@@ -79,13 +71,6 @@ final class BenchLoadCommand implements Callable<Integer> {
           "A request without a response after this long counts as an error (default:"
               + " ${DEFAULT-VALUE}).")
   long timeoutMs;
-
-  @Option(
-      names = "--cached",
-      description =
-          "Let the API answer repeated queries from its caches (default: every query is computed"
-              + " afresh).")
-  boolean cached;
 
   /** What one rate held for the hold time gave. */
   record Step(
@@ -98,6 +83,33 @@ final class BenchLoadCommand implements Callable<Integer> {
 
     boolean held(double boundMs) {
       return errors == 0 && latency.p95() <= boundMs;
+    }
+
+    String verdict(double boundMs) {
+      if (errors > 0) {
+        return "failed: " + errors + " errors " + errorKinds;
+      }
+      return latency.p95() <= boundMs
+          ? "held"
+          : String.format(Locale.ROOT, "failed: p95 over %.0f ms", boundMs);
+    }
+
+    /**
+     * The step as {@code layout} shows it, which takes in turn the rate, requests sent, errors,
+     * p50, p95 and p99, {@code load} and the verdict.
+     */
+    String format(String layout, Object load, double boundMs) {
+      return String.format(
+          Locale.ROOT,
+          layout,
+          rate,
+          sent,
+          errors,
+          latency.p50(),
+          latency.p95(),
+          latency.p99(),
+          load,
+          verdict(boundMs));
     }
   }
 
@@ -115,10 +127,11 @@ final class BenchLoadCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
+    double bound = target.p95BoundMs;
     PrintWriter err = context.err();
-    List<String> texts = BenchQueryCommand.readQueries(target.queries);
+    List<String> texts = target.readQueries();
     EngramClient client = context.client();
-    BenchQueryCommand.warmUp(client, texts, target.collection, target.topK, cached);
+    target.warmUp(client, texts);
 
     List<Step> steps = new ArrayList<>();
     Step best = null;
@@ -127,7 +140,10 @@ final class BenchLoadCommand implements Callable<Integer> {
       Step step = hold(client, texts, next, rate);
       next = (int) ((next + step.sent()) % texts.size());
       steps.add(step);
-      err.println(describe(step, bound));
+      err.println(
+          step.format(
+              "rate %d qps: sent %d, errors %d, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, load %s: %s",
+              step.loadAverage(), bound));
       err.flush();
       if (!step.held(bound)) {
         break;
@@ -159,17 +175,10 @@ final class BenchLoadCommand implements Callable<Integer> {
               "load1",
               "result");
           for (Step step : steps) {
-            out.printf(
-                Locale.ROOT,
-                "%8d %8d %7d %9.1f %9.1f %9.1f %6s  %s%n",
-                step.rate(),
-                step.sent(),
-                step.errors(),
-                step.latency().p50(),
-                step.latency().p95(),
-                step.latency().p99(),
-                step.loadAverage() == null ? "n/a" : step.loadAverage().toString(),
-                verdict(step, bound));
+            out.print(
+                step.format(
+                    "%8d %8d %7d %9.1f %9.1f %9.1f %6s  %s%n",
+                    step.loadAverage() == null ? "n/a" : step.loadAverage(), bound));
           }
           out.printf(
               Locale.ROOT,
@@ -190,7 +199,7 @@ final class BenchLoadCommand implements Callable<Integer> {
     if (holdSeconds <= 0) {
       throw new CliException("--hold needs a positive number of seconds, e.g. --hold 60", 2);
     }
-    if (timeoutMs <= 0 || bound <= 0) {
+    if (timeoutMs <= 0 || target.p95BoundMs <= 0) {
       throw new CliException("--timeout-ms and --p95-bound-ms need positive values", 2);
     }
   }
@@ -216,8 +225,7 @@ final class BenchLoadCommand implements Callable<Integer> {
       }
       String text = texts.get((int) ((first + i) % texts.size()));
       client
-          .queryStatus(
-              new QueryRequest(text, null, target.collection, target.topK), cached, timeout)
+          .queryStatus(target.request(text), target.cached, timeout)
           .whenComplete(
               (status, failure) -> {
                 recorder.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));
@@ -267,28 +275,5 @@ final class BenchLoadCommand implements Callable<Integer> {
             ? failure.getCause()
             : failure;
     return cause instanceof HttpTimeoutException ? "timeout" : cause.getClass().getSimpleName();
-  }
-
-  private static String verdict(Step step, double bound) {
-    if (step.errors() > 0) {
-      return "failed: " + step.errors() + " errors " + step.errorKinds();
-    }
-    return step.latency().p95() <= bound
-        ? "held"
-        : String.format(Locale.ROOT, "failed: p95 over %.0f ms", bound);
-  }
-
-  private static String describe(Step step, double bound) {
-    return String.format(
-        Locale.ROOT,
-        "rate %d qps: sent %d, errors %d, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, load %s: %s",
-        step.rate(),
-        step.sent(),
-        step.errors(),
-        step.latency().p50(),
-        step.latency().p95(),
-        step.latency().p99(),
-        step.loadAverage(),
-        verdict(step, bound));
   }
 }

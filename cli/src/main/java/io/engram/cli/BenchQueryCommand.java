@@ -1,12 +1,6 @@
 package io.engram.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.engram.contract.Queries.QueryRequest;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -37,13 +31,6 @@ final class BenchQueryCommand implements Callable<Integer> {
   @Mixin BenchTarget target;
 
   @Option(
-      names = "--p95-bound-ms",
-      paramLabel = "MS",
-      defaultValue = "100",
-      description = "p95 bound for the QPS sweep (default: ${DEFAULT-VALUE}).")
-  double bound;
-
-  @Option(
       names = "--concurrency",
       paramLabel = "N,N",
       split = ",",
@@ -51,20 +38,12 @@ final class BenchQueryCommand implements Callable<Integer> {
       description = "Concurrency levels of the sweep (default: ${DEFAULT-VALUE}).")
   List<Integer> levels;
 
-  @Option(
-      names = "--cached",
-      description =
-          "Let the API answer repeated queries from its response and query-embedding caches"
-              + " (default: every query is computed afresh, which is what the latency target is"
-              + " about).")
-  boolean cached;
-
   @Override
   public Integer call() throws Exception {
     PrintWriter err = context.err();
-    List<String> texts = readQueries(target.queries);
+    List<String> texts = target.readQueries();
     EngramClient client = context.client();
-    warmUp(client, texts, target.collection, target.topK, cached);
+    target.warmUp(client, texts);
     double[] sequential = run(client, texts, 1);
     double p50 = Metrics.percentile(sequential, 50);
     double p95 = Metrics.percentile(sequential, 95);
@@ -90,7 +69,7 @@ final class BenchQueryCommand implements Callable<Integer> {
           Metrics.percentile(latencies, 50),
           levelP95);
       err.flush();
-      if (levelP95 <= bound && qps > bestQps) {
+      if (levelP95 <= target.p95BoundMs && qps > bestQps) {
         bestQps = qps;
         bestLevel = level;
       }
@@ -116,43 +95,10 @@ final class BenchQueryCommand implements Callable<Integer> {
                 p95,
                 qps,
                 level,
-                bound,
+                target.p95BoundMs,
                 texts.size(),
                 target.topK));
     return 0;
-  }
-
-  /** The query texts of a BEIR queries.jsonl, in file order. */
-  static List<String> readQueries(Path queries) throws IOException {
-    List<String> texts = new ArrayList<>();
-    for (String line : Files.readAllLines(queries, StandardCharsets.UTF_8)) {
-      if (!line.isBlank()) {
-        JsonNode node = EngramClient.JSON.readTree(line);
-        texts.add(node.path("text").asText());
-      }
-    }
-    if (texts.isEmpty()) {
-      throw new CliException("no queries in " + queries + " (a BEIR queries.jsonl is expected)", 2);
-    }
-    return texts;
-  }
-
-  /**
-   * Warms up JIT, connection pools and the embedding model, so that what follows measures steady
-   * state; refuses an API that generates answers with an LLM, since the benchmarks are about
-   * retrieval + rerank.
-   */
-  static void warmUp(
-      EngramClient client, List<String> texts, String collection, int topK, boolean cached) {
-    for (int i = 0; i < Math.min(50, texts.size()); i++) {
-      var reply = client.query(new QueryRequest(texts.get(i), null, collection, topK), cached);
-      if ("llm".equals(reply.value().answerMode())) {
-        throw new CliException(
-            "the API generates answers with an LLM; the query benchmarks measure retrieval +"
-                + " rerank: restart the stack without --with-llm (./engram down && ./engram up)",
-            2);
-      }
-    }
   }
 
   /** Sends every query once with {@code concurrency} clients; returns sorted latencies in ms. */
@@ -168,9 +114,7 @@ final class BenchQueryCommand implements Callable<Integer> {
                 () -> {
                   for (int i; (i = next.getAndIncrement()) < texts.size(); ) {
                     long start = System.nanoTime();
-                    client.query(
-                        new QueryRequest(texts.get(i), null, target.collection, target.topK),
-                        cached);
+                    client.query(target.request(texts.get(i)), target.cached);
                     latencies[i] = (System.nanoTime() - start) / 1e6;
                   }
                   return null;

@@ -1,67 +1,10 @@
 package io.engram.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import io.engram.cli.EngramClient.Reply;
-import java.io.PrintWriter;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
- * What every command shares, mixed in with {@code @Mixin}: {@code --help} and {@code --version},
- * the API client and the global options of {@link EngramCli}, and the output contract: with {@code
- * --json} one JSON document on stdout, else text for a person. Progress and notes go to stderr
- * either way.
+ * What every command mixes in with {@code @Mixin}: {@code --help} and {@code --version}, and what
+ * {@link SharedContext} gives, the API client, the global options and the output contract.
  */
 @Command(mixinStandardHelpOptions = true, versionProvider = EngramCli.VersionProvider.class)
-final class CommandContext {
-
-  @Spec(Spec.Target.MIXEE)
-  CommandSpec command;
-
-  /** The top-level command, which holds the global options wherever they were written. */
-  EngramCli cli() {
-    return (EngramCli) command.root().userObject();
-  }
-
-  EngramClient client() {
-    return cli().client();
-  }
-
-  PrintWriter out() {
-    return command.commandLine().getOut();
-  }
-
-  PrintWriter err() {
-    return command.commandLine().getErr();
-  }
-
-  /** A usage error of this command: picocli prints the message and the usage, exit code 2. */
-  ParameterException usageError(String message) {
-    return new ParameterException(command.commandLine(), message);
-  }
-
-  /** Where a person can watch a workflow in the Temporal UI. */
-  String temporalUiLink(String workflowId) {
-    return cli().temporalUiLink(workflowId);
-  }
-
-  /** Prints the API's reply: as it came with {@code --json}, else as {@code text} renders it. */
-  <T> void print(Reply<T> reply, BiConsumer<PrintWriter, T> text) throws JsonProcessingException {
-    print(reply.json(), out -> text.accept(out, reply.value()));
-  }
-
-  /** Prints {@code json} as the document of {@code --json}, else what {@code text} writes. */
-  void print(Object json, Consumer<PrintWriter> text) throws JsonProcessingException {
-    PrintWriter out = out();
-    if (cli().json()) {
-      out.println(EngramClient.JSON.writeValueAsString(json));
-    } else {
-      text.accept(out);
-    }
-    out.flush();
-  }
-}
+final class CommandContext extends SharedContext {}

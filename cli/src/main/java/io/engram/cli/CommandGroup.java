@@ -6,9 +6,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * A command that only groups subcommands ({@code memory}, {@code drift}, {@code models}, {@code
- * rollout}, {@code keys}): called without one there is nothing to do, which is a usage error that
- * prints the group's usage.
+ * A command that only groups subcommands ({@code engram} itself, {@code memory}, {@code drift},
+ * {@code models}, {@code rollout}, {@code keys}): called without one there is nothing to do, which
+ * is a usage error that prints the group's usage.
  */
 abstract class CommandGroup implements Callable<Integer> {
 

@@ -4,15 +4,12 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
-import picocli.CommandLine.Spec;
 
 /**
  * Entry point of the Java half of {@code ./engram}. It only ever talks to the Engram API over HTTP,
@@ -48,14 +45,12 @@ import picocli.CommandLine.Spec;
       "",
       "Exit codes: 0 success, 1 server or workflow failure, 2 bad input, 3 API unreachable."
     })
-public final class EngramCli implements Callable<Integer> {
+public final class EngramCli extends CommandGroup {
 
   static final String DEFAULT_API_URL = "http://127.0.0.1:8080";
   static final String DEFAULT_TEMPORAL_UI = "http://localhost:8233";
 
   private final Map<String, String> env;
-
-  @Spec CommandSpec spec;
 
   // The global options are inherited so they may be written before or after the subcommand name;
   // picocli binds every copy to these fields, which is where the subcommands read them.
@@ -106,13 +101,6 @@ public final class EngramCli implements Callable<Integer> {
     commandLine.setErr(err);
     commandLine.setExecutionExceptionHandler(cli::handleFailure);
     return commandLine;
-  }
-
-  /** Without a subcommand there is nothing to do, which is a usage error. */
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return CommandLine.ExitCode.USAGE;
   }
 
   EngramClient client() {

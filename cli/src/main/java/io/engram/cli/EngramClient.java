@@ -128,11 +128,10 @@ final class EngramClient {
     List<String> missing = new ArrayList<>();
     for (int from = 0; from < all.size(); from += MAX_HASHES_PER_REQUEST) {
       List<String> batch = all.subList(from, Math.min(all.size(), from + MAX_HASHES_PER_REQUEST));
-      HttpRequest request =
-          jsonRequest("/v1/blobs/missing", new MissingBlobsRequest(batch))
-              .timeout(SHORT_TIMEOUT)
-              .build();
-      missing.addAll(read(send(request), MissingBlobs.class).missing());
+      missing.addAll(
+          post("/v1/blobs/missing", new MissingBlobsRequest(batch), MissingBlobs.class)
+              .value()
+              .missing());
     }
     return missing;
   }
@@ -161,8 +160,7 @@ final class EngramClient {
 
   /** Starts an ingestion workflow, or attaches to the one already running for the same input. */
   IngestionStarted startIngestion(IngestionRequest body) {
-    HttpRequest request = jsonRequest("/v1/ingestions", body).timeout(SHORT_TIMEOUT).build();
-    return read(send(request), IngestionStarted.class);
+    return post("/v1/ingestions", body, IngestionStarted.class).value();
   }
 
   /** Reads the progress record of an ingestion workflow. */
@@ -172,8 +170,7 @@ final class EngramClient {
 
   /** Starts an evaluation workflow over uploaded queries and qrels. */
   EvaluationStarted startEvaluation(EvaluationRequest body) {
-    HttpRequest request = jsonRequest("/v1/evaluations", body).timeout(SHORT_TIMEOUT).build();
-    return read(send(request), EvaluationStarted.class);
+    return post("/v1/evaluations", body, EvaluationStarted.class).value();
   }
 
   /** Reads an evaluation's progress, or its stored result once it has ended. */
@@ -183,8 +180,7 @@ final class EngramClient {
 
   /** Starts a retraining, or attaches to the one already running for the collection. */
   RetrainingStarted startRetraining(RetrainingRequest body) {
-    HttpRequest request = jsonRequest("/v1/retrainings", body).timeout(SHORT_TIMEOUT).build();
-    return read(send(request), RetrainingStarted.class);
+    return post("/v1/retrainings", body, RetrainingStarted.class).value();
   }
 
   /** Reads a retraining's progress, or its result once it has ended. */
@@ -231,11 +227,9 @@ final class EngramClient {
 
   /** Opens a conversation session; returns its id. */
   String createSession(String collection) {
-    HttpRequest request =
-        jsonRequest("/v1/sessions", new CreateSession(collection, null))
-            .timeout(SHORT_TIMEOUT)
-            .build();
-    return read(send(request), SessionCreated.class).sessionId();
+    return post("/v1/sessions", new CreateSession(collection, null), SessionCreated.class)
+        .value()
+        .sessionId();
   }
 
   /** Lists the Temporal Schedules of the API's namespace. */
@@ -250,20 +244,16 @@ final class EngramClient {
 
   /** Starts a promotion (a dry run when asked) and returns the run id and, if done, its result. */
   Reply<PromotionStarted> promote(boolean dryRun) {
-    HttpRequest request =
-        jsonRequest("/v1/memory/promotions", new PromotionCall(dryRun))
-            .timeout(Duration.ofMinutes(3))
-            .build();
-    JsonNode json = send(request);
-    return new Reply<>(read(json, PromotionStarted.class), json);
+    return post(
+        "/v1/memory/promotions",
+        new PromotionCall(dryRun),
+        PromotionStarted.class,
+        Duration.ofMinutes(3));
   }
 
   /** Runs a drift check of a collection now; the API stores and returns its report. */
   Reply<DriftReport> driftCheck(DriftCheckRequest body) {
-    HttpRequest request =
-        jsonRequest("/v1/drift/checks", body).timeout(Duration.ofMinutes(2)).build();
-    JsonNode json = send(request);
-    return new Reply<>(read(json, DriftReport.class), json);
+    return post("/v1/drift/checks", body, DriftReport.class, Duration.ofMinutes(2));
   }
 
   /** The stored drift reports, newest first; of one collection unless it is null. */
@@ -367,7 +357,11 @@ final class EngramClient {
   }
 
   private <T> Reply<T> post(String path, Object body, Class<T> type) {
-    JsonNode json = send(jsonRequest(path, body).timeout(SHORT_TIMEOUT).build());
+    return post(path, body, type, SHORT_TIMEOUT);
+  }
+
+  private <T> Reply<T> post(String path, Object body, Class<T> type, Duration timeout) {
+    JsonNode json = send(jsonRequest(path, body).timeout(timeout).build());
     return new Reply<>(read(json, type), json);
   }
 

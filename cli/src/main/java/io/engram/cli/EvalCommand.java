@@ -109,30 +109,23 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = context.err();
     validateOptions();
-    String chosenSplit = split == null ? "test" : split;
-    Path qrelsFile = dir.resolve("qrels").resolve(chosenSplit + ".tsv");
-    if (split == null && !Files.isReadable(qrelsFile)) {
-      chosenSplit = "train";
-      qrelsFile = dir.resolve("qrels").resolve("train.tsv");
+    BeirFolder folder = new BeirFolder(dir, split == null ? "test" : split);
+    if (split == null && !Files.isReadable(folder.qrels())) {
+      folder = new BeirFolder(dir, "train");
       err.println("note: no qrels/test.tsv in " + dir + "; evaluating the train split");
     }
-    Path queriesFile = dir.resolve("queries.jsonl");
-    if (!Files.isReadable(qrelsFile) || !Files.isReadable(queriesFile)) {
-      throw new CliException(
-          "not a BEIR folder: need queries.jsonl and qrels/" + chosenSplit + ".tsv in " + dir,
-          CliException.USAGE);
-    }
-    String dataset = defaultCollection(dir);
+    folder.requireFiles("");
+    String dataset = folder.dataset();
     String coll = collection != null ? collection : dataset;
 
     EngramClient client = context.client();
-    String queriesBlob = upload(client, queriesFile);
-    String qrelsBlob = upload(client, qrelsFile);
+    String queriesBlob = upload(client, folder.queries());
+    String qrelsBlob = upload(client, folder.qrels());
     EvaluationStarted started =
         client.startEvaluation(
             new EvaluationRequest(
                 dataset,
-                Split.of(chosenSplit).orElseThrow(),
+                Split.of(folder.split()).orElseThrow(),
                 Part.of(part).orElseThrow(),
                 coll,
                 modelVersion != null ? "v" + modelVersion : model,
@@ -140,11 +133,7 @@ final class EvalCommand implements Callable<Integer> {
                 qrelsBlob,
                 limit,
                 answers == 0 ? null : answers));
-    err.println(
-        "evaluating in workflow "
-            + started.workflowId()
-            + " — see it in the Temporal UI: "
-            + context.temporalUiLink(started.workflowId()));
+    err.println("evaluating in " + context.workflowLine(started.workflowId()));
     err.flush();
 
     Reply<EvaluationStatus> last =
@@ -314,12 +303,5 @@ final class EvalCommand implements Callable<Integer> {
 
   private static String metric(Double value) {
     return value == null ? "n/a   " : String.format(Locale.ROOT, "%.4f", value);
-  }
-
-  static String defaultCollection(Path dir) {
-    String name =
-        dir.toAbsolutePath().normalize().getFileName().toString().toLowerCase(Locale.ROOT);
-    name = name.replaceAll("[^a-z0-9_.-]", "-");
-    return name.isEmpty() ? "eval" : name;
   }
 }

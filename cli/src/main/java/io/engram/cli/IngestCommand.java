@@ -329,11 +329,7 @@ final class IngestCommand implements Callable<Integer> {
         out.println("  ... and " + more + " more");
       }
     }
-    out.println(
-        "workflow "
-            + workflowId
-            + " — see it in the Temporal UI: "
-            + context.temporalUiLink(workflowId));
+    out.println(context.workflowLine(workflowId));
   }
 
   private static void warn(PrintWriter err, String message) {

@@ -145,18 +145,6 @@ final class KeysCommand extends CommandGroup {
             k.lastUsedAt() == null ? "-" : k.lastUsedAt()
           });
     }
-    int[] widths = new int[rows.get(0).length];
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        widths[i] = Math.max(widths[i], row[i].length());
-      }
-    }
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < row.length; i++) {
-        line.append(row[i]).append(" ".repeat(widths[i] - row[i].length() + 2));
-      }
-      out.println(line.toString().stripTrailing());
-    }
+    Table.print(out, rows);
   }
 }

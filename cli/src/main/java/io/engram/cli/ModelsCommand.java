@@ -28,7 +28,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -63,6 +62,17 @@ final class ModelsCommand extends CommandGroup {
     String collection;
   }
 
+  /** What {@code show}, {@code promote} and {@code archive} take too: the version they act on. */
+  abstract static class OneVersion extends Subcommand {
+    @Option(
+        names = "--version",
+        paramLabel = "N",
+        required = true,
+        converter = VersionNumber.class,
+        description = "The version to ${COMMAND-NAME} (3 or v3).")
+    int version;
+  }
+
   /** Reads a version number written as {@code 3} or {@code v3}. */
   static final class VersionNumber implements ITypeConverter<Integer> {
     @Override
@@ -92,13 +102,8 @@ final class ModelsCommand extends CommandGroup {
   static final class ListVersions extends Subcommand {
     @Override
     public Integer call() throws Exception {
-      Reply<VersionList> reply = root().client().models(collection);
-      if (root().json()) {
-        printJson(reply.json().path("versions"));
-        return 0;
-      }
-      print(out(), reply.value());
-      out().flush();
+      Reply<VersionList> reply = context.client().models(collection);
+      context.print(reply.json().path("versions"), out -> print(out, reply.value()));
       return 0;
     }
 
@@ -124,7 +129,7 @@ final class ModelsCommand extends CommandGroup {
               EngramClient.shorten(v.reason() == null ? "" : v.reason(), 60)
             });
       }
-      table(out, rows);
+      Table.print(out, rows);
       out.println();
       out.println(
           primary == null
@@ -134,24 +139,13 @@ final class ModelsCommand extends CommandGroup {
   }
 
   @Command(name = "show", description = "One version in full: bundle, index, metrics, lineage.")
-  static final class Show extends Subcommand {
-    @Option(
-        names = "--version",
-        paramLabel = "N",
-        required = true,
-        converter = VersionNumber.class,
-        description = "The version number (3 or v3).")
-    int version;
+  static final class Show extends OneVersion {
 
     @Override
     public Integer call() throws Exception {
-      Reply<VersionView> reply = root().client().model(collection, version);
-      if (root().json()) {
-        printJson(reply.json());
-        return 0;
-      }
-      print(out(), reply.value(), reply.json(), root().client().baseUrl());
-      out().flush();
+      EngramClient client = context.client();
+      Reply<VersionView> reply = client.model(collection, version);
+      context.print(reply, (out, v) -> print(out, v, reply.json(), client.baseUrl()));
       return 0;
     }
 
@@ -289,20 +283,16 @@ final class ModelsCommand extends CommandGroup {
       List<Integer> versions = new ArrayList<>(options);
       versions.addAll(positional);
       if (versions.size() != 2) {
-        throw new ParameterException(
-            spec.commandLine(), "name two versions: --version A --version B (or A B)");
+        throw context.usageError("name two versions: --version A --version B (or A B)");
       }
-      EngramClient client = root().client();
+      EngramClient client = context.client();
       Reply<VersionView> a = client.model(collection, versions.get(0));
       Reply<VersionView> b = client.model(collection, versions.get(1));
       Map<String, String[]> config = configDelta(a.json(), b.json());
       Map<String, Map<String, Double[]>> metrics = metricDelta(a.value(), b.value());
-      if (root().json()) {
-        printJson(json(a.value(), b.value(), config, metrics));
-        return 0;
-      }
-      print(out(), a.value(), b.value(), config, metrics);
-      out().flush();
+      context.print(
+          json(a.value(), b.value(), config, metrics),
+          out -> print(out, a.value(), b.value(), config, metrics));
       return 0;
     }
 
@@ -409,7 +399,7 @@ final class ModelsCommand extends CommandGroup {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"CONFIG", va, vb});
         config.forEach((field, v) -> rows.add(new String[] {field, v[0], v[1]}));
-        table(out, rows);
+        Table.print(out, rows);
       }
       out.println();
       if (metrics.isEmpty()) {
@@ -428,7 +418,7 @@ final class ModelsCommand extends CommandGroup {
                           "  " + name, figure(name, v[0]), figure(name, v[1]), signed(name, v[2])
                         }));
           });
-      table(out, rows);
+      Table.print(out, rows);
     }
   }
 
@@ -439,14 +429,7 @@ final class ModelsCommand extends CommandGroup {
         "Moving champion keeps the version it leaves as previous. In production"
             + " (ENGRAM_PROFILE=prod) a champion move needs --approve."
       })
-  static final class Promote extends Subcommand {
-    @Option(
-        names = "--version",
-        paramLabel = "N",
-        required = true,
-        converter = VersionNumber.class,
-        description = "The version the alias moves to (3 or v3).")
-    int version;
+  static final class Promote extends OneVersion {
 
     @Option(
         names = "--alias",
@@ -470,21 +453,21 @@ final class ModelsCommand extends CommandGroup {
     @Override
     public Integer call() throws Exception {
       if (!Models.ALIASES.contains(alias)) {
-        throw new ParameterException(
-            spec.commandLine(), "--alias must be one of " + String.join(", ", Models.ALIASES));
+        throw context.usageError("--alias must be one of " + String.join(", ", Models.ALIASES));
       }
-      EngramClient client = root().client();
+      EngramClient client = context.client();
       Reply<VersionView> moved =
           client.moveAlias(
               collection, new AliasMove(alias, version, reason, approve ? true : null));
-      if (root().json()) {
-        printJson(moved.json());
-        return 0;
-      }
-      AliasList aliases = client.aliases(collection).value();
-      out().println(alias + " of " + collection + " is now v" + moved.value().version());
-      aliases.aliases().forEach((name, v) -> out().printf(Locale.ROOT, "  %-9s v%d%n", name, v));
-      out().flush();
+      context.print(
+          moved,
+          (out, v) -> {
+            AliasList aliases = client.aliases(collection).value();
+            out.println(alias + " of " + collection + " is now v" + v.version());
+            aliases
+                .aliases()
+                .forEach((name, n) -> out.printf(Locale.ROOT, "  %-9s v%d%n", name, n));
+          });
       return 0;
     }
   }
@@ -496,14 +479,7 @@ final class ModelsCommand extends CommandGroup {
         "It keeps its record but loses its aliases and cannot carry one again. The champion"
             + " cannot be archived; promote another version first."
       })
-  static final class ArchiveVersion extends Subcommand {
-    @Option(
-        names = "--version",
-        paramLabel = "N",
-        required = true,
-        converter = VersionNumber.class,
-        description = "The version to archive (3 or v3).")
-    int version;
+  static final class ArchiveVersion extends OneVersion {
 
     @Option(
         names = "--reason",
@@ -515,13 +491,8 @@ final class ModelsCommand extends CommandGroup {
     @Override
     public Integer call() throws Exception {
       Reply<VersionView> archived =
-          root().client().archive(collection, version, new Archive(reason));
-      if (root().json()) {
-        printJson(archived.json());
-        return 0;
-      }
-      out().println("archived " + archived.value().label());
-      out().flush();
+          context.client().archive(collection, version, new Archive(reason));
+      context.print(archived, (out, v) -> out.println("archived " + v.label()));
       return 0;
     }
   }
@@ -614,24 +585,5 @@ final class ModelsCommand extends CommandGroup {
 
   private static void row(PrintWriter out, String name, String value) {
     out.printf(Locale.ROOT, "  %-10s %s%n", name, value == null ? "" : value);
-  }
-
-  /** Prints rows as left-aligned columns, the first row being the header. */
-  static void table(PrintWriter out, List<String[]> rows) {
-    int columns = rows.get(0).length;
-    int[] widths = new int[columns];
-    for (String[] row : rows) {
-      for (int i = 0; i < columns; i++) {
-        widths[i] = Math.max(widths[i], row[i].length());
-      }
-    }
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < columns; i++) {
-        line.append(i == 0 ? "" : "  ");
-        line.append(i == columns - 1 ? row[i] : String.format("%-" + widths[i] + "s", row[i]));
-      }
-      out.println(line.toString().stripTrailing());
-    }
   }
 }

@@ -11,7 +11,6 @@ import io.engram.contract.Retrainings.StudyView;
 import io.engram.contract.StudyChart;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,22 +118,12 @@ final class RetrainCommand implements Callable<Integer> {
     if (noWait && chart != null) {
       throw context.usageError("--chart needs the run to end; leave out --no-wait");
     }
-    Path queriesFile = null;
-    Path qrelsFile = null;
+    BeirFolder folder = null;
     String dataset = null;
     if (eval != null) {
-      queriesFile = eval.resolve("queries.jsonl");
-      qrelsFile = eval.resolve("qrels").resolve(chosenSplit.wireName() + ".tsv");
-      if (!Files.isReadable(queriesFile) || !Files.isReadable(qrelsFile)) {
-        throw new CliException(
-            "not a BEIR folder: need queries.jsonl and qrels/"
-                + chosenSplit.wireName()
-                + ".tsv in "
-                + eval
-                + " (pick another split with --split)",
-            CliException.USAGE);
-      }
-      dataset = EvalCommand.defaultCollection(eval);
+      folder = new BeirFolder(eval, chosenSplit.wireName());
+      folder.requireFiles(" (pick another split with --split)");
+      dataset = folder.dataset();
     }
     String coll = collection != null ? collection : dataset != null ? dataset : "default";
 
@@ -145,8 +134,8 @@ final class RetrainCommand implements Callable<Integer> {
           new LabelledSet(
               dataset,
               chosenSplit,
-              EvalCommand.upload(client, queriesFile),
-              EvalCommand.upload(client, qrelsFile));
+              EvalCommand.upload(client, folder.queries()),
+              EvalCommand.upload(client, folder.qrels()));
     }
     RetrainingStarted started =
         client.startRetraining(
@@ -159,13 +148,7 @@ final class RetrainCommand implements Callable<Integer> {
               + " was already running; following it instead of starting another (its own"
               + " labelled set, --force and --params apply, not this command's)");
     }
-    err.println(
-        "retraining "
-            + coll
-            + " in workflow "
-            + started.workflowId()
-            + " — see it in the Temporal UI: "
-            + context.temporalUiLink(started.workflowId()));
+    err.println("retraining " + coll + " in " + context.workflowLine(started.workflowId()));
     err.flush();
     if (noWait) {
       Map<String, Object> json = new LinkedHashMap<>();

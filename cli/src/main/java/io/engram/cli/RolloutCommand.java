@@ -44,23 +44,19 @@ final class RolloutCommand extends CommandGroup {
   abstract static class Subcommand extends VersionSubcommand {
     /** Polls the rollout until it is decided, printing a line whenever where it stands changes. */
     int watch(String id) throws Exception {
+      PrintWriter out = context.out();
       String shown = null;
       while (true) {
-        Reply<RolloutView> reply = root().client().rollout(id);
+        Reply<RolloutView> reply = context.client().rollout(id);
         RolloutView r = reply.value();
         String line = line(r);
         if (!line.equals(shown)) {
-          out().println(line);
-          out().flush();
+          out.println(line);
+          out.flush();
           shown = line;
         }
         if (!r.status().equals("running") && !r.status().equals("starting")) {
-          if (root().json()) {
-            printJson(reply.json());
-          } else {
-            print(out(), r);
-            out().flush();
-          }
+          context.print(reply, RolloutCommand::print);
           return r.status().equals("refused") ? 1 : 0;
         }
         Thread.sleep(WATCH_INTERVAL.toMillis());
@@ -81,19 +77,18 @@ final class RolloutCommand extends CommandGroup {
 
     /** The action the API takes: the subcommand's name. */
     String action() {
-      return spec.name();
+      return context.command.name();
     }
 
     @Override
     public Integer call() throws Exception {
-      Reply<RolloutView> reply = root().client().rolloutAction(id, action(), reason);
-      if (root().json()) {
-        printJson(reply.json());
-        return 0;
-      }
-      out().printf(Locale.ROOT, "%s: %s sent%n", id, action());
-      print(out(), reply.value());
-      out().flush();
+      Reply<RolloutView> reply = context.client().rolloutAction(id, action(), reason);
+      context.print(
+          reply,
+          (out, r) -> {
+            out.printf(Locale.ROOT, "%s: %s sent%n", id, action());
+            print(out, r);
+          });
       return 0;
     }
   }
@@ -170,23 +165,24 @@ final class RolloutCommand extends CommandGroup {
                 null);
       }
       Reply<RolloutView> reply =
-          root()
+          context
               .client()
               .startRollout(new Rollouts.StartRollout(collection, version, reason, plan));
       String id = reply.value().id();
       if (watch) {
-        if (!root().json()) {
-          out().printf(Locale.ROOT, "started %s; following it (Ctrl-C leaves it running)%n", id);
+        if (!context.cli().json()) {
+          context
+              .out()
+              .printf(Locale.ROOT, "started %s; following it (Ctrl-C leaves it running)%n", id);
         }
         return watch(id);
       }
-      if (root().json()) {
-        printJson(reply.json());
-        return 0;
-      }
-      out().printf(Locale.ROOT, "started %s%n", id);
-      out().printf(Locale.ROOT, "  follow it:  ./engram rollout status %s --watch%n", id);
-      out().flush();
+      context.print(
+          reply,
+          (out, r) -> {
+            out.printf(Locale.ROOT, "started %s%n", id);
+            out.printf(Locale.ROOT, "  follow it:  ./engram rollout status %s --watch%n", id);
+          });
       return 0;
     }
 
@@ -215,31 +211,24 @@ final class RolloutCommand extends CommandGroup {
     @Override
     public Integer call() throws Exception {
       if (id == null) {
-        Reply<RolloutList> reply = root().client().rollouts(collection, 20);
-        if (root().json()) {
-          printJson(reply.json().path("rollouts"));
-          return 0;
-        }
-        if (reply.value().rollouts().isEmpty()) {
-          out().println("no rollouts yet");
-        }
-        for (RolloutView r : reply.value().rollouts()) {
-          out().println(line(r));
-        }
-        out().flush();
+        Reply<RolloutList> reply = context.client().rollouts(collection, 20);
+        context.print(reply.json().path("rollouts"), out -> list(out, reply.value()));
         return 0;
       }
       if (watch) {
         return watch(id);
       }
-      Reply<RolloutView> reply = root().client().rollout(id);
-      if (root().json()) {
-        printJson(reply.json());
-        return 0;
-      }
-      print(out(), reply.value());
-      out().flush();
+      context.print(context.client().rollout(id), RolloutCommand::print);
       return 0;
+    }
+
+    private static void list(PrintWriter out, RolloutList list) {
+      if (list.rollouts().isEmpty()) {
+        out.println("no rollouts yet");
+      }
+      for (RolloutView r : list.rollouts()) {
+        out.println(line(r));
+      }
     }
   }
 

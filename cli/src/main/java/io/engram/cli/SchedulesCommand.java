@@ -43,18 +43,6 @@ final class SchedulesCommand implements Callable<Integer> {
       }
       rows.add(new String[] {s.id(), s.spec(), s.nextRun() == null ? "-" : s.nextRun(), paused});
     }
-    int[] widths = new int[4];
-    for (String[] row : rows) {
-      for (int i = 0; i < 3; i++) {
-        widths[i] = Math.max(widths[i], row[i].length());
-      }
-    }
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < 3; i++) {
-        line.append(row[i]).append(" ".repeat(widths[i] - row[i].length() + 2));
-      }
-      out.println(line.append(row[3]).toString().stripTrailing());
-    }
+    Table.print(out, rows);
   }
 }
