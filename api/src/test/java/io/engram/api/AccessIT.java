@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.engram.api.auth.MovableClock;
 import io.engram.core.Hashing;
 import io.engram.core.tenant.ApiKeys;
 import io.engram.core.tenant.Scope;
@@ -38,7 +39,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -79,7 +79,7 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
    * The time the rate-limit buckets refill by, moved by the test alone. In prod they are shared by
    * every replica in PostgreSQL (ENGRAM_RATE_LIMIT_SCOPE=cluster); RateLimitsIT has two replicas.
    */
-  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+  private final MovableClock clock = new MovableClock(1_000_000_000L, true);
 
   @Inject EmbeddedServer server;
   @Inject ApiKeys keys;
@@ -106,18 +106,7 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
 
   @MockBean(TimeMeter.class)
   TimeMeter rateLimitClock() {
-    return new TimeMeter() {
-      @Override
-      public long currentTimeNanos() {
-        return nanos.get();
-      }
-
-      // Standing in for the wall clock that prod's buckets, shared by every replica, refill by.
-      @Override
-      public boolean isWallClockBased() {
-        return true;
-      }
-    };
+    return clock;
   }
 
   @Override
@@ -261,9 +250,9 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
     // Each key has its own bucket.
     assertThat(call(other, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
 
-    nanos.addAndGet(Duration.ofMillis(500).toNanos());
+    clock.advance(Duration.ofMillis(500));
     assertThat(exchange(limited, "GET", "/v1/drift/reports", null).statusCode()).isEqualTo(429);
-    nanos.addAndGet(Duration.ofMillis(500).toNanos());
+    clock.advance(Duration.ofMillis(500));
     assertThat(call(limited, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
     assertThat(exchange(limited, "GET", "/v1/drift/reports", null).statusCode()).isEqualTo(429);
   }

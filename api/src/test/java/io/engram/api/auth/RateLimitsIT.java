@@ -16,7 +16,6 @@ import io.engram.core.tenant.Tenant;
 import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
-import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -26,7 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,20 +45,7 @@ class RateLimitsIT {
   private static final int BURST = 5;
 
   /** Nanoseconds since the epoch, moved by the test alone. */
-  private final AtomicLong nanos = new AtomicLong(1_800_000_000_000_000_000L);
-
-  private final TimeMeter clock =
-      new TimeMeter() {
-        @Override
-        public long currentTimeNanos() {
-          return nanos.get();
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-          return true;
-        }
-      };
+  private final MovableClock clock = new MovableClock(1_800_000_000_000_000_000L, true);
 
   private HikariDataSource db;
   private Jdbi jdbi;
@@ -105,7 +90,7 @@ class RateLimitsIT {
   }
 
   private void advance(Duration d) {
-    nanos.addAndGet(d.toNanos());
+    clock.advance(d);
   }
 
   private int storedBuckets(long keyId) {

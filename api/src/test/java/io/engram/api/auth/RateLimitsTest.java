@@ -4,26 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.core.config.AccessSettings;
 import io.engram.core.config.AccessSettings.RateLimitScope;
-import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Token buckets per key in one replica's memory, on a clock the test moves. */
 class RateLimitsTest {
-  private final AtomicLong nanos = new AtomicLong(5_000_000_000L);
-  private final TimeMeter clock =
-      new TimeMeter() {
-        @Override
-        public long currentTimeNanos() {
-          return nanos.get();
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-          return false;
-        }
-      };
+  private final MovableClock clock = new MovableClock(5_000_000_000L, false);
 
   private RateLimits limits(int perSecond, int burst) {
     return RateLimits.inReplica(
@@ -31,7 +17,7 @@ class RateLimitsTest {
   }
 
   private void advance(Duration d) {
-    nanos.addAndGet(d.toNanos());
+    clock.advance(d);
   }
 
   @Test
