@@ -1,5 +1,8 @@
 package io.engram.testing;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.engram.core.db.Database;
+import io.engram.migrations.Migrations;
 import io.engram.testing.ServiceProcesses.CommandResult;
 import io.engram.testing.ServiceProcesses.StartupException;
 import java.io.IOException;
@@ -144,6 +147,25 @@ public final class PostgresServer implements AutoCloseable {
     // which template1 does while another session happens to be connected to it.
     execute("postgres", "CREATE DATABASE " + name + " TEMPLATE template0");
     return jdbcUrl(name);
+  }
+
+  /**
+   * Creates an empty database, connects a pool to it as the processes do ({@link Database}) and
+   * migrates it to the current schema: where a test of the table owners starts.
+   *
+   * @param name as for {@link #createDatabase}; also the pool's name
+   * @param poolSize the pool's largest size
+   */
+  public HikariDataSource migratedDatabase(String name, int poolSize) {
+    HikariDataSource db =
+        Database.connect(createDatabase(name), user(), password(), name, poolSize);
+    try {
+      Migrations.migrate(db);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+    return db;
   }
 
   /**

@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import io.engram.core.db.Database;
 import io.engram.core.db.EngramJdbi;
 import io.engram.core.tenant.ApiKeys;
-import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import java.io.ByteArrayOutputStream;
@@ -36,11 +34,7 @@ class KeysMainIT {
 
   @BeforeAll
   void setUp() {
-    var postgres = EngramServicesExtension.postgres();
-    db =
-        Database.connect(
-            postgres.createDatabase("keys_main_it"), postgres.user(), postgres.password(), "k", 2);
-    Migrations.migrate(db);
+    db = EngramServicesExtension.postgres().migratedDatabase("keys_main_it", 2);
     keys = new ApiKeys(EngramJdbi.create(db));
   }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.config.EngramSettings;
-import io.engram.core.db.Database;
 import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
@@ -24,7 +23,6 @@ import io.engram.core.memory.SemanticMemory;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.tenant.Tenant;
-import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.workflows.common.EngramSearchAttributes;
@@ -103,15 +101,9 @@ class MemoryLifecycleIT {
 
   @BeforeEach
   void setUp() {
-    var postgres = EngramServicesExtension.postgres();
     db =
-        Database.connect(
-            postgres.createDatabase("memory_lifecycle_it_" + DATABASES.incrementAndGet()),
-            postgres.user(),
-            postgres.password(),
-            "lifecycle-it",
-            4);
-    Migrations.migrate(db);
+        EngramServicesExtension.postgres()
+            .migratedDatabase("memory_lifecycle_it_" + DATABASES.incrementAndGet(), 4);
     jdbi = EngramJdbi.create(db);
     settings = EngramSettings.defaults().memory();
     working = new WorkingMemory(jdbi);

@@ -7,13 +7,11 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.config.AccessSettings;
 import io.engram.core.config.AccessSettings.RateLimitScope;
-import io.engram.core.db.Database;
 import io.engram.core.db.DatabaseUnavailable;
 import io.engram.core.db.EngramJdbi;
 import io.engram.core.tenant.ApiKeys;
 import io.engram.core.tenant.Scope;
 import io.engram.core.tenant.Tenant;
-import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import java.time.Duration;
@@ -53,15 +51,7 @@ class RateLimitsIT {
 
   @BeforeAll
   void setUp() {
-    var postgres = EngramServicesExtension.postgres();
-    db =
-        Database.connect(
-            postgres.createDatabase("rate_limits_it"),
-            postgres.user(),
-            postgres.password(),
-            "rate-limits-it",
-            8);
-    Migrations.migrate(db);
+    db = EngramServicesExtension.postgres().migratedDatabase("rate_limits_it", 8);
     jdbi = EngramJdbi.create(db);
     keys = new ApiKeys(jdbi);
   }

@@ -9,9 +9,7 @@ import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
 import io.engram.core.Hashing;
-import io.engram.core.db.Database;
 import io.engram.core.db.EngramJdbi;
-import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import java.sql.Connection;
@@ -61,15 +59,7 @@ class CachedEmbedderContractIT extends EmbedderContract {
 
   @BeforeAll
   static void connect() {
-    var postgres = EngramServicesExtension.postgres();
-    db =
-        Database.connect(
-            postgres.createDatabase("cached_embedder_it"),
-            postgres.user(),
-            postgres.password(),
-            "cached-embedder-it",
-            4);
-    Migrations.migrate(db);
+    db = EngramServicesExtension.postgres().migratedDatabase("cached_embedder_it", 4);
     model = new CountingModel(EmbeddingModels.get(MODEL));
     embedder = new CachedEmbedder(EngramJdbi.create(db), MODEL, model);
   }

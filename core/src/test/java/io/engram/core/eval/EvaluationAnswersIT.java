@@ -7,11 +7,9 @@ import static org.assertj.core.api.Assertions.within;
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
-import io.engram.core.db.Database;
 import io.engram.core.db.EngramJdbi;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
-import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.FailingTable;
@@ -46,15 +44,7 @@ class EvaluationAnswersIT {
 
   @BeforeAll
   void setUp() throws Exception {
-    var postgres = EngramServicesExtension.postgres();
-    db =
-        Database.connect(
-            postgres.createDatabase("evaluation_answers_it"),
-            postgres.user(),
-            postgres.password(),
-            "answers-it",
-            4);
-    Migrations.migrate(db);
+    db = EngramServicesExtension.postgres().migratedDatabase("evaluation_answers_it", 4);
     jdbi = EngramJdbi.create(db);
     new CollectionRegistry(jdbi).ensure("tiny");
     version = new IndexVersions(jdbi).ensureChampion(MODEL, 1024, 200);

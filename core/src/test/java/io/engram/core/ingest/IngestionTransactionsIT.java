@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.engram.core.db.Database;
 import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersions;
-import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.FailingTable;
@@ -40,15 +38,9 @@ class IngestionTransactionsIT {
   /** A database per test: the tests count every row of the ingestion tables. */
   @BeforeEach
   void setUp() {
-    var postgres = EngramServicesExtension.postgres();
     db =
-        Database.connect(
-            postgres.createDatabase("ingestion_transactions_it_" + DATABASES.incrementAndGet()),
-            postgres.user(),
-            postgres.password(),
-            "ingestion-it",
-            2);
-    Migrations.migrate(db);
+        EngramServicesExtension.postgres()
+            .migratedDatabase("ingestion_transactions_it_" + DATABASES.incrementAndGet(), 2);
     jdbi = EngramJdbi.create(db);
     IndexVersions versions = new IndexVersions(jdbi);
     versions.ensureChampion(MODEL, 1024, 200);

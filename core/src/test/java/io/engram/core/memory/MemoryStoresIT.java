@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.config.EngramSettings;
-import io.engram.core.db.Database;
 import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
@@ -13,7 +12,6 @@ import io.engram.core.llm.LlmGateway;
 import io.engram.core.llm.LlmUnavailableException;
 import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.tenant.Tenant;
-import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import java.sql.Connection;
@@ -59,15 +57,9 @@ class MemoryStoresIT {
   /** A database per test: maintenance jobs act on every fact, so tests must not share facts. */
   @BeforeEach
   void setUp() {
-    var postgres = EngramServicesExtension.postgres();
     db =
-        Database.connect(
-            postgres.createDatabase("memory_stores_it_" + DATABASES.incrementAndGet()),
-            postgres.user(),
-            postgres.password(),
-            "memory-it",
-            4);
-    Migrations.migrate(db);
+        EngramServicesExtension.postgres()
+            .migratedDatabase("memory_stores_it_" + DATABASES.incrementAndGet(), 4);
     jdbi = EngramJdbi.create(db);
     settings = EngramSettings.defaults().memory();
     working = new WorkingMemory(jdbi);

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.engram.core.db.Database;
 import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
-import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.FailingTable;
@@ -44,15 +42,9 @@ class MemoryTransactionsIT {
   /** A database per test: the tests count every row of the memory tables. */
   @BeforeEach
   void setUp() {
-    var postgres = EngramServicesExtension.postgres();
     db =
-        Database.connect(
-            postgres.createDatabase("memory_transactions_it_" + DATABASES.incrementAndGet()),
-            postgres.user(),
-            postgres.password(),
-            "memory-tx-it",
-            2);
-    Migrations.migrate(db);
+        EngramServicesExtension.postgres()
+            .migratedDatabase("memory_transactions_it_" + DATABASES.incrementAndGet(), 2);
     jdbi = EngramJdbi.create(db);
     MemorySettings settings = io.engram.core.config.EngramSettings.defaults().memory();
     working = new WorkingMemory(jdbi);

@@ -3,11 +3,9 @@ package io.engram.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.engram.core.db.Database;
 import io.engram.core.db.EngramJdbi;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
-import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import java.time.Clock;
@@ -35,15 +33,7 @@ class PgVectorChunkStoreIT {
 
   @BeforeAll
   void setUp() throws Exception {
-    var postgres = EngramServicesExtension.postgres();
-    db =
-        Database.connect(
-            postgres.createDatabase("chunk_store_it"),
-            postgres.user(),
-            postgres.password(),
-            "it",
-            2);
-    Migrations.migrate(db);
+    db = EngramServicesExtension.postgres().migratedDatabase("chunk_store_it", 2);
     jdbi = EngramJdbi.create(db);
     version = new IndexVersions(jdbi).ensureChampion("all-minilm-l6-v2-q", 1024, 200);
     store = new PgVectorChunkStore(jdbi);

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.Hashing;
-import io.engram.core.db.Database;
 import io.engram.core.db.EngramJdbi;
-import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import java.time.Duration;
@@ -34,15 +32,7 @@ class ApiKeysIT {
 
   @BeforeAll
   void setUp() {
-    var postgres = EngramServicesExtension.postgres();
-    db =
-        Database.connect(
-            postgres.createDatabase("api_keys_it"),
-            postgres.user(),
-            postgres.password(),
-            "api-keys-it",
-            2);
-    Migrations.migrate(db);
+    db = EngramServicesExtension.postgres().migratedDatabase("api_keys_it", 2);
     jdbi = EngramJdbi.create(db);
     keys = new ApiKeys(jdbi);
   }

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.collection.CollectionRegistry;
-import io.engram.core.db.Database;
 import io.engram.core.db.EngramJdbi;
 import io.engram.core.tuning.Studies.NewStudy;
 import io.engram.core.tuning.Studies.Start;
 import io.engram.core.tuning.Studies.Strategy;
-import io.engram.migrations.Migrations;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import java.time.Duration;
@@ -48,15 +46,7 @@ class StudiesIT {
 
   @BeforeAll
   void setUp() {
-    var postgres = EngramServicesExtension.postgres();
-    db =
-        Database.connect(
-            postgres.createDatabase("tuning_studies_it"),
-            postgres.user(),
-            postgres.password(),
-            "tuning-it",
-            6);
-    Migrations.migrate(db);
+    db = EngramServicesExtension.postgres().migratedDatabase("tuning_studies_it", 6);
     jdbi = EngramJdbi.create(db);
     CollectionRegistry collections = new CollectionRegistry(jdbi);
     for (String c : List.of("c1", "c2", "c3", "c4", "c5", "c6")) {
