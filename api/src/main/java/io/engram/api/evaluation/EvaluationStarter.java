@@ -2,6 +2,7 @@ package io.engram.api.evaluation;
 
 import io.engram.api.auth.Caller;
 import io.engram.api.blobs.BlobHashes;
+import io.engram.api.collections.CollectionLookup;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
 import io.engram.api.temporal.WorkflowRun;
@@ -43,7 +44,7 @@ class EvaluationStarter {
   private static final String KIND = "evaluation";
 
   private final WorkflowClient client;
-  private final CollectionRegistry collections;
+  private final CollectionLookup collections;
   private final IndexVersions indexVersions;
   private final BlobStore blobs;
   private final EvaluationRuns runs;
@@ -51,7 +52,7 @@ class EvaluationStarter {
 
   EvaluationStarter(
       WorkflowClient client,
-      CollectionRegistry collections,
+      CollectionLookup collections,
       IndexVersions indexVersions,
       BlobStore blobs,
       EvaluationRuns runs,
@@ -73,11 +74,7 @@ class EvaluationStarter {
     if (!CollectionRegistry.isValidName(name)) {
       throw Problems.invalidCollection(name);
     }
-    String collection = caller.collection("/collection", name);
-    if (!collections.exists(collection)) {
-      throw Problems.notFound(
-          "collection", "no collection '" + name + "'; ingest the corpus into it first");
-    }
+    String collection = collections.existing(caller, "/collection", name);
     String model = body.model() == null ? null : requireModel(caller, collection, body.model());
     BlobHashes.requireUploaded(
         blobs, caller.tenant(), List.of(body.queriesBlob(), body.qrelsBlob()));

@@ -2,6 +2,7 @@ package io.engram.api.training;
 
 import io.engram.api.auth.Caller;
 import io.engram.api.blobs.BlobHashes;
+import io.engram.api.collections.CollectionLookup;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
 import io.engram.api.temporal.WorkflowRun;
@@ -47,12 +48,12 @@ class RetrainingStarter {
   static final String WAITING_FOR_WORKER = "waiting-for-worker";
 
   private final WorkflowClient client;
-  private final CollectionRegistry collections;
+  private final CollectionLookup collections;
   private final BlobStore blobs;
   private final Studies studies;
 
   RetrainingStarter(
-      WorkflowClient client, CollectionRegistry collections, BlobStore blobs, Studies studies) {
+      WorkflowClient client, CollectionLookup collections, BlobStore blobs, Studies studies) {
     this.client = client;
     this.collections = collections;
     this.blobs = blobs;
@@ -68,13 +69,9 @@ class RetrainingStarter {
     if (!CollectionRegistry.isValidName(name)) {
       throw Problems.invalidCollection(name);
     }
-    String collection = caller.collection("/collection", name);
     LabelledSet labelled = labelled(body.labelled());
     Map<String, String> params = params(body.params());
-    if (!collections.exists(collection)) {
-      throw Problems.notFound(
-          "collection", "no collection '" + name + "'; ingest the corpus into it first");
-    }
+    String collection = collections.existing(caller, "/collection", name);
     if (labelled != null) {
       BlobHashes.requireUploaded(
           blobs, caller.tenant(), List.of(labelled.queriesBlob(), labelled.qrelsBlob()));
