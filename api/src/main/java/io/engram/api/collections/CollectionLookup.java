@@ -3,6 +3,7 @@ package io.engram.api.collections;
 import io.engram.api.auth.Caller;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
+import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
 import jakarta.inject.Singleton;
 
@@ -15,8 +16,8 @@ import jakarta.inject.Singleton;
 public class CollectionLookup {
   private final CollectionRegistry collections;
 
-  CollectionLookup(CollectionRegistry collections) {
-    this.collections = collections;
+  CollectionLookup(CoreServices core) {
+    this.collections = core.collections();
   }
 
   /**

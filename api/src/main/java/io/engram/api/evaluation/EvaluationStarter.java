@@ -12,6 +12,7 @@ import io.engram.contract.Evaluations.EvaluationStarted;
 import io.engram.contract.Evaluations.EvaluationStatus;
 import io.engram.contract.Evaluations.Part;
 import io.engram.contract.Evaluations.Split;
+import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.eval.EvaluationAnswers;
 import io.engram.core.eval.EvaluationRuns;
@@ -50,19 +51,13 @@ class EvaluationStarter {
   private final EvaluationRuns runs;
   private final ModelRegistry registry;
 
-  EvaluationStarter(
-      WorkflowClient client,
-      CollectionLookup collections,
-      IndexVersions indexVersions,
-      BlobStore blobs,
-      EvaluationRuns runs,
-      ModelRegistry registry) {
+  EvaluationStarter(WorkflowClient client, CoreServices core, CollectionLookup collections) {
     this.client = client;
     this.collections = collections;
-    this.indexVersions = indexVersions;
-    this.blobs = blobs;
-    this.runs = runs;
-    this.registry = registry;
+    this.indexVersions = core.indexVersions();
+    this.blobs = core.blobs();
+    this.runs = core.evaluations().runs();
+    this.registry = core.registry();
   }
 
   EvaluationStarted start(Caller caller, Evaluations.EvaluationRequest body) {

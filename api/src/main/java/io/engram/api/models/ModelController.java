@@ -14,6 +14,7 @@ import io.engram.contract.Models.AliasMove;
 import io.engram.contract.Models.Archive;
 import io.engram.contract.Models.VersionList;
 import io.engram.contract.Models.VersionView;
+import io.engram.core.CoreServices;
 import io.engram.core.query.UnknownResourceException;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelRegistry;
@@ -56,8 +57,8 @@ class ModelController {
   private final ObjectMapper json;
 
   ModelController(
-      ModelRegistry registry, CollectionLookup collections, ModelViews views, ObjectMapper json) {
-    this.registry = registry;
+      CoreServices core, CollectionLookup collections, ModelViews views, ObjectMapper json) {
+    this.registry = core.registry();
     this.collections = collections;
     this.views = views;
     this.json = json;

@@ -7,6 +7,7 @@ import io.engram.contract.Rollouts.Action;
 import io.engram.contract.Rollouts.RolloutList;
 import io.engram.contract.Rollouts.RolloutView;
 import io.engram.contract.Rollouts.StartRollout;
+import io.engram.core.CoreServices;
 import io.engram.core.rollout.RolloutService;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -37,12 +38,9 @@ class RolloutController {
   private final CollectionLookup collections;
 
   RolloutController(
-      RolloutStarter starter,
-      RolloutService service,
-      RolloutViews views,
-      CollectionLookup collections) {
+      RolloutStarter starter, CoreServices core, RolloutViews views, CollectionLookup collections) {
     this.starter = starter;
-    this.service = service;
+    this.service = core.rollouts();
     this.views = views;
     this.collections = collections;
   }

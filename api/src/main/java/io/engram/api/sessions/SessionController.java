@@ -7,6 +7,7 @@ import io.engram.contract.Sessions.CreateSession;
 import io.engram.contract.Sessions.SessionCreated;
 import io.engram.contract.Sessions.SessionTurns;
 import io.engram.contract.Sessions.Turn;
+import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.memory.WorkingMemory;
 import io.micronaut.core.annotation.Nullable;
@@ -32,8 +33,8 @@ public class SessionController {
   private final WorkingMemory memory;
   private final CollectionLookup collections;
 
-  SessionController(WorkingMemory memory, CollectionLookup collections) {
-    this.memory = memory;
+  SessionController(CoreServices core, CollectionLookup collections) {
+    this.memory = core.workingMemory();
     this.collections = collections;
   }
 

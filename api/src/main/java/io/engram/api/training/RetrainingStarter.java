@@ -11,6 +11,7 @@ import io.engram.contract.Retrainings;
 import io.engram.contract.Retrainings.Gate;
 import io.engram.contract.Retrainings.RetrainingStarted;
 import io.engram.contract.Retrainings.RetrainingStatus;
+import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.ingest.BlobStore;
 import io.engram.core.training.RetrainingService;
@@ -52,12 +53,11 @@ class RetrainingStarter {
   private final BlobStore blobs;
   private final Studies studies;
 
-  RetrainingStarter(
-      WorkflowClient client, CollectionLookup collections, BlobStore blobs, Studies studies) {
+  RetrainingStarter(WorkflowClient client, CoreServices core, CollectionLookup collections) {
     this.client = client;
     this.collections = collections;
-    this.blobs = blobs;
-    this.studies = studies;
+    this.blobs = core.blobs();
+    this.studies = core.retraining().studies();
   }
 
   /**
