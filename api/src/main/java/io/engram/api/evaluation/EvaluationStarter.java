@@ -25,9 +25,7 @@ import io.engram.workflows.evaluation.EvaluationProgress;
 import io.engram.workflows.evaluation.EvaluationRequest;
 import io.engram.workflows.evaluation.EvaluationWorkflow;
 import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
-import io.temporal.failure.ApplicationFailure;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.List;
@@ -147,12 +145,7 @@ class EvaluationStarter {
                   null,
                   null));
     }
-    String failure = null;
-    if (workflow.status() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
-      failure = workflow.failure().map(EvaluationStarter::rootMessage).orElse(null);
-    } else if (workflow.status() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
-      failure = "the workflow ended with status " + name;
-    }
+    String failure = workflow.failureReason().orElse(null);
     if (stored.isEmpty()) {
       // Failed before a run was registered, which is what bad input does.
       return new EvaluationStatus(
@@ -264,17 +257,5 @@ class EvaluationStarter {
 
   private static String text(Instant instant) {
     return instant == null ? null : instant.toString();
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    String message = e.getMessage();
-    while (t.getCause() != null) {
-      t = t.getCause();
-      if (t instanceof ApplicationFailure af) {
-        message = af.getOriginalMessage();
-      }
-    }
-    return message;
   }
 }

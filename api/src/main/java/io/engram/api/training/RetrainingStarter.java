@@ -28,7 +28,6 @@ import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.failure.ApplicationFailure;
 import jakarta.inject.Singleton;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,11 +152,8 @@ class RetrainingStarter {
           search.studyId(),
           result.rollout());
     }
-    String failure =
-        workflow
-            .failure()
-            .map(RetrainingStarter::rootMessage)
-            .orElse("the workflow ended with status " + workflow.statusName());
+    // Neither running nor completed, so the run has a reason it ended.
+    String failure = workflow.failureReason().orElseThrow();
     return new RetrainingStatus(
         workflowId,
         workflow.runId(),
@@ -241,16 +237,5 @@ class RetrainingStarter {
   /** A map key as one token of a JSON pointer (RFC 6901). */
   private static String pointerToken(String key) {
     return key.replace("~", "~0").replace("/", "~1");
-  }
-
-  /** The message of the failure that ended the run: its innermost application failure's. */
-  private static String rootMessage(Throwable e) {
-    String message = e.getMessage();
-    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-      if (t instanceof ApplicationFailure af) {
-        message = af.getOriginalMessage();
-      }
-    }
-    return message;
   }
 }
