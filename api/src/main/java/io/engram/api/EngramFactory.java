@@ -2,25 +2,12 @@ package io.engram.api;
 
 import io.engram.api.memory.DistillationTrigger;
 import io.engram.core.CoreServices;
-import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.config.SettingsSource;
 import io.engram.core.drift.DriftDetector;
-import io.engram.core.eval.EvaluationRuns;
-import io.engram.core.faults.Faults;
-import io.engram.core.index.IndexVersions;
-import io.engram.core.ingest.BlobStore;
-import io.engram.core.ingest.Manifests;
-import io.engram.core.memory.MemoryStats;
-import io.engram.core.memory.WorkingMemory;
 import io.engram.core.query.QueryPipelines;
 import io.engram.core.query.WarmUp;
-import io.engram.core.querylog.Feedback;
-import io.engram.core.querylog.QueryLog;
-import io.engram.core.registry.ModelRegistry;
 import io.engram.core.rollout.RolloutRouter;
-import io.engram.core.rollout.RolloutService;
-import io.engram.core.tuning.Studies;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -40,14 +27,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The API process's composition root: the settings tree, core's object graph ({@link CoreServices},
- * as the worker builds it), Temporal clients, and the beans controllers take from them. Nothing
- * else in the API constructs a core service.
+ * as the worker builds it), Temporal clients, and what the API adds to core (the query path with
+ * its metrics and distillation, warm-up, drift checks). A controller that needs one of core's
+ * stores or services takes {@link CoreServices} and keeps the parts it uses, as the worker's
+ * capabilities do, so core's parts are listed in one place, {@link CoreServices}, not again here.
  */
 @Factory
 class EngramFactory {
@@ -119,16 +107,6 @@ class EngramFactory {
     return core.rolloutRouter(metrics, distillation);
   }
 
-  @Singleton
-  RolloutService rollouts(CoreServices core) {
-    return core.rollouts();
-  }
-
-  @Singleton
-  Faults faults(CoreServices core) {
-    return core.faults();
-  }
-
   /**
    * The query path's warm-up, started with the context on a thread of its own: the API serves
    * meanwhile but reports not ready ({@code queryPath} in {@code /health}) until it is done.
@@ -146,66 +124,6 @@ class EngramFactory {
   @Singleton
   DriftDetector driftDetector(CoreServices core, QueryPipelines pipelines, MeterRegistry metrics) {
     return DriftDetector.create(core, pipelines, metrics);
-  }
-
-  @Singleton
-  Jdbi jdbi(CoreServices core) {
-    return core.jdbi();
-  }
-
-  @Singleton
-  ModelRegistry modelRegistry(CoreServices core) {
-    return core.registry();
-  }
-
-  @Singleton
-  IndexVersions indexVersions(CoreServices core) {
-    return core.indexVersions();
-  }
-
-  @Singleton
-  CollectionRegistry collections(CoreServices core) {
-    return core.collections();
-  }
-
-  @Singleton
-  WorkingMemory workingMemory(CoreServices core) {
-    return core.workingMemory();
-  }
-
-  @Singleton
-  QueryLog queryLog(CoreServices core) {
-    return core.queryLog();
-  }
-
-  @Singleton
-  BlobStore blobStore(CoreServices core) {
-    return core.blobs();
-  }
-
-  @Singleton
-  EvaluationRuns evaluationRuns(CoreServices core) {
-    return core.evaluations().runs();
-  }
-
-  @Singleton
-  Studies studies(CoreServices core) {
-    return core.retraining().studies();
-  }
-
-  @Singleton
-  Feedback feedback(CoreServices core) {
-    return new Feedback(core.jdbi());
-  }
-
-  @Singleton
-  Manifests manifests(CoreServices core) {
-    return new Manifests(core.jdbi());
-  }
-
-  @Singleton
-  MemoryStats memoryStats(CoreServices core) {
-    return new MemoryStats(core.jdbi());
   }
 
   @Singleton

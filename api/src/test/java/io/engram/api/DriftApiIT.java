@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.engram.core.CoreServices;
 import io.engram.core.Hashing;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
@@ -26,7 +27,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -76,7 +76,7 @@ class DriftApiIT extends ApiTestSupport implements TestPropertyProvider {
       """;
 
   @Inject EmbeddedServer server;
-  @Inject Jdbi jdbi;
+  @Inject CoreServices core;
   @Inject WorkflowClient client;
 
   private String dbUrl;
@@ -274,14 +274,15 @@ class DriftApiIT extends ApiTestSupport implements TestPropertyProvider {
   }
 
   private long featured() {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT count(*) FROM query_log WHERE collection = :c"
-                        + " AND query_terms IS NOT NULL")
-                .bind("c", COLLECTION)
-                .mapTo(Long.class)
-                .one());
+    return core.jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT count(*) FROM query_log WHERE collection = :c"
+                            + " AND query_terms IS NOT NULL")
+                    .bind("c", COLLECTION)
+                    .mapTo(Long.class)
+                    .one());
   }
 
   @Override

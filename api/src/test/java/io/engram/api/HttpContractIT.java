@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.engram.contract.Problem;
+import io.engram.core.CoreServices;
 import io.engram.core.Hashing;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.training.RetrainingService;
@@ -68,8 +69,7 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
   private static final int MAX_REQUEST_BYTES = 256 * 1024;
 
   @Inject EmbeddedServer server;
-  @Inject Studies studies;
-  @Inject CollectionRegistry collections;
+  @Inject CoreServices core;
 
   private String dbUrl;
 
@@ -642,16 +642,18 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
 
   @Test
   void a_study_is_served_as_its_svg_chart() throws Exception {
-    collections.ensure("charted");
+    core.collections().ensure("charted");
     Study study =
-        studies.create(
-            new Studies.NewStudy(
-                "charted",
-                "retrain-charted/run-1",
-                Direction.MAXIMIZE,
-                RetrainingService.SPACE,
-                Studies.Strategy.random(7),
-                Studies.Start.NONE));
+        core.retraining()
+            .studies()
+            .create(
+                new Studies.NewStudy(
+                    "charted",
+                    "retrain-charted/run-1",
+                    Direction.MAXIMIZE,
+                    RetrainingService.SPACE,
+                    Studies.Strategy.random(7),
+                    Studies.Start.NONE));
     study.ask(0);
     study.tell(0, Study.Outcome.complete(0.61, 1.0));
     study.ask(1);

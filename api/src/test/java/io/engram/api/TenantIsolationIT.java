@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.engram.core.CoreServices;
 import io.engram.core.Hashing;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelRegistry;
@@ -83,8 +84,7 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
       "query-id\tcorpus-id\tscore\n1\td-aspirin\t1\n2\td-coffee\t1\n";
 
   @Inject EmbeddedServer server;
-  @Inject Studies studies;
-  @Inject ModelRegistry registry;
+  @Inject CoreServices core;
 
   private String dbUrl;
   private Path root;
@@ -176,7 +176,8 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(call(alpha, "GET", "/v1/retrainings/" + retrainingId, null).status()).isEqualTo(200);
     // A study of alpha's collection, as a retraining's search stores one.
     studyId =
-        studies
+        core.retraining()
+            .studies()
             .create(
                 new Studies.NewStudy(
                     "alpha~notes",
@@ -190,22 +191,24 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(study.status()).as(study.body()).isEqualTo(200);
     assertThat(study.json().path("collection").asText()).isEqualTo("notes");
     // A rollout of a second version of alpha's collection, paused in shadow.
-    RegisteredVersion v1 = registry.alias("alpha~notes", ModelAliases.CHAMPION).orElseThrow();
-    registry.register(
-        new ModelVersions.NewVersion(
-            "alpha~notes",
-            v1.indexVersionId(),
-            v1.bundle(),
-            List.of(),
-            Map.of(),
-            Map.of(),
-            List.of(),
-            RegisteredVersion.REGISTERED,
-            "it",
-            "a candidate to roll out",
-            "it-alpha-notes-v2"),
-        List.of(ModelAliases.STAGING),
-        new ModelRegistry.Change("it", "staged for the test", null));
+    RegisteredVersion v1 =
+        core.registry().alias("alpha~notes", ModelAliases.CHAMPION).orElseThrow();
+    core.registry()
+        .register(
+            new ModelVersions.NewVersion(
+                "alpha~notes",
+                v1.indexVersionId(),
+                v1.bundle(),
+                List.of(),
+                Map.of(),
+                Map.of(),
+                List.of(),
+                RegisteredVersion.REGISTERED,
+                "it",
+                "a candidate to roll out",
+                "it-alpha-notes-v2"),
+            List.of(ModelAliases.STAGING),
+            new ModelRegistry.Change("it", "staged for the test", null));
     Reply rollout =
         call(alpha, "POST", "/v1/rollouts", Map.of("collection", "notes", "version", 2));
     assertThat(rollout.status()).as(rollout.body()).isEqualTo(202);

@@ -5,6 +5,7 @@ import io.engram.api.problems.Problems;
 import io.engram.contract.Blobs.MissingBlobs;
 import io.engram.contract.Blobs.MissingBlobsRequest;
 import io.engram.contract.Blobs.StoredBlob;
+import io.engram.core.CoreServices;
 import io.engram.core.ingest.BlobStore;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -29,8 +30,8 @@ class BlobController {
 
   private final BlobStore blobs;
 
-  BlobController(BlobStore blobs) {
-    this.blobs = blobs;
+  BlobController(CoreServices core) {
+    this.blobs = core.blobs();
   }
 
   @Post("/missing")

@@ -1,12 +1,11 @@
 package io.engram.api.drift;
 
 import io.engram.api.auth.Caller;
-import io.engram.api.problems.Problems;
+import io.engram.api.collections.CollectionLookup;
 import io.engram.contract.Drift;
 import io.engram.contract.Drift.DriftCheckRequest;
 import io.engram.contract.Drift.FeatureDrift;
 import io.engram.contract.Drift.Retraining;
-import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.drift.DriftAnalysis;
 import io.engram.core.drift.DriftDetector;
 import io.engram.core.drift.DriftReport;
@@ -34,11 +33,11 @@ import java.util.Map;
 @ExecuteOn(TaskExecutors.BLOCKING)
 class DriftController {
   private final DriftDetector detector;
-  private final CollectionRegistry collections;
+  private final CollectionLookup collections;
   private final RetrainingTrigger retrainings;
 
   DriftController(
-      DriftDetector detector, CollectionRegistry collections, RetrainingTrigger retrainings) {
+      DriftDetector detector, CollectionLookup collections, RetrainingTrigger retrainings) {
     this.detector = detector;
     this.collections = collections;
     this.retrainings = retrainings;
@@ -46,7 +45,7 @@ class DriftController {
 
   @Post("/checks")
   Drift.DriftReport check(Caller caller, @Valid @Body DriftCheckRequest request) {
-    String collection = requireCollection(caller, "/collection", request.collection());
+    String collection = collections.existing(caller, "/collection", request.collection());
     DriftReport report = detector.check(collection, DriftReport.API, null);
     Retraining retraining =
         Boolean.TRUE.equals(request.retrain()) && Boolean.TRUE.equals(report.drift())
@@ -61,20 +60,11 @@ class DriftController {
       Caller caller,
       @Nullable @QueryValue String collection,
       @Nullable @QueryValue @Min(1) @Max(Drift.MAX_REPORTS) Integer limit) {
-    String key = collection == null ? null : requireCollection(caller, "collection", collection);
+    String key = collection == null ? null : collections.existing(caller, "collection", collection);
     return new Drift.DriftReports(
         detector.reports(caller.tenant(), key, limit == null ? 20 : limit).stream()
             .map(r -> map(caller, r, null))
             .toList());
-  }
-
-  private String requireCollection(Caller caller, String field, String collection) {
-    String key = caller.collection(field, collection);
-    if (!collections.exists(key)) {
-      throw Problems.notFound(
-          "collection", "no collection '" + collection + "'; ingest into it first");
-    }
-    return key;
   }
 
   static Drift.DriftReport map(Caller caller, DriftReport r, Retraining retraining) {

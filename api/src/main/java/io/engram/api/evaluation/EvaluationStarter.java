@@ -2,6 +2,7 @@ package io.engram.api.evaluation;
 
 import io.engram.api.auth.Caller;
 import io.engram.api.blobs.BlobHashes;
+import io.engram.api.collections.CollectionLookup;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
 import io.engram.api.temporal.WorkflowRun;
@@ -11,6 +12,7 @@ import io.engram.contract.Evaluations.EvaluationStarted;
 import io.engram.contract.Evaluations.EvaluationStatus;
 import io.engram.contract.Evaluations.Part;
 import io.engram.contract.Evaluations.Split;
+import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.eval.EvaluationAnswers;
 import io.engram.core.eval.EvaluationRuns;
@@ -23,9 +25,7 @@ import io.engram.workflows.evaluation.EvaluationProgress;
 import io.engram.workflows.evaluation.EvaluationRequest;
 import io.engram.workflows.evaluation.EvaluationWorkflow;
 import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
-import io.temporal.failure.ApplicationFailure;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.List;
@@ -43,25 +43,19 @@ class EvaluationStarter {
   private static final String KIND = "evaluation";
 
   private final WorkflowClient client;
-  private final CollectionRegistry collections;
+  private final CollectionLookup collections;
   private final IndexVersions indexVersions;
   private final BlobStore blobs;
   private final EvaluationRuns runs;
   private final ModelRegistry registry;
 
-  EvaluationStarter(
-      WorkflowClient client,
-      CollectionRegistry collections,
-      IndexVersions indexVersions,
-      BlobStore blobs,
-      EvaluationRuns runs,
-      ModelRegistry registry) {
+  EvaluationStarter(WorkflowClient client, CoreServices core, CollectionLookup collections) {
     this.client = client;
     this.collections = collections;
-    this.indexVersions = indexVersions;
-    this.blobs = blobs;
-    this.runs = runs;
-    this.registry = registry;
+    this.indexVersions = core.indexVersions();
+    this.blobs = core.blobs();
+    this.runs = core.evaluations().runs();
+    this.registry = core.registry();
   }
 
   EvaluationStarted start(Caller caller, Evaluations.EvaluationRequest body) {
@@ -73,11 +67,7 @@ class EvaluationStarter {
     if (!CollectionRegistry.isValidName(name)) {
       throw Problems.invalidCollection(name);
     }
-    String collection = caller.collection("/collection", name);
-    if (!collections.exists(collection)) {
-      throw Problems.notFound(
-          "collection", "no collection '" + name + "'; ingest the corpus into it first");
-    }
+    String collection = collections.existing(caller, "/collection", name);
     String model = body.model() == null ? null : requireModel(caller, collection, body.model());
     BlobHashes.requireUploaded(
         blobs, caller.tenant(), List.of(body.queriesBlob(), body.qrelsBlob()));
@@ -155,12 +145,7 @@ class EvaluationStarter {
                   null,
                   null));
     }
-    String failure = null;
-    if (workflow.status() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
-      failure = workflow.failure().map(EvaluationStarter::rootMessage).orElse(null);
-    } else if (workflow.status() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
-      failure = "the workflow ended with status " + name;
-    }
+    String failure = workflow.failureReason().orElse(null);
     if (stored.isEmpty()) {
       // Failed before a run was registered, which is what bad input does.
       return new EvaluationStatus(
@@ -272,17 +257,5 @@ class EvaluationStarter {
 
   private static String text(Instant instant) {
     return instant == null ? null : instant.toString();
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    String message = e.getMessage();
-    while (t.getCause() != null) {
-      t = t.getCause();
-      if (t instanceof ApplicationFailure af) {
-        message = af.getOriginalMessage();
-      }
-    }
-    return message;
   }
 }

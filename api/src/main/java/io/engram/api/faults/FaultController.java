@@ -3,6 +3,7 @@ package io.engram.api.faults;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Rollouts.Fault;
 import io.engram.contract.Rollouts.Faults;
+import io.engram.core.CoreServices;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -18,8 +19,8 @@ import jakarta.validation.Valid;
 class FaultController {
   private final io.engram.core.faults.Faults faults;
 
-  FaultController(io.engram.core.faults.Faults faults) {
-    this.faults = faults;
+  FaultController(CoreServices core) {
+    this.faults = core.faults();
   }
 
   @Get

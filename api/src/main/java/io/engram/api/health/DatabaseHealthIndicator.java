@@ -1,5 +1,6 @@
 package io.engram.api.health;
 
+import io.engram.core.CoreServices;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.AbstractHealthIndicator;
 import jakarta.inject.Singleton;
@@ -12,8 +13,8 @@ import org.jdbi.v3.core.Jdbi;
 class DatabaseHealthIndicator extends AbstractHealthIndicator<Map<String, Object>> {
   private final Jdbi jdbi;
 
-  DatabaseHealthIndicator(Jdbi jdbi) {
-    this.jdbi = jdbi;
+  DatabaseHealthIndicator(CoreServices core) {
+    this.jdbi = core.jdbi();
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.engram.contract.Ingestions.DocumentError;
 import io.engram.contract.Ingestions.FileRef;
 import io.engram.contract.Ingestions.IngestionStarted;
 import io.engram.contract.Ingestions.IngestionStatus;
+import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.ingest.BlobStore;
@@ -41,17 +42,12 @@ class IngestionStarter {
   private final BlobStore blobs;
   private final Manifests manifests;
 
-  IngestionStarter(
-      EngramSettings settings,
-      WorkflowClient client,
-      CollectionRegistry collections,
-      BlobStore blobs,
-      Manifests manifests) {
-    this.settings = settings;
+  IngestionStarter(WorkflowClient client, CoreServices core) {
+    this.settings = core.settings();
     this.client = client;
-    this.collections = collections;
-    this.blobs = blobs;
-    this.manifests = manifests;
+    this.collections = core.collections();
+    this.blobs = core.blobs();
+    this.manifests = new Manifests(core.jdbi());
   }
 
   IngestionStarted start(Caller caller, Ingestions.IngestionRequest body) throws IOException {

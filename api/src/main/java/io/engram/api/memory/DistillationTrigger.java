@@ -1,5 +1,6 @@
 package io.engram.api.memory;
 
+import io.engram.core.CoreServices;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.query.ExchangeListener;
@@ -32,11 +33,11 @@ public class DistillationTrigger implements ExchangeListener {
 
   DistillationTrigger(
       WorkflowClient client,
-      WorkingMemory memory,
+      CoreServices core,
       EngramSettings settings,
       @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
     this.client = client;
-    this.memory = memory;
+    this.memory = core.workingMemory();
     this.distillEveryTurns = settings.conversation().distillEveryTurns();
     this.executor = executor;
   }

@@ -10,6 +10,7 @@ import io.engram.contract.Memory.PromotionStarted;
 import io.engram.contract.Memory.SemanticTier;
 import io.engram.contract.Memory.WorkingTier;
 import io.engram.contract.Schedules.ScheduleView;
+import io.engram.core.CoreServices;
 import io.engram.core.memory.MemoryStats;
 import io.engram.workflows.memory.PromotionResult;
 import io.micronaut.core.annotation.Nullable;
@@ -44,8 +45,8 @@ class MemoryController {
   private final ScheduleService schedules;
   private final PromotionStarter promotions;
 
-  MemoryController(MemoryStats stats, ScheduleService schedules, PromotionStarter promotions) {
-    this.stats = stats;
+  MemoryController(CoreServices core, ScheduleService schedules, PromotionStarter promotions) {
+    this.stats = new MemoryStats(core.jdbi());
     this.schedules = schedules;
     this.promotions = promotions;
   }

@@ -5,8 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.api.auth.Caller;
-import io.engram.api.problems.ApiProblem;
-import io.engram.api.problems.CleanText;
+import io.engram.api.collections.CollectionLookup;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Models;
 import io.engram.contract.Models.AliasEventList;
@@ -15,7 +14,7 @@ import io.engram.contract.Models.AliasMove;
 import io.engram.contract.Models.Archive;
 import io.engram.contract.Models.VersionList;
 import io.engram.contract.Models.VersionView;
-import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.CoreServices;
 import io.engram.core.query.UnknownResourceException;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelRegistry;
@@ -53,13 +52,13 @@ class ModelController {
   private static final TypeReference<LinkedHashMap<String, String>> TAGS = new TypeReference<>() {};
 
   private final ModelRegistry registry;
-  private final CollectionRegistry collections;
+  private final CollectionLookup collections;
   private final ModelViews views;
   private final ObjectMapper json;
 
   ModelController(
-      ModelRegistry registry, CollectionRegistry collections, ModelViews views, ObjectMapper json) {
-    this.registry = registry;
+      CoreServices core, CollectionLookup collections, ModelViews views, ObjectMapper json) {
+    this.registry = core.registry();
     this.collections = collections;
     this.views = views;
     this.json = json;
@@ -68,7 +67,7 @@ class ModelController {
   /** {@code GET /v1/models?collection=C}: the collection's versions, newest first. */
   @Get
   VersionList list(Caller caller, @QueryValue String collection) {
-    String key = requireCollection(caller, collection);
+    String key = collections.existing(caller, "collection", collection);
     return new VersionList(collection, views.views(caller, registry.list(key)));
   }
 
@@ -79,7 +78,7 @@ class ModelController {
 
   @Get("/{collection}/aliases")
   AliasList aliases(Caller caller, String collection) {
-    String key = requireCollection(caller, collection);
+    String key = collections.existing(caller, "collection", collection);
     Map<String, Integer> aliases = new LinkedHashMap<>();
     for (String alias : ModelAliases.ALL) {
       registry.aliases().find(key, alias).ifPresent(t -> aliases.put(alias, t.version()));
@@ -92,7 +91,7 @@ class ModelController {
       Caller caller,
       String collection,
       @Nullable @QueryValue @Min(1) @Max(Models.MAX_EVENTS) Integer limit) {
-    String key = requireCollection(caller, collection);
+    String key = collections.existing(caller, "collection", collection);
     return new AliasEventList(
         collection,
         registry.events().list(key, limit == null ? DEFAULT_EVENTS : limit).stream()
@@ -103,7 +102,7 @@ class ModelController {
   /** Moves an alias; a champion move keeps the old champion as {@code previous}. */
   @Post("/{collection}/aliases")
   VersionView promote(Caller caller, String collection, @Valid @Body AliasMove move) {
-    String key = requireCollection(caller, collection);
+    String key = collections.existing(caller, "collection", collection);
     if (!ModelAliases.ALL.contains(move.alias())) {
       throw Problems.invalidField(
           "/alias", "must be one of " + String.join(", ", ModelAliases.ALL));
@@ -173,7 +172,7 @@ class ModelController {
   }
 
   private RegisteredVersion require(Caller caller, String collection, int version) {
-    String key = requireCollection(caller, collection);
+    String key = collections.existing(caller, "collection", collection);
     return registry
         .find(key, version)
         .orElseThrow(
@@ -185,16 +184,6 @@ class ModelController {
                         + "; GET /v1/models?collection="
                         + collection
                         + " lists them"));
-  }
-
-  /** The key of the caller's collection {@code collection}; 404 when the tenant has none. */
-  private String requireCollection(Caller caller, String collection) throws ApiProblem {
-    CleanText.require("collection", collection);
-    String key = caller.collection("collection", collection);
-    if (!collections.exists(key)) {
-      throw Problems.notFound("collection", "no collection '" + collection + "'");
-    }
-    return key;
   }
 
   /** A JSON pointer token for {@code key} (RFC 6901). */

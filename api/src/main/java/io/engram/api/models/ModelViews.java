@@ -9,6 +9,7 @@ import io.engram.contract.Models.CrossEncoder;
 import io.engram.contract.Models.Gate;
 import io.engram.contract.Models.Retrieval;
 import io.engram.contract.Models.VersionView;
+import io.engram.core.CoreServices;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.registry.AliasEvents;
@@ -30,8 +31,8 @@ import java.util.Optional;
 class ModelViews {
   private final IndexVersions indexVersions;
 
-  ModelViews(IndexVersions indexVersions) {
-    this.indexVersions = indexVersions;
+  ModelViews(CoreServices core) {
+    this.indexVersions = core.indexVersions();
   }
 
   /** A version as {@code caller}'s tenant is shown it: its collection by name. */

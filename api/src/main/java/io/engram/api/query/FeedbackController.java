@@ -4,6 +4,7 @@ import io.engram.api.auth.Caller;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Feedback.FeedbackRequest;
 import io.engram.contract.Feedback.FeedbackStored;
+import io.engram.core.CoreServices;
 import io.engram.core.querylog.Feedback;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
@@ -21,8 +22,8 @@ class FeedbackController {
 
   private final Feedback feedback;
 
-  FeedbackController(Feedback feedback) {
-    this.feedback = feedback;
+  FeedbackController(CoreServices core) {
+    this.feedback = new Feedback(core.jdbi());
   }
 
   @Post

@@ -1,14 +1,13 @@
 package io.engram.api.rollouts;
 
 import io.engram.api.auth.Caller;
-import io.engram.api.problems.CleanText;
-import io.engram.api.problems.Problems;
+import io.engram.api.collections.CollectionLookup;
 import io.engram.contract.Rollouts;
 import io.engram.contract.Rollouts.Action;
 import io.engram.contract.Rollouts.RolloutList;
 import io.engram.contract.Rollouts.RolloutView;
 import io.engram.contract.Rollouts.StartRollout;
-import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.CoreServices;
 import io.engram.core.rollout.RolloutService;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -36,22 +35,19 @@ class RolloutController {
   private final RolloutStarter starter;
   private final RolloutService service;
   private final RolloutViews views;
-  private final CollectionRegistry collections;
+  private final CollectionLookup collections;
 
   RolloutController(
-      RolloutStarter starter,
-      RolloutService service,
-      RolloutViews views,
-      CollectionRegistry collections) {
+      RolloutStarter starter, CoreServices core, RolloutViews views, CollectionLookup collections) {
     this.starter = starter;
-    this.service = service;
+    this.service = core.rollouts();
     this.views = views;
     this.collections = collections;
   }
 
   @Post
   HttpResponse<RolloutView> start(Caller caller, @Valid @Body StartRollout body) {
-    String collection = requireCollection(caller, body.collection());
+    String collection = collections.existing(caller, "/collection", body.collection());
     return HttpResponse.accepted().body(starter.start(caller, collection, body));
   }
 
@@ -61,7 +57,7 @@ class RolloutController {
       Caller caller,
       @Nullable @QueryValue String collection,
       @Nullable @QueryValue @Min(1) @Max(Rollouts.MAX_LIST) Integer limit) {
-    String key = collection == null ? null : requireCollection(caller, collection);
+    String key = collection == null ? null : collections.existing(caller, "collection", collection);
     return new RolloutList(
         service.rollouts().list(caller.tenant(), key, limit == null ? DEFAULT_LIST : limit).stream()
             .map(r -> views.view(caller, r, null))
@@ -102,15 +98,5 @@ class RolloutController {
 
   private static String reason(Action body) {
     return body == null || body.reason() == null || body.reason().isBlank() ? null : body.reason();
-  }
-
-  /** The key of the caller's collection {@code name}; 404 when the tenant has none. */
-  private String requireCollection(Caller caller, String name) {
-    CleanText.require("collection", name);
-    String key = caller.collection("/collection", name);
-    if (!collections.exists(key)) {
-      throw Problems.notFound("collection", "no collection '" + name + "'");
-    }
-    return key;
   }
 }

@@ -6,6 +6,7 @@ import io.engram.api.problems.Problems;
 import io.engram.api.temporal.WorkflowRun;
 import io.engram.contract.Rollouts.RolloutView;
 import io.engram.contract.Rollouts.StartRollout;
+import io.engram.core.CoreServices;
 import io.engram.core.rollout.Rollout;
 import io.engram.core.rollout.RolloutService;
 import io.engram.workflows.common.EngramSearchAttributes;
@@ -34,10 +35,9 @@ class RolloutStarter {
   private final RolloutViews views;
   private final ObjectMapper json;
 
-  RolloutStarter(
-      WorkflowClient client, RolloutService service, RolloutViews views, ObjectMapper json) {
+  RolloutStarter(WorkflowClient client, CoreServices core, RolloutViews views, ObjectMapper json) {
     this.client = client;
-    this.service = service;
+    this.service = core.rollouts();
     this.views = views;
     this.json = json;
   }

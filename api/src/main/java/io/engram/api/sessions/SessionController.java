@@ -1,11 +1,13 @@
 package io.engram.api.sessions;
 
 import io.engram.api.auth.Caller;
+import io.engram.api.collections.CollectionLookup;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Sessions.CreateSession;
 import io.engram.contract.Sessions.SessionCreated;
 import io.engram.contract.Sessions.SessionTurns;
 import io.engram.contract.Sessions.Turn;
+import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.memory.WorkingMemory;
 import io.micronaut.core.annotation.Nullable;
@@ -29,10 +31,10 @@ import java.util.UUID;
 public class SessionController {
 
   private final WorkingMemory memory;
-  private final CollectionRegistry collections;
+  private final CollectionLookup collections;
 
-  SessionController(WorkingMemory memory, CollectionRegistry collections) {
-    this.memory = memory;
+  SessionController(CoreServices core, CollectionLookup collections) {
+    this.memory = core.workingMemory();
     this.collections = collections;
   }
 
@@ -42,10 +44,7 @@ public class SessionController {
       throws SQLException {
     String name =
         body == null || body.collection() == null ? CollectionRegistry.DEFAULT : body.collection();
-    String collection = caller.collection("/collection", name);
-    if (!collections.exists(collection)) {
-      throw Problems.notFound("collection", "no collection '" + name + "'; ingest into it first");
-    }
+    String collection = collections.existing(caller, "/collection", name);
     UUID id = memory.createSession(collection, body == null ? null : body.userId());
     return HttpResponse.created(new SessionCreated(id.toString(), name));
   }

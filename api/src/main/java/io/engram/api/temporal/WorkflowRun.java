@@ -15,6 +15,7 @@ import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributeKey;
+import io.temporal.failure.ApplicationFailure;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -149,5 +150,31 @@ public final class WorkflowRun {
     } catch (WorkflowFailedException e) {
       return Optional.of(e);
     }
+  }
+
+  /**
+   * Why an ended run did not complete: for a failed run the message of its innermost application
+   * failure (what the workflow, or an activity under it, threw), for a cancelled, terminated or
+   * timed-out one the status it ended with; empty for a run that completed or still runs.
+   */
+  public Optional<String> failureReason() {
+    if (running() || status() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        failure()
+            .map(WorkflowRun::innermostMessage)
+            .orElse("the workflow ended with status " + statusName()));
+  }
+
+  /** The message of the innermost application failure under {@code e}, else {@code e}'s own. */
+  private static String innermostMessage(Throwable e) {
+    String message = e.getMessage();
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure af) {
+        message = af.getOriginalMessage();
+      }
+    }
+    return message;
   }
 }

@@ -2,6 +2,7 @@ package io.engram.api.training;
 
 import io.engram.api.auth.Caller;
 import io.engram.api.blobs.BlobHashes;
+import io.engram.api.collections.CollectionLookup;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
 import io.engram.api.temporal.WorkflowRun;
@@ -10,6 +11,7 @@ import io.engram.contract.Retrainings;
 import io.engram.contract.Retrainings.Gate;
 import io.engram.contract.Retrainings.RetrainingStarted;
 import io.engram.contract.Retrainings.RetrainingStatus;
+import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.ingest.BlobStore;
 import io.engram.core.training.RetrainingService;
@@ -26,7 +28,6 @@ import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.failure.ApplicationFailure;
 import jakarta.inject.Singleton;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,16 +48,15 @@ class RetrainingStarter {
   static final String WAITING_FOR_WORKER = "waiting-for-worker";
 
   private final WorkflowClient client;
-  private final CollectionRegistry collections;
+  private final CollectionLookup collections;
   private final BlobStore blobs;
   private final Studies studies;
 
-  RetrainingStarter(
-      WorkflowClient client, CollectionRegistry collections, BlobStore blobs, Studies studies) {
+  RetrainingStarter(WorkflowClient client, CoreServices core, CollectionLookup collections) {
     this.client = client;
     this.collections = collections;
-    this.blobs = blobs;
-    this.studies = studies;
+    this.blobs = core.blobs();
+    this.studies = core.retraining().studies();
   }
 
   /**
@@ -68,13 +68,9 @@ class RetrainingStarter {
     if (!CollectionRegistry.isValidName(name)) {
       throw Problems.invalidCollection(name);
     }
-    String collection = caller.collection("/collection", name);
     LabelledSet labelled = labelled(body.labelled());
     Map<String, String> params = params(body.params());
-    if (!collections.exists(collection)) {
-      throw Problems.notFound(
-          "collection", "no collection '" + name + "'; ingest the corpus into it first");
-    }
+    String collection = collections.existing(caller, "/collection", name);
     if (labelled != null) {
       BlobHashes.requireUploaded(
           blobs, caller.tenant(), List.of(labelled.queriesBlob(), labelled.qrelsBlob()));
@@ -156,11 +152,8 @@ class RetrainingStarter {
           search.studyId(),
           result.rollout());
     }
-    String failure =
-        workflow
-            .failure()
-            .map(RetrainingStarter::rootMessage)
-            .orElse("the workflow ended with status " + workflow.statusName());
+    // Neither running nor completed, so the run has a reason it ended.
+    String failure = workflow.failureReason().orElseThrow();
     return new RetrainingStatus(
         workflowId,
         workflow.runId(),
@@ -244,16 +237,5 @@ class RetrainingStarter {
   /** A map key as one token of a JSON pointer (RFC 6901). */
   private static String pointerToken(String key) {
     return key.replace("~", "~0").replace("/", "~1");
-  }
-
-  /** The message of the failure that ended the run: its innermost application failure's. */
-  private static String rootMessage(Throwable e) {
-    String message = e.getMessage();
-    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-      if (t instanceof ApplicationFailure af) {
-        message = af.getOriginalMessage();
-      }
-    }
-    return message;
   }
 }

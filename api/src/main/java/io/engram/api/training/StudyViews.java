@@ -5,6 +5,7 @@ import io.engram.api.problems.Problems;
 import io.engram.contract.Retrainings.Report;
 import io.engram.contract.Retrainings.StudyView;
 import io.engram.contract.Retrainings.TrialView;
+import io.engram.core.CoreServices;
 import io.engram.core.training.RetrainingService;
 import io.engram.core.tuning.Studies;
 import io.engram.core.tuning.Study;
@@ -17,8 +18,8 @@ import jakarta.inject.Singleton;
 class StudyViews {
   private final Studies studies;
 
-  StudyViews(Studies studies) {
-    this.studies = studies;
+  StudyViews(CoreServices core) {
+    this.studies = core.retraining().studies();
   }
 
   /**

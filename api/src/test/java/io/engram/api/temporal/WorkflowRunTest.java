@@ -104,6 +104,7 @@ class WorkflowRunTest {
     assertThat(run.running()).isFalse();
     assertThat(run.result(String.class)).isEqualTo("hello");
     assertThat(run.failure()).isEmpty();
+    assertThat(run.failureReason()).isEmpty();
   }
 
   @Test
@@ -124,6 +125,7 @@ class WorkflowRunTest {
 
     assertThat(run.running()).isTrue();
     assertThat(run.statusName()).isEqualTo("RUNNING");
+    assertThat(run.failureReason()).isEmpty();
   }
 
   @Test
@@ -189,6 +191,7 @@ class WorkflowRunTest {
         .isInstanceOfSatisfying(
             ApplicationFailure.class,
             failure -> assertThat(failure.getOriginalMessage()).isEqualTo("asked to fail"));
+    assertThat(run.failureReason()).contains("asked to fail");
   }
 
   @Test
