@@ -1,5 +1,6 @@
 package io.engram.core.eval;
 
+import io.engram.core.db.RunSlice;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -131,21 +132,19 @@ public final class EvaluationAnswers {
 
   /** The sampled queries {@code fromSlot <= slot < toSlot} not answered yet, in slot order. */
   public List<Pending> pending(long runId, int fromSlot, int toSlot) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT a.slot, a.query_id, q.query_text AS text, q.relevant"
-                        + " FROM eval_answer_results a JOIN eval_query_results q"
-                        + " ON q.eval_run_id = a.eval_run_id AND q.query_id = a.query_id"
-                        + " WHERE a.eval_run_id = :runId AND a.slot >= :from AND a.slot < :to"
-                        + " AND a.status = 'pending' ORDER BY a.slot")
-                .bind("runId", runId)
-                .bind("from", fromSlot)
-                .bind("to", toSlot)
-                .registerColumnMapper(
-                    EvaluationQueries.JUDGEMENTS, EvaluationQueries.judgements(runId))
-                .map(ConstructorMapper.of(Pending.class))
-                .list());
+    return new RunSlice(runId, fromSlot, toSlot)
+        .query(
+            jdbi,
+            "SELECT a.slot, a.query_id, q.query_text AS text, q.relevant"
+                + " FROM eval_answer_results a JOIN eval_query_results q"
+                + " ON q.eval_run_id = a.eval_run_id AND q.query_id = a.query_id"
+                + " WHERE a.eval_run_id = :runId AND a.slot >= :from AND a.slot < :to"
+                + " AND a.status = 'pending' ORDER BY a.slot",
+            q ->
+                q.registerColumnMapper(
+                        EvaluationQueries.JUDGEMENTS, EvaluationQueries.judgements(runId))
+                    .map(ConstructorMapper.of(Pending.class))
+                    .list());
   }
 
   /** Stores a query's answer; storing it again (a retried batch) overwrites the same row. */
@@ -171,22 +170,18 @@ public final class EvaluationAnswers {
 
   /** Sums over the answered queries {@code fromSlot <= slot < toSlot}. */
   public Sums sums(long runId, int fromSlot, int toSlot) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT count(*) AS done,"
-                        + " count(*) FILTER (WHERE answer_mode = 'llm') AS generated,"
-                        + " count(faithfulness) AS faithful,"
-                        + " coalesce(sum(faithfulness), 0) AS faithfulness,"
-                        + " coalesce(sum(answer_relevancy), 0) AS relevancy,"
-                        + " coalesce(sum(context_recall), 0) AS context_recall"
-                        + " FROM eval_answer_results WHERE eval_run_id = :runId"
-                        + " AND slot >= :from AND slot < :to AND status = 'done'")
-                .bind("runId", runId)
-                .bind("from", fromSlot)
-                .bind("to", toSlot)
-                .map(ConstructorMapper.of(Sums.class))
-                .one());
+    return new RunSlice(runId, fromSlot, toSlot)
+        .query(
+            jdbi,
+            "SELECT count(*) AS done,"
+                + " count(*) FILTER (WHERE answer_mode = 'llm') AS generated,"
+                + " count(faithfulness) AS faithful,"
+                + " coalesce(sum(faithfulness), 0) AS faithfulness,"
+                + " coalesce(sum(answer_relevancy), 0) AS relevancy,"
+                + " coalesce(sum(context_recall), 0) AS context_recall"
+                + " FROM eval_answer_results WHERE eval_run_id = :runId"
+                + " AND slot >= :from AND slot < :to AND status = 'done'",
+            q -> q.map(ConstructorMapper.of(Sums.class)).one());
   }
 
   /** How far the run's answers go (see {@link Tally}). */

@@ -3,6 +3,7 @@ package io.engram.core.eval;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.RunSlice;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
@@ -72,18 +73,16 @@ public final class EvaluationQueries {
 
   /** The queries {@code fromSeq <= seq < toSeq} of a run that have no result yet, in order. */
   public List<PendingQuery> pending(long runId, int fromSeq, int toSeq) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT seq, query_id AS id, query_text AS text, relevant"
-                        + " FROM eval_query_results WHERE eval_run_id = :runId AND seq >= :from"
-                        + " AND seq < :to AND status = 'pending' ORDER BY seq")
-                .bind("runId", runId)
-                .bind("from", fromSeq)
-                .bind("to", toSeq)
-                .registerColumnMapper(JUDGEMENTS, judgements(runId))
-                .map(ConstructorMapper.of(PendingQuery.class))
-                .list());
+    return new RunSlice(runId, fromSeq, toSeq)
+        .query(
+            jdbi,
+            "SELECT seq, query_id AS id, query_text AS text, relevant"
+                + " FROM eval_query_results WHERE eval_run_id = :runId AND seq >= :from"
+                + " AND seq < :to AND status = 'pending' ORDER BY seq",
+            q ->
+                q.registerColumnMapper(JUDGEMENTS, judgements(runId))
+                    .map(ConstructorMapper.of(PendingQuery.class))
+                    .list());
   }
 
   /** Stores a query's result; storing it again (a retried batch) overwrites the same row. */
@@ -106,20 +105,16 @@ public final class EvaluationQueries {
 
   /** Sums of the metrics of the evaluated queries {@code fromSeq <= seq < toSeq}. */
   public Sums sums(long runId, int fromSeq, int toSeq) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT count(*) AS queries, coalesce(sum(ndcg_at_10), 0) AS ndcg_at_10,"
-                        + " coalesce(sum(mrr_at_10), 0) AS mrr_at_10,"
-                        + " coalesce(sum(recall_at_10), 0) AS recall_at_10,"
-                        + " coalesce(sum(recall_at_100), 0) AS recall_at_100"
-                        + " FROM eval_query_results WHERE eval_run_id = :runId AND seq >= :from"
-                        + " AND seq < :to AND status = 'done'")
-                .bind("runId", runId)
-                .bind("from", fromSeq)
-                .bind("to", toSeq)
-                .map(ConstructorMapper.of(Sums.class))
-                .one());
+    return new RunSlice(runId, fromSeq, toSeq)
+        .query(
+            jdbi,
+            "SELECT count(*) AS queries, coalesce(sum(ndcg_at_10), 0) AS ndcg_at_10,"
+                + " coalesce(sum(mrr_at_10), 0) AS mrr_at_10,"
+                + " coalesce(sum(recall_at_10), 0) AS recall_at_10,"
+                + " coalesce(sum(recall_at_100), 0) AS recall_at_100"
+                + " FROM eval_query_results WHERE eval_run_id = :runId AND seq >= :from"
+                + " AND seq < :to AND status = 'done'",
+            q -> q.map(ConstructorMapper.of(Sums.class)).one());
   }
 
   /** The latencies of the run's evaluated queries, unordered. */

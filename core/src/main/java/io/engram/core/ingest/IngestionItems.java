@@ -3,6 +3,7 @@ package io.engram.core.ingest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.RunSlice;
 import java.io.UncheckedIOException;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
@@ -87,34 +88,28 @@ public final class IngestionItems {
 
   /** The run's items {@code fromSeq <= seq < toSeq} still pending, in order. */
   public List<Pending> pending(String runId, int fromSeq, int toSeq) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT seq, source_uri, external_id, title, content_hash,"
-                        + " locator::text AS locator FROM ingestion_items WHERE run_id = :runId"
-                        + " AND seq >= :from AND seq < :to AND status = 'pending' ORDER BY seq")
-                .bind("runId", runId)
-                .bind("from", fromSeq)
-                .bind("to", toSeq)
-                .registerColumnMapper(
-                    Locator.class, (rs, column, ctx) -> locator(rs.getString(column)))
-                .map(ConstructorMapper.of(Pending.class))
-                .list());
+    return new RunSlice(runId, fromSeq, toSeq)
+        .query(
+            jdbi,
+            "SELECT seq, source_uri, external_id, title, content_hash, locator::text AS locator"
+                + " FROM ingestion_items WHERE run_id = :runId AND seq >= :from AND seq < :to"
+                + " AND status = 'pending' ORDER BY seq",
+            q ->
+                q.registerColumnMapper(
+                        Locator.class, (rs, column, ctx) -> locator(rs.getString(column)))
+                    .map(ConstructorMapper.of(Pending.class))
+                    .list());
   }
 
   /** The run's items {@code fromSeq <= seq < toSeq} processed so far, in order. */
   public List<Finished> finished(String runId, int fromSeq, int toSeq) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT status, chunk_count, source_uri, external_id, error FROM ingestion_items"
-                        + " WHERE run_id = :runId AND seq >= :from AND seq < :to"
-                        + " AND status <> 'pending' ORDER BY seq")
-                .bind("runId", runId)
-                .bind("from", fromSeq)
-                .bind("to", toSeq)
-                .map(ConstructorMapper.of(Finished.class))
-                .list());
+    return new RunSlice(runId, fromSeq, toSeq)
+        .query(
+            jdbi,
+            "SELECT status, chunk_count, source_uri, external_id, error FROM ingestion_items"
+                + " WHERE run_id = :runId AND seq >= :from AND seq < :to"
+                + " AND status <> 'pending' ORDER BY seq",
+            q -> q.map(ConstructorMapper.of(Finished.class)).list());
   }
 
   /** Marks an item done with its chunk count, inside the transaction that stored the chunks. */
