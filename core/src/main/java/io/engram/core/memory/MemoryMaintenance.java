@@ -147,12 +147,7 @@ public final class MemoryMaintenance {
     if (dryRun) {
       List<Long> ids =
           jdbi.withHandle(h -> episodic.eligibleForPromotion(h, afterId, criteria, now, false));
-      return new PromotionOutcome(
-          ids,
-          List.of(),
-          ids.isEmpty() ? afterId : ids.get(ids.size() - 1),
-          ids.size() == criteria.batchSize(),
-          false);
+      return outcome(ids, List.of(), afterId, criteria);
     }
     return jdbi.inTransaction(
         h -> {
@@ -170,16 +165,24 @@ public final class MemoryMaintenance {
             EpisodicMemory.delete(h, ids);
           }
           semanticIds.sort(null);
-          PromotionOutcome outcome =
-              new PromotionOutcome(
-                  ids,
-                  semanticIds,
-                  ids.isEmpty() ? afterId : ids.get(ids.size() - 1),
-                  ids.size() == criteria.batchSize(),
-                  false);
+          PromotionOutcome outcome = outcome(ids, semanticIds, afterId, criteria);
           PromotionBatches.record(h, runId, batchNo, outcome, now);
           MemoryEvents.add(h, "promoted", semanticIds.size(), now);
           return outcome;
         });
+  }
+
+  /**
+   * A batch that took {@code ids} (dry or real, not a replay): the next batch starts after its last
+   * fact, or where this one started when it took none, and may follow only when this one was full.
+   */
+  private static PromotionOutcome outcome(
+      List<Long> ids, List<Long> semanticIds, long afterId, MemorySettings.Promotion criteria) {
+    return new PromotionOutcome(
+        ids,
+        semanticIds,
+        ids.isEmpty() ? afterId : ids.get(ids.size() - 1),
+        ids.size() == criteria.batchSize(),
+        false);
   }
 }
