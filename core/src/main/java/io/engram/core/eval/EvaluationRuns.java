@@ -2,11 +2,11 @@ package io.engram.core.eval;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.Columns;
 import io.engram.core.db.Rows;
 import io.engram.core.retrieval.RetrievalSettings;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -98,8 +98,8 @@ public final class EvaluationRuns {
               (Double) rs.getObject(14),
               (Double) rs.getObject(15),
               (Double) rs.getObject(16),
-              instant(rs.getTimestamp(17)),
-              instant(rs.getTimestamp(18)),
+              Columns.instant(rs, 17),
+              Columns.instant(rs, 18),
               rs.getString(19),
               answers(rs, 20));
 
@@ -279,9 +279,5 @@ public final class EvaluationRuns {
         (Double) rs.getObject(first + 5),
         (Double) rs.getObject(first + 6),
         (Double) rs.getObject(first + 7));
-  }
-
-  private static Instant instant(Timestamp t) {
-    return t == null ? null : t.toInstant();
   }
 }

@@ -1,6 +1,7 @@
 package io.engram.core.memory;
 
 import com.pgvector.PGvector;
+import io.engram.core.db.Columns;
 import io.engram.core.db.Rows;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -96,10 +97,10 @@ public final class EpisodicMemory {
             rs.getDouble(7),
             rs.getDouble(8),
             rs.getInt(9),
-            MemorySql.instant(rs, 10),
-            MemorySql.instant(rs, 11),
-            MemorySql.instant(rs, 12),
-            MemorySql.instant(rs, 13),
+            Columns.instant(rs, 10),
+            Columns.instant(rs, 11),
+            Columns.instant(rs, 12),
+            Columns.instant(rs, 13),
             supersededBy,
             MemorySql.longs(rs.getArray(15)),
             rs.getString(16));

@@ -1,5 +1,6 @@
 package io.engram.core.memory;
 
+import io.engram.core.db.Columns;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -86,7 +87,7 @@ public final class FactCitations {
                     MemoryTier.valueOf(rs.getString(1).toUpperCase(Locale.ROOT)),
                     rs.getLong(2),
                     rs.getInt(3),
-                    MemorySql.instant(rs, 4)))
+                    Columns.instant(rs, 4)))
         .list();
   }
 

@@ -1,5 +1,6 @@
 package io.engram.core.memory;
 
+import io.engram.core.db.Columns;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -49,7 +50,7 @@ public record MemoryHit(
         rs.getDouble(5),
         rs.getInt(6),
         MemorySql.longs(rs.getArray(7)),
-        MemorySql.instant(rs, 8),
+        Columns.instant(rs, 8),
         rs.getLong(9));
   }
 

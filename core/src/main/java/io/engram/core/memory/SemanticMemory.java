@@ -1,6 +1,7 @@
 package io.engram.core.memory;
 
 import com.pgvector.PGvector;
+import io.engram.core.db.Columns;
 import io.engram.core.embedding.EmbeddingModels;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,10 +70,10 @@ public final class SemanticMemory {
                             rs.getDouble(8),
                             rs.getInt(9),
                             MemorySql.longs(rs.getArray(10)),
-                            MemorySql.instant(rs, 11),
-                            MemorySql.instant(rs, 12),
+                            Columns.instant(rs, 11),
+                            Columns.instant(rs, 12),
                             rs.getString(13),
-                            MemorySql.instant(rs, 14)))
+                            Columns.instant(rs, 14)))
                 .list());
   }
 

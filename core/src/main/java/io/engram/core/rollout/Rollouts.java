@@ -1,11 +1,11 @@
 package io.engram.core.rollout;
 
+import io.engram.core.db.Columns;
 import io.engram.core.db.Rows;
 import io.engram.core.tenant.Tenant;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -311,7 +311,11 @@ public final class Rollouts {
         new Rollout.Version(rs.getLong(4), rs.getInt(5)),
         new Rollout.Version(rs.getLong(6), rs.getInt(7)),
         new Rollout.Start(
-            rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), instant(rs, 12)),
+            rs.getString(8),
+            rs.getString(9),
+            rs.getString(10),
+            rs.getString(11),
+            Columns.instant(rs, 12)),
         RolloutPlan.fromJson(rs.getString(13)),
         new Rollout.Routing(
             rs.getString(14),
@@ -320,13 +324,9 @@ public final class Rollouts {
             rs.getDouble(17),
             rs.getDouble(18),
             rs.getBoolean(19),
-            instant(rs, 20)),
-        new Rollout.Outcome(rs.getString(21), rs.getString(22), instant(rs, 23), instant(rs, 24)),
+            Columns.instant(rs, 20)),
+        new Rollout.Outcome(
+            rs.getString(21), rs.getString(22), Columns.instant(rs, 23), Columns.instant(rs, 24)),
         rs.getString(25));
-  }
-
-  private static Instant instant(ResultSet rs, int column) throws SQLException {
-    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-    return t == null ? null : t.toInstant();
   }
 }

@@ -1,6 +1,7 @@
 package io.engram.core.tenant;
 
 import io.engram.core.Hashing;
+import io.engram.core.db.Columns;
 import io.engram.core.db.Rows;
 import java.security.SecureRandom;
 import java.sql.Array;
@@ -199,12 +200,8 @@ public final class ApiKeys {
         scopes,
         rs.getString("hint"),
         rs.getString("created_by"),
-        instant(rs.getTimestamp("created_at")),
-        instant(rs.getTimestamp("last_used_at")),
-        instant(rs.getTimestamp("revoked_at")));
-  }
-
-  private static Instant instant(Timestamp t) {
-    return t == null ? null : t.toInstant();
+        Columns.instant(rs, "created_at"),
+        Columns.instant(rs, "last_used_at"),
+        Columns.instant(rs, "revoked_at"));
   }
 }

@@ -3,8 +3,8 @@ package io.engram.core.tuning;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.Columns;
 import io.engram.core.db.Rows;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,8 +82,8 @@ public final class StudyRecords {
             rs.getString(12),
             rs.getString(13),
             (Integer) rs.getObject(14),
-            instant(rs.getTimestamp(15)),
-            instant(rs.getTimestamp(16)));
+            Columns.instant(rs, 15),
+            Columns.instant(rs, 16));
       };
 
   private static final Rows<Row> STUDIES = new Rows<>(COLUMNS, "studies", ROW);
@@ -237,9 +237,5 @@ public final class StudyRecords {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("unreadable " + type.getSimpleName(), e);
     }
-  }
-
-  private static Instant instant(Timestamp t) {
-    return t == null ? null : t.toInstant();
   }
 }

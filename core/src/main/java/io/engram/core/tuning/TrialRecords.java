@@ -3,8 +3,7 @@ package io.engram.core.tuning;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.sql.Timestamp;
-import java.time.Instant;
+import io.engram.core.db.Columns;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -123,8 +122,8 @@ public final class TrialRecords {
             intermediate(rs.getString(5)),
             (Double) rs.getObject(6),
             rs.getString(7),
-            instant(rs.getTimestamp(8)),
-            instant(rs.getTimestamp(9)));
+            Columns.instant(rs, 8),
+            Columns.instant(rs, 9));
   }
 
   private static TreeMap<Integer, Double> intermediate(String json) {
@@ -137,9 +136,5 @@ public final class TrialRecords {
     TreeMap<Integer, Double> out = new TreeMap<>();
     raw.forEach((k, v) -> out.put(Integer.parseInt(k), v));
     return out;
-  }
-
-  private static Instant instant(Timestamp t) {
-    return t == null ? null : t.toInstant();
   }
 }
