@@ -17,6 +17,7 @@ import io.engram.core.tenant.Tenant;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.github.bucket4j.TimeMeter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.annotation.MockBean;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
@@ -83,6 +84,7 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
 
   @Inject EmbeddedServer server;
   @Inject ApiKeys keys;
+  @Inject MeterRegistry metrics;
 
   private String dbUrl;
 
@@ -237,6 +239,8 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
       throws Exception {
     String limited = key("acme", Scope.QUERY);
     String other = key("acme", Scope.QUERY);
+    long allowedBefore = checks("allowed");
+    long refusedBefore = checks("refused");
 
     // A burst of two, then one a second.
     assertThat(call(limited, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
@@ -255,6 +259,19 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
     clock.advance(Duration.ofMillis(500));
     assertThat(call(limited, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
     assertThat(exchange(limited, "GET", "/v1/drift/reports", null).statusCode()).isEqualTo(429);
+
+    // Every check is timed by outcome, under prod's scope.
+    assertThat(checks("allowed") - allowedBefore).isEqualTo(4);
+    assertThat(checks("refused") - refusedBefore).isEqualTo(3);
+  }
+
+  /** How many rate-limit checks with {@code outcome} the API has timed (scope {@code cluster}). */
+  private long checks(String outcome) {
+    return metrics
+        .get("engram.rate.limit.checks")
+        .tags("scope", "cluster", "outcome", outcome)
+        .timer()
+        .count();
   }
 
   @Test
@@ -277,6 +294,7 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
     String token = key("acme", Scope.QUERY);
     long id = keys.authenticate(token).orElseThrow().id();
     assertThat(call(token, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);
+    long failedBefore = checks("failed");
 
     var postgres = EngramServicesExtension.postgres();
     try (Connection holder =
@@ -327,6 +345,7 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
           .doesNotContain("rate_limit_buckets")
           .doesNotContain("terminating")
           .doesNotContain("SQL");
+      assertThat(checks("failed") - failedBefore).isEqualTo(1);
     }
     // The pool replaces the ended connection: the next request is checked and served.
     assertThat(call(token, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);

@@ -8,6 +8,8 @@ import io.engram.core.config.AccessSettings;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.tenant.ApiKeys;
 import io.engram.core.tenant.Scope;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.annotation.Order;
@@ -24,7 +26,9 @@ import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -50,17 +54,27 @@ final class AccessFilter {
   private static final String CHALLENGE = "Bearer realm=\"engram\"";
   private static final long TOUCH_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
+  /** Prometheus: {@code engram_rate_limit_checks_seconds_{bucket,count,sum}{scope, outcome}}. */
+  static final String RATE_LIMIT_CHECKS = "engram.rate.limit.checks";
+
   private final AccessSettings settings;
   private final long maxUploadBytes;
   private final ApiKeys keys;
   private final RateLimits limits;
   private final Map<Long, Long> touched = new ConcurrentHashMap<>();
+  private final Timer allowed;
+  private final Timer refused;
+  private final Timer failed;
 
-  AccessFilter(EngramSettings settings, ApiKeys keys, RateLimits limits) {
+  AccessFilter(EngramSettings settings, ApiKeys keys, RateLimits limits, MeterRegistry metrics) {
     this.settings = settings.access();
     this.maxUploadBytes = settings.api().maxUploadBytes();
     this.keys = keys;
     this.limits = limits;
+    // Registered at start, so the dashboard's series exist before the first keyed request.
+    this.allowed = checks(metrics, "allowed");
+    this.refused = checks(metrics, "refused");
+    this.failed = checks(metrics, "failed");
     if (this.settings.loopbackAnonymous()) {
       log.warn(
           "API keys: requests WITHOUT a key from the loopback interface are served as tenant"
@@ -116,7 +130,7 @@ final class AccessFilter {
       return refusal(request, refused, Map.of());
     }
     if (caller.keyId() != null) {
-      RateLimits.Verdict verdict = limits.consume(caller.keyId());
+      RateLimits.Verdict verdict = checkLimit(caller.keyId());
       if (!verdict.allowed()) {
         return refusal(
             request,
@@ -134,6 +148,35 @@ final class AccessFilter {
     // Every line logged for the request names its tenant (never its key).
     RequestIds.logWith(context, RequestIds.TENANT_MDC_KEY, caller.tenant().id());
     return null;
+  }
+
+  /**
+   * The timer of rate-limit checks with {@code outcome}: {@code allowed}, {@code refused} (429) or
+   * {@code failed} (the check threw: with {@code cluster} scope, the database did not answer).
+   * Tagged with the scope, so an operator sees what the shared buckets cost each request.
+   */
+  private Timer checks(MeterRegistry metrics, String outcome) {
+    return Timer.builder(RATE_LIMIT_CHECKS)
+        .description("API-key rate-limit checks, by scope and outcome")
+        .tag("scope", settings.rateScope().name().toLowerCase(Locale.ROOT))
+        .tag("outcome", outcome)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(100_000))
+        .maximumExpectedValue(Duration.ofSeconds(1))
+        .register(metrics);
+  }
+
+  /** Takes a token from the key's bucket, timed by outcome. */
+  private RateLimits.Verdict checkLimit(long keyId) {
+    long start = System.nanoTime();
+    Timer outcome = failed;
+    try {
+      RateLimits.Verdict verdict = limits.consume(keyId);
+      outcome = verdict.allowed() ? allowed : refused;
+      return verdict;
+    } finally {
+      outcome.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
   }
 
   private Caller authenticate(HttpRequest<?> request) {
