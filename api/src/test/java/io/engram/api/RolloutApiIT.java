@@ -85,13 +85,7 @@ class RolloutApiIT extends ApiTestSupport implements TestPropertyProvider {
 
   private JsonNode ask(String collection, int animal) throws Exception {
     Reply reply =
-        post(
-            "/v1/query",
-            Map.of(
-                "query",
-                "where does the " + ZooCorpus.ANIMALS[animal % ZooCorpus.ANIMALS.length] + " live",
-                "collection",
-                collection));
+        post("/v1/query", Map.of("query", ZooCorpus.question(animal), "collection", collection));
     assertThat(reply.status()).as(reply.body()).isEqualTo(200);
     return reply.json();
   }

@@ -89,14 +89,7 @@ class RolloutRestartIT extends ApiTestSupport {
   }
 
   private JsonNode ask(String sessionId, int i) throws Exception {
-    Reply reply =
-        post(
-            "/v1/query",
-            Map.of(
-                "query",
-                "where does the " + ZooCorpus.ANIMALS[i % ZooCorpus.ANIMALS.length] + " live",
-                "sessionId",
-                sessionId));
+    Reply reply = post("/v1/query", Map.of("query", ZooCorpus.question(i), "sessionId", sessionId));
     assertThat(reply.status()).as(reply.body()).isEqualTo(200);
     return reply.json();
   }
@@ -150,11 +143,7 @@ class RolloutRestartIT extends ApiTestSupport {
               () -> {
                 post(
                     "/v1/query",
-                    Map.of(
-                        "query",
-                        "where does the " + ZooCorpus.ANIMALS[asked[0]++ % 10] + " live",
-                        "collection",
-                        COLLECTION));
+                    Map.of("query", ZooCorpus.question(asked[0]++ % 10), "collection", COLLECTION));
                 return rollout(id).path("phase").asText().equals("canary");
               });
       Map<String, String> arms = new LinkedHashMap<>();

@@ -99,6 +99,12 @@ public final class ZooCorpus {
     "puma",
     "raccoon"
   };
+
+  /** The question the corpus answers about animal {@code i} (taken round the list). */
+  public static String question(int i) {
+    return "where does the " + ANIMALS[i % ANIMALS.length] + " live";
+  }
+
   private static final String[] HABITATS = {
     "dry savanna", "cold tundra", "high mountains", "tropical rainforest", "open desert",
     "river deltas", "coastal waters", "temperate woodland", "salt marshes", "frozen coasts"
@@ -176,7 +182,7 @@ public final class ZooCorpus {
 
   /** The labelled set asking where each animal lives, stored as blobs. */
   public static LabelledSet labelled(CoreServices core) {
-    return labelled(core, "zoo", ANIMALS.length, i -> "where does the " + ANIMALS[i] + " live");
+    return labelled(core, "zoo", ANIMALS.length, ZooCorpus::question);
   }
 
   /** A labelled set of {@code n} queries: q{i} with {@code text}, judging a{i} relevant. */

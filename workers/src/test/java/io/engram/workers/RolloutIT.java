@@ -90,7 +90,7 @@ class RolloutIT {
     return router.ask(
         new Question(
             Tenant.DEFAULT,
-            "where does the " + ZooCorpus.ANIMALS[i % ZooCorpus.ANIMALS.length] + " live",
+            ZooCorpus.question(i),
             session,
             session == null ? COLLECTION : null,
             5,

@@ -132,8 +132,7 @@ class RolloutServiceIT {
         .useHandle(h -> h.execute("UPDATE rollouts SET shadow_share = 1 WHERE id = ?", r.id()));
 
     for (int i = 0; i < 12; i++) {
-      QueryResult answer =
-          ask(collection, "where does the " + ZooCorpus.ANIMALS[i] + " live", null);
+      QueryResult answer = ask(collection, ZooCorpus.question(i), null);
       assertThat(answer.modelVersion()).isEqualTo(collection + "/v1");
       assertThat(answer.arm()).isEqualTo(Arm.CHAMPION);
     }
@@ -201,8 +200,7 @@ class RolloutServiceIT {
     int candidateClicks = 0;
     int championClicks = 0;
     for (int i = 0; i < 10; i++) {
-      QueryResult answer =
-          ask(collection, "where does the " + ZooCorpus.ANIMALS[i] + " live", null);
+      QueryResult answer = ask(collection, ZooCorpus.question(i), null);
       assertThat(answer.arm()).isEqualTo(Arm.INTERLEAVED);
       String team = teamOfFirst(answer);
       if (team.equals(Arm.CANDIDATE)) {

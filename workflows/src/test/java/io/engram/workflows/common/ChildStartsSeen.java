@@ -3,6 +3,7 @@ package io.engram.workflows.common;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,6 +25,14 @@ public final class ChildStartsSeen {
             Optional.of(first.getWorkflowExecutionStartedEventAttributes().getInput()),
             type,
             type);
+  }
+
+  /** The ids of the children {@code parentId} started, in order. */
+  public static List<String> ids(WorkflowClient client, String parentId) {
+    return client.fetchHistory(parentId).getEvents().stream()
+        .filter(HistoryEvent::hasStartChildWorkflowExecutionInitiatedEventAttributes)
+        .map(e -> e.getStartChildWorkflowExecutionInitiatedEventAttributes().getWorkflowId())
+        .toList();
   }
 
   /** The close policy {@code parentId} started child {@code childId} with. */

@@ -142,13 +142,8 @@ class RetrainingWorkflowTest {
 
     assertThat(result.outcome()).isEqualTo(RetrainingResult.REJECTED);
     assertThat(result.rollout()).isNull();
-    assertThat(client.fetchHistory("retrain-scifact").getEvents())
-        .noneMatch(
-            e ->
-                e.hasStartChildWorkflowExecutionInitiatedEventAttributes()
-                    && e.getStartChildWorkflowExecutionInitiatedEventAttributes()
-                        .getWorkflowId()
-                        .startsWith("rollout-"));
+    assertThat(ChildStartsSeen.ids(client, "retrain-scifact"))
+        .noneMatch(id -> id.startsWith("rollout-"));
   }
 
   @Test
@@ -160,13 +155,8 @@ class RetrainingWorkflowTest {
 
     assertThat(result.outcome()).isEqualTo(RetrainingResult.STAGED);
     assertThat(result.rollout()).isNull();
-    assertThat(client.fetchHistory("retrain-scifact").getEvents())
-        .noneMatch(
-            e ->
-                e.hasStartChildWorkflowExecutionInitiatedEventAttributes()
-                    && e.getStartChildWorkflowExecutionInitiatedEventAttributes()
-                        .getWorkflowId()
-                        .startsWith("rollout-"));
+    assertThat(ChildStartsSeen.ids(client, "retrain-scifact"))
+        .noneMatch(id -> id.startsWith("rollout-"));
   }
 
   @Test
