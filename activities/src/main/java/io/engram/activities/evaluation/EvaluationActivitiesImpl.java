@@ -74,20 +74,22 @@ public class EvaluationActivitiesImpl implements EvaluationActivities {
   @Override
   public EvaluationSummary complete(long evalRunId) {
     EvaluationRuns.Run run = service.complete(evalRunId);
+    EvaluationRuns.EvalSet set = run.evalSet();
+    EvaluationRuns.Metrics metrics = run.metrics();
     return new EvaluationSummary(
         run.id(),
-        run.dataset(),
-        run.split(),
-        run.part(),
-        run.collection(),
-        run.modelVersion(),
+        set.dataset(),
+        set.split(),
+        set.part(),
+        run.target().collection(),
+        run.target().modelVersion(),
         run.queryCount(),
-        run.ndcgAt10(),
-        run.mrrAt10(),
-        run.recallAt10(),
-        run.recallAt100(),
-        run.p50Ms(),
-        run.p95Ms(),
+        metrics.ndcgAt10(),
+        metrics.mrrAt10(),
+        metrics.recallAt10(),
+        metrics.recallAt100(),
+        metrics.p50Ms(),
+        metrics.p95Ms(),
         answers(run.answers()));
   }
 

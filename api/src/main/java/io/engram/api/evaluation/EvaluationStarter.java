@@ -101,7 +101,7 @@ class EvaluationStarter {
     String name = workflow.statusName();
     String runId = workflow.runId();
     Optional<EvaluationRuns.Run> stored =
-        runs.byWorkflowId(workflowId).filter(r -> caller.tenant().owns(r.collection()));
+        runs.byWorkflowId(workflowId).filter(r -> caller.tenant().owns(r.target().collection()));
 
     if (workflow.running()) {
       EvaluationProgress progress =
@@ -116,10 +116,10 @@ class EvaluationStarter {
           name,
           progress.phase(),
           stored.map(EvaluationRuns.Run::id).orElse(null),
-          stored.map(EvaluationRuns.Run::dataset).orElse(null),
-          stored.map(EvaluationRuns.Run::split).orElse(null),
-          stored.map(EvaluationRuns.Run::part).orElse(null),
-          stored.map(r -> caller.shown(r.collection())).orElse(null),
+          stored.map(r -> r.evalSet().dataset()).orElse(null),
+          stored.map(r -> r.evalSet().split()).orElse(null),
+          stored.map(r -> r.evalSet().part()).orElse(null),
+          stored.map(r -> caller.shown(r.target().collection())).orElse(null),
           caller.shown(progress.modelVersion()),
           progress.total(),
           progress.done(),
@@ -148,51 +148,30 @@ class EvaluationStarter {
     String failure = workflow.failureReason().orElse(null);
     if (stored.isEmpty()) {
       // Failed before a run was registered, which is what bad input does.
-      return new EvaluationStatus(
-          workflowId,
-          runId,
-          name,
-          "failed",
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          0,
-          0,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          failure,
-          null);
+      return EvaluationStatus.failedBeforeRun(workflowId, runId, name, failure);
     }
     EvaluationRuns.Run run = stored.get();
     boolean completed = "completed".equals(run.status());
+    Optional<EvaluationRuns.Metrics> metrics = Optional.ofNullable(run.metrics());
     return new EvaluationStatus(
         workflowId,
         runId,
         name,
         completed ? "done" : "failed",
         run.id(),
-        run.dataset(),
-        run.split(),
-        run.part(),
-        caller.shown(run.collection()),
-        caller.shown(run.modelVersion()),
+        run.evalSet().dataset(),
+        run.evalSet().split(),
+        run.evalSet().part(),
+        caller.shown(run.target().collection()),
+        caller.shown(run.target().modelVersion()),
         run.queryCount(),
         completed ? run.queryCount() : 0,
-        run.ndcgAt10(),
-        run.mrrAt10(),
-        run.recallAt10(),
-        run.recallAt100(),
-        run.p50Ms(),
-        run.p95Ms(),
+        metrics.map(EvaluationRuns.Metrics::ndcgAt10).orElse(null),
+        metrics.map(EvaluationRuns.Metrics::mrrAt10).orElse(null),
+        metrics.map(EvaluationRuns.Metrics::recallAt10).orElse(null),
+        metrics.map(EvaluationRuns.Metrics::recallAt100).orElse(null),
+        metrics.map(EvaluationRuns.Metrics::p50Ms).orElse(null),
+        metrics.map(EvaluationRuns.Metrics::p95Ms).orElse(null),
         text(run.startedAt()),
         text(run.finishedAt()),
         failure != null ? failure : run.error(),

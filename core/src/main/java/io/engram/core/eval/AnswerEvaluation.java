@@ -80,18 +80,15 @@ public final class AnswerEvaluation {
     requireModel();
     EvaluationRuns.Run run =
         store.runs().byId(runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
-    IndexVersion version =
-        indexVersions
-            .byId(run.indexVersionId())
-            .orElseThrow(
-                () -> new IllegalStateException("no index version " + run.indexVersionId()));
-    QueryPipeline pipeline = EvaluationService.pipelineOf(store.runs(), pipelines, runId, version);
+    QueryPipeline pipeline =
+        EvaluationService.pipelineOf(store.runs(), indexVersions, pipelines, run);
+    IndexVersion version = pipeline.version().index();
     EmbeddingModel embedding = EmbeddingModels.get(version.embeddingModel());
     AnswerMetrics.Embedder embedder = text -> embedding.embed(text).content().vector();
     double minCosine = AnswerMetrics.minCosine(version.embeddingModel());
     for (EvaluationAnswers.Pending query : store.answers().pending(runId, fromSlot, toSlot)) {
       QueryPipeline.Answered answered =
-          pipeline.answer(run.collection(), query.text(), CONTEXT_PASSAGES);
+          pipeline.answer(run.target().collection(), query.text(), CONTEXT_PASSAGES);
       store
           .answers()
           .record(

@@ -27,31 +27,38 @@ public final class EvaluationRuns {
           + " answer_context_recall, answer_p50_ms";
 
   /**
-   * One evaluation run; the metrics are null until it completes.
+   * One evaluation run.
    *
+   * @param metrics the retrieval metrics; null until the run completes
    * @param answers the advisory answer tier, null when no answers were requested
    */
   public record Run(
       long id,
       String workflowId,
-      String dataset,
-      String split,
-      String part,
-      String collection,
-      String modelVersion,
-      int indexVersionId,
+      EvalSet evalSet,
+      Target target,
       String status,
       int queryCount,
-      Double ndcgAt10,
-      Double mrrAt10,
-      Double recallAt10,
-      Double recallAt100,
-      Double p50Ms,
-      Double p95Ms,
+      Metrics metrics,
       Instant startedAt,
       Instant finishedAt,
       String error,
       EvaluationAnswers.Summary answers) {}
+
+  /**
+   * The judged queries a run evaluates: a BEIR dataset's qrels split, or one part of it.
+   *
+   * @param part {@code all}, {@code fit} or {@code held-out}
+   */
+  public record EvalSet(String dataset, String split, String part) {}
+
+  /**
+   * What a run searches.
+   *
+   * @param modelVersion the name the retriever reports: the index version's, with the reranker's
+   * @param indexVersionId the index version searched
+   */
+  public record Target(String collection, String modelVersion, int indexVersionId) {}
 
   /**
    * What a new run records before any query is evaluated.
@@ -61,12 +68,8 @@ public final class EvaluationRuns {
    */
   public record NewRun(
       String workflowId,
-      String dataset,
-      String split,
-      String part,
-      String collection,
-      String modelVersion,
-      int indexVersionId,
+      EvalSet evalSet,
+      Target target,
       RetrievalSettings options,
       Long modelVersionId) {}
 
@@ -82,26 +85,20 @@ public final class EvaluationRuns {
   private static final RowMapper<Run> RUN =
       (rs, ctx) ->
           new Run(
-              rs.getLong(1),
-              rs.getString(2),
-              rs.getString(3),
-              rs.getString(4),
-              rs.getString(5),
-              rs.getString(6),
-              rs.getString(7),
-              rs.getInt(8),
-              rs.getString(9),
-              rs.getInt(10),
-              (Double) rs.getObject(11),
-              (Double) rs.getObject(12),
-              (Double) rs.getObject(13),
-              (Double) rs.getObject(14),
-              (Double) rs.getObject(15),
-              (Double) rs.getObject(16),
-              Columns.instant(rs, 17),
-              Columns.instant(rs, 18),
-              rs.getString(19),
-              answers(rs, 20));
+              rs.getLong("id"),
+              rs.getString("workflow_id"),
+              new EvalSet(rs.getString("dataset"), rs.getString("split"), rs.getString("part")),
+              new Target(
+                  rs.getString("collection"),
+                  rs.getString("model_version"),
+                  rs.getInt("index_version_id")),
+              rs.getString("status"),
+              rs.getInt("query_count"),
+              metrics(rs),
+              Columns.instant(rs, "started_at"),
+              Columns.instant(rs, "finished_at"),
+              rs.getString("error"),
+              answers(rs));
 
   private static final Rows<Run> RUNS = new Rows<>(COLUMNS, "eval_runs", RUN);
 
@@ -179,7 +176,10 @@ public final class EvaluationRuns {
                 + " (:workflowId, :dataset, :split, :part, :collection, :modelVersion,"
                 + " :indexVersionId, :optionsJson::jsonb, :queryCount, :modelVersionId)"
                 + " RETURNING id")
-        .bindMethods(run)
+        .bind("workflowId", run.workflowId())
+        .bindMethods(run.evalSet())
+        .bindMethods(run.target())
+        .bind("modelVersionId", run.modelVersionId())
         .bind("optionsJson", options)
         .bind("queryCount", queryCount)
         .mapTo(Long.class)
@@ -264,20 +264,35 @@ public final class EvaluationRuns {
                 .execute());
   }
 
-  /** Reads the answer tier's columns from column {@code first} on; null when there is no sample. */
-  private static EvaluationAnswers.Summary answers(ResultSet rs, int first) throws SQLException {
-    int sample = rs.getInt(first + 1);
+  /** Reads the retrieval metrics; null until the run completes, which stores them all at once. */
+  private static Metrics metrics(ResultSet rs) throws SQLException {
+    double ndcgAt10 = rs.getDouble("ndcg_at_10");
+    if (rs.wasNull()) {
+      return null;
+    }
+    return new Metrics(
+        ndcgAt10,
+        rs.getDouble("mrr_at_10"),
+        rs.getDouble("recall_at_10"),
+        rs.getDouble("recall_at_100"),
+        rs.getDouble("p50_ms"),
+        rs.getDouble("p95_ms"));
+  }
+
+  /** Reads the answer tier's columns; null when the run has no answer sample. */
+  private static EvaluationAnswers.Summary answers(ResultSet rs) throws SQLException {
+    int sample = rs.getInt("answer_sample");
     if (rs.wasNull()) {
       return null;
     }
     return new EvaluationAnswers.Summary(
-        rs.getString(first),
+        rs.getString("answer_model"),
         sample,
-        rs.getInt(first + 2),
-        rs.getInt(first + 3),
-        (Double) rs.getObject(first + 4),
-        (Double) rs.getObject(first + 5),
-        (Double) rs.getObject(first + 6),
-        (Double) rs.getObject(first + 7));
+        rs.getInt("answers_generated"),
+        rs.getInt("answers_fallback"),
+        rs.getObject("answer_faithfulness", Double.class),
+        rs.getObject("answer_relevancy", Double.class),
+        rs.getObject("answer_context_recall", Double.class),
+        rs.getObject("answer_p50_ms", Double.class));
   }
 }

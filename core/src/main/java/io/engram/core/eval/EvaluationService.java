@@ -144,7 +144,7 @@ public final class EvaluationService {
     Optional<EvaluationRuns.Run> existing = runs.byWorkflowId(request.workflowId());
     if (existing.isPresent()) {
       EvaluationRuns.Run run = existing.get();
-      IndexVersion version = indexVersions.byId(run.indexVersionId()).orElseThrow();
+      IndexVersion version = indexVersions.byId(run.target().indexVersionId()).orElseThrow();
       EmbeddingModels.get(version.embeddingModel());
       return new Plan(run.id(), version.name(), run.queryCount());
     }
@@ -201,12 +201,9 @@ public final class EvaluationService {
         store.register(
             new EvaluationRuns.NewRun(
                 request.workflowId(),
-                request.dataset(),
-                request.split(),
-                request.part().wireName(),
-                request.collection(),
-                version.name(),
-                version.id(),
+                new EvaluationRuns.EvalSet(
+                    request.dataset(), request.split(), request.part().wireName()),
+                new EvaluationRuns.Target(request.collection(), version.name(), version.id()),
                 pipeline.version().retrieval(),
                 registered.map(RegisteredVersion::id).orElse(null)),
             selection.queries());
@@ -220,19 +217,14 @@ public final class EvaluationService {
   public BatchOutcome evaluate(long runId, int fromSeq, int toSeq, IntConsumer heartbeat) {
     EvaluationRuns.Run run =
         runs.byId(runId).orElseThrow(() -> new IllegalStateException("no run " + runId));
-    IndexVersion version =
-        indexVersions
-            .byId(run.indexVersionId())
-            .orElseThrow(
-                () -> new IllegalStateException("no index version " + run.indexVersionId()));
-    QueryPipeline pipeline = pipelineOf(runId, version);
+    QueryPipeline pipeline = pipelineOf(run);
     int evaluated = 0;
     for (EvaluationQueries.PendingQuery query : queries.pending(runId, fromSeq, toSeq)) {
       long start = System.nanoTime();
       // Every query is embedded afresh, as a first-time caller's would be, so a repeated
       // evaluation reports the same latency.
       QueryPipeline.Retrieval result =
-          pipeline.retrieve(run.collection(), query.text(), DEPTH, true);
+          pipeline.retrieve(run.target().collection(), query.text(), DEPTH, true);
       double latencyMs = (System.nanoTime() - start) / 1e6;
       List<String> ranked = rankedDocuments(result.candidates());
       queries.record(
@@ -277,16 +269,27 @@ public final class EvaluationService {
    * The pipeline a run measures, as it was chosen when the run started: its registered version's
    * bundle, or its index version with the retrieval settings it recorded.
    */
-  QueryPipeline pipelineOf(long runId, IndexVersion version) {
-    return pipelineOf(runs, pipelines, runId, version);
+  QueryPipeline pipelineOf(EvaluationRuns.Run run) {
+    return pipelineOf(runs, indexVersions, pipelines, run);
   }
 
-  /** As {@link #pipelineOf(long, IndexVersion)}, for the run's answer tier too. */
+  /** As {@link #pipelineOf(EvaluationRuns.Run)}, for the run's answer tier too. */
   static QueryPipeline pipelineOf(
-      EvaluationRuns runs, QueryPipelines pipelines, long runId, IndexVersion version) {
-    return runs.registeredVersion(runId)
+      EvaluationRuns runs,
+      IndexVersions indexVersions,
+      QueryPipelines pipelines,
+      EvaluationRuns.Run run) {
+    return runs.registeredVersion(run.id())
         .map(pipelines::forRegistered)
-        .orElseGet(() -> pipelines.forIndex(version, runs.options(runId)));
+        .orElseGet(
+            () -> {
+              int id = run.target().indexVersionId();
+              IndexVersion version =
+                  indexVersions
+                      .byId(id)
+                      .orElseThrow(() -> new IllegalStateException("no index version " + id));
+              return pipelines.forIndex(version, runs.options(run.id()));
+            });
   }
 
   /**

@@ -217,9 +217,9 @@ public final class RetrainingService {
                 labelled.split(),
                 QuerySplit.Part.HELD_OUT.wireName());
         if (latest.isPresent()
-            && latest.get().ndcgAt10() != null
+            && latest.get().metrics() != null
             && (storedRun == null || ((Number) storedRun).longValue() != latest.get().id())) {
-          championNdcgNow = latest.get().ndcgAt10();
+          championNdcgNow = latest.get().metrics().ndcgAt10();
         }
       }
     }
@@ -760,16 +760,17 @@ public final class RetrainingService {
         evalRuns
             .byId(runId)
             .orElseThrow(() -> new IllegalStateException("no evaluation run " + runId));
-    if (run.ndcgAt10() == null) {
+    EvaluationRuns.Metrics metrics = run.metrics();
+    if (metrics == null) {
       throw new IllegalStateException("evaluation run " + runId + " has not completed");
     }
     Map<String, Object> f = new LinkedHashMap<>();
-    f.put("ndcgAt10", run.ndcgAt10());
-    f.put("mrrAt10", run.mrrAt10());
-    f.put("recallAt10", run.recallAt10());
-    f.put("recallAt100", run.recallAt100());
-    f.put("p50Ms", run.p50Ms());
-    f.put("p95Ms", run.p95Ms());
+    f.put("ndcgAt10", metrics.ndcgAt10());
+    f.put("mrrAt10", metrics.mrrAt10());
+    f.put("recallAt10", metrics.recallAt10());
+    f.put("recallAt100", metrics.recallAt100());
+    f.put("p50Ms", metrics.p50Ms());
+    f.put("p95Ms", metrics.p95Ms());
     f.put("queries", run.queryCount());
     f.put("evalRunId", run.id());
     return f;

@@ -165,12 +165,8 @@ class EvaluationAnswersIT {
     return store.register(
         new EvaluationRuns.NewRun(
             "eval-answers-" + (++workflows),
-            "tiny",
-            "test",
-            "all",
-            "tiny",
-            version.name(),
-            version.id(),
+            new EvaluationRuns.EvalSet("tiny", "test", "all"),
+            new EvaluationRuns.Target("tiny", version.name(), version.id()),
             EngramSettings.defaults().retrieval(),
             null),
         queries);
