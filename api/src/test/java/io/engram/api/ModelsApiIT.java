@@ -122,18 +122,17 @@ class ModelsApiIT extends ApiTestSupport implements TestPropertyProvider {
       String collection, String origin, RetrievalSettings retrieval, List<String> aliases) {
     core.collections().ensure(collection);
     return registry.register(
-        new ModelVersions.NewVersion(
-            collection,
-            core.champion().id(),
-            new ModelBundle(retrieval, RerankerSettings.none(), null),
-            List.of(),
-            Map.of("tiny/test/held-out", Map.of("ndcgAt10", 0.75, "recallAt100", 1.0)),
-            Map.of("fingerprint", "fp-" + origin, "parentVersion", 1),
-            List.of(new RegisteredVersion.Gate("floor", true, "0.75 >= 0.5")),
-            RegisteredVersion.REGISTERED,
-            "test",
-            "registered by the test (" + origin + ")",
-            origin),
+        ModelVersions.NewVersion.builder(
+                collection,
+                core.champion().id(),
+                new ModelBundle(retrieval, RerankerSettings.none(), null))
+            .metrics(Map.of("tiny/test/held-out", Map.of("ndcgAt10", 0.75, "recallAt100", 1.0)))
+            .lineage(Map.of("fingerprint", "fp-" + origin, "parentVersion", 1))
+            .gates(List.of(new RegisteredVersion.Gate("floor", true, "0.75 >= 0.5")))
+            .createdBy("test")
+            .reason("registered by the test (" + origin + ")")
+            .origin(origin)
+            .build(),
         aliases,
         new ModelRegistry.Change("test", "staged by the test", "retrain-test"));
   }

@@ -195,18 +195,12 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
         core.registry().alias("alpha~notes", ModelAliases.CHAMPION).orElseThrow();
     core.registry()
         .register(
-            new ModelVersions.NewVersion(
-                "alpha~notes",
-                v1.indexVersionId(),
-                v1.bundle(),
-                List.of(),
-                Map.of(),
-                Map.of(),
-                List.of(),
-                RegisteredVersion.REGISTERED,
-                "it",
-                "a candidate to roll out",
-                "it-alpha-notes-v2"),
+            ModelVersions.NewVersion.builder("alpha~notes", v1.indexVersionId(), v1.bundle())
+                .gates(List.of())
+                .createdBy("it")
+                .reason("a candidate to roll out")
+                .origin("it-alpha-notes-v2")
+                .build(),
             List.of(ModelAliases.STAGING),
             new ModelRegistry.Change("it", "staged for the test", null));
     Reply rollout =

@@ -49,18 +49,17 @@ class ModelsCommandIT {
       List<String> aliases) {
     return core.registry()
         .register(
-            new ModelVersions.NewVersion(
-                collection,
-                core.champion().id(),
-                new ModelBundle(retrieval, RerankerSettings.none(), null),
-                List.of(),
-                Map.of(HELD_OUT, Map.of("ndcgAt10", ndcg, "recallAt100", 0.9)),
-                Map.of("fingerprint", "fp-" + origin),
-                List.of(),
-                RegisteredVersion.REGISTERED,
-                "test",
-                "the " + origin + " version",
-                origin),
+            ModelVersions.NewVersion.builder(
+                    collection,
+                    core.champion().id(),
+                    new ModelBundle(retrieval, RerankerSettings.none(), null))
+                .metrics(Map.of(HELD_OUT, Map.of("ndcgAt10", ndcg, "recallAt100", 0.9)))
+                .lineage(Map.of("fingerprint", "fp-" + origin))
+                .gates(List.of())
+                .createdBy("test")
+                .reason("the " + origin + " version")
+                .origin(origin)
+                .build(),
             aliases,
             new ModelRegistry.Change("test", "set up by the test", null));
   }

@@ -17,7 +17,6 @@ import io.engram.core.training.LabelledSet;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
@@ -130,21 +129,21 @@ public final class ZooCorpus {
     ModelRegistry registry = core.registry();
     RegisteredVersion v1 = registry.alias(collection, ModelAliases.CHAMPION).orElseThrow();
     registry.register(
-        new ModelVersions.NewVersion(
-            collection,
-            v1.indexVersionId(),
-            new ModelBundle(
-                v1.bundle().retrieval().withMode(RetrievalSettings.Mode.DENSE).withRerank(false),
-                v1.bundle().reranker(),
-                "extractive"),
-            List.of(),
-            Map.of(),
-            Map.of(),
-            List.of(),
-            RegisteredVersion.REGISTERED,
-            "it",
-            "a dense-only candidate",
-            "it-" + collection),
+        ModelVersions.NewVersion.builder(
+                collection,
+                v1.indexVersionId(),
+                new ModelBundle(
+                    v1.bundle()
+                        .retrieval()
+                        .withMode(RetrievalSettings.Mode.DENSE)
+                        .withRerank(false),
+                    v1.bundle().reranker(),
+                    "extractive"))
+            .gates(List.of())
+            .createdBy("it")
+            .reason("a dense-only candidate")
+            .origin("it-" + collection)
+            .build(),
         List.of(ModelAliases.STAGING),
         new ModelRegistry.Change("it", "staged for the test", null));
   }

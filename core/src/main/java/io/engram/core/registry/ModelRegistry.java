@@ -277,18 +277,13 @@ public final class ModelRegistry {
     }
     RegisteredVersion v1 =
         register(
-            new ModelVersions.NewVersion(
-                collection,
-                index.id(),
-                bundle,
-                artifacts,
-                Map.of(),
-                Map.of("indexVersion", index.name()),
-                null,
-                RegisteredVersion.REGISTERED,
-                "engram",
-                "migrated from the champion index version " + index.name(),
-                MIGRATION),
+            ModelVersions.NewVersion.builder(collection, index.id(), bundle)
+                .artifacts(artifacts)
+                .lineage(Map.of("indexVersion", index.name()))
+                .createdBy("engram")
+                .reason("migrated from the champion index version " + index.name())
+                .origin(MIGRATION)
+                .build(),
             List.of(ModelAliases.CHAMPION),
             new Change("engram", "version 1: the install's champion before the registry", null));
     log.info("registered {} from the champion index version {}", v1.label(), index.name());

@@ -6,8 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.core.db.Rows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -26,10 +30,13 @@ public final class ModelVersions {
       new Rows<>(COLUMNS, "model_versions", ModelVersions::read);
 
   /**
-   * What a registration stores.
+   * What a registration stores. Build one with {@link #builder}: the builder's methods say what
+   * each part means and which default it has. The constructor checks the parts once and stores
+   * unmodifiable copies of the lists and maps.
    *
-   * @param origin what registers it, once (a retraining's run, {@code migration}); a second
-   *     registration with the same origin returns the first
+   * @param gates the gates' verdicts, or null when the version was not gated (stored as SQL null);
+   *     an empty list means it was gated by no gate
+   * @param status {@link RegisteredVersion#REGISTERED} or {@link RegisteredVersion#REJECTED}
    */
   public record NewVersion(
       String collection,
@@ -42,7 +49,160 @@ public final class ModelVersions {
       String status,
       String createdBy,
       String reason,
-      String origin) {}
+      String origin) {
+
+    public NewVersion {
+      requireText(collection, "collection");
+      Objects.requireNonNull(bundle, "bundle");
+      requireText(createdBy, "createdBy");
+      requireText(origin, "origin");
+      if (!RegisteredVersion.REGISTERED.equals(status)
+          && !RegisteredVersion.REJECTED.equals(status)) {
+        throw new IllegalArgumentException(
+            "status must be "
+                + RegisteredVersion.REGISTERED
+                + " or "
+                + RegisteredVersion.REJECTED
+                + ", was "
+                + status);
+      }
+      artifacts = artifacts == null ? List.of() : unmodifiable(artifacts);
+      metrics = metrics == null ? Map.of() : unmodifiable(metrics);
+      lineage = lineage == null ? Map.of() : unmodifiable(lineage);
+      gates = gates == null ? null : unmodifiable(gates);
+    }
+
+    /**
+     * A registration of {@code collection}'s next version, to complete with {@link
+     * Builder#createdBy}, {@link Builder#reason} and {@link Builder#origin}.
+     *
+     * @param indexVersionId the index version it searches
+     * @param bundle how it searches that index, reranks and answers
+     */
+    public static Builder builder(String collection, int indexVersionId, ModelBundle bundle) {
+      return new Builder(collection, indexVersionId, bundle);
+    }
+
+    /** Collects the optional parts; {@link #build} checks them. */
+    public static final class Builder {
+      private final String collection;
+      private final int indexVersionId;
+      private final ModelBundle bundle;
+      private List<RegisteredVersion.Artifact> artifacts = List.of();
+      private Map<String, Map<String, Object>> metrics = Map.of();
+      private Map<String, Object> lineage = Map.of();
+      private List<RegisteredVersion.Gate> gates;
+      private String status = RegisteredVersion.REGISTERED;
+      private String createdBy;
+      private String reason;
+      private String origin;
+
+      private Builder(String collection, int indexVersionId, ModelBundle bundle) {
+        this.collection = collection;
+        this.indexVersionId = indexVersionId;
+        this.bundle = bundle;
+      }
+
+      /** The stored blobs the bundle needs, e.g. its reranker's weights; none by default. */
+      public Builder artifacts(List<RegisteredVersion.Artifact> artifacts) {
+        this.artifacts = artifacts;
+        return this;
+      }
+
+      /**
+       * Figures per eval set (e.g. {@code scifact/train/held-out}): {@code ndcgAt10}, …; none by
+       * default.
+       */
+      public Builder metrics(Map<String, Map<String, Object>> metrics) {
+        this.metrics = metrics;
+        return this;
+      }
+
+      /**
+       * What it was made from: data fingerprint, parent version, study, code commit; none by
+       * default.
+       */
+      public Builder lineage(Map<String, Object> lineage) {
+        this.lineage = lineage;
+        return this;
+      }
+
+      /**
+       * The gates' verdicts. By default (or with null) the version was not gated, e.g. migrated or
+       * just trained and judged later; an empty list means it was gated by no gate.
+       */
+      public Builder gates(List<RegisteredVersion.Gate> gates) {
+        this.gates = gates;
+        return this;
+      }
+
+      /**
+       * {@link RegisteredVersion#REGISTERED} (the default) or {@link RegisteredVersion#REJECTED}.
+       */
+      public Builder status(String status) {
+        this.status = status;
+        return this;
+      }
+
+      /** Who registers it, for the record ({@code retraining}, {@code engram}); required. */
+      public Builder createdBy(String createdBy) {
+        this.createdBy = createdBy;
+        return this;
+      }
+
+      /** Why it was registered, for the record. */
+      public Builder reason(String reason) {
+        this.reason = reason;
+        return this;
+      }
+
+      /**
+       * What registers it, once (a retraining's run, {@code migration}); a second registration with
+       * the same origin returns the first. Required.
+       */
+      public Builder origin(String origin) {
+        this.origin = origin;
+        return this;
+      }
+
+      /**
+       * The registration.
+       *
+       * @throws IllegalArgumentException when the collection, createdBy or origin is blank, or the
+       *     status is neither registered nor rejected
+       * @throws NullPointerException when the bundle is null
+       */
+      public NewVersion build() {
+        return new NewVersion(
+            collection,
+            indexVersionId,
+            bundle,
+            artifacts,
+            metrics,
+            lineage,
+            gates,
+            status,
+            createdBy,
+            reason,
+            origin);
+      }
+    }
+
+    private static void requireText(String value, String name) {
+      if (value == null || value.isBlank()) {
+        throw new IllegalArgumentException(name + " must not be blank, was " + value);
+      }
+    }
+
+    // Copies keep the callers' order and null values, as the stored JSON had them.
+    private static <T> List<T> unmodifiable(List<T> list) {
+      return Collections.unmodifiableList(new ArrayList<>(list));
+    }
+
+    private static <V> Map<String, V> unmodifiable(Map<String, V> map) {
+      return Collections.unmodifiableMap(new LinkedHashMap<>(map));
+    }
+  }
 
   private final Jdbi jdbi;
 

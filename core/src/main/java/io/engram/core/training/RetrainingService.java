@@ -628,18 +628,17 @@ public final class RetrainingService {
         Map.of("ndcgAt10", fitValue));
     RegisteredVersion v =
         registry.register(
-            new ModelVersions.NewVersion(
-                collection,
-                index.id(),
-                new ModelBundle(retrieval, reranker, champion.bundle().answerModel()),
-                artifacts,
-                metrics,
-                lineage,
-                null,
-                RegisteredVersion.REGISTERED,
-                "retraining",
-                plan.reason(),
-                origin),
+            ModelVersions.NewVersion.builder(
+                    collection,
+                    index.id(),
+                    new ModelBundle(retrieval, reranker, champion.bundle().answerModel()))
+                .artifacts(artifacts)
+                .metrics(metrics)
+                .lineage(lineage)
+                .createdBy("retraining")
+                .reason(plan.reason())
+                .origin(origin)
+                .build(),
             List.of(),
             new ModelRegistry.Change("retraining", plan.reason(), workflowId));
     log.info("registered {} ({}) from {}", v.label(), params.toMap(), origin);

@@ -50,18 +50,15 @@ class ModelRegistryIT {
 
   private RegisteredVersion register(String collection, String origin, RetrievalSettings r) {
     return registry.register(
-        new ModelVersions.NewVersion(
-            collection,
-            core.champion().id(),
-            new ModelBundle(r, RerankerSettings.none(), null),
-            List.of(),
-            Map.of("held-out", Map.of("ndcgAt10", 0.71)),
-            Map.of("fingerprint", "abc"),
-            List.of(new RegisteredVersion.Gate("floor", true, "0.71 >= 0.5")),
-            RegisteredVersion.REGISTERED,
-            "test",
-            "a test version",
-            origin),
+        ModelVersions.NewVersion.builder(
+                collection, core.champion().id(), new ModelBundle(r, RerankerSettings.none(), null))
+            .metrics(Map.of("held-out", Map.of("ndcgAt10", 0.71)))
+            .lineage(Map.of("fingerprint", "abc"))
+            .gates(List.of(new RegisteredVersion.Gate("floor", true, "0.71 >= 0.5")))
+            .createdBy("test")
+            .reason("a test version")
+            .origin(origin)
+            .build(),
         List.of(ModelAliases.STAGING),
         new ModelRegistry.Change("test", "staged by the test", "wf-1"));
   }

@@ -79,18 +79,12 @@ class IndexRetentionIT {
     ModelRegistry registry = core.registry();
     RegisteredVersion v1 = registry.alias(collection, ModelAliases.CHAMPION).orElseThrow();
     return registry.register(
-        new ModelVersions.NewVersion(
-            collection,
-            index.id(),
-            v1.bundle(),
-            List.of(),
-            Map.of(),
-            Map.of(),
-            List.of(),
-            RegisteredVersion.REGISTERED,
-            "it",
-            "on index " + index.name(),
-            "it-" + collection),
+        ModelVersions.NewVersion.builder(collection, index.id(), v1.bundle())
+            .gates(List.of())
+            .createdBy("it")
+            .reason("on index " + index.name())
+            .origin("it-" + collection)
+            .build(),
         aliases,
         new ModelRegistry.Change("it", "registered for the test", null));
   }

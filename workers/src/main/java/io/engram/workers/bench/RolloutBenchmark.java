@@ -314,18 +314,14 @@ public final class RolloutBenchmark {
       List<RegisteredVersion.Artifact> artifacts,
       RegisteredVersion champion) {
     return registry.register(
-        new ModelVersions.NewVersion(
-            collection,
-            champion.indexVersionId(),
-            bundle,
-            artifacts,
-            Map.of(),
-            Map.of("parentVersion", champion.version(), "bench", scenario),
-            List.of(),
-            RegisteredVersion.REGISTERED,
-            "bench",
-            "bench rollout: the " + scenario + " candidate",
-            "bench-rollout-" + run + "-" + scenario),
+        ModelVersions.NewVersion.builder(collection, champion.indexVersionId(), bundle)
+            .artifacts(artifacts)
+            .lineage(Map.of("parentVersion", champion.version(), "bench", scenario))
+            .gates(List.of())
+            .createdBy("bench")
+            .reason("bench rollout: the " + scenario + " candidate")
+            .origin("bench-rollout-" + run + "-" + scenario)
+            .build(),
         List.of(),
         new ModelRegistry.Change("bench", "bench rollout: " + scenario, null));
   }
