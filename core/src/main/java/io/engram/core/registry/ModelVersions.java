@@ -55,6 +55,7 @@ public final class ModelVersions {
       requireText(collection, "collection");
       Objects.requireNonNull(bundle, "bundle");
       requireText(createdBy, "createdBy");
+      requireText(reason, "reason");
       requireText(origin, "origin");
       if (!RegisteredVersion.REGISTERED.equals(status)
           && !RegisteredVersion.REJECTED.equals(status)) {
@@ -74,7 +75,7 @@ public final class ModelVersions {
 
     /**
      * A registration of {@code collection}'s next version, to complete with {@link
-     * Builder#createdBy}, {@link Builder#reason} and {@link Builder#origin}.
+     * Builder#createdBy}, {@link Builder#reason} and {@link Builder#origin}, which are required.
      *
      * @param indexVersionId the index version it searches
      * @param bundle how it searches that index, reranks and answers
@@ -150,7 +151,7 @@ public final class ModelVersions {
         return this;
       }
 
-      /** Why it was registered, for the record. */
+      /** Why it was registered, for the record; required. */
       public Builder reason(String reason) {
         this.reason = reason;
         return this;
@@ -168,8 +169,8 @@ public final class ModelVersions {
       /**
        * The registration.
        *
-       * @throws IllegalArgumentException when the collection, createdBy or origin is blank, or the
-       *     status is neither registered nor rejected
+       * @throws IllegalArgumentException when the collection, createdBy, reason or origin is blank,
+       *     or the status is neither registered nor rejected
        * @throws NullPointerException when the bundle is null
        */
       public NewVersion build() {

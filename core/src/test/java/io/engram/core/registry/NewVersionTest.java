@@ -172,6 +172,16 @@ class NewVersionTest {
   }
 
   @Test
+  void a_blank_or_missing_reason_is_refused() {
+    assertThatThrownBy(() -> minimal().reason(" ").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reason");
+    assertThatThrownBy(() -> minimal().reason(null).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reason");
+  }
+
+  @Test
   void a_version_is_registered_or_rejected_never_archived_or_without_status() {
     assertThat(minimal().status(RegisteredVersion.REJECTED).build().status())
         .isEqualTo(RegisteredVersion.REJECTED);
