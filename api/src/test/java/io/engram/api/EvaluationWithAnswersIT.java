@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.core.Hashing;
-import io.engram.core.eval.AnswerSample;
+import io.engram.core.evaluation.AnswerSample;
 import io.engram.core.llm.LlmSettings;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;

@@ -1,8 +1,8 @@
 package io.engram.activities.evaluation;
 
 import io.engram.activities.common.HeartbeatTicker;
-import io.engram.core.eval.AnswerEvaluation;
-import io.engram.core.eval.EvaluationAnswers;
+import io.engram.core.evaluation.AnswerEvaluation;
+import io.engram.core.evaluation.EvaluationAnswers;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.evaluation.AnswerEvaluationActivities;
 import io.engram.workflows.evaluation.AnswerScores;

@@ -1,12 +1,12 @@
 package io.engram.activities.evaluation;
 
 import io.engram.activities.FailureReasons;
-import io.engram.core.eval.EvaluationAnswers;
-import io.engram.core.eval.EvaluationQueries;
-import io.engram.core.eval.EvaluationRuns;
-import io.engram.core.eval.EvaluationService;
-import io.engram.core.eval.EvaluationService.InvalidEvaluationException;
-import io.engram.core.eval.QuerySplit;
+import io.engram.core.evaluation.EvaluationAnswers;
+import io.engram.core.evaluation.EvaluationQueries;
+import io.engram.core.evaluation.EvaluationRuns;
+import io.engram.core.evaluation.EvaluationService;
+import io.engram.core.evaluation.EvaluationService.InvalidEvaluationException;
+import io.engram.core.evaluation.QuerySplit;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.evaluation.AnswerSummary;
 import io.engram.workflows.evaluation.BatchScores;

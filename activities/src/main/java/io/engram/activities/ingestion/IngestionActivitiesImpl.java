@@ -1,7 +1,7 @@
 package io.engram.activities.ingestion;
 
 import io.engram.activities.FailureReasons;
-import io.engram.core.ingest.IngestionService;
+import io.engram.core.ingestion.IngestionService;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.ingestion.BatchResult;
 import io.engram.workflows.ingestion.DiscoveryResult;

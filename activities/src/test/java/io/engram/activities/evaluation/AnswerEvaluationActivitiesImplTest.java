@@ -3,8 +3,8 @@ package io.engram.activities.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.engram.core.eval.AnswerEvaluation;
-import io.engram.core.eval.EvaluationAnswers;
+import io.engram.core.evaluation.AnswerEvaluation;
+import io.engram.core.evaluation.EvaluationAnswers;
 import io.engram.workflows.common.FailureTypes;
 import io.temporal.failure.ApplicationFailure;
 import org.junit.jupiter.api.Test;

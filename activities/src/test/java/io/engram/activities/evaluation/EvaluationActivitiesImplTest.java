@@ -2,7 +2,7 @@ package io.engram.activities.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.engram.core.eval.EvaluationService.InvalidEvaluationException.Reason;
+import io.engram.core.evaluation.EvaluationService.InvalidEvaluationException.Reason;
 import io.engram.workflows.common.FailureTypes;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import io.engram.contract.Blobs.MissingBlobs;
 import io.engram.contract.Blobs.MissingBlobsRequest;
 import io.engram.contract.Blobs.StoredBlob;
 import io.engram.core.CoreServices;
-import io.engram.core.ingest.BlobStore;
+import io.engram.core.ingestion.BlobStore;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;

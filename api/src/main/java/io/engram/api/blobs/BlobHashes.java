@@ -1,7 +1,7 @@
 package io.engram.api.blobs;
 
 import io.engram.api.problems.Problems;
-import io.engram.core.ingest.BlobStore;
+import io.engram.core.ingestion.BlobStore;
 import io.engram.core.tenant.Tenant;
 import java.util.List;
 import java.util.regex.Pattern;

@@ -13,7 +13,7 @@ import io.engram.contract.Retrainings.RetrainingStarted;
 import io.engram.contract.Retrainings.RetrainingStatus;
 import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
-import io.engram.core.ingest.BlobStore;
+import io.engram.core.ingestion.BlobStore;
 import io.engram.core.training.RetrainingService;
 import io.engram.core.tuning.Studies;
 import io.engram.core.tuning.Trial;

@@ -1,6 +1,6 @@
 package io.engram.core.config;
 
-import io.engram.core.ingest.IngestionSettings;
+import io.engram.core.ingestion.IngestionSettings;
 import io.engram.core.llm.LlmSettings;
 import io.engram.core.logging.LogFormat;
 import io.engram.core.logging.LogFormatProperty;

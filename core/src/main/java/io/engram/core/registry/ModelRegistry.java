@@ -2,7 +2,7 @@ package io.engram.core.registry;
 
 import io.engram.core.Hashing;
 import io.engram.core.index.IndexVersion;
-import io.engram.core.ingest.BlobStore;
+import io.engram.core.ingestion.BlobStore;
 import io.engram.core.query.UnknownResourceException;
 import io.engram.core.rerank.LinearReranker;
 import io.engram.core.rerank.RerankerSettings;

@@ -1,6 +1,6 @@
 package io.engram.core.rerank;
 
-import io.engram.core.eval.RankingMetrics;
+import io.engram.core.evaluation.RankingMetrics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

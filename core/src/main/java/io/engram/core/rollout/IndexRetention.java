@@ -1,7 +1,7 @@
 package io.engram.core.rollout;
 
 import io.engram.core.index.IndexVersions;
-import io.engram.core.ingest.DocumentIndexes;
+import io.engram.core.ingestion.DocumentIndexes;
 import io.engram.core.registry.ModelRegistry;
 import io.engram.core.registry.RegisteredVersion;
 import io.engram.core.store.PgVectorChunkStore;

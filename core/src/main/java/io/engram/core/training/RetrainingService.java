@@ -2,13 +2,13 @@ package io.engram.core.training;
 
 import io.engram.core.BuildInfo;
 import io.engram.core.Hashing;
-import io.engram.core.eval.BeirDataset;
-import io.engram.core.eval.EvaluationRuns;
-import io.engram.core.eval.QuerySplit;
+import io.engram.core.evaluation.BeirDataset;
+import io.engram.core.evaluation.EvaluationRuns;
+import io.engram.core.evaluation.QuerySplit;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
-import io.engram.core.ingest.BlobStore;
-import io.engram.core.ingest.Documents;
+import io.engram.core.ingestion.BlobStore;
+import io.engram.core.ingestion.Documents;
 import io.engram.core.querylog.Feedback;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelBundle;

@@ -2,10 +2,10 @@ package io.engram.core.training;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.engram.core.embedding.EmbeddingModels;
-import io.engram.core.eval.BeirDataset;
-import io.engram.core.eval.EvaluationService;
-import io.engram.core.eval.QuerySplit;
-import io.engram.core.eval.RankingMetrics;
+import io.engram.core.evaluation.BeirDataset;
+import io.engram.core.evaluation.EvaluationService;
+import io.engram.core.evaluation.QuerySplit;
+import io.engram.core.evaluation.RankingMetrics;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.rerank.LinearReranker;
 import io.engram.core.rerank.PairwiseFit;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import io.engram.core.eval.AnswerMetrics;
+import io.engram.core.evaluation.AnswerMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;

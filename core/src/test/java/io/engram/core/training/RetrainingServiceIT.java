@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.engram.core.CoreServices;
 import io.engram.core.config.EngramSettings;
-import io.engram.core.eval.EvaluationService;
-import io.engram.core.eval.QuerySplit;
+import io.engram.core.evaluation.EvaluationService;
+import io.engram.core.evaluation.QuerySplit;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.query.ExchangeListener;
 import io.engram.core.registry.ModelAliases;

@@ -2,14 +2,14 @@ package io.engram.workers.bench;
 
 import io.engram.core.config.EngramSettings;
 import io.engram.core.config.SettingsSource;
-import io.engram.core.eval.QuerySplit;
-import io.engram.core.eval.RankingMetrics;
+import io.engram.core.evaluation.QuerySplit;
+import io.engram.core.evaluation.RankingMetrics;
 import io.engram.core.rerank.LinearReranker;
 import io.engram.core.rerank.Reranker;
 import io.engram.core.retrieval.Candidate;
 import io.engram.core.store.PgVectorChunkStore.ChunkHit;
-import io.engram.workers.train.BeirSplit;
-import io.engram.workers.train.CandidateSets;
+import io.engram.workers.training.BeirSplit;
+import io.engram.workers.training.CandidateSets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

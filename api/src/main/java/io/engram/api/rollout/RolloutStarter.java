@@ -1,0 +1,183 @@
+package io.engram.api.rollout;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.api.auth.Caller;
+import io.engram.api.problems.Problems;
+import io.engram.api.temporal.WorkflowRun;
+import io.engram.contract.Rollouts.RolloutView;
+import io.engram.contract.Rollouts.StartRollout;
+import io.engram.core.CoreServices;
+import io.engram.core.rollout.Rollout;
+import io.engram.core.rollout.RolloutService;
+import io.engram.workflows.common.EngramSearchAttributes;
+import io.engram.workflows.rollout.PlanOverrides;
+import io.engram.workflows.rollout.RolloutRequest;
+import io.engram.workflows.rollout.RolloutResult;
+import io.engram.workflows.rollout.RolloutSignal;
+import io.engram.workflows.rollout.RolloutWorkflow;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import jakarta.inject.Singleton;
+import java.util.Optional;
+
+/**
+ * Starts rollouts and signals them through Temporal. Bad input and a rollout the state refuses are
+ * answered here, before a workflow exists; the workflow's own begin covers clients that start it
+ * directly. A rollout whose workflow is gone (terminated by hand) while its routing still splits
+ * traffic can still be aborted: the rollback is made here.
+ */
+@Singleton
+class RolloutStarter {
+  private static final String KIND = "rollout";
+
+  private final WorkflowClient client;
+  private final RolloutService service;
+  private final RolloutViews views;
+  private final ObjectMapper json;
+
+  RolloutStarter(WorkflowClient client, CoreServices core, RolloutViews views, ObjectMapper json) {
+    this.client = client;
+    this.service = core.rollouts();
+    this.views = views;
+    this.json = json;
+  }
+
+  /**
+   * Starts the rollout of {@code body}'s version of the caller's collection {@code collection} (its
+   * key).
+   */
+  RolloutView start(Caller caller, String collection, StartRollout body) {
+    try {
+      service.validate(collection, body.version(), RolloutViews.overrides(body.plan()));
+    } catch (IllegalArgumentException e) {
+      throw Problems.invalidField("/plan", e.getMessage());
+    }
+    String id = RolloutWorkflow.workflowId(collection, body.version());
+    RolloutWorkflow workflow =
+        client.newWorkflowStub(
+            RolloutWorkflow.class, RolloutWorkflow.startOptions(collection, body.version()));
+    RolloutRequest request =
+        new RolloutRequest(
+            collection,
+            body.version(),
+            RolloutRequest.MANUAL,
+            caller.getName(),
+            body.reason(),
+            body.plan() == null ? null : json.convertValue(body.plan(), PlanOverrides.class));
+    WorkflowRun.start(
+        "the rollout workflow",
+        () -> {
+          try {
+            return WorkflowClient.start(workflow::rollOut, request);
+          } catch (WorkflowExecutionAlreadyStarted e) {
+            throw Problems.conflict("rollout " + id + " is running already");
+          }
+        });
+    return RolloutViews.pending(id, body.collection(), body.version(), "starting", null);
+  }
+
+  /**
+   * The rollout {@code id} names: its newest row, or its workflow before it stored one; 404 when it
+   * is another tenant's.
+   */
+  RolloutView show(Caller caller, String id) {
+    Optional<RolloutService.Status> status = service.status(id);
+    if (status.isPresent()) {
+      Rollout r = owned(caller, id, status.get().rollout());
+      return views.view(caller, r, status.get().events());
+    }
+    WorkflowRun run = WorkflowRun.describe(client, id, KIND, caller.tenant());
+    String[] parts = parse(caller, id);
+    if (run.running()) {
+      return starting(caller, id);
+    }
+    String reason = null;
+    try {
+      reason = run.result(RolloutResult.class).reason();
+    } catch (RuntimeException e) {
+      reason = "its workflow ended " + run.statusName().toLowerCase(java.util.Locale.ROOT);
+    }
+    return RolloutViews.pending(
+        id, parts[0], Integer.parseInt(parts[1]), RolloutResult.REFUSED, reason);
+  }
+
+  /**
+   * Sends {@code signal} to the running rollout {@code id}. A rollout that has decided takes none
+   * (409), even while its workflow is still closing.
+   */
+  RolloutView signal(Caller caller, String id, String signal, String reason) {
+    Optional<Rollout> row = service.rollouts().latest(id).map(r -> owned(caller, id, r));
+    if (row.isPresent() && !row.get().running()) {
+      throw Problems.conflict(
+          "rollout "
+              + id
+              + " is "
+              + row.get().outcome().status()
+              + "; a signal needs a running rollout");
+    }
+    Optional<WorkflowRun> run =
+        WorkflowRun.find(client, id)
+            .filter(
+                w ->
+                    caller
+                        .tenant()
+                        .owns(w.searchAttribute(EngramSearchAttributes.COLLECTION).orElse(null)));
+    if (run.isPresent() && run.get().running()) {
+      client.newUntypedWorkflowStub(id).signal(signal, new RolloutSignal(caller.getName(), reason));
+      return row.map(r -> views.view(caller, r, null)).orElseGet(() -> starting(caller, id));
+    }
+    if (row.isEmpty()) {
+      throw WorkflowRun.notFound(KIND, id);
+    }
+    if (signal.equals("abort")) {
+      // Its workflow is gone (terminated by hand): nobody else will end the split routing.
+      return views.view(
+          caller,
+          service.rollBack(
+              row.get().id(),
+              caller.getName(),
+              "aborted by "
+                  + caller.getName()
+                  + (reason == null ? "" : ": " + reason)
+                  + " (its workflow had ended)",
+              null),
+          null);
+    }
+    throw Problems.conflict(
+        "rollout " + id + " runs but its workflow has ended; abort it to end its routing");
+  }
+
+  RolloutView undo(Caller caller, String id, String reason) {
+    Rollout r =
+        service
+            .rollouts()
+            .latest(id)
+            .map(row -> owned(caller, id, row))
+            .orElseThrow(() -> WorkflowRun.notFound(KIND, id));
+    return views.view(caller, service.undo(r.id(), caller.getName(), reason), null);
+  }
+
+  /** {@code r} when it is the caller's tenant's; else the 404 of an unknown rollout. */
+  private static Rollout owned(Caller caller, String id, Rollout r) {
+    if (!caller.tenant().owns(r.collection())) {
+      throw WorkflowRun.notFound(KIND, id);
+    }
+    return r;
+  }
+
+  private static RolloutView starting(Caller caller, String id) {
+    String[] parts = parse(caller, id);
+    return RolloutViews.pending(id, parts[0], Integer.parseInt(parts[1]), "starting", null);
+  }
+
+  /**
+   * The collection (as the caller's tenant names it) and the candidate's number a rollout id names.
+   */
+  private static String[] parse(Caller caller, String id) {
+    int v = id.lastIndexOf("-v");
+    if (!id.startsWith("rollout-") || v < 0) {
+      throw WorkflowRun.notFound(KIND, id);
+    }
+    return new String[] {caller.shown(id.substring("rollout-".length(), v)), id.substring(v + 2)};
+  }
+}

@@ -1,4 +1,0 @@
-package io.engram.core.ingest;
-
-/** One uploaded file of a manifest: the client's path and the blob holding its bytes. */
-public record ManifestEntry(String path, String sha256, long size) {}

@@ -1,0 +1,101 @@
+package io.engram.core.ingestion;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.langchain4j.data.document.Document;
+import dev.langchain4j.data.document.DocumentSplitter;
+import dev.langchain4j.data.segment.TextSegment;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Turns a discovered document into the chunks to embed: reads its bytes (a file on the worker or an
+ * uploaded blob, whole or a byte range), parses them (one line of a BEIR corpus, or a document for
+ * {@link DocumentReader}) and splits the text.
+ */
+final class DocumentChunker {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A document's title, type and chunks, in order. */
+  record Chunked(String title, String mime, List<String> chunks) {}
+
+  private final BlobStore blobs;
+  private final DocumentReader reader;
+
+  DocumentChunker(BlobStore blobs, DocumentReader reader) {
+    this.blobs = blobs;
+    this.reader = reader;
+  }
+
+  /**
+   * @throws DocumentRejectedException when the document can never be ingested as it is
+   * @throws IOException when its bytes cannot be read now (a retry may succeed)
+   */
+  Chunked chunk(Locator loc, DocumentSplitter splitter)
+      throws DocumentRejectedException, IOException {
+    byte[] bytes = load(loc);
+    String title;
+    String text;
+    String mime;
+    if (loc.isRange()) {
+      // One line of a BEIR corpus: title and text are embedded together, as BEIR evaluates them.
+      JsonNode node;
+      try {
+        node = JSON.readTree(bytes);
+      } catch (JsonProcessingException e) {
+        throw new DocumentRejectedException("malformed JSON line: " + e.getOriginalMessage());
+      }
+      if (node == null || !node.isObject() || !node.hasNonNull("_id")) {
+        throw new DocumentRejectedException("JSONL line is not an object with an _id");
+      }
+      title = node.path("title").asText("");
+      String body = node.path("text").asText("");
+      if (title.isBlank() && body.isBlank()) {
+        throw new DocumentRejectedException("JSONL document has neither title nor text");
+      }
+      // One line break, not a blank line: as one paragraph the title stays with the first
+      // sentences instead of becoming a chunk of its own.
+      text = title.isBlank() ? body : title + "\n" + body;
+      mime = "text/plain";
+    } else {
+      DocumentReader.ParsedDocument parsed = reader.read(loc.name(), bytes);
+      title = parsed.title();
+      text = parsed.text();
+      mime = parsed.mime();
+    }
+    List<String> chunks =
+        Chunks.dropContained(
+            splitter.split(Document.from(text)).stream().map(TextSegment::text).toList());
+    if (chunks.isEmpty()) {
+      throw new DocumentRejectedException("no text left after splitting");
+    }
+    return new Chunked(title, mime, chunks);
+  }
+
+  private byte[] load(Locator loc) throws IOException, DocumentRejectedException {
+    if (Locator.BLOB.equals(loc.kind())) {
+      return loc.isRange()
+          ? blobs.readRange(loc.ref(), loc.offset(), loc.length())
+          : blobs.read(loc.ref());
+    }
+    Path path = Path.of(loc.ref());
+    try {
+      if (!loc.isRange()) {
+        return Files.readAllBytes(path);
+      }
+      try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "r")) {
+        byte[] part = new byte[loc.length()];
+        file.seek(loc.offset());
+        file.readFully(part);
+        return part;
+      }
+    } catch (NoSuchFileException e) {
+      throw new DocumentRejectedException("file disappeared before it could be read");
+    }
+  }
+}

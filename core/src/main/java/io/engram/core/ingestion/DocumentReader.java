@@ -1,0 +1,115 @@
+package io.engram.core.ingestion;
+
+import dev.langchain4j.data.document.Document;
+import dev.langchain4j.data.document.parser.apache.tika.ApacheTikaDocumentParser;
+import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns a document's bytes into text. PDF and HTML go through Apache Tika (langchain4j's parser);
+ * the text types are decoded as strict UTF-8 so a binary file with a text extension is rejected
+ * instead of being indexed as noise.
+ */
+public final class DocumentReader {
+
+  /** The text of a document and what was learned about it while reading. */
+  public record ParsedDocument(String title, String text, String mime) {}
+
+  // With metadata, so a PDF's or an HTML page's own title is used.
+  private final ApacheTikaDocumentParser tika = new ApacheTikaDocumentParser(true);
+  private final long maxBytes;
+
+  public DocumentReader(long maxBytes) {
+    this.maxBytes = maxBytes;
+  }
+
+  public ParsedDocument read(String fileName, byte[] bytes) throws DocumentRejectedException {
+    DocumentType type =
+        DocumentType.ofFileName(fileName)
+            .orElseThrow(
+                () ->
+                    new DocumentRejectedException(
+                        "unsupported file type; supported: " + DocumentType.supportedExtensions()));
+    if (bytes.length == 0) {
+      throw new DocumentRejectedException("empty file");
+    }
+    if (bytes.length > maxBytes) {
+      throw new DocumentRejectedException(
+          "file is %d bytes, over the limit of %d (ENGRAM_MAX_DOCUMENT_BYTES)"
+              .formatted(bytes.length, maxBytes));
+    }
+    String fallbackTitle = baseName(fileName);
+    if (type.plainText()) {
+      String text = decodeUtf8(bytes);
+      if (text.isBlank()) {
+        throw new DocumentRejectedException("no text in file (only white space)");
+      }
+      return new ParsedDocument(titleOf(type, text, fallbackTitle), text, type.mime());
+    }
+    Document document;
+    try {
+      document = tika.parse(new ByteArrayInputStream(bytes));
+    } catch (RuntimeException e) {
+      // Tika wraps every parse failure (corrupt PDF, encrypted file, truncated HTML) in a runtime
+      // exception: they are properties of the file, so no retry can help.
+      throw new DocumentRejectedException("cannot parse " + type + ": " + rootMessage(e), e);
+    }
+    String text = document.text();
+    if (text == null || text.isBlank()) {
+      throw new DocumentRejectedException("no extractable text in " + type);
+    }
+    String title = document.metadata().getString("dc:title");
+    if (title == null || title.isBlank()) {
+      title = document.metadata().getString("title");
+    }
+    return new ParsedDocument(
+        title == null || title.isBlank() ? fallbackTitle : title.strip(), text, type.mime());
+  }
+
+  static String decodeUtf8(byte[] bytes) throws DocumentRejectedException {
+    int probe = Math.min(bytes.length, 8192);
+    for (int i = 0; i < probe; i++) {
+      if (bytes[i] == 0) {
+        throw new DocumentRejectedException("binary content (NUL bytes) in a text file");
+      }
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new DocumentRejectedException("not valid UTF-8 text (binary file?)");
+    }
+  }
+
+  private static String titleOf(DocumentType type, String text, String fallback) {
+    if (type == DocumentType.MARKDOWN) {
+      for (String line : text.lines().limit(50).toList()) {
+        if (line.startsWith("# ")) {
+          return line.substring(2).strip();
+        }
+      }
+    }
+    return fallback;
+  }
+
+  private static String baseName(String path) {
+    int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+    return path.substring(slash + 1);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String message = t.getMessage();
+    return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+}

@@ -1,0 +1,125 @@
+package io.engram.core.ingestion;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Source documents of the collections ({@code documents}): one row per source URI, with its status.
+ * Every write joins the caller's transaction.
+ */
+public final class Documents {
+  private Documents() {}
+
+  /** A document as its source lists it: where it comes from and what its content hashes to. */
+  public record Source(
+      String collection, String sourceUri, String origin, String externalId, String contentHash) {}
+
+  /** A stored document that is not tombstoned. */
+  public record Live(long id, String sourceUri) {}
+
+  /**
+   * Stores a document that was just indexed: inserted, or updated to the source's current identity
+   * and marked {@code active} with no error.
+   *
+   * @return the document's id
+   */
+  public static long storeIndexed(Handle h, Source source, String title, String mime) {
+    return upsert(
+        h,
+        source,
+        new Details(title, mime, "active", null),
+        "origin = EXCLUDED.origin, external_id = EXCLUDED.external_id, title = EXCLUDED.title,"
+            + " mime = EXCLUDED.mime, content_hash = EXCLUDED.content_hash, status = 'active',"
+            + " error = NULL, updated_at = now()");
+  }
+
+  /**
+   * Stores a document that could not be ingested. One that fails to re-ingest keeps its earlier
+   * chunks and status (nothing already stored is lost); only its error is recorded, and a
+   * tombstoned one becomes failed.
+   *
+   * @return the document's id
+   */
+  public static long storeFailed(Handle h, Source source, String title, String error) {
+    return upsert(
+        h,
+        source,
+        new Details(title, null, "failed", error),
+        "error = EXCLUDED.error, updated_at = now(), status = CASE WHEN documents.status ="
+            + " 'tombstoned' THEN 'failed' ELSE documents.status END");
+  }
+
+  /** What a stored row says of a document besides its source. */
+  public record Details(String title, String mime, String status, String error) {}
+
+  private static long upsert(Handle h, Source source, Details details, String onConflictSet) {
+    return h.createQuery(
+            "INSERT INTO documents (collection, source_uri, origin, external_id, title, mime,"
+                + " content_hash, status, error) VALUES (:collection, :sourceUri, :origin,"
+                + " :externalId, :title, :mime, :contentHash, :status, :error)"
+                + " ON CONFLICT (collection, source_uri) DO UPDATE SET "
+                + onConflictSet
+                + " RETURNING id")
+        .bindMethods(source)
+        .bindMethods(details)
+        .mapTo(Long.class)
+        .one();
+  }
+
+  /** The collection's documents from {@code origin} that are not tombstoned. */
+  public static List<Live> live(Handle h, String collection, String origin) {
+    return h.createQuery(
+            "SELECT id, source_uri FROM documents"
+                + " WHERE collection = :collection AND origin = :origin AND status <> 'tombstoned'")
+        .bind("collection", collection)
+        .bind("origin", origin)
+        .map((rs, ctx) -> new Live(rs.getLong(1), rs.getString(2)))
+        .list();
+  }
+
+  /** Marks documents gone from their source; their chunks and indexes are the caller's to drop. */
+  public static void tombstone(Handle h, List<Long> ids) {
+    h.createUpdate(
+            "UPDATE documents SET status = 'tombstoned', updated_at = now() WHERE id = ANY (:ids)")
+        .bindArray("ids", Long.class, ids)
+        .execute();
+  }
+
+  /**
+   * The collection's active documents as training data sees them.
+   *
+   * @param documents how many
+   * @param hash SHA-256 over every document's source URI and content hash, in URI order: it changes
+   *     when a document is added, removed or edited
+   */
+  public record Corpus(long documents, String hash) {}
+
+  public static Corpus corpus(Handle h, String collection) {
+    return h.createQuery(
+            "SELECT count(*), encode(sha256(convert_to(coalesce(string_agg(source_uri || '='"
+                + " || coalesce(content_hash, ''), E'\\n' ORDER BY source_uri), ''), 'UTF8')),"
+                + " 'hex') FROM documents WHERE collection = :collection AND status = 'active'")
+        .bind("collection", collection)
+        .map((rs, ctx) -> new Corpus(rs.getLong(1), rs.getString(2)))
+        .one();
+  }
+
+  /**
+   * Which of {@code ids} name an active document of the collection, by the id retrieval reports
+   * (the external id, else the source URI).
+   */
+  public static Set<String> known(Handle h, String collection, Collection<String> ids) {
+    return new TreeSet<>(
+        h.createQuery(
+                "SELECT COALESCE(external_id, source_uri) FROM documents WHERE collection ="
+                    + " :collection AND status = 'active' AND COALESCE(external_id, source_uri) ="
+                    + " ANY (:ids)")
+            .bind("collection", collection)
+            .bindArray("ids", String.class, ids)
+            .mapTo(String.class)
+            .list());
+  }
+}

@@ -1,0 +1,153 @@
+package io.engram.core.ingestion;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.RunSlice;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * The documents an ingestion run has to process ({@code ingestion_items}), numbered by {@code seq}
+ * in discovery order, each {@code pending} until it is {@code done} or {@code failed}.
+ */
+public final class IngestionItems {
+  // Tolerant reads: locators written by an older version stay readable after an upgrade.
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /** Rows sent to the database per batch when a run's items are recorded. */
+  private static final int INSERT_BATCH = 500;
+
+  /** An item still to process. */
+  public record Pending(
+      int seq,
+      String sourceUri,
+      String externalId,
+      String title,
+      String contentHash,
+      Locator locator) {}
+
+  /**
+   * A processed item.
+   *
+   * @param status {@code done} or {@code failed}
+   * @param chunkCount chunks stored, null when failed
+   * @param error why it failed, null when done
+   */
+  public record Finished(
+      String status, Integer chunkCount, String sourceUri, String externalId, String error) {
+    public boolean done() {
+      return "done".equals(status);
+    }
+  }
+
+  private final Jdbi jdbi;
+
+  public IngestionItems(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  /** Records a run's items, numbered from 0 in list order, inside the caller's transaction. */
+  public static void insertAll(Handle h, String runId, List<DiscoveredDocument> documents) {
+    for (int from = 0; from < documents.size(); from += INSERT_BATCH) {
+      PreparedBatch batch =
+          h.prepareBatch(
+              "INSERT INTO ingestion_items (run_id, seq, source_uri, external_id, title,"
+                  + " content_hash, locator) VALUES (:runId, :seq, :sourceUri, :externalId, :title,"
+                  + " :contentHash, :locator::jsonb)");
+      for (int seq = from; seq < Math.min(documents.size(), from + INSERT_BATCH); seq++) {
+        DiscoveredDocument d = documents.get(seq);
+        batch
+            .bind("runId", runId)
+            .bind("seq", seq)
+            .bind("sourceUri", d.sourceUri())
+            .bind("externalId", d.externalId())
+            .bind("title", d.title())
+            .bind("contentHash", d.contentHash())
+            .bind("locator", json(d.locator()))
+            .add();
+      }
+      batch.execute();
+    }
+  }
+
+  /** How many items the run has. */
+  public int count(String runId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT count(*) FROM ingestion_items WHERE run_id = :runId")
+                .bind("runId", runId)
+                .mapTo(Integer.class)
+                .one());
+  }
+
+  /** The run's items {@code fromSeq <= seq < toSeq} still pending, in order. */
+  public List<Pending> pending(String runId, int fromSeq, int toSeq) {
+    return new RunSlice(runId, fromSeq, toSeq)
+        .query(
+            jdbi,
+            "SELECT seq, source_uri, external_id, title, content_hash, locator::text AS locator"
+                + " FROM ingestion_items WHERE run_id = :runId AND seq >= :from AND seq < :to"
+                + " AND status = 'pending' ORDER BY seq",
+            q ->
+                q.registerColumnMapper(
+                        Locator.class, (rs, column, ctx) -> locator(rs.getString(column)))
+                    .map(ConstructorMapper.of(Pending.class))
+                    .list());
+  }
+
+  /** The run's items {@code fromSeq <= seq < toSeq} processed so far, in order. */
+  public List<Finished> finished(String runId, int fromSeq, int toSeq) {
+    return new RunSlice(runId, fromSeq, toSeq)
+        .query(
+            jdbi,
+            "SELECT status, chunk_count, source_uri, external_id, error FROM ingestion_items"
+                + " WHERE run_id = :runId AND seq >= :from AND seq < :to"
+                + " AND status <> 'pending' ORDER BY seq",
+            q -> q.map(ConstructorMapper.of(Finished.class)).list());
+  }
+
+  /** Marks an item done with its chunk count, inside the transaction that stored the chunks. */
+  public static void markDone(Handle h, String runId, int seq, int chunks) {
+    mark(h, runId, seq, "done", null, chunks);
+  }
+
+  /** Marks an item failed with the reason, inside the transaction that recorded the failure. */
+  public static void markFailed(Handle h, String runId, int seq, String reason) {
+    mark(h, runId, seq, "failed", reason, null);
+  }
+
+  private static void mark(
+      Handle h, String runId, int seq, String status, String error, Integer chunks) {
+    h.createUpdate(
+            "UPDATE ingestion_items SET status = :status, error = :error, chunk_count = :chunks"
+                + " WHERE run_id = :runId AND seq = :seq")
+        .bind("status", status)
+        .bind("error", error)
+        .bind("chunks", chunks)
+        .bind("runId", runId)
+        .bind("seq", seq)
+        .execute();
+  }
+
+  private static String json(Locator locator) {
+    try {
+      return JSON.writeValueAsString(locator);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise locator " + locator, e);
+    }
+  }
+
+  private static Locator locator(String json) {
+    try {
+      return JSON.readValue(json, Locator.class);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("unreadable locator " + json, e);
+    }
+  }
+}

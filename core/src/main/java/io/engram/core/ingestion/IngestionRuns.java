@@ -1,0 +1,55 @@
+package io.engram.core.ingestion;
+
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+
+/** Ingestion runs as discovery recorded them ({@code ingestion_runs}), keyed by the run id. */
+public final class IngestionRuns {
+
+  /**
+   * A discovered run.
+   *
+   * @param total documents the source listed
+   * @param skipped of those, unchanged since they were indexed
+   * @param tombstoned source URIs of documents gone from the source
+   */
+  public record Run(
+      String runId,
+      String collection,
+      String origin,
+      int indexVersionId,
+      int total,
+      int skipped,
+      List<String> tombstoned) {}
+
+  private final Jdbi jdbi;
+
+  public IngestionRuns(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  public Optional<Run> find(String runId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT run_id, collection, origin, index_version_id, total, skipped,"
+                        + " tombstoned FROM ingestion_runs WHERE run_id = :runId")
+                .bind("runId", runId)
+                .map(ConstructorMapper.of(Run.class))
+                .findOne());
+  }
+
+  /** Records a run inside the caller's transaction (the one that records its items). */
+  public static void insert(Handle h, String workflowId, Run run) {
+    h.createUpdate(
+            "INSERT INTO ingestion_runs (run_id, workflow_id, collection, origin, index_version_id,"
+                + " total, skipped, tombstoned) VALUES (:runId, :workflowId, :collection, :origin,"
+                + " :indexVersionId, :total, :skipped, :tombstoned)")
+        .bindMethods(run)
+        .bind("workflowId", workflowId)
+        .execute();
+  }
+}

@@ -1,0 +1,342 @@
+package io.engram.core.ingestion;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.langchain4j.data.document.DocumentSplitter;
+import dev.langchain4j.data.document.splitter.DocumentSplitters;
+import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.embedding.CachedEmbedder;
+import io.engram.core.index.IndexVersion;
+import io.engram.core.index.IndexVersions;
+import io.engram.core.store.PgVectorChunkStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The ingestion steps the workflow's activities run: discover what changed, process a range of
+ * items, and report. It composes the owners of the tables involved ({@link IngestionRuns}, {@link
+ * IngestionItems}, {@link Documents}, {@link DocumentIndexes}, the chunks of {@link
+ * PgVectorChunkStore}) and opens the transactions that span them. Every step is idempotent by
+ * construction, which is what makes activity retries and a killed worker safe:
+ *
+ * <ul>
+ *   <li>{@link #discover} writes the run and its items in one transaction keyed by the run id; a
+ *       retry finds them and returns the same summary.
+ *   <li>{@link #process} handles only items still {@code pending}; each document's chunks are
+ *       replaced and its item marked done in one transaction, so a crash leaves a document either
+ *       fully indexed or untouched, and the {@code UNIQUE (document_id, index_version_id, ordinal)}
+ *       constraint makes a duplicate chunk impossible.
+ * </ul>
+ */
+public final class IngestionService {
+  private static final int TOMBSTONE_SAMPLE = 20;
+
+  /** What to ingest: a path on the worker's host or an uploaded manifest, into a collection. */
+  public record Request(
+      String workflowId,
+      String runId,
+      String collection,
+      String origin,
+      String path,
+      UUID manifestId,
+      Integer chunkSize,
+      Integer chunkOverlap) {}
+
+  /** The outcome of discovery, small enough for workflow history. */
+  public record Discovery(
+      int indexVersionId,
+      int total,
+      int skipped,
+      int pending,
+      int tombstoned,
+      List<String> tombstonedSample) {}
+
+  /** A document that failed, with the reason. */
+  public record ItemError(String source, String reason) {}
+
+  /** The outcome of one batch. */
+  public record BatchOutcome(int done, int failed, int chunks, List<ItemError> errors) {}
+
+  /** Thrown when the request itself can never succeed (missing path, unknown manifest). */
+  public static final class InvalidSourceException extends Exception {
+    public InvalidSourceException(String message) {
+      super(message);
+    }
+  }
+
+  private final Consumer<String> indexed;
+  private final Jdbi jdbi;
+  private final IndexVersions indexVersions;
+  private final CollectionRegistry collections;
+  private final Manifests manifests;
+  private final IngestionRuns runs;
+  private final IngestionItems items;
+  private final DocumentIndexes documentIndexes;
+  private final BlobStore blobs;
+  private final DocumentChunker chunker;
+  private final Function<String, CachedEmbedder> embedders;
+
+  public IngestionService(
+      Jdbi jdbi,
+      IndexVersions indexVersions,
+      BlobStore blobs,
+      DocumentReader reader,
+      Function<String, CachedEmbedder> embedders) {
+    this(jdbi, indexVersions, blobs, reader, embedders, collection -> {});
+  }
+
+  /**
+   * @param indexed told the collection after a batch stored documents in it (the worker registers a
+   *     collection's first model version then, so it serves a registered bundle at once)
+   */
+  public IngestionService(
+      Jdbi jdbi,
+      IndexVersions indexVersions,
+      BlobStore blobs,
+      DocumentReader reader,
+      Function<String, CachedEmbedder> embedders,
+      Consumer<String> indexed) {
+    this.indexed = indexed;
+    this.jdbi = jdbi;
+    this.indexVersions = indexVersions;
+    this.collections = new CollectionRegistry(jdbi);
+    this.manifests = new Manifests(jdbi);
+    this.runs = new IngestionRuns(jdbi);
+    this.items = new IngestionItems(jdbi);
+    this.documentIndexes = new DocumentIndexes(jdbi);
+    this.blobs = blobs;
+    this.chunker = new DocumentChunker(blobs, reader);
+    this.embedders = embedders;
+  }
+
+  /**
+   * Lists the source's documents, records the new or changed ones as the run's items (unchanged
+   * documents are skipped here, before any parsing or embedding) and tombstones documents of the
+   * same origin that are gone from it.
+   */
+  public Discovery discover(Request request, IntConsumer heartbeat)
+      throws IOException, InvalidSourceException {
+    Optional<IngestionRuns.Run> existing = runs.find(request.runId());
+    if (existing.isPresent()) {
+      return discovery(existing.get(), items.count(request.runId()));
+    }
+    // Workflows may be started by any client (API, CLI, benchmark, schedules), so the collection
+    // is created here rather than trusted to exist.
+    if (!CollectionRegistry.isValidKey(request.collection())) {
+      throw new InvalidSourceException(
+          "collection '"
+              + request.collection()
+              + "' is not a valid name (1-63 of a-z, 0-9, _ . -)");
+    }
+    collections.ensure(request.collection());
+    IndexVersion version = indexVersions.forChunking(request.chunkSize(), request.chunkOverlap());
+    Map<String, DiscoveredDocument> found = new LinkedHashMap<>();
+    if (request.manifestId() != null) {
+      for (ManifestEntry entry : manifest(request.manifestId())) {
+        SourceScanner.scanBlob(entry, blobs, d -> found.putIfAbsent(d.sourceUri(), d));
+        heartbeat.accept(found.size());
+      }
+    } else {
+      Path path = Path.of(request.path());
+      if (!Files.exists(path)) {
+        throw new InvalidSourceException("no such file or directory on the worker: " + path);
+      }
+      SourceScanner.scanPath(
+          path,
+          d -> {
+            found.putIfAbsent(d.sourceUri(), d);
+            if (found.size() % 100 == 0) {
+              heartbeat.accept(found.size());
+            }
+          });
+    }
+    Map<String, String> indexedHashes =
+        documentIndexes.hashesBySource(request.collection(), version.id());
+    List<DiscoveredDocument> pending = new ArrayList<>();
+    for (DiscoveredDocument d : found.values()) {
+      if (!d.contentHash().equals(indexedHashes.get(d.sourceUri()))) {
+        pending.add(d);
+      }
+    }
+    IngestionRuns.Run run =
+        jdbi.inTransaction(
+            h -> {
+              IngestionRuns.Run recorded =
+                  new IngestionRuns.Run(
+                      request.runId(),
+                      request.collection(),
+                      request.origin(),
+                      version.id(),
+                      found.size(),
+                      found.size() - pending.size(),
+                      tombstone(h, request.collection(), request.origin(), found.keySet()));
+              IngestionRuns.insert(h, request.workflowId(), recorded);
+              IngestionItems.insertAll(h, request.runId(), pending);
+              return recorded;
+            });
+    return discovery(run, pending.size());
+  }
+
+  private static Discovery discovery(IngestionRuns.Run run, int pending) {
+    List<String> tombstoned = run.tombstoned();
+    return new Discovery(
+        run.indexVersionId(),
+        run.total(),
+        run.skipped(),
+        pending,
+        tombstoned.size(),
+        tombstoned.subList(0, Math.min(TOMBSTONE_SAMPLE, tombstoned.size())));
+  }
+
+  /**
+   * Tombstones the documents of this origin that the source no longer has, dropping their chunks
+   * and indexes; returns their source URIs.
+   */
+  private static List<String> tombstone(
+      Handle h, String collection, String origin, Set<String> present) {
+    List<Long> ids = new ArrayList<>();
+    List<String> uris = new ArrayList<>();
+    for (Documents.Live d : Documents.live(h, collection, origin)) {
+      if (!present.contains(d.sourceUri())) {
+        ids.add(d.id());
+        uris.add(d.sourceUri());
+      }
+    }
+    if (!ids.isEmpty()) {
+      PgVectorChunkStore.deleteOfDocuments(h, ids);
+      DocumentIndexes.deleteOfDocuments(h, ids);
+      Documents.tombstone(h, ids);
+    }
+    return uris;
+  }
+
+  private List<ManifestEntry> manifest(UUID id) throws InvalidSourceException {
+    try {
+      return manifests
+          .entries(id)
+          .orElseThrow(
+              () ->
+                  new InvalidSourceException(
+                      "no upload manifest " + id + "; upload the files again"));
+    } catch (JsonProcessingException e) {
+      throw new InvalidSourceException(
+          "upload manifest " + id + " is unreadable: " + e.getOriginalMessage());
+    }
+  }
+
+  /**
+   * Parses, splits, embeds and stores the run's pending items with {@code fromSeq <= seq < toSeq}.
+   * {@code heartbeat} receives the sequence number of the last finished item.
+   */
+  public BatchOutcome process(String runId, int fromSeq, int toSeq, IntConsumer heartbeat)
+      throws IOException {
+    IngestionRuns.Run run =
+        runs.find(runId)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException("ingestion run " + runId + " was never discovered"));
+    IndexVersion version =
+        indexVersions
+            .byId(run.indexVersionId())
+            .orElseThrow(() -> new IllegalStateException("index version gone"));
+    CachedEmbedder embedder = embedders.apply(version.embeddingModel());
+    DocumentSplitter splitter =
+        DocumentSplitters.recursive(version.chunkSize(), version.chunkOverlap());
+
+    List<Prepared> prepared = new ArrayList<>();
+    for (IngestionItems.Pending item : items.pending(runId, fromSeq, toSeq)) {
+      try {
+        prepared.add(new Prepared(item, chunker.chunk(item.locator(), splitter)));
+      } catch (DocumentRejectedException e) {
+        recordFailure(run, item, e.getMessage());
+        heartbeat.accept(item.seq());
+      }
+    }
+
+    List<String> texts = new ArrayList<>();
+    for (Prepared p : prepared) {
+      texts.addAll(p.document().chunks());
+    }
+    // Liveness during a long embedding call; the detail names the batch being worked on.
+    List<float[]> vectors = embedder.embed(texts, () -> heartbeat.accept(fromSeq));
+    int offset = 0;
+    for (Prepared p : prepared) {
+      int count = p.document().chunks().size();
+      store(run, version, p, vectors.subList(offset, offset + count));
+      offset += count;
+      heartbeat.accept(p.item().seq());
+    }
+    if (!prepared.isEmpty()) {
+      indexed.accept(run.collection());
+    }
+    // Counted from the items' stored state rather than from this attempt's work: a retry after a
+    // crash finds part of the range already done and must still report the whole range.
+    return outcome(runId, fromSeq, toSeq);
+  }
+
+  private record Prepared(IngestionItems.Pending item, DocumentChunker.Chunked document) {}
+
+  /**
+   * Stores a document's chunks, records which content the version holds and marks its item done, in
+   * one transaction.
+   */
+  private void store(
+      IngestionRuns.Run run, IndexVersion version, Prepared p, List<float[]> vectors) {
+    DocumentChunker.Chunked document = p.document();
+    jdbi.useTransaction(
+        h -> {
+          long documentId =
+              Documents.storeIndexed(h, source(run, p.item()), document.title(), document.mime());
+          PgVectorChunkStore.replaceChunks(h, documentId, version.id(), document.chunks(), vectors);
+          DocumentIndexes.record(
+              h, documentId, version.id(), p.item().contentHash(), document.chunks().size());
+          IngestionItems.markDone(h, run.runId(), p.item().seq(), document.chunks().size());
+        });
+  }
+
+  private void recordFailure(IngestionRuns.Run run, IngestionItems.Pending item, String reason) {
+    jdbi.useTransaction(
+        h -> {
+          Documents.storeFailed(h, source(run, item), item.title(), reason);
+          IngestionItems.markFailed(h, run.runId(), item.seq(), reason);
+        });
+  }
+
+  private static Documents.Source source(IngestionRuns.Run run, IngestionItems.Pending item) {
+    return new Documents.Source(
+        run.collection(), item.sourceUri(), run.origin(), item.externalId(), item.contentHash());
+  }
+
+  private BatchOutcome outcome(String runId, int fromSeq, int toSeq) {
+    int done = 0;
+    int failed = 0;
+    int chunks = 0;
+    List<ItemError> errors = new ArrayList<>();
+    for (IngestionItems.Finished item : items.finished(runId, fromSeq, toSeq)) {
+      if (item.done()) {
+        done++;
+        chunks += item.chunkCount();
+      } else {
+        failed++;
+        errors.add(new ItemError(displaySource(item.sourceUri(), item.externalId()), item.error()));
+      }
+    }
+    return new BatchOutcome(done, failed, chunks, errors);
+  }
+
+  private static String displaySource(String sourceUri, String externalId) {
+    return externalId != null && sourceUri.endsWith("#" + externalId) ? externalId : sourceUri;
+  }
+}

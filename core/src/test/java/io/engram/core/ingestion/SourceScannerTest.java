@@ -1,0 +1,80 @@
+package io.engram.core.ingestion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.engram.core.Hashing;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SourceScannerTest {
+
+  @Test
+  void walks_a_directory_recursively_skipping_hidden_entries_and_symlinks(@TempDir Path dir)
+      throws Exception {
+    Files.createDirectories(dir.resolve("sub"));
+    Files.createDirectories(dir.resolve(".git"));
+    Files.writeString(dir.resolve("a.txt"), "A");
+    Files.writeString(dir.resolve("sub/b.md"), "B");
+    Files.writeString(dir.resolve(".hidden.txt"), "H");
+    Files.writeString(dir.resolve(".git/config"), "G");
+    Path outside = Files.createTempFile("outside", ".txt");
+    Files.createSymbolicLink(dir.resolve("link.txt"), outside);
+
+    List<DiscoveredDocument> docs = SourceScanner.scanPath(dir);
+
+    assertThat(docs)
+        .extracting(DiscoveredDocument::sourceUri)
+        .containsExactly(dir.resolve("a.txt").toString(), dir.resolve("sub/b.md").toString());
+    assertThat(docs.get(0).contentHash()).isEqualTo(Hashing.sha256("A"));
+    assertThat(docs.get(0).locator().isRange()).isFalse();
+  }
+
+  @Test
+  void a_jsonl_corpus_yields_one_document_per_line_with_byte_ranges(@TempDir Path dir)
+      throws Exception {
+    String corpus =
+        "{\"_id\":\"d1\",\"title\":\"One\",\"text\":\"first\"}\r\n"
+            + "\n"
+            + "not json\n"
+            + "{\"_id\":\"d2\",\"title\":\"Two\",\"text\":\"second\"}";
+    Path file = dir.resolve("corpus.jsonl");
+    Files.writeString(file, corpus, StandardCharsets.UTF_8);
+
+    List<DiscoveredDocument> docs = SourceScanner.scanPath(file);
+
+    assertThat(docs)
+        .extracting(DiscoveredDocument::externalId)
+        .containsExactly("d1", "line-3", "d2");
+    assertThat(docs.get(0).title()).isEqualTo("One");
+    assertThat(docs.get(0).sourceUri()).isEqualTo(file + "#d1");
+    byte[] bytes = Files.readAllBytes(file);
+    Locator second = docs.get(2).locator();
+    assertThat(new String(bytes, (int) second.offset(), second.length(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"_id\":\"d2\",\"title\":\"Two\",\"text\":\"second\"}");
+    Locator first = docs.get(0).locator();
+    assertThat(new String(bytes, (int) first.offset(), first.length(), StandardCharsets.UTF_8))
+        .doesNotEndWith("\r");
+  }
+
+  @Test
+  void uploaded_jsonl_is_read_from_the_blob_store(@TempDir Path dir) throws Exception {
+    byte[] corpus = "{\"_id\":\"x\",\"text\":\"t\"}\n".getBytes(StandardCharsets.UTF_8);
+    String sha = Hashing.sha256(corpus);
+    List<DiscoveredDocument> docs = new ArrayList<>();
+    SourceScanner.scanBlob(
+        new ManifestEntry("/client/c.jsonl", sha, corpus.length), h -> corpus, docs::add);
+    assertThat(docs)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.externalId()).isEqualTo("x");
+              assertThat(d.locator().kind()).isEqualTo(Locator.BLOB);
+              assertThat(d.locator().ref()).isEqualTo(sha);
+            });
+  }
+}
