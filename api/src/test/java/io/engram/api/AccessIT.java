@@ -1,6 +1,7 @@
 package io.engram.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -28,6 +29,7 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +42,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -265,6 +268,23 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(checks("refused") - refusedBefore).isEqualTo(3);
   }
 
+  /**
+   * Ends the sessions that wait on a lock of {@code rate_limit_buckets}, as a restarting server
+   * does (57P01, admin_shutdown).
+   *
+   * @return how many were ended
+   */
+  private static int endLockWaiters(Statement admin) throws SQLException {
+    try (ResultSet rs =
+        admin.executeQuery(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                + " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                + " AND wait_event_type = 'Lock' AND query LIKE '%rate_limit_buckets%'")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
   /** How many rate-limit checks with {@code outcome} the API has timed (scope {@code cluster}). */
   private long checks(String outcome) {
     return metrics
@@ -316,22 +336,12 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
                   throw new CompletionException(e);
                 }
               });
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      int ended = 0;
-      while (ended == 0 && System.nanoTime() < deadline && !waiting.isDone()) {
-        try (ResultSet rs =
-            kill.executeQuery(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                    + " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                    + " AND wait_event_type = 'Lock' AND query LIKE '%rate_limit_buckets%'")) {
-          rs.next();
-          ended = rs.getInt(1);
-        }
-        if (ended == 0) {
-          Thread.sleep(20);
-        }
-      }
-      assertThat(ended).as("the API's check waited on the held bucket").isEqualTo(1);
+      AtomicInteger ended = new AtomicInteger();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> waiting.isDone() || ended.addAndGet(endLockWaiters(kill)) > 0);
+      assertThat(ended).as("the API's check waited on the held bucket").hasValue(1);
       HttpResponse<String> failed = waiting.get(60, TimeUnit.SECONDS);
       holder.rollback();
 
