@@ -11,17 +11,28 @@ import java.util.regex.Pattern;
  * working memory. It decides alone when no LLM is configured, and is the fallback of {@link
  * LlmIntentClassifier}. A follow-up is rewritten by adding the previous question it leans on, which
  * is what lets retrieval resolve "it" or "what about …" without an LLM.
+ *
+ * <p>A turn is a memory statement only when every sentence of it states something about the user
+ * and none asks: "I work as a nurse. Is coffee safe for night shifts?" is a question (searched as
+ * written, and its statement is still distilled from the turn), not something merely to note.
  */
 public final class LocalIntentClassifier implements IntentClassifier {
 
   private static final Pattern CHIT_CHAT =
       Pattern.compile(
-          "^(hi|hello|hey|thanks|thank you|thx|good (morning|afternoon|evening)|bye|goodbye|ok|okay|cool|great)"
+          "^(hi|hello|hey|thanks|thank you|thx|good (morning|afternoon|evening)|bye|goodbye|ok|okay|cool|great"
+              + "|nice to meet you)"
               + "( there| a lot| so much| engram)?[!. ]*$");
   private static final Pattern MEMORY_STATEMENT =
       Pattern.compile(
           "^(i prefer|i like|i love|i dislike|i don't like|i do not like|i am|i'm|my name is|call me|"
               + "remember that|please remember|i work|i live|i usually|i always|i never)\\b.*");
+
+  /** A first-person opening that asks rather than states ("I am wondering whether …"). */
+  private static final Pattern ASKING_STATEMENT =
+      Pattern.compile("^(i am|i'm) (wondering|curious)\\b.*");
+
+  private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?;])\\s+|\\n+");
   private static final Pattern FOLLOW_UP_START =
       Pattern.compile("^(and|also|what about|how about|what else|why|how so|but|then|so)\\b.*");
   private static final Set<String> ANAPHORA =
@@ -111,14 +122,35 @@ public final class LocalIntentClassifier implements IntentClassifier {
     if (CHIT_CHAT.matcher(lower).matches()) {
       return Classified.local(Intent.CHIT_CHAT, text);
     }
-    if (MEMORY_STATEMENT.matcher(lower).matches()) {
+    String asked = asked(text);
+    if (asked.isEmpty()) {
       return Classified.local(Intent.MEMORY_STATEMENT, text);
     }
     Optional<String> topic = previousQuery(history).flatMap(LocalIntentClassifier::topicOf);
-    if (topic.isPresent() && leansOnContext(lower)) {
-      return Classified.local(Intent.FOLLOW_UP, resolve(text, topic.get()));
+    if (topic.isPresent() && leansOnContext(asked.toLowerCase(Locale.ROOT))) {
+      return Classified.local(Intent.FOLLOW_UP, resolve(asked, topic.get()));
     }
     return Classified.local(Intent.QUESTION, text);
+  }
+
+  /**
+   * The sentences of {@code text} that neither state something about the user nor make small talk,
+   * in order; empty when none is left. A sentence that ends with a question mark asks, whatever its
+   * opening.
+   */
+  private static String asked(String text) {
+    StringBuilder asked = new StringBuilder();
+    for (String sentence : SENTENCE_END.split(text)) {
+      String lower = sentence.strip().toLowerCase(Locale.ROOT);
+      boolean states =
+          MEMORY_STATEMENT.matcher(lower).matches()
+              && !lower.endsWith("?")
+              && !ASKING_STATEMENT.matcher(lower).matches();
+      if (!states && !CHIT_CHAT.matcher(lower).matches() && !lower.isEmpty()) {
+        asked.append(asked.isEmpty() ? "" : " ").append(sentence.strip());
+      }
+    }
+    return asked.toString();
   }
 
   private static boolean leansOnContext(String lower) {

@@ -11,11 +11,11 @@ import org.junit.jupiter.api.Test;
 /**
  * What every {@link IntentClassifier} decides the same way, run against each implementation by a
  * small subclass: small talk and statements about the user are recognised with or without a
- * session; a standalone question is retrieved as written; a turn that leans on the conversation is
- * a follow-up rewritten to name what it refers to, along a chain of follow-ups too; without earlier
- * user turns nothing is a follow-up; the turn is never lost (a non-blank query, stripped of outer
- * whitespace, whatever the input); a classifier that was not let down reports no fallback, and says
- * which classifier decided.
+ * session, and a statement that comes with a question is a question; a standalone question is
+ * retrieved as written; a turn that leans on the conversation is a follow-up rewritten to name what
+ * it refers to, along a chain of follow-ups too; without earlier user turns nothing is a follow-up;
+ * the turn is never lost (a non-blank query, stripped of outer whitespace, whatever the input); a
+ * classifier that was not let down reports no fallback, and says which classifier decided.
  *
  * <p>An LLM-backed subclass answers from a scripted endpoint as a good model would ({@link
  * #LLM_REPLIES}), so what is tested is that the classifier keeps the model's good answer through
@@ -87,6 +87,16 @@ abstract class IntentClassifierContract {
           .isEqualTo(
               Classified.local(Intent.MEMORY_STATEMENT, "I prefer short answers with sources"));
       assertThat(classify("My name is Ada", history).intent()).isEqualTo(Intent.MEMORY_STATEMENT);
+    }
+  }
+
+  @Test
+  void a_statement_about_the_user_that_comes_with_a_question_is_a_question() {
+    String turn = "I work as a nurse. Is green tea safe for night shifts?";
+    for (List<WorkingMemory.Turn> history : List.of(COFFEE, List.<WorkingMemory.Turn>of())) {
+      Classified c = classify(turn, history);
+      assertThat(c.intent()).isEqualTo(Intent.QUESTION);
+      assertThat(c.query()).contains("green tea").contains("night shifts");
     }
   }
 

@@ -6,8 +6,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * How the local rules find a topic and rewrite a follow-up with it. What every classifier decides
- * the same way is checked by {@link LocalIntentClassifierContractTest}.
+ * How the local rules find a topic and rewrite a follow-up with it, and tell a turn that only
+ * states something about the user from one that also asks. What every classifier decides the same
+ * way is checked by {@link LocalIntentClassifierContractTest}.
  */
 class LocalIntentClassifierTest {
   private final LocalIntentClassifier classifier = new LocalIntentClassifier();
@@ -38,5 +39,41 @@ class LocalIntentClassifierTest {
         .contains("vitamin d supplementation");
     assertThat(LocalIntentClassifier.topicOf("Is coffee good for the liver?")).contains("coffee");
     assertThat(LocalIntentClassifier.topicOf("is it?")).isEmpty();
+  }
+
+  @Test
+  void a_turn_that_only_states_or_makes_small_talk_is_a_memory_statement() {
+    for (String turn :
+        List.of(
+            "I prefer tea. I live in Oslo.",
+            "My name is Ada. Nice to meet you.",
+            "Hi! I work as a nurse; I always drink coffee at night.")) {
+      assertThat(classifier.classify(turn, List.of()).intent())
+          .as(turn)
+          .isEqualTo(Intent.MEMORY_STATEMENT);
+    }
+  }
+
+  @Test
+  void a_statement_with_a_question_or_a_claim_beside_it_is_searched_as_written() {
+    for (String turn :
+        List.of(
+            "I work as a nurse. Is coffee safe for night shifts?",
+            "I am allergic to penicillin, is amoxicillin safe?",
+            "I'm wondering whether green tea lowers blood pressure",
+            "I work as a neurologist. 0-dimensional biomaterials show inductive properties.")) {
+      var c = classifier.classify(turn, List.of());
+      assertThat(c.intent()).as(turn).isEqualTo(Intent.QUESTION);
+      assertThat(c.query()).isEqualTo(turn);
+    }
+  }
+
+  @Test
+  void a_follow_up_after_a_statement_is_rewritten_without_the_statement() {
+    var c =
+        classifier.classify(
+            "I work night shifts. Is it safe for me?", history("Does coffee harm the liver?"));
+    assertThat(c.intent()).isEqualTo(Intent.FOLLOW_UP);
+    assertThat(c.query()).isEqualTo("Is coffee safe for me?");
   }
 }
