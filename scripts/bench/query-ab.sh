@@ -9,6 +9,7 @@
 #   each build's API afresh on a port of its own against that stack, runs `bench query` (the same
 #   client, the same warm-up: 50 queries) against it, stops it, in the order old, new, new, old, ...
 #   for ROUNDS pairs (default 1), and prints each run's figures and the new/old ratios.
+#   ENGRAM_AB_COLLECTION asks another collection than bench query's default (e.g. a smaller corpus).
 set -euo pipefail
 
 OLD="$(cd "${1:?usage: query-ab.sh OLD_CHECKOUT NEW_CHECKOUT [ROUNDS]}" && pwd)"
@@ -39,7 +40,8 @@ run() { # label checkout
   curl -fsS "http://127.0.0.1:$PORT/health" | grep -q '"status":"UP"' \
     || { echo "the $label API did not come up; see $OUT/$label.api.log" >&2; kill "$pid"; exit 1; }
   ENGRAM_API_URL="http://127.0.0.1:$PORT" java -Xmx512m -cp "$(classpath "$NEW" cli)" \
-    io.engram.cli.EngramCli bench-query --queries "$QUERIES" 2>"$OUT/$label.err" | tee -a "$OUT/$label.txt"
+    io.engram.cli.EngramCli bench-query --queries "$QUERIES" ${ENGRAM_AB_COLLECTION:+--collection "$ENGRAM_AB_COLLECTION"} \
+    2>"$OUT/$label.err" | tee -a "$OUT/$label.txt"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
