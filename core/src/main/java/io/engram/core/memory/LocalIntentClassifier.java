@@ -30,7 +30,7 @@ public final class LocalIntentClassifier implements IntentClassifier {
 
   /** A first-person opening that asks rather than states ("I am wondering whether …"). */
   private static final Pattern ASKING_STATEMENT =
-      Pattern.compile("^(i am|i'm) (wondering|curious)\\b.*");
+      Pattern.compile("^(i am|i'm) (wondering|curious|not sure|unsure)\\b.*");
 
   private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?;])\\s+|\\n+");
   private static final Pattern FOLLOW_UP_START =

@@ -61,6 +61,7 @@ class LocalIntentClassifierTest {
             "I work as a nurse. Is coffee safe for night shifts?",
             "I am allergic to penicillin, is amoxicillin safe?",
             "I'm wondering whether green tea lowers blood pressure",
+            "I'm not sure whether coffee is safe for children",
             "I work as a neurologist. 0-dimensional biomaterials show inductive properties.")) {
       var c = classifier.classify(turn, List.of());
       assertThat(c.intent()).as(turn).isEqualTo(Intent.QUESTION);
