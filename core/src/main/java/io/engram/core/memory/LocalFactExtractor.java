@@ -27,7 +27,9 @@ public final class LocalFactExtractor implements FactExtractor {
   static final double CORRECTION = 0.95;
   static final double HEDGED = 0.6;
 
-  private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?;])\\s+|\\n+");
+  /** Where a turn's sentences end; {@link LocalIntentClassifier} reads a turn by the same ones. */
+  static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?;])\\s+|\\n+");
+
   private static final Pattern LEAD_IN =
       Pattern.compile(
           "^(?:(?:actually|well|oh|ok|okay|so|also|and|but|btw|by the way|just so you know|fyi"

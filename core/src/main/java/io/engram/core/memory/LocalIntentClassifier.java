@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
  * LlmIntentClassifier}. A follow-up is rewritten by adding the previous question it leans on, which
  * is what lets retrieval resolve "it" or "what about …" without an LLM.
  *
- * <p>A turn is a memory statement only when every sentence of it states something about the user
- * and none asks: "I work as a nurse. Is coffee safe for night shifts?" is a question (searched as
- * written, and its statement is still distilled from the turn), not something merely to note.
+ * <p>A turn is a memory statement only when every sentence of it states something about the user or
+ * makes small talk: "I work as a nurse. Is coffee safe for night shifts?" is a question (searched
+ * as written, and its statement is still distilled from the turn), not something merely to note.
  */
 public final class LocalIntentClassifier implements IntentClassifier {
 
@@ -32,7 +32,6 @@ public final class LocalIntentClassifier implements IntentClassifier {
   private static final Pattern ASKING_STATEMENT =
       Pattern.compile("^(i am|i'm) (wondering|curious|not sure|unsure)\\b.*");
 
-  private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?;])\\s+|\\n+");
   private static final Pattern FOLLOW_UP_START =
       Pattern.compile("^(and|also|what about|how about|what else|why|how so|but|then|so)\\b.*");
   private static final Set<String> ANAPHORA =
@@ -140,7 +139,8 @@ public final class LocalIntentClassifier implements IntentClassifier {
    */
   private static String asked(String text) {
     StringBuilder asked = new StringBuilder();
-    for (String sentence : SENTENCE_END.split(text)) {
+    // The sentences the local fact extractor reads, so a statement it keeps is one this skips.
+    for (String sentence : LocalFactExtractor.SENTENCE_END.split(text)) {
       String lower = sentence.strip().toLowerCase(Locale.ROOT);
       boolean states =
           MEMORY_STATEMENT.matcher(lower).matches()
