@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  * is what lets retrieval resolve "it" or "what about …" without an LLM.
  *
  * <p>A turn is a memory statement only when every sentence of it states something about the user or
- * makes small talk: "I work as a nurse. Is coffee safe for night shifts?" is a question (searched
- * as written, and its statement is still distilled from the turn), not something merely to note.
+ * makes small talk: "I work as a nurse. Is coffee safe for night shifts?" is a question, searched
+ * for what it asks ("Is coffee safe for night shifts?"; the statement is still distilled from the
+ * turn and recalled from memory), not something merely to note.
  */
 public final class LocalIntentClassifier implements IntentClassifier {
 
@@ -125,20 +126,24 @@ public final class LocalIntentClassifier implements IntentClassifier {
     if (asked.isEmpty()) {
       return Classified.local(Intent.MEMORY_STATEMENT, text);
     }
-    Optional<String> topic = previousQuery(history).flatMap(LocalIntentClassifier::topicOf);
+    Optional<String> topic =
+        previousQuery(history)
+            .map(LocalIntentClassifier::asked)
+            .flatMap(LocalIntentClassifier::topicOf);
     if (topic.isPresent() && leansOnContext(asked.toLowerCase(Locale.ROOT))) {
       return Classified.local(Intent.FOLLOW_UP, resolve(asked, topic.get()));
     }
-    return Classified.local(Intent.QUESTION, text);
+    return Classified.local(Intent.QUESTION, asked);
   }
 
   /**
-   * The sentences of {@code text} that neither state something about the user nor make small talk,
-   * in order; empty when none is left. A sentence that ends with a question mark asks, whatever its
-   * opening.
+   * What {@code text} asks: the text itself when every sentence asks, else the sentences that
+   * neither state something about the user nor make small talk, in order; empty when none is left.
+   * A sentence that ends with a question mark asks, whatever its opening.
    */
   private static String asked(String text) {
     StringBuilder asked = new StringBuilder();
+    boolean dropped = false;
     // The sentences the local fact extractor reads, so a statement it keeps is one this skips.
     for (String sentence : LocalFactExtractor.SENTENCE_END.split(text)) {
       String lower = sentence.strip().toLowerCase(Locale.ROOT);
@@ -146,11 +151,13 @@ public final class LocalIntentClassifier implements IntentClassifier {
           MEMORY_STATEMENT.matcher(lower).matches()
               && !lower.endsWith("?")
               && !ASKING_STATEMENT.matcher(lower).matches();
-      if (!states && !CHIT_CHAT.matcher(lower).matches() && !lower.isEmpty()) {
+      if (states || CHIT_CHAT.matcher(lower).matches()) {
+        dropped = true;
+      } else if (!lower.isEmpty()) {
         asked.append(asked.isEmpty() ? "" : " ").append(sentence.strip());
       }
     }
-    return asked.toString();
+    return dropped ? asked.toString() : text.strip();
   }
 
   private static boolean leansOnContext(String lower) {

@@ -3,6 +3,7 @@ package io.engram.core.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,18 +56,35 @@ class LocalIntentClassifierTest {
   }
 
   @Test
-  void a_statement_with_a_question_or_a_claim_beside_it_is_searched_as_written() {
-    for (String turn :
-        List.of(
+  void a_turn_that_also_asks_is_a_question_searched_for_what_it_asks() {
+    Map<String, String> searched =
+        Map.of(
             "I work as a nurse. Is coffee safe for night shifts?",
+            "Is coffee safe for night shifts?",
+            "I am allergic to penicillin, is amoxicillin safe?",
             "I am allergic to penicillin, is amoxicillin safe?",
             "I'm wondering whether green tea lowers blood pressure",
+            "I'm wondering whether green tea lowers blood pressure",
             "I'm not sure whether coffee is safe for children",
-            "I work as a neurologist. 0-dimensional biomaterials show inductive properties.")) {
-      var c = classifier.classify(turn, List.of());
-      assertThat(c.intent()).as(turn).isEqualTo(Intent.QUESTION);
-      assertThat(c.query()).isEqualTo(turn);
-    }
+            "I'm not sure whether coffee is safe for children",
+            "Thanks! I work as a neurologist. 0-dimensional biomaterials show inductive properties.",
+            "0-dimensional biomaterials show inductive properties.");
+    searched.forEach(
+        (turn, query) -> {
+          var c = classifier.classify(turn, List.of());
+          assertThat(c.intent()).as(turn).isEqualTo(Intent.QUESTION);
+          assertThat(c.query()).as(turn).isEqualTo(query);
+        });
+  }
+
+  @Test
+  void the_topic_of_a_follow_up_is_what_the_previous_turn_asked_not_what_it_stated() {
+    var c =
+        classifier.classify(
+            "Is it safe for children?",
+            history("I work as a nurse. Does vitamin D reduce fractures?"));
+    assertThat(c.intent()).isEqualTo(Intent.FOLLOW_UP);
+    assertThat(c.query()).isEqualTo("Is vitamin d safe for children?");
   }
 
   @Test
