@@ -40,7 +40,8 @@ public final class Queries {
    * @param warning why the answer is degraded (e.g. the LLM failed), when it is
    * @param intent {@code question}, {@code follow-up}, {@code chit-chat} or {@code
    *     memory-statement}
-   * @param rewrittenQuery the follow-up as a standalone question, when it was rewritten
+   * @param rewrittenQuery what was searched, when it is not the turn as written: a follow-up as a
+   *     standalone question, or what a question beside a statement about the user asks
    * @param intentSource {@code llm} or {@code local}: who classified the intent
    * @param modelVersion the index version that answered
    * @param timings milliseconds per stage ({@code intentMs}, {@code totalMs}, …)

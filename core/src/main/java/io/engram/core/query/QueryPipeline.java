@@ -262,7 +262,7 @@ public final class QueryPipeline {
         warning,
         turn.sources,
         intent.wireName(),
-        intent == Intent.FOLLOW_UP ? classified.query() : null,
+        classified.query().equals(q.text().strip()) ? null : classified.query(),
         classified.source().wireName(),
         turn.modelVersion == null ? name : turn.modelVersion,
         timings,

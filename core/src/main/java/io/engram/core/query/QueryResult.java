@@ -15,7 +15,9 @@ import java.util.Map;
  * @param sources document chunks first, then recalled facts
  * @param intent the turn's intent ({@code question}, {@code follow-up}, {@code chit-chat}, {@code
  *     memory-statement})
- * @param rewrittenQuery the standalone query a follow-up was rewritten into; null otherwise
+ * @param rewrittenQuery what was searched when it is not the turn as written (a follow-up's
+ *     standalone rewrite, or what a question beside a statement about the user asks); null
+ *     otherwise
  * @param intentSource who classified the turn: {@code llm} or {@code local}
  * @param modelVersion the model version that answered
  * @param timings milliseconds per step ({@code intentMs}, {@code embedMs}, … {@code totalMs})

@@ -151,6 +151,25 @@ class QueryPipelineIT {
   }
 
   @Test
+  void a_question_beside_a_statement_is_searched_for_what_it_asks_and_says_so() throws Exception {
+    QueryResult plain =
+        pipelines
+            .champion()
+            .ask(new Question(Tenant.DEFAULT, "Which cats eat fish?", null, null, 2, true));
+    QueryResult stated =
+        pipelines
+            .champion()
+            .ask(
+                new Question(
+                    Tenant.DEFAULT, "I love dogs. Which cats eat fish?", null, null, 2, true));
+
+    assertThat(plain.rewrittenQuery()).isNull();
+    assertThat(stated.intent()).isEqualTo("question");
+    assertThat(stated.rewrittenQuery()).isEqualTo("Which cats eat fish?");
+    assertThat(stated.sources()).extracting(Source::source).first().isEqualTo("d3");
+  }
+
+  @Test
   void the_second_identical_question_is_served_from_the_response_cache() throws Exception {
     Question q = new Question(Tenant.DEFAULT, "dogs chase what?", null, "default", 1, false);
     assertThat(pipelines.champion().ask(q).cached()).isFalse();
