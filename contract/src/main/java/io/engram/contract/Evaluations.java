@@ -130,36 +130,7 @@ public final class Evaluations {
       String startedAt,
       String finishedAt,
       String failure,
-      AnswerMetrics answers) {
-
-    /** A run that failed before it was registered, which is what bad input does. */
-    public static EvaluationStatus failedBeforeRun(
-        String workflowId, String runId, String status, String failure) {
-      return new EvaluationStatus(
-          workflowId,
-          runId,
-          status,
-          "failed",
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          0,
-          0,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          failure,
-          null);
-    }
-  }
+      AnswerMetrics answers) {}
 
   /**
    * The advisory answer-level tier: heuristics computed without a judge LLM over a deterministic

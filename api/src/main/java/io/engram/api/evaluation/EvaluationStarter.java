@@ -148,7 +148,7 @@ class EvaluationStarter {
     String failure = workflow.failureReason().orElse(null);
     if (stored.isEmpty()) {
       // Failed before a run was registered, which is what bad input does.
-      return EvaluationStatus.failedBeforeRun(workflowId, runId, name, failure);
+      return failedBeforeRun(workflowId, runId, name, failure);
     }
     EvaluationRuns.Run run = stored.get();
     boolean completed = "completed".equals(run.status());
@@ -176,6 +176,34 @@ class EvaluationStarter {
         text(run.finishedAt()),
         failure != null ? failure : run.error(),
         answers(run.answers(), completed));
+  }
+
+  /** A run that failed before it was registered, which is what bad input does. */
+  private static EvaluationStatus failedBeforeRun(
+      String workflowId, String runId, String status, String failure) {
+    return new EvaluationStatus(
+        workflowId,
+        runId,
+        status,
+        "failed",
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        0,
+        0,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        failure,
+        null);
   }
 
   /** The stored advisory tier; the counts of a run that did not complete are not final. */
