@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * degrades the classification, never the query.
  *
  * <p>Guard rails on what the LLM may change: only a follow-up is retrieved with the LLM's rewrite;
- * a question, small talk or a statement is retrieved (and remembered) as the user wrote it, so an
- * LLM cannot rewrite a standalone question away. Without earlier turns nothing is a follow-up.
+ * a question is searched for what it asks as the local rules read it (the turn, less the sentences
+ * that state something about the user: "I work nights. Is coffee safe?" searches "Is coffee
+ * safe?"), and small talk or a statement is kept as the user wrote it, so an LLM cannot rewrite a
+ * standalone question away. Without earlier turns nothing is a follow-up.
  */
 public final class LlmIntentClassifier implements IntentClassifier {
   private static final Logger log = LoggerFactory.getLogger(LlmIntentClassifier.class);
@@ -208,13 +210,16 @@ public final class LlmIntentClassifier implements IntentClassifier {
   }
 
   /**
-   * The guard rails: the rewrite is used only for a follow-up, and a follow-up needs earlier turns.
+   * The guard rails: the rewrite is used only for a follow-up, and a follow-up needs earlier turns;
+   * a question is searched for what it asks.
    */
   static Classified guard(Reply reply, String turn, boolean hasContext) {
-    if (reply.intent() == Intent.FOLLOW_UP) {
-      return hasContext
-          ? new Classified(Intent.FOLLOW_UP, reply.query(), Source.LLM, null)
-          : new Classified(Intent.QUESTION, turn, Source.LLM, null);
+    if (reply.intent() == Intent.FOLLOW_UP && hasContext) {
+      return new Classified(Intent.FOLLOW_UP, reply.query(), Source.LLM, null);
+    }
+    if (reply.intent() == Intent.FOLLOW_UP || reply.intent() == Intent.QUESTION) {
+      String asked = LocalIntentClassifier.asked(turn);
+      return new Classified(Intent.QUESTION, asked.isEmpty() ? turn : asked, Source.LLM, null);
     }
     return new Classified(reply.intent(), turn, Source.LLM, null);
   }

@@ -139,9 +139,10 @@ public final class LocalIntentClassifier implements IntentClassifier {
   /**
    * What {@code text} asks: the text itself when every sentence asks, else the sentences that
    * neither state something about the user nor make small talk, in order; empty when none is left.
-   * A sentence that ends with a question mark asks, whatever its opening.
+   * A sentence that ends with a question mark asks, whatever its opening. {@link
+   * LlmIntentClassifier} searches a question for the same part.
    */
-  private static String asked(String text) {
+  static String asked(String text) {
     StringBuilder asked = new StringBuilder();
     boolean dropped = false;
     // The sentences the local fact extractor reads, so a statement it keeps is one this skips.

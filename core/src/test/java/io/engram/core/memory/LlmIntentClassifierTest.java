@@ -155,6 +155,21 @@ class LlmIntentClassifierTest {
   }
 
   @Test
+  void a_question_beside_a_statement_is_searched_for_what_it_asks() {
+    var classifier =
+        classifier(
+            r ->
+                Reply.completion(
+                    "{\"intent\":\"question\",\"query\":\"I work night shifts. Is green tea"
+                        + " safe at night?\"}"));
+    Classified c = classifier.classify("I work night shifts. Is green tea safe at night?", COFFEE);
+    assertThat(server.requests()).hasSize(1);
+    assertThat(c)
+        .isEqualTo(
+            new Classified(Intent.QUESTION, "Is green tea safe at night?", Source.LLM, null));
+  }
+
+  @Test
   void a_malformed_reply_falls_back_to_the_local_rules_for_that_turn() {
     var classifier = classifier(r -> Reply.completion("This message is a follow-up about coffee."));
     Classified c = classifier.classify("Is it safe for children?", COFFEE);
