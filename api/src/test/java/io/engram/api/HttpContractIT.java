@@ -169,6 +169,21 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
             400,
             "/files/0/sha256"),
         hostile("POST", "/v1/ingestions", "[]", 400, ""),
+        hostile("POST", "/v1/ingestions", "{\"files\":[null]}", 400, "/files/0"),
+        hostile(
+            "POST",
+            "/v1/ingestions",
+            "{\"files\":[{\"path\":\"/\",\"sha256\":\"" + HASH + "\",\"size\":1}]}",
+            400,
+            "/files/0/path"),
+        // The champion's chunk size (the default's 1024) is what an overlap alone is checked with.
+        hostile(
+            "POST",
+            "/v1/ingestions",
+            "{\"path\":\"/x\",\"chunkOverlap\":5000}",
+            400,
+            "/chunkOverlap"),
+        hostile("POST", "/v1/keys", "{\"scopes\":[\"query\",null]}", 400, "/scopes/1"),
         hostile(
             "POST",
             "/v1/evaluations",
@@ -255,6 +270,8 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
             "/plan/steps"),
         hostile("POST", "/v1/rollouts", "{\"collection\":\"nope\",\"version\":2}", 404, null),
         hostile("POST", "/v1/rollouts/rollout-nope-v2:abort", "{}", 404, null),
+        hostile("POST", "/v1/rollouts/rollout-a%00b-v2:abort", "{}", 400, "id"),
+        hostile("GET", "/v1/rollouts/rollout-a%00b-v2", null, 400, "id"),
         hostile("POST", "/v1/rollouts/rollout-nope-v2:approve", "{\"reason\":5}", 400, "/reason"),
         hostile("POST", "/v1/sessions", "{\"collection\":[]}", 400, "/collection"),
         hostile("POST", "/v1/sessions", "{\"userId\":5}", 400, "/userId"),
@@ -419,6 +436,26 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
     Reply reply = send(json("/v1/query", body));
 
     assertProblem(reply, 413);
+  }
+
+  @Test
+  void a_body_of_no_declared_length_is_411_outside_blob_uploads() throws Exception {
+    // A stream of unknown length goes out chunked, without Content-Length: the size check cannot
+    // see it, and the server's own limit is the (much larger) upload limit.
+    byte[] body =
+        ("{\"query\":\"" + "x".repeat(MAX_REQUEST_BYTES + 1) + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
+    Reply reply =
+        send(
+            HttpRequest.newBuilder(baseUri().resolve("/v1/query"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(body)))
+                .build());
+
+    assertProblem(reply, 411);
+    assertThat(reply.json().path("detail").asText()).contains("Content-Length");
   }
 
   @Test
@@ -595,6 +632,9 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(ended.json().path("phase").asText()).isEqualTo("failed");
     assertThat(ended.json().path("outcome").asText()).isEqualTo("failed");
     assertThat(ended.json().path("failure").asText()).contains("TERMINATED");
+    // A retraining's run is not an ingestion's, nor an evaluation's.
+    assertProblem(get("/v1/ingestions/" + workflowId), 404);
+    assertProblem(get("/v1/evaluations/" + workflowId), 404);
 
     Reply fresh = post("/v1/retrainings", request);
     try {

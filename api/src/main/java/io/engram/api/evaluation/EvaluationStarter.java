@@ -39,8 +39,8 @@ import java.util.UUID;
  */
 @Singleton
 class EvaluationStarter {
-  private static final String WORKFLOW_TYPE = "EvaluationWorkflow";
-  private static final String KIND = "evaluation";
+  private static final WorkflowRun.Kind KIND =
+      new WorkflowRun.Kind("evaluation", EvaluationWorkflow.class.getSimpleName());
 
   private final WorkflowClient client;
   private final CollectionLookup collections;
@@ -95,9 +95,6 @@ class EvaluationStarter {
   EvaluationStatus status(Caller caller, String workflowId) {
     CleanText.require("workflowId", workflowId);
     WorkflowRun workflow = WorkflowRun.describe(client, workflowId, KIND, caller.tenant());
-    if (!workflow.type().equals(WORKFLOW_TYPE)) {
-      throw WorkflowRun.notFound(KIND, workflowId);
-    }
     String name = workflow.statusName();
     String runId = workflow.runId();
     Optional<EvaluationRuns.Run> stored =

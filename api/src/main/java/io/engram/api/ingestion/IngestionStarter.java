@@ -12,6 +12,7 @@ import io.engram.contract.Ingestions.IngestionStatus;
 import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
+import io.engram.core.index.IndexVersions;
 import io.engram.core.ingestion.BlobStore;
 import io.engram.core.ingestion.DocumentType;
 import io.engram.core.ingestion.ManifestEntry;
@@ -27,6 +28,7 @@ import io.temporal.failure.ApplicationFailure;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +42,11 @@ class IngestionStarter {
   private final WorkflowClient client;
   private final CollectionRegistry collections;
   private final BlobStore blobs;
+  private static final WorkflowRun.Kind KIND =
+      new WorkflowRun.Kind("ingestion", IngestionWorkflow.class.getSimpleName());
+
   private final Manifests manifests;
+  private final IndexVersions indexVersions;
 
   IngestionStarter(WorkflowClient client, CoreServices core) {
     this.settings = core.settings();
@@ -48,6 +54,7 @@ class IngestionStarter {
     this.collections = core.collections();
     this.blobs = core.blobs();
     this.manifests = new Manifests(core.jdbi());
+    this.indexVersions = core.indexVersions();
   }
 
   IngestionStarted start(Caller caller, Ingestions.IngestionRequest body) throws IOException {
@@ -56,10 +63,10 @@ class IngestionStarter {
       throw Problems.invalidCollection(name);
     }
     String collection = caller.collection("/collection", name);
-    if (body.chunkSize() != null
-        && body.chunkOverlap() != null
-        && body.chunkOverlap() >= body.chunkSize()) {
-      throw Problems.badRequest("chunkOverlap must be smaller than chunkSize");
+    try {
+      indexVersions.chunking(body.chunkSize(), body.chunkOverlap());
+    } catch (IllegalArgumentException e) {
+      throw Problems.invalidField("/chunkOverlap", e.getMessage());
     }
     boolean hasPath = body.path() != null && !body.path().isBlank();
     boolean hasFiles = body.files() != null && !body.files().isEmpty();
@@ -109,7 +116,7 @@ class IngestionStarter {
 
   IngestionStatus status(Caller caller, String workflowId) {
     CleanText.require("workflowId", workflowId);
-    WorkflowRun workflow = WorkflowRun.describe(client, workflowId, "ingestion", caller.tenant());
+    WorkflowRun workflow = WorkflowRun.describe(client, workflowId, KIND, caller.tenant());
     IngestionProgress progress = null;
     String failure = null;
     if (workflow.status() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
@@ -195,11 +202,25 @@ class IngestionStarter {
     return real;
   }
 
+  /** The last name of a client's path ({@code notes/a.md}: {@code a.md}); empty for {@code /}. */
+  private static Optional<String> fileName(String clientPath) {
+    try {
+      return Optional.ofNullable(Path.of(clientPath).getFileName()).map(Path::toString);
+    } catch (InvalidPathException e) {
+      return Optional.empty();
+    }
+  }
+
   private UUID storeManifest(Tenant tenant, String collection, String origin, List<FileRef> files)
       throws IOException {
+    for (int i = 0; i < files.size(); i++) {
+      if (fileName(files.get(i).path()).isEmpty()) {
+        throw Problems.invalidField(
+            "/files/" + i + "/path", "names no file; give the file's path as the client sees it");
+      }
+    }
     if (files.size() == 1
-        && DocumentType.ofFileName(Path.of(files.get(0).path()).getFileName().toString())
-            .isEmpty()) {
+        && DocumentType.ofFileName(fileName(files.get(0).path()).orElseThrow()).isEmpty()) {
       throw Problems.unsupportedType(
           "cannot ingest "
               + files.get(0).path()

@@ -66,6 +66,11 @@ public final class Problems {
     return of("request-too-large", "Request Entity Too Large", 413, detail);
   }
 
+  /** A body sent without its length where the endpoint needs to know it before reading. */
+  public static ApiProblem lengthRequired(String detail) {
+    return of("length-required", "Length Required", 411, detail);
+  }
+
   public static ApiProblem unsupportedType(String detail) {
     return of("unsupported-type", "Unsupported Media Type", 415, detail);
   }

@@ -1,5 +1,7 @@
 package io.engram.api.problems;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -15,7 +17,10 @@ import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Makes the API's one {@link ObjectMapper} bind request bodies strictly: a value is accepted only
@@ -24,10 +29,11 @@ import java.util.Optional;
  * is answered as if it were a different, valid one.
  *
  * <p>Beyond types: unknown fields and duplicate keys are refused (a misspelt optional field would
- * otherwise be ignored silently), and every string is checked for NUL characters and unpaired
- * UTF-16 surrogates, which PostgreSQL cannot store and would otherwise fail on deep inside a
- * request (see {@link CleanText}). Each failure carries the path of the offending field; {@link
- * ProblemJsonErrorBodyProvider} turns it into a 400 problem that names the field.
+ * otherwise be ignored silently), so are null elements of a list, and every string is checked for
+ * NUL characters and unpaired UTF-16 surrogates, which PostgreSQL cannot store and would otherwise
+ * fail on deep inside a request (see {@link CleanText}). Each failure carries the path of the
+ * offending field; {@link ProblemJsonErrorBodyProvider} turns it into a 400 problem that names the
+ * field.
  */
 @Singleton
 class StrictJson implements BeanCreatedEventListener<ObjectMapper> {
@@ -53,6 +59,12 @@ class StrictJson implements BeanCreatedEventListener<ObjectMapper> {
         DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL,
         DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE);
     mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    // An element of a list is never null: {"scopes":[null]} is not a list of scopes. (A map's
+    // values may be: a null tag value removes the tag.)
+    JsonSetter.Value noNullElements = JsonSetter.Value.forContentNulls(Nulls.FAIL);
+    for (Class<?> container : List.of(Collection.class, List.class, Set.class)) {
+      mapper.configOverride(container).setSetterInfo(noNullElements);
+    }
 
     // No scalar is read as another: the input shapes below fail wherever they do not match.
     mapper.coercionConfigDefaults().setAcceptBlankAsEmpty(false);

@@ -1,5 +1,6 @@
 package io.engram.api.problems;
 
+import io.engram.api.temporal.WorkflowRun;
 import io.engram.contract.Problem;
 import io.engram.core.db.DatabaseUnavailable;
 import io.micronaut.http.HttpHeaders;
@@ -18,27 +19,33 @@ import org.slf4j.LoggerFactory;
  * can quote SQL, database errors or the request's own text, so none of it reaches the client.
  *
  * <p>A failure caused by an unreachable database (down, restarting, a pool that timed out waiting
- * for a connection) is not a fault of the server's code but a passing condition: it is answered 503
- * with {@code Retry-After}, so clients and load balancers retry instead of reporting a bug, and
- * logged on one line without the stack trace, which would only repeat for every request.
+ * for a connection) or an unreachable Temporal (a signal or query the service did not answer) is
+ * not a fault of the server's code but a passing condition: it is answered 503 with {@code
+ * Retry-After}, so clients and load balancers retry instead of reporting a bug, and logged on one
+ * line without the stack trace, which would only repeat for every request.
  */
 @Produces(Problem.MEDIA_TYPE)
 @Singleton
 class UnexpectedFailureHandler implements ExceptionHandler<Exception, HttpResponse<Problem>> {
   private static final Logger log = LoggerFactory.getLogger(UnexpectedFailureHandler.class);
 
-  /** A PostgreSQL restart or failover takes seconds. */
+  /** A PostgreSQL or Temporal restart takes seconds. */
   static final String RETRY_AFTER_SECONDS = "5";
 
   @Override
   public HttpResponse<Problem> handle(HttpRequest request, Exception exception) {
     String requestId = RequestIds.of(request);
-    if (DatabaseUnavailable.causes(exception)) {
+    String unavailable =
+        DatabaseUnavailable.causes(exception)
+            ? "the database"
+            : WorkflowRun.unreachable(exception) ? "Temporal" : null;
+    if (unavailable != null) {
       log.warn(
-          "request {} ({} {}) failed: the database is unavailable ({})",
+          "request {} ({} {}) failed: {} is unavailable ({})",
           requestId,
           request.getMethod(),
           request.getPath(),
+          unavailable,
           exception.getClass().getSimpleName());
       return HttpResponse.<Problem>status(HttpStatus.SERVICE_UNAVAILABLE)
           .contentType(Problem.MEDIA_TYPE)
@@ -46,7 +53,7 @@ class UnexpectedFailureHandler implements ExceptionHandler<Exception, HttpRespon
           .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
           .body(
               Problems.unavailable(
-                      "the database is unavailable; retry shortly (request id " + requestId + ")")
+                      unavailable + " is unavailable; retry shortly (request id " + requestId + ")")
                   .problem());
     }
     log.error(

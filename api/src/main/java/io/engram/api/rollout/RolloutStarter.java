@@ -2,6 +2,7 @@ package io.engram.api.rollout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.api.auth.Caller;
+import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
 import io.engram.api.temporal.WorkflowRun;
 import io.engram.contract.Rollouts.RolloutView;
@@ -28,7 +29,8 @@ import java.util.Optional;
  */
 @Singleton
 class RolloutStarter {
-  private static final String KIND = "rollout";
+  private static final WorkflowRun.Kind KIND =
+      new WorkflowRun.Kind("rollout", RolloutWorkflow.class.getSimpleName());
 
   private final WorkflowClient client;
   private final RolloutService service;
@@ -81,6 +83,7 @@ class RolloutStarter {
    * is another tenant's.
    */
   RolloutView show(Caller caller, String id) {
+    CleanText.require("id", id);
     Optional<RolloutService.Status> status = service.status(id);
     if (status.isPresent()) {
       Rollout r = owned(caller, id, status.get().rollout());
@@ -106,6 +109,7 @@ class RolloutStarter {
    * (409), even while its workflow is still closing.
    */
   RolloutView signal(Caller caller, String id, String signal, String reason) {
+    CleanText.require("id", id);
     Optional<Rollout> row = service.rollouts().latest(id).map(r -> owned(caller, id, r));
     if (row.isPresent() && !row.get().running()) {
       throw Problems.conflict(
@@ -119,9 +123,11 @@ class RolloutStarter {
         WorkflowRun.find(client, id)
             .filter(
                 w ->
-                    caller
-                        .tenant()
-                        .owns(w.searchAttribute(EngramSearchAttributes.COLLECTION).orElse(null)));
+                    w.type().equals(KIND.workflowType())
+                        && caller
+                            .tenant()
+                            .owns(
+                                w.searchAttribute(EngramSearchAttributes.COLLECTION).orElse(null)));
     if (run.isPresent() && run.get().running()) {
       client.newUntypedWorkflowStub(id).signal(signal, new RolloutSignal(caller.getName(), reason));
       return row.map(r -> views.view(caller, r, null)).orElseGet(() -> starting(caller, id));
@@ -148,6 +154,7 @@ class RolloutStarter {
   }
 
   RolloutView undo(Caller caller, String id, String reason) {
+    CleanText.require("id", id);
     Rollout r =
         service
             .rollouts()

@@ -53,26 +53,34 @@ public final class WorkflowRun {
   }
 
   /**
-   * The latest run of {@code workflowId}, if it is {@code tenant}'s: its collection (the {@code
-   * EngramCollection} search attribute each workflow of a collection is started with) is one of the
-   * tenant's. Another tenant's run, like a run of no collection, answers the same 404 as an unknown
-   * id, so a workflow id reveals nothing across tenants.
+   * What an endpoint reads runs of.
    *
-   * @param kind what the caller asked for, e.g. {@code ingestion}: an unknown id answers 404 {@code
-   *     no ingestion workflow '…'} of type {@code ingestion-not-found}
+   * @param name the endpoint's word for it, e.g. {@code ingestion}: an unknown id answers 404
+   *     {@code no ingestion workflow '…'} of type {@code ingestion-not-found}
+   * @param workflowType the Temporal workflow type of its runs, e.g. {@code IngestionWorkflow}
+   */
+  public record Kind(String name, String workflowType) {}
+
+  /**
+   * The latest run of {@code workflowId}, if it is a run of {@code kind} and {@code tenant}'s: its
+   * collection (the {@code EngramCollection} search attribute each workflow of a collection is
+   * started with) is one of the tenant's. Another tenant's run, a run of no collection or of
+   * another workflow type answer the same 404 as an unknown id, so a workflow id reveals nothing
+   * across tenants and one endpoint never reads another's runs as its own.
    */
   public static WorkflowRun describe(
-      WorkflowClient client, String workflowId, String kind, Tenant tenant) {
+      WorkflowClient client, String workflowId, Kind kind, Tenant tenant) {
     WorkflowRun run = find(client, workflowId).orElseThrow(() -> notFound(kind, workflowId));
-    if (!tenant.owns(run.searchAttribute(EngramSearchAttributes.COLLECTION).orElse(null))) {
+    if (!run.type().equals(kind.workflowType())
+        || !tenant.owns(run.searchAttribute(EngramSearchAttributes.COLLECTION).orElse(null))) {
       throw notFound(kind, workflowId);
     }
     return run;
   }
 
   /** The 404 of an unknown workflow id, as {@link #describe} answers it. */
-  public static ApiProblem notFound(String kind, String workflowId) {
-    return Problems.notFound(kind, "no " + kind + " workflow '" + workflowId + "'");
+  public static ApiProblem notFound(Kind kind, String workflowId) {
+    return Problems.notFound(kind.name(), "no " + kind.name() + " workflow '" + workflowId + "'");
   }
 
   /** The latest run of {@code workflowId}, or empty when there is none. */
@@ -82,12 +90,39 @@ public final class WorkflowRun {
       return Optional.of(new WorkflowRun(stub, stub.describe()));
     } catch (WorkflowNotFoundException e) {
       return Optional.empty();
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+    } catch (WorkflowServiceException | StatusRuntimeException e) {
+      // The client wraps the service's errors (WorkflowServiceException) around a gRPC status.
+      Status status = grpcStatus(e).orElse(Status.UNKNOWN);
+      // An id Temporal refuses to look up (INVALID_ARGUMENT: too long, say) names no workflow.
+      if (status.getCode() == Status.Code.NOT_FOUND
+          || status.getCode() == Status.Code.INVALID_ARGUMENT) {
         return Optional.empty();
       }
-      throw Problems.unavailable("cannot reach Temporal: " + e.getStatus().getDescription());
+      throw Problems.unavailable(
+          "cannot reach Temporal ("
+              + status.getCode()
+              + (status.getDescription() == null ? "" : ": " + status.getDescription())
+              + "); retry shortly");
     }
+  }
+
+  /**
+   * Whether {@code failure} says Temporal could not be reached (down, restarting, or no answer
+   * within the call's deadline), a passing condition rather than a fault of the caller or the API.
+   */
+  public static boolean unreachable(Throwable failure) {
+    Status.Code code = grpcStatus(failure).map(Status::getCode).orElse(Status.Code.OK);
+    return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+  }
+
+  /** The gRPC status that {@code failure} carries, as itself or among its causes. */
+  private static Optional<Status> grpcStatus(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof StatusRuntimeException e) {
+        return Optional.of(e.getStatus());
+      }
+    }
+    return Optional.empty();
   }
 
   /** The workflow type, e.g. {@code IngestionWorkflow}. */

@@ -41,8 +41,8 @@ import java.util.Map;
  */
 @Singleton
 class RetrainingStarter {
-  private static final String WORKFLOW_TYPE = "RetrainingWorkflow";
-  private static final String KIND = "retraining";
+  private static final WorkflowRun.Kind KIND =
+      new WorkflowRun.Kind("retraining", RetrainingWorkflow.class.getSimpleName());
 
   /** What a run reports before a worker has picked it up (queries need a worker). */
   static final String WAITING_FOR_WORKER = "waiting-for-worker";
@@ -106,9 +106,6 @@ class RetrainingStarter {
   RetrainingStatus status(Caller caller, String workflowId) {
     CleanText.require("workflowId", workflowId);
     WorkflowRun workflow = WorkflowRun.describe(client, workflowId, KIND, caller.tenant());
-    if (!workflow.type().equals(WORKFLOW_TYPE)) {
-      throw WorkflowRun.notFound(KIND, workflowId);
-    }
     if (workflow.running()) {
       RetrainingProgress p =
           workflow.progress(

@@ -10,6 +10,7 @@ import io.engram.contract.Evaluations.EvaluationRequest;
 import io.engram.contract.Evaluations.Part;
 import io.engram.contract.Feedback.FeedbackRequest;
 import io.engram.contract.Ingestions.IngestionRequest;
+import io.engram.contract.Keys.CreateKey;
 import io.engram.contract.Memory.PromotionCall;
 import io.engram.contract.Problem.InvalidField;
 import io.engram.contract.Queries.QueryRequest;
@@ -60,6 +61,9 @@ class StrictJsonTest {
         bad(PromotionCall.class, "{\"dryRun\":1}", "/dryRun", "expected true or false"),
         bad(MissingBlobsRequest.class, "{\"hashes\":\"abc\"}", "/hashes", "expected an array"),
         bad(MissingBlobsRequest.class, "{\"hashes\":[1]}", "/hashes/0", "expected a string"),
+        bad(MissingBlobsRequest.class, "{\"hashes\":[null]}", "/hashes/0", "expected a string"),
+        bad(CreateKey.class, "{\"scopes\":[\"query\",null]}", "/scopes/1", "expected a string"),
+        bad(IngestionRequest.class, "{\"files\":[null]}", "/files/0", "expected an object"),
         bad(
             EvaluationRequest.class,
             "{\"dataset\":\"d\",\"split\":\"validation\"}",

@@ -2,6 +2,7 @@ package io.engram.api.temporal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.engram.api.problems.ApiProblem;
@@ -17,12 +18,17 @@ import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.serviceclient.RpcRetryOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
+import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -34,6 +40,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class WorkflowRunTest {
 
   @RegisterExtension static final TestWorkflowExtension testWorkflow = extension();
+
+  private static final WorkflowRun.Kind ECHO = new WorkflowRun.Kind("echo", "EchoWorkflow");
+  private static final WorkflowRun.Kind SILENT = new WorkflowRun.Kind("silent", "SilentWorkflow");
+  private static final WorkflowRun.Kind INGESTION =
+      new WorkflowRun.Kind("ingestion", "IngestionWorkflow");
 
   /** The test workflows, with the search attributes a run's tenant is read from. */
   private static TestWorkflowExtension extension() {
@@ -49,7 +60,7 @@ class WorkflowRunTest {
   @Test
   void an_unknown_workflow_is_a_404_of_the_callers_kind(WorkflowClient client) {
     assertThat(WorkflowRun.find(client, "nope")).isEmpty();
-    assertThatThrownBy(() -> WorkflowRun.describe(client, "nope", "ingestion", Tenant.DEFAULT))
+    assertThatThrownBy(() -> WorkflowRun.describe(client, "nope", INGESTION, Tenant.DEFAULT))
         .isInstanceOfSatisfying(
             ApiProblem.class,
             p -> {
@@ -69,11 +80,11 @@ class WorkflowRunTest {
     WorkflowExecution noneRun = WorkflowClient.start(none::echo, "hello");
     WorkflowStub.fromTyped(none).getResult(String.class);
 
-    assertThat(WorkflowRun.describe(client, acmeRun.getWorkflowId(), "echo", new Tenant("acme")))
+    assertThat(WorkflowRun.describe(client, acmeRun.getWorkflowId(), ECHO, new Tenant("acme")))
         .extracting(WorkflowRun::runId)
         .isEqualTo(acmeRun.getRunId());
     for (Tenant other : List.of(Tenant.DEFAULT, new Tenant("acme2"))) {
-      assertThatThrownBy(() -> WorkflowRun.describe(client, acmeRun.getWorkflowId(), "echo", other))
+      assertThatThrownBy(() -> WorkflowRun.describe(client, acmeRun.getWorkflowId(), ECHO, other))
           .isInstanceOfSatisfying(
               ApiProblem.class,
               p -> {
@@ -83,7 +94,7 @@ class WorkflowRunTest {
               });
     }
     assertThatThrownBy(
-            () -> WorkflowRun.describe(client, noneRun.getWorkflowId(), "echo", Tenant.DEFAULT))
+            () -> WorkflowRun.describe(client, noneRun.getWorkflowId(), ECHO, Tenant.DEFAULT))
         .isInstanceOfSatisfying(
             ApiProblem.class, p -> assertThat(p.problem().status()).isEqualTo(404));
   }
@@ -94,8 +105,7 @@ class WorkflowRunTest {
     WorkflowExecution execution = WorkflowClient.start(workflow::echo, "hello");
     WorkflowStub.fromTyped(workflow).getResult(String.class);
 
-    WorkflowRun run =
-        WorkflowRun.describe(client, execution.getWorkflowId(), "echo", Tenant.DEFAULT);
+    WorkflowRun run = WorkflowRun.describe(client, execution.getWorkflowId(), ECHO, Tenant.DEFAULT);
 
     assertThat(run.type()).isEqualTo("EchoWorkflow");
     assertThat(run.runId()).isEqualTo(execution.getRunId());
@@ -117,11 +127,10 @@ class WorkflowRunTest {
     await()
         .until(
             () ->
-                WorkflowRun.describe(client, execution.getWorkflowId(), "echo", Tenant.DEFAULT)
+                WorkflowRun.describe(client, execution.getWorkflowId(), ECHO, Tenant.DEFAULT)
                     .progress(String.class, "no worker"),
             "waiting"::equals);
-    WorkflowRun run =
-        WorkflowRun.describe(client, execution.getWorkflowId(), "echo", Tenant.DEFAULT);
+    WorkflowRun run = WorkflowRun.describe(client, execution.getWorkflowId(), ECHO, Tenant.DEFAULT);
 
     assertThat(run.running()).isTrue();
     assertThat(run.statusName()).isEqualTo("RUNNING");
@@ -145,7 +154,7 @@ class WorkflowRunTest {
     WorkflowExecution execution = WorkflowClient.start(workflow::waitForever);
 
     WorkflowRun run =
-        WorkflowRun.describe(client, execution.getWorkflowId(), "silent", Tenant.DEFAULT);
+        WorkflowRun.describe(client, execution.getWorkflowId(), SILENT, Tenant.DEFAULT);
 
     assertThat(run.progress(String.class, "no answer")).isEqualTo("no answer");
   }
@@ -166,8 +175,7 @@ class WorkflowRunTest {
                 .build());
     WorkflowExecution execution = WorkflowClient.start(workflow::echo, "wait");
 
-    WorkflowRun run =
-        WorkflowRun.describe(client, execution.getWorkflowId(), "echo", Tenant.DEFAULT);
+    WorkflowRun run = WorkflowRun.describe(client, execution.getWorkflowId(), ECHO, Tenant.DEFAULT);
 
     assertThat(run.running()).isTrue();
     assertThat(run.progress(String.class, "waiting-for-worker")).isEqualTo("waiting-for-worker");
@@ -181,8 +189,7 @@ class WorkflowRunTest {
     assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(String.class))
         .isInstanceOf(WorkflowFailedException.class);
 
-    WorkflowRun run =
-        WorkflowRun.describe(client, execution.getWorkflowId(), "echo", Tenant.DEFAULT);
+    WorkflowRun run = WorkflowRun.describe(client, execution.getWorkflowId(), ECHO, Tenant.DEFAULT);
 
     assertThat(run.statusName()).isEqualTo("FAILED");
     assertThat(run.failure())
@@ -213,6 +220,61 @@ class WorkflowRunTest {
               assertThat(p.problem().detail())
                   .startsWith("cannot start the echo workflow (is Temporal up?): ");
             });
+  }
+
+  @Test
+  void a_run_of_another_workflow_type_is_the_404_of_an_unknown_id(
+      WorkflowClient client, Worker worker) {
+    EchoWorkflow echo = newWorkflow(client, worker);
+    WorkflowExecution execution = WorkflowClient.start(echo::echo, "hello");
+    WorkflowStub.fromTyped(echo).getResult(String.class);
+
+    assertThatThrownBy(
+            () ->
+                WorkflowRun.describe(client, execution.getWorkflowId(), INGESTION, Tenant.DEFAULT))
+        .isInstanceOfSatisfying(
+            ApiProblem.class,
+            p -> {
+              assertThat(p.problem().status()).isEqualTo(404);
+              assertThat(p.problem().detail())
+                  .isEqualTo("no ingestion workflow '" + execution.getWorkflowId() + "'");
+            });
+  }
+
+  @Test
+  void a_temporal_that_cannot_be_reached_is_a_503_when_a_run_is_read() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    WorkflowServiceStubs unreachable =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder()
+                .setTarget("127.0.0.1:" + closedPort)
+                .setRpcTimeout(Duration.ofMillis(500))
+                .setRpcRetryOptions(
+                    RpcRetryOptions.newBuilder()
+                        .setExpiration(Duration.ofMillis(500))
+                        .setInitialInterval(Duration.ofMillis(50))
+                        .validateBuildWithDefaults())
+                .build());
+    try {
+      WorkflowClient client = WorkflowClient.newInstance(unreachable);
+      assertThatThrownBy(() -> WorkflowRun.find(client, "ingest-notes"))
+          .isInstanceOfSatisfying(
+              ApiProblem.class,
+              p -> {
+                assertThat(p.problem().status()).isEqualTo(503);
+                assertThat(p.problem().detail()).startsWith("cannot reach Temporal (");
+              });
+      // What the API's last-resort handler answers for a signal or query that met the same fate.
+      Throwable signalled =
+          catchThrowable(() -> client.newUntypedWorkflowStub("rollout-1").signal("abort"));
+      assertThat(WorkflowRun.unreachable(signalled)).isTrue();
+      assertThat(WorkflowRun.unreachable(new IllegalStateException("a bug"))).isFalse();
+    } finally {
+      unreachable.shutdownNow();
+    }
   }
 
   private static EchoWorkflow newWorkflow(WorkflowClient client, Worker worker) {

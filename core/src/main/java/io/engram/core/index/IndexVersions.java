@@ -79,20 +79,52 @@ public final class IndexVersions {
    * model and the requested chunking, created on first use.
    */
   public IndexVersion forChunking(Integer chunkSize, Integer chunkOverlap) {
-    IndexVersion champion =
-        champion()
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        "no champion index version; run migrations and start the worker"));
-    int size = chunkSize == null ? champion.chunkSize() : chunkSize;
-    int overlap = chunkOverlap == null ? Math.min(champion.chunkOverlap(), size / 2) : chunkOverlap;
-    if (size == champion.chunkSize() && overlap == champion.chunkOverlap()) {
+    IndexVersion champion = requireChampion();
+    Chunking chunking = Chunking.of(champion, chunkSize, chunkOverlap);
+    if (chunking.size() == champion.chunkSize() && chunking.overlap() == champion.chunkOverlap()) {
       return champion;
     }
-    IndexVersion candidate = getOrCreate(champion.embeddingModel(), size, overlap, "candidate");
+    IndexVersion candidate =
+        getOrCreate(champion.embeddingModel(), chunking.size(), chunking.overlap(), "candidate");
     ensureHnswIndex(candidate);
     return candidate;
+  }
+
+  /**
+   * The chunking a request gets: what it gives, the champion's for what it leaves out (an overlap
+   * no larger than half the chunk size).
+   *
+   * @throws IllegalArgumentException when the overlap is not smaller than the chunk size, naming
+   *     the request's field ({@code chunkOverlap}) and the size it was compared with
+   */
+  public Chunking chunking(Integer chunkSize, Integer chunkOverlap) {
+    return Chunking.of(requireChampion(), chunkSize, chunkOverlap);
+  }
+
+  /** Chunk size and overlap, in characters. */
+  public record Chunking(int size, int overlap) {
+    static Chunking of(IndexVersion champion, Integer chunkSize, Integer chunkOverlap) {
+      int size = chunkSize == null ? champion.chunkSize() : chunkSize;
+      int overlap =
+          chunkOverlap == null ? Math.min(champion.chunkOverlap(), size / 2) : chunkOverlap;
+      if (size < 1 || overlap < 0 || overlap >= size) {
+        throw new IllegalArgumentException(
+            "chunkOverlap "
+                + overlap
+                + " must be at least 0 and smaller than the chunk size "
+                + size
+                + (chunkSize == null ? " (the champion's; give chunkSize to change it)" : ""));
+      }
+      return new Chunking(size, overlap);
+    }
+  }
+
+  private IndexVersion requireChampion() {
+    return champion()
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "no champion index version; run migrations and start the worker"));
   }
 
   private IndexVersion getOrCreate(String model, int chunkSize, int chunkOverlap, String stage) {

@@ -141,7 +141,12 @@ public final class IngestionService {
               + "' is not a valid name (1-63 of a-z, 0-9, _ . -)");
     }
     collections.ensure(request.collection());
-    IndexVersion version = indexVersions.forChunking(request.chunkSize(), request.chunkOverlap());
+    IndexVersion version;
+    try {
+      version = indexVersions.forChunking(request.chunkSize(), request.chunkOverlap());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSourceException(e.getMessage());
+    }
     Map<String, DiscoveredDocument> found = new LinkedHashMap<>();
     if (request.manifestId() != null) {
       for (ManifestEntry entry : manifest(request.manifestId())) {
