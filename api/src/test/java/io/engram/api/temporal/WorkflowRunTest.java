@@ -252,6 +252,7 @@ class WorkflowRunTest {
             WorkflowServiceStubsOptions.newBuilder()
                 .setTarget("127.0.0.1:" + closedPort)
                 .setRpcTimeout(Duration.ofMillis(500))
+                .setSystemInfoTimeout(Duration.ofMillis(500))
                 .setRpcRetryOptions(
                     RpcRetryOptions.newBuilder()
                         .setExpiration(Duration.ofMillis(500))
