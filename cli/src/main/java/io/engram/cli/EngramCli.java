@@ -43,7 +43,9 @@ import picocli.CommandLine.ScopeType;
       "  ENGRAM_API_KEY          API key sent as 'Authorization: Bearer' (./engram keys create)",
       "  ENGRAM_DEBUG=1          print stack traces for errors, like --verbose",
       "",
-      "Exit codes: 0 success, 1 server or workflow failure, 2 bad input, 3 API unreachable."
+      "Exit codes: 0 success, 1 server or workflow failure or rate limited (try again later),"
+          + " 2 bad input or a request the API refuses as it stands (HTTP 4xx other than 429),"
+          + " 3 API unreachable."
     })
 public final class EngramCli extends CommandGroup {
 

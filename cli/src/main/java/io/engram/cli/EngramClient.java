@@ -429,7 +429,8 @@ final class EngramClient {
   /**
    * Turns an error response into a one-line message. The API answers with RFC 7807 problem
    * documents, but a proxy or a framework default page may answer first, so the body is used
-   * defensively.
+   * defensively. A 4xx is bad input (exit 2: the request as it stands is refused), except 429: the
+   * rate limit says to come back later, as a 5xx does (exit 1), after its {@code Retry-After}.
    */
   private static CliException problem(HttpResponse<String> response) {
     int status = response.statusCode();
@@ -451,8 +452,30 @@ final class EngramClient {
     if (status == 401) {
       message += " (set ENGRAM_API_KEY to a key from ./engram keys create)";
     }
-    int exitCode = status < 500 ? CliException.USAGE : CliException.FAILURE;
-    return new CliException(message, exitCode);
+    Duration retryAfter = retryAfter(response);
+    if (status == CliException.TOO_MANY_REQUESTS) {
+      message +=
+          retryAfter == null
+              ? " (rate limited: try again later)"
+              : " (rate limited: try again in " + retryAfter.toSeconds() + " s)";
+    }
+    int exitCode =
+        status < 500 && status != CliException.TOO_MANY_REQUESTS
+            ? CliException.USAGE
+            : CliException.FAILURE;
+    return new CliException(message, exitCode, status, retryAfter);
+  }
+
+  /**
+   * The wait a response asks for in {@code Retry-After}, in delay-seconds, the form the API sends;
+   * null when it has none or another form (an HTTP date), which callers treat as not said.
+   */
+  private static Duration retryAfter(HttpResponse<?> response) {
+    String value = response.headers().firstValue("Retry-After").orElse("").strip();
+    if (!value.matches("[0-9]{1,9}")) {
+      return null;
+    }
+    return Duration.ofSeconds(Long.parseLong(value));
   }
 
   private CliException transportFailure(IOException e) {

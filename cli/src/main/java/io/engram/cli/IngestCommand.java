@@ -113,7 +113,15 @@ final class IngestCommand implements Callable<Integer> {
     if ("COMPLETED".equals(progress.status())) {
       return 0;
     }
-    err.println("error: the ingestion workflow ended with status " + progress.status());
+    // The summary on stdout names the workflow and its Temporal UI link in text; --json keeps
+    // stdout to the API's document, so the link goes with the error line on stderr then.
+    if (context.cli().json()) {
+      err.println(context.workflowLine(started.workflowId()));
+    }
+    err.println(
+        "error: the ingestion workflow ended with status "
+            + progress.status()
+            + (progress.failure() == null ? "" : ": " + progress.failure()));
     return 1;
   }
 

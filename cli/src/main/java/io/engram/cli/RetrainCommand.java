@@ -48,7 +48,8 @@ import picocli.CommandLine.Option;
           + " trials, pruned, failedTrials, best and chart.",
       "",
       "Exit codes: 0 when the run ended no_op, staged or rejected; 1 when it failed"
-          + " (the error line says why), 2 for bad input, 3 when the API is unreachable.",
+          + " (the error line says why) or the API failed or rate-limited a request, 2 for bad"
+          + " input, 3 when the API is unreachable.",
       ""
     })
 final class RetrainCommand implements Callable<Integer> {

@@ -42,17 +42,21 @@ final class RolloutCommand extends CommandGroup {
 
   /** What every subcommand can do: follow a rollout until it is decided. */
   abstract static class Subcommand extends VersionSubcommand {
-    /** Polls the rollout until it is decided, printing a line whenever where it stands changes. */
+    /**
+     * Polls the rollout until it is decided, printing a line whenever where it stands changes, then
+     * the decided rollout. With {@code --json} stdout holds that one document only: the lines are
+     * progress then and go to stderr, as every command's progress does.
+     */
     int watch(String id) throws Exception {
-      PrintWriter out = context.out();
+      PrintWriter progress = progress();
       String shown = null;
       while (true) {
         Reply<RolloutView> reply = context.client().rollout(id);
         RolloutView r = reply.value();
         String line = line(r);
         if (!line.equals(shown)) {
-          out.println(line);
-          out.flush();
+          progress.println(line);
+          progress.flush();
           shown = line;
         }
         if (!r.status().equals("running") && !r.status().equals("starting")) {
@@ -61,6 +65,11 @@ final class RolloutCommand extends CommandGroup {
         }
         Thread.sleep(WATCH_INTERVAL.toMillis());
       }
+    }
+
+    /** Where a watch's live lines go: stdout for a person, stderr beside {@code --json}. */
+    PrintWriter progress() {
+      return context.cli().json() ? context.err() : context.out();
     }
   }
 
@@ -170,11 +179,9 @@ final class RolloutCommand extends CommandGroup {
               .startRollout(new Rollouts.StartRollout(collection, version, reason, plan));
       String id = reply.value().id();
       if (watch) {
-        if (!context.cli().json()) {
-          context
-              .out()
-              .printf(Locale.ROOT, "started %s; following it (Ctrl-C leaves it running)%n", id);
-        }
+        PrintWriter progress = progress();
+        progress.printf(Locale.ROOT, "started %s; following it (Ctrl-C leaves it running)%n", id);
+        progress.flush();
         return watch(id);
       }
       context.print(

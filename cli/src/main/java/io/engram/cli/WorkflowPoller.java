@@ -4,12 +4,13 @@ import io.engram.cli.EngramClient.Reply;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * Polls a workflow's status through the API until it ends, for the commands that follow one ({@code
- * ingest}, {@code eval}). Short outages of the API are ridden out, because the workflow itself
- * keeps running and giving up would only lose the report.
+ * ingest}, {@code eval}, {@code retrain}). Short outages of the API and its rate limit are ridden
+ * out, because the workflow itself keeps running and giving up would only lose the report.
  */
 final class WorkflowPoller {
 
@@ -17,6 +18,21 @@ final class WorkflowPoller {
 
   /** How long polling tolerates an API that stopped answering, e.g. while it restarts. */
   static final Duration POLL_GRACE = Duration.ofSeconds(60);
+
+  /**
+   * How long polling tolerates an API that refuses every request for the rate limit (429), e.g.
+   * while a load test uses up the same key: it answers, and says when to come back.
+   */
+  static final Duration RATE_LIMIT_GRACE = Duration.ofMinutes(5);
+
+  /** The longest one wait for a {@code Retry-After}, whatever the API asks. */
+  static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(30);
+
+  /** Waits between requests; tests pass one that moves their clock instead. */
+  @FunctionalInterface
+  interface Sleeper {
+    void sleep(Duration duration) throws InterruptedException;
+  }
 
   private WorkflowPoller() {}
 
@@ -47,16 +63,39 @@ final class WorkflowPoller {
   static <T> Reply<T> follow(
       String label, Supplier<Reply<T>> fetch, Function<T, Progress> progress, PrintWriter err)
       throws InterruptedException {
+    return follow(
+        label,
+        fetch,
+        progress,
+        err,
+        System::nanoTime,
+        duration -> Thread.sleep(duration.toMillis()));
+  }
+
+  /** {@link #follow(String, Supplier, Function, PrintWriter)} on the given clock and sleeper. */
+  static <T> Reply<T> follow(
+      String label,
+      Supplier<Reply<T>> fetch,
+      Function<T, Progress> progress,
+      PrintWriter err,
+      LongSupplier nanoTime,
+      Sleeper sleeper)
+      throws InterruptedException {
     ProgressBar bar = new ProgressBar(err, ProgressBar.terminalAttached(), label);
     try {
-      return untilDone(fetch, progress, bar, err);
+      return untilDone(fetch, progress, bar, err, nanoTime, sleeper);
     } finally {
       bar.finish();
     }
   }
 
   private static <T> Reply<T> untilDone(
-      Supplier<Reply<T>> fetch, Function<T, Progress> progress, ProgressBar bar, PrintWriter err)
+      Supplier<Reply<T>> fetch,
+      Function<T, Progress> progress,
+      ProgressBar bar,
+      PrintWriter err,
+      LongSupplier nanoTime,
+      Sleeper sleeper)
       throws InterruptedException {
     long failingSince = -1;
     while (true) {
@@ -68,15 +107,17 @@ final class WorkflowPoller {
         if (e.exitCode() == CliException.USAGE) {
           throw e;
         }
-        long now = System.nanoTime();
+        Duration wait = waitAfter(e);
+        long now = nanoTime.getAsLong();
+        Duration grace = e.rateLimited() ? RATE_LIMIT_GRACE : POLL_GRACE;
         if (failingSince < 0) {
           failingSince = now;
           err.println("warning: " + e.getMessage() + "; retrying");
           err.flush();
-        } else if (now - failingSince > POLL_GRACE.toNanos()) {
+        } else if (now - failingSince > grace.toNanos()) {
           throw e;
         }
-        Thread.sleep(POLL_INTERVAL.toMillis());
+        sleeper.sleep(wait);
         continue;
       }
       Progress shown = progress.apply(reply.value());
@@ -84,7 +125,19 @@ final class WorkflowPoller {
       if (isTerminal(shown.status())) {
         return reply;
       }
-      Thread.sleep(POLL_INTERVAL.toMillis());
+      sleeper.sleep(POLL_INTERVAL);
     }
+  }
+
+  /**
+   * How long to wait after a failed request: what the API asked for ({@code Retry-After}, at most
+   * {@link #MAX_RETRY_AFTER}), else the poll interval.
+   */
+  static Duration waitAfter(CliException failure) {
+    Duration asked = failure.retryAfter().orElse(POLL_INTERVAL);
+    if (asked.compareTo(MAX_RETRY_AFTER) > 0) {
+      return MAX_RETRY_AFTER;
+    }
+    return asked.compareTo(POLL_INTERVAL) < 0 ? POLL_INTERVAL : asked;
   }
 }

@@ -11,7 +11,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,8 +39,19 @@ final class FakeApi implements AutoCloseable {
     }
   }
 
-  /** What a route answers. */
-  record Response(int status, String contentType, String body) {
+  /** What a route answers, with {@code headers} beside its content type. */
+  record Response(int status, String contentType, String body, Map<String, String> headers) {
+    Response(int status, String contentType, String body) {
+      this(status, contentType, body, Map.of());
+    }
+
+    /** This answer with one more header, e.g. {@code Retry-After}. */
+    Response withHeader(String name, String value) {
+      Map<String, String> all = new LinkedHashMap<>(headers);
+      all.put(name, value);
+      return new Response(status, contentType, body, Map.copyOf(all));
+    }
+
     /** A contract record as the API writes it. */
     static Response json(int status, Object record) {
       try {
@@ -118,6 +131,7 @@ final class FakeApi implements AutoCloseable {
               .orElse(Response.problem(404, "Not Found", "no route for " + request.path()));
       byte[] bytes = response.body().getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", response.contentType());
+      response.headers().forEach(exchange.getResponseHeaders()::set);
       exchange.sendResponseHeaders(response.status(), bytes.length == 0 ? -1 : bytes.length);
       if (bytes.length > 0) {
         try (OutputStream out = exchange.getResponseBody()) {

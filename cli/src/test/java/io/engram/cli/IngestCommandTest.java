@@ -2,15 +2,19 @@ package io.engram.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.cli.FakeApi.Response;
 import io.engram.contract.Blobs.MissingBlobs;
 import io.engram.contract.Blobs.StoredBlob;
 import io.engram.contract.Ingestions.IngestionStarted;
+import io.engram.contract.Ingestions.IngestionStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -106,6 +110,68 @@ class IngestCommandTest {
       assertThat(peak.get()).isEqualTo(IngestCommand.UPLOAD_CONCURRENCY);
       assertThat(result.err()).contains("uploading");
     }
+  }
+
+  @Test
+  void a_run_that_did_not_complete_says_why_and_where_to_see_it() throws Exception {
+    String reason = "activity 'embed' failed: the embedding model server refused the batch";
+    try (FakeApi api = new FakeApi()) {
+      api.on(
+              "POST",
+              "/v1/ingestions",
+              r -> Response.json(202, new IngestionStarted("ingest-notes-1", "run-1", false)))
+          .on(
+              "GET",
+              "/v1/ingestions/ingest-notes-1",
+              r ->
+                  Response.json(
+                      200,
+                      new IngestionStatus(
+                          "ingest-notes-1",
+                          "run-1",
+                          "FAILED",
+                          "embedding",
+                          3,
+                          1,
+                          0,
+                          0,
+                          0,
+                          4,
+                          List.of(),
+                          List.of(),
+                          reason)));
+      String[] args = {
+        "--api", api.url(), "ingest", tmp.toString(), "--server-path", "--collection", "notes"
+      };
+      String link =
+          "Temporal UI: http://localhost:8233/namespaces/default/workflows/ingest-notes-1";
+
+      CliRunner.Result text = CliRunner.run(args);
+      CliRunner.Result json = CliRunner.run(append(args, "--json"));
+
+      assertThat(text.exitCode()).isEqualTo(1);
+      assertThat(text.err())
+          .contains("error: the ingestion workflow ended with status FAILED: " + reason);
+      assertThat(text.out()).contains("ended with status FAILED").contains(link);
+      assertThat(json.exitCode()).isEqualTo(1);
+      assertThat(oneJsonDocument(json.out()).path("failure").asText()).isEqualTo(reason);
+      assertThat(json.err())
+          .contains("error: the ingestion workflow ended with status FAILED: " + reason)
+          .contains(link);
+    }
+  }
+
+  private static String[] append(String[] args, String arg) {
+    String[] all = Arrays.copyOf(args, args.length + 1);
+    all[args.length] = arg;
+    return all;
+  }
+
+  private static JsonNode oneJsonDocument(String out) throws IOException {
+    return EngramClient.JSON
+        .readerFor(JsonNode.class)
+        .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .readValue(out);
   }
 
   private static Path write(Path file, String content) throws IOException {

@@ -2,6 +2,7 @@ package io.engram.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.cli.FakeApi.Response;
 import io.engram.contract.Rollouts.Event;
@@ -180,6 +181,45 @@ class RolloutCommandTest {
           .contains("canary 1")
           .contains("promoted")
           .contains("decision: the candidate wins");
+    }
+  }
+
+  @Test
+  void watch_with_json_prints_one_document_on_stdout_and_the_live_lines_on_stderr()
+      throws Exception {
+    try (FakeApi api = new FakeApi()) {
+      api.on("POST", "/v1/rollouts", r -> Response.json(202, RolloutViewsForTest.starting()))
+          .on(
+              "GET",
+              "/v1/rollouts/" + ID,
+              r -> Response.json(200, view("promoted", "decided", 0, "the candidate wins")));
+
+      CliRunner.Result status =
+          CliRunner.run("--api", api.url(), "rollout", "status", ID, "--watch", "--json");
+      CliRunner.Result start =
+          CliRunner.run(
+              "--api",
+              api.url(),
+              "rollout",
+              "start",
+              "--collection",
+              "scifact",
+              "--version",
+              "2",
+              "--watch",
+              "--json");
+
+      for (CliRunner.Result result : List.of(status, start)) {
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode printed =
+            EngramClient.JSON
+                .readerFor(JsonNode.class)
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .readValue(result.out());
+        assertThat(printed.path("status").asText()).isEqualTo("promoted");
+        assertThat(result.err()).contains(ID).contains("promoted").contains("the candidate wins");
+      }
+      assertThat(start.err()).contains("started " + ID + "; following it");
     }
   }
 
