@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Works through the items {@code [0, total)} of a workflow in batches, with at most a bounded
+ * Works through the items {@code [from, to)} of a workflow in batches, with at most a bounded
  * number of batches in flight. Each finished batch is handed over at once, so progress never waits
  * for a slower one. Deterministic, as workflow code must be: batches start in order, and the
  * results are handled in the order the workflow sees them complete.
@@ -31,17 +31,25 @@ public final class ParallelBatches {
    */
   public static <R> void run(
       int total, int batchSize, int maxInFlight, Start<R> start, Consumer<R> finished) {
+    run(0, total, batchSize, maxInFlight, start, finished);
+  }
+
+  /**
+   * Runs the batches of the items {@code [from, to)} and returns when the last one has finished.
+   */
+  public static <R> void run(
+      int from, int to, int batchSize, int maxInFlight, Start<R> start, Consumer<R> finished) {
     if (batchSize < 1 || maxInFlight < 1) {
       throw new IllegalArgumentException(
           "batchSize and maxInFlight must be positive: " + batchSize + ", " + maxInFlight);
     }
     List<Promise<R>> running = new ArrayList<>();
-    int next = 0;
-    while (next < total || !running.isEmpty()) {
-      while (running.size() < maxInFlight && next < total) {
-        int to = Math.min(total, next + batchSize);
-        running.add(start.batch(next, to));
-        next = to;
+    int next = from;
+    while (next < to || !running.isEmpty()) {
+      while (running.size() < maxInFlight && next < to) {
+        int end = Math.min(to, next + batchSize);
+        running.add(start.batch(next, end));
+        next = end;
       }
       Promise.anyOf(running).get();
       for (Iterator<Promise<R>> it = running.iterator(); it.hasNext(); ) {

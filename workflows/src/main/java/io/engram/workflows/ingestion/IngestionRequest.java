@@ -11,6 +11,7 @@ package io.engram.workflows.ingestion;
  * @param manifestId upload manifest id, or null
  * @param chunkSize chunk size override, or null for the champion's
  * @param chunkOverlap chunk overlap override, or null for the champion's
+ * @param resume null for a new ingestion; where the run it continues (as new) stopped
  */
 public record IngestionRequest(
     String collection,
@@ -18,7 +19,35 @@ public record IngestionRequest(
     String path,
     String manifestId,
     Integer chunkSize,
-    Integer chunkOverlap) {
+    Integer chunkOverlap,
+    Resume resume) {
+
+  /**
+   * Where a run that continued as new stopped: what it discovered and counted so far.
+   *
+   * @param runKey the first run's id, which its stored items are keyed by
+   * @param nextSeq the first item not handed to a batch yet
+   * @param pending how many items discovery left to process
+   * @param soFar the progress counted so far (phase aside)
+   */
+  public record Resume(String runKey, int nextSeq, int pending, IngestionProgress soFar) {}
+
+  /** A new ingestion. */
+  public IngestionRequest(
+      String collection,
+      String origin,
+      String path,
+      String manifestId,
+      Integer chunkSize,
+      Integer chunkOverlap) {
+    this(collection, origin, path, manifestId, chunkSize, chunkOverlap, null);
+  }
+
+  /** This request, continued from {@code resume}. */
+  public IngestionRequest resumingAt(Resume resume) {
+    return new IngestionRequest(
+        collection, origin, path, manifestId, chunkSize, chunkOverlap, resume);
+  }
 
   public IngestionRequest {
     if (collection == null || collection.isBlank()) {

@@ -14,6 +14,11 @@ import java.util.List;
 /**
  * Discover, then process the pending items in batches with bounded parallelism. Only counts, ids
  * and short error records cross the history; document text and vectors stay in PostgreSQL.
+ *
+ * <p>A run hands out at most {@link #BATCHES_PER_RUN} batches, then continues as new with what it
+ * discovered and counted ({@link IngestionRequest.Resume}): each batch adds about six events to the
+ * history, and Temporal ends a run whose history passes 51,200 events, which a single run would
+ * reach near 270,000 pending documents. The items stay keyed by the first run's id.
  */
 public class IngestionWorkflowImpl implements IngestionWorkflow {
   /** Documents per activity: a batch embeds in seconds, so progress is fine-grained. */
@@ -24,6 +29,12 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
    * batch's parsing and database writes with the other's embedding without oversubscribing.
    */
   static final int MAX_PARALLEL_BATCHES = 2;
+
+  /** Batches one run hands out before it continues as new: about 6,000 history events. */
+  static final int BATCHES_PER_RUN = 1_000;
+
+  /** The change that added continue-as-new; runs that started before it process every batch. */
+  static final String CONTINUE_AS_NEW = "continue-as-new";
 
   private static final RetryOptions RETRY = RetryPolicies.standard(FailureTypes.INVALID_SOURCE);
 
@@ -45,26 +56,70 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
   private int indexVersionId;
   private final List<DocumentError> errors = new ArrayList<>();
   private List<String> tombstonedSample = List.of();
+  private final int batchesPerRun;
+
+  public IngestionWorkflowImpl() {
+    this(BATCHES_PER_RUN);
+  }
+
+  /** With another batch budget per run, for tests of continue-as-new. */
+  IngestionWorkflowImpl(int batchesPerRun) {
+    this.batchesPerRun = batchesPerRun;
+  }
 
   @Override
   public IngestionProgress ingest(IngestionRequest request) {
-    String runId = Workflow.getInfo().getRunId();
-    DiscoveryResult found = discovery.discover(runId, request);
-    total = found.total();
-    skipped = found.skipped();
-    tombstoned = found.tombstoned();
-    tombstonedSample = found.tombstonedSample();
-    indexVersionId = found.indexVersionId();
+    IngestionRequest.Resume resume = request.resume();
+    String runKey;
+    int from;
+    int pending;
+    if (resume == null) {
+      runKey = Workflow.getInfo().getRunId();
+      DiscoveryResult found = discovery.discover(runKey, request);
+      total = found.total();
+      skipped = found.skipped();
+      tombstoned = found.tombstoned();
+      tombstonedSample = found.tombstonedSample();
+      indexVersionId = found.indexVersionId();
+      from = 0;
+      pending = found.pending();
+    } else {
+      runKey = resume.runKey();
+      restore(resume.soFar());
+      from = resume.nextSeq();
+      pending = resume.pending();
+    }
 
     phase = "embedding";
+    int to = pending;
+    if (Workflow.getVersion(CONTINUE_AS_NEW, Workflow.DEFAULT_VERSION, 1) == 1) {
+      to = (int) Math.min(pending, from + (long) batchesPerRun * BATCH_SIZE);
+    }
     ParallelBatches.run(
-        found.pending(),
+        from,
+        to,
         BATCH_SIZE,
         MAX_PARALLEL_BATCHES,
-        (from, to) -> Async.function(batches::processBatch, runId, from, to),
+        (first, end) -> Async.function(batches::processBatch, runKey, first, end),
         this::count);
+    if (to < pending) {
+      Workflow.continueAsNew(
+          request.resumingAt(new IngestionRequest.Resume(runKey, to, pending, progress())));
+    }
     phase = "done";
     return progress();
+  }
+
+  private void restore(IngestionProgress soFar) {
+    total = soFar.total();
+    done = soFar.done();
+    skipped = soFar.skipped();
+    failed = soFar.failed();
+    tombstoned = soFar.tombstoned();
+    chunks = soFar.chunks();
+    errors.addAll(soFar.errors());
+    tombstonedSample = soFar.tombstonedSample();
+    indexVersionId = soFar.indexVersionId();
   }
 
   private void count(BatchResult result) {

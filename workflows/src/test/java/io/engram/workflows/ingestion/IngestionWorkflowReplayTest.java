@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.temporal.activity.ActivityOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.NonDeterministicException;
+import io.temporal.worker.Worker;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +24,9 @@ class IngestionWorkflowReplayTest {
 
   private static final String HAPPY_PATH = "histories/ingestion-happy-path.json";
 
+  /** Recorded by {@link IngestionContinueAsNewTest} with two batches per run. */
+  static final String CONTINUED_AS_NEW = "histories/ingestion-continued-as-new.json";
+
   /** Guards against non-deterministic changes to IngestionWorkflowImpl on the plain path. */
   @Test
   void replays_the_recorded_happy_path() throws Exception {
@@ -33,6 +38,17 @@ class IngestionWorkflowReplayTest {
   void replays_a_run_with_a_failed_document_and_a_retried_batch() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(
         "histories/ingestion-failed-document-and-retried-batch.json", IngestionWorkflowImpl.class);
+  }
+
+  /** Guards the continue-as-new path: a run that handed out its batch budget and continued. */
+  @Test
+  void replays_a_run_that_continued_as_new() throws Exception {
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+      Worker worker = env.newWorker("replay");
+      worker.registerWorkflowImplementationFactory(
+          IngestionWorkflow.class, () -> new IngestionWorkflowImpl(2));
+      WorkflowReplayer.replayWorkflowExecutionFromResource(CONTINUED_AS_NEW, worker);
+    }
   }
 
   /** Proves the replay tests above can fail: a changed workflow must not replay the history. */
