@@ -20,27 +20,33 @@ public final class Migrations {
   }
 
   /**
-   * Command-line entry point: {@code Migrations [JDBC_URL [USER [PASSWORD]]]}. Without arguments it
-   * reads {@code ENGRAM_DB_URL}, {@code ENGRAM_DB_USER} and {@code ENGRAM_DB_PASSWORD}, so the Helm
-   * chart's job passes the password from a Secret without putting it on a command line.
+   * Command-line entry point: {@code Migrations [JDBC_URL [USER]]}, defaulting to {@code
+   * ENGRAM_DB_URL} and {@code ENGRAM_DB_USER}. The password is read from {@code ENGRAM_DB_PASSWORD}
+   * only, never from the command line, where {@code ps} would show it; the Helm chart's job sets it
+   * from a Secret.
    */
   public static void main(String[] args) {
     String usage =
-        "usage: Migrations [JDBC_URL [USER [PASSWORD]]]  (applies Engram's schema; without"
-            + " arguments: ENGRAM_DB_URL, ENGRAM_DB_USER, ENGRAM_DB_PASSWORD)";
+        "usage: Migrations [JDBC_URL [USER]]  (applies Engram's schema; defaults: ENGRAM_DB_URL,"
+            + " ENGRAM_DB_USER; the password is read from ENGRAM_DB_PASSWORD only)";
     if (args.length > 0 && args[0].equals("--help")) {
       System.out.println(usage);
       return;
     }
-    if (args.length == 0 && System.getenv("ENGRAM_DB_URL") == null) {
-      System.err.println(usage);
+    if (args.length > 2) {
+      System.err.println(
+          "a password on the command line is visible to every local user; set ENGRAM_DB_PASSWORD"
+              + " instead\n"
+              + usage);
       System.exit(2);
     }
     String url = args.length > 0 ? args[0] : System.getenv("ENGRAM_DB_URL");
-    String user =
-        args.length > 1 ? args[1] : args.length == 0 ? System.getenv("ENGRAM_DB_USER") : null;
-    String password =
-        args.length > 2 ? args[2] : args.length == 0 ? System.getenv("ENGRAM_DB_PASSWORD") : null;
+    if (url == null) {
+      System.err.println(usage);
+      System.exit(2);
+    }
+    String user = args.length > 1 ? args[1] : System.getenv("ENGRAM_DB_USER");
+    String password = System.getenv("ENGRAM_DB_PASSWORD");
     Flyway flyway =
         Flyway.configure()
             .dataSource(url, user, password)
