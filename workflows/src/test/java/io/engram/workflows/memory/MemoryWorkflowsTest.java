@@ -22,6 +22,7 @@ import io.engram.workflows.ingestion.BatchResult;
 import io.engram.workflows.ingestion.DiscoveryResult;
 import io.engram.workflows.ingestion.IngestionActivities;
 import io.engram.workflows.ingestion.IngestionRequest;
+import io.engram.workflows.ingestion.IngestionWorkflow;
 import io.engram.workflows.ingestion.IngestionWorkflowImpl;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.BatchRequest;
@@ -32,6 +33,9 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -401,5 +405,58 @@ class MemoryWorkflowsTest {
     IngestOutcome gone = result.outcomes().get(1);
     assertThat(gone.status()).isEqualTo("failed");
     assertThat(gone.error()).isEqualTo("no such directory /gone");
+  }
+
+  /** Holds a workflow id, as a running ingestion of the same source does. */
+  @WorkflowInterface
+  public interface Holder {
+    @WorkflowMethod
+    void hold();
+  }
+
+  public static class HolderImpl implements Holder {
+    @Override
+    public void hold() {
+      Workflow.await(() -> false);
+    }
+  }
+
+  @Test
+  void incremental_ingest_leaves_a_source_whose_ingestion_is_running_alone(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    IngestionActivities ingestion = mockOf(IngestionActivities.class);
+    when(ingestion.discover(anyString(), any()))
+        .thenReturn(new DiscoveryResult(1, 1, 0, 0, 0, List.of()));
+    when(ingestion.processBatch(anyString(), anyInt(), anyInt()))
+        .thenReturn(new BatchResult(1, 0, 0, List.of()));
+    Worker ingest = env.newWorker(TaskQueues.INGEST);
+    ingest.registerWorkflowImplementationTypes(IngestionWorkflowImpl.class);
+    ingest.registerActivitiesImplementations(ingestion);
+    Worker holders = env.newWorker("holders");
+    holders.registerWorkflowImplementationTypes(HolderImpl.class);
+    start(env, worker);
+    String busyId = IngestionWorkflow.workflowId("busy", "/srv/busy");
+    WorkflowClient.start(
+        client.newWorkflowStub(
+                Holder.class,
+                WorkflowOptions.newBuilder().setWorkflowId(busyId).setTaskQueue("holders").build())
+            ::hold);
+
+    IncrementalIngestResult result =
+        stub(client, worker, IncrementalIngestWorkflow.class, "incremental-busy")
+            .ingest(
+                new IncrementalIngestRequest(
+                    List.of(
+                        new IngestSource("busy", "/srv/busy"),
+                        new IngestSource("notes", "/srv/notes"))));
+
+    IngestOutcome busy = result.outcomes().get(0);
+    assertThat(busy.status()).isEqualTo("already-running");
+    assertThat(busy.workflowId()).isEqualTo(busyId);
+    assertThat(busy.error()).isNull();
+    assertThat(result.outcomes().get(1).status()).isEqualTo("completed");
+    // Only the other source was ingested: the running one was left alone, not raced.
+    verify(ingestion, times(1)).discover(anyString(), any());
+    client.newUntypedWorkflowStub(busyId).terminate("test over");
   }
 }
