@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Waits for turns, distils them in batches, and completes after the session has been quiet for the
- * idle timeout. A long conversation continues as new after {@link #MAX_BATCHES_PER_RUN} batches so
- * the history stays small; the counters travel along.
+ * idle timeout, or early when extraction keeps failing for another reason than its output (the
+ * turns stay pending). A long conversation continues as new after {@link #MAX_BATCHES_PER_RUN}
+ * batches so the history stays small; the counters travel along.
  */
 public class DistillationWorkflowImpl implements DistillationWorkflow {
   static final int MAX_BATCHES_PER_RUN = 100;
@@ -55,6 +56,12 @@ public class DistillationWorkflowImpl implements DistillationWorkflow {
         continue;
       }
       if (batch.sessionGone()) {
+        lastError = batch.error();
+        break;
+      }
+      if (batch.pending()) {
+        // Extraction failed through its retries, not for its output. Nothing was recorded: the next
+        // signal, or the session cleanup (which distils before it closes), tries the turns again.
         lastError = batch.error();
         break;
       }
