@@ -2,6 +2,7 @@ package io.engram.workflows.memory;
 
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.temporal.workflow.Workflow;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,6 +14,9 @@ import java.util.List;
  */
 public class DistillationWorkflowImpl implements DistillationWorkflow {
   static final int MAX_BATCHES_PER_RUN = 100;
+
+  /** Before this version a run ended when turns were signalled with its idle timeout. */
+  static final String TURNS_AT_IDLE_TIMEOUT = "distillation-turns-at-idle-timeout";
 
   private final SessionDistillation distillation = new SessionDistillation();
 
@@ -48,7 +52,7 @@ public class DistillationWorkflowImpl implements DistillationWorkflow {
         EngramSearchAttributes.SESSION.valueSet(sessionId));
 
     int batchesThisRun = 0;
-    while (Workflow.await(request.idleTimeoutOrDefault(), () -> requestedUpTo > distilledUpTo)) {
+    while (awaitTurns(request.idleTimeoutOrDefault())) {
       SessionDistillation.Batch batch = distillation.next(sessionId);
       if (batch == null) {
         // Nothing after the watermark: the turns signalled were distilled by someone else.
@@ -89,6 +93,18 @@ public class DistillationWorkflowImpl implements DistillationWorkflow {
       }
     }
     return summary();
+  }
+
+  /** Waits for turns to distil: false when none came within {@code idle}. */
+  private boolean awaitTurns(Duration idle) {
+    if (Workflow.await(idle, () -> requestedUpTo > distilledUpTo)) {
+      return true;
+    }
+    // The idle timer and a turnsAdded signal can arrive in the same workflow task: the timer wins
+    // the await, but the signal's turns are there to distil and the run must not end without them.
+    return requestedUpTo > distilledUpTo
+        && Workflow.getVersion(TURNS_AT_IDLE_TIMEOUT, Workflow.DEFAULT_VERSION, 1)
+            != Workflow.DEFAULT_VERSION;
   }
 
   @Override
