@@ -5,14 +5,16 @@ import io.engram.core.memory.MalformedExtractionException;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.memory.DistillationActivities;
 import io.engram.workflows.memory.DistillationBatchResult;
+import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * Thin adapter from {@link DistillationActivities} to {@link Distiller}: parses ids, maps a
- * malformed extraction to a retryable failure of its own type and a missing session to a
- * non-retryable one. Database errors propagate and are retried.
+ * malformed extraction to a failure of its own type (non-retryable from attempt {@link
+ * #MALFORMED_ATTEMPTS}) and a missing session to a non-retryable one. Database errors propagate and
+ * are retried.
  */
 public class DistillationActivitiesImpl implements DistillationActivities {
   private final Distiller distiller;
@@ -46,8 +48,12 @@ public class DistillationActivitiesImpl implements DistillationActivities {
           o.extractor(),
           o.replayed());
     } catch (MalformedExtractionException e) {
-      // Retryable by design: the retry policy bounds the attempts, then the batch is recorded.
-      throw ApplicationFailure.newFailure(e.getMessage(), FailureTypes.MALFORMED_EXTRACTION);
+      // Retryable by design, a few times: the last is final and the workflow records the batch as
+      // failed. Other errors propagate and are retried by the (much longer) retry policy.
+      throw Activity.getExecutionContext().getInfo().getAttempt() < MALFORMED_ATTEMPTS
+          ? ApplicationFailure.newFailure(e.getMessage(), FailureTypes.MALFORMED_EXTRACTION)
+          : ApplicationFailure.newNonRetryableFailure(
+              e.getMessage(), FailureTypes.MALFORMED_EXTRACTION);
     } catch (Distiller.UnknownSessionException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.UNKNOWN_SESSION);
     }

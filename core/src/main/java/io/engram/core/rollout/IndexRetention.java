@@ -22,14 +22,19 @@ import org.slf4j.LoggerFactory;
  * undo} is instant), the candidate's after a rollback. An index is dropped only when nothing can
  * serve from it any more: no version of the collection on that index holds an alias ({@code
  * champion}, {@code staging}, {@code previous}) or takes part in a running rollout, and it is not
- * the index version ingestion writes to. Dropping deletes the collection's chunks and document
- * index rows of that index version in one transaction, and archives the versions that searched it
- * (tagged {@code index}), so none can be promoted onto an empty index. Running it again drops
- * nothing more.
+ * the index version ingestion writes to. Dropping archives the versions that searched it (tagged
+ * {@code index}), so none can be promoted onto an empty index, then deletes the collection's chunks
+ * and document index rows of that index version in one transaction. Each step is safe to repeat,
+ * and an index is passed over only once it is empty and all its versions are archived and tagged: a
+ * sweep that died half way (even between the delete and the archiving, as sweeps before this order
+ * could) is finished by the next one, and running it again drops nothing more.
  */
 public final class IndexRetention {
   private static final Logger log = LoggerFactory.getLogger(IndexRetention.class);
   static final String ACTOR = "index-retention";
+
+  /** The tag a version archived with its index carries; its value says why. */
+  static final String INDEX_TAG = "index";
 
   /** An index version of a collection that was dropped, and the versions archived with it. */
   public record Dropped(
@@ -77,14 +82,22 @@ public final class IndexRetention {
     for (Lost l : lost.values()) {
       String collection = l.version().collection();
       int index = l.version().indexVersionId();
-      if (Integer.valueOf(index).equals(ingestTarget)
-          || inUse(collection).contains(index)
-          || chunks.count(collection, index) == 0) {
+      if (Integer.valueOf(index).equals(ingestTarget) || inUse(collection).contains(index)) {
         continue;
       }
-      dropped.add(drop(collection, index, l.rollout()));
+      List<RegisteredVersion> onIndex =
+          registry.list(collection).stream().filter(v -> v.indexVersionId() == index).toList();
+      if (chunks.count(collection, index) == 0 && onIndex.stream().allMatch(IndexRetention::done)) {
+        continue;
+      }
+      dropped.add(drop(collection, index, onIndex, l.rollout()));
     }
     return dropped;
+  }
+
+  /** Archived by a drop of its index. */
+  private static boolean done(RegisteredVersion v) {
+    return RegisteredVersion.ARCHIVED.equals(v.status()) && v.tags().containsKey(INDEX_TAG);
   }
 
   /** The index versions some version of {@code collection} can still serve from. */
@@ -105,10 +118,18 @@ public final class IndexRetention {
     return used;
   }
 
-  private Dropped drop(String collection, int index, String rollout) {
+  private Dropped drop(
+      String collection, int index, List<RegisteredVersion> onIndex, String rollout) {
     String reason = "index version " + index + " dropped: retention after " + rollout + " ended";
-    List<RegisteredVersion> onIndex =
-        registry.list(collection).stream().filter(v -> v.indexVersionId() == index).toList();
+    // Archived first: from here on none of them can be staged or promoted onto the index.
+    List<Integer> archived = new ArrayList<>();
+    for (RegisteredVersion v : onIndex) {
+      if (!RegisteredVersion.ARCHIVED.equals(v.status())) {
+        registry.archive(collection, v.version(), new ModelRegistry.Change(ACTOR, reason, null));
+      }
+      registry.versions().tag(v.id(), INDEX_TAG, reason);
+      archived.add(v.version());
+    }
     long deleted =
         jdbi.inTransaction(
             h -> {
@@ -116,14 +137,6 @@ public final class IndexRetention {
               DocumentIndexes.deleteOfIndex(h, collection, index);
               return n;
             });
-    List<Integer> archived = new ArrayList<>();
-    for (RegisteredVersion v : onIndex) {
-      if (!RegisteredVersion.ARCHIVED.equals(v.status())) {
-        registry.archive(collection, v.version(), new ModelRegistry.Change(ACTOR, reason, null));
-      }
-      registry.versions().tag(v.id(), "index", reason);
-      archived.add(v.version());
-    }
     log.info("{}: {} chunks of {} deleted; versions {}", reason, deleted, collection, archived);
     return new Dropped(collection, index, deleted, archived, rollout);
   }

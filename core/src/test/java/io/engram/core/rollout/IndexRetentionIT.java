@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.engram.core.CoreServices;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.index.IndexVersion;
+import io.engram.core.ingestion.DocumentIndexes;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelRegistry;
 import io.engram.core.registry.ModelVersions;
 import io.engram.core.registry.RegisteredVersion;
+import io.engram.core.store.PgVectorChunkStore;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.TestSettings;
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Index retention on real PostgreSQL: the index a rolled-back candidate searched is dropped once
  * the retention after its rollout has passed, not before; the champion's index and an index a
- * version with an alias still searches are never dropped; a second sweep drops nothing more.
+ * version with an alias still searches are never dropped; a second sweep drops nothing more; a
+ * sweep that died after deleting an index's chunks is finished by the next one.
  */
 @EngramServices
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -76,6 +79,12 @@ class IndexRetentionIT {
 
   /** Registers a version of {@code collection} on {@code index} with the champion's bundle. */
   private RegisteredVersion register(String collection, IndexVersion index, List<String> aliases) {
+    return register(collection, index, aliases, "it-" + collection);
+  }
+
+  /** As above; a registration from an origin already registered returns that version. */
+  private RegisteredVersion register(
+      String collection, IndexVersion index, List<String> aliases, String origin) {
     ModelRegistry registry = core.registry();
     RegisteredVersion v1 = registry.alias(collection, ModelAliases.CHAMPION).orElseThrow();
     return registry.register(
@@ -83,7 +92,7 @@ class IndexRetentionIT {
             .gates(List.of())
             .createdBy("it")
             .reason("on index " + index.name())
-            .origin("it-" + collection)
+            .origin(origin)
             .build(),
         aliases,
         new ModelRegistry.Change("it", "registered for the test", null));
@@ -157,6 +166,53 @@ class IndexRetentionIT {
     assertThat(after.tags()).containsKey("index");
     // Idempotent: a second sweep finds nothing to drop.
     assertThat(retention.dropExpired(retainedUntil.plus(retention()))).isEmpty();
+  }
+
+  /**
+   * The worker died between the sweep's two steps: the chunks and document index rows of the index
+   * are gone, the versions that searched it not archived yet. The next sweep (or the activity's
+   * retry) finds the index empty and must still archive them, or one could be staged and promoted
+   * onto an empty index.
+   */
+  @Test
+  void archives_the_versions_of_an_index_whose_chunks_a_died_sweep_deleted() {
+    String collection = "zoo-interrupted";
+    ZooCorpus.index(core, collection);
+    IndexVersion other = core.indexVersions().forChunking(500, 50);
+    copyInto(collection, other);
+    RegisteredVersion v2 = register(collection, other, List.of(ModelAliases.STAGING));
+    // Registered on the same index and never staged: nothing but the sweep archives it.
+    RegisteredVersion v3 = register(collection, other, List.of(), "it-" + collection + "-v3");
+    Rollout ended = rollOutAndRollBack(collection, v2.version());
+    core.jdbi()
+        .useTransaction(
+            h -> {
+              PgVectorChunkStore.deleteOfIndex(h, collection, other.id());
+              DocumentIndexes.deleteOfIndex(h, collection, other.id());
+            });
+    assertThat(v3.version()).isNotEqualTo(v2.version());
+    assertThat(core.registry().find(collection, v3.version()).orElseThrow().status())
+        .isNotEqualTo(RegisteredVersion.ARCHIVED);
+    Instant after = ended.outcome().retainUntil().plusSeconds(60);
+
+    List<IndexRetention.Dropped> dropped = core.indexRetention().dropExpired(after);
+
+    assertThat(dropped)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.indexVersionId()).isEqualTo(other.id());
+              assertThat(d.chunks()).isZero();
+              assertThat(d.versions()).containsExactlyInAnyOrder(v2.version(), v3.version());
+            });
+    for (RegisteredVersion v : List.of(v2, v3)) {
+      RegisteredVersion now = core.registry().find(collection, v.version()).orElseThrow();
+      assertThat(now.status()).isEqualTo(RegisteredVersion.ARCHIVED);
+      assertThat(now.tags()).containsKey("index");
+    }
+    // Finished now: the next sweep has nothing left to do there.
+    assertThat(core.indexRetention().dropExpired(after))
+        .noneMatch(d -> d.collection().equals(collection));
   }
 
   @Test

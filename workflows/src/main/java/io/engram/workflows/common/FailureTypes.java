@@ -23,8 +23,9 @@ public final class FailureTypes {
 
   /**
    * Fact extraction produced output that is not a valid list of facts. Retryable on purpose: an LLM
-   * may answer well on the next attempt; after the last attempt the batch is recorded as failed and
-   * nothing of it is stored.
+   * may answer well on the next attempt; the activity throws it non-retryable from attempt {@code
+   * DistillationActivities.MALFORMED_ATTEMPTS}, and then the batch is recorded as failed and
+   * nothing of it is stored. The only extraction failure that gives a batch up.
    */
   public static final String MALFORMED_EXTRACTION = "MalformedExtraction";
 

@@ -8,6 +8,12 @@ import java.util.List;
 @ActivityInterface
 public interface DistillationActivities {
 
+  /**
+   * Attempts of {@link #distill} before malformed output is final: the attempt that reaches it
+   * throws the malformed-extraction failure as non-retryable, and the batch is recorded as failed.
+   */
+  int MALFORMED_ATTEMPTS = 3;
+
   /** The ids of the session's turns after its distillation watermark, oldest first. Read-only. */
   @ActivityMethod
   List<Long> pendingTurns(String sessionId, int limit);
@@ -20,8 +26,12 @@ public interface DistillationActivities {
    * <p>Idempotent: the facts, the batch record and the session's watermark are written in one
    * transaction, and a retry that finds the batch record returns it without storing anything.
    *
-   * @throws io.temporal.failure.ApplicationFailure of type {@code MalformedExtraction} (retryable)
-   *     when the extractor's output is invalid, or {@code UnknownSession} (non-retryable)
+   * <p>Only malformed output makes a batch fail for good; any other error (the database, the LLM
+   * call timing out) is retried and the batch stays pending.
+   *
+   * @throws io.temporal.failure.ApplicationFailure of type {@code MalformedExtraction} when the
+   *     extractor's output is invalid (retryable before attempt {@link #MALFORMED_ATTEMPTS},
+   *     non-retryable from it), or {@code UnknownSession} (non-retryable)
    */
   @ActivityMethod
   DistillationBatchResult distill(String sessionId, List<Long> turnIds, long nowMillis);

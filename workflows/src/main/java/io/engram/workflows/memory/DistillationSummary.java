@@ -12,7 +12,8 @@ import java.util.List;
  * @param merged restatements absorbed by existing facts
  * @param superseded facts replaced by newer ones
  * @param factIds ids of the newest stored facts (at most {@link #MAX_IDS})
- * @param lastError why the last failed batch failed, or null
+ * @param lastError why the last failed batch failed, or why the run ended with turns still pending
+ *     (extraction failing through its retries for another reason than its output), or null
  */
 public record DistillationSummary(
     String sessionId,

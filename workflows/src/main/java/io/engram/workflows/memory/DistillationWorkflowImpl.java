@@ -2,16 +2,21 @@ package io.engram.workflows.memory;
 
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.temporal.workflow.Workflow;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Waits for turns, distils them in batches, and completes after the session has been quiet for the
- * idle timeout. A long conversation continues as new after {@link #MAX_BATCHES_PER_RUN} batches so
- * the history stays small; the counters travel along.
+ * idle timeout, or early when extraction keeps failing for another reason than its output (the
+ * turns stay pending). A long conversation continues as new after {@link #MAX_BATCHES_PER_RUN}
+ * batches so the history stays small; the counters travel along.
  */
 public class DistillationWorkflowImpl implements DistillationWorkflow {
   static final int MAX_BATCHES_PER_RUN = 100;
+
+  /** Before this version a run ended when turns were signalled with its idle timeout. */
+  static final String TURNS_AT_IDLE_TIMEOUT = "distillation-turns-at-idle-timeout";
 
   private final SessionDistillation distillation = new SessionDistillation();
 
@@ -47,7 +52,7 @@ public class DistillationWorkflowImpl implements DistillationWorkflow {
         EngramSearchAttributes.SESSION.valueSet(sessionId));
 
     int batchesThisRun = 0;
-    while (Workflow.await(request.idleTimeoutOrDefault(), () -> requestedUpTo > distilledUpTo)) {
+    while (awaitTurns(request.idleTimeoutOrDefault())) {
       SessionDistillation.Batch batch = distillation.next(sessionId);
       if (batch == null) {
         // Nothing after the watermark: the turns signalled were distilled by someone else.
@@ -55,6 +60,12 @@ public class DistillationWorkflowImpl implements DistillationWorkflow {
         continue;
       }
       if (batch.sessionGone()) {
+        lastError = batch.error();
+        break;
+      }
+      if (batch.pending()) {
+        // Extraction failed through its retries, not for its output. Nothing was recorded: the next
+        // signal, or the session cleanup (which distils before it closes), tries the turns again.
         lastError = batch.error();
         break;
       }
@@ -82,6 +93,18 @@ public class DistillationWorkflowImpl implements DistillationWorkflow {
       }
     }
     return summary();
+  }
+
+  /** Waits for turns to distil: false when none came within {@code idle}. */
+  private boolean awaitTurns(Duration idle) {
+    if (Workflow.await(idle, () -> requestedUpTo > distilledUpTo)) {
+      return true;
+    }
+    // The idle timer and a turnsAdded signal can arrive in the same workflow task: the timer wins
+    // the await, but the signal's turns are there to distil and the run must not end without them.
+    return requestedUpTo > distilledUpTo
+        && Workflow.getVersion(TURNS_AT_IDLE_TIMEOUT, Workflow.DEFAULT_VERSION, 1)
+            != Workflow.DEFAULT_VERSION;
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
 import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.ChildWorkflowFailure;
@@ -73,6 +74,12 @@ public class IncrementalIngestWorkflowImpl implements IncrementalIngestWorkflow 
 
   private static IngestOutcome failed(
       IngestSource source, String workflowId, ChildWorkflowFailure failure) {
+    // A running ingestion of the same source holds the child's id, so the child never started: the
+    // SDK gives that start failure as the cause (AbandonedChildren.awaitStart relies on it too).
+    if (failure.getCause() instanceof WorkflowExecutionAlreadyStarted) {
+      return new IngestOutcome(
+          source.collection(), source.path(), "already-running", workflowId, 0, 0, 0, 0, 0, null);
+    }
     String message = null;
     for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
       if (t instanceof ApplicationFailure application) {
@@ -80,13 +87,10 @@ public class IncrementalIngestWorkflowImpl implements IncrementalIngestWorkflow 
         break;
       }
     }
-    // The SDK reports a child id already in use as the failure's own message.
-    boolean running =
-        message == null && String.valueOf(failure.getMessage()).toLowerCase().contains("already");
     return new IngestOutcome(
         source.collection(),
         source.path(),
-        running ? "already-running" : "failed",
+        "failed",
         workflowId,
         0,
         0,

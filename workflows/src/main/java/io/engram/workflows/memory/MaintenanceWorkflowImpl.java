@@ -58,19 +58,33 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
     return progress();
   }
 
-  /** Distillation first takes what it needs from each idle session; then the session is closed. */
+  /**
+   * Distillation first takes what it needs from each idle session; then the session is closed. A
+   * session whose extraction keeps failing for another reason than its output stays open, its turns
+   * pending, for the next cleanup.
+   */
   private void closeIdleSessions(MaintenanceRequest request, long now) {
     phase = "finding idle sessions";
     List<String> idle = maintenance.idleSessions(now, request.sessionIdle(), request.maxSessions());
     for (String sessionId : idle) {
       phase = "distilling " + sessionId;
+      boolean pending = false;
       for (SessionDistillation.Batch batch = distillation.next(sessionId);
           batch != null && !batch.sessionGone();
           batch = distillation.next(sessionId)) {
+        if (batch.pending()) {
+          pending = true;
+          Workflow.getLogger(MaintenanceWorkflowImpl.class)
+              .warn("session {} left open, its turns not distilled: {}", sessionId, batch.error());
+          break;
+        }
         batchesDistilled++;
         if (batch.result() == null) {
           distillationFailures++;
         }
+      }
+      if (pending) {
+        continue;
       }
       phase = "closing " + sessionId;
       SessionClosed closed = maintenance.closeSession(sessionId, Workflow.currentTimeMillis());

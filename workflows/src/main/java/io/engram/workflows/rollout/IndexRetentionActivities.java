@@ -8,8 +8,9 @@ import java.util.List;
 public interface IndexRetentionActivities {
 
   /**
-   * Drops every losing index whose retention passed before {@code nowMillis} (workflow time).
-   * Idempotent: a retry finds the dropped indexes empty and drops nothing more.
+   * Drops every losing index whose retention passed before {@code nowMillis} (workflow time),
+   * heartbeating while it works. Idempotent: a retry finishes an index it had begun (its versions
+   * archived, its chunks deleted) and drops nothing more.
    */
   @ActivityMethod
   List<DroppedIndex> dropExpired(long nowMillis);

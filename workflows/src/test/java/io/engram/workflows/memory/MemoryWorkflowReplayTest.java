@@ -33,6 +33,35 @@ class MemoryWorkflowReplayTest {
         "histories/distillation-signal-and-failed-batch.json", DistillationWorkflowImpl.class);
   }
 
+  /**
+   * Guards {@link SessionDistillation#ONLY_MALFORMED_FAILS}: extraction failing through its retries
+   * for another reason than its output, recorded before the change (the batch recorded as failed)
+   * and after it (a version marker, the batch left pending, the run ending).
+   */
+  @Test
+  void replays_a_distillation_through_an_extraction_outage_before_and_after_versioning()
+      throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/distillation-extraction-outage-before-versioning.json",
+        DistillationWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/distillation-extraction-outage.json", DistillationWorkflowImpl.class);
+  }
+
+  /**
+   * Guards {@link DistillationWorkflowImpl#TURNS_AT_IDLE_TIMEOUT}: a signal in the workflow task of
+   * the idle timer, recorded before the change (the run completed without its turns) and after it
+   * (a version marker, the turns distilled, then the idle timeout).
+   */
+  @Test
+  void replays_turns_signalled_at_the_idle_timeout_before_and_after_versioning() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/distillation-turns-at-idle-timeout-before-versioning.json",
+        DistillationWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/distillation-turns-at-idle-timeout.json", DistillationWorkflowImpl.class);
+  }
+
   /** Guards PromotionWorkflowImpl: a citation flush and two batches, the second one short. */
   @Test
   void replays_a_promotion_in_two_batches() throws Exception {

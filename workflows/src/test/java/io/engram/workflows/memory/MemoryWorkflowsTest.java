@@ -22,7 +22,9 @@ import io.engram.workflows.ingestion.BatchResult;
 import io.engram.workflows.ingestion.DiscoveryResult;
 import io.engram.workflows.ingestion.IngestionActivities;
 import io.engram.workflows.ingestion.IngestionRequest;
+import io.engram.workflows.ingestion.IngestionWorkflow;
 import io.engram.workflows.ingestion.IngestionWorkflowImpl;
+import io.temporal.activity.Activity;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
@@ -32,11 +34,15 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -172,9 +178,16 @@ class MemoryWorkflowsTest {
         .thenReturn(List.of(7L, 8L))
         .thenReturn(List.of());
     when(distillation.distill(eq("s-1"), anyList(), anyLong()))
-        .thenThrow(
-            ApplicationFailure.newFailure(
-                "the LLM's answer is not JSON", FailureTypes.MALFORMED_EXTRACTION));
+        .thenAnswer(
+            inv -> {
+              // As the activity does: malformed output is retryable until the last attempt.
+              String message = "the LLM's answer is not JSON";
+              throw Activity.getExecutionContext().getInfo().getAttempt()
+                      < SessionDistillation.EXTRACTION_ATTEMPTS
+                  ? ApplicationFailure.newFailure(message, FailureTypes.MALFORMED_EXTRACTION)
+                  : ApplicationFailure.newNonRetryableFailure(
+                      message, FailureTypes.MALFORMED_EXTRACTION);
+            });
     start(env, worker);
 
     DistillationSummary summary =
@@ -190,6 +203,73 @@ class MemoryWorkflowsTest {
     assertThat(summary.stored()).isZero();
     assertThat(summary.distilledUpTo()).isEqualTo(8);
     assertThat(summary.lastError()).isEqualTo("the LLM's answer is not JSON");
+  }
+
+  /** What a worker sees while the database restarts or the LLM call times out. */
+  private static final RuntimeException DOWN =
+      new IllegalStateException("connection refused: the database is restarting");
+
+  @Test
+  void a_transient_extraction_failure_is_retried_until_the_batch_is_distilled(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    when(distillation.pendingTurns("s-1", SessionDistillation.BATCH_TURNS))
+        .thenReturn(List.of(1L, 2L, 3L, 4L))
+        .thenReturn(List.of());
+    // More failed attempts than a malformed answer gets: an outage is not the model's fault.
+    when(distillation.distill(eq("s-1"), anyList(), anyLong()))
+        .thenThrow(DOWN, DOWN, DOWN, DOWN, DOWN)
+        .thenReturn(stored(4, 10L, 11L));
+    start(env, worker);
+
+    DistillationSummary summary =
+        WorkflowStub.fromTyped(signalWithStart(client, worker, 4))
+            .getResult(DistillationSummary.class);
+
+    verify(distillation, times(6)).distill(eq("s-1"), eq(List.of(1L, 2L, 3L, 4L)), anyLong());
+    verify(distillation, never()).recordFailedBatch(anyString(), anyList(), anyString(), anyLong());
+    assertThat(summary.distilledUpTo()).isEqualTo(4);
+    assertThat(summary.failedBatches()).isZero();
+    assertThat(summary.factIds()).containsExactly(10L, 11L);
+  }
+
+  @Test
+  void an_extraction_failure_that_outlasts_its_retries_leaves_the_turns_for_the_next_run(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    when(distillation.pendingTurns("s-1", SessionDistillation.BATCH_TURNS))
+        .thenReturn(List.of(1L, 2L, 3L, 4L))
+        .thenReturn(List.of(1L, 2L, 3L, 4L, 5L, 6L))
+        .thenReturn(List.of());
+    AtomicBoolean down = new AtomicBoolean(true);
+    when(distillation.distill(eq("s-1"), anyList(), anyLong()))
+        .thenAnswer(
+            inv -> {
+              if (down.get()) {
+                throw DOWN;
+              }
+              return stored(6, 10L);
+            });
+    start(env, worker);
+
+    DistillationSummary failed =
+        WorkflowStub.fromTyped(signalWithStart(client, worker, 4))
+            .getResult(DistillationSummary.class);
+
+    // Nothing recorded: the watermark stays before the batch, whose turns a close keeps.
+    verify(distillation, never()).recordFailedBatch(anyString(), anyList(), anyString(), anyLong());
+    assertThat(failed.distilledUpTo()).isZero();
+    assertThat(failed.failedBatches()).isZero();
+    assertThat(failed.lastError()).contains("connection refused");
+
+    // The outage is over: the session's next turns start a run that distils the batch too.
+    down.set(false);
+    DistillationSummary next =
+        WorkflowStub.fromTyped(signalWithStart(client, worker, 6))
+            .getResult(DistillationSummary.class);
+
+    verify(distillation).distill(eq("s-1"), eq(List.of(1L, 2L, 3L, 4L, 5L, 6L)), anyLong());
+    assertThat(next.distilledUpTo()).isEqualTo(6);
+    assertThat(next.factIds()).containsExactly(10L);
+    verify(distillation, never()).recordFailedBatch(anyString(), anyList(), anyString(), anyLong());
   }
 
   @Test
@@ -362,6 +442,31 @@ class MemoryWorkflowsTest {
   }
 
   @Test
+  void session_cleanup_keeps_a_session_open_while_its_extraction_fails(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    when(maintenance.idleSessions(anyLong(), eq(Duration.ofMinutes(30)), anyInt()))
+        .thenReturn(List.of("a", "b"));
+    when(distillation.pendingTurns(eq("a"), anyInt()))
+        .thenReturn(List.of(1L, 2L))
+        .thenReturn(List.of());
+    when(distillation.pendingTurns(eq("b"), anyInt())).thenReturn(List.of());
+    when(distillation.distill(eq("a"), anyList(), anyLong())).thenThrow(DOWN);
+    when(maintenance.closeSession(anyString(), anyLong())).thenReturn(new SessionClosed(true, 3));
+    start(env, worker);
+
+    MaintenanceResult result =
+        stub(client, worker, MaintenanceWorkflow.class, "sessions-down")
+            .run(MaintenanceRequest.of(MaintenanceJob.SESSION_CLEANUP));
+
+    // "a" stays open with its turns pending, for the next cleanup; "b" is closed.
+    verify(distillation, never()).recordFailedBatch(anyString(), anyList(), anyString(), anyLong());
+    verify(maintenance, never()).closeSession(eq("a"), anyLong());
+    verify(maintenance).closeSession(eq("b"), anyLong());
+    assertThat(result.sessionsClosed()).isEqualTo(1);
+    assertThat(result.distillationFailures()).isZero();
+  }
+
+  @Test
   void incremental_ingest_runs_an_ingestion_per_directory_and_reports_failures_alone(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     IngestionActivities ingestion = mockOf(IngestionActivities.class);
@@ -401,5 +506,58 @@ class MemoryWorkflowsTest {
     IngestOutcome gone = result.outcomes().get(1);
     assertThat(gone.status()).isEqualTo("failed");
     assertThat(gone.error()).isEqualTo("no such directory /gone");
+  }
+
+  /** Holds a workflow id, as a running ingestion of the same source does. */
+  @WorkflowInterface
+  public interface Holder {
+    @WorkflowMethod
+    void hold();
+  }
+
+  public static class HolderImpl implements Holder {
+    @Override
+    public void hold() {
+      Workflow.await(() -> false);
+    }
+  }
+
+  @Test
+  void incremental_ingest_leaves_a_source_whose_ingestion_is_running_alone(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    IngestionActivities ingestion = mockOf(IngestionActivities.class);
+    when(ingestion.discover(anyString(), any()))
+        .thenReturn(new DiscoveryResult(1, 1, 0, 0, 0, List.of()));
+    when(ingestion.processBatch(anyString(), anyInt(), anyInt()))
+        .thenReturn(new BatchResult(1, 0, 0, List.of()));
+    Worker ingest = env.newWorker(TaskQueues.INGEST);
+    ingest.registerWorkflowImplementationTypes(IngestionWorkflowImpl.class);
+    ingest.registerActivitiesImplementations(ingestion);
+    Worker holders = env.newWorker("holders");
+    holders.registerWorkflowImplementationTypes(HolderImpl.class);
+    start(env, worker);
+    String busyId = IngestionWorkflow.workflowId("busy", "/srv/busy");
+    WorkflowClient.start(
+        client.newWorkflowStub(
+                Holder.class,
+                WorkflowOptions.newBuilder().setWorkflowId(busyId).setTaskQueue("holders").build())
+            ::hold);
+
+    IncrementalIngestResult result =
+        stub(client, worker, IncrementalIngestWorkflow.class, "incremental-busy")
+            .ingest(
+                new IncrementalIngestRequest(
+                    List.of(
+                        new IngestSource("busy", "/srv/busy"),
+                        new IngestSource("notes", "/srv/notes"))));
+
+    IngestOutcome busy = result.outcomes().get(0);
+    assertThat(busy.status()).isEqualTo("already-running");
+    assertThat(busy.workflowId()).isEqualTo(busyId);
+    assertThat(busy.error()).isNull();
+    assertThat(result.outcomes().get(1).status()).isEqualTo("completed");
+    // Only the other source was ingested: the running one was left alone, not raced.
+    verify(ingestion, times(1)).discover(anyString(), any());
+    client.newUntypedWorkflowStub(busyId).terminate("test over");
   }
 }

@@ -88,6 +88,40 @@ class RecordMemoryHistoriesTest {
     write(client, DistillationWorkflow.workflowId("7f7a"), "distillation-signal-and-failed-batch");
   }
 
+  /**
+   * Extraction failing through all its retries for another reason than its output. Recorded before
+   * {@link SessionDistillation#ONLY_MALFORMED_FAILS} (the batch recorded as failed) and after it
+   * (the batch left pending): both must replay.
+   */
+  @Test
+  void distillation_with_an_extraction_outage(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
+    DistillationActivities activities =
+        mock(DistillationActivities.class, withSettings().withoutAnnotations());
+    when(activities.pendingTurns("7f7b", SessionDistillation.BATCH_TURNS))
+        .thenReturn(List.of(1L, 2L))
+        .thenReturn(List.of());
+    when(activities.distill(eq("7f7b"), eq(List.of(1L, 2L)), anyLong()))
+        .thenThrow(new IllegalStateException("connection refused: the database is restarting"));
+    worker.registerActivitiesImplementations(activities);
+    env.newWorker(TaskQueues.LLM).registerActivitiesImplementations(activities);
+    env.start();
+
+    DistillationWorkflow workflow =
+        client.newWorkflowStub(
+            DistillationWorkflow.class,
+            DistillationWorkflow.startOptions("7f7b").toBuilder()
+                .setTaskQueue(worker.getTaskQueue())
+                .build());
+    BatchRequest start = client.newSignalWithStartRequest();
+    start.add(workflow::distill, DistillationRequest.of("7f7b"));
+    start.add(workflow::turnsAdded, 2L);
+    client.signalWithStart(start);
+    WorkflowStub.fromTyped(workflow).getResult(DistillationSummary.class);
+
+    write(client, DistillationWorkflow.workflowId("7f7b"), "distillation-extraction-outage");
+  }
+
   @Test
   void promotion_in_two_batches(TestWorkflowEnvironment env, Worker worker, WorkflowClient client)
       throws IOException {
@@ -115,8 +149,7 @@ class RecordMemoryHistoriesTest {
     write(client, "engram-promotion-recorded", "promotion-two-batches");
   }
 
-  private static void write(WorkflowClient client, String workflowId, String name)
-      throws IOException {
+  static void write(WorkflowClient client, String workflowId, String name) throws IOException {
     Files.createDirectories(DIR);
     Files.writeString(
         DIR.resolve(name + ".json"), client.fetchHistory(workflowId).toJson(true) + "\n");

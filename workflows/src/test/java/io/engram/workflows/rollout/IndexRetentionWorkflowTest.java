@@ -2,6 +2,9 @@ package io.engram.workflows.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.engram.workflows.common.ActivityStubs;
+import io.temporal.api.history.v1.ActivityTaskScheduledEventAttributes;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -75,6 +78,22 @@ class IndexRetentionWorkflowTest {
         .singleElement()
         .satisfies(
             at -> assertThat(at).isGreaterThanOrEqualTo(before + Duration.ofDays(10).toMillis()));
+  }
+
+  @Test
+  void sweeps_with_a_heartbeat_timeout_so_a_dead_worker_is_noticed_within_it(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    sweep(env, worker, client, new Sweeps());
+
+    ActivityTaskScheduledEventAttributes scheduled =
+        client.fetchHistory(IndexRetentionWorkflow.SCHEDULE_ID).getEvents().stream()
+            .filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
+            .map(HistoryEvent::getActivityTaskScheduledEventAttributes)
+            .findFirst()
+            .orElseThrow();
+    com.google.protobuf.Duration heartbeat = scheduled.getHeartbeatTimeout();
+    assertThat(Duration.ofSeconds(heartbeat.getSeconds(), heartbeat.getNanos()))
+        .isEqualTo(ActivityStubs.BATCH_HEARTBEAT);
   }
 
   @Test
