@@ -131,7 +131,9 @@ final class Turns {
   }
 
   /**
-   * Deletes releasable turns of closed sessions, among the first {@code limit} of them.
+   * Deletes up to {@code limit} releasable turns of closed sessions, oldest first. The limit counts
+   * releasable turns only: turns a fact still names stay behind for good (a promoted fact never
+   * expires), and a limit over all turns would soon meet nothing but those and release no more.
    *
    * @return how many were deleted
    */
@@ -139,10 +141,11 @@ final class Turns {
     return jdbi.withHandle(
         h ->
             h.createUpdate(
-                    "DELETE FROM turns t WHERE t.id IN (SELECT t2.id FROM turns t2"
-                        + " JOIN sessions s ON s.id = t2.session_id"
-                        + " WHERE s.closed_at IS NOT NULL ORDER BY t2.id LIMIT :limit)"
-                        + RELEASABLE)
+                    "DELETE FROM turns WHERE id IN (SELECT t.id FROM turns t"
+                        + " JOIN sessions s ON s.id = t.session_id"
+                        + " WHERE s.closed_at IS NOT NULL"
+                        + RELEASABLE
+                        + " ORDER BY t.id LIMIT :limit)")
                 .bind("limit", limit)
                 .execute());
   }

@@ -323,6 +323,31 @@ class MemoryStoresIT {
     assertThat(maintenance.releaseOrphanTurns(1000)).isGreaterThanOrEqualTo(1);
   }
 
+  @Test
+  void turns_a_fact_still_names_do_not_stop_the_release_of_later_orphans() throws Exception {
+    // The older session's fact lives on, so its source turn is kept at a low id for good.
+    UUID kept = session(null, "I'm allergic to hornets");
+    long keptFact = distillAll(kept, T0.plus(Duration.ofDays(10))).storedIds().get(0);
+    long keptTurn = episodic.fact(keptFact).orElseThrow().sourceTurnIds().get(0);
+    // The newer session's fact expires, which leaves its source turn to nobody.
+    UUID orphaned = session(null, "I work as a carpenter");
+    long orphanFact = distillAll(orphaned, T0).storedIds().get(0);
+    long orphanTurn = episodic.fact(orphanFact).orElseThrow().sourceTurnIds().get(0);
+    maintenance.closeSession(kept, T0.plus(Duration.ofDays(10)));
+    maintenance.closeSession(orphaned, T0);
+    assertThat(maintenance.deleteExpired(T0.plus(settings.episodicTtl()).plusSeconds(1), 1000))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(episodic.fact(keptFact)).isPresent();
+    assertThat(keptTurn).isLessThan(orphanTurn);
+
+    // One at a time, as a maintenance batch of one would: each call releases one orphan until none
+    // is left, whatever kept turns come before them.
+    while (maintenance.releaseOrphanTurns(1) > 0) {}
+
+    assertThat(scalar("SELECT count(*) FROM turns WHERE id = " + orphanTurn)).isZero();
+    assertThat(scalar("SELECT count(*) FROM turns WHERE id = " + keptTurn)).isEqualTo(1);
+  }
+
   private long scalar(String sql) throws SQLException {
     try (Connection c = db.getConnection();
         Statement st = c.createStatement();
