@@ -28,7 +28,10 @@ public final class OfflineFeatures {
           pipeline.retrieve(collection, query, QueryFeatures.SPREAD_RANK, false);
       out.add(
           extractor.extract(
-              indexVersionId, query, QueryFeatures.scores(retrieval.candidates(), denseWeight)));
+              indexVersionId,
+              collection,
+              query,
+              QueryFeatures.scores(retrieval.candidates(), denseWeight)));
     }
     return out;
   }

@@ -15,9 +15,10 @@ public final class QueryFeatureExtractor {
     this.lexicon = lexicon;
   }
 
-  public QueryFeatures extract(int indexVersionId, String query, QueryFeatures.Scores scores) {
+  public QueryFeatures extract(
+      int indexVersionId, String collection, String query, QueryFeatures.Scores scores) {
     EnglishLexemes.Analysis analysis = EnglishLexemes.analyze(query);
-    double unknown = lexicon.unknownShare(indexVersionId, analysis.lexemes());
+    double unknown = lexicon.unknownShare(indexVersionId, collection, analysis.lexemes());
     return QueryFeatures.of(analysis.words(), unknown, scores);
   }
 }

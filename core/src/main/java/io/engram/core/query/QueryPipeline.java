@@ -476,7 +476,9 @@ public final class QueryPipeline {
                 try {
                   featured =
                       entry.withFeatures(
-                          shared.features().extract(indexVersionId, retrieved, turn.scores));
+                          shared
+                              .features()
+                              .extract(indexVersionId, collection, retrieved, turn.scores));
                 } catch (RuntimeException e) {
                   log.warn("no drift features for query {}: {}", entry.id(), e.getMessage());
                 }

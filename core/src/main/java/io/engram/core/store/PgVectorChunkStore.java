@@ -167,8 +167,8 @@ public final class PgVectorChunkStore {
    * The {@code k} chunks of a collection that best match the query's words by full text. The
    * query's lexemes are OR-ed: question-like queries rarely contain every term of a passage, and an
    * AND (as {@code plainto_tsquery} builds) returns nothing for most of them. Lexemes found in more
-   * than {@code maxLexemeShare} of the chunks are dropped first (see {@link Lexicon}). Ranked by
-   * {@code ts_rank} with length normalization 1.
+   * than {@code maxLexemeShare} of the collection's chunks are dropped first (see {@link Lexicon}).
+   * Ranked by {@code ts_rank} with length normalization 1.
    */
   public List<ChunkHit> lexical(
       IndexVersion version, String collection, String query, int k, double maxLexemeShare) {
@@ -182,7 +182,8 @@ public final class PgVectorChunkStore {
           if (lexemes.isEmpty()) {
             return List.of();
           }
-          List<String> selective = lexicon.selective(version.id(), lexemes, maxLexemeShare);
+          List<String> selective =
+              lexicon.selective(version.id(), collection, lexemes, maxLexemeShare);
           String tsquery =
               String.join(
                   " | ",
@@ -248,24 +249,28 @@ public final class PgVectorChunkStore {
   }
 
   /**
-   * How many of an index version's chunks contain each lexeme ({@code ts_stat}), and how many
-   * chunks it has.
+   * How many of a collection's chunks in an index version contain each lexeme ({@code ts_stat}),
+   * and how many chunks it has there.
    */
-  Lexicon.Statistics lexemeStatistics(int indexVersionId) {
+  Lexicon.Statistics lexemeStatistics(int indexVersionId, String collection) {
     return jdbi.withHandle(
         h -> {
+          // ts_stat takes its query as text: format's %L quotes the collection as a literal.
           Map<String, Integer> documentFrequency =
               h.createQuery(
-                      "SELECT word, ndoc FROM ts_stat('SELECT tsv FROM chunks WHERE"
-                          + " index_version_id = "
-                          + indexVersionId
-                          + "')")
+                      "SELECT word, ndoc FROM ts_stat(format('SELECT tsv FROM chunks WHERE"
+                          + " index_version_id = %s AND collection = %L', :version, :collection))")
+                  .bind("version", indexVersionId)
+                  .bind("collection", collection)
                   .setFetchSize(10_000)
                   .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getInt(2)))
                   .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
           int chunks =
-              h.createQuery("SELECT count(*) FROM chunks WHERE index_version_id = :version")
+              h.createQuery(
+                      "SELECT count(*) FROM chunks WHERE index_version_id = :version"
+                          + " AND collection = :collection")
                   .bind("version", indexVersionId)
+                  .bind("collection", collection)
                   .mapTo(Integer.class)
                   .one();
           return new Lexicon.Statistics(documentFrequency, chunks);

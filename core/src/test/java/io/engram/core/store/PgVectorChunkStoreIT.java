@@ -96,7 +96,7 @@ class PgVectorChunkStoreIT {
   @Test
   void the_lexicon_counts_chunks_per_lexeme() throws Exception {
     Lexicon lexicon = new Lexicon(store::lexemeStatistics, Clock.systemUTC());
-    assertThat(lexicon.selective(version.id(), List.of("patient", "zebrafish"), 0.5))
+    assertThat(lexicon.selective(version.id(), "default", List.of("patient", "zebrafish"), 0.5))
         .containsExactly("zebrafish");
   }
 
@@ -136,6 +136,78 @@ class PgVectorChunkStoreIT {
   }
 
   @Test
+  void lexeme_statistics_are_each_collections_own() throws Exception {
+    Lexicon lexicon = new Lexicon(store::lexemeStatistics, Clock.systemUTC());
+    List<Long> added = new ArrayList<>();
+    try {
+      // "zebrafish" fills another collection (another tenant's, say): "default" must not notice.
+      for (int i = 0; i < 8; i++) {
+        added.add(insertDocument("fish", "f" + i, "Zebrafish fins, batch " + i + ".", 20 + i));
+      }
+      assertThat(lexicon.selective(version.id(), "default", List.of("patient", "zebrafish"), 0.5))
+          .containsExactly("zebrafish");
+      // In "fish" it is the other way round: "zebrafish" is in every chunk, "patient" in none.
+      assertThat(lexicon.selective(version.id(), "fish", List.of("patient", "zebrafish"), 0.5))
+          .containsExactly("patient");
+      assertThat(lexicon.unknownShare(version.id(), "fish", List.of("patient", "zebrafish")))
+          .isEqualTo(0.5);
+      assertThat(lexicon.held()).isEqualTo(2);
+    } finally {
+      deleteDocuments(added);
+    }
+  }
+
+  @Test
+  void concurrent_first_uses_of_a_collection_wait_for_one_load() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger loads =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CountDownLatch loading = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Lexicon lexicon =
+        new Lexicon(
+            (v, c) -> {
+              loads.incrementAndGet();
+              loading.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return store.lexemeStatistics(v, c);
+            },
+            Clock.systemUTC());
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    List<Thread> askers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try {
+      List<java.util.concurrent.Future<List<String>>> asked = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        asked.add(
+            pool.submit(
+                () -> {
+                  askers.add(Thread.currentThread());
+                  return lexicon.selective(version.id(), "default", List.of("zebrafish"), 0.5);
+                }));
+      }
+      loading.await();
+      // Every asker is parked: one in the load, the others waiting for it (or, without the shared
+      // load, each in a load of its own).
+      org.awaitility.Awaitility.await()
+          .until(
+              () ->
+                  askers.size() == 4
+                      && askers.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+      release.countDown();
+      for (var answer : asked) {
+        assertThat(answer.get()).containsExactly("zebrafish");
+      }
+      assertThat(loads.get()).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void stale_lexeme_statistics_are_served_while_one_reload_runs_in_the_background()
       throws Exception {
     MutableClock clock = new MutableClock();
@@ -143,21 +215,21 @@ class PgVectorChunkStoreIT {
     Lexicon lexicon = new Lexicon(store::lexemeStatistics, clock, reloads::add);
     List<Long> added = new ArrayList<>();
     try {
-      assertThat(lexicon.selective(version.id(), List.of("xenopus", "zebrafish"), 0.5))
+      assertThat(lexicon.selective(version.id(), "default", List.of("xenopus", "zebrafish"), 0.5))
           .containsExactly("xenopus", "zebrafish");
       // "xenopus" becomes the most common lexeme of the index version.
       for (int i = 0; i < 8; i++) {
-        added.add(insertDocument("frogs", "x" + i, "Xenopus oocytes, batch " + i + ".", 10 + i));
+        added.add(insertDocument("default", "x" + i, "Xenopus oocytes, batch " + i + ".", 10 + i));
       }
       clock.advance(Lexicon.MAX_AGE.plusSeconds(1));
       // Stale but served at once; exactly one reload is scheduled however many queries ask.
-      assertThat(lexicon.selective(version.id(), List.of("xenopus", "zebrafish"), 0.5))
+      assertThat(lexicon.selective(version.id(), "default", List.of("xenopus", "zebrafish"), 0.5))
           .containsExactly("xenopus", "zebrafish");
-      assertThat(lexicon.selective(version.id(), List.of("xenopus", "zebrafish"), 0.5))
+      assertThat(lexicon.selective(version.id(), "default", List.of("xenopus", "zebrafish"), 0.5))
           .containsExactly("xenopus", "zebrafish");
       assertThat(reloads).hasSize(1);
       reloads.get(0).run();
-      assertThat(lexicon.selective(version.id(), List.of("xenopus", "zebrafish"), 0.5))
+      assertThat(lexicon.selective(version.id(), "default", List.of("xenopus", "zebrafish"), 0.5))
           .containsExactly("zebrafish");
       assertThat(reloads).hasSize(1);
     } finally {
