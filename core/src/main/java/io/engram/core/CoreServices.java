@@ -55,7 +55,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -107,7 +109,7 @@ public final class CoreServices implements AutoCloseable {
     this.evaluations = new EvaluationStore(jdbi);
     this.registry = new ModelRegistry(jdbi, blobs, settings.profile() == Profile.PROD);
     this.llm = ChatModelGateway.create(settings.llm());
-    this.background = Executors.newCachedThreadPool(daemonThreads("engram-core"));
+    this.background = boundedBackground(BACKGROUND_THREADS, "engram-core");
     this.faults = new Faults(settings.rollout().faultsEnabled());
   }
 
@@ -405,6 +407,29 @@ public final class CoreServices implements AutoCloseable {
   }
 
   /** Daemon threads named {@code prefix-N}, so a forgotten executor never keeps a JVM alive. */
+  /**
+   * Threads of the shared background pool: the query path's lexical leg and memory recall, and the
+   * writes it leaves behind (query log, citations). Each mostly waits on the database, whose own
+   * pool is far smaller, so more threads would only queue there.
+   */
+  static final int BACKGROUND_THREADS = 64;
+
+  /**
+   * A pool of at most {@code threads} daemon threads that hands no task to a queue: when every
+   * thread is busy (the database slowed down under load) the caller runs the task itself, which
+   * pushes back on the callers instead of growing a thread per waiting task.
+   */
+  static ExecutorService boundedBackground(int threads, String prefix) {
+    return new ThreadPoolExecutor(
+        0,
+        threads,
+        60,
+        TimeUnit.SECONDS,
+        new SynchronousQueue<>(),
+        daemonThreads(prefix),
+        new ThreadPoolExecutor.CallerRunsPolicy());
+  }
+
   public static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
     AtomicInteger n = new AtomicInteger();
     return task -> {
