@@ -23,7 +23,7 @@ class FeedbackController {
   private final Feedback feedback;
 
   FeedbackController(CoreServices core) {
-    this.feedback = new Feedback(core.jdbi());
+    this.feedback = new Feedback(core.jdbi(), core.queryLog());
   }
 
   @Post

@@ -467,6 +467,8 @@ public final class QueryPipeline {
             null,
             new QueryLog.Routing(serving.rolloutId(), serving.arm(), turn.teams));
     int indexVersionId = version.index().id();
+    // Feedback on this answer may arrive before the row is written: it waits for the write.
+    shared.queryLog().expect(entry.id());
     shared
         .background()
         .execute(

@@ -1,6 +1,7 @@
 package io.engram.core.querylog;
 
 import io.engram.core.tenant.Tenant;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -8,20 +9,41 @@ import org.jdbi.v3.core.Jdbi;
 
 /** Feedback given on logged queries ({@code feedback}). */
 public final class Feedback {
-  private final Jdbi jdbi;
+  /**
+   * How long feedback waits for its query's row when this process is still writing it: the answer
+   * returns before its query is logged, and a client may rate it at once.
+   */
+  static final Duration LOG_WAIT = Duration.ofSeconds(5);
 
-  public Feedback(Jdbi jdbi) {
+  private final Jdbi jdbi;
+  private final QueryLog queryLog;
+
+  /**
+   * @param queryLog where this process logs the queries it answers
+   */
+  public Feedback(Jdbi jdbi, QueryLog queryLog) {
     this.jdbi = jdbi;
+    this.queryLog = queryLog;
   }
 
   /**
    * Stores feedback on a query {@code tenant} asked; empty when no such query was logged, or it was
-   * another tenant's.
+   * another tenant's. A query this process answered but has not logged yet is waited for (at most
+   * {@link #LOG_WAIT}).
    *
    * @param rating -1 (bad), 0 (neutral) or 1 (good)
    * @return the feedback's id
    */
   public Optional<Long> record(
+      Tenant tenant, UUID queryId, int rating, String source, String comment) {
+    Optional<Long> stored = insert(tenant, queryId, rating, source, comment);
+    if (stored.isEmpty() && queryLog.awaitWritten(queryId, LOG_WAIT)) {
+      stored = insert(tenant, queryId, rating, source, comment);
+    }
+    return stored;
+  }
+
+  private Optional<Long> insert(
       Tenant tenant, UUID queryId, int rating, String source, String comment) {
     return jdbi.withHandle(
         h ->

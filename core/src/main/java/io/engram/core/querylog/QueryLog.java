@@ -1,8 +1,15 @@
 package io.engram.core.querylog;
 
 import io.engram.core.drift.QueryFeatures;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.generic.GenericType;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -85,11 +92,57 @@ public final class QueryLog {
 
   private final Jdbi jdbi;
 
+  /** Entries announced by {@link #expect} and not written yet: done when their write ends. */
+  private final Map<UUID, CompletableFuture<Void>> writing = new ConcurrentHashMap<>();
+
   public QueryLog(Jdbi jdbi) {
     this.jdbi = jdbi;
   }
 
+  /**
+   * Announces an entry this process will {@link #record} shortly, off the request path: a caller
+   * that finds no row for its id yet (feedback right after the answer) can wait for it, see {@link
+   * #awaitWritten}.
+   */
+  public void expect(UUID id) {
+    writing.putIfAbsent(id, new CompletableFuture<>());
+  }
+
+  /**
+   * Waits, at most {@code timeout}, for the write of an entry this process announced and has not
+   * written yet.
+   *
+   * @return whether such a write was under way and has ended (written or failed)
+   */
+  public boolean awaitWritten(UUID id, Duration timeout) {
+    CompletableFuture<Void> write = writing.get(id);
+    if (write == null) {
+      return false;
+    }
+    try {
+      write.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      return false;
+    }
+  }
+
+  /** Writes the entry; an announced one is no longer awaited afterwards, written or not. */
   public void record(Entry entry) {
+    try {
+      insert(entry);
+    } finally {
+      CompletableFuture<Void> write = writing.remove(entry.id());
+      if (write != null) {
+        write.complete(null);
+      }
+    }
+  }
+
+  private void insert(Entry entry) {
     QueryFeatures f = entry.features();
     jdbi.useHandle(
         h ->

@@ -10,6 +10,7 @@ import io.engram.core.index.IndexVersions;
 import io.engram.core.ingestion.BlobStore;
 import io.engram.core.ingestion.Documents;
 import io.engram.core.querylog.Feedback;
+import io.engram.core.querylog.QueryLog;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelBundle;
 import io.engram.core.registry.ModelRegistry;
@@ -151,7 +152,8 @@ public final class RetrainingService {
     this.chunks = chunks;
     this.blobs = blobs;
     this.evalRuns = evalRuns;
-    this.feedback = new Feedback(jdbi);
+    // Only counts feedback: it never waits for a query this process is still logging.
+    this.feedback = new Feedback(jdbi, new QueryLog(jdbi));
     this.studies = new Studies(jdbi);
     this.settings = settings;
     this.clock = clock;

@@ -213,7 +213,7 @@ class RolloutServiceIT {
           .atMost(Duration.ofSeconds(10))
           .until(
               () ->
-                  new io.engram.core.querylog.Feedback(core.jdbi())
+                  new io.engram.core.querylog.Feedback(core.jdbi(), core.queryLog())
                       .record(Tenant.DEFAULT, UUID.fromString(answer.queryId()), 1, source, null)
                       .isPresent());
     }
