@@ -54,6 +54,15 @@ public final class ModelAliases {
         .findOne();
   }
 
+  /** The aliases pointing at version row {@code versionId}, in name order. */
+  static List<String> ofVersion(Handle h, long versionId) {
+    return h.createQuery(
+            "SELECT alias FROM model_aliases WHERE version_id = :version ORDER BY alias")
+        .bind("version", versionId)
+        .mapTo(String.class)
+        .list();
+  }
+
   /** The aliases of a collection's versions: version row id to its aliases. */
   public Map<Long, List<String>> byVersion(String collection) {
     return jdbi.withHandle(

@@ -128,7 +128,7 @@ public final class ModelRegistry {
   /**
    * As {@link #promote(String, String, int, boolean, Change)}, with {@code alongside} run in the
    * same transaction: a rollout records its decision in the one that moves the alias, so routing
-   * never sees one without the other.
+   * never sees one without the other. An exception from {@code alongside} rolls the move back.
    */
   public RegisteredVersion promote(
       String collection,
@@ -142,14 +142,7 @@ public final class ModelRegistry {
           "alias must be one of " + ModelAliases.ALL + ", got '" + alias + "'");
     }
     RegisteredVersion target = require(collection, version);
-    if (!target.status().equals(RegisteredVersion.REGISTERED)) {
-      throw new RegistryConflictException(
-          RegistryConflictException.Reason.CONFLICT,
-          target.label()
-              + " is "
-              + target.status()
-              + "; only a registered version can carry an alias");
-    }
+    requireRegistered(target, target.status());
     if (alias.equals(ModelAliases.CHAMPION) && championNeedsApproval && !approved) {
       throw new RegistryConflictException(
           RegistryConflictException.Reason.APPROVAL_REQUIRED,
@@ -158,6 +151,9 @@ public final class ModelRegistry {
     }
     jdbi.useTransaction(
         h -> {
+          // The status read again with the version row locked: a concurrent archive of it waits
+          // for this move (and then finds it carrying the alias) or, first, makes it fail here.
+          requireRegistered(target, ModelVersions.lockStatus(h, target.id()));
           move(h, collection, alias, target.id(), change);
           alongside.accept(h);
         });
@@ -219,19 +215,23 @@ public final class ModelRegistry {
 
   /**
    * As {@link #archive(String, int, Change)}, with {@code alongside} run in the same transaction (a
-   * rollout records its rollback in it).
+   * rollout records its rollback in it); an exception from it rolls the archive back.
    */
   public RegisteredVersion archive(
       String collection, int version, Change change, Consumer<Handle> alongside) {
     RegisteredVersion target = require(collection, version);
-    if (target.aliases().contains(ModelAliases.CHAMPION)) {
-      throw new RegistryConflictException(
-          RegistryConflictException.Reason.CONFLICT,
-          target.label() + " serves as champion; promote another version first");
-    }
     jdbi.useTransaction(
         h -> {
-          for (String alias : target.aliases()) {
+          // Status and aliases read again with the version locked: a concurrent promote onto it
+          // either lands first (and this refuses a champion) or waits and finds it archived.
+          ModelVersions.lockStatus(h, target.id());
+          List<String> aliases = ModelAliases.ofVersion(h, target.id());
+          if (aliases.contains(ModelAliases.CHAMPION)) {
+            throw new RegistryConflictException(
+                RegistryConflictException.Reason.CONFLICT,
+                target.label() + " serves as champion; promote another version first");
+          }
+          for (String alias : aliases) {
             ModelAliases.remove(h, collection, alias);
             AliasEvents.record(
                 h,
@@ -340,6 +340,14 @@ public final class ModelRegistry {
                         + "; ./engram models list --collection "
                         + collection
                         + " shows them"));
+  }
+
+  private static void requireRegistered(RegisteredVersion target, String status) {
+    if (!status.equals(RegisteredVersion.REGISTERED)) {
+      throw new RegistryConflictException(
+          RegistryConflictException.Reason.CONFLICT,
+          target.label() + " is " + status + "; only a registered version can carry an alias");
+    }
   }
 
   /** Points {@code alias} at {@code versionId}; a champion move makes the old one previous. */
