@@ -1,6 +1,7 @@
 package io.engram.activities.rollout;
 
 import io.engram.core.query.UnknownResourceException;
+import io.engram.core.registry.RegistryConflictException;
 import io.engram.core.rollout.Rollout;
 import io.engram.core.rollout.RolloutCheck;
 import io.engram.core.rollout.RolloutConflictException;
@@ -96,7 +97,13 @@ public final class RolloutActivitiesImpl implements RolloutActivities {
 
   @Override
   public void promote(long rolloutId, String actor, String reason) {
-    service.promote(rolloutId, actor, reason, key());
+    try {
+      service.promote(rolloutId, actor, reason, key());
+    } catch (RegistryConflictException | RolloutConflictException e) {
+      // The state refuses it (the candidate archived, the champion moved): no retry changes that.
+      throw ApplicationFailure.newNonRetryableFailure(
+          e.getMessage(), FailureTypes.ROLLOUT_MOVE_REFUSED);
+    }
   }
 
   @Override

@@ -370,6 +370,36 @@ public final class RolloutService {
   }
 
   /**
+   * Archives a version by hand (the API's archive): as {@link ModelRegistry#archive(String, int,
+   * ModelRegistry.Change)}, but never the candidate of the collection's running rollout, which
+   * routing still sends traffic to and which the rollout could then neither promote nor judge. The
+   * check is made in the archive's transaction.
+   *
+   * @throws RolloutConflictException when the version is the candidate of a running rollout: abort
+   *     it first (its rollback archives the candidate)
+   * @throws io.engram.core.registry.RegistryConflictException when the version is the champion
+   */
+  public RegisteredVersion archive(String collection, int version, ModelRegistry.Change change) {
+    return registry.archive(
+        collection,
+        version,
+        change,
+        h ->
+            Rollouts.running(h, collection)
+                .filter(r -> r.candidate().number() == version)
+                .ifPresent(
+                    r -> {
+                      throw new RolloutConflictException(
+                          r.candidateLabel()
+                              + " is the candidate of the running rollout "
+                              + r.workflowId()
+                              + "; abort the rollout first (./engram rollout abort "
+                              + r.workflowId()
+                              + "), which archives it");
+                    }));
+  }
+
+  /**
    * Keeps the champion: the test found no difference within the budget (or approval or a pause ran
    * out). The candidate stays registered (and staged) for an operator to decide; its tag {@code
    * rollout} says how its rollout ended.

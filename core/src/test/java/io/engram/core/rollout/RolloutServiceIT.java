@@ -304,6 +304,27 @@ class RolloutServiceIT {
   }
 
   @Test
+  void the_candidate_of_a_running_rollout_cannot_be_archived_by_hand() {
+    String collection = collectionWithCandidate("zoo-archive");
+    Rollout r = begin(collection);
+    ModelRegistry.Change byHand = new ModelRegistry.Change("operator", "clean up", null);
+
+    assertThatThrownBy(() -> service.archive(collection, 2, byHand))
+        .isInstanceOf(RolloutConflictException.class)
+        .hasMessageContaining("candidate of the running rollout " + r.workflowId())
+        .hasMessageContaining("abort the rollout first");
+    RegisteredVersion candidate = core.registry().find(collection, 2).orElseThrow();
+    assertThat(candidate.status()).isEqualTo(RegisteredVersion.REGISTERED);
+    assertThat(candidate.aliases()).containsExactly(ModelAliases.STAGING);
+    // It still promotes, and once the rollout has ended the old champion archives as any other.
+    service.promote(r.id(), RolloutService.WORKFLOW, "the candidate won", "a1");
+    assertThat(core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow().version())
+        .isEqualTo(2);
+    assertThat(service.archive(collection, 1, byHand).status())
+        .isEqualTo(RegisteredVersion.ARCHIVED);
+  }
+
+  @Test
   void keeping_the_champion_leaves_the_candidate_staged_and_tagged() {
     String collection = collectionWithCandidate("zoo-keep");
     Rollout r = begin(collection);

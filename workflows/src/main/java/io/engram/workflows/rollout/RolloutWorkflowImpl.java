@@ -35,6 +35,13 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
    */
   static final int MAX_HISTORY = 8_000;
 
+  /**
+   * Version of a refused promotion: from 1, a promotion the state refuses for good (the candidate
+   * archived, the champion moved) rolls back with the reason; before, the promote activity could
+   * only retry, holding the workflow and any abort.
+   */
+  static final String REFUSED_PROMOTION = "rollout-refused-promotion";
+
   private final RolloutActivities steps =
       ActivityStubs.stub(
           RolloutActivities.class,
@@ -43,7 +50,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   // A move, a signal's effect or a decision must land, or routing would stay split between the
   // versions with nobody watching it: retried for as long as it takes, visible as a pending
-  // activity meanwhile.
+  // activity meanwhile. Only a promotion the state refuses fails for good (RolloutMoveRefused),
+  // and the rollout then rolls back.
   private final RolloutActivities moves =
       Workflow.newActivityStub(
           RolloutActivities.class,
@@ -220,7 +228,19 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   private void promote(String actor, String reason) {
-    moves.promote(rolloutId(), actor, reason);
+    try {
+      moves.promote(rolloutId(), actor, reason);
+    } catch (ActivityFailure e) {
+      if (!(e.getCause() instanceof ApplicationFailure af
+              && FailureTypes.ROLLOUT_MOVE_REFUSED.equals(af.getType()))
+          || Workflow.getVersion(REFUSED_PROMOTION, Workflow.DEFAULT_VERSION, 1)
+              == Workflow.DEFAULT_VERSION) {
+        throw e;
+      }
+      log.warn("rollout {}: the promotion was refused: {}", rolloutId(), af.getOriginalMessage());
+      rollBack(WORKFLOW, "the promotion was refused: " + af.getOriginalMessage());
+      return;
+    }
     finish(rolloutId(), RolloutResult.PROMOTED, reason);
   }
 

@@ -74,6 +74,22 @@ class RecordRolloutHistoriesTest {
     write(client, "rollout-guardrail-rollback");
   }
 
+  @Test
+  void a_winner_whose_promotion_is_refused_rolled_back(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
+    ScriptedRollout steps = new ScriptedRollout();
+    steps.verdicts =
+        (phase, step) ->
+            phase.equals(RolloutStatus.CANARY) ? RolloutVerdict.BETTER : RolloutVerdict.READY;
+    steps.refusePromotion = "champion of zoo points at v3, not v1: it was moved meanwhile";
+    RolloutWorkflow workflow = RolloutWorkflowTest.start(env, worker, client, steps);
+
+    assertThat(workflow.rollOut(ScriptedRollout.request()).decision())
+        .isEqualTo(RolloutResult.ROLLED_BACK);
+
+    write(client, "rollout-refused-promotion");
+  }
+
   private static void write(WorkflowClient client, String name) throws IOException {
     Files.createDirectories(DIR);
     Files.writeString(

@@ -193,6 +193,39 @@ class RolloutWorkflowTest {
   }
 
   @Test
+  void a_promotion_the_state_refuses_rolls_back_with_the_reason_instead_of_holding_the_rollout(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.autoPromote = false;
+    steps.verdicts =
+        (phase, step) ->
+            phase.equals(RolloutStatus.SHADOW) ? RolloutVerdict.READY : RolloutVerdict.BETTER;
+    steps.refusePromotion = "zoo/v2 is archived; only a registered version can carry an alias";
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+    WorkflowClient.start(workflow::rollOut, ScriptedRollout.request());
+    env.sleep(Duration.ofMinutes(10));
+    assertThat(workflow.status().phase()).isEqualTo(RolloutStatus.AWAITING_APPROVAL);
+
+    workflow.approve(new RolloutSignal("alice", null));
+    RolloutResult result = WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.ROLLED_BACK);
+    assertThat(result.reason())
+        .isEqualTo(
+            "the promotion was refused: zoo/v2 is archived; only a registered version can carry"
+                + " an alias");
+    assertThat(steps.moves())
+        .containsExactly(
+            "begin v2",
+            "enter canary 1",
+            "enter awaiting_approval 1",
+            "signal approve by alice",
+            "promote by alice: approved by alice",
+            "roll back by rollout: " + result.reason());
+    assertThat(searchAttributes(workflow).get(EngramSearchAttributes.ROLLOUT_PHASE))
+        .isEqualTo("rolled_back");
+  }
+
+  @Test
   void approval_that_never_comes_keeps_the_champion(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     steps.autoPromote = false;

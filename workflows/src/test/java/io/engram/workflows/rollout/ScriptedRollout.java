@@ -20,6 +20,7 @@ final class ScriptedRollout implements RolloutActivities {
   volatile boolean autoPromote = true;
   volatile boolean trafficBudgetSpent;
   volatile String refuse;
+  volatile String refusePromotion;
   volatile RolloutStarted.Timings timings =
       new RolloutStarted.Timings(60_000, 60_000, 3_600_000, 15_000, 86_400_000, 86_400_000);
 
@@ -61,6 +62,10 @@ final class ScriptedRollout implements RolloutActivities {
   @Override
   public void promote(long rolloutId, String actor, String reason) {
     calls.add("promote by " + actor + ": " + reason);
+    if (refusePromotion != null) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          refusePromotion, FailureTypes.ROLLOUT_MOVE_REFUSED);
+    }
   }
 
   @Override
