@@ -137,6 +137,25 @@ public final class ModelRegistry {
       boolean approved,
       Change change,
       Consumer<Handle> alongside) {
+    return promote(collection, alias, version, approved, change, null, alongside);
+  }
+
+  /**
+   * As {@link #promote(String, String, int, boolean, Change, Consumer)}, but only while {@code
+   * alias} still points at {@code from}: checked in the transaction with the alias row locked, so a
+   * move made meanwhile (by hand, say) is never silently undone.
+   *
+   * @param from where the alias must point when it moves; null for wherever it points
+   * @throws RegistryConflictException also when the alias no longer points at {@code from}
+   */
+  public RegisteredVersion promote(
+      String collection,
+      String alias,
+      int version,
+      boolean approved,
+      Change change,
+      ModelAliases.Target from,
+      Consumer<Handle> alongside) {
     if (!ModelAliases.ALL.contains(alias)) {
       throw new IllegalArgumentException(
           "alias must be one of " + ModelAliases.ALL + ", got '" + alias + "'");
@@ -154,6 +173,22 @@ public final class ModelRegistry {
           // The status read again with the version row locked: a concurrent archive of it waits
           // for this move (and then finds it carrying the alias) or, first, makes it fail here.
           requireRegistered(target, ModelVersions.lockStatus(h, target.id()));
+          // Then the alias row (the version row first, as a move by hand locks them).
+          if (from != null) {
+            Optional<ModelAliases.Target> now = ModelAliases.findForUpdate(h, collection, alias);
+            if (now.isEmpty() || now.get().versionId() != from.versionId()) {
+              throw new RegistryConflictException(
+                  RegistryConflictException.Reason.CONFLICT,
+                  alias
+                      + " of "
+                      + collection
+                      + " points at "
+                      + now.map(t -> "v" + t.version()).orElse("no version")
+                      + ", not v"
+                      + from.version()
+                      + ": it was moved meanwhile");
+            }
+          }
           move(h, collection, alias, target.id(), change);
           alongside.accept(h);
         });

@@ -4,6 +4,7 @@ import io.engram.core.query.UnknownResourceException;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelRegistry;
 import io.engram.core.registry.RegisteredVersion;
+import io.engram.core.registry.RegistryConflictException;
 import io.engram.core.rollout.RolloutObservations.ArmStats;
 import java.time.Clock;
 import java.util.List;
@@ -289,7 +290,12 @@ public final class RolloutService {
   /**
    * Promotes: {@code champion} moves to the candidate (the old champion becomes {@code previous},
    * its index kept for the retention period), the candidate leaves {@code staging}, and the rollout
-   * ends promoted, in one transaction.
+   * ends promoted, in one transaction. A promotion that already happened returns the rollout.
+   *
+   * @throws RegistryConflictException when the candidate is no longer registered, or the champion
+   *     alias no longer points at the rollout's champion (moved by hand: the promotion would
+   *     silently undo that move); nothing changes
+   * @throws RolloutConflictException when the rollout ended meanwhile; nothing changes
    */
   public Rollout promote(long rolloutId, String actor, String reason, String eventKey) {
     Rollout r = require(rolloutId);
@@ -297,35 +303,57 @@ public final class RolloutService {
       return r;
     }
     ModelRegistry.Change change = new ModelRegistry.Change(actor, reason, r.workflowId());
+    try {
+      promoteWhileRunning(r, change, actor, reason, eventKey);
+    } catch (RegistryConflictException | RolloutConflictException e) {
+      Rollout now = require(rolloutId);
+      if (Rollout.PROMOTED.equals(now.outcome().status())) {
+        return now; // promoted by an attempt of the same step that ran alongside
+      }
+      throw e;
+    }
+    return require(rolloutId);
+  }
+
+  /**
+   * The champion alias from the rollout's champion to its candidate, with the rollout's end, in one
+   * transaction; either check failing rolls it back.
+   */
+  private void promoteWhileRunning(
+      Rollout r, ModelRegistry.Change change, String actor, String reason, String eventKey) {
+    long rolloutId = r.id();
     registry.promote(
         r.collection(),
         ModelAliases.CHAMPION,
         r.candidate().number(),
         true,
         change,
+        new ModelAliases.Target(r.champion().id(), r.champion().number()),
         h -> {
+          if (!Rollouts.end(
+              h, rolloutId, Rollout.PROMOTED, reason, clock.instant().plus(settings.retention()))) {
+            // Ended by another decision since it was read: the alias must not move.
+            throw new RolloutConflictException(
+                "rollout " + r.workflowId() + " has ended meanwhile; the champion does not move");
+          }
           ModelRegistry.unset(
               h, r.collection(), ModelAliases.STAGING, r.candidate().number(), change);
-          if (Rollouts.end(
-              h, rolloutId, Rollout.PROMOTED, reason, clock.instant().plus(settings.retention()))) {
-            RolloutEvents.record(
-                h,
-                rolloutId,
-                RolloutEvents.DECISION,
-                Phase.DECIDED,
-                "promoted: "
-                    + reason
-                    + "; "
-                    + r.championLabel()
-                    + " is previous (its index kept for "
-                    + settings.retention().toDays()
-                    + " days)",
-                actor,
-                r.lastCheck(),
-                eventKey);
-          }
+          RolloutEvents.record(
+              h,
+              rolloutId,
+              RolloutEvents.DECISION,
+              Phase.DECIDED,
+              "promoted: "
+                  + reason
+                  + "; "
+                  + r.championLabel()
+                  + " is previous (its index kept for "
+                  + settings.retention().toDays()
+                  + " days)",
+              actor,
+              r.lastCheck(),
+              eventKey);
         });
-    return require(rolloutId);
   }
 
   /**

@@ -12,7 +12,9 @@ import io.engram.core.query.Question;
 import io.engram.core.query.Source;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelRegistry;
+import io.engram.core.registry.ModelVersions;
 import io.engram.core.registry.RegisteredVersion;
+import io.engram.core.registry.RegistryConflictException;
 import io.engram.core.tenant.Tenant;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
@@ -24,7 +26,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -322,6 +328,96 @@ class RolloutServiceIT {
         .isEqualTo(2);
     assertThat(service.archive(collection, 1, byHand).status())
         .isEqualTo(RegisteredVersion.ARCHIVED);
+  }
+
+  @Test
+  void a_promotion_after_the_champion_was_moved_by_hand_moves_nothing() {
+    String collection = collectionWithCandidate("zoo-promote-moved");
+    int v3 = registerAnother(collection);
+    Rollout r = begin(collection);
+    core.registry()
+        .promote(
+            collection,
+            ModelAliases.CHAMPION,
+            v3,
+            true,
+            new ModelRegistry.Change("operator", "by hand", null));
+
+    // The approval lands before the next check would have noticed.
+    assertThatThrownBy(() -> service.promote(r.id(), "alice", "approved", "m1"))
+        .isInstanceOf(RegistryConflictException.class)
+        .hasMessageContaining("champion of " + collection + " points at v3, not v1");
+
+    assertThat(core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow().version())
+        .isEqualTo(v3);
+    assertThat(core.registry().alias(collection, ModelAliases.STAGING).orElseThrow().version())
+        .isEqualTo(2);
+    assertThat(service.require(r.id()).running()).isTrue();
+    assertThat(service.status(r.workflowId()).orElseThrow().events())
+        .extracting(RolloutEvents.Event::kind)
+        .doesNotContain(RolloutEvents.DECISION);
+    // The workflow then rolls back: the hand-made champion stays.
+    service.rollBack(r.id(), RolloutService.WORKFLOW, "the promotion was refused", "m2");
+    assertThat(core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow().version())
+        .isEqualTo(v3);
+  }
+
+  @Test
+  void a_promotion_racing_another_decision_moves_nothing() throws Exception {
+    String collection = collectionWithCandidate("zoo-promote-ended");
+    Rollout r = begin(collection);
+    ExecutorService racing = Executors.newSingleThreadExecutor();
+    try (Handle other = core.jdbi().open()) {
+      // Another decision ends the rollout; not yet committed when the promotion reads it.
+      other.begin();
+      assertThat(Rollouts.end(other, r.id(), Rollout.KEPT, "another decision", null)).isTrue();
+      Future<Rollout> promote =
+          racing.submit(() -> service.promote(r.id(), "alice", "approved", "e1"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> promote.isDone() || waitingOnALock());
+      assertThat(promote).as("the promotion waits for the other decision").isNotDone();
+      other.commit();
+
+      assertThatThrownBy(promote::get)
+          .hasCauseInstanceOf(RolloutConflictException.class)
+          .hasMessageContaining("has ended meanwhile");
+    } finally {
+      racing.shutdownNow();
+    }
+    assertThat(core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow().version())
+        .isEqualTo(1);
+    assertThat(core.registry().alias(collection, ModelAliases.STAGING).orElseThrow().version())
+        .isEqualTo(2);
+    assertThat(service.require(r.id()).outcome().status()).isEqualTo(Rollout.KEPT);
+  }
+
+  /** Registers another version of {@code collection} (no alias) and returns its number. */
+  private int registerAnother(String collection) {
+    RegisteredVersion v1 = core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow();
+    return core.registry()
+        .register(
+            ModelVersions.NewVersion.builder(collection, v1.indexVersionId(), v1.bundle())
+                .gates(List.of())
+                .createdBy("it")
+                .reason("another version")
+                .origin("it-another-" + collection)
+                .build(),
+            List.of(),
+            new ModelRegistry.Change("it", "registered for the test", null))
+        .version();
+  }
+
+  /** Whether a session of this database waits for a row lock. */
+  private boolean waitingOnALock() {
+    return core.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT count(*) FROM pg_stat_activity"
+                                + " WHERE datname = current_database()"
+                                + " AND wait_event_type = 'Lock'")
+                        .mapTo(Long.class)
+                        .one())
+        > 0;
   }
 
   @Test
