@@ -460,8 +460,11 @@ public final class RolloutService {
    * from (kept for the retention period, so its answers are those of before), audited as an undo.
    * The undo is the operator's explicit act, so a production champion move needs no other approval.
    *
-   * @throws RolloutConflictException when the rollout did not promote, was undone already, or the
-   *     champion has moved on since
+   * @throws RolloutConflictException when the rollout did not promote, was undone already, the
+   *     champion has moved on since, or another rollout of the collection runs (its champion would
+   *     move under it); checked again in the undo's transaction
+   * @throws RegistryConflictException when the champion moved on while the undo was made, or the
+   *     version to go back to can no longer serve (archived)
    */
   public Rollout undo(long rolloutId, String actor, String reason) {
     Rollout r = require(rolloutId);
@@ -490,7 +493,21 @@ public final class RolloutService {
         r.champion().number(),
         true,
         new ModelRegistry.Change(actor, "undo: " + why, r.workflowId()),
+        new ModelAliases.Target(r.candidate().id(), r.candidate().number()),
         h -> {
+          Rollouts.running(h, r.collection())
+              .ifPresent(
+                  running -> {
+                    throw new RolloutConflictException(
+                        "rollout "
+                            + running.workflowId()
+                            + " of "
+                            + running.candidateLabel()
+                            + " is running against "
+                            + running.championLabel()
+                            + "; abort it or wait for its decision before undoing "
+                            + r.workflowId());
+                  });
           Rollouts.markUndone(h, rolloutId);
           RolloutEvents.record(
               h,

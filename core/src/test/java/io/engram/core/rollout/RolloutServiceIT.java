@@ -390,6 +390,41 @@ class RolloutServiceIT {
     assertThat(service.require(r.id()).outcome().status()).isEqualTo(Rollout.KEPT);
   }
 
+  @Test
+  void a_promotion_cannot_be_undone_while_another_rollout_of_the_collection_runs() {
+    String collection = collectionWithCandidate("zoo-undo-running");
+    Rollout a = begin(collection);
+    service.promote(a.id(), RolloutService.WORKFLOW, "the candidate won", "u1");
+    int v3 = registerAnother(collection);
+    Rollout b =
+        service.begin(
+            new RolloutService.Start(
+                "rollout-" + collection + "-v" + v3,
+                "run-b-" + RUNS.incrementAndGet(),
+                collection,
+                v3,
+                "manual",
+                "it",
+                null,
+                RolloutPlan.Overrides.NONE));
+
+    assertThatThrownBy(() -> service.undo(a.id(), "operator", null))
+        .isInstanceOf(RolloutConflictException.class)
+        .hasMessageContaining("rollout " + b.workflowId() + " of " + collection + "/v3 is running")
+        .hasMessageContaining("before undoing " + a.workflowId());
+
+    assertThat(core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow().version())
+        .isEqualTo(2);
+    assertThat(service.require(a.id()).outcome().status()).isEqualTo(Rollout.PROMOTED);
+    // B compares what it started with, so its check does not fail as "moved by hand".
+    assertThat(service.check(b.id()).reason()).doesNotContain("moved by hand");
+    // Once B has ended, A undoes.
+    service.keep(b.id(), RolloutService.WORKFLOW, "no difference", "u2");
+    assertThat(service.undo(a.id(), "operator", null).outcome().status()).isEqualTo(Rollout.UNDONE);
+    assertThat(core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow().version())
+        .isEqualTo(1);
+  }
+
   /** Registers another version of {@code collection} (no alias) and returns its number. */
   private int registerAnother(String collection) {
     RegisteredVersion v1 = core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow();
