@@ -78,7 +78,8 @@ public final class RolloutActivitiesImpl implements RolloutActivities {
     if (c.verdict() == RolloutJudge.Kind.FAIL || c.verdict() == RolloutJudge.Kind.WORSE) {
       service.recordCheck(rolloutId, c, key());
     }
-    int maxComparisons = service.require(rolloutId).plan().maxComparisons();
+    RolloutPlan plan = service.require(rolloutId).plan();
+    RolloutJudge.Verdict atBudgetEnd = RolloutJudge.atBudgetEnd(c.total(), plan);
     return new RolloutVerdict(
         c.verdict().name(),
         c.reason(),
@@ -87,7 +88,8 @@ public final class RolloutActivitiesImpl implements RolloutActivities {
         c.test().losses(),
         c.test().logLikelihoodRatio(),
         c.test().threshold(),
-        c.comparisons().decisive() >= maxComparisons);
+        c.comparisons().decisive() >= plan.maxComparisons(),
+        atBudgetEnd == null ? null : atBudgetEnd.reason());
   }
 
   @Override

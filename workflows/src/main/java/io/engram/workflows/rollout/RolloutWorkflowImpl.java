@@ -42,6 +42,12 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
    */
   static final String REFUSED_PROMOTION = "rollout-refused-promotion";
 
+  /**
+   * Version of a rollout ending undecided at a budget: from 1, a candidate whose errors exceed the
+   * plan's rate (too few to fail a check) rolls back instead of being kept as "no difference".
+   */
+  static final String ERRORS_AT_BUDGET_END = "rollout-errors-at-budget-end";
+
   private final RolloutActivities steps =
       ActivityStubs.stub(
           RolloutActivities.class,
@@ -161,15 +167,11 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       return;
     }
     if (v.trafficBudgetSpent()) {
-      keep("no difference within the traffic budget: " + v.reason());
+      undecided("no difference within the traffic budget", v);
       return;
     }
     if (now - begun >= t.timeBudgetMs()) {
-      keep(
-          "no difference within the time budget of "
-              + duration(t.timeBudgetMs())
-              + ": "
-              + v.reason());
+      undecided("no difference within the time budget of " + duration(t.timeBudgetMs()), v);
       return;
     }
     long bake = RolloutStatus.SHADOW.equals(phase) ? t.shadowBakeMs() : t.stepBakeMs();
@@ -212,6 +214,20 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         default -> log.warn("unknown signal {}", s.name());
       }
     }
+  }
+
+  /**
+   * Ends a rollout undecided at a budget: keeps the champion, unless the candidate failed on more
+   * of its queries than the plan allows, though too few for a check to fail it: then it rolls back.
+   */
+  private void undecided(String noDifference, RolloutVerdict v) {
+    if (v.failsAtBudgetEnd() != null
+        && Workflow.getVersion(ERRORS_AT_BUDGET_END, Workflow.DEFAULT_VERSION, 1)
+            != Workflow.DEFAULT_VERSION) {
+      rollBack(WORKFLOW, noDifference + ", but " + v.failsAtBudgetEnd());
+      return;
+    }
+    keep(noDifference + ": " + v.reason());
   }
 
   private void enter(String next, int nextStep) {

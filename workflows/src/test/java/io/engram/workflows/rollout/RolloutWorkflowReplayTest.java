@@ -25,15 +25,17 @@ class RolloutWorkflowReplayTest {
 
   /**
    * One history per way a rollout ends by its figures: promoted on approval after a pause, rolled
-   * back by a guardrail, and rolled back when its promotion was refused ({@link
-   * RolloutWorkflowImpl#REFUSED_PROMOTION}).
+   * back by a guardrail, rolled back when its promotion was refused ({@link
+   * RolloutWorkflowImpl#REFUSED_PROMOTION}), and rolled back at its time budget for errors too few
+   * to fail a check ({@link RolloutWorkflowImpl#ERRORS_AT_BUDGET_END}).
    */
   @ParameterizedTest
   @ValueSource(
       strings = {
         PROMOTE,
         "histories/rollout-guardrail-rollback.json",
-        "histories/rollout-refused-promotion.json"
+        "histories/rollout-refused-promotion.json",
+        "histories/rollout-errors-at-budget-end.json"
       })
   void replays(String history) throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(history, RolloutWorkflowImpl.class);

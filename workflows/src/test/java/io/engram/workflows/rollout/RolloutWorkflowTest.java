@@ -148,6 +148,43 @@ class RolloutWorkflowTest {
   }
 
   @Test
+  void a_candidate_failing_its_few_queries_rolls_back_at_the_time_budget_instead_of_being_kept(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    // Too little traffic for any check to decide, but what the candidate served failed.
+    steps.verdicts =
+        (phase, step) ->
+            phase.equals(RolloutStatus.SHADOW) ? RolloutVerdict.READY : RolloutVerdict.WAIT;
+    steps.failsAtBudgetEnd =
+        "candidate errors: 2 of 2 queries failed (100.0%, at most 1.0% allowed) over the whole"
+            + " rollout";
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+
+    RolloutResult result = workflow.rollOut(ScriptedRollout.request());
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.ROLLED_BACK);
+    assertThat(result.reason())
+        .isEqualTo("no difference within the time budget of 1h, but " + steps.failsAtBudgetEnd);
+    assertThat(steps.moves())
+        .containsExactly("begin v2", "enter canary 1", "roll back by rollout: " + result.reason());
+  }
+
+  @Test
+  void a_candidate_failing_beyond_the_rate_rolls_back_at_the_traffic_budget(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.trafficBudgetSpent = true;
+    steps.failsAtBudgetEnd = "candidate errors: 2 of 20 queries failed";
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+
+    RolloutResult result = workflow.rollOut(ScriptedRollout.request());
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.ROLLED_BACK);
+    assertThat(result.reason())
+        .isEqualTo(
+            "no difference within the traffic budget, but candidate errors: 2 of 20 queries"
+                + " failed");
+  }
+
+  @Test
   void a_spent_traffic_budget_ends_as_no_difference(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     steps.trafficBudgetSpent = true;

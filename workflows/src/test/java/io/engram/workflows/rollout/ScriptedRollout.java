@@ -19,6 +19,7 @@ final class ScriptedRollout implements RolloutActivities {
   volatile BiFunction<String, Integer, String> verdicts = (phase, step) -> RolloutVerdict.READY;
   volatile boolean autoPromote = true;
   volatile boolean trafficBudgetSpent;
+  volatile String failsAtBudgetEnd;
   volatile String refuse;
   volatile String refusePromotion;
   volatile RolloutStarted.Timings timings =
@@ -51,7 +52,8 @@ final class ScriptedRollout implements RolloutActivities {
   public RolloutVerdict check(long rolloutId) {
     calls.add("check " + phase + " " + step);
     String v = verdicts.apply(phase, step);
-    return new RolloutVerdict(v, "scripted " + v, 0.04, 9, 3, 3.2, 3.0, trafficBudgetSpent);
+    return new RolloutVerdict(
+        v, "scripted " + v, 0.04, 9, 3, 3.2, 3.0, trafficBudgetSpent, failsAtBudgetEnd);
   }
 
   @Override
