@@ -14,6 +14,9 @@ import io.engram.core.registry.ModelVersions;
 import io.engram.core.registry.RegisteredVersion;
 import io.engram.core.rerank.RerankerSettings;
 import io.engram.core.retrieval.RetrievalSettings;
+import io.engram.core.rollout.Rollout;
+import io.engram.core.rollout.RolloutPlan;
+import io.engram.core.rollout.RolloutService;
 import io.engram.core.tenant.ApiKeys;
 import io.engram.core.tenant.Scope;
 import io.engram.core.tenant.Tenant;
@@ -286,6 +289,42 @@ class ModelsApiIT extends ApiTestSupport implements TestPropertyProvider {
             Map.of("alias", "champion", "version", 2, "reason", "back"));
     assertProblem(promote, 409);
     assertThat(promote.json().path("detail").asText()).contains("archived");
+  }
+
+  @Test
+  void the_candidate_of_a_running_rollout_cannot_be_archived() throws Exception {
+    register("archive-rollout", "ar1", core.settings().retrieval(), List.of(ModelAliases.CHAMPION));
+    register("archive-rollout", "ar2", core.settings().retrieval(), List.of(ModelAliases.STAGING));
+    Rollout r =
+        core.rollouts()
+            .begin(
+                new RolloutService.Start(
+                    "rollout-archive-rollout-v2",
+                    "run-archive-rollout",
+                    "archive-rollout",
+                    2,
+                    "manual",
+                    "test",
+                    null,
+                    RolloutPlan.Overrides.NONE));
+    try {
+      Reply candidate =
+          post("/v1/models/archive-rollout/versions/2:archive", Map.of("reason", "clean up"));
+
+      assertProblem(candidate, 409);
+      assertThat(candidate.json().path("detail").asText())
+          .contains("candidate of the running rollout rollout-archive-rollout-v2")
+          .contains("abort the rollout first");
+      assertThat(registry.find("archive-rollout", 2).orElseThrow().status())
+          .isEqualTo(RegisteredVersion.REGISTERED);
+    } finally {
+      core.rollouts().keep(r.id(), "test", "test over", "keep-archive-rollout");
+    }
+    // Once the rollout has ended it archives.
+    assertThat(
+            post("/v1/models/archive-rollout/versions/2:archive", Map.of("reason", "clean up"))
+                .status())
+        .isEqualTo(200);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.engram.activities.rollout;
 
 import io.engram.core.query.UnknownResourceException;
+import io.engram.core.registry.RegistryConflictException;
 import io.engram.core.rollout.Rollout;
 import io.engram.core.rollout.RolloutCheck;
 import io.engram.core.rollout.RolloutConflictException;
@@ -77,7 +78,8 @@ public final class RolloutActivitiesImpl implements RolloutActivities {
     if (c.verdict() == RolloutJudge.Kind.FAIL || c.verdict() == RolloutJudge.Kind.WORSE) {
       service.recordCheck(rolloutId, c, key());
     }
-    int maxComparisons = service.require(rolloutId).plan().maxComparisons();
+    RolloutPlan plan = service.require(rolloutId).plan();
+    RolloutJudge.Verdict atBudgetEnd = RolloutJudge.atBudgetEnd(c.total(), plan);
     return new RolloutVerdict(
         c.verdict().name(),
         c.reason(),
@@ -86,7 +88,8 @@ public final class RolloutActivitiesImpl implements RolloutActivities {
         c.test().losses(),
         c.test().logLikelihoodRatio(),
         c.test().threshold(),
-        c.comparisons().decisive() >= maxComparisons);
+        c.comparisons().decisive() >= plan.maxComparisons(),
+        atBudgetEnd == null ? null : atBudgetEnd.reason());
   }
 
   @Override
@@ -96,7 +99,13 @@ public final class RolloutActivitiesImpl implements RolloutActivities {
 
   @Override
   public void promote(long rolloutId, String actor, String reason) {
-    service.promote(rolloutId, actor, reason, key());
+    try {
+      service.promote(rolloutId, actor, reason, key());
+    } catch (RegistryConflictException | RolloutConflictException e) {
+      // The state refuses it (the candidate archived, the champion moved): no retry changes that.
+      throw ApplicationFailure.newNonRetryableFailure(
+          e.getMessage(), FailureTypes.ROLLOUT_MOVE_REFUSED);
+    }
   }
 
   @Override

@@ -19,6 +19,7 @@ import io.engram.core.query.UnknownResourceException;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelRegistry;
 import io.engram.core.registry.RegisteredVersion;
+import io.engram.core.rollout.RolloutService;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -40,7 +41,8 @@ import java.util.regex.Pattern;
  * The model registry over HTTP: a collection's versions, its aliases and their audit, and the
  * changes an operator makes by hand (move an alias, archive a version, tag one). Moves and archives
  * are made by {@link ModelRegistry}, which audits them and refuses what it must (409, or 403 for a
- * production champion move without approval).
+ * production champion move without approval); an archive goes through {@link RolloutService}, which
+ * also refuses the candidate of a running rollout (409: abort the rollout first).
  */
 @Controller("/v1/models")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -52,6 +54,7 @@ class ModelController {
   private static final TypeReference<LinkedHashMap<String, String>> TAGS = new TypeReference<>() {};
 
   private final ModelRegistry registry;
+  private final RolloutService rollouts;
   private final CollectionLookup collections;
   private final ModelViews views;
   private final ObjectMapper json;
@@ -59,6 +62,7 @@ class ModelController {
   ModelController(
       CoreServices core, CollectionLookup collections, ModelViews views, ObjectMapper json) {
     this.registry = core.registry();
+    this.rollouts = core.rollouts();
     this.collections = collections;
     this.views = views;
     this.json = json;
@@ -122,7 +126,7 @@ class ModelController {
     String key = require(caller, collection, version).collection();
     return views.view(
         caller,
-        registry.archive(
+        rollouts.archive(
             key, version, new ModelRegistry.Change(caller.getName(), body.reason(), null)));
   }
 

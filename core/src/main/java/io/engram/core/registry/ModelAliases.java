@@ -54,6 +54,30 @@ public final class ModelAliases {
         .findOne();
   }
 
+  /**
+   * As {@link #find(Handle, String, String)}, the alias row locked until the caller's transaction
+   * ends, so it cannot move between a check and what the check allows.
+   */
+  static Optional<Target> findForUpdate(Handle h, String collection, String alias) {
+    return h.createQuery(
+            "SELECT a.version_id, v.version FROM model_aliases a JOIN model_versions v ON v.id ="
+                + " a.version_id WHERE a.collection = :collection AND a.alias = :alias"
+                + " FOR UPDATE OF a")
+        .bind("collection", collection)
+        .bind("alias", alias)
+        .map((rs, ctx) -> new Target(rs.getLong(1), rs.getInt(2)))
+        .findOne();
+  }
+
+  /** The aliases pointing at version row {@code versionId}, in name order. */
+  static List<String> ofVersion(Handle h, long versionId) {
+    return h.createQuery(
+            "SELECT alias FROM model_aliases WHERE version_id = :version ORDER BY alias")
+        .bind("version", versionId)
+        .mapTo(String.class)
+        .list();
+  }
+
   /** The aliases of a collection's versions: version row id to its aliases. */
   public Map<Long, List<String>> byVersion(String collection) {
     return jdbi.withHandle(

@@ -128,7 +128,7 @@ public final class ModelRegistry {
   /**
    * As {@link #promote(String, String, int, boolean, Change)}, with {@code alongside} run in the
    * same transaction: a rollout records its decision in the one that moves the alias, so routing
-   * never sees one without the other.
+   * never sees one without the other. An exception from {@code alongside} rolls the move back.
    */
   public RegisteredVersion promote(
       String collection,
@@ -137,19 +137,31 @@ public final class ModelRegistry {
       boolean approved,
       Change change,
       Consumer<Handle> alongside) {
+    return promote(collection, alias, version, approved, change, null, alongside);
+  }
+
+  /**
+   * As {@link #promote(String, String, int, boolean, Change, Consumer)}, but only while {@code
+   * alias} still points at {@code from}: checked in the transaction with the alias row locked, so a
+   * move made meanwhile (by hand, say) is never silently undone.
+   *
+   * @param from where the alias must point when it moves; null for wherever it points
+   * @throws RegistryConflictException also when the alias no longer points at {@code from}
+   */
+  public RegisteredVersion promote(
+      String collection,
+      String alias,
+      int version,
+      boolean approved,
+      Change change,
+      ModelAliases.Target from,
+      Consumer<Handle> alongside) {
     if (!ModelAliases.ALL.contains(alias)) {
       throw new IllegalArgumentException(
           "alias must be one of " + ModelAliases.ALL + ", got '" + alias + "'");
     }
     RegisteredVersion target = require(collection, version);
-    if (!target.status().equals(RegisteredVersion.REGISTERED)) {
-      throw new RegistryConflictException(
-          RegistryConflictException.Reason.CONFLICT,
-          target.label()
-              + " is "
-              + target.status()
-              + "; only a registered version can carry an alias");
-    }
+    requireRegistered(target, target.status());
     if (alias.equals(ModelAliases.CHAMPION) && championNeedsApproval && !approved) {
       throw new RegistryConflictException(
           RegistryConflictException.Reason.APPROVAL_REQUIRED,
@@ -158,6 +170,25 @@ public final class ModelRegistry {
     }
     jdbi.useTransaction(
         h -> {
+          // The status read again with the version row locked: a concurrent archive of it waits
+          // for this move (and then finds it carrying the alias) or, first, makes it fail here.
+          requireRegistered(target, ModelVersions.lockStatus(h, target.id()));
+          // Then the alias row (the version row first, as a move by hand locks them).
+          if (from != null) {
+            Optional<ModelAliases.Target> now = ModelAliases.findForUpdate(h, collection, alias);
+            if (now.isEmpty() || now.get().versionId() != from.versionId()) {
+              throw new RegistryConflictException(
+                  RegistryConflictException.Reason.CONFLICT,
+                  alias
+                      + " of "
+                      + collection
+                      + " points at "
+                      + now.map(t -> "v" + t.version()).orElse("no version")
+                      + ", not v"
+                      + from.version()
+                      + ": it was moved meanwhile");
+            }
+          }
           move(h, collection, alias, target.id(), change);
           alongside.accept(h);
         });
@@ -219,19 +250,23 @@ public final class ModelRegistry {
 
   /**
    * As {@link #archive(String, int, Change)}, with {@code alongside} run in the same transaction (a
-   * rollout records its rollback in it).
+   * rollout records its rollback in it); an exception from it rolls the archive back.
    */
   public RegisteredVersion archive(
       String collection, int version, Change change, Consumer<Handle> alongside) {
     RegisteredVersion target = require(collection, version);
-    if (target.aliases().contains(ModelAliases.CHAMPION)) {
-      throw new RegistryConflictException(
-          RegistryConflictException.Reason.CONFLICT,
-          target.label() + " serves as champion; promote another version first");
-    }
     jdbi.useTransaction(
         h -> {
-          for (String alias : target.aliases()) {
+          // Status and aliases read again with the version locked: a concurrent promote onto it
+          // either lands first (and this refuses a champion) or waits and finds it archived.
+          ModelVersions.lockStatus(h, target.id());
+          List<String> aliases = ModelAliases.ofVersion(h, target.id());
+          if (aliases.contains(ModelAliases.CHAMPION)) {
+            throw new RegistryConflictException(
+                RegistryConflictException.Reason.CONFLICT,
+                target.label() + " serves as champion; promote another version first");
+          }
+          for (String alias : aliases) {
             ModelAliases.remove(h, collection, alias);
             AliasEvents.record(
                 h,
@@ -340,6 +375,14 @@ public final class ModelRegistry {
                         + "; ./engram models list --collection "
                         + collection
                         + " shows them"));
+  }
+
+  private static void requireRegistered(RegisteredVersion target, String status) {
+    if (!status.equals(RegisteredVersion.REGISTERED)) {
+      throw new RegistryConflictException(
+          RegistryConflictException.Reason.CONFLICT,
+          target.label() + " is " + status + "; only a registered version can carry an alias");
+    }
   }
 
   /** Points {@code alias} at {@code versionId}; a champion move makes the old one previous. */

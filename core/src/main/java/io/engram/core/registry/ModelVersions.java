@@ -287,6 +287,18 @@ public final class ModelVersions {
                 .isPresent());
   }
 
+  /**
+   * The status of version row {@code id}, the row locked until the caller's transaction ends: the
+   * status a change was allowed on cannot change under it (a promote and an archive of the same
+   * version wait for each other).
+   */
+  static String lockStatus(Handle h, long id) {
+    return h.createQuery("SELECT status FROM model_versions WHERE id = :id FOR UPDATE")
+        .bind("id", id)
+        .mapTo(String.class)
+        .one();
+  }
+
   static void setStatus(Handle h, long id, String status) {
     h.createUpdate("UPDATE model_versions SET status = :status WHERE id = :id")
         .bind("status", status)

@@ -2,6 +2,7 @@ package io.engram.core.rollout;
 
 import io.engram.core.rollout.RolloutObservations.ArmStats;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Judges a rollout's figures against its plan: the guardrails (errors, p95 latency against the
@@ -96,6 +97,31 @@ public final class RolloutJudge {
         Kind.READY, "guardrails hold over %d candidate queries".formatted(candidate.queries()));
   }
 
+  /**
+   * A rollout that ends undecided at its traffic or time budget: the candidate's errors over the
+   * whole rollout (its shadow comparisons and the queries it answered alone) against the plan's
+   * rate, without the minimum count the checks wait for ({@link #MIN_ERRORS}). On low traffic that
+   * count may never come, and a candidate that failed 2 of its 2 queries is not "no difference".
+   *
+   * @return {@link Kind#FAIL} with the reason when its errors exceed the rate; null when it may be
+   *     kept
+   */
+  public static Verdict atBudgetEnd(Map<String, ArmStats> total, RolloutPlan plan) {
+    ArmStats shadow = total.getOrDefault(Arm.SHADOW, ArmStats.none(Arm.SHADOW));
+    ArmStats alone = total.getOrDefault(Arm.CANDIDATE, ArmStats.none(Arm.CANDIDATE));
+    ArmStats candidate =
+        new ArmStats(
+            Arm.CANDIDATE,
+            shadow.queries() + alone.queries(),
+            shadow.errors() + alone.errors(),
+            0,
+            null,
+            null,
+            null);
+    String failed = errors("candidate", candidate, plan, 1);
+    return failed == null ? null : new Verdict(Kind.FAIL, failed + " over the whole rollout");
+  }
+
   static String test(SequentialTest.Result t) {
     return String.format(
         Locale.ROOT,
@@ -108,7 +134,11 @@ public final class RolloutJudge {
   }
 
   private static String errors(String what, ArmStats s, RolloutPlan plan) {
-    if (s.errors() >= MIN_ERRORS && s.errors() > plan.maxErrorRate() * s.queries()) {
+    return errors(what, s, plan, MIN_ERRORS);
+  }
+
+  private static String errors(String what, ArmStats s, RolloutPlan plan, long minimum) {
+    if (s.errors() >= minimum && s.errors() > plan.maxErrorRate() * s.queries()) {
       return String.format(
           Locale.ROOT,
           "%s errors: %d of %d queries failed (%.1f%%, at most %.1f%% allowed)",

@@ -4,6 +4,7 @@ import io.engram.core.query.UnknownResourceException;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelRegistry;
 import io.engram.core.registry.RegisteredVersion;
+import io.engram.core.registry.RegistryConflictException;
 import io.engram.core.rollout.RolloutObservations.ArmStats;
 import java.time.Clock;
 import java.util.List;
@@ -289,7 +290,12 @@ public final class RolloutService {
   /**
    * Promotes: {@code champion} moves to the candidate (the old champion becomes {@code previous},
    * its index kept for the retention period), the candidate leaves {@code staging}, and the rollout
-   * ends promoted, in one transaction.
+   * ends promoted, in one transaction. A promotion that already happened returns the rollout.
+   *
+   * @throws RegistryConflictException when the candidate is no longer registered, or the champion
+   *     alias no longer points at the rollout's champion (moved by hand: the promotion would
+   *     silently undo that move); nothing changes
+   * @throws RolloutConflictException when the rollout ended meanwhile; nothing changes
    */
   public Rollout promote(long rolloutId, String actor, String reason, String eventKey) {
     Rollout r = require(rolloutId);
@@ -297,35 +303,57 @@ public final class RolloutService {
       return r;
     }
     ModelRegistry.Change change = new ModelRegistry.Change(actor, reason, r.workflowId());
+    try {
+      promoteWhileRunning(r, change, actor, reason, eventKey);
+    } catch (RegistryConflictException | RolloutConflictException e) {
+      Rollout now = require(rolloutId);
+      if (Rollout.PROMOTED.equals(now.outcome().status())) {
+        return now; // promoted by an attempt of the same step that ran alongside
+      }
+      throw e;
+    }
+    return require(rolloutId);
+  }
+
+  /**
+   * The champion alias from the rollout's champion to its candidate, with the rollout's end, in one
+   * transaction; either check failing rolls it back.
+   */
+  private void promoteWhileRunning(
+      Rollout r, ModelRegistry.Change change, String actor, String reason, String eventKey) {
+    long rolloutId = r.id();
     registry.promote(
         r.collection(),
         ModelAliases.CHAMPION,
         r.candidate().number(),
         true,
         change,
+        new ModelAliases.Target(r.champion().id(), r.champion().number()),
         h -> {
+          if (!Rollouts.end(
+              h, rolloutId, Rollout.PROMOTED, reason, clock.instant().plus(settings.retention()))) {
+            // Ended by another decision since it was read: the alias must not move.
+            throw new RolloutConflictException(
+                "rollout " + r.workflowId() + " has ended meanwhile; the champion does not move");
+          }
           ModelRegistry.unset(
               h, r.collection(), ModelAliases.STAGING, r.candidate().number(), change);
-          if (Rollouts.end(
-              h, rolloutId, Rollout.PROMOTED, reason, clock.instant().plus(settings.retention()))) {
-            RolloutEvents.record(
-                h,
-                rolloutId,
-                RolloutEvents.DECISION,
-                Phase.DECIDED,
-                "promoted: "
-                    + reason
-                    + "; "
-                    + r.championLabel()
-                    + " is previous (its index kept for "
-                    + settings.retention().toDays()
-                    + " days)",
-                actor,
-                r.lastCheck(),
-                eventKey);
-          }
+          RolloutEvents.record(
+              h,
+              rolloutId,
+              RolloutEvents.DECISION,
+              Phase.DECIDED,
+              "promoted: "
+                  + reason
+                  + "; "
+                  + r.championLabel()
+                  + " is previous (its index kept for "
+                  + settings.retention().toDays()
+                  + " days)",
+              actor,
+              r.lastCheck(),
+              eventKey);
         });
-    return require(rolloutId);
   }
 
   /**
@@ -370,6 +398,36 @@ public final class RolloutService {
   }
 
   /**
+   * Archives a version by hand (the API's archive): as {@link ModelRegistry#archive(String, int,
+   * ModelRegistry.Change)}, but never the candidate of the collection's running rollout, which
+   * routing still sends traffic to and which the rollout could then neither promote nor judge. The
+   * check is made in the archive's transaction.
+   *
+   * @throws RolloutConflictException when the version is the candidate of a running rollout: abort
+   *     it first (its rollback archives the candidate)
+   * @throws io.engram.core.registry.RegistryConflictException when the version is the champion
+   */
+  public RegisteredVersion archive(String collection, int version, ModelRegistry.Change change) {
+    return registry.archive(
+        collection,
+        version,
+        change,
+        h ->
+            Rollouts.running(h, collection)
+                .filter(r -> r.candidate().number() == version)
+                .ifPresent(
+                    r -> {
+                      throw new RolloutConflictException(
+                          r.candidateLabel()
+                              + " is the candidate of the running rollout "
+                              + r.workflowId()
+                              + "; abort the rollout first (./engram rollout abort "
+                              + r.workflowId()
+                              + "), which archives it");
+                    }));
+  }
+
+  /**
    * Keeps the champion: the test found no difference within the budget (or approval or a pause ran
    * out). The candidate stays registered (and staged) for an operator to decide; its tag {@code
    * rollout} says how its rollout ended.
@@ -402,8 +460,11 @@ public final class RolloutService {
    * from (kept for the retention period, so its answers are those of before), audited as an undo.
    * The undo is the operator's explicit act, so a production champion move needs no other approval.
    *
-   * @throws RolloutConflictException when the rollout did not promote, was undone already, or the
-   *     champion has moved on since
+   * @throws RolloutConflictException when the rollout did not promote, was undone already, the
+   *     champion has moved on since, or another rollout of the collection runs (its champion would
+   *     move under it); checked again in the undo's transaction
+   * @throws RegistryConflictException when the champion moved on while the undo was made, or the
+   *     version to go back to can no longer serve (archived)
    */
   public Rollout undo(long rolloutId, String actor, String reason) {
     Rollout r = require(rolloutId);
@@ -432,7 +493,21 @@ public final class RolloutService {
         r.champion().number(),
         true,
         new ModelRegistry.Change(actor, "undo: " + why, r.workflowId()),
+        new ModelAliases.Target(r.candidate().id(), r.candidate().number()),
         h -> {
+          Rollouts.running(h, r.collection())
+              .ifPresent(
+                  running -> {
+                    throw new RolloutConflictException(
+                        "rollout "
+                            + running.workflowId()
+                            + " of "
+                            + running.candidateLabel()
+                            + " is running against "
+                            + running.championLabel()
+                            + "; abort it or wait for its decision before undoing "
+                            + r.workflowId());
+                  });
           Rollouts.markUndone(h, rolloutId);
           RolloutEvents.record(
               h,

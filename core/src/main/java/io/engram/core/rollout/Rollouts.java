@@ -135,6 +135,14 @@ public final class Rollouts {
         q -> q.bind("collection", collection));
   }
 
+  /** As {@link #running(String)}, read in the caller's transaction. */
+  static Optional<Rollout> running(Handle h, String collection) {
+    return ROLLOUTS.one(
+        h,
+        "WHERE r.collection = :collection AND r.status = 'running'",
+        q -> q.bind("collection", collection));
+  }
+
   /**
    * Every collection with the phase of its running rollout, or {@link Phase#DECIDED} when none
    * runs: what the phase gauge shows.

@@ -2,6 +2,7 @@ package io.engram.core.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.engram.core.CoreServices;
 import io.engram.core.config.EngramSettings;
@@ -16,8 +17,15 @@ import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.TestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +39,7 @@ import org.junit.jupiter.api.TestInstance;
 @EngramServices
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ModelRegistryIT {
+  private final ExecutorService racing = Executors.newFixedThreadPool(2);
   private CoreServices core;
   private ModelRegistry registry;
 
@@ -45,6 +54,7 @@ class ModelRegistryIT {
 
   @AfterAll
   void tearDown() {
+    racing.shutdownNow();
     core.close();
   }
 
@@ -164,6 +174,94 @@ class ModelRegistryIT {
                 .promote("prod", ModelAliases.CHAMPION, 1, true, change("approved"))
                 .aliases())
         .contains(ModelAliases.CHAMPION);
+  }
+
+  @Test
+  void a_promote_waits_for_an_archive_of_its_version_and_then_refuses() {
+    RetrievalSettings r = core.settings().retrieval();
+    core.collections().ensure("raced");
+    register("raced", "r1", r);
+    registry.promote("raced", ModelAliases.CHAMPION, 1, false, change("first champion"));
+    RegisteredVersion v2 = register("raced", "r2", r.withRerank(false));
+
+    CompletableFuture<RegisteredVersion> promote;
+    try (Handle archiving = core.jdbi().open()) {
+      // An archive of v2 in flight: its status changed, not yet committed.
+      archiving.begin();
+      ModelVersions.setStatus(archiving, v2.id(), RegisteredVersion.ARCHIVED);
+      promote =
+          CompletableFuture.supplyAsync(
+              () -> registry.promote("raced", ModelAliases.CHAMPION, 2, false, change("raced")),
+              racing);
+      await().atMost(Duration.ofSeconds(30)).until(() -> promote.isDone() || waitingOnALock());
+      assertThat(promote).as("the promote waits for the archive").isNotDone();
+      archiving.commit();
+    }
+
+    assertThatThrownBy(promote::join)
+        .hasCauseInstanceOf(RegistryConflictException.class)
+        .hasMessageContaining("archived");
+    assertThat(registry.alias("raced", ModelAliases.CHAMPION))
+        .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(1));
+  }
+
+  @Test
+  void an_archive_waits_for_a_champion_move_onto_its_version_and_then_refuses() throws Exception {
+    RetrievalSettings r = core.settings().retrieval();
+    core.collections().ensure("raced-back");
+    register("raced-back", "rb1", r);
+    registry.promote("raced-back", ModelAliases.CHAMPION, 1, false, change("first champion"));
+    register("raced-back", "rb2", r.withRerank(false));
+    CountDownLatch moved = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+
+    // A champion move onto v2, held open inside its transaction.
+    CompletableFuture<RegisteredVersion> promote =
+        CompletableFuture.supplyAsync(
+            () ->
+                registry.promote(
+                    "raced-back",
+                    ModelAliases.CHAMPION,
+                    2,
+                    false,
+                    change("v2 wins"),
+                    h -> {
+                      moved.countDown();
+                      try {
+                        release.await();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                      }
+                    }),
+            racing);
+    assertThat(moved.await(30, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<RegisteredVersion> archive =
+        CompletableFuture.supplyAsync(
+            () -> registry.archive("raced-back", 2, change("old")), racing);
+    await().atMost(Duration.ofSeconds(30)).until(() -> archive.isDone() || waitingOnALock());
+    assertThat(archive).as("the archive waits for the move").isNotDone();
+    release.countDown();
+
+    assertThat(promote.join().aliases()).contains(ModelAliases.CHAMPION);
+    assertThatThrownBy(archive::join)
+        .hasCauseInstanceOf(RegistryConflictException.class)
+        .hasMessageContaining("serves as champion");
+    assertThat(registry.find("raced-back", 2).orElseThrow().status())
+        .isEqualTo(RegisteredVersion.REGISTERED);
+  }
+
+  /** Whether a session of this database waits for a row lock. */
+  private boolean waitingOnALock() {
+    return core.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                + " AND wait_event_type = 'Lock'")
+                        .mapTo(Long.class)
+                        .one())
+        > 0;
   }
 
   private static ModelRegistry.Change change(String reason) {

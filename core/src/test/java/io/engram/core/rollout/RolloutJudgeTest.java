@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.engram.core.rollout.RolloutObservations.ArmStats;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RolloutJudgeTest {
@@ -106,6 +107,51 @@ class RolloutJudgeTest {
         RolloutJudge.canary(champion, arm(Arm.CANDIDATE, 60, 0, 0, 20.0), test.test(30, 2), PLAN);
     assertThat(better.kind()).isEqualTo(RolloutJudge.Kind.BETTER);
     assertThat(better.reason()).contains("30 wins, 2 losses");
+  }
+
+  @Test
+  void at_a_budget_end_errors_beyond_the_rate_fail_even_below_the_minimum_count() {
+    ArmStats champion = arm(Arm.CHAMPION, 500, 0, 0, 20.0);
+    ArmStats broken = arm(Arm.CANDIDATE, 2, 2, 0, null);
+    // Too few for a check: the step only waits for traffic.
+    assertThat(RolloutJudge.canary(champion, broken, UNDECIDED, PLAN).kind())
+        .isEqualTo(RolloutJudge.Kind.WAIT);
+
+    RolloutJudge.Verdict atEnd =
+        RolloutJudge.atBudgetEnd(
+            Map.of(Arm.CHAMPION, champion, Arm.CANDIDATE, broken, Arm.SHADOW, shadow(0, 0, 0, 0)),
+            PLAN);
+
+    assertThat(atEnd.kind()).isEqualTo(RolloutJudge.Kind.FAIL);
+    assertThat(atEnd.reason())
+        .isEqualTo(
+            "candidate errors: 2 of 2 queries failed (100.0%, at most 1.0% allowed) over the"
+                + " whole rollout");
+    // Shadow comparisons count as the candidate's queries too.
+    assertThat(
+            RolloutJudge.atBudgetEnd(
+                    Map.of(
+                        Arm.SHADOW,
+                        shadow(40, 2, 20, 18),
+                        Arm.CANDIDATE,
+                        arm(Arm.CANDIDATE, 10, 0, 0, 20.0)),
+                    PLAN)
+                .reason())
+        .startsWith("candidate errors: 2 of 50 queries failed");
+  }
+
+  @Test
+  void at_a_budget_end_errors_within_the_rate_or_none_keep_the_champion() {
+    assertThat(
+            RolloutJudge.atBudgetEnd(
+                Map.of(
+                    Arm.SHADOW,
+                    shadow(150, 1, 20, 18),
+                    Arm.CANDIDATE,
+                    arm(Arm.CANDIDATE, 50, 1, 0, 20.0)),
+                PLAN))
+        .isNull();
+    assertThat(RolloutJudge.atBudgetEnd(Map.of(), PLAN)).isNull();
   }
 
   @Test

@@ -12,7 +12,9 @@ import io.engram.core.query.Question;
 import io.engram.core.query.Source;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelRegistry;
+import io.engram.core.registry.ModelVersions;
 import io.engram.core.registry.RegisteredVersion;
+import io.engram.core.registry.RegistryConflictException;
 import io.engram.core.tenant.Tenant;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
@@ -24,7 +26,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -301,6 +307,152 @@ class RolloutServiceIT {
     assertThat(core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow().version())
         .isEqualTo(1);
     assertThat(router.routing(collection).rollout()).isNull();
+  }
+
+  @Test
+  void the_candidate_of_a_running_rollout_cannot_be_archived_by_hand() {
+    String collection = collectionWithCandidate("zoo-archive");
+    Rollout r = begin(collection);
+    ModelRegistry.Change byHand = new ModelRegistry.Change("operator", "clean up", null);
+
+    assertThatThrownBy(() -> service.archive(collection, 2, byHand))
+        .isInstanceOf(RolloutConflictException.class)
+        .hasMessageContaining("candidate of the running rollout " + r.workflowId())
+        .hasMessageContaining("abort the rollout first");
+    RegisteredVersion candidate = core.registry().find(collection, 2).orElseThrow();
+    assertThat(candidate.status()).isEqualTo(RegisteredVersion.REGISTERED);
+    assertThat(candidate.aliases()).containsExactly(ModelAliases.STAGING);
+    // It still promotes, and once the rollout has ended the old champion archives as any other.
+    service.promote(r.id(), RolloutService.WORKFLOW, "the candidate won", "a1");
+    assertThat(core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow().version())
+        .isEqualTo(2);
+    assertThat(service.archive(collection, 1, byHand).status())
+        .isEqualTo(RegisteredVersion.ARCHIVED);
+  }
+
+  @Test
+  void a_promotion_after_the_champion_was_moved_by_hand_moves_nothing() {
+    String collection = collectionWithCandidate("zoo-promote-moved");
+    int v3 = registerAnother(collection);
+    Rollout r = begin(collection);
+    core.registry()
+        .promote(
+            collection,
+            ModelAliases.CHAMPION,
+            v3,
+            true,
+            new ModelRegistry.Change("operator", "by hand", null));
+
+    // The approval lands before the next check would have noticed.
+    assertThatThrownBy(() -> service.promote(r.id(), "alice", "approved", "m1"))
+        .isInstanceOf(RegistryConflictException.class)
+        .hasMessageContaining("champion of " + collection + " points at v3, not v1");
+
+    assertThat(core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow().version())
+        .isEqualTo(v3);
+    assertThat(core.registry().alias(collection, ModelAliases.STAGING).orElseThrow().version())
+        .isEqualTo(2);
+    assertThat(service.require(r.id()).running()).isTrue();
+    assertThat(service.status(r.workflowId()).orElseThrow().events())
+        .extracting(RolloutEvents.Event::kind)
+        .doesNotContain(RolloutEvents.DECISION);
+    // The workflow then rolls back: the hand-made champion stays.
+    service.rollBack(r.id(), RolloutService.WORKFLOW, "the promotion was refused", "m2");
+    assertThat(core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow().version())
+        .isEqualTo(v3);
+  }
+
+  @Test
+  void a_promotion_racing_another_decision_moves_nothing() throws Exception {
+    String collection = collectionWithCandidate("zoo-promote-ended");
+    Rollout r = begin(collection);
+    ExecutorService racing = Executors.newSingleThreadExecutor();
+    try (Handle other = core.jdbi().open()) {
+      // Another decision ends the rollout; not yet committed when the promotion reads it.
+      other.begin();
+      assertThat(Rollouts.end(other, r.id(), Rollout.KEPT, "another decision", null)).isTrue();
+      Future<Rollout> promote =
+          racing.submit(() -> service.promote(r.id(), "alice", "approved", "e1"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> promote.isDone() || waitingOnALock());
+      assertThat(promote).as("the promotion waits for the other decision").isNotDone();
+      other.commit();
+
+      assertThatThrownBy(promote::get)
+          .hasCauseInstanceOf(RolloutConflictException.class)
+          .hasMessageContaining("has ended meanwhile");
+    } finally {
+      racing.shutdownNow();
+    }
+    assertThat(core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow().version())
+        .isEqualTo(1);
+    assertThat(core.registry().alias(collection, ModelAliases.STAGING).orElseThrow().version())
+        .isEqualTo(2);
+    assertThat(service.require(r.id()).outcome().status()).isEqualTo(Rollout.KEPT);
+  }
+
+  @Test
+  void a_promotion_cannot_be_undone_while_another_rollout_of_the_collection_runs() {
+    String collection = collectionWithCandidate("zoo-undo-running");
+    Rollout a = begin(collection);
+    service.promote(a.id(), RolloutService.WORKFLOW, "the candidate won", "u1");
+    int v3 = registerAnother(collection);
+    Rollout b =
+        service.begin(
+            new RolloutService.Start(
+                "rollout-" + collection + "-v" + v3,
+                "run-b-" + RUNS.incrementAndGet(),
+                collection,
+                v3,
+                "manual",
+                "it",
+                null,
+                RolloutPlan.Overrides.NONE));
+
+    assertThatThrownBy(() -> service.undo(a.id(), "operator", null))
+        .isInstanceOf(RolloutConflictException.class)
+        .hasMessageContaining("rollout " + b.workflowId() + " of " + collection + "/v3 is running")
+        .hasMessageContaining("before undoing " + a.workflowId());
+
+    assertThat(core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow().version())
+        .isEqualTo(2);
+    assertThat(service.require(a.id()).outcome().status()).isEqualTo(Rollout.PROMOTED);
+    // B compares what it started with, so its check does not fail as "moved by hand".
+    assertThat(service.check(b.id()).reason()).doesNotContain("moved by hand");
+    // Once B has ended, A undoes.
+    service.keep(b.id(), RolloutService.WORKFLOW, "no difference", "u2");
+    assertThat(service.undo(a.id(), "operator", null).outcome().status()).isEqualTo(Rollout.UNDONE);
+    assertThat(core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow().version())
+        .isEqualTo(1);
+  }
+
+  /** Registers another version of {@code collection} (no alias) and returns its number. */
+  private int registerAnother(String collection) {
+    RegisteredVersion v1 = core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow();
+    return core.registry()
+        .register(
+            ModelVersions.NewVersion.builder(collection, v1.indexVersionId(), v1.bundle())
+                .gates(List.of())
+                .createdBy("it")
+                .reason("another version")
+                .origin("it-another-" + collection)
+                .build(),
+            List.of(),
+            new ModelRegistry.Change("it", "registered for the test", null))
+        .version();
+  }
+
+  /** Whether a session of this database waits for a row lock. */
+  private boolean waitingOnALock() {
+    return core.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT count(*) FROM pg_stat_activity"
+                                + " WHERE datname = current_database()"
+                                + " AND wait_event_type = 'Lock'")
+                        .mapTo(Long.class)
+                        .one())
+        > 0;
   }
 
   @Test

@@ -47,5 +47,14 @@ public final class FailureTypes {
    */
   public static final String ROLLOUT_REFUSED = "RolloutRefused";
 
+  /**
+   * A rollout's promotion that the current state refuses: the candidate is no longer registered
+   * (archived, rejected), the champion is no longer the one the rollout started from (moved by
+   * hand), or the rollout has ended. Non-retryable: no retry changes that, and a retried promotion
+   * would hold the workflow (and its abort) for ever; the workflow rolls back with the reason
+   * instead.
+   */
+  public static final String ROLLOUT_MOVE_REFUSED = "RolloutMoveRefused";
+
   private FailureTypes() {}
 }

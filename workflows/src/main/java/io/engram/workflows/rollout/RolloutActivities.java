@@ -38,7 +38,9 @@ public interface RolloutActivities {
 
   /**
    * Promotes: {@code champion} moves to the candidate, the old champion becomes {@code previous},
-   * and the rollout ends, in one transaction.
+   * and the rollout ends, in one transaction. Fails for good ({@code RolloutMoveRefused}) when the
+   * state refuses it: the candidate is no longer registered, the champion is no longer the one the
+   * rollout started from, or the rollout has ended.
    */
   @ActivityMethod(name = "RolloutPromote")
   void promote(long rolloutId, String actor, String reason);

@@ -11,6 +11,9 @@ package io.engram.workflows.rollout;
  * @param logLikelihoodRatio the sequential test's {@code ln Λ}
  * @param threshold {@code ln(1/α)}, which {@code ln Λ} must reach to decide
  * @param trafficBudgetSpent whether the decisive comparisons reached the plan's budget
+ * @param failsAtBudgetEnd why the rollout must roll back rather than be kept should it end
+ *     undecided at a budget now (the candidate's errors over the whole rollout beyond the plan's
+ *     rate, too few to fail a check); null when it may be kept (and in histories from before)
  */
 public record RolloutVerdict(
     String verdict,
@@ -20,7 +23,8 @@ public record RolloutVerdict(
     long losses,
     double logLikelihoodRatio,
     double threshold,
-    boolean trafficBudgetSpent) {
+    boolean trafficBudgetSpent,
+    String failsAtBudgetEnd) {
 
   /** Nothing wrong, not enough traffic for the phase to end yet. */
   public static final String WAIT = "WAIT";

@@ -35,6 +35,19 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
    */
   static final int MAX_HISTORY = 8_000;
 
+  /**
+   * Version of a refused promotion: from 1, a promotion the state refuses for good (the candidate
+   * archived, the champion moved) rolls back with the reason; before, the promote activity could
+   * only retry, holding the workflow and any abort.
+   */
+  static final String REFUSED_PROMOTION = "rollout-refused-promotion";
+
+  /**
+   * Version of a rollout ending undecided at a budget: from 1, a candidate whose errors exceed the
+   * plan's rate (too few to fail a check) rolls back instead of being kept as "no difference".
+   */
+  static final String ERRORS_AT_BUDGET_END = "rollout-errors-at-budget-end";
+
   private final RolloutActivities steps =
       ActivityStubs.stub(
           RolloutActivities.class,
@@ -43,7 +56,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   // A move, a signal's effect or a decision must land, or routing would stay split between the
   // versions with nobody watching it: retried for as long as it takes, visible as a pending
-  // activity meanwhile.
+  // activity meanwhile. Only a promotion the state refuses fails for good (RolloutMoveRefused),
+  // and the rollout then rolls back.
   private final RolloutActivities moves =
       Workflow.newActivityStub(
           RolloutActivities.class,
@@ -153,15 +167,11 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       return;
     }
     if (v.trafficBudgetSpent()) {
-      keep("no difference within the traffic budget: " + v.reason());
+      undecided("no difference within the traffic budget", v);
       return;
     }
     if (now - begun >= t.timeBudgetMs()) {
-      keep(
-          "no difference within the time budget of "
-              + duration(t.timeBudgetMs())
-              + ": "
-              + v.reason());
+      undecided("no difference within the time budget of " + duration(t.timeBudgetMs()), v);
       return;
     }
     long bake = RolloutStatus.SHADOW.equals(phase) ? t.shadowBakeMs() : t.stepBakeMs();
@@ -206,6 +216,20 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     }
   }
 
+  /**
+   * Ends a rollout undecided at a budget: keeps the champion, unless the candidate failed on more
+   * of its queries than the plan allows, though too few for a check to fail it: then it rolls back.
+   */
+  private void undecided(String noDifference, RolloutVerdict v) {
+    if (v.failsAtBudgetEnd() != null
+        && Workflow.getVersion(ERRORS_AT_BUDGET_END, Workflow.DEFAULT_VERSION, 1)
+            != Workflow.DEFAULT_VERSION) {
+      rollBack(WORKFLOW, noDifference + ", but " + v.failsAtBudgetEnd());
+      return;
+    }
+    keep(noDifference + ": " + v.reason());
+  }
+
   private void enter(String next, int nextStep) {
     moves.enter(rolloutId(), next, nextStep);
     moved(next, nextStep);
@@ -220,7 +244,19 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   private void promote(String actor, String reason) {
-    moves.promote(rolloutId(), actor, reason);
+    try {
+      moves.promote(rolloutId(), actor, reason);
+    } catch (ActivityFailure e) {
+      if (!(e.getCause() instanceof ApplicationFailure af
+              && FailureTypes.ROLLOUT_MOVE_REFUSED.equals(af.getType()))
+          || Workflow.getVersion(REFUSED_PROMOTION, Workflow.DEFAULT_VERSION, 1)
+              == Workflow.DEFAULT_VERSION) {
+        throw e;
+      }
+      log.warn("rollout {}: the promotion was refused: {}", rolloutId(), af.getOriginalMessage());
+      rollBack(WORKFLOW, "the promotion was refused: " + af.getOriginalMessage());
+      return;
+    }
     finish(rolloutId(), RolloutResult.PROMOTED, reason);
   }
 

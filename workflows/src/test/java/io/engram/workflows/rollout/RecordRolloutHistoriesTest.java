@@ -74,6 +74,41 @@ class RecordRolloutHistoriesTest {
     write(client, "rollout-guardrail-rollback");
   }
 
+  @Test
+  void a_winner_whose_promotion_is_refused_rolled_back(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
+    ScriptedRollout steps = new ScriptedRollout();
+    steps.verdicts =
+        (phase, step) ->
+            phase.equals(RolloutStatus.CANARY) ? RolloutVerdict.BETTER : RolloutVerdict.READY;
+    steps.refusePromotion = "champion of zoo points at v3, not v1: it was moved meanwhile";
+    RolloutWorkflow workflow = RolloutWorkflowTest.start(env, worker, client, steps);
+
+    assertThat(workflow.rollOut(ScriptedRollout.request()).decision())
+        .isEqualTo(RolloutResult.ROLLED_BACK);
+
+    write(client, "rollout-refused-promotion");
+  }
+
+  @Test
+  void a_candidate_failing_its_few_queries_rolled_back_at_its_time_budget(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
+    ScriptedRollout steps = new ScriptedRollout();
+    steps.timings = new RolloutStarted.Timings(60_000, 60_000, 300_000, 15_000, 600_000, 60_000);
+    steps.verdicts =
+        (phase, step) ->
+            phase.equals(RolloutStatus.SHADOW) ? RolloutVerdict.READY : RolloutVerdict.WAIT;
+    steps.failsAtBudgetEnd =
+        "candidate errors: 2 of 2 queries failed (100.0%, at most 1.0% allowed) over the whole"
+            + " rollout";
+    RolloutWorkflow workflow = RolloutWorkflowTest.start(env, worker, client, steps);
+
+    assertThat(workflow.rollOut(ScriptedRollout.request()).decision())
+        .isEqualTo(RolloutResult.ROLLED_BACK);
+
+    write(client, "rollout-errors-at-budget-end");
+  }
+
   private static void write(WorkflowClient client, String name) throws IOException {
     Files.createDirectories(DIR);
     Files.writeString(

@@ -25,7 +25,11 @@ class RolloutPayloadRoundTripTest {
     RolloutStarted started =
         new RolloutStarted(3, 1, 2, 3, false, new RolloutStarted.Timings(1, 2, 3, 4_000, 5, 6));
     RolloutVerdict verdict =
-        new RolloutVerdict(RolloutVerdict.BETTER, "wins", 0.05, 40, 12, 3.4, 3.0, false);
+        new RolloutVerdict(RolloutVerdict.BETTER, "wins", 0.05, 40, 12, 3.4, 3.0, false, null);
+    RolloutVerdict failing =
+        new RolloutVerdict(
+            RolloutVerdict.WAIT, "2 of 60", 0.01, 0, 0, 0, 3.0, false, "candidate errors: 2 of 2");
+    assertThat(roundTrip(failing, RolloutVerdict.class)).isEqualTo(failing);
     RolloutRequest carried =
         new RolloutRequest(
                 "scifact",

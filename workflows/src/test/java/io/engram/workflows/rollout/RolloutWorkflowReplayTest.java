@@ -24,11 +24,19 @@ class RolloutWorkflowReplayTest {
   private static final String PROMOTE = "histories/rollout-approved-promote.json";
 
   /**
-   * One history per way a rollout ends by its figures: promoted on approval after a pause, and
-   * rolled back by a guardrail.
+   * One history per way a rollout ends by its figures: promoted on approval after a pause, rolled
+   * back by a guardrail, rolled back when its promotion was refused ({@link
+   * RolloutWorkflowImpl#REFUSED_PROMOTION}), and rolled back at its time budget for errors too few
+   * to fail a check ({@link RolloutWorkflowImpl#ERRORS_AT_BUDGET_END}).
    */
   @ParameterizedTest
-  @ValueSource(strings = {PROMOTE, "histories/rollout-guardrail-rollback.json"})
+  @ValueSource(
+      strings = {
+        PROMOTE,
+        "histories/rollout-guardrail-rollback.json",
+        "histories/rollout-refused-promotion.json",
+        "histories/rollout-errors-at-budget-end.json"
+      })
   void replays(String history) throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(history, RolloutWorkflowImpl.class);
   }

@@ -148,6 +148,43 @@ class RolloutWorkflowTest {
   }
 
   @Test
+  void a_candidate_failing_its_few_queries_rolls_back_at_the_time_budget_instead_of_being_kept(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    // Too little traffic for any check to decide, but what the candidate served failed.
+    steps.verdicts =
+        (phase, step) ->
+            phase.equals(RolloutStatus.SHADOW) ? RolloutVerdict.READY : RolloutVerdict.WAIT;
+    steps.failsAtBudgetEnd =
+        "candidate errors: 2 of 2 queries failed (100.0%, at most 1.0% allowed) over the whole"
+            + " rollout";
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+
+    RolloutResult result = workflow.rollOut(ScriptedRollout.request());
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.ROLLED_BACK);
+    assertThat(result.reason())
+        .isEqualTo("no difference within the time budget of 1h, but " + steps.failsAtBudgetEnd);
+    assertThat(steps.moves())
+        .containsExactly("begin v2", "enter canary 1", "roll back by rollout: " + result.reason());
+  }
+
+  @Test
+  void a_candidate_failing_beyond_the_rate_rolls_back_at_the_traffic_budget(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.trafficBudgetSpent = true;
+    steps.failsAtBudgetEnd = "candidate errors: 2 of 20 queries failed";
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+
+    RolloutResult result = workflow.rollOut(ScriptedRollout.request());
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.ROLLED_BACK);
+    assertThat(result.reason())
+        .isEqualTo(
+            "no difference within the traffic budget, but candidate errors: 2 of 20 queries"
+                + " failed");
+  }
+
+  @Test
   void a_spent_traffic_budget_ends_as_no_difference(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     steps.trafficBudgetSpent = true;
@@ -190,6 +227,39 @@ class RolloutWorkflowTest {
             "enter awaiting_approval 1",
             "signal approve by alice",
             "promote by alice: approved by alice: looks good");
+  }
+
+  @Test
+  void a_promotion_the_state_refuses_rolls_back_with_the_reason_instead_of_holding_the_rollout(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.autoPromote = false;
+    steps.verdicts =
+        (phase, step) ->
+            phase.equals(RolloutStatus.SHADOW) ? RolloutVerdict.READY : RolloutVerdict.BETTER;
+    steps.refusePromotion = "zoo/v2 is archived; only a registered version can carry an alias";
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+    WorkflowClient.start(workflow::rollOut, ScriptedRollout.request());
+    env.sleep(Duration.ofMinutes(10));
+    assertThat(workflow.status().phase()).isEqualTo(RolloutStatus.AWAITING_APPROVAL);
+
+    workflow.approve(new RolloutSignal("alice", null));
+    RolloutResult result = WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.ROLLED_BACK);
+    assertThat(result.reason())
+        .isEqualTo(
+            "the promotion was refused: zoo/v2 is archived; only a registered version can carry"
+                + " an alias");
+    assertThat(steps.moves())
+        .containsExactly(
+            "begin v2",
+            "enter canary 1",
+            "enter awaiting_approval 1",
+            "signal approve by alice",
+            "promote by alice: approved by alice",
+            "roll back by rollout: " + result.reason());
+    assertThat(searchAttributes(workflow).get(EngramSearchAttributes.ROLLOUT_PHASE))
+        .isEqualTo("rolled_back");
   }
 
   @Test

@@ -19,7 +19,9 @@ final class ScriptedRollout implements RolloutActivities {
   volatile BiFunction<String, Integer, String> verdicts = (phase, step) -> RolloutVerdict.READY;
   volatile boolean autoPromote = true;
   volatile boolean trafficBudgetSpent;
+  volatile String failsAtBudgetEnd;
   volatile String refuse;
+  volatile String refusePromotion;
   volatile RolloutStarted.Timings timings =
       new RolloutStarted.Timings(60_000, 60_000, 3_600_000, 15_000, 86_400_000, 86_400_000);
 
@@ -50,7 +52,8 @@ final class ScriptedRollout implements RolloutActivities {
   public RolloutVerdict check(long rolloutId) {
     calls.add("check " + phase + " " + step);
     String v = verdicts.apply(phase, step);
-    return new RolloutVerdict(v, "scripted " + v, 0.04, 9, 3, 3.2, 3.0, trafficBudgetSpent);
+    return new RolloutVerdict(
+        v, "scripted " + v, 0.04, 9, 3, 3.2, 3.0, trafficBudgetSpent, failsAtBudgetEnd);
   }
 
   @Override
@@ -61,6 +64,10 @@ final class ScriptedRollout implements RolloutActivities {
   @Override
   public void promote(long rolloutId, String actor, String reason) {
     calls.add("promote by " + actor + ": " + reason);
+    if (refusePromotion != null) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          refusePromotion, FailureTypes.ROLLOUT_MOVE_REFUSED);
+    }
   }
 
   @Override
