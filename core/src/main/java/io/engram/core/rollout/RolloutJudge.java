@@ -62,11 +62,19 @@ public final class RolloutJudge {
 
   /**
    * A canary step: the guardrails over the step's window, then the sequential test over the whole
-   * canary.
+   * canary. The candidate's errors count whether it answered alone or in the interleaved arm (where
+   * a failure of its pipeline is answered by the champion and recorded there).
    */
   public static Verdict canary(
-      ArmStats champion, ArmStats candidate, SequentialTest.Result test, RolloutPlan plan) {
+      ArmStats champion,
+      ArmStats candidate,
+      ArmStats interleaved,
+      SequentialTest.Result test,
+      RolloutPlan plan) {
     String failed = errors("candidate", candidate, plan);
+    if (failed == null && interleaved != null) {
+      failed = errors("interleaved candidate", interleaved, plan);
+    }
     if (failed == null
         && candidate.queries() - candidate.errors() >= MIN_LATENCY_SAMPLE
         && champion.queries() - champion.errors() >= MIN_LATENCY_SAMPLE) {
@@ -99,9 +107,10 @@ public final class RolloutJudge {
 
   /**
    * A rollout that ends undecided at its traffic or time budget: the candidate's errors over the
-   * whole rollout (its shadow comparisons and the queries it answered alone) against the plan's
-   * rate, without the minimum count the checks wait for ({@link #MIN_ERRORS}). On low traffic that
-   * count may never come, and a candidate that failed 2 of its 2 queries is not "no difference".
+   * whole rollout (its shadow comparisons and the queries it answered, alone or interleaved)
+   * against the plan's rate, without the minimum count the checks wait for ({@link #MIN_ERRORS}).
+   * On low traffic that count may never come, and a candidate that failed 2 of its 2 queries is not
+   * "no difference".
    *
    * @return {@link Kind#FAIL} with the reason when its errors exceed the rate; null when it may be
    *     kept
@@ -109,11 +118,12 @@ public final class RolloutJudge {
   public static Verdict atBudgetEnd(Map<String, ArmStats> total, RolloutPlan plan) {
     ArmStats shadow = total.getOrDefault(Arm.SHADOW, ArmStats.none(Arm.SHADOW));
     ArmStats alone = total.getOrDefault(Arm.CANDIDATE, ArmStats.none(Arm.CANDIDATE));
+    ArmStats interleaved = total.getOrDefault(Arm.INTERLEAVED, ArmStats.none(Arm.INTERLEAVED));
     ArmStats candidate =
         new ArmStats(
             Arm.CANDIDATE,
-            shadow.queries() + alone.queries(),
-            shadow.errors() + alone.errors(),
+            shadow.queries() + alone.queries() + interleaved.queries(),
+            shadow.errors() + alone.errors() + interleaved.errors(),
             0,
             null,
             null,

@@ -212,7 +212,11 @@ public final class RolloutService {
           Phase.SHADOW.equals(r.routing().phase())
               ? RolloutJudge.shadow(window.get(Arm.SHADOW), plan)
               : RolloutJudge.canary(
-                  window.get(Arm.CHAMPION), window.get(Arm.CANDIDATE), test, plan);
+                  window.get(Arm.CHAMPION),
+                  window.get(Arm.CANDIDATE),
+                  window.get(Arm.INTERLEAVED),
+                  test,
+                  plan);
     }
     RolloutCheck check =
         new RolloutCheck(

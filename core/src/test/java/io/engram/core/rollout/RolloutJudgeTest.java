@@ -29,6 +29,8 @@ class RolloutJudgeTest {
 
   private static final SequentialTest.Result UNDECIDED = new SequentialTest(0.05).test(10, 9);
 
+  private static final ArmStats NO_INTERLEAVING = ArmStats.none(Arm.INTERLEAVED);
+
   private static ArmStats arm(String arm, long queries, long errors, long empty, Double p95) {
     return new ArmStats(arm, queries, errors, empty, p95, null, null);
   }
@@ -75,15 +77,18 @@ class RolloutJudgeTest {
   void a_canary_step_fails_on_latency_errors_or_empty_results() {
     ArmStats champion = arm(Arm.CHAMPION, 500, 0, 5, 20.0);
     assertThat(
-            RolloutJudge.canary(champion, arm(Arm.CANDIDATE, 60, 0, 0, 90.0), UNDECIDED, PLAN)
+            RolloutJudge.canary(
+                    champion, arm(Arm.CANDIDATE, 60, 0, 0, 90.0), NO_INTERLEAVING, UNDECIDED, PLAN)
                 .reason())
         .startsWith("latency:");
     assertThat(
-            RolloutJudge.canary(champion, arm(Arm.CANDIDATE, 60, 4, 0, 20.0), UNDECIDED, PLAN)
+            RolloutJudge.canary(
+                    champion, arm(Arm.CANDIDATE, 60, 4, 0, 20.0), NO_INTERLEAVING, UNDECIDED, PLAN)
                 .reason())
         .startsWith("candidate errors: 4 of 60");
     RolloutJudge.Verdict empty =
-        RolloutJudge.canary(champion, arm(Arm.CANDIDATE, 60, 0, 6, 20.0), UNDECIDED, PLAN);
+        RolloutJudge.canary(
+            champion, arm(Arm.CANDIDATE, 60, 0, 6, 20.0), NO_INTERLEAVING, UNDECIDED, PLAN);
     assertThat(empty.kind()).isEqualTo(RolloutJudge.Kind.FAIL);
     assertThat(empty.reason()).startsWith("empty results: 10.0% of the candidate's answers");
   }
@@ -95,16 +100,25 @@ class RolloutJudgeTest {
 
     assertThat(
             RolloutJudge.canary(
-                    champion, arm(Arm.CANDIDATE, 10, 0, 0, 20.0), test.test(2, 30), PLAN)
+                    champion,
+                    arm(Arm.CANDIDATE, 10, 0, 0, 20.0),
+                    NO_INTERLEAVING,
+                    test.test(2, 30),
+                    PLAN)
                 .kind())
         .isEqualTo(RolloutJudge.Kind.WORSE);
     assertThat(
             RolloutJudge.canary(
-                    champion, arm(Arm.CANDIDATE, 10, 0, 0, 20.0), test.test(30, 2), PLAN)
+                    champion,
+                    arm(Arm.CANDIDATE, 10, 0, 0, 20.0),
+                    NO_INTERLEAVING,
+                    test.test(30, 2),
+                    PLAN)
                 .kind())
         .isEqualTo(RolloutJudge.Kind.WAIT);
     RolloutJudge.Verdict better =
-        RolloutJudge.canary(champion, arm(Arm.CANDIDATE, 60, 0, 0, 20.0), test.test(30, 2), PLAN);
+        RolloutJudge.canary(
+            champion, arm(Arm.CANDIDATE, 60, 0, 0, 20.0), NO_INTERLEAVING, test.test(30, 2), PLAN);
     assertThat(better.kind()).isEqualTo(RolloutJudge.Kind.BETTER);
     assertThat(better.reason()).contains("30 wins, 2 losses");
   }
@@ -114,7 +128,7 @@ class RolloutJudgeTest {
     ArmStats champion = arm(Arm.CHAMPION, 500, 0, 0, 20.0);
     ArmStats broken = arm(Arm.CANDIDATE, 2, 2, 0, null);
     // Too few for a check: the step only waits for traffic.
-    assertThat(RolloutJudge.canary(champion, broken, UNDECIDED, PLAN).kind())
+    assertThat(RolloutJudge.canary(champion, broken, NO_INTERLEAVING, UNDECIDED, PLAN).kind())
         .isEqualTo(RolloutJudge.Kind.WAIT);
 
     RolloutJudge.Verdict atEnd =
@@ -155,11 +169,32 @@ class RolloutJudgeTest {
   }
 
   @Test
+  void a_canary_step_fails_on_the_candidates_errors_in_the_interleaved_arm() {
+    ArmStats champion = arm(Arm.CHAMPION, 500, 0, 0, 20.0);
+    ArmStats alone = arm(Arm.CANDIDATE, 60, 0, 0, 20.0);
+    ArmStats interleaved = arm(Arm.INTERLEAVED, 120, 6, 0, 45.0);
+
+    RolloutJudge.Verdict verdict =
+        RolloutJudge.canary(champion, alone, interleaved, UNDECIDED, PLAN);
+
+    assertThat(verdict.kind()).isEqualTo(RolloutJudge.Kind.FAIL);
+    assertThat(verdict.reason())
+        .startsWith("interleaved candidate errors: 6 of 120 queries failed");
+    // And at a budget's end its failures count with the rest of the candidate's.
+    assertThat(
+            RolloutJudge.atBudgetEnd(
+                    Map.of(Arm.INTERLEAVED, arm(Arm.INTERLEAVED, 2, 2, 0, null)), PLAN)
+                .reason())
+        .startsWith("candidate errors: 2 of 2 queries failed");
+  }
+
+  @Test
   void a_healthy_step_with_its_minimum_is_ready() {
     assertThat(
             RolloutJudge.canary(
                     arm(Arm.CHAMPION, 500, 0, 0, 20.0),
                     arm(Arm.CANDIDATE, 60, 0, 0, 22.0),
+                    NO_INTERLEAVING,
                     UNDECIDED,
                     PLAN)
                 .kind())
