@@ -122,28 +122,15 @@ public final class ModelRegistry {
    */
   public RegisteredVersion promote(
       String collection, String alias, int version, boolean approved, Change change) {
-    return promote(collection, alias, version, approved, change, h -> {});
+    return promote(collection, alias, version, approved, change, null, h -> {});
   }
 
   /**
-   * As {@link #promote(String, String, int, boolean, Change)}, with {@code alongside} run in the
-   * same transaction: a rollout records its decision in the one that moves the alias, so routing
-   * never sees one without the other. An exception from {@code alongside} rolls the move back.
-   */
-  public RegisteredVersion promote(
-      String collection,
-      String alias,
-      int version,
-      boolean approved,
-      Change change,
-      Consumer<Handle> alongside) {
-    return promote(collection, alias, version, approved, change, null, alongside);
-  }
-
-  /**
-   * As {@link #promote(String, String, int, boolean, Change, Consumer)}, but only while {@code
-   * alias} still points at {@code from}: checked in the transaction with the alias row locked, so a
-   * move made meanwhile (by hand, say) is never silently undone.
+   * As {@link #promote(String, String, int, boolean, Change)}, but only while {@code alias} still
+   * points at {@code from} (checked in the transaction with the alias row locked, so a move made
+   * meanwhile, by hand say, is never silently undone), and with {@code alongside} run in the same
+   * transaction: a rollout records its decision in the one that moves the alias, so routing never
+   * sees one without the other. An exception from {@code alongside} rolls the move back.
    *
    * @param from where the alias must point when it moves; null for wherever it points
    * @throws RegistryConflictException also when the alias no longer points at {@code from}

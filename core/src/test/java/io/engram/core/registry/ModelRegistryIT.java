@@ -225,6 +225,7 @@ class ModelRegistryIT {
                     2,
                     false,
                     change("v2 wins"),
+                    null,
                     h -> {
                       moved.countDown();
                       try {
