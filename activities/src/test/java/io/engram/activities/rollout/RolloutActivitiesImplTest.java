@@ -18,6 +18,7 @@ import io.engram.core.rollout.RolloutObservations.Comparisons;
 import io.engram.core.rollout.RolloutPlan;
 import io.engram.core.rollout.RolloutService;
 import io.engram.core.rollout.SequentialTest;
+import io.engram.testing.RolloutPlans;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.rollout.RolloutActivities;
 import io.engram.workflows.rollout.RolloutVerdict;
@@ -27,7 +28,6 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestActivityEnvironment;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,23 +35,7 @@ import org.junit.jupiter.api.Test;
 
 /** How the rollout's steps report what core refuses, and what a check found. */
 class RolloutActivitiesImplTest {
-  private static final RolloutPlan PLAN =
-      new RolloutPlan(
-          0.2,
-          100,
-          Duration.ofMinutes(10),
-          List.of(0.05, 0.25, 0.5),
-          Duration.ofMinutes(10),
-          50,
-          0.1,
-          0.01,
-          1.5,
-          25,
-          0.02,
-          0.05,
-          2000,
-          Duration.ofHours(2),
-          Duration.ofSeconds(15));
+  private static final RolloutPlan PLAN = RolloutPlans.TYPICAL;
 
   private final RolloutService service = mock(RolloutService.class);
   private TestActivityEnvironment env;

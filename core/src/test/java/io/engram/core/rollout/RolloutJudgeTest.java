@@ -3,29 +3,12 @@ package io.engram.core.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.core.rollout.RolloutObservations.ArmStats;
-import java.time.Duration;
-import java.util.List;
+import io.engram.testing.RolloutPlans;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RolloutJudgeTest {
-  static final RolloutPlan PLAN =
-      new RolloutPlan(
-          0.2,
-          100,
-          Duration.ofMinutes(10),
-          List.of(0.05, 0.25, 0.5),
-          Duration.ofMinutes(10),
-          50,
-          0.1,
-          0.01,
-          1.5,
-          25,
-          0.02,
-          0.05,
-          2000,
-          Duration.ofHours(2),
-          Duration.ofSeconds(15));
+  static final RolloutPlan PLAN = RolloutPlans.TYPICAL;
 
   private static final SequentialTest.Result UNDECIDED = new SequentialTest(0.05).test(10, 9);
 
