@@ -11,7 +11,6 @@ import static org.mockito.Mockito.withSettings;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.TaskQueues;
 import io.temporal.api.enums.v1.IndexedValueType;
-import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.interceptors.WorkerInterceptorBase;
@@ -91,17 +90,7 @@ class DistillationIdleTimeoutTest {
 
   private static DistillationWorkflow signalWithStart(
       WorkflowClient client, Worker worker, long turn) {
-    DistillationWorkflow workflow =
-        client.newWorkflowStub(
-            DistillationWorkflow.class,
-            DistillationWorkflow.startOptions("s-1").toBuilder()
-                .setTaskQueue(worker.getTaskQueue())
-                .build());
-    BatchRequest request = client.newSignalWithStartRequest();
-    request.add(workflow::distill, DistillationRequest.of("s-1"));
-    request.add(workflow::turnsAdded, turn);
-    client.signalWithStart(request);
-    return workflow;
+    return MemoryWorkflowsTest.signalWithStart(client, worker, "s-1", turn);
   }
 
   @Test

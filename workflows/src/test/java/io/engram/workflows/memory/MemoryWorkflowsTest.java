@@ -108,15 +108,26 @@ class MemoryWorkflowsTest {
     return new DistillationBatchResult(to, List.of(ids), List.of(), List.of(), "local", false);
   }
 
-  private DistillationWorkflow signalWithStart(WorkflowClient client, Worker worker, long turn) {
+  private static DistillationWorkflow signalWithStart(
+      WorkflowClient client, Worker worker, long turn) {
+    return signalWithStart(client, worker, "s-1", turn);
+  }
+
+  /**
+   * Signals {@code session}'s distillation that turns up to {@code turn} wait, starting it if it
+   * does not run, as the query path does. A stub starts one execution, so each call takes a fresh
+   * one, as clients do.
+   */
+  static DistillationWorkflow signalWithStart(
+      WorkflowClient client, Worker worker, String session, long turn) {
     DistillationWorkflow workflow =
         client.newWorkflowStub(
             DistillationWorkflow.class,
-            DistillationWorkflow.startOptions("s-1").toBuilder()
+            DistillationWorkflow.startOptions(session).toBuilder()
                 .setTaskQueue(worker.getTaskQueue())
                 .build());
     BatchRequest request = client.newSignalWithStartRequest();
-    request.add(workflow::distill, DistillationRequest.of("s-1"));
+    request.add(workflow::distill, DistillationRequest.of(session));
     request.add(workflow::turnsAdded, turn);
     client.signalWithStart(request);
     return workflow;

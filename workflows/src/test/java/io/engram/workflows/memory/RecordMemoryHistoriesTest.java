@@ -9,7 +9,6 @@ import static org.mockito.Mockito.withSettings;
 
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.common.TaskQueues;
-import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -61,28 +60,9 @@ class RecordMemoryHistoriesTest {
     env.newWorker(TaskQueues.LLM).registerActivitiesImplementations(activities);
     env.start();
 
-    DistillationWorkflow workflow =
-        client.newWorkflowStub(
-            DistillationWorkflow.class,
-            DistillationWorkflow.startOptions("7f7a").toBuilder()
-                .setTaskQueue(worker.getTaskQueue())
-                .build());
-    BatchRequest start = client.newSignalWithStartRequest();
-    start.add(workflow::distill, DistillationRequest.of("7f7a"));
-    start.add(workflow::turnsAdded, 4L);
-    client.signalWithStart(start);
+    DistillationWorkflow workflow = MemoryWorkflowsTest.signalWithStart(client, worker, "7f7a", 4);
     env.sleep(Duration.ofMinutes(2));
-    // A stub starts one execution: every signal-with-start takes a fresh one, as clients do.
-    DistillationWorkflow again =
-        client.newWorkflowStub(
-            DistillationWorkflow.class,
-            DistillationWorkflow.startOptions("7f7a").toBuilder()
-                .setTaskQueue(worker.getTaskQueue())
-                .build());
-    BatchRequest more = client.newSignalWithStartRequest();
-    more.add(again::distill, DistillationRequest.of("7f7a"));
-    more.add(again::turnsAdded, 6L);
-    client.signalWithStart(more);
+    MemoryWorkflowsTest.signalWithStart(client, worker, "7f7a", 6);
     WorkflowStub.fromTyped(workflow).getResult(DistillationSummary.class);
 
     write(client, DistillationWorkflow.workflowId("7f7a"), "distillation-signal-and-failed-batch");
@@ -107,16 +87,7 @@ class RecordMemoryHistoriesTest {
     env.newWorker(TaskQueues.LLM).registerActivitiesImplementations(activities);
     env.start();
 
-    DistillationWorkflow workflow =
-        client.newWorkflowStub(
-            DistillationWorkflow.class,
-            DistillationWorkflow.startOptions("7f7b").toBuilder()
-                .setTaskQueue(worker.getTaskQueue())
-                .build());
-    BatchRequest start = client.newSignalWithStartRequest();
-    start.add(workflow::distill, DistillationRequest.of("7f7b"));
-    start.add(workflow::turnsAdded, 2L);
-    client.signalWithStart(start);
+    DistillationWorkflow workflow = MemoryWorkflowsTest.signalWithStart(client, worker, "7f7b", 2);
     WorkflowStub.fromTyped(workflow).getResult(DistillationSummary.class);
 
     write(client, DistillationWorkflow.workflowId("7f7b"), "distillation-extraction-outage");
