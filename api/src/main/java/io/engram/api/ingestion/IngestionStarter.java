@@ -28,7 +28,6 @@ import io.temporal.failure.ApplicationFailure;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -204,11 +203,8 @@ class IngestionStarter {
 
   /** The last name of a client's path ({@code notes/a.md}: {@code a.md}); empty for {@code /}. */
   private static Optional<String> fileName(String clientPath) {
-    try {
-      return Optional.ofNullable(Path.of(clientPath).getFileName()).map(Path::toString);
-    } catch (InvalidPathException e) {
-      return Optional.empty();
-    }
+    // Strict binding has refused a NUL already, the one character a Unix path cannot hold.
+    return Optional.ofNullable(Path.of(clientPath).getFileName()).map(Path::toString);
   }
 
   private UUID storeManifest(Tenant tenant, String collection, String origin, List<FileRef> files)

@@ -10,7 +10,6 @@ import io.engram.contract.Rollouts.StartRollout;
 import io.engram.core.CoreServices;
 import io.engram.core.rollout.Rollout;
 import io.engram.core.rollout.RolloutService;
-import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.rollout.PlanOverrides;
 import io.engram.workflows.rollout.RolloutRequest;
 import io.engram.workflows.rollout.RolloutResult;
@@ -119,15 +118,7 @@ class RolloutStarter {
               + row.get().outcome().status()
               + "; a signal needs a running rollout");
     }
-    Optional<WorkflowRun> run =
-        WorkflowRun.find(client, id)
-            .filter(
-                w ->
-                    w.type().equals(KIND.workflowType())
-                        && caller
-                            .tenant()
-                            .owns(
-                                w.searchAttribute(EngramSearchAttributes.COLLECTION).orElse(null)));
+    Optional<WorkflowRun> run = WorkflowRun.find(client, id, KIND, caller.tenant());
     if (run.isPresent() && run.get().running()) {
       client.newUntypedWorkflowStub(id).signal(signal, new RolloutSignal(caller.getName(), reason));
       return row.map(r -> views.view(caller, r, null)).orElseGet(() -> starting(caller, id));

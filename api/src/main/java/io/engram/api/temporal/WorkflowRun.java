@@ -70,12 +70,18 @@ public final class WorkflowRun {
    */
   public static WorkflowRun describe(
       WorkflowClient client, String workflowId, Kind kind, Tenant tenant) {
-    WorkflowRun run = find(client, workflowId).orElseThrow(() -> notFound(kind, workflowId));
-    if (!run.type().equals(kind.workflowType())
-        || !tenant.owns(run.searchAttribute(EngramSearchAttributes.COLLECTION).orElse(null))) {
-      throw notFound(kind, workflowId);
-    }
-    return run;
+    return find(client, workflowId, kind, tenant).orElseThrow(() -> notFound(kind, workflowId));
+  }
+
+  /** As {@link #describe}, empty where it answers 404. */
+  public static Optional<WorkflowRun> find(
+      WorkflowClient client, String workflowId, Kind kind, Tenant tenant) {
+    return find(client, workflowId)
+        .filter(
+            run ->
+                run.type().equals(kind.workflowType())
+                    && tenant.owns(
+                        run.searchAttribute(EngramSearchAttributes.COLLECTION).orElse(null)));
   }
 
   /** The 404 of an unknown workflow id, as {@link #describe} answers it. */
@@ -92,7 +98,7 @@ public final class WorkflowRun {
       return Optional.empty();
     } catch (WorkflowServiceException | StatusRuntimeException e) {
       // The client wraps the service's errors (WorkflowServiceException) around a gRPC status.
-      Status status = grpcStatus(e).orElse(Status.UNKNOWN);
+      Status status = Status.fromThrowable(e);
       // An id Temporal refuses to look up (INVALID_ARGUMENT: too long, say) names no workflow.
       if (status.getCode() == Status.Code.NOT_FOUND
           || status.getCode() == Status.Code.INVALID_ARGUMENT) {
@@ -111,18 +117,9 @@ public final class WorkflowRun {
    * within the call's deadline), a passing condition rather than a fault of the caller or the API.
    */
   public static boolean unreachable(Throwable failure) {
-    Status.Code code = grpcStatus(failure).map(Status::getCode).orElse(Status.Code.OK);
+    // gRPC's own reading of a failure's cause chain; UNKNOWN when no status is in it.
+    Status.Code code = Status.fromThrowable(failure).getCode();
     return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
-  }
-
-  /** The gRPC status that {@code failure} carries, as itself or among its causes. */
-  private static Optional<Status> grpcStatus(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof StatusRuntimeException e) {
-        return Optional.of(e.getStatus());
-      }
-    }
-    return Optional.empty();
   }
 
   /** The workflow type, e.g. {@code IngestionWorkflow}. */
