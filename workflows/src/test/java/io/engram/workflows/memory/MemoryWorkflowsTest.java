@@ -569,6 +569,6 @@ class MemoryWorkflowsTest {
     assertThat(result.outcomes().get(1).status()).isEqualTo("completed");
     // Only the other source was ingested: the running one was left alone, not raced.
     verify(ingestion, times(1)).discover(anyString(), any());
-    client.newUntypedWorkflowStub(busyId).terminate("test over");
+    // The holder is left running: the extension closes this test's environment with it.
   }
 }
