@@ -1,6 +1,7 @@
 package io.engram.workers;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -292,8 +293,7 @@ class EvaluationIT {
             QuerySplit.Part.ALL,
             COLLECTION,
             null,
-            queriesBlob,
-            qrelsBlob,
+            EvaluationService.Queries.uploaded(queriesBlob, qrelsBlob),
             null);
     EvaluationService.Plan plan = evaluation.prepare(request, () -> {});
     assertThat(plan.queries()).isEqualTo(6);
@@ -326,6 +326,79 @@ class EvaluationIT {
     evaluation.fail(plan.runId(), false, "late");
     assertThat(evaluation.store().runs().byId(plan.runId()).orElseThrow().status())
         .isEqualTo("completed");
+  }
+
+  @Test
+  void a_stored_runs_queries_are_evaluated_again_and_only_for_its_own_eval_set() throws Exception {
+    EvaluationService evaluation =
+        EvaluationCapability.service(worker.core(), new SimpleMeterRegistry());
+    EvaluationService.Plan first =
+        evaluation.prepare(
+            new EvaluationService.Request(
+                "wf-source",
+                "tiny",
+                "test",
+                QuerySplit.Part.ALL,
+                COLLECTION,
+                null,
+                EvaluationService.Queries.uploaded(queriesBlob, qrelsBlob),
+                null),
+            () -> {});
+    evaluation.evaluate(first.runId(), 0, first.queries(), seq -> {});
+    EvaluationRuns.Run source = evaluation.complete(first.runId());
+
+    EvaluationService.Plan again =
+        evaluation.prepare(
+            new EvaluationService.Request(
+                "wf-again",
+                "tiny",
+                "test",
+                QuerySplit.Part.ALL,
+                COLLECTION,
+                null,
+                EvaluationService.Queries.ofRun(source.id()),
+                null),
+            () -> {});
+    evaluation.evaluate(again.runId(), 0, again.queries(), seq -> {});
+    EvaluationRuns.Run repeated = evaluation.complete(again.runId());
+
+    assertThat(repeated.id()).isNotEqualTo(source.id());
+    assertThat(repeated.queryCount()).isEqualTo(source.queryCount());
+    assertThat(repeated.evalSet()).isEqualTo(source.evalSet());
+    assertThat(repeated.metrics().ndcgAt10()).isCloseTo(source.metrics().ndcgAt10(), within(1e-9));
+    assertThat(repeated.metrics().recallAt100())
+        .isCloseTo(source.metrics().recallAt100(), within(1e-9));
+    // The queries of another eval set, or of a run that does not exist, are refused for good.
+    assertThatThrownBy(
+            () ->
+                evaluation.prepare(
+                    new EvaluationService.Request(
+                        "wf-other-part",
+                        "tiny",
+                        "test",
+                        QuerySplit.Part.HELD_OUT,
+                        COLLECTION,
+                        null,
+                        EvaluationService.Queries.ofRun(source.id()),
+                        null),
+                    () -> {}))
+        .isInstanceOf(EvaluationService.InvalidEvaluationException.class)
+        .hasMessageContaining("tiny/test/all");
+    assertThatThrownBy(
+            () ->
+                evaluation.prepare(
+                    new EvaluationService.Request(
+                        "wf-no-run",
+                        "tiny",
+                        "test",
+                        QuerySplit.Part.ALL,
+                        COLLECTION,
+                        null,
+                        EvaluationService.Queries.ofRun(source.id() + 1000),
+                        null),
+                    () -> {}))
+        .isInstanceOf(EvaluationService.InvalidEvaluationException.class)
+        .hasMessageContaining("no evaluation run");
   }
 
   private EvaluationSummary evaluate(String workflowId, EvaluationRequest request) {

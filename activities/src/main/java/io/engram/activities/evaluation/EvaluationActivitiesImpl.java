@@ -48,8 +48,8 @@ public class EvaluationActivitiesImpl implements EvaluationActivities {
                   QuerySplit.Part.fromWireName(request.part()),
                   request.collection(),
                   request.modelVersion(),
-                  request.queriesBlob(),
-                  request.qrelsBlob(),
+                  new EvaluationService.Queries(
+                      request.queriesBlob(), request.qrelsBlob(), request.fromRun()),
                   request.limit()),
               () -> ctx.heartbeat(null));
       return new EvaluationPlan(plan.runId(), plan.indexVersion(), plan.queries());

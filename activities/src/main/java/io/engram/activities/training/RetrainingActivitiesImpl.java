@@ -7,6 +7,7 @@ import io.engram.core.training.LabelledSet;
 import io.engram.core.training.RetrainingService;
 import io.engram.core.tuning.EarlyStopping;
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.training.EvalSetRuns;
 import io.engram.workflows.training.Judgement;
 import io.engram.workflows.training.RegisteredCandidate;
 import io.engram.workflows.training.RetrainingActivities;
@@ -15,12 +16,14 @@ import io.engram.workflows.training.RetrainingJob;
 import io.engram.workflows.training.RetrainingRequest;
 import io.engram.workflows.training.RetrainingResult;
 import io.engram.workflows.training.SearchVerdict;
+import io.engram.workflows.training.StoredEvalSet;
 import io.engram.workflows.training.TrialResult;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.activity.ActivityInfo;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -138,16 +141,31 @@ public class RetrainingActivitiesImpl implements RetrainingActivities {
   }
 
   @Override
-  public Judgement judge(RetrainingJob job, int candidate, long candidateRun, Long championRun) {
+  public List<StoredEvalSet> storedEvalSets(RetrainingJob job) {
+    return service.storedEvalSets(job.collection(), job.champion(), core(job.labelled())).stream()
+        .map(
+            run ->
+                new StoredEvalSet(
+                    run.evalSet().dataset(), run.evalSet().split(), run.evalSet().part(), run.id()))
+        .toList();
+  }
+
+  @Override
+  public Judgement judge(
+      RetrainingJob job,
+      int candidate,
+      long candidateRun,
+      Long championRun,
+      List<EvalSetRuns> others) {
+    List<RetrainingService.EvalRuns> runs = new ArrayList<>();
+    runs.add(new RetrainingService.EvalRuns(candidateRun, championRun));
+    if (others != null) {
+      others.forEach(
+          o -> runs.add(new RetrainingService.EvalRuns(o.candidateRun(), o.championRun())));
+    }
     RegisteredVersion v =
         service.judge(
-            job.collection(),
-            candidate,
-            candidateRun,
-            championRun,
-            job.champion(),
-            core(job.labelled()),
-            workflowId());
+            job.collection(), candidate, job.champion(), core(job.labelled()), runs, workflowId());
     boolean staged = !v.status().equals(RegisteredVersion.REJECTED);
     return new Judgement(
         staged ? RetrainingResult.STAGED : RetrainingResult.REJECTED,

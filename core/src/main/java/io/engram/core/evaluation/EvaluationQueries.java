@@ -85,6 +85,23 @@ public final class EvaluationQueries {
                     .list());
   }
 
+  /** Every judged query of a run with its text and judgements, in the run's order. */
+  public List<BeirDataset.Query> judged(long runId) {
+    return new RunSlice(runId, 0, Integer.MAX_VALUE)
+            .query(
+                jdbi,
+                "SELECT seq, query_id AS id, query_text AS text, relevant"
+                    + " FROM eval_query_results WHERE eval_run_id = :runId AND seq >= :from"
+                    + " AND seq < :to ORDER BY seq",
+                q ->
+                    q.registerColumnMapper(JUDGEMENTS, judgements(runId))
+                        .map(ConstructorMapper.of(PendingQuery.class))
+                        .list())
+            .stream()
+            .map(p -> new BeirDataset.Query(p.id(), p.text(), p.relevant()))
+            .toList();
+  }
+
   /** Stores a query's result; storing it again (a retried batch) overwrites the same row. */
   public void record(long runId, QueryResult result) {
     int updated =

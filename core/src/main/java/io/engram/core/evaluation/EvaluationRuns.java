@@ -50,7 +50,15 @@ public final class EvaluationRuns {
    *
    * @param part {@code all}, {@code fit} or {@code held-out}
    */
-  public record EvalSet(String dataset, String split, String part) {}
+  public record EvalSet(String dataset, String split, String part) {
+    /**
+     * The name a model version's figures on this set are stored under, e.g. {@code
+     * scifact/train/held-out}.
+     */
+    public String key() {
+      return dataset + "/" + split + "/" + part;
+    }
+  }
 
   /**
    * What a run searches.

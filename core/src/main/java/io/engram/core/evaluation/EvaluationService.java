@@ -56,6 +56,7 @@ public final class EvaluationService {
    *
    * @param workflowId the run's key: one evaluation run per workflow id
    * @param modelVersion index version name, or null for the champion
+   * @param queries where the judged queries come from
    * @param limit evaluate at most this many of the selected queries, or null for all
    */
   public record Request(
@@ -65,9 +66,24 @@ public final class EvaluationService {
       QuerySplit.Part part,
       String collection,
       String modelVersion,
-      String queriesBlob,
-      String qrelsBlob,
+      Queries queries,
       Integer limit) {}
+
+  /**
+   * Where a run's judged queries come from: uploaded BEIR files, or a stored run whose queries are
+   * evaluated again (then {@code fromRun} is set and the blobs are null).
+   */
+  public record Queries(String queriesBlob, String qrelsBlob, Long fromRun) {
+    /** The uploaded {@code queries.jsonl} and qrels split. */
+    public static Queries uploaded(String queriesBlob, String qrelsBlob) {
+      return new Queries(queriesBlob, qrelsBlob, null);
+    }
+
+    /** The judged queries of stored run {@code runId}. */
+    public static Queries ofRun(long runId) {
+      return new Queries(null, null, runId);
+    }
+  }
 
   /** A registered run: its id, the index version searched and the number of queries. */
   public record Plan(long runId, String indexVersion, int queries) {}
@@ -135,9 +151,9 @@ public final class EvaluationService {
   }
 
   /**
-   * Validates the request, reads the claim-checked queries and qrels, and registers the run with
-   * its selected queries as pending. Loads the version's embedding model, so the first batch does
-   * not spend its heartbeat interval on that.
+   * Validates the request, reads the claim-checked queries and qrels (or the judged queries of the
+   * stored run it names), and registers the run with its selected queries as pending. Loads the
+   * version's embedding model, so the first batch does not spend its heartbeat interval on that.
    */
   public Plan prepare(Request request, Runnable heartbeat)
       throws IOException, InvalidEvaluationException {
@@ -169,7 +185,29 @@ public final class EvaluationService {
               + version.name()
               + "; ingest the corpus first");
     }
-    List<String> missing = blobs.missing(List.of(request.queriesBlob(), request.qrelsBlob()));
+    List<BeirDataset.Query> judged =
+        request.queries().fromRun() == null ? uploaded(request) : storedQueries(request);
+    heartbeat.run();
+    EmbeddingModels.get(version.embeddingModel());
+    heartbeat.run();
+    long id =
+        store.register(
+            new EvaluationRuns.NewRun(
+                request.workflowId(),
+                new EvaluationRuns.EvalSet(
+                    request.dataset(), request.split(), request.part().wireName()),
+                new EvaluationRuns.Target(request.collection(), version.name(), version.id()),
+                pipeline.version().retrieval(),
+                registered.map(RegisteredVersion::id).orElse(null)),
+            judged);
+    return new Plan(id, version.name(), judged.size());
+  }
+
+  /** The selected queries of the uploaded BEIR files. */
+  private List<BeirDataset.Query> uploaded(Request request)
+      throws IOException, InvalidEvaluationException {
+    Queries source = request.queries();
+    List<String> missing = blobs.missing(List.of(source.queriesBlob(), source.qrelsBlob()));
     if (!missing.isEmpty()) {
       throw new InvalidEvaluationException(
           InvalidEvaluationException.Reason.INVALID_DATASET,
@@ -179,8 +217,8 @@ public final class EvaluationService {
     try {
       selection =
           BeirDataset.select(
-              blobs.read(request.queriesBlob()),
-              blobs.read(request.qrelsBlob()),
+              blobs.read(source.queriesBlob()),
+              blobs.read(source.qrelsBlob()),
               request.part(),
               request.limit());
     } catch (BeirDataset.InvalidDatasetException e) {
@@ -194,20 +232,44 @@ public final class EvaluationService {
           selection.withoutText(),
           selection.judged());
     }
-    heartbeat.run();
-    EmbeddingModels.get(version.embeddingModel());
-    heartbeat.run();
-    long id =
-        store.register(
-            new EvaluationRuns.NewRun(
-                request.workflowId(),
-                new EvaluationRuns.EvalSet(
-                    request.dataset(), request.split(), request.part().wireName()),
-                new EvaluationRuns.Target(request.collection(), version.name(), version.id()),
-                pipeline.version().retrieval(),
-                registered.map(RegisteredVersion::id).orElse(null)),
-            selection.queries());
-    return new Plan(id, version.name(), selection.queries().size());
+    return selection.queries();
+  }
+
+  /**
+   * The judged queries of the stored run the request names, in its order, which must be a run of
+   * the same eval set and collection (its judgements name that collection's documents).
+   */
+  private List<BeirDataset.Query> storedQueries(Request request) throws InvalidEvaluationException {
+    long from = request.queries().fromRun();
+    EvaluationRuns.Run source =
+        runs.byId(from)
+            .orElseThrow(
+                () ->
+                    new InvalidEvaluationException(
+                        InvalidEvaluationException.Reason.INVALID_DATASET,
+                        "no evaluation run " + from + " to take the queries from"));
+    EvaluationRuns.EvalSet asked =
+        new EvaluationRuns.EvalSet(request.dataset(), request.split(), request.part().wireName());
+    if (!source.evalSet().equals(asked)
+        || !source.target().collection().equals(request.collection())) {
+      throw new InvalidEvaluationException(
+          InvalidEvaluationException.Reason.INVALID_DATASET,
+          "evaluation run "
+              + from
+              + " measured "
+              + source.evalSet().key()
+              + " on collection '"
+              + source.target().collection()
+              + "', not "
+              + asked.key()
+              + " on '"
+              + request.collection()
+              + "'");
+    }
+    List<BeirDataset.Query> judged = queries.judged(from);
+    return request.limit() == null || request.limit() >= judged.size()
+        ? judged
+        : judged.subList(0, request.limit());
   }
 
   /**

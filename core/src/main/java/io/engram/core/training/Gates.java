@@ -51,10 +51,12 @@ public final class Gates {
       out.add(new Verdict(RECALL, true, "no champion to compare with"));
     } else {
       List<String> worse = new ArrayList<>();
+      List<String> unmeasured = new ArrayList<>();
       int compared = 0;
       for (Map.Entry<String, Double> e : champion.ndcg().entrySet()) {
         Double mine = candidate.ndcg().get(e.getKey());
         if (mine == null) {
+          unmeasured.add(e.getKey());
           continue;
         }
         compared++;
@@ -66,9 +68,12 @@ public final class Gates {
           new Verdict(
               NOT_WORSE,
               worse.isEmpty(),
-              worse.isEmpty()
-                  ? f("within %.4f of the champion on %d eval set(s)", g.epsilon(), compared)
-                  : f("worse by more than %.4f on %s", g.epsilon(), String.join(", ", worse))));
+              (worse.isEmpty()
+                      ? f("within %.4f of the champion on %d eval set(s)", g.epsilon(), compared)
+                      : f("worse by more than %.4f on %s", g.epsilon(), String.join(", ", worse)))
+                  + (unmeasured.isEmpty()
+                      ? ""
+                      : "; the candidate has no figure on " + String.join(", ", unmeasured))));
       Double champ = champion.ndcg().get(primary);
       out.add(
           champ == null

@@ -1,5 +1,7 @@
 package io.engram.core.training;
 
+import io.engram.core.evaluation.EvaluationRuns;
+import io.engram.core.evaluation.QuerySplit;
 import java.util.Map;
 
 /**
@@ -16,7 +18,7 @@ public record LabelledSet(String dataset, String split, String queriesBlob, Stri
 
   /** The eval set a version's figures on the held-out part are stored under. */
   public String heldOutEvalSet() {
-    return dataset + "/" + split + "/held-out";
+    return new EvaluationRuns.EvalSet(dataset, split, QuerySplit.Part.HELD_OUT.wireName()).key();
   }
 
   /** The lineage keys it is recorded under, so a later retraining can reuse it. */

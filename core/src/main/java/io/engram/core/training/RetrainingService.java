@@ -42,6 +42,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.IntConsumer;
 import org.jdbi.v3.core.Jdbi;
@@ -706,29 +707,81 @@ public final class RetrainingService {
   // Judge
 
   /**
-   * Stores the held-out figures of the candidate's (and the champion's) evaluation run, judges the
+   * The evaluation runs of one eval set a candidate is judged on.
+   *
+   * @param candidateRun the candidate's run
+   * @param championRun the champion's run of the same queries; null when there is no champion
+   */
+  public record EvalRuns(long candidateRun, Long championRun) {}
+
+  /**
+   * The eval sets besides {@code labelled}'s held-out part that champion {@code champion} has
+   * stored figures for, each as the completed run those figures came from, whose judged queries the
+   * candidate and the champion are then both evaluated on (the gates compare every stored eval set,
+   * DESIGN §7). A figure without a readable run (e.g. one a migration wrote) is left out and
+   * logged. Empty without a champion.
+   */
+  public List<EvaluationRuns.Run> storedEvalSets(
+      String collection, Integer champion, LabelledSet labelled) {
+    if (champion == null) {
+      return List.of();
+    }
+    RegisteredVersion theirs = registry.find(collection, champion).orElseThrow();
+    List<EvaluationRuns.Run> out = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Object>> e : new TreeMap<>(theirs.metrics()).entrySet()) {
+      String set = e.getKey();
+      if (set.endsWith(FIT_VALIDATION) || set.equals(labelled.heldOutEvalSet())) {
+        continue;
+      }
+      Optional<EvaluationRuns.Run> run =
+          e.getValue().get("evalRunId") instanceof Number n
+              ? evalRuns.byId(n.longValue())
+              : Optional.empty();
+      if (run.isEmpty()
+          || run.get().metrics() == null
+          || !run.get().evalSet().key().equals(set)
+          || !run.get().target().collection().equals(collection)) {
+        log.warn(
+            "{}: {}'s figures on {} have no completed run of that set to measure again;"
+                + " the gates skip it",
+            collection,
+            theirs.label(),
+            set);
+        continue;
+      }
+      out.add(run.get());
+    }
+    return out;
+  }
+
+  /**
+   * Stores the figures of the candidate's and the champion's evaluation runs under their eval sets
+   * (the held-out part of {@code labelled} and every other stored set of the champion), judges the
    * gates on every eval set both have figures for, and stages or rejects the candidate.
+   *
+   * @param runs one entry per eval set measured, the held-out part of {@code labelled} among them
    */
   public RegisteredVersion judge(
       String collection,
       int candidate,
-      long candidateRun,
-      Long championRun,
       Integer champion,
       LabelledSet labelled,
+      List<EvalRuns> runs,
       String workflowId) {
     String primary = labelled.heldOutEvalSet();
     RegisteredVersion mine = registry.find(collection, candidate).orElseThrow();
-    registry.versions().putMetrics(mine.id(), primary, figures(candidateRun));
-    RegisteredVersion theirs = null;
-    if (champion != null) {
-      theirs = registry.find(collection, champion).orElseThrow();
-      if (championRun != null) {
-        registry.versions().putMetrics(theirs.id(), primary, figures(championRun));
+    RegisteredVersion theirs =
+        champion == null ? null : registry.find(collection, champion).orElseThrow();
+    for (EvalRuns r : runs) {
+      EvaluationRuns.Run run = completedRun(r.candidateRun());
+      registry.versions().putMetrics(mine.id(), run.evalSet().key(), figures(run));
+      if (theirs != null && r.championRun() != null) {
+        EvaluationRuns.Run their = completedRun(r.championRun());
+        registry.versions().putMetrics(theirs.id(), their.evalSet().key(), figures(their));
       }
-      theirs = registry.find(collection, champion).orElseThrow();
     }
     mine = registry.find(collection, candidate).orElseThrow();
+    theirs = champion == null ? null : registry.find(collection, champion).orElseThrow();
     List<Gates.Verdict> verdicts =
         Gates.judge(
             gateFigures(mine),
@@ -756,15 +809,19 @@ public final class RetrainingService {
     return judged;
   }
 
-  private Map<String, Object> figures(long runId) {
+  private EvaluationRuns.Run completedRun(long runId) {
     EvaluationRuns.Run run =
         evalRuns
             .byId(runId)
             .orElseThrow(() -> new IllegalStateException("no evaluation run " + runId));
-    EvaluationRuns.Metrics metrics = run.metrics();
-    if (metrics == null) {
+    if (run.metrics() == null) {
       throw new IllegalStateException("evaluation run " + runId + " has not completed");
     }
+    return run;
+  }
+
+  private static Map<String, Object> figures(EvaluationRuns.Run run) {
+    EvaluationRuns.Metrics metrics = run.metrics();
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("ndcgAt10", metrics.ndcgAt10());
     f.put("mrrAt10", metrics.mrrAt10());

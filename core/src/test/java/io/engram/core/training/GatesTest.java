@@ -75,6 +75,21 @@ class GatesTest {
   }
 
   @Test
+  void a_champions_eval_set_the_candidate_was_not_measured_on_is_named_in_the_reason() {
+    Figures champion =
+        new Figures(
+            Map.of(PRIMARY, 0.79, "other/test/all", 0.70),
+            Map.of(PRIMARY, 0.92),
+            Map.of(PRIMARY, 28.0));
+    Verdict notWorse =
+        verdict(Gates.judge(figures(0.80, 0.93, 30), champion, PRIMARY, GATES), Gates.NOT_WORSE);
+    assertThat(notWorse.reason())
+        .isEqualTo(
+            "within 0.0050 of the champion on 1 eval set(s);"
+                + " the candidate has no figure on other/test/all");
+  }
+
+  @Test
   void without_a_champion_only_the_floor_and_latency_decide() {
     List<Verdict> v = Gates.judge(figures(0.6, 0.9, 50), null, PRIMARY, GATES);
     assertThat(Gates.passed(v)).isTrue();

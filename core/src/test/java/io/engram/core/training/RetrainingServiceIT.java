@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.engram.core.CoreServices;
 import io.engram.core.config.EngramSettings;
+import io.engram.core.evaluation.EvaluationRuns;
 import io.engram.core.evaluation.EvaluationService;
 import io.engram.core.evaluation.QuerySplit;
 import io.engram.core.index.IndexVersion;
@@ -106,17 +107,21 @@ class RetrainingServiceIT {
 
   /** Evaluates {@code version} on the held-out part as the evaluation workflow would. */
   private long heldOutRun(int version, String workflowId) throws Exception {
+    return run(version, workflowId, QuerySplit.Part.HELD_OUT);
+  }
+
+  /** Evaluates {@code version} on {@code part} of the labelled set. */
+  private long run(int version, String workflowId, QuerySplit.Part part) throws Exception {
     EvaluationService.Plan plan =
         evaluations.prepare(
             new EvaluationService.Request(
                 workflowId,
                 labelled.dataset(),
                 labelled.split(),
-                QuerySplit.Part.HELD_OUT,
+                part,
                 COLLECTION,
                 "v" + version,
-                labelled.queriesBlob(),
-                labelled.qrelsBlob(),
+                EvaluationService.Queries.uploaded(labelled.queriesBlob(), labelled.qrelsBlob()),
                 null),
             () -> {});
     evaluations.evaluate(plan.runId(), 0, plan.queries(), i -> {});
@@ -279,7 +284,13 @@ class RetrainingServiceIT {
     // Asking for more than NDCG@10 can give: this gate cannot pass.
     RegisteredVersion judged =
         withGates(1.5, 0.005)
-            .judge(COLLECTION, pinned.version(), mine, theirs, 1, labelled, "retrain-zoo-pinned");
+            .judge(
+                COLLECTION,
+                pinned.version(),
+                1,
+                labelled,
+                List.of(new RetrainingService.EvalRuns(mine, theirs)),
+                "retrain-zoo-pinned");
 
     assertThat(judged.status()).isEqualTo(RegisteredVersion.REJECTED);
     assertThat(judged.aliases()).isEmpty();
@@ -303,15 +314,42 @@ class RetrainingServiceIT {
   @Test
   @Order(8)
   void a_candidate_that_passes_is_staged_and_then_there_is_nothing_new_to_try() throws Exception {
+    // The champion's figures on the whole labelled set come from a run of their own, so the
+    // candidate is measured there too, on that run's queries.
+    long theirsAll = run(1, "eval-champion-all", QuerySplit.Part.ALL);
+    RetrainingService.EvalRuns all =
+        new RetrainingService.EvalRuns(
+            run(searched.version(), "eval-searched-all", QuerySplit.Part.ALL), theirsAll);
     long mine = heldOutRun(searched.version(), "eval-searched");
     long theirs = heldOutRun(1, "eval-champion-2");
     RegisteredVersion judged =
         withGates(-1, 1)
-            .judge(COLLECTION, searched.version(), mine, theirs, 1, labelled, "retrain-zoo-it");
+            .judge(
+                COLLECTION,
+                searched.version(),
+                1,
+                labelled,
+                List.of(new RetrainingService.EvalRuns(mine, theirs), all),
+                "retrain-zoo-it");
 
     assertThat(judged.status()).isEqualTo(RegisteredVersion.REGISTERED);
     assertThat(judged.aliases()).containsExactly(ModelAliases.STAGING);
     assertThat(judged.gates()).allMatch(RegisteredVersion.Gate::passed);
+    String wholeSet = labelled.dataset() + "/" + labelled.split() + "/all";
+    assertThat(judged.metrics()).containsKeys(labelled.heldOutEvalSet(), wholeSet);
+    assertThat(judged.gates())
+        .filteredOn(g -> g.name().equals(Gates.NOT_WORSE))
+        .singleElement()
+        .satisfies(g -> assertThat(g.reason()).contains("on 2 eval set(s)"));
+    // The champion's figures on both are stored; a later retraining on the held-out part finds
+    // the whole set as the champion's other stored eval set, with the run to measure again.
+    Object stored =
+        core.registry().find(COLLECTION, 1).orElseThrow().metrics().get(wholeSet).get("evalRunId");
+    assertThat(((Number) stored).longValue()).isEqualTo(theirsAll);
+    assertThat(service.storedEvalSets(COLLECTION, 1, labelled))
+        .extracting(EvaluationRuns.Run::id)
+        .containsExactly(theirsAll);
+    assertThat(service.storedEvalSets(COLLECTION, null, labelled)).isEmpty();
     assertThat(core.registry().alias(COLLECTION, ModelAliases.CHAMPION).orElseThrow().version())
         .isEqualTo(1);
 

@@ -13,11 +13,15 @@ import java.util.regex.Pattern;
  * @param part part of the split: one of {@link #PARTS} (see {@code QuerySplit})
  * @param collection collection holding the ingested corpus
  * @param modelVersion index version name, or null for the champion
- * @param queriesBlob SHA-256 of the uploaded {@code queries.jsonl}
- * @param qrelsBlob SHA-256 of the uploaded {@code qrels/<split>.tsv}
+ * @param queriesBlob SHA-256 of the uploaded {@code queries.jsonl}; null with {@code fromRun}
+ * @param qrelsBlob SHA-256 of the uploaded {@code qrels/<split>.tsv}; null with {@code fromRun}
  * @param limit evaluate at most this many queries, or null for all
  * @param answers how many of the evaluated queries the advisory answer tier answers with the
  *     worker's LLM (a deterministic sample), at most {@link #MAX_ANSWERS}; null or 0 for none
+ * @param fromRun instead of the blobs: the stored evaluation run whose judged queries are evaluated
+ *     again (a retraining measures a candidate on every eval set its champion has figures for); its
+ *     dataset, split, part and collection must be the ones given here. Null (and absent from
+ *     histories recorded before it existed) with the blobs
  */
 public record EvaluationRequest(
     String dataset,
@@ -28,7 +32,8 @@ public record EvaluationRequest(
     String queriesBlob,
     String qrelsBlob,
     Integer limit,
-    Integer answers) {
+    Integer answers,
+    Long fromRun) {
 
   /**
    * Most answers one run may ask for: at up to half a minute per answer from a small local model, a
@@ -57,11 +62,20 @@ public record EvaluationRequest(
     if (collection == null || collection.isBlank()) {
       throw new IllegalArgumentException("collection is required");
     }
-    if (queriesBlob == null || !SHA256.matcher(queriesBlob).matches()) {
-      throw new IllegalArgumentException("queriesBlob must be a lowercase hex SHA-256");
-    }
-    if (qrelsBlob == null || !SHA256.matcher(qrelsBlob).matches()) {
-      throw new IllegalArgumentException("qrelsBlob must be a lowercase hex SHA-256");
+    if (fromRun != null) {
+      if (fromRun < 1) {
+        throw new IllegalArgumentException("fromRun must be a run id, got " + fromRun);
+      }
+      if (queriesBlob != null || qrelsBlob != null) {
+        throw new IllegalArgumentException("give either fromRun or the blobs, not both");
+      }
+    } else {
+      if (queriesBlob == null || !SHA256.matcher(queriesBlob).matches()) {
+        throw new IllegalArgumentException("queriesBlob must be a lowercase hex SHA-256");
+      }
+      if (qrelsBlob == null || !SHA256.matcher(qrelsBlob).matches()) {
+        throw new IllegalArgumentException("qrelsBlob must be a lowercase hex SHA-256");
+      }
     }
     if (limit != null && limit < 1) {
       throw new IllegalArgumentException("limit must be positive, got " + limit);
@@ -70,6 +84,30 @@ public record EvaluationRequest(
       throw new IllegalArgumentException(
           "answers must be between 0 and " + MAX_ANSWERS + ", got " + answers);
     }
+  }
+
+  /** The judged queries of a blob-uploaded BEIR folder (the usual request). */
+  public EvaluationRequest(
+      String dataset,
+      String split,
+      String part,
+      String collection,
+      String modelVersion,
+      String queriesBlob,
+      String qrelsBlob,
+      Integer limit,
+      Integer answers) {
+    this(
+        dataset,
+        split,
+        part,
+        collection,
+        modelVersion,
+        queriesBlob,
+        qrelsBlob,
+        limit,
+        answers,
+        null);
   }
 
   /** The number of answers asked for; 0 when none. */

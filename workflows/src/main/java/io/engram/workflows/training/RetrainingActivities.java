@@ -51,9 +51,25 @@ public interface RetrainingActivities {
   RegisteredCandidate register(RetrainingJob job, Long studyId, Map<String, String> pinned);
 
   /**
-   * Stores the candidate's and the champion's held-out figures from their evaluation runs, judges
-   * the gates, and stages the candidate (alias {@code staging}) or rejects it, with the reasons.
+   * The champion's other stored eval sets (besides the held-out part of the job's labelled set),
+   * each as the run its figures came from; empty without a champion. Only reads.
+   */
+  @ActivityMethod(name = "RetrainStoredEvalSets")
+  List<StoredEvalSet> storedEvalSets(RetrainingJob job);
+
+  /**
+   * Stores the candidate's and the champion's figures from their evaluation runs (the held-out
+   * part, and {@code others}: the champion's other stored eval sets), judges the gates, and stages
+   * the candidate (alias {@code staging}) or rejects it, with the reasons.
+   *
+   * @param others the runs of the champion's other stored eval sets; empty, or null in histories
+   *     recorded before they were measured
    */
   @ActivityMethod(name = "RetrainJudge")
-  Judgement judge(RetrainingJob job, int candidate, long candidateRun, Long championRun);
+  Judgement judge(
+      RetrainingJob job,
+      int candidate,
+      long candidateRun,
+      Long championRun,
+      List<EvalSetRuns> others);
 }

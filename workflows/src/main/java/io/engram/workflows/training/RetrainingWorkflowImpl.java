@@ -28,9 +28,10 @@ import org.slf4j.Logger;
 /**
  * Decide → check the data → search (at most {@code parallelism} trials at once, pruned by the study
  * and stopped early) → register the best bundle → evaluate it and the champion on the held-out part
- * (child evaluation workflows, one after the other) → judge the gates → staged or rejected; a
- * staged version starts its rollout when the profile says so ({@code ENGRAM_ROLLOUT_AUTO_START}).
- * History carries ids, parameters and figures, never queries or vectors.
+ * and on every other eval set the champion has stored figures for (child evaluation workflows, one
+ * after the other) → judge the gates → staged or rejected; a staged version starts its rollout when
+ * the profile says so ({@code ENGRAM_ROLLOUT_AUTO_START}). History carries ids, parameters and
+ * figures, never queries or vectors.
  */
 public class RetrainingWorkflowImpl implements RetrainingWorkflow {
   private static final Logger log = Workflow.getLogger(RetrainingWorkflowImpl.class);
@@ -53,6 +54,12 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
           Duration.ofMinutes(15),
           ActivityStubs.BATCH_HEARTBEAT,
           RetryPolicies.standard());
+
+  /**
+   * The change id of the evaluations of the champion's other stored eval sets ({@link
+   * #evaluateStoredEvalSets}).
+   */
+  static final String EVERY_STORED_EVAL_SET = "gates-every-stored-eval-set";
 
   /** The change id of the rollout a staged candidate starts ({@link #startRollout}). */
   static final String STAGED_ROLLOUT = "staged-rollout";
@@ -96,8 +103,10 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
               ? null
               : evaluate(job, candidate.version(), job.champion()).get().evalRunId();
       long candidateRun = evaluate(job, candidate.version(), candidate.version()).get().evalRunId();
+      List<EvalSetRuns> others = evaluateStoredEvalSets(job, candidate.version());
       enter(RetrainingProgress.GATING);
-      Judgement judgement = steps.judge(job, candidate.version(), candidateRun, championRun);
+      Judgement judgement =
+          steps.judge(job, candidate.version(), candidateRun, championRun, others);
       String rollout =
           RetrainingResult.STAGED.equals(judgement.outcome()) && judgement.rollout()
               ? startRollout(job, candidate.version())
@@ -170,11 +179,76 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
   }
 
   /**
+   * Evaluates the champion and then the candidate on each of the champion's other stored eval sets
+   * (the queries of the run its figures came from), so the gates compare them on every stored eval
+   * set, not only on this retraining's held-out part. Versioned: retrainings recorded before this
+   * existed judge on the held-out part alone.
+   */
+  private List<EvalSetRuns> evaluateStoredEvalSets(RetrainingJob job, int candidate) {
+    if (Workflow.getVersion(EVERY_STORED_EVAL_SET, Workflow.DEFAULT_VERSION, 1)
+            == Workflow.DEFAULT_VERSION
+        || job.champion() == null) {
+      return List.of();
+    }
+    List<EvalSetRuns> runs = new ArrayList<>();
+    for (StoredEvalSet set : steps.storedEvalSets(job)) {
+      long championRun =
+          evaluate(job, candidate, job.champion(), storedQueries(job, set, job.champion()), set)
+              .get()
+              .evalRunId();
+      long candidateRun =
+          evaluate(job, candidate, candidate, storedQueries(job, set, candidate), set)
+              .get()
+              .evalRunId();
+      runs.add(new EvalSetRuns(candidateRun, championRun));
+    }
+    return runs;
+  }
+
+  private static EvaluationRequest storedQueries(
+      RetrainingJob job, StoredEvalSet set, int version) {
+    return new EvaluationRequest(
+        set.dataset(),
+        set.split(),
+        set.part(),
+        job.collection(),
+        "v" + version,
+        null,
+        null,
+        null,
+        0,
+        set.run());
+  }
+
+  /**
    * The held-out evaluation of {@code version} for the judgement of {@code candidate}, as a child
    * evaluation workflow.
    */
   private Promise<EvaluationSummary> evaluate(RetrainingJob job, int candidate, int version) {
     LabelledSet l = job.labelled();
+    return evaluate(
+        job,
+        candidate,
+        version,
+        new EvaluationRequest(
+            l.dataset(),
+            l.split(),
+            "held-out",
+            job.collection(),
+            "v" + version,
+            l.queriesBlob(),
+            l.qrelsBlob(),
+            null,
+            0),
+        null);
+  }
+
+  /**
+   * {@code request} as a child evaluation workflow of the judgement of {@code candidate}; {@code
+   * set} names the stored eval set it measures again, null for the held-out part.
+   */
+  private Promise<EvaluationSummary> evaluate(
+      RetrainingJob job, int candidate, int version, EvaluationRequest request, StoredEvalSet set) {
     EvaluationWorkflow child =
         Workflow.newChildWorkflowStub(
             EvaluationWorkflow.class,
@@ -186,21 +260,11 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
                         + "-v"
                         + candidate
                         + "-eval-v"
-                        + version)
+                        + version
+                        + (set == null ? "" : "-run" + set.run()))
                 .setTaskQueue(TaskQueues.TRAINING)
                 .build());
-    return Async.function(
-        child::evaluate,
-        new EvaluationRequest(
-            l.dataset(),
-            l.split(),
-            "held-out",
-            job.collection(),
-            "v" + version,
-            l.queriesBlob(),
-            l.qrelsBlob(),
-            null,
-            0));
+    return Async.function(child::evaluate, request);
   }
 
   /**

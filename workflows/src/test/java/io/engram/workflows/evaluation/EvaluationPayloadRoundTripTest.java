@@ -46,6 +46,29 @@ class EvaluationPayloadRoundTripTest {
   }
 
   @Test
+  void request_for_a_stored_runs_queries_round_trips_and_takes_no_blobs() {
+    EvaluationRequest request =
+        new EvaluationRequest("scifact", "test", "all", "scifact", "v3", null, null, null, 0, 42L);
+
+    assertThat(roundTrip(request, EvaluationRequest.class)).isEqualTo(request);
+    assertThatThrownBy(
+            () ->
+                new EvaluationRequest(
+                    "scifact",
+                    "test",
+                    "all",
+                    "scifact",
+                    "v3",
+                    "0".repeat(64),
+                    "f".repeat(64),
+                    null,
+                    0,
+                    42L))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("either fromRun or the blobs");
+  }
+
+  @Test
   void plan_and_batch_scores_round_trip() {
     EvaluationPlan plan = new EvaluationPlan(9_000_000_000L, "all-minilm-l6-v2-q-c1024-o200", 809);
     BatchScores scores = new BatchScores(50, 37.123456789, 35.5, 41.0, 48.75);

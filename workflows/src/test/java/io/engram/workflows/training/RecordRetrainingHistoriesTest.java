@@ -11,6 +11,7 @@ import io.temporal.worker.Worker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,6 +43,19 @@ class RecordRetrainingHistoriesTest {
     assertThat(workflow.retrain(RetrainingWorkflowTest.SEARCH).outcome()).isEqualTo("staged");
 
     write(client, "retraining-search-staged");
+  }
+
+  @Test
+  void gated_on_the_champions_other_stored_eval_set(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
+    ScriptedRetraining steps = new ScriptedRetraining();
+    steps.trials = 2;
+    steps.storedEvalSets = List.of(new StoredEvalSet("scifact", "test", "all", 7));
+    RetrainingWorkflow workflow = RetrainingWorkflowTest.start(env, worker, client, steps);
+
+    assertThat(workflow.retrain(RetrainingWorkflowTest.SEARCH).outcome()).isEqualTo("staged");
+
+    write(client, "retraining-gated-on-stored-eval-sets");
   }
 
   @Test

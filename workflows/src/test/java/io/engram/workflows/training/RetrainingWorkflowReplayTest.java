@@ -31,6 +31,7 @@ class RetrainingWorkflowReplayTest {
       strings = {
         SEARCH,
         "histories/retraining-staged-rollout-started.json",
+        "histories/retraining-gated-on-stored-eval-sets.json",
         "histories/retraining-pinned-rejected.json",
         "histories/retraining-no-op.json",
         "histories/retraining-invalid-data.json"

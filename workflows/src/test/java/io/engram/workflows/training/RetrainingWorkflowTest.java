@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.engram.workflows.common.ChildStartsSeen;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.TaskQueues;
+import io.engram.workflows.evaluation.EvaluationRequest;
 import io.engram.workflows.rollout.RolloutRequest;
 import io.engram.workflows.rollout.RolloutWorkflow;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -16,6 +17,7 @@ import io.temporal.common.SearchAttributes;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -244,6 +246,39 @@ class RetrainingWorkflowTest {
   }
 
   @Test
+  void the_candidate_and_the_champion_are_measured_on_every_stored_eval_set_of_the_champion(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.storedEvalSets =
+        List.of(
+            new StoredEvalSet("scifact", "test", "all", 7),
+            new StoredEvalSet("nfcorpus", "dev", "held-out", 9));
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+
+    RetrainingResult result = workflow.retrain(SEARCH);
+
+    assertThat(result.outcome()).isEqualTo(RetrainingResult.STAGED);
+    // Champion (v1) then candidate (v2) on the queries of each stored run (1000 × run + version).
+    assertThat(steps.calls)
+        .contains(
+            "judge v2 runs 102,101 others [EvalSetRuns[candidateRun=7002, championRun=7001],"
+                + " EvalSetRuns[candidateRun=9002, championRun=9001]]");
+    EvaluationRequest again =
+        ChildStartsSeen.input(client, "retrain-scifact-v2-eval-v2-run9", EvaluationRequest.class);
+    assertThat(again.fromRun()).isEqualTo(9L);
+    assertThat(again.queriesBlob()).isNull();
+    assertThat(List.of(again.dataset(), again.split(), again.part(), again.modelVersion()))
+        .containsExactly("nfcorpus", "dev", "held-out", "v2");
+    assertThat(ChildStartsSeen.ids(client, "retrain-scifact"))
+        .containsSubsequence(
+            "retrain-scifact-v2-eval-v1",
+            "retrain-scifact-v2-eval-v2",
+            "retrain-scifact-v2-eval-v1-run7",
+            "retrain-scifact-v2-eval-v2-run7",
+            "retrain-scifact-v2-eval-v1-run9",
+            "retrain-scifact-v2-eval-v2-run9");
+  }
+
+  @Test
   void a_first_version_is_judged_without_a_champion_run(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     steps.champion = null;
@@ -254,7 +289,7 @@ class RetrainingWorkflowTest {
     RetrainingResult result = workflow.retrain(SEARCH);
 
     assertThat(result.outcome()).isEqualTo(RetrainingResult.STAGED);
-    assertThat(steps.calls).contains("judge v2 runs 102,null");
+    assertThat(steps.calls).contains("judge v2 runs 102,null").doesNotContain("stored sets");
   }
 
   @Test

@@ -53,6 +53,10 @@ class ScriptedRetraining implements RetrainingActivities {
   boolean startRollout;
 
   int candidate = 2;
+
+  /** The champion's other stored eval sets. */
+  List<StoredEvalSet> storedEvalSets = List.of();
+
   private int stopChecks;
 
   @Override
@@ -121,8 +125,26 @@ class ScriptedRetraining implements RetrainingActivities {
   }
 
   @Override
-  public Judgement judge(RetrainingJob job, int candidate, long candidateRun, Long championRun) {
-    calls.add("judge v" + candidate + " runs " + candidateRun + "," + championRun);
+  public List<StoredEvalSet> storedEvalSets(RetrainingJob job) {
+    calls.add("stored sets");
+    return storedEvalSets;
+  }
+
+  @Override
+  public Judgement judge(
+      RetrainingJob job,
+      int candidate,
+      long candidateRun,
+      Long championRun,
+      List<EvalSetRuns> others) {
+    calls.add(
+        "judge v"
+            + candidate
+            + " runs "
+            + candidateRun
+            + ","
+            + championRun
+            + (others.isEmpty() ? "" : " others " + others));
     return new Judgement(
         gatesPass ? RetrainingResult.STAGED : RetrainingResult.REJECTED,
         List.of(
@@ -137,7 +159,10 @@ class ScriptedRetraining implements RetrainingActivities {
     }
   }
 
-  /** The child evaluations: run id 100 + the version evaluated. */
+  /**
+   * The child evaluations: run id 100 + the version evaluated, or, re-measuring the queries of a
+   * stored run, 1000 × that run + the version.
+   */
   public static class Evaluation implements EvaluationWorkflow {
     private EvaluationSummary result;
 
@@ -146,7 +171,7 @@ class ScriptedRetraining implements RetrainingActivities {
       int version = Integer.parseInt(request.modelVersion().substring(1));
       result =
           new EvaluationSummary(
-              100 + version,
+              (request.fromRun() == null ? 100 : 1000 * request.fromRun()) + version,
               request.dataset(),
               request.split(),
               request.part(),
