@@ -235,6 +235,16 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
     assertProblem(call(admin, "GET", "/v1/schedules", null), 403);
     String operator = key("default", Scope.ADMIN);
     assertThat(call(operator, "GET", "/v1/schedules", null).status()).isEqualTo(200);
+    // Micronaut's management endpoints describe or change the whole installation: not served.
+    // (A fresh key for each few calls: the test profile's bucket holds a handful.)
+    assertThat(call(admin, "GET", "/threaddump", null).status()).isEqualTo(404);
+    for (String path :
+        List.of("/beans", "/routes", "/threaddump", "/loggers", "/info", "/metrics", "/env")) {
+      assertThat(call(key("default", Scope.ADMIN), "GET", path, null).status())
+          .as(path)
+          .isEqualTo(404);
+    }
+    assertThat(call(operator, "POST", "/refresh", Map.of()).status()).isEqualTo(404);
   }
 
   @Test

@@ -8,10 +8,10 @@ import java.util.Set;
 
 /**
  * The scope each endpoint needs, by method and route template, in one table. An endpoint missing
- * from it needs {@code admin}: a new endpoint is closed until someone decides who may call it (and
- * {@code ScopePolicyTest} fails until the table names every endpoint of the OpenAPI document).
- * Public endpoints need no key at all: health for probes, metrics for the scraper, the OpenAPI
- * document.
+ * from it needs the operator's {@code admin} key: a new endpoint (or a management endpoint a
+ * dependency adds) is closed until someone decides who may call it (and {@code ScopePolicyTest}
+ * fails until the table names every endpoint of the OpenAPI document). Public endpoints need no key
+ * at all: health for probes, metrics for the scraper, the OpenAPI document.
  */
 final class ScopePolicy {
   /** Served without a key: they carry no tenant's data. */
@@ -85,9 +85,12 @@ final class ScopePolicy {
 
   private ScopePolicy() {}
 
-  /** Whether the route is for the installation's operator only. */
+  /**
+   * Whether the route is for the installation's operator only: one that spans every tenant, or one
+   * the table does not name.
+   */
   static boolean operatorOnly(HttpMethod method, String template) {
-    return OPERATOR.contains(method.name() + " " + template);
+    return OPERATOR.contains(method.name() + " " + template) || named(method, template).isEmpty();
   }
 
   /** Every route the table names, as {@code METHOD /template}. */

@@ -58,6 +58,9 @@ class ScopePolicyTest {
     assertThat(ScopePolicy.required(HttpMethod.POST, "/v1/query")).isEqualTo(Scope.QUERY);
     assertThat(ScopePolicy.required(HttpMethod.PUT, "/v1/blobs/{sha256}")).isEqualTo(Scope.INGEST);
     assertThat(ScopePolicy.operatorOnly(HttpMethod.GET, "/v1/keys")).isFalse();
+    // A route the table does not name (a management endpoint a dependency adds) is the
+    // operator's.
+    assertThat(ScopePolicy.operatorOnly(HttpMethod.GET, "/threaddump")).isTrue();
   }
 
   @Test
