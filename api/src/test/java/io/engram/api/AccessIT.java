@@ -64,6 +64,9 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
   private static final int MAX_REQUEST_BYTES = 8 * 1024;
   private static final int MAX_UPLOAD_BYTES = 16 * 1024;
 
+  /** The scraper's bearer token for /prometheus (prod keys the metrics). */
+  private static final String SCRAPER_TOKEN = "scraper-token-0123456789";
+
   /** Every line logged while the API runs, Engram's own down to DEBUG, libraries' from INFO. */
   private static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
 
@@ -106,7 +109,8 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
             "engram.rate.limit.per.second", "1",
             "engram.rate.limit.burst", "2",
             "engram.max.request.bytes", Integer.toString(MAX_REQUEST_BYTES),
-            "engram.max.upload.bytes", Integer.toString(MAX_UPLOAD_BYTES)));
+            "engram.max.upload.bytes", Integer.toString(MAX_UPLOAD_BYTES),
+            "engram.metrics.token", SCRAPER_TOKEN));
   }
 
   @MockBean(TimeMeter.class)
@@ -172,10 +176,25 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
       assertThat(response.headers().firstValue("Content-Type").orElse(""))
           .startsWith("application/problem+json");
     }
-    // Probes, scrapers and clients still reach what carries no tenant's data.
+    // Probes and clients still reach what carries no tenant's data.
     assertThat(call(null, "GET", "/health", null).status()).isEqualTo(200);
-    assertThat(call(null, "GET", "/prometheus", null).status()).isEqualTo(200);
     assertThat(call(null, "GET", "/openapi.yml", null).status()).isEqualTo(200);
+  }
+
+  @Test
+  void prod_serves_the_metrics_to_the_scraper_token_and_the_operator_only() throws Exception {
+    // The series name every tenant's collections (engram_rollout_phase{collection="acme~notes"}).
+    assertProblem(call(null, "GET", "/prometheus", null), 401);
+    assertProblem(call("not-the-scraper-token-at-all", "GET", "/prometheus", null), 401);
+    Reply tenantAdmin = call(key("acme", Scope.ADMIN), "GET", "/prometheus", null);
+    assertProblem(tenantAdmin, 403);
+    assertThat(tenantAdmin.json().path("detail").asText()).contains("ENGRAM_METRICS_TOKEN");
+
+    Reply scraped = call(SCRAPER_TOKEN, "GET", "/prometheus", null);
+    assertThat(scraped.status()).isEqualTo(200);
+    assertThat(scraped.body()).contains("engram_rate_limit_checks_seconds");
+    assertThat(call(key("default", Scope.ADMIN), "GET", "/prometheus", null).status())
+        .isEqualTo(200);
   }
 
   @Test
@@ -467,18 +486,18 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
       }
       lines.add(String.valueOf(e.getMDCPropertyMap()));
     }
-    String metrics = call(null, "GET", "/prometheus", null).body();
+    String metrics = call(SCRAPER_TOKEN, "GET", "/prometheus", null).body();
     for (String token : Set.copyOf(tokens)) {
       String secret = token.substring(11); // past the prefix and the hint's four characters
       assertThat(lines).noneSatisfy(line -> assertThat(line).contains(secret));
       assertThat(metrics).doesNotContain(secret);
     }
+    assertThat(lines).noneSatisfy(line -> assertThat(line).contains(SCRAPER_TOKEN));
     assertThat(lines)
         .anySatisfy(
             line ->
                 assertThat(line)
-                    .contains(
-                        "every request but health, metrics and the OpenAPI document needs a key")
+                    .contains("every request but health and the OpenAPI document needs a key")
                     .contains("profile prod"));
   }
 }

@@ -488,7 +488,7 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
       assertThat(refused.status()).as(escape + ": " + refused.body()).isEqualTo(403);
       assertProblem(refused, 403);
     }
-    // The default tenant's roots are the configured ones themselves.
+    // The default tenant's roots are the configured ones themselves...
     Reply installation =
         call(
             null,
@@ -496,6 +496,14 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
             "/v1/ingestions",
             Map.of("collection", "files", "path", root.resolve("installation.md").toString()));
     assertThat(installation.status()).as(installation.body()).isEqualTo(202);
+    // ...but for the directories of the other tenants in them.
+    for (Path others : List.of(betas, betas.resolve("own.md"))) {
+      Reply refused =
+          call(
+              null, "POST", "/v1/ingestions", Map.of("collection", "x", "path", others.toString()));
+      assertProblem(refused, 403);
+      assertThat(refused.json().path("detail").asText()).contains("tenant 'beta'");
+    }
   }
 
   @Test

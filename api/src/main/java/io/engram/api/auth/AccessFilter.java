@@ -83,8 +83,9 @@ final class AccessFilter {
           settings.profile().value());
     } else {
       log.info(
-          "API keys: every request but health, metrics and the OpenAPI document needs a key"
+          "API keys: every request but health{} and the OpenAPI document needs a key"
               + " (profile {})",
+          this.settings.metrics().keyed() ? "" : ", metrics",
           settings.profile().value());
     }
     log.info(
@@ -104,6 +105,9 @@ final class AccessFilter {
   @Nullable
   HttpResponse<?> admit(HttpRequest<?> request, MutablePropagatedContext context) {
     String template = BasicHttpAttributes.getUriTemplate(request).orElse(null);
+    if (settings.metrics().keyed() && isMetrics(request, template)) {
+      return admitScraper(request);
+    }
     if (isPublic(request, template)) {
       return null;
     }
@@ -221,6 +225,33 @@ final class AccessFilter {
               + limit
               + (upload ? " (ENGRAM_MAX_UPLOAD_BYTES)" : " (ENGRAM_MAX_REQUEST_BYTES)"));
     }
+  }
+
+  /**
+   * With {@code ENGRAM_METRICS_ACCESS=key}, the metrics (whose series name every tenant's
+   * collections) are read with the scraper's token or an operator's admin key, nothing else.
+   */
+  private HttpResponse<?> admitScraper(HttpRequest<?> request) {
+    String authorization = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
+    if (authorization != null
+        && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+        && settings.metrics().isToken(authorization.substring(BEARER.length()).strip())) {
+      return null;
+    }
+    try {
+      if (!authenticate(request).operator()) {
+        throw Problems.insufficientScope(
+            "the metrics name every tenant's collections: they are read with the scraper's"
+                + " token (ENGRAM_METRICS_TOKEN) or an admin key of tenant 'default'");
+      }
+    } catch (ApiProblem refused) {
+      return refusal(request, refused, Map.of());
+    }
+    return null;
+  }
+
+  private static boolean isMetrics(HttpRequest<?> request, String template) {
+    return "/prometheus".equals(template != null ? template : request.getPath());
   }
 
   /** The peer of the connection itself: a forwarded-for header can say anything. */

@@ -11,10 +11,15 @@ import java.util.Set;
  * from it needs the operator's {@code admin} key: a new endpoint (or a management endpoint a
  * dependency adds) is closed until someone decides who may call it (and {@code ScopePolicyTest}
  * fails until the table names every endpoint of the OpenAPI document). Public endpoints need no key
- * at all: health for probes, metrics for the scraper, the OpenAPI document.
+ * at all: health for probes, the OpenAPI document, and metrics for the scraper unless the
+ * installation keys them.
  */
 final class ScopePolicy {
-  /** Served without a key: they carry no tenant's data. */
+  /**
+   * Served without a key: probes, the OpenAPI document, and the metrics unless {@code
+   * ENGRAM_METRICS_ACCESS=key} (their series name every tenant's collections, so prod keys them;
+   * {@code AccessFilter} decides that before this table is asked).
+   */
   static final Set<String> PUBLIC =
       Set.of(
           "/health",

@@ -18,6 +18,7 @@ import io.engram.core.ingestion.DocumentType;
 import io.engram.core.ingestion.ManifestEntry;
 import io.engram.core.ingestion.Manifests;
 import io.engram.core.tenant.Tenant;
+import io.engram.core.tenant.Tenants;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
@@ -46,6 +47,7 @@ class IngestionStarter {
 
   private final Manifests manifests;
   private final IndexVersions indexVersions;
+  private final Tenants tenants;
 
   IngestionStarter(WorkflowClient client, CoreServices core) {
     this.settings = core.settings();
@@ -54,6 +56,24 @@ class IngestionStarter {
     this.blobs = core.blobs();
     this.manifests = new Manifests(core.jdbi());
     this.indexVersions = core.indexVersions();
+    this.tenants = new Tenants(core.jdbi());
+  }
+
+  /** The tenant other than the default whose directory under a root holds {@code real}. */
+  private Optional<Tenant> otherTenantsDirectory(Path real) throws IOException {
+    List<Tenant> others = tenants.list().stream().filter(t -> !t.equals(Tenant.DEFAULT)).toList();
+    for (Path root : settings.ingestion().roots()) {
+      if (!Files.exists(root)) {
+        continue;
+      }
+      Path base = root.toRealPath();
+      for (Tenant t : others) {
+        if (real.startsWith(base.resolve(t.id()))) {
+          return Optional.of(t);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   IngestionStarted start(Caller caller, Ingestions.IngestionRequest body) throws IOException {
@@ -150,8 +170,9 @@ class IngestionStarter {
 
   /**
    * Resolves a server-side path and checks that its real path lies under one of the tenant's
-   * ingestion roots: the configured roots for the default tenant (the installation's own), the
-   * directory named after the tenant inside each root for any other tenant.
+   * ingestion roots: the directory named after the tenant inside each root for any other tenant;
+   * for the default tenant (the installation's own) the configured roots, but for the directories
+   * of the other tenants in them.
    */
   private Path resolveAllowed(Tenant tenant, String raw) throws IOException {
     if (settings.ingestion().roots().isEmpty()) {
@@ -186,6 +207,17 @@ class IngestionStarter {
     }
     if (!allowed) {
       throw Problems.forbidden("path " + raw + " is outside the ingestion roots " + roots);
+    }
+    if (tenant.equals(Tenant.DEFAULT)) {
+      Optional<Tenant> owner = otherTenantsDirectory(real);
+      if (owner.isPresent()) {
+        throw Problems.forbidden(
+            "path "
+                + raw
+                + " is in the ingestion directory of tenant '"
+                + owner.get().id()
+                + "'; ingest it with one of that tenant's keys");
+      }
     }
     if (Files.isRegularFile(real)
         && DocumentType.ofFileName(real.getFileName().toString()).isEmpty()) {

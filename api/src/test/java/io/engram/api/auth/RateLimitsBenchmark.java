@@ -228,7 +228,8 @@ final class RateLimitsBenchmark {
 
   /** Limits no run reaches: a million a second, bursts of ten million. */
   private static AccessSettings unrefused(RateLimitScope scope) {
-    return new AccessSettings(false, 1_000_000, 10_000_000, scope, 1024);
+    return new AccessSettings(
+        false, 1_000_000, 10_000_000, scope, 1024, AccessSettings.Metrics.PUBLIC);
   }
 
   private static String version(HikariDataSource db) throws Exception {

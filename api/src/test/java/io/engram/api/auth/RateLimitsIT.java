@@ -62,7 +62,7 @@ class RateLimitsIT {
   }
 
   private static AccessSettings settings(int perSecond, int burst, RateLimitScope scope) {
-    return new AccessSettings(false, perSecond, burst, scope, 1024);
+    return new AccessSettings(false, perSecond, burst, scope, 1024, AccessSettings.Metrics.PUBLIC);
   }
 
   private RateLimits replica(RateLimitScope scope) {

@@ -13,7 +13,9 @@ class RateLimitsTest {
 
   private RateLimits limits(int perSecond, int burst) {
     return RateLimits.inReplica(
-        new AccessSettings(false, perSecond, burst, RateLimitScope.REPLICA, 1024), clock);
+        new AccessSettings(
+            false, perSecond, burst, RateLimitScope.REPLICA, 1024, AccessSettings.Metrics.PUBLIC),
+        clock);
   }
 
   private void advance(Duration d) {

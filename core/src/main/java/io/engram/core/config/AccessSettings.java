@@ -1,5 +1,8 @@
 package io.engram.core.config;
 
+import io.engram.core.Hashing;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Objects;
 
 /**
@@ -12,13 +15,38 @@ import java.util.Objects;
  * @param rateBurst requests a key may make at once (the bucket's size)
  * @param rateScope where a key's bucket lives, and so what the limit is per
  * @param maxRequestBytes largest body of a request other than a blob upload (JSON bodies)
+ * @param metrics who may read the API's metrics
  */
 public record AccessSettings(
     boolean loopbackAnonymous,
     int ratePerSecond,
     int rateBurst,
     RateLimitScope rateScope,
-    long maxRequestBytes) {
+    long maxRequestBytes,
+    Metrics metrics) {
+
+  /**
+   * Who may read the API's {@code /prometheus} ({@code ENGRAM_METRICS_ACCESS}): its series name
+   * every tenant's collections and model versions.
+   *
+   * @param keyed false: anyone who reaches the port; true: the scraper's token or the operator's
+   *     admin key
+   * @param tokenSha256 SHA-256 (hex) of the scraper's bearer token ({@code ENGRAM_METRICS_TOKEN}),
+   *     or null for none; the token itself is never kept
+   */
+  public record Metrics(boolean keyed, String tokenSha256) {
+    /** Anyone who reaches the port. */
+    public static final Metrics PUBLIC = new Metrics(false, null);
+
+    /** Whether {@code presented} is the scraper's token (compared in constant time). */
+    public boolean isToken(String presented) {
+      return tokenSha256 != null
+          && presented != null
+          && MessageDigest.isEqual(
+              Hashing.sha256(presented).getBytes(StandardCharsets.US_ASCII),
+              tokenSha256.getBytes(StandardCharsets.US_ASCII));
+    }
+  }
 
   /** Where a key's token bucket lives ({@code ENGRAM_RATE_LIMIT_SCOPE}). */
   public enum RateLimitScope {
@@ -36,6 +64,7 @@ public record AccessSettings(
 
   public AccessSettings {
     Objects.requireNonNull(rateScope, "rateScope");
+    Objects.requireNonNull(metrics, "metrics");
   }
 
   /** Whether keys are rate limited at all. */

@@ -1,7 +1,11 @@
 package io.engram.core.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The PostgreSQL database (with pgvector) every process uses.
@@ -31,6 +35,26 @@ public record DatabaseSettings(
   public static String redact(String url) {
     return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//[^/@]*@", "//***@");
   }
+
+  /**
+   * The credentials a URL carries: the values of its {@code password=} parameters and the password
+   * of a {@code //user:password@} authority.
+   */
+  public static List<String> credentialsIn(String url) {
+    List<String> found = new ArrayList<>();
+    Matcher parameter = PASSWORD_PARAMETER.matcher(url);
+    while (parameter.find()) {
+      found.add(parameter.group(1));
+    }
+    Matcher authority = AUTHORITY_PASSWORD.matcher(url);
+    if (authority.find()) {
+      found.add(authority.group(1));
+    }
+    return found.stream().filter(v -> !v.isEmpty()).toList();
+  }
+
+  private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)[?&;]password=([^&]*)");
+  private static final Pattern AUTHORITY_PASSWORD = Pattern.compile("//[^/@:]*:([^/@]*)@");
 
   @Override
   public String toString() {

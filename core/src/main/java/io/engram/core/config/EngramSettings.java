@@ -1,5 +1,6 @@
 package io.engram.core.config;
 
+import io.engram.core.Hashing;
 import io.engram.core.ingestion.IngestionSettings;
 import io.engram.core.llm.LlmSettings;
 import io.engram.core.logging.LogFormat;
@@ -164,7 +165,24 @@ public record EngramSettings(
         s.integer("ENGRAM_RATE_LIMIT_PER_SECOND", 0, 1_000_000),
         s.integer("ENGRAM_RATE_LIMIT_BURST", 1, 10_000_000),
         s.choice("ENGRAM_RATE_LIMIT_SCOPE", AccessSettings.RateLimitScope.class),
-        maxRequest);
+        maxRequest,
+        metricsAccess(s));
+  }
+
+  /** Values of {@code ENGRAM_METRICS_ACCESS}. */
+  private enum MetricsAccess {
+    PUBLIC,
+    KEY
+  }
+
+  private static AccessSettings.Metrics metricsAccess(SettingsSource s) {
+    String token = s.optionalString("ENGRAM_METRICS_TOKEN");
+    if (token != null && token.strip().length() < 16) {
+      throw s.invalid(s.resolve("ENGRAM_METRICS_TOKEN"), "must be at least 16 characters");
+    }
+    return new AccessSettings.Metrics(
+        s.choice("ENGRAM_METRICS_ACCESS", MetricsAccess.class) == MetricsAccess.KEY,
+        token == null ? null : Hashing.sha256(token.strip()));
   }
 
   private static RetrievalSettings retrieval(SettingsSource s) {

@@ -83,6 +83,11 @@ public final class SettingsSource {
           || key.endsWith("API_KEY");
     }
 
+    /** Whether the value is a URL, which may carry a password ({@code ENGRAM_DB_URL}). */
+    public boolean url() {
+      return key.endsWith("_URL");
+    }
+
     /** The Micronaut property that may set it: {@code engram.retrieval.mode}. */
     public String property() {
       return key.toLowerCase(Locale.ROOT).replace('_', '.');
@@ -97,12 +102,26 @@ public final class SettingsSource {
    */
   public record Resolved(Definition definition, String value, Origin origin) {
 
-    /** The value as it may be printed: secrets masked. */
+    /** The value as it may be printed: secrets masked, and a password a URL carries. */
     public String shown() {
       if (value == null) {
         return "";
       }
-      return definition.secret() ? "***" : value;
+      if (definition.secret()) {
+        return "***";
+      }
+      return definition.url() ? DatabaseSettings.redact(value) : value;
+    }
+
+    /** The credentials in the value: all of a secret, the password in a URL. */
+    public List<String> credentials() {
+      if (value == null) {
+        return List.of();
+      }
+      if (definition.secret()) {
+        return List.of(value);
+      }
+      return definition.url() ? DatabaseSettings.credentialsIn(value) : List.of();
     }
   }
 

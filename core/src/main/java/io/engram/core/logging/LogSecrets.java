@@ -8,9 +8,10 @@ import net.logstash.logback.mask.ValueMasker;
 
 /**
  * Masks the values of secret settings (the database password, the LLM's API key: every setting
- * whose name says it is a credential) wherever they would appear in a JSON log line: the message,
- * an argument, an MDC field, a stack trace. Code does not log secrets to begin with (settings print
- * masked); this is the net under a library's exception message that quotes a connection string.
+ * whose name says it is a credential, and a password inside a URL setting) wherever they would
+ * appear in a JSON log line: the message, an argument, an MDC field, a stack trace. Code does not
+ * log secrets to begin with (settings print masked); this is the net under a library's exception
+ * message that quotes a connection string.
  *
  * <p>Values are remembered from every {@link SettingsSource} a process reads its settings from, so
  * the masker knows them before the first line that could carry one.
@@ -27,8 +28,10 @@ public final class LogSecrets implements ValueMasker {
   /** Remembers the values of the secret settings {@code source} resolves. */
   public static void remember(SettingsSource source) {
     for (SettingsSource.Resolved r : source.resolveAll()) {
-      if (r.definition().secret() && r.value() != null && r.value().length() >= MIN_LENGTH) {
-        VALUES.add(r.value());
+      for (String credential : r.credentials()) {
+        if (credential.length() >= MIN_LENGTH) {
+          VALUES.add(credential);
+        }
       }
     }
   }

@@ -67,6 +67,25 @@ class EngramSettingsTest {
     assertThat(prod.memory().episodicTtl()).isEqualTo(Duration.ofDays(90));
     // What production does not change stays the measured default.
     assertThat(prod.retrieval()).isEqualTo(EngramSettings.defaults().retrieval());
+    // The metrics name every tenant's collections: prod serves them to a key only.
+    assertThat(prod.access().metrics().keyed()).isTrue();
+    assertThat(EngramSettings.defaults().access().metrics().keyed()).isFalse();
+  }
+
+  @Test
+  void the_scrapers_token_is_kept_as_its_hash_and_must_be_long_enough() {
+    String token = "scraper-token-0123456789";
+    AccessSettings.Metrics metrics =
+        EngramSettings.of(Map.of("ENGRAM_PROFILE", "prod", "ENGRAM_METRICS_TOKEN", token))
+            .access()
+            .metrics();
+    assertThat(metrics.isToken(token)).isTrue();
+    assertThat(metrics.isToken(token + "x")).isFalse();
+    assertThat(metrics.isToken(null)).isFalse();
+    assertThat(metrics.toString()).doesNotContain(token);
+    assertThatThrownBy(() -> EngramSettings.of(Map.of("ENGRAM_METRICS_TOKEN", "short")))
+        .hasMessageContaining("ENGRAM_METRICS_TOKEN must be at least 16 characters")
+        .hasMessageNotContaining("short'");
   }
 
   @Test

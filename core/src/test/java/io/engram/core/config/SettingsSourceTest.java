@@ -81,6 +81,23 @@ class SettingsSourceTest {
   }
 
   @Test
+  void a_password_inside_a_url_setting_is_masked_too() {
+    SettingsSource source =
+        SettingsSource.of(
+            Map.of(
+                "ENGRAM_DB_URL",
+                "jdbc:postgresql://db/engram?user=u&password=hunter22&ssl=true",
+                "ENGRAM_LLM_BASE_URL",
+                "http://bot:s3cret99@llm:8000/v1"));
+    assertThat(source.resolve("ENGRAM_DB_URL").shown())
+        .isEqualTo("jdbc:postgresql://db/engram?user=u&password=***&ssl=true");
+    assertThat(source.resolve("ENGRAM_DB_URL").credentials()).containsExactly("hunter22");
+    assertThat(source.resolve("ENGRAM_LLM_BASE_URL").shown()).isEqualTo("http://***@llm:8000/v1");
+    assertThat(source.resolve("ENGRAM_LLM_BASE_URL").credentials()).containsExactly("s3cret99");
+    assertThat(source.resolve("ENGRAM_DB_USER").credentials()).isEmpty();
+  }
+
+  @Test
   void misspelt_variables_are_reported_but_the_launchers_own_are_not() {
     SettingsSource source =
         SettingsSource.of(

@@ -76,6 +76,14 @@ class LogSecretsTest {
   }
 
   @Test
+  void a_password_inside_the_database_url_is_masked_in_log_lines() {
+    EngramSettings.of(
+        Map.of("ENGRAM_DB_URL", "jdbc:postgresql://db/engram?password=url-secret-42"));
+    assertThat(LogSecrets.mask("FATAL: login failed, url-secret-42 rejected"))
+        .isEqualTo("FATAL: login failed, " + LogSecrets.MASK + " rejected");
+  }
+
+  @Test
   void short_values_are_not_masked() {
     EngramSettings.of(Map.of("ENGRAM_DB_PASSWORD", "abc"));
     assertThat(LogSecrets.mask("abc def")).isEqualTo("abc def");
