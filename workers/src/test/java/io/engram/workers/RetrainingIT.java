@@ -128,9 +128,10 @@ class RetrainingIT {
               "not_worse_than_champion",
               "improves_on_champion",
               "recall_at_100_not_lower",
-              "p95_latency_within_budget");
+              "p95_latency_within_budget",
+              "champion_unchanged");
       RegisteredVersion v2 = core.registry().find(COLLECTION, 2).orElseThrow();
-      assertThat(v2.gates()).hasSize(5);
+      assertThat(v2.gates()).hasSize(6);
       assertThat(v2.metrics()).containsKey(labelled.heldOutEvalSet());
       assertThat(v2.lineage()).containsKeys("fingerprint", "studyId", "parentVersion");
       assertThat(v2.aliases().contains(ModelAliases.STAGING))

@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The quality gates a retrained candidate must pass to be staged, each with a stored verdict and
  * reason: an absolute floor, not worse than the champion on any stored eval set, better on the
- * primary one, Recall@100 not lower, and p95 latency within budget. A pure function, unit-tested.
+ * primary one, Recall@100 not lower, p95 latency within budget, and the champion it was compared
+ * with still serving. Pure functions, unit-tested.
  */
 public final class Gates {
   public static final String FLOOR = "ndcg_floor";
@@ -16,6 +18,7 @@ public final class Gates {
   public static final String IMPROVEMENT = "improves_on_champion";
   public static final String RECALL = "recall_at_100_not_lower";
   public static final String LATENCY = "p95_latency_within_budget";
+  public static final String SAME_CHAMPION = "champion_unchanged";
 
   private Gates() {}
 
@@ -101,6 +104,32 @@ public final class Gates {
             p95 <= g.p95BudgetMs(),
             String.format(Locale.ROOT, "p95 %.1f ms, budget %.0f ms", p95, g.p95BudgetMs())));
     return out;
+  }
+
+  /**
+   * Whether the version the candidate was compared with still serves: a champion moved by hand
+   * while the retraining ran makes every comparison above one with a version that no longer serves.
+   *
+   * @param judgedAgainst the champion when the retraining decided (null: none)
+   * @param servingNow the champion now (null: none)
+   */
+  public static Verdict sameChampion(Integer judgedAgainst, Integer servingNow) {
+    if (Objects.equals(judgedAgainst, servingNow)) {
+      return new Verdict(
+          SAME_CHAMPION,
+          true,
+          judgedAgainst == null
+              ? "no champion then or now"
+              : "v" + judgedAgainst + " served throughout");
+    }
+    return new Verdict(
+        SAME_CHAMPION,
+        false,
+        "the champion moved from "
+            + (judgedAgainst == null ? "none" : "v" + judgedAgainst)
+            + " to "
+            + (servingNow == null ? "none" : "v" + servingNow)
+            + " while this retraining ran; retrain again to compare with the one serving");
   }
 
   private static String f(String format, Object... args) {

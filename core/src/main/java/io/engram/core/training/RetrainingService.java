@@ -783,11 +783,19 @@ public final class RetrainingService {
     mine = registry.find(collection, candidate).orElseThrow();
     theirs = champion == null ? null : registry.find(collection, champion).orElseThrow();
     List<Gates.Verdict> verdicts =
-        Gates.judge(
-            gateFigures(mine),
-            theirs == null ? null : gateFigures(theirs),
-            primary,
-            settings.gates());
+        new ArrayList<>(
+            Gates.judge(
+                gateFigures(mine),
+                theirs == null ? null : gateFigures(theirs),
+                primary,
+                settings.gates()));
+    verdicts.add(
+        Gates.sameChampion(
+            champion,
+            registry
+                .alias(collection, ModelAliases.CHAMPION)
+                .map(RegisteredVersion::version)
+                .orElse(null)));
     List<RegisteredVersion.Gate> gates =
         verdicts.stream()
             .map(g -> new RegisteredVersion.Gate(g.name(), g.passed(), g.reason()))

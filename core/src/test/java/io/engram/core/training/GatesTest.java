@@ -90,6 +90,17 @@ class GatesTest {
   }
 
   @Test
+  void a_champion_moved_while_the_retraining_ran_fails_its_own_gate() {
+    assertThat(Gates.sameChampion(1, 1).passed()).isTrue();
+    assertThat(Gates.sameChampion(null, null).passed()).isTrue();
+    Verdict moved = Gates.sameChampion(1, 3);
+    assertThat(moved.name()).isEqualTo(Gates.SAME_CHAMPION);
+    assertThat(moved.passed()).isFalse();
+    assertThat(moved.reason()).startsWith("the champion moved from v1 to v3");
+    assertThat(Gates.sameChampion(null, 2).reason()).startsWith("the champion moved from none");
+  }
+
+  @Test
   void without_a_champion_only_the_floor_and_latency_decide() {
     List<Verdict> v = Gates.judge(figures(0.6, 0.9, 50), null, PRIMARY, GATES);
     assertThat(Gates.passed(v)).isTrue();

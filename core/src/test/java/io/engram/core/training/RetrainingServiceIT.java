@@ -297,7 +297,12 @@ class RetrainingServiceIT {
     assertThat(judged.gates())
         .extracting(RegisteredVersion.Gate::name)
         .containsExactly(
-            Gates.FLOOR, Gates.NOT_WORSE, Gates.IMPROVEMENT, Gates.RECALL, Gates.LATENCY);
+            Gates.FLOOR,
+            Gates.NOT_WORSE,
+            Gates.IMPROVEMENT,
+            Gates.RECALL,
+            Gates.LATENCY,
+            Gates.SAME_CHAMPION);
     assertThat(judged.gates())
         .filteredOn(g -> g.name().equals(Gates.IMPROVEMENT))
         .singleElement()
