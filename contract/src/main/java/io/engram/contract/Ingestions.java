@@ -30,8 +30,17 @@ public final class Ingestions {
       @Size(max = 4096) String path,
       @Size(max = 4096) String origin,
       @Size(max = 1_000_000) List<FileRef> files,
-      @Min(64) @Max(100_000) Integer chunkSize,
-      @Min(0) @Max(50_000) Integer chunkOverlap) {}
+      @Min(MIN_CHUNK_SIZE) @Max(MAX_CHUNK_SIZE) Integer chunkSize,
+      @Min(0) @Max(MAX_CHUNK_OVERLAP) Integer chunkOverlap) {}
+
+  /** The smallest chunk size, in characters, a request may ask for. */
+  public static final int MIN_CHUNK_SIZE = 64;
+
+  /** The largest chunk size, in characters. */
+  public static final int MAX_CHUNK_SIZE = 100_000;
+
+  /** The largest chunk overlap, in characters (it must also be smaller than the chunk size). */
+  public static final int MAX_CHUNK_OVERLAP = 50_000;
 
   /**
    * An uploaded file: the client's path and the hash of the blob already uploaded.

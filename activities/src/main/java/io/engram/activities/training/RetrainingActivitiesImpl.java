@@ -98,7 +98,12 @@ public class RetrainingActivitiesImpl implements RetrainingActivities {
     try (HeartbeatTicker ticker = new HeartbeatTicker(ctx::heartbeat, HEARTBEAT_EVERY)) {
       RetrainingService.TrialOutcome t =
           service.runTrial(
-              studyId, number, job.collection(), core(job.labelled()), ticker::progress);
+              studyId,
+              number,
+              job.collection(),
+              core(job.labelled()),
+              job.indexVersion(),
+              ticker::progress);
       return new TrialResult(t.number(), t.state(), t.value(), t.costSeconds(), t.best());
     }
   }
@@ -177,7 +182,12 @@ public class RetrainingActivitiesImpl implements RetrainingActivities {
 
   private static RetrainingService.Plan plan(RetrainingJob job) {
     return new RetrainingService.Plan(
-        true, job.reason(), core(job.labelled()), job.fingerprint(), job.champion());
+        true,
+        job.reason(),
+        core(job.labelled()),
+        job.fingerprint(),
+        job.champion(),
+        job.indexVersion());
   }
 
   private static String workflowId() {

@@ -7,12 +7,14 @@ import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
 import io.engram.api.temporal.WorkflowRun;
 import io.engram.contract.Evaluations.Split;
+import io.engram.contract.Ingestions;
 import io.engram.contract.Retrainings;
 import io.engram.contract.Retrainings.Gate;
 import io.engram.contract.Retrainings.RetrainingStarted;
 import io.engram.contract.Retrainings.RetrainingStatus;
 import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.index.IndexVersions;
 import io.engram.core.ingestion.BlobStore;
 import io.engram.core.training.RetrainingService;
 import io.engram.core.tuning.Studies;
@@ -51,12 +53,14 @@ class RetrainingStarter {
   private final CollectionLookup collections;
   private final BlobStore blobs;
   private final Studies studies;
+  private final IndexVersions indexVersions;
 
   RetrainingStarter(WorkflowClient client, CoreServices core, CollectionLookup collections) {
     this.client = client;
     this.collections = collections;
     this.blobs = core.blobs();
     this.studies = core.retraining().studies();
+    this.indexVersions = core.indexVersions();
   }
 
   /**
@@ -202,14 +206,16 @@ class RetrainingStarter {
   }
 
   /**
-   * The pinned parameters, each checked against the search space now, so a misspelt name or a value
-   * out of range is a 400 that names it rather than a failed run.
+   * The pinned parameters, each checked now against the search space (retrieval parameters) or the
+   * chunking rules (index parameters), so a misspelt name or a value out of range is a 400 that
+   * names it rather than a failed run.
    */
-  private static Map<String, String> params(Map<String, String> body) {
+  private Map<String, String> params(Map<String, String> body) {
     Map<String, String> params = new LinkedHashMap<>();
     if (body == null) {
       return params;
     }
+    Map<String, Integer> index = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : body.entrySet()) {
       String name = e.getKey();
       String pointer = "/params/" + pointerToken(name);
@@ -219,16 +225,48 @@ class RetrainingStarter {
       if (e.getValue() == null) {
         throw Problems.invalidField(pointer, "must not be null; write the value as a string");
       }
-      try {
-        RetrainingService.SPACE.parsePartial(Map.of(name, e.getValue()));
-      } catch (IllegalArgumentException invalid) {
-        throw Problems.invalidField(
-            pointer,
-            invalid.getMessage() + "; the parameters are " + RetrainingService.SPACE.names());
+      if (RetrainingRequest.INDEX_PARAMS.contains(name)) {
+        index.put(name, indexParam(pointer, name, e.getValue()));
+      } else {
+        try {
+          RetrainingService.SPACE.parsePartial(Map.of(name, e.getValue()));
+        } catch (IllegalArgumentException invalid) {
+          throw Problems.invalidField(
+              pointer,
+              invalid.getMessage()
+                  + "; the parameters are "
+                  + RetrainingService.SPACE.names()
+                  + " and "
+                  + RetrainingRequest.INDEX_PARAMS);
+        }
       }
       params.put(name, e.getValue());
     }
+    if (!index.isEmpty()) {
+      try {
+        indexVersions.chunking(index.get("chunkSize"), index.get("chunkOverlap"));
+      } catch (IllegalArgumentException e) {
+        throw Problems.invalidField("/params/chunkOverlap", e.getMessage());
+      }
+    }
     return params;
+  }
+
+  /** An index parameter: a whole number of characters within the ingestion API's limits. */
+  private static int indexParam(String pointer, String name, String text) {
+    int value;
+    try {
+      value = Integer.parseInt(text.strip());
+    } catch (NumberFormatException e) {
+      throw Problems.invalidField(pointer, "must be a whole number of characters, got " + text);
+    }
+    int min = name.equals("chunkSize") ? Ingestions.MIN_CHUNK_SIZE : 0;
+    int max = name.equals("chunkSize") ? Ingestions.MAX_CHUNK_SIZE : Ingestions.MAX_CHUNK_OVERLAP;
+    if (value < min || value > max) {
+      throw Problems.invalidField(
+          pointer, "must be between " + min + " and " + max + " characters, got " + value);
+    }
+    return value;
   }
 
   /** A map key as one token of a JSON pointer (RFC 6901). */

@@ -118,9 +118,27 @@ public final class RetrainingService {
    * @param labelled null when there is none (then {@code retrain} is false)
    * @param fingerprint the training data's fingerprint: corpus, queries and qrels
    * @param champion the serving version's number; null when the collection has none
+   * @param indexVersionId the index version the search and the candidate work on; null for the
+   *     champion's
    */
   public record Plan(
-      boolean retrain, String reason, LabelledSet labelled, String fingerprint, Integer champion) {}
+      boolean retrain,
+      String reason,
+      LabelledSet labelled,
+      String fingerprint,
+      Integer champion,
+      Integer indexVersionId) {
+
+    /** A plan on the champion's index. */
+    public Plan(
+        boolean retrain,
+        String reason,
+        LabelledSet labelled,
+        String fingerprint,
+        Integer champion) {
+      this(retrain, reason, labelled, fingerprint, champion, null);
+    }
+  }
 
   /** How a trial ended: {@code state} is {@code complete}, {@code pruned} or {@code failed}. */
   public record TrialOutcome(
@@ -457,14 +475,19 @@ public final class RetrainingService {
    * @param progress told about the work (queries prepared, steps scored) so the caller heartbeats
    */
   public TrialOutcome runTrial(
-      long studyId, int number, String collection, LabelledSet labelled, IntConsumer progress) {
+      long studyId,
+      int number,
+      String collection,
+      LabelledSet labelled,
+      Integer indexVersionId,
+      IntConsumer progress) {
     Study study = studies.byId(studyId).orElseThrow();
     Trial trial = study.ask(number);
     if (trial.state().finished()) {
       return outcome(study, trial);
     }
     long start = System.nanoTime();
-    TrialEvaluator evaluator = evaluator(collection, labelled, progress);
+    TrialEvaluator evaluator = evaluator(collection, labelled, indexVersionId, progress);
     TrialEvaluator.Settings params = TrialEvaluator.Settings.of(trial.params().values());
     int n = evaluator.size();
     double value = 0;
@@ -502,10 +525,12 @@ public final class RetrainingService {
   }
 
   /**
-   * The evaluator of the collection's champion index version and {@code labelled}, prepared once
-   * per worker (the legs of every fitting query fetched from PostgreSQL) and shared by its trials.
+   * The evaluator of {@code labelled} on index version {@code indexVersionId} (null: the
+   * champion's), prepared once per worker (the legs of every fitting query fetched from PostgreSQL)
+   * and shared by its trials.
    */
-  private TrialEvaluator evaluator(String collection, LabelledSet labelled, IntConsumer progress) {
+  private TrialEvaluator evaluator(
+      String collection, LabelledSet labelled, Integer indexVersionId, IntConsumer progress) {
     RegisteredVersion champion =
         registry
             .alias(collection, ModelAliases.CHAMPION)
@@ -513,7 +538,7 @@ public final class RetrainingService {
                 () ->
                     new IllegalStateException(
                         "collection '" + collection + "' has no champion to search from"));
-    IndexVersion index = indexVersions.byId(champion.indexVersionId()).orElseThrow();
+    IndexVersion index = searchedIndex(champion, indexVersionId);
     TrialEvaluators.Key key =
         new TrialEvaluators.Key(
             index.id(), labelled.queriesBlob(), labelled.qrelsBlob(), champion.id());
@@ -530,6 +555,14 @@ public final class RetrainingService {
               progress);
         },
         progress);
+  }
+
+  /** Index version {@code id}, or the champion's when null. */
+  private IndexVersion searchedIndex(RegisteredVersion champion, Integer id) {
+    int wanted = id == null ? champion.indexVersionId() : id;
+    return indexVersions
+        .byId(wanted)
+        .orElseThrow(() -> new IllegalStateException("no index version " + wanted));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -577,7 +610,8 @@ public final class RetrainingService {
       }
     }
     TrialEvaluator.Settings params = TrialEvaluator.Settings.of(chosen);
-    TrialEvaluator evaluator = evaluator(collection, plan.labelled(), i -> {});
+    TrialEvaluator evaluator =
+        evaluator(collection, plan.labelled(), plan.indexVersionId(), i -> {});
     if (fitValue == null) {
       fitValue = evaluator.score(params, Integer.MAX_VALUE);
     }
@@ -612,7 +646,7 @@ public final class RetrainingService {
           .forEach(artifacts::add);
     }
     RetrievalSettings retrieval = params.retrieval();
-    IndexVersion index = indexVersions.byId(champion.indexVersionId()).orElseThrow();
+    IndexVersion index = searchedIndex(champion, plan.indexVersionId());
     Map<String, Object> lineage = new LinkedHashMap<>(plan.labelled().lineage());
     lineage.put("fingerprint", plan.fingerprint());
     lineage.put("corpusHash", jdbi.withHandle(h -> Documents.corpus(h, collection)).hash());

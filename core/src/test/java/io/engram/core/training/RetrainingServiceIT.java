@@ -194,9 +194,9 @@ class RetrainingServiceIT {
     assertThat(service.createStudy(COLLECTION, "retrain-zoo-it", 1)).isEqualTo(studyId);
 
     RetrainingService.TrialOutcome first =
-        service.runTrial(studyId, 0, COLLECTION, labelled, i -> {});
+        service.runTrial(studyId, 0, COLLECTION, labelled, null, i -> {});
     RetrainingService.TrialOutcome again =
-        service.runTrial(studyId, 0, COLLECTION, labelled, i -> {});
+        service.runTrial(studyId, 0, COLLECTION, labelled, null, i -> {});
 
     assertThat(again).isEqualTo(first);
     Study study = service.studies().byId(studyId).orElseThrow();
@@ -212,7 +212,7 @@ class RetrainingServiceIT {
   @Order(5)
   void the_best_trial_is_registered_with_its_lineage_once_per_origin() throws Exception {
     for (int n = 1; n < 5; n++) {
-      service.runTrial(studyId, n, COLLECTION, labelled, i -> {});
+      service.runTrial(studyId, n, COLLECTION, labelled, null, i -> {});
     }
     Trial best = service.studies().byId(studyId).orElseThrow().best().orElseThrow();
     RetrainingService.Plan plan =
@@ -430,7 +430,7 @@ class RetrainingServiceIT {
         ZooCorpus.labelled(
             core, "vague", ZooCorpus.ANIMALS.length, i -> "an animal that forages all day " + i);
     RetrainingService.TrialOutcome outcome =
-        service.runTrial(study.id(), 5, COLLECTION, vague, i -> {});
+        service.runTrial(study.id(), 5, COLLECTION, vague, null, i -> {});
 
     assertThat(outcome.state()).isEqualTo("pruned");
     assertThat(outcome.value()).isNull();
@@ -438,7 +438,8 @@ class RetrainingServiceIT {
     assertThat(stored.state()).isEqualTo(TrialState.PRUNED);
     assertThat(stored.intermediate()).containsOnlyKeys(1);
     // Asked again (a retried activity), it is returned as stored, not run again.
-    assertThat(service.runTrial(study.id(), 5, COLLECTION, vague, i -> {})).isEqualTo(outcome);
+    assertThat(service.runTrial(study.id(), 5, COLLECTION, vague, null, i -> {}))
+        .isEqualTo(outcome);
   }
 
   @Test

@@ -1,8 +1,10 @@
 package io.engram.workflows.ingestion;
 
 /**
- * What to ingest. Exactly one of {@code path} (read on the worker's host) and {@code manifestId}
- * (files uploaded to the blob store) is set. Carries ids only, never document content.
+ * What to ingest. Exactly one source is given: {@code path} (read on the worker's host), {@code
+ * manifestId} (files uploaded to the blob store), or {@code rebuild} (the collection's live
+ * documents, read again from where earlier runs read them, into the index version of the given
+ * chunking: how a retraining builds a candidate index). Carries ids only, never document content.
  *
  * @param collection target collection
  * @param origin the directory or file the documents come from, as the user named it; documents of
@@ -12,6 +14,8 @@ package io.engram.workflows.ingestion;
  * @param chunkSize chunk size override, or null for the champion's
  * @param chunkOverlap chunk overlap override, or null for the champion's
  * @param resume null for a new ingestion; where the run it continues (as new) stopped
+ * @param rebuild true to rebuild the collection's live documents (no path or manifest); they keep
+ *     their own origins and nothing is tombstoned. Null (histories recorded before it) is false
  */
 public record IngestionRequest(
     String collection,
@@ -20,7 +24,11 @@ public record IngestionRequest(
     String manifestId,
     Integer chunkSize,
     Integer chunkOverlap,
-    Resume resume) {
+    Resume resume,
+    Boolean rebuild) {
+
+  /** The origin a rebuild of the collection's documents runs under (never a document's). */
+  public static final String REBUILD_ORIGIN = "(rebuild)";
 
   /**
    * Where a run that continued as new stopped: what it discovered and counted so far.
@@ -40,13 +48,28 @@ public record IngestionRequest(
       String manifestId,
       Integer chunkSize,
       Integer chunkOverlap) {
-    this(collection, origin, path, manifestId, chunkSize, chunkOverlap, null);
+    this(collection, origin, path, manifestId, chunkSize, chunkOverlap, null, null);
+  }
+
+  /**
+   * A rebuild of the collection's live documents into the index version of this chunking (null: the
+   * champion's size or overlap).
+   */
+  public static IngestionRequest rebuild(
+      String collection, Integer chunkSize, Integer chunkOverlap) {
+    return new IngestionRequest(
+        collection, REBUILD_ORIGIN, null, null, chunkSize, chunkOverlap, null, true);
   }
 
   /** This request, continued from {@code resume}. */
   public IngestionRequest resumingAt(Resume resume) {
     return new IngestionRequest(
-        collection, origin, path, manifestId, chunkSize, chunkOverlap, resume);
+        collection, origin, path, manifestId, chunkSize, chunkOverlap, resume, rebuild);
+  }
+
+  /** Whether this rebuilds the collection's documents rather than reading a source. */
+  public boolean rebuilds() {
+    return Boolean.TRUE.equals(rebuild);
   }
 
   public IngestionRequest {
@@ -56,8 +79,12 @@ public record IngestionRequest(
     if (origin == null || origin.isBlank()) {
       throw new IllegalArgumentException("origin is required");
     }
-    if ((path == null) == (manifestId == null)) {
-      throw new IllegalArgumentException("exactly one of path and manifestId must be set");
+    int sources =
+        (path == null ? 0 : 1)
+            + (manifestId == null ? 0 : 1)
+            + (Boolean.TRUE.equals(rebuild) ? 1 : 0);
+    if (sources != 1) {
+      throw new IllegalArgumentException("exactly one of path, manifestId and rebuild must be set");
     }
   }
 }

@@ -23,6 +23,7 @@ public record RetrainingProgress(
     Integer version) {
   public static final String DECIDING = "deciding";
   public static final String CHECKING = "checking";
+  public static final String INDEXING = "indexing";
   public static final String SEARCHING = "searching";
   public static final String REGISTERING = "registering";
   public static final String EVALUATING = "evaluating";

@@ -1,7 +1,9 @@
 package io.engram.workflows.training;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A retraining of one collection's model.
@@ -11,8 +13,11 @@ import java.util.Map;
  * @param force retrain whatever the decision says
  * @param labelled the labelled set to learn from and be judged on; null to reuse the one the
  *     collection's newest version was trained on
- * @param params parameters pinned by the caller: a fixed configuration is trained and gated without
- *     a search; empty for a search
+ * @param params parameters pinned by the caller. Retrieval parameters (the search space's): that
+ *     configuration is trained and gated without a search. Index parameters ({@link
+ *     #INDEX_PARAMS}): the candidate gets an index of its own, rebuilt from the collection's
+ *     documents with that chunking beside the champion's (a child ingestion), and the search, or
+ *     the pinned retrieval parameters, work on it. Empty for a search on the champion's index
  */
 public record RetrainingRequest(
     String collection,
@@ -25,6 +30,9 @@ public record RetrainingRequest(
   public static final String SCHEDULE = "schedule";
   public static final String DRIFT = "drift";
 
+  /** The pinned parameters that choose the candidate's index rather than its retrieval. */
+  public static final List<String> INDEX_PARAMS = List.of("chunkSize", "chunkOverlap");
+
   public RetrainingRequest {
     if (collection == null || collection.isBlank()) {
       throw new IllegalArgumentException("collection is required");
@@ -34,5 +42,19 @@ public record RetrainingRequest(
           "trigger must be one of manual, schedule, drift, got " + trigger);
     }
     params = params == null ? Map.of() : Map.copyOf(params);
+  }
+
+  /** The pinned index parameters, in {@link #INDEX_PARAMS} order. */
+  public Map<String, String> indexParams() {
+    Map<String, String> out = new LinkedHashMap<>();
+    INDEX_PARAMS.stream().filter(params::containsKey).forEach(k -> out.put(k, params.get(k)));
+    return out;
+  }
+
+  /** The pinned retrieval parameters: every pinned one but the index parameters. */
+  public Map<String, String> retrievalParams() {
+    Map<String, String> out = new TreeMap<>(params);
+    INDEX_PARAMS.forEach(out::remove);
+    return out;
   }
 }

@@ -9,6 +9,9 @@ import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.evaluation.EvaluationRequest;
 import io.engram.workflows.evaluation.EvaluationSummary;
 import io.engram.workflows.evaluation.EvaluationWorkflow;
+import io.engram.workflows.ingestion.IngestionProgress;
+import io.engram.workflows.ingestion.IngestionRequest;
+import io.engram.workflows.ingestion.IngestionWorkflow;
 import io.engram.workflows.rollout.RolloutRequest;
 import io.engram.workflows.rollout.RolloutWorkflow;
 import io.temporal.common.SearchAttributeUpdate;
@@ -23,15 +26,17 @@ import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 
 /**
- * Decide → check the data → search (at most {@code parallelism} trials at once, pruned by the study
- * and stopped early) → register the best bundle → evaluate it and the champion on the held-out part
- * and on every other eval set the champion has stored figures for (child evaluation workflows, one
- * after the other) → judge the gates → staged or rejected; a staged version starts its rollout when
- * the profile says so ({@code ENGRAM_ROLLOUT_AUTO_START}). History carries ids, parameters and
- * figures, never queries or vectors.
+ * Decide → check the data → (pinned index parameters: rebuild the collection's documents into a
+ * candidate index beside the champion's, a child ingestion) → search (at most {@code parallelism}
+ * trials at once, pruned by the study and stopped early) → register the best bundle → evaluate it
+ * and the champion on the held-out part and on every other eval set the champion has stored figures
+ * for (child evaluation workflows, one after the other) → judge the gates → staged or rejected; a
+ * staged version starts its rollout when the profile says so ({@code ENGRAM_ROLLOUT_AUTO_START}).
+ * History carries ids, parameters and figures, never queries or vectors.
  */
 public class RetrainingWorkflowImpl implements RetrainingWorkflow {
   private static final Logger log = Workflow.getLogger(RetrainingWorkflowImpl.class);
@@ -61,6 +66,9 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
    */
   static final String EVERY_STORED_EVAL_SET = "gates-every-stored-eval-set";
 
+  /** The change id of the candidate index rebuilt for pinned index parameters. */
+  static final String REBUILT_INDEX = "rebuilt-candidate-index";
+
   /** The change id of the rollout a staged candidate starts ({@link #startRollout}). */
   static final String STAGED_ROLLOUT = "staged-rollout";
 
@@ -88,13 +96,27 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
     try {
       enter(RetrainingProgress.CHECKING);
       steps.checkData(job);
-      if (request.params().isEmpty()) {
+      Map<String, String> pinned = request.params();
+      if (!request.indexParams().isEmpty()
+          && Workflow.getVersion(REBUILT_INDEX, Workflow.DEFAULT_VERSION, 1)
+              != Workflow.DEFAULT_VERSION) {
+        enter(RetrainingProgress.INDEXING);
+        IngestionProgress index = rebuildIndex(job, request.indexParams());
+        if (index.failed() > 0) {
+          enter(RetrainingProgress.FAILED);
+          return new RetrainingResult(
+              reason, RetrainingResult.FAILED, null, List.of(), rebuildFailure(index));
+        }
+        job = job.onIndex(index.indexVersionId());
+        pinned = request.retrievalParams();
+      }
+      if (pinned.isEmpty()) {
         enter(RetrainingProgress.SEARCHING);
         studyId = steps.createStudy(job);
         search(job, studyId, decision.budget());
       }
       enter(RetrainingProgress.REGISTERING);
-      RegisteredCandidate candidate = steps.register(job, studyId, request.params());
+      RegisteredCandidate candidate = steps.register(job, studyId, pinned);
       version = candidate.version();
       enter(RetrainingProgress.EVALUATING);
       // One after the other, so neither's latency is measured while the other loads the machine.
@@ -176,6 +198,45 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
         }
       }
     }
+  }
+
+  /**
+   * Rebuilds the collection's live documents into the index version of the pinned chunking (a child
+   * ingestion on the ingest queue, beside the champion's index), for the candidate to search and
+   * serve.
+   */
+  private IngestionProgress rebuildIndex(RetrainingJob job, Map<String, String> index) {
+    IngestionWorkflow child =
+        Workflow.newChildWorkflowStub(
+            IngestionWorkflow.class,
+            ChildWorkflowOptions.newBuilder()
+                .setWorkflowId(RetrainingWorkflow.workflowId(job.collection()) + "-index")
+                .setTaskQueue(TaskQueues.INGEST)
+                .setTypedSearchAttributes(EngramSearchAttributes.ofCollection(job.collection()))
+                .build());
+    return child.ingest(
+        IngestionRequest.rebuild(
+            job.collection(), integer(index.get("chunkSize")), integer(index.get("chunkOverlap"))));
+  }
+
+  private static Integer integer(String value) {
+    return value == null ? null : Integer.valueOf(value.strip());
+  }
+
+  private static String rebuildFailure(IngestionProgress index) {
+    return "rebuilding the index failed for "
+        + index.failed()
+        + " of "
+        + index.total()
+        + " documents"
+        + (index.errors().isEmpty()
+            ? ""
+            : " (first: "
+                + index.errors().get(0).source()
+                + ": "
+                + index.errors().get(0).reason()
+                + ")")
+        + "; a candidate must hold every document the champion does";
   }
 
   /**

@@ -100,14 +100,34 @@ class PayloadRoundTripTest {
     assertThatThrownBy(
             () -> new IngestionRequest("default", "/srv/docs", "/srv/docs", "m-1", null, null))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("exactly one of path and manifestId");
+        .hasMessageContaining("exactly one of path, manifestId and rebuild");
   }
 
   @Test
   void ingestion_request_rejects_neither_path_nor_manifest() {
     assertThatThrownBy(() -> new IngestionRequest("default", "/srv/docs", null, null, null, null))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("exactly one of path and manifestId");
+        .hasMessageContaining("exactly one of path, manifestId and rebuild");
+  }
+
+  @Test
+  void a_rebuild_round_trips_and_takes_no_other_source() {
+    IngestionRequest rebuild = IngestionRequest.rebuild("notes", 512, 64);
+    IngestionRequest copy = roundTrip(rebuild, IngestionRequest.class);
+
+    assertThat(copy).isEqualTo(rebuild);
+    assertThat(copy.rebuilds()).isTrue();
+    assertThat(copy.origin()).isEqualTo(IngestionRequest.REBUILD_ORIGIN);
+    assertThat(roundTrip(copy.resumingAt(null), IngestionRequest.class).rebuilds()).isTrue();
+    assertThat(
+            new IngestionRequest("default", "/srv/docs", "/srv/docs", null, null, null).rebuilds())
+        .isFalse();
+    assertThatThrownBy(
+            () ->
+                new IngestionRequest(
+                    "notes", "/srv/docs", "/srv/docs", null, null, null, null, true))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("exactly one of path, manifestId and rebuild");
   }
 
   private <T> T roundTrip(T value, Class<T> type) {

@@ -59,6 +59,26 @@ class RecordRetrainingHistoriesTest {
   }
 
   @Test
+  void a_candidate_index_rebuilt_for_pinned_chunking(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
+    ScriptedRetraining steps = new ScriptedRetraining();
+    steps.trials = 2;
+    RetrainingWorkflow workflow = RetrainingWorkflowTest.start(env, worker, client, steps);
+
+    RetrainingResult result =
+        workflow.retrain(
+            new RetrainingRequest(
+                ScriptedRetraining.COLLECTION,
+                RetrainingRequest.MANUAL,
+                true,
+                null,
+                Map.of("chunkSize", "512", "chunkOverlap", "64")));
+    assertThat(result.outcome()).isEqualTo("staged");
+
+    write(client, "retraining-rebuilt-candidate-index");
+  }
+
+  @Test
   void a_staged_version_starts_its_rollout(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
     ScriptedRetraining steps = new ScriptedRetraining();

@@ -6,6 +6,7 @@ import io.engram.workflows.common.ChildStartsSeen;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.evaluation.EvaluationRequest;
+import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.rollout.RolloutRequest;
 import io.engram.workflows.rollout.RolloutWorkflow;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -56,6 +57,10 @@ class RetrainingWorkflowTest {
     env.newWorker(TaskQueues.TRAINING)
         .registerWorkflowImplementationTypes(
             ScriptedRetraining.Evaluation.class, ScriptedRetraining.Rollout.class);
+    env.newWorker(TaskQueues.INGEST)
+        .registerWorkflowImplementationTypes(ScriptedRetraining.Rebuild.class);
+    ScriptedRetraining.Rebuild.failed = 0;
+    ScriptedRetraining.Rebuild.asked = null;
     env.start();
     return stub(client, worker, "retrain-" + ScriptedRetraining.COLLECTION);
   }
@@ -276,6 +281,72 @@ class RetrainingWorkflowTest {
             "retrain-scifact-v2-eval-v2-run7",
             "retrain-scifact-v2-eval-v1-run9",
             "retrain-scifact-v2-eval-v2-run9");
+  }
+
+  @Test
+  void pinned_chunking_rebuilds_a_candidate_index_and_the_search_runs_on_it(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.trials = 2;
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+
+    RetrainingResult result =
+        workflow.retrain(
+            new RetrainingRequest(
+                ScriptedRetraining.COLLECTION,
+                RetrainingRequest.MANUAL,
+                true,
+                null,
+                Map.of("chunkSize", "512", "chunkOverlap", "64")));
+
+    assertThat(result.outcome()).isEqualTo(RetrainingResult.STAGED);
+    IngestionRequest rebuild = ScriptedRetraining.Rebuild.asked;
+    assertThat(rebuild.rebuilds()).isTrue();
+    assertThat(rebuild.collection()).isEqualTo(ScriptedRetraining.COLLECTION);
+    assertThat(List.of(rebuild.chunkSize(), rebuild.chunkOverlap())).containsExactly(512, 64);
+    // No retrieval parameter was pinned: the search runs, on the rebuilt index.
+    assertThat(steps.calls).contains("trial 0 on index 42", "register 7 {} on index 42");
+    assertThat(ChildStartsSeen.ids(client, "retrain-scifact")).contains("retrain-scifact-index");
+  }
+
+  @Test
+  void pinned_chunking_and_retrieval_trains_that_configuration_on_the_rebuilt_index(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+
+    workflow.retrain(
+        new RetrainingRequest(
+            ScriptedRetraining.COLLECTION,
+            RetrainingRequest.MANUAL,
+            true,
+            null,
+            Map.of("chunkSize", "512", "mode", "dense")));
+
+    assertThat(ScriptedRetraining.Rebuild.asked.chunkOverlap()).isNull();
+    assertThat(steps.calls)
+        .doesNotContain("study")
+        .contains("register null {mode=dense} on index 42");
+  }
+
+  @Test
+  void a_rebuild_that_lost_documents_fails_the_run_before_any_candidate(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+    ScriptedRetraining.Rebuild.failed = 2;
+
+    RetrainingResult result =
+        workflow.retrain(
+            new RetrainingRequest(
+                ScriptedRetraining.COLLECTION,
+                RetrainingRequest.MANUAL,
+                true,
+                null,
+                Map.of("chunkSize", "512")));
+
+    assertThat(result.outcome()).isEqualTo(RetrainingResult.FAILED);
+    assertThat(result.failure())
+        .startsWith("rebuilding the index failed for 2 of 10 documents (first: a.txt: unreadable)");
+    assertThat(result.version()).isNull();
+    assertThat(steps.calls).noneMatch(c -> c.startsWith("register") || c.startsWith("trial"));
   }
 
   @Test

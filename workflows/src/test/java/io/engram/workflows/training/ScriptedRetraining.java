@@ -5,6 +5,10 @@ import io.engram.workflows.evaluation.EvaluationProgress;
 import io.engram.workflows.evaluation.EvaluationRequest;
 import io.engram.workflows.evaluation.EvaluationSummary;
 import io.engram.workflows.evaluation.EvaluationWorkflow;
+import io.engram.workflows.ingestion.DocumentError;
+import io.engram.workflows.ingestion.IngestionProgress;
+import io.engram.workflows.ingestion.IngestionRequest;
+import io.engram.workflows.ingestion.IngestionWorkflow;
 import io.engram.workflows.rollout.RolloutRequest;
 import io.engram.workflows.rollout.RolloutResult;
 import io.engram.workflows.rollout.RolloutSignal;
@@ -92,7 +96,8 @@ class ScriptedRetraining implements RetrainingActivities {
 
   @Override
   public TrialResult runTrial(long studyId, int number, RetrainingJob job) {
-    calls.add("trial " + number);
+    calls.add(
+        "trial " + number + (job.indexVersion() == null ? "" : " on index " + job.indexVersion()));
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
     try {
@@ -120,7 +125,12 @@ class ScriptedRetraining implements RetrainingActivities {
 
   @Override
   public RegisteredCandidate register(RetrainingJob job, Long studyId, Map<String, String> pinned) {
-    calls.add("register " + studyId + " " + pinned);
+    calls.add(
+        "register "
+            + studyId
+            + " "
+            + pinned
+            + (job.indexVersion() == null ? "" : " on index " + job.indexVersion()));
     return new RegisteredCandidate(candidate, Map.of("mode", "hybrid"), 0.7);
   }
 
@@ -190,6 +200,36 @@ class ScriptedRetraining implements RetrainingActivities {
 
     @Override
     public EvaluationProgress progress() {
+      return null;
+    }
+  }
+
+  /**
+   * The child ingestion that rebuilds a candidate index: index version 42, with {@link #failed}
+   * documents failed.
+   */
+  public static class Rebuild implements IngestionWorkflow {
+    static volatile int failed;
+    static volatile IngestionRequest asked;
+
+    @Override
+    public IngestionProgress ingest(IngestionRequest request) {
+      asked = request;
+      return new IngestionProgress(
+          "done",
+          10,
+          10 - failed,
+          0,
+          failed,
+          0,
+          40,
+          failed == 0 ? List.of() : List.of(new DocumentError("a.txt", "unreadable")),
+          List.of(),
+          42);
+    }
+
+    @Override
+    public IngestionProgress progress() {
       return null;
     }
   }
