@@ -69,13 +69,15 @@ public final class EngramWorker implements AutoCloseable {
     log.info("starting Engram worker, profile {}", settings.profile().value());
     CoreServices core =
         CoreServices.open(settings, "engram-worker", settings.worker().databasePool());
+    WorkflowServiceStubs service = null;
+    WorkerFactory factory = null;
     try {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       Scope metrics =
           new RootScopeBuilder()
               .reporter(new MicrometerClientStatsReporter(registry))
               .reportEvery(com.uber.m3.util.Duration.ofSeconds(10));
-      WorkflowServiceStubs service =
+      service =
           WorkflowServiceStubs.newServiceStubs(
               WorkflowServiceStubsOptions.newBuilder()
                   .setTarget(settings.temporal().address())
@@ -87,7 +89,7 @@ public final class EngramWorker implements AutoCloseable {
               WorkflowClientOptions.newBuilder()
                   .setNamespace(settings.temporal().namespace())
                   .build());
-      WorkerFactory factory = WorkerFactory.newInstance(client);
+      factory = WorkerFactory.newInstance(client);
       WorkerContext context =
           new WorkerContext(core, registry, factory, settings.worker().taskQueues());
       List<Capability> capabilities = capabilities();
@@ -101,6 +103,14 @@ public final class EngramWorker implements AutoCloseable {
       capabilities.forEach(c -> c.started(context));
       return new EngramWorker(core, service, factory, registry);
     } catch (Exception | Error e) {
+      // A worker that failed to start must not go on polling (its pollers are non-daemon threads
+      // and would keep the process alive, failing every task against a closed pool).
+      if (factory != null) {
+        factory.shutdownNow();
+      }
+      if (service != null) {
+        service.shutdownNow();
+      }
       core.close();
       throw e;
     }

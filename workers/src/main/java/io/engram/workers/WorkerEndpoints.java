@@ -11,6 +11,12 @@ import java.net.InetSocketAddress;
 import java.sql.Connection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -25,6 +31,18 @@ public final class WorkerEndpoints implements AutoCloseable {
 
   /** Seconds the database has to answer a readiness check. */
   static final int DATABASE_TIMEOUT_SECONDS = 2;
+
+  /** Threads serving requests: probes and the scraper at once. */
+  private static final int THREADS = 4;
+
+  /** Where database checks wait, so a request thread gives up after the timeout. */
+  private static final ExecutorService CHECKS =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "worker-db-check");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final HttpServer server;
 
@@ -64,7 +82,15 @@ public final class WorkerEndpoints implements AutoCloseable {
           boolean up = !components.containsValue(false);
           send(exchange, up ? 200 : 503, "application/json", json(up, components));
         });
-    server.setExecutor(null);
+    // A few threads: a readiness check waiting on the database never holds up liveness or metrics.
+    server.setExecutor(
+        Executors.newFixedThreadPool(
+            THREADS,
+            r -> {
+              Thread t = new Thread(r, "worker-endpoints");
+              t.setDaemon(true);
+              return t;
+            }));
     server.start();
     return new WorkerEndpoints(server);
   }
@@ -74,10 +100,29 @@ public final class WorkerEndpoints implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /**
+   * Whether the database answers within {@link #DATABASE_TIMEOUT_SECONDS}, taking a connection from
+   * the pool included (the pool itself would wait its whole connection timeout).
+   */
   private static boolean answers(DataSource database) {
-    try (Connection c = database.getConnection()) {
-      return c.isValid(DATABASE_TIMEOUT_SECONDS);
-    } catch (Exception e) {
+    CompletableFuture<Boolean> check =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (Connection c = database.getConnection()) {
+                return c.isValid(DATABASE_TIMEOUT_SECONDS);
+              } catch (Exception e) {
+                return false;
+              }
+            },
+            CHECKS);
+    try {
+      return check.get(DATABASE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException e) {
       return false;
     }
   }

@@ -32,7 +32,15 @@ public final class WorkerMain {
       return;
     }
     EngramSettings settings = EngramSettings.fromEnvironment();
-    EngramWorker worker = EngramWorker.start(settings);
+    EngramWorker worker;
+    try {
+      worker = EngramWorker.start(settings);
+    } catch (Exception | Error e) {
+      log.error("the worker did not start: {}", e.toString(), e);
+      // Threads a library left behind must not keep a worker that cannot work alive.
+      System.exit(1);
+      return;
+    }
     int port = settings.worker().metricsPort();
     if (port > 0) {
       WorkerEndpoints.start(worker, port);

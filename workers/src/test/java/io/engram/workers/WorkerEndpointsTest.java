@@ -12,11 +12,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The worker's probes and metrics, over HTTP, with the worker's state and database stubbed. */
 class WorkerEndpointsTest {
@@ -69,6 +73,35 @@ class WorkerEndpointsTest {
     HttpResponse<String> liveness = get("/health/liveness");
     assertThat(liveness.statusCode()).isEqualTo(200);
     assertThat(liveness.body()).isEqualTo("{\"status\":\"UP\",\"components\":{}}\n");
+  }
+
+  @Test
+  @Timeout(60)
+  void a_database_that_hangs_makes_readiness_down_and_never_holds_up_liveness() throws Exception {
+    CountDownLatch released = new CountDownLatch(1);
+    when(database.getConnection())
+        .thenAnswer(
+            invocation -> {
+              released.await(); // a pool waiting for a connection that does not come
+              return connection;
+            });
+    try {
+      CompletableFuture<HttpResponse<String>> readiness =
+          http.sendAsync(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + endpoints.port() + "/health/readiness"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      // While the readiness check waits, liveness and metrics answer.
+      assertThat(get("/health/liveness").statusCode()).isEqualTo(200);
+      assertThat(get("/metrics").statusCode()).isEqualTo(200);
+      // The check gives up after its timeout instead of the pool's.
+      HttpResponse<String> answered = readiness.get(30, TimeUnit.SECONDS);
+      assertThat(answered.statusCode()).isEqualTo(503);
+      assertThat(answered.body()).contains("\"db\":{\"status\":\"DOWN\"}");
+    } finally {
+      released.countDown();
+    }
   }
 
   @Test

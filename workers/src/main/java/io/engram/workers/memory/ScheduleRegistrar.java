@@ -118,7 +118,15 @@ public final class ScheduleRegistrar {
     } catch (ScheduleException | io.grpc.StatusRuntimeException missing) {
       return new Registration(id, Registration.DISABLED);
     }
-    handle.delete();
+    try {
+      handle.delete();
+    } catch (ScheduleException | io.grpc.StatusRuntimeException e) {
+      // Another worker starting at the same time deleted it between the two calls.
+      if (io.grpc.Status.fromThrowable(e).getCode() == io.grpc.Status.Code.NOT_FOUND) {
+        return new Registration(id, Registration.DISABLED);
+      }
+      throw e;
+    }
     return new Registration(id, Registration.DELETED);
   }
 
