@@ -420,6 +420,23 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
     Reply tooLong = call(key, "POST", "/v1/query", Map.of("query", "y".repeat(5000)));
     assertProblem(tooLong, 400);
     assertThat(tooLong.json().path("errors").get(0).path("pointer").asText()).isEqualTo("/query");
+
+    // An ingestion's file list may be as large as an upload: thousands of files are one request.
+    String ingest = key("acme", Scope.INGEST);
+    Reply listed = call(ingest, "POST", "/v1/ingestions", fileList(MAX_REQUEST_BYTES + 1024));
+    assertThat(listed.status()).as(listed.body()).isNotEqualTo(413).isBetween(400, 499);
+    Reply overUpload = call(ingest, "POST", "/v1/ingestions", fileList(MAX_UPLOAD_BYTES + 1024));
+    assertProblem(overUpload, 413);
+    assertThat(overUpload.json().path("detail").asText()).contains("ENGRAM_MAX_UPLOAD_BYTES");
+  }
+
+  /** An ingestion request listing files of unknown blobs, at least {@code bytes} long. */
+  private static Map<String, Object> fileList(int bytes) {
+    List<Map<String, Object>> files = new ArrayList<>();
+    for (int i = 0; files.size() * 100 < bytes; i++) {
+      files.add(Map.of("path", "docs/file-" + i + ".md", "sha256", "a".repeat(64), "size", 1));
+    }
+    return Map.of("collection", "notes", "origin", "/home/a/docs", "files", files);
   }
 
   @Test

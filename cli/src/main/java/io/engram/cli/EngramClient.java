@@ -379,7 +379,8 @@ final class EngramClient {
   private HttpRequest.Builder jsonRequest(String path, Object body) {
     byte[] bytes;
     try {
-      bytes = JSON.writeValueAsBytes(body);
+      // Compact: a file list of thousands of entries must not grow by its indentation.
+      bytes = JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise " + body.getClass().getSimpleName(), e);
     }

@@ -185,18 +185,20 @@ final class IngestCommand implements Callable<Integer> {
         found.size() >= HASH_PROGRESS_MIN_FILES || totalBytes >= HASH_PROGRESS_MIN_BYTES;
     ProgressBar bar = new ProgressBar(err, ProgressBar.terminalAttached(), "hashing");
     List<LocalFiles.Hashed> hashed = new ArrayList<>(found.size());
+    List<String> unreadable = new ArrayList<>();
     for (int i = 0; i < found.size(); i++) {
       Path file = found.get(i).path();
       try {
         hashed.add(LocalFiles.hash(file));
       } catch (IOException e) {
-        warn(err, "skipping " + file + ": " + LocalFiles.reason(e));
+        unreadable.add(file + ": " + LocalFiles.reason(e));
       }
       if (showProgress) {
         bar.update(i + 1, found.size(), "files");
       }
     }
     bar.finish();
+    LocalFiles.refuseUnreadable(path, unreadable);
     return hashed;
   }
 

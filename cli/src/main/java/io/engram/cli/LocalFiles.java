@@ -13,6 +13,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -37,8 +38,10 @@ final class LocalFiles {
    * ingesting a directory never silently pulls in content from elsewhere on the machine. Each file
    * appears once, under its real path, in a stable order.
    *
-   * @param warn receives a one-line explanation for every entry that was skipped unexpectedly
-   * @throws CliException with the usage exit code if {@code given} is missing or unreadable
+   * @param warn receives a one-line explanation for every entry that was skipped unexpectedly (a
+   *     symlink out of the root or dangling, a symlink loop)
+   * @throws CliException with the usage exit code if {@code given} is missing or unreadable, or any
+   *     entry under it cannot be read (see {@link #refuseUnreadable})
    */
   static List<Found> list(Path given, Consumer<String> warn) {
     if (!Files.exists(given)) {
@@ -64,6 +67,7 @@ final class LocalFiles {
       throw new CliException("not a regular file or directory: " + given, CliException.USAGE);
     }
     TreeMap<Path, Long> files = new TreeMap<>();
+    List<String> unreadable = new ArrayList<>();
     try {
       Files.walkFileTree(
           root,
@@ -104,7 +108,7 @@ final class LocalFiles {
               if (!real.startsWith(root)) {
                 warn.accept("skipping " + file + ": symlink points outside " + root);
               } else if (!Files.isReadable(real)) {
-                warn.accept("skipping " + file + ": permission denied");
+                unreadable.add(file + ": permission denied");
               } else {
                 files.putIfAbsent(real, attrs.size());
               }
@@ -118,8 +122,13 @@ final class LocalFiles {
                 // then retire every document previously ingested from it.
                 throw e;
               }
-              if (!isHidden(file)) {
+              if (isHidden(file)) {
+                return FileVisitResult.CONTINUE;
+              }
+              if (e instanceof FileSystemLoopException || e instanceof NoSuchFileException) {
                 warn.accept("skipping " + file + ": " + reason(e));
+              } else {
+                unreadable.add(file + ": " + reason(e));
               }
               return FileVisitResult.CONTINUE;
             }
@@ -127,7 +136,34 @@ final class LocalFiles {
     } catch (IOException e) {
       throw new CliException("cannot list " + given + ": " + reason(e), CliException.USAGE, e);
     }
+    refuseUnreadable(root, unreadable);
     return files.entrySet().stream().map(e -> new Found(e.getKey(), e.getValue())).toList();
+  }
+
+  /**
+   * Refuses a listing with entries it could not read. Left out, they would look deleted: the API
+   * retires every document ingested from a file its origin no longer lists.
+   *
+   * @throws CliException with the usage exit code, naming the first few
+   */
+  static void refuseUnreadable(Path root, List<String> unreadable) {
+    if (unreadable.isEmpty()) {
+      return;
+    }
+    throw new CliException(
+        "cannot read "
+            + unreadable.size()
+            + (unreadable.size() == 1 ? " entry" : " entries")
+            + " under "
+            + root
+            + " ("
+            + String.join("; ", unreadable.subList(0, Math.min(3, unreadable.size())))
+            + (unreadable.size() > 3 ? "; …" : "")
+            + "). Fix their permissions, or move them out of "
+            + root
+            + ", and ingest again: nothing was uploaded or started, so what was ingested from them"
+            + " before stays as it is",
+        CliException.USAGE);
   }
 
   /** Hashes a file's content; the size returned is what was hashed, not what was listed. */

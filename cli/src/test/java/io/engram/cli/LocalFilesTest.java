@@ -41,6 +41,40 @@ class LocalFilesTest {
   }
 
   @Test
+  void entriesThatCannotBeReadRefuseTheListingInsteadOfLookingDeleted() {
+    LocalFiles.refuseUnreadable(tmp, List.of());
+    assertThatThrownBy(
+            () ->
+                LocalFiles.refuseUnreadable(
+                    tmp,
+                    List.of(
+                        "a.md: permission denied",
+                        "b: permission denied",
+                        "c.md: I/O error",
+                        "d.md: permission denied")))
+        .isInstanceOf(CliException.class)
+        .hasMessageStartingWith(
+            "cannot read 4 entries under "
+                + tmp
+                + " (a.md: permission denied; b: permission denied; c.md: I/O error; …)")
+        .hasMessageContaining("nothing was uploaded or started")
+        .satisfies(e -> assertThat(((CliException) e).exitCode()).isEqualTo(2));
+  }
+
+  @Test
+  void aSymlinkLoopIsSkippedWithAWarning() throws IOException {
+    Path root = Files.createDirectories(tmp.resolve("looped"));
+    Path kept = Files.writeString(Files.createDirectories(root.resolve("a")).resolve("k.txt"), "k");
+    Files.createSymbolicLink(root.resolve("a").resolve("again"), root.resolve("a"));
+    List<String> warnings = new ArrayList<>();
+
+    assertThat(LocalFiles.list(root, warnings::add))
+        .extracting(LocalFiles.Found::path)
+        .containsExactly(kept.toRealPath());
+    assertThat(warnings).anyMatch(w -> w.contains("again"));
+  }
+
+  @Test
   void aSingleFileIsListedEvenWhenHidden() throws IOException {
     Path file = Files.writeString(tmp.resolve(".notes"), "n");
 

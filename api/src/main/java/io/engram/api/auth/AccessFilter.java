@@ -202,20 +202,26 @@ final class AccessFilter {
   }
 
   /**
-   * A declared body over the route's limit is refused before it is read: blob uploads may be as
-   * large as {@code ENGRAM_MAX_UPLOAD_BYTES}, every other body as {@code ENGRAM_MAX_REQUEST_BYTES}.
-   * A body of no declared length (chunked) is taken by blob uploads only: the server's own limit is
-   * the upload limit, so anywhere else such a body could fill the heap up to it before binding.
+   * A declared body over the route's limit is refused before it is read: blob uploads and the file
+   * list of an ingestion may be as large as {@code ENGRAM_MAX_UPLOAD_BYTES}, every other body as
+   * {@code ENGRAM_MAX_REQUEST_BYTES}. A body of no declared length (chunked) is taken by blob
+   * uploads only: the server's own limit is the upload limit, so anywhere else such a body could
+   * fill the heap up to it before binding.
    */
   private void limitSize(HttpRequest<?> request, String template) {
     long length = request.getContentLength();
     boolean upload = request.getMethod() == HttpMethod.PUT && "/v1/blobs/{sha256}".equals(template);
-    long limit = upload ? maxUploadBytes : settings.maxRequestBytes();
+    // An ingestion of uploaded files lists them all (up to a million): it may be as large as an
+    // upload.
+    boolean fileList = request.getMethod() == HttpMethod.POST && "/v1/ingestions".equals(template);
+    long limit = upload || fileList ? maxUploadBytes : settings.maxRequestBytes();
     if (length < 0 && !upload && request.getHeaders().contains(HttpHeaders.TRANSFER_ENCODING)) {
       throw Problems.lengthRequired(
           "send the body with a Content-Length header (at most "
               + limit
-              + " bytes, ENGRAM_MAX_REQUEST_BYTES), not chunked");
+              + (fileList
+                  ? " bytes, ENGRAM_MAX_UPLOAD_BYTES), not chunked"
+                  : " bytes, ENGRAM_MAX_REQUEST_BYTES), not chunked"));
     }
     if (length > limit) {
       throw Problems.tooLarge(
@@ -223,7 +229,9 @@ final class AccessFilter {
               + length
               + " bytes; this endpoint takes at most "
               + limit
-              + (upload ? " (ENGRAM_MAX_UPLOAD_BYTES)" : " (ENGRAM_MAX_REQUEST_BYTES)"));
+              + (upload || fileList
+                  ? " (ENGRAM_MAX_UPLOAD_BYTES)"
+                  : " (ENGRAM_MAX_REQUEST_BYTES)"));
     }
   }
 
