@@ -53,8 +53,8 @@ final class DocumentChunker {
       if (node == null || !node.isObject() || !node.hasNonNull("_id")) {
         throw new DocumentRejectedException("JSONL line is not an object with an _id");
       }
-      title = node.path("title").asText("");
-      String body = node.path("text").asText("");
+      title = DocumentReader.withoutNul(node.path("title").asText(""));
+      String body = DocumentReader.withoutNul(node.path("text").asText(""));
       if (title.isBlank() && body.isBlank()) {
         throw new DocumentRejectedException("JSONL document has neither title nor text");
       }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.langchain4j.data.document.DocumentSplitter;
 import dev.langchain4j.data.document.splitter.DocumentSplitters;
 import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.db.InvalidData;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
@@ -11,6 +12,7 @@ import io.engram.core.store.PgVectorChunkStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -277,13 +279,29 @@ public final class IngestionService {
     // Liveness during a long embedding call; the detail names the batch being worked on.
     List<float[]> vectors = embedder.embed(texts, () -> heartbeat.accept(fromSeq));
     int offset = 0;
+    int stored = 0;
     for (Prepared p : prepared) {
       int count = p.document().chunks().size();
-      store(run, version, p, vectors.subList(offset, offset + count));
+      List<float[]> documentVectors = vectors.subList(offset, offset + count);
       offset += count;
+      try {
+        store(run, version, p, documentVectors);
+        stored++;
+      } catch (RuntimeException e) {
+        // A value PostgreSQL refuses fails the same way on every retry: that document fails
+        // alone, and the batch goes on. Any other failure (the database gone, a full disk) is
+        // the batch's, for Temporal to retry.
+        SQLException invalid = InvalidData.in(e).orElseThrow(() -> e);
+        recordFailure(
+            run,
+            p.item(),
+            "cannot be stored ("
+                + invalid.getMessage().lines().findFirst().orElse("data exception")
+                + "); fix the document and ingest it again");
+      }
       heartbeat.accept(p.item().seq());
     }
-    if (!prepared.isEmpty()) {
+    if (stored > 0) {
       indexed.accept(run.collection());
     }
     // Counted from the items' stored state rather than from this attempt's work: a retry after a
@@ -311,7 +329,9 @@ public final class IngestionService {
         });
   }
 
-  private void recordFailure(IngestionRuns.Run run, IngestionItems.Pending item, String reason) {
+  private void recordFailure(IngestionRuns.Run run, IngestionItems.Pending item, String rawReason) {
+    // A reason may quote the document (a parser's message), so it must be storable too.
+    String reason = DocumentReader.withoutNul(rawReason);
     jdbi.useTransaction(
         h -> {
           Documents.storeFailed(h, source(run, item), item.title(), reason);

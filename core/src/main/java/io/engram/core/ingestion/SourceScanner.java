@@ -114,8 +114,13 @@ public final class SourceScanner {
         try {
           JsonNode node = JSON.readTree(bytes, start, length);
           if (node != null && node.hasNonNull("_id")) {
-            id = node.get("_id").asText();
-            title = node.hasNonNull("title") ? node.get("title").asText() : null;
+            // Without NUL, which PostgreSQL's text columns refuse: one in an id or a title would
+            // fail the whole discovery rather than this document.
+            id = DocumentReader.withoutNul(node.get("_id").asText());
+            title =
+                node.hasNonNull("title")
+                    ? DocumentReader.withoutNul(node.get("title").asText())
+                    : null;
           }
         } catch (IOException malformed) {
           // Left without an id: processing records the parse error against this line.

@@ -1,0 +1,131 @@
+package io.engram.core.ingestion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.engram.core.db.EngramJdbi;
+import io.engram.core.embedding.CachedEmbedder;
+import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.index.IndexVersions;
+import io.engram.testing.EngramServices;
+import io.engram.testing.EngramServicesExtension;
+import io.engram.testing.FailingTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A document that cannot be ingested as it is fails alone, with a reason, on a real PostgreSQL: the
+ * other documents of its batch are stored, and the batch does not fail (which Temporal would retry
+ * until the workflow fails).
+ */
+@EngramServices
+class DocumentsFailAloneIT {
+  private static final String MODEL = "all-minilm-l6-v2-q";
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+
+  private HikariDataSource db;
+  private Jdbi jdbi;
+  private IngestionService service;
+
+  /** A database per test: the tests count rows of the ingestion tables. */
+  @BeforeEach
+  void setUp() {
+    db =
+        EngramServicesExtension.postgres()
+            .migratedDatabase("documents_fail_alone_it_" + DATABASES.incrementAndGet(), 2);
+    jdbi = EngramJdbi.create(db);
+    IndexVersions versions = new IndexVersions(jdbi);
+    versions.ensureChampion(MODEL, 1024, 200);
+    service =
+        new IngestionService(
+            jdbi,
+            versions,
+            new BlobStore(jdbi),
+            new DocumentReader(1 << 20),
+            model -> new CachedEmbedder(jdbi, model, EmbeddingModels.get(model)));
+  }
+
+  @AfterEach
+  void tearDown() {
+    db.close();
+  }
+
+  @Test
+  void nul_characters_are_removed_from_text_and_titles(@TempDir Path dir) throws Exception {
+    // Past the binary probe of the first 8 KB, so the file is read as text.
+    Files.writeString(
+        dir.resolve("late.txt"), "Tea is brewed. ".repeat(600) + "Oolong\0 is half oxidised.");
+    // JSON escapes, which parse into real NUL characters, in an id, a title and a text.
+    Files.writeString(
+        dir.resolve("corpus.jsonl"),
+        """
+        {"_id": "d\\u00001", "title": "Sail\\u0000ing", "text": "A sloop\\u0000 has one mast."}
+        {"_id": "d2", "title": "Tea", "text": "Green tea is brewed at eighty degrees."}
+        """);
+
+    IngestionService.Discovery discovery = discover("run-1", dir);
+    IngestionService.BatchOutcome outcome = service.process("run-1", 0, 3, seq -> {});
+
+    assertThat(discovery.pending()).isEqualTo(3);
+    assertThat(outcome.failed()).as("%s", outcome.errors()).isZero();
+    assertThat(outcome.done()).isEqualTo(3);
+    assertThat(string("SELECT title FROM documents WHERE external_id = 'd1'")).isEqualTo("Sailing");
+    assertThat(count("chunks WHERE text LIKE '%A sloop has one mast.%'")).isEqualTo(1);
+    assertThat(count("chunks WHERE text LIKE '%Oolong is half oxidised.%'")).isEqualTo(1);
+  }
+
+  @Test
+  void a_document_the_database_refuses_fails_alone(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("tea.txt"), "Green tea is brewed at eighty degrees.");
+    Files.writeString(dir.resolve("poison.txt"), "A value no column can hold: poison.");
+    Files.writeString(dir.resolve("sail.txt"), "A sloop carries one mast and two sails.");
+    discover("run-1", dir);
+
+    IngestionService.BatchOutcome outcome;
+    try (FailingTable refused =
+        FailingTable.refusingData(jdbi, "INSERT", "chunks", "NEW.text LIKE '%poison%'")) {
+      outcome = service.process("run-1", 0, 3, seq -> {});
+    }
+
+    assertThat(outcome.done()).isEqualTo(2);
+    assertThat(outcome.failed()).isEqualTo(1);
+    assertThat(outcome.errors())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.source()).endsWith("poison.txt");
+              assertThat(e.reason())
+                  .contains(FailingTable.ERROR)
+                  .doesNotContain("INSERT")
+                  .endsWith("fix the document and ingest it again");
+            });
+    assertThat(count("documents WHERE status = 'active'")).isEqualTo(2);
+    assertThat(count("documents WHERE status = 'failed' AND source_uri LIKE '%poison.txt'"))
+        .isEqualTo(1);
+    assertThat(count("chunks WHERE text LIKE '%poison%'")).isZero();
+    assertThat(count("ingestion_items WHERE status = 'pending'")).isZero();
+  }
+
+  private IngestionService.Discovery discover(String runId, Path path) throws Exception {
+    String origin = path.toString();
+    return service.discover(
+        new IngestionService.Request(
+            "wf-" + runId, runId, "notes", origin, origin, null, null, null),
+        n -> {});
+  }
+
+  private long count(String tableAndFilter) {
+    return jdbi.withHandle(
+        h -> h.createQuery("SELECT count(*) FROM " + tableAndFilter).mapTo(Long.class).one());
+  }
+
+  private String string(String sql) {
+    return jdbi.withHandle(h -> h.createQuery(sql).mapTo(String.class).one());
+  }
+}
