@@ -77,15 +77,26 @@ final class DocumentChunker {
     return new Chunked(title, mime, chunks);
   }
 
+  /** Reads the document's bytes, checking their size against the limit before reading them. */
   private byte[] load(Locator loc) throws IOException, DocumentRejectedException {
+    if (loc.isRange()) {
+      reader.checkSize(loc.length());
+    }
     if (Locator.BLOB.equals(loc.kind())) {
-      return loc.isRange()
-          ? blobs.readRange(loc.ref(), loc.offset(), loc.length())
-          : blobs.read(loc.ref());
+      if (loc.isRange()) {
+        return blobs.readRange(loc.ref(), loc.offset(), loc.length());
+      }
+      reader.checkSize(
+          blobs
+              .size(loc.ref())
+              .orElseThrow(
+                  () -> new IOException("blob " + loc.ref() + " is not stored; upload it again")));
+      return blobs.read(loc.ref());
     }
     Path path = Path.of(loc.ref());
     try {
       if (!loc.isRange()) {
+        reader.checkSize(Files.size(path));
         return Files.readAllBytes(path);
       }
       try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "r")) {

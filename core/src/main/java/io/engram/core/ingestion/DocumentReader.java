@@ -26,6 +26,18 @@ public final class DocumentReader {
     this.maxBytes = maxBytes;
   }
 
+  /**
+   * Rejects a document of {@code size} bytes if it is over the limit; called before its bytes are
+   * read, so a huge file fails alone instead of exhausting the heap.
+   */
+  public void checkSize(long size) throws DocumentRejectedException {
+    if (size > maxBytes) {
+      throw new DocumentRejectedException(
+          "document is %d bytes, over the limit of %d (ENGRAM_MAX_DOCUMENT_BYTES)"
+              .formatted(size, maxBytes));
+    }
+  }
+
   public ParsedDocument read(String fileName, byte[] bytes) throws DocumentRejectedException {
     DocumentType type =
         DocumentType.ofFileName(fileName)
@@ -36,11 +48,7 @@ public final class DocumentReader {
     if (bytes.length == 0) {
       throw new DocumentRejectedException("empty file");
     }
-    if (bytes.length > maxBytes) {
-      throw new DocumentRejectedException(
-          "file is %d bytes, over the limit of %d (ENGRAM_MAX_DOCUMENT_BYTES)"
-              .formatted(bytes.length, maxBytes));
-    }
+    checkSize(bytes.length);
     String fallbackTitle = baseName(fileName);
     if (type.plainText()) {
       String text = withoutNul(decodeUtf8(bytes));

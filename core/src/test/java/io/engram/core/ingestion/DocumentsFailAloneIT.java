@@ -3,6 +3,8 @@ package io.engram.core.ingestion;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.engram.core.Hashing;
+import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
@@ -10,8 +12,11 @@ import io.engram.core.index.IndexVersions;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.FailingTable;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
@@ -110,6 +115,45 @@ class DocumentsFailAloneIT {
         .isEqualTo(1);
     assertThat(count("chunks WHERE text LIKE '%poison%'")).isZero();
     assertThat(count("ingestion_items WHERE status = 'pending'")).isZero();
+  }
+
+  @Test
+  void an_uploaded_file_over_the_limit_is_rejected_by_its_stored_size() throws Exception {
+    BlobStore blobs = new BlobStore(jdbi);
+    byte[] tea = "Green tea is brewed at eighty degrees.".getBytes(StandardCharsets.UTF_8);
+    byte[] sail = "A sloop carries one mast and two sails.".getBytes(StandardCharsets.UTF_8);
+    blobs.put(Hashing.sha256(tea), tea);
+    blobs.put(Hashing.sha256(sail), sail);
+    // As the size of a blob too large to read into memory is recorded; its bytes are never read.
+    jdbi.useHandle(
+        h ->
+            h.createUpdate("UPDATE blobs SET size_bytes = 5368709120 WHERE sha256 = :sha256")
+                .bind("sha256", Hashing.sha256(sail))
+                .execute());
+    new CollectionRegistry(jdbi).ensure("notes");
+    UUID manifest =
+        new Manifests(jdbi)
+            .store(
+                "notes",
+                "upload",
+                List.of(
+                    new ManifestEntry("notes/tea.txt", Hashing.sha256(tea), tea.length),
+                    new ManifestEntry("notes/sail.txt", Hashing.sha256(sail), sail.length)));
+    service.discover(
+        new IngestionService.Request(
+            "wf-run-1", "run-1", "notes", "upload", null, manifest, null, null),
+        n -> {});
+
+    IngestionService.BatchOutcome outcome = service.process("run-1", 0, 2, seq -> {});
+
+    assertThat(outcome.done()).isEqualTo(1);
+    assertThat(outcome.errors())
+        .singleElement()
+        .isEqualTo(
+            new IngestionService.ItemError(
+                "notes/sail.txt",
+                "document is 5368709120 bytes, over the limit of 1048576"
+                    + " (ENGRAM_MAX_DOCUMENT_BYTES)"));
   }
 
   private IngestionService.Discovery discover(String runId, Path path) throws Exception {
