@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.document.DocumentSplitter;
 import dev.langchain4j.data.segment.TextSegment;
+import io.engram.core.Hashing;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -33,12 +35,21 @@ final class DocumentChunker {
   }
 
   /**
-   * @throws DocumentRejectedException when the document can never be ingested as it is
+   * @param contentHash what the document's bytes hashed to when it was discovered
+   * @throws DocumentRejectedException when the document can never be ingested as it is, or no
+   *     longer holds the content discovered (another run must discover it again)
    * @throws IOException when its bytes cannot be read now (a retry may succeed)
    */
-  Chunked chunk(Locator loc, DocumentSplitter splitter)
+  Chunked chunk(Locator loc, String contentHash, DocumentSplitter splitter)
       throws DocumentRejectedException, IOException {
     byte[] bytes = load(loc);
+    // The content discovered, not whatever the source holds now: a file edited since, or a JSONL
+    // corpus with a line added or removed (the byte range then holds part of another line, or a
+    // whole one with another _id). The hash covers exactly the range's bytes, so a matching one
+    // also means the same _id.
+    if (!Hashing.sha256(bytes).equals(contentHash)) {
+      throw changedSinceDiscovery(loc);
+    }
     String title;
     String text;
     String mime;
@@ -104,9 +115,17 @@ final class DocumentChunker {
         file.seek(loc.offset());
         file.readFully(part);
         return part;
+      } catch (EOFException e) {
+        // The corpus is shorter than when it was discovered; no retry brings the line back.
+        throw changedSinceDiscovery(loc);
       }
     } catch (NoSuchFileException e) {
       throw new DocumentRejectedException("file disappeared before it could be read");
     }
+  }
+
+  private static DocumentRejectedException changedSinceDiscovery(Locator loc) {
+    return new DocumentRejectedException(
+        (loc.isRange() ? "line" : "file") + " changed since discovery; ingest again");
   }
 }

@@ -265,7 +265,8 @@ public final class IngestionService {
     List<Prepared> prepared = new ArrayList<>();
     for (IngestionItems.Pending item : items.pending(runId, fromSeq, toSeq)) {
       try {
-        prepared.add(new Prepared(item, chunker.chunk(item.locator(), splitter)));
+        prepared.add(
+            new Prepared(item, chunker.chunk(item.locator(), item.contentHash(), splitter)));
       } catch (DocumentRejectedException e) {
         recordFailure(run, item, e.getMessage());
         heartbeat.accept(item.seq());

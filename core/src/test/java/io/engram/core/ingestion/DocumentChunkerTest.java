@@ -24,7 +24,7 @@ class DocumentChunkerTest {
       file.setLength(5L << 29);
     }
 
-    assertThatThrownBy(() -> chunker.chunk(file(huge, -1, -1), splitter))
+    assertThatThrownBy(() -> chunker.chunk(file(huge, -1, -1), "unread", splitter))
         .isInstanceOf(DocumentRejectedException.class)
         .hasMessage(
             "document is 2684354560 bytes, over the limit of 1024 (ENGRAM_MAX_DOCUMENT_BYTES)");
@@ -36,7 +36,7 @@ class DocumentChunkerTest {
     Path corpus = dir.resolve("corpus.jsonl");
     Files.writeString(corpus, "{\"_id\": \"d1\", \"text\": \"tea\"}\n");
 
-    assertThatThrownBy(() -> chunker.chunk(file(corpus, 0, 4096), splitter))
+    assertThatThrownBy(() -> chunker.chunk(file(corpus, 0, 4096), "unread", splitter))
         .isInstanceOf(DocumentRejectedException.class)
         .hasMessageContaining("document is 4096 bytes, over the limit of 1024");
   }

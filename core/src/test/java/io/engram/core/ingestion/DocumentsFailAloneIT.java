@@ -1,6 +1,7 @@
 package io.engram.core.ingestion;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.Hashing;
@@ -154,6 +155,43 @@ class DocumentsFailAloneIT {
                 "notes/sail.txt",
                 "document is 5368709120 bytes, over the limit of 1048576"
                     + " (ENGRAM_MAX_DOCUMENT_BYTES)"));
+  }
+
+  @Test
+  void documents_changed_since_discovery_fail_alone(@TempDir Path dir) throws Exception {
+    // Lines of one length: once the first is removed, its byte range holds the second line whole.
+    String d1 = "{\"_id\": \"d1\", \"text\": \"Green tea is brewed hot.\"}\n";
+    String d2 = "{\"_id\": \"d2\", \"text\": \"A sloop carries one mast\"}\n";
+    String d3 = "{\"_id\": \"d3\", \"text\": \"Bees dance to show food.\"}\n";
+    assertThat(d1).hasSameSizeAs(d2).hasSameSizeAs(d3);
+    Files.writeString(dir.resolve("corpus.jsonl"), d1 + d2 + d3);
+    Files.writeString(dir.resolve("edited.txt"), "Oolong is half oxidised.");
+    Files.writeString(dir.resolve("tea.txt"), "Green tea is brewed at eighty degrees.");
+    assertThat(discover("run-1", dir).pending()).isEqualTo(5);
+
+    Files.writeString(dir.resolve("corpus.jsonl"), d2 + d3);
+    Files.writeString(dir.resolve("edited.txt"), "Oolong is partly oxidised.");
+    IngestionService.BatchOutcome outcome = service.process("run-1", 0, 5, seq -> {});
+
+    assertThat(outcome.done()).isEqualTo(1);
+    assertThat(outcome.errors())
+        .extracting(IngestionService.ItemError::source, IngestionService.ItemError::reason)
+        .containsExactlyInAnyOrder(
+            tuple("d1", "line changed since discovery; ingest again"),
+            tuple("d2", "line changed since discovery; ingest again"),
+            tuple("d3", "line changed since discovery; ingest again"),
+            tuple(
+                dir.resolve("edited.txt").toString(),
+                "file changed since discovery; ingest again"));
+    assertThat(count("documents WHERE status = 'active'")).isEqualTo(1);
+    assertThat(count("chunks WHERE text LIKE '%eighty degrees%'")).isEqualTo(1);
+
+    // The next run discovers the corpus as it is now and ingests it.
+    discover("run-2", dir);
+    assertThat(service.process("run-2", 0, 3, seq -> {}).done()).isEqualTo(3);
+    assertThat(string("SELECT title FROM documents WHERE source_uri LIKE '%edited.txt'"))
+        .isEqualTo("edited.txt");
+    assertThat(count("documents WHERE status = 'active'")).isEqualTo(4);
   }
 
   private IngestionService.Discovery discover(String runId, Path path) throws Exception {
