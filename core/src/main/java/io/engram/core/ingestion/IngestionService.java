@@ -126,7 +126,7 @@ public final class IngestionService {
   /**
    * Lists the source's documents, records the new or changed ones as the run's items (unchanged
    * documents are skipped here, before any parsing or embedding) and tombstones documents of the
-   * same origin that are gone from it.
+   * same origin, or under the scanned path, that are gone from it.
    */
   public Discovery discover(Request request, IntConsumer heartbeat)
       throws IOException, InvalidSourceException {
@@ -188,7 +188,7 @@ public final class IngestionService {
                       version.id(),
                       found.size(),
                       found.size() - pending.size(),
-                      tombstone(h, request.collection(), request.origin(), found.keySet()));
+                      tombstone(h, request, found.keySet()));
               IngestionRuns.insert(h, request.workflowId(), recorded);
               IngestionItems.insertAll(h, request.runId(), pending);
               return recorded;
@@ -208,15 +208,23 @@ public final class IngestionService {
   }
 
   /**
-   * Tombstones the documents of this origin that the source no longer has, dropping their chunks
-   * and indexes; returns their source URIs.
+   * Tombstones the documents the source no longer has, dropping their chunks and indexes; returns
+   * their source URIs. Those are the documents last stored from this origin, and any document of
+   * the collection whose source lies under the scanned path, whatever origin last stored it: a
+   * document is stored once per source URI, so ingesting a file of a directory on its own records
+   * that file's origin over the directory's, and looking at the origin alone would leave the file
+   * active and served after it is deleted from the directory. A document the scan does not look at
+   * (a hidden file ingested on its own) is not gone just because the scan did not list it.
    */
-  private static List<String> tombstone(
-      Handle h, String collection, String origin, Set<String> present) {
+  private static List<String> tombstone(Handle h, Request request, Set<String> present) {
+    String root =
+        request.manifestId() != null ? request.origin() : Path.of(request.path()).toString();
     List<Long> ids = new ArrayList<>();
     List<String> uris = new ArrayList<>();
-    for (Documents.Live d : Documents.live(h, collection, origin)) {
-      if (!present.contains(d.sourceUri())) {
+    for (Documents.Live d : Documents.live(h, request.collection(), request.origin(), root)) {
+      boolean inScope =
+          d.origin().equals(request.origin()) || SourceScanner.covers(root, d.sourceUri());
+      if (inScope && !present.contains(d.sourceUri())) {
         ids.add(d.id());
         uris.add(d.sourceUri());
       }

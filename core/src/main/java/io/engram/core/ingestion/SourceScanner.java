@@ -147,6 +147,31 @@ public final class SourceScanner {
     return true;
   }
 
+  /**
+   * Whether a scan of {@code root} (a server-side path, or the directory or file an upload came
+   * from) lists the document {@code sourceUri} when it exists: the root itself, a line of the root
+   * (a JSONL corpus), or a file under the root (a directory) that is not hidden. A document it
+   * covers and did not list is gone from the source.
+   */
+  public static boolean covers(String root, String sourceUri) {
+    if (sourceUri.equals(root)) {
+      return true;
+    }
+    if (sourceUri.startsWith(root + "#")) {
+      return DocumentType.ofFileName(root).orElse(null) == DocumentType.JSONL;
+    }
+    String directory = root.endsWith("/") ? root : root + "/";
+    if (!sourceUri.startsWith(directory)) {
+      return false;
+    }
+    for (String part : sourceUri.substring(directory.length()).split("/")) {
+      if (part.isEmpty() || part.startsWith(".")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static boolean isHidden(Path relative) {
     for (Path part : relative) {
       if (part.toString().startsWith(".")) {
