@@ -91,7 +91,7 @@ public final class BeirDataset {
    */
   static Map<String, Map<String, Integer>> parseQrels(byte[] tsv) throws InvalidDatasetException {
     Map<String, Map<String, Integer>> qrels = new LinkedHashMap<>();
-    String[] lines = new String(tsv, StandardCharsets.UTF_8).split("\r?\n");
+    String[] lines = utf8Text(tsv).split("\r?\n");
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
       if (line.isBlank()) {
@@ -130,7 +130,7 @@ public final class BeirDataset {
   /** Query texts by id. */
   static Map<String, String> parseQueries(byte[] jsonl) throws InvalidDatasetException {
     Map<String, String> byId = new HashMap<>();
-    String[] lines = new String(jsonl, StandardCharsets.UTF_8).split("\r?\n");
+    String[] lines = utf8Text(jsonl).split("\r?\n");
     for (int i = 0; i < lines.length; i++) {
       if (lines[i].isBlank()) {
         continue;
@@ -152,5 +152,15 @@ public final class BeirDataset {
       }
     }
     return byId;
+  }
+
+  /**
+   * Decodes a dataset file, without the byte order mark some editors write at the start of UTF-8
+   * files: left in, it would be part of the first query id (qrels) or make the first line invalid
+   * JSON (queries).
+   */
+  private static String utf8Text(byte[] bytes) {
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 }

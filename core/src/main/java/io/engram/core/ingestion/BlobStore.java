@@ -97,6 +97,20 @@ public final class BlobStore implements SourceScanner.BlobReader {
                 .execute());
   }
 
+  /** The size of a stored blob, without reading it; empty when it is not stored. */
+  public Optional<Long> size(String sha256) throws IOException {
+    try {
+      return jdbi.withHandle(
+          h ->
+              h.createQuery("SELECT size_bytes FROM blobs WHERE sha256 = :sha256")
+                  .bind("sha256", sha256)
+                  .mapTo(Long.class)
+                  .findOne());
+    } catch (JdbiException e) {
+      throw new IOException("cannot read blob " + sha256, e);
+    }
+  }
+
   /** Reads a byte range without loading the whole blob (blobs are stored uncompressed). */
   public byte[] readRange(String sha256, long offset, int length) throws IOException {
     return read(

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.document.DocumentSplitter;
 import dev.langchain4j.data.segment.TextSegment;
+import io.engram.core.Hashing;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -33,12 +35,21 @@ final class DocumentChunker {
   }
 
   /**
-   * @throws DocumentRejectedException when the document can never be ingested as it is
+   * @param contentHash what the document's bytes hashed to when it was discovered
+   * @throws DocumentRejectedException when the document can never be ingested as it is, or no
+   *     longer holds the content discovered (another run must discover it again)
    * @throws IOException when its bytes cannot be read now (a retry may succeed)
    */
-  Chunked chunk(Locator loc, DocumentSplitter splitter)
+  Chunked chunk(Locator loc, String contentHash, DocumentSplitter splitter)
       throws DocumentRejectedException, IOException {
     byte[] bytes = load(loc);
+    // The content discovered, not whatever the source holds now: a file edited since, or a JSONL
+    // corpus with a line added or removed (the byte range then holds part of another line, or a
+    // whole one with another _id). The hash covers exactly the range's bytes, so a matching one
+    // also means the same _id.
+    if (!Hashing.sha256(bytes).equals(contentHash)) {
+      throw changedSinceDiscovery(loc);
+    }
     String title;
     String text;
     String mime;
@@ -53,8 +64,8 @@ final class DocumentChunker {
       if (node == null || !node.isObject() || !node.hasNonNull("_id")) {
         throw new DocumentRejectedException("JSONL line is not an object with an _id");
       }
-      title = node.path("title").asText("");
-      String body = node.path("text").asText("");
+      title = DocumentReader.withoutNul(node.path("title").asText(""));
+      String body = DocumentReader.withoutNul(node.path("text").asText(""));
       if (title.isBlank() && body.isBlank()) {
         throw new DocumentRejectedException("JSONL document has neither title nor text");
       }
@@ -77,15 +88,26 @@ final class DocumentChunker {
     return new Chunked(title, mime, chunks);
   }
 
+  /** Reads the document's bytes, checking their size against the limit before reading them. */
   private byte[] load(Locator loc) throws IOException, DocumentRejectedException {
+    if (loc.isRange()) {
+      reader.checkSize(loc.length());
+    }
     if (Locator.BLOB.equals(loc.kind())) {
-      return loc.isRange()
-          ? blobs.readRange(loc.ref(), loc.offset(), loc.length())
-          : blobs.read(loc.ref());
+      if (loc.isRange()) {
+        return blobs.readRange(loc.ref(), loc.offset(), loc.length());
+      }
+      reader.checkSize(
+          blobs
+              .size(loc.ref())
+              .orElseThrow(
+                  () -> new IOException("blob " + loc.ref() + " is not stored; upload it again")));
+      return blobs.read(loc.ref());
     }
     Path path = Path.of(loc.ref());
     try {
       if (!loc.isRange()) {
+        reader.checkSize(Files.size(path));
         return Files.readAllBytes(path);
       }
       try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "r")) {
@@ -93,9 +115,17 @@ final class DocumentChunker {
         file.seek(loc.offset());
         file.readFully(part);
         return part;
+      } catch (EOFException e) {
+        // The corpus is shorter than when it was discovered; no retry brings the line back.
+        throw changedSinceDiscovery(loc);
       }
     } catch (NoSuchFileException e) {
       throw new DocumentRejectedException("file disappeared before it could be read");
     }
+  }
+
+  private static DocumentRejectedException changedSinceDiscovery(Locator loc) {
+    return new DocumentRejectedException(
+        (loc.isRange() ? "line" : "file") + " changed since discovery; ingest again");
   }
 }

@@ -26,6 +26,18 @@ public final class DocumentReader {
     this.maxBytes = maxBytes;
   }
 
+  /**
+   * Rejects a document of {@code size} bytes if it is over the limit; called before its bytes are
+   * read, so a huge file fails alone instead of exhausting the heap.
+   */
+  public void checkSize(long size) throws DocumentRejectedException {
+    if (size > maxBytes) {
+      throw new DocumentRejectedException(
+          "document is %d bytes, over the limit of %d (ENGRAM_MAX_DOCUMENT_BYTES)"
+              .formatted(size, maxBytes));
+    }
+  }
+
   public ParsedDocument read(String fileName, byte[] bytes) throws DocumentRejectedException {
     DocumentType type =
         DocumentType.ofFileName(fileName)
@@ -36,14 +48,10 @@ public final class DocumentReader {
     if (bytes.length == 0) {
       throw new DocumentRejectedException("empty file");
     }
-    if (bytes.length > maxBytes) {
-      throw new DocumentRejectedException(
-          "file is %d bytes, over the limit of %d (ENGRAM_MAX_DOCUMENT_BYTES)"
-              .formatted(bytes.length, maxBytes));
-    }
+    checkSize(bytes.length);
     String fallbackTitle = baseName(fileName);
     if (type.plainText()) {
-      String text = decodeUtf8(bytes);
+      String text = withoutNul(decodeUtf8(bytes));
       if (text.isBlank()) {
         throw new DocumentRejectedException("no text in file (only white space)");
       }
@@ -57,16 +65,25 @@ public final class DocumentReader {
       // exception: they are properties of the file, so no retry can help.
       throw new DocumentRejectedException("cannot parse " + type + ": " + rootMessage(e), e);
     }
-    String text = document.text();
+    String text = withoutNul(document.text());
     if (text == null || text.isBlank()) {
       throw new DocumentRejectedException("no extractable text in " + type);
     }
-    String title = document.metadata().getString("dc:title");
+    String title = withoutNul(document.metadata().getString("dc:title"));
     if (title == null || title.isBlank()) {
-      title = document.metadata().getString("title");
+      title = withoutNul(document.metadata().getString("title"));
     }
     return new ParsedDocument(
         title == null || title.isBlank() ? fallbackTitle : title.strip(), text, type.mime());
+  }
+
+  /**
+   * Removes U+0000 from text read out of a document. PostgreSQL's text types cannot hold it, so a
+   * single NUL (past the binary probe of a text file, from an escape in a JSON string or from a
+   * parser) would make the document impossible to store; in text it carries no meaning.
+   */
+  static String withoutNul(String text) {
+    return text == null || text.indexOf('\0') < 0 ? text : text.replace("\0", "");
   }
 
   static String decodeUtf8(byte[] bytes) throws DocumentRejectedException {

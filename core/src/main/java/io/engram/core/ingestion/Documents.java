@@ -17,8 +17,8 @@ public final class Documents {
   public record Source(
       String collection, String sourceUri, String origin, String externalId, String contentHash) {}
 
-  /** A stored document that is not tombstoned. */
-  public record Live(long id, String sourceUri) {}
+  /** A stored document that is not tombstoned, with the origin that last stored it. */
+  public record Live(long id, String sourceUri, String origin) {}
 
   /**
    * Stores a document that was just indexed: inserted, or updated to the source's current identity
@@ -69,14 +69,19 @@ public final class Documents {
         .one();
   }
 
-  /** The collection's documents from {@code origin} that are not tombstoned. */
-  public static List<Live> live(Handle h, String collection, String origin) {
+  /**
+   * The collection's documents that are not tombstoned and were last stored from {@code origin}, or
+   * whose source URI starts with {@code sourcePrefix}, whatever origin stored them.
+   */
+  public static List<Live> live(Handle h, String collection, String origin, String sourcePrefix) {
     return h.createQuery(
-            "SELECT id, source_uri FROM documents"
-                + " WHERE collection = :collection AND origin = :origin AND status <> 'tombstoned'")
+            "SELECT id, source_uri, origin FROM documents WHERE collection = :collection"
+                + " AND status <> 'tombstoned'"
+                + " AND (origin = :origin OR starts_with(source_uri, :sourcePrefix))")
         .bind("collection", collection)
         .bind("origin", origin)
-        .map((rs, ctx) -> new Live(rs.getLong(1), rs.getString(2)))
+        .bind("sourcePrefix", sourcePrefix)
+        .map((rs, ctx) -> new Live(rs.getLong(1), rs.getString(2), rs.getString(3)))
         .list();
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.langchain4j.data.document.DocumentSplitter;
 import dev.langchain4j.data.document.splitter.DocumentSplitters;
 import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.db.InvalidData;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
@@ -11,6 +12,7 @@ import io.engram.core.store.PgVectorChunkStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,7 +126,7 @@ public final class IngestionService {
   /**
    * Lists the source's documents, records the new or changed ones as the run's items (unchanged
    * documents are skipped here, before any parsing or embedding) and tombstones documents of the
-   * same origin that are gone from it.
+   * same origin, or under the scanned path, that are gone from it.
    */
   public Discovery discover(Request request, IntConsumer heartbeat)
       throws IOException, InvalidSourceException {
@@ -186,7 +188,7 @@ public final class IngestionService {
                       version.id(),
                       found.size(),
                       found.size() - pending.size(),
-                      tombstone(h, request.collection(), request.origin(), found.keySet()));
+                      tombstone(h, request, found.keySet()));
               IngestionRuns.insert(h, request.workflowId(), recorded);
               IngestionItems.insertAll(h, request.runId(), pending);
               return recorded;
@@ -206,15 +208,23 @@ public final class IngestionService {
   }
 
   /**
-   * Tombstones the documents of this origin that the source no longer has, dropping their chunks
-   * and indexes; returns their source URIs.
+   * Tombstones the documents the source no longer has, dropping their chunks and indexes; returns
+   * their source URIs. Those are the documents last stored from this origin, and any document of
+   * the collection whose source lies under the scanned path, whatever origin last stored it: a
+   * document is stored once per source URI, so ingesting a file of a directory on its own records
+   * that file's origin over the directory's, and looking at the origin alone would leave the file
+   * active and served after it is deleted from the directory. A document the scan does not look at
+   * (a hidden file ingested on its own) is not gone just because the scan did not list it.
    */
-  private static List<String> tombstone(
-      Handle h, String collection, String origin, Set<String> present) {
+  private static List<String> tombstone(Handle h, Request request, Set<String> present) {
+    String root =
+        request.manifestId() != null ? request.origin() : Path.of(request.path()).toString();
     List<Long> ids = new ArrayList<>();
     List<String> uris = new ArrayList<>();
-    for (Documents.Live d : Documents.live(h, collection, origin)) {
-      if (!present.contains(d.sourceUri())) {
+    for (Documents.Live d : Documents.live(h, request.collection(), request.origin(), root)) {
+      boolean inScope =
+          d.origin().equals(request.origin()) || SourceScanner.covers(root, d.sourceUri());
+      if (inScope && !present.contains(d.sourceUri())) {
         ids.add(d.id());
         uris.add(d.sourceUri());
       }
@@ -263,7 +273,8 @@ public final class IngestionService {
     List<Prepared> prepared = new ArrayList<>();
     for (IngestionItems.Pending item : items.pending(runId, fromSeq, toSeq)) {
       try {
-        prepared.add(new Prepared(item, chunker.chunk(item.locator(), splitter)));
+        prepared.add(
+            new Prepared(item, chunker.chunk(item.locator(), item.contentHash(), splitter)));
       } catch (DocumentRejectedException e) {
         recordFailure(run, item, e.getMessage());
         heartbeat.accept(item.seq());
@@ -277,13 +288,29 @@ public final class IngestionService {
     // Liveness during a long embedding call; the detail names the batch being worked on.
     List<float[]> vectors = embedder.embed(texts, () -> heartbeat.accept(fromSeq));
     int offset = 0;
+    int stored = 0;
     for (Prepared p : prepared) {
       int count = p.document().chunks().size();
-      store(run, version, p, vectors.subList(offset, offset + count));
+      List<float[]> documentVectors = vectors.subList(offset, offset + count);
       offset += count;
+      try {
+        store(run, version, p, documentVectors);
+        stored++;
+      } catch (RuntimeException e) {
+        // A value PostgreSQL refuses fails the same way on every retry: that document fails
+        // alone, and the batch goes on. Any other failure (the database gone, a full disk) is
+        // the batch's, for Temporal to retry.
+        SQLException invalid = InvalidData.in(e).orElseThrow(() -> e);
+        recordFailure(
+            run,
+            p.item(),
+            "cannot be stored ("
+                + invalid.getMessage().lines().findFirst().orElse("data exception")
+                + "); fix the document and ingest it again");
+      }
       heartbeat.accept(p.item().seq());
     }
-    if (!prepared.isEmpty()) {
+    if (stored > 0) {
       indexed.accept(run.collection());
     }
     // Counted from the items' stored state rather than from this attempt's work: a retry after a
@@ -311,7 +338,9 @@ public final class IngestionService {
         });
   }
 
-  private void recordFailure(IngestionRuns.Run run, IngestionItems.Pending item, String reason) {
+  private void recordFailure(IngestionRuns.Run run, IngestionItems.Pending item, String rawReason) {
+    // A reason may quote the document (a parser's message), so it must be storable too.
+    String reason = DocumentReader.withoutNul(rawReason);
     jdbi.useTransaction(
         h -> {
           Documents.storeFailed(h, source(run, item), item.title(), reason);

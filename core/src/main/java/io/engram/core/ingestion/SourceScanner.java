@@ -114,8 +114,13 @@ public final class SourceScanner {
         try {
           JsonNode node = JSON.readTree(bytes, start, length);
           if (node != null && node.hasNonNull("_id")) {
-            id = node.get("_id").asText();
-            title = node.hasNonNull("title") ? node.get("title").asText() : null;
+            // Without NUL, which PostgreSQL's text columns refuse: one in an id or a title would
+            // fail the whole discovery rather than this document.
+            id = DocumentReader.withoutNul(node.get("_id").asText());
+            title =
+                node.hasNonNull("title")
+                    ? DocumentReader.withoutNul(node.get("title").asText())
+                    : null;
           }
         } catch (IOException malformed) {
           // Left without an id: processing records the parse error against this line.
@@ -136,6 +141,31 @@ public final class SourceScanner {
   private static boolean isBlank(byte[] bytes, int start, int length) {
     for (int i = start; i < start + length; i++) {
       if (!Character.isWhitespace(bytes[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether a scan of {@code root} (a server-side path, or the directory or file an upload came
+   * from) lists the document {@code sourceUri} when it exists: the root itself, a line of the root
+   * (a JSONL corpus), or a file under the root (a directory) that is not hidden. A document it
+   * covers and did not list is gone from the source.
+   */
+  public static boolean covers(String root, String sourceUri) {
+    if (sourceUri.equals(root)) {
+      return true;
+    }
+    if (sourceUri.startsWith(root + "#")) {
+      return DocumentType.ofFileName(root).orElse(null) == DocumentType.JSONL;
+    }
+    String directory = root.endsWith("/") ? root : root + "/";
+    if (!sourceUri.startsWith(directory)) {
+      return false;
+    }
+    for (String part : sourceUri.substring(directory.length()).split("/")) {
+      if (part.isEmpty() || part.startsWith(".")) {
         return false;
       }
     }

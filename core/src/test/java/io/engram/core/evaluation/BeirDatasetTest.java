@@ -116,6 +116,18 @@ class BeirDatasetTest {
         .hasMessageContaining("all, fit, held-out");
   }
 
+  @Test
+  void a_byte_order_mark_at_the_start_of_queries_or_qrels_is_ignored() throws Exception {
+    byte[] queries = bytes("\uFEFF{\"_id\": \"1\", \"text\": \"first question\"}\n");
+    byte[] qrels = bytes("\uFEFF1\td1\t1\n");
+
+    BeirDataset.Selection selection = BeirDataset.select(queries, qrels, QuerySplit.Part.ALL, null);
+
+    assertThat(selection.queries()).extracting(BeirDataset.Query::id).containsExactly("1");
+    assertThat(selection.queries().get(0).text()).isEqualTo("first question");
+    assertThat(selection.withoutText()).isZero();
+  }
+
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class DocumentReaderTest {
   private final DocumentReader reader = new DocumentReader(1024);
+  private final DocumentReader large = new DocumentReader(1 << 20);
 
   @Test
   void markdown_title_comes_from_the_first_heading() throws Exception {
@@ -33,6 +34,15 @@ class DocumentReaderTest {
   void plain_text_title_falls_back_to_the_file_name() throws Exception {
     assertThat(reader.read("/x/y/readme.txt", "hello".getBytes(StandardCharsets.UTF_8)).title())
         .isEqualTo("readme.txt");
+  }
+
+  @Test
+  void nul_characters_past_the_binary_probe_are_removed_from_the_text() throws Exception {
+    String text = "x".repeat(9000) + "tea\0 leaves";
+
+    var doc = large.read("a.txt", text.getBytes(StandardCharsets.UTF_8));
+
+    assertThat(doc.text()).doesNotContain("\0").endsWith("tea leaves");
   }
 
   @Test

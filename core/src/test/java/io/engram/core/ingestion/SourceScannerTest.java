@@ -77,4 +77,19 @@ class SourceScannerTest {
               assertThat(d.locator().ref()).isEqualTo(sha);
             });
   }
+
+  @Test
+  void a_scan_covers_its_root_the_lines_of_a_corpus_and_the_visible_files_under_a_directory() {
+    assertThat(SourceScanner.covers("/d", "/d")).isTrue();
+    assertThat(SourceScanner.covers("/d", "/d/a.txt")).isTrue();
+    assertThat(SourceScanner.covers("/d", "/d/sub/corpus.jsonl#7")).isTrue();
+    assertThat(SourceScanner.covers("/", "/d/a.txt")).isTrue();
+    assertThat(SourceScanner.covers("/d/corpus.jsonl", "/d/corpus.jsonl#7")).isTrue();
+
+    assertThat(SourceScanner.covers("/d", "/d-old/a.txt")).isFalse();
+    assertThat(SourceScanner.covers("/d", "/d#x/a.txt")).isFalse();
+    assertThat(SourceScanner.covers("/d", "/d/.drafts/a.txt")).isFalse();
+    assertThat(SourceScanner.covers("/d", "/d/.a.txt")).isFalse();
+    assertThat(SourceScanner.covers("/d/a.txt", "/d/a.txt#7")).isFalse();
+  }
 }

@@ -8,7 +8,7 @@ package io.engram.workflows.ingestion;
  *
  * @param collection target collection
  * @param origin the directory or file the documents come from, as the user named it; documents of
- *     the same origin that disappear are tombstoned on the next run
+ *     the same origin, or under it, that disappear are tombstoned on the next run
  * @param path server-side path, or null
  * @param manifestId upload manifest id, or null
  * @param chunkSize chunk size override, or null for the champion's

@@ -1,0 +1,213 @@
+package io.engram.core.ingestion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.engram.core.Hashing;
+import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.db.EngramJdbi;
+import io.engram.core.embedding.CachedEmbedder;
+import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.index.IndexVersions;
+import io.engram.testing.EngramServices;
+import io.engram.testing.EngramServicesExtension;
+import io.engram.testing.FailingTable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A document that cannot be ingested as it is fails alone, with a reason, on a real PostgreSQL: the
+ * other documents of its batch are stored, and the batch does not fail (which Temporal would retry
+ * until the workflow fails).
+ */
+@EngramServices
+class DocumentsFailAloneIT {
+  private static final String MODEL = "all-minilm-l6-v2-q";
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+
+  private HikariDataSource db;
+  private Jdbi jdbi;
+  private IngestionService service;
+
+  /** A database per test: the tests count rows of the ingestion tables. */
+  @BeforeEach
+  void setUp() {
+    db =
+        EngramServicesExtension.postgres()
+            .migratedDatabase("documents_fail_alone_it_" + DATABASES.incrementAndGet(), 2);
+    jdbi = EngramJdbi.create(db);
+    IndexVersions versions = new IndexVersions(jdbi);
+    versions.ensureChampion(MODEL, 1024, 200);
+    service =
+        new IngestionService(
+            jdbi,
+            versions,
+            new BlobStore(jdbi),
+            new DocumentReader(1 << 20),
+            model -> new CachedEmbedder(jdbi, model, EmbeddingModels.get(model)));
+  }
+
+  @AfterEach
+  void tearDown() {
+    db.close();
+  }
+
+  @Test
+  void nul_characters_are_removed_from_text_and_titles(@TempDir Path dir) throws Exception {
+    // Past the binary probe of the first 8 KB, so the file is read as text.
+    Files.writeString(
+        dir.resolve("late.txt"), "Tea is brewed. ".repeat(600) + "Oolong\0 is half oxidised.");
+    // JSON escapes, which parse into real NUL characters, in an id, a title and a text.
+    Files.writeString(
+        dir.resolve("corpus.jsonl"),
+        """
+        {"_id": "d\\u00001", "title": "Sail\\u0000ing", "text": "A sloop\\u0000 has one mast."}
+        {"_id": "d2", "title": "Tea", "text": "Green tea is brewed at eighty degrees."}
+        """);
+
+    IngestionService.Discovery discovery = discover("run-1", dir);
+    IngestionService.BatchOutcome outcome = service.process("run-1", 0, 3, seq -> {});
+
+    assertThat(discovery.pending()).isEqualTo(3);
+    assertThat(outcome.failed()).as("%s", outcome.errors()).isZero();
+    assertThat(outcome.done()).isEqualTo(3);
+    assertThat(string("SELECT title FROM documents WHERE external_id = 'd1'")).isEqualTo("Sailing");
+    assertThat(count("chunks WHERE text LIKE '%A sloop has one mast.%'")).isEqualTo(1);
+    assertThat(count("chunks WHERE text LIKE '%Oolong is half oxidised.%'")).isEqualTo(1);
+  }
+
+  @Test
+  void a_document_the_database_refuses_fails_alone(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("tea.txt"), "Green tea is brewed at eighty degrees.");
+    Files.writeString(dir.resolve("poison.txt"), "A value no column can hold: poison.");
+    Files.writeString(dir.resolve("sail.txt"), "A sloop carries one mast and two sails.");
+    discover("run-1", dir);
+
+    IngestionService.BatchOutcome outcome;
+    try (FailingTable refused =
+        FailingTable.refusingData(jdbi, "INSERT", "chunks", "NEW.text LIKE '%poison%'")) {
+      outcome = service.process("run-1", 0, 3, seq -> {});
+    }
+
+    assertThat(outcome.done()).isEqualTo(2);
+    assertThat(outcome.failed()).isEqualTo(1);
+    assertThat(outcome.errors())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.source()).endsWith("poison.txt");
+              assertThat(e.reason())
+                  .contains(FailingTable.ERROR)
+                  .doesNotContain("INSERT")
+                  .endsWith("fix the document and ingest it again");
+            });
+    assertThat(count("documents WHERE status = 'active'")).isEqualTo(2);
+    assertThat(count("documents WHERE status = 'failed' AND source_uri LIKE '%poison.txt'"))
+        .isEqualTo(1);
+    assertThat(count("chunks WHERE text LIKE '%poison%'")).isZero();
+    assertThat(count("ingestion_items WHERE status = 'pending'")).isZero();
+  }
+
+  @Test
+  void an_uploaded_file_over_the_limit_is_rejected_by_its_stored_size() throws Exception {
+    BlobStore blobs = new BlobStore(jdbi);
+    byte[] tea = "Green tea is brewed at eighty degrees.".getBytes(StandardCharsets.UTF_8);
+    byte[] sail = "A sloop carries one mast and two sails.".getBytes(StandardCharsets.UTF_8);
+    blobs.put(Hashing.sha256(tea), tea);
+    blobs.put(Hashing.sha256(sail), sail);
+    // As the size of a blob too large to read into memory is recorded; its bytes are never read.
+    jdbi.useHandle(
+        h ->
+            h.createUpdate("UPDATE blobs SET size_bytes = 5368709120 WHERE sha256 = :sha256")
+                .bind("sha256", Hashing.sha256(sail))
+                .execute());
+    new CollectionRegistry(jdbi).ensure("notes");
+    UUID manifest =
+        new Manifests(jdbi)
+            .store(
+                "notes",
+                "upload",
+                List.of(
+                    new ManifestEntry("notes/tea.txt", Hashing.sha256(tea), tea.length),
+                    new ManifestEntry("notes/sail.txt", Hashing.sha256(sail), sail.length)));
+    service.discover(
+        new IngestionService.Request(
+            "wf-run-1", "run-1", "notes", "upload", null, manifest, null, null),
+        n -> {});
+
+    IngestionService.BatchOutcome outcome = service.process("run-1", 0, 2, seq -> {});
+
+    assertThat(outcome.done()).isEqualTo(1);
+    assertThat(outcome.errors())
+        .singleElement()
+        .isEqualTo(
+            new IngestionService.ItemError(
+                "notes/sail.txt",
+                "document is 5368709120 bytes, over the limit of 1048576"
+                    + " (ENGRAM_MAX_DOCUMENT_BYTES)"));
+  }
+
+  @Test
+  void documents_changed_since_discovery_fail_alone(@TempDir Path dir) throws Exception {
+    // Lines of one length: once the first is removed, its byte range holds the second line whole.
+    String d1 = "{\"_id\": \"d1\", \"text\": \"Green tea is brewed hot.\"}\n";
+    String d2 = "{\"_id\": \"d2\", \"text\": \"A sloop carries one mast\"}\n";
+    String d3 = "{\"_id\": \"d3\", \"text\": \"Bees dance to show food.\"}\n";
+    assertThat(d1).hasSameSizeAs(d2).hasSameSizeAs(d3);
+    Files.writeString(dir.resolve("corpus.jsonl"), d1 + d2 + d3);
+    Files.writeString(dir.resolve("edited.txt"), "Oolong is half oxidised.");
+    Files.writeString(dir.resolve("tea.txt"), "Green tea is brewed at eighty degrees.");
+    assertThat(discover("run-1", dir).pending()).isEqualTo(5);
+
+    Files.writeString(dir.resolve("corpus.jsonl"), d2 + d3);
+    Files.writeString(dir.resolve("edited.txt"), "Oolong is partly oxidised.");
+    IngestionService.BatchOutcome outcome = service.process("run-1", 0, 5, seq -> {});
+
+    assertThat(outcome.done()).isEqualTo(1);
+    assertThat(outcome.errors())
+        .extracting(IngestionService.ItemError::source, IngestionService.ItemError::reason)
+        .containsExactlyInAnyOrder(
+            tuple("d1", "line changed since discovery; ingest again"),
+            tuple("d2", "line changed since discovery; ingest again"),
+            tuple("d3", "line changed since discovery; ingest again"),
+            tuple(
+                dir.resolve("edited.txt").toString(),
+                "file changed since discovery; ingest again"));
+    assertThat(count("documents WHERE status = 'active'")).isEqualTo(1);
+    assertThat(count("chunks WHERE text LIKE '%eighty degrees%'")).isEqualTo(1);
+
+    // The next run discovers the corpus as it is now and ingests it.
+    discover("run-2", dir);
+    assertThat(service.process("run-2", 0, 3, seq -> {}).done()).isEqualTo(3);
+    assertThat(string("SELECT title FROM documents WHERE source_uri LIKE '%edited.txt'"))
+        .isEqualTo("edited.txt");
+    assertThat(count("documents WHERE status = 'active'")).isEqualTo(4);
+  }
+
+  private IngestionService.Discovery discover(String runId, Path path) throws Exception {
+    String origin = path.toString();
+    return service.discover(
+        new IngestionService.Request(
+            "wf-" + runId, runId, "notes", origin, origin, null, null, null),
+        n -> {});
+  }
+
+  private long count(String tableAndFilter) {
+    return jdbi.withHandle(
+        h -> h.createQuery("SELECT count(*) FROM " + tableAndFilter).mapTo(Long.class).one());
+  }
+
+  private String string(String sql) {
+    return jdbi.withHandle(h -> h.createQuery(sql).mapTo(String.class).one());
+  }
+}
