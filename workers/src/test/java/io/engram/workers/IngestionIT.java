@@ -274,7 +274,7 @@ class IngestionIT {
     var discovery =
         service.discover(
             new IngestionService.Request(
-                "wf-partial", "run-partial", "partial", origin, origin, null, null, null),
+                "wf-partial", "run-partial", "partial", origin, origin, null, null, null, false),
             n -> {});
     assertThat(discovery.pending()).isEqualTo(10);
 
@@ -292,7 +292,15 @@ class IngestionIT {
     assertThat(
             service.discover(
                 new IngestionService.Request(
-                    "wf-partial", "run-partial", "partial", origin, origin, null, null, null),
+                    "wf-partial",
+                    "run-partial",
+                    "partial",
+                    origin,
+                    origin,
+                    null,
+                    null,
+                    null,
+                    false),
                 n -> {}))
         .isEqualTo(discovery);
   }

@@ -55,7 +55,8 @@ public class IngestionActivitiesImpl implements IngestionActivities {
                   request.path(),
                   manifest,
                   request.chunkSize(),
-                  request.chunkOverlap()),
+                  request.chunkOverlap(),
+                  request.rebuilds()),
               ctx::heartbeat);
       metrics.discovered(d.skipped(), Duration.ofNanos(System.nanoTime() - start));
       return new DiscoveryResult(

@@ -37,6 +37,25 @@ public final class Documents {
   }
 
   /**
+   * Records that a document was rebuilt into another index version: its identity, content and
+   * origin stay as its last ingestion stored them (a rebuild reads the same bytes again).
+   *
+   * @return the document's id
+   */
+  public static long storeRebuilt(Handle h, Source source, String title, String mime) {
+    return upsert(h, source, new Details(title, mime, "active", null), "updated_at = now()");
+  }
+
+  /** How many of the collection's documents are active (indexed and not tombstoned). */
+  public static int activeCount(Handle h, String collection) {
+    return h.createQuery(
+            "SELECT count(*) FROM documents WHERE collection = :collection AND status = 'active'")
+        .bind("collection", collection)
+        .mapTo(Integer.class)
+        .one();
+  }
+
+  /**
    * Stores a document that could not be ingested. One that fails to re-ingest keeps its earlier
    * chunks and status (nothing already stored is lost); only its error is recorded, and a
    * tombstoned one becomes failed.

@@ -101,6 +101,34 @@ public final class IngestionItems {
                     .list());
   }
 
+  /**
+   * Where the collection's live documents were last read: for each active document, the newest item
+   * that stored its current content, as it was discovered then (its locator, title and external
+   * id), in source order. A document no recorded item covers (stored before items were kept, or its
+   * runs deleted) is left out; compare with the live count.
+   */
+  public static List<DiscoveredDocument> lastRead(Handle h, String collection) {
+    return h.createQuery(
+            "SELECT DISTINCT ON (d.source_uri) d.source_uri, i.external_id, i.title,"
+                + " d.content_hash, i.locator::text AS locator"
+                + " FROM documents d"
+                + " JOIN ingestion_items i ON i.source_uri = d.source_uri"
+                + "  AND i.content_hash = d.content_hash AND i.status = 'done'"
+                + " JOIN ingestion_runs r ON r.run_id = i.run_id AND r.collection = d.collection"
+                + " WHERE d.collection = :collection AND d.status = 'active'"
+                + " ORDER BY d.source_uri, r.created_at DESC")
+        .bind("collection", collection)
+        .map(
+            (rs, ctx) ->
+                new DiscoveredDocument(
+                    rs.getString("source_uri"),
+                    rs.getString("external_id"),
+                    rs.getString("title"),
+                    rs.getString("content_hash"),
+                    locator(rs.getString("locator"))))
+        .list();
+  }
+
   /** The run's items {@code fromSeq <= seq < toSeq} processed so far, in order. */
   public List<Finished> finished(String runId, int fromSeq, int toSeq) {
     return new RunSlice(runId, fromSeq, toSeq)

@@ -45,7 +45,11 @@ import org.jdbi.v3.core.Jdbi;
 public final class IngestionService {
   private static final int TOMBSTONE_SAMPLE = 20;
 
-  /** What to ingest: a path on the worker's host or an uploaded manifest, into a collection. */
+  /**
+   * What to ingest into a collection: a path on the worker's host, an uploaded manifest, or (with
+   * {@code rebuild}) the collection's own live documents, read again from where they were last read
+   * into the index version of the given chunking.
+   */
   public record Request(
       String workflowId,
       String runId,
@@ -54,7 +58,14 @@ public final class IngestionService {
       String path,
       UUID manifestId,
       Integer chunkSize,
-      Integer chunkOverlap) {}
+      Integer chunkOverlap,
+      boolean rebuild) {}
+
+  /**
+   * The origin a rebuild run is recorded under. Its documents keep the origins their last ingestion
+   * stored, and it tombstones nothing.
+   */
+  public static final String REBUILD_ORIGIN = "(rebuild)";
 
   /** The outcome of discovery, small enough for workflow history. */
   public record Discovery(
@@ -150,7 +161,12 @@ public final class IngestionService {
       throw new InvalidSourceException(e.getMessage());
     }
     Map<String, DiscoveredDocument> found = new LinkedHashMap<>();
-    if (request.manifestId() != null) {
+    if (request.rebuild()) {
+      for (DiscoveredDocument d : rebuilt(request.collection(), version)) {
+        found.put(d.sourceUri(), d);
+      }
+      heartbeat.accept(found.size());
+    } else if (request.manifestId() != null) {
       for (ManifestEntry entry : manifest(request.manifestId())) {
         SourceScanner.scanBlob(entry, blobs, d -> found.putIfAbsent(d.sourceUri(), d));
         heartbeat.accept(found.size());
@@ -184,16 +200,47 @@ public final class IngestionService {
                   new IngestionRuns.Run(
                       request.runId(),
                       request.collection(),
-                      request.origin(),
+                      request.rebuild() ? REBUILD_ORIGIN : request.origin(),
                       version.id(),
                       found.size(),
                       found.size() - pending.size(),
-                      tombstone(h, request, found.keySet()));
+                      request.rebuild() ? List.of() : tombstone(h, request, found.keySet()));
               IngestionRuns.insert(h, request.workflowId(), recorded);
               IngestionItems.insertAll(h, request.runId(), pending);
               return recorded;
             });
     return discovery(run, pending.size());
+  }
+
+  /**
+   * The collection's live documents as their last ingestion read them, for a rebuild into {@code
+   * version}; refused when some live document has no recorded source to read again, since the
+   * rebuilt index would lack it.
+   */
+  private List<DiscoveredDocument> rebuilt(String collection, IndexVersion version)
+      throws InvalidSourceException {
+    return jdbi.inTransaction(
+        h -> {
+          List<DiscoveredDocument> read = IngestionItems.lastRead(h, collection);
+          int live = Documents.activeCount(h, collection);
+          if (live == 0) {
+            throw new InvalidSourceException(
+                "collection '" + collection + "' has no documents to rebuild; ingest it first");
+          }
+          if (read.size() < live) {
+            throw new InvalidSourceException(
+                (live - read.size())
+                    + " of the "
+                    + live
+                    + " documents of collection '"
+                    + collection
+                    + "' have no recorded source to read again, so index version "
+                    + version.name()
+                    + " cannot be rebuilt from them; ingest the collection's sources with this"
+                    + " chunking instead");
+          }
+          return read;
+        });
   }
 
   private static Discovery discovery(IngestionRuns.Run run, int pending) {
@@ -330,7 +377,11 @@ public final class IngestionService {
     jdbi.useTransaction(
         h -> {
           long documentId =
-              Documents.storeIndexed(h, source(run, p.item()), document.title(), document.mime());
+              REBUILD_ORIGIN.equals(run.origin())
+                  ? Documents.storeRebuilt(
+                      h, source(run, p.item()), document.title(), document.mime())
+                  : Documents.storeIndexed(
+                      h, source(run, p.item()), document.title(), document.mime());
           PgVectorChunkStore.replaceChunks(h, documentId, version.id(), document.chunks(), vectors);
           DocumentIndexes.record(
               h, documentId, version.id(), p.item().contentHash(), document.chunks().size());

@@ -142,7 +142,7 @@ class DocumentsFailAloneIT {
                     new ManifestEntry("notes/sail.txt", Hashing.sha256(sail), sail.length)));
     service.discover(
         new IngestionService.Request(
-            "wf-run-1", "run-1", "notes", "upload", null, manifest, null, null),
+            "wf-run-1", "run-1", "notes", "upload", null, manifest, null, null, false),
         n -> {});
 
     IngestionService.BatchOutcome outcome = service.process("run-1", 0, 2, seq -> {});
@@ -198,7 +198,7 @@ class DocumentsFailAloneIT {
     String origin = path.toString();
     return service.discover(
         new IngestionService.Request(
-            "wf-" + runId, runId, "notes", origin, origin, null, null, null),
+            "wf-" + runId, runId, "notes", origin, origin, null, null, null, false),
         n -> {});
   }
 

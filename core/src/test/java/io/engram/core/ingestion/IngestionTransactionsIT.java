@@ -114,7 +114,7 @@ class IngestionTransactionsIT {
     String origin = dir.toString();
     return service.discover(
         new IngestionService.Request(
-            "wf-" + runId, runId, "notes", origin, origin, null, null, null),
+            "wf-" + runId, runId, "notes", origin, origin, null, null, null, false),
         n -> {});
   }
 

@@ -100,7 +100,7 @@ class RemovedDocumentsIT {
     IngestionService.Discovery discovery =
         service.discover(
             new IngestionService.Request(
-                "wf-" + runId, runId, "notes", origin, origin, null, null, null),
+                "wf-" + runId, runId, "notes", origin, origin, null, null, null, false),
             n -> {});
     IngestionService.BatchOutcome outcome =
         service.process(runId, 0, discovery.pending(), seq -> {});
