@@ -217,11 +217,20 @@ class HelmChartIT {
           list(map(hpa, "spec"), "metrics").stream()
               .filter(m -> "External".equals(m.get("type")))
               .toList();
-      // One backlog metric per task queue the group polls.
-      assertThat(external)
-          .extracting(m -> map(map(map(m, "external"), "metric"), "selector"))
-          .extracting(s -> map(s, "matchLabels").get("task_queue"))
-          .containsExactlyInAnyOrder((Object[]) queues);
+      // One backlog metric per task queue the group polls, labelled as the Temporal server labels
+      // approximate_backlog_count: the queue as taskqueue, and the Temporal namespace, so that a
+      // queue of the same name in another namespace is not summed in.
+      List<Map<String, String>> selectors =
+          external.stream()
+              .map(m -> strings(m, "external", "metric", "selector", "matchLabels"))
+              .toList();
+      assertThat(selectors).extracting(s -> s.get("taskqueue")).containsExactlyInAnyOrder(queues);
+      assertThat(selectors)
+          .allSatisfy(
+              s ->
+                  assertThat(s)
+                      .containsOnlyKeys("taskqueue", "namespace")
+                      .containsEntry("namespace", "engram"));
       assertThat(named(docs, "PodDisruptionBudget", name)).isNotNull();
     }
     assertThat(named(docs, "PodDisruptionBudget", "engram-api")).isNotNull();
