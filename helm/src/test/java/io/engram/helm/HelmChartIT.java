@@ -322,6 +322,24 @@ class HelmChartIT {
     assertThat(templateFailure("--set", "config.ENGRAM_DB_PASSWORD=hunter2"))
         .contains("config.ENGRAM_DB_PASSWORD is a credential")
         .doesNotContain("hunter2");
+    // Nor as a container's plain env: the per-process and per-group settings.
+    assertThat(templateFailure("--set", "api.config.ENGRAM_LLM_API_KEY=hunter2"))
+        .contains("api.config.ENGRAM_LLM_API_KEY is a credential")
+        .doesNotContain("hunter2");
+    assertThat(templateFailure("--set", "worker.config.ENGRAM_DB_PASSWORD=hunter2"))
+        .contains("worker.config.ENGRAM_DB_PASSWORD is a credential")
+        .doesNotContain("hunter2");
+    assertThat(
+            templateFailure(
+                "-f",
+                values("values-production.yaml"),
+                "--set",
+                "worker.groups[0].config.ENGRAM_LLM_API_KEY=hunter2"))
+        .contains("worker.groups[ingest].config.ENGRAM_LLM_API_KEY is a credential")
+        .doesNotContain("hunter2");
+    assertThat(templateFailure("--set", "worker.defaults.config.ENGRAM_DB_PASSWORD=hunter2"))
+        .contains("worker.groups[all].config.ENGRAM_DB_PASSWORD is a credential")
+        .doesNotContain("hunter2");
   }
 
   // ------------------------------------------------------------------ helpers
