@@ -3,20 +3,25 @@
 #   .engram/image/engram-api-TAG.tar and .engram/image/engram-worker-TAG.tar
 # Each archive is an OCI image layout that also carries Docker's manifest.json, so `docker load`,
 # `podman load` and `skopeo copy oci-archive:…` all read it. Two layers:
-#   1. the base: Debian bookworm (from the machine's own apt mirror) with openjdk-17-jre-headless and
-#      the user engram (uid/gid 10001), assembled by mmdebstrap and cached in .engram/image/;
+#   1. the base: Debian bookworm with its -updates and -security suites (from the machine's own apt
+#      mirrors) with openjdk-17-jre-headless and the user engram (uid/gid 10001), assembled by
+#      mmdebstrap and cached in .engram/image/ for at most ENGRAM_IMAGE_BASE_MAX_DAYS (7) days, so
+#      the JRE and the libraries get Debian's fixes at least weekly;
 #   2. the application: the module's jar and its runtime classpath (target/lib) under /app,
 #      owned by root and read-only to the process.
 # The images run as 10001, need nothing writable but /tmp (the chart mounts an emptyDir there:
 # ONNX Runtime extracts its native libraries into java.io.tmpdir, DJL's tokenizers into
 # DJL_CACHE_DIR=/tmp/djl, JNA into ~/.cache with HOME=/tmp), and default to the prod profile.
 #
-# usage: scripts/build-image.sh [--tag TAG] [--skip-build] [--rebuild-base] [--check]
-#   --skip-build    use the jars already in api/target and workers/target
-#   --rebuild-base  assemble the Debian base again (otherwise reused)
-#   --check         after building, verify both archives: every blob's
-#                   digest, the layer diff_ids, and that both processes start from the unpacked image
-#                   as uid 10001 on a read-only root with only /tmp writable
+# usage: scripts/build-image.sh [--tag TAG] [--skip-build] [--rebuild-base] [--check] [--print-sources]
+#   --skip-build     use the jars already in api/target and workers/target
+#   --rebuild-base   assemble the Debian base again (otherwise reused while younger than
+#                    ENGRAM_IMAGE_BASE_MAX_DAYS days and assembled from the same apt sources)
+#   --check          after building, verify both archives: every blob's
+#                    digest, the layer diff_ids, and that both processes start from the unpacked image
+#                    as uid 10001 on a read-only root with only /tmp writable
+#   --print-sources  print the apt source lines the base is assembled from (read from
+#                    ENGRAM_APT_DIR, default /etc/apt) and exit
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,14 +39,20 @@ WORKER_IMAGE="engram-worker"
 log() { printf '[image] %s\n' "$*" >&2; }
 die() { printf '[image] %s\n' "$*" >&2; exit 1; }
 
-TAG=""; SKIP_BUILD=0; REBUILD_BASE=0; CHECK=0
+# A cached base older than this many days is assembled again, with Debian's latest fixes.
+BASE_MAX_DAYS="${ENGRAM_IMAGE_BASE_MAX_DAYS:-7}"
+# The apt configuration the mirrors are read from.
+APT_DIR="${ENGRAM_APT_DIR:-/etc/apt}"
+
+TAG=""; SKIP_BUILD=0; REBUILD_BASE=0; CHECK=0; PRINT_SOURCES=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --tag) TAG="$2"; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     --rebuild-base) REBUILD_BASE=1; shift ;;
     --check) CHECK=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --print-sources) PRINT_SOURCES=1; shift ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) die "unknown option: $1" ;;
   esac
 done
@@ -51,18 +62,51 @@ if [ -z "$TAG" ]; then
   TAG="${TAG%-SNAPSHOT}"
 fi
 
+# The first URI of the machine's apt configuration whose path ends in /$1 (deb822 .sources first,
+# then one-line .list files); empty if none.
+apt_uri() {
+  local path="$1" uri
+  uri=$(grep -hE '^\s*URIs:' "$APT_DIR"/sources.list.d/*.sources 2>/dev/null \
+        | awk '{for(i=2;i<=NF;i++) print $i}' | grep -E "/$path/?\$" | head -n1 || true)
+  if [ -z "$uri" ]; then
+    uri=$(grep -hE '^\s*deb\s' "$APT_DIR"/sources.list "$APT_DIR"/sources.list.d/*.list 2>/dev/null \
+          | awk '{for(i=2;i<=NF;i++) if ($i ~ /^https?:/) {print $i; break}}' | grep -E "/$path/?\$" | head -n1 || true)
+  fi
+  printf '%s' "${uri%/}"
+}
+
 # The Debian mirror this machine already uses, read from its own apt configuration.
 debian_mirror() {
-  local uri
-  uri=$(grep -hE '^\s*URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null \
-        | awk '{print $2}' | grep -E '/debian/?$' | head -n1 || true)
-  if [ -z "$uri" ]; then
-    uri=$(grep -hE '^\s*deb\s' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
-          | awk '{for(i=2;i<=NF;i++) if ($i ~ /^https?:/) {print $i; exit}}' | grep -E '/debian/?$' | head -n1 || true)
-  fi
-  [ -n "$uri" ] || die "cannot find a Debian mirror in /etc/apt"
-  printf '%s\n' "${uri%/}"
+  local uri; uri=$(apt_uri debian)
+  [ -n "$uri" ] || die "cannot find a Debian mirror in $APT_DIR"
+  printf '%s\n' "$uri"
 }
+
+# The Debian security mirror of the apt configuration; failing that, the Debian mirror's
+# debian-security beside its debian, where Debian's own mirrors serve it.
+debian_security_mirror() {
+  local uri; uri=$(apt_uri debian-security)
+  if [ -z "$uri" ]; then
+    uri="$(debian_mirror)-security" || exit 1
+    log "no debian-security source in $APT_DIR; using $uri"
+  fi
+  printf '%s\n' "$uri"
+}
+
+# The apt source lines of the base: the suite and its -updates from the Debian mirror, -security
+# from the security mirror.
+base_sources() {
+  local mirror security
+  # A command substitution does not inherit set -e: each failure ends the caller explicitly.
+  mirror=$(debian_mirror) || exit 1
+  security=$(debian_security_mirror) || exit 1
+  printf 'deb %s %s main\n' "$mirror" "$SUITE" "$mirror" "$SUITE-updates" "$security" "$SUITE-security"
+}
+
+if [ "$PRINT_SOURCES" -eq 1 ]; then
+  base_sources
+  exit 0
+fi
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
@@ -78,16 +122,25 @@ add_blob() {
 }
 
 build_base() {
-  local rootfs="$OUT/base-rootfs.tar"
+  local rootfs="$OUT/base-rootfs.tar" sources
+  sources=$(base_sources) || exit 1
   if [ "$REBUILD_BASE" -eq 0 ] && [ -s "$OUT/base-layer.tar.gz" ] && [ -s "$OUT/base-layer.diffid" ]; then
-    return 0
+    if [ "$(cat "$OUT/base-layer.sources" 2>/dev/null)" != "$sources" ]; then
+      log "the cached base was assembled from other apt sources; assembling it again"
+    elif [ -n "$(find "$OUT/base-layer.tar.gz" -mmin +$((BASE_MAX_DAYS * 24 * 60)))" ]; then
+      log "the cached base is older than $BASE_MAX_DAYS days; assembling it again with Debian's fixes"
+    else
+      return 0
+    fi
   fi
+  local -a mirrors
+  mapfile -t mirrors <<<"$sources"
   command -v mmdebstrap >/dev/null || {
     log "installing mmdebstrap"
     apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >&2
   }
-  log "assembling the base (Debian $SUITE + $BASE_PACKAGES) with mmdebstrap; a few minutes"
+  log "assembling the base (Debian $SUITE, $SUITE-updates, $SUITE-security + $BASE_PACKAGES) with mmdebstrap; a few minutes"
   mkdir -p "$OUT"
   # Documentation, man pages and locales are left out; update-alternatives still needs the man1
   # directory of openjdk's alternatives to exist.
@@ -99,10 +152,11 @@ build_base() {
     --customize-hook="echo 'engram:x:$APP_UID:$APP_UID:Engram:/tmp:/usr/sbin/nologin' >> \"\$1/etc/passwd\"" \
     --customize-hook="echo 'engram:x:$APP_UID:' >> \"\$1/etc/group\"" \
     --customize-hook='rm -rf "$1"/var/cache/apt/* "$1"/var/lib/apt/lists/* "$1"/var/log/*' \
-    "$SUITE" "$rootfs" "$(debian_mirror)" >"$OUT/mmdebstrap.log" 2>&1 \
+    "$SUITE" "$rootfs" "${mirrors[@]}" >"$OUT/mmdebstrap.log" 2>&1 \
     || die "mmdebstrap failed; see $OUT/mmdebstrap.log"
   sha "$rootfs" >"$OUT/base-layer.diffid"
   gzip -n -6 -c "$rootfs" >"$OUT/base-layer.tar.gz"
+  printf '%s\n' "$sources" >"$OUT/base-layer.sources"
   rm -f "$rootfs"
   log "base layer: $(du -h "$OUT/base-layer.tar.gz" | cut -f1) compressed"
 }

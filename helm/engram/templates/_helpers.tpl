@@ -72,9 +72,23 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end -}}
 
-{{/* KEY: value settings as container env entries. */}}
+{{/*
+Fails on a credential among KEY: value settings: (dict "settings" map "where" "config").
+A password or API key belongs in a Secret (database.*, llm.*), not in plain env or a ConfigMap.
+*/}}
+{{- define "engram.refuseCredentials" -}}
+{{- $where := .where -}}
+{{- range $k, $v := .settings -}}
+{{- if or (hasSuffix "PASSWORD" $k) (hasSuffix "API_KEY" $k) -}}
+{{- fail (printf "%s.%s is a credential: use database.* or llm.* (a Secret), not plain settings" $where $k) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* KEY: value settings as container env entries: (dict "settings" map "where" "api.config"). */}}
 {{- define "engram.envMap" -}}
-{{- range $k, $v := . }}
+{{- include "engram.refuseCredentials" . -}}
+{{- range $k, $v := .settings }}
 - name: {{ $k }}
   value: {{ $v | toString | quote }}
 {{- end }}

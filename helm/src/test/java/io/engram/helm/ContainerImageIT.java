@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The images the chart deploys are built by {@code scripts/build-image.sh} from the jars this build
@@ -49,5 +50,58 @@ class ContainerImageIT {
         .contains("io.engram.api.Application printed: usage: engram-api")
         .contains("io.engram.workers.WorkerMain printed: usage: engram-worker")
         .contains("io.engram.migrations.Migrations printed: usage: Migrations");
+  }
+
+  /**
+   * The base is assembled from the suite, its -updates and its -security (the JRE's fixes), from
+   * the mirrors of the machine's apt configuration, in either of its formats.
+   */
+  @Test
+  void the_base_comes_from_the_suite_its_updates_and_security_of_the_apt_mirrors(@TempDir Path apt)
+      throws Exception {
+    Path d = Files.createDirectories(apt.resolve("sources.list.d"));
+    Files.writeString(
+        d.resolve("debian.sources"),
+        """
+        Types: deb
+        URIs: http://mirror.example.org/debian/
+        Suites: bookworm bookworm-updates
+        Components: main
+
+        Types: deb
+        URIs: http://security.example.org/debian-security
+        Suites: bookworm-security
+        Components: main
+        """);
+    assertThat(printSources(apt))
+        .isEqualTo(
+            """
+            deb http://mirror.example.org/debian bookworm main
+            deb http://mirror.example.org/debian bookworm-updates main
+            deb http://security.example.org/debian-security bookworm-security main
+            """);
+
+    Files.delete(d.resolve("debian.sources"));
+    Files.writeString(
+        apt.resolve("sources.list"),
+        "deb [signed-by=/usr/share/keyrings/k.gpg] http://mirror.example.org/debian bookworm main\n");
+    // No security source configured: the mirror's debian-security beside its debian.
+    assertThat(printSources(apt))
+        .isEqualTo(
+            """
+            deb http://mirror.example.org/debian bookworm main
+            deb http://mirror.example.org/debian bookworm-updates main
+            deb http://mirror.example.org/debian-security bookworm-security main
+            """);
+  }
+
+  private static String printSources(Path apt) throws Exception {
+    ProcessBuilder b =
+        new ProcessBuilder(ROOT.resolve("scripts/build-image.sh").toString(), "--print-sources");
+    b.environment().put("ENGRAM_APT_DIR", apt.toString());
+    Process p = b.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    return out;
   }
 }

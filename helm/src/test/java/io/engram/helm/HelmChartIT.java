@@ -217,11 +217,20 @@ class HelmChartIT {
           list(map(hpa, "spec"), "metrics").stream()
               .filter(m -> "External".equals(m.get("type")))
               .toList();
-      // One backlog metric per task queue the group polls.
-      assertThat(external)
-          .extracting(m -> map(map(map(m, "external"), "metric"), "selector"))
-          .extracting(s -> map(s, "matchLabels").get("task_queue"))
-          .containsExactlyInAnyOrder((Object[]) queues);
+      // One backlog metric per task queue the group polls, labelled as the Temporal server labels
+      // approximate_backlog_count: the queue as taskqueue, and the Temporal namespace, so that a
+      // queue of the same name in another namespace is not summed in.
+      List<Map<String, String>> selectors =
+          external.stream()
+              .map(m -> strings(m, "external", "metric", "selector", "matchLabels"))
+              .toList();
+      assertThat(selectors).extracting(s -> s.get("taskqueue")).containsExactlyInAnyOrder(queues);
+      assertThat(selectors)
+          .allSatisfy(
+              s ->
+                  assertThat(s)
+                      .containsOnlyKeys("taskqueue", "namespace")
+                      .containsEntry("namespace", "engram"));
       assertThat(named(docs, "PodDisruptionBudget", name)).isNotNull();
     }
     assertThat(named(docs, "PodDisruptionBudget", "engram-api")).isNotNull();
@@ -312,6 +321,24 @@ class HelmChartIT {
         .contains("\"ingestion\" is not a task queue");
     assertThat(templateFailure("--set", "config.ENGRAM_DB_PASSWORD=hunter2"))
         .contains("config.ENGRAM_DB_PASSWORD is a credential")
+        .doesNotContain("hunter2");
+    // Nor as a container's plain env: the per-process and per-group settings.
+    assertThat(templateFailure("--set", "api.config.ENGRAM_LLM_API_KEY=hunter2"))
+        .contains("api.config.ENGRAM_LLM_API_KEY is a credential")
+        .doesNotContain("hunter2");
+    assertThat(templateFailure("--set", "worker.config.ENGRAM_DB_PASSWORD=hunter2"))
+        .contains("worker.config.ENGRAM_DB_PASSWORD is a credential")
+        .doesNotContain("hunter2");
+    assertThat(
+            templateFailure(
+                "-f",
+                values("values-production.yaml"),
+                "--set",
+                "worker.groups[0].config.ENGRAM_LLM_API_KEY=hunter2"))
+        .contains("worker.groups[ingest].config.ENGRAM_LLM_API_KEY is a credential")
+        .doesNotContain("hunter2");
+    assertThat(templateFailure("--set", "worker.defaults.config.ENGRAM_DB_PASSWORD=hunter2"))
+        .contains("worker.groups[all].config.ENGRAM_DB_PASSWORD is a credential")
         .doesNotContain("hunter2");
   }
 
