@@ -1,0 +1,185 @@
+package io.engram.core.ingestion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.engram.core.db.EngramJdbi;
+import io.engram.core.embedding.CachedEmbedder;
+import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.index.IndexVersions;
+import io.engram.testing.EngramServices;
+import io.engram.testing.EngramServicesExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A rebuild reads a collection's live documents again from where their last ingestion read them
+ * (files and a JSONL corpus) into another index version, keeps their origins, tombstones nothing,
+ * skips what that version holds already, and refuses a collection it cannot rebuild whole; on a
+ * real PostgreSQL with a real embedding model.
+ */
+@EngramServices
+class RebuildIT {
+  private static final String MODEL = "all-minilm-l6-v2-q";
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+
+  private HikariDataSource db;
+  private Jdbi jdbi;
+  private IndexVersions versions;
+  private IngestionService service;
+  private int runs;
+
+  @BeforeEach
+  void setUp() {
+    db =
+        EngramServicesExtension.postgres()
+            .migratedDatabase("rebuild_it_" + DATABASES.incrementAndGet(), 2);
+    jdbi = EngramJdbi.create(db);
+    versions = new IndexVersions(jdbi);
+    versions.ensureChampion(MODEL, 1024, 200);
+    service =
+        new IngestionService(
+            jdbi,
+            versions,
+            new BlobStore(jdbi),
+            new DocumentReader(1 << 20),
+            model -> new CachedEmbedder(jdbi, model, EmbeddingModels.get(model)));
+  }
+
+  @AfterEach
+  void tearDown() {
+    db.close();
+  }
+
+  @Test
+  void the_live_documents_are_rebuilt_into_the_asked_chunking_with_their_origins_kept(
+      @TempDir Path tmp) throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("notes"));
+    Files.writeString(dir.resolve("a.txt"), "Green tea is brewed at eighty degrees. ".repeat(20));
+    Files.writeString(dir.resolve("gone.txt"), "A sloop carries one mast and two sails.");
+    Path corpus = tmp.resolve("corpus.jsonl");
+    Files.writeString(
+        corpus,
+        """
+        {"_id":"d1","title":"Bees","text":"Bees dance to show where food is."}
+        {"_id":"d2","title":"Oolong","text":"Oolong is half oxidised."}
+        """);
+    ingest(dir, null);
+    ingest(corpus, null);
+    Files.delete(dir.resolve("gone.txt"));
+    ingest(dir, null); // tombstones gone.txt
+    int champion = versions.champion().orElseThrow().id();
+    List<String> originsBefore = origins();
+
+    IngestionService.Discovery rebuilt = rebuild(128);
+
+    assertThat(rebuilt.indexVersionId()).isNotEqualTo(champion);
+    assertThat(rebuilt.total()).isEqualTo(3);
+    assertThat(rebuilt.pending()).isEqualTo(3);
+    assertThat(rebuilt.tombstoned()).isZero();
+    // Every live document has chunks in the new version, the long one several of them.
+    assertThat(chunks(rebuilt.indexVersionId()))
+        .containsKeys(dir.resolve("a.txt").toString(), corpus + "#d1", corpus + "#d2")
+        .doesNotContainKey(dir.resolve("gone.txt").toString());
+    assertThat(chunks(rebuilt.indexVersionId()).get(dir.resolve("a.txt").toString()))
+        .isGreaterThan(chunks(champion).get(dir.resolve("a.txt").toString()));
+    assertThat(origins()).isEqualTo(originsBefore);
+    assertThat(count("documents WHERE status = 'tombstoned'")).isEqualTo(1);
+
+    // Rebuilt again, the version holds every document already.
+    IngestionService.Discovery again = rebuild(128);
+    assertThat(again.indexVersionId()).isEqualTo(rebuilt.indexVersionId());
+    assertThat(again.pending()).isZero();
+    assertThat(again.skipped()).isEqualTo(3);
+  }
+
+  @Test
+  void a_collection_with_a_document_of_no_recorded_source_is_not_rebuilt(@TempDir Path tmp)
+      throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("notes"));
+    Files.writeString(dir.resolve("a.txt"), "Green tea is brewed at eighty degrees.");
+    Files.writeString(dir.resolve("b.txt"), "A sloop carries one mast and two sails.");
+    ingest(dir, null);
+    jdbi.useHandle(
+        h ->
+            h.execute(
+                "DELETE FROM ingestion_items WHERE source_uri = ?",
+                dir.resolve("b.txt").toString()));
+
+    assertThatThrownBy(() -> rebuild(128))
+        .isInstanceOf(IngestionService.InvalidSourceException.class)
+        .hasMessageContaining("1 of the 2 documents of collection 'notes' have no recorded source");
+    assertThatThrownBy(() -> rebuildOf("empty", 128))
+        .isInstanceOf(IngestionService.InvalidSourceException.class)
+        .hasMessageContaining("has no documents to rebuild");
+  }
+
+  /** Ingests a path as the API does for a server-side path: the path is its own origin. */
+  private IngestionService.Discovery ingest(Path path, Integer chunkSize) throws Exception {
+    String runId = "run-" + ++runs;
+    String origin = path.toString();
+    return run(
+        new IngestionService.Request(
+            "wf-" + runId, runId, "notes", origin, origin, null, chunkSize, null, false));
+  }
+
+  private IngestionService.Discovery rebuild(int chunkSize) throws Exception {
+    return rebuildOf("notes", chunkSize);
+  }
+
+  private IngestionService.Discovery rebuildOf(String collection, int chunkSize) throws Exception {
+    String runId = "run-" + ++runs;
+    return run(
+        new IngestionService.Request(
+            "wf-" + runId, runId, collection, "(rebuild)", null, null, chunkSize, 32, true));
+  }
+
+  private IngestionService.Discovery run(IngestionService.Request request) throws Exception {
+    IngestionService.Discovery discovery = service.discover(request, n -> {});
+    IngestionService.BatchOutcome outcome =
+        service.process(request.runId(), 0, discovery.pending(), seq -> {});
+    assertThat(outcome.failed()).as("%s", outcome.errors()).isZero();
+    return discovery;
+  }
+
+  private Map<String, Integer> chunks(int indexVersionId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT d.source_uri, count(*)::int AS n FROM chunks c"
+                        + " JOIN documents d ON d.id = c.document_id"
+                        + " WHERE c.index_version_id = :v GROUP BY d.source_uri")
+                .bind("v", indexVersionId)
+                .reduceRows(
+                    new HashMap<String, Integer>(),
+                    (m, row) -> {
+                      m.put(
+                          row.getColumn("source_uri", String.class),
+                          row.getColumn("n", Integer.class));
+                      return m;
+                    }));
+  }
+
+  private List<String> origins() {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT source_uri || ' ' || origin FROM documents ORDER BY source_uri")
+                .mapTo(String.class)
+                .list());
+  }
+
+  private long count(String tableAndFilter) {
+    return jdbi.withHandle(
+        h -> h.createQuery("SELECT count(*) FROM " + tableAndFilter).mapTo(Long.class).one());
+  }
+}
