@@ -56,6 +56,14 @@ app.kubernetes.io/component: {{ .component }}
 {{- if or .Values.llm.existingSecret .Values.llm.apiKey -}}true{{- end -}}
 {{- end -}}
 
+{{- define "engram.metricsSecretName" -}}
+{{- .Values.metrics.existingSecret | default (include "engram.fullname" .) -}}
+{{- end -}}
+
+{{- define "engram.metricsTokenPresent" -}}
+{{- if or .Values.metrics.existingSecret .Values.metrics.token -}}true{{- end -}}
+{{- end -}}
+
 {{/* Credentials as environment variables, from Secrets. */}}
 {{- define "engram.secretEnv" -}}
 - name: ENGRAM_DB_PASSWORD
@@ -69,6 +77,13 @@ app.kubernetes.io/component: {{ .component }}
     secretKeyRef:
       name: {{ include "engram.llmSecretName" . }}
       key: {{ .Values.llm.apiKeyKey }}
+{{- end }}
+{{- if include "engram.metricsTokenPresent" . }}
+- name: ENGRAM_METRICS_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "engram.metricsSecretName" . }}
+      key: {{ .Values.metrics.tokenKey }}
 {{- end }}
 {{- end -}}
 

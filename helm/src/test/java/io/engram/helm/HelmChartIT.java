@@ -269,6 +269,22 @@ class HelmChartIT {
                       .anySatisfy(p -> assertThat(p).containsEntry("name", e.get("port"))));
     }
     assertThat(names(render("values.yaml"), "ServiceMonitor")).isEmpty();
+    // The API's metrics are keyed in prod: the scraper presents the token the API reads.
+    Map<String, Object> api =
+        endpoints.stream().filter(e -> "http".equals(e.get("port"))).findFirst().orElseThrow();
+    assertThat(map(api, "authorization")).containsEntry("type", "Bearer");
+    assertThat(map(map(api, "authorization"), "credentials"))
+        .containsEntry("name", "engram-credentials")
+        .containsEntry("key", "metrics-token");
+    assertThat(containers(named(docs, "Deployment", "engram-api")))
+        .allSatisfy(
+            c ->
+                assertThat(list(c, "env"))
+                    .anySatisfy(e -> assertThat(e).containsEntry("name", "ENGRAM_METRICS_TOKEN")));
+    assertThat(templateFailure("--set", "serviceMonitor.enabled=true"))
+        .contains("serviceMonitor.enabled needs metrics.token or metrics.existingSecret");
+    assertThat(templateFailure("--set", "metrics.token=short"))
+        .contains("metrics.token must be at least 16 characters");
   }
 
   @Test
