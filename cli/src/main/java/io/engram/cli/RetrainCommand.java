@@ -93,7 +93,11 @@ final class RetrainCommand implements Callable<Integer> {
               + "without a study (repeatable). Names: mode (hybrid|dense), denseWeight (0.2-0.95), "
               + "candidates (30-200, step 10), maxLexemeShare (0.01|0.02|0.05|0.1), "
               + "reranker (none|champion|trained), l2 (0.001-10), negativeDepth (10-100, step 10); "
-              + "unpinned ones keep the champion's values. The API checks names and ranges.")
+              + "unpinned ones keep the champion's values. Index parameters chunkSize "
+              + "(64-100000) and chunkOverlap (0-50000, below the size) give the candidate an "
+              + "index of its own, rebuilt from the collection's documents with that chunking "
+              + "(which takes as long as ingesting them); the search, or the other pinned "
+              + "parameters, then work on it. The API checks names and ranges.")
   List<String> params = new ArrayList<>();
 
   @Option(
