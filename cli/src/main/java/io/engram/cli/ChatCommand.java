@@ -29,7 +29,9 @@ final class ChatCommand implements Callable<Integer> {
   @Option(
       names = "--collection",
       paramLabel = "NAME",
-      description = "Collection to talk about (default: the API's default).")
+      description =
+          "Collection to talk about in a new session (default: the API's default); a session"
+              + " given with --session keeps its own.")
   String collection;
 
   @Option(
@@ -48,6 +50,11 @@ final class ChatCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = context.err();
+    if (session != null && collection != null) {
+      throw context.usageError(
+          "--collection goes with a new session only: a session keeps the collection it was"
+              + " opened with; drop one of them");
+    }
     EngramClient client = context.client();
     String sessionId = session != null ? session : client.createSession(collection);
     err.println("session " + sessionId + " — type a question, /quit to end");
@@ -67,8 +74,18 @@ final class ChatCommand implements Callable<Integer> {
       if (line.isBlank()) {
         continue;
       }
-      context.print(
-          client.query(new QueryRequest(line.strip(), sessionId, null, topK)), ChatCommand::print);
+      try {
+        context.print(
+            client.query(new QueryRequest(line.strip(), sessionId, null, topK)),
+            ChatCommand::print);
+      } catch (CliException refused) {
+        if (refused.exitCode() != CliException.USAGE) {
+          throw refused; // unreachable, unauthorised, failing: the conversation cannot go on
+        }
+        // A question the API refuses (too long, say): say why and take the next one.
+        err.println("error: " + refused.getMessage());
+        err.flush();
+      }
     }
     return 0;
   }

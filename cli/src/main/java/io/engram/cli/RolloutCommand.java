@@ -50,8 +50,13 @@ final class RolloutCommand extends CommandGroup {
     int watch(String id) throws Exception {
       PrintWriter progress = progress();
       String shown = null;
+      // A rollout lasts hours: an API restart or a rate limit meanwhile is waited out.
+      WorkflowPoller.Outages outages = new WorkflowPoller.Outages(context.err());
       while (true) {
-        Reply<RolloutView> reply = context.client().rollout(id);
+        Reply<RolloutView> reply = outages.attempt(() -> context.client().rollout(id));
+        if (reply == null) {
+          continue;
+        }
         RolloutView r = reply.value();
         String line = line(r);
         if (!line.equals(shown)) {

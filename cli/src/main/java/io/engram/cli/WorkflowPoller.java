@@ -97,17 +97,58 @@ final class WorkflowPoller {
       LongSupplier nanoTime,
       Sleeper sleeper)
       throws InterruptedException {
-    long failingSince = -1;
+    Outages outages = new Outages(err, nanoTime, sleeper);
     while (true) {
-      Reply<T> reply;
+      Reply<T> reply = outages.attempt(fetch);
+      if (reply == null) {
+        continue;
+      }
+      Progress shown = progress.apply(reply.value());
+      bar.update(shown.done(), shown.total(), shown.detail());
+      if (isTerminal(shown.status())) {
+        return reply;
+      }
+      sleeper.sleep(POLL_INTERVAL);
+    }
+  }
+
+  /**
+   * Rides out an API that stopped answering (for {@link #POLL_GRACE}) or refuses for the rate limit
+   * (for {@link #RATE_LIMIT_GRACE}, waiting what it asks), for a loop that polls it: the workflow
+   * it reports on keeps running meanwhile. Bad input ends the loop at once.
+   */
+  static final class Outages {
+    private final PrintWriter err;
+    private final LongSupplier nanoTime;
+    private final Sleeper sleeper;
+    private long failingSince = -1;
+
+    Outages(PrintWriter err, LongSupplier nanoTime, Sleeper sleeper) {
+      this.err = err;
+      this.nanoTime = nanoTime;
+      this.sleeper = sleeper;
+    }
+
+    /** On the real clock. */
+    Outages(PrintWriter err) {
+      this(err, System::nanoTime, duration -> Thread.sleep(duration.toMillis()));
+    }
+
+    /**
+     * One request: its result, or null after a failure within its grace has been waited out (ask
+     * again).
+     *
+     * @throws CliException for bad input, or a failure that outlasted its grace
+     */
+    <T> T attempt(Supplier<T> fetch) throws InterruptedException {
       try {
-        reply = fetch.get();
+        T value = fetch.get();
         failingSince = -1;
+        return value;
       } catch (CliException e) {
         if (e.exitCode() == CliException.USAGE) {
           throw e;
         }
-        Duration wait = waitAfter(e);
         long now = nanoTime.getAsLong();
         Duration grace = e.rateLimited() ? RATE_LIMIT_GRACE : POLL_GRACE;
         if (failingSince < 0) {
@@ -117,15 +158,9 @@ final class WorkflowPoller {
         } else if (now - failingSince > grace.toNanos()) {
           throw e;
         }
-        sleeper.sleep(wait);
-        continue;
+        sleeper.sleep(waitAfter(e));
+        return null;
       }
-      Progress shown = progress.apply(reply.value());
-      bar.update(shown.done(), shown.total(), shown.detail());
-      if (isTerminal(shown.status())) {
-        return reply;
-      }
-      sleeper.sleep(POLL_INTERVAL);
     }
   }
 

@@ -123,13 +123,17 @@ class AskCommandIT {
     InputStream stdin = System.in;
     System.setIn(
         new ByteArrayInputStream(
-            "why do corals bleach?\n\nand glaciers?\n/quit\nnever sent\n"
+            ("why do corals bleach?\n\n"
+                    + "x".repeat(5000)
+                    + "\nand glaciers?\n/quit\nnever sent\n")
                 .getBytes(StandardCharsets.UTF_8)));
     try {
       CliRunner.Result result =
           CliRunner.run("--api", RealEngram.url(), "--json", "chat", "--collection", COLLECTION);
 
       assertThat(result.exitCode()).as(result.err()).isZero();
+      // The refused question is reported and the conversation goes on.
+      assertThat(result.err()).contains("error: Bad Request: /query");
       String sessionId = result.err().replaceAll("(?s).*session (\\S+) — .*", "$1").strip();
       String[] replies = result.out().strip().split("\n(?=\\{)");
       assertThat(replies).hasSize(2);
@@ -140,5 +144,15 @@ class AskCommandIT {
     } finally {
       System.setIn(stdin);
     }
+  }
+
+  @Test
+  void chat_refuses_a_collection_for_a_session_that_has_its_own() {
+    CliRunner.Result result =
+        CliRunner.run(
+            "--api", RealEngram.url(), "chat", "--session", "s-1", "--collection", COLLECTION);
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("a session keeps the collection it was opened with");
   }
 }

@@ -185,6 +185,29 @@ class RolloutCommandTest {
   }
 
   @Test
+  void watch_rides_out_an_api_that_is_briefly_unavailable() throws Exception {
+    AtomicInteger polls = new AtomicInteger();
+    try (FakeApi api = new FakeApi()) {
+      api.on(
+          "GET",
+          "/v1/rollouts/" + ID,
+          r ->
+              switch (polls.incrementAndGet()) {
+                case 1 -> Response.json(200, view("running", "canary", 1, null));
+                case 2 -> Response.problem(503, "Service Unavailable", "the database is down");
+                default -> Response.json(200, view("promoted", "decided", 0, "the candidate wins"));
+              });
+
+      CliRunner.Result result =
+          CliRunner.run("--api", api.url(), "rollout", "status", ID, "--watch");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.err()).contains("warning:").contains("retrying");
+      assertThat(result.out()).contains("decision: the candidate wins");
+    }
+  }
+
+  @Test
   void watch_with_json_prints_one_document_on_stdout_and_the_live_lines_on_stderr()
       throws Exception {
     try (FakeApi api = new FakeApi()) {
