@@ -79,13 +79,21 @@ public final class IndexVersions {
    * model and the requested chunking, created on first use.
    */
   public IndexVersion forChunking(Integer chunkSize, Integer chunkOverlap) {
-    IndexVersion champion = requireChampion();
-    Chunking chunking = Chunking.of(champion, chunkSize, chunkOverlap);
-    if (chunking.size() == champion.chunkSize() && chunking.overlap() == champion.chunkOverlap()) {
-      return champion;
+    return forChunking(requireChampion(), chunkSize, chunkOverlap);
+  }
+
+  /**
+   * As {@link #forChunking(Integer, Integer)}, from {@code base} rather than the installation's
+   * champion: a collection whose serving version searches another index version (one a retraining
+   * rebuilt and a rollout promoted) gets new documents there.
+   */
+  public IndexVersion forChunking(IndexVersion base, Integer chunkSize, Integer chunkOverlap) {
+    Chunking chunking = Chunking.of(base, chunkSize, chunkOverlap);
+    if (chunking.size() == base.chunkSize() && chunking.overlap() == base.chunkOverlap()) {
+      return base;
     }
     IndexVersion candidate =
-        getOrCreate(champion.embeddingModel(), chunking.size(), chunking.overlap(), "candidate");
+        getOrCreate(base.embeddingModel(), chunking.size(), chunking.overlap(), "candidate");
     ensureHnswIndex(candidate);
     return candidate;
   }

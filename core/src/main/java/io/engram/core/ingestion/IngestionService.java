@@ -90,6 +90,7 @@ public final class IngestionService {
   }
 
   private final Consumer<String> indexed;
+  private final Function<String, Optional<Integer>> servingIndex;
   private final Jdbi jdbi;
   private final IndexVersions indexVersions;
   private final CollectionRegistry collections;
@@ -110,10 +111,7 @@ public final class IngestionService {
     this(jdbi, indexVersions, blobs, reader, embedders, collection -> {});
   }
 
-  /**
-   * @param indexed told the collection after a batch stored documents in it (the worker registers a
-   *     collection's first model version then, so it serves a registered bundle at once)
-   */
+  /** A service that writes every collection's documents to the installation's champion index. */
   public IngestionService(
       Jdbi jdbi,
       IndexVersions indexVersions,
@@ -121,6 +119,26 @@ public final class IngestionService {
       DocumentReader reader,
       Function<String, CachedEmbedder> embedders,
       Consumer<String> indexed) {
+    this(jdbi, indexVersions, blobs, reader, embedders, indexed, collection -> Optional.empty());
+  }
+
+  /**
+   * @param indexed told the collection after a batch stored documents in it (the worker registers a
+   *     collection's first model version then, so it serves a registered bundle at once)
+   * @param servingIndex the index version a collection's serving version searches, if it has one: a
+   *     run without chunking of its own writes there (else to the installation's champion index
+   *     version), so a collection whose promoted version searches a rebuilt index gets its new
+   *     documents in it
+   */
+  public IngestionService(
+      Jdbi jdbi,
+      IndexVersions indexVersions,
+      BlobStore blobs,
+      DocumentReader reader,
+      Function<String, CachedEmbedder> embedders,
+      Consumer<String> indexed,
+      Function<String, Optional<Integer>> servingIndex) {
+    this.servingIndex = servingIndex;
     this.indexed = indexed;
     this.jdbi = jdbi;
     this.indexVersions = indexVersions;
@@ -156,7 +174,13 @@ public final class IngestionService {
     collections.ensure(request.collection());
     IndexVersion version;
     try {
-      version = indexVersions.forChunking(request.chunkSize(), request.chunkOverlap());
+      Optional<IndexVersion> serving =
+          servingIndex.apply(request.collection()).flatMap(indexVersions::byId);
+      version =
+          serving.isPresent()
+              ? indexVersions.forChunking(
+                  serving.get(), request.chunkSize(), request.chunkOverlap())
+              : indexVersions.forChunking(request.chunkSize(), request.chunkOverlap());
     } catch (IllegalArgumentException e) {
       throw new InvalidSourceException(e.getMessage());
     }

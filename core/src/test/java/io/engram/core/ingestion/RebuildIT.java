@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,6 +39,7 @@ class RebuildIT {
   private Jdbi jdbi;
   private IndexVersions versions;
   private IngestionService service;
+  private final AtomicReference<Integer> serving = new AtomicReference<>();
   private int runs;
 
   @BeforeEach
@@ -53,7 +56,9 @@ class RebuildIT {
             versions,
             new BlobStore(jdbi),
             new DocumentReader(1 << 20),
-            model -> new CachedEmbedder(jdbi, model, EmbeddingModels.get(model)));
+            model -> new CachedEmbedder(jdbi, model, EmbeddingModels.get(model)),
+            collection -> {},
+            collection -> Optional.ofNullable(serving.get()));
   }
 
   @AfterEach
@@ -101,6 +106,27 @@ class RebuildIT {
     assertThat(again.indexVersionId()).isEqualTo(rebuilt.indexVersionId());
     assertThat(again.pending()).isZero();
     assertThat(again.skipped()).isEqualTo(3);
+  }
+
+  @Test
+  void once_a_rebuilt_index_serves_new_documents_go_there_and_a_rebuild_catches_it_up(
+      @TempDir Path tmp) throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("notes"));
+    Files.writeString(dir.resolve("a.txt"), "Green tea is brewed at eighty degrees.");
+    ingest(dir, null);
+    int rebuilt = rebuild(128).indexVersionId();
+    Path late = Files.writeString(tmp.resolve("late.txt"), "Oolong is half oxidised.");
+    ingest(late, null); // while the rebuilt index is a candidate: into the champion's only
+
+    serving.set(rebuilt); // promoted
+    assertThat(chunks(rebuilt)).doesNotContainKey(late.toString());
+    IngestionService.Discovery caughtUp = rebuild(128);
+    assertThat(caughtUp.pending()).isEqualTo(1); // only what the index lacks is embedded
+    assertThat(chunks(rebuilt)).containsKey(late.toString());
+    Path newer = Files.writeString(tmp.resolve("newer.txt"), "Bees dance to show where food is.");
+    IngestionService.Discovery plain = ingest(newer, null);
+    assertThat(plain.indexVersionId()).isEqualTo(rebuilt);
+    assertThat(chunks(rebuilt)).containsKey(newer.toString());
   }
 
   @Test

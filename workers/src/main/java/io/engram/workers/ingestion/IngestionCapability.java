@@ -5,6 +5,8 @@ import io.engram.activities.ingestion.IngestionMetrics;
 import io.engram.core.CoreServices;
 import io.engram.core.ingestion.DocumentReader;
 import io.engram.core.ingestion.IngestionService;
+import io.engram.core.registry.ModelAliases;
+import io.engram.core.registry.RegisteredVersion;
 import io.engram.workers.Capability;
 import io.engram.workers.WorkerContext;
 import io.engram.workflows.common.TaskQueues;
@@ -30,7 +32,12 @@ public final class IngestionCapability implements Capability {
             // A new collection's champion is registered as its version 1 as soon as it has
             // documents, so it serves (and can be retrained from) a registered bundle at once.
             collection ->
-                core.registry().bootstrap(collection, core.champion(), core.defaultBundle()));
+                core.registry().bootstrap(collection, core.champion(), core.defaultBundle()),
+            // New documents go to the index the collection's serving version searches.
+            collection ->
+                core.registry()
+                    .alias(collection, ModelAliases.CHAMPION)
+                    .map(RegisteredVersion::indexVersionId));
     Worker worker = context.queue(TaskQueues.INGEST);
     worker.registerWorkflowImplementationTypes(IngestionWorkflowImpl.class);
     worker.registerActivitiesImplementations(
