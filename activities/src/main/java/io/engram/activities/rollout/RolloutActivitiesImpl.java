@@ -1,5 +1,6 @@
 package io.engram.activities.rollout;
 
+import io.engram.core.index.IndexVersions;
 import io.engram.core.query.UnknownResourceException;
 import io.engram.core.registry.RegistryConflictException;
 import io.engram.core.rollout.Rollout;
@@ -26,9 +27,11 @@ import io.temporal.failure.ApplicationFailure;
  */
 public final class RolloutActivitiesImpl implements RolloutActivities {
   private final RolloutService service;
+  private final IndexVersions indexVersions;
 
-  public RolloutActivitiesImpl(RolloutService service) {
+  public RolloutActivitiesImpl(RolloutService service, IndexVersions indexVersions) {
     this.service = service;
+    this.indexVersions = indexVersions;
   }
 
   @Override
@@ -64,7 +67,12 @@ public final class RolloutActivitiesImpl implements RolloutActivities {
             plan.timeBudget().toMillis(),
             plan.checkInterval().toMillis(),
             settings.approvalTimeout().toMillis(),
-            settings.maxPause().toMillis()));
+            settings.maxPause().toMillis()),
+        service
+            .candidateIndex(r)
+            .flatMap(indexVersions::byId)
+            .map(i -> new RolloutStarted.IndexChunking(i.chunkSize(), i.chunkOverlap()))
+            .orElse(null));
   }
 
   @Override

@@ -52,6 +52,18 @@ public final class RolloutService {
     return settings;
   }
 
+  /**
+   * The index version the rollout's candidate searches when it is not the one its champion searches
+   * (a retraining rebuilt it with other chunking); empty when both search one index.
+   */
+  public Optional<Integer> candidateIndex(Rollout rollout) {
+    RegisteredVersion champion = registry.byId(rollout.champion().id()).orElseThrow();
+    RegisteredVersion candidate = registry.byId(rollout.candidate().id()).orElseThrow();
+    return candidate.indexVersionId() == champion.indexVersionId()
+        ? Optional.empty()
+        : Optional.of(candidate.indexVersionId());
+  }
+
   public Rollouts rollouts() {
     return rollouts;
   }

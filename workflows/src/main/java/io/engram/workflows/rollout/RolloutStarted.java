@@ -10,9 +10,32 @@ package io.engram.workflows.rollout;
  * @param steps the number of canary steps
  * @param autoPromote whether a candidate the test finds better is promoted without an approve
  *     signal
+ * @param candidateIndex the chunking of the index the candidate searches when it is not the
+ *     champion's (a retraining rebuilt it): caught up with the collection's documents before the
+ *     candidate is promoted. Null when both search one index (and in histories recorded before)
  */
 public record RolloutStarted(
-    long rolloutId, int champion, int candidate, int steps, boolean autoPromote, Timings timings) {
+    long rolloutId,
+    int champion,
+    int candidate,
+    int steps,
+    boolean autoPromote,
+    Timings timings,
+    IndexChunking candidateIndex) {
+
+  /** A rollout whose two versions search the same index. */
+  public RolloutStarted(
+      long rolloutId,
+      int champion,
+      int candidate,
+      int steps,
+      boolean autoPromote,
+      Timings timings) {
+    this(rolloutId, champion, candidate, steps, autoPromote, timings, null);
+  }
+
+  /** An index's chunking, in characters. */
+  public record IndexChunking(int chunkSize, int chunkOverlap) {}
 
   /**
    * The clocks of a rollout, in milliseconds.

@@ -4,10 +4,16 @@ import io.engram.workflows.common.ActivityStubs;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.common.RetryPolicies;
+import io.engram.workflows.common.TaskQueues;
+import io.engram.workflows.ingestion.IngestionProgress;
+import io.engram.workflows.ingestion.IngestionRequest;
+import io.engram.workflows.ingestion.IngestionWorkflow;
 import io.temporal.common.RetryOptions;
 import io.temporal.common.SearchAttributeUpdate;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +53,12 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
    * plan's rate (too few to fail a check) rolls back instead of being kept as "no difference".
    */
   static final String ERRORS_AT_BUDGET_END = "rollout-errors-at-budget-end";
+
+  /**
+   * Version of a promotion of a candidate on an index of its own: from 1, that index is caught up
+   * with the collection's documents first (a child ingestion).
+   */
+  static final String INDEX_CATCH_UP = "rollout-index-catch-up";
 
   private final RolloutActivities steps =
       ActivityStubs.stub(
@@ -244,6 +256,36 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   private void promote(String actor, String reason) {
+    if (started.candidateIndex() != null
+        && Workflow.getVersion(INDEX_CATCH_UP, Workflow.DEFAULT_VERSION, 1)
+            != Workflow.DEFAULT_VERSION) {
+      IngestionProgress caughtUp;
+      try {
+        caughtUp = catchUpIndex(started.candidateIndex());
+      } catch (ChildWorkflowFailure e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+          cause = cause.getCause();
+        }
+        rollBack(
+            WORKFLOW,
+            "catching the candidate's index up failed: "
+                + (cause instanceof ApplicationFailure af
+                    ? af.getOriginalMessage()
+                    : cause.getMessage()));
+        return;
+      }
+      if (caughtUp.failed() > 0) {
+        rollBack(
+            WORKFLOW,
+            "catching the candidate's index up failed for "
+                + caughtUp.failed()
+                + " of "
+                + caughtUp.total()
+                + " documents; it would serve without them");
+        return;
+      }
+    }
     try {
       moves.promote(rolloutId(), actor, reason);
     } catch (ActivityFailure e) {
@@ -258,6 +300,25 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       return;
     }
     finish(rolloutId(), RolloutResult.PROMOTED, reason);
+  }
+
+  /**
+   * Brings the candidate's own index up to the collection's documents (those ingested since it was
+   * rebuilt went to the champion's), as a child ingestion that embeds only what the index lacks.
+   */
+  private IngestionProgress catchUpIndex(RolloutStarted.IndexChunking index) {
+    IngestionWorkflow child =
+        Workflow.newChildWorkflowStub(
+            IngestionWorkflow.class,
+            ChildWorkflowOptions.newBuilder()
+                .setWorkflowId(
+                    RolloutWorkflow.workflowId(request.collection(), request.candidate())
+                        + "-index")
+                .setTaskQueue(TaskQueues.INGEST)
+                .setTypedSearchAttributes(EngramSearchAttributes.ofCollection(request.collection()))
+                .build());
+    return child.ingest(
+        IngestionRequest.rebuild(request.collection(), index.chunkSize(), index.chunkOverlap()));
   }
 
   private void rollBack(String actor, String reason) {

@@ -109,6 +109,22 @@ class RecordRolloutHistoriesTest {
     write(client, "rollout-errors-at-budget-end");
   }
 
+  @Test
+  void a_winner_on_an_index_of_its_own_caught_up_and_promoted(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
+    ScriptedRollout steps = new ScriptedRollout();
+    steps.candidateIndex = new RolloutStarted.IndexChunking(512, 64);
+    steps.verdicts =
+        (phase, step) ->
+            phase.equals(RolloutStatus.CANARY) ? RolloutVerdict.BETTER : RolloutVerdict.READY;
+    RolloutWorkflow workflow = RolloutWorkflowTest.start(env, worker, client, steps);
+
+    assertThat(workflow.rollOut(ScriptedRollout.request()).decision())
+        .isEqualTo(RolloutResult.PROMOTED);
+
+    write(client, "rollout-index-caught-up-promote");
+  }
+
   private static void write(WorkflowClient client, String name) throws IOException {
     Files.createDirectories(DIR);
     Files.writeString(

@@ -35,7 +35,8 @@ class RolloutWorkflowReplayTest {
         PROMOTE,
         "histories/rollout-guardrail-rollback.json",
         "histories/rollout-refused-promotion.json",
-        "histories/rollout-errors-at-budget-end.json"
+        "histories/rollout-errors-at-budget-end.json",
+        "histories/rollout-index-caught-up-promote.json"
       })
   void replays(String history) throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(history, RolloutWorkflowImpl.class);

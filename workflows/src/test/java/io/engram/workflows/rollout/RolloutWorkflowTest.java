@@ -3,6 +3,8 @@ package io.engram.workflows.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.workflows.common.EngramSearchAttributes;
+import io.engram.workflows.common.TaskQueues;
+import io.engram.workflows.ingestion.IngestionRequest;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -14,6 +16,7 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -42,6 +45,10 @@ class RolloutWorkflowTest {
   static RolloutWorkflow start(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client, ScriptedRollout steps) {
     worker.registerActivitiesImplementations(steps);
+    env.newWorker(TaskQueues.INGEST)
+        .registerWorkflowImplementationTypes(ScriptedRollout.CatchUp.class);
+    ScriptedRollout.CatchUp.failed = 0;
+    ScriptedRollout.CatchUp.asked = null;
     env.start();
     WorkflowOptions options =
         RolloutWorkflow.startOptions(ScriptedRollout.COLLECTION, 2).toBuilder()
@@ -85,6 +92,52 @@ class RolloutWorkflowTest {
     assertThat(attributes.get(EngramSearchAttributes.CHAMPION_VERSION)).isEqualTo("v1");
     assertThat(attributes.get(EngramSearchAttributes.CANDIDATE_VERSION)).isEqualTo("v2");
     assertThat(attributes.get(EngramSearchAttributes.ROLLOUT_PHASE)).isEqualTo("promoted");
+  }
+
+  @Test
+  void a_candidate_on_an_index_of_its_own_has_it_caught_up_before_it_is_promoted(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.candidateIndex = new RolloutStarted.IndexChunking(512, 64);
+    steps.verdicts = (phase, step) -> RolloutVerdict.BETTER;
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+
+    RolloutResult result = workflow.rollOut(ScriptedRollout.request());
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.PROMOTED);
+    IngestionRequest caughtUp = ScriptedRollout.CatchUp.asked;
+    assertThat(caughtUp.rebuilds()).isTrue();
+    assertThat(caughtUp.collection()).isEqualTo(ScriptedRollout.COLLECTION);
+    assertThat(List.of(caughtUp.chunkSize(), caughtUp.chunkOverlap())).containsExactly(512, 64);
+    assertThat(steps.moves()).last().asString().startsWith("promote");
+  }
+
+  @Test
+  void a_candidate_whose_index_cannot_be_caught_up_is_rolled_back_not_promoted(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.candidateIndex = new RolloutStarted.IndexChunking(512, 64);
+    steps.verdicts = (phase, step) -> RolloutVerdict.BETTER;
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+    ScriptedRollout.CatchUp.failed = 1;
+
+    RolloutResult result = workflow.rollOut(ScriptedRollout.request());
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.ROLLED_BACK);
+    assertThat(result.reason())
+        .isEqualTo(
+            "catching the candidate's index up failed for 1 of 10 documents; it would serve"
+                + " without them");
+    assertThat(steps.moves()).noneMatch(m -> m.startsWith("promote"));
+  }
+
+  @Test
+  void a_candidate_on_the_champions_index_is_promoted_without_a_catch_up(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.verdicts = (phase, step) -> RolloutVerdict.BETTER;
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+
+    assertThat(workflow.rollOut(ScriptedRollout.request()).decision())
+        .isEqualTo(RolloutResult.PROMOTED);
+    assertThat(ScriptedRollout.CatchUp.asked).isNull();
   }
 
   @Test

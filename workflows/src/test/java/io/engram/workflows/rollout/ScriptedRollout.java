@@ -1,6 +1,9 @@
 package io.engram.workflows.rollout;
 
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.ingestion.IngestionProgress;
+import io.engram.workflows.ingestion.IngestionRequest;
+import io.engram.workflows.ingestion.IngestionWorkflow;
 import io.temporal.failure.ApplicationFailure;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,6 +25,10 @@ final class ScriptedRollout implements RolloutActivities {
   volatile String failsAtBudgetEnd;
   volatile String refuse;
   volatile String refusePromotion;
+
+  /** The candidate's own index, when it has one (a retraining rebuilt it). */
+  volatile RolloutStarted.IndexChunking candidateIndex;
+
   volatile RolloutStarted.Timings timings =
       new RolloutStarted.Timings(60_000, 60_000, 3_600_000, 15_000, 86_400_000, 86_400_000);
 
@@ -38,7 +45,8 @@ final class ScriptedRollout implements RolloutActivities {
     if (refuse != null) {
       throw ApplicationFailure.newNonRetryableFailure(refuse, FailureTypes.ROLLOUT_REFUSED);
     }
-    return new RolloutStarted(ROLLOUT_ID, 1, request.candidate(), 3, autoPromote, timings);
+    return new RolloutStarted(
+        ROLLOUT_ID, 1, request.candidate(), 3, autoPromote, timings, candidateIndex);
   }
 
   @Override
@@ -89,6 +97,24 @@ final class ScriptedRollout implements RolloutActivities {
   List<String> moves() {
     synchronized (calls) {
       return calls.stream().filter(c -> !c.startsWith("check ")).toList();
+    }
+  }
+
+  /** The child ingestion that catches a candidate's index up: {@link #failed} documents fail. */
+  public static class CatchUp implements IngestionWorkflow {
+    static volatile int failed;
+    static volatile IngestionRequest asked;
+
+    @Override
+    public IngestionProgress ingest(IngestionRequest request) {
+      asked = request;
+      return new IngestionProgress(
+          "done", 10, 3 - failed, 7, failed, 0, 9, List.of(), List.of(), 42);
+    }
+
+    @Override
+    public IngestionProgress progress() {
+      return null;
     }
   }
 }
