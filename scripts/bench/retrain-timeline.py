@@ -82,7 +82,13 @@ def main():
             a = attrs(e, "childWorkflowExecutionCompletedEventAttributes")
             init = int(a["initiatedEventId"])
             wid = children[init]
-            which = "held-out evaluation of " + wid.rsplit("-eval-", 1)[-1]
+            if wid.endswith("-index"):
+                which = "rebuild the candidate index"
+            elif "-run" in wid.rsplit("-eval-", 1)[-1]:
+                version, run = wid.rsplit("-eval-", 1)[-1].split("-run", 1)
+                which = "evaluation of " + version + " on stored run " + run
+            else:
+                which = "held-out evaluation of " + wid.rsplit("-eval-", 1)[-1]
             rows.append((which, (when(e) - when(by_id[init])).total_seconds()))
 
     if trials:
