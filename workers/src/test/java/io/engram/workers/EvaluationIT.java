@@ -265,7 +265,16 @@ class EvaluationIT {
         "no-such-version");
     assertFailsWith(
         new EvaluationRequest(
-            "tiny", "test", "all", "no-such-collection", null, queriesBlob, qrelsBlob, null, null),
+            "tiny",
+            "test",
+            "all",
+            "no-such-collection",
+            null,
+            queriesBlob,
+            qrelsBlob,
+            null,
+            null,
+            null),
         FailureTypes.UNKNOWN_COLLECTION,
         "no-such-collection");
     assertFailsWith(
@@ -427,7 +436,7 @@ class EvaluationIT {
   private static EvaluationRequest request(
       String part, String modelVersion, String queries, String qrels) {
     return new EvaluationRequest(
-        "tiny", "test", part, COLLECTION, modelVersion, queries, qrels, null, null);
+        "tiny", "test", part, COLLECTION, modelVersion, queries, qrels, null, null, null);
   }
 
   private String upload(String text) throws Exception {

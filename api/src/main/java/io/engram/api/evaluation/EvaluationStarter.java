@@ -81,7 +81,8 @@ class EvaluationStarter {
             body.queriesBlob(),
             body.qrelsBlob(),
             body.limit(),
-            body.answers());
+            body.answers(),
+            null);
     String workflowId = EvaluationWorkflow.workflowId(request, UUID.randomUUID());
     EvaluationWorkflow workflow =
         client.newWorkflowStub(

@@ -73,12 +73,19 @@ public final class EvaluationQueries {
 
   /** The queries {@code fromSeq <= seq < toSeq} of a run that have no result yet, in order. */
   public List<PendingQuery> pending(long runId, int fromSeq, int toSeq) {
+    return queries(runId, fromSeq, toSeq, " AND status = 'pending'");
+  }
+
+  /** The queries {@code fromSeq <= seq < toSeq} of a run that {@code filter} keeps, in order. */
+  private List<PendingQuery> queries(long runId, int fromSeq, int toSeq, String filter) {
     return new RunSlice(runId, fromSeq, toSeq)
         .query(
             jdbi,
             "SELECT seq, query_id AS id, query_text AS text, relevant"
                 + " FROM eval_query_results WHERE eval_run_id = :runId AND seq >= :from"
-                + " AND seq < :to AND status = 'pending' ORDER BY seq",
+                + " AND seq < :to"
+                + filter
+                + " ORDER BY seq",
             q ->
                 q.registerColumnMapper(JUDGEMENTS, judgements(runId))
                     .map(ConstructorMapper.of(PendingQuery.class))
@@ -87,19 +94,9 @@ public final class EvaluationQueries {
 
   /** Every judged query of a run with its text and judgements, in the run's order. */
   public List<BeirDataset.Query> judged(long runId) {
-    return new RunSlice(runId, 0, Integer.MAX_VALUE)
-            .query(
-                jdbi,
-                "SELECT seq, query_id AS id, query_text AS text, relevant"
-                    + " FROM eval_query_results WHERE eval_run_id = :runId AND seq >= :from"
-                    + " AND seq < :to ORDER BY seq",
-                q ->
-                    q.registerColumnMapper(JUDGEMENTS, judgements(runId))
-                        .map(ConstructorMapper.of(PendingQuery.class))
-                        .list())
-            .stream()
-            .map(p -> new BeirDataset.Query(p.id(), p.text(), p.relevant()))
-            .toList();
+    return queries(runId, 0, Integer.MAX_VALUE, "").stream()
+        .map(p -> new BeirDataset.Query(p.id(), p.text(), p.relevant()))
+        .toList();
   }
 
   /** Stores a query's result; storing it again (a retried batch) overwrites the same row. */

@@ -108,18 +108,14 @@ public final class IngestionService {
       BlobStore blobs,
       DocumentReader reader,
       Function<String, CachedEmbedder> embedders) {
-    this(jdbi, indexVersions, blobs, reader, embedders, collection -> {});
-  }
-
-  /** A service that writes every collection's documents to the installation's champion index. */
-  public IngestionService(
-      Jdbi jdbi,
-      IndexVersions indexVersions,
-      BlobStore blobs,
-      DocumentReader reader,
-      Function<String, CachedEmbedder> embedders,
-      Consumer<String> indexed) {
-    this(jdbi, indexVersions, blobs, reader, embedders, indexed, collection -> Optional.empty());
+    this(
+        jdbi,
+        indexVersions,
+        blobs,
+        reader,
+        embedders,
+        collection -> {},
+        collection -> Optional.empty());
   }
 
   /**

@@ -77,7 +77,8 @@ class SettingsSourceTest {
     assertThat(source.resolveAll())
         .filteredOn(r -> r.definition().secret())
         .extracting(r -> r.definition().key())
-        .containsExactlyInAnyOrder("ENGRAM_DB_PASSWORD", "ENGRAM_LLM_API_KEY");
+        .containsExactlyInAnyOrder(
+            "ENGRAM_DB_PASSWORD", "ENGRAM_LLM_API_KEY", "ENGRAM_METRICS_TOKEN");
   }
 
   @Test

@@ -86,30 +86,6 @@ public record EvaluationRequest(
     }
   }
 
-  /** The judged queries of a blob-uploaded BEIR folder (the usual request). */
-  public EvaluationRequest(
-      String dataset,
-      String split,
-      String part,
-      String collection,
-      String modelVersion,
-      String queriesBlob,
-      String qrelsBlob,
-      Integer limit,
-      Integer answers) {
-    this(
-        dataset,
-        split,
-        part,
-        collection,
-        modelVersion,
-        queriesBlob,
-        qrelsBlob,
-        limit,
-        answers,
-        null);
-  }
-
   /** The number of answers asked for; 0 when none. */
   public int answerCount() {
     return answers == null ? 0 : answers;

@@ -300,7 +300,8 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
             l.queriesBlob(),
             l.qrelsBlob(),
             null,
-            0),
+            0,
+            null),
         null);
   }
 

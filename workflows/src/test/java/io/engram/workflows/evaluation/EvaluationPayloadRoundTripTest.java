@@ -31,7 +31,8 @@ class EvaluationPayloadRoundTripTest {
             "0".repeat(64),
             "f".repeat(64),
             25,
-            20);
+            20,
+            null);
 
     assertThat(roundTrip(request, EvaluationRequest.class)).isEqualTo(request);
   }
@@ -182,18 +183,28 @@ class EvaluationPayloadRoundTripTest {
     assertThatThrownBy(
             () ->
                 new EvaluationRequest(
-                    "d", "test", "all", "c", null, "a".repeat(64), "b".repeat(64), null, 1001))
+                    "d",
+                    "test",
+                    "all",
+                    "c",
+                    null,
+                    "a".repeat(64),
+                    "b".repeat(64),
+                    null,
+                    1001,
+                    null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("answers must be between 0 and 1000");
     assertThatThrownBy(
             () ->
                 new EvaluationRequest(
-                    "d", "test", "all", "c", null, "a".repeat(64), "b".repeat(64), null, -1))
+                    "d", "test", "all", "c", null, "a".repeat(64), "b".repeat(64), null, -1, null))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   private static EvaluationRequest request(String split, String part, String hash, Integer limit) {
-    return new EvaluationRequest("d", split, part, "c", null, hash, "b".repeat(64), limit, null);
+    return new EvaluationRequest(
+        "d", split, part, "c", null, hash, "b".repeat(64), limit, null, null);
   }
 
   private <T> T roundTrip(T value, Class<T> type) {

@@ -63,6 +63,7 @@ class EvaluationWorkflowTest {
           "a".repeat(64),
           "b".repeat(64),
           null,
+          null,
           null);
 
   private static final long RUN = 42;
@@ -446,7 +447,8 @@ class EvaluationWorkflowTest {
         REQUEST.queriesBlob(),
         REQUEST.qrelsBlob(),
         REQUEST.limit(),
-        answers);
+        answers,
+        null);
   }
 
   static EvaluationSummary withAnswers(EvaluationSummary s) {
