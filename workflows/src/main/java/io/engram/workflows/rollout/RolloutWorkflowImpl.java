@@ -285,6 +285,20 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
                 + " documents; it would serve without them");
         return;
       }
+      // An abort sent while the index was caught up (minutes, for many new documents) wins.
+      for (RolloutRequest.Signalled s : List.copyOf(pending)) {
+        if (s.name().equals("abort")) {
+          pending.remove(s);
+          moves.signal(rolloutId(), s.name(), s.signal());
+          rollBack(
+              s.signal().actor(),
+              "aborted by "
+                  + s.signal().actor()
+                  + (blank(s.signal().reason()) ? "" : ": " + s.signal().reason())
+                  + " while the candidate's index was caught up");
+          return;
+        }
+      }
     }
     try {
       moves.promote(rolloutId(), actor, reason);

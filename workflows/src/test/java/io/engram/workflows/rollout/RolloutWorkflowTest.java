@@ -49,6 +49,7 @@ class RolloutWorkflowTest {
         .registerWorkflowImplementationTypes(ScriptedRollout.CatchUp.class);
     ScriptedRollout.CatchUp.failed = 0;
     ScriptedRollout.CatchUp.asked = null;
+    ScriptedRollout.CatchUp.takes = Duration.ZERO;
     env.start();
     WorkflowOptions options =
         RolloutWorkflow.startOptions(ScriptedRollout.COLLECTION, 2).toBuilder()
@@ -126,6 +127,28 @@ class RolloutWorkflowTest {
         .isEqualTo(
             "catching the candidate's index up failed for 1 of 10 documents; it would serve"
                 + " without them");
+    assertThat(steps.moves()).noneMatch(m -> m.startsWith("promote"));
+  }
+
+  @Test
+  void an_abort_sent_while_the_index_is_caught_up_rolls_back_instead_of_promoting(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
+    steps.candidateIndex = new RolloutStarted.IndexChunking(512, 64);
+    steps.verdicts = (phase, step) -> RolloutVerdict.BETTER;
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+    ScriptedRollout.CatchUp.takes = Duration.ofMinutes(10);
+    WorkflowClient.start(workflow::rollOut, ScriptedRollout.request());
+    // The first check promotes the candidate: wait (in workflow time) until its catch-up runs.
+    while (ScriptedRollout.CatchUp.asked == null) {
+      env.sleep(Duration.ofSeconds(15));
+    }
+
+    workflow.abort(new RolloutSignal("ops", "wrong corpus"));
+    RolloutResult result = WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.ROLLED_BACK);
+    assertThat(result.reason())
+        .isEqualTo("aborted by ops: wrong corpus while the candidate's index was caught up");
     assertThat(steps.moves()).noneMatch(m -> m.startsWith("promote"));
   }
 

@@ -5,6 +5,8 @@ import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -105,9 +107,15 @@ final class ScriptedRollout implements RolloutActivities {
     static volatile int failed;
     static volatile IngestionRequest asked;
 
+    /** How long the catch-up takes, in workflow time. */
+    static volatile Duration takes = Duration.ZERO;
+
     @Override
     public IngestionProgress ingest(IngestionRequest request) {
       asked = request;
+      if (!takes.isZero()) {
+        Workflow.sleep(takes);
+      }
       return new IngestionProgress(
           "done", 10, 3 - failed, 7, failed, 0, 9, List.of(), List.of(), 42);
     }
