@@ -251,6 +251,7 @@ public final class CoreServices implements AutoCloseable {
           new RolloutService(
               jdbi,
               registry,
+              indexVersions,
               new Rollouts(jdbi),
               new RolloutEvents(jdbi),
               new RolloutObservations(jdbi),

@@ -1,6 +1,5 @@
 package io.engram.activities.rollout;
 
-import io.engram.core.index.IndexVersions;
 import io.engram.core.query.UnknownResourceException;
 import io.engram.core.registry.RegistryConflictException;
 import io.engram.core.rollout.Rollout;
@@ -27,11 +26,9 @@ import io.temporal.failure.ApplicationFailure;
  */
 public final class RolloutActivitiesImpl implements RolloutActivities {
   private final RolloutService service;
-  private final IndexVersions indexVersions;
 
-  public RolloutActivitiesImpl(RolloutService service, IndexVersions indexVersions) {
+  public RolloutActivitiesImpl(RolloutService service) {
     this.service = service;
-    this.indexVersions = indexVersions;
   }
 
   @Override
@@ -70,7 +67,6 @@ public final class RolloutActivitiesImpl implements RolloutActivities {
             settings.maxPause().toMillis()),
         service
             .candidateIndex(r)
-            .flatMap(indexVersions::byId)
             .map(i -> new RolloutStarted.IndexChunking(i.chunkSize(), i.chunkOverlap()))
             .orElse(null));
   }

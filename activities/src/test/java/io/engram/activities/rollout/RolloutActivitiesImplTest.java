@@ -7,7 +7,6 @@ import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
-import io.engram.core.index.IndexVersions;
 import io.engram.core.registry.RegistryConflictException;
 import io.engram.core.rollout.Arm;
 import io.engram.core.rollout.Rollout;
@@ -45,8 +44,7 @@ class RolloutActivitiesImplTest {
   @BeforeEach
   void start() {
     env = TestActivityEnvironment.newInstance();
-    env.registerActivitiesImplementations(
-        new RolloutActivitiesImpl(service, mock(IndexVersions.class)));
+    env.registerActivitiesImplementations(new RolloutActivitiesImpl(service));
     // One attempt: what the test sees is what the workflow's retry policy is given.
     activities =
         env.newActivityStub(

@@ -1,5 +1,7 @@
 package io.engram.core.rollout;
 
+import io.engram.core.index.IndexVersion;
+import io.engram.core.index.IndexVersions;
 import io.engram.core.query.UnknownResourceException;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelRegistry;
@@ -25,6 +27,7 @@ public final class RolloutService {
 
   private final Jdbi jdbi;
   private final ModelRegistry registry;
+  private final IndexVersions indexVersions;
   private final Rollouts rollouts;
   private final RolloutEvents events;
   private final RolloutObservations observations;
@@ -34,6 +37,7 @@ public final class RolloutService {
   public RolloutService(
       Jdbi jdbi,
       ModelRegistry registry,
+      IndexVersions indexVersions,
       Rollouts rollouts,
       RolloutEvents events,
       RolloutObservations observations,
@@ -41,6 +45,7 @@ public final class RolloutService {
       Clock clock) {
     this.jdbi = jdbi;
     this.registry = registry;
+    this.indexVersions = indexVersions;
     this.rollouts = rollouts;
     this.events = events;
     this.observations = observations;
@@ -56,12 +61,12 @@ public final class RolloutService {
    * The index version the rollout's candidate searches when it is not the one its champion searches
    * (a retraining rebuilt it with other chunking); empty when both search one index.
    */
-  public Optional<Integer> candidateIndex(Rollout rollout) {
+  public Optional<IndexVersion> candidateIndex(Rollout rollout) {
     RegisteredVersion champion = registry.byId(rollout.champion().id()).orElseThrow();
     RegisteredVersion candidate = registry.byId(rollout.candidate().id()).orElseThrow();
     return candidate.indexVersionId() == champion.indexVersionId()
         ? Optional.empty()
-        : Optional.of(candidate.indexVersionId());
+        : indexVersions.byId(candidate.indexVersionId());
   }
 
   public Rollouts rollouts() {

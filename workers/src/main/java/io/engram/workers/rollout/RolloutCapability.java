@@ -28,7 +28,7 @@ public final class RolloutCapability implements Capability {
     worker.registerWorkflowImplementationTypes(
         RolloutWorkflowImpl.class, IndexRetentionWorkflowImpl.class);
     worker.registerActivitiesImplementations(
-        new RolloutActivitiesImpl(context.core().rollouts(), context.core().indexVersions()),
+        new RolloutActivitiesImpl(context.core().rollouts()),
         new IndexRetentionActivitiesImpl(context.core().indexRetention()));
   }
 }
