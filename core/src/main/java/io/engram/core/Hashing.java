@@ -38,7 +38,8 @@ public final class Hashing {
     return HexFormat.of().formatHex(md.digest());
   }
 
-  private static MessageDigest digest() {
+  /** A new SHA-256 digest. */
+  public static MessageDigest digest() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

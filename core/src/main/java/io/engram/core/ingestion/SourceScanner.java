@@ -3,11 +3,16 @@ package io.engram.core.ingestion;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.core.Hashing;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -19,6 +24,12 @@ import java.util.stream.Stream;
  */
 public final class SourceScanner {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * The most bytes of a JSONL line kept to read its {@code _id} and title: more than any document
+   * the size limit lets through ({@code ENGRAM_MAX_DOCUMENT_BYTES}, 50 MiB by default).
+   */
+  static final int MAX_PARSED_LINE = 64 * 1024 * 1024;
 
   private SourceScanner() {}
 
@@ -45,11 +56,15 @@ public final class SourceScanner {
     String name = file.getFileName().toString();
     String uri = file.toString();
     if (DocumentType.ofFileName(name).orElse(null) == DocumentType.JSONL) {
-      scanJsonl(
-          Files.readAllBytes(file),
-          uri,
-          (offset, length) -> new Locator(Locator.FILE, uri, name, offset, length),
-          sink);
+      // Streamed: a corpus may be larger than the heap, or than an array can hold (2 GiB).
+      try (InputStream in = Files.newInputStream(file)) {
+        scanJsonl(
+            in,
+            uri,
+            (offset, length) -> new Locator(Locator.FILE, uri, name, offset, length),
+            sink,
+            MAX_PARSED_LINE);
+      }
     } else {
       sink.accept(
           new DiscoveredDocument(
@@ -63,10 +78,11 @@ public final class SourceScanner {
     String name = Path.of(entry.path()).getFileName().toString();
     if (DocumentType.ofFileName(name).orElse(null) == DocumentType.JSONL) {
       scanJsonl(
-          blobs.read(entry.sha256()),
+          new ByteArrayInputStream(blobs.read(entry.sha256())),
           entry.path(),
           (offset, length) -> new Locator(Locator.BLOB, entry.sha256(), name, offset, length),
-          sink);
+          sink,
+          MAX_PARSED_LINE);
     } else {
       sink.accept(
           new DiscoveredDocument(
@@ -85,34 +101,110 @@ public final class SourceScanner {
   }
 
   @FunctionalInterface
-  private interface RangeLocator {
+  interface RangeLocator {
     Locator at(long offset, int length);
   }
 
   /**
    * One document per line, keyed by {@code _id} (kept as the external id). A line that is not a
    * JSON object with an {@code _id} is listed as its own document keyed by line number, so it fails
-   * alone with a reason instead of silently disappearing.
+   * alone with a reason instead of silently disappearing. Read as a stream: each line is hashed as
+   * it goes (its bytes without the line break, as processing reads its range again), and only the
+   * first {@code maxParsed} bytes of a line are kept to find its id; a longer line is listed by its
+   * number and fails alone later (it is over the document size limit anyway).
    */
-  private static void scanJsonl(
-      byte[] bytes, String uri, RangeLocator locate, Consumer<DiscoveredDocument> sink) {
-    int start = 0;
-    int lineNo = 0;
-    while (start < bytes.length) {
-      int end = start;
-      while (end < bytes.length && bytes[end] != '\n') {
-        end++;
+  static void scanJsonl(
+      InputStream in,
+      String uri,
+      RangeLocator locate,
+      Consumer<DiscoveredDocument> sink,
+      int maxParsed)
+      throws IOException {
+    byte[] buffer = new byte[64 * 1024];
+    Line line = new Line(maxParsed);
+    long base = 0;
+    int lineNo = 1;
+    for (int n = in.read(buffer); n >= 0; base += n, n = in.read(buffer)) {
+      int from = 0;
+      for (int i = 0; i < n; i++) {
+        if (buffer[i] == '\n') {
+          line.add(buffer, from, i);
+          line.end(uri, lineNo++, locate, sink);
+          line = new Line(maxParsed);
+          line.start = base + i + 1;
+          from = i + 1;
+        }
       }
-      lineNo++;
-      int length = end - start;
-      if (length > 0 && bytes[end - 1] == '\r') {
-        length--;
+      line.add(buffer, from, n);
+    }
+    line.end(uri, lineNo, locate, sink);
+  }
+
+  /** A line of a JSONL corpus as it is read: its hash so far, and its first bytes. */
+  private static final class Line {
+    private static final byte[] CARRIAGE_RETURN = {'\r'};
+
+    private final MessageDigest digest = Hashing.digest();
+    private final int maxKept;
+    private byte[] head;
+    private long start;
+    private long length;
+    private int kept;
+    private boolean carriageReturn;
+    private boolean blank = true;
+
+    Line(int maxParsed) {
+      maxKept = Math.max(0, maxParsed);
+      head = new byte[Math.min(8192, maxKept)];
+    }
+
+    /**
+     * Bytes {@code from <= i < to} of the line (none a line feed); a carriage return that ends them
+     * is held back until it is known not to end the line.
+     */
+    void add(byte[] bytes, int from, int to) {
+      if (from == to) {
+        return;
       }
-      if (length > 0 && !isBlank(bytes, start, length)) {
-        String id = null;
-        String title = null;
+      if (carriageReturn) {
+        take(CARRIAGE_RETURN, 0, 1);
+        carriageReturn = false;
+      }
+      if (bytes[to - 1] == '\r') {
+        carriageReturn = true;
+        to--;
+      }
+      take(bytes, from, to);
+    }
+
+    private void take(byte[] bytes, int from, int to) {
+      int n = to - from;
+      digest.update(bytes, from, n);
+      int keep = (int) Math.min(n, maxKept - (long) kept);
+      if (keep > 0) {
+        if (kept + keep > head.length) {
+          head =
+              Arrays.copyOf(head, (int) Math.min(Math.max(2L * head.length, kept + keep), maxKept));
+        }
+        System.arraycopy(bytes, from, head, kept, keep);
+        kept += keep;
+      }
+      length += n;
+      for (int i = from; blank && i < to; i++) {
+        blank = Character.isWhitespace(bytes[i]);
+      }
+    }
+
+    /** Lists the finished line (without its line break) unless it is blank. */
+    void end(String uri, int lineNo, RangeLocator locate, Consumer<DiscoveredDocument> sink) {
+      if (length == 0 || blank) {
+        return;
+      }
+      String id = null;
+      String title = null;
+      if (kept == length) {
         try {
-          JsonNode node = JSON.readTree(bytes, start, length);
+          JsonNode node = JSON.readTree(head, 0, kept);
           if (node != null && node.hasNonNull("_id")) {
             // Without NUL, which PostgreSQL's text columns refuse: one in an id or a title would
             // fail the whole discovery rather than this document.
@@ -125,26 +217,16 @@ public final class SourceScanner {
         } catch (IOException malformed) {
           // Left without an id: processing records the parse error against this line.
         }
-        String externalId = id == null ? "line-" + lineNo : id;
-        sink.accept(
-            new DiscoveredDocument(
-                uri + "#" + externalId,
-                externalId,
-                title,
-                Hashing.sha256(bytes, start, length),
-                locate.at(start, length)));
       }
-      start = end + 1;
+      String externalId = id == null ? "line-" + lineNo : id;
+      sink.accept(
+          new DiscoveredDocument(
+              uri + "#" + externalId,
+              externalId,
+              title,
+              HexFormat.of().formatHex(digest.digest()),
+              locate.at(start, (int) Math.min(length, Integer.MAX_VALUE))));
     }
-  }
-
-  private static boolean isBlank(byte[] bytes, int start, int length) {
-    for (int i = start; i < start + length; i++) {
-      if (!Character.isWhitespace(bytes[i])) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**

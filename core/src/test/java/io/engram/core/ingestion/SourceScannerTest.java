@@ -3,6 +3,7 @@ package io.engram.core.ingestion;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.core.Hashing;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +60,78 @@ class SourceScannerTest {
     Locator first = docs.get(0).locator();
     assertThat(new String(bytes, (int) first.offset(), first.length(), StandardCharsets.UTF_8))
         .doesNotEndWith("\r");
+  }
+
+  @Test
+  void each_lines_hash_is_of_exactly_its_range_whatever_the_line_breaks() throws Exception {
+    byte[] corpus =
+        ("{\"_id\":\"a\",\"text\":\"x\"}\r\n"
+                + "   \r\n"
+                + "{\"_id\":\"b\",\"text\":\"carriage\\r inside\"}\n"
+                + "{\"_id\":\"c\",\"text\":\"last\"}\r")
+            .getBytes(StandardCharsets.UTF_8);
+    List<DiscoveredDocument> docs = new ArrayList<>();
+
+    SourceScanner.scanJsonl(
+        new ByteArrayInputStream(corpus),
+        "c.jsonl",
+        (offset, length) -> new Locator(Locator.FILE, "c.jsonl", "c.jsonl", offset, length),
+        docs::add,
+        1024);
+
+    assertThat(docs).extracting(DiscoveredDocument::externalId).containsExactly("a", "b", "c");
+    for (DiscoveredDocument d : docs) {
+      Locator l = d.locator();
+      assertThat(d.contentHash()).isEqualTo(Hashing.sha256(corpus, (int) l.offset(), l.length()));
+      assertThat(corpus[(int) l.offset() + l.length() - 1]).isEqualTo((byte) '}');
+    }
+  }
+
+  @Test
+  void a_line_break_split_across_two_reads_is_still_one_line_break() throws Exception {
+    String head = "{\"_id\":\"a\",\"text\":\"";
+    String tail = "\"}";
+    // The carriage return is the last byte of the first 64 KiB read, its line feed the first of
+    // the next.
+    String first = head + "y".repeat(64 * 1024 - 1 - head.length() - tail.length()) + tail;
+    byte[] corpus =
+        (first + "\r\n{\"_id\":\"b\",\"text\":\"z\"}\n").getBytes(StandardCharsets.UTF_8);
+    List<DiscoveredDocument> docs = new ArrayList<>();
+
+    SourceScanner.scanJsonl(
+        new ByteArrayInputStream(corpus),
+        "c.jsonl",
+        (offset, length) -> new Locator(Locator.FILE, "c.jsonl", "c.jsonl", offset, length),
+        docs::add,
+        SourceScanner.MAX_PARSED_LINE);
+
+    assertThat(docs).extracting(DiscoveredDocument::externalId).containsExactly("a", "b");
+    assertThat(docs.get(0).locator().length()).isEqualTo(first.length());
+    assertThat(docs.get(0).contentHash())
+        .isEqualTo(Hashing.sha256(first.getBytes(StandardCharsets.UTF_8)));
+    assertThat(docs.get(1).locator().offset()).isEqualTo(first.length() + 2);
+  }
+
+  @Test
+  void a_line_longer_than_what_is_kept_is_listed_by_its_number_with_its_whole_range()
+      throws Exception {
+    String longLine = "{\"_id\":\"big\",\"text\":\"" + "y".repeat(5000) + "\"}";
+    byte[] corpus =
+        ("{\"_id\":\"small\",\"text\":\"z\"}\n" + longLine + "\n").getBytes(StandardCharsets.UTF_8);
+    List<DiscoveredDocument> docs = new ArrayList<>();
+
+    SourceScanner.scanJsonl(
+        new ByteArrayInputStream(corpus),
+        "c.jsonl",
+        (offset, length) -> new Locator(Locator.FILE, "c.jsonl", "c.jsonl", offset, length),
+        docs::add,
+        100);
+
+    assertThat(docs).extracting(DiscoveredDocument::externalId).containsExactly("small", "line-2");
+    Locator big = docs.get(1).locator();
+    assertThat(big.length()).isEqualTo(longLine.length());
+    assertThat(docs.get(1).contentHash())
+        .isEqualTo(Hashing.sha256(longLine.getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
