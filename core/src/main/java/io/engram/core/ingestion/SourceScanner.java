@@ -130,8 +130,7 @@ public final class SourceScanner {
         if (buffer[i] == '\n') {
           line.add(buffer, from, i);
           line.end(uri, lineNo++, locate, sink);
-          line = new Line(maxParsed);
-          line.start = base + i + 1;
+          line.reset(base + i + 1);
           from = i + 1;
         }
       }
@@ -156,6 +155,16 @@ public final class SourceScanner {
     Line(int maxParsed) {
       maxKept = Math.max(0, maxParsed);
       head = new byte[Math.min(8192, maxKept)];
+    }
+
+    /** Starts the next line, at {@code offset}; the buffer kept for the first bytes is reused. */
+    void reset(long offset) {
+      digest.reset();
+      start = offset;
+      length = 0;
+      kept = 0;
+      carriageReturn = false;
+      blank = true;
     }
 
     /**
