@@ -153,6 +153,14 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
         hostile(
             "POST",
             "/v1/ingestions",
+            "{\"origin\":\"(rebuild)\",\"files\":[{\"path\":\"a.md\",\"sha256\":\""
+                + "a".repeat(64)
+                + "\",\"size\":1}]}",
+            400,
+            "/origin"),
+        hostile(
+            "POST",
+            "/v1/ingestions",
             "{\"files\":[{\"path\":\"a\",\"sha256\":\"" + HASH + "\",\"size\":\"1\"}]}",
             400,
             "/files/0/size"),

@@ -109,6 +109,10 @@ class IngestionStarter {
           body.origin() == null || body.origin().isBlank()
               ? body.files().get(0).path()
               : body.origin();
+      if (origin.equals(IngestionRequest.REBUILD_ORIGIN)) {
+        throw Problems.invalidField(
+            "/origin", "'" + origin + "' is reserved for rebuilds; name where the files came from");
+      }
       UUID manifest = storeManifest(caller.tenant(), collection, origin, body.files());
       request =
           new IngestionRequest(

@@ -2,6 +2,7 @@ package io.engram.core.ingestion;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
@@ -37,13 +38,32 @@ public final class Documents {
   }
 
   /**
-   * Records that a document was rebuilt into another index version: its identity, content and
-   * origin stay as its last ingestion stored them (a rebuild reads the same bytes again).
+   * Records that an active document was rebuilt into another index version: its identity, content
+   * and origin stay as its last ingestion stored them. The row lock orders this against a tombstone
+   * of the same document.
    *
-   * @return the document's id
+   * @return the document's id; empty when it is no longer active (removed meanwhile)
    */
-  public static long storeRebuilt(Handle h, Source source, String title, String mime) {
-    return upsert(h, source, new Details(title, mime, "active", null), "updated_at = now()");
+  public static Optional<Long> touchActive(Handle h, String collection, String sourceUri) {
+    return h.createQuery(
+            "UPDATE documents SET updated_at = now() WHERE collection = :collection"
+                + " AND source_uri = :sourceUri AND status = 'active' RETURNING id")
+        .bind("collection", collection)
+        .bind("sourceUri", sourceUri)
+        .mapTo(Long.class)
+        .findOne();
+  }
+
+  /** Whether the collection's document {@code sourceUri} is active (indexed, not removed). */
+  public static boolean isActive(Handle h, String collection, String sourceUri) {
+    return h.createQuery(
+            "SELECT 1 FROM documents WHERE collection = :collection AND source_uri = :sourceUri"
+                + " AND status = 'active'")
+        .bind("collection", collection)
+        .bind("sourceUri", sourceUri)
+        .mapTo(Integer.class)
+        .findOne()
+        .isPresent();
   }
 
   /** How many of the collection's documents are active (indexed and not tombstoned). */

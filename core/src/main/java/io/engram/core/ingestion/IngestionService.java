@@ -10,10 +10,12 @@ import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.store.PgVectorChunkStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -167,6 +169,10 @@ public final class IngestionService {
               + request.collection()
               + "' is not a valid name (1-63 of a-z, 0-9, _ . -)");
     }
+    if (!request.rebuild() && REBUILD_ORIGIN.equals(request.origin())) {
+      throw new InvalidSourceException(
+          "origin '" + REBUILD_ORIGIN + "' is reserved for rebuilds; name the source otherwise");
+    }
     collections.ensure(request.collection());
     IndexVersion version;
     try {
@@ -182,7 +188,7 @@ public final class IngestionService {
     }
     Map<String, DiscoveredDocument> found = new LinkedHashMap<>();
     if (request.rebuild()) {
-      for (DiscoveredDocument d : rebuilt(request.collection(), version)) {
+      for (DiscoveredDocument d : located(rebuilt(request.collection(), version))) {
         found.put(d.sourceUri(), d);
       }
       heartbeat.accept(found.size());
@@ -263,6 +269,45 @@ public final class IngestionService {
         });
   }
 
+  /**
+   * The rebuild's documents with current locators. A line of a JSONL file on this host is found
+   * again by scanning the file: a run records the locators of what it processes only, so an
+   * unchanged line keeps the byte range of the run that first stored it, which an edit of an
+   * earlier line moves. Uploaded blobs never change, and a whole file has no range.
+   */
+  private static List<DiscoveredDocument> located(List<DiscoveredDocument> documents)
+      throws IOException {
+    Map<String, Map<String, DiscoveredDocument>> scanned = new HashMap<>();
+    List<DiscoveredDocument> out = new ArrayList<>(documents.size());
+    for (DiscoveredDocument d : documents) {
+      Locator l = d.locator();
+      if (!Locator.FILE.equals(l.kind()) || l.offset() < 0) {
+        out.add(d);
+        continue;
+      }
+      Map<String, DiscoveredDocument> lines =
+          scanned.computeIfAbsent(l.ref(), file -> scanLines(Path.of(file)));
+      DiscoveredDocument now = lines.get(d.sourceUri());
+      // A line gone or changed since it was stored keeps its old range: reading it fails that
+      // document alone, with the reason ("changed since discovery; ingest again").
+      out.add(now != null && now.contentHash().equals(d.contentHash()) ? now : d);
+    }
+    return out;
+  }
+
+  private static Map<String, DiscoveredDocument> scanLines(Path file) {
+    Map<String, DiscoveredDocument> lines = new HashMap<>();
+    if (!Files.isRegularFile(file)) {
+      return lines;
+    }
+    try {
+      SourceScanner.scanPath(file, d -> lines.putIfAbsent(d.sourceUri(), d));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return lines;
+  }
+
   private static Discovery discovery(IngestionRuns.Run run, int pending) {
     List<String> tombstoned = run.tombstoned();
     return new Discovery(
@@ -337,8 +382,15 @@ public final class IngestionService {
     DocumentSplitter splitter =
         DocumentSplitters.recursive(version.chunkSize(), version.chunkOverlap());
 
+    boolean rebuild = REBUILD_ORIGIN.equals(run.origin());
     List<Prepared> prepared = new ArrayList<>();
     for (IngestionItems.Pending item : items.pending(runId, fromSeq, toSeq)) {
+      if (rebuild && !active(run.collection(), item.sourceUri())) {
+        // Removed from its source since the rebuild began: nothing to rebuild, nothing failed.
+        jdbi.useHandle(h -> IngestionItems.markDone(h, runId, item.seq(), 0));
+        heartbeat.accept(item.seq());
+        continue;
+      }
       try {
         prepared.add(
             new Prepared(item, chunker.chunk(item.locator(), item.contentHash(), splitter)));
@@ -385,6 +437,10 @@ public final class IngestionService {
     return outcome(runId, fromSeq, toSeq);
   }
 
+  private boolean active(String collection, String sourceUri) {
+    return jdbi.withHandle(h -> Documents.isActive(h, collection, sourceUri));
+  }
+
   private record Prepared(IngestionItems.Pending item, DocumentChunker.Chunked document) {}
 
   /**
@@ -396,12 +452,16 @@ public final class IngestionService {
     DocumentChunker.Chunked document = p.document();
     jdbi.useTransaction(
         h -> {
-          long documentId =
+          Long documentId =
               REBUILD_ORIGIN.equals(run.origin())
-                  ? Documents.storeRebuilt(
-                      h, source(run, p.item()), document.title(), document.mime())
+                  ? Documents.touchActive(h, run.collection(), p.item().sourceUri()).orElse(null)
                   : Documents.storeIndexed(
                       h, source(run, p.item()), document.title(), document.mime());
+          if (documentId == null) {
+            // Removed from its source while the rebuild ran: its chunks must not come back.
+            IngestionItems.markDone(h, run.runId(), p.item().seq(), 0);
+            return;
+          }
           PgVectorChunkStore.replaceChunks(h, documentId, version.id(), document.chunks(), vectors);
           DocumentIndexes.record(
               h, documentId, version.id(), p.item().contentHash(), document.chunks().size());
@@ -414,7 +474,10 @@ public final class IngestionService {
     String reason = DocumentReader.withoutNul(rawReason);
     jdbi.useTransaction(
         h -> {
-          Documents.storeFailed(h, source(run, item), item.title(), reason);
+          // A rebuild's failure is the rebuilt index's: the document serves as it did.
+          if (!REBUILD_ORIGIN.equals(run.origin())) {
+            Documents.storeFailed(h, source(run, item), item.title(), reason);
+          }
           IngestionItems.markFailed(h, run.runId(), item.seq(), reason);
         });
   }

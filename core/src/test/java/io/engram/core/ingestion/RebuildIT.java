@@ -130,6 +130,80 @@ class RebuildIT {
   }
 
   @Test
+  void lines_of_a_corpus_whose_earlier_lines_were_edited_are_found_at_their_new_offsets(
+      @TempDir Path tmp) throws Exception {
+    Path corpus = tmp.resolve("corpus.jsonl");
+    Files.writeString(
+        corpus,
+        """
+        {"_id":"d1","text":"Bees dance."}
+        {"_id":"d2","text":"Oolong is half oxidised."}
+        {"_id":"d3","text":"A sloop carries one mast."}
+        """);
+    ingest(corpus, null);
+    // The first line grows: the unchanged d2 and d3 move, but their items keep the old ranges.
+    Files.writeString(
+        corpus,
+        """
+        {"_id":"d1","text":"Bees dance to show their hive mates where the flowers are."}
+        {"_id":"d2","text":"Oolong is half oxidised."}
+        {"_id":"d3","text":"A sloop carries one mast."}
+        """);
+    assertThat(ingest(corpus, null).pending()).isEqualTo(1);
+
+    IngestionService.Discovery rebuilt = rebuild(128); // run() asserts that none failed
+
+    assertThat(chunks(rebuilt.indexVersionId()))
+        .containsOnlyKeys(corpus + "#d1", corpus + "#d2", corpus + "#d3");
+  }
+
+  @Test
+  void a_document_removed_while_the_rebuild_runs_gets_no_chunks_in_the_rebuilt_index(
+      @TempDir Path tmp) throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("notes"));
+    Files.writeString(dir.resolve("a.txt"), "Green tea is brewed at eighty degrees.");
+    Files.writeString(dir.resolve("b.txt"), "A sloop carries one mast and two sails.");
+    ingest(dir, null);
+    String runId = "run-" + ++runs;
+    IngestionService.Discovery discovery =
+        service.discover(
+            new IngestionService.Request(
+                "wf-" + runId, runId, "notes", "(rebuild)", null, null, 128, 32, true),
+            n -> {});
+    Files.delete(dir.resolve("b.txt"));
+    ingest(dir, null); // tombstones b.txt between the rebuild's discovery and its batch
+
+    IngestionService.BatchOutcome outcome =
+        service.process(runId, 0, discovery.pending(), seq -> {});
+
+    assertThat(outcome.failed()).isZero();
+    assertThat(chunks(discovery.indexVersionId()))
+        .containsOnlyKeys(dir.resolve("a.txt").toString());
+  }
+
+  @Test
+  void the_rebuild_origin_is_refused_for_an_ordinary_ingestion(@TempDir Path tmp) throws Exception {
+    Path file = Files.writeString(tmp.resolve("a.txt"), "Green tea is brewed at eighty degrees.");
+
+    assertThatThrownBy(
+            () ->
+                service.discover(
+                    new IngestionService.Request(
+                        "wf-x",
+                        "run-x",
+                        "notes",
+                        "(rebuild)",
+                        file.toString(),
+                        null,
+                        null,
+                        null,
+                        false),
+                    n -> {}))
+        .isInstanceOf(IngestionService.InvalidSourceException.class)
+        .hasMessageContaining("reserved for rebuilds");
+  }
+
+  @Test
   void a_collection_with_a_document_of_no_recorded_source_is_not_rebuilt(@TempDir Path tmp)
       throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("notes"));

@@ -86,5 +86,9 @@ public record IngestionRequest(
     if (sources != 1) {
       throw new IllegalArgumentException("exactly one of path, manifestId and rebuild must be set");
     }
+    if (REBUILD_ORIGIN.equals(origin) != Boolean.TRUE.equals(rebuild)) {
+      throw new IllegalArgumentException(
+          "origin '" + REBUILD_ORIGIN + "' is a rebuild's, and a rebuild's origin is only that");
+    }
   }
 }

@@ -128,6 +128,9 @@ class PayloadRoundTripTest {
                     "notes", "/srv/docs", "/srv/docs", null, null, null, null, true))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("exactly one of path, manifestId and rebuild");
+    assertThatThrownBy(() -> new IngestionRequest("notes", "(rebuild)", null, "m-1", null, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is a rebuild's");
   }
 
   private <T> T roundTrip(T value, Class<T> type) {
