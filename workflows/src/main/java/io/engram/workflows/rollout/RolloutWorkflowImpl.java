@@ -56,7 +56,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   /**
    * Version of a promotion of a candidate on an index of its own: from 1, that index is caught up
-   * with the collection's documents first (a child ingestion).
+   * with the collection's documents first (a child ingestion); from 2, once more after the aliases
+   * moved, for what was ingested meanwhile into the old champion's index.
    */
   static final String INDEX_CATCH_UP = "rollout-index-catch-up";
 
@@ -256,12 +257,14 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   }
 
   private void promote(String actor, String reason) {
-    if (started.candidateIndex() != null
-        && Workflow.getVersion(INDEX_CATCH_UP, Workflow.DEFAULT_VERSION, 1)
-            != Workflow.DEFAULT_VERSION) {
+    int catchUp =
+        started.candidateIndex() == null
+            ? Workflow.DEFAULT_VERSION
+            : Workflow.getVersion(INDEX_CATCH_UP, Workflow.DEFAULT_VERSION, 2);
+    if (catchUp != Workflow.DEFAULT_VERSION) {
       IngestionProgress caughtUp;
       try {
-        caughtUp = catchUpIndex(started.candidateIndex());
+        caughtUp = catchUpIndex(started.candidateIndex(), "-index");
       } catch (ChildWorkflowFailure e) {
         Throwable cause = e;
         while (cause.getCause() != null) {
@@ -313,6 +316,22 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       rollBack(WORKFLOW, "the promotion was refused: " + af.getOriginalMessage());
       return;
     }
+    if (catchUp >= 2) {
+      // What ingestions discovered during the first catch-up went to the old champion's index;
+      // from the move on, they write to this one. A second pass embeds what the first missed.
+      try {
+        IngestionProgress after = catchUpIndex(started.candidateIndex(), "-index-after");
+        if (after.failed() > 0) {
+          log.warn(
+              "rollout {}: {} documents ingested during the promotion failed to reach the new"
+                  + " champion's index; ingest their sources again",
+              rolloutId(),
+              after.failed());
+        }
+      } catch (ChildWorkflowFailure e) {
+        log.warn("rollout {}: the catch-up after the promotion failed: {}", rolloutId(), e);
+      }
+    }
     finish(rolloutId(), RolloutResult.PROMOTED, reason);
   }
 
@@ -320,14 +339,13 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
    * Brings the candidate's own index up to the collection's documents (those ingested since it was
    * rebuilt went to the champion's), as a child ingestion that embeds only what the index lacks.
    */
-  private IngestionProgress catchUpIndex(RolloutStarted.IndexChunking index) {
+  private IngestionProgress catchUpIndex(RolloutStarted.IndexChunking index, String suffix) {
     IngestionWorkflow child =
         Workflow.newChildWorkflowStub(
             IngestionWorkflow.class,
             ChildWorkflowOptions.newBuilder()
                 .setWorkflowId(
-                    RolloutWorkflow.workflowId(request.collection(), request.candidate())
-                        + "-index")
+                    RolloutWorkflow.workflowId(request.collection(), request.candidate()) + suffix)
                 .setTaskQueue(TaskQueues.INGEST)
                 .setTypedSearchAttributes(EngramSearchAttributes.ofCollection(request.collection()))
                 .build());

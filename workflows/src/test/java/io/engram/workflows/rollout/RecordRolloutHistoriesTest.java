@@ -122,7 +122,7 @@ class RecordRolloutHistoriesTest {
     assertThat(workflow.rollOut(ScriptedRollout.request()).decision())
         .isEqualTo(RolloutResult.PROMOTED);
 
-    write(client, "rollout-index-caught-up-promote");
+    write(client, "rollout-index-caught-up-twice-promote");
   }
 
   private static void write(WorkflowClient client, String name) throws IOException {

@@ -36,7 +36,8 @@ class RolloutWorkflowReplayTest {
         "histories/rollout-guardrail-rollback.json",
         "histories/rollout-refused-promotion.json",
         "histories/rollout-errors-at-budget-end.json",
-        "histories/rollout-index-caught-up-promote.json"
+        "histories/rollout-index-caught-up-promote.json",
+        "histories/rollout-index-caught-up-twice-promote.json"
       })
   void replays(String history) throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(history, RolloutWorkflowImpl.class);

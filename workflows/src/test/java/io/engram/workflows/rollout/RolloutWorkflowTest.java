@@ -2,6 +2,7 @@ package io.engram.workflows.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.engram.workflows.common.ChildStartsSeen;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.ingestion.IngestionRequest;
@@ -110,6 +111,10 @@ class RolloutWorkflowTest {
     assertThat(caughtUp.collection()).isEqualTo(ScriptedRollout.COLLECTION);
     assertThat(List.of(caughtUp.chunkSize(), caughtUp.chunkOverlap())).containsExactly(512, 64);
     assertThat(steps.moves()).last().asString().startsWith("promote");
+    // Caught up before the move, and once more after it for what came in meanwhile.
+    assertThat(
+            ChildStartsSeen.ids(client, RolloutWorkflow.workflowId(ScriptedRollout.COLLECTION, 2)))
+        .containsExactly("rollout-zoo-v2-index", "rollout-zoo-v2-index-after");
   }
 
   @Test
