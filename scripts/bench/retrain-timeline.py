@@ -82,7 +82,7 @@ def main():
             a = attrs(e, "childWorkflowExecutionCompletedEventAttributes")
             init = int(a["initiatedEventId"])
             wid = children[init]
-            if wid.endswith("-index"):
+            if wid.endswith("-index") or wid.endswith("/index"):
                 which = "rebuild the candidate index"
             elif "-run" in wid.rsplit("-eval-", 1)[-1]:
                 version, run = wid.rsplit("-eval-", 1)[-1].split("-run", 1)

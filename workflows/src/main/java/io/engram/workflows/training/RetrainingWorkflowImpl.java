@@ -66,7 +66,10 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
    */
   static final String EVERY_STORED_EVAL_SET = "gates-every-stored-eval-set";
 
-  /** The change id of the candidate index rebuilt for pinned index parameters. */
+  /**
+   * The change id of the candidate index rebuilt for pinned index parameters: from 1 a child
+   * ingestion {@code retrain-<collection>-index}; from 2 named {@code retrain-<collection>/index}.
+   */
   static final String REBUILT_INDEX = "rebuilt-candidate-index";
 
   /** The change id of the rollout a staged candidate starts ({@link #startRollout}). */
@@ -97,11 +100,13 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
       enter(RetrainingProgress.CHECKING);
       steps.checkData(job);
       Map<String, String> pinned = request.params();
-      if (!request.indexParams().isEmpty()
-          && Workflow.getVersion(REBUILT_INDEX, Workflow.DEFAULT_VERSION, 1)
-              != Workflow.DEFAULT_VERSION) {
+      int rebuilt =
+          request.indexParams().isEmpty()
+              ? Workflow.DEFAULT_VERSION
+              : Workflow.getVersion(REBUILT_INDEX, Workflow.DEFAULT_VERSION, 2);
+      if (rebuilt != Workflow.DEFAULT_VERSION) {
         enter(RetrainingProgress.INDEXING);
-        IngestionProgress index = rebuildIndex(job, request.indexParams());
+        IngestionProgress index = rebuildIndex(job, request.indexParams(), rebuilt);
         if (index.failed() > 0) {
           enter(RetrainingProgress.FAILED);
           return new RetrainingResult(
@@ -205,12 +210,17 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
    * ingestion on the ingest queue, beside the champion's index), for the candidate to search and
    * serve.
    */
-  private IngestionProgress rebuildIndex(RetrainingJob job, Map<String, String> index) {
+  private IngestionProgress rebuildIndex(
+      RetrainingJob job, Map<String, String> index, int version) {
     IngestionWorkflow child =
         Workflow.newChildWorkflowStub(
             IngestionWorkflow.class,
             ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(RetrainingWorkflow.workflowId(job.collection()) + "-index")
+                // From version 2 the suffix has a character no collection name has, so it cannot
+                // be the retraining of a collection named "<collection>-index".
+                .setWorkflowId(
+                    RetrainingWorkflow.workflowId(job.collection())
+                        + (version >= 2 ? "/index" : "-index"))
                 .setTaskQueue(TaskQueues.INGEST)
                 .setTypedSearchAttributes(EngramSearchAttributes.ofCollection(job.collection()))
                 .build());

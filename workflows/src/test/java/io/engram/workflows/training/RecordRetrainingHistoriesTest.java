@@ -75,7 +75,7 @@ class RecordRetrainingHistoriesTest {
                 Map.of("chunkSize", "512", "chunkOverlap", "64")));
     assertThat(result.outcome()).isEqualTo("staged");
 
-    write(client, "retraining-rebuilt-candidate-index");
+    write(client, "retraining-rebuilt-candidate-index-v2");
   }
 
   @Test

@@ -33,6 +33,7 @@ class RetrainingWorkflowReplayTest {
         "histories/retraining-staged-rollout-started.json",
         "histories/retraining-gated-on-stored-eval-sets.json",
         "histories/retraining-rebuilt-candidate-index.json",
+        "histories/retraining-rebuilt-candidate-index-v2.json",
         "histories/retraining-pinned-rejected.json",
         "histories/retraining-no-op.json",
         "histories/retraining-invalid-data.json"

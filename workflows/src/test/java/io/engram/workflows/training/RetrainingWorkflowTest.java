@@ -305,7 +305,7 @@ class RetrainingWorkflowTest {
     assertThat(List.of(rebuild.chunkSize(), rebuild.chunkOverlap())).containsExactly(512, 64);
     // No retrieval parameter was pinned: the search runs, on the rebuilt index.
     assertThat(steps.calls).contains("trial 0 on index 42", "register 7 {} on index 42");
-    assertThat(ChildStartsSeen.ids(client, "retrain-scifact")).contains("retrain-scifact-index");
+    assertThat(ChildStartsSeen.ids(client, "retrain-scifact")).contains("retrain-scifact/index");
   }
 
   @Test
