@@ -78,6 +78,10 @@ app.kubernetes.io/component: {{ .component }}
       name: {{ include "engram.llmSecretName" . }}
       key: {{ .Values.llm.apiKeyKey }}
 {{- end }}
+{{- end -}}
+
+{{/* The scraper's token, for the API only: the workers' /metrics is on their own port. */}}
+{{- define "engram.metricsTokenEnv" -}}
 {{- if include "engram.metricsTokenPresent" . }}
 - name: ENGRAM_METRICS_TOKEN
   valueFrom:

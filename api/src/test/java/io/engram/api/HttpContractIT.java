@@ -358,6 +358,24 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
         hostile(
             "POST",
             "/v1/retrainings",
+            "{\"collection\":\"default\",\"params\":{\"chunkSize\":\"12\"}}",
+            400,
+            "/params/chunkSize"),
+        hostile(
+            "POST",
+            "/v1/retrainings",
+            "{\"collection\":\"default\",\"params\":{\"chunkSize\":\"big\"}}",
+            400,
+            "/params/chunkSize"),
+        hostile(
+            "POST",
+            "/v1/retrainings",
+            "{\"collection\":\"default\",\"params\":{\"chunkSize\":\"256\",\"chunkOverlap\":\"300\"}}",
+            400,
+            "/params/chunkOverlap"),
+        hostile(
+            "POST",
+            "/v1/retrainings",
             "{\"collection\":\"default\",\"params\":{\"denseWeight\":0.5}}",
             400,
             "/params/denseWeight"),

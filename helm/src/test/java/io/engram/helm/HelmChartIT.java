@@ -281,6 +281,21 @@ class HelmChartIT {
             c ->
                 assertThat(list(c, "env"))
                     .anySatisfy(e -> assertThat(e).containsEntry("name", "ENGRAM_METRICS_TOKEN")));
+    // Only the API reads it: a Secret without the key must not stop the workers on an upgrade.
+    assertThat(docs)
+        .filteredOn(d -> "Deployment".equals(d.get("kind")))
+        .filteredOn(d -> !"engram-api".equals(map(d, "metadata").get("name")))
+        .isNotEmpty()
+        .allSatisfy(
+            d ->
+                assertThat(containers(d))
+                    .allSatisfy(
+                        c ->
+                            assertThat(list(c, "env"))
+                                .noneSatisfy(
+                                    e ->
+                                        assertThat(e)
+                                            .containsEntry("name", "ENGRAM_METRICS_TOKEN"))));
     assertThat(templateFailure("--set", "serviceMonitor.enabled=true"))
         .contains("serviceMonitor.enabled needs metrics.token or metrics.existingSecret");
     assertThat(templateFailure("--set", "metrics.token=short"))

@@ -14,8 +14,11 @@ import io.engram.contract.Retrainings.RetrainingStarted;
 import io.engram.contract.Retrainings.RetrainingStatus;
 import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingestion.BlobStore;
+import io.engram.core.registry.ModelAliases;
+import io.engram.core.registry.ModelRegistry;
 import io.engram.core.training.RetrainingService;
 import io.engram.core.tuning.Studies;
 import io.engram.core.tuning.Trial;
@@ -34,6 +37,7 @@ import jakarta.inject.Singleton;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Validates retraining requests and starts or inspects {@link RetrainingWorkflow} runs. Bad input
@@ -54,6 +58,7 @@ class RetrainingStarter {
   private final BlobStore blobs;
   private final Studies studies;
   private final IndexVersions indexVersions;
+  private final ModelRegistry registry;
 
   RetrainingStarter(WorkflowClient client, CoreServices core, CollectionLookup collections) {
     this.client = client;
@@ -61,6 +66,7 @@ class RetrainingStarter {
     this.blobs = core.blobs();
     this.studies = core.retraining().studies();
     this.indexVersions = core.indexVersions();
+    this.registry = core.registry();
   }
 
   /**
@@ -73,8 +79,8 @@ class RetrainingStarter {
       throw Problems.invalidCollection(name);
     }
     LabelledSet labelled = labelled(body.labelled());
-    Map<String, String> params = params(body.params());
     String collection = collections.existing(caller, "/collection", name);
+    Map<String, String> params = params(collection, body.params());
     if (labelled != null) {
       BlobHashes.requireUploaded(
           blobs, caller.tenant(), List.of(labelled.queriesBlob(), labelled.qrelsBlob()));
@@ -210,7 +216,7 @@ class RetrainingStarter {
    * chunking rules (index parameters), so a misspelt name or a value out of range is a 400 that
    * names it rather than a failed run.
    */
-  private Map<String, String> params(Map<String, String> body) {
+  private Map<String, String> params(String collection, Map<String, String> body) {
     Map<String, String> params = new LinkedHashMap<>();
     if (body == null) {
       return params;
@@ -244,7 +250,16 @@ class RetrainingStarter {
     }
     if (!index.isEmpty()) {
       try {
-        indexVersions.chunking(index.get("chunkSize"), index.get("chunkOverlap"));
+        // From the index the collection is served from, as the rebuild will be.
+        Optional<IndexVersion> serving =
+            registry
+                .alias(collection, ModelAliases.CHAMPION)
+                .flatMap(v -> indexVersions.byId(v.indexVersionId()));
+        if (serving.isPresent()) {
+          indexVersions.chunking(serving.get(), index.get("chunkSize"), index.get("chunkOverlap"));
+        } else {
+          indexVersions.chunking(index.get("chunkSize"), index.get("chunkOverlap"));
+        }
       } catch (IllegalArgumentException e) {
         throw Problems.invalidField("/params/chunkOverlap", e.getMessage());
       }

@@ -109,6 +109,11 @@ public final class IndexVersions {
     return Chunking.of(requireChampion(), chunkSize, chunkOverlap);
   }
 
+  /** As {@link #chunking(Integer, Integer)}, from {@code base}'s chunking. */
+  public Chunking chunking(IndexVersion base, Integer chunkSize, Integer chunkOverlap) {
+    return Chunking.of(base, chunkSize, chunkOverlap);
+  }
+
   /** Chunk size and overlap, in characters. */
   public record Chunking(int size, int overlap) {
     static Chunking of(IndexVersion champion, Integer chunkSize, Integer chunkOverlap) {

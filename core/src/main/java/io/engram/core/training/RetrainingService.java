@@ -749,11 +749,12 @@ public final class RetrainingService {
   public record EvalRuns(long candidateRun, Long championRun) {}
 
   /**
-   * The eval sets besides {@code labelled}'s held-out part that champion {@code champion} has
-   * stored figures for, each as the completed run those figures came from, whose judged queries the
-   * candidate and the champion are then both evaluated on (the gates compare every stored eval set,
-   * DESIGN §7). A figure without a readable run (e.g. one a migration wrote) is left out and
-   * logged. Empty without a champion.
+   * The eval sets of other labelled sets than {@code labelled} that champion {@code champion} has
+   * stored figures for (a part of {@code labelled} other than the held-out one holds queries the
+   * candidate was fitted on), each as the completed run those figures came from, whose judged
+   * queries the candidate and the champion are then both evaluated on (the gates compare every
+   * stored eval set, DESIGN §7). A figure without a readable run (e.g. one a migration wrote) is
+   * left out and logged. Empty without a champion.
    */
   public List<EvaluationRuns.Run> storedEvalSets(
       String collection, Integer champion, LabelledSet labelled) {
@@ -764,7 +765,10 @@ public final class RetrainingService {
     List<EvaluationRuns.Run> out = new ArrayList<>();
     for (Map.Entry<String, Map<String, Object>> e : new TreeMap<>(theirs.metrics()).entrySet()) {
       String set = e.getKey();
-      if (set.endsWith(FIT_VALIDATION) || set.equals(labelled.heldOutEvalSet())) {
+      // Any other part of this retraining's own labelled set holds queries the candidate was
+      // fitted on: comparing there would favour it. Its held-out part is measured anyway.
+      if (set.endsWith(FIT_VALIDATION)
+          || set.startsWith(labelled.dataset() + "/" + labelled.split() + "/")) {
         continue;
       }
       Optional<EvaluationRuns.Run> run =

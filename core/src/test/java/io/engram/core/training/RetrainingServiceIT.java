@@ -351,9 +351,14 @@ class RetrainingServiceIT {
     Object stored =
         core.registry().find(COLLECTION, 1).orElseThrow().metrics().get(wholeSet).get("evalRunId");
     assertThat(((Number) stored).longValue()).isEqualTo(theirsAll);
-    assertThat(service.storedEvalSets(COLLECTION, 1, labelled))
+    // A later retraining on another labelled set measures the whole set again; one on this set
+    // does not (its queries include the ones the candidate was fitted on).
+    LabelledSet another =
+        new LabelledSet("another", labelled.split(), labelled.queriesBlob(), labelled.qrelsBlob());
+    assertThat(service.storedEvalSets(COLLECTION, 1, another))
         .extracting(EvaluationRuns.Run::id)
-        .containsExactly(theirsAll);
+        .containsExactlyInAnyOrder(theirsAll, theirs);
+    assertThat(service.storedEvalSets(COLLECTION, 1, labelled)).isEmpty();
     assertThat(service.storedEvalSets(COLLECTION, null, labelled)).isEmpty();
     assertThat(core.registry().alias(COLLECTION, ModelAliases.CHAMPION).orElseThrow().version())
         .isEqualTo(1);
