@@ -1,5 +1,7 @@
 package io.engram.core.ingestion;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.core.Hashing;
@@ -110,8 +112,8 @@ public final class SourceScanner {
    * JSON object with an {@code _id} is listed as its own document keyed by line number, so it fails
    * alone with a reason instead of silently disappearing. Read as a stream: each line is hashed as
    * it goes (its bytes without the line break, as processing reads its range again), and only the
-   * first {@code maxParsed} bytes of a line are kept to find its id; a longer line is listed by its
-   * number and fails alone later (it is over the document size limit anyway).
+   * first {@code maxParsed} bytes of a line are kept to find its id; a longer line's id is read
+   * from them, token by token (a line whose {@code _id} comes later is listed by its number).
    */
   static void scanJsonl(
       InputStream in,
@@ -226,6 +228,11 @@ public final class SourceScanner {
         } catch (IOException malformed) {
           // Left without an id: processing records the parse error against this line.
         }
+      } else {
+        // Longer than what was kept: the id is read from the first bytes, token by token.
+        String[] found = idAndTitle(head, kept);
+        id = found[0] == null ? null : DocumentReader.withoutNul(found[0]);
+        title = found[1] == null ? null : DocumentReader.withoutNul(found[1]);
       }
       String externalId = id == null ? "line-" + lineNo : id;
       sink.accept(
@@ -236,6 +243,34 @@ public final class SourceScanner {
               HexFormat.of().formatHex(digest.digest()),
               locate.at(start, (int) Math.min(length, Integer.MAX_VALUE))));
     }
+  }
+
+  /**
+   * The {@code _id} and {@code title} of a JSON object of which only the first {@code length} bytes
+   * are at hand, as far as they go (nulls where they are not reached).
+   */
+  static String[] idAndTitle(byte[] bytes, int length) {
+    String[] found = new String[2];
+    try (JsonParser p = JSON.getFactory().createParser(bytes, 0, length)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return found;
+      }
+      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (value.isScalarValue() && ("_id".equals(field) || "title".equals(field))) {
+          found["_id".equals(field) ? 0 : 1] = p.getValueAsString();
+        } else {
+          p.skipChildren();
+        }
+        if (found[0] != null && found[1] != null) {
+          break;
+        }
+      }
+    } catch (IOException truncated) {
+      // The bytes end inside the object: what was read stands.
+    }
+    return found;
   }
 
   /**

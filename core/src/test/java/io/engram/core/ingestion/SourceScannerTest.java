@@ -113,8 +113,7 @@ class SourceScannerTest {
   }
 
   @Test
-  void a_line_longer_than_what_is_kept_is_listed_by_its_number_with_its_whole_range()
-      throws Exception {
+  void a_line_longer_than_what_is_kept_keeps_its_id_and_its_whole_range() throws Exception {
     String longLine = "{\"_id\":\"big\",\"text\":\"" + "y".repeat(5000) + "\"}";
     byte[] corpus =
         ("{\"_id\":\"small\",\"text\":\"z\"}\n" + longLine + "\n").getBytes(StandardCharsets.UTF_8);
@@ -127,11 +126,22 @@ class SourceScannerTest {
         docs::add,
         100);
 
-    assertThat(docs).extracting(DiscoveredDocument::externalId).containsExactly("small", "line-2");
+    assertThat(docs).extracting(DiscoveredDocument::externalId).containsExactly("small", "big");
     Locator big = docs.get(1).locator();
     assertThat(big.length()).isEqualTo(longLine.length());
     assertThat(docs.get(1).contentHash())
         .isEqualTo(Hashing.sha256(longLine.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void the_id_of_a_cut_line_is_read_as_far_as_the_bytes_go() {
+    byte[] line =
+        "{\"title\":\"T\",\"meta\":{\"a\":[1,2]},\"_id\":\"x\",\"text\":\"long"
+            .getBytes(StandardCharsets.UTF_8);
+    assertThat(SourceScanner.idAndTitle(line, line.length)).containsExactly("x", "T");
+    assertThat(SourceScanner.idAndTitle(line, 12)).containsExactly(null, "T");
+    assertThat(SourceScanner.idAndTitle("not json".getBytes(StandardCharsets.UTF_8), 8))
+        .containsExactly(null, null);
   }
 
   @Test
