@@ -24,6 +24,12 @@ public final class DriftMetrics {
   /** Queries in the last check's windows ({@code window} = {@code reference} or {@code recent}). */
   public static final String WINDOW = "engram.drift.window.queries";
 
+  /**
+   * When the check of the last verdict ran, in seconds since the epoch: every process keeps the
+   * verdict of the last check it ran, and the newest of them is the collection's.
+   */
+  public static final String CHECKED = "engram.drift.checked.seconds";
+
   /** Checks run, by collection and status. */
   public static final String CHECKS = "engram.drift.checks";
 
@@ -51,6 +57,12 @@ public final class DriftMetrics {
         VERDICT,
         "The last drift verdict: 1 drift, 0 no drift, -1 insufficient data",
         r.drift() == null ? -1 : r.drift() ? 1 : 0,
+        TAG_COLLECTION,
+        c);
+    set(
+        CHECKED,
+        "When the check of the last drift verdict ran, in seconds since the epoch",
+        r.createdAt().toEpochMilli() / 1000.0,
         TAG_COLLECTION,
         c);
     set(

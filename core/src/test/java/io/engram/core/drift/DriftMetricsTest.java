@@ -11,18 +11,13 @@ import org.junit.jupiter.api.Test;
 class DriftMetricsTest {
 
   private static DriftReport report(Boolean drift, Map<Feature, FeatureDrift> features) {
+    return report(drift, features, Instant.EPOCH);
+  }
+
+  private static DriftReport report(
+      Boolean drift, Map<Feature, FeatureDrift> features, Instant created) {
     return new DriftReport(
-        1,
-        "scifact",
-        "v1",
-        "first-served",
-        300,
-        280,
-        drift,
-        "drift",
-        features,
-        "api",
-        Instant.EPOCH);
+        1, "scifact", "v1", "first-served", 300, 280, drift, "drift", features, "api", created);
   }
 
   @Test
@@ -64,7 +59,10 @@ class DriftMetricsTest {
     assertThat(registry.get(DriftMetrics.WINDOW).tags("window", "recent").gauge().value())
         .isEqualTo(280.0);
 
-    metrics.exported(report(null, Map.of()));
+    metrics.exported(report(null, Map.of(), Instant.ofEpochSecond(1_700_000_000, 500_000_000)));
+    // With the verdict, when its check ran: the newest across processes is the collection's.
+    assertThat(registry.get(DriftMetrics.CHECKED).tags("collection", "scifact").gauge().value())
+        .isEqualTo(1_700_000_000.5);
 
     assertThat(registry.get(DriftMetrics.VERDICT).tags("collection", "scifact").gauge().value())
         .isEqualTo(-1.0);
