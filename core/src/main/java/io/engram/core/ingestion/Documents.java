@@ -54,18 +54,6 @@ public final class Documents {
         .findOne();
   }
 
-  /** Whether the collection's document {@code sourceUri} is active (indexed, not removed). */
-  public static boolean isActive(Handle h, String collection, String sourceUri) {
-    return h.createQuery(
-            "SELECT 1 FROM documents WHERE collection = :collection AND source_uri = :sourceUri"
-                + " AND status = 'active'")
-        .bind("collection", collection)
-        .bind("sourceUri", sourceUri)
-        .mapTo(Integer.class)
-        .findOne()
-        .isPresent();
-  }
-
   /** How many of the collection's documents are active (indexed and not tombstoned). */
   public static int activeCount(Handle h, String collection) {
     return h.createQuery(

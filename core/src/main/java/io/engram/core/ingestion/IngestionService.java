@@ -438,7 +438,7 @@ public final class IngestionService {
   }
 
   private boolean active(String collection, String sourceUri) {
-    return jdbi.withHandle(h -> Documents.isActive(h, collection, sourceUri));
+    return jdbi.withHandle(h -> Documents.touchActive(h, collection, sourceUri)).isPresent();
   }
 
   private record Prepared(IngestionItems.Pending item, DocumentChunker.Chunked document) {}
