@@ -2,14 +2,13 @@ package io.engram.workflows.evaluation;
 
 import io.engram.workflows.common.ActivityStubs;
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.common.Failures;
 import io.engram.workflows.common.ParallelBatches;
 import io.engram.workflows.common.RetryPolicies;
 import io.engram.workflows.common.TaskQueues;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
-import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -135,7 +134,7 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
     } catch (ActivityFailure | CanceledFailure e) {
       phase = "failed";
       boolean cancelled = e instanceof CanceledFailure || e.getCause() instanceof CanceledFailure;
-      String reason = cancelled ? "cancelled" : reason(e);
+      String reason = cancelled ? "cancelled" : Failures.reason(e);
       // The run is marked even when the workflow is being cancelled, hence the detached scope.
       Workflow.newDetachedCancellationScope(
               () -> bookkeeping.markEnded(evalRunId, cancelled, reason))
@@ -165,19 +164,6 @@ public class EvaluationWorkflowImpl implements EvaluationWorkflow {
     mrrAt10 += scores.mrrAt10();
     recallAt10 += scores.recallAt10();
     recallAt100 += scores.recallAt100();
-  }
-
-  /** The innermost failure's own message, which names the bad input or the broken dependency. */
-  private static String reason(TemporalFailure failure) {
-    Throwable t = failure;
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
-    String message =
-        t instanceof ApplicationFailure application
-            ? application.getOriginalMessage()
-            : t.getMessage();
-    return message == null ? t.getClass().getSimpleName() : message;
   }
 
   @Override

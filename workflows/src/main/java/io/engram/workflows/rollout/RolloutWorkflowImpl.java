@@ -3,6 +3,7 @@ package io.engram.workflows.rollout;
 import io.engram.workflows.common.ActivityStubs;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.common.Failures;
 import io.engram.workflows.common.RetryPolicies;
 import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.ingestion.IngestionProgress;
@@ -203,11 +204,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       RolloutRequest.Signalled s = pending.remove(0);
       RolloutSignal sent = s.signal();
       moves.signal(rolloutId(), s.name(), sent);
-      String why =
-          (s.name().equals("abort") ? "aborted" : s.name() + "d")
-              + " by "
-              + sent.actor()
-              + (blank(sent.reason()) ? "" : ": " + sent.reason());
+      String why = why(s);
       long now = Workflow.currentTimeMillis();
       switch (s.name()) {
         case "approve" -> promote(sent.actor(), why);
@@ -261,47 +258,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         started.candidateIndex() == null
             ? Workflow.DEFAULT_VERSION
             : Workflow.getVersion(INDEX_CATCH_UP, Workflow.DEFAULT_VERSION, 2);
-    if (catchUp != Workflow.DEFAULT_VERSION) {
-      IngestionProgress caughtUp;
-      try {
-        caughtUp = catchUpIndex(started.candidateIndex(), "-index");
-      } catch (ChildWorkflowFailure e) {
-        Throwable cause = e;
-        while (cause.getCause() != null) {
-          cause = cause.getCause();
-        }
-        rollBack(
-            WORKFLOW,
-            "catching the candidate's index up failed: "
-                + (cause instanceof ApplicationFailure af
-                    ? af.getOriginalMessage()
-                    : cause.getMessage()));
-        return;
-      }
-      if (caughtUp.failed() > 0) {
-        rollBack(
-            WORKFLOW,
-            "catching the candidate's index up failed for "
-                + caughtUp.failed()
-                + " of "
-                + caughtUp.total()
-                + " documents; it would serve without them");
-        return;
-      }
-      // An abort sent while the index was caught up (minutes, for many new documents) wins.
-      for (RolloutRequest.Signalled s : List.copyOf(pending)) {
-        if (s.name().equals("abort")) {
-          pending.remove(s);
-          moves.signal(rolloutId(), s.name(), s.signal());
-          rollBack(
-              s.signal().actor(),
-              "aborted by "
-                  + s.signal().actor()
-                  + (blank(s.signal().reason()) ? "" : ": " + s.signal().reason())
-                  + " while the candidate's index was caught up");
-          return;
-        }
-      }
+    if (catchUp != Workflow.DEFAULT_VERSION && !caughtUpBeforePromotion()) {
+      return;
     }
     try {
       moves.promote(rolloutId(), actor, reason);
@@ -333,6 +291,49 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       }
     }
     finish(rolloutId(), RolloutResult.PROMOTED, reason);
+  }
+
+  /**
+   * Catches the candidate's own index up before it is promoted; false when the rollout was rolled
+   * back instead: the catch-up failed, or an abort arrived while it ran (minutes, for many new
+   * documents), which wins.
+   */
+  private boolean caughtUpBeforePromotion() {
+    IngestionProgress caughtUp;
+    try {
+      caughtUp = catchUpIndex(started.candidateIndex(), "-index");
+    } catch (ChildWorkflowFailure e) {
+      rollBack(WORKFLOW, "catching the candidate's index up failed: " + Failures.reason(e));
+      return false;
+    }
+    if (caughtUp.failed() > 0) {
+      rollBack(
+          WORKFLOW,
+          "catching the candidate's index up failed for "
+              + caughtUp.failed()
+              + " of "
+              + caughtUp.total()
+              + " documents; it would serve without them");
+      return false;
+    }
+    for (RolloutRequest.Signalled s : List.copyOf(pending)) {
+      if (s.name().equals("abort")) {
+        pending.remove(s);
+        moves.signal(rolloutId(), s.name(), s.signal());
+        rollBack(s.signal().actor(), why(s) + " while the candidate's index was caught up");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** What a signal says happened, for the audit: {@code aborted by ops: wrong corpus}. */
+  private static String why(RolloutRequest.Signalled s) {
+    RolloutSignal sent = s.signal();
+    return (s.name().equals("abort") ? "aborted" : s.name() + "d")
+        + " by "
+        + sent.actor()
+        + (blank(sent.reason()) ? "" : ": " + sent.reason());
   }
 
   /**

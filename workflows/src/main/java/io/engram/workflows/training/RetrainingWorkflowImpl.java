@@ -4,6 +4,7 @@ import io.engram.workflows.common.AbandonedChildren;
 import io.engram.workflows.common.ActivityStubs;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.common.Failures;
 import io.engram.workflows.common.RetryPolicies;
 import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.evaluation.EvaluationRequest;
@@ -142,7 +143,7 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
       return new RetrainingResult(
           reason, judgement.outcome(), candidate.version(), judgement.gates(), null, rollout);
     } catch (ActivityFailure | ChildWorkflowFailure e) {
-      if (rootCause(e) instanceof ApplicationFailure af && af.isNonRetryable()) {
+      if (Failures.root(e) instanceof ApplicationFailure af && af.isNonRetryable()) {
         enter(RetrainingProgress.FAILED);
         return new RetrainingResult(
             reason, RetrainingResult.FAILED, version, List.of(), af.getOriginalMessage());
@@ -373,14 +374,6 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
   private void enter(String next) {
     phase = next;
     RetrainingMetrics.entered(next);
-  }
-
-  private static Throwable rootCause(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   @Override
