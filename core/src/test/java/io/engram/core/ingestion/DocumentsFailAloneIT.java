@@ -3,22 +3,15 @@ package io.engram.core.ingestion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.Hashing;
 import io.engram.core.collection.CollectionRegistry;
-import io.engram.core.db.EngramJdbi;
-import io.engram.core.embedding.CachedEmbedder;
-import io.engram.core.embedding.EmbeddingModels;
-import io.engram.core.index.IndexVersions;
 import io.engram.testing.EngramServices;
-import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.FailingTable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,34 +25,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EngramServices
 class DocumentsFailAloneIT {
-  private static final String MODEL = "all-minilm-l6-v2-q";
-  private static final AtomicInteger DATABASES = new AtomicInteger();
 
-  private HikariDataSource db;
+  private IngestionDatabase database;
   private Jdbi jdbi;
   private IngestionService service;
 
   /** A database per test: the tests count rows of the ingestion tables. */
   @BeforeEach
   void setUp() {
-    db =
-        EngramServicesExtension.postgres()
-            .migratedDatabase("documents_fail_alone_it_" + DATABASES.incrementAndGet(), 2);
-    jdbi = EngramJdbi.create(db);
-    IndexVersions versions = new IndexVersions(jdbi);
-    versions.ensureChampion(MODEL, 1024, 200);
-    service =
-        new IngestionService(
-            jdbi,
-            versions,
-            new BlobStore(jdbi),
-            new DocumentReader(1 << 20),
-            model -> new CachedEmbedder(jdbi, model, EmbeddingModels.get(model)));
+    database = new IngestionDatabase("documents_fail_alone_it");
+    jdbi = database.jdbi;
+    service = database.service();
   }
 
   @AfterEach
   void tearDown() {
-    db.close();
+    database.close();
   }
 
   @Test
@@ -82,8 +63,8 @@ class DocumentsFailAloneIT {
     assertThat(outcome.failed()).as("%s", outcome.errors()).isZero();
     assertThat(outcome.done()).isEqualTo(3);
     assertThat(string("SELECT title FROM documents WHERE external_id = 'd1'")).isEqualTo("Sailing");
-    assertThat(count("chunks WHERE text LIKE '%A sloop has one mast.%'")).isEqualTo(1);
-    assertThat(count("chunks WHERE text LIKE '%Oolong is half oxidised.%'")).isEqualTo(1);
+    assertThat(database.count("chunks WHERE text LIKE '%A sloop has one mast.%'")).isEqualTo(1);
+    assertThat(database.count("chunks WHERE text LIKE '%Oolong is half oxidised.%'")).isEqualTo(1);
   }
 
   @Test
@@ -111,11 +92,12 @@ class DocumentsFailAloneIT {
                   .doesNotContain("INSERT")
                   .endsWith("fix the document and ingest it again");
             });
-    assertThat(count("documents WHERE status = 'active'")).isEqualTo(2);
-    assertThat(count("documents WHERE status = 'failed' AND source_uri LIKE '%poison.txt'"))
+    assertThat(database.count("documents WHERE status = 'active'")).isEqualTo(2);
+    assertThat(
+            database.count("documents WHERE status = 'failed' AND source_uri LIKE '%poison.txt'"))
         .isEqualTo(1);
-    assertThat(count("chunks WHERE text LIKE '%poison%'")).isZero();
-    assertThat(count("ingestion_items WHERE status = 'pending'")).isZero();
+    assertThat(database.count("chunks WHERE text LIKE '%poison%'")).isZero();
+    assertThat(database.count("ingestion_items WHERE status = 'pending'")).isZero();
   }
 
   @Test
@@ -183,15 +165,15 @@ class DocumentsFailAloneIT {
             tuple(
                 dir.resolve("edited.txt").toString(),
                 "file changed since discovery; ingest again"));
-    assertThat(count("documents WHERE status = 'active'")).isEqualTo(1);
-    assertThat(count("chunks WHERE text LIKE '%eighty degrees%'")).isEqualTo(1);
+    assertThat(database.count("documents WHERE status = 'active'")).isEqualTo(1);
+    assertThat(database.count("chunks WHERE text LIKE '%eighty degrees%'")).isEqualTo(1);
 
     // The next run discovers the corpus as it is now and ingests it.
     discover("run-2", dir);
     assertThat(service.process("run-2", 0, 3, seq -> {}).done()).isEqualTo(3);
     assertThat(string("SELECT title FROM documents WHERE source_uri LIKE '%edited.txt'"))
         .isEqualTo("edited.txt");
-    assertThat(count("documents WHERE status = 'active'")).isEqualTo(4);
+    assertThat(database.count("documents WHERE status = 'active'")).isEqualTo(4);
   }
 
   private IngestionService.Discovery discover(String runId, Path path) throws Exception {
@@ -200,11 +182,6 @@ class DocumentsFailAloneIT {
         new IngestionService.Request(
             "wf-" + runId, runId, "notes", origin, origin, null, null, null, false),
         n -> {});
-  }
-
-  private long count(String tableAndFilter) {
-    return jdbi.withHandle(
-        h -> h.createQuery("SELECT count(*) FROM " + tableAndFilter).mapTo(Long.class).one());
   }
 
   private String string(String sql) {

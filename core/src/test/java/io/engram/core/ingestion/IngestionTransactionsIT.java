@@ -3,17 +3,10 @@ package io.engram.core.ingestion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.engram.core.db.EngramJdbi;
-import io.engram.core.embedding.CachedEmbedder;
-import io.engram.core.embedding.EmbeddingModels;
-import io.engram.core.index.IndexVersions;
 import io.engram.testing.EngramServices;
-import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.FailingTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.junit.jupiter.api.AfterEach;
@@ -28,34 +21,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EngramServices
 class IngestionTransactionsIT {
-  private static final String MODEL = "all-minilm-l6-v2-q";
-  private static final AtomicInteger DATABASES = new AtomicInteger();
 
-  private HikariDataSource db;
+  private IngestionDatabase database;
   private Jdbi jdbi;
   private IngestionService service;
 
   /** A database per test: the tests count every row of the ingestion tables. */
   @BeforeEach
   void setUp() {
-    db =
-        EngramServicesExtension.postgres()
-            .migratedDatabase("ingestion_transactions_it_" + DATABASES.incrementAndGet(), 2);
-    jdbi = EngramJdbi.create(db);
-    IndexVersions versions = new IndexVersions(jdbi);
-    versions.ensureChampion(MODEL, 1024, 200);
-    service =
-        new IngestionService(
-            jdbi,
-            versions,
-            new BlobStore(jdbi),
-            new DocumentReader(1 << 20),
-            model -> new CachedEmbedder(jdbi, model, EmbeddingModels.get(model)));
+    database = new IngestionDatabase("ingestion_transactions_it");
+    jdbi = database.jdbi;
+    service = database.service();
   }
 
   @AfterEach
   void tearDown() {
-    db.close();
+    database.close();
   }
 
   @Test
@@ -70,15 +51,15 @@ class IngestionTransactionsIT {
           .isInstanceOf(JdbiException.class)
           .hasMessageContaining(FailingTable.ERROR);
       // The document row, its chunks and the item's status were written in the same transaction.
-      assertThat(count("documents")).isZero();
-      assertThat(count("chunks")).isZero();
-      assertThat(count("ingestion_items WHERE status = 'pending'")).isEqualTo(2);
+      assertThat(database.count("documents")).isZero();
+      assertThat(database.count("chunks")).isZero();
+      assertThat(database.count("ingestion_items WHERE status = 'pending'")).isEqualTo(2);
     }
     IngestionService.BatchOutcome outcome = service.process("run-1", 0, 2, seq -> {});
     assertThat(outcome.done()).isEqualTo(2);
-    assertThat((long) outcome.chunks()).isEqualTo(count("chunks")).isPositive();
-    assertThat(count("document_indexes")).isEqualTo(2);
-    assertThat(count("documents WHERE status = 'active'")).isEqualTo(2);
+    assertThat((long) outcome.chunks()).isEqualTo(database.count("chunks")).isPositive();
+    assertThat(database.count("document_indexes")).isEqualTo(2);
+    assertThat(database.count("documents WHERE status = 'active'")).isEqualTo(2);
   }
 
   @Test
@@ -88,7 +69,7 @@ class IngestionTransactionsIT {
     Files.writeString(dir.resolve("sail.txt"), "A sloop carries one mast and two sails.");
     discover("run-1", dir);
     service.process("run-1", 0, 2, seq -> {});
-    long chunks = count("chunks");
+    long chunks = database.count("chunks");
 
     // The next run finds one document changed and one gone.
     Files.writeString(dir.resolve("tea.txt"), "Green tea is brewed at seventy degrees.");
@@ -97,14 +78,14 @@ class IngestionTransactionsIT {
       assertThatThrownBy(() -> discover("run-2", dir))
           .isInstanceOf(JdbiException.class)
           .hasMessageContaining(FailingTable.ERROR);
-      assertThat(count("ingestion_runs WHERE run_id = 'run-2'")).isZero();
-      assertThat(count("documents WHERE status = 'active'")).isEqualTo(2);
-      assertThat(count("chunks")).isEqualTo(chunks);
+      assertThat(database.count("ingestion_runs WHERE run_id = 'run-2'")).isZero();
+      assertThat(database.count("documents WHERE status = 'active'")).isEqualTo(2);
+      assertThat(database.count("chunks")).isEqualTo(chunks);
     }
     IngestionService.Discovery retried = discover("run-2", dir);
     assertThat(retried.pending()).isEqualTo(1);
     assertThat(retried.tombstoned()).isEqualTo(1);
-    assertThat(count("documents WHERE status = 'tombstoned'")).isEqualTo(1);
+    assertThat(database.count("documents WHERE status = 'tombstoned'")).isEqualTo(1);
     // A retry of the committed discovery returns its record without scanning again.
     Files.delete(dir.resolve("tea.txt"));
     assertThat(discover("run-2", dir)).isEqualTo(retried);
@@ -116,10 +97,5 @@ class IngestionTransactionsIT {
         new IngestionService.Request(
             "wf-" + runId, runId, "notes", origin, origin, null, null, null, false),
         n -> {});
-  }
-
-  private long count(String tableAndFilter) {
-    return jdbi.withHandle(
-        h -> h.createQuery("SELECT count(*) FROM " + tableAndFilter).mapTo(Long.class).one());
   }
 }

@@ -3,20 +3,14 @@ package io.engram.core.ingestion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.engram.core.db.EngramJdbi;
-import io.engram.core.embedding.CachedEmbedder;
-import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersions;
 import io.engram.testing.EngramServices;
-import io.engram.testing.EngramServicesExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
@@ -32,10 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EngramServices
 class RebuildIT {
-  private static final String MODEL = "all-minilm-l6-v2-q";
-  private static final AtomicInteger DATABASES = new AtomicInteger();
 
-  private HikariDataSource db;
+  private IngestionDatabase database;
   private Jdbi jdbi;
   private IndexVersions versions;
   private IngestionService service;
@@ -44,26 +36,15 @@ class RebuildIT {
 
   @BeforeEach
   void setUp() {
-    db =
-        EngramServicesExtension.postgres()
-            .migratedDatabase("rebuild_it_" + DATABASES.incrementAndGet(), 2);
-    jdbi = EngramJdbi.create(db);
-    versions = new IndexVersions(jdbi);
-    versions.ensureChampion(MODEL, 1024, 200);
-    service =
-        new IngestionService(
-            jdbi,
-            versions,
-            new BlobStore(jdbi),
-            new DocumentReader(1 << 20),
-            model -> new CachedEmbedder(jdbi, model, EmbeddingModels.get(model)),
-            collection -> {},
-            collection -> Optional.ofNullable(serving.get()));
+    database = new IngestionDatabase("rebuild_it");
+    jdbi = database.jdbi;
+    versions = database.versions;
+    service = database.service(collection -> Optional.ofNullable(serving.get()));
   }
 
   @AfterEach
   void tearDown() {
-    db.close();
+    database.close();
   }
 
   @Test
@@ -99,7 +80,7 @@ class RebuildIT {
     assertThat(chunks(rebuilt.indexVersionId()).get(dir.resolve("a.txt").toString()))
         .isGreaterThan(chunks(champion).get(dir.resolve("a.txt").toString()));
     assertThat(origins()).isEqualTo(originsBefore);
-    assertThat(count("documents WHERE status = 'tombstoned'")).isEqualTo(1);
+    assertThat(database.count("documents WHERE status = 'tombstoned'")).isEqualTo(1);
 
     // Rebuilt again, the version holds every document already.
     IngestionService.Discovery again = rebuild(128);
@@ -276,10 +257,5 @@ class RebuildIT {
             h.createQuery("SELECT source_uri || ' ' || origin FROM documents ORDER BY source_uri")
                 .mapTo(String.class)
                 .list());
-  }
-
-  private long count(String tableAndFilter) {
-    return jdbi.withHandle(
-        h -> h.createQuery("SELECT count(*) FROM " + tableAndFilter).mapTo(Long.class).one());
   }
 }

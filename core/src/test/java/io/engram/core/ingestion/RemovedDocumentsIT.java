@@ -2,17 +2,10 @@ package io.engram.core.ingestion;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.engram.core.db.EngramJdbi;
-import io.engram.core.embedding.CachedEmbedder;
-import io.engram.core.embedding.EmbeddingModels;
-import io.engram.core.index.IndexVersions;
 import io.engram.testing.EngramServices;
-import io.engram.testing.EngramServicesExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,34 +18,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EngramServices
 class RemovedDocumentsIT {
-  private static final String MODEL = "all-minilm-l6-v2-q";
-  private static final AtomicInteger DATABASES = new AtomicInteger();
 
-  private HikariDataSource db;
+  private IngestionDatabase database;
   private Jdbi jdbi;
   private IngestionService service;
   private int runs;
 
   @BeforeEach
   void setUp() {
-    db =
-        EngramServicesExtension.postgres()
-            .migratedDatabase("removed_documents_it_" + DATABASES.incrementAndGet(), 2);
-    jdbi = EngramJdbi.create(db);
-    IndexVersions versions = new IndexVersions(jdbi);
-    versions.ensureChampion(MODEL, 1024, 200);
-    service =
-        new IngestionService(
-            jdbi,
-            versions,
-            new BlobStore(jdbi),
-            new DocumentReader(1 << 20),
-            model -> new CachedEmbedder(jdbi, model, EmbeddingModels.get(model)));
+    database = new IngestionDatabase("removed_documents_it");
+    jdbi = database.jdbi;
+    service = database.service();
   }
 
   @AfterEach
   void tearDown() {
-    db.close();
+    database.close();
   }
 
   @Test
@@ -71,7 +52,7 @@ class RemovedDocumentsIT {
 
     assertThat(discovery.tombstonedSample()).containsExactly(a.toString());
     assertThat(active()).containsExactly(dir.resolve("b.txt").toString());
-    assertThat(count("chunks")).isEqualTo(1);
+    assertThat(database.count("chunks")).isEqualTo(1);
   }
 
   @Test
@@ -114,10 +95,5 @@ class RemovedDocumentsIT {
             h.createQuery("SELECT source_uri FROM documents WHERE status = 'active'")
                 .mapTo(String.class)
                 .list());
-  }
-
-  private long count(String tableAndFilter) {
-    return jdbi.withHandle(
-        h -> h.createQuery("SELECT count(*) FROM " + tableAndFilter).mapTo(Long.class).one());
   }
 }
