@@ -376,6 +376,12 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
         hostile(
             "POST",
             "/v1/retrainings",
+            "{\"collection\":\"default\",\"params\":{\"embeddingModel\":\"gpt-9\"}}",
+            400,
+            "/params/embeddingModel"),
+        hostile(
+            "POST",
+            "/v1/retrainings",
             "{\"collection\":\"default\",\"params\":{\"denseWeight\":0.5}}",
             400,
             "/params/denseWeight"),

@@ -93,9 +93,10 @@ final class RetrainCommand implements Callable<Integer> {
               + "without a study (repeatable). Names: mode (hybrid|dense), denseWeight (0.2-0.95), "
               + "candidates (30-200, step 10), maxLexemeShare (0.01|0.02|0.05|0.1), "
               + "reranker (none|champion|trained), l2 (0.001-10), negativeDepth (10-100, step 10); "
-              + "unpinned ones keep the champion's values. Index parameters chunkSize "
-              + "(64-100000) and chunkOverlap (0-50000, below the size) give the candidate an "
-              + "index of its own, rebuilt from the collection's documents with that chunking "
+              + "unpinned ones keep the champion's values. Index parameters embeddingModel "
+              + "(bge-small-en-v1.5-q|all-minilm-l6-v2-q), chunkSize (64-100000) and "
+              + "chunkOverlap (0-50000, below the size) give the candidate an index of its own, "
+              + "rebuilt from the collection's documents with that model and chunking "
               + "(which takes as long as ingesting them); the search, or the other pinned "
               + "parameters, then work on it. The API checks names and ranges.")
   List<String> params = new ArrayList<>();

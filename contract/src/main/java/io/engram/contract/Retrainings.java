@@ -27,10 +27,11 @@ public final class Retrainings {
    * @param labelled the labelled set to learn from and be judged on (default: the one the
    *     collection's newest version was trained on)
    * @param params parameters to pin, by name, as text (e.g. {@code "denseWeight": "0.6"}): that
-   *     configuration is trained and gated without a search; none for a search. {@code chunkSize}
-   *     and {@code chunkOverlap} give the candidate an index of its own, rebuilt from the
-   *     collection's documents with that chunking (the search, or the other pinned parameters, then
-   *     work on it)
+   *     configuration is trained and gated without a search; none for a search. {@code
+   *     embeddingModel} ({@code bge-small-en-v1.5-q} or {@code all-minilm-l6-v2-q}), {@code
+   *     chunkSize} and {@code chunkOverlap} give the candidate an index of its own, rebuilt from
+   *     the collection's documents with that model and chunking (the search, or the other pinned
+   *     parameters, then work on it)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record RetrainingRequest(

@@ -9,6 +9,7 @@ import io.engram.core.db.Database;
 import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.index.IndexParams;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingestion.BlobStore;
 import io.engram.core.ingestion.DocumentReader;
@@ -274,7 +275,14 @@ class IngestionIT {
     var discovery =
         service.discover(
             new IngestionService.Request(
-                "wf-partial", "run-partial", "partial", origin, origin, null, null, null, false),
+                "wf-partial",
+                "run-partial",
+                "partial",
+                origin,
+                origin,
+                null,
+                IndexParams.BASE,
+                false),
             n -> {});
     assertThat(discovery.pending()).isEqualTo(10);
 
@@ -298,8 +306,7 @@ class IngestionIT {
                     origin,
                     origin,
                     null,
-                    null,
-                    null,
+                    IndexParams.BASE,
                     false),
                 n -> {}))
         .isEqualTo(discovery);

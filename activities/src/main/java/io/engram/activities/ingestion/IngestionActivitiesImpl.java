@@ -1,6 +1,7 @@
 package io.engram.activities.ingestion;
 
 import io.engram.activities.FailureReasons;
+import io.engram.core.index.IndexParams;
 import io.engram.core.ingestion.IngestionService;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.ingestion.BatchResult;
@@ -54,8 +55,8 @@ public class IngestionActivitiesImpl implements IngestionActivities {
                   request.origin(),
                   request.path(),
                   manifest,
-                  request.chunkSize(),
-                  request.chunkOverlap(),
+                  new IndexParams(
+                      request.embeddingModel(), request.chunkSize(), request.chunkOverlap()),
                   request.rebuilds()),
               ctx::heartbeat);
       metrics.discovered(d.skipped(), Duration.ofNanos(System.nanoTime() - start));

@@ -67,7 +67,10 @@ public final class RolloutActivitiesImpl implements RolloutActivities {
             settings.maxPause().toMillis()),
         service
             .candidateIndex(r)
-            .map(i -> new RolloutStarted.IndexChunking(i.chunkSize(), i.chunkOverlap()))
+            .map(
+                i ->
+                    new RolloutStarted.CandidateIndex(
+                        i.embeddingModel(), i.chunkSize(), i.chunkOverlap()))
             .orElse(null));
   }
 

@@ -12,6 +12,7 @@ import io.engram.contract.Ingestions.IngestionStatus;
 import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
+import io.engram.core.index.IndexParams;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingestion.BlobStore;
 import io.engram.core.ingestion.DocumentType;
@@ -83,7 +84,7 @@ class IngestionStarter {
     }
     String collection = caller.collection("/collection", name);
     try {
-      indexVersions.chunking(body.chunkSize(), body.chunkOverlap());
+      indexVersions.check(IndexParams.chunking(body.chunkSize(), body.chunkOverlap()));
     } catch (IllegalArgumentException e) {
       throw Problems.invalidField("/chunkOverlap", e.getMessage());
     }

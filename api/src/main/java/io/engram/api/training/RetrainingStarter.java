@@ -14,6 +14,8 @@ import io.engram.contract.Retrainings.RetrainingStarted;
 import io.engram.contract.Retrainings.RetrainingStatus;
 import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.index.IndexParams;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingestion.BlobStore;
@@ -221,7 +223,8 @@ class RetrainingStarter {
     if (body == null) {
       return params;
     }
-    Map<String, Integer> index = new LinkedHashMap<>();
+    Map<String, Integer> chunking = new LinkedHashMap<>();
+    String model = null;
     for (Map.Entry<String, String> e : body.entrySet()) {
       String name = e.getKey();
       String pointer = "/params/" + pointerToken(name);
@@ -231,8 +234,10 @@ class RetrainingStarter {
       if (e.getValue() == null) {
         throw Problems.invalidField(pointer, "must not be null; write the value as a string");
       }
-      if (RetrainingRequest.INDEX_PARAMS.contains(name)) {
-        index.put(name, indexParam(pointer, name, e.getValue()));
+      if (name.equals(RetrainingRequest.EMBEDDING_MODEL)) {
+        model = embeddingModel(pointer, e.getValue());
+      } else if (RetrainingRequest.INDEX_PARAMS.contains(name)) {
+        chunking.put(name, chunkingParam(pointer, name, e.getValue()));
       } else {
         try {
           RetrainingService.SPACE.parsePartial(Map.of(name, e.getValue()));
@@ -246,9 +251,11 @@ class RetrainingStarter {
                   + RetrainingRequest.INDEX_PARAMS);
         }
       }
-      params.put(name, e.getValue());
+      params.put(name, name.equals(RetrainingRequest.EMBEDDING_MODEL) ? model : e.getValue());
     }
-    if (!index.isEmpty()) {
+    if (!chunking.isEmpty()) {
+      IndexParams wanted =
+          new IndexParams(model, chunking.get("chunkSize"), chunking.get("chunkOverlap"));
       try {
         // From the index the collection is served from, as the rebuild will be.
         Optional<IndexVersion> serving =
@@ -256,9 +263,9 @@ class RetrainingStarter {
                 .alias(collection, ModelAliases.CHAMPION)
                 .flatMap(v -> indexVersions.byId(v.indexVersionId()));
         if (serving.isPresent()) {
-          indexVersions.chunking(serving.get(), index.get("chunkSize"), index.get("chunkOverlap"));
+          indexVersions.check(serving.get(), wanted);
         } else {
-          indexVersions.chunking(index.get("chunkSize"), index.get("chunkOverlap"));
+          indexVersions.check(wanted);
         }
       } catch (IllegalArgumentException e) {
         throw Problems.invalidField("/params/chunkOverlap", e.getMessage());
@@ -267,8 +274,17 @@ class RetrainingStarter {
     return params;
   }
 
-  /** An index parameter: a whole number of characters within the ingestion API's limits. */
-  private static int indexParam(String pointer, String name, String text) {
+  /** The embedding model parameter: the name of a model this installation ships. */
+  private static String embeddingModel(String pointer, String text) {
+    try {
+      return EmbeddingModels.spec(text.strip()).name();
+    } catch (IllegalArgumentException e) {
+      throw Problems.invalidField(pointer, e.getMessage());
+    }
+  }
+
+  /** A chunking parameter: a whole number of characters within the ingestion API's limits. */
+  private static int chunkingParam(String pointer, String name, String text) {
     int value;
     try {
       value = Integer.parseInt(text.strip());

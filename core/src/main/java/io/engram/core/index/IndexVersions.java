@@ -74,48 +74,64 @@ public final class IndexVersions {
   }
 
   /**
-   * The index version for a request's chunking: the champion when the request does not override
-   * chunking (or overrides it with the champion's values), else a candidate with the champion's
-   * model and the requested chunking, created on first use.
+   * The index version {@code wanted} asks for, from the installation's champion: see {@link
+   * #resolve(IndexVersion, IndexParams)}.
    */
-  public IndexVersion forChunking(Integer chunkSize, Integer chunkOverlap) {
-    return forChunking(requireChampion(), chunkSize, chunkOverlap);
+  public IndexVersion resolve(IndexParams wanted) {
+    return resolve(requireChampion(), wanted);
   }
 
   /**
-   * As {@link #forChunking(Integer, Integer)}, from {@code base} rather than the installation's
-   * champion: a collection whose serving version searches another index version (one a retraining
-   * rebuilt and a rollout promoted) gets new documents there.
+   * The index version {@code wanted} asks for, from {@code base} (a collection's serving index, so
+   * a collection served from an index a retraining rebuilt gets new documents there): {@code base}
+   * itself when the parameters change nothing (or repeat its values), else a candidate beside it
+   * with the asked model and chunking and the base's for what they leave out, created on first use
+   * with its HNSW index.
+   *
+   * @throws IllegalArgumentException when the model is unknown (naming the known ones) or the
+   *     overlap is not smaller than the chunk size (naming {@code chunkOverlap} and the size it was
+   *     compared with)
    */
-  public IndexVersion forChunking(IndexVersion base, Integer chunkSize, Integer chunkOverlap) {
-    Chunking chunking = Chunking.of(base, chunkSize, chunkOverlap);
-    if (chunking.size() == base.chunkSize() && chunking.overlap() == base.chunkOverlap()) {
+  public IndexVersion resolve(IndexVersion base, IndexParams wanted) {
+    String model = embeddingModel(base, wanted);
+    Chunking chunking = Chunking.of(base, wanted.chunkSize(), wanted.chunkOverlap());
+    if (model.equals(base.embeddingModel())
+        && chunking.size() == base.chunkSize()
+        && chunking.overlap() == base.chunkOverlap()) {
       return base;
     }
-    IndexVersion candidate =
-        getOrCreate(base.embeddingModel(), chunking.size(), chunking.overlap(), "candidate");
+    IndexVersion candidate = getOrCreate(model, chunking.size(), chunking.overlap(), "candidate");
     ensureHnswIndex(candidate);
     return candidate;
   }
 
   /**
-   * The chunking a request gets: what it gives, the champion's for what it leaves out (an overlap
-   * no larger than half the chunk size).
+   * Checks {@code wanted} against {@code base} as {@link #resolve(IndexVersion, IndexParams)}
+   * would, without creating anything.
    *
-   * @throws IllegalArgumentException when the overlap is not smaller than the chunk size, naming
-   *     the request's field ({@code chunkOverlap}) and the size it was compared with
+   * @throws IllegalArgumentException as {@code resolve} does
    */
-  public Chunking chunking(Integer chunkSize, Integer chunkOverlap) {
-    return Chunking.of(requireChampion(), chunkSize, chunkOverlap);
+  public void check(IndexVersion base, IndexParams wanted) {
+    embeddingModel(base, wanted);
+    Chunking.of(base, wanted.chunkSize(), wanted.chunkOverlap());
   }
 
-  /** As {@link #chunking(Integer, Integer)}, from {@code base}'s chunking. */
-  public Chunking chunking(IndexVersion base, Integer chunkSize, Integer chunkOverlap) {
-    return Chunking.of(base, chunkSize, chunkOverlap);
+  /** As {@link #check(IndexVersion, IndexParams)}, from the installation's champion. */
+  public void check(IndexParams wanted) {
+    check(requireChampion(), wanted);
   }
 
-  /** Chunk size and overlap, in characters. */
-  public record Chunking(int size, int overlap) {
+  private static String embeddingModel(IndexVersion base, IndexParams wanted) {
+    String model =
+        wanted.embeddingModel() == null ? base.embeddingModel() : wanted.embeddingModel().strip();
+    return EmbeddingModels.spec(model).name();
+  }
+
+  /**
+   * Chunk size and overlap, in characters: what a request gives, the base's for what it leaves out
+   * (an overlap no larger than half the chunk size).
+   */
+  record Chunking(int size, int overlap) {
     static Chunking of(IndexVersion champion, Integer chunkSize, Integer chunkOverlap) {
       int size = chunkSize == null ? champion.chunkSize() : chunkSize;
       int overlap =

@@ -6,6 +6,7 @@ import dev.langchain4j.data.document.splitter.DocumentSplitters;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.db.InvalidData;
 import io.engram.core.embedding.CachedEmbedder;
+import io.engram.core.index.IndexParams;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.store.PgVectorChunkStore;
@@ -50,7 +51,7 @@ public final class IngestionService {
   /**
    * What to ingest into a collection: a path on the worker's host, an uploaded manifest, or (with
    * {@code rebuild}) the collection's own live documents, read again from where they were last read
-   * into the index version of the given chunking.
+   * into the index version {@code index} asks for (from the collection's serving index).
    */
   public record Request(
       String workflowId,
@@ -59,8 +60,7 @@ public final class IngestionService {
       String origin,
       String path,
       UUID manifestId,
-      Integer chunkSize,
-      Integer chunkOverlap,
+      IndexParams index,
       boolean rebuild) {}
 
   /**
@@ -180,9 +180,8 @@ public final class IngestionService {
           servingIndex.apply(request.collection()).flatMap(indexVersions::byId);
       version =
           serving.isPresent()
-              ? indexVersions.forChunking(
-                  serving.get(), request.chunkSize(), request.chunkOverlap())
-              : indexVersions.forChunking(request.chunkSize(), request.chunkOverlap());
+              ? indexVersions.resolve(serving.get(), request.index())
+              : indexVersions.resolve(request.index());
     } catch (IllegalArgumentException e) {
       throw new InvalidSourceException(e.getMessage());
     }

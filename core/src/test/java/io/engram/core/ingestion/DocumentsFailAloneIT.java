@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import io.engram.core.Hashing;
 import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.index.IndexParams;
 import io.engram.testing.EngramServices;
 import io.engram.testing.FailingTable;
 import java.nio.charset.StandardCharsets;
@@ -124,7 +125,7 @@ class DocumentsFailAloneIT {
                     new ManifestEntry("notes/sail.txt", Hashing.sha256(sail), sail.length)));
     service.discover(
         new IngestionService.Request(
-            "wf-run-1", "run-1", "notes", "upload", null, manifest, null, null, false),
+            "wf-run-1", "run-1", "notes", "upload", null, manifest, IndexParams.BASE, false),
         n -> {});
 
     IngestionService.BatchOutcome outcome = service.process("run-1", 0, 2, seq -> {});
@@ -180,7 +181,7 @@ class DocumentsFailAloneIT {
     String origin = path.toString();
     return service.discover(
         new IngestionService.Request(
-            "wf-" + runId, runId, "notes", origin, origin, null, null, null, false),
+            "wf-" + runId, runId, "notes", origin, origin, null, IndexParams.BASE, false),
         n -> {});
   }
 

@@ -3,6 +3,7 @@ package io.engram.core.ingestion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.engram.core.index.IndexParams;
 import io.engram.testing.EngramServices;
 import io.engram.testing.FailingTable;
 import java.nio.file.Files;
@@ -95,7 +96,7 @@ class IngestionTransactionsIT {
     String origin = dir.toString();
     return service.discover(
         new IngestionService.Request(
-            "wf-" + runId, runId, "notes", origin, origin, null, null, null, false),
+            "wf-" + runId, runId, "notes", origin, origin, null, IndexParams.BASE, false),
         n -> {});
   }
 }

@@ -3,6 +3,10 @@ package io.engram.core.ingestion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.index.IndexParams;
+import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.testing.EngramServices;
 import java.nio.file.Files;
@@ -26,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EngramServices
 class RebuildIT {
+
+  private static final List<String> MODELS = List.of("all-minilm-l6-v2-q", "bge-small-en-v1.5-q");
 
   private IngestionDatabase database;
   private Jdbi jdbi;
@@ -90,6 +96,46 @@ class RebuildIT {
   }
 
   @Test
+  void a_rebuild_with_another_embedding_model_embeds_the_documents_with_that_model(
+      @TempDir Path tmp) throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("notes"));
+    Files.writeString(dir.resolve("a.txt"), "Green tea is brewed at eighty degrees. ".repeat(20));
+    Files.writeString(dir.resolve("b.txt"), "A sloop carries one mast and two sails.");
+    ingest(dir, null);
+    IndexVersion champion = versions.champion().orElseThrow();
+    String other =
+        MODELS.stream().filter(m -> !m.equals(champion.embeddingModel())).findFirst().orElseThrow();
+
+    IngestionService.Discovery rebuilt =
+        run(rebuildRequest("notes", new IndexParams(other, null, null)));
+
+    IndexVersion index = versions.byId(rebuilt.indexVersionId()).orElseThrow();
+    assertThat(index.id()).isNotEqualTo(champion.id());
+    assertThat(index.embeddingModel()).isEqualTo(other);
+    // The chunking is the serving index's: the same chunks, embedded by the other model.
+    assertThat(List.of(index.chunkSize(), index.chunkOverlap()))
+        .containsExactly(champion.chunkSize(), champion.chunkOverlap());
+    assertThat(chunks(index.id())).isEqualTo(chunks(champion.id()));
+    EmbeddingModel asked = EmbeddingModels.get(other);
+    EmbeddingModel served = EmbeddingModels.get(champion.embeddingModel());
+    Map<String, float[]> stored = vectors(index.id());
+    assertThat(stored).hasSize(chunks(index.id()).values().stream().mapToInt(n -> n).sum());
+    stored.forEach(
+        (text, vector) -> {
+          assertThat(cosine(vector, asked.embed(text).content().vector()))
+              .as("%s", text)
+              .isGreaterThan(0.999);
+          assertThat(cosine(vector, served.embed(text).content().vector())).isLessThan(0.9);
+        });
+    // An unknown model is refused before anything is created.
+    long indexes = database.count("index_versions");
+    assertThatThrownBy(() -> run(rebuildRequest("notes", new IndexParams("gpt-9", null, null))))
+        .isInstanceOf(IngestionService.InvalidSourceException.class)
+        .hasMessageContaining("unknown embedding model 'gpt-9'");
+    assertThat(database.count("index_versions")).isEqualTo(indexes);
+  }
+
+  @Test
   void once_a_rebuilt_index_serves_new_documents_go_there_and_a_rebuild_catches_it_up(
       @TempDir Path tmp) throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("notes"));
@@ -149,7 +195,14 @@ class RebuildIT {
     IngestionService.Discovery discovery =
         service.discover(
             new IngestionService.Request(
-                "wf-" + runId, runId, "notes", "(rebuild)", null, null, 128, 32, true),
+                "wf-" + runId,
+                runId,
+                "notes",
+                "(rebuild)",
+                null,
+                null,
+                IndexParams.chunking(128, 32),
+                true),
             n -> {});
     Files.delete(dir.resolve("b.txt"));
     ingest(dir, null); // tombstones b.txt between the rebuild's discovery and its batch
@@ -176,8 +229,7 @@ class RebuildIT {
                         "(rebuild)",
                         file.toString(),
                         null,
-                        null,
-                        null,
+                        IndexParams.BASE,
                         false),
                     n -> {}))
         .isInstanceOf(IngestionService.InvalidSourceException.class)
@@ -211,7 +263,14 @@ class RebuildIT {
     String origin = path.toString();
     return run(
         new IngestionService.Request(
-            "wf-" + runId, runId, "notes", origin, origin, null, chunkSize, null, false));
+            "wf-" + runId,
+            runId,
+            "notes",
+            origin,
+            origin,
+            null,
+            IndexParams.chunking(chunkSize, null),
+            false));
   }
 
   private IngestionService.Discovery rebuild(int chunkSize) throws Exception {
@@ -219,10 +278,46 @@ class RebuildIT {
   }
 
   private IngestionService.Discovery rebuildOf(String collection, int chunkSize) throws Exception {
+    return run(rebuildRequest(collection, IndexParams.chunking(chunkSize, 32)));
+  }
+
+  private IngestionService.Request rebuildRequest(String collection, IndexParams index) {
     String runId = "run-" + ++runs;
-    return run(
-        new IngestionService.Request(
-            "wf-" + runId, runId, collection, "(rebuild)", null, null, chunkSize, 32, true));
+    return new IngestionService.Request(
+        "wf-" + runId, runId, collection, "(rebuild)", null, null, index, true);
+  }
+
+  /** Each chunk's text with its stored vector. */
+  private Map<String, float[]> vectors(int indexVersionId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT text, embedding::text AS v FROM chunks WHERE index_version_id = :v")
+                .bind("v", indexVersionId)
+                .reduceRows(
+                    new HashMap<String, float[]>(),
+                    (m, row) -> {
+                      String[] parts =
+                          row.getColumn("v", String.class).replaceAll("[\\[\\]]", "").split(",");
+                      float[] vector = new float[parts.length];
+                      for (int i = 0; i < parts.length; i++) {
+                        vector[i] = Float.parseFloat(parts[i]);
+                      }
+                      m.put(row.getColumn("text", String.class), vector);
+                      return m;
+                    }));
+  }
+
+  private static double cosine(float[] a, float[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return dot / Math.sqrt(na * nb);
   }
 
   private IngestionService.Discovery run(IngestionService.Request request) throws Exception {

@@ -2,6 +2,7 @@ package io.engram.core.ingestion;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.engram.core.index.IndexParams;
 import io.engram.testing.EngramServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +82,7 @@ class RemovedDocumentsIT {
     IngestionService.Discovery discovery =
         service.discover(
             new IngestionService.Request(
-                "wf-" + runId, runId, "notes", origin, origin, null, null, null, false),
+                "wf-" + runId, runId, "notes", origin, origin, null, IndexParams.BASE, false),
             n -> {});
     IngestionService.BatchOutcome outcome =
         service.process(runId, 0, discovery.pending(), seq -> {});

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.core.CoreServices;
 import io.engram.core.config.EngramSettings;
+import io.engram.core.index.IndexParams;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.ingestion.DocumentIndexes;
 import io.engram.core.registry.ModelAliases;
@@ -123,7 +124,7 @@ class IndexRetentionIT {
     String collection = "zoo-retained";
     ZooCorpus.index(core, collection);
     IndexVersion champion = core.champion();
-    IndexVersion other = core.indexVersions().forChunking(300, 30);
+    IndexVersion other = core.indexVersions().resolve(IndexParams.chunking(300, 30));
     copyInto(collection, other);
     long championChunks = chunks(collection, champion);
     assertThat(chunks(collection, other)).isEqualTo(championChunks).isPositive();
@@ -178,7 +179,7 @@ class IndexRetentionIT {
   void archives_the_versions_of_an_index_whose_chunks_a_died_sweep_deleted() {
     String collection = "zoo-interrupted";
     ZooCorpus.index(core, collection);
-    IndexVersion other = core.indexVersions().forChunking(500, 50);
+    IndexVersion other = core.indexVersions().resolve(IndexParams.chunking(500, 50));
     copyInto(collection, other);
     RegisteredVersion v2 = register(collection, other, List.of(ModelAliases.STAGING));
     // Registered on the same index and never staged: nothing but the sweep archives it.
@@ -219,7 +220,7 @@ class IndexRetentionIT {
   void keeps_an_index_a_version_with_an_alias_still_searches() {
     String collection = "zoo-shared-index";
     ZooCorpus.index(core, collection);
-    IndexVersion other = core.indexVersions().forChunking(400, 40);
+    IndexVersion other = core.indexVersions().resolve(IndexParams.chunking(400, 40));
     copyInto(collection, other);
     RegisteredVersion v2 = register(collection, other, List.of());
     Rollout ended = rollOutAndRollBack(collection, v2.version());

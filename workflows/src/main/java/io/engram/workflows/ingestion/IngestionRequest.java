@@ -4,7 +4,8 @@ package io.engram.workflows.ingestion;
  * What to ingest. Exactly one source is given: {@code path} (read on the worker's host), {@code
  * manifestId} (files uploaded to the blob store), or {@code rebuild} (the collection's live
  * documents, read again from where earlier runs read them, into the index version of the given
- * chunking: how a retraining builds a candidate index). Carries ids only, never document content.
+ * model and chunking: how a retraining builds a candidate index). Carries ids only, never document
+ * content.
  *
  * @param collection target collection
  * @param origin the directory or file the documents come from, as the user named it; documents of
@@ -16,6 +17,8 @@ package io.engram.workflows.ingestion;
  * @param resume null for a new ingestion; where the run it continues (as new) stopped
  * @param rebuild true to rebuild the collection's live documents (no path or manifest); they keep
  *     their own origins and nothing is tombstoned. Null (histories recorded before it) is false
+ * @param embeddingModel embedding model override, or null for the model of the index the collection
+ *     is served from (and in histories recorded before it)
  */
 public record IngestionRequest(
     String collection,
@@ -25,7 +28,8 @@ public record IngestionRequest(
     Integer chunkSize,
     Integer chunkOverlap,
     Resume resume,
-    Boolean rebuild) {
+    Boolean rebuild,
+    String embeddingModel) {
 
   /** The origin a rebuild of the collection's documents runs under (never a document's). */
   public static final String REBUILD_ORIGIN = "(rebuild)";
@@ -48,23 +52,39 @@ public record IngestionRequest(
       String manifestId,
       Integer chunkSize,
       Integer chunkOverlap) {
-    this(collection, origin, path, manifestId, chunkSize, chunkOverlap, null, null);
+    this(collection, origin, path, manifestId, chunkSize, chunkOverlap, null, null, null);
   }
 
   /**
-   * A rebuild of the collection's live documents into the index version of this chunking (null: the
-   * champion's size or overlap).
+   * A rebuild of the collection's live documents into the index version of this model and chunking
+   * (each null: the serving index's).
    */
   public static IngestionRequest rebuild(
-      String collection, Integer chunkSize, Integer chunkOverlap) {
+      String collection, String embeddingModel, Integer chunkSize, Integer chunkOverlap) {
     return new IngestionRequest(
-        collection, REBUILD_ORIGIN, null, null, chunkSize, chunkOverlap, null, true);
+        collection,
+        REBUILD_ORIGIN,
+        null,
+        null,
+        chunkSize,
+        chunkOverlap,
+        null,
+        true,
+        embeddingModel);
   }
 
   /** This request, continued from {@code resume}. */
   public IngestionRequest resumingAt(Resume resume) {
     return new IngestionRequest(
-        collection, origin, path, manifestId, chunkSize, chunkOverlap, resume, rebuild);
+        collection,
+        origin,
+        path,
+        manifestId,
+        chunkSize,
+        chunkOverlap,
+        resume,
+        rebuild,
+        embeddingModel);
   }
 
   /** Whether this rebuilds the collection's documents rather than reading a source. */

@@ -10,9 +10,9 @@ package io.engram.workflows.rollout;
  * @param steps the number of canary steps
  * @param autoPromote whether a candidate the test finds better is promoted without an approve
  *     signal
- * @param candidateIndex the chunking of the index the candidate searches when it is not the
- *     champion's (a retraining rebuilt it): caught up with the collection's documents before the
- *     candidate is promoted. Null when both search one index (and in histories recorded before)
+ * @param candidateIndex the index the candidate searches when it is not the champion's (a
+ *     retraining rebuilt it): caught up with the collection's documents before the candidate is
+ *     promoted. Null when both search one index (and in histories recorded before)
  */
 public record RolloutStarted(
     long rolloutId,
@@ -21,7 +21,7 @@ public record RolloutStarted(
     int steps,
     boolean autoPromote,
     Timings timings,
-    IndexChunking candidateIndex) {
+    CandidateIndex candidateIndex) {
 
   /** A rollout whose two versions search the same index. */
   public RolloutStarted(
@@ -34,8 +34,15 @@ public record RolloutStarted(
     this(rolloutId, champion, candidate, steps, autoPromote, timings, null);
   }
 
-  /** An index's chunking, in characters. */
-  public record IndexChunking(int chunkSize, int chunkOverlap) {}
+  /**
+   * The parameters of the candidate's index.
+   *
+   * @param embeddingModel its embedding model; null in histories recorded before the model was an
+   *     index parameter (their candidates used the champion's)
+   * @param chunkSize its chunk size, in characters
+   * @param chunkOverlap its chunk overlap, in characters
+   */
+  public record CandidateIndex(String embeddingModel, int chunkSize, int chunkOverlap) {}
 
   /**
    * The clocks of a rollout, in milliseconds.

@@ -340,7 +340,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
    * Brings the candidate's own index up to the collection's documents (those ingested since it was
    * rebuilt went to the champion's), as a child ingestion that embeds only what the index lacks.
    */
-  private IngestionProgress catchUpIndex(RolloutStarted.IndexChunking index, String suffix) {
+  private IngestionProgress catchUpIndex(RolloutStarted.CandidateIndex index, String suffix) {
     IngestionWorkflow child =
         Workflow.newChildWorkflowStub(
             IngestionWorkflow.class,
@@ -351,7 +351,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
                 .setTypedSearchAttributes(EngramSearchAttributes.ofCollection(request.collection()))
                 .build());
     return child.ingest(
-        IngestionRequest.rebuild(request.collection(), index.chunkSize(), index.chunkOverlap()));
+        IngestionRequest.rebuild(
+            request.collection(), index.embeddingModel(), index.chunkSize(), index.chunkOverlap()));
   }
 
   private void rollBack(String actor, String reason) {

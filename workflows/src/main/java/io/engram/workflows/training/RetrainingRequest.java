@@ -16,8 +16,9 @@ import java.util.TreeMap;
  * @param params parameters pinned by the caller. Retrieval parameters (the search space's): that
  *     configuration is trained and gated without a search. Index parameters ({@link
  *     #INDEX_PARAMS}): the candidate gets an index of its own, rebuilt from the collection's
- *     documents with that chunking beside the champion's (a child ingestion), and the search, or
- *     the pinned retrieval parameters, work on it. Empty for a search on the champion's index
+ *     documents with that embedding model and chunking beside the champion's (a child ingestion),
+ *     and the search, or the pinned retrieval parameters, work on it. Empty for a search on the
+ *     champion's index
  */
 public record RetrainingRequest(
     String collection,
@@ -30,8 +31,12 @@ public record RetrainingRequest(
   public static final String SCHEDULE = "schedule";
   public static final String DRIFT = "drift";
 
+  /** The index parameter naming the candidate index's embedding model. */
+  public static final String EMBEDDING_MODEL = "embeddingModel";
+
   /** The pinned parameters that choose the candidate's index rather than its retrieval. */
-  public static final List<String> INDEX_PARAMS = List.of("chunkSize", "chunkOverlap");
+  public static final List<String> INDEX_PARAMS =
+      List.of(EMBEDDING_MODEL, "chunkSize", "chunkOverlap");
 
   public RetrainingRequest {
     if (collection == null || collection.isBlank()) {

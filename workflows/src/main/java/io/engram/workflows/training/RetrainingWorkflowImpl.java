@@ -207,9 +207,9 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
   }
 
   /**
-   * Rebuilds the collection's live documents into the index version of the pinned chunking (a child
-   * ingestion on the ingest queue, beside the champion's index), for the candidate to search and
-   * serve.
+   * Rebuilds the collection's live documents into the index version of the pinned model and
+   * chunking (a child ingestion on the ingest queue, beside the champion's index), for the
+   * candidate to search and serve.
    */
   private IngestionProgress rebuildIndex(
       RetrainingJob job, Map<String, String> index, int version) {
@@ -227,7 +227,10 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
                 .build());
     return child.ingest(
         IngestionRequest.rebuild(
-            job.collection(), integer(index.get("chunkSize")), integer(index.get("chunkOverlap"))));
+            job.collection(),
+            index.get(RetrainingRequest.EMBEDDING_MODEL),
+            integer(index.get("chunkSize")),
+            integer(index.get("chunkOverlap"))));
   }
 
   private static Integer integer(String value) {

@@ -112,12 +112,13 @@ class PayloadRoundTripTest {
 
   @Test
   void a_rebuild_round_trips_and_takes_no_other_source() {
-    IngestionRequest rebuild = IngestionRequest.rebuild("notes", 512, 64);
+    IngestionRequest rebuild = IngestionRequest.rebuild("notes", "all-minilm-l6-v2-q", 512, 64);
     IngestionRequest copy = roundTrip(rebuild, IngestionRequest.class);
 
     assertThat(copy).isEqualTo(rebuild);
     assertThat(copy.rebuilds()).isTrue();
     assertThat(copy.origin()).isEqualTo(IngestionRequest.REBUILD_ORIGIN);
+    assertThat(copy.embeddingModel()).isEqualTo("all-minilm-l6-v2-q");
     assertThat(roundTrip(copy.resumingAt(null), IngestionRequest.class).rebuilds()).isTrue();
     assertThat(
             new IngestionRequest("default", "/srv/docs", "/srv/docs", null, null, null).rebuilds())
@@ -125,7 +126,7 @@ class PayloadRoundTripTest {
     assertThatThrownBy(
             () ->
                 new IngestionRequest(
-                    "notes", "/srv/docs", "/srv/docs", null, null, null, null, true))
+                    "notes", "/srv/docs", "/srv/docs", null, null, null, null, true, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("exactly one of path, manifestId and rebuild");
     assertThatThrownBy(() -> new IngestionRequest("notes", "(rebuild)", null, "m-1", null, null))

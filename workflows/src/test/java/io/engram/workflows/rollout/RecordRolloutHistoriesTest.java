@@ -113,7 +113,7 @@ class RecordRolloutHistoriesTest {
   void a_winner_on_an_index_of_its_own_caught_up_and_promoted(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
     ScriptedRollout steps = new ScriptedRollout();
-    steps.candidateIndex = new RolloutStarted.IndexChunking(512, 64);
+    steps.candidateIndex = new RolloutStarted.CandidateIndex("bge-small-en-v1.5-q", 512, 64);
     steps.verdicts =
         (phase, step) ->
             phase.equals(RolloutStatus.CANARY) ? RolloutVerdict.BETTER : RolloutVerdict.READY;

@@ -99,7 +99,7 @@ class RolloutWorkflowTest {
   @Test
   void a_candidate_on_an_index_of_its_own_has_it_caught_up_before_it_is_promoted(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    steps.candidateIndex = new RolloutStarted.IndexChunking(512, 64);
+    steps.candidateIndex = new RolloutStarted.CandidateIndex("bge-small-en-v1.5-q", 512, 64);
     steps.verdicts = (phase, step) -> RolloutVerdict.BETTER;
     RolloutWorkflow workflow = start(env, worker, client, steps);
 
@@ -110,6 +110,7 @@ class RolloutWorkflowTest {
     assertThat(caughtUp.rebuilds()).isTrue();
     assertThat(caughtUp.collection()).isEqualTo(ScriptedRollout.COLLECTION);
     assertThat(List.of(caughtUp.chunkSize(), caughtUp.chunkOverlap())).containsExactly(512, 64);
+    assertThat(caughtUp.embeddingModel()).isEqualTo("bge-small-en-v1.5-q");
     assertThat(steps.moves()).last().asString().startsWith("promote");
     // Caught up before the move, and once more after it for what came in meanwhile.
     assertThat(
@@ -120,7 +121,7 @@ class RolloutWorkflowTest {
   @Test
   void a_candidate_whose_index_cannot_be_caught_up_is_rolled_back_not_promoted(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    steps.candidateIndex = new RolloutStarted.IndexChunking(512, 64);
+    steps.candidateIndex = new RolloutStarted.CandidateIndex("bge-small-en-v1.5-q", 512, 64);
     steps.verdicts = (phase, step) -> RolloutVerdict.BETTER;
     RolloutWorkflow workflow = start(env, worker, client, steps);
     ScriptedRollout.CatchUp.failed = 1;
@@ -138,7 +139,7 @@ class RolloutWorkflowTest {
   @Test
   void an_abort_sent_while_the_index_is_caught_up_rolls_back_instead_of_promoting(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
-    steps.candidateIndex = new RolloutStarted.IndexChunking(512, 64);
+    steps.candidateIndex = new RolloutStarted.CandidateIndex("bge-small-en-v1.5-q", 512, 64);
     steps.verdicts = (phase, step) -> RolloutVerdict.BETTER;
     RolloutWorkflow workflow = start(env, worker, client, steps);
     ScriptedRollout.CatchUp.takes = Duration.ofMinutes(10);

@@ -29,7 +29,7 @@ final class ScriptedRollout implements RolloutActivities {
   volatile String refusePromotion;
 
   /** The candidate's own index, when it has one (a retraining rebuilt it). */
-  volatile RolloutStarted.IndexChunking candidateIndex;
+  volatile RolloutStarted.CandidateIndex candidateIndex;
 
   volatile RolloutStarted.Timings timings =
       new RolloutStarted.Timings(60_000, 60_000, 3_600_000, 15_000, 86_400_000, 86_400_000);

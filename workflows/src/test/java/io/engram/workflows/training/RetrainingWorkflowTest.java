@@ -328,6 +328,28 @@ class RetrainingWorkflowTest {
   }
 
   @Test
+  void a_pinned_embedding_model_rebuilds_the_candidate_index_with_that_model(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    RetrainingWorkflow workflow = start(env, worker, client, steps);
+
+    workflow.retrain(
+        new RetrainingRequest(
+            ScriptedRetraining.COLLECTION,
+            RetrainingRequest.MANUAL,
+            true,
+            null,
+            Map.of("embeddingModel", "all-minilm-l6-v2-q", "mode", "dense")));
+
+    IngestionRequest rebuild = ScriptedRetraining.Rebuild.asked;
+    assertThat(rebuild.rebuilds()).isTrue();
+    assertThat(rebuild.embeddingModel()).isEqualTo("all-minilm-l6-v2-q");
+    // The chunking is left to the serving index's.
+    assertThat(rebuild.chunkSize()).isNull();
+    assertThat(rebuild.chunkOverlap()).isNull();
+    assertThat(steps.calls).contains("register null {mode=dense} on index 42");
+  }
+
+  @Test
   void a_rebuild_that_lost_documents_fails_the_run_before_any_candidate(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     RetrainingWorkflow workflow = start(env, worker, client, steps);
