@@ -39,6 +39,7 @@ import io.engram.core.retrieval.HybridRetriever;
 import io.engram.core.retrieval.QueryEmbeddings;
 import io.engram.core.retrieval.ResponseCache;
 import io.engram.core.rollout.IndexRetention;
+import io.engram.core.rollout.LiveIndexes;
 import io.engram.core.rollout.RolloutAssignments;
 import io.engram.core.rollout.RolloutEvents;
 import io.engram.core.rollout.RolloutMetrics;
@@ -259,6 +260,11 @@ public final class CoreServices implements AutoCloseable {
               Clock.systemUTC());
     }
     return rollouts;
+  }
+
+  /** The index versions each collection is served from, by its aliases and running rollout. */
+  public LiveIndexes liveIndexes() {
+    return new LiveIndexes(registry(), rollouts().rollouts());
   }
 
   /** Drops the indexes versions lost rollouts with, once their retention has passed. */

@@ -16,11 +16,15 @@ import io.engram.core.ingestion.DocumentReader;
 import io.engram.core.ingestion.IngestionService;
 import io.engram.core.query.ExchangeListener;
 import io.engram.core.query.QueryPipelines;
+import io.engram.core.registry.ModelAliases;
+import io.engram.core.registry.ModelRegistry;
+import io.engram.core.registry.ModelVersions;
 import io.engram.core.retrieval.Candidate;
 import io.engram.core.retrieval.RetrievalSettings;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
 import io.engram.testing.TestSettings;
+import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.ingestion.DocumentError;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
@@ -29,6 +33,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowException;
+import io.temporal.client.WorkflowOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
@@ -225,6 +230,57 @@ class IngestionIT {
   }
 
   @Test
+  void documents_ingested_while_a_version_on_another_index_is_staged_reach_that_index_too(
+      @TempDir Path dir) throws Exception {
+    write(dir.resolve("tea.txt"), "Green tea is brewed at eighty degrees.");
+    EngramWorker worker = EngramWorker.start(settings);
+    try {
+      assertThat(ingest("follow", dir).done()).isEqualTo(1);
+      // A retraining's rebuild: the collection's documents in an index of other chunking, and a
+      // version on it that passed its gates.
+      IngestionProgress rebuilt =
+          run(
+              "follow-rebuild",
+              IngestionRequest.rebuild(
+                  "follow", new io.engram.workflows.ingestion.IndexParams(null, 128, 32)));
+      int staged = rebuilt.indexVersionId();
+      CoreServices core = core();
+      int serving = core.champion().id();
+      assertThat(staged).isNotEqualTo(serving);
+      core.registry()
+          .register(
+              ModelVersions.NewVersion.builder("follow", staged, core.defaultBundle())
+                  .createdBy("test")
+                  .reason("passed its gates on a rebuilt index")
+                  .origin("test")
+                  .build(),
+              List.of(ModelAliases.STAGING),
+              new ModelRegistry.Change("test", "staged by the test", "retrain-follow"));
+
+      write(dir.resolve("sloop.txt"), "A sloop carries one mast and two sails.");
+      IngestionProgress second = ingest("follow", dir);
+
+      assertThat(second.done()).isEqualTo(1);
+      assertThat(second.indexVersionId()).isEqualTo(serving);
+      String sloop =
+          "SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id"
+              + " WHERE d.collection = 'follow' AND d.source_uri LIKE '%/sloop.txt'"
+              + " AND c.index_version_id = ";
+      assertThat(scalar(sloop + serving)).isPositive();
+      assertThat(scalar(sloop + staged)).as("the staged version's index followed").isPositive();
+      IngestionProgress followed =
+          client
+              .newUntypedWorkflowStub(
+                  IngestionWorkflow.workflowId("follow", dir.toString()) + "/index-" + staged)
+              .getResult(IngestionProgress.class);
+      // It embedded only what its index lacked.
+      assertThat(List.of(followed.done(), followed.skipped())).containsExactly(1, 1);
+    } finally {
+      worker.close();
+    }
+  }
+
+  @Test
   void a_beir_corpus_is_one_document_per_line_with_its_external_id(@TempDir Path dir)
       throws Exception {
     Path corpus = dir.resolve("corpus.jsonl");
@@ -272,18 +328,10 @@ class IngestionIT {
             new DocumentReader(1 << 20),
             m -> new CachedEmbedder(jdbi(), m, EmbeddingModels.get(m)));
     String origin = dir.toString();
-    var discovery =
-        service.discover(
-            new IngestionService.Request(
-                "wf-partial",
-                "run-partial",
-                "partial",
-                origin,
-                origin,
-                null,
-                IndexParams.BASE,
-                false),
-            n -> {});
+    IngestionService.Request request =
+        new IngestionService.Request(
+            "wf-partial", "run-partial", "partial", origin, origin, null, IndexParams.BASE, false);
+    var discovery = service.discover(request, n -> {});
     assertThat(discovery.pending()).isEqualTo(10);
 
     // A first attempt dies after storing four documents of the range...
@@ -297,19 +345,7 @@ class IngestionIT {
                 "SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.collection = 'partial'"))
         .isEqualTo(10);
     // Discovery is idempotent by run id: a retried discovery returns the same result.
-    assertThat(
-            service.discover(
-                new IngestionService.Request(
-                    "wf-partial",
-                    "run-partial",
-                    "partial",
-                    origin,
-                    origin,
-                    null,
-                    IndexParams.BASE,
-                    false),
-                n -> {}))
-        .isEqualTo(discovery);
+    assertThat(service.discover(request, n -> {})).isEqualTo(discovery);
   }
 
   @Test
@@ -419,11 +455,8 @@ class IngestionIT {
   private final class Retriever {
     List<io.engram.core.store.PgVectorChunkStore.ChunkHit> retrieve(
         String collection, String query, int k) throws Exception {
-      if (core == null) {
-        core = CoreServices.open(settings, "it", 4);
-      }
       QueryPipelines pipelines =
-          core.queryPipelines(new SimpleMeterRegistry(), ExchangeListener.NONE);
+          core().queryPipelines(new SimpleMeterRegistry(), ExchangeListener.NONE);
       return pipelines
           .forIndex(
               pipelines.champion().version().index(),
@@ -443,6 +476,24 @@ class IngestionIT {
             IngestionWorkflow.class, IngestionWorkflow.startOptions(collection, origin));
     return WorkflowClient.start(
         workflow::ingest, new IngestionRequest(collection, origin, origin, null, null, null));
+  }
+
+  private IngestionProgress run(String workflowId, IngestionRequest request) {
+    IngestionWorkflow workflow =
+        client.newWorkflowStub(
+            IngestionWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(workflowId)
+                .setTaskQueue(TaskQueues.INGEST)
+                .build());
+    return workflow.ingest(request);
+  }
+
+  private CoreServices core() {
+    if (core == null) {
+      core = CoreServices.open(settings, "it", 4);
+    }
+    return core;
   }
 
   private IngestionProgress ingest(String collection, Path source) {

@@ -7,6 +7,7 @@ import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.ingestion.BatchResult;
 import io.engram.workflows.ingestion.DiscoveryResult;
 import io.engram.workflows.ingestion.DocumentError;
+import io.engram.workflows.ingestion.FollowingIndex;
 import io.engram.workflows.ingestion.IngestionActivities;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.temporal.activity.Activity;
@@ -15,6 +16,7 @@ import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -101,5 +103,18 @@ public class IngestionActivitiesImpl implements IngestionActivities {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  @Override
+  public List<FollowingIndex> following(String collection, int indexVersionId) {
+    String parent = Activity.getExecutionContext().getInfo().getWorkflowId();
+    return service.following(collection, indexVersionId).stream()
+        .map(
+            v ->
+                new FollowingIndex(
+                    parent + "/index-" + v.id(),
+                    new io.engram.workflows.ingestion.IndexParams(
+                        v.embeddingModel(), v.chunkSize(), v.chunkOverlap())))
+        .toList();
   }
 }

@@ -10,6 +10,7 @@ import io.engram.core.rollout.RolloutPlan;
 import io.engram.core.rollout.RolloutService;
 import io.engram.core.rollout.RolloutSettings;
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.ingestion.IndexParams;
 import io.engram.workflows.rollout.PlanOverrides;
 import io.engram.workflows.rollout.RolloutActivities;
 import io.engram.workflows.rollout.RolloutRequest;
@@ -67,10 +68,7 @@ public final class RolloutActivitiesImpl implements RolloutActivities {
             settings.maxPause().toMillis()),
         service
             .candidateIndex(r)
-            .map(
-                i ->
-                    new RolloutStarted.CandidateIndex(
-                        i.embeddingModel(), i.chunkSize(), i.chunkOverlap()))
+            .map(i -> new IndexParams(i.embeddingModel(), i.chunkSize(), i.chunkOverlap()))
             .orElse(null));
   }
 

@@ -92,7 +92,7 @@ public final class IngestionService {
   }
 
   private final Consumer<String> indexed;
-  private final Function<String, Optional<Integer>> servingIndex;
+  private final ServedIndexes served;
   private final Jdbi jdbi;
   private final IndexVersions indexVersions;
   private final CollectionRegistry collections;
@@ -110,23 +110,16 @@ public final class IngestionService {
       BlobStore blobs,
       DocumentReader reader,
       Function<String, CachedEmbedder> embedders) {
-    this(
-        jdbi,
-        indexVersions,
-        blobs,
-        reader,
-        embedders,
-        collection -> {},
-        collection -> Optional.empty());
+    this(jdbi, indexVersions, blobs, reader, embedders, collection -> {}, ServedIndexes.NONE);
   }
 
   /**
    * @param indexed told the collection after a batch stored documents in it (the worker registers a
    *     collection's first model version then, so it serves a registered bundle at once)
-   * @param servingIndex the index version a collection's serving version searches, if it has one: a
-   *     run without chunking of its own writes there (else to the installation's champion index
+   * @param served the index versions a collection is served from: a run without index parameters of
+   *     its own writes to its serving version's (else to the installation's champion index
    *     version), so a collection whose promoted version searches a rebuilt index gets its new
-   *     documents in it
+   *     documents in it; the others it can serve from follow (see {@link #following})
    */
   public IngestionService(
       Jdbi jdbi,
@@ -135,8 +128,8 @@ public final class IngestionService {
       DocumentReader reader,
       Function<String, CachedEmbedder> embedders,
       Consumer<String> indexed,
-      Function<String, Optional<Integer>> servingIndex) {
-    this.servingIndex = servingIndex;
+      ServedIndexes served) {
+    this.served = served;
     this.indexed = indexed;
     this.jdbi = jdbi;
     this.indexVersions = indexVersions;
@@ -148,6 +141,21 @@ public final class IngestionService {
     this.blobs = blobs;
     this.chunker = new DocumentChunker(blobs, reader);
     this.embedders = embedders;
+  }
+
+  /**
+   * The index versions other than {@code indexVersionId} that some version of {@code collection}
+   * can serve from ({@link ServedIndexes#servable}), oldest first: after a run stores documents in
+   * one index, each of these is rebuilt to take them too, so neither a rollout's candidate, nor a
+   * staged version, nor the instant undo target ({@code previous}) serves without them.
+   */
+  public List<IndexVersion> following(String collection, int indexVersionId) {
+    return served.servable(collection).stream()
+        .filter(id -> id != indexVersionId)
+        .sorted()
+        .map(indexVersions::byId)
+        .flatMap(Optional::stream)
+        .toList();
   }
 
   /**
@@ -177,7 +185,7 @@ public final class IngestionService {
     IndexVersion version;
     try {
       Optional<IndexVersion> serving =
-          servingIndex.apply(request.collection()).flatMap(indexVersions::byId);
+          served.serving(request.collection()).flatMap(indexVersions::byId);
       version =
           serving.isPresent()
               ? indexVersions.resolve(serving.get(), request.index())

@@ -7,11 +7,9 @@ import io.engram.core.registry.RegisteredVersion;
 import io.engram.core.store.PgVectorChunkStore;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +46,7 @@ public final class IndexRetention {
   private final Rollouts rollouts;
   private final IndexVersions indexes;
   private final PgVectorChunkStore chunks;
+  private final LiveIndexes live;
 
   public IndexRetention(
       Jdbi jdbi,
@@ -60,6 +59,7 @@ public final class IndexRetention {
     this.rollouts = rollouts;
     this.indexes = indexes;
     this.chunks = chunks;
+    this.live = new LiveIndexes(registry, rollouts);
   }
 
   /**
@@ -82,7 +82,8 @@ public final class IndexRetention {
     for (Lost l : lost.values()) {
       String collection = l.version().collection();
       int index = l.version().indexVersionId();
-      if (Integer.valueOf(index).equals(ingestTarget) || inUse(collection).contains(index)) {
+      if (Integer.valueOf(index).equals(ingestTarget)
+          || live.servable(collection).contains(index)) {
         continue;
       }
       List<RegisteredVersion> onIndex =
@@ -98,24 +99,6 @@ public final class IndexRetention {
   /** Archived by a drop of its index. */
   private static boolean done(RegisteredVersion v) {
     return RegisteredVersion.ARCHIVED.equals(v.status()) && v.tags().containsKey(INDEX_TAG);
-  }
-
-  /** The index versions some version of {@code collection} can still serve from. */
-  private Set<Integer> inUse(String collection) {
-    Set<Integer> used = new HashSet<>();
-    for (RegisteredVersion v : registry.list(collection)) {
-      if (!v.aliases().isEmpty()) {
-        used.add(v.indexVersionId());
-      }
-    }
-    rollouts
-        .running(collection)
-        .ifPresent(
-            r -> {
-              registry.byId(r.champion().id()).ifPresent(v -> used.add(v.indexVersionId()));
-              registry.byId(r.candidate().id()).ifPresent(v -> used.add(v.indexVersionId()));
-            });
-    return used;
   }
 
   private Dropped drop(

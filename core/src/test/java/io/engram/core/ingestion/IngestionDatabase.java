@@ -6,9 +6,7 @@ import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersions;
 import io.engram.testing.EngramServicesExtension;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -36,11 +34,11 @@ final class IngestionDatabase implements AutoCloseable {
 
   /** A service writing every collection to the champion index. */
   IngestionService service() {
-    return service(collection -> Optional.empty());
+    return service(ServedIndexes.NONE);
   }
 
-  /** A service writing a collection to the index {@code servingIndex} names, when it names one. */
-  IngestionService service(Function<String, Optional<Integer>> servingIndex) {
+  /** A service writing a collection to the index {@code served} names, when it names one. */
+  IngestionService service(ServedIndexes served) {
     return new IngestionService(
         jdbi,
         versions,
@@ -48,7 +46,7 @@ final class IngestionDatabase implements AutoCloseable {
         new DocumentReader(1 << 20),
         model -> new CachedEmbedder(jdbi, model, EmbeddingModels.get(model)),
         collection -> {},
-        servingIndex);
+        served);
   }
 
   /** {@code SELECT count(*) FROM tableAndFilter}. */

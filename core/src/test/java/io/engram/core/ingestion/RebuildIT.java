@@ -12,9 +12,11 @@ import io.engram.testing.EngramServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
@@ -38,6 +40,7 @@ class RebuildIT {
   private IndexVersions versions;
   private IngestionService service;
   private final AtomicReference<Integer> serving = new AtomicReference<>();
+  private final Set<Integer> standby = new LinkedHashSet<>();
   private int runs;
 
   @BeforeEach
@@ -45,7 +48,22 @@ class RebuildIT {
     database = new IngestionDatabase("rebuild_it");
     jdbi = database.jdbi;
     versions = database.versions;
-    service = database.service(collection -> Optional.ofNullable(serving.get()));
+    service =
+        database.service(
+            new ServedIndexes() {
+              @Override
+              public Optional<Integer> serving(String collection) {
+                return Optional.ofNullable(serving.get());
+              }
+
+              @Override
+              public Set<Integer> servable(String collection) {
+                Set<Integer> all = new LinkedHashSet<>();
+                serving(collection).ifPresent(all::add);
+                all.addAll(standby);
+                return all;
+              }
+            });
   }
 
   @AfterEach
@@ -154,6 +172,30 @@ class RebuildIT {
     IngestionService.Discovery plain = ingest(newer, null);
     assertThat(plain.indexVersionId()).isEqualTo(rebuilt);
     assertThat(chunks(rebuilt)).containsKey(newer.toString());
+  }
+
+  @Test
+  void the_indexes_a_collection_can_serve_from_besides_the_run_s_follow_it(@TempDir Path tmp)
+      throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("notes"));
+    Files.writeString(dir.resolve("a.txt"), "Green tea is brewed at eighty degrees.");
+    int champion = ingest(dir, null).indexVersionId();
+    assertThat(service.following("notes", champion)).isEmpty();
+
+    int candidate = rebuild(128).indexVersionId();
+    standby.add(candidate); // a rollout's candidate, or a staged version, searches it
+    int other = rebuild(256).indexVersionId(); // searched by no version: it does not follow
+
+    assertThat(service.following("notes", champion))
+        .extracting(IndexVersion::id)
+        .containsExactly(candidate)
+        .doesNotContain(other);
+    serving.set(candidate); // promoted: the old champion's index is the undo target's
+    standby.clear();
+    standby.add(champion);
+    assertThat(service.following("notes", candidate))
+        .extracting(IndexVersion::id)
+        .containsExactly(champion);
   }
 
   @Test

@@ -5,8 +5,6 @@ import io.engram.activities.ingestion.IngestionMetrics;
 import io.engram.core.CoreServices;
 import io.engram.core.ingestion.DocumentReader;
 import io.engram.core.ingestion.IngestionService;
-import io.engram.core.registry.ModelAliases;
-import io.engram.core.registry.RegisteredVersion;
 import io.engram.workers.Capability;
 import io.engram.workers.WorkerContext;
 import io.engram.workflows.common.TaskQueues;
@@ -33,11 +31,9 @@ public final class IngestionCapability implements Capability {
             // documents, so it serves (and can be retrained from) a registered bundle at once.
             collection ->
                 core.registry().bootstrap(collection, core.champion(), core.defaultBundle()),
-            // New documents go to the index the collection's serving version searches.
-            collection ->
-                core.registry()
-                    .alias(collection, ModelAliases.CHAMPION)
-                    .map(RegisteredVersion::indexVersionId));
+            // New documents go to the index the collection's serving version searches, and
+            // reach the others it can serve from (a rollout's candidate, staging, previous).
+            core.liveIndexes());
     Worker worker = context.queue(TaskQueues.INGEST);
     worker.registerWorkflowImplementationTypes(IngestionWorkflowImpl.class);
     worker.registerActivitiesImplementations(

@@ -2,6 +2,7 @@ package io.engram.workflows.ingestion;
 
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
+import java.util.List;
 
 /** The ingestion steps. Implementations live in the activities module. */
 @ActivityInterface
@@ -31,4 +32,13 @@ public interface IngestionActivities {
    */
   @ActivityMethod
   BatchResult processBatch(String runId, int fromSeq, int toSeq);
+
+  /**
+   * The indexes other than {@code indexVersionId} that some version of the collection can serve
+   * from (a rollout's candidate, a staged version's, the undo target's), each with the id of the
+   * child rebuild that brings the run's documents there. Empty when every version searches one
+   * index. Reads only.
+   */
+  @ActivityMethod
+  List<FollowingIndex> following(String collection, int indexVersionId);
 }

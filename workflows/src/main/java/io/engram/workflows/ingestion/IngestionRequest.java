@@ -56,21 +56,20 @@ public record IngestionRequest(
   }
 
   /**
-   * A rebuild of the collection's live documents into the index version of this model and chunking
-   * (each null: the serving index's).
+   * A rebuild of the collection's live documents into the index version {@code index} names (each
+   * null parameter: the serving index's).
    */
-  public static IngestionRequest rebuild(
-      String collection, String embeddingModel, Integer chunkSize, Integer chunkOverlap) {
+  public static IngestionRequest rebuild(String collection, IndexParams index) {
     return new IngestionRequest(
         collection,
         REBUILD_ORIGIN,
         null,
         null,
-        chunkSize,
-        chunkOverlap,
+        index.chunkSize(),
+        index.chunkOverlap(),
         null,
         true,
-        embeddingModel);
+        index.embeddingModel());
   }
 
   /** This request, continued from {@code resume}. */

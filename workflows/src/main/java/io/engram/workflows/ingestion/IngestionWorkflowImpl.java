@@ -1,15 +1,21 @@
 package io.engram.workflows.ingestion;
 
 import io.engram.workflows.common.ActivityStubs;
+import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.common.Failures;
 import io.engram.workflows.common.ParallelBatches;
 import io.engram.workflows.common.RetryPolicies;
+import io.engram.workflows.common.TaskQueues;
 import io.temporal.common.RetryOptions;
+import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Async;
+import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
 
 /**
  * Discover, then process the pending items in batches with bounded parallelism. Only counts, ids
@@ -35,6 +41,14 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
 
   /** The change that added continue-as-new; runs that started before it process every batch. */
   static final String CONTINUE_AS_NEW = "continue-as-new";
+
+  /**
+   * The change after which a run that stored documents rebuilds the other indexes the collection
+   * can serve from, so they hold them too; runs that started before it end after their batches.
+   */
+  static final String FOLLOWING_INDEXES = "following-indexes";
+
+  private static final Logger log = Workflow.getLogger(IngestionWorkflowImpl.class);
 
   private static final RetryOptions RETRY = RetryPolicies.standard(FailureTypes.INVALID_SOURCE);
 
@@ -106,8 +120,45 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
       Workflow.continueAsNew(
           request.resumingAt(new IngestionRequest.Resume(runKey, to, pending, progress())));
     }
+    if (!request.rebuilds()
+        && done > 0
+        && Workflow.getVersion(FOLLOWING_INDEXES, Workflow.DEFAULT_VERSION, 1) == 1) {
+      phase = "following";
+      for (FollowingIndex index : discovery.following(request.collection(), indexVersionId)) {
+        follow(request.collection(), index);
+      }
+    }
     phase = "done";
     return progress();
+  }
+
+  /**
+   * Rebuilds one other index the collection can serve from, as a child ingestion that embeds only
+   * what that index lacks (the documents this run stored). Its failure does not fail this run: the
+   * documents are stored where the collection is served from, and a rollout catches its candidate
+   * up again before a promotion.
+   */
+  private void follow(String collection, FollowingIndex index) {
+    IngestionWorkflow child =
+        Workflow.newChildWorkflowStub(
+            IngestionWorkflow.class,
+            ChildWorkflowOptions.newBuilder()
+                .setWorkflowId(index.workflowId())
+                .setTaskQueue(TaskQueues.INGEST)
+                .setTypedSearchAttributes(EngramSearchAttributes.ofCollection(collection))
+                .build());
+    try {
+      IngestionProgress rebuilt = child.ingest(IngestionRequest.rebuild(collection, index.index()));
+      if (rebuilt.failed() > 0) {
+        log.warn(
+            "{}: {} of {} documents failed to reach the index; see its errors",
+            index.workflowId(),
+            rebuilt.failed(),
+            rebuilt.total());
+      }
+    } catch (ChildWorkflowFailure e) {
+      log.warn("{}: the index did not follow: {}", index.workflowId(), Failures.reason(e));
+    }
   }
 
   private void restore(IngestionProgress soFar) {

@@ -1,5 +1,7 @@
 package io.engram.workflows.rollout;
 
+import io.engram.workflows.ingestion.IndexParams;
+
 /**
  * A rollout as it began: its row, the two versions, and what the workflow's clock needs of the plan
  * and the profile.
@@ -21,7 +23,7 @@ public record RolloutStarted(
     int steps,
     boolean autoPromote,
     Timings timings,
-    CandidateIndex candidateIndex) {
+    IndexParams candidateIndex) {
 
   /** A rollout whose two versions search the same index. */
   public RolloutStarted(
@@ -33,16 +35,6 @@ public record RolloutStarted(
       Timings timings) {
     this(rolloutId, champion, candidate, steps, autoPromote, timings, null);
   }
-
-  /**
-   * The parameters of the candidate's index.
-   *
-   * @param embeddingModel its embedding model; null in histories recorded before the model was an
-   *     index parameter (their candidates used the champion's)
-   * @param chunkSize its chunk size, in characters
-   * @param chunkOverlap its chunk overlap, in characters
-   */
-  public record CandidateIndex(String embeddingModel, int chunkSize, int chunkOverlap) {}
 
   /**
    * The clocks of a rollout, in milliseconds.

@@ -6,6 +6,7 @@ import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.common.Failures;
 import io.engram.workflows.common.RetryPolicies;
 import io.engram.workflows.common.TaskQueues;
+import io.engram.workflows.ingestion.IndexParams;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
@@ -340,7 +341,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
    * Brings the candidate's own index up to the collection's documents (those ingested since it was
    * rebuilt went to the champion's), as a child ingestion that embeds only what the index lacks.
    */
-  private IngestionProgress catchUpIndex(RolloutStarted.CandidateIndex index, String suffix) {
+  private IngestionProgress catchUpIndex(IndexParams index, String suffix) {
     IngestionWorkflow child =
         Workflow.newChildWorkflowStub(
             IngestionWorkflow.class,
@@ -350,9 +351,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
                 .setTaskQueue(TaskQueues.INGEST)
                 .setTypedSearchAttributes(EngramSearchAttributes.ofCollection(request.collection()))
                 .build());
-    return child.ingest(
-        IngestionRequest.rebuild(
-            request.collection(), index.embeddingModel(), index.chunkSize(), index.chunkOverlap()));
+    return child.ingest(IngestionRequest.rebuild(request.collection(), index));
   }
 
   private void rollBack(String actor, String reason) {

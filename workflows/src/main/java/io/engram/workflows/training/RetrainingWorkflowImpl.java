@@ -10,6 +10,7 @@ import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.evaluation.EvaluationRequest;
 import io.engram.workflows.evaluation.EvaluationSummary;
 import io.engram.workflows.evaluation.EvaluationWorkflow;
+import io.engram.workflows.ingestion.IndexParams;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
@@ -228,9 +229,10 @@ public class RetrainingWorkflowImpl implements RetrainingWorkflow {
     return child.ingest(
         IngestionRequest.rebuild(
             job.collection(),
-            index.get(RetrainingRequest.EMBEDDING_MODEL),
-            integer(index.get("chunkSize")),
-            integer(index.get("chunkOverlap"))));
+            new IndexParams(
+                index.get(RetrainingRequest.EMBEDDING_MODEL),
+                integer(index.get("chunkSize")),
+                integer(index.get("chunkOverlap")))));
   }
 
   private static Integer integer(String value) {

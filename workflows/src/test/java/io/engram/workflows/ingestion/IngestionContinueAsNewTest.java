@@ -93,6 +93,8 @@ class IngestionContinueAsNewTest {
     for (int from = 0; from < 150; from += 32) {
       verify(activities).processBatch(runKey, from, Math.min(150, from + 32));
     }
+    // Only the last run of the chain asks which other indexes follow.
+    verify(activities).following(REQUEST.collection(), 7);
     verifyNoMoreInteractions(activities);
     assertThat(result.phase()).isEqualTo("done");
     assertThat(result.total()).isEqualTo(200);

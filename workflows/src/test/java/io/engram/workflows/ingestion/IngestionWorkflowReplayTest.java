@@ -27,6 +27,18 @@ class IngestionWorkflowReplayTest {
   /** Recorded by {@link IngestionContinueAsNewTest} with two batches per run. */
   static final String CONTINUED_AS_NEW = "histories/ingestion-continued-as-new.json";
 
+  /**
+   * Recorded by {@link IngestionWorkflowTest}: a run another index the collection serves from
+   * followed.
+   */
+  static final String FOLLOWED = "histories/ingestion-followed-by-other-index.json";
+
+  /** Guards the run's last step: the other indexes the collection serves from follow it. */
+  @Test
+  void replays_a_run_that_another_index_followed() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(FOLLOWED, IngestionWorkflowImpl.class);
+  }
+
   /** Guards against non-deterministic changes to IngestionWorkflowImpl on the plain path. */
   @Test
   void replays_the_recorded_happy_path() throws Exception {

@@ -112,7 +112,8 @@ class PayloadRoundTripTest {
 
   @Test
   void a_rebuild_round_trips_and_takes_no_other_source() {
-    IngestionRequest rebuild = IngestionRequest.rebuild("notes", "all-minilm-l6-v2-q", 512, 64);
+    IngestionRequest rebuild =
+        IngestionRequest.rebuild("notes", new IndexParams("all-minilm-l6-v2-q", 512, 64));
     IngestionRequest copy = roundTrip(rebuild, IngestionRequest.class);
 
     assertThat(copy).isEqualTo(rebuild);

@@ -2,6 +2,7 @@ package io.engram.workflows.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.engram.workflows.ingestion.IndexParams;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -113,7 +114,7 @@ class RecordRolloutHistoriesTest {
   void a_winner_on_an_index_of_its_own_caught_up_and_promoted(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
     ScriptedRollout steps = new ScriptedRollout();
-    steps.candidateIndex = new RolloutStarted.CandidateIndex("bge-small-en-v1.5-q", 512, 64);
+    steps.candidateIndex = new IndexParams("bge-small-en-v1.5-q", 512, 64);
     steps.verdicts =
         (phase, step) ->
             phase.equals(RolloutStatus.CANARY) ? RolloutVerdict.BETTER : RolloutVerdict.READY;

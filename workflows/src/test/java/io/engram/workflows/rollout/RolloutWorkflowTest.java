@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.engram.workflows.common.ChildStartsSeen;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.TaskQueues;
+import io.engram.workflows.ingestion.IndexParams;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
@@ -99,7 +100,7 @@ class RolloutWorkflowTest {
   @Test
   void a_candidate_on_an_index_of_its_own_has_it_caught_up_before_it_is_promoted(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    steps.candidateIndex = new RolloutStarted.CandidateIndex("bge-small-en-v1.5-q", 512, 64);
+    steps.candidateIndex = new IndexParams("bge-small-en-v1.5-q", 512, 64);
     steps.verdicts = (phase, step) -> RolloutVerdict.BETTER;
     RolloutWorkflow workflow = start(env, worker, client, steps);
 
@@ -121,7 +122,7 @@ class RolloutWorkflowTest {
   @Test
   void a_candidate_whose_index_cannot_be_caught_up_is_rolled_back_not_promoted(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    steps.candidateIndex = new RolloutStarted.CandidateIndex("bge-small-en-v1.5-q", 512, 64);
+    steps.candidateIndex = new IndexParams("bge-small-en-v1.5-q", 512, 64);
     steps.verdicts = (phase, step) -> RolloutVerdict.BETTER;
     RolloutWorkflow workflow = start(env, worker, client, steps);
     ScriptedRollout.CatchUp.failed = 1;
@@ -139,7 +140,7 @@ class RolloutWorkflowTest {
   @Test
   void an_abort_sent_while_the_index_is_caught_up_rolls_back_instead_of_promoting(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
-    steps.candidateIndex = new RolloutStarted.CandidateIndex("bge-small-en-v1.5-q", 512, 64);
+    steps.candidateIndex = new IndexParams("bge-small-en-v1.5-q", 512, 64);
     steps.verdicts = (phase, step) -> RolloutVerdict.BETTER;
     RolloutWorkflow workflow = start(env, worker, client, steps);
     ScriptedRollout.CatchUp.takes = Duration.ofMinutes(10);

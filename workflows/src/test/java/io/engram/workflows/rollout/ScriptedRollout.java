@@ -1,6 +1,7 @@
 package io.engram.workflows.rollout;
 
 import io.engram.workflows.common.FailureTypes;
+import io.engram.workflows.ingestion.IndexParams;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
@@ -29,7 +30,7 @@ final class ScriptedRollout implements RolloutActivities {
   volatile String refusePromotion;
 
   /** The candidate's own index, when it has one (a retraining rebuilt it). */
-  volatile RolloutStarted.CandidateIndex candidateIndex;
+  volatile IndexParams candidateIndex;
 
   volatile RolloutStarted.Timings timings =
       new RolloutStarted.Timings(60_000, 60_000, 3_600_000, 15_000, 86_400_000, 86_400_000);
