@@ -80,14 +80,22 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end -}}
 
-{{/* The scraper's token, for the API only: the workers' /metrics is on their own port. */}}
+{{/*
+The scraper's token, which the API's /prometheus and the workers' /metrics admit in profile prod:
+(dict "root" $ "optional" bool). The workers take it optionally, so a Secret without the key leaves
+their metrics refused (the target shows down) rather than keeping them from starting.
+*/}}
 {{- define "engram.metricsTokenEnv" -}}
-{{- if include "engram.metricsTokenPresent" . }}
+{{- $root := .root -}}
+{{- if include "engram.metricsTokenPresent" $root }}
 - name: ENGRAM_METRICS_TOKEN
   valueFrom:
     secretKeyRef:
-      name: {{ include "engram.metricsSecretName" . }}
-      key: {{ .Values.metrics.tokenKey }}
+      name: {{ include "engram.metricsSecretName" $root }}
+      key: {{ $root.Values.metrics.tokenKey }}
+      {{- if .optional }}
+      optional: true
+      {{- end }}
 {{- end }}
 {{- end -}}
 

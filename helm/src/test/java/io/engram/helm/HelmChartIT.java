@@ -269,19 +269,19 @@ class HelmChartIT {
                       .anySatisfy(p -> assertThat(p).containsEntry("name", e.get("port"))));
     }
     assertThat(names(render("values.yaml"), "ServiceMonitor")).isEmpty();
-    // The API's metrics are keyed in prod: the scraper presents the token the API reads.
-    Map<String, Object> api =
-        endpoints.stream().filter(e -> "http".equals(e.get("port"))).findFirst().orElseThrow();
-    assertThat(map(api, "authorization")).containsEntry("type", "Bearer");
-    assertThat(map(map(api, "authorization"), "credentials"))
-        .containsEntry("name", "engram-credentials")
-        .containsEntry("key", "metrics-token");
-    assertThat(containers(named(docs, "Deployment", "engram-api")))
+    // The metrics are keyed in prod: the scraper presents the token the API and workers read.
+    assertThat(endpoints)
+        .hasSize(2)
         .allSatisfy(
-            c ->
-                assertThat(list(c, "env"))
-                    .anySatisfy(e -> assertThat(e).containsEntry("name", "ENGRAM_METRICS_TOKEN")));
-    // Only the API reads it: a Secret without the key must not stop the workers on an upgrade.
+            e -> {
+              assertThat(map(e, "authorization")).containsEntry("type", "Bearer");
+              assertThat(map(map(e, "authorization"), "credentials"))
+                  .containsEntry("name", "engram-credentials")
+                  .containsEntry("key", "metrics-token");
+            });
+    assertThat(containers(named(docs, "Deployment", "engram-api")))
+        .allSatisfy(c -> assertThat(metricsToken(c)).doesNotContainKey("optional"));
+    // The workers take it optionally: a Secret without the key must not stop them on an upgrade.
     assertThat(docs)
         .filteredOn(d -> "Deployment".equals(d.get("kind")))
         .filteredOn(d -> !"engram-api".equals(map(d, "metadata").get("name")))
@@ -289,13 +289,7 @@ class HelmChartIT {
         .allSatisfy(
             d ->
                 assertThat(containers(d))
-                    .allSatisfy(
-                        c ->
-                            assertThat(list(c, "env"))
-                                .noneSatisfy(
-                                    e ->
-                                        assertThat(e)
-                                            .containsEntry("name", "ENGRAM_METRICS_TOKEN"))));
+                    .allSatisfy(c -> assertThat(metricsToken(c)).containsEntry("optional", true)));
     assertThat(templateFailure("--set", "serviceMonitor.enabled=true"))
         .contains("serviceMonitor.enabled needs metrics.token or metrics.existingSecret");
     assertThat(templateFailure("--set", "metrics.token=short"))
@@ -500,5 +494,15 @@ class HelmChartIT {
             .matcher(Files.readString(ROOT.resolve("pom.xml")));
     assertThat(m.find()).isTrue();
     return m.group(1);
+  }
+
+  /** The secretKeyRef of a container's ENGRAM_METRICS_TOKEN. */
+  private static Map<String, Object> metricsToken(Map<String, Object> container) {
+    return list(container, "env").stream()
+        .filter(e -> "ENGRAM_METRICS_TOKEN".equals(e.get("name")))
+        .findFirst()
+        .map(e -> map(map(e, "valueFrom"), "secretKeyRef"))
+        .orElseThrow(
+            () -> new AssertionError("no ENGRAM_METRICS_TOKEN in " + container.get("name")));
   }
 }

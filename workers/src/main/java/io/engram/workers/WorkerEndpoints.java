@@ -4,6 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.engram.core.CoreServices;
+import io.engram.core.tenant.ApiKeys;
+import io.engram.core.tenant.MetricsReaders;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,14 +21,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
  * The worker's small HTTP server: Prometheus metrics at {@code /metrics} and health for probes, on
- * the paths the API uses. {@code /health/liveness} is UP while the process serves HTTP at all;
- * {@code /health/readiness} (and {@code /health}) is UP when the worker polls its task queues and
- * the database answers, and otherwise 503 with the component that is down.
+ * the paths the API uses. The metrics name every tenant's collections: with {@code
+ * ENGRAM_METRICS_ACCESS=key} (profile {@code prod}) they are served only to the scraper's token or
+ * an operator's admin key, as the API's {@code /prometheus} ({@link MetricsReaders}). {@code
+ * /health/liveness} is UP while the process serves HTTP at all; {@code /health/readiness} (and
+ * {@code /health}) is UP when the worker polls its task queues and the database answers, and
+ * otherwise 503 with the component that is down.
  */
 public final class WorkerEndpoints implements AutoCloseable {
 
@@ -44,6 +51,11 @@ public final class WorkerEndpoints implements AutoCloseable {
             return t;
           });
 
+  private static final byte[] REFUSED =
+      ("the metrics name every tenant's collections: present the scraper's token"
+              + " (ENGRAM_METRICS_TOKEN) or an admin key of tenant 'default' as a bearer token\n")
+          .getBytes(UTF_8);
+
   private final HttpServer server;
 
   private WorkerEndpoints(HttpServer server) {
@@ -52,17 +64,36 @@ public final class WorkerEndpoints implements AutoCloseable {
 
   /** Serves {@code worker}'s metrics and health on {@code port} (0: any free port). */
   public static WorkerEndpoints start(EngramWorker worker, int port) throws IOException {
-    return start(worker.registry(), worker::polling, worker.core().dataSource(), port);
+    CoreServices core = worker.core();
+    return start(
+        worker.registry(),
+        MetricsReaders.of(core.settings().access().metrics(), new ApiKeys(core.jdbi())),
+        worker::polling,
+        core.dataSource(),
+        port);
   }
 
+  /**
+   * @param readers whether a request presenting a bearer token (null for none) may read the metrics
+   */
   static WorkerEndpoints start(
-      PrometheusMeterRegistry registry, BooleanSupplier polling, DataSource database, int port)
+      PrometheusMeterRegistry registry,
+      Predicate<String> readers,
+      BooleanSupplier polling,
+      DataSource database,
+      int port)
       throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress("0.0.0.0", port), 0);
     server.createContext(
         "/metrics",
-        exchange ->
-            send(exchange, 200, "text/plain; version=0.0.4", registry.scrape().getBytes(UTF_8)));
+        exchange -> {
+          if (!readers.test(bearer(exchange))) {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            send(exchange, 401, "text/plain", REFUSED);
+            return;
+          }
+          send(exchange, 200, "text/plain; version=0.0.4", registry.scrape().getBytes(UTF_8));
+        });
     server.createContext(
         "/health",
         exchange -> {
@@ -93,6 +124,15 @@ public final class WorkerEndpoints implements AutoCloseable {
             }));
     server.start();
     return new WorkerEndpoints(server);
+  }
+
+  /** The bearer token of the request's {@code Authorization} header, or null. */
+  private static String bearer(HttpExchange exchange) {
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    return authorization.substring(7).strip();
   }
 
   /** The port it listens on. */

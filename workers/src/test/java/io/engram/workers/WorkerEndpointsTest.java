@@ -36,7 +36,7 @@ class WorkerEndpointsTest {
     when(connection.isValid(WorkerEndpoints.DATABASE_TIMEOUT_SECONDS)).thenReturn(true);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.counter("engram_probe_test").increment();
-    endpoints = WorkerEndpoints.start(registry, polling::get, database, 0);
+    endpoints = WorkerEndpoints.start(registry, bearer -> true, polling::get, database, 0);
   }
 
   @AfterEach
@@ -111,6 +111,47 @@ class WorkerEndpointsTest {
     assertThat(r.statusCode()).isEqualTo(503);
     assertThat(r.body()).contains("\"worker\":{\"status\":\"DOWN\"}");
     assertThat(get("/health/liveness").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void keyed_metrics_are_served_to_an_admitted_bearer_only_and_probes_stay_open() throws Exception {
+    String token = "t".repeat(24);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.counter("engram_keyed_test", "collection", "acme~notes").increment();
+    try (WorkerEndpoints keyed =
+        WorkerEndpoints.start(registry, token::equals, polling::get, database, 0)) {
+      String base = "http://127.0.0.1:" + keyed.port();
+      HttpResponse<String> none =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(none.statusCode()).isEqualTo(401);
+      assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+      assertThat(none.body()).contains("ENGRAM_METRICS_TOKEN").doesNotContain("acme");
+      for (String authorization : new String[] {"Bearer wrong", "Basic " + token, token}) {
+        HttpResponse<String> refused =
+            http.send(
+                HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                    .header("Authorization", authorization)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).as(authorization).isEqualTo(401);
+      }
+      HttpResponse<String> admitted =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                  .header("Authorization", "bearer  " + token)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(admitted.statusCode()).isEqualTo(200);
+      assertThat(admitted.body()).contains("collection=\"acme~notes\"");
+      // Kubernetes' probes carry no token.
+      HttpResponse<String> liveness =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/health/liveness")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(liveness.statusCode()).isEqualTo(200);
+    }
   }
 
   @Test

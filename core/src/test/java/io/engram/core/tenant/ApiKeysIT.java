@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.Hashing;
+import io.engram.core.config.AccessSettings;
 import io.engram.core.db.EngramJdbi;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
@@ -14,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,6 +42,34 @@ class ApiKeysIT {
   @AfterAll
   void tearDown() {
     db.close();
+  }
+
+  @Test
+  void keyed_metrics_are_read_with_the_scraper_s_token_or_an_operator_s_admin_key_only() {
+    String scraper = "s".repeat(24);
+    Predicate<String> keyed =
+        MetricsReaders.of(new AccessSettings.Metrics(true, Hashing.sha256(scraper)), keys);
+    String operator =
+        keys.create(Tenant.DEFAULT, "ops", EnumSet.of(Scope.ADMIN), "database").token();
+    String querier =
+        keys.create(Tenant.DEFAULT, "app", EnumSet.of(Scope.QUERY), "database").token();
+    String tenantAdmin =
+        keys.create(new Tenant("globex"), "admin", EnumSet.of(Scope.ADMIN), "database").token();
+
+    assertThat(keyed.test(scraper)).isTrue();
+    assertThat(keyed.test(operator)).isTrue();
+    assertThat(keyed.test(null)).isFalse();
+    assertThat(keyed.test("s".repeat(23))).isFalse();
+    assertThat(keyed.test(querier)).as("not an admin key").isFalse();
+    assertThat(keyed.test(tenantAdmin)).as("another tenant's admin").isFalse();
+    keys.revoke(keys.authenticate(operator).orElseThrow().id());
+    assertThat(keyed.test(operator)).as("revoked").isFalse();
+    // Keyed with no token configured: an operator's key still reads them.
+    String another =
+        keys.create(Tenant.DEFAULT, "ops-2", EnumSet.of(Scope.ADMIN), "database").token();
+    assertThat(MetricsReaders.of(new AccessSettings.Metrics(true, null), keys).test(another))
+        .isTrue();
+    assertThat(MetricsReaders.of(AccessSettings.Metrics.PUBLIC, keys).test(null)).isTrue();
   }
 
   @Test
