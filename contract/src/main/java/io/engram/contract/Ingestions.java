@@ -66,7 +66,8 @@ public final class Ingestions {
    * An ingestion's progress; final once {@code status} is one Temporal never leaves.
    *
    * @param status the workflow's status: {@code RUNNING}, {@code COMPLETED}, {@code FAILED}, …
-   * @param phase what it is doing: {@code discovering}, {@code embedding}, … or {@code done}
+   * @param phase what it is doing: {@code discovering}, {@code embedding}, {@code following}
+   *     (starting the rebuilds of the other indexes the collection can serve from) or {@code done}
    * @param total documents found
    * @param done documents ingested (new or changed)
    * @param skipped documents unchanged since the last ingestion

@@ -258,23 +258,26 @@ class IngestionIT {
               new ModelRegistry.Change("test", "staged by the test", "retrain-follow"));
 
       write(dir.resolve("sloop.txt"), "A sloop carries one mast and two sails.");
-      IngestionProgress second = ingest("follow", dir);
+      WorkflowExecution run = start("follow", dir);
+      IngestionProgress second =
+          client.newUntypedWorkflowStub(run.getWorkflowId()).getResult(IngestionProgress.class);
 
       assertThat(second.done()).isEqualTo(1);
       assertThat(second.indexVersionId()).isEqualTo(serving);
+      // The follower runs on after the ingestion: wait for it.
+      IngestionProgress followed =
+          client
+              .newUntypedWorkflowStub(
+                  run.getWorkflowId() + "/index-" + staged + "/" + run.getRunId())
+              .getResult(IngestionProgress.class);
+      // It embedded only what its index lacked.
+      assertThat(List.of(followed.done(), followed.skipped())).containsExactly(1, 1);
       String sloop =
           "SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id"
               + " WHERE d.collection = 'follow' AND d.source_uri LIKE '%/sloop.txt'"
               + " AND c.index_version_id = ";
       assertThat(scalar(sloop + serving)).isPositive();
       assertThat(scalar(sloop + staged)).as("the staged version's index followed").isPositive();
-      IngestionProgress followed =
-          client
-              .newUntypedWorkflowStub(
-                  IngestionWorkflow.workflowId("follow", dir.toString()) + "/index-" + staged)
-              .getResult(IngestionProgress.class);
-      // It embedded only what its index lacked.
-      assertThat(List.of(followed.done(), followed.skipped())).containsExactly(1, 1);
     } finally {
       worker.close();
     }

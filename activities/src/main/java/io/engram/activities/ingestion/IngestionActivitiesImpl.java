@@ -12,6 +12,7 @@ import io.engram.workflows.ingestion.IngestionActivities;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.activity.ActivityInfo;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -107,12 +108,12 @@ public class IngestionActivitiesImpl implements IngestionActivities {
 
   @Override
   public List<FollowingIndex> following(String collection, int indexVersionId) {
-    String parent = Activity.getExecutionContext().getInfo().getWorkflowId();
+    ActivityInfo parent = Activity.getExecutionContext().getInfo();
     return service.following(collection, indexVersionId).stream()
         .map(
             v ->
                 new FollowingIndex(
-                    parent + "/index-" + v.id(),
+                    parent.getWorkflowId() + "/index-" + v.id() + "/" + parent.getRunId(),
                     new io.engram.workflows.ingestion.IndexParams(
                         v.embeddingModel(), v.chunkSize(), v.chunkOverlap())))
         .toList();

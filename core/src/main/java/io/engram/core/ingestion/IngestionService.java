@@ -195,8 +195,19 @@ public final class IngestionService {
     }
     Map<String, DiscoveredDocument> found = new LinkedHashMap<>();
     if (request.rebuild()) {
-      for (DiscoveredDocument d : located(rebuilt(request.collection(), version))) {
-        found.put(d.sourceUri(), d);
+      List<DiscoveredDocument> read = rebuilt(request.collection(), version);
+      // Only what the index lacks is read again, so only that needs a current locator: a rebuild
+      // of an index that holds everything (a follower, most often) scans no file.
+      Map<String, String> held = documentIndexes.hashesBySource(request.collection(), version.id());
+      Map<String, DiscoveredDocument> lacking = new HashMap<>();
+      for (DiscoveredDocument d :
+          located(
+              read.stream().filter(d -> !d.contentHash().equals(held.get(d.sourceUri()))).toList(),
+              heartbeat)) {
+        lacking.put(d.sourceUri(), d);
+      }
+      for (DiscoveredDocument d : read) {
+        found.put(d.sourceUri(), lacking.getOrDefault(d.sourceUri(), d));
       }
       heartbeat.accept(found.size());
     } else if (request.manifestId() != null) {
@@ -282,8 +293,8 @@ public final class IngestionService {
    * unchanged line keeps the byte range of the run that first stored it, which an edit of an
    * earlier line moves. Uploaded blobs never change, and a whole file has no range.
    */
-  private static List<DiscoveredDocument> located(List<DiscoveredDocument> documents)
-      throws IOException {
+  private static List<DiscoveredDocument> located(
+      List<DiscoveredDocument> documents, IntConsumer heartbeat) throws IOException {
     Map<String, Map<String, DiscoveredDocument>> scanned = new HashMap<>();
     List<DiscoveredDocument> out = new ArrayList<>(documents.size());
     for (DiscoveredDocument d : documents) {
@@ -293,7 +304,7 @@ public final class IngestionService {
         continue;
       }
       Map<String, DiscoveredDocument> lines =
-          scanned.computeIfAbsent(l.ref(), file -> scanLines(Path.of(file)));
+          scanned.computeIfAbsent(l.ref(), file -> scanLines(Path.of(file), heartbeat));
       DiscoveredDocument now = lines.get(d.sourceUri());
       // A line gone or changed since it was stored keeps its old range: reading it fails that
       // document alone, with the reason ("changed since discovery; ingest again").
@@ -302,13 +313,21 @@ public final class IngestionService {
     return out;
   }
 
-  private static Map<String, DiscoveredDocument> scanLines(Path file) {
+  /** Every line of a JSONL file by source, heartbeating as a large file is read. */
+  private static Map<String, DiscoveredDocument> scanLines(Path file, IntConsumer heartbeat) {
     Map<String, DiscoveredDocument> lines = new HashMap<>();
     if (!Files.isRegularFile(file)) {
       return lines;
     }
     try {
-      SourceScanner.scanPath(file, d -> lines.putIfAbsent(d.sourceUri(), d));
+      SourceScanner.scanPath(
+          file,
+          d -> {
+            lines.putIfAbsent(d.sourceUri(), d);
+            if (lines.size() % 1_000 == 0) {
+              heartbeat.accept(lines.size());
+            }
+          });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -100,9 +100,13 @@ class IndexRetentionIT {
   }
 
   private Rollout rollOutAndRollBack(String collection, int candidate) {
-    RolloutService service = core.rollouts();
-    Rollout r =
-        service.begin(
+    return core.rollouts()
+        .rollBack(rollOut(collection, candidate).id(), "it", "the test rolls it back", null);
+  }
+
+  private Rollout rollOut(String collection, int candidate) {
+    return core.rollouts()
+        .begin(
             new RolloutService.Start(
                 RolloutService.class.getSimpleName() + "-" + collection,
                 "run-" + collection + "-" + candidate,
@@ -112,7 +116,27 @@ class IndexRetentionIT {
                 "it",
                 "testing retention",
                 RolloutPlan.Overrides.NONE));
-    return service.rollBack(r.id(), "it", "the test rolls it back", null);
+  }
+
+  @Test
+  void a_collection_can_serve_from_its_aliased_versions_indexes_and_a_running_rollout_s() {
+    String collection = "zoo-live";
+    ZooCorpus.index(core, collection);
+    IndexVersion champion = core.champion();
+    IndexVersion other = core.indexVersions().resolve(IndexParams.chunking(320, 30));
+    copyInto(collection, other);
+    LiveIndexes live = core.liveIndexes();
+    RegisteredVersion v2 = register(collection, other, List.of());
+
+    assertThat(live.serving(collection)).hasValue(champion.id());
+    assertThat(live.servable(collection)).containsExactly(champion.id());
+    Rollout running = rollOut(collection, v2.version());
+    assertThat(live.servable(collection)).containsExactlyInAnyOrder(champion.id(), other.id());
+    core.rollouts().rollBack(running.id(), "it", "the test rolls it back", null);
+    assertThat(live.servable(collection)).containsExactly(champion.id());
+    register(collection, other, List.of(ModelAliases.STAGING), "staged");
+    assertThat(live.servable(collection)).containsExactlyInAnyOrder(champion.id(), other.id());
+    assertThat(live.serving(collection)).hasValue(champion.id());
   }
 
   private long chunks(String collection, IndexVersion index) {

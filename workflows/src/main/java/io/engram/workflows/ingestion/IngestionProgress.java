@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Progress of an ingestion run, served by the workflow's query and returned as its result.
  *
- * @param phase discovering, embedding or done
+ * @param phase discovering, embedding, following (starting the rebuilds of the other indexes the
+ *     collection can serve from) or done
  * @param total documents found in the source
  * @param done documents parsed, embedded and stored in this run
  * @param skipped documents unchanged since they were last indexed

@@ -7,8 +7,10 @@ import io.engram.workflows.common.Failures;
 import io.engram.workflows.common.ParallelBatches;
 import io.engram.workflows.common.RetryPolicies;
 import io.engram.workflows.common.TaskQueues;
+import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.RetryOptions;
-import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
@@ -124,40 +126,44 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
         && done > 0
         && Workflow.getVersion(FOLLOWING_INDEXES, Workflow.DEFAULT_VERSION, 1) == 1) {
       phase = "following";
-      for (FollowingIndex index : discovery.following(request.collection(), indexVersionId)) {
-        follow(request.collection(), index);
-      }
+      follow(request.collection());
     }
     phase = "done";
     return progress();
   }
 
   /**
-   * Rebuilds one other index the collection can serve from, as a child ingestion that embeds only
-   * what that index lacks (the documents this run stored). Its failure does not fail this run: the
-   * documents are stored where the collection is served from, and a rollout catches its candidate
-   * up again before a promotion.
+   * Starts a rebuild of each other index the collection can serve from: a child ingestion that
+   * embeds only what that index lacks (the documents this run stored). The children run on after
+   * this run ends (abandoned), so a new request for the same source starts a new run rather than
+   * attaching to one that waits for other indexes. Neither the lookup nor a child failing fails
+   * this run: the documents are stored where the collection is served from, and a rollout catches
+   * its candidate up again before a promotion.
    */
-  private void follow(String collection, FollowingIndex index) {
-    IngestionWorkflow child =
-        Workflow.newChildWorkflowStub(
-            IngestionWorkflow.class,
-            ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(index.workflowId())
-                .setTaskQueue(TaskQueues.INGEST)
-                .setTypedSearchAttributes(EngramSearchAttributes.ofCollection(collection))
-                .build());
+  private void follow(String collection) {
+    List<FollowingIndex> others;
     try {
-      IngestionProgress rebuilt = child.ingest(IngestionRequest.rebuild(collection, index.index()));
-      if (rebuilt.failed() > 0) {
-        log.warn(
-            "{}: {} of {} documents failed to reach the index; see its errors",
-            index.workflowId(),
-            rebuilt.failed(),
-            rebuilt.total());
+      others = discovery.following(collection, indexVersionId);
+    } catch (ActivityFailure e) {
+      log.warn("the other indexes of {} were not looked up: {}", collection, Failures.reason(e));
+      return;
+    }
+    for (FollowingIndex index : others) {
+      IngestionWorkflow child =
+          Workflow.newChildWorkflowStub(
+              IngestionWorkflow.class,
+              ChildWorkflowOptions.newBuilder()
+                  .setWorkflowId(index.workflowId())
+                  .setTaskQueue(TaskQueues.INGEST)
+                  .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
+                  .setTypedSearchAttributes(EngramSearchAttributes.ofCollection(collection))
+                  .build());
+      Async.function(child::ingest, IngestionRequest.rebuild(collection, index.index()));
+      try {
+        Workflow.getWorkflowExecution(child).get();
+      } catch (TemporalFailure e) {
+        log.warn("{}: the index did not follow: {}", index.workflowId(), Failures.reason(e));
       }
-    } catch (ChildWorkflowFailure e) {
-      log.warn("{}: the index did not follow: {}", index.workflowId(), Failures.reason(e));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.engram.workflows.ingestion;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
@@ -173,6 +174,32 @@ class IngestionWorkflowTest {
     assertThat(result.phase()).isEqualTo("done");
     assertThat(result.done()).isEqualTo(10);
     assertThat(result.failed()).isZero();
+    verify(activities).following("default", 7);
+    // The follower was started, and failed on its own.
+    assertThatThrownBy(
+            () ->
+                client.newUntypedWorkflowStub("follow/index-9").getResult(IngestionProgress.class))
+        .isInstanceOf(WorkflowFailedException.class);
+    verify(activities).discover(anyString(), argThat(r -> r != null && r.rebuilds()));
+  }
+
+  @Test
+  void a_lookup_of_the_other_indexes_that_fails_fails_no_run(
+      TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client) {
+    IngestionActivities activities = mockActivities();
+    when(activities.discover(anyString(), any()))
+        .thenReturn(new DiscoveryResult(7, 10, 0, 10, 0, List.of()));
+    when(activities.processBatch(anyString(), anyInt(), anyInt()))
+        .thenAnswer(IngestionWorkflowTest::allDone);
+    when(activities.following("default", 7))
+        .thenThrow(
+            ApplicationFailure.newNonRetryableFailure("the registry is gone", "RegistryDown"));
+    startWorkers(testEnv, worker, activities);
+
+    IngestionProgress result = newWorkflow(client, worker).ingest(REQUEST);
+
+    assertThat(result.phase()).isEqualTo("done");
+    assertThat(result.done()).isEqualTo(10);
     verify(activities).following("default", 7);
   }
 
@@ -347,11 +374,6 @@ class IngestionWorkflowTest {
     assertThat(id).startsWith("ingest-default-");
   }
 
-  /**
-   * Temporal finds the activity methods through the annotations on the registered object's types,
-   * so the mock is made without copied annotations, as Temporal's testing guide advises, leaving
-   * the interface as their only source.
-   */
   /** The test's worker and one on the ingest queue, where followers run, with the same fakes. */
   private static void startWorkers(
       TestWorkflowEnvironment testEnv, Worker worker, IngestionActivities activities) {
@@ -362,6 +384,11 @@ class IngestionWorkflowTest {
     testEnv.start();
   }
 
+  /**
+   * Temporal finds the activity methods through the annotations on the registered object's types,
+   * so the mock is made without copied annotations, as Temporal's testing guide advises, leaving
+   * the interface as their only source.
+   */
   private static IngestionActivities mockActivities() {
     return mock(IngestionActivities.class, withSettings().withoutAnnotations());
   }
