@@ -63,6 +63,13 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
    */
   static final String INDEX_CATCH_UP = "rollout-index-catch-up";
 
+  /**
+   * The change after which a candidate on an index of its own has it caught up before its shadow
+   * begins: what was ingested while it was trained and staged reached it only if an ingestion ran
+   * meanwhile, and its shadow and canary are compared with a champion that has it all.
+   */
+  static final String INDEX_CATCH_UP_AT_START = "rollout-index-catch-up-at-start";
+
   private final RolloutActivities steps =
       ActivityStubs.stub(
           RolloutActivities.class,
@@ -109,6 +116,10 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       Workflow.upsertTypedSearchAttributes(
           SearchAttributeUpdate.valueSet(
               EngramSearchAttributes.CHAMPION_VERSION, "v" + started.champion()));
+      if (started.candidateIndex() != null
+          && Workflow.getVersion(INDEX_CATCH_UP_AT_START, Workflow.DEFAULT_VERSION, 1) == 1) {
+        catchUpAtStart();
+      }
       moved(RolloutStatus.SHADOW, 0);
     } else {
       RolloutRequest.Carried c = request.carried();
@@ -292,6 +303,29 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       }
     }
     finish(rolloutId(), RolloutResult.PROMOTED, reason);
+  }
+
+  /**
+   * Catches the candidate's own index up before its shadow begins. Its failure is logged, not
+   * fatal: nothing is served from the candidate yet, and a promotion needs the index caught up
+   * again anyway.
+   */
+  private void catchUpAtStart() {
+    try {
+      IngestionProgress caughtUp = catchUpIndex(started.candidateIndex(), "-index-start");
+      if (caughtUp.failed() > 0) {
+        log.warn(
+            "rollout {}: {} documents failed to reach the candidate's index before its shadow;"
+                + " they are caught up again before a promotion",
+            rolloutId(),
+            caughtUp.failed());
+      }
+    } catch (ChildWorkflowFailure e) {
+      log.warn(
+          "rollout {}: catching the candidate's index up before its shadow failed: {}",
+          rolloutId(),
+          Failures.reason(e));
+    }
   }
 
   /**

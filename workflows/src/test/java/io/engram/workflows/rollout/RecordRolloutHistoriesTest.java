@@ -123,7 +123,7 @@ class RecordRolloutHistoriesTest {
     assertThat(workflow.rollOut(ScriptedRollout.request()).decision())
         .isEqualTo(RolloutResult.PROMOTED);
 
-    write(client, "rollout-index-caught-up-twice-promote");
+    write(client, "rollout-index-caught-up-at-start-promote");
   }
 
   private static void write(WorkflowClient client, String name) throws IOException {

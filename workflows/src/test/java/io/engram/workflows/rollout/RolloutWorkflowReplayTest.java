@@ -37,7 +37,8 @@ class RolloutWorkflowReplayTest {
         "histories/rollout-refused-promotion.json",
         "histories/rollout-errors-at-budget-end.json",
         "histories/rollout-index-caught-up-promote.json",
-        "histories/rollout-index-caught-up-twice-promote.json"
+        "histories/rollout-index-caught-up-twice-promote.json",
+        "histories/rollout-index-caught-up-at-start-promote.json"
       })
   void replays(String history) throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(history, RolloutWorkflowImpl.class);

@@ -52,6 +52,7 @@ class RolloutWorkflowTest {
     ScriptedRollout.CatchUp.failed = 0;
     ScriptedRollout.CatchUp.asked = null;
     ScriptedRollout.CatchUp.takes = Duration.ZERO;
+    ScriptedRollout.CatchUp.ran.clear();
     env.start();
     WorkflowOptions options =
         RolloutWorkflow.startOptions(ScriptedRollout.COLLECTION, 2).toBuilder()
@@ -113,10 +114,29 @@ class RolloutWorkflowTest {
     assertThat(List.of(caughtUp.chunkSize(), caughtUp.chunkOverlap())).containsExactly(512, 64);
     assertThat(caughtUp.embeddingModel()).isEqualTo("bge-small-en-v1.5-q");
     assertThat(steps.moves()).last().asString().startsWith("promote");
-    // Caught up before the move, and once more after it for what came in meanwhile.
+    // Caught up before its shadow, before the move, and once more after it for what came in
+    // meanwhile.
     assertThat(
             ChildStartsSeen.ids(client, RolloutWorkflow.workflowId(ScriptedRollout.COLLECTION, 2)))
-        .containsExactly("rollout-zoo-v2-index", "rollout-zoo-v2-index-after");
+        .containsExactly(
+            "rollout-zoo-v2-index-start", "rollout-zoo-v2-index", "rollout-zoo-v2-index-after");
+  }
+
+  @Test
+  void a_catch_up_before_the_shadow_that_fails_does_not_end_the_rollout(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.candidateIndex = new IndexParams("all-minilm-l6-v2-q", 1024, 200);
+    steps.verdicts = (phase, step) -> RolloutVerdict.WORSE;
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+    ScriptedRollout.CatchUp.failed = 1;
+
+    RolloutResult result = workflow.rollOut(ScriptedRollout.request());
+
+    // The shadow ran and judged the candidate; only then did the rollout end.
+    assertThat(ScriptedRollout.CatchUp.ran).containsExactly("rollout-zoo-v2-index-start");
+    assertThat(steps.calls).anyMatch(c -> c.startsWith("check "));
+    assertThat(result.decision()).isEqualTo(RolloutResult.ROLLED_BACK);
+    assertThat(ScriptedRollout.CatchUp.asked.embeddingModel()).isEqualTo("all-minilm-l6-v2-q");
   }
 
   @Test
@@ -145,8 +165,9 @@ class RolloutWorkflowTest {
     RolloutWorkflow workflow = start(env, worker, client, steps);
     ScriptedRollout.CatchUp.takes = Duration.ofMinutes(10);
     WorkflowClient.start(workflow::rollOut, ScriptedRollout.request());
-    // The first check promotes the candidate: wait (in workflow time) until its catch-up runs.
-    while (ScriptedRollout.CatchUp.asked == null) {
+    // The first check promotes the candidate: wait (in workflow time) until its catch-up runs
+    // (after the one before its shadow).
+    while (!ScriptedRollout.CatchUp.ran.contains("rollout-zoo-v2-index")) {
       env.sleep(Duration.ofSeconds(15));
     }
 

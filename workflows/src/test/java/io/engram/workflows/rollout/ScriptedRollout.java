@@ -108,12 +108,16 @@ final class ScriptedRollout implements RolloutActivities {
     static volatile int failed;
     static volatile IngestionRequest asked;
 
+    /** The workflow ids of the catch-ups run, in order. */
+    static final List<String> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     /** How long the catch-up takes, in workflow time. */
     static volatile Duration takes = Duration.ZERO;
 
     @Override
     public IngestionProgress ingest(IngestionRequest request) {
       asked = request;
+      ran.add(Workflow.getInfo().getWorkflowId());
       if (!takes.isZero()) {
         Workflow.sleep(takes);
       }
