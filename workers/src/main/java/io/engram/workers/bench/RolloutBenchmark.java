@@ -9,6 +9,8 @@ import io.engram.core.config.EngramSettings;
 import io.engram.core.evaluation.BeirDataset;
 import io.engram.core.evaluation.QuerySplit;
 import io.engram.core.evaluation.RankingMetrics;
+import io.engram.core.index.IndexParams;
+import io.engram.core.index.IndexVersion;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelBundle;
 import io.engram.core.registry.ModelRegistry;
@@ -35,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -58,15 +61,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class RolloutBenchmark {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The scenarios in the order they run, and the decision each should reach. */
-  static final Map<String, String> EXPECTED = new LinkedHashMap<>();
+  /** The scenarios in the order they run, and the decisions each may reach. */
+  static final Map<String, Set<String>> EXPECTED = new LinkedHashMap<>();
 
   static {
-    EXPECTED.put("better", Rollout.PROMOTED);
-    EXPECTED.put("broken", Rollout.ROLLED_BACK);
-    EXPECTED.put("slow", Rollout.ROLLED_BACK);
-    EXPECTED.put("equal", Rollout.KEPT);
+    EXPECTED.put("better", Set.of(Rollout.PROMOTED));
+    EXPECTED.put("broken", Set.of(Rollout.ROLLED_BACK));
+    EXPECTED.put("slow", Set.of(Rollout.ROLLED_BACK));
+    EXPECTED.put("equal", Set.of(Rollout.KEPT));
+    // The champion's bundle on an index of the other shipped embedding model (MiniLM against
+    // bge-small: 0.738 against 0.790 NDCG@10 on SciFact's held-out queries). Its index is caught
+    // up before its shadow; it must never be promoted, and whether the test finds it worse within
+    // the traffic budget depends on the gap.
+    EXPECTED.put("other-model", Set.of(Rollout.ROLLED_BACK, Rollout.KEPT));
   }
+
+  /** The scenarios run when none are named. */
+  static final List<String> DEFAULT = List.of("better", "broken", "slow", "equal");
+
+  private static final String MINILM = "all-minilm-l6-v2-q";
 
   /** Questions one simulated conversation asks before the user leaves. */
   static final int TURNS = 3;
@@ -104,7 +117,7 @@ public final class RolloutBenchmark {
     Path qrelsFile = null;
     String collection = "scifact";
     String apiUrl = System.getenv().getOrDefault("ENGRAM_API_URL", "http://127.0.0.1:8080");
-    List<String> scenarios = new ArrayList<>(EXPECTED.keySet());
+    List<String> scenarios = DEFAULT;
     int sessions = 4;
     long seed = 42;
     for (int i = 0; i < args.length; i++) {
@@ -118,7 +131,8 @@ public final class RolloutBenchmark {
         case "--scenarios" -> scenarios = List.of(args[++i].split(","));
         case "--help", "-h" -> {
           System.out.println(
-              "usage: ./engram bench rollout [--collection NAME] [--scenarios better,broken,slow,equal]"
+              "usage: ./engram bench rollout [--collection NAME] [--scenarios"
+                  + " better,broken,slow,equal,other-model (default: the first four)]"
                   + " [--sessions N] [--seed N] [--queries PATH] [--qrels PATH]");
           return;
         }
@@ -174,7 +188,7 @@ public final class RolloutBenchmark {
         Result r = scenario(scenario, found);
         System.out.println(r.line());
         System.out.flush();
-        if (!r.decision().equals(EXPECTED.get(scenario))) {
+        if (!EXPECTED.get(scenario).contains(r.decision())) {
           failed++;
         }
       }
@@ -294,6 +308,13 @@ public final class RolloutBenchmark {
                 List.of(inverted),
                 champion);
       }
+      case "other-model" -> {
+        IndexVersion serving = core.indexVersions().byId(champion.indexVersionId()).orElseThrow();
+        String other = serving.embeddingModel().equals(MINILM) ? "bge-small-en-v1.5-q" : MINILM;
+        IndexVersion index =
+            core.indexVersions().resolve(serving, new IndexParams(other, null, null));
+        candidate = register(name, index.id(), champion.bundle(), List.of(), champion);
+      }
       default -> candidate = register(name, champion.bundle(), List.of(), champion);
     }
     if (name.equals("slow")) {
@@ -313,8 +334,17 @@ public final class RolloutBenchmark {
       ModelBundle bundle,
       List<RegisteredVersion.Artifact> artifacts,
       RegisteredVersion champion) {
+    return register(scenario, champion.indexVersionId(), bundle, artifacts, champion);
+  }
+
+  private RegisteredVersion register(
+      String scenario,
+      int indexVersionId,
+      ModelBundle bundle,
+      List<RegisteredVersion.Artifact> artifacts,
+      RegisteredVersion champion) {
     return registry.register(
-        ModelVersions.NewVersion.builder(collection, champion.indexVersionId(), bundle)
+        ModelVersions.NewVersion.builder(collection, indexVersionId, bundle)
             .artifacts(artifacts)
             .lineage(Map.of("parentVersion", champion.version(), "bench", scenario))
             .gates(List.of())

@@ -3,6 +3,7 @@ package io.engram.workers.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.engram.core.rollout.Rollout;
 import io.engram.workers.bench.RolloutBenchmark.Answer;
 import io.engram.workers.bench.RolloutBenchmark.ClickModel;
 import java.util.List;
@@ -76,6 +77,9 @@ class RolloutBenchmarkTest {
         .containsEntry("timeBudgetMs", 300_000)
         .containsKeys("shadowBakeMs", "stepBakeMs", "interleaveShare", "checkIntervalMs");
     assertThat(RolloutBenchmark.EXPECTED.keySet())
-        .containsExactly("better", "broken", "slow", "equal");
+        .containsExactly("better", "broken", "slow", "equal", "other-model");
+    assertThat(RolloutBenchmark.DEFAULT).containsExactly("better", "broken", "slow", "equal");
+    // A candidate on a worse model's index may be rolled back or kept, never promoted.
+    assertThat(RolloutBenchmark.EXPECTED.get("other-model")).doesNotContain(Rollout.PROMOTED);
   }
 }
