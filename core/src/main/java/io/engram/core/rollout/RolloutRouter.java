@@ -307,13 +307,16 @@ public final class RolloutRouter implements AutoCloseable {
               Observation o;
               try {
                 QueryPipeline candidate = pipelines.forRegistered(candidateId);
+                // Both embed the query afresh: the champion's embedding of it was cached when it
+                // answered, and a candidate with another embedding model has none, so reusing it
+                // would time the champion without the embedding and the candidate with it.
                 long t0 = System.nanoTime();
                 QueryPipeline.Retrieval mine =
-                    candidate.retrieve(collection, text, SHADOW_DEPTH, false);
+                    candidate.retrieve(collection, text, SHADOW_DEPTH, true);
                 double candidateMs = (System.nanoTime() - t0) / 1e6;
                 long t1 = System.nanoTime();
                 QueryPipeline.Retrieval theirs =
-                    champion.retrieve(collection, text, SHADOW_DEPTH, false);
+                    champion.retrieve(collection, text, SHADOW_DEPTH, true);
                 double championMs = (System.nanoTime() - t1) / 1e6;
                 double overlap = overlap(theirs.candidates(), mine.candidates());
                 metrics.shadow("compared");
