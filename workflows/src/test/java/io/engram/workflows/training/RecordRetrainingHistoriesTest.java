@@ -67,12 +67,7 @@ class RecordRetrainingHistoriesTest {
 
     RetrainingResult result =
         workflow.retrain(
-            new RetrainingRequest(
-                ScriptedRetraining.COLLECTION,
-                RetrainingRequest.MANUAL,
-                true,
-                null,
-                Map.of("chunkSize", "512", "chunkOverlap", "64")));
+            RetrainingWorkflowTest.pinned(Map.of("chunkSize", "512", "chunkOverlap", "64")));
     assertThat(result.outcome()).isEqualTo("staged");
 
     write(client, "retraining-rebuilt-candidate-index-v2");
@@ -101,12 +96,7 @@ class RecordRetrainingHistoriesTest {
 
     RetrainingResult result =
         workflow.retrain(
-            new RetrainingRequest(
-                ScriptedRetraining.COLLECTION,
-                RetrainingRequest.MANUAL,
-                true,
-                null,
-                Map.of("mode", "dense", "reranker", "none")));
+            RetrainingWorkflowTest.pinned(Map.of("mode", "dense", "reranker", "none")));
     assertThat(result.outcome()).isEqualTo("rejected");
 
     write(client, "retraining-pinned-rejected");

@@ -41,6 +41,12 @@ class RetrainingWorkflowTest {
     return builder.build();
   }
 
+  /** A forced manual retraining of the scripted collection with {@code params} pinned. */
+  static RetrainingRequest pinned(Map<String, String> params) {
+    return new RetrainingRequest(
+        ScriptedRetraining.COLLECTION, RetrainingRequest.MANUAL, true, null, params);
+  }
+
   static final RetrainingRequest SEARCH =
       new RetrainingRequest(
           ScriptedRetraining.COLLECTION,
@@ -233,14 +239,7 @@ class RetrainingWorkflowTest {
     steps.gatesPass = false;
     RetrainingWorkflow workflow = start(env, worker, client, steps);
 
-    RetrainingResult result =
-        workflow.retrain(
-            new RetrainingRequest(
-                ScriptedRetraining.COLLECTION,
-                RetrainingRequest.MANUAL,
-                true,
-                null,
-                Map.of("mode", "dense", "reranker", "none")));
+    RetrainingResult result = workflow.retrain(pinned(Map.of("mode", "dense", "reranker", "none")));
 
     assertThat(result.outcome()).isEqualTo(RetrainingResult.REJECTED);
     assertThat(result.version()).isEqualTo(2);
@@ -290,13 +289,7 @@ class RetrainingWorkflowTest {
     RetrainingWorkflow workflow = start(env, worker, client, steps);
 
     RetrainingResult result =
-        workflow.retrain(
-            new RetrainingRequest(
-                ScriptedRetraining.COLLECTION,
-                RetrainingRequest.MANUAL,
-                true,
-                null,
-                Map.of("chunkSize", "512", "chunkOverlap", "64")));
+        workflow.retrain(pinned(Map.of("chunkSize", "512", "chunkOverlap", "64")));
 
     assertThat(result.outcome()).isEqualTo(RetrainingResult.STAGED);
     IngestionRequest rebuild = ScriptedRetraining.Rebuild.asked;
@@ -313,13 +306,7 @@ class RetrainingWorkflowTest {
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     RetrainingWorkflow workflow = start(env, worker, client, steps);
 
-    workflow.retrain(
-        new RetrainingRequest(
-            ScriptedRetraining.COLLECTION,
-            RetrainingRequest.MANUAL,
-            true,
-            null,
-            Map.of("chunkSize", "512", "mode", "dense")));
+    workflow.retrain(pinned(Map.of("chunkSize", "512", "mode", "dense")));
 
     assertThat(ScriptedRetraining.Rebuild.asked.chunkOverlap()).isNull();
     assertThat(steps.calls)
@@ -332,13 +319,7 @@ class RetrainingWorkflowTest {
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     RetrainingWorkflow workflow = start(env, worker, client, steps);
 
-    workflow.retrain(
-        new RetrainingRequest(
-            ScriptedRetraining.COLLECTION,
-            RetrainingRequest.MANUAL,
-            true,
-            null,
-            Map.of("embeddingModel", "all-minilm-l6-v2-q", "mode", "dense")));
+    workflow.retrain(pinned(Map.of("embeddingModel", "all-minilm-l6-v2-q", "mode", "dense")));
 
     IngestionRequest rebuild = ScriptedRetraining.Rebuild.asked;
     assertThat(rebuild.rebuilds()).isTrue();
@@ -355,14 +336,7 @@ class RetrainingWorkflowTest {
     RetrainingWorkflow workflow = start(env, worker, client, steps);
     ScriptedRetraining.Rebuild.failed = 2;
 
-    RetrainingResult result =
-        workflow.retrain(
-            new RetrainingRequest(
-                ScriptedRetraining.COLLECTION,
-                RetrainingRequest.MANUAL,
-                true,
-                null,
-                Map.of("chunkSize", "512")));
+    RetrainingResult result = workflow.retrain(pinned(Map.of("chunkSize", "512")));
 
     assertThat(result.outcome()).isEqualTo(RetrainingResult.FAILED);
     assertThat(result.failure())
