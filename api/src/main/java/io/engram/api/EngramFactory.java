@@ -7,6 +7,7 @@ import io.engram.core.config.SettingsSource;
 import io.engram.core.drift.DriftDetector;
 import io.engram.core.query.QueryPipelines;
 import io.engram.core.query.WarmUp;
+import io.engram.core.registry.ModelAliases;
 import io.engram.core.rollout.RolloutRouter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
@@ -113,7 +114,12 @@ class EngramFactory {
    */
   @Context
   WarmUp warmUp(CoreServices core, QueryPipelines pipelines) {
-    WarmUp warmUp = new WarmUp(pipelines, core.chunks(), core.settings().api().warmUpQuestions());
+    WarmUp warmUp =
+        new WarmUp(
+            pipelines,
+            core.chunks(),
+            core.settings().api().warmUpQuestions(),
+            () -> core.registry().aliases().collectionsWith(ModelAliases.CHAMPION));
     Thread thread = new Thread(warmUp::run, "engram-warm-up");
     thread.setDaemon(true);
     thread.start();

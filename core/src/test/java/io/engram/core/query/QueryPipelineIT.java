@@ -7,7 +7,11 @@ import static org.assertj.core.api.Assertions.within;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.engram.core.CoreServices;
 import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.index.IndexParams;
 import io.engram.core.index.IndexVersion;
+import io.engram.core.registry.ModelAliases;
+import io.engram.core.registry.ModelRegistry;
+import io.engram.core.registry.ModelVersions;
 import io.engram.core.rerank.CrossEncoderReranker;
 import io.engram.core.rerank.RerankerSettings;
 import io.engram.core.rerank.Rerankers;
@@ -22,6 +26,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -187,7 +192,7 @@ class QueryPipelineIT {
 
   @Test
   void the_warm_up_prepares_every_passage_and_asks_questions_of_the_corpus() {
-    WarmUp warmUp = new WarmUp(pipelines, core.chunks(), 3);
+    WarmUp warmUp = new WarmUp(pipelines, core.chunks(), 3, List::of);
     assertThat(warmUp.report().state()).isEqualTo(WarmUp.State.WAITING);
 
     WarmUp.Report report = warmUp.run();
@@ -208,6 +213,56 @@ class QueryPipelineIT {
                         .mapTo(Long.class)
                         .one());
     assertThat(logged).isZero();
+  }
+
+  @Test
+  void the_warm_up_also_warms_each_collection_served_from_another_index() {
+    // A collection whose champion searches an index of the other embedding model.
+    String other =
+        Stream.of("all-minilm-l6-v2-q", "bge-small-en-v1.5-q")
+            .filter(m -> !m.equals(version.embeddingModel()))
+            .findFirst()
+            .orElseThrow();
+    IndexVersion index = core.indexVersions().resolve(version, new IndexParams(other, null, null));
+    core.collections().ensure("elsewhere");
+    EmbeddingModel embeddings = EmbeddingModels.get(other);
+    core.jdbi()
+        .useTransaction(
+            h -> {
+              for (String text : List.of("owls hunt at night", "herons wade in ponds")) {
+                long doc =
+                    h.createQuery(
+                            "INSERT INTO documents (collection, source_uri, origin, title) VALUES"
+                                + " ('elsewhere', :uri, 'o', NULL) RETURNING id")
+                        .bind("uri", "o#" + text)
+                        .mapTo(Long.class)
+                        .one();
+                PgVectorChunkStore.replaceChunks(
+                    h,
+                    doc,
+                    index.id(),
+                    List.of(text),
+                    List.of(embeddings.embed(text).content().vector()));
+              }
+            });
+    core.registry()
+        .register(
+            ModelVersions.NewVersion.builder("elsewhere", index.id(), core.defaultBundle())
+                .createdBy("it")
+                .reason("served from an index of its own")
+                .origin("it")
+                .build(),
+            List.of(ModelAliases.CHAMPION),
+            new ModelRegistry.Change("it", "the test serves it", null));
+
+    // "default" has no registered version: the installation champion serves it, warmed once.
+    WarmUp.Report report =
+        new WarmUp(pipelines, core.chunks(), 3, () -> List.of("default", "elsewhere")).run();
+
+    assertThat(report.state()).isEqualTo(WarmUp.State.DONE);
+    assertThat(report.passages()).isEqualTo(5 + 2);
+    assertThat(report.questions()).isEqualTo(3 + 2);
+    assertThat(pipelines.champion("elsewhere").version().index().embeddingModel()).isEqualTo(other);
   }
 
   @Test
