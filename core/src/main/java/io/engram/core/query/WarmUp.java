@@ -77,12 +77,16 @@ public final class WarmUp {
     int[] done = new int[2]; // passages, questions
     try {
       // One pipeline per index: collections served from the champion's index share its warm-up.
+      // One that reranks is preferred, since only it prepares the passages (for every reranker).
       Map<Integer, QueryPipeline> targets = new LinkedHashMap<>();
       QueryPipeline champion = pipelines.champion();
       targets.put(champion.version().index().id(), champion);
       for (String collection : served.get()) {
         QueryPipeline p = pipelines.champion(collection);
-        targets.putIfAbsent(p.version().index().id(), p);
+        targets.merge(
+            p.version().index().id(),
+            p,
+            (kept, other) -> kept.version().retrieval().rerank() ? kept : other);
       }
       for (QueryPipeline pipeline : targets.values()) {
         warm(pipeline, done);
