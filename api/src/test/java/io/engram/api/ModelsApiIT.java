@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.engram.core.CoreServices;
 import io.engram.core.Hashing;
+import io.engram.core.index.IndexParams;
+import io.engram.core.index.IndexVersion;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelBundle;
 import io.engram.core.registry.ModelRegistry;
@@ -477,6 +479,38 @@ class ModelsApiIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(paths.path("/v1/models/{collection}/versions/{version}:archive").has("post"))
         .isTrue();
     assertThat(paths.path("/v1/models/{collection}/versions/{version}/tags").has("put")).isTrue();
+  }
+
+  @Test
+  void ingestion_chunking_is_checked_against_the_index_the_collection_is_served_from()
+      throws Exception {
+    // "narrow" is served from an index of 256-character chunks (a retraining rebuilt it).
+    core.collections().ensure("narrow");
+    IndexVersion narrow = core.indexVersions().resolve(IndexParams.chunking(256, 32));
+    registry.register(
+        ModelVersions.NewVersion.builder("narrow", narrow.id(), core.defaultBundle())
+            .createdBy("test")
+            .reason("served from a rebuilt index")
+            .origin("narrow")
+            .build(),
+        List.of(ModelAliases.CHAMPION),
+        new ModelRegistry.Change("test", "the test serves it", null));
+
+    // An overlap the champion's 1024-character chunks would take, but not the collection's own.
+    assertInvalid(
+        "/v1/ingestions",
+        "{\"collection\":\"narrow\",\"path\":\"/x\",\"chunkOverlap\":300}",
+        "/chunkOverlap");
+    Reply refused =
+        send(
+            json(
+                "/v1/ingestions",
+                "{\"collection\":\"narrow\",\"path\":\"/x\",\"chunkOverlap\":300}"));
+    assertThat(refused.body()).contains("chunk size 256");
+    assertInvalid(
+        "/v1/retrainings",
+        "{\"collection\":\"narrow\",\"params\":{\"chunkOverlap\":\"300\"}}",
+        "/params/chunkOverlap");
   }
 
   private void assertInvalid(String path, String body, String pointer) throws Exception {

@@ -18,6 +18,7 @@ import io.engram.core.ingestion.BlobStore;
 import io.engram.core.ingestion.DocumentType;
 import io.engram.core.ingestion.ManifestEntry;
 import io.engram.core.ingestion.Manifests;
+import io.engram.core.rollout.LiveIndexes;
 import io.engram.core.tenant.Tenant;
 import io.engram.core.tenant.Tenants;
 import io.engram.workflows.ingestion.IngestionProgress;
@@ -48,6 +49,7 @@ class IngestionStarter {
 
   private final Manifests manifests;
   private final IndexVersions indexVersions;
+  private final LiveIndexes live;
   private final Tenants tenants;
 
   IngestionStarter(WorkflowClient client, CoreServices core) {
@@ -57,6 +59,7 @@ class IngestionStarter {
     this.blobs = core.blobs();
     this.manifests = new Manifests(core.jdbi());
     this.indexVersions = core.indexVersions();
+    this.live = core.liveIndexes();
     this.tenants = new Tenants(core.jdbi());
   }
 
@@ -84,7 +87,9 @@ class IngestionStarter {
     }
     String collection = caller.collection("/collection", name);
     try {
-      indexVersions.check(IndexParams.chunking(body.chunkSize(), body.chunkOverlap()));
+      // From the index the collection is served from, as the ingestion will be.
+      indexVersions.check(
+          live.serving(collection), IndexParams.chunking(body.chunkSize(), body.chunkOverlap()));
     } catch (IllegalArgumentException e) {
       throw Problems.invalidField("/chunkOverlap", e.getMessage());
     }

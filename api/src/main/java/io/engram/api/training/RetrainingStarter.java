@@ -16,11 +16,10 @@ import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexParams;
-import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
 import io.engram.core.ingestion.BlobStore;
-import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelRegistry;
+import io.engram.core.rollout.LiveIndexes;
 import io.engram.core.training.RetrainingService;
 import io.engram.core.tuning.Studies;
 import io.engram.core.tuning.Trial;
@@ -39,7 +38,6 @@ import jakarta.inject.Singleton;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Validates retraining requests and starts or inspects {@link RetrainingWorkflow} runs. Bad input
@@ -61,6 +59,7 @@ class RetrainingStarter {
   private final Studies studies;
   private final IndexVersions indexVersions;
   private final ModelRegistry registry;
+  private final LiveIndexes live;
 
   RetrainingStarter(WorkflowClient client, CoreServices core, CollectionLookup collections) {
     this.client = client;
@@ -69,6 +68,7 @@ class RetrainingStarter {
     this.studies = core.retraining().studies();
     this.indexVersions = core.indexVersions();
     this.registry = core.registry();
+    this.live = core.liveIndexes();
   }
 
   /**
@@ -258,15 +258,7 @@ class RetrainingStarter {
           new IndexParams(model, chunking.get("chunkSize"), chunking.get("chunkOverlap"));
       try {
         // From the index the collection is served from, as the rebuild will be.
-        Optional<IndexVersion> serving =
-            registry
-                .alias(collection, ModelAliases.CHAMPION)
-                .flatMap(v -> indexVersions.byId(v.indexVersionId()));
-        if (serving.isPresent()) {
-          indexVersions.check(serving.get(), wanted);
-        } else {
-          indexVersions.check(wanted);
-        }
+        indexVersions.check(live.serving(collection), wanted);
       } catch (IllegalArgumentException e) {
         throw Problems.invalidField("/params/chunkOverlap", e.getMessage());
       }

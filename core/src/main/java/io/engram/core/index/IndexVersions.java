@@ -106,19 +106,29 @@ public final class IndexVersions {
   }
 
   /**
-   * Checks {@code wanted} against {@code base} as {@link #resolve(IndexVersion, IndexParams)}
-   * would, without creating anything.
+   * The index version {@code wanted} asks for, for a collection served from index version {@code
+   * serving} (empty when no registered version serves it: the installation's champion).
+   *
+   * @throws IllegalArgumentException as {@link #resolve(IndexVersion, IndexParams)} does
+   */
+  public IndexVersion resolve(Optional<Integer> serving, IndexParams wanted) {
+    return resolve(base(serving), wanted);
+  }
+
+  /**
+   * Checks {@code wanted} as {@link #resolve(Optional, IndexParams)} would, without creating
+   * anything: how an API refuses a request its workflow would fail.
    *
    * @throws IllegalArgumentException as {@code resolve} does
    */
-  public void check(IndexVersion base, IndexParams wanted) {
+  public void check(Optional<Integer> serving, IndexParams wanted) {
+    IndexVersion base = base(serving);
     embeddingModel(base, wanted);
     Chunking.of(base, wanted.chunkSize(), wanted.chunkOverlap());
   }
 
-  /** As {@link #check(IndexVersion, IndexParams)}, from the installation's champion. */
-  public void check(IndexParams wanted) {
-    check(requireChampion(), wanted);
+  private IndexVersion base(Optional<Integer> serving) {
+    return serving.flatMap(this::byId).orElseGet(this::requireChampion);
   }
 
   private static String embeddingModel(IndexVersion base, IndexParams wanted) {

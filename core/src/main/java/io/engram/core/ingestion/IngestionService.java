@@ -184,12 +184,7 @@ public final class IngestionService {
     collections.ensure(request.collection());
     IndexVersion version;
     try {
-      Optional<IndexVersion> serving =
-          served.serving(request.collection()).flatMap(indexVersions::byId);
-      version =
-          serving.isPresent()
-              ? indexVersions.resolve(serving.get(), request.index())
-              : indexVersions.resolve(request.index());
+      version = indexVersions.resolve(served.serving(request.collection()), request.index());
     } catch (IllegalArgumentException e) {
       throw new InvalidSourceException(e.getMessage());
     }
