@@ -269,7 +269,13 @@ public final class CoreServices implements AutoCloseable {
 
   /** Drops the indexes versions lost rollouts with, once their retention has passed. */
   public IndexRetention indexRetention() {
-    return new IndexRetention(jdbi, registry, rollouts().rollouts(), indexVersions(), chunks());
+    return new IndexRetention(
+        jdbi,
+        registry,
+        rollouts().rollouts(),
+        indexVersions(),
+        chunks(),
+        settings.rollout().retention());
   }
 
   /**

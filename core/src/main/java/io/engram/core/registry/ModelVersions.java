@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.core.db.Rows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -274,6 +275,17 @@ public final class ModelVersions {
         jdbi,
         "WHERE collection = :collection ORDER BY version DESC",
         q -> q.bind("collection", collection));
+  }
+
+  /**
+   * The versions the gates rejected before {@code cutoff}, oldest first: what index retention looks
+   * at for the indexes a retraining rebuilt for candidates that never served.
+   */
+  public List<RegisteredVersion> rejectedBefore(Instant cutoff) {
+    return VERSIONS.list(
+        jdbi,
+        "WHERE status = 'rejected' AND created_at < :cutoff ORDER BY created_at, id",
+        q -> q.bind("cutoff", cutoff.atOffset(java.time.ZoneOffset.UTC)));
   }
 
   /** Whether the collection has any version. */

@@ -119,6 +119,61 @@ class IndexRetentionIT {
   }
 
   @Test
+  void drops_the_index_only_rejected_candidates_searched_once_the_retention_passed() {
+    String collection = "zoo-rejected";
+    ZooCorpus.index(core, collection);
+    IndexVersion champion = core.champion();
+    IndexVersion other = core.indexVersions().resolve(IndexParams.chunking(330, 30));
+    copyInto(collection, other);
+    ModelRegistry registry = core.registry();
+    RegisteredVersion v1 = registry.alias(collection, ModelAliases.CHAMPION).orElseThrow();
+    RegisteredVersion rejected =
+        registry.register(
+            ModelVersions.NewVersion.builder(collection, other.id(), v1.bundle())
+                .gates(List.of(new RegisteredVersion.Gate("improves_on_champion", false, "no")))
+                .status(RegisteredVersion.REJECTED)
+                .createdBy("it")
+                .reason("rejected by its gates")
+                .origin("rejected")
+                .build(),
+            List.of(),
+            new ModelRegistry.Change("it", "registered rejected", null));
+    RegisteredVersion registered = register(collection, other, List.of(), "registered");
+    long otherChunks = chunks(collection, other);
+    assertThat(otherChunks).isPositive();
+    IndexRetention sweep = core.indexRetention();
+    Instant later = Instant.now().plus(retention());
+
+    // Within the retention of the rejection, nothing goes.
+    assertThat(sweep.dropExpired(rejected.createdAt().plus(retention).minusSeconds(60))).isEmpty();
+    // Past it, a version on the index that is still registered (it may roll out) holds it.
+    assertThat(sweep.dropExpired(later)).isEmpty();
+    assertThat(chunks(collection, other)).isEqualTo(otherChunks);
+
+    registry.archive(
+        collection, registered.version(), new ModelRegistry.Change("it", "given up", null));
+    assertThat(sweep.dropExpired(later))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.indexVersionId()).isEqualTo(other.id());
+              assertThat(d.rollout()).isNull();
+              assertThat(d.versions())
+                  .containsExactlyInAnyOrder(rejected.version(), registered.version());
+            });
+    assertThat(chunks(collection, other)).isZero();
+    assertThat(chunks(collection, champion)).isPositive();
+    assertThat(registry.find(collection, rejected.version()).orElseThrow().tags())
+        .containsEntry(
+            "index",
+            "index version "
+                + other.id()
+                + " dropped: retention after its"
+                + " candidates were rejected");
+    assertThat(sweep.dropExpired(later)).isEmpty();
+  }
+
+  @Test
   void a_collection_can_serve_from_its_aliased_versions_indexes_and_a_running_rollout_s() {
     String collection = "zoo-live";
     ZooCorpus.index(core, collection);
