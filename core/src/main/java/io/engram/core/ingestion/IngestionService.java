@@ -189,11 +189,17 @@ public final class IngestionService {
       throw new InvalidSourceException(e.getMessage());
     }
     Map<String, DiscoveredDocument> found = new LinkedHashMap<>();
+    // What the index holds: read before a rebuild (it locates only what is missing), after a scan
+    // of a source otherwise (a run storing documents meanwhile is seen).
+    Map<String, String> indexedHashes =
+        request.rebuild()
+            ? documentIndexes.hashesBySource(request.collection(), version.id())
+            : null;
     if (request.rebuild()) {
       List<DiscoveredDocument> read = rebuilt(request.collection(), version);
       // Only what the index lacks is read again, so only that needs a current locator: a rebuild
       // of an index that holds everything (a follower, most often) scans no file.
-      Map<String, String> held = documentIndexes.hashesBySource(request.collection(), version.id());
+      Map<String, String> held = indexedHashes; // effectively final, for the filter
       Map<String, DiscoveredDocument> lacking = new HashMap<>();
       for (DiscoveredDocument d :
           located(
@@ -215,17 +221,11 @@ public final class IngestionService {
       if (!Files.exists(path)) {
         throw new InvalidSourceException("no such file or directory on the worker: " + path);
       }
-      SourceScanner.scanPath(
-          path,
-          d -> {
-            found.putIfAbsent(d.sourceUri(), d);
-            if (found.size() % 100 == 0) {
-              heartbeat.accept(found.size());
-            }
-          });
+      SourceScanner.scanPath(path, collecting(found, heartbeat, 100));
     }
-    Map<String, String> indexedHashes =
-        documentIndexes.hashesBySource(request.collection(), version.id());
+    if (indexedHashes == null) {
+      indexedHashes = documentIndexes.hashesBySource(request.collection(), version.id());
+    }
     List<DiscoveredDocument> pending = new ArrayList<>();
     for (DiscoveredDocument d : found.values()) {
       if (!d.contentHash().equals(indexedHashes.get(d.sourceUri()))) {
@@ -308,6 +308,20 @@ public final class IngestionService {
     return out;
   }
 
+  /**
+   * Keeps the first document scanned for each source in {@code into}, heartbeating with the count
+   * every {@code every} documents.
+   */
+  private static Consumer<DiscoveredDocument> collecting(
+      Map<String, DiscoveredDocument> into, IntConsumer heartbeat, int every) {
+    return d -> {
+      into.putIfAbsent(d.sourceUri(), d);
+      if (into.size() % every == 0) {
+        heartbeat.accept(into.size());
+      }
+    };
+  }
+
   /** Every line of a JSONL file by source, heartbeating as a large file is read. */
   private static Map<String, DiscoveredDocument> scanLines(Path file, IntConsumer heartbeat) {
     Map<String, DiscoveredDocument> lines = new HashMap<>();
@@ -315,14 +329,7 @@ public final class IngestionService {
       return lines;
     }
     try {
-      SourceScanner.scanPath(
-          file,
-          d -> {
-            lines.putIfAbsent(d.sourceUri(), d);
-            if (lines.size() % 1_000 == 0) {
-              heartbeat.accept(lines.size());
-            }
-          });
+      SourceScanner.scanPath(file, collecting(lines, heartbeat, 1_000));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.core.Hashing;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,12 +73,7 @@ class SourceScannerTest {
             .getBytes(StandardCharsets.UTF_8);
     List<DiscoveredDocument> docs = new ArrayList<>();
 
-    SourceScanner.scanJsonl(
-        new ByteArrayInputStream(corpus),
-        "c.jsonl",
-        (offset, length) -> new Locator(Locator.FILE, "c.jsonl", "c.jsonl", offset, length),
-        docs::add,
-        1024);
+    scan(corpus, docs, 1024);
 
     assertThat(docs).extracting(DiscoveredDocument::externalId).containsExactly("a", "b", "c");
     for (DiscoveredDocument d : docs) {
@@ -98,12 +94,7 @@ class SourceScannerTest {
         (first + "\r\n{\"_id\":\"b\",\"text\":\"z\"}\n").getBytes(StandardCharsets.UTF_8);
     List<DiscoveredDocument> docs = new ArrayList<>();
 
-    SourceScanner.scanJsonl(
-        new ByteArrayInputStream(corpus),
-        "c.jsonl",
-        (offset, length) -> new Locator(Locator.FILE, "c.jsonl", "c.jsonl", offset, length),
-        docs::add,
-        SourceScanner.MAX_PARSED_LINE);
+    scan(corpus, docs, SourceScanner.MAX_PARSED_LINE);
 
     assertThat(docs).extracting(DiscoveredDocument::externalId).containsExactly("a", "b");
     assertThat(docs.get(0).locator().length()).isEqualTo(first.length());
@@ -119,12 +110,7 @@ class SourceScannerTest {
         ("{\"_id\":\"small\",\"text\":\"z\"}\n" + longLine + "\n").getBytes(StandardCharsets.UTF_8);
     List<DiscoveredDocument> docs = new ArrayList<>();
 
-    SourceScanner.scanJsonl(
-        new ByteArrayInputStream(corpus),
-        "c.jsonl",
-        (offset, length) -> new Locator(Locator.FILE, "c.jsonl", "c.jsonl", offset, length),
-        docs::add,
-        100);
+    scan(corpus, docs, 100);
 
     assertThat(docs).extracting(DiscoveredDocument::externalId).containsExactly("small", "big");
     Locator big = docs.get(1).locator();
@@ -174,5 +160,16 @@ class SourceScannerTest {
     assertThat(SourceScanner.covers("/d", "/d/.drafts/a.txt")).isFalse();
     assertThat(SourceScanner.covers("/d", "/d/.a.txt")).isFalse();
     assertThat(SourceScanner.covers("/d/a.txt", "/d/a.txt#7")).isFalse();
+  }
+
+  /** Scans {@code corpus} as the file {@code c.jsonl}, keeping each document in {@code docs}. */
+  private static void scan(byte[] corpus, List<DiscoveredDocument> docs, int maxParsedLine)
+      throws IOException {
+    SourceScanner.scanJsonl(
+        new ByteArrayInputStream(corpus),
+        "c.jsonl",
+        (offset, length) -> new Locator(Locator.FILE, "c.jsonl", "c.jsonl", offset, length),
+        docs::add,
+        maxParsedLine);
   }
 }

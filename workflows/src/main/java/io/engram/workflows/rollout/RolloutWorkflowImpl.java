@@ -118,7 +118,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
               EngramSearchAttributes.CHAMPION_VERSION, "v" + started.champion()));
       if (started.candidateIndex() != null
           && Workflow.getVersion(INDEX_CATCH_UP_AT_START, Workflow.DEFAULT_VERSION, 1) == 1) {
-        catchUpAtStart();
+        catchUpLogged(
+            "-index-start", "before its shadow", "they are caught up again before a promotion");
       }
       moved(RolloutStatus.SHADOW, 0);
     } else {
@@ -289,41 +290,35 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     if (catchUp >= 2) {
       // What ingestions discovered during the first catch-up went to the old champion's index;
       // from the move on, they write to this one. A second pass embeds what the first missed.
-      try {
-        IngestionProgress after = catchUpIndex(started.candidateIndex(), "-index-after");
-        if (after.failed() > 0) {
-          log.warn(
-              "rollout {}: {} documents ingested during the promotion failed to reach the new"
-                  + " champion's index; ingest their sources again",
-              rolloutId(),
-              after.failed());
-        }
-      } catch (ChildWorkflowFailure e) {
-        log.warn("rollout {}: the catch-up after the promotion failed: {}", rolloutId(), e);
-      }
+      catchUpLogged("-index-after", "after the promotion", "ingest their sources again");
     }
     finish(rolloutId(), RolloutResult.PROMOTED, reason);
   }
 
   /**
-   * Catches the candidate's own index up before its shadow begins. Its failure is logged, not
-   * fatal: nothing is served from the candidate yet, and a promotion needs the index caught up
-   * again anyway.
+   * A catch-up of the candidate's own index whose failure is logged, not fatal: before its shadow
+   * (nothing is served from the candidate yet, and a promotion needs the index caught up again) and
+   * after its promotion (the documents are in the old champion's index).
+   *
+   * @param when when it runs, for the log
+   * @param remedy what the documents that failed to reach the index need, for the log
    */
-  private void catchUpAtStart() {
+  private void catchUpLogged(String suffix, String when, String remedy) {
     try {
-      IngestionProgress caughtUp = catchUpIndex(started.candidateIndex(), "-index-start");
+      IngestionProgress caughtUp = catchUpIndex(started.candidateIndex(), suffix);
       if (caughtUp.failed() > 0) {
         log.warn(
-            "rollout {}: {} documents failed to reach the candidate's index before its shadow;"
-                + " they are caught up again before a promotion",
+            "rollout {}: {} documents failed to reach the candidate's index {}; {}",
             rolloutId(),
-            caughtUp.failed());
+            caughtUp.failed(),
+            when,
+            remedy);
       }
     } catch (ChildWorkflowFailure e) {
       log.warn(
-          "rollout {}: catching the candidate's index up before its shadow failed: {}",
+          "rollout {}: catching the candidate's index up {} failed: {}",
           rolloutId(),
+          when,
           Failures.reason(e));
     }
   }
