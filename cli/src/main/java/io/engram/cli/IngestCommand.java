@@ -6,6 +6,7 @@ import io.engram.contract.Ingestions.FileRef;
 import io.engram.contract.Ingestions.IngestionRequest;
 import io.engram.contract.Ingestions.IngestionStarted;
 import io.engram.contract.Ingestions.IngestionStatus;
+import io.engram.contract.Ingestions.Validation;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -326,6 +327,19 @@ final class IngestCommand implements Callable<Integer> {
           processed(progress),
           plural(progress.total(), "document"),
           progress.failed());
+    }
+    Validation validation = progress.validation();
+    if (validation != null) {
+      out.printf(
+          Locale.ROOT,
+          "validated %s in the index: %d incomplete, %d of %d probed found by search%n",
+          plural(validation.checked(), "document"),
+          validation.incomplete(),
+          validation.probed() - validation.unreachable(),
+          validation.probed());
+      for (String problem : validation.problems()) {
+        out.println("index problem: " + problem);
+      }
     }
     List<DocumentError> errors = progress.errors();
     if (!errors.isEmpty()) {

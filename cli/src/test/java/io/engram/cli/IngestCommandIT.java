@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import io.engram.contract.Ingestions.IngestionStarted;
 import io.engram.contract.Ingestions.IngestionStatus;
+import io.engram.contract.Ingestions.Validation;
 import io.engram.testing.EngramServices;
 import io.engram.workflows.ingestion.IngestionWorkflow;
 import io.temporal.client.WorkflowOptions;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,7 @@ class IngestCommandIT {
     assertThat(printed.done()).isEqualTo(3);
     assertThat(printed.failed()).isZero();
     assertThat(printed.chunks()).isGreaterThanOrEqualTo(3);
+    assertThat(printed.validation()).isEqualTo(new Validation(3, 0, 3, 0, List.of()));
 
     // Nothing changed: nothing is uploaded and every document is skipped as unchanged. Two new
     // files with the same content share one blob.
@@ -85,6 +88,7 @@ class IngestCommandIT {
         .containsPattern(
             "ingested 2 documents into 'ingest-human': 1 new/changed, 0 skipped, 1 failed,"
                 + " 0 tombstoned, \\d+ chunks? in \\d+\\.\\d s")
+        .contains("validated 1 document in the index: 0 incomplete, 1 of 1 probed found by search")
         .contains("failed documents:", "  " + empty.toRealPath() + ": ")
         .containsPattern(
             "workflow (ingest-ingest-human-\\w+) — see it in the Temporal UI:"

@@ -139,6 +139,7 @@ class IngestCommandTest {
                           4,
                           List.of(),
                           List.of(),
+                          null,
                           reason)));
       String[] args = {
         "--api", api.url(), "ingest", tmp.toString(), "--server-path", "--collection", "notes"

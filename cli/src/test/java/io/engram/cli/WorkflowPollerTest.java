@@ -28,7 +28,7 @@ class WorkflowPollerTest {
 
   private static IngestionStatus status(String status) {
     return new IngestionStatus(
-        ID, "run-1", status, "embedding", 2, 1, 0, 0, 0, 3, List.of(), List.of(), null);
+        ID, "run-1", status, "embedding", 2, 1, 0, 0, 0, 3, List.of(), List.of(), null, null);
   }
 
   private static Response tooMany(String retryAfter) {

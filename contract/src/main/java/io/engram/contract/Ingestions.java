@@ -66,15 +66,19 @@ public final class Ingestions {
    * An ingestion's progress; final once {@code status} is one Temporal never leaves.
    *
    * @param status the workflow's status: {@code RUNNING}, {@code COMPLETED}, {@code FAILED}, …
-   * @param phase what it is doing: {@code discovering}, {@code embedding}, {@code following}
-   *     (starting the rebuilds of the other indexes the collection can serve from) or {@code done}
+   * @param phase what it is doing: {@code discovering}, {@code embedding}, {@code validating}
+   *     (checking what it stored against the index), {@code following} (starting the rebuilds of
+   *     the other indexes the collection can serve from) or {@code done}
    * @param total documents found
    * @param done documents ingested (new or changed)
    * @param skipped documents unchanged since the last ingestion
-   * @param failed documents that could not be ingested (see {@code errors})
+   * @param failed documents that could not be ingested, or that validation failed (see {@code
+   *     errors})
    * @param tombstoned documents gone from the source since the last ingestion
    * @param errors the failed documents and why (the first ones)
    * @param tombstonedSample some of the tombstoned documents
+   * @param validation what the run's last step found when it checked the index it wrote; null until
+   *     then, when the run stored nothing, and for runs older than validation
    * @param failure why the workflow failed, when it did
    */
   public record IngestionStatus(
@@ -90,11 +94,30 @@ public final class Ingestions {
       long chunks,
       List<DocumentError> errors,
       List<String> tombstonedSample,
+      Validation validation,
       String failure) {
 
     public IngestionStatus {
       errors = errors == null ? List.of() : List.copyOf(errors);
       tombstonedSample = tombstonedSample == null ? List.of() : List.copyOf(tombstonedSample);
+    }
+  }
+
+  /**
+   * What an ingestion's validation found in the index version it wrote.
+   *
+   * @param checked documents of the run whose chunks were counted in the index
+   * @param incomplete documents failed because the index lacks some of their chunks (their reasons
+   *     are among the run's errors); the next ingestion stores them again
+   * @param probed documents searched for by the vector of their first chunk
+   * @param unreachable probed documents that search did not find
+   * @param problems what is wrong with the index itself, each saying what to do
+   */
+  public record Validation(
+      int checked, int incomplete, int probed, int unreachable, List<String> problems) {
+
+    public Validation {
+      problems = problems == null ? List.of() : List.copyOf(problems);
     }
   }
 

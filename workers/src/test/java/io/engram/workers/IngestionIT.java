@@ -29,6 +29,7 @@ import io.engram.workflows.ingestion.DocumentError;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
+import io.engram.workflows.ingestion.ValidationReport;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
@@ -197,12 +198,16 @@ class IngestionIT {
     try {
       IngestionProgress first = ingest("incremental", dir);
       assertThat(first.done()).isEqualTo(5);
+      // Validated against the index: all five hold their chunks and are found by search.
+      assertThat(first.validation())
+          .isEqualTo(new ValidationReport(5, 0, 5, 0, List.of(), List.of()));
       long cacheAfterFirst = scalar("SELECT count(*) FROM embedding_cache");
 
       IngestionProgress unchanged = ingest("incremental", dir);
       assertThat(unchanged.skipped()).isEqualTo(5);
       assertThat(unchanged.done()).isZero();
       assertThat(unchanged.chunks()).isZero();
+      assertThat(unchanged.validation()).as("a run that stored nothing validates nothing").isNull();
 
       write(
           dir.resolve("doc1.txt"), "Document number one now covers glaciers melting in Greenland.");

@@ -3,6 +3,7 @@ package io.engram.activities.ingestion;
 import io.engram.activities.FailureReasons;
 import io.engram.core.index.IndexParams;
 import io.engram.core.ingestion.IngestionService;
+import io.engram.core.ingestion.IngestionValidation;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.ingestion.BatchResult;
 import io.engram.workflows.ingestion.DiscoveryResult;
@@ -10,6 +11,7 @@ import io.engram.workflows.ingestion.DocumentError;
 import io.engram.workflows.ingestion.FollowingIndex;
 import io.engram.workflows.ingestion.IngestionActivities;
 import io.engram.workflows.ingestion.IngestionRequest;
+import io.engram.workflows.ingestion.ValidationReport;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.activity.ActivityInfo;
@@ -30,10 +32,13 @@ public class IngestionActivitiesImpl implements IngestionActivities {
   static final int MAX_REASON = 500;
 
   private final IngestionService service;
+  private final IngestionValidation validation;
   private final IngestionMetrics metrics;
 
-  public IngestionActivitiesImpl(IngestionService service, IngestionMetrics metrics) {
+  public IngestionActivitiesImpl(
+      IngestionService service, IngestionValidation validation, IngestionMetrics metrics) {
     this.service = service;
+    this.validation = validation;
     this.metrics = metrics;
   }
 
@@ -92,18 +97,31 @@ public class IngestionActivitiesImpl implements IngestionActivities {
           outcome.chunks(),
           Duration.ofNanos(System.nanoTime() - start));
       return new BatchResult(
-          outcome.done(),
-          outcome.failed(),
-          outcome.chunks(),
-          outcome.errors().stream()
-              .map(
-                  e ->
-                      new DocumentError(
-                          e.source(), FailureReasons.truncate(e.reason(), MAX_REASON)))
-              .toList());
+          outcome.done(), outcome.failed(), outcome.chunks(), errors(outcome.errors()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  @Override
+  public ValidationReport validate(String runId) {
+    long start = System.nanoTime();
+    IngestionValidation.Report report =
+        validation.validate(runId, Activity.getExecutionContext()::heartbeat);
+    metrics.validated(report, Duration.ofNanos(System.nanoTime() - start));
+    return new ValidationReport(
+        report.checked(),
+        report.incomplete(),
+        report.probed(),
+        report.unreachable(),
+        report.problems(),
+        errors(report.errors()));
+  }
+
+  private static List<DocumentError> errors(List<IngestionService.ItemError> errors) {
+    return errors.stream()
+        .map(e -> new DocumentError(e.source(), FailureReasons.truncate(e.reason(), MAX_REASON)))
+        .toList();
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.engram.activities.ingestion;
 
+import io.engram.core.index.IndexVersions;
+import io.engram.core.ingestion.IngestionValidation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -19,7 +21,14 @@ public final class IngestionMetrics {
   /** Chunks stored. */
   public static final String CHUNKS = "engram.ingest.chunks";
 
-  /** Time spent in ingestion activities, tagged {@code activity=discover|batch}. */
+  /**
+   * What validation found wrong, tagged {@code problem=incomplete} (documents failed because the
+   * index lacks some of their chunks), {@code unreachable} (probed documents a search missed) or
+   * {@code index} (the index version's HNSW index missing or invalid).
+   */
+  public static final String VALIDATION_PROBLEMS = "engram.ingest.validation.problems";
+
+  /** Time spent in ingestion activities, tagged {@code activity=discover|batch|validate}. */
   public static final String ACTIVITY_TIME = "engram.ingest.activity";
 
   private final Counter done;
@@ -28,6 +37,10 @@ public final class IngestionMetrics {
   private final Counter chunks;
   private final Timer discoverTime;
   private final Timer batchTime;
+  private final Timer validateTime;
+  private final Counter incomplete;
+  private final Counter unreachable;
+  private final Counter indexProblems;
 
   public IngestionMetrics(MeterRegistry registry) {
     done = documents(registry, "done");
@@ -41,6 +54,17 @@ public final class IngestionMetrics {
         Counter.builder(CHUNKS).description("Chunks stored").baseUnit("chunks").register(registry);
     discoverTime = activityTime(registry, "discover");
     batchTime = activityTime(registry, "batch");
+    validateTime = activityTime(registry, "validate");
+    incomplete = validationProblems(registry, "incomplete");
+    unreachable = validationProblems(registry, "unreachable");
+    indexProblems = validationProblems(registry, "index");
+  }
+
+  private static Counter validationProblems(MeterRegistry registry, String problem) {
+    return Counter.builder(VALIDATION_PROBLEMS)
+        .description("What the validation of ingestion runs found wrong in the index")
+        .tag("problem", problem)
+        .register(registry);
   }
 
   private static Counter documents(MeterRegistry registry, String outcome) {
@@ -68,5 +92,14 @@ public final class IngestionMetrics {
     failed.increment(failedDocuments);
     chunks.increment(storedChunks);
     batchTime.record(took);
+  }
+
+  void validated(IngestionValidation.Report report, Duration took) {
+    incomplete.increment(report.incomplete());
+    unreachable.increment(report.unreachable());
+    if (report.hnswIndex() != IndexVersions.HnswIndex.VALID) {
+      indexProblems.increment();
+    }
+    validateTime.record(took);
   }
 }

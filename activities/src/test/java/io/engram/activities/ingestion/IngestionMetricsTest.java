@@ -2,8 +2,11 @@ package io.engram.activities.ingestion;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.engram.core.index.IndexVersions;
+import io.engram.core.ingestion.IngestionValidation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class IngestionMetricsTest {
@@ -30,6 +33,42 @@ class IngestionMetricsTest {
         .allSatisfy(
             m ->
                 assertThat(m.getId().getTags())
-                    .allSatisfy(t -> assertThat(t.getKey()).isIn("outcome", "activity")));
+                    .allSatisfy(
+                        t -> assertThat(t.getKey()).isIn("outcome", "activity", "problem")));
+  }
+
+  @Test
+  void counts_what_validation_found_wrong_by_problem() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    IngestionMetrics metrics = new IngestionMetrics(registry);
+
+    metrics.validated(report(2, 1, IndexVersions.HnswIndex.VALID), Duration.ofMillis(80));
+    metrics.validated(report(0, 0, IndexVersions.HnswIndex.MISSING), Duration.ofMillis(60));
+    metrics.validated(report(1, 0, IndexVersions.HnswIndex.INVALID), Duration.ofMillis(70));
+
+    assertThat(problems(registry, "incomplete")).isEqualTo(3);
+    assertThat(problems(registry, "unreachable")).isEqualTo(1);
+    assertThat(problems(registry, "index")).isEqualTo(2);
+    assertThat(
+            registry
+                .get(IngestionMetrics.ACTIVITY_TIME)
+                .tag("activity", "validate")
+                .timer()
+                .count())
+        .isEqualTo(3);
+  }
+
+  private static IngestionValidation.Report report(
+      int incomplete, int unreachable, IndexVersions.HnswIndex hnswIndex) {
+    return new IngestionValidation.Report(
+        40, incomplete, List.of(), 16, unreachable, hnswIndex, List.of());
+  }
+
+  private static double problems(SimpleMeterRegistry registry, String problem) {
+    return registry
+        .get(IngestionMetrics.VALIDATION_PROBLEMS)
+        .tag("problem", problem)
+        .counter()
+        .count();
   }
 }

@@ -9,6 +9,7 @@ import io.engram.contract.Ingestions.DocumentError;
 import io.engram.contract.Ingestions.FileRef;
 import io.engram.contract.Ingestions.IngestionStarted;
 import io.engram.contract.Ingestions.IngestionStatus;
+import io.engram.contract.Ingestions.Validation;
 import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
@@ -24,6 +25,7 @@ import io.engram.core.tenant.Tenants;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
+import io.engram.workflows.ingestion.ValidationReport;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
@@ -155,12 +157,12 @@ class IngestionStarter {
           workflow.progress(
               IngestionProgress.class,
               new IngestionProgress(
-                  "waiting-for-worker", 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0));
+                  "waiting-for-worker", 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0, null));
     } else {
       failure = workflow.failure().map(IngestionStarter::rootMessage).orElse(null);
     }
     if (progress == null) {
-      progress = new IngestionProgress("done", 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0);
+      progress = new IngestionProgress("done", 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0, null);
     }
     return new IngestionStatus(
         workflowId,
@@ -175,7 +177,19 @@ class IngestionStarter {
         progress.chunks(),
         progress.errors().stream().map(e -> new DocumentError(e.source(), e.reason())).toList(),
         progress.tombstonedSample(),
+        validation(progress.validation()),
         failure);
+  }
+
+  private static Validation validation(ValidationReport report) {
+    return report == null
+        ? null
+        : new Validation(
+            report.checked(),
+            report.incomplete(),
+            report.probed(),
+            report.unreachable(),
+            report.problems());
   }
 
   /**

@@ -203,10 +203,43 @@ public final class IndexVersions {
         h -> {
           // API and worker may start together: serialize index creation across processes.
           h.execute("SELECT pg_advisory_xact_lock(727001)");
-          h.execute(
-              "CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw_iv%d ON chunks USING hnsw ((embedding::%s) vector_cosine_ops) WHERE index_version_id = %d"
-                  .formatted(version.id(), version.vectorType(), version.id()));
+          h.execute(createHnswIndex(version).replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"));
         });
+  }
+
+  /** The state of an index version's HNSW index in the catalog. */
+  public enum HnswIndex {
+    /** Present and usable by searches. */
+    VALID,
+    /** Present but marked invalid (a failed concurrent build): searches ignore it. */
+    INVALID,
+    /** Absent: every search of the version scans all its chunks. */
+    MISSING
+  }
+
+  /** Whether {@code version}'s HNSW index exists and searches can use it. */
+  public HnswIndex hnswIndex(IndexVersion version) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT x.indisvalid FROM pg_class c JOIN pg_index x ON x.indexrelid = c.oid"
+                        + " WHERE c.relname = :name")
+                .bind("name", hnswIndexName(version))
+                .mapTo(Boolean.class)
+                .findOne()
+                .map(valid -> valid ? HnswIndex.VALID : HnswIndex.INVALID)
+                .orElse(HnswIndex.MISSING));
+  }
+
+  /** The statement that creates {@code version}'s HNSW index, for an operator to run. */
+  public static String createHnswIndex(IndexVersion version) {
+    return "CREATE INDEX %s ON chunks USING hnsw ((embedding::%s) vector_cosine_ops) WHERE index_version_id = %d"
+        .formatted(hnswIndexName(version), version.vectorType(), version.id());
+  }
+
+  /** The name of {@code version}'s HNSW index. */
+  public static String hnswIndexName(IndexVersion version) {
+    return "chunks_embedding_hnsw_iv" + version.id();
   }
 
   private Optional<IndexVersion> one(Function<Handle, Query> query) {

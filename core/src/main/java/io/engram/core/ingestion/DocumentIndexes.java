@@ -46,6 +46,22 @@ public final class DocumentIndexes {
         .execute();
   }
 
+  /**
+   * Forgets that index version {@code indexVersionId} holds {@code contentHash} of the document,
+   * inside the caller's transaction, so the next ingestion stores that content again; a claim that
+   * has since moved to other content is kept. Returns whether the claim was forgotten.
+   */
+  public static boolean forget(Handle h, long documentId, int indexVersionId, String contentHash) {
+    return h.createUpdate(
+                "DELETE FROM document_indexes WHERE document_id = :document"
+                    + " AND index_version_id = :version AND content_hash = :hash")
+            .bind("document", documentId)
+            .bind("version", indexVersionId)
+            .bind("hash", contentHash)
+            .execute()
+        == 1;
+  }
+
   /** Forgets every index of the documents {@code documentIds}. */
   public static void deleteOfDocuments(Handle h, List<Long> documentIds) {
     h.createUpdate("DELETE FROM document_indexes WHERE document_id = ANY (:ids)")

@@ -140,6 +140,46 @@ public final class IngestionItems {
             q -> q.map(ConstructorMapper.of(Finished.class)).list());
   }
 
+  /**
+   * A done item whose content its index version still holds, with what the version recorded and
+   * what it holds.
+   *
+   * @param recorded the chunks recorded when the item was stored
+   * @param held the chunks the index version holds for the document now
+   */
+  public record Stored(
+      int seq,
+      String sourceUri,
+      String externalId,
+      String contentHash,
+      long documentId,
+      int recorded,
+      int held) {}
+
+  /**
+   * The run's done items {@code fromSeq <= seq < toSeq}, in order, whose document is active and
+   * whose content the run's index version still holds ({@code document_indexes}), with the chunks
+   * that version holds for each document. An item whose document was tombstoned or stored again
+   * with other content since is left out: it is no longer this run's to answer for.
+   */
+  public List<Stored> stored(String runId, int fromSeq, int toSeq) {
+    return new RunSlice(runId, fromSeq, toSeq)
+        .query(
+            jdbi,
+            "SELECT i.seq, i.source_uri, i.external_id, i.content_hash, d.id AS document_id,"
+                + " di.chunk_count AS recorded, (SELECT count(*) FROM chunks c"
+                + " WHERE c.document_id = d.id AND c.index_version_id = r.index_version_id) AS held"
+                + " FROM ingestion_items i JOIN ingestion_runs r ON r.run_id = i.run_id"
+                + " JOIN documents d ON d.collection = r.collection"
+                + "  AND d.source_uri = i.source_uri AND d.status = 'active'"
+                + " JOIN document_indexes di ON di.document_id = d.id"
+                + "  AND di.index_version_id = r.index_version_id"
+                + "  AND di.content_hash = i.content_hash"
+                + " WHERE i.run_id = :runId AND i.seq >= :from AND i.seq < :to"
+                + " AND i.status = 'done' ORDER BY i.seq",
+            q -> q.map(ConstructorMapper.of(Stored.class)).list());
+  }
+
   /** Marks an item done with its chunk count, inside the transaction that stored the chunks. */
   public static void markDone(Handle h, String runId, int seq, int chunks) {
     mark(h, runId, seq, "done", null, chunks);

@@ -532,7 +532,8 @@ public final class IngestionService {
     return new BatchOutcome(done, failed, chunks, errors);
   }
 
-  private static String displaySource(String sourceUri, String externalId) {
+  /** How a document is named in errors: its external id when it has one, else its source. */
+  static String displaySource(String sourceUri, String externalId) {
     return externalId != null && sourceUri.endsWith("#" + externalId) ? externalId : sourceUri;
   }
 }

@@ -5,6 +5,7 @@ import io.engram.core.index.IndexVersion;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -207,6 +208,27 @@ public final class PgVectorChunkStore {
               .map(HIT)
               .collectIntoList();
         });
+  }
+
+  /** A stored chunk with its vector. */
+  public record Embedded(long chunkId, String text, float[] embedding) {}
+
+  /** The first chunk (ordinal 0) index version {@code indexVersionId} holds of the document. */
+  public Optional<Embedded> first(long documentId, int indexVersionId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT id, text, embedding::text FROM chunks WHERE document_id = :document"
+                        + " AND index_version_id = :version AND ordinal = 0")
+                .bind("document", documentId)
+                .bind("version", indexVersionId)
+                .map(
+                    (rs, ctx) ->
+                        new Embedded(
+                            rs.getLong(1),
+                            rs.getString(2),
+                            new PGvector(rs.getString(3)).toArray()))
+                .findOne());
   }
 
   /** A stored chunk and the collection it belongs to. */

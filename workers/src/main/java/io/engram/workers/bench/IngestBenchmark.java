@@ -1,5 +1,8 @@
 package io.engram.workers.bench;
 
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.Timestamps;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
@@ -13,13 +16,18 @@ import io.engram.core.store.PgVectorChunkStore;
 import io.engram.workflows.ingestion.IngestionProgress;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
+import io.engram.workflows.ingestion.ValidationReport;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
+import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.jdbi.v3.core.Jdbi;
 
@@ -88,6 +96,7 @@ public final class IngestBenchmark {
     }
     IngestionProgress done = result.get();
     double seconds = (System.nanoTime() - start) / 1e9;
+    double validateSeconds = activitySeconds(client.fetchHistory(workflowId), "Validate");
     service.shutdown();
 
     try (HikariDataSource db = Database.connect(settings.database(), "bench", 2)) {
@@ -131,6 +140,47 @@ public final class IngestBenchmark {
           done.done() / seconds,
           rawRate,
           e2eRate / rawRate);
+      ValidationReport v = done.validation();
+      if (v != null) {
+        System.out.printf(
+            Locale.ROOT,
+            "validation checked=%d incomplete=%d probed=%d unreachable=%d problems=%d"
+                + " validate_s=%.2f share_of_wall=%.4f%n",
+            v.checked(),
+            v.incomplete(),
+            v.probed(),
+            v.unreachable(),
+            v.problems().size(),
+            validateSeconds,
+            validateSeconds / seconds);
+        v.problems().forEach(problem -> System.out.println("  problem: " + problem));
+      }
     }
+  }
+
+  /**
+   * Seconds from scheduling to completion of the run's activities of type {@code type}, summed, as
+   * the server recorded them.
+   */
+  private static double activitySeconds(WorkflowExecutionHistory history, String type) {
+    Map<Long, Timestamp> scheduled = new HashMap<>();
+    double seconds = 0;
+    for (HistoryEvent event : history.getHistory().getEventsList()) {
+      if (event.hasActivityTaskScheduledEventAttributes()
+          && event
+              .getActivityTaskScheduledEventAttributes()
+              .getActivityType()
+              .getName()
+              .equals(type)) {
+        scheduled.put(event.getEventId(), event.getEventTime());
+      } else if (event.hasActivityTaskCompletedEventAttributes()) {
+        Timestamp from =
+            scheduled.get(event.getActivityTaskCompletedEventAttributes().getScheduledEventId());
+        if (from != null) {
+          seconds += Durations.toNanos(Timestamps.between(from, event.getEventTime())) / 1e9;
+        }
+      }
+    }
+    return seconds;
   }
 }

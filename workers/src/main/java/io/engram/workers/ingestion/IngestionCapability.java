@@ -5,6 +5,7 @@ import io.engram.activities.ingestion.IngestionMetrics;
 import io.engram.core.CoreServices;
 import io.engram.core.ingestion.DocumentReader;
 import io.engram.core.ingestion.IngestionService;
+import io.engram.core.ingestion.IngestionValidation;
 import io.engram.workers.Capability;
 import io.engram.workers.WorkerContext;
 import io.engram.workflows.common.TaskQueues;
@@ -37,6 +38,9 @@ public final class IngestionCapability implements Capability {
     Worker worker = context.queue(TaskQueues.INGEST);
     worker.registerWorkflowImplementationTypes(IngestionWorkflowImpl.class);
     worker.registerActivitiesImplementations(
-        new IngestionActivitiesImpl(ingestion, new IngestionMetrics(context.metrics())));
+        new IngestionActivitiesImpl(
+            ingestion,
+            new IngestionValidation(core.jdbi(), core.indexVersions(), core.chunks()),
+            new IngestionMetrics(context.metrics())));
   }
 }

@@ -34,6 +34,18 @@ public interface IngestionActivities {
   BatchResult processBatch(String runId, int fromSeq, int toSeq);
 
   /**
+   * Checks what the run stored against the index version it wrote: every stored document still has
+   * all its chunks there (one that lacks some is failed, and stored again by the next ingestion), a
+   * spread of them is found by searching for their own vectors, and the version's HNSW index is
+   * usable. Heartbeats as it pages through the run's items.
+   *
+   * <p>Idempotent: a retry finds the documents an earlier attempt failed already failed, and
+   * reports the rest alike.
+   */
+  @ActivityMethod
+  ValidationReport validate(String runId);
+
+  /**
    * The indexes other than {@code indexVersionId} that some version of the collection can serve
    * from (a rollout's candidate, a staged version's, the undo target's), each with the id of the
    * child rebuild that brings the run's documents there. Empty when every version searches one

@@ -5,17 +5,19 @@ import java.util.List;
 /**
  * Progress of an ingestion run, served by the workflow's query and returned as its result.
  *
- * @param phase discovering, embedding, following (starting the rebuilds of the other indexes the
- *     collection can serve from) or done
+ * @param phase discovering, embedding, validating (checking what was stored against the index),
+ *     following (starting the rebuilds of the other indexes the collection can serve from) or done
  * @param total documents found in the source
- * @param done documents parsed, embedded and stored in this run
+ * @param done documents parsed, embedded and stored in this run (less those validation failed)
  * @param skipped documents unchanged since they were last indexed
- * @param failed documents that failed alone (see {@code errors})
+ * @param failed documents that failed alone, in a batch or in validation (see {@code errors})
  * @param tombstoned documents removed because they are gone from the source
  * @param chunks chunks stored in this run
  * @param errors failed documents with reasons (the first {@link IngestionWorkflow#MAX_ERRORS})
  * @param tombstonedSample the first few tombstoned documents
  * @param indexVersionId the index version written to
+ * @param validation what the run's validation found; null until it ran, when the run stored
+ *     nothing, and in runs that started before validation was added
  */
 public record IngestionProgress(
     String phase,
@@ -27,4 +29,5 @@ public record IngestionProgress(
     long chunks,
     List<DocumentError> errors,
     List<String> tombstonedSample,
-    int indexVersionId) {}
+    int indexVersionId,
+    ValidationReport validation) {}

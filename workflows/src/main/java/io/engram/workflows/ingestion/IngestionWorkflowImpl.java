@@ -20,8 +20,9 @@ import java.util.List;
 import org.slf4j.Logger;
 
 /**
- * Discover, then process the pending items in batches with bounded parallelism. Only counts, ids
- * and short error records cross the history; document text and vectors stay in PostgreSQL.
+ * Discover, process the pending items in batches with bounded parallelism, then validate what was
+ * stored against the index and have the collection's other indexes follow. Only counts, ids and
+ * short error records cross the history; document text and vectors stay in PostgreSQL.
  *
  * <p>A run hands out at most {@link #BATCHES_PER_RUN} batches, then continues as new with what it
  * discovered and counted ({@link IngestionRequest.Resume}): each batch adds about six events to the
@@ -50,6 +51,12 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
    */
   static final String FOLLOWING_INDEXES = "following-indexes";
 
+  /**
+   * The change after which a run that stored documents validates them against the index version it
+   * wrote before it ends; runs that started before it end unvalidated.
+   */
+  static final String VALIDATION = "validation";
+
   private static final Logger log = Workflow.getLogger(IngestionWorkflowImpl.class);
 
   private static final RetryOptions RETRY = RetryPolicies.standard(FailureTypes.INVALID_SOURCE);
@@ -72,6 +79,7 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
   private int indexVersionId;
   private final List<DocumentError> errors = new ArrayList<>();
   private List<String> tombstonedSample = List.of();
+  private ValidationReport validation;
   private final int batchesPerRun;
 
   public IngestionWorkflowImpl() {
@@ -122,6 +130,10 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
       Workflow.continueAsNew(
           request.resumingAt(new IngestionRequest.Resume(runKey, to, pending, progress())));
     }
+    if (done > 0 && Workflow.getVersion(VALIDATION, Workflow.DEFAULT_VERSION, 1) == 1) {
+      phase = "validating";
+      validate(runKey);
+    }
     if (!request.rebuilds()
         && done > 0
         && Workflow.getVersion(FOLLOWING_INDEXES, Workflow.DEFAULT_VERSION, 1) == 1) {
@@ -130,6 +142,27 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
     }
     phase = "done";
     return progress();
+  }
+
+  /**
+   * Checks what the run stored against its index version. The documents validation fails move from
+   * {@code done} to {@code failed} with their reasons; what is wrong with the index itself is
+   * reported, not thrown. A validation that cannot run (its retries spent) fails no run: the
+   * documents are stored, and the report stays empty.
+   */
+  private void validate(String runKey) {
+    try {
+      validation = discovery.validate(runKey);
+    } catch (ActivityFailure e) {
+      log.warn("the run's documents were not validated: {}", Failures.reason(e));
+      return;
+    }
+    done -= validation.incomplete();
+    failed += validation.incomplete();
+    addErrors(validation.errors());
+    for (String problem : validation.problems()) {
+      log.warn("validation: {}", problem);
+    }
   }
 
   /**
@@ -183,7 +216,11 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
     done += result.done();
     failed += result.failed();
     chunks += result.chunks();
-    for (DocumentError error : result.errors()) {
+    addErrors(result.errors());
+  }
+
+  private void addErrors(List<DocumentError> more) {
+    for (DocumentError error : more) {
       if (errors.size() < MAX_ERRORS) {
         errors.add(error);
       }
@@ -202,6 +239,7 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
         chunks,
         List.copyOf(errors),
         tombstonedSample,
-        indexVersionId);
+        indexVersionId,
+        validation);
   }
 }

@@ -61,6 +61,7 @@ class IngestionContinueAsNewTest {
         mock(IngestionActivities.class, withSettings().withoutAnnotations());
     when(activities.discover(anyString(), any()))
         .thenReturn(new DiscoveryResult(7, 200, 50, 150, 1, List.of("gone.md")));
+    when(activities.validate(anyString())).thenReturn(IngestionWorkflowTest.NOTHING_WRONG);
     when(activities.processBatch(anyString(), anyInt(), anyInt()))
         .thenAnswer(
             invocation -> {
@@ -93,7 +94,9 @@ class IngestionContinueAsNewTest {
     for (int from = 0; from < 150; from += 32) {
       verify(activities).processBatch(runKey, from, Math.min(150, from + 32));
     }
-    // Only the last run of the chain asks which other indexes follow.
+    // Only the last run of the chain validates, over the items of the whole chain (keyed by the
+    // first run's id), and asks which other indexes follow.
+    verify(activities).validate(runKey);
     verify(activities).following(REQUEST.collection(), 7);
     verifyNoMoreInteractions(activities);
     assertThat(result.phase()).isEqualTo("done");

@@ -33,6 +33,18 @@ class IngestionWorkflowReplayTest {
    */
   static final String FOLLOWED = "histories/ingestion-followed-by-other-index.json";
 
+  /**
+   * Recorded by {@link IngestionWorkflowTest}: a run whose validation failed a document it had
+   * stored and found a problem with the index.
+   */
+  static final String VALIDATED = "histories/ingestion-validated-with-incomplete-document.json";
+
+  /** Guards the step before the last: what the run stored is validated against the index. */
+  @Test
+  void replays_a_run_whose_validation_failed_a_document() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(VALIDATED, IngestionWorkflowImpl.class);
+  }
+
   /** Guards the run's last step: the other indexes the collection serves from follow it. */
   @Test
   void replays_a_run_that_another_index_followed() throws Exception {
@@ -90,7 +102,7 @@ class IngestionWorkflowReplayTest {
             ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(30)).build());
 
     private IngestionProgress progress =
-        new IngestionProgress("discovering", 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0);
+        new IngestionProgress("discovering", 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0, null);
 
     @Override
     public IngestionProgress ingest(IngestionRequest request) {
@@ -115,7 +127,8 @@ class IngestionWorkflowReplayTest {
               chunks,
               List.of(),
               found.tombstonedSample(),
-              found.indexVersionId());
+              found.indexVersionId(),
+              null);
       return progress;
     }
 

@@ -8,6 +8,7 @@ import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mockito.ArgumentCaptor;
+import org.mockito.InOrder;
 import org.mockito.invocation.InvocationOnMock;
 
 @Timeout(60)
@@ -78,6 +80,8 @@ class IngestionWorkflowTest {
         .thenReturn(new DiscoveryResult(7, 100, 30, 70, 2, List.of("gone.md", "old.md")));
     when(activities.processBatch(anyString(), anyInt(), anyInt()))
         .thenAnswer(IngestionWorkflowTest::allDone);
+    ValidationReport validated = new ValidationReport(70, 0, 16, 0, List.of(), List.of());
+    when(activities.validate(anyString())).thenReturn(validated);
     worker.registerActivitiesImplementations(activities);
     testEnv.start();
 
@@ -90,6 +94,7 @@ class IngestionWorkflowTest {
     verify(activities).processBatch(runId, 0, 32);
     verify(activities).processBatch(runId, 32, 64);
     verify(activities).processBatch(runId, 64, 70);
+    verify(activities).validate(runId);
     verify(activities).following("default", 7);
     verifyNoMoreInteractions(activities);
 
@@ -103,6 +108,69 @@ class IngestionWorkflowTest {
     assertThat(result.tombstoned()).isEqualTo(2);
     assertThat(result.tombstonedSample()).containsExactly("gone.md", "old.md");
     assertThat(result.indexVersionId()).isEqualTo(7);
+    assertThat(result.validation()).isEqualTo(validated);
+  }
+
+  @Test
+  void documents_validation_fails_move_from_done_to_failed_before_other_indexes_follow(
+      TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client) throws IOException {
+    IngestionActivities activities = mockActivities();
+    when(activities.discover(anyString(), any()))
+        .thenReturn(new DiscoveryResult(7, 40, 0, 40, 0, List.of()));
+    DocumentError corrupt = new DocumentError("docs/3.pdf", "corrupt");
+    when(activities.processBatch(anyString(), eq(0), eq(32)))
+        .thenReturn(new BatchResult(31, 1, 93, List.of(corrupt)));
+    when(activities.processBatch(anyString(), eq(32), eq(40)))
+        .thenReturn(new BatchResult(8, 0, 24, List.of()));
+    DocumentError lost =
+        new DocumentError("docs/7.md", "index version iv1 holds 1 of the 3 chunks");
+    String unreachable = "1 of the 16 documents probed were not among the 10 nearest chunks";
+    ValidationReport validated =
+        new ValidationReport(39, 1, 16, 1, List.of(unreachable), List.of(lost));
+    when(activities.validate(anyString())).thenReturn(validated);
+    startWorkers(testEnv, worker, activities);
+
+    IngestionWorkflow workflow = newWorkflow(client, worker);
+    WorkflowExecution execution = WorkflowClient.start(workflow::ingest, REQUEST);
+    IngestionProgress result = WorkflowStub.fromTyped(workflow).getResult(IngestionProgress.class);
+
+    assertThat(result.phase()).isEqualTo("done");
+    assertThat(result.done()).isEqualTo(38);
+    assertThat(result.failed()).isEqualTo(2);
+    assertThat(result.chunks()).isEqualTo(117);
+    assertThat(result.errors()).containsExactlyInAnyOrder(corrupt, lost);
+    assertThat(result.validation()).isEqualTo(validated);
+    // The documents are validated before any other index copies them.
+    InOrder order = inOrder(activities);
+    order.verify(activities).validate(execution.getRunId());
+    order.verify(activities).following("default", 7);
+    if (Boolean.getBoolean("engram.recordHistories")) {
+      // Replayed by IngestionWorkflowReplayTest: record it again only after a versioned change.
+      Files.writeString(
+          Path.of("src/test/resources/" + IngestionWorkflowReplayTest.VALIDATED),
+          client.fetchHistory(execution.getWorkflowId()).toJson(true) + "\n");
+    }
+  }
+
+  @Test
+  void a_validation_that_cannot_run_fails_no_run(
+      TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client) {
+    IngestionActivities activities = mockActivities();
+    when(activities.discover(anyString(), any()))
+        .thenReturn(new DiscoveryResult(7, 10, 0, 10, 0, List.of()));
+    when(activities.processBatch(anyString(), anyInt(), anyInt()))
+        .thenAnswer(IngestionWorkflowTest::allDone);
+    when(activities.validate(anyString()))
+        .thenThrow(ApplicationFailure.newNonRetryableFailure("the run is gone", "RunGone"));
+    startWorkers(testEnv, worker, activities);
+
+    IngestionProgress result = newWorkflow(client, worker).ingest(REQUEST);
+
+    assertThat(result.phase()).isEqualTo("done");
+    assertThat(result.done()).isEqualTo(10);
+    assertThat(result.failed()).isZero();
+    assertThat(result.validation()).isNull();
+    verify(activities).following("default", 7);
   }
 
   @Test
@@ -135,7 +203,8 @@ class IngestionWorkflowTest {
     assertThat(rebuild.collection()).isEqualTo("default");
     assertThat(rebuild.embeddingModel()).isEqualTo("all-minilm-l6-v2-q");
     assertThat(List.of(rebuild.chunkSize(), rebuild.chunkOverlap())).containsExactly(512, 64);
-    // A rebuild has nothing follow it.
+    // A rebuild is validated too, and has nothing follow it.
+    verify(activities, times(2)).validate(anyString());
     verify(activities, times(1)).following(anyString(), anyInt());
     if (Boolean.getBoolean("engram.recordHistories")) {
       // Replayed by IngestionWorkflowReplayTest: record it again only after a versioned change.
@@ -281,8 +350,10 @@ class IngestionWorkflowTest {
     IngestionProgress result = newWorkflow(client, worker).ingest(REQUEST);
 
     verify(activities, never()).processBatch(anyString(), anyInt(), anyInt());
+    verify(activities, never()).validate(anyString());
     assertThat(result)
-        .isEqualTo(new IngestionProgress("done", 12, 0, 12, 0, 0, 0, List.of(), List.of(), 4));
+        .isEqualTo(
+            new IngestionProgress("done", 12, 0, 12, 0, 0, 0, List.of(), List.of(), 4, null));
   }
 
   @Test
@@ -390,8 +461,15 @@ class IngestionWorkflowTest {
    * the interface as their only source.
    */
   private static IngestionActivities mockActivities() {
-    return mock(IngestionActivities.class, withSettings().withoutAnnotations());
+    IngestionActivities activities =
+        mock(IngestionActivities.class, withSettings().withoutAnnotations());
+    when(activities.validate(anyString())).thenReturn(NOTHING_WRONG);
+    return activities;
   }
+
+  /** What validation reports when it finds nothing wrong (in tests that are not about it). */
+  static final ValidationReport NOTHING_WRONG =
+      new ValidationReport(0, 0, 0, 0, List.of(), List.of());
 
   private static IngestionWorkflow newWorkflow(WorkflowClient client, Worker worker) {
     return client.newWorkflowStub(
@@ -445,6 +523,11 @@ class IngestionWorkflowTest {
     }
 
     @Override
+    public ValidationReport validate(String runId) {
+      return NOTHING_WRONG;
+    }
+
+    @Override
     public List<FollowingIndex> following(String collection, int indexVersionId) {
       return List.of();
     }
@@ -470,6 +553,11 @@ class IngestionWorkflowTest {
     @Override
     public DiscoveryResult discover(String runId, IngestionRequest request) {
       return discovery;
+    }
+
+    @Override
+    public ValidationReport validate(String runId) {
+      return NOTHING_WRONG;
     }
 
     @Override

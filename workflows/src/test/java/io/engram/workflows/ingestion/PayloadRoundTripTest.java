@@ -90,7 +90,14 @@ class PayloadRoundTripTest {
             5_000_000_000L,
             List.of(new DocumentError("docs/broken.pdf", "unreadable PDF")),
             List.of("gone.md", "old.md"),
-            9);
+            9,
+            new ValidationReport(
+                39,
+                1,
+                16,
+                1,
+                List.of("1 of the 16 documents probed were not found"),
+                List.of(new DocumentError("docs/lost.md", "index holds 1 of 3 chunks"))));
 
     assertThat(roundTrip(progress, IngestionProgress.class)).isEqualTo(progress);
   }

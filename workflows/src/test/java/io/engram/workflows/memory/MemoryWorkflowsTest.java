@@ -24,6 +24,7 @@ import io.engram.workflows.ingestion.IngestionActivities;
 import io.engram.workflows.ingestion.IngestionRequest;
 import io.engram.workflows.ingestion.IngestionWorkflow;
 import io.engram.workflows.ingestion.IngestionWorkflowImpl;
+import io.engram.workflows.ingestion.ValidationReport;
 import io.temporal.activity.Activity;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.BatchRequest;
@@ -495,6 +496,8 @@ class MemoryWorkflowsTest {
             });
     when(ingestion.processBatch(anyString(), anyInt(), anyInt()))
         .thenReturn(new BatchResult(1, 0, 2, List.of()));
+    when(ingestion.validate(anyString()))
+        .thenReturn(new ValidationReport(1, 0, 1, 0, List.of(), List.of()));
     // Children run on the ingest queue, as in production.
     Worker ingest = env.newWorker(TaskQueues.INGEST);
     ingest.registerWorkflowImplementationTypes(IngestionWorkflowImpl.class);

@@ -122,7 +122,7 @@ final class ScriptedRollout implements RolloutActivities {
         Workflow.sleep(takes);
       }
       return new IngestionProgress(
-          "done", 10, 3 - failed, 7, failed, 0, 9, List.of(), List.of(), 42);
+          "done", 10, 3 - failed, 7, failed, 0, 9, List.of(), List.of(), 42, null);
     }
 
     @Override

@@ -225,7 +225,8 @@ class ScriptedRetraining implements RetrainingActivities {
           40,
           failed == 0 ? List.of() : List.of(new DocumentError("a.txt", "unreadable")),
           List.of(),
-          42);
+          42,
+          null);
     }
 
     @Override
