@@ -332,11 +332,13 @@ final class IngestCommand implements Callable<Integer> {
     if (validation != null) {
       out.printf(
           Locale.ROOT,
-          "validated %s in the index: %d incomplete, %d of %d probed found by search%n",
+          "validated %s in the index: %d lacked chunks (failed)%s%n",
           plural(validation.checked(), "document"),
           validation.incomplete(),
-          validation.probed() - validation.unreachable(),
-          validation.probed());
+          validation.probed() == 0
+              ? ""
+              : ", %d of %d probed found by search"
+                  .formatted(validation.probed() - validation.unreachable(), validation.probed()));
       for (String problem : validation.problems()) {
         out.println("index problem: " + problem);
       }

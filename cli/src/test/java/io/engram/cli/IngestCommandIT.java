@@ -88,7 +88,8 @@ class IngestCommandIT {
         .containsPattern(
             "ingested 2 documents into 'ingest-human': 1 new/changed, 0 skipped, 1 failed,"
                 + " 0 tombstoned, \\d+ chunks? in \\d+\\.\\d s")
-        .contains("validated 1 document in the index: 0 incomplete, 1 of 1 probed found by search")
+        .contains(
+            "validated 1 document in the index: 0 lacked chunks (failed), 1 of 1 probed found by search")
         .contains("failed documents:", "  " + empty.toRealPath() + ": ")
         .containsPattern(
             "workflow (ingest-ingest-human-\\w+) — see it in the Temporal UI:"

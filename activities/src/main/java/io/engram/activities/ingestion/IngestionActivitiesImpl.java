@@ -106,8 +106,12 @@ public class IngestionActivitiesImpl implements IngestionActivities {
   @Override
   public ValidationReport validate(String runId) {
     long start = System.nanoTime();
-    IngestionValidation.Report report =
-        validation.validate(runId, Activity.getExecutionContext()::heartbeat);
+    IngestionValidation.Report report;
+    try {
+      report = validation.validate(runId, Activity.getExecutionContext()::heartbeat);
+    } catch (IngestionValidation.UnknownRunException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.UNKNOWN_RUN);
+    }
     metrics.validated(report, Duration.ofNanos(System.nanoTime() - start));
     return new ValidationReport(
         report.checked(),

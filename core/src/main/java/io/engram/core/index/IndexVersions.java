@@ -221,9 +221,7 @@ public final class IndexVersions {
   public HnswIndex hnswIndex(IndexVersion version) {
     return jdbi.withHandle(
         h ->
-            h.createQuery(
-                    "SELECT x.indisvalid FROM pg_class c JOIN pg_index x ON x.indexrelid = c.oid"
-                        + " WHERE c.relname = :name")
+            h.createQuery("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(:name)")
                 .bind("name", hnswIndexName(version))
                 .mapTo(Boolean.class)
                 .findOne()

@@ -2,6 +2,7 @@ package io.engram.core.ingestion;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -47,19 +48,34 @@ public final class DocumentIndexes {
   }
 
   /**
-   * Forgets that index version {@code indexVersionId} holds {@code contentHash} of the document,
-   * inside the caller's transaction, so the next ingestion stores that content again; a claim that
-   * has since moved to other content is kept. Returns whether the claim was forgotten.
+   * The chunk count recorded for the document's {@code contentHash} in index version {@code
+   * indexVersionId}, locking that record until the caller's transaction ends (a run storing the
+   * document meanwhile waits); empty when the version records other content or none.
    */
-  public static boolean forget(Handle h, long documentId, int indexVersionId, String contentHash) {
-    return h.createUpdate(
-                "DELETE FROM document_indexes WHERE document_id = :document"
-                    + " AND index_version_id = :version AND content_hash = :hash")
-            .bind("document", documentId)
-            .bind("version", indexVersionId)
-            .bind("hash", contentHash)
-            .execute()
-        == 1;
+  public static Optional<Integer> lockRecorded(
+      Handle h, long documentId, int indexVersionId, String contentHash) {
+    return h.createQuery(
+            "SELECT chunk_count FROM document_indexes WHERE document_id = :document"
+                + " AND index_version_id = :version AND content_hash = :hash FOR UPDATE")
+        .bind("document", documentId)
+        .bind("version", indexVersionId)
+        .bind("hash", contentHash)
+        .mapTo(Integer.class)
+        .findOne();
+  }
+
+  /**
+   * Forgets that index version {@code indexVersionId} holds the document, inside the caller's
+   * transaction, so the next run that scans its source stores it there again rather than skipping
+   * it as unchanged.
+   */
+  public static void forget(Handle h, long documentId, int indexVersionId) {
+    h.createUpdate(
+            "DELETE FROM document_indexes WHERE document_id = :document"
+                + " AND index_version_id = :version")
+        .bind("document", documentId)
+        .bind("version", indexVersionId)
+        .execute();
   }
 
   /** Forgets every index of the documents {@code documentIds}. */

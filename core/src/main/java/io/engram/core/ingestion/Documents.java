@@ -112,6 +112,17 @@ public final class Documents {
         .list();
   }
 
+  /**
+   * Records why the document's stored state falls short (its status and chunks stay as they are),
+   * until it is stored again.
+   */
+  public static void recordError(Handle h, long id, String error) {
+    h.createUpdate("UPDATE documents SET error = :error, updated_at = now() WHERE id = :id")
+        .bind("error", error)
+        .bind("id", id)
+        .execute();
+  }
+
   /** Marks documents gone from their source; their chunks and indexes are the caller's to drop. */
   public static void tombstone(Handle h, List<Long> ids) {
     h.createUpdate(

@@ -13,7 +13,8 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * The documents an ingestion run has to process ({@code ingestion_items}), numbered by {@code seq}
- * in discovery order, each {@code pending} until it is {@code done} or {@code failed}.
+ * in discovery order, each {@code pending} until it is {@code done} or {@code failed}; the run's
+ * validation marks a done item whose index lacks some of its chunks {@code incomplete}.
  */
 public final class IngestionItems {
   // Tolerant reads: locators written by an older version stay readable after an upgrade.
@@ -113,7 +114,7 @@ public final class IngestionItems {
                 + " d.content_hash, i.locator::text AS locator"
                 + " FROM documents d"
                 + " JOIN ingestion_items i ON i.source_uri = d.source_uri"
-                + "  AND i.content_hash = d.content_hash AND i.status = 'done'"
+                + "  AND i.content_hash = d.content_hash AND i.status IN ('done', 'incomplete')"
                 + " JOIN ingestion_runs r ON r.run_id = i.run_id AND r.collection = d.collection"
                 + " WHERE d.collection = :collection AND d.status = 'active'"
                 + " ORDER BY d.source_uri, r.created_at DESC")
@@ -183,6 +184,40 @@ public final class IngestionItems {
   /** Marks an item done with its chunk count, inside the transaction that stored the chunks. */
   public static void markDone(Handle h, String runId, int seq, int chunks) {
     mark(h, runId, seq, "done", null, chunks);
+  }
+
+  /**
+   * Marks a done item incomplete with the reason, inside the transaction in which its index forgot
+   * the content; it keeps its chunk count, and stays where its document was last read from.
+   */
+  public static void markIncomplete(Handle h, String runId, int seq, int chunks, String reason) {
+    mark(h, runId, seq, "incomplete", reason, chunks);
+  }
+
+  /** How many of the run's items validation marked incomplete. */
+  public int countIncomplete(String runId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT count(*) FROM ingestion_items WHERE run_id = :runId"
+                        + " AND status = 'incomplete'")
+                .bind("runId", runId)
+                .mapTo(Integer.class)
+                .one());
+  }
+
+  /** The first {@code limit} of the run's items validation marked incomplete, in order. */
+  public List<Finished> incomplete(String runId, int limit) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT status, chunk_count, source_uri, external_id, error FROM ingestion_items"
+                        + " WHERE run_id = :runId AND status = 'incomplete' ORDER BY seq"
+                        + " LIMIT :limit")
+                .bind("runId", runId)
+                .bind("limit", limit)
+                .map(ConstructorMapper.of(Finished.class))
+                .list());
   }
 
   /** Marks an item failed with the reason, inside the transaction that recorded the failure. */

@@ -116,6 +116,17 @@ public final class PgVectorChunkStore {
                 .one());
   }
 
+  /** How many chunks of the document index version {@code indexVersionId} holds. */
+  public static int countOfDocument(Handle h, long documentId, int indexVersionId) {
+    return h.createQuery(
+            "SELECT count(*) FROM chunks WHERE document_id = :document"
+                + " AND index_version_id = :version")
+        .bind("document", documentId)
+        .bind("version", indexVersionId)
+        .mapTo(Integer.class)
+        .one();
+  }
+
   /** Deletes every chunk of the documents {@code documentIds}, in every index version. */
   public static void deleteOfDocuments(Handle h, List<Long> documentIds) {
     h.createUpdate("DELETE FROM chunks WHERE document_id = ANY (:ids)")

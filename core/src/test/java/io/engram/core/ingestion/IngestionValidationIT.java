@@ -67,34 +67,27 @@ class IngestionValidationIT {
     Path corpus = corpus(tmp);
     String run = ingest(corpus);
     List<Long> lost = documentIds(List.of("doc-3.txt", "doc-17.txt"));
-    jdbi.useHandle(
-        h ->
-            h.createUpdate("DELETE FROM chunks WHERE document_id = ANY (:ids)")
-                .bindArray("ids", Long.class, lost)
-                .execute());
+    deleteChunks(lost, champion);
 
     IngestionValidation.Report report = validation.validate(run, seq -> {});
 
+    String reason =
+        "index version "
+            + champion.name()
+            + " holds 0 of the 1 chunks stored for it; the next ingestion of its source stores it"
+            + " again";
     assertThat(report.checked()).isEqualTo(DOCUMENTS);
     assertThat(report.incomplete()).isEqualTo(2);
     assertThat(report.errors())
-        .extracting(IngestionService.ItemError::source)
         .containsExactlyInAnyOrder(
-            corpus.resolve("doc-3.txt").toString(), corpus.resolve("doc-17.txt").toString());
-    assertThat(report.errors())
-        .allSatisfy(
-            e ->
-                assertThat(e.reason())
-                    .isEqualTo(
-                        "index version "
-                            + champion.name()
-                            + " holds 0 of the 1 chunks stored for it; the next ingestion stores"
-                            + " it again"));
-    assertThat(database.count("ingestion_items WHERE status = 'failed'")).isEqualTo(2);
-    // Done again, it finds the failed documents failed and nothing more.
+            new IngestionService.ItemError(corpus.resolve("doc-3.txt").toString(), reason),
+            new IngestionService.ItemError(corpus.resolve("doc-17.txt").toString(), reason));
+    assertThat(database.count("ingestion_items WHERE status = 'incomplete'")).isEqualTo(2);
+    assertThat(database.count("documents WHERE error IS NOT NULL")).isEqualTo(2);
+    // Done again (a retried activity), it reports what the first attempt marked, and marks
+    // nothing more.
     IngestionValidation.Report again = validation.validate(run, seq -> {});
-    assertThat(again.checked()).isEqualTo(DOCUMENTS - 2);
-    assertThat(again.incomplete()).isZero();
+    assertThat(again).isEqualTo(report);
 
     // The index no longer claims their content, so the next run stores them, and only them.
     IngestionService.Discovery next = discover(corpus);
@@ -104,7 +97,54 @@ class IngestionValidationIT {
     service.process(nextRun, 0, next.pending(), seq -> {});
     assertThat(database.count("chunks WHERE document_id = ANY ('" + array(lost) + "')"))
         .isEqualTo(2);
+    assertThat(database.count("documents WHERE error IS NOT NULL")).isZero();
     assertThat(validation.validate(nextRun, seq -> {}).incomplete()).isZero();
+  }
+
+  @Test
+  void an_incomplete_document_is_still_read_again_by_a_rebuild(@TempDir Path tmp) throws Exception {
+    String run = ingest(corpus(tmp));
+    deleteChunks(documentIds(List.of("doc-3.txt")), champion);
+    assertThat(validation.validate(run, seq -> {}).incomplete()).isEqualTo(1);
+
+    // Where the document was read from is still known: a rebuild of the whole collection is not
+    // refused for it.
+    IngestionService.Discovery rebuilt = rebuild(IndexParams.chunking(256, 32));
+
+    assertThat(rebuilt.pending()).isEqualTo(DOCUMENTS);
+  }
+
+  @Test
+  void a_rebuilds_incomplete_document_is_the_rebuilt_indexs_and_its_next_rebuild_stores_it(
+      @TempDir Path tmp) throws Exception {
+    ingest(corpus(tmp));
+    IndexParams chunking = IndexParams.chunking(256, 32);
+    IngestionService.Discovery rebuilt = rebuild(chunking);
+    String rebuildRun = "run-" + runs;
+    service.process(rebuildRun, 0, rebuilt.pending(), seq -> {});
+    IndexVersion other = database.versions.byId(rebuilt.indexVersionId()).orElseThrow();
+    List<Long> lost = documentIds(List.of("doc-9.txt"));
+    deleteChunks(lost, other);
+
+    IngestionValidation.Report report = validation.validate(rebuildRun, seq -> {});
+
+    assertThat(report.incomplete()).isEqualTo(1);
+    assertThat(report.errors())
+        .singleElement()
+        .extracting(IngestionService.ItemError::reason)
+        .asString()
+        .endsWith("the next rebuild of that index stores it again");
+    // The served document and the champion's index are left as they were.
+    assertThat(database.count("documents WHERE error IS NOT NULL")).isZero();
+    assertThat(
+            database.count(
+                "document_indexes WHERE index_version_id = "
+                    + champion.id()
+                    + " AND document_id = "
+                    + lost.get(0)))
+        .isEqualTo(1);
+    // The next rebuild of that index finds just that document lacking.
+    assertThat(rebuild(chunking).pending()).isEqualTo(1);
   }
 
   @Test
@@ -153,9 +193,11 @@ class IngestionValidationIT {
     IngestionValidation.Report report = validation.validate(run, seq -> {});
 
     assertThat(report.hnswIndex()).isEqualTo(IndexVersions.HnswIndex.MISSING);
-    // Searches still find every probe, by reading every chunk.
-    assertThat(report.unreachable()).isZero();
-    String statement = IndexVersions.createHnswIndex(champion);
+    // Nothing probed: without the index a search reads every chunk and proves nothing.
+    assertThat(report.probed()).isZero();
+    String statement =
+        IndexVersions.createHnswIndex(champion)
+            .replace("CREATE INDEX", "CREATE INDEX CONCURRENTLY");
     assertThat(report.problems())
         .singleElement()
         .asString()
@@ -207,6 +249,31 @@ class IngestionValidationIT {
         new IngestionService.Request(
             "wf-" + runId, runId, "facts", origin, origin, null, IndexParams.BASE, false),
         n -> {});
+  }
+
+  private IngestionService.Discovery rebuild(IndexParams index) throws Exception {
+    String runId = "run-" + ++runs;
+    return service.discover(
+        new IngestionService.Request(
+            "wf-" + runId,
+            runId,
+            "facts",
+            IngestionService.REBUILD_ORIGIN,
+            null,
+            null,
+            index,
+            true),
+        n -> {});
+  }
+
+  private void deleteChunks(List<Long> documentIds, IndexVersion version) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "DELETE FROM chunks WHERE document_id = ANY (:ids) AND index_version_id = :v")
+                .bindArray("ids", Long.class, documentIds)
+                .bind("v", version.id())
+                .execute());
   }
 
   private List<Long> documentIds(List<String> names) {

@@ -18,6 +18,9 @@ public final class FailureTypes {
   /** The queries or qrels of an evaluation are malformed, missing, or leave nothing to evaluate. */
   public static final String INVALID_DATASET = "InvalidDataset";
 
+  /** The ingestion run to validate, or the index version it wrote, is unknown. */
+  public static final String UNKNOWN_RUN = "UnknownRun";
+
   /** The session to distil or close does not exist (any more). Non-retryable. */
   public static final String UNKNOWN_SESSION = "UnknownSession";
 

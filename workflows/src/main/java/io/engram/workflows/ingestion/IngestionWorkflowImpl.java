@@ -146,23 +146,34 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
 
   /**
    * Checks what the run stored against its index version. The documents validation fails move from
-   * {@code done} to {@code failed} with their reasons; what is wrong with the index itself is
-   * reported, not thrown. A validation that cannot run (its retries spent) fails no run: the
-   * documents are stored, and the report stays empty.
+   * {@code done} to {@code failed} with their reasons (so when it fails every one, no other index
+   * follows: there is nothing to copy); what is wrong with the index itself is reported, not
+   * thrown. A validation that cannot run (its retries spent) fails no run: the documents are
+   * stored, and the report stays empty.
    */
   private void validate(String runKey) {
+    ValidationReport report;
     try {
-      validation = discovery.validate(runKey);
+      report = discovery.validate(runKey);
     } catch (ActivityFailure e) {
       log.warn("the run's documents were not validated: {}", Failures.reason(e));
       return;
     }
-    done -= validation.incomplete();
-    failed += validation.incomplete();
-    addErrors(validation.errors());
-    for (String problem : validation.problems()) {
+    done -= report.incomplete();
+    failed += report.incomplete();
+    addErrors(report.errors());
+    for (String problem : report.problems()) {
       log.warn("validation: {}", problem);
     }
+    // The reasons are among the run's errors already; progress carries them once.
+    validation =
+        new ValidationReport(
+            report.checked(),
+            report.incomplete(),
+            report.probed(),
+            report.unreachable(),
+            report.problems(),
+            List.of());
   }
 
   /**

@@ -12,7 +12,8 @@ import java.util.List;
  * @param probed documents searched for by the vector of their first chunk
  * @param unreachable probed documents the search did not find
  * @param problems what is wrong with the index version itself, each saying what to do
- * @param errors the incomplete documents with the reason (the first ones)
+ * @param errors the incomplete documents with the reason (the first ones), as the activity returns
+ *     them; empty in a run's progress, whose {@code errors} list them
  */
 public record ValidationReport(
     int checked,
