@@ -12,6 +12,7 @@ import io.engram.contract.Problem;
 import io.engram.core.CoreServices;
 import io.engram.core.Hashing;
 import io.engram.core.collection.CollectionRegistry;
+import io.engram.core.store.PgVectorChunkStore;
 import io.engram.core.training.RetrainingService;
 import io.engram.core.tuning.Direction;
 import io.engram.core.tuning.Studies;
@@ -40,6 +41,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -136,6 +138,18 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
             "{\"query\":\"x\",\"sessionId\":\"" + UUID.randomUUID() + "\"}",
             404,
             null),
+        // Collections and their documents.
+        hostile("GET", "/v1/collections/nope/documents", null, 404, null),
+        hostile("GET", "/v1/collections/nope/documents?status=gone", null, 400, "status"),
+        hostile("GET", "/v1/collections/nope/documents?limit=0", null, 400, null),
+        hostile("GET", "/v1/collections/nope/documents?limit=501", null, 400, null),
+        hostile("GET", "/v1/collections/nope/documents?limit=2.5", null, 400, null),
+        hostile("GET", "/v1/collections/nope/documents?after=-1", null, 400, null),
+        hostile("GET", "/v1/collections/nope/documents?after=x", null, 400, null),
+        hostile("GET", "/v1/collections/NOPE!/documents", null, 400, null),
+        hostile("DELETE", "/v1/collections/nope/documents/1", "", 404, null),
+        hostile("DELETE", "/v1/collections/nope/documents/abc", "", 400, null),
+        hostile("DELETE", "/v1/collections/nope/documents/1.5", "", 400, null),
         hostile("POST", "/v1/query", "{not json", 400, ""),
         hostile("POST", "/v1/query", "[{\"query\":\"x\"}]", 400, ""),
         hostile("POST", "/v1/query", "[]", 400, ""),
@@ -446,6 +460,91 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
       assertThat(errors.get(0).path("detail").asText()).isNotBlank();
       assertThat(reply.json().path("detail").asText()).isNotBlank();
     }
+  }
+
+  @Test
+  void a_collections_documents_are_listed_by_page_and_one_is_removed_from_every_index()
+      throws Exception {
+    core.collections().ensure("shelf");
+    List<Long> ids = new ArrayList<>();
+    core.jdbi()
+        .useTransaction(
+            h -> {
+              for (String source : List.of("a.txt", "b.txt", "c.txt", "broken.pdf")) {
+                boolean broken = source.endsWith(".pdf");
+                long id =
+                    h.createQuery(
+                            "INSERT INTO documents (collection, source_uri, origin, status, error)"
+                                + " VALUES ('shelf', :uri, '/srv/shelf', :status, :error)"
+                                + " RETURNING id")
+                        .bind("uri", "/srv/shelf/" + source)
+                        .bind("status", broken ? "failed" : "active")
+                        .bind("error", broken ? "cannot parse PDF" : null)
+                        .mapTo(Long.class)
+                        .one();
+                if (!broken) {
+                  float[] vector = new float[core.champion().dimension()];
+                  vector[ids.size()] = 1;
+                  PgVectorChunkStore.replaceChunks(
+                      h, id, core.champion().id(), List.of("text of " + source), List.of(vector));
+                }
+                ids.add(id);
+              }
+            });
+
+    JsonNode shelf = shelf(get("/v1/collections"));
+    assertThat(shelf.toString())
+        .isEqualTo("{\"name\":\"shelf\",\"active\":3,\"failed\":1,\"tombstoned\":0}");
+    Reply first = get("/v1/collections/shelf/documents?limit=2");
+    assertThat(first.status()).as(first.body()).isEqualTo(200);
+    assertThat(first.json().path("documents").findValuesAsText("source"))
+        .containsExactly("/srv/shelf/a.txt", "/srv/shelf/b.txt");
+    assertThat(first.json().path("next").asLong()).isEqualTo(ids.get(1));
+    Reply rest = get("/v1/collections/shelf/documents?limit=2&after=" + ids.get(1));
+    assertThat(rest.json().path("documents").findValuesAsText("source"))
+        .containsExactly("/srv/shelf/c.txt", "/srv/shelf/broken.pdf");
+    assertThat(rest.json().hasNonNull("next")).isFalse();
+    JsonNode failed = get("/v1/collections/shelf/documents?status=failed").json();
+    assertThat(failed.path("documents")).hasSize(1);
+    assertThat(failed.path("documents").get(0).path("error").asText())
+        .isEqualTo("cannot parse PDF");
+
+    Reply removed = call(null, "DELETE", "/v1/collections/shelf/documents/" + ids.get(0), null);
+    assertThat(removed.status()).as(removed.body()).isEqualTo(200);
+    assertThat(removed.json().path("chunksRemoved").asInt()).isEqualTo(1);
+    assertThat(removed.json().path("previousStatus").asText()).isEqualTo("active");
+    assertThat(removed.json().path("document").path("status").asText()).isEqualTo("tombstoned");
+    assertThat(
+            core
+                .chunks()
+                .nearest(core.champion(), "shelf", unit(core.champion().dimension(), 0), 10)
+                .stream()
+                .map(PgVectorChunkStore.ChunkHit::documentId))
+        .doesNotContain(ids.get(0))
+        .hasSize(2);
+    Reply again = call(null, "DELETE", "/v1/collections/shelf/documents/" + ids.get(0), null);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.json().path("chunksRemoved").asInt()).isZero();
+    assertThat(again.json().path("previousStatus").asText()).isEqualTo("tombstoned");
+    assertProblem(call(null, "DELETE", "/v1/collections/shelf/documents/999999999", null), 404);
+    assertThat(shelf(get("/v1/collections")).toString())
+        .isEqualTo("{\"name\":\"shelf\",\"active\":2,\"failed\":1,\"tombstoned\":1}");
+  }
+
+  private static JsonNode shelf(Reply collections) throws Exception {
+    assertThat(collections.status()).as(collections.body()).isEqualTo(200);
+    for (JsonNode c : collections.json().path("collections")) {
+      if (c.path("name").asText().equals("shelf")) {
+        return c;
+      }
+    }
+    throw new AssertionError("no collection shelf in " + collections.body());
+  }
+
+  private static float[] unit(int dimension, int axis) {
+    float[] vector = new float[dimension];
+    vector[axis] = 1;
+    return vector;
   }
 
   @Test

@@ -34,6 +34,7 @@ import picocli.CommandLine.ScopeType;
       ModelsCommand.class,
       RetrainCommand.class,
       KeysCommand.class,
+      CollectionsCommand.class,
       RolloutCommand.class
     },
     footerHeading = "%nEnvironment:%n",

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.engram.contract.Blobs.MissingBlobs;
 import io.engram.contract.Blobs.MissingBlobsRequest;
 import io.engram.contract.Blobs.StoredBlob;
+import io.engram.contract.Collections;
 import io.engram.contract.Drift.DriftCheckRequest;
 import io.engram.contract.Drift.DriftReport;
 import io.engram.contract.Drift.DriftReports;
@@ -303,6 +304,36 @@ final class EngramClient {
   /** Revokes an API key. */
   Reply<KeyView> revokeKey(long id) {
     return post("/v1/keys/" + id + ":revoke", java.util.Map.of(), KeyView.class);
+  }
+
+  /** The caller's tenant's collections with their documents counted. */
+  Reply<Collections.CollectionList> collections() {
+    return get("/v1/collections", Collections.CollectionList.class);
+  }
+
+  /** A page of a collection's documents, of one status unless it is null. */
+  Reply<Collections.DocumentPage> documents(
+      String collection, String status, long after, int limit) {
+    return get(
+        "/v1/collections/"
+            + pathSegment(collection)
+            + "/documents?after="
+            + after
+            + "&limit="
+            + limit
+            + (status == null ? "" : "&status=" + pathSegment(status)),
+        Collections.DocumentPage.class);
+  }
+
+  /** Removes a document from every index of its collection. */
+  Reply<Collections.DocumentRemoved> removeDocument(String collection, long id) {
+    JsonNode json =
+        send(
+            request("/v1/collections/" + pathSegment(collection) + "/documents/" + id)
+                .timeout(SHORT_TIMEOUT)
+                .DELETE()
+                .build());
+    return new Reply<>(read(json, Collections.DocumentRemoved.class), json);
   }
 
   /** Starts a rollout; the API answers once its workflow is started. */

@@ -1,6 +1,7 @@
 package io.engram.core;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.engram.core.collection.CollectionCatalog;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.config.Profile;
@@ -260,6 +261,25 @@ public final class CoreServices implements AutoCloseable {
               Clock.systemUTC());
     }
     return rollouts;
+  }
+
+  /**
+   * What the collections hold, and the removal of a document; a removal drops the answers this
+   * process cached from that collection.
+   */
+  public CollectionCatalog catalog() {
+    return new CollectionCatalog(
+        jdbi,
+        collections,
+        key -> {
+          QueryPipelines built;
+          synchronized (this) {
+            built = pipelines;
+          }
+          if (built != null) {
+            built.forget(key);
+          }
+        });
   }
 
   /** The index versions each collection is served from, by its aliases and running rollout. */

@@ -1,5 +1,7 @@
 package io.engram.core.collection;
 
+import io.engram.core.tenant.Tenant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -56,6 +58,16 @@ public final class CollectionRegistry {
       known.add(name);
     }
     return found;
+  }
+
+  /** The keys of {@code tenant}'s collections, in order. */
+  public List<String> keys(Tenant tenant) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT name FROM collections WHERE tenant = :tenant ORDER BY name")
+                .bind("tenant", tenant.id())
+                .mapTo(String.class)
+                .list());
   }
 
   public void ensure(String name) {

@@ -1,11 +1,16 @@
 package io.engram.core.ingestion;
 
+import io.engram.core.tenant.Tenant;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
 /**
  * Source documents of the collections ({@code documents}): one row per source URI, with its status.
@@ -20,6 +25,81 @@ public final class Documents {
 
   /** A stored document that is not tombstoned, with the origin that last stored it. */
   public record Live(long id, String sourceUri, String origin) {}
+
+  /** The statuses a document can have. */
+  public static final List<String> STATUSES = List.of("active", "failed", "tombstoned");
+
+  /**
+   * A document as its collection's listing shows it.
+   *
+   * @param status {@code active} (indexed; {@code error} set when validation found chunks missing),
+   *     {@code failed} (never indexed; {@code error} says why) or {@code tombstoned} (removed)
+   */
+  public record Listed(
+      long id,
+      String sourceUri,
+      String externalId,
+      String title,
+      String mime,
+      String status,
+      String error,
+      Instant updatedAt) {}
+
+  /**
+   * How a document is named to users: its external id (a JSONL document's {@code _id}) when it has
+   * one, else its source URI.
+   */
+  public static String shownSource(String sourceUri, String externalId) {
+    return externalId != null && sourceUri.endsWith("#" + externalId) ? externalId : sourceUri;
+  }
+
+  private static final String LISTED =
+      "SELECT id, source_uri, external_id, title, mime, status, error, updated_at FROM documents"
+          + " WHERE collection = :collection";
+
+  /**
+   * Up to {@code limit} of the collection's documents with ids above {@code afterId}, in id order,
+   * only those with {@code status} when it is not null: a page of a walk over the collection.
+   */
+  public static List<Listed> page(
+      Handle h, String collection, String status, long afterId, int limit) {
+    return h.createQuery(
+            LISTED
+                + (status == null ? "" : " AND status = :status")
+                + " AND id > :after ORDER BY id LIMIT :limit")
+        .bind("collection", collection)
+        .bind("status", status)
+        .bind("after", afterId)
+        .bind("limit", limit)
+        .map(ConstructorMapper.of(Listed.class))
+        .list();
+  }
+
+  /** The collection's document {@code id}, locked until the caller's transaction ends. */
+  public static Optional<Listed> lock(Handle h, String collection, long id) {
+    return h.createQuery(LISTED + " AND id = :id FOR UPDATE")
+        .bind("collection", collection)
+        .bind("id", id)
+        .map(ConstructorMapper.of(Listed.class))
+        .findOne();
+  }
+
+  /** How many documents each collection of {@code tenant} has, by status. */
+  public static Map<String, Map<String, Long>> countsByStatus(Handle h, Tenant tenant) {
+    Map<String, Map<String, Long>> counts = new TreeMap<>();
+    for (StatusCount c :
+        h.createQuery(
+                "SELECT collection, status, count(*) AS documents FROM documents"
+                    + " WHERE tenant = :tenant GROUP BY collection, status")
+            .bind("tenant", tenant.id())
+            .map(ConstructorMapper.of(StatusCount.class))
+            .list()) {
+      counts.computeIfAbsent(c.collection(), k -> new TreeMap<>()).put(c.status(), c.documents());
+    }
+    return counts;
+  }
+
+  private record StatusCount(String collection, String status, long documents) {}
 
   /**
    * Stores a document that was just indexed: inserted, or updated to the source's current identity

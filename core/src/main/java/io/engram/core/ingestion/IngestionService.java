@@ -526,14 +526,11 @@ public final class IngestionService {
         chunks += item.chunkCount();
       } else {
         failed++;
-        errors.add(new ItemError(displaySource(item.sourceUri(), item.externalId()), item.error()));
+        errors.add(
+            new ItemError(
+                Documents.shownSource(item.sourceUri(), item.externalId()), item.error()));
       }
     }
     return new BatchOutcome(done, failed, chunks, errors);
-  }
-
-  /** How a document is named in errors: its external id when it has one, else its source. */
-  static String displaySource(String sourceUri, String externalId) {
-    return externalId != null && sourceUri.endsWith("#" + externalId) ? externalId : sourceUri;
   }
 }

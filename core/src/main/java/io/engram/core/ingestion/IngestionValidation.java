@@ -160,7 +160,7 @@ public final class IngestionValidation {
             .map(
                 i ->
                     new IngestionService.ItemError(
-                        IngestionService.displaySource(i.sourceUri(), i.externalId()), i.error()))
+                        Documents.shownSource(i.sourceUri(), i.externalId()), i.error()))
             .toList();
     return new Report(
         complete + incomplete, incomplete, errors, probed, unreachable, hnswIndex, problems);

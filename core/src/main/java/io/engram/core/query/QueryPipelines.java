@@ -255,6 +255,14 @@ public final class QueryPipelines implements AutoCloseable {
   }
 
   /** Closes the rerankers that hold native resources (cross-encoders). */
+  /**
+   * Drops this process's cached answers from {@code collection}, after a change that may make them
+   * wrong rather than stale (a document removed); returns how many.
+   */
+  public int forget(String collection) {
+    return shared.responses().removeIf(key -> QueryPipeline.answers(key, collection));
+  }
+
   @Override
   public void close() {
     for (Reranker r : rerankers.values()) {

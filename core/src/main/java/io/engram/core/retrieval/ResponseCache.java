@@ -84,6 +84,15 @@ public final class ResponseCache<V> {
         .replaceAll("[\\s?!.]+$", "");
   }
 
+  /** Drops the entries whose key {@code stale} accepts; returns how many. */
+  public int removeIf(java.util.function.Predicate<String> stale) {
+    synchronized (entries) {
+      int before = entries.size();
+      entries.keySet().removeIf(stale);
+      return before - entries.size();
+    }
+  }
+
   public long hits() {
     return hits.get();
   }

@@ -127,9 +127,12 @@ public final class PgVectorChunkStore {
         .one();
   }
 
-  /** Deletes every chunk of the documents {@code documentIds}, in every index version. */
-  public static void deleteOfDocuments(Handle h, List<Long> documentIds) {
-    h.createUpdate("DELETE FROM chunks WHERE document_id = ANY (:ids)")
+  /**
+   * Deletes every chunk of the documents {@code documentIds}, in every index version; returns how
+   * many.
+   */
+  public static int deleteOfDocuments(Handle h, List<Long> documentIds) {
+    return h.createUpdate("DELETE FROM chunks WHERE document_id = ANY (:ids)")
         .bindArray("ids", Long.class, documentIds)
         .execute();
   }

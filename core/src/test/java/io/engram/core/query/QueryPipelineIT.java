@@ -24,6 +24,7 @@ import io.engram.testing.TestCrossEncoders;
 import io.engram.testing.TestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -188,6 +189,53 @@ class QueryPipelineIT {
                 .ask(new Question(Tenant.DEFAULT, q.text(), null, "default", 1, true))
                 .cached())
         .isFalse();
+  }
+
+  @Test
+  void a_removed_document_is_neither_found_nor_served_from_the_response_cache() {
+    core.collections().ensure("removals");
+    EmbeddingModel embeddings = EmbeddingModels.get(version.embeddingModel());
+    List<Long> ids = new ArrayList<>();
+    core.jdbi()
+        .useTransaction(
+            h -> {
+              for (String text :
+                  List.of("penguins huddle together against the cold", "camels cross deserts")) {
+                long doc =
+                    h.createQuery(
+                            "INSERT INTO documents (collection, source_uri, origin, external_id)"
+                                + " VALUES ('removals', :uri, 'o', :id) RETURNING id")
+                        .bind("uri", "o#r" + ids.size())
+                        .bind("id", "r" + ids.size())
+                        .mapTo(Long.class)
+                        .one();
+                PgVectorChunkStore.replaceChunks(
+                    h,
+                    doc,
+                    version.id(),
+                    List.of(text),
+                    List.of(embeddings.embed(text).content().vector()));
+                ids.add(doc);
+              }
+            });
+    Question q =
+        new Question(Tenant.DEFAULT, "how do penguins keep warm?", null, "removals", 1, false);
+    assertThat(pipelines.ask(q).sources()).extracting(Source::source).containsExactly("r0");
+    assertThat(pipelines.ask(q).cached()).isTrue();
+    // Dropping another collection's answers leaves this one's.
+    pipelines.forget("default");
+    assertThat(pipelines.ask(q).cached()).isTrue();
+
+    assertThat(core.catalog().remove("removals", ids.get(0)).orElseThrow().chunks()).isEqualTo(1);
+
+    try {
+      QueryResult after = pipelines.ask(q);
+      assertThat(after.cached()).isFalse();
+      assertThat(after.sources()).extracting(Source::source).containsExactly("r1");
+    } finally {
+      // The other tests count the passages of the index.
+      core.catalog().remove("removals", ids.get(1));
+    }
   }
 
   @Test

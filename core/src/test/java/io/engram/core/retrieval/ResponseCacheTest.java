@@ -36,6 +36,20 @@ class ResponseCacheTest {
   }
 
   @Test
+  void drops_just_the_entries_a_predicate_names() {
+    ResponseCache<String> cache = new ResponseCache<>(10, Duration.ofSeconds(60), now::get);
+    cache.put("notes/a", "1");
+    cache.put("notes/b", "2");
+    cache.put("recipes/a", "3");
+
+    assertThat(cache.removeIf(key -> key.startsWith("notes/"))).isEqualTo(2);
+
+    assertThat(cache.get("notes/a")).isEmpty();
+    assertThat(cache.get("recipes/a")).contains("3");
+    assertThat(cache.removeIf(key -> key.startsWith("notes/"))).isZero();
+  }
+
+  @Test
   void zero_capacity_or_ttl_disables_it() {
     ResponseCache<String> off = new ResponseCache<>(0, Duration.ofSeconds(60), now::get);
     off.put("k", "v");

@@ -1,0 +1,112 @@
+package io.engram.api.collections;
+
+import io.engram.api.auth.Caller;
+import io.engram.api.problems.Problems;
+import io.engram.contract.Collections;
+import io.engram.contract.Collections.CollectionList;
+import io.engram.contract.Collections.CollectionView;
+import io.engram.contract.Collections.DocumentPage;
+import io.engram.contract.Collections.DocumentRemoved;
+import io.engram.contract.Collections.DocumentView;
+import io.engram.core.CoreServices;
+import io.engram.core.collection.CollectionCatalog;
+import io.engram.core.ingestion.Documents;
+import io.engram.core.tenant.Tenant;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.util.Optional;
+
+/**
+ * {@code /v1/collections}: the caller's tenant's collections with their documents counted, a
+ * collection's documents page by page (the failed ones with {@code ?status=failed}), and the
+ * removal of one document from every index, through core's {@link CollectionCatalog}.
+ */
+@Controller("/v1/collections")
+@ExecuteOn(TaskExecutors.BLOCKING)
+class CollectionController {
+  private static final int DEFAULT_PAGE = 100;
+
+  private final CollectionCatalog catalog;
+  private final CollectionLookup collections;
+
+  CollectionController(CoreServices core, CollectionLookup collections) {
+    this.catalog = core.catalog();
+    this.collections = collections;
+  }
+
+  @Get
+  CollectionList list(Caller caller) {
+    return new CollectionList(
+        catalog.collections(caller.tenant()).stream()
+            .map(
+                c ->
+                    new CollectionView(
+                        Tenant.nameOf(c.key()), c.active(), c.failed(), c.tombstoned()))
+            .toList());
+  }
+
+  @Get("/{collection}/documents")
+  DocumentPage documents(
+      Caller caller,
+      String collection,
+      @Nullable @QueryValue String status,
+      @Nullable @QueryValue @Min(0) Long after,
+      @Nullable @QueryValue @Min(1) @Max(Collections.MAX_PAGE) Integer limit) {
+    if (status != null && !Documents.STATUSES.contains(status)) {
+      throw Problems.invalidField(
+          "status", "must be one of " + String.join(", ", Documents.STATUSES));
+    }
+    String key = collections.existing(caller, "collection", collection);
+    CollectionCatalog.Page page =
+        catalog.documents(
+            key,
+            Optional.ofNullable(status),
+            after == null ? 0 : after,
+            limit == null ? DEFAULT_PAGE : limit);
+    return new DocumentPage(
+        page.documents().stream().map(CollectionController::view).toList(), page.next());
+  }
+
+  /**
+   * Removes the document from every index at once (200 with what was removed; again, 200 with
+   * nothing removed); 404 when the collection has no such document.
+   */
+  @Delete("/{collection}/documents/{id}")
+  DocumentRemoved remove(Caller caller, String collection, long id) {
+    String key = collections.existing(caller, "collection", collection);
+    CollectionCatalog.Removed removed =
+        catalog
+            .remove(key, id)
+            .orElseThrow(
+                () ->
+                    Problems.notFound(
+                        "document",
+                        "collection '"
+                            + collection
+                            + "' has no document "
+                            + id
+                            + "; list them with GET /v1/collections/"
+                            + collection
+                            + "/documents"));
+    return new DocumentRemoved(
+        view(removed.document()), removed.chunks(), removed.previousStatus());
+  }
+
+  private static DocumentView view(Documents.Listed d) {
+    return new DocumentView(
+        d.id(),
+        Documents.shownSource(d.sourceUri(), d.externalId()),
+        d.title(),
+        d.mime(),
+        d.status(),
+        d.error(),
+        d.updatedAt().toString());
+  }
+}

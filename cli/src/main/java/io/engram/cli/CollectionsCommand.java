@@ -1,0 +1,186 @@
+package io.engram.cli;
+
+import io.engram.cli.EngramClient.Reply;
+import io.engram.contract.Collections;
+import io.engram.contract.Collections.CollectionList;
+import io.engram.contract.Collections.CollectionView;
+import io.engram.contract.Collections.DocumentPage;
+import io.engram.contract.Collections.DocumentRemoved;
+import io.engram.contract.Collections.DocumentView;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The caller's collections and their documents, through {@code /v1/collections}. */
+@Command(
+    name = "collections",
+    mixinStandardHelpOptions = true,
+    versionProvider = EngramCli.VersionProvider.class,
+    description = {
+      "The collections and what they hold: list them with their documents by status, page through"
+          + " a collection's documents (the failed ones, with why), remove one document from"
+          + " every index."
+    },
+    subcommands = {
+      CollectionsCommand.ListCollections.class,
+      CollectionsCommand.ListDocuments.class,
+      CollectionsCommand.Remove.class
+    })
+final class CollectionsCommand extends CommandGroup {
+
+  @Command(
+      name = "list",
+      description = "The collections with their active, failed and tombstoned documents.")
+  static final class ListCollections implements Callable<Integer> {
+    @Mixin CommandContext context;
+
+    @Override
+    public Integer call() throws Exception {
+      Reply<CollectionList> reply = context.client().collections();
+      context.print(reply, (out, list) -> print(out, list.collections()));
+      return 0;
+    }
+
+    static void print(PrintWriter out, List<CollectionView> collections) {
+      if (collections.isEmpty()) {
+        out.println("no collections; ./engram ingest PATH --collection NAME makes one");
+        return;
+      }
+      List<String[]> rows = new ArrayList<>();
+      rows.add(new String[] {"COLLECTION", "ACTIVE", "FAILED", "TOMBSTONED"});
+      for (CollectionView c : collections) {
+        rows.add(
+            new String[] {
+              c.name(),
+              Long.toString(c.active()),
+              Long.toString(c.failed()),
+              Long.toString(c.tombstoned())
+            });
+      }
+      Table.print(out, rows);
+    }
+  }
+
+  @Command(
+      name = "documents",
+      description = {
+        "A page of a collection's documents in id order; the next page's --after is printed"
+            + " last. With --json: {\"documents\": [{id, source, title, mime, status, error,"
+            + " updatedAt}], \"next\": …}."
+      })
+  static final class ListDocuments implements Callable<Integer> {
+    @Mixin CommandContext context;
+
+    @Parameters(paramLabel = "COLLECTION", description = "The collection's name.")
+    String collection;
+
+    @Option(
+        names = "--status",
+        paramLabel = "STATUS",
+        description = "Only documents with this status: active, failed or tombstoned.")
+    String status;
+
+    @Option(
+        names = "--after",
+        paramLabel = "ID",
+        defaultValue = "0",
+        description = "Start after this document id (a page's next).")
+    long after;
+
+    @Option(
+        names = "--limit",
+        paramLabel = "N",
+        defaultValue = "50",
+        description = "Documents per page, at most " + Collections.MAX_PAGE + " (default: 50).")
+    int limit;
+
+    @Override
+    public Integer call() throws Exception {
+      Reply<DocumentPage> reply = context.client().documents(collection, status, after, limit);
+      context.print(
+          reply,
+          (out, page) -> {
+            print(out, page.documents());
+            if (page.next() != null) {
+              out.println(
+                  "more: ./engram collections documents "
+                      + collection
+                      + (status == null ? "" : " --status " + status)
+                      + " --after "
+                      + page.next());
+            }
+          });
+      return 0;
+    }
+
+    static void print(PrintWriter out, List<DocumentView> documents) {
+      if (documents.isEmpty()) {
+        out.println("no documents");
+        return;
+      }
+      List<String[]> rows = new ArrayList<>();
+      rows.add(new String[] {"ID", "STATUS", "SOURCE", "TITLE", "UPDATED", "ERROR"});
+      for (DocumentView d : documents) {
+        rows.add(
+            new String[] {
+              Long.toString(d.id()),
+              d.status(),
+              d.source(),
+              d.title() == null ? "-" : d.title(),
+              d.updatedAt(),
+              d.error() == null ? "" : d.error()
+            });
+      }
+      Table.print(out, rows);
+    }
+  }
+
+  @Command(
+      name = "remove",
+      description = {
+        "Remove a document from every index of its collection at once: no search finds it"
+            + " from then on. An ingestion of a source that still has it stores it again."
+      })
+  static final class Remove implements Callable<Integer> {
+    @Mixin CommandContext context;
+
+    @Parameters(index = "0", paramLabel = "COLLECTION", description = "The collection's name.")
+    String collection;
+
+    @Parameters(
+        index = "1",
+        paramLabel = "ID",
+        description = "The document's id, as collections documents shows it.")
+    long id;
+
+    @Override
+    public Integer call() throws Exception {
+      Reply<DocumentRemoved> reply = context.client().removeDocument(collection, id);
+      context.print(
+          reply,
+          (out, removed) ->
+              out.println(
+                  "tombstoned".equals(removed.previousStatus())
+                      ? "document "
+                          + id
+                          + " ("
+                          + removed.document().source()
+                          + ") was removed already"
+                      : "removed document "
+                          + id
+                          + " ("
+                          + removed.document().source()
+                          + ") and its "
+                          + removed.chunksRemoved()
+                          + " chunks from every index of '"
+                          + collection
+                          + "'"));
+      return 0;
+    }
+  }
+}

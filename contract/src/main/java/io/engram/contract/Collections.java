@@ -1,0 +1,61 @@
+package io.engram.contract;
+
+import java.util.List;
+
+/**
+ * {@code /v1/collections}: what the caller's tenant's collections hold, and the removal of one
+ * document from every index at once.
+ */
+public final class Collections {
+  /** The most documents one page lists. */
+  public static final int MAX_PAGE = 500;
+
+  private Collections() {}
+
+  /**
+   * A collection with its documents counted by status.
+   *
+   * @param active documents indexed and served
+   * @param failed documents never indexed (each has its error)
+   * @param tombstoned documents removed: gone from their source, or removed through this API
+   */
+  public record CollectionView(String name, long active, long failed, long tombstoned) {}
+
+  /** The caller's tenant's collections, by name. */
+  public record CollectionList(List<CollectionView> collections) {}
+
+  /**
+   * A document of a collection.
+   *
+   * @param id its id, to remove it by
+   * @param source its external id (a JSONL document's {@code _id}) or its source URI
+   * @param status {@code active} (indexed; an {@code error} here says validation found chunks
+   *     missing, until it is stored again), {@code failed} (never indexed; {@code error} says why)
+   *     or {@code tombstoned} (removed)
+   * @param updatedAt when it was last stored, failed or removed (ISO-8601, UTC)
+   */
+  public record DocumentView(
+      long id,
+      String source,
+      String title,
+      String mime,
+      String status,
+      String error,
+      String updatedAt) {}
+
+  /**
+   * A page of a collection's documents, in id order.
+   *
+   * @param next the {@code after} of the next page; null on the last one
+   */
+  public record DocumentPage(List<DocumentView> documents, Long next) {}
+
+  /**
+   * A removed document: tombstoned, its chunks gone from every index.
+   *
+   * @param chunksRemoved the chunks deleted with it over every index version
+   * @param previousStatus its status before: {@code tombstoned} when it was removed already, and
+   *     nothing was removed now
+   */
+  public record DocumentRemoved(DocumentView document, int chunksRemoved, String previousStatus) {}
+}

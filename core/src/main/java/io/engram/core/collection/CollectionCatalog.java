@@ -1,0 +1,136 @@
+package io.engram.core.collection;
+
+import io.engram.core.ingestion.DocumentIndexes;
+import io.engram.core.ingestion.Documents;
+import io.engram.core.store.PgVectorChunkStore;
+import io.engram.core.tenant.Tenant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * What a tenant's collections hold, and the removal of one document: the capability behind {@code
+ * /v1/collections}. It composes the owners of the tables involved ({@link CollectionRegistry},
+ * {@link Documents}, {@link DocumentIndexes}, the chunks of {@link PgVectorChunkStore}).
+ */
+public final class CollectionCatalog {
+  /** The most documents one page lists. */
+  public static final int MAX_PAGE = 500;
+
+  /**
+   * A collection with its documents counted by status.
+   *
+   * @param key the collection's key (see {@link Tenant#collection})
+   * @param active documents indexed and served
+   * @param failed documents never indexed, each with its error
+   * @param tombstoned documents removed: gone from their source, or removed by hand
+   */
+  public record Summary(String key, long active, long failed, long tombstoned) {}
+
+  /**
+   * A page of a collection's documents.
+   *
+   * @param next the id to ask for the next page after; null on the last page
+   */
+  public record Page(List<Documents.Listed> documents, Long next) {}
+
+  /**
+   * A removed document.
+   *
+   * @param document the document, as it is now (tombstoned)
+   * @param chunks the chunks removed with it, over every index version
+   * @param previousStatus its status before: {@code tombstoned} when it was removed already
+   */
+  public record Removed(Documents.Listed document, int chunks, String previousStatus) {}
+
+  private final Jdbi jdbi;
+  private final CollectionRegistry collections;
+  private final Consumer<String> changed;
+
+  /**
+   * @param changed told the key of a collection a document was removed from, after the removal is
+   *     committed (the API drops the answers it cached for it)
+   */
+  public CollectionCatalog(Jdbi jdbi, CollectionRegistry collections, Consumer<String> changed) {
+    this.jdbi = jdbi;
+    this.collections = collections;
+    this.changed = changed;
+  }
+
+  /** The tenant's collections, by key, with their documents counted. */
+  public List<Summary> collections(Tenant tenant) {
+    Map<String, Map<String, Long>> counts =
+        jdbi.withHandle(h -> Documents.countsByStatus(h, tenant));
+    List<Summary> summaries = new ArrayList<>();
+    for (String key : collections.keys(tenant)) {
+      Map<String, Long> byStatus = counts.getOrDefault(key, Map.of());
+      summaries.add(
+          new Summary(
+              key,
+              byStatus.getOrDefault("active", 0L),
+              byStatus.getOrDefault("failed", 0L),
+              byStatus.getOrDefault("tombstoned", 0L)));
+    }
+    return summaries;
+  }
+
+  /**
+   * Up to {@code limit} of the collection's documents with ids above {@code afterId}, in id order,
+   * only those with {@code status} when it is present.
+   *
+   * @throws IllegalArgumentException when the status is not one of {@link Documents#STATUSES} or
+   *     the limit is not within 1 and {@value #MAX_PAGE}
+   */
+  public Page documents(String key, Optional<String> status, long afterId, int limit) {
+    if (status.isPresent() && !Documents.STATUSES.contains(status.get())) {
+      throw new IllegalArgumentException(
+          "no status '" + status.get() + "'; one of " + String.join(", ", Documents.STATUSES));
+    }
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw new IllegalArgumentException("limit must be within 1 and " + MAX_PAGE);
+    }
+    // One more than asked, to know whether a next page exists.
+    List<Documents.Listed> read =
+        jdbi.withHandle(h -> Documents.page(h, key, status.orElse(null), afterId, limit + 1));
+    if (read.size() <= limit) {
+      return new Page(read, null);
+    }
+    List<Documents.Listed> page = read.subList(0, limit);
+    return new Page(List.copyOf(page), page.get(limit - 1).id());
+  }
+
+  /**
+   * Removes the collection's document {@code id} from every index version at once, in one
+   * transaction: its chunks and index records are deleted and it is tombstoned, so no search finds
+   * it from the commit on. Removing a tombstoned document again removes nothing. An ingestion of a
+   * source that still has it stores it again.
+   *
+   * @return empty when the collection has no document {@code id}
+   */
+  public Optional<Removed> remove(String key, long id) {
+    Optional<Removed> removed =
+        jdbi.inTransaction(
+            h -> {
+              Optional<Documents.Listed> found = Documents.lock(h, key, id);
+              if (found.isEmpty()) {
+                return Optional.empty();
+              }
+              Documents.Listed document = found.get();
+              if ("tombstoned".equals(document.status())) {
+                return Optional.of(new Removed(document, 0, document.status()));
+              }
+              int chunks = PgVectorChunkStore.deleteOfDocuments(h, List.of(id));
+              DocumentIndexes.deleteOfDocuments(h, List.of(id));
+              Documents.tombstone(h, List.of(id));
+              return Optional.of(
+                  new Removed(Documents.lock(h, key, id).orElseThrow(), chunks, document.status()));
+            });
+    if (removed.filter(r -> !"tombstoned".equals(r.previousStatus())).isPresent()) {
+      changed.accept(key);
+    }
+    return removed;
+  }
+}
