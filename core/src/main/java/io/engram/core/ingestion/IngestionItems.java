@@ -79,9 +79,13 @@ public final class IngestionItems {
 
   /** How many items the run has. */
   public int count(String runId) {
+    return count(runId, "");
+  }
+
+  private int count(String runId, String andFilter) {
     return jdbi.withHandle(
         h ->
-            h.createQuery("SELECT count(*) FROM ingestion_items WHERE run_id = :runId")
+            h.createQuery("SELECT count(*) FROM ingestion_items WHERE run_id = :runId" + andFilter)
                 .bind("runId", runId)
                 .mapTo(Integer.class)
                 .one());
@@ -196,14 +200,7 @@ public final class IngestionItems {
 
   /** How many of the run's items validation marked incomplete. */
   public int countIncomplete(String runId) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT count(*) FROM ingestion_items WHERE run_id = :runId"
-                        + " AND status = 'incomplete'")
-                .bind("runId", runId)
-                .mapTo(Integer.class)
-                .one());
+    return count(runId, " AND status = 'incomplete'");
   }
 
   /** The first {@code limit} of the run's items validation marked incomplete, in order. */

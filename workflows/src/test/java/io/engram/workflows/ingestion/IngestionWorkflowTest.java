@@ -157,11 +157,7 @@ class IngestionWorkflowTest {
   @Test
   void a_validation_that_cannot_run_fails_no_run(
       TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client) {
-    IngestionActivities activities = mockActivities();
-    when(activities.discover(anyString(), any()))
-        .thenReturn(new DiscoveryResult(7, 10, 0, 10, 0, List.of()));
-    when(activities.processBatch(anyString(), anyInt(), anyInt()))
-        .thenAnswer(IngestionWorkflowTest::allDone);
+    IngestionActivities activities = storingTen();
     when(activities.validate(anyString()))
         .thenThrow(ApplicationFailure.newNonRetryableFailure("the run is gone", "RunGone"));
     startWorkers(testEnv, worker, activities);
@@ -178,11 +174,7 @@ class IngestionWorkflowTest {
   @Test
   void a_run_that_stored_documents_has_each_other_index_the_collection_serves_from_follow(
       TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client) throws IOException {
-    IngestionActivities activities = mockActivities();
-    when(activities.discover(anyString(), any()))
-        .thenReturn(new DiscoveryResult(7, 10, 0, 10, 0, List.of()));
-    when(activities.processBatch(anyString(), anyInt(), anyInt()))
-        .thenAnswer(IngestionWorkflowTest::allDone);
+    IngestionActivities activities = storingTen();
     IndexParams candidate = new IndexParams("all-minilm-l6-v2-q", 512, 64);
     when(activities.following("default", 7))
         .thenReturn(List.of(new FollowingIndex("follow/index-9", candidate)));
@@ -257,11 +249,7 @@ class IngestionWorkflowTest {
   @Test
   void a_lookup_of_the_other_indexes_that_fails_fails_no_run(
       TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client) {
-    IngestionActivities activities = mockActivities();
-    when(activities.discover(anyString(), any()))
-        .thenReturn(new DiscoveryResult(7, 10, 0, 10, 0, List.of()));
-    when(activities.processBatch(anyString(), anyInt(), anyInt()))
-        .thenAnswer(IngestionWorkflowTest::allDone);
+    IngestionActivities activities = storingTen();
     when(activities.following("default", 7))
         .thenThrow(
             ApplicationFailure.newNonRetryableFailure("the registry is gone", "RegistryDown"));
@@ -466,6 +454,16 @@ class IngestionWorkflowTest {
     IngestionActivities activities =
         mock(IngestionActivities.class, withSettings().withoutAnnotations());
     when(activities.validate(anyString())).thenReturn(NOTHING_WRONG);
+    return activities;
+  }
+
+  /** Fakes of a run that finds 10 new documents in index version 7 and stores them all. */
+  private static IngestionActivities storingTen() {
+    IngestionActivities activities = mockActivities();
+    when(activities.discover(anyString(), any()))
+        .thenReturn(new DiscoveryResult(7, 10, 0, 10, 0, List.of()));
+    when(activities.processBatch(anyString(), anyInt(), anyInt()))
+        .thenAnswer(IngestionWorkflowTest::allDone);
     return activities;
   }
 
