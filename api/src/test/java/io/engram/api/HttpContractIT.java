@@ -146,6 +146,8 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
         hostile("GET", "/v1/collections/nope/documents?limit=2.5", null, 400, null),
         hostile("GET", "/v1/collections/nope/documents?after=-1", null, 400, null),
         hostile("GET", "/v1/collections/nope/documents?after=x", null, 400, null),
+        hostile("GET", "/v1/collections/nope/documents?after=9223372036854775808", null, 400, null),
+        hostile("DELETE", "/v1/collections/nope/documents/9223372036854775808", "", 400, null),
         hostile("GET", "/v1/collections/NOPE!/documents", null, 400, null),
         hostile("DELETE", "/v1/collections/nope/documents/1", "", 404, null),
         hostile("DELETE", "/v1/collections/nope/documents/abc", "", 400, null),

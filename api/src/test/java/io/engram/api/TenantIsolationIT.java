@@ -103,6 +103,7 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
   private String retrainingId;
   private long studyId;
   private String rolloutId;
+  private long documentId;
 
   @Override
   public Map<String, String> getProperties() {
@@ -217,6 +218,16 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
         .isEqualTo(200);
   }
 
+  /** One of alpha's documents, as alpha lists them. */
+  private long alphasDocument() throws Exception {
+    if (documentId == 0) {
+      Reply page = call(alpha, "GET", "/v1/collections/notes/documents?limit=1", null);
+      assertThat(page.status()).as(page.body()).isEqualTo(200);
+      documentId = page.json().path("documents").get(0).path("id").asLong();
+    }
+    return documentId;
+  }
+
   @AfterAll
   void stopWorker() {
     if (worker != null) {
@@ -228,9 +239,16 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
   private record Probe(String route, String method, String path, Object body) {}
 
   /** Every endpoint that can name a tenant's data, naming alpha's. */
-  private List<Probe> probesOfAlphasData() {
+  private List<Probe> probesOfAlphasData() throws Exception {
     String v1 = "/v1/models/notes/versions/1";
+    String document = "/v1/collections/notes/documents/" + alphasDocument();
     return List.of(
+        new Probe(
+            "GET /v1/collections/{collection}/documents",
+            "GET",
+            "/v1/collections/notes/documents",
+            null),
+        new Probe("DELETE /v1/collections/{collection}/documents/{id}", "DELETE", document, null),
         new Probe(
             "POST /v1/query",
             "POST",
@@ -372,6 +390,12 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(rollout.path("status").asText()).isEqualTo("running");
     JsonNode turns = call(alpha, "GET", "/v1/sessions/" + sessionId + "/turns", null).json();
     assertThat(turns.path("turns")).hasSize(2); // alpha's question and its answer
+    // The document the others tried to remove is still alpha's, and served.
+    JsonNode documents =
+        call(alpha, "GET", "/v1/collections/notes/documents?status=active", null)
+            .json()
+            .path("documents");
+    assertThat(documents).extracting(d -> d.path("id").asLong()).contains(alphasDocument());
   }
 
   @Test
@@ -392,6 +416,14 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
     for (String other : new String[] {beta, null}) {
       JsonNode reports = call(other, "GET", "/v1/drift/reports", null).json().path("reports");
       assertThat(reports).extracting(r -> r.path("id").asLong()).doesNotContain(driftReportId);
+    }
+    // Collections: alpha's own by their names, nobody else's.
+    JsonNode alphas = call(alpha, "GET", "/v1/collections", null).json().path("collections");
+    assertThat(alphas).extracting(c -> c.path("name").asText()).contains("notes");
+    assertThat(alphas.toString()).doesNotContain("~");
+    for (String other : new String[] {beta, null}) {
+      JsonNode collections = call(other, "GET", "/v1/collections", null).json().path("collections");
+      assertThat(collections).extracting(c -> c.path("name").asText()).doesNotContain("notes");
     }
   }
 
@@ -603,6 +635,7 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
             "POST /v1/ingestions",
             // lists_show_only_the_callers_own_tenant (and the probe of one collection's reports)
             "GET /v1/drift/reports",
+            "GET /v1/collections",
             // a_tenants_admin_key_manages_only_its_own_tenants_keys
             "POST /v1/keys",
             "GET /v1/keys",

@@ -32,6 +32,8 @@ import picocli.CommandLine.Parameters;
       CollectionsCommand.Remove.class
     })
 final class CollectionsCommand extends CommandGroup {
+  /** The statuses a document can have, as the API names them. */
+  static final List<String> STATUSES = List.of("active", "failed", "tombstoned");
 
   @Command(
       name = "list",
@@ -101,6 +103,10 @@ final class CollectionsCommand extends CommandGroup {
 
     @Override
     public Integer call() throws Exception {
+      if (status != null && !STATUSES.contains(status)) {
+        throw new CliException(
+            "--status must be one of " + String.join(", ", STATUSES), CliException.USAGE);
+      }
       Reply<DocumentPage> reply = context.client().documents(collection, status, after, limit);
       context.print(
           reply,
@@ -111,6 +117,8 @@ final class CollectionsCommand extends CommandGroup {
                   "more: ./engram collections documents "
                       + collection
                       + (status == null ? "" : " --status " + status)
+                      + " --limit "
+                      + limit
                       + " --after "
                       + page.next());
             }
@@ -133,7 +141,8 @@ final class CollectionsCommand extends CommandGroup {
               d.source(),
               d.title() == null ? "-" : d.title(),
               d.updatedAt(),
-              d.error() == null ? "" : d.error()
+              // One line a row: a parser's message may span several.
+              d.error() == null ? "" : d.error().replaceAll("\\s+", " ")
             });
       }
       Table.print(out, rows);
@@ -176,8 +185,8 @@ final class CollectionsCommand extends CommandGroup {
                           + " ("
                           + removed.document().source()
                           + ") and its "
-                          + removed.chunksRemoved()
-                          + " chunks from every index of '"
+                          + IngestCommand.plural(removed.chunksRemoved(), "chunk")
+                          + " from every index of '"
                           + collection
                           + "'"));
       return 0;

@@ -7,8 +7,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * A command that only groups subcommands ({@code engram} itself, {@code memory}, {@code drift},
- * {@code models}, {@code rollout}, {@code keys}): called without one there is nothing to do, which
- * is a usage error that prints the group's usage.
+ * {@code models}, {@code rollout}, {@code keys}, {@code collections}): called without one there is
+ * nothing to do, which is a usage error that prints the group's usage.
  */
 abstract class CommandGroup implements Callable<Integer> {
 

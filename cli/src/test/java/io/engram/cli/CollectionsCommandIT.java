@@ -52,7 +52,12 @@ class CollectionsCommandIT {
             });
 
     CliRunner.Result paged = cli("collections", "documents", "cli-shelf", "--limit", "1");
-    assertThat(paged.out()).contains("more: ./engram collections documents cli-shelf --after ");
+    assertThat(paged.exitCode()).as(paged.err()).isZero();
+    assertThat(paged.out())
+        .contains("more: ./engram collections documents cli-shelf --limit 1 --after ");
+    CliRunner.Result badStatus = cli("collections", "documents", "cli-shelf", "--status", "gone");
+    assertThat(badStatus.exitCode()).isEqualTo(2);
+    assertThat(badStatus.err()).contains("--status must be one of active, failed, tombstoned");
 
     DocumentView tea =
         IngestCommandIT.readOne(

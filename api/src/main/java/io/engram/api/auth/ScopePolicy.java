@@ -44,11 +44,11 @@ final class ScopePolicy {
           rule("GET /v1/rollouts", Scope.QUERY),
           rule("GET /v1/rollouts/{id}", Scope.QUERY),
           rule("GET /v1/collections", Scope.QUERY),
-          rule("GET /v1/collections/{collection}/documents", Scope.QUERY),
           // Changing what the tenant's collections hold, and measuring them.
           rule("POST /v1/blobs/missing", Scope.INGEST),
           rule("PUT /v1/blobs/{sha256}", Scope.INGEST),
           rule("POST /v1/ingestions", Scope.INGEST),
+          rule("GET /v1/collections/{collection}/documents", Scope.INGEST),
           rule("DELETE /v1/collections/{collection}/documents/{id}", Scope.INGEST),
           rule("GET /v1/ingestions/{workflowId}", Scope.INGEST),
           rule("POST /v1/evaluations", Scope.INGEST),

@@ -22,6 +22,8 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /v1/collections}: the caller's tenant's collections with their documents counted, a
@@ -31,6 +33,7 @@ import java.util.Optional;
 @Controller("/v1/collections")
 @ExecuteOn(TaskExecutors.BLOCKING)
 class CollectionController {
+  private static final Logger log = LoggerFactory.getLogger(CollectionController.class);
   private static final int DEFAULT_PAGE = 100;
 
   private final CollectionCatalog catalog;
@@ -95,6 +98,15 @@ class CollectionController {
                             + "; list them with GET /v1/collections/"
                             + collection
                             + "/documents"));
+    if (!"tombstoned".equals(removed.previousStatus())) {
+      log.info(
+          "document {} ({}) of collection {} removed with {} chunks by {}",
+          id,
+          Documents.shownSource(removed.document().sourceUri(), removed.document().externalId()),
+          key,
+          removed.chunks(),
+          caller.keyId() == null ? "a keyless caller" : "key " + caller.keyId());
+    }
     return new DocumentRemoved(
         view(removed.document()), removed.chunks(), removed.previousStatus());
   }

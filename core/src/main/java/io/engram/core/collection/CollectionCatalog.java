@@ -62,10 +62,10 @@ public final class CollectionCatalog {
 
   /** The tenant's collections, by key, with their documents counted. */
   public List<Summary> collections(Tenant tenant) {
-    Map<String, Map<String, Long>> counts =
-        jdbi.withHandle(h -> Documents.countsByStatus(h, tenant));
+    List<String> keys = collections.keys(tenant);
+    Map<String, Map<String, Long>> counts = jdbi.withHandle(h -> Documents.countsByStatus(h, keys));
     List<Summary> summaries = new ArrayList<>();
-    for (String key : collections.keys(tenant)) {
+    for (String key : keys) {
       Map<String, Long> byStatus = counts.getOrDefault(key, Map.of());
       summaries.add(
           new Summary(

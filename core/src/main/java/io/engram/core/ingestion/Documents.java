@@ -1,6 +1,5 @@
 package io.engram.core.ingestion;
 
-import io.engram.core.tenant.Tenant;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -84,14 +83,14 @@ public final class Documents {
         .findOne();
   }
 
-  /** How many documents each collection of {@code tenant} has, by status. */
-  public static Map<String, Map<String, Long>> countsByStatus(Handle h, Tenant tenant) {
+  /** How many documents each of the collections {@code keys} has, by status. */
+  public static Map<String, Map<String, Long>> countsByStatus(Handle h, List<String> keys) {
     Map<String, Map<String, Long>> counts = new TreeMap<>();
     for (StatusCount c :
         h.createQuery(
                 "SELECT collection, status, count(*) AS documents FROM documents"
-                    + " WHERE tenant = :tenant GROUP BY collection, status")
-            .bind("tenant", tenant.id())
+                    + " WHERE collection = ANY (:keys) GROUP BY collection, status")
+            .bindArray("keys", String.class, keys)
             .map(ConstructorMapper.of(StatusCount.class))
             .list()) {
       counts.computeIfAbsent(c.collection(), k -> new TreeMap<>()).put(c.status(), c.documents());
@@ -206,7 +205,8 @@ public final class Documents {
   /** Marks documents gone from their source; their chunks and indexes are the caller's to drop. */
   public static void tombstone(Handle h, List<Long> ids) {
     h.createUpdate(
-            "UPDATE documents SET status = 'tombstoned', updated_at = now() WHERE id = ANY (:ids)")
+            "UPDATE documents SET status = 'tombstoned', error = NULL, updated_at = now()"
+                + " WHERE id = ANY (:ids)")
         .bindArray("ids", Long.class, ids)
         .execute();
   }

@@ -104,7 +104,7 @@ public final class IngestionValidation {
     for (int from = 0; from < count; from += PAGE) {
       int to = Math.min(count, from + PAGE);
       for (IngestionItems.Stored item : items.stored(runId, from, to)) {
-        if (item.held() != item.recorded() && markIncomplete(run, version, rebuild, item)) {
+        if (item.held() < item.recorded() && markIncomplete(run, version, rebuild, item)) {
           continue;
         }
         complete++;
@@ -168,10 +168,10 @@ public final class IngestionValidation {
 
   /**
    * Marks the item incomplete and has the index version forget the document, in one transaction
-   * that first locks the version's record of it and counts its chunks again; false when they now
-   * agree (a run stored the same content again meanwhile) or the record moved on to other content,
-   * which leaves everything alone. A rebuild's document serves as it did; a document stored by an
-   * ingestion records the reason as its error.
+   * that first locks the document and the version's record of it and counts its chunks again; false
+   * when they now agree (a run stored the same content again meanwhile) or the record moved on to
+   * other content, which leaves everything alone. A rebuild's document serves as it did; a document
+   * stored by an ingestion records the reason as its error.
    */
   private boolean markIncomplete(
       IngestionRuns.Run run, IndexVersion version, boolean rebuild, IngestionItems.Stored item) {
@@ -186,12 +186,17 @@ public final class IngestionValidation {
                     : "the next ingestion of its source stores it again");
     return jdbi.inTransaction(
         h -> {
+          // The document's row first, as every writer of a document and its index records locks
+          // them (a run storing it, a removal), so none of them waits on another in a circle.
+          if (Documents.lock(h, run.collection(), item.documentId()).isEmpty()) {
+            return false;
+          }
           Optional<Integer> recorded =
               DocumentIndexes.lockRecorded(
                   h, item.documentId(), run.indexVersionId(), item.contentHash());
           if (recorded.isEmpty()
               || recorded.get()
-                  == PgVectorChunkStore.countOfDocument(
+                  <= PgVectorChunkStore.countOfDocument(
                       h, item.documentId(), run.indexVersionId())) {
             return false;
           }

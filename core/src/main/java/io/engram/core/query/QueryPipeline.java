@@ -429,9 +429,9 @@ public final class QueryPipeline {
 
   /**
    * Everything a response depends on: this model version (index, retrieval settings, reranker), the
-   * answer generator, the collection, the normalized (rewritten) query and the working memory it
-   * was asked in. The intent classifier is not part of it: all it changes about an answer is the
-   * query retrieved and answered with, which is.
+   * answer generator, the collection and its cache epoch, the normalized (rewritten) query and the
+   * working memory it was asked in. The intent classifier is not part of it: all it changes about
+   * an answer is the query retrieved and answered with, which is.
    */
   private String cacheKey(
       String collection, String query, int topK, List<WorkingMemory.Turn> history) {
@@ -443,6 +443,8 @@ public final class QueryPipeline {
         Integer.toString(topK),
         shared.answerer().generatorName(),
         collection,
+        // Read before retrieval: an answer computed across a removal is put under the old epoch.
+        Long.toString(shared.responses().epoch(collection)),
         ResponseCache.normalize(query),
         Integer.toString(memoryState));
   }

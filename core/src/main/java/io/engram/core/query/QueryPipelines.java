@@ -254,15 +254,16 @@ public final class QueryPipelines implements AutoCloseable {
     return rerankers.computeIfAbsent(settings, s -> Rerankers.create(s, registry::artifact));
   }
 
-  /** Closes the rerankers that hold native resources (cross-encoders). */
   /**
    * Drops this process's cached answers from {@code collection}, after a change that may make them
-   * wrong rather than stale (a document removed); returns how many.
+   * wrong rather than stale (a document removed), and moves its cache epoch on, so an answer being
+   * computed meanwhile is never served; returns how many were dropped.
    */
   public int forget(String collection) {
-    return shared.responses().removeIf(key -> QueryPipeline.answers(key, collection));
+    return shared.responses().invalidate(collection, key -> QueryPipeline.answers(key, collection));
   }
 
+  /** Closes the rerankers that hold native resources (cross-encoders). */
   @Override
   public void close() {
     for (Reranker r : rerankers.values()) {

@@ -21,6 +21,8 @@ public final class ResponseCache<V> {
   private final long ttlNanos;
   private final LongSupplier nanoClock;
   private final Map<String, Entry<V>> entries;
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> epochs =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
 
@@ -84,8 +86,22 @@ public final class ResponseCache<V> {
         .replaceAll("[\\s?!.]+$", "");
   }
 
-  /** Drops the entries whose key {@code stale} accepts; returns how many. */
-  public int removeIf(java.util.function.Predicate<String> stale) {
+  /**
+   * The epoch of {@code scope} (a collection): part of every key an entry of that scope is cached
+   * under, so a response computed before {@link #invalidate} moved it on is put under a key no
+   * lookup asks for any more.
+   */
+  public long epoch(String scope) {
+    return epochs.getOrDefault(scope, 0L);
+  }
+
+  /**
+   * Moves {@code scope}'s epoch on, then drops the entries whose key {@code stale} accepts (those
+   * of the scope); returns how many. A response of the scope that is being computed meanwhile is
+   * put under its old epoch's key, and never served.
+   */
+  public int invalidate(String scope, java.util.function.Predicate<String> stale) {
+    epochs.merge(scope, 1L, Long::sum);
     synchronized (entries) {
       int before = entries.size();
       entries.keySet().removeIf(stale);
