@@ -149,6 +149,8 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
         hostile("GET", "/v1/collections/nope/documents?after=9223372036854775808", null, 400, null),
         hostile("DELETE", "/v1/collections/nope/documents/9223372036854775808", "", 400, null),
         hostile("GET", "/v1/collections/NOPE!/documents", null, 400, null),
+        hostile("GET", "/v1/collections/nope/documents/1", null, 404, null),
+        hostile("GET", "/v1/collections/nope/documents/abc", null, 400, null),
         hostile("DELETE", "/v1/collections/nope/documents/1", "", 404, null),
         hostile("DELETE", "/v1/collections/nope/documents/abc", "", 400, null),
         hostile("DELETE", "/v1/collections/nope/documents/1.5", "", 400, null),
@@ -510,6 +512,18 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(failed.path("documents")).hasSize(1);
     assertThat(failed.path("documents").get(0).path("error").asText())
         .isEqualTo("cannot parse PDF");
+
+    Reply detail = get("/v1/collections/shelf/documents/" + ids.get(0));
+    assertThat(detail.status()).as(detail.body()).isEqualTo(200);
+    assertThat(detail.json().path("document").path("source").asText())
+        .isEqualTo("/srv/shelf/a.txt");
+    assertThat(detail.json().path("origin").asText()).isEqualTo("/srv/shelf");
+    assertThat(detail.json().path("chunks"))
+        .extracting(JsonNode::asText)
+        .containsExactly("text of a.txt");
+    // No index records it holds the document (the test wrote its chunks alone).
+    assertThat(detail.json().path("indexes")).isEmpty();
+    assertProblem(get("/v1/collections/shelf/documents/999999999"), 404);
 
     Reply removed = call(null, "DELETE", "/v1/collections/shelf/documents/" + ids.get(0), null);
     assertThat(removed.status()).as(removed.body()).isEqualTo(200);

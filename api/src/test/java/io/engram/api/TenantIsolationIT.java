@@ -248,6 +248,7 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
             "GET",
             "/v1/collections/notes/documents",
             null),
+        new Probe("GET /v1/collections/{collection}/documents/{id}", "GET", document, null),
         new Probe("DELETE /v1/collections/{collection}/documents/{id}", "DELETE", document, null),
         new Probe(
             "POST /v1/query",

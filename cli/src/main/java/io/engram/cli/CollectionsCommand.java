@@ -4,9 +4,11 @@ import io.engram.cli.EngramClient.Reply;
 import io.engram.contract.Collections;
 import io.engram.contract.Collections.CollectionList;
 import io.engram.contract.Collections.CollectionView;
+import io.engram.contract.Collections.DocumentDetail;
 import io.engram.contract.Collections.DocumentPage;
 import io.engram.contract.Collections.DocumentRemoved;
 import io.engram.contract.Collections.DocumentView;
+import io.engram.contract.Collections.IndexHolding;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +25,13 @@ import picocli.CommandLine.Parameters;
     versionProvider = EngramCli.VersionProvider.class,
     description = {
       "The collections and what they hold: list them with their documents by status, page through"
-          + " a collection's documents (the failed ones, with why), remove one document from"
-          + " every index."
+          + " a collection's documents (the failed ones, with why), show one (where it is"
+          + " indexed, its first chunks), remove one document from every index."
     },
     subcommands = {
       CollectionsCommand.ListCollections.class,
       CollectionsCommand.ListDocuments.class,
+      CollectionsCommand.Show.class,
       CollectionsCommand.Remove.class
     })
 final class CollectionsCommand extends CommandGroup {
@@ -146,6 +149,71 @@ final class CollectionsCommand extends CommandGroup {
             });
       }
       Table.print(out, rows);
+    }
+  }
+
+  @Command(
+      name = "show",
+      description = {
+        "One document: its source, status and error, what each index version holds of it (and"
+            + " whether that is its current content), and its first chunks where the collection"
+            + " is served from."
+      })
+  static final class Show implements Callable<Integer> {
+    /** How much of a chunk the text output quotes. */
+    private static final int QUOTED = 160;
+
+    @Mixin CommandContext context;
+
+    @Parameters(index = "0", paramLabel = "COLLECTION", description = "The collection's name.")
+    String collection;
+
+    @Parameters(
+        index = "1",
+        paramLabel = "ID",
+        description = "The document's id, as collections documents shows it.")
+    long id;
+
+    @Override
+    public Integer call() throws Exception {
+      Reply<DocumentDetail> reply = context.client().document(collection, id);
+      context.print(reply, (out, detail) -> print(out, detail));
+      return 0;
+    }
+
+    static void print(PrintWriter out, DocumentDetail detail) {
+      DocumentView d = detail.document();
+      out.println("document " + d.id() + ": " + d.source());
+      out.println("  status   " + d.status() + (d.error() == null ? "" : " (" + d.error() + ")"));
+      out.println("  title    " + (d.title() == null ? "-" : d.title()));
+      out.println("  origin   " + detail.origin());
+      out.println("  content  " + detail.contentHash());
+      out.println("  updated  " + d.updatedAt());
+      if (detail.indexes().isEmpty()) {
+        out.println("in no index");
+      } else {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(
+            new String[] {"INDEX", "MODEL", "CHUNKING", "CHUNKS", "CONTENT", "SERVING", "INDEXED"});
+        for (IndexHolding h : detail.indexes()) {
+          rows.add(
+              new String[] {
+                h.indexVersion(),
+                h.embeddingModel(),
+                h.chunkSize() + "/" + h.chunkOverlap(),
+                Integer.toString(h.chunks()),
+                h.current() ? "current" : "older",
+                h.serving() ? "yes" : "",
+                h.indexedAt()
+              });
+        }
+        Table.print(out, rows);
+      }
+      for (int i = 0; i < detail.chunks().size(); i++) {
+        String text = detail.chunks().get(i).replaceAll("\\s+", " ");
+        out.println(
+            "  [" + i + "] " + (text.length() > QUOTED ? text.substring(0, QUOTED) + "…" : text));
+      }
     }
   }
 

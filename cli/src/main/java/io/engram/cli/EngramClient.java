@@ -325,6 +325,13 @@ final class EngramClient {
         Collections.DocumentPage.class);
   }
 
+  /** One document in detail. */
+  Reply<Collections.DocumentDetail> document(String collection, long id) {
+    return get(
+        "/v1/collections/" + pathSegment(collection) + "/documents/" + id,
+        Collections.DocumentDetail.class);
+  }
+
   /** Removes a document from every index of its collection. */
   Reply<Collections.DocumentRemoved> removeDocument(String collection, long id) {
     JsonNode json =

@@ -68,6 +68,14 @@ class CollectionsCommandIT {
             .filter(d -> d.source().endsWith("tea.txt"))
             .findFirst()
             .orElseThrow();
+    CliRunner.Result shown = cli("collections", "show", "cli-shelf", Long.toString(tea.id()));
+    assertThat(shown.exitCode()).as(shown.err()).isZero();
+    assertThat(shown.out())
+        .contains("document " + tea.id() + ": ", "tea.txt", "  status   active")
+        .containsPattern("INDEX\\s+MODEL\\s+CHUNKING\\s+CHUNKS\\s+CONTENT\\s+SERVING")
+        .containsPattern("\\s1\\s+current\\s+yes\\s")
+        .contains("  [0] Green tea is brewed at eighty degrees.");
+
     CliRunner.Result removed =
         cli("collections", "remove", "cli-shelf", Long.toString(tea.id()), "--json");
     assertThat(removed.exitCode()).as(removed.err()).isZero();

@@ -44,6 +44,43 @@ public final class Collections {
       String updatedAt) {}
 
   /**
+   * What one index version holds of a document.
+   *
+   * @param indexVersion the index version's name
+   * @param embeddingModel the model its chunks were embedded with
+   * @param chunkSize its chunks' size, in characters
+   * @param chunks how many chunks it holds of the document
+   * @param current whether that is the document's current content (else an older one, until the
+   *     index follows or is rebuilt)
+   * @param serving whether the collection is served from this index
+   * @param indexedAt when it stored them (ISO-8601, UTC)
+   */
+  public record IndexHolding(
+      String indexVersion,
+      String embeddingModel,
+      int chunkSize,
+      int chunkOverlap,
+      int chunks,
+      boolean current,
+      boolean serving,
+      String indexedAt) {}
+
+  /**
+   * A document in detail.
+   *
+   * @param origin what the ingestion that last stored it read: a directory, a file or an upload
+   * @param contentHash SHA-256 of its current content
+   * @param indexes what each index version holds of it
+   * @param chunks the first chunks of the index the collection is served from, in order
+   */
+  public record DocumentDetail(
+      DocumentView document,
+      String origin,
+      String contentHash,
+      List<IndexHolding> indexes,
+      List<String> chunks) {}
+
+  /**
    * A page of a collection's documents, in id order.
    *
    * @param next the {@code after} of the next page; null on the last one

@@ -271,6 +271,8 @@ public final class CoreServices implements AutoCloseable {
     return new CollectionCatalog(
         jdbi,
         collections,
+        indexVersions,
+        liveIndexes(),
         key -> {
           QueryPipelines built;
           synchronized (this) {

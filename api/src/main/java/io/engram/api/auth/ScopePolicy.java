@@ -49,6 +49,7 @@ final class ScopePolicy {
           rule("PUT /v1/blobs/{sha256}", Scope.INGEST),
           rule("POST /v1/ingestions", Scope.INGEST),
           rule("GET /v1/collections/{collection}/documents", Scope.INGEST),
+          rule("GET /v1/collections/{collection}/documents/{id}", Scope.INGEST),
           rule("DELETE /v1/collections/{collection}/documents/{id}", Scope.INGEST),
           rule("GET /v1/ingestions/{workflowId}", Scope.INGEST),
           rule("POST /v1/evaluations", Scope.INGEST),

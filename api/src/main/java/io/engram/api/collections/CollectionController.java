@@ -1,13 +1,16 @@
 package io.engram.api.collections;
 
 import io.engram.api.auth.Caller;
+import io.engram.api.problems.ApiProblem;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Collections;
 import io.engram.contract.Collections.CollectionList;
 import io.engram.contract.Collections.CollectionView;
+import io.engram.contract.Collections.DocumentDetail;
 import io.engram.contract.Collections.DocumentPage;
 import io.engram.contract.Collections.DocumentRemoved;
 import io.engram.contract.Collections.DocumentView;
+import io.engram.contract.Collections.IndexHolding;
 import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionCatalog;
 import io.engram.core.ingestion.Documents;
@@ -27,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code /v1/collections}: the caller's tenant's collections with their documents counted, a
- * collection's documents page by page (the failed ones with {@code ?status=failed}), and the
- * removal of one document from every index, through core's {@link CollectionCatalog}.
+ * collection's documents page by page (the failed ones with {@code ?status=failed}), one document
+ * in detail (where it is indexed), and the removal of one document from every index, through core's
+ * {@link CollectionCatalog}.
  */
 @Controller("/v1/collections")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -77,6 +81,33 @@ class CollectionController {
         page.documents().stream().map(CollectionController::view).toList(), page.next());
   }
 
+  /** One document in detail: where it is indexed, and its first chunks where it is served from. */
+  @Get("/{collection}/documents/{id}")
+  DocumentDetail document(Caller caller, String collection, long id) {
+    String key = collections.existing(caller, "collection", collection);
+    CollectionCatalog.Detail detail =
+        catalog.detail(key, id).orElseThrow(() -> noDocument(collection, id));
+    Documents.Listed d = detail.document();
+    return new DocumentDetail(
+        view(d),
+        d.origin(),
+        d.contentHash(),
+        detail.indexes().stream()
+            .map(
+                h ->
+                    new IndexHolding(
+                        h.index().name(),
+                        h.index().embeddingModel(),
+                        h.index().chunkSize(),
+                        h.index().chunkOverlap(),
+                        h.held().chunks(),
+                        h.current(),
+                        h.serving(),
+                        h.held().indexedAt().toString()))
+            .toList(),
+        detail.chunks());
+  }
+
   /**
    * Removes the document from every index at once (200 with what was removed; again, 200 with
    * nothing removed); 404 when the collection has no such document.
@@ -85,19 +116,7 @@ class CollectionController {
   DocumentRemoved remove(Caller caller, String collection, long id) {
     String key = collections.existing(caller, "collection", collection);
     CollectionCatalog.Removed removed =
-        catalog
-            .remove(key, id)
-            .orElseThrow(
-                () ->
-                    Problems.notFound(
-                        "document",
-                        "collection '"
-                            + collection
-                            + "' has no document "
-                            + id
-                            + "; list them with GET /v1/collections/"
-                            + collection
-                            + "/documents"));
+        catalog.remove(key, id).orElseThrow(() -> noDocument(collection, id));
     if (!"tombstoned".equals(removed.previousStatus())) {
       log.info(
           "document {} ({}) of collection {} removed with {} chunks by {}",
@@ -109,6 +128,18 @@ class CollectionController {
     }
     return new DocumentRemoved(
         view(removed.document()), removed.chunks(), removed.previousStatus());
+  }
+
+  private static ApiProblem noDocument(String collection, long id) {
+    return Problems.notFound(
+        "document",
+        "collection '"
+            + collection
+            + "' has no document "
+            + id
+            + "; list them with GET /v1/collections/"
+            + collection
+            + "/documents");
   }
 
   private static DocumentView view(Documents.Listed d) {

@@ -1,7 +1,10 @@
 package io.engram.core.collection;
 
+import io.engram.core.index.IndexVersion;
+import io.engram.core.index.IndexVersions;
 import io.engram.core.ingestion.DocumentIndexes;
 import io.engram.core.ingestion.Documents;
+import io.engram.core.ingestion.ServedIndexes;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.core.tenant.Tenant;
 import java.util.ArrayList;
@@ -46,17 +49,49 @@ public final class CollectionCatalog {
    */
   public record Removed(Documents.Listed document, int chunks, String previousStatus) {}
 
+  /** The most chunks a document's detail quotes. */
+  public static final int CHUNKS_SHOWN = 20;
+
+  /**
+   * One index version's hold of a document.
+   *
+   * @param current whether it holds the document's current content (else an older one, until the
+   *     index follows or is rebuilt)
+   * @param serving whether the collection is served from this index version
+   */
+  public record Holding(
+      IndexVersion index, DocumentIndexes.Held held, boolean current, boolean serving) {}
+
+  /**
+   * A document in detail: where it is indexed, and the first chunks the index the collection is
+   * served from holds of it.
+   *
+   * @param chunks the first {@value #CHUNKS_SHOWN} chunks of the serving index, in order
+   */
+  public record Detail(Documents.Listed document, List<Holding> indexes, List<String> chunks) {}
+
   private final Jdbi jdbi;
   private final CollectionRegistry collections;
+  private final IndexVersions indexVersions;
+  private final ServedIndexes served;
   private final Consumer<String> changed;
 
   /**
+   * @param served the index version each collection is served from (else the installation's
+   *     champion's)
    * @param changed told the key of a collection a document was removed from, after the removal is
    *     committed (the API drops the answers it cached for it)
    */
-  public CollectionCatalog(Jdbi jdbi, CollectionRegistry collections, Consumer<String> changed) {
+  public CollectionCatalog(
+      Jdbi jdbi,
+      CollectionRegistry collections,
+      IndexVersions indexVersions,
+      ServedIndexes served,
+      Consumer<String> changed) {
     this.jdbi = jdbi;
     this.collections = collections;
+    this.indexVersions = indexVersions;
+    this.served = served;
     this.changed = changed;
   }
 
@@ -100,6 +135,42 @@ public final class CollectionCatalog {
     }
     List<Documents.Listed> page = read.subList(0, limit);
     return new Page(List.copyOf(page), page.get(limit - 1).id());
+  }
+
+  /**
+   * The collection's document {@code id} in detail: what each index version holds of it, and its
+   * first chunks in the index the collection is served from.
+   *
+   * @return empty when the collection has no document {@code id}
+   */
+  public Optional<Detail> detail(String key, long id) {
+    int serving =
+        served
+            .serving(key)
+            .orElseGet(() -> indexVersions.champion().map(IndexVersion::id).orElse(-1));
+    return jdbi.inTransaction(
+        h ->
+            Documents.find(h, key, id)
+                .map(
+                    document -> {
+                      List<Holding> holdings = new ArrayList<>();
+                      for (DocumentIndexes.Held held : DocumentIndexes.ofDocument(h, id)) {
+                        indexVersions
+                            .byId(held.indexVersionId())
+                            .ifPresent(
+                                index ->
+                                    holdings.add(
+                                        new Holding(
+                                            index,
+                                            held,
+                                            held.contentHash().equals(document.contentHash()),
+                                            index.id() == serving)));
+                      }
+                      return new Detail(
+                          document,
+                          holdings,
+                          PgVectorChunkStore.texts(h, id, serving, CHUNKS_SHOWN));
+                    }));
   }
 
   /**

@@ -1,11 +1,13 @@
 package io.engram.core.ingestion;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
 /**
  * Which content of a document each index version holds ({@code document_indexes}): the hash that
@@ -76,6 +78,24 @@ public final class DocumentIndexes {
         .bind("document", documentId)
         .bind("version", indexVersionId)
         .execute();
+  }
+
+  /**
+   * What one index version holds of a document.
+   *
+   * @param contentHash the content it was chunked and embedded from
+   * @param chunks how many chunks that gave
+   */
+  public record Held(int indexVersionId, String contentHash, int chunks, Instant indexedAt) {}
+
+  /** What each index version holds of the document, by index version id. */
+  public static List<Held> ofDocument(Handle h, long documentId) {
+    return h.createQuery(
+            "SELECT index_version_id, content_hash, chunk_count AS chunks, indexed_at"
+                + " FROM document_indexes WHERE document_id = :document ORDER BY index_version_id")
+        .bind("document", documentId)
+        .map(ConstructorMapper.of(Held.class))
+        .list();
   }
 
   /** Forgets every index of the documents {@code documentIds}. */

@@ -38,8 +38,10 @@ public final class Documents {
       long id,
       String sourceUri,
       String externalId,
+      String origin,
       String title,
       String mime,
+      String contentHash,
       String status,
       String error,
       Instant updatedAt) {}
@@ -53,8 +55,8 @@ public final class Documents {
   }
 
   private static final String LISTED =
-      "SELECT id, source_uri, external_id, title, mime, status, error, updated_at FROM documents"
-          + " WHERE collection = :collection";
+      "SELECT id, source_uri, external_id, origin, title, mime, content_hash, status, error,"
+          + " updated_at FROM documents WHERE collection = :collection";
 
   /**
    * Up to {@code limit} of the collection's documents with ids above {@code afterId}, in id order,
@@ -72,6 +74,15 @@ public final class Documents {
         .bind("limit", limit)
         .map(ConstructorMapper.of(Listed.class))
         .list();
+  }
+
+  /** The collection's document {@code id}. */
+  public static Optional<Listed> find(Handle h, String collection, long id) {
+    return h.createQuery(LISTED + " AND id = :id")
+        .bind("collection", collection)
+        .bind("id", id)
+        .map(ConstructorMapper.of(Listed.class))
+        .findOne();
   }
 
   /** The collection's document {@code id}, locked until the caller's transaction ends. */

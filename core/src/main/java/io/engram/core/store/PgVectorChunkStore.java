@@ -224,6 +224,21 @@ public final class PgVectorChunkStore {
         });
   }
 
+  /**
+   * The texts of the first {@code limit} chunks index version {@code indexVersionId} holds of the
+   * document, in order.
+   */
+  public static List<String> texts(Handle h, long documentId, int indexVersionId, int limit) {
+    return h.createQuery(
+            "SELECT text FROM chunks WHERE document_id = :document AND index_version_id = :version"
+                + " ORDER BY ordinal LIMIT :limit")
+        .bind("document", documentId)
+        .bind("version", indexVersionId)
+        .bind("limit", limit)
+        .mapTo(String.class)
+        .list();
+  }
+
   /** A stored chunk with its vector. */
   public record Embedded(long chunkId, String text, float[] embedding) {}
 

@@ -2,6 +2,7 @@ package io.engram.core.ingestion;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.engram.core.collection.CollectionCatalog;
 import io.engram.core.collection.CollectionRegistry;
@@ -35,7 +36,12 @@ class CollectionCatalogIT {
     database = new IngestionDatabase("collection_catalog_it");
     service = database.service();
     catalog =
-        new CollectionCatalog(database.jdbi, new CollectionRegistry(database.jdbi), changed::add);
+        new CollectionCatalog(
+            database.jdbi,
+            new CollectionRegistry(database.jdbi),
+            database.versions,
+            ServedIndexes.NONE,
+            changed::add);
   }
 
   @AfterEach
@@ -90,6 +96,16 @@ class CollectionCatalogIT {
     service.process("run-" + runs, 0, rebuilt.pending(), seq -> {});
     long id = id("tea.txt");
     long chunksBefore = database.count("chunks");
+    CollectionCatalog.Detail detail = catalog.detail("notes", id).orElseThrow();
+    int champion = database.versions.champion().orElseThrow().id();
+    assertThat(detail.indexes())
+        .extracting(
+            h -> h.index().id(),
+            CollectionCatalog.Holding::current,
+            CollectionCatalog.Holding::serving)
+        .containsExactly(tuple(champion, true, true), tuple(rebuilt.indexVersionId(), true, false));
+    assertThat(detail.chunks()).containsExactly("Green tea is brewed at eighty degrees.");
+    assertThat(catalog.detail("recipes", id)).isEmpty();
 
     CollectionCatalog.Removed removed = catalog.remove("notes", id).orElseThrow();
 
@@ -100,6 +116,10 @@ class CollectionCatalogIT {
     assertThat(database.count("chunks WHERE document_id = " + id)).isZero();
     assertThat(database.count("document_indexes WHERE document_id = " + id)).isZero();
     assertThat(changed).containsExactly("notes");
+    CollectionCatalog.Detail gone = catalog.detail("notes", id).orElseThrow();
+    assertThat(gone.document().status()).isEqualTo("tombstoned");
+    assertThat(gone.indexes()).isEmpty();
+    assertThat(gone.chunks()).isEmpty();
     // Again: nothing more to remove, and nothing changed.
     CollectionCatalog.Removed again = catalog.remove("notes", id).orElseThrow();
     assertThat(again.previousStatus()).isEqualTo("tombstoned");
