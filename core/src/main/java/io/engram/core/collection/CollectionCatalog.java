@@ -15,13 +15,17 @@ import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * What a tenant's collections hold, and the removal of one document: the capability behind {@code
- * /v1/collections}. It composes the owners of the tables involved ({@link CollectionRegistry},
- * {@link Documents}, {@link DocumentIndexes}, the chunks of {@link PgVectorChunkStore}).
+ * What a tenant's collections hold, one document in detail, and the removal of one document: the
+ * capability behind {@code /v1/collections}. It composes the owners of the tables involved ({@link
+ * CollectionRegistry}, {@link Documents}, {@link DocumentIndexes}, the chunks of {@link
+ * PgVectorChunkStore}).
  */
 public final class CollectionCatalog {
   /** The most documents one page lists. */
   public static final int MAX_PAGE = 500;
+
+  /** The most chunks a document's detail quotes. */
+  public static final int CHUNKS_SHOWN = 20;
 
   /**
    * A collection with its documents counted by status.
@@ -48,9 +52,6 @@ public final class CollectionCatalog {
    * @param previousStatus its status before: {@code tombstoned} when it was removed already
    */
   public record Removed(Documents.Listed document, int chunks, String previousStatus) {}
-
-  /** The most chunks a document's detail quotes. */
-  public static final int CHUNKS_SHOWN = 20;
 
   /**
    * One index version's hold of a document.
