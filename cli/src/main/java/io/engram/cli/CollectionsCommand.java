@@ -35,6 +35,18 @@ import picocli.CommandLine.Parameters;
       CollectionsCommand.Remove.class
     })
 final class CollectionsCommand extends CommandGroup {
+  /** The parameters of the commands about one document: its collection and its id. */
+  static final class OneDocument {
+    @Parameters(index = "0", paramLabel = "COLLECTION", description = "The collection's name.")
+    String collection;
+
+    @Parameters(
+        index = "1",
+        paramLabel = "ID",
+        description = "The document's id, as collections documents shows it.")
+    long id;
+  }
+
   /** The statuses a document can have, as the API names them. */
   static final List<String> STATUSES = List.of("active", "failed", "tombstoned");
 
@@ -165,18 +177,11 @@ final class CollectionsCommand extends CommandGroup {
 
     @Mixin CommandContext context;
 
-    @Parameters(index = "0", paramLabel = "COLLECTION", description = "The collection's name.")
-    String collection;
-
-    @Parameters(
-        index = "1",
-        paramLabel = "ID",
-        description = "The document's id, as collections documents shows it.")
-    long id;
+    @Mixin OneDocument document;
 
     @Override
     public Integer call() throws Exception {
-      Reply<DocumentDetail> reply = context.client().document(collection, id);
+      Reply<DocumentDetail> reply = context.client().document(document.collection, document.id);
       context.print(reply, (out, detail) -> print(out, detail));
       return 0;
     }
@@ -226,36 +231,30 @@ final class CollectionsCommand extends CommandGroup {
   static final class Remove implements Callable<Integer> {
     @Mixin CommandContext context;
 
-    @Parameters(index = "0", paramLabel = "COLLECTION", description = "The collection's name.")
-    String collection;
-
-    @Parameters(
-        index = "1",
-        paramLabel = "ID",
-        description = "The document's id, as collections documents shows it.")
-    long id;
+    @Mixin OneDocument document;
 
     @Override
     public Integer call() throws Exception {
-      Reply<DocumentRemoved> reply = context.client().removeDocument(collection, id);
+      Reply<DocumentRemoved> reply =
+          context.client().removeDocument(document.collection, document.id);
       context.print(
           reply,
           (out, removed) ->
               out.println(
                   "tombstoned".equals(removed.previousStatus())
                       ? "document "
-                          + id
+                          + document.id
                           + " ("
                           + removed.document().source()
                           + ") was removed already"
                       : "removed document "
-                          + id
+                          + document.id
                           + " ("
                           + removed.document().source()
                           + ") and its "
                           + IngestCommand.plural(removed.chunksRemoved(), "chunk")
                           + " from every index of '"
-                          + collection
+                          + document.collection
                           + "'"));
       return 0;
     }

@@ -78,16 +78,16 @@ public final class Documents {
 
   /** The collection's document {@code id}. */
   public static Optional<Listed> find(Handle h, String collection, long id) {
-    return h.createQuery(LISTED + " AND id = :id")
-        .bind("collection", collection)
-        .bind("id", id)
-        .map(ConstructorMapper.of(Listed.class))
-        .findOne();
+    return one(h, collection, id, "");
   }
 
   /** The collection's document {@code id}, locked until the caller's transaction ends. */
   public static Optional<Listed> lock(Handle h, String collection, long id) {
-    return h.createQuery(LISTED + " AND id = :id FOR UPDATE")
+    return one(h, collection, id, " FOR UPDATE");
+  }
+
+  private static Optional<Listed> one(Handle h, String collection, long id, String lockClause) {
+    return h.createQuery(LISTED + " AND id = :id" + lockClause)
         .bind("collection", collection)
         .bind("id", id)
         .map(ConstructorMapper.of(Listed.class))
