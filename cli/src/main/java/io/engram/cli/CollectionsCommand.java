@@ -141,6 +141,13 @@ final class CollectionsCommand extends CommandGroup {
       return 0;
     }
 
+    /** How much of a title a row shows. */
+    private static final int TITLE = 60;
+
+    static String shortened(String text, int most) {
+      return text.length() > most ? text.substring(0, most - 1) + "…" : text;
+    }
+
     static void print(PrintWriter out, List<DocumentView> documents) {
       if (documents.isEmpty()) {
         out.println("no documents");
@@ -154,7 +161,7 @@ final class CollectionsCommand extends CommandGroup {
               Long.toString(d.id()),
               d.status(),
               d.source(),
-              d.title() == null ? "-" : d.title(),
+              d.title() == null ? "-" : shortened(d.title(), TITLE),
               d.updatedAt(),
               // One line a row: a parser's message may span several.
               d.error() == null ? "" : d.error().replaceAll("\\s+", " ")

@@ -55,6 +55,9 @@ class CollectionsCommandIT {
     assertThat(paged.exitCode()).as(paged.err()).isZero();
     assertThat(paged.out())
         .contains("more: ./engram collections documents cli-shelf --limit 1 --after ");
+    CliRunner.Result none = cli("collections", "documents", "cli-shelf", "--status", "tombstoned");
+    assertThat(none.exitCode()).as(none.err()).isZero();
+    assertThat(none.out()).contains("no documents");
     CliRunner.Result badStatus = cli("collections", "documents", "cli-shelf", "--status", "gone");
     assertThat(badStatus.exitCode()).isEqualTo(2);
     assertThat(badStatus.err()).contains("--status must be one of active, failed, tombstoned");

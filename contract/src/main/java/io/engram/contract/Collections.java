@@ -22,7 +22,12 @@ public final class Collections {
   public record CollectionView(String name, long active, long failed, long tombstoned) {}
 
   /** The caller's tenant's collections, by name. */
-  public record CollectionList(List<CollectionView> collections) {}
+  public record CollectionList(List<CollectionView> collections) {
+
+    public CollectionList {
+      collections = collections == null ? List.of() : List.copyOf(collections);
+    }
+  }
 
   /**
    * A document of a collection.
@@ -78,14 +83,27 @@ public final class Collections {
       String origin,
       String contentHash,
       List<IndexHolding> indexes,
-      List<String> chunks) {}
+      List<String> chunks) {
+
+    public DocumentDetail {
+      // The API leaves empty lists out of its bodies.
+      indexes = indexes == null ? List.of() : List.copyOf(indexes);
+      chunks = chunks == null ? List.of() : List.copyOf(chunks);
+    }
+  }
 
   /**
    * A page of a collection's documents, in id order.
    *
    * @param next the {@code after} of the next page; null on the last one
    */
-  public record DocumentPage(List<DocumentView> documents, Long next) {}
+  public record DocumentPage(List<DocumentView> documents, Long next) {
+
+    public DocumentPage {
+      // The API leaves an empty list out of its bodies.
+      documents = documents == null ? List.of() : List.copyOf(documents);
+    }
+  }
 
   /**
    * A removed document: tombstoned, its chunks gone from every index.
