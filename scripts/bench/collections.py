@@ -4,15 +4,18 @@
 Times, over HTTP as a user sees them:
   1. GET /v1/collections, 20 times;
   2. a walk over every page of the collection's documents (GET /v1/collections/C/documents,
-     --limit per page), each page timed, so a page deep in the collection can be compared with the
-     first;
-  3. DELETE of one active document (the first of the middle page), then a query for its own title
-     (it must not be cited any more);
+     --limit per page), after a first walk that warms up, each page timed, so a page deep in the
+     collection can be compared with the first;
+  3. DELETE of one active document (the first of the middle page), checked with a query for its
+     own title: among the retrieved sources before, not after;
   4. with --restore, `./engram ingest CORPUS --collection C`, which stores the document again (the
-     removal forgot it from every index), and the same query (it must be cited again).
+     removal forgot it from every index), and the same query (retrieved again). It runs even when
+     a check before it fails. Without --restore the document stays removed, and the command that
+     stores it again is printed.
 Prints one line per step and a summary line
 `collections pages=… page_p50_ms=… page_p95_ms=… first_page_ms=… last_page_ms=… remove_ms=…`.
-Exits 0 when the removal and the restore did what they say, 1 otherwise, 2 on bad usage.
+Exits 0 when the removal and the restore did what they say, 1 when a check fails, 2 on bad usage
+or when the stack cannot be asked.
 
 usage: scripts/bench/collections.py [--collection NAME] [--limit N] [--restore CORPUS]
 Environment: ENGRAM_API_URL (default http://127.0.0.1:8080), ENGRAM_API_KEY, as for ./engram.
@@ -51,8 +54,16 @@ def call(method, path, body=None, fresh=False):
     except urllib.error.HTTPError as e:
         payload = e.read()
         status = e.code
+    except urllib.error.URLError as e:
+        fail(f"cannot reach the API at {API} ({e.reason}); start the stack with ./engram up")
     millis = (time.perf_counter() - start) * 1000
     return status, (json.loads(payload) if payload else None), millis
+
+
+def fail(message):
+    """Stops with exit code 2: the stack could not be asked, nothing was checked."""
+    print("error: " + message, file=sys.stderr)
+    sys.exit(2)
 
 
 def percentile(values, p):
@@ -60,12 +71,13 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def cited(collection, title):
+def retrieved(collection, title):
+    """The sources a query for title retrieves (its top 10 passages)."""
     # Fresh: a new document reaches cached answers only after their TTL (a removal drops them).
     status, answer, _ = call(
         "POST", "/v1/query", {"query": title, "collection": collection, "topK": 10}, fresh=True)
     if status != 200:
-        sys.exit(f"error: POST /v1/query answered {status}: {answer}")
+        fail(f"POST /v1/query answered {status}: {answer}")
     return [s["source"] for s in answer["sources"]]
 
 
@@ -83,21 +95,26 @@ def main():
     for _ in range(20):
         status, body, millis = call("GET", "/v1/collections")
         if status != 200:
-            sys.exit(f"error: GET /v1/collections answered {status}: {body}; is the stack up?")
+            fail(f"GET /v1/collections answered {status}: {body}")
         lists.append(millis)
     print(f"GET /v1/collections x20: p50 {statistics.median(lists):.1f} ms")
 
-    pages, after, walk = [], 0, []
-    while True:
-        status, page, millis = call(
-            "GET", f"/v1/collections/{args.collection}/documents?limit={args.limit}&after={after}")
-        if status != 200:
-            sys.exit(f"error: listing answered {status}: {page}")
-        walk.append(millis)
-        pages.append(page["documents"])
-        if page.get("next") is None:
-            break
-        after = page["next"]
+    def walk_pages():
+        pages, after, times = [], 0, []
+        while True:
+            status, page, millis = call(
+                "GET",
+                f"/v1/collections/{args.collection}/documents?limit={args.limit}&after={after}")
+            if status != 200:
+                fail(f"listing answered {status}: {page}")
+            times.append(millis)
+            pages.append(page.get("documents", []))
+            if page.get("next") is None:
+                return pages, times
+            after = page["next"]
+
+    walk_pages()  # warm-up: the first walk pays for cold caches and connections
+    pages, walk = walk_pages()
     documents = sum(len(p) for p in pages)
     print(f"walked {documents} documents in {len(pages)} pages of {args.limit}:"
           f" {sum(walk) / 1000:.2f} s, page p50 {statistics.median(walk):.1f} ms,"
@@ -105,33 +122,38 @@ def main():
 
     middle = [d for d in pages[len(pages) // 2] if d["status"] == "active"]
     if not middle:
-        sys.exit("error: no active document in the middle page to remove")
+        fail("no active document in the middle page to remove")
     victim = middle[0]
     title = victim["title"] or victim["source"]
-    before = cited(args.collection, title)
+    before = victim["source"] in retrieved(args.collection, title)
     status, removed, remove_ms = call(
         "DELETE", f"/v1/collections/{args.collection}/documents/{victim['id']}")
     if status != 200:
-        sys.exit(f"error: DELETE answered {status}: {removed}")
-    after_removal = cited(args.collection, title)
-    ok = victim["source"] not in after_removal
-    print(f"removed document {victim['id']} ({victim['source']}) with"
-          f" {removed['chunksRemoved']} chunks in {remove_ms:.1f} ms; cited for its title before:"
-          f" {victim['source'] in before}, after: {not ok}")
-
+        fail(f"DELETE answered {status}: {removed}")
+    try:
+        after = victim["source"] in retrieved(args.collection, title)
+        ok = before and not after
+        print(f"removed document {victim['id']} ({victim['source']}) with"
+              f" {removed['chunksRemoved']} chunks in {remove_ms:.1f} ms; retrieved for its title"
+              f" before: {before}, after: {after}")
+    finally:
+        if args.restore:
+            start = time.perf_counter()
+            run = subprocess.run([os.path.join(ROOT, "engram"), "ingest", args.restore,
+                                  "--collection", args.collection, "--json"],
+                                 capture_output=True, text=True)
+            if run.returncode != 0:
+                fail(f"./engram ingest failed: {run.stderr.strip()}")
+            stored = json.loads(run.stdout)
+            again = victim["source"] in retrieved(args.collection, title)
+            print(f"restored by ./engram ingest in {time.perf_counter() - start:.1f} s:"
+                  f" {stored['done']} stored again, {stored['skipped']} skipped;"
+                  f" retrieved again: {again}")
+        else:
+            print(f"document {victim['id']} stays removed; to store it again:"
+                  f" ./engram ingest CORPUS --collection {args.collection}")
     if args.restore:
-        start = time.perf_counter()
-        run = subprocess.run([os.path.join(ROOT, "engram"), "ingest", args.restore,
-                              "--collection", args.collection, "--json"],
-                             capture_output=True, text=True)
-        if run.returncode != 0:
-            sys.exit(f"error: ./engram ingest failed: {run.stderr.strip()}")
-        status_body = json.loads(run.stdout)
-        restored = victim["source"] in cited(args.collection, title)
-        ok = ok and restored and status_body["done"] == 1
-        print(f"restored by ./engram ingest in {time.perf_counter() - start:.1f} s:"
-              f" {status_body['done']} stored again, {status_body['skipped']} skipped;"
-              f" cited again: {restored}")
+        ok = ok and again and stored["done"] == 1
 
     print(f"collections pages={len(pages)} page_p50_ms={statistics.median(walk):.1f}"
           f" page_p95_ms={percentile(walk, 95):.1f} first_page_ms={walk[0]:.1f}"

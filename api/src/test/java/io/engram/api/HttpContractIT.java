@@ -523,6 +523,7 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
         .containsExactly("text of a.txt");
     // No index records it holds the document (the test wrote its chunks alone).
     assertThat(detail.json().path("indexes")).isEmpty();
+    assertThat(detail.json().path("servingIndex").asText()).isEqualTo(core.champion().name());
     assertProblem(get("/v1/collections/shelf/documents/999999999"), 404);
 
     Reply removed = call(null, "DELETE", "/v1/collections/shelf/documents/" + ids.get(0), null);

@@ -400,6 +400,22 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
   }
 
   @Test
+  void alphas_document_is_not_found_through_a_collection_of_the_same_name_of_another_tenant()
+      throws Exception {
+    // Gamma, a tenant of this test alone, has a collection called notes too: the lookup finds
+    // gamma's, and the document must still be looked up in it alone.
+    String gamma = createKey(null, "gamma", List.of("query", "ingest"));
+    core.collections().ensure("gamma~notes");
+    String document = "/v1/collections/notes/documents/" + alphasDocument();
+
+    assertProblem(call(gamma, "GET", document, null), 404);
+    assertProblem(call(gamma, "DELETE", document, null), 404);
+
+    assertThat(call(alpha, "GET", document, null).json().path("document").path("status").asText())
+        .isEqualTo("active");
+  }
+
+  @Test
   void lines_logged_for_a_request_name_its_tenant() {
     assertThat(STARTUP.list)
         // The API's request threads; the worker in this JVM logs the same line for the evaluation.

@@ -196,10 +196,13 @@ final class CollectionsCommand extends CommandGroup {
     static void print(PrintWriter out, DocumentDetail detail) {
       DocumentView d = detail.document();
       out.println("document " + d.id() + ": " + d.source());
-      out.println("  status   " + d.status() + (d.error() == null ? "" : " (" + d.error() + ")"));
+      out.println(
+          "  status   "
+              + d.status()
+              + (d.error() == null ? "" : " (" + d.error().replaceAll("\\s+", " ") + ")"));
       out.println("  title    " + (d.title() == null ? "-" : d.title()));
       out.println("  origin   " + detail.origin());
-      out.println("  content  " + detail.contentHash());
+      out.println("  content  " + (detail.contentHash() == null ? "-" : detail.contentHash()));
       out.println("  updated  " + d.updatedAt());
       if (detail.indexes().isEmpty()) {
         out.println("in no index");
@@ -220,6 +223,13 @@ final class CollectionsCommand extends CommandGroup {
               });
         }
         Table.print(out, rows);
+      }
+      boolean held = detail.indexes().stream().anyMatch(IndexHolding::serving);
+      if (detail.servingIndex() != null && !held) {
+        out.println(
+            "not in "
+                + detail.servingIndex()
+                + ", the index the collection is served from: searches do not find it");
       }
       for (int i = 0; i < detail.chunks().size(); i++) {
         String text = detail.chunks().get(i).replaceAll("\\s+", " ");

@@ -54,10 +54,12 @@ public final class Collections {
    * @param indexVersion the index version's name
    * @param embeddingModel the model its chunks were embedded with
    * @param chunkSize its chunks' size, in characters
+   * @param chunkOverlap the characters consecutive chunks share
    * @param chunks how many chunks it holds of the document
-   * @param current whether that is the document's current content (else an older one, until the
-   *     index follows or is rebuilt)
-   * @param serving whether the collection is served from this index
+   * @param current whether that is the content last stored for the document (else an older one,
+   *     until the index follows or is rebuilt)
+   * @param serving whether the collection is served from this index (its champion's; during a
+   *     rollout the candidate's index serves a share of the queries too)
    * @param indexedAt when it stored them (ISO-8601, UTC)
    */
   public record IndexHolding(
@@ -76,13 +78,16 @@ public final class Collections {
    * @param origin what the ingestion that last stored it read: a directory, a file or an upload
    * @param contentHash SHA-256 of its current content
    * @param indexes what each index version holds of it
-   * @param chunks the first chunks of the index the collection is served from, in order
+   * @param servingIndex the index version the collection is served from, whether it holds the
+   *     document or not
+   * @param chunks the first chunks of the serving index, in order (none when it lacks the document)
    */
   public record DocumentDetail(
       DocumentView document,
       String origin,
       String contentHash,
       List<IndexHolding> indexes,
+      String servingIndex,
       List<String> chunks) {
 
     public DocumentDetail {

@@ -13,6 +13,7 @@ import io.engram.contract.Collections.DocumentView;
 import io.engram.contract.Collections.IndexHolding;
 import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionCatalog;
+import io.engram.core.index.IndexVersion;
 import io.engram.core.ingestion.Documents;
 import io.engram.core.tenant.Tenant;
 import io.micronaut.core.annotation.Nullable;
@@ -105,6 +106,7 @@ class CollectionController {
                         h.serving(),
                         h.held().indexedAt().toString()))
             .toList(),
+        detail.servingIndex().map(IndexVersion::name).orElse(null),
         detail.chunks());
   }
 

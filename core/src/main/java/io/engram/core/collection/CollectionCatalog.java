@@ -56,9 +56,10 @@ public final class CollectionCatalog {
   /**
    * One index version's hold of a document.
    *
-   * @param current whether it holds the document's current content (else an older one, until the
-   *     index follows or is rebuilt)
-   * @param serving whether the collection is served from this index version
+   * @param current whether it holds the content last stored for the document (else an older one,
+   *     until the index follows or is rebuilt)
+   * @param serving whether the collection is served from this index version (its champion's; a
+   *     running rollout's candidate serves a share of its queries from its own)
    */
   public record Holding(
       IndexVersion index, DocumentIndexes.Held held, boolean current, boolean serving) {}
@@ -67,9 +68,15 @@ public final class CollectionCatalog {
    * A document in detail: where it is indexed, and the first chunks the index the collection is
    * served from holds of it.
    *
+   * @param servingIndex the index version the collection is served from, whether it holds the
+   *     document or not
    * @param chunks the first {@value #CHUNKS_SHOWN} chunks of the serving index, in order
    */
-  public record Detail(Documents.Listed document, List<Holding> indexes, List<String> chunks) {}
+  public record Detail(
+      Documents.Listed document,
+      List<Holding> indexes,
+      Optional<IndexVersion> servingIndex,
+      List<String> chunks) {}
 
   private final Jdbi jdbi;
   private final CollectionRegistry collections;
@@ -145,10 +152,9 @@ public final class CollectionCatalog {
    * @return empty when the collection has no document {@code id}
    */
   public Optional<Detail> detail(String key, long id) {
-    int serving =
-        served
-            .serving(key)
-            .orElseGet(() -> indexVersions.champion().map(IndexVersion::id).orElse(-1));
+    Optional<IndexVersion> servingIndex =
+        served.serving(key).flatMap(indexVersions::byId).or(indexVersions::champion);
+    int serving = servingIndex.map(IndexVersion::id).orElse(-1);
     return jdbi.inTransaction(
         h ->
             Documents.find(h, key, id)
@@ -170,6 +176,7 @@ public final class CollectionCatalog {
                       return new Detail(
                           document,
                           holdings,
+                          servingIndex,
                           PgVectorChunkStore.texts(h, id, serving, CHUNKS_SHOWN));
                     }));
   }

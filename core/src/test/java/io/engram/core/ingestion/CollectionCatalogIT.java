@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.engram.core.collection.CollectionCatalog;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.index.IndexParams;
+import io.engram.core.index.IndexVersion;
 import io.engram.core.tenant.Tenant;
 import io.engram.testing.EngramServices;
 import java.nio.file.Files;
@@ -105,6 +106,7 @@ class CollectionCatalogIT {
             CollectionCatalog.Holding::serving)
         .containsExactly(tuple(champion, true, true), tuple(rebuilt.indexVersionId(), true, false));
     assertThat(detail.chunks()).containsExactly("Green tea is brewed at eighty degrees.");
+    assertThat(detail.servingIndex()).map(IndexVersion::id).contains(champion);
     assertThat(catalog.detail("recipes", id)).isEmpty();
 
     CollectionCatalog.Removed removed = catalog.remove("notes", id).orElseThrow();
@@ -120,6 +122,7 @@ class CollectionCatalogIT {
     assertThat(gone.document().status()).isEqualTo("tombstoned");
     assertThat(gone.indexes()).isEmpty();
     assertThat(gone.chunks()).isEmpty();
+    assertThat(gone.servingIndex()).map(IndexVersion::id).contains(champion);
     // Again: nothing more to remove, and nothing changed.
     CollectionCatalog.Removed again = catalog.remove("notes", id).orElseThrow();
     assertThat(again.previousStatus()).isEqualTo("tombstoned");
