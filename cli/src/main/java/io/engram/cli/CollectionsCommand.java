@@ -47,9 +47,6 @@ final class CollectionsCommand extends CommandGroup {
     long id;
   }
 
-  /** The statuses a document can have, as the API names them. */
-  static final List<String> STATUSES = List.of("active", "failed", "tombstoned");
-
   @Command(
       name = "list",
       description = "The collections with their active, failed and tombstoned documents.")
@@ -118,9 +115,10 @@ final class CollectionsCommand extends CommandGroup {
 
     @Override
     public Integer call() throws Exception {
-      if (status != null && !STATUSES.contains(status)) {
+      if (status != null && !Collections.STATUSES.contains(status)) {
         throw new CliException(
-            "--status must be one of " + String.join(", ", STATUSES), CliException.USAGE);
+            "--status must be one of " + String.join(", ", Collections.STATUSES),
+            CliException.USAGE);
       }
       Reply<DocumentPage> reply = context.client().documents(collection, status, after, limit);
       context.print(

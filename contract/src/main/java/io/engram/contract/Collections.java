@@ -10,6 +10,9 @@ public final class Collections {
   /** The most documents one page lists. */
   public static final int MAX_PAGE = 500;
 
+  /** The statuses a document can have, by which a page may be filtered. */
+  public static final List<String> STATUSES = List.of("active", "failed", "tombstoned");
+
   private Collections() {}
 
   /**

@@ -264,8 +264,8 @@ public final class CoreServices implements AutoCloseable {
   }
 
   /**
-   * What the collections hold, and the removal of a document; a removal drops the answers this
-   * process cached from that collection.
+   * What the collections hold, and the removal of a document; after a removal this process no
+   * longer serves the answers it cached from that collection.
    */
   public CollectionCatalog catalog() {
     return new CollectionCatalog(

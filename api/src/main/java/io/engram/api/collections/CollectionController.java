@@ -67,9 +67,9 @@ class CollectionController {
       @Nullable @QueryValue String status,
       @Nullable @QueryValue @Min(0) Long after,
       @Nullable @QueryValue @Min(1) @Max(Collections.MAX_PAGE) Integer limit) {
-    if (status != null && !Documents.STATUSES.contains(status)) {
+    if (status != null && !Collections.STATUSES.contains(status)) {
       throw Problems.invalidField(
-          "status", "must be one of " + String.join(", ", Documents.STATUSES));
+          "status", "must be one of " + String.join(", ", Collections.STATUSES));
     }
     String key = collections.existing(caller, "collection", collection);
     CollectionCatalog.Page page =

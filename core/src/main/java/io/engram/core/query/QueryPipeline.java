@@ -418,15 +418,6 @@ public final class QueryPipeline {
     return r.mode() == RetrievalSettings.Mode.HYBRID ? r.denseWeight() : 1.0;
   }
 
-  /** The position of the collection among the lines of a {@link #cacheKey}. */
-  private static final int KEY_COLLECTION = 4;
-
-  /** Whether {@code key}, a {@link #cacheKey}, is that of an answer from {@code collection}. */
-  static boolean answers(String key, String collection) {
-    String[] lines = key.split("\n", KEY_COLLECTION + 2);
-    return lines.length > KEY_COLLECTION && lines[KEY_COLLECTION].equals(collection);
-  }
-
   /**
    * Everything a response depends on: this model version (index, retrieval settings, reranker), the
    * answer generator, the collection and its cache epoch, the normalized (rewritten) query and the

@@ -255,12 +255,12 @@ public final class QueryPipelines implements AutoCloseable {
   }
 
   /**
-   * Drops this process's cached answers from {@code collection}, after a change that may make them
-   * wrong rather than stale (a document removed), and moves its cache epoch on, so an answer being
-   * computed meanwhile is never served; returns how many were dropped.
+   * Stops serving this process's cached answers from {@code collection}, after a change that may
+   * make them wrong rather than stale (a document removed): its cache epoch moves on, so neither
+   * they nor an answer being computed meanwhile is served.
    */
-  public int forget(String collection) {
-    return shared.responses().invalidate(collection, key -> QueryPipeline.answers(key, collection));
+  public void forget(String collection) {
+    shared.responses().invalidate(collection);
   }
 
   /** Closes the rerankers that hold native resources (cross-encoders). */

@@ -3,6 +3,7 @@ package io.engram.core.retrieval;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -21,8 +22,7 @@ public final class ResponseCache<V> {
   private final long ttlNanos;
   private final LongSupplier nanoClock;
   private final Map<String, Entry<V>> entries;
-  private final java.util.concurrent.ConcurrentHashMap<String, Long> epochs =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Long> epochs = new ConcurrentHashMap<>();
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
 
@@ -96,17 +96,12 @@ public final class ResponseCache<V> {
   }
 
   /**
-   * Moves {@code scope}'s epoch on, then drops the entries whose key {@code stale} accepts (those
-   * of the scope); returns how many. A response of the scope that is being computed meanwhile is
-   * put under its old epoch's key, and never served.
+   * Moves {@code scope}'s epoch on: every entry of the scope, and any response of it being computed
+   * meanwhile, is under a key of an older epoch that no lookup asks for any more. They are never
+   * served, and age out as other entries do.
    */
-  public int invalidate(String scope, java.util.function.Predicate<String> stale) {
+  public void invalidate(String scope) {
     epochs.merge(scope, 1L, Long::sum);
-    synchronized (entries) {
-      int before = entries.size();
-      entries.keySet().removeIf(stale);
-      return before - entries.size();
-    }
   }
 
   public long hits() {

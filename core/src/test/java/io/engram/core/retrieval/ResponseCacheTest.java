@@ -36,17 +36,12 @@ class ResponseCacheTest {
   }
 
   @Test
-  void invalidating_a_scope_drops_its_entries_and_moves_its_epoch_on() {
+  void invalidating_a_scope_moves_its_epoch_on_and_no_other() {
     ResponseCache<String> cache = new ResponseCache<>(10, Duration.ofSeconds(60), now::get);
-    cache.put("notes/a", "1");
-    cache.put("notes/b", "2");
-    cache.put("recipes/a", "3");
     long before = cache.epoch("notes");
 
-    assertThat(cache.invalidate("notes", key -> key.startsWith("notes/"))).isEqualTo(2);
+    cache.invalidate("notes");
 
-    assertThat(cache.get("notes/a")).isEmpty();
-    assertThat(cache.get("recipes/a")).contains("3");
     assertThat(cache.epoch("notes")).isEqualTo(before + 1);
     assertThat(cache.epoch("recipes")).isZero();
   }
