@@ -32,7 +32,7 @@ class StudyViews {
     Study study =
         studies
             .byId(id)
-            .filter(st -> caller.tenant().owns(st.record().collection()))
+            .filter(st -> caller.tenant().owns(st.record().definition().collection()))
             .orElseThrow(
                 () ->
                     Problems.notFound(
@@ -44,13 +44,13 @@ class StudyViews {
     StudyRecords.Row row = study.record();
     return new StudyView(
         row.id(),
-        caller.shown(row.collection()),
-        row.sampler(),
+        caller.shown(row.definition().collection()),
+        row.definition().sampler(),
         row.state(),
         row.stopReason(),
         // Retrainings are what create studies, and they all search for this objective.
         RetrainingService.OBJECTIVE,
-        row.direction().stored(),
+        row.definition().direction().stored(),
         row.bestTrial(),
         study.trials().stream().map(StudyViews::trial).toList());
   }

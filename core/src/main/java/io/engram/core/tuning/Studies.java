@@ -122,8 +122,8 @@ public final class Studies {
                   StudyRecords.Row before = previous.get();
                   enqueued.addAll(
                       warmStart(
-                          TrialRecords.all(h, before.id(), before.space()),
-                          before.direction(),
+                          TrialRecords.all(h, before.id(), before.definition().space()),
+                          before.definition().direction(),
                           spec.space(),
                           spec.start().warmStartTrials()));
                 }
@@ -131,7 +131,7 @@ public final class Studies {
               Strategy s = spec.strategy();
               StudyRecords.insert(
                   h,
-                  new StudyRecords.NewRow(
+                  new StudyRecords.Definition(
                       spec.collection(),
                       spec.workflowId(),
                       spec.direction(),
@@ -193,12 +193,13 @@ public final class Studies {
   }
 
   private Study open(StudyRecords.Row row) {
+    StudyRecords.Definition study = row.definition();
     Sampler sampler =
-        switch (row.sampler()) {
+        switch (study.sampler()) {
           case TpeSampler.NAME ->
-              new TpeSampler(StudyRecords.read(row.samplerOptions(), TpeSampler.Options.class));
+              new TpeSampler(StudyRecords.read(study.samplerOptions(), TpeSampler.Options.class));
           case RandomSampler.NAME -> new RandomSampler();
-          default -> throw new IllegalStateException("unknown sampler " + row.sampler());
+          default -> throw new IllegalStateException("unknown sampler " + study.sampler());
         };
     return new Study(jdbi, row, sampler);
   }

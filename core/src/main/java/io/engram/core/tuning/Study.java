@@ -17,12 +17,14 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class Study {
   private final Jdbi jdbi;
-  private final StudyRecords.Row row;
+  private final long id;
+  private final StudyRecords.Definition definition;
   private final Sampler sampler;
 
   Study(Jdbi jdbi, StudyRecords.Row row, Sampler sampler) {
     this.jdbi = jdbi;
-    this.row = row;
+    this.id = row.id();
+    this.definition = row.definition();
     this.sampler = sampler;
   }
 
@@ -64,20 +66,20 @@ public final class Study {
   }
 
   public long id() {
-    return row.id();
+    return id;
   }
 
   public Direction direction() {
-    return row.direction();
+    return definition.direction();
   }
 
   public SearchSpace space() {
-    return row.space();
+    return definition.space();
   }
 
   /** The study's row as stored now (state, best trial, stop reason). */
   public StudyRecords.Row record() {
-    return new StudyRecords(jdbi).byId(row.id()).orElseThrow();
+    return new StudyRecords(jdbi).byId(id).orElseThrow();
   }
 
   /**
@@ -95,33 +97,33 @@ public final class Study {
     }
     return jdbi.inTransaction(
         h -> {
-          StudyRecords.Row current = StudyRecords.lock(h, row.id());
-          Optional<Trial> existing = TrialRecords.find(h, row.id(), number, row.space());
+          StudyRecords.Row current = StudyRecords.lock(h, id);
+          Optional<Trial> existing = TrialRecords.find(h, id, number, definition.space());
           if (existing.isPresent()) {
             return existing.get();
           }
           if (!current.state().equals("running")) {
             throw new IllegalStateException(
-                "study " + row.id() + " is " + current.state() + ": no new trial " + number);
+                "study " + id + " is " + current.state() + ": no new trial " + number);
           }
-          List<Trial> history = TrialRecords.all(h, row.id(), row.space());
+          List<Trial> history = TrialRecords.all(h, id, definition.space());
           Params params = choose(number, history);
-          TrialRecords.insert(h, row.id(), number, params);
-          return TrialRecords.find(h, row.id(), number, row.space()).orElseThrow();
+          TrialRecords.insert(h, id, number, params);
+          return TrialRecords.find(h, id, number, definition.space()).orElseThrow();
         });
   }
 
   private Params choose(int number, List<Trial> history) {
-    long seed = Sampler.trialSeed(row.seed(), number);
-    if (number < row.enqueued().size()) {
-      Params fixed = row.enqueued().get(number);
-      if (fixed.size() == row.space().params().size()) {
-        return row.space().validate(fixed.values());
+    long seed = Sampler.trialSeed(definition.seed(), number);
+    if (number < definition.enqueued().size()) {
+      Params fixed = definition.enqueued().get(number);
+      if (fixed.size() == definition.space().params().size()) {
+        return definition.space().validate(fixed.values());
       }
-      Params sampled = sampler.sample(row.space(), row.direction(), history, seed);
-      return row.space().validate(fixed.withDefaults(sampled).values());
+      Params sampled = sampler.sample(definition.space(), definition.direction(), history, seed);
+      return definition.space().validate(fixed.withDefaults(sampled).values());
     }
-    return sampler.sample(row.space(), row.direction(), history, seed);
+    return sampler.sample(definition.space(), definition.direction(), history, seed);
   }
 
   /**
@@ -137,8 +139,8 @@ public final class Study {
     }
     return jdbi.inTransaction(
         h -> {
-          TrialRecords.report(h, row.id(), number, step, value);
-          return TrialRecords.find(h, row.id(), number, row.space())
+          TrialRecords.report(h, id, number, step, value);
+          return TrialRecords.find(h, id, number, definition.space())
               .orElseThrow(() -> new IllegalStateException("no trial " + number));
         });
   }
@@ -158,7 +160,8 @@ public final class Study {
     if (trial.state().finished()) {
       return trial.state() == TrialState.PRUNED;
     }
-    return row.pruner() != null && row.pruner().prune(row.direction(), trials, trial, step);
+    return definition.pruner() != null
+        && definition.pruner().prune(definition.direction(), trials, trial, step);
   }
 
   /**
@@ -170,51 +173,51 @@ public final class Study {
   public Trial tell(int number, Outcome outcome) {
     return jdbi.inTransaction(
         h -> {
-          StudyRecords.lock(h, row.id());
+          StudyRecords.lock(h, id);
           Trial trial =
-              TrialRecords.find(h, row.id(), number, row.space())
+              TrialRecords.find(h, id, number, definition.space())
                   .orElseThrow(() -> new IllegalStateException("no trial " + number));
           if (trial.state().finished()) {
             return trial;
           }
           TrialRecords.finish(
               h,
-              row.id(),
+              id,
               number,
               outcome.state(),
               outcome.value(),
               outcome.costSeconds(),
               outcome.error());
-          StudyRecords.refreshBest(h, row.id(), row.direction());
-          return TrialRecords.find(h, row.id(), number, row.space()).orElseThrow();
+          StudyRecords.refreshBest(h, id, definition.direction());
+          return TrialRecords.find(h, id, number, definition.space()).orElseThrow();
         });
   }
 
   /** Every trial of the study, in number order. */
   public List<Trial> trials() {
-    return new TrialRecords(jdbi).all(row.id(), row.space());
+    return new TrialRecords(jdbi).all(id, definition.space());
   }
 
   /** The best complete trial (ties: the older), empty before one completes. */
   public Optional<Trial> best() {
     return jdbi
-        .withHandle(h -> TrialRecords.best(h, row.id(), row.direction(), 1, row.space()))
+        .withHandle(h -> TrialRecords.best(h, id, definition.direction(), 1, definition.space()))
         .stream()
         .findFirst();
   }
 
   /** Whether the search should start no more trials, by {@code rules} over the stored trials. */
   public EarlyStopping.Verdict check(EarlyStopping rules, Duration elapsed) {
-    return rules.check(row.direction(), trials(), elapsed);
+    return rules.check(definition.direction(), trials(), elapsed);
   }
 
   /** Marks the study complete with why it stopped; a finished study keeps its first state. */
   public void finish(String reason) {
-    new StudyRecords(jdbi).finish(row.id(), "complete", reason);
+    new StudyRecords(jdbi).finish(id, "complete", reason);
   }
 
   /** Marks the study failed with the reason; a finished study keeps its first state. */
   public void fail(String reason) {
-    new StudyRecords(jdbi).finish(row.id(), "failed", reason);
+    new StudyRecords(jdbi).finish(id, "failed", reason);
   }
 }

@@ -23,35 +23,14 @@ public final class StudyRecords {
           + " finished_at";
 
   /**
-   * One stored study.
+   * What a study is, fixed when it is created.
    *
    * @param samplerOptions the sampler's options as JSON ({@code {}} for random search)
    * @param pruner null when trials are never pruned
    * @param enqueued parameter sets tried first: trial n takes the n-th (a set may be partial)
    * @param warmStartStudyId the earlier study whose best trials were enqueued, if any
-   * @param state {@code running}, {@code complete} or {@code failed}
-   * @param bestTrial the number of the best complete trial so far, null before one completes
    */
-  public record Row(
-      long id,
-      String collection,
-      String workflowId,
-      Direction direction,
-      SearchSpace space,
-      String sampler,
-      String samplerOptions,
-      long seed,
-      MedianPruner pruner,
-      List<Params> enqueued,
-      Long warmStartStudyId,
-      String state,
-      String stopReason,
-      Integer bestTrial,
-      Instant createdAt,
-      Instant finishedAt) {}
-
-  /** What a new study records. */
-  record NewRow(
+  public record Definition(
       String collection,
       String workflowId,
       Direction direction,
@@ -63,22 +42,38 @@ public final class StudyRecords {
       List<Params> enqueued,
       Long warmStartStudyId) {}
 
+  /**
+   * One stored study: its definition and how far it has got.
+   *
+   * @param state {@code running}, {@code complete} or {@code failed}
+   * @param bestTrial the number of the best complete trial so far, null before one completes
+   */
+  public record Row(
+      long id,
+      Definition definition,
+      String state,
+      String stopReason,
+      Integer bestTrial,
+      Instant createdAt,
+      Instant finishedAt) {}
+
   private static final RowMapper<Row> ROW =
       (rs, ctx) -> {
         SearchSpace space = SearchSpace.fromJson(rs.getString(5));
         String pruner = rs.getString(9);
         return new Row(
             rs.getLong(1),
-            rs.getString(2),
-            rs.getString(3),
-            Direction.fromStored(rs.getString(4)),
-            space,
-            rs.getString(6),
-            rs.getString(7),
-            rs.getLong(8),
-            pruner == null ? null : read(pruner, MedianPruner.class),
-            enqueued(rs.getString(10), space),
-            (Long) rs.getObject(11),
+            new Definition(
+                rs.getString(2),
+                rs.getString(3),
+                Direction.fromStored(rs.getString(4)),
+                space,
+                rs.getString(6),
+                rs.getString(7),
+                rs.getLong(8),
+                pruner == null ? null : read(pruner, MedianPruner.class),
+                enqueued(rs.getString(10), space),
+                (Long) rs.getObject(11)),
             rs.getString(12),
             rs.getString(13),
             (Integer) rs.getObject(14),
@@ -126,7 +121,7 @@ public final class StudyRecords {
    *
    * @return the new study's id, empty when the workflow id was taken
    */
-  static Optional<Long> insert(Handle h, NewRow row) {
+  static Optional<Long> insert(Handle h, Definition row) {
     return h.createQuery(
             "INSERT INTO studies (collection, workflow_id, direction, space, sampler,"
                 + " sampler_options, seed, pruner, enqueued, warm_start_study_id) VALUES"

@@ -71,10 +71,10 @@ class StudiesIT {
     Study b = create("c1", "wf-create", Strategy.random(8).withPruner(null), Start.NONE);
     assertThat(b.id()).isEqualTo(a.id());
     StudyRecords.Row row = b.record();
-    assertThat(row.sampler()).isEqualTo("tpe");
-    assertThat(row.seed()).isEqualTo(7);
-    assertThat(row.pruner()).isEqualTo(MedianPruner.defaults());
-    assertThat(row.space()).isEqualTo(SPACE);
+    assertThat(row.definition().sampler()).isEqualTo("tpe");
+    assertThat(row.definition().seed()).isEqualTo(7);
+    assertThat(row.definition().pruner()).isEqualTo(MedianPruner.defaults());
+    assertThat(row.definition().space()).isEqualTo(SPACE);
     assertThat(row.state()).isEqualTo("running");
     assertThat(studies.byWorkflowId("wf-create").orElseThrow().id()).isEqualTo(a.id());
   }
@@ -234,8 +234,8 @@ class StudiesIT {
                 SPACE,
                 Strategy.tpe(2),
                 new Start(List.of(pinned), 2)));
-    assertThat(next.record().warmStartStudyId()).isEqualTo(previous.id());
-    assertThat(next.record().enqueued())
+    assertThat(next.record().definition().warmStartStudyId()).isEqualTo(previous.id());
+    assertThat(next.record().definition().enqueued())
         .containsExactly(pinned, before.get(1).params(), before.get(3).params());
 
     Trial t0 = next.ask(0);
@@ -257,7 +257,7 @@ class StudiesIT {
         studies.create(
             new NewStudy(
                 "c6", "wf-warm-3", Direction.MAXIMIZE, SPACE, Strategy.tpe(3), Start.warm(5)));
-    assertThat(other.record().warmStartStudyId()).isNull();
-    assertThat(other.record().enqueued()).isEmpty();
+    assertThat(other.record().definition().warmStartStudyId()).isNull();
+    assertThat(other.record().definition().enqueued()).isEmpty();
   }
 }
