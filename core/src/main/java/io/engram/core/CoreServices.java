@@ -263,25 +263,9 @@ public final class CoreServices implements AutoCloseable {
     return rollouts;
   }
 
-  /**
-   * What the collections hold, and the removal of a document; after a removal this process no
-   * longer serves the answers it cached from that collection.
-   */
+  /** What the collections hold, and the removal of a document. */
   public CollectionCatalog catalog() {
-    return new CollectionCatalog(
-        jdbi,
-        collections,
-        indexVersions,
-        liveIndexes(),
-        key -> {
-          QueryPipelines built;
-          synchronized (this) {
-            built = pipelines;
-          }
-          if (built != null) {
-            built.forget(key);
-          }
-        });
+    return new CollectionCatalog(jdbi, collections, indexVersions, liveIndexes());
   }
 
   /** The index versions each collection is served from, by its aliases and running rollout. */

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -82,25 +81,20 @@ public final class CollectionCatalog {
   private final CollectionRegistry collections;
   private final IndexVersions indexVersions;
   private final ServedIndexes served;
-  private final Consumer<String> changed;
 
   /**
    * @param served the index version each collection is served from (else the installation's
    *     champion's)
-   * @param changed told the key of a collection a document was removed from, after the removal is
-   *     committed (the API drops the answers it cached for it)
    */
   public CollectionCatalog(
       Jdbi jdbi,
       CollectionRegistry collections,
       IndexVersions indexVersions,
-      ServedIndexes served,
-      Consumer<String> changed) {
+      ServedIndexes served) {
     this.jdbi = jdbi;
     this.collections = collections;
     this.indexVersions = indexVersions;
     this.served = served;
-    this.changed = changed;
   }
 
   /** The tenant's collections, by key, with their documents counted. */
@@ -190,26 +184,23 @@ public final class CollectionCatalog {
    * @return empty when the collection has no document {@code id}
    */
   public Optional<Removed> remove(String key, long id) {
-    Optional<Removed> removed =
-        jdbi.inTransaction(
-            h -> {
-              Optional<Documents.Listed> found = Documents.lock(h, key, id);
-              if (found.isEmpty()) {
-                return Optional.empty();
-              }
-              Documents.Listed document = found.get();
-              if ("tombstoned".equals(document.status())) {
-                return Optional.of(new Removed(document, 0, document.status()));
-              }
-              int chunks = PgVectorChunkStore.deleteOfDocuments(h, List.of(id));
-              DocumentIndexes.deleteOfDocuments(h, List.of(id));
-              Documents.tombstone(h, List.of(id));
-              return Optional.of(
-                  new Removed(Documents.lock(h, key, id).orElseThrow(), chunks, document.status()));
-            });
-    if (removed.filter(r -> !"tombstoned".equals(r.previousStatus())).isPresent()) {
-      changed.accept(key);
-    }
-    return removed;
+    return jdbi.inTransaction(
+        h -> {
+          Optional<Documents.Listed> found = Documents.lock(h, key, id);
+          if (found.isEmpty()) {
+            return Optional.empty();
+          }
+          Documents.Listed document = found.get();
+          if ("tombstoned".equals(document.status())) {
+            return Optional.of(new Removed(document, 0, document.status()));
+          }
+          int chunks = PgVectorChunkStore.deleteOfDocuments(h, List.of(id));
+          DocumentIndexes.deleteOfDocuments(h, List.of(id));
+          Documents.tombstone(h, List.of(id));
+          // No replica serves an answer it cached from the collection before the commit.
+          CollectionRegistry.changed(h, key);
+          return Optional.of(
+              new Removed(Documents.lock(h, key, id).orElseThrow(), chunks, document.status()));
+        });
   }
 }

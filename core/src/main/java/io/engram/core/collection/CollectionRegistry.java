@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -68,6 +69,37 @@ public final class CollectionRegistry {
                 .bind("tenant", tenant.id())
                 .mapTo(String.class)
                 .list());
+  }
+
+  /**
+   * The collection's generation: it moves on with every change to what its searches can find (see
+   * {@link #changed}), so an answer cached under one generation is never served under a later one.
+   * 0 for a collection that does not exist.
+   */
+  public long generation(String key) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT generation FROM collections WHERE name = :name")
+                .bind("name", key)
+                .mapTo(Long.class)
+                .findOne()
+                .orElse(0L));
+  }
+
+  /**
+   * Moves the collection's generation on, in the caller's transaction: after a change to what its
+   * searches find, and never before it (an answer computed in between is cached under the old
+   * generation, which no lookup asks for after the commit).
+   */
+  public static void changed(Handle h, String key) {
+    h.createUpdate("UPDATE collections SET generation = generation + 1 WHERE name = :name")
+        .bind("name", key)
+        .execute();
+  }
+
+  /** {@link #changed(Handle, String)} in a transaction of its own. */
+  public void changed(String key) {
+    jdbi.useHandle(h -> changed(h, key));
   }
 
   public void ensure(String name) {

@@ -373,6 +373,7 @@ public final class IngestionService {
       PgVectorChunkStore.deleteOfDocuments(h, ids);
       DocumentIndexes.deleteOfDocuments(h, ids);
       Documents.tombstone(h, ids);
+      CollectionRegistry.changed(h, request.collection());
     }
     return uris;
   }
@@ -458,6 +459,8 @@ public final class IngestionService {
       heartbeat.accept(p.item().seq());
     }
     if (stored > 0) {
+      // After the documents' commits: answers cached before them are no longer served.
+      collections.changed(run.collection());
       indexed.accept(run.collection());
     }
     // Counted from the items' stored state rather than from this attempt's work: a retry after a

@@ -80,6 +80,7 @@ public final class QueryPipeline {
       String answer,
       String answerMode,
       List<Integer> citations,
+      String warning,
       List<Source> sources,
       Map<String, Double> timings,
       QueryFeatures.Scores scores) {}
@@ -328,8 +329,11 @@ public final class QueryPipeline {
     CompletableFuture<List<MemoryHit>> recalled =
         q.sessionId() == null ? null : shared.recall().recall(q.sessionId(), query);
     // An interleaved answer depends on the coin tosses of its own query: it is never cached.
-    boolean cacheable = q.sessionId() == null && serving.interleaveWith() == null;
-    String cacheKey = cacheKey(collection, query, q.topK(), history);
+    boolean cacheable =
+        q.sessionId() == null && serving.interleaveWith() == null && shared.responses().enabled();
+    // Read before retrieval: an answer computed across a change of the collection is put under
+    // its generation from before the change.
+    String cacheKey = cacheable ? cacheKey(collection, query, q.topK(), history) : null;
     Optional<CachedAnswer> hit =
         q.fresh() || !cacheable ? Optional.empty() : shared.responses().get(cacheKey);
     if (hit.isPresent()) {
@@ -338,7 +342,7 @@ public final class QueryPipeline {
           c.answer(),
           c.answerMode(),
           c.citations(),
-          null,
+          c.warning(),
           c.sources(),
           true,
           c.scores(),
@@ -379,6 +383,7 @@ public final class QueryPipeline {
                   generated.text(),
                   generated.mode(),
                   generated.citations(),
+                  generated.warning(),
                   List.copyOf(sources),
                   Map.copyOf(timings),
                   scores));
@@ -420,7 +425,7 @@ public final class QueryPipeline {
 
   /**
    * Everything a response depends on: this model version (index, retrieval settings, reranker), the
-   * answer generator, the collection and its cache epoch, the normalized (rewritten) query and the
+   * answer generator, the collection and its generation, the normalized (rewritten) query and the
    * working memory it was asked in. The intent classifier is not part of it: all it changes about
    * an answer is the query retrieved and answered with, which is.
    */
@@ -434,8 +439,7 @@ public final class QueryPipeline {
         Integer.toString(topK),
         shared.answerer().generatorName(),
         collection,
-        // Read before retrieval: an answer computed across a removal is put under the old epoch.
-        Long.toString(shared.responses().epoch(collection)),
+        Long.toString(shared.collections().generation(collection)),
         ResponseCache.normalize(query),
         Integer.toString(memoryState));
   }

@@ -254,15 +254,6 @@ public final class QueryPipelines implements AutoCloseable {
     return rerankers.computeIfAbsent(settings, s -> Rerankers.create(s, registry::artifact));
   }
 
-  /**
-   * Stops serving this process's cached answers from {@code collection}, after a change that may
-   * make them wrong rather than stale (a document removed): its cache epoch moves on, so neither
-   * they nor an answer being computed meanwhile is served.
-   */
-  public void forget(String collection) {
-    shared.responses().invalidate(collection);
-  }
-
   /** Closes the rerankers that hold native resources (cross-encoders). */
   @Override
   public void close() {

@@ -3,15 +3,14 @@ package io.engram.core.retrieval;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
  * A bounded, short-lived least-recently-used cache of whole query responses. The key must name
- * everything the response depends on (model version, collection, normalized query, memory state),
- * so an entry is never wrong, only stale by at most the TTL: new documents show up in answers
- * within that time.
+ * everything the response depends on (model version, collection and its generation, normalized
+ * query, memory state), so an entry is never wrong: a change to the collection moves its generation
+ * on, and the entries of the old one are never asked for again and age out.
  *
  * @param <V> the cached response
  */
@@ -22,7 +21,6 @@ public final class ResponseCache<V> {
   private final long ttlNanos;
   private final LongSupplier nanoClock;
   private final Map<String, Entry<V>> entries;
-  private final ConcurrentHashMap<String, Long> epochs = new ConcurrentHashMap<>();
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
 
@@ -84,24 +82,6 @@ public final class ResponseCache<V> {
         .replaceAll("\\s+", " ")
         .strip()
         .replaceAll("[\\s?!.]+$", "");
-  }
-
-  /**
-   * The epoch of {@code scope} (a collection): part of every key an entry of that scope is cached
-   * under, so a response computed before {@link #invalidate} moved it on is put under a key no
-   * lookup asks for any more.
-   */
-  public long epoch(String scope) {
-    return epochs.getOrDefault(scope, 0L);
-  }
-
-  /**
-   * Moves {@code scope}'s epoch on: every entry of the scope, and any response of it being computed
-   * meanwhile, is under a key of an older epoch that no lookup asks for any more. They are never
-   * served, and age out as other entries do.
-   */
-  public void invalidate(String scope) {
-    epochs.merge(scope, 1L, Long::sum);
   }
 
   public long hits() {

@@ -12,8 +12,6 @@ import io.engram.core.tenant.Tenant;
 import io.engram.testing.EngramServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,20 +27,15 @@ class CollectionCatalogIT {
   private IngestionDatabase database;
   private IngestionService service;
   private CollectionCatalog catalog;
-  private final List<String> changed = new ArrayList<>();
+  private CollectionRegistry registry;
   private int runs;
 
   @BeforeEach
   void setUp() {
     database = new IngestionDatabase("collection_catalog_it");
     service = database.service();
-    catalog =
-        new CollectionCatalog(
-            database.jdbi,
-            new CollectionRegistry(database.jdbi),
-            database.versions,
-            ServedIndexes.NONE,
-            changed::add);
+    registry = new CollectionRegistry(database.jdbi);
+    catalog = new CollectionCatalog(database.jdbi, registry, database.versions, ServedIndexes.NONE);
   }
 
   @AfterEach
@@ -97,6 +90,10 @@ class CollectionCatalogIT {
     service.process("run-" + runs, 0, rebuilt.pending(), seq -> {});
     long id = id("tea.txt");
     long chunksBefore = database.count("chunks");
+    // Each batch that stored documents moved the collection's generation on.
+    long generation = registry.generation("notes");
+    assertThat(generation).isEqualTo(2);
+    long recipes = registry.generation("recipes");
     CollectionCatalog.Detail detail = catalog.detail("notes", id).orElseThrow();
     int champion = database.versions.champion().orElseThrow().id();
     assertThat(detail.indexes())
@@ -117,7 +114,7 @@ class CollectionCatalogIT {
     assertThat(database.count("chunks")).isEqualTo(chunksBefore - 2);
     assertThat(database.count("chunks WHERE document_id = " + id)).isZero();
     assertThat(database.count("document_indexes WHERE document_id = " + id)).isZero();
-    assertThat(changed).containsExactly("notes");
+    assertThat(registry.generation("notes")).isEqualTo(generation + 1);
     CollectionCatalog.Detail gone = catalog.detail("notes", id).orElseThrow();
     assertThat(gone.document().status()).isEqualTo("tombstoned");
     assertThat(gone.indexes()).isEmpty();
@@ -127,7 +124,7 @@ class CollectionCatalogIT {
     CollectionCatalog.Removed again = catalog.remove("notes", id).orElseThrow();
     assertThat(again.previousStatus()).isEqualTo("tombstoned");
     assertThat(again.chunks()).isZero();
-    assertThat(changed).containsExactly("notes");
+    assertThat(registry.generation("notes")).isEqualTo(generation + 1);
     // Another collection's document, or none, is not found.
     assertThat(catalog.remove("recipes", id)).isEmpty();
     assertThat(catalog.remove("notes", 999_999_999L)).isEmpty();
@@ -135,6 +132,17 @@ class CollectionCatalogIT {
     IngestionService.Discovery next = ingest("notes", notes);
     assertThat(next.pending()).isEqualTo(2); // tea.txt again, and the empty file that failed
     assertThat(database.count("chunks WHERE document_id = " + id)).isEqualTo(1);
+    assertThat(registry.generation("notes")).isEqualTo(generation + 2);
+
+    // A run that stores nothing but tombstones what its source lost changes the collection too.
+    Files.delete(notes.resolve("bees.txt"));
+    IngestionService.Discovery shrunk = ingest("notes", notes);
+    assertThat(shrunk.tombstoned()).isEqualTo(1);
+    assertThat(registry.generation("notes")).isEqualTo(generation + 3);
+    // A run that changes nothing leaves it, and other collections never moved.
+    ingest("notes", notes);
+    assertThat(registry.generation("notes")).isEqualTo(generation + 3);
+    assertThat(registry.generation("recipes")).isEqualTo(recipes);
   }
 
   private static Path notes(Path tmp) throws Exception {

@@ -18,8 +18,10 @@ import io.engram.core.rerank.Rerankers;
 import io.engram.core.retrieval.Candidate;
 import io.engram.core.store.PgVectorChunkStore;
 import io.engram.core.tenant.Tenant;
+import io.engram.testing.ChatStubServer;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
+import io.engram.testing.OpenAiStubServer;
 import io.engram.testing.TestCrossEncoders;
 import io.engram.testing.TestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -222,8 +224,8 @@ class QueryPipelineIT {
         new Question(Tenant.DEFAULT, "how do penguins keep warm?", null, "removals", 1, false);
     assertThat(pipelines.ask(q).sources()).extracting(Source::source).containsExactly("r0");
     assertThat(pipelines.ask(q).cached()).isTrue();
-    // Dropping another collection's answers leaves this one's.
-    pipelines.forget("default");
+    // A change to another collection leaves this one's answers.
+    core.collections().changed("default");
     assertThat(pipelines.ask(q).cached()).isTrue();
 
     assertThat(core.catalog().remove("removals", ids.get(0)).orElseThrow().chunks()).isEqualTo(1);
@@ -235,6 +237,37 @@ class QueryPipelineIT {
     } finally {
       // The other tests count the passages of the index.
       core.catalog().remove("removals", ids.get(1));
+    }
+  }
+
+  @Test
+  void a_cached_answer_keeps_the_warning_its_llm_answer_came_with() {
+    // The LLM replies without citing a passage: a warning the answer is cached with.
+    try (OpenAiStubServer llm =
+            OpenAiStubServer.start(r -> ChatStubServer.Reply.completion("Birds sing songs."));
+        CoreServices withLlm =
+            CoreServices.open(
+                io.engram.core.config.EngramSettings.of(
+                    TestSettings.values(
+                        core.settings().database().url(),
+                        Map.of(
+                            "ENGRAM_LLM_PROVIDER", "openai",
+                            "ENGRAM_LLM_BASE_URL", llm.baseUrl(),
+                            "ENGRAM_LLM_MODEL", "stub"))),
+                "it",
+                2)) {
+      QueryPipelines answering =
+          withLlm.queryPipelines(new SimpleMeterRegistry(), ExchangeListener.NONE);
+      Question q = new Question(Tenant.DEFAULT, "which animals sing?", null, "default", 2, false);
+
+      QueryResult first = answering.ask(q);
+      QueryResult again = answering.ask(q);
+
+      assertThat(first.answerMode()).isEqualTo("llm");
+      assertThat(first.warning()).isEqualTo("the LLM answer cites no source");
+      assertThat(again.cached()).isTrue();
+      assertThat(again.warning()).isEqualTo(first.warning());
+      assertThat(llm.requests()).hasSize(1);
     }
   }
 

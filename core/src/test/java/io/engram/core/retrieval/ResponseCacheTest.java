@@ -36,17 +36,6 @@ class ResponseCacheTest {
   }
 
   @Test
-  void invalidating_a_scope_moves_its_epoch_on_and_no_other() {
-    ResponseCache<String> cache = new ResponseCache<>(10, Duration.ofSeconds(60), now::get);
-    long before = cache.epoch("notes");
-
-    cache.invalidate("notes");
-
-    assertThat(cache.epoch("notes")).isEqualTo(before + 1);
-    assertThat(cache.epoch("recipes")).isZero();
-  }
-
-  @Test
   void zero_capacity_or_ttl_disables_it() {
     ResponseCache<String> off = new ResponseCache<>(0, Duration.ofSeconds(60), now::get);
     off.put("k", "v");
