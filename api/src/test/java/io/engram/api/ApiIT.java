@@ -154,6 +154,43 @@ class ApiIT extends ApiTestSupport implements TestPropertyProvider {
   }
 
   @Test
+  void a_new_collection_is_served_with_its_first_chunking_and_shows_new_documents_at_once()
+      throws Exception {
+    Path dir = Files.createDirectories(root.resolve("birds"));
+    Files.writeString(dir.resolve("owls.txt"), "Owls hunt small mammals at night. ".repeat(12));
+    Reply started =
+        post(
+            "/v1/ingestions",
+            Map.of(
+                "path", dir.toString(), "collection", "birds", "chunkSize", 64, "chunkOverlap", 0));
+    assertThat(started.status()).as(started.body()).isEqualTo(202);
+    assertThat(awaitCompletion(started.json().path("workflowId").asText()).path("done").asInt())
+        .isEqualTo(1);
+    // Version 1 searches the index the first ingestion wrote, with its chunking.
+    JsonNode v1 = get("/v1/models/birds/versions/1").json();
+    assertThat(v1.path("indexVersion").path("chunkSize").asInt()).isEqualTo(64);
+    assertThat(v1.path("indexVersion").path("chunkOverlap").asInt()).isZero();
+
+    Map<String, Object> ask = Map.of("query", "which birds hunt at night", "collection", "birds");
+    JsonNode first = post("/v1/query", ask).json();
+    assertThat(first.path("modelVersion").asText()).isEqualTo("birds/v1");
+    assertThat(first.path("sources").get(0).path("snippet").asText().length())
+        .isLessThanOrEqualTo(64);
+    assertThat(post("/v1/query", ask).json().path("cached").asBoolean()).isTrue();
+
+    // A document ingested since is found by the next query: the cached answer is not served.
+    Files.writeString(dir.resolve("nightjars.txt"), "Nightjars are birds that hunt at night.");
+    Reply more = post("/v1/ingestions", Map.of("path", dir.toString(), "collection", "birds"));
+    assertThat(awaitCompletion(more.json().path("workflowId").asText()).path("done").asInt())
+        .isEqualTo(1);
+    JsonNode after = post("/v1/query", ask).json();
+    assertThat(after.path("cached").asBoolean()).isFalse();
+    List<String> sources = new java.util.ArrayList<>();
+    after.path("sources").forEach(n -> sources.add(n.path("source").asText()));
+    assertThat(sources).anyMatch(source -> source.endsWith("nightjars.txt"));
+  }
+
+  @Test
   void a_server_path_under_the_ingestion_roots_is_ingested() throws Exception {
     Files.writeString(root.resolve("sun.md"), "# Sun\n\nThe sun is a G-type main-sequence star.");
     Reply started =

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
@@ -91,7 +92,7 @@ public final class IngestionService {
     }
   }
 
-  private final Consumer<String> indexed;
+  private final BiConsumer<String, IndexVersion> indexed;
   private final ServedIndexes served;
   private final Jdbi jdbi;
   private final IndexVersions indexVersions;
@@ -110,12 +111,20 @@ public final class IngestionService {
       BlobStore blobs,
       DocumentReader reader,
       Function<String, CachedEmbedder> embedders) {
-    this(jdbi, indexVersions, blobs, reader, embedders, collection -> {}, ServedIndexes.NONE);
+    this(
+        jdbi,
+        indexVersions,
+        blobs,
+        reader,
+        embedders,
+        (collection, index) -> {},
+        ServedIndexes.NONE);
   }
 
   /**
-   * @param indexed told the collection after a batch stored documents in it (the worker registers a
-   *     collection's first model version then, so it serves a registered bundle at once)
+   * @param indexed told the collection and the index version after a batch stored documents there
+   *     (the worker registers a new collection's first model version then, over that index, so it
+   *     serves a registered bundle at once and searches what its first ingestion wrote)
    * @param served the index versions a collection is served from: a run without index parameters of
    *     its own writes to its serving version's (else to the installation's champion index
    *     version), so a collection whose promoted version searches a rebuilt index gets its new
@@ -127,7 +136,7 @@ public final class IngestionService {
       BlobStore blobs,
       DocumentReader reader,
       Function<String, CachedEmbedder> embedders,
-      Consumer<String> indexed,
+      BiConsumer<String, IndexVersion> indexed,
       ServedIndexes served) {
     this.served = served;
     this.indexed = indexed;
@@ -461,7 +470,7 @@ public final class IngestionService {
     if (stored > 0) {
       // After the documents' commits: answers cached before them are no longer served.
       collections.changed(run.collection());
-      indexed.accept(run.collection());
+      indexed.accept(run.collection(), version);
     }
     // Counted from the items' stored state rather than from this attempt's work: a retry after a
     // crash finds part of the range already done and must still report the whole range.

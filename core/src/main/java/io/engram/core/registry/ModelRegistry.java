@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
 public final class ModelRegistry {
   private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
 
-  /** The origin of the version the registry migrates an existing install's champion into. */
+  /**
+   * The origin of every collection's version 1, migrated from an install's champion or registered
+   * at its first ingestion: a retried registration finds it instead of adding another.
+   */
   public static final String MIGRATION = "migration";
 
   private final Jdbi jdbi;
@@ -281,6 +284,32 @@ public final class ModelRegistry {
    */
   public Optional<RegisteredVersion> bootstrap(
       String collection, IndexVersion index, ModelBundle configured) {
+    return versionOne(
+        collection,
+        index,
+        configured,
+        "migrated from the champion index version " + index.name(),
+        "version 1: the install's champion before the registry");
+  }
+
+  /**
+   * Makes sure a collection that has just been given its first documents has a champion: version 1
+   * is the configured retrieval and reranker over {@code index}, the index version its first
+   * ingestion wrote (so an ingestion with chunking of its own is served with that chunking). A
+   * collection that already has versions is left as it is.
+   */
+  public Optional<RegisteredVersion> first(
+      String collection, IndexVersion index, ModelBundle configured) {
+    return versionOne(
+        collection,
+        index,
+        configured,
+        "the collection's first ingestion, into index version " + index.name(),
+        "version 1: the collection's first documents");
+  }
+
+  private Optional<RegisteredVersion> versionOne(
+      String collection, IndexVersion index, ModelBundle configured, String reason, String note) {
     if (versions.any(collection)) {
       return alias(collection, ModelAliases.CHAMPION);
     }
@@ -303,12 +332,12 @@ public final class ModelRegistry {
                 .artifacts(artifacts)
                 .lineage(Map.of("indexVersion", index.name()))
                 .createdBy("engram")
-                .reason("migrated from the champion index version " + index.name())
+                .reason(reason)
                 .origin(MIGRATION)
                 .build(),
             List.of(ModelAliases.CHAMPION),
-            new Change("engram", "version 1: the install's champion before the registry", null));
-    log.info("registered {} from the champion index version {}", v1.label(), index.name());
+            new Change("engram", note, null));
+    log.info("registered {} over index version {}: {}", v1.label(), index.name(), reason);
     return Optional.of(v1);
   }
 

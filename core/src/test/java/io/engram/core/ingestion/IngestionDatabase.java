@@ -45,7 +45,7 @@ final class IngestionDatabase implements AutoCloseable {
         new BlobStore(jdbi),
         new DocumentReader(1 << 20),
         model -> new CachedEmbedder(jdbi, model, EmbeddingModels.get(model)),
-        collection -> {},
+        (collection, index) -> {},
         served);
   }
 

@@ -28,10 +28,10 @@ public final class IngestionCapability implements Capability {
             core.blobs(),
             new DocumentReader(core.settings().ingestion().maxDocumentBytes()),
             core::embedder,
-            // A new collection's champion is registered as its version 1 as soon as it has
-            // documents, so it serves (and can be retrained from) a registered bundle at once.
-            collection ->
-                core.registry().bootstrap(collection, core.champion(), core.defaultBundle()),
+            // A new collection's version 1 is registered as soon as it has documents, over the
+            // index its first ingestion wrote (its chunking), so it serves (and can be retrained
+            // from) a registered bundle at once.
+            (collection, index) -> core.registry().first(collection, index, core.defaultBundle()),
             // New documents go to the index the collection's serving version searches, and
             // reach the others it can serve from (a rollout's candidate, staging, previous).
             core.liveIndexes());
