@@ -191,6 +191,37 @@ class ApiIT extends ApiTestSupport implements TestPropertyProvider {
   }
 
   @Test
+  void an_upload_of_no_files_removes_what_its_source_had() throws Exception {
+    byte[] text =
+        "Lichens are a fungus and an alga living together.".getBytes(StandardCharsets.UTF_8);
+    String hash = Hashing.sha256(text);
+    assertThat(put("/v1/blobs/" + hash, text).status()).isEqualTo(201);
+    String origin = "/home/someone/lichens";
+    Map<String, Object> file =
+        Map.of("path", origin + "/lichens.txt", "sha256", hash, "size", text.length);
+    Reply stored =
+        post(
+            "/v1/ingestions",
+            Map.of("collection", "lichens", "origin", origin, "files", List.of(file)));
+    assertThat(awaitCompletion(stored.json().path("workflowId").asText()).path("done").asInt())
+        .isEqualTo(1);
+    Map<String, Object> ask = Map.of("query", "what are lichens", "collection", "lichens");
+    assertThat(post("/v1/query", ask).json().path("sources")).hasSize(1);
+
+    // Which source has no files any more must be said.
+    assertProblem(post("/v1/ingestions", Map.of("collection", "lichens", "files", List.of())), 400);
+    Reply emptied =
+        post(
+            "/v1/ingestions",
+            Map.of("collection", "lichens", "origin", origin, "files", List.of()));
+    assertThat(emptied.status()).as(emptied.body()).isEqualTo(202);
+    JsonNode status = awaitCompletion(emptied.json().path("workflowId").asText());
+    assertThat(status.path("total").asInt()).isZero();
+    assertThat(status.path("tombstoned").asInt()).isEqualTo(1);
+    assertThat(post("/v1/query", ask).json().path("sources").size()).isZero();
+  }
+
+  @Test
   void a_server_path_under_the_ingestion_roots_is_ingested() throws Exception {
     Files.writeString(root.resolve("sun.md"), "# Sun\n\nThe sun is a G-type main-sequence star.");
     Reply started =

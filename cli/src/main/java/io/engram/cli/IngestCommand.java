@@ -171,6 +171,10 @@ final class IngestCommand implements Callable<Integer> {
         toUpload.size(),
         bytes(toUpload.stream().mapToLong(LocalFiles.Hashed::size).sum()),
         files.size() - toUpload.size());
+    if (files.isEmpty()) {
+      err.printf(
+          "%s has no files to ingest: what the collection holds from it is removed%n", origin);
+    }
     err.flush();
 
     List<FileRef> manifest =

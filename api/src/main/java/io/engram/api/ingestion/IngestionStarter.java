@@ -96,10 +96,18 @@ class IngestionStarter {
       throw Problems.invalidField("/chunkOverlap", e.getMessage());
     }
     boolean hasPath = body.path() != null && !body.path().isBlank();
-    boolean hasFiles = body.files() != null && !body.files().isEmpty();
+    // An empty upload is a source that has no files any more: its run tombstones what the
+    // collection holds from it, so it must say which source that is.
+    boolean hasFiles = body.files() != null;
     if (hasPath == hasFiles) {
       throw Problems.badRequest(
           "give exactly one of 'path' (a server-side path) and 'files' (uploaded blobs)");
+    }
+    if (hasFiles && body.files().isEmpty() && (body.origin() == null || body.origin().isBlank())) {
+      throw Problems.invalidField(
+          "/origin",
+          "an upload of no files needs 'origin', the source that has none any more (its documents"
+              + " are removed from the collection)");
     }
     IngestionRequest request;
     if (hasPath) {
