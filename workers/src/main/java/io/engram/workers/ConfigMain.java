@@ -8,6 +8,7 @@ import io.engram.core.config.SettingsSource;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code ./engram config}: every setting's effective value and where it came from (default,
@@ -47,7 +48,31 @@ public final class ConfigMain {
         }
       }
     }
-    System.exit(print(SettingsSource.of(System.getenv()), json, changed, System.out));
+    System.exit(run(System.getenv(), json, changed, System.out));
+  }
+
+  /**
+   * Prints the settings {@code env} gives; returns the exit status (2 when invalid). A profile or
+   * configuration file that cannot be read at all is reported as the configuration's error too.
+   */
+  static int run(Map<String, String> env, boolean json, boolean changed, PrintStream out) {
+    SettingsSource source;
+    try {
+      source = SettingsSource.of(env);
+    } catch (IllegalArgumentException e) {
+      if (json) {
+        ObjectNode root = new ObjectMapper().createObjectNode();
+        root.putNull("profile");
+        root.putArray("settings");
+        root.putArray("unknown");
+        root.put("error", e.getMessage());
+        out.println(root);
+      } else {
+        out.println("configuration is INVALID: " + e.getMessage());
+      }
+      return 2;
+    }
+    return print(source, json, changed, out);
   }
 
   /** Prints the settings of {@code source}; returns the exit status (2 when invalid). */
