@@ -1,5 +1,7 @@
 package io.engram.cli;
 
+import io.engram.cli.EngramClient.Reply;
+import io.engram.contract.Queries;
 import io.engram.contract.Queries.QueryRequest;
 import io.engram.contract.Queries.QueryResponse;
 import io.engram.contract.Queries.Source;
@@ -20,8 +22,11 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "chat",
-    description =
-        "Chat in a session: each line is a turn; follow-ups use the earlier turns. /quit ends.")
+    description = {
+      "Chat in a session: each line is a turn; follow-ups use the earlier turns. /quit ends.",
+      "With --json, each answer is one JSON object on a line of its own (JSON Lines).",
+      "Exit status 2 when a turn was refused (the rest are still asked)."
+    })
 final class ChatCommand implements Callable<Integer> {
 
   @Mixin CommandContext context;
@@ -55,12 +60,18 @@ final class ChatCommand implements Callable<Integer> {
           "--collection goes with a new session only: a session keeps the collection it was"
               + " opened with; drop one of them");
     }
+    if (topK < 1 || topK > Queries.MAX_TOP_K) {
+      throw context.usageError("--top-k must be from 1 to " + Queries.MAX_TOP_K);
+    }
     EngramClient client = context.client();
-    String sessionId = session != null ? session : client.createSession(collection);
+    String sessionId =
+        session != null ? existing(client, session) : client.createSession(collection);
     err.println("session " + sessionId + " — type a question, /quit to end");
     err.flush();
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    int asked = 0;
+    int refused = 0;
     String line;
     while (true) {
       if (System.console() != null) {
@@ -74,20 +85,61 @@ final class ChatCommand implements Callable<Integer> {
       if (line.isBlank()) {
         continue;
       }
+      asked++;
       try {
-        context.print(
-            client.query(new QueryRequest(line.strip(), sessionId, null, topK)),
-            ChatCommand::print);
-      } catch (CliException refused) {
-        if (refused.exitCode() != CliException.USAGE) {
-          throw refused; // unreachable, unauthorised, failing: the conversation cannot go on
+        Reply<QueryResponse> reply =
+            client.query(new QueryRequest(line.strip(), sessionId, null, topK));
+        if (context.cli().json()) {
+          // One answer per line: a stream of turns a script reads as it comes.
+          context.out().println(reply.json().toString());
+          context.out().flush();
+        } else {
+          context.print(reply, ChatCommand::print);
+        }
+      } catch (CliException e) {
+        if (e.exitCode() != CliException.USAGE || e.httpStatus() == 404) {
+          // Unreachable, unauthorised, failing, or the session is gone (closed when idle): the
+          // conversation cannot go on.
+          throw e.httpStatus() == 404 ? sessionGone(sessionId) : e;
         }
         // A question the API refuses (too long, say): say why and take the next one.
-        err.println("error: " + refused.getMessage());
+        refused++;
+        err.println("error: " + e.getMessage());
         err.flush();
       }
     }
+    if (refused > 0) {
+      err.printf("%d of %d %s refused%n", refused, asked, asked == 1 ? "turn was" : "turns were");
+      err.flush();
+      return CliException.USAGE;
+    }
     return 0;
+  }
+
+  /** The session {@code id}, once the API says it is open; refused in the CLI's words otherwise. */
+  private static String existing(EngramClient client, String id) {
+    try {
+      return client.sessionTurns(id).value().sessionId();
+    } catch (CliException e) {
+      if (e.httpStatus() == 404) {
+        throw sessionGone(id);
+      }
+      if (e.exitCode() == CliException.USAGE) {
+        throw new CliException(
+            "--session " + id + " is not a session id: give the UUID a chat printed",
+            CliException.USAGE);
+      }
+      throw e;
+    }
+  }
+
+  private static CliException sessionGone(String id) {
+    return new CliException(
+        "no open session "
+            + id
+            + " (it was closed after being idle, or belongs to another key's tenant); run"
+            + " ./engram chat without --session to open a new one",
+        CliException.USAGE);
   }
 
   private static void print(PrintWriter out, QueryResponse response) {

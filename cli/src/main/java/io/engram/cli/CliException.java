@@ -59,6 +59,11 @@ final class CliException extends RuntimeException {
     return exitCode;
   }
 
+  /** The HTTP status of the API's error answer; 0 when the failure was not an API answer. */
+  int httpStatus() {
+    return httpStatus;
+  }
+
   /** Whether the API refused the request for the caller's rate limit (429). */
   boolean rateLimited() {
     return httpStatus == TOO_MANY_REQUESTS;

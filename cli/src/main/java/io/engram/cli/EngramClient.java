@@ -45,6 +45,7 @@ import io.engram.contract.Rollouts.RolloutView;
 import io.engram.contract.Schedules.ScheduleList;
 import io.engram.contract.Sessions.CreateSession;
 import io.engram.contract.Sessions.SessionCreated;
+import io.engram.contract.Sessions.SessionTurns;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -231,6 +232,11 @@ final class EngramClient {
     return post("/v1/sessions", new CreateSession(collection, null), SessionCreated.class)
         .value()
         .sessionId();
+  }
+
+  /** The session's recent turns; a 404 when there is no open session of that id. */
+  Reply<SessionTurns> sessionTurns(String sessionId) {
+    return get("/v1/sessions/" + pathSegment(sessionId) + "/turns", SessionTurns.class);
   }
 
   /** Lists the Temporal Schedules of the API's namespace. */

@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,7 +94,10 @@ class AskCommandIT {
         CliRunner.run("--api", RealEngram.url(), "ask", "hello", "--collection", COLLECTION);
 
     assertThat(result.exitCode()).as(result.err()).isZero();
-    assertThat(result.out()).endsWith("no matching passages found\n");
+    assertThat(result.out())
+        .startsWith("Hello!")
+        .contains("(nothing looked up: the turn reads as chit chat, not a question)")
+        .doesNotContain("no matching passages");
   }
 
   @Test
@@ -108,14 +112,13 @@ class AskCommandIT {
   }
 
   @Test
-  void a_top_k_the_api_refuses_is_a_usage_error_naming_the_field() {
+  void a_top_k_out_of_range_is_a_usage_error_naming_the_option() {
     CliRunner.Result result =
         CliRunner.run(
             "--api", RealEngram.url(), "ask", "why?", "--collection", COLLECTION, "--top-k", "101");
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err().strip())
-        .isEqualTo("error: Bad Request: /topK: must be less than or equal to 100");
+    assertThat(result.err()).contains("--top-k must be from 1 to 100");
   }
 
   @Test
@@ -131,11 +134,13 @@ class AskCommandIT {
       CliRunner.Result result =
           CliRunner.run("--api", RealEngram.url(), "--json", "chat", "--collection", COLLECTION);
 
-      assertThat(result.exitCode()).as(result.err()).isZero();
-      // The refused question is reported and the conversation goes on.
+      // The refused question is reported, the conversation goes on, and the exit status says so.
       assertThat(result.err()).contains("error: Bad Request: /query");
+      assertThat(result.err()).contains("1 of 3 turns were refused");
+      assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
       String sessionId = result.err().replaceAll("(?s).*session (\\S+) — .*", "$1").strip();
-      String[] replies = result.out().strip().split("\n(?=\\{)");
+      // JSON Lines: one answer per line.
+      List<String> replies = result.out().strip().lines().toList();
       assertThat(replies).hasSize(2);
       for (String reply : replies) {
         assertThat(EngramClient.JSON.readTree(reply).path("sessionId").asText())
@@ -144,6 +149,29 @@ class AskCommandIT {
     } finally {
       System.setIn(stdin);
     }
+  }
+
+  @Test
+  void chat_refuses_an_unknown_session_or_top_k_before_reading_a_question() {
+    CliRunner.Result unknown =
+        CliRunner.run(
+            "--api", RealEngram.url(), "chat", "--session", "00000000-0000-0000-0000-000000000000");
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.err())
+        .contains("no open session 00000000-0000-0000-0000-000000000000")
+        .contains("./engram chat without --session")
+        .doesNotContain("— type a question");
+
+    CliRunner.Result malformed =
+        CliRunner.run("--api", RealEngram.url(), "chat", "--session", "s-1");
+    assertThat(malformed.exitCode()).isEqualTo(2);
+    assertThat(malformed.err()).contains("--session s-1 is not a session id");
+
+    CliRunner.Result topK =
+        CliRunner.run(
+            "--api", RealEngram.url(), "chat", "--collection", COLLECTION, "--top-k", "0");
+    assertThat(topK.exitCode()).isEqualTo(2);
+    assertThat(topK.err()).contains("--top-k must be from 1 to 100");
   }
 
   @Test

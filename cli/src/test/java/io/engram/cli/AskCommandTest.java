@@ -25,7 +25,19 @@ class AskCommandTest {
                 + " answered extractively");
   }
 
+  @Test
+  void small_talk_and_statements_say_nothing_was_looked_up() {
+    assertThat(AskCommand.answerLabel(answer("extractive", null, "chit-chat")))
+        .isEqualTo("nothing looked up: the turn reads as chit chat, not a question");
+    assertThat(AskCommand.answerLabel(answer("extractive", null, "memory-statement")))
+        .isEqualTo("nothing looked up: the turn reads as memory statement, not a question");
+  }
+
   private static QueryResponse answer(String mode, String warning) {
+    return answer(mode, warning, "question");
+  }
+
+  private static QueryResponse answer(String mode, String warning, String intent) {
     return new QueryResponse(
         "q-1",
         "Backups last 30 days. [1]",
@@ -33,7 +45,7 @@ class AskCommandTest {
         List.of(1),
         warning,
         List.of(),
-        "question",
+        intent,
         null,
         "local",
         null,

@@ -13,6 +13,9 @@ public final class Queries {
   /** The longest question the API answers, in UTF-16 characters. */
   public static final int MAX_QUERY_CHARS = 4096;
 
+  /** The most passages one query may ask for. */
+  public static final int MAX_TOP_K = 100;
+
   private Queries() {}
 
   /**
@@ -29,7 +32,7 @@ public final class Queries {
       @NotBlank @Size(max = MAX_QUERY_CHARS) String query,
       @Size(max = 128) String sessionId,
       @Size(max = 63) String collection,
-      @Min(1) @Max(100) Integer topK) {}
+      @Min(1) @Max(MAX_TOP_K) Integer topK) {}
 
   /**
    * The answer.

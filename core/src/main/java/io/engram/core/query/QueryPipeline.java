@@ -231,7 +231,7 @@ public final class QueryPipeline {
 
     Turn turn =
         intent == Intent.CHIT_CHAT || intent == Intent.MEMORY_STATEMENT
-            ? Turn.nothingToLookUp(intent, collection)
+            ? Turn.nothingToLookUp(intent, collection, q.sessionId() != null)
             : lookUp(q, serving, collection, classified.query(), history, timings);
 
     String warning = turn.warning;
@@ -301,14 +301,20 @@ public final class QueryPipeline {
       List<String> teams,
       String modelVersion) {
 
-    /** Small talk is answered; statements are kept in working memory for distillation. */
-    static Turn nothingToLookUp(Intent intent, String collection) {
+    /**
+     * Small talk is answered; statements are kept in working memory for distillation, within a
+     * session: without one there is nowhere to keep them, and the answer says so.
+     */
+    static Turn nothingToLookUp(Intent intent, String collection, boolean inSession) {
       String answer =
           intent == Intent.CHIT_CHAT
               ? "Hello! Ask me a question about the documents in '"
                   + Tenant.nameOf(collection)
                   + "'."
-              : "Noted; I will keep that in mind for this conversation.";
+              : inSession
+                  ? "Noted; I will keep that in mind for this conversation."
+                  : "I can only remember that within a conversation: ask in a session (a"
+                      + " sessionId from POST /v1/sessions, or ./engram chat).";
       return new Turn(answer, "extractive", List.of(), null, List.of(), false, null, null, null);
     }
   }

@@ -272,6 +272,17 @@ class QueryPipelineIT {
   }
 
   @Test
+  void a_statement_without_a_session_is_not_acknowledged_as_kept() {
+    QueryResult said =
+        pipelines.ask(
+            new Question(Tenant.DEFAULT, "I work as a nurse.", null, "default", 2, false));
+
+    assertThat(said.intent()).isEqualTo("memory-statement");
+    assertThat(said.answer()).contains("only remember that within a conversation");
+    assertThat(said.sources()).isEmpty();
+  }
+
+  @Test
   void the_warm_up_prepares_every_passage_and_asks_questions_of_the_corpus() {
     WarmUp warmUp = new WarmUp(pipelines, core.chunks(), 3, List::of);
     assertThat(warmUp.report().state()).isEqualTo(WarmUp.State.WAITING);
