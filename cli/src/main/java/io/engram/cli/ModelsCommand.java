@@ -133,7 +133,7 @@ final class ModelsCommand extends CommandGroup {
       out.println();
       out.println(
           primary == null
-              ? "NDCG@10: no version has been evaluated on an eval set yet"
+              ? "NDCG@10: no version has metrics recorded yet (retraining records them)"
               : "NDCG@10 on eval set " + primary);
     }
   }
@@ -207,7 +207,16 @@ final class ModelsCommand extends CommandGroup {
         }
       }
       if (v.metrics().isEmpty()) {
-        row(out, "metrics", "none yet (./engram eval DIR --model-version " + v.version() + ")");
+        // The registry's metrics are the ones retraining measured and gated with; an eval run
+        // measures a version without recording them here (it is kept in eval_runs).
+        row(
+            out,
+            "metrics",
+            "none recorded: a retraining records the metrics of the versions it registers"
+                + " (./engram retrain --collection COLLECTION --eval DIR); ./engram eval DIR"
+                + " --model-version "
+                + v.version()
+                + " measures this one without recording them");
       } else {
         out.println("  metrics");
         for (Map.Entry<String, Map<String, Object>> set : new TreeMap<>(v.metrics()).entrySet()) {
