@@ -54,6 +54,9 @@ public record SearchSpace(List<Param> params) {
      * empty when it is of another kind or outside the parameter's range.
      */
     Optional<Object> coerce(Object value);
+
+    /** What a value must be, in words: "an integer from 1 to 5", "one of hybrid, dense". */
+    String expected();
   }
 
   /** A real number in {@code [low, high]}; with {@code log}, sampled uniformly in its logarithm. */
@@ -77,6 +80,11 @@ public record SearchSpace(List<Param> params) {
         }
       }
       return Optional.empty();
+    }
+
+    @Override
+    public String expected() {
+      return "a number from " + low + " to " + high;
     }
   }
 
@@ -109,6 +117,11 @@ public record SearchSpace(List<Param> params) {
       return Optional.empty();
     }
 
+    @Override
+    public String expected() {
+      return "an integer from " + low + " to " + high + (step > 1 ? " in steps of " + step : "");
+    }
+
     /** How many values the grid has. */
     int size() {
       return (high - low) / step + 1;
@@ -129,6 +142,19 @@ public record SearchSpace(List<Param> params) {
     public Optional<Object> coerce(Object value) {
       return value instanceof String s && choices.contains(s) ? Optional.of(s) : Optional.empty();
     }
+
+    @Override
+    public String expected() {
+      return "one of " + String.join(", ", choices);
+    }
+  }
+
+  /** A value as a user wrote it: a whole number without ".0", a string in quotes. */
+  private static String shown(Object raw) {
+    if (raw instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15) {
+      return Long.toString(d.longValue());
+    }
+    return raw instanceof String text ? "'" + text + "'" : String.valueOf(raw);
   }
 
   public static FloatParam uniform(String name, double low, double high) {
@@ -179,7 +205,12 @@ public record SearchSpace(List<Param> params) {
                 .orElseThrow(
                     () ->
                         new IllegalArgumentException(
-                            "parameter '" + p.name() + "' cannot be " + raw + " (" + p + ")"));
+                            "parameter '"
+                                + p.name()
+                                + "' cannot be "
+                                + shown(raw)
+                                + ": expected "
+                                + p.expected()));
         typed.put(p.name(), v);
       }
     }

@@ -57,11 +57,16 @@ class SearchSpaceTest {
     assertThat(p.values().get("weight")).isEqualTo(1.0);
     assertThat(p.getInt("candidates")).isEqualTo(40);
 
-    raw.put("candidates", 45);
-    assertThatThrownBy(() -> RETRIEVAL.validate(raw)).hasMessageContaining("candidates");
+    raw.put("candidates", 45.0);
+    // Said in the user's words: the value as written, what the parameter takes.
+    assertThatThrownBy(() -> RETRIEVAL.validate(raw))
+        .hasMessageStartingWith("parameter 'candidates' cannot be 45: expected an integer from ")
+        .hasMessageContaining(" in steps of ")
+        .hasMessageNotContaining("IntParam[");
     raw.put("candidates", 40);
     raw.put("reranker", "cross-encoder");
-    assertThatThrownBy(() -> RETRIEVAL.validate(raw)).hasMessageContaining("reranker");
+    assertThatThrownBy(() -> RETRIEVAL.validate(raw))
+        .hasMessageStartingWith("parameter 'reranker' cannot be 'cross-encoder': expected one of ");
     raw.put("reranker", "none");
     raw.put("share", 0.5);
     assertThatThrownBy(() -> RETRIEVAL.validate(raw)).hasMessageContaining("share");
