@@ -521,7 +521,10 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(detail.json().path("chunks"))
         .extracting(JsonNode::asText)
         .containsExactly("text of a.txt");
-    // No index records it holds the document (the test wrote its chunks alone).
+    // No index records it holds the document (the test wrote its chunks alone): an empty list is
+    // sent as one, not left out.
+    assertThat(detail.json().get("indexes")).isNotNull();
+    assertThat(detail.json().get("indexes").isArray()).isTrue();
     assertThat(detail.json().path("indexes")).isEmpty();
     assertThat(detail.json().path("servingIndex").asText()).isEqualTo(core.champion().name());
     assertProblem(get("/v1/collections/shelf/documents/999999999"), 404);
