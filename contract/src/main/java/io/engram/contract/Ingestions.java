@@ -72,8 +72,8 @@ public final class Ingestions {
    * @param total documents found
    * @param done documents ingested (new or changed)
    * @param skipped documents unchanged since the last ingestion
-   * @param failed documents that could not be ingested, or that validation failed (see {@code
-   *     errors})
+   * @param failed documents that could not be ingested, that validation failed, or that the source
+   *     listed again under a source already listed (see {@code errors})
    * @param tombstoned documents gone from the source since the last ingestion
    * @param errors the failed documents and why (the first ones)
    * @param tombstonedSample some of the tombstoned documents

@@ -74,7 +74,9 @@ public class IngestionActivitiesImpl implements IngestionActivities {
           d.skipped(),
           d.pending(),
           d.tombstoned(),
-          d.tombstonedSample());
+          d.tombstonedSample(),
+          d.duplicates(),
+          d.duplicateSample());
     } catch (IngestionService.InvalidSourceException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.INVALID_SOURCE);
     } catch (IOException e) {

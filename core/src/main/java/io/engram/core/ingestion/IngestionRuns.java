@@ -15,6 +15,8 @@ public final class IngestionRuns {
    * @param total documents the source listed
    * @param skipped of those, unchanged since they were indexed
    * @param tombstoned source URIs of documents gone from the source
+   * @param duplicates source URIs the source listed again after their first record, once per repeat
+   *     (only the first record is ingested)
    */
   public record Run(
       String runId,
@@ -23,7 +25,8 @@ public final class IngestionRuns {
       int indexVersionId,
       int total,
       int skipped,
-      List<String> tombstoned) {}
+      List<String> tombstoned,
+      List<String> duplicates) {}
 
   private final Jdbi jdbi;
 
@@ -36,7 +39,7 @@ public final class IngestionRuns {
         h ->
             h.createQuery(
                     "SELECT run_id, collection, origin, index_version_id, total, skipped,"
-                        + " tombstoned FROM ingestion_runs WHERE run_id = :runId")
+                        + " tombstoned, duplicates FROM ingestion_runs WHERE run_id = :runId")
                 .bind("runId", runId)
                 .map(ConstructorMapper.of(Run.class))
                 .findOne());
@@ -46,8 +49,8 @@ public final class IngestionRuns {
   public static void insert(Handle h, String workflowId, Run run) {
     h.createUpdate(
             "INSERT INTO ingestion_runs (run_id, workflow_id, collection, origin, index_version_id,"
-                + " total, skipped, tombstoned) VALUES (:runId, :workflowId, :collection, :origin,"
-                + " :indexVersionId, :total, :skipped, :tombstoned)")
+                + " total, skipped, tombstoned, duplicates) VALUES (:runId, :workflowId, :collection,"
+                + " :origin, :indexVersionId, :total, :skipped, :tombstoned, :duplicates)")
         .bindMethods(run)
         .bind("workflowId", workflowId)
         .execute();

@@ -70,14 +70,21 @@ public final class IngestionService {
    */
   public static final String REBUILD_ORIGIN = "(rebuild)";
 
-  /** The outcome of discovery, small enough for workflow history. */
+  /**
+   * The outcome of discovery, small enough for workflow history.
+   *
+   * @param duplicates records the source listed again under a source URI already listed (only the
+   *     first is ingested); {@code duplicateSample} names the first few
+   */
   public record Discovery(
       int indexVersionId,
       int total,
       int skipped,
       int pending,
       int tombstoned,
-      List<String> tombstonedSample) {}
+      List<String> tombstonedSample,
+      int duplicates,
+      List<String> duplicateSample) {}
 
   /** A document that failed, with the reason. */
   public record ItemError(String source, String reason) {}
@@ -198,6 +205,7 @@ public final class IngestionService {
       throw new InvalidSourceException(e.getMessage());
     }
     Map<String, DiscoveredDocument> found = new LinkedHashMap<>();
+    List<String> duplicates = new ArrayList<>();
     // What the index holds: read before a rebuild (it locates only what is missing), after a scan
     // of a source otherwise (a run storing documents meanwhile is seen).
     Map<String, String> indexedHashes =
@@ -222,7 +230,7 @@ public final class IngestionService {
       heartbeat.accept(found.size());
     } else if (request.manifestId() != null) {
       for (ManifestEntry entry : manifest(request.manifestId())) {
-        SourceScanner.scanBlob(entry, blobs, d -> found.putIfAbsent(d.sourceUri(), d));
+        SourceScanner.scanBlob(entry, blobs, collecting(found, duplicates, heartbeat, 100));
         heartbeat.accept(found.size());
       }
     } else {
@@ -230,7 +238,7 @@ public final class IngestionService {
       if (!Files.exists(path)) {
         throw new InvalidSourceException("no such file or directory on the worker: " + path);
       }
-      SourceScanner.scanPath(path, collecting(found, heartbeat, 100));
+      SourceScanner.scanPath(path, collecting(found, duplicates, heartbeat, 100));
     }
     if (indexedHashes == null) {
       indexedHashes = documentIndexes.hashesBySource(request.collection(), version.id());
@@ -252,7 +260,8 @@ public final class IngestionService {
                       version.id(),
                       found.size(),
                       found.size() - pending.size(),
-                      request.rebuild() ? List.of() : tombstone(h, request, found.keySet()));
+                      request.rebuild() ? List.of() : tombstone(h, request, found.keySet()),
+                      duplicates);
               IngestionRuns.insert(h, request.workflowId(), recorded);
               IngestionItems.insertAll(h, request.runId(), pending);
               return recorded;
@@ -318,13 +327,18 @@ public final class IngestionService {
   }
 
   /**
-   * Keeps the first document scanned for each source in {@code into}, heartbeating with the count
-   * every {@code every} documents.
+   * Keeps the first document scanned for each source in {@code into} (a later one's source goes to
+   * {@code repeated}, when given), heartbeating with the count every {@code every} documents.
    */
   private static Consumer<DiscoveredDocument> collecting(
-      Map<String, DiscoveredDocument> into, IntConsumer heartbeat, int every) {
+      Map<String, DiscoveredDocument> into,
+      List<String> repeated,
+      IntConsumer heartbeat,
+      int every) {
     return d -> {
-      into.putIfAbsent(d.sourceUri(), d);
+      if (into.putIfAbsent(d.sourceUri(), d) != null && repeated != null) {
+        repeated.add(d.sourceUri());
+      }
       if (into.size() % every == 0) {
         heartbeat.accept(into.size());
       }
@@ -338,7 +352,7 @@ public final class IngestionService {
       return lines;
     }
     try {
-      SourceScanner.scanPath(file, collecting(lines, heartbeat, 1_000));
+      SourceScanner.scanPath(file, collecting(lines, null, heartbeat, 1_000));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -347,13 +361,16 @@ public final class IngestionService {
 
   private static Discovery discovery(IngestionRuns.Run run, int pending) {
     List<String> tombstoned = run.tombstoned();
+    List<String> duplicates = run.duplicates();
     return new Discovery(
         run.indexVersionId(),
         run.total(),
         run.skipped(),
         pending,
         tombstoned.size(),
-        tombstoned.subList(0, Math.min(TOMBSTONE_SAMPLE, tombstoned.size())));
+        tombstoned.subList(0, Math.min(TOMBSTONE_SAMPLE, tombstoned.size())),
+        duplicates.size(),
+        duplicates.subList(0, Math.min(TOMBSTONE_SAMPLE, duplicates.size())));
   }
 
   /**

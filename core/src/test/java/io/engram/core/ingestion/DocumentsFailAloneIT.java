@@ -69,6 +69,33 @@ class DocumentsFailAloneIT {
   }
 
   @Test
+  void a_record_listed_again_under_its_id_is_reported_not_dropped(@TempDir Path dir)
+      throws Exception {
+    Files.writeString(
+        dir.resolve("corpus.jsonl"),
+        """
+        {"_id": "j1", "title": "Tea", "text": "Green tea is brewed at eighty degrees."}
+        {"_id": "j2", "title": "Sail", "text": "A sloop has one mast."}
+        {"_id": "j1", "title": "Tea again", "text": "Black tea is brewed with boiling water."}
+        {"_id": "j1", "title": "Tea thrice", "text": "Oolong is half oxidised."}
+        """);
+
+    IngestionService.Discovery discovery = discover("run-1", dir);
+
+    assertThat(discovery.total()).isEqualTo(2);
+    assertThat(discovery.pending()).isEqualTo(2);
+    assertThat(discovery.duplicates()).isEqualTo(2);
+    assertThat(discovery.duplicateSample()).hasSize(2).allMatch(uri -> uri.endsWith("#j1"));
+    // A retried discovery reports what the first recorded.
+    IngestionService.Discovery again = discover("run-1", dir);
+    assertThat(again.duplicates()).isEqualTo(2);
+    assertThat(again.duplicateSample()).isEqualTo(discovery.duplicateSample());
+    // The first record of the id is the one ingested.
+    service.process("run-1", 0, 2, seq -> {});
+    assertThat(string("SELECT title FROM documents WHERE external_id = 'j1'")).isEqualTo("Tea");
+  }
+
+  @Test
   void a_document_the_database_refuses_fails_alone(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("tea.txt"), "Green tea is brewed at eighty degrees.");
     Files.writeString(dir.resolve("poison.txt"), "A value no column can hold: poison.");

@@ -57,6 +57,11 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
    */
   static final String VALIDATION = "validation";
 
+  /** Why a record the source lists again under a source already listed is failed. */
+  static final String DUPLICATE =
+      "listed again (for a JSONL corpus, a second line with this _id): only the first is"
+          + " ingested; give each record an id of its own";
+
   private static final Logger log = Workflow.getLogger(IngestionWorkflowImpl.class);
 
   private static final RetryOptions RETRY = RetryPolicies.standard(FailureTypes.INVALID_SOURCE);
@@ -100,7 +105,13 @@ public class IngestionWorkflowImpl implements IngestionWorkflow {
     if (resume == null) {
       runKey = Workflow.getInfo().getRunId();
       DiscoveryResult found = discovery.discover(runKey, request);
-      total = found.total();
+      // A record the source repeats is failed, with why: only its first is ingested.
+      total = found.total() + found.duplicates();
+      failed = found.duplicates();
+      addErrors(
+          found.duplicateSample().stream()
+              .map(source -> new DocumentError(source, DUPLICATE))
+              .toList());
       skipped = found.skipped();
       tombstoned = found.tombstoned();
       tombstonedSample = found.tombstonedSample();

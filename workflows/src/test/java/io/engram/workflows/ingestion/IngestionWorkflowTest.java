@@ -112,6 +112,34 @@ class IngestionWorkflowTest {
   }
 
   @Test
+  void records_the_source_listed_twice_are_failed_with_why(
+      TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client) {
+    IngestionActivities activities = mockActivities();
+    when(activities.discover(anyString(), any()))
+        .thenReturn(
+            new DiscoveryResult(
+                7, 10, 0, 10, 0, List.of(), 3, List.of("c.jsonl#j1", "c.jsonl#j1", "c.jsonl#j4")));
+    when(activities.processBatch(anyString(), anyInt(), anyInt()))
+        .thenAnswer(IngestionWorkflowTest::allDone);
+    when(activities.validate(anyString()))
+        .thenReturn(new ValidationReport(10, 0, 10, 0, List.of(), List.of()));
+    worker.registerActivitiesImplementations(activities);
+    testEnv.start();
+
+    IngestionWorkflow workflow = newWorkflow(client, worker);
+    WorkflowClient.start(workflow::ingest, REQUEST);
+    IngestionProgress result = WorkflowStub.fromTyped(workflow).getResult(IngestionProgress.class);
+
+    assertThat(result.total()).isEqualTo(13);
+    assertThat(result.done()).isEqualTo(10);
+    assertThat(result.failed()).isEqualTo(3);
+    assertThat(result.errors())
+        .extracting(DocumentError::source)
+        .containsExactly("c.jsonl#j1", "c.jsonl#j1", "c.jsonl#j4");
+    assertThat(result.errors()).allMatch(e -> e.reason().equals(IngestionWorkflowImpl.DUPLICATE));
+  }
+
+  @Test
   void documents_validation_fails_move_from_done_to_failed_before_other_indexes_follow(
       TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client) throws IOException {
     IngestionActivities activities = mockActivities();

@@ -55,6 +55,36 @@ class PayloadRoundTripTest {
   }
 
   @Test
+  void discovery_result_with_duplicates_round_trips_and_an_older_one_reads_as_none() {
+    DiscoveryResult result =
+        new DiscoveryResult(1, 3, 0, 3, 0, List.of(), 2, List.of("c.jsonl#a", "c.jsonl#a"));
+
+    assertThat(roundTrip(result, DiscoveryResult.class)).isEqualTo(result);
+    // What a run recorded before duplicates were reported: the fields are absent.
+    DiscoveryResult older =
+        converter.fromPayload(
+            converter
+                .toPayload(
+                    java.util.Map.of(
+                        "indexVersionId",
+                        1,
+                        "total",
+                        3,
+                        "skipped",
+                        0,
+                        "pending",
+                        3,
+                        "tombstoned",
+                        0,
+                        "tombstonedSample",
+                        List.of()))
+                .orElseThrow(),
+            DiscoveryResult.class,
+            DiscoveryResult.class);
+    assertThat(older).isEqualTo(new DiscoveryResult(1, 3, 0, 3, 0, List.of()));
+  }
+
+  @Test
   void batch_result_round_trips() {
     BatchResult result =
         new BatchResult(
