@@ -102,6 +102,14 @@ final class EvalCommand implements Callable<Integer> {
               + "). Needs an LLM in the worker: ./engram up --with-llm.")
   int answers;
 
+  @Option(
+      names = "--check",
+      hidden = true,
+      description =
+          "Check the options, the folder and the model version asked for, then exit: what"
+              + " ./engram eval does before it ingests the corpus.")
+  boolean check;
+
   /** The API's limit: a small local model takes up to half a minute per answer. */
   static final int MAX_ANSWERS = Evaluations.MAX_ANSWERS;
 
@@ -119,6 +127,10 @@ final class EvalCommand implements Callable<Integer> {
     String coll = collection != null ? collection : dataset;
 
     EngramClient client = context.client();
+    if (check) {
+      requireVersion(client, coll);
+      return 0;
+    }
     String queriesBlob = upload(client, folder.queries());
     String qrelsBlob = upload(client, folder.qrels());
     EvaluationStarted started =
@@ -154,6 +166,40 @@ final class EvalCommand implements Callable<Integer> {
     }
     context.print(summary(result), out -> printTable(out, result));
     return 0;
+  }
+
+  /**
+   * Refuses a registered version the collection does not have, before anything is ingested. A
+   * collection that does not exist yet is not refused: its ingestion registers its version 1.
+   */
+  private void requireVersion(EngramClient client, String coll) {
+    Integer asked =
+        modelVersion != null
+            ? modelVersion
+            : model != null && model.matches("v[1-9][0-9]{0,8}")
+                ? Integer.valueOf(model.substring(1))
+                : null;
+    if (asked == null) {
+      return;
+    }
+    boolean exists =
+        client.collections().value().collections().stream().anyMatch(c -> c.name().equals(coll));
+    if (!exists) {
+      return;
+    }
+    boolean registered =
+        client.models(coll).value().versions().stream().anyMatch(v -> v.version() == asked);
+    if (!registered) {
+      throw new CliException(
+          "collection "
+              + coll
+              + " has no model version "
+              + asked
+              + "; ./engram models list --collection "
+              + coll
+              + " shows the ones it has",
+          CliException.USAGE);
+    }
   }
 
   private void validateOptions() {

@@ -167,6 +167,53 @@ class EvalCommandIT {
   }
 
   @Test
+  void the_check_before_ingestion_refuses_a_version_the_collection_lacks() {
+    CliRunner.Result missing =
+        CliRunner.run(
+            "--api",
+            RealEngram.url(),
+            "eval",
+            beir.toString(),
+            "--collection",
+            COLLECTION,
+            "--model",
+            "v99",
+            "--check");
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err())
+        .contains("collection " + COLLECTION + " has no model version 99")
+        .contains("./engram models list --collection " + COLLECTION);
+
+    // A version it has, and a collection its ingestion has yet to create, pass.
+    assertThat(
+            CliRunner.run(
+                    "--api",
+                    RealEngram.url(),
+                    "eval",
+                    beir.toString(),
+                    "--collection",
+                    COLLECTION,
+                    "--model-version",
+                    "1",
+                    "--check")
+                .exitCode())
+        .isZero();
+    CliRunner.Result fresh =
+        CliRunner.run(
+            "--api",
+            RealEngram.url(),
+            "eval",
+            beir.toString(),
+            "--collection",
+            "not-yet-ingested",
+            "--model-version",
+            "1",
+            "--check");
+    assertThat(fresh.exitCode()).as(fresh.err()).isZero();
+    assertThat(fresh.out()).isEmpty();
+  }
+
+  @Test
   void a_workflow_that_fails_exits_with_one_and_its_reason() throws Exception {
     Path broken = tmp.resolve("broken");
     write(
