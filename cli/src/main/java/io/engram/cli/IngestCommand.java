@@ -1,6 +1,7 @@
 package io.engram.cli;
 
 import io.engram.cli.EngramClient.Reply;
+import io.engram.contract.Ingestions;
 import io.engram.contract.Ingestions.DocumentError;
 import io.engram.contract.Ingestions.FileRef;
 import io.engram.contract.Ingestions.IngestionRequest;
@@ -126,12 +127,20 @@ final class IngestCommand implements Callable<Integer> {
     return 1;
   }
 
+  /** What the API would refuse, refused before any file is hashed or uploaded. */
   private void validateOptions() {
-    if (chunkSize != null && chunkSize <= 0) {
-      throw context.usageError("--chunk-size must be positive");
+    if (chunkSize != null
+        && (chunkSize < Ingestions.MIN_CHUNK_SIZE || chunkSize > Ingestions.MAX_CHUNK_SIZE)) {
+      throw context.usageError(
+          "--chunk-size must be from "
+              + Ingestions.MIN_CHUNK_SIZE
+              + " to "
+              + Ingestions.MAX_CHUNK_SIZE
+              + " characters");
     }
-    if (chunkOverlap != null && chunkOverlap < 0) {
-      throw context.usageError("--chunk-overlap must not be negative");
+    if (chunkOverlap != null && (chunkOverlap < 0 || chunkOverlap > Ingestions.MAX_CHUNK_OVERLAP)) {
+      throw context.usageError(
+          "--chunk-overlap must be from 0 to " + Ingestions.MAX_CHUNK_OVERLAP + " characters");
     }
     if (chunkSize != null && chunkOverlap != null && chunkOverlap >= chunkSize) {
       throw context.usageError("--chunk-overlap must be smaller than --chunk-size");

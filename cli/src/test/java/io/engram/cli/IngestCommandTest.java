@@ -60,6 +60,11 @@ class IngestCommandTest {
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("--chunk-overlap must be smaller than --chunk-size");
+
+    CliRunner.Result small =
+        CliRunner.run("--api", NO_API, "ingest", file.toString(), "--chunk-size", "10");
+    assertThat(small.exitCode()).isEqualTo(2);
+    assertThat(small.err()).contains("--chunk-size must be from 64 to 100000 characters");
   }
 
   @Test
