@@ -578,6 +578,13 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
                 .build());
 
     assertProblem(reply, 400);
+    // Said as a defect of the bytes, naming the field, not as a vague "not valid here".
+    JsonNode error = reply.json().path("errors").get(0);
+    assertThat(error.path("pointer").asText()).as(reply.body()).isEqualTo("/query");
+    assertThat(error.path("detail").asText())
+        .as(reply.body())
+        .contains("UTF-8")
+        .doesNotContain("is not valid here");
   }
 
   @Test

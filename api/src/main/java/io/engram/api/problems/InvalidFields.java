@@ -126,6 +126,10 @@ final class InvalidFields {
     if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
       return "expected " + kind(m.getTargetType());
     }
+    if (e.getCause() instanceof JsonParseException p) {
+      // Bytes that are not text inside a value, e.g. a string that is not valid UTF-8.
+      return "cannot be read: " + p.getOriginalMessage() + "; send the body as UTF-8 JSON";
+    }
     return "is not valid here";
   }
 
