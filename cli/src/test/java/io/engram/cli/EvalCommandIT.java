@@ -168,49 +168,28 @@ class EvalCommandIT {
 
   @Test
   void the_check_before_ingestion_refuses_a_version_the_collection_lacks() {
-    CliRunner.Result missing =
-        CliRunner.run(
-            "--api",
-            RealEngram.url(),
-            "eval",
-            beir.toString(),
-            "--collection",
-            COLLECTION,
-            "--model",
-            "v99",
-            "--check");
+    CliRunner.Result missing = check(COLLECTION, "--model", "v99");
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err())
         .contains("collection " + COLLECTION + " has no model version 99")
         .contains("./engram models list --collection " + COLLECTION);
 
     // A version it has, and a collection its ingestion has yet to create, pass.
-    assertThat(
-            CliRunner.run(
-                    "--api",
-                    RealEngram.url(),
-                    "eval",
-                    beir.toString(),
-                    "--collection",
-                    COLLECTION,
-                    "--model-version",
-                    "1",
-                    "--check")
-                .exitCode())
-        .isZero();
-    CliRunner.Result fresh =
-        CliRunner.run(
-            "--api",
-            RealEngram.url(),
-            "eval",
-            beir.toString(),
-            "--collection",
-            "not-yet-ingested",
-            "--model-version",
-            "1",
-            "--check");
+    assertThat(check(COLLECTION, "--model-version", "1").exitCode()).isZero();
+    CliRunner.Result fresh = check("not-yet-ingested", "--model-version", "1");
     assertThat(fresh.exitCode()).as(fresh.err()).isZero();
     assertThat(fresh.out()).isEmpty();
+  }
+
+  /** {@code eval --check} of the tiny BEIR folder into {@code collection}, with {@code more}. */
+  private CliRunner.Result check(String collection, String... more) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "--api", RealEngram.url(), "eval", beir.toString(), "--collection", collection));
+    args.addAll(List.of(more));
+    args.add("--check");
+    return CliRunner.run(args.toArray(String[]::new));
   }
 
   @Test
