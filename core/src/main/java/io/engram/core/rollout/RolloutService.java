@@ -379,7 +379,9 @@ public final class RolloutService {
 
   /**
    * Rolls back: the champion alias never moved; the rollout ends and the candidate is archived with
-   * the reason (its index dropped after the retention period), in one transaction.
+   * the reason (its index dropped after the retention period), in one transaction. A candidate
+   * promoted or archived by hand meanwhile is left as it is, and the audit says which: one that
+   * serves lost nothing, so nothing of it is retained for dropping.
    */
   public Rollout rollBack(long rolloutId, String actor, String reason, String eventKey) {
     Rollout r = require(rolloutId);
@@ -389,6 +391,14 @@ public final class RolloutService {
     ModelRegistry.Change change =
         new ModelRegistry.Change(actor, "rolled back: " + reason, r.workflowId());
     RegisteredVersion candidate = registry.byId(r.candidate().id()).orElseThrow();
+    boolean serves = candidate.aliases().contains(ModelAliases.CHAMPION);
+    boolean archived = RegisteredVersion.ARCHIVED.equals(candidate.status());
+    String outcome =
+        serves
+            ? "ended: " + reason + "; " + r.candidateLabel() + " was promoted by hand and serves"
+            : archived
+                ? "rolled back: " + reason + "; " + r.candidateLabel() + " was archived by hand"
+                : "rolled back: " + reason + "; " + r.candidateLabel() + " archived";
     java.util.function.Consumer<org.jdbi.v3.core.Handle> end =
         h -> {
           if (Rollouts.end(
@@ -396,21 +406,19 @@ public final class RolloutService {
               rolloutId,
               Rollout.ROLLED_BACK,
               reason,
-              clock.instant().plus(settings.retention()))) {
+              serves ? null : clock.instant().plus(settings.retention()))) {
             RolloutEvents.record(
                 h,
                 rolloutId,
                 RolloutEvents.DECISION,
                 Phase.DECIDED,
-                "rolled back: " + reason + "; " + r.candidateLabel() + " archived",
+                outcome,
                 actor,
                 r.lastCheck(),
                 eventKey);
           }
         };
-    if (candidate.aliases().contains(ModelAliases.CHAMPION)
-        || RegisteredVersion.ARCHIVED.equals(candidate.status())) {
-      // Promoted or archived by hand meanwhile: the rollout ends, the version is left as it is.
+    if (serves || archived) {
       jdbi.useTransaction(end::accept);
     } else {
       registry.archive(r.collection(), r.candidate().number(), change, end);

@@ -485,6 +485,21 @@ class RolloutServiceIT {
     RolloutCheck check = service.check(r.id());
     assertThat(check.verdict()).isEqualTo(RolloutJudge.Kind.FAIL);
     assertThat(check.reason()).contains("champion alias was moved by hand to v2");
+
+    // The rollout ends; the candidate, promoted by hand, serves on: it is neither archived nor
+    // said to be, and nothing of it waits for retention.
+    Rollout ended = service.rollBack(r.id(), RolloutService.WORKFLOW, check.reason(), "h1");
+    assertThat(ended.outcome().retainUntil()).isNull();
+    assertThat(core.registry().find(collection, 2).orElseThrow().status())
+        .isEqualTo(RegisteredVersion.REGISTERED);
+    assertThat(service.status(r.workflowId()).orElseThrow().events())
+        .filteredOn(e -> e.kind().equals(RolloutEvents.DECISION))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.detail())
+                    .endsWith(collection + "/v2 was promoted by hand and serves")
+                    .doesNotContain("archived"));
   }
 
   private static List<String> sources(QueryResult r) {
