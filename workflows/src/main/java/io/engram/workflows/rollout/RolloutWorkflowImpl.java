@@ -57,6 +57,12 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   static final String ERRORS_AT_BUDGET_END = "rollout-errors-at-budget-end";
 
   /**
+   * Version of the words of a rollout ending at its time budget before its phase had the traffic it
+   * needs: from 1, "not enough traffic to decide", where it said "no difference".
+   */
+  static final String TOO_LITTLE_TRAFFIC = "rollout-too-little-traffic";
+
+  /**
    * Version of a promotion of a candidate on an index of its own: from 1, that index is caught up
    * with the collection's documents first (a child ingestion); from 2, once more after the aliases
    * moved, for what was ingested meanwhile into the old champion's index.
@@ -198,7 +204,12 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       return;
     }
     if (now - begun >= t.timeBudgetMs()) {
-      undecided("no difference within the time budget of " + duration(t.timeBudgetMs()), v);
+      String budget = " within the time budget of " + duration(t.timeBudgetMs());
+      boolean starved =
+          RolloutVerdict.WAIT.equals(v.verdict())
+              && Workflow.getVersion(TOO_LITTLE_TRAFFIC, Workflow.DEFAULT_VERSION, 1)
+                  != Workflow.DEFAULT_VERSION;
+      undecided(starved ? "not enough traffic to decide" + budget : "no difference" + budget, v);
       return;
     }
     long bake = RolloutStatus.SHADOW.equals(phase) ? t.shadowBakeMs() : t.stepBakeMs();

@@ -111,6 +111,19 @@ class RecordRolloutHistoriesTest {
   }
 
   @Test
+  void a_rollout_starved_of_traffic_kept_at_its_time_budget(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
+    ScriptedRollout steps = new ScriptedRollout();
+    steps.verdicts = (phase, step) -> RolloutVerdict.WAIT;
+    RolloutWorkflow workflow = RolloutWorkflowTest.start(env, worker, client, steps);
+
+    assertThat(workflow.rollOut(ScriptedRollout.request()).decision())
+        .isEqualTo(RolloutResult.KEPT);
+
+    write(client, "rollout-too-little-traffic-kept");
+  }
+
+  @Test
   void a_winner_on_an_index_of_its_own_caught_up_and_promoted(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
     ScriptedRollout steps = new ScriptedRollout();

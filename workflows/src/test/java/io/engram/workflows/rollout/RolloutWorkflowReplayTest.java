@@ -38,7 +38,8 @@ class RolloutWorkflowReplayTest {
         "histories/rollout-errors-at-budget-end.json",
         "histories/rollout-index-caught-up-promote.json",
         "histories/rollout-index-caught-up-twice-promote.json",
-        "histories/rollout-index-caught-up-at-start-promote.json"
+        "histories/rollout-index-caught-up-at-start-promote.json",
+        "histories/rollout-too-little-traffic-kept.json"
       })
   void replays(String history) throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(history, RolloutWorkflowImpl.class);

@@ -252,6 +252,21 @@ class RolloutWorkflowTest {
   }
 
   @Test
+  void a_rollout_that_never_had_the_traffic_it_needs_is_kept_as_undecided_for_want_of_it(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    steps.verdicts = (phase, step) -> RolloutVerdict.WAIT;
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+
+    RolloutResult result = workflow.rollOut(ScriptedRollout.request());
+
+    assertThat(result.decision()).isEqualTo(RolloutResult.KEPT);
+    assertThat(result.reason())
+        .startsWith("not enough traffic to decide within the time budget of 1h")
+        .doesNotContain("no difference");
+    assertThat(steps.moves()).containsExactly("begin v2", "keep by rollout: " + result.reason());
+  }
+
+  @Test
   void a_candidate_failing_its_few_queries_rolls_back_at_the_time_budget_instead_of_being_kept(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     // Too little traffic for any check to decide, but what the candidate served failed.
@@ -267,7 +282,9 @@ class RolloutWorkflowTest {
 
     assertThat(result.decision()).isEqualTo(RolloutResult.ROLLED_BACK);
     assertThat(result.reason())
-        .isEqualTo("no difference within the time budget of 1h, but " + steps.failsAtBudgetEnd);
+        .isEqualTo(
+            "not enough traffic to decide within the time budget of 1h, but "
+                + steps.failsAtBudgetEnd);
     assertThat(steps.moves())
         .containsExactly("begin v2", "enter canary 1", "roll back by rollout: " + result.reason());
   }
