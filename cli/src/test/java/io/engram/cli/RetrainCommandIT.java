@@ -115,6 +115,27 @@ class RetrainCommandIT {
   }
 
   @Test
+  void pinned_parameters_ask_for_a_run_without_force() throws Exception {
+    // Not a no-op: the pinned configuration is to be trained, so the run goes on to find it has
+    // nothing to learn from, as a forced one does.
+    CliRunner.Result result =
+        CliRunner.run(
+            "--api",
+            RealEngram.url(),
+            "retrain",
+            "--collection",
+            COLLECTION,
+            "--params",
+            "mode=hybrid",
+            "--json");
+
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+    JsonNode printed = IngestCommandIT.readOne(result.out(), JsonNode.class);
+    assertThat(printed.path("outcome").asText()).isEqualTo("failed");
+    assertThat(printed.path("failure").asText()).contains("has no labelled set to train on");
+  }
+
+  @Test
   void an_unknown_collection_is_a_usage_error_from_the_api() {
     CliRunner.Result result =
         CliRunner.run("--api", RealEngram.url(), "retrain", "--collection", "nope", "--json");

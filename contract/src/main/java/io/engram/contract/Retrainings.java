@@ -23,7 +23,8 @@ public final class Retrainings {
    * runs attaches to it (see {@link RetrainingStarted#attached()}).
    *
    * @param collection the collection whose model is retrained
-   * @param force retrain whatever the decision would say (default false)
+   * @param force retrain whatever the decision would say (default false; pinned {@code params}
+   *     imply it)
    * @param labelled the labelled set to learn from and be judged on (default: the one the
    *     collection's newest version was trained on)
    * @param params parameters to pin, by name, as text (e.g. {@code "denseWeight": "0.6"}): that

@@ -91,7 +91,8 @@ class RetrainingStarter {
         new RetrainingRequest(
             collection,
             RetrainingRequest.MANUAL,
-            Boolean.TRUE.equals(body.force()),
+            // Pinned parameters ask for that configuration to be trained and gated: a run.
+            Boolean.TRUE.equals(body.force()) || !params.isEmpty(),
             labelled,
             params);
     RetrainingWorkflow workflow =
