@@ -20,6 +20,14 @@ record BeirFolder(Path dir, String split) {
 
   /** Refuses, as a usage error, a folder without both files; {@code hint} ends the message. */
   void requireFiles(String hint) {
+    if (!Files.isDirectory(dir)) {
+      throw new CliException(
+          "no such folder: "
+              + dir
+              + " (a BEIR folder is expected: corpus.jsonl, queries.jsonl,"
+              + " qrels/SPLIT.tsv)",
+          CliException.USAGE);
+    }
     if (!Files.isReadable(queries()) || !Files.isReadable(qrels())) {
       throw new CliException(
           "not a BEIR folder: need queries.jsonl and qrels/" + split + ".tsv in " + dir + hint,

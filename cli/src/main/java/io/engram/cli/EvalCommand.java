@@ -106,8 +106,9 @@ final class EvalCommand implements Callable<Integer> {
       names = "--check",
       hidden = true,
       description =
-          "Check the options, the folder and the model version asked for, then exit: what"
-              + " ./engram eval does before it ingests the corpus.")
+          "Check the options, the folder and the model version asked for, then print the corpus"
+              + " and the collection, tab-separated, and exit: what ./engram eval does before it"
+              + " ingests the corpus.")
   boolean check;
 
   /** The API's limit: a small local model takes up to half a minute per answer. */
@@ -128,7 +129,14 @@ final class EvalCommand implements Callable<Integer> {
 
     EngramClient client = context.client();
     if (check) {
+      Path corpus = dir.resolve("corpus.jsonl");
+      if (!Files.isReadable(corpus)) {
+        throw new CliException(
+            "no corpus.jsonl in " + dir + " (a BEIR folder is expected)", CliException.USAGE);
+      }
       requireVersion(client, coll);
+      context.out().println(corpus.toAbsolutePath() + "\t" + coll);
+      context.out().flush();
       return 0;
     }
     String queriesBlob = upload(client, folder.queries());

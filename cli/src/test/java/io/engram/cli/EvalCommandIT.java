@@ -178,7 +178,14 @@ class EvalCommandIT {
     assertThat(check(COLLECTION, "--model-version", "1").exitCode()).isZero();
     CliRunner.Result fresh = check("not-yet-ingested", "--model-version", "1");
     assertThat(fresh.exitCode()).as(fresh.err()).isZero();
-    assertThat(fresh.out()).isEmpty();
+    // What the launcher ingests next, and where.
+    assertThat(fresh.out().strip())
+        .isEqualTo(beir.resolve("corpus.jsonl").toAbsolutePath() + "\tnot-yet-ingested");
+    CliRunner.Result nowhere =
+        CliRunner.run(
+            "--api", RealEngram.url(), "eval", beir.resolve("nope").toString(), "--check");
+    assertThat(nowhere.exitCode()).isEqualTo(2);
+    assertThat(nowhere.err()).contains("no such folder: " + beir.resolve("nope"));
   }
 
   /** {@code eval --check} of the tiny BEIR folder into {@code collection}, with {@code more}. */
