@@ -119,9 +119,11 @@ final class EvalCommand implements Callable<Integer> {
     PrintWriter err = context.err();
     validateOptions();
     BeirFolder folder = new BeirFolder(dir, split == null ? "test" : split);
-    if (split == null && !Files.isReadable(folder.qrels())) {
+    if (split == null && Files.isDirectory(dir) && !Files.isReadable(folder.qrels())) {
       folder = new BeirFolder(dir, "train");
-      err.println("note: no qrels/test.tsv in " + dir + "; evaluating the train split");
+      if (!check) { // said once, by the evaluation itself
+        err.println("note: no qrels/test.tsv in " + dir + "; evaluating the train split");
+      }
     }
     folder.requireFiles("");
     String dataset = folder.dataset();
