@@ -230,7 +230,8 @@ public final class ModelRegistry {
   }
 
   /**
-   * Archives a version: it keeps its row but carries no alias and cannot serve.
+   * Archives a version: it keeps its row but carries no alias and cannot serve. Who archived it,
+   * when and why are kept in its {@code archived} tag; archiving it again changes nothing.
    *
    * @throws RegistryConflictException when it is the champion
    */
@@ -270,7 +271,7 @@ public final class ModelRegistry {
                     change.workflowId(),
                     null));
           }
-          ModelVersions.setStatus(h, target.id(), RegisteredVersion.ARCHIVED);
+          ModelVersions.archive(h, target.id(), change.actor(), change.reason());
           alongside.accept(h);
         });
     return byId(target.id()).orElseThrow();

@@ -311,6 +311,23 @@ public final class ModelVersions {
         .one();
   }
 
+  /**
+   * Archives the version in the caller's transaction, keeping who archived it, when and why in its
+   * {@code archived} tag; a version archived already keeps its first. Returns whether it changed.
+   */
+  static boolean archive(Handle h, long id, String actor, String reason) {
+    return h.createUpdate(
+                "UPDATE model_versions SET status = 'archived', tags = tags ||"
+                    + " jsonb_build_object('archived', to_char(now() AT TIME ZONE 'UTC',"
+                    + " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') || ' by ' || :actor || ': ' || :reason)"
+                    + " WHERE id = :id AND status <> 'archived'")
+            .bind("actor", actor)
+            .bind("reason", reason)
+            .bind("id", id)
+            .execute()
+        > 0;
+  }
+
   static void setStatus(Handle h, long id, String status) {
     h.createUpdate("UPDATE model_versions SET status = :status WHERE id = :id")
         .bind("status", status)

@@ -148,6 +148,10 @@ class ModelRegistryIT {
     RegisteredVersion archived = registry.archive("promoted", 1, change("superseded"));
     assertThat(archived.status()).isEqualTo(RegisteredVersion.ARCHIVED);
     assertThat(archived.aliases()).isEmpty();
+    // Who, when and why are kept, the first time only.
+    assertThat(archived.tags().get("archived"))
+        .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ by tester: superseded");
+    assertThat(registry.archive("promoted", 1, change("again")).tags()).isEqualTo(archived.tags());
     assertThatThrownBy(
             () -> registry.promote("promoted", ModelAliases.CHAMPION, 1, false, change("back")))
         .isInstanceOf(RegistryConflictException.class)
