@@ -257,6 +257,12 @@ class RolloutApiIT extends ApiTestSupport implements TestPropertyProvider {
     JsonNode listed = get("/v1/rollouts?collection=zoo-slow").json().path("rollouts");
     assertThat(listed).extracting(r -> r.path("id").asText()).containsExactly(id);
     assertProblem(post("/v1/rollouts/" + id + ":abort", Map.of()), 409);
+    // Its number names it too, whatever rollout of the version comes after it.
+    JsonNode byNumber = rollout(done.path("rolloutId").asText());
+    assertThat(byNumber.path("id").asText()).isEqualTo(id);
+    assertThat(byNumber.path("status").asText()).isEqualTo("rolled_back");
+    assertThat(byNumber.path("events").size()).isEqualTo(done.path("events").size());
+    assertProblem(get("/v1/rollouts/999999999"), 404);
   }
 
   private void setLatency(String modelVersion, long millis) throws Exception {

@@ -103,6 +103,7 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
   private String retrainingId;
   private long studyId;
   private String rolloutId;
+  private long rolloutNumber;
   private long documentId;
 
   @Override
@@ -209,11 +210,14 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(rollout.status()).as(rollout.body()).isEqualTo(202);
     rolloutId = rollout.json().path("id").asText();
     assertThat(rollout.json().path("collection").asText()).isEqualTo("notes");
-    await("alpha's rollout stored")
-        .atMost(Duration.ofMinutes(1))
-        .until(
-            () -> call(alpha, "GET", "/v1/rollouts/" + rolloutId, null).json(),
-            r -> r.path("rolloutId").isNumber());
+    rolloutNumber =
+        await("alpha's rollout stored")
+            .atMost(Duration.ofMinutes(1))
+            .until(
+                () -> call(alpha, "GET", "/v1/rollouts/" + rolloutId, null).json(),
+                r -> r.path("rolloutId").isNumber())
+            .path("rolloutId")
+            .asLong();
     assertThat(call(alpha, "POST", "/v1/rollouts/" + rolloutId + ":pause", Map.of()).status())
         .isEqualTo(200);
   }
@@ -315,6 +319,7 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
             Map.of("collection", "notes", "version", 2)),
         new Probe("GET /v1/rollouts", "GET", "/v1/rollouts?collection=notes", null),
         new Probe("GET /v1/rollouts/{id}", "GET", "/v1/rollouts/" + rolloutId, null),
+        new Probe("GET /v1/rollouts/{id}", "GET", "/v1/rollouts/" + rolloutNumber, null),
         new Probe(
             "POST /v1/rollouts/{id}:approve",
             "POST",

@@ -77,12 +77,28 @@ class RolloutStarter {
     return RolloutViews.pending(id, body.collection(), body.version(), "starting", null);
   }
 
+  /** A rollout's number, its {@code rolloutId}: a workflow id always starts with a letter. */
+  private static final java.util.regex.Pattern ROLLOUT_NUMBER =
+      java.util.regex.Pattern.compile("[1-9][0-9]{0,17}");
+
   /**
-   * The rollout {@code id} names: its newest row, or its workflow before it stored one; 404 when it
-   * is another tenant's.
+   * The rollout {@code id} names: its number, or a workflow id (the newest rollout of its version,
+   * or its workflow before it stored one); 404 when it is another tenant's.
    */
   RolloutView show(Caller caller, String id) {
     CleanText.require("id", id);
+    if (ROLLOUT_NUMBER.matcher(id).matches()) {
+      // A rollout's number (rolloutId) names it alone: an older rollout of the same version, whose
+      // workflow id now names the newer one, is still read by it.
+      return service
+          .status(Long.parseLong(id))
+          .filter(s -> caller.tenant().owns(s.rollout().collection()))
+          .map(s -> views.view(caller, s.rollout(), s.events()))
+          .orElseThrow(
+              () ->
+                  Problems.notFound(
+                      "rollout", "no rollout #" + id + "; GET /v1/rollouts lists them"));
+    }
     Optional<RolloutService.Status> status = service.status(id);
     if (status.isPresent()) {
       Rollout r = owned(caller, id, status.get().rollout());

@@ -559,6 +559,14 @@ public final class RolloutService {
     return rollouts.latest(workflowId).map(r -> new Status(r, events.list(r.id())));
   }
 
+  /**
+   * The rollout numbered {@code rolloutId} with its audit: any of them, where a workflow id names
+   * the newest rollout of its version only.
+   */
+  public Optional<Status> status(long rolloutId) {
+    return rollouts.find(rolloutId).map(r -> new Status(r, events.list(r.id())));
+  }
+
   public Rollout require(long rolloutId) {
     return rollouts
         .find(rolloutId)
