@@ -211,7 +211,12 @@ final class RolloutCommand extends CommandGroup {
         "--watch follows a running rollout until it is decided."
       })
   static final class Status extends Subcommand {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "The rollout.")
+    @Parameters(
+        index = "0",
+        arity = "0..1",
+        paramLabel = "ID",
+        description =
+            "The rollout: its id (rollout-scifact-v2, the newest of that version) or its number.")
     String id;
 
     @Option(names = "--collection", paramLabel = "NAME", description = "Only this collection's.")
