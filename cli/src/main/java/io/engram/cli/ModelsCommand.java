@@ -213,7 +213,9 @@ final class ModelsCommand extends CommandGroup {
             out,
             "metrics",
             "none recorded: a retraining records the metrics of the versions it registers"
-                + " (./engram retrain --collection COLLECTION --eval DIR); ./engram eval DIR"
+                + " (./engram retrain --collection "
+                + v.collection()
+                + " --eval DIR); ./engram eval DIR"
                 + " --model-version "
                 + v.version()
                 + " measures this one without recording them");

@@ -3,6 +3,7 @@ package io.engram.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.contract.Queries.QueryResponse;
+import io.engram.contract.Queries.Source;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,27 @@ class AskCommandTest {
         .isEqualTo("nothing looked up: the turn reads as memory statement, not a question");
   }
 
+  @Test
+  void an_extractive_answer_without_passages_says_none_matched() {
+    QueryResponse none =
+        new QueryResponse(
+            "q-2",
+            "No passage in this collection matches the question.",
+            "extractive",
+            List.of(),
+            null,
+            List.of(),
+            "question",
+            null,
+            "local",
+            null,
+            "m",
+            Map.of(),
+            false,
+            null);
+    assertThat(AskCommand.answerLabel(none)).isEqualTo("extractive: no passage matched");
+  }
+
   private static QueryResponse answer(String mode, String warning) {
     return answer(mode, warning, "question");
   }
@@ -44,7 +66,7 @@ class AskCommandTest {
         mode,
         List.of(1),
         warning,
-        List.of(),
+        List.of(new Source(1, 1, "backup.md", "Backups", "Backups last 30 days.", 0.9, null)),
         intent,
         null,
         "local",
