@@ -97,11 +97,6 @@ public final class CollectionRegistry {
         .execute();
   }
 
-  /** {@link #changed(Handle, String)} in a transaction of its own. */
-  public void changed(String key) {
-    jdbi.useHandle(h -> changed(h, key));
-  }
-
   public void ensure(String name) {
     jdbi.useHandle(
         h ->

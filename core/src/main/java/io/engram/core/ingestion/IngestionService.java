@@ -264,6 +264,10 @@ public final class IngestionService {
                       duplicates);
               IngestionRuns.insert(h, request.workflowId(), recorded);
               IngestionItems.insertAll(h, request.runId(), pending);
+              if (!recorded.tombstoned().isEmpty()) {
+                // Last, so the collection's row is locked for the commit alone.
+                CollectionRegistry.changed(h, request.collection());
+              }
               return recorded;
             });
     return discovery(run, pending.size());
@@ -387,9 +391,13 @@ public final class IngestionService {
         request.manifestId() != null ? request.origin() : Path.of(request.path()).toString();
     List<Long> ids = new ArrayList<>();
     List<String> uris = new ArrayList<>();
+    // An upload that lists no file at all reaches only what was ingested from its origin: nothing
+    // it listed says which other sources under that path it speaks for.
+    boolean emptyUpload = request.manifestId() != null && present.isEmpty();
     for (Documents.Live d : Documents.live(h, request.collection(), request.origin(), root)) {
       boolean inScope =
-          d.origin().equals(request.origin()) || SourceScanner.covers(root, d.sourceUri());
+          d.origin().equals(request.origin())
+              || (!emptyUpload && SourceScanner.covers(root, d.sourceUri()));
       if (inScope && !present.contains(d.sourceUri())) {
         ids.add(d.id());
         uris.add(d.sourceUri());
@@ -399,7 +407,6 @@ public final class IngestionService {
       PgVectorChunkStore.deleteOfDocuments(h, ids);
       DocumentIndexes.deleteOfDocuments(h, ids);
       Documents.tombstone(h, ids);
-      CollectionRegistry.changed(h, request.collection());
     }
     return uris;
   }
@@ -462,14 +469,12 @@ public final class IngestionService {
     // Liveness during a long embedding call; the detail names the batch being worked on.
     List<float[]> vectors = embedder.embed(texts, () -> heartbeat.accept(fromSeq));
     int offset = 0;
-    int stored = 0;
     for (Prepared p : prepared) {
       int count = p.document().chunks().size();
       List<float[]> documentVectors = vectors.subList(offset, offset + count);
       offset += count;
       try {
         store(run, version, p, documentVectors);
-        stored++;
       } catch (RuntimeException e) {
         // A value PostgreSQL refuses fails the same way on every retry: that document fails
         // alone, and the batch goes on. Any other failure (the database gone, a full disk) is
@@ -484,14 +489,14 @@ public final class IngestionService {
       }
       heartbeat.accept(p.item().seq());
     }
-    if (stored > 0) {
-      // After the documents' commits: answers cached before them are no longer served.
-      collections.changed(run.collection());
+    // Counted from the items' stored state rather than from this attempt's work: a retry after a
+    // crash finds part of the range already done and must still report the whole range, and
+    // still tell that documents are there (an attempt that stored them may have died after).
+    BatchOutcome outcome = outcome(runId, fromSeq, toSeq);
+    if (outcome.done() > 0) {
       indexed.accept(run.collection(), version);
     }
-    // Counted from the items' stored state rather than from this attempt's work: a retry after a
-    // crash finds part of the range already done and must still report the whole range.
-    return outcome(runId, fromSeq, toSeq);
+    return outcome;
   }
 
   private boolean active(String collection, String sourceUri) {
@@ -523,6 +528,8 @@ public final class IngestionService {
           DocumentIndexes.record(
               h, documentId, version.id(), p.item().contentHash(), document.chunks().size());
           IngestionItems.markDone(h, run.runId(), p.item().seq(), document.chunks().size());
+          // With the document's commit: no answer cached before it is served after it.
+          CollectionRegistry.changed(h, run.collection());
         });
   }
 

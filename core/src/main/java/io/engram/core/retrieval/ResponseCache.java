@@ -9,8 +9,9 @@ import java.util.function.LongSupplier;
 /**
  * A bounded, short-lived least-recently-used cache of whole query responses. The key must name
  * everything the response depends on (model version, collection and its generation, normalized
- * query, memory state), so an entry is never wrong: a change to the collection moves its generation
- * on, and the entries of the old one are never asked for again and age out.
+ * query, memory state): a change to the collection's documents moves its generation on, and the
+ * entries of the old one are never asked for again and age out. What the key does not name (the
+ * lexical statistics, refreshed every few minutes) may differ for at most the TTL.
  *
  * @param <V> the cached response
  */

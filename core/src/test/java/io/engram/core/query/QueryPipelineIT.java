@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.engram.core.CoreServices;
+import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexParams;
 import io.engram.core.index.IndexVersion;
@@ -225,7 +226,7 @@ class QueryPipelineIT {
     assertThat(pipelines.ask(q).sources()).extracting(Source::source).containsExactly("r0");
     assertThat(pipelines.ask(q).cached()).isTrue();
     // A change to another collection leaves this one's answers.
-    core.collections().changed("default");
+    core.jdbi().useHandle(h -> CollectionRegistry.changed(h, "default"));
     assertThat(pipelines.ask(q).cached()).isTrue();
 
     assertThat(core.catalog().remove("removals", ids.get(0)).orElseThrow().chunks()).isEqualTo(1);
