@@ -435,6 +435,11 @@ class ModelsApiIT extends ApiTestSupport implements TestPropertyProvider {
     assertProblem(putJson("/v1/models/tiny/versions/2/tags", "{\"bad key\":\"x\"}"), 400);
     assertProblem(putJson("/v1/models/tiny/versions/2/tags", "{}"), 400);
     assertProblem(putJson("/v1/models/tiny/versions/9/tags", "{\"a\":\"b\"}"), 404);
+    // Engram's own records are not for clients to forge or erase.
+    Reply forged = putJson("/v1/models/tiny/versions/2/tags", "{\"archived\":null}");
+    assertProblem(forged, 400);
+    assertThat(forged.json().path("errors").get(0).path("pointer").asText()).isEqualTo("/archived");
+    assertProblem(putJson("/v1/models/tiny/versions/2/tags", "{\"rollout\":\"promoted\"}"), 400);
   }
 
   @Test

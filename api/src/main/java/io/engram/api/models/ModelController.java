@@ -18,6 +18,7 @@ import io.engram.core.CoreServices;
 import io.engram.core.query.UnknownResourceException;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelRegistry;
+import io.engram.core.registry.ModelVersions;
 import io.engram.core.registry.RegisteredVersion;
 import io.engram.core.rollout.RolloutService;
 import io.micronaut.core.annotation.Nullable;
@@ -164,6 +165,14 @@ class ModelController {
             "a tag key is 1-"
                 + Models.MAX_TAG_KEY_CHARS
                 + " of letters, digits, '_', '.', ':', '/', '-'");
+      }
+      if (ModelVersions.OWN_TAGS.contains(tag.getKey())) {
+        throw Problems.invalidField(
+            "/" + pointerToken(tag.getKey()),
+            "tag '"
+                + tag.getKey()
+                + "' is Engram's own record (of an archive or a rollout's decision); choose"
+                + " another key");
       }
       if (tag.getValue() != null && tag.getValue().length() > Models.MAX_TAG_VALUE_CHARS) {
         throw Problems.invalidField(

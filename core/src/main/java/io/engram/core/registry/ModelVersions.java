@@ -311,16 +311,31 @@ public final class ModelVersions {
         .one();
   }
 
+  /** The tag in which an archive keeps who archived the version, when and why. */
+  public static final String ARCHIVED_TAG = "archived";
+
+  /** The tag in which a rollout keeps what it decided about its candidate. */
+  public static final String ROLLOUT_TAG = "rollout";
+
+  /** Tags Engram writes itself, which no client may set or remove. */
+  public static final java.util.Set<String> OWN_TAGS = java.util.Set.of(ARCHIVED_TAG, ROLLOUT_TAG);
+
+  /** The longest tag value, as the API takes them. */
+  private static final int MAX_TAG_VALUE = 256;
+
   /**
    * Archives the version in the caller's transaction, keeping who archived it, when and why in its
-   * {@code archived} tag; a version archived already keeps its first. Returns whether it changed.
+   * {@link #ARCHIVED_TAG} (cut to a tag's length); a version archived already keeps its first.
+   * Returns whether it changed.
    */
   static boolean archive(Handle h, long id, String actor, String reason) {
     return h.createUpdate(
                 "UPDATE model_versions SET status = 'archived', tags = tags ||"
-                    + " jsonb_build_object('archived', to_char(now() AT TIME ZONE 'UTC',"
-                    + " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') || ' by ' || :actor || ': ' || :reason)"
-                    + " WHERE id = :id AND status <> 'archived'")
+                    + " jsonb_build_object(:tag, left(to_char(now() AT TIME ZONE 'UTC',"
+                    + " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') || ' by ' || :actor || ': ' || :reason,"
+                    + " :max)) WHERE id = :id AND status <> 'archived'")
+            .bind("tag", ARCHIVED_TAG)
+            .bind("max", MAX_TAG_VALUE)
             .bind("actor", actor)
             .bind("reason", reason)
             .bind("id", id)

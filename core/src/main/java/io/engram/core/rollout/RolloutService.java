@@ -5,6 +5,7 @@ import io.engram.core.index.IndexVersions;
 import io.engram.core.query.UnknownResourceException;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelRegistry;
+import io.engram.core.registry.ModelVersions;
 import io.engram.core.registry.RegisteredVersion;
 import io.engram.core.registry.RegistryConflictException;
 import io.engram.core.rollout.RolloutObservations.ArmStats;
@@ -480,7 +481,7 @@ public final class RolloutService {
                 eventKey);
           }
         });
-    registry.versions().tag(r.candidate().id(), "rollout", "kept: " + reason);
+    registry.versions().tag(r.candidate().id(), ModelVersions.ROLLOUT_TAG, "kept: " + reason);
     return require(rolloutId);
   }
 
