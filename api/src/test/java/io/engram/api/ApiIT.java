@@ -205,8 +205,31 @@ class ApiIT extends ApiTestSupport implements TestPropertyProvider {
             Map.of("collection", "lichens", "origin", origin, "files", List.of(file)));
     assertThat(awaitCompletion(stored.json().path("workflowId").asText()).path("done").asInt())
         .isEqualTo(1);
+    // Another source under the same path, ingested on its own.
+    byte[] moss = "Mosses have no roots, only rhizoids.".getBytes(StandardCharsets.UTF_8);
+    String mossHash = Hashing.sha256(moss);
+    assertThat(put("/v1/blobs/" + mossHash, moss).status()).isEqualTo(201);
+    Reply mosses =
+        post(
+            "/v1/ingestions",
+            Map.of(
+                "collection",
+                "lichens",
+                "origin",
+                origin + "/mosses",
+                "files",
+                List.of(
+                    Map.of(
+                        "path",
+                        origin + "/mosses/moss.txt",
+                        "sha256",
+                        mossHash,
+                        "size",
+                        moss.length))));
+    assertThat(awaitCompletion(mosses.json().path("workflowId").asText()).path("done").asInt())
+        .isEqualTo(1);
     Map<String, Object> ask = Map.of("query", "what are lichens", "collection", "lichens");
-    assertThat(post("/v1/query", ask).json().path("sources")).hasSize(1);
+    assertThat(post("/v1/query", ask).json().path("sources")).hasSize(2);
 
     // Which source has no files any more must be said.
     assertProblem(post("/v1/ingestions", Map.of("collection", "lichens", "files", List.of())), 400);
@@ -218,7 +241,16 @@ class ApiIT extends ApiTestSupport implements TestPropertyProvider {
     JsonNode status = awaitCompletion(emptied.json().path("workflowId").asText());
     assertThat(status.path("total").asInt()).isZero();
     assertThat(status.path("tombstoned").asInt()).isEqualTo(1);
-    assertThat(post("/v1/query", ask).json().path("sources").size()).isZero();
+    // Only what came from that origin goes: the other source under its path stays.
+    JsonNode left = post("/v1/query", ask).json().path("sources");
+    assertThat(left).hasSize(1);
+    assertThat(left.get(0).path("source").asText()).isEqualTo(origin + "/mosses/moss.txt");
+    // Beside a path, an empty file list is no upload at all.
+    Reply both =
+        post(
+            "/v1/ingestions",
+            Map.of("collection", "lichens", "path", "/nowhere", "files", List.of()));
+    assertThat(both.status()).as(both.body()).isNotEqualTo(400);
   }
 
   @Test

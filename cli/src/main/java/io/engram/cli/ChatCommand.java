@@ -1,5 +1,6 @@
 package io.engram.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.engram.cli.EngramClient.Reply;
 import io.engram.contract.Queries;
 import io.engram.contract.Queries.QueryRequest;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Option;
     description = {
       "Chat in a session: each line is a turn; follow-ups use the earlier turns. /quit ends.",
       "With --json, each answer is one JSON object on a line of its own (JSON Lines).",
-      "Exit status 2 when a turn was refused (the rest are still asked)."
+      "A refused turn is said on stderr (and with --json as an {\"error\", \"status\"} line);",
+      "the rest are still asked, and the exit status is 2."
     })
 final class ChatCommand implements Callable<Integer> {
 
@@ -97,15 +99,25 @@ final class ChatCommand implements Callable<Integer> {
           context.print(reply, ChatCommand::print);
         }
       } catch (CliException e) {
-        if (e.exitCode() != CliException.USAGE || e.httpStatus() == 404) {
-          // Unreachable, unauthorised, failing, or the session is gone (closed when idle): the
-          // conversation cannot go on.
-          throw e.httpStatus() == 404 ? sessionGone(sessionId) : e;
+        int status = e.httpStatus();
+        if (e.exitCode() != CliException.USAGE || status == 401 || status == 403) {
+          throw e; // unreachable, unauthorised, failing: the conversation cannot go on
         }
-        // A question the API refuses (too long, say): say why and take the next one.
+        if (status == 404) {
+          throw sessionGone(sessionId); // closed when idle
+        }
+        // A question the API refuses (too long, say): say why and take the next one. A script
+        // reading JSON Lines gets a line for it too, so it stays in step with its questions.
         refused++;
         err.println("error: " + e.getMessage());
         err.flush();
+        if (context.cli().json()) {
+          ObjectNode refusal = EngramClient.JSON.createObjectNode();
+          refusal.put("error", e.getMessage());
+          refusal.put("status", status);
+          context.out().println(refusal.toString());
+          context.out().flush();
+        }
       }
     }
     if (refused > 0) {
@@ -124,7 +136,7 @@ final class ChatCommand implements Callable<Integer> {
       if (e.httpStatus() == 404) {
         throw sessionGone(id);
       }
-      if (e.exitCode() == CliException.USAGE) {
+      if (e.httpStatus() == 400) {
         throw new CliException(
             "--session " + id + " is not a session id: give the UUID a chat printed",
             CliException.USAGE);

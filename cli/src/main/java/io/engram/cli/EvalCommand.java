@@ -180,7 +180,9 @@ final class EvalCommand implements Callable<Integer> {
 
   /**
    * Refuses a registered version the collection does not have, before anything is ingested. A
-   * collection that does not exist yet is not refused: its ingestion registers its version 1.
+   * collection that does not exist yet will have version 1 only, once its ingestion registers it. A
+   * key that may not read collections or models (an {@code ingest}-only key) is not refused here:
+   * the evaluation's own start checks the version.
    */
   private void requireVersion(EngramClient client, String coll) {
     Integer asked =
@@ -192,13 +194,20 @@ final class EvalCommand implements Callable<Integer> {
     if (asked == null) {
       return;
     }
-    boolean exists =
-        client.collections().value().collections().stream().anyMatch(c -> c.name().equals(coll));
-    if (!exists) {
-      return;
+    boolean registered;
+    try {
+      boolean exists =
+          client.collections().value().collections().stream().anyMatch(c -> c.name().equals(coll));
+      registered =
+          exists
+              ? client.models(coll).value().versions().stream().anyMatch(v -> v.version() == asked)
+              : asked == 1;
+    } catch (CliException e) {
+      if (e.httpStatus() == 403) {
+        return;
+      }
+      throw e;
     }
-    boolean registered =
-        client.models(coll).value().versions().stream().anyMatch(v -> v.version() == asked);
     if (!registered) {
       throw new CliException(
           "collection "
@@ -207,7 +216,7 @@ final class EvalCommand implements Callable<Integer> {
               + asked
               + "; ./engram models list --collection "
               + coll
-              + " shows the ones it has",
+              + " shows the ones it has (a new collection gets version 1 at its first ingestion)",
           CliException.USAGE);
     }
   }

@@ -80,6 +80,13 @@ final class IngestCommand implements Callable<Integer> {
       description = "Return as soon as the workflow has started instead of following it.")
   boolean noWait;
 
+  @Option(
+      names = "--allow-empty",
+      description =
+          "Let a PATH with no files to ingest remove what the collection holds from it (without"
+              + " this, an empty PATH is refused: an unmounted disk looks empty too).")
+  boolean allowEmpty;
+
   @Override
   public Integer call() throws Exception {
     validateOptions();
@@ -181,6 +188,13 @@ final class IngestCommand implements Callable<Integer> {
         bytes(toUpload.stream().mapToLong(LocalFiles.Hashed::size).sum()),
         files.size() - toUpload.size());
     if (files.isEmpty()) {
+      if (!allowEmpty) {
+        throw new CliException(
+            origin
+                + " has no files to ingest. If it is meant to be empty, run again with"
+                + " --allow-empty to remove what the collection holds from it",
+            CliException.USAGE);
+      }
       err.printf(
           "%s has no files to ingest: what the collection holds from it is removed%n", origin);
     }

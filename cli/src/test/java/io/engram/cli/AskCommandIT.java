@@ -139,10 +139,11 @@ class AskCommandIT {
       assertThat(result.err()).contains("1 of 3 turns were refused");
       assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
       String sessionId = result.err().replaceAll("(?s).*session (\\S+) — .*", "$1").strip();
-      // JSON Lines: one answer per line.
+      // JSON Lines: a line per turn, the refused one's saying why.
       List<String> replies = result.out().strip().lines().toList();
-      assertThat(replies).hasSize(2);
-      for (String reply : replies) {
+      assertThat(replies).hasSize(3);
+      assertThat(EngramClient.JSON.readTree(replies.get(1)).path("status").asInt()).isEqualTo(400);
+      for (String reply : List.of(replies.get(0), replies.get(2))) {
         assertThat(EngramClient.JSON.readTree(reply).path("sessionId").asText())
             .isEqualTo(sessionId);
       }

@@ -119,6 +119,38 @@ class IngestCommandIT {
   }
 
   @Test
+  void an_emptied_folder_removes_what_it_held_only_when_allowed() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("emptied"));
+    Path note = write(dir.resolve("note.txt"), "Emptied folders are refused unless allowed.");
+    assertThat(
+            CliRunner.run(
+                    "--api", RealEngram.url(), "ingest", dir.toString(), "--collection", "emptied")
+                .exitCode())
+        .isZero();
+    Files.delete(note);
+
+    // Empty, as an unmounted disk would look: refused, nothing removed.
+    CliRunner.Result refused =
+        CliRunner.run(
+            "--api", RealEngram.url(), "ingest", dir.toString(), "--collection", "emptied");
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(refused.err()).contains("has no files to ingest").contains("--allow-empty");
+
+    CliRunner.Result allowed =
+        CliRunner.run(
+            "--api",
+            RealEngram.url(),
+            "--json",
+            "ingest",
+            dir.toString(),
+            "--collection",
+            "emptied",
+            "--allow-empty");
+    assertThat(allowed.exitCode()).as(allowed.err()).isZero();
+    assertThat(readOne(allowed.out(), IngestionStatus.class).tombstoned()).isEqualTo(1);
+  }
+
+  @Test
   void a_path_outside_the_api_roots_is_refused_by_the_api() {
     CliRunner.Result result =
         CliRunner.run(

@@ -59,16 +59,21 @@ public final class ConfigMain {
     SettingsSource source;
     try {
       source = SettingsSource.of(env);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      // An unreadable file (no permission, not UTF-8) is as invalid as a malformed one.
+      String problem =
+          e instanceof java.io.UncheckedIOException io && io.getCause() != null
+              ? "ENGRAM_CONFIG_FILE cannot be read: " + io.getCause().getMessage()
+              : e.getMessage();
       if (json) {
         ObjectNode root = new ObjectMapper().createObjectNode();
         root.putNull("profile");
         root.putArray("settings");
         root.putArray("unknown");
-        root.put("error", e.getMessage());
+        root.put("error", problem);
         out.println(root);
       } else {
-        out.println("configuration is INVALID: " + e.getMessage());
+        out.println("configuration is INVALID: " + problem);
       }
       return 2;
     }

@@ -97,8 +97,9 @@ class IngestionStarter {
     }
     boolean hasPath = body.path() != null && !body.path().isBlank();
     // An empty upload is a source that has no files any more: its run tombstones what the
-    // collection holds from it, so it must say which source that is.
-    boolean hasFiles = body.files() != null;
+    // collection holds from that origin (and only from it), so it must say which source that is.
+    // Beside a path, an empty list is no upload at all.
+    boolean hasFiles = body.files() != null && (!body.files().isEmpty() || !hasPath);
     if (hasPath == hasFiles) {
       throw Problems.badRequest(
           "give exactly one of 'path' (a server-side path) and 'files' (uploaded blobs)");
