@@ -115,6 +115,9 @@ class RecordRolloutHistoriesTest {
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
     ScriptedRollout steps = new ScriptedRollout();
     steps.verdicts = (phase, step) -> RolloutVerdict.WAIT;
+    // A budget of two minutes: eight checks, a short history.
+    steps.timings =
+        new RolloutStarted.Timings(60_000, 60_000, 120_000, 15_000, 86_400_000, 86_400_000);
     RolloutWorkflow workflow = RolloutWorkflowTest.start(env, worker, client, steps);
 
     assertThat(workflow.rollOut(ScriptedRollout.request()).decision())
