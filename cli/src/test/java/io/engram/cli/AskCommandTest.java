@@ -36,22 +36,7 @@ class AskCommandTest {
 
   @Test
   void an_extractive_answer_without_passages_says_none_matched() {
-    QueryResponse none =
-        new QueryResponse(
-            "q-2",
-            "No passage in this collection matches the question.",
-            "extractive",
-            List.of(),
-            null,
-            List.of(),
-            "question",
-            null,
-            "local",
-            null,
-            "m",
-            Map.of(),
-            false,
-            null);
+    QueryResponse none = answer("extractive", null, "question", List.of());
     assertThat(AskCommand.answerLabel(none)).isEqualTo("extractive: no passage matched");
   }
 
@@ -60,13 +45,22 @@ class AskCommandTest {
   }
 
   private static QueryResponse answer(String mode, String warning, String intent) {
+    return answer(
+        mode,
+        warning,
+        intent,
+        List.of(new Source(1, 1, "backup.md", "Backups", "Backups last 30 days.", 0.9, null)));
+  }
+
+  private static QueryResponse answer(
+      String mode, String warning, String intent, List<Source> sources) {
     return new QueryResponse(
         "q-1",
         "Backups last 30 days. [1]",
         mode,
         List.of(1),
         warning,
-        List.of(new Source(1, 1, "backup.md", "Backups", "Backups last 30 days.", 0.9, null)),
+        sources,
         intent,
         null,
         "local",

@@ -19,6 +19,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import jakarta.inject.Singleton;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Starts rollouts and signals them through Temporal. Bad input and a rollout the state refuses are
@@ -30,6 +31,9 @@ import java.util.Optional;
 class RolloutStarter {
   private static final WorkflowRun.Kind KIND =
       new WorkflowRun.Kind("rollout", RolloutWorkflow.class.getSimpleName());
+
+  /** A rollout's number, its {@code rolloutId}: a workflow id always starts with a letter. */
+  private static final Pattern ROLLOUT_NUMBER = Pattern.compile("[1-9][0-9]{0,17}");
 
   private final WorkflowClient client;
   private final RolloutService service;
@@ -76,10 +80,6 @@ class RolloutStarter {
         });
     return RolloutViews.pending(id, body.collection(), body.version(), "starting", null);
   }
-
-  /** A rollout's number, its {@code rolloutId}: a workflow id always starts with a letter. */
-  private static final java.util.regex.Pattern ROLLOUT_NUMBER =
-      java.util.regex.Pattern.compile("[1-9][0-9]{0,17}");
 
   /**
    * The rollout {@code id} names: its number, or a workflow id (the newest rollout of its version,

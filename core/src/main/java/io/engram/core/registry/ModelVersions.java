@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -318,7 +319,7 @@ public final class ModelVersions {
   public static final String ROLLOUT_TAG = "rollout";
 
   /** Tags Engram writes itself, which no client may set or remove. */
-  public static final java.util.Set<String> OWN_TAGS = java.util.Set.of(ARCHIVED_TAG, ROLLOUT_TAG);
+  public static final Set<String> OWN_TAGS = Set.of(ARCHIVED_TAG, ROLLOUT_TAG);
 
   /** The longest tag value, as the API takes them. */
   private static final int MAX_TAG_VALUE = 256;
