@@ -321,6 +321,10 @@ final class RetrainCommand implements Callable<Integer> {
       }
     }
     row(out, "outcome", r.outcome());
+    String next = afterNoOp(r);
+    if (next != null) {
+      row(out, "next", next);
+    }
     if (r.rollout() != null) {
       row(
           out,
@@ -339,6 +343,22 @@ final class RetrainCommand implements Callable<Integer> {
         r.outcome(),
         r.version() == null ? "none" : r.version().toString(),
         r.reason());
+  }
+
+  /** What a user can do after a run that decided not to retrain; null after any other run. */
+  static String afterNoOp(RetrainingStatus r) {
+    if (!"no_op".equals(r.outcome()) || r.reason() == null) {
+      return null;
+    }
+    return switch (r.reason()) {
+      case "model_still_valid" ->
+          "nothing new to learn from since the champion (or this data was already tried);"
+              + " --force retrains anyway";
+      case "no_labelled_set" ->
+          "give the queries to learn from: --eval DIR (a BEIR folder with queries.jsonl and"
+              + " qrels/<split>.tsv); later runs reuse it";
+      default -> null;
+    };
   }
 
   private static String search(RetrainingStatus r, StudyView study) {

@@ -144,8 +144,22 @@ final class RolloutCommand extends CommandGroup {
     @Option(names = "--shadow-bake", paramLabel = "SECONDS", description = "Least time in shadow.")
     Long shadowBake;
 
+    @Option(
+        names = "--shadow-min-queries",
+        paramLabel = "N",
+        description =
+            "Shadow comparisons needed before shadow may end (a small collection's"
+                + " rollout needs fewer).")
+    Integer shadowMinQueries;
+
     @Option(names = "--step-bake", paramLabel = "SECONDS", description = "Least time per step.")
     Long stepBake;
+
+    @Option(
+        names = "--step-min-queries",
+        paramLabel = "N",
+        description = "Queries the candidate must serve in a canary step before it may end.")
+    Integer stepMinQueries;
 
     @Option(
         names = "--time-budget",
@@ -159,15 +173,20 @@ final class RolloutCommand extends CommandGroup {
     @Override
     public Integer call() throws Exception {
       Rollouts.Plan plan = null;
-      if (steps != null || shadowBake != null || stepBake != null || timeBudget != null) {
+      if (steps != null
+          || shadowBake != null
+          || shadowMinQueries != null
+          || stepBake != null
+          || stepMinQueries != null
+          || timeBudget != null) {
         plan =
             new Rollouts.Plan(
                 null,
-                null,
+                shadowMinQueries,
                 millis(shadowBake),
                 steps,
                 millis(stepBake),
-                null,
+                stepMinQueries,
                 null,
                 null,
                 null,

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,6 +149,55 @@ class RetrainCommandTest {
       assertThat(printed.path("gates")).isEmpty();
       assertThat(printed.path("chart").isNull()).isTrue();
       assertThat(api.requests("GET", "/v1/studies/.*")).isEmpty();
+    }
+  }
+
+  @Test
+  void a_run_that_decided_not_to_retrain_says_what_to_do_next() throws Exception {
+    for (String[] reasonAndAdvice :
+        List.of(
+            new String[] {"model_still_valid", "--force retrains anyway"},
+            new String[] {"no_labelled_set", "--eval DIR (a BEIR folder"})) {
+      RetrainingStatus noOp =
+          new RetrainingStatus(
+              WORKFLOW,
+              "run-1",
+              "COMPLETED",
+              "done",
+              reasonAndAdvice[0],
+              "no_op",
+              null,
+              List.of(),
+              null,
+              0,
+              0,
+              0,
+              null,
+              null,
+              null);
+      try (FakeApi api = scripted(noOp, false)) {
+        CliRunner.Result result =
+            CliRunner.run("--api", api.url(), "retrain", "--collection", "scifact");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out())
+            .containsPattern("(?m)^decided +" + reasonAndAdvice[0] + "$")
+            .containsPattern("(?m)^next +.*" + Pattern.quote(reasonAndAdvice[1]));
+      }
+    }
+    try (FakeApi api = scripted(ended("staged", 3, GATES, null), false)) {
+      CliRunner.Result staged =
+          CliRunner.run(
+              "--api",
+              api.url(),
+              "retrain",
+              "--collection",
+              "scifact",
+              "--chart",
+              tmp.resolve("s.svg").toString());
+
+      assertThat(staged.exitCode()).as(staged.err()).isZero();
+      assertThat(staged.out()).doesNotContainPattern("(?m)^next ");
     }
   }
 

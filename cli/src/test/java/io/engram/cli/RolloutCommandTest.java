@@ -97,6 +97,10 @@ class RolloutCommandTest {
               "0.1,0.5",
               "--step-bake",
               "30",
+              "--shadow-min-queries",
+              "5",
+              "--step-min-queries",
+              "8",
               "--reason",
               "retrained");
 
@@ -110,6 +114,8 @@ class RolloutCommandTest {
           .extracting(JsonNode::asDouble)
           .containsExactly(0.1, 0.5);
       assertThat(sent.path("plan").path("stepBakeMs").asLong()).isEqualTo(30_000);
+      assertThat(sent.path("plan").path("shadowMinQueries").asInt()).isEqualTo(5);
+      assertThat(sent.path("plan").path("stepMinQueries").asInt()).isEqualTo(8);
       assertThat(sent.path("plan").has("shadowShare")).isFalse();
     }
   }
