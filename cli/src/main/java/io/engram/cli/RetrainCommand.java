@@ -55,6 +55,9 @@ import picocli.CommandLine.Option;
 final class RetrainCommand implements Callable<Integer> {
   static final String DEFAULT_SPLIT = "train";
 
+  /** A collection's retraining runs under this prefix and the collection's name. */
+  static final String RETRAINING_PREFIX = "retrain-";
+
   @Mixin CommandContext context;
 
   @Option(
@@ -113,8 +116,15 @@ final class RetrainCommand implements Callable<Integer> {
       names = "--no-wait",
       description =
           "Start the retraining (or find the running one), print its workflow id and "
-              + "return without following it; GET /v1/retrainings/{workflowId} reports it later.")
+              + "return without following it; retrain --collection NAME --status reports it later.")
   boolean noWait;
+
+  @Option(
+      names = "--status",
+      description =
+          "Start nothing: report the collection's latest retraining, following it while it runs"
+              + " (with --no-wait: where it stands now), then print its result as a run does.")
+  boolean status;
 
   @Override
   public Integer call() throws Exception {
@@ -123,6 +133,21 @@ final class RetrainCommand implements Callable<Integer> {
     Split chosenSplit = chosenSplit();
     if (noWait && chart != null) {
       throw context.usageError("--chart needs the run to end; leave out --no-wait");
+    }
+    if (status && (eval != null || force || !pinned.isEmpty() || split != null)) {
+      throw context.usageError(
+          "--status starts nothing, so --eval, --split, --force and --params do not apply;"
+              + " leave them out");
+    }
+    if (status) {
+      String coll = collection != null ? collection : "default";
+      String workflowId = RETRAINING_PREFIX + coll;
+      if (noWait) {
+        Reply<RetrainingStatus> now = context.client().retraining(workflowId);
+        context.print(now, (out, r) -> printTable(out, r, coll, null, null));
+        return 0;
+      }
+      return report(context.client(), workflowId, coll, false);
     }
     BeirFolder folder = null;
     String dataset = null;
@@ -168,15 +193,22 @@ final class RetrainCommand implements Callable<Integer> {
               out.println(
                   "started "
                       + started.workflowId()
-                      + "; its status: GET /v1/retrainings/"
-                      + started.workflowId()));
+                      + "; its status: ./engram retrain --collection "
+                      + coll
+                      + " --status"));
       return 0;
     }
+    return report(client, started.workflowId(), coll, started.attached());
+  }
 
+  /** Follows the retraining until it ends, writes its study's chart and prints its result. */
+  private int report(EngramClient client, String workflowId, String coll, boolean attached)
+      throws Exception {
+    PrintWriter err = context.err();
     Reply<RetrainingStatus> last =
         WorkflowPoller.follow(
             "retraining",
-            () -> client.retraining(started.workflowId()),
+            () -> client.retraining(workflowId),
             status -> new WorkflowPoller.Progress(status.status(), 0, 0, describe(status)),
             err);
     RetrainingStatus result = last.value();
@@ -202,7 +234,7 @@ final class RetrainCommand implements Callable<Integer> {
     StudyView shown = study;
     Path written = chartFile;
     context.print(
-        summary(result, coll, started.attached(), written),
+        summary(result, coll, attached, written),
         out -> printTable(out, result, coll, shown, written));
     if (failed(result)) {
       throw new CliException(

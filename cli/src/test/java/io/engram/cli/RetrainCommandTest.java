@@ -202,6 +202,40 @@ class RetrainCommandTest {
   }
 
   @Test
+  void status_reports_the_latest_retraining_without_starting_one() throws Exception {
+    try (FakeApi api = scripted(ended("staged", 3, GATES, null), false)) {
+      CliRunner.Result followed =
+          CliRunner.run(
+              "--api",
+              api.url(),
+              "retrain",
+              "--collection",
+              "scifact",
+              "--status",
+              "--chart",
+              tmp.resolve("st.svg").toString(),
+              "--json");
+      CliRunner.Result now =
+          CliRunner.run(
+              "--api", api.url(), "retrain", "--collection", "scifact", "--status", "--no-wait");
+
+      assertThat(followed.exitCode()).as(followed.err()).isZero();
+      JsonNode printed = IngestCommandIT.readOne(followed.out(), JsonNode.class);
+      assertThat(printed.path("outcome").asText()).isEqualTo("staged");
+      assertThat(printed.path("version").asInt()).isEqualTo(3);
+      assertThat(tmp.resolve("st.svg")).exists();
+      assertThat(now.exitCode()).as(now.err()).isZero();
+      assertThat(now.out()).containsPattern("(?m)^outcome +staged$");
+      assertThat(api.requests("POST", "/v1/retrainings")).isEmpty();
+      assertThat(api.requests("GET", "/v1/retrainings/" + WORKFLOW)).hasSize(3);
+    }
+    CliRunner.Result refused =
+        CliRunner.run("--api", NO_API, "retrain", "--collection", "scifact", "--status", "--force");
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(refused.err()).contains("--status starts nothing");
+  }
+
+  @Test
   void a_failed_outcome_and_a_failed_workflow_exit_one_after_printing_the_document()
       throws Exception {
     RetrainingStatus failedOutcome =
