@@ -194,6 +194,12 @@ public final class ModelRegistry {
     if (current.isEmpty() || current.get().version() != version) {
       return;
     }
+    removeAlias(h, collection, alias, version, change);
+  }
+
+  /** Removes {@code alias}, which points at {@code version}, and records the change. */
+  private static void removeAlias(
+      Handle h, String collection, String alias, int version, Change change) {
     ModelAliases.remove(h, collection, alias);
     AliasEvents.record(
         h,
@@ -250,31 +256,48 @@ public final class ModelRegistry {
         h -> {
           // Status and aliases read again with the version locked: a concurrent promote onto it
           // either lands first (and this refuses a champion) or waits and finds it archived.
-          ModelVersions.lockStatus(h, target.id());
-          List<String> aliases = ModelAliases.ofVersion(h, target.id());
-          if (aliases.contains(ModelAliases.CHAMPION)) {
+          Locked locked = lock(h, target.id());
+          if (locked.serves()) {
             throw new RegistryConflictException(
                 RegistryConflictException.Reason.CONFLICT,
                 target.label() + " serves as champion; promote another version first");
           }
-          for (String alias : aliases) {
-            ModelAliases.remove(h, collection, alias);
-            AliasEvents.record(
-                h,
-                new AliasEvents.Event(
-                    collection,
-                    alias,
-                    target.version(),
-                    null,
-                    change.actor(),
-                    change.reason(),
-                    change.workflowId(),
-                    null));
-          }
-          ModelVersions.archive(h, target.id(), change.actor(), change.reason());
+          archive(h, collection, target.id(), target.version(), locked, change);
           alongside.accept(h);
         });
     return byId(target.id()).orElseThrow();
+  }
+
+  /**
+   * A version's status and aliases, read with its row locked until the caller's transaction ends,
+   * so that what is decided on them (archive it or not) cannot race a promote or an archive.
+   */
+  public record Locked(String status, List<String> aliases) {
+    public boolean serves() {
+      return aliases.contains(ModelAliases.CHAMPION);
+    }
+
+    public boolean archived() {
+      return RegisteredVersion.ARCHIVED.equals(status);
+    }
+  }
+
+  /** Locks a version's row in the caller's transaction and reads its status and aliases. */
+  public static Locked lock(Handle h, long versionId) {
+    String status = ModelVersions.lockStatus(h, versionId);
+    return new Locked(status, ModelAliases.ofVersion(h, versionId));
+  }
+
+  /**
+   * Archives a version {@link #lock locked} in the caller's transaction: its aliases are removed
+   * (audited) and it is marked archived with who, when and why. The caller refuses a champion.
+   */
+  public static void archive(
+      Handle h, String collection, long versionId, int version, Locked locked, Change change) {
+    for (String alias : locked.aliases()) {
+      removeAlias(h, collection, alias, version, change);
+    }
+    ModelVersions.archive(h, versionId, change.actor(), change.reason());
   }
 
   /**

@@ -382,7 +382,9 @@ public final class RolloutService {
    * Rolls back: the champion alias never moved; the rollout ends and the candidate is archived with
    * the reason (its index dropped after the retention period), in one transaction. A candidate
    * promoted or archived by hand meanwhile is left as it is, and the audit says which: one that
-   * serves lost nothing, so nothing of it is retained for dropping.
+   * serves lost nothing, so nothing of it is retained for dropping. Which of these holds is read
+   * with the candidate's row locked, in the same transaction, so a hand promotion or archive cannot
+   * slip in between.
    */
   public Rollout rollBack(long rolloutId, String actor, String reason, String eventKey) {
     Rollout r = require(rolloutId);
@@ -391,39 +393,39 @@ public final class RolloutService {
     }
     ModelRegistry.Change change =
         new ModelRegistry.Change(actor, "rolled back: " + reason, r.workflowId());
-    RegisteredVersion candidate = registry.byId(r.candidate().id()).orElseThrow();
-    boolean serves = candidate.aliases().contains(ModelAliases.CHAMPION);
-    boolean archived = RegisteredVersion.ARCHIVED.equals(candidate.status());
-    String outcome =
-        serves
-            ? "ended: " + reason + "; " + r.candidateLabel() + " was promoted by hand and serves"
-            : archived
-                ? "rolled back: " + reason + "; " + r.candidateLabel() + " was archived by hand"
-                : "rolled back: " + reason + "; " + r.candidateLabel() + " archived";
-    java.util.function.Consumer<org.jdbi.v3.core.Handle> end =
+    jdbi.useTransaction(
         h -> {
-          if (Rollouts.end(
+          ModelRegistry.Locked candidate = ModelRegistry.lock(h, r.candidate().id());
+          if (!Rollouts.end(
               h,
               rolloutId,
               Rollout.ROLLED_BACK,
               reason,
-              serves ? null : clock.instant().plus(settings.retention()))) {
-            RolloutEvents.record(
-                h,
-                rolloutId,
-                RolloutEvents.DECISION,
-                Phase.DECIDED,
-                outcome,
-                actor,
-                r.lastCheck(),
-                eventKey);
+              candidate.serves() ? null : clock.instant().plus(settings.retention()))) {
+            return;
           }
-        };
-    if (serves || archived) {
-      jdbi.useTransaction(end::accept);
-    } else {
-      registry.archive(r.collection(), r.candidate().number(), change, end);
-    }
+          String outcome;
+          if (candidate.serves()) {
+            outcome =
+                "ended: " + reason + "; " + r.candidateLabel() + " was promoted by hand and serves";
+          } else if (candidate.archived()) {
+            outcome =
+                "rolled back: " + reason + "; " + r.candidateLabel() + " was archived by hand";
+          } else {
+            ModelRegistry.archive(
+                h, r.collection(), r.candidate().id(), r.candidate().number(), candidate, change);
+            outcome = "rolled back: " + reason + "; " + r.candidateLabel() + " archived";
+          }
+          RolloutEvents.record(
+              h,
+              rolloutId,
+              RolloutEvents.DECISION,
+              Phase.DECIDED,
+              outcome,
+              actor,
+              r.lastCheck(),
+              eventKey);
+        });
     return require(rolloutId);
   }
 
