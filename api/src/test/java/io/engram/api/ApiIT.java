@@ -373,6 +373,15 @@ class ApiIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(turns.get(4).path("rewrittenQuery").asText()).contains("coffee");
     assertThat(turns.get(5).path("sources").get(0).asText()).isEqualTo("caffeine-children");
 
+    // A session keeps the collection it was opened on: another one is refused, and no turn kept.
+    Reply elsewhere =
+        post("/v1/query", Map.of("query", "hi", "sessionId", sessionId, "collection", "default"));
+    assertProblem(elsewhere, 400);
+    assertThat(elsewhere.json().path("errors").get(0).path("pointer").asText())
+        .isEqualTo("/collection");
+    assertThat(elsewhere.json().path("detail").asText())
+        .contains("was opened on collection 'conversation', not 'default'");
+    assertThat(get("/v1/sessions/" + sessionId + "/turns").json().path("turns")).hasSize(6);
     assertProblem(post("/v1/query", Map.of("query", "hi", "sessionId", "not-a-session")), 400);
     assertProblem(
         post(

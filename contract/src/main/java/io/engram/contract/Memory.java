@@ -1,6 +1,8 @@
 package io.engram.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.util.List;
 
 /** {@code /v1/memory}: what each memory tier holds, and promotions on request. */
@@ -43,10 +45,12 @@ public final class Memory {
   /**
    * A promotion to start.
    *
-   * @param dryRun only report what would be promoted (default false)
+   * @param dryRun only report what would be promoted (default false). An explicit {@code null} is
+   *     refused rather than read as absent: a client that meant a dry run must not promote for
+   *     real.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record PromotionCall(Boolean dryRun) {}
+  public record PromotionCall(@JsonSetter(nulls = Nulls.FAIL) Boolean dryRun) {}
 
   /**
    * The run's id and, when it finished within the wait, its result.

@@ -1,6 +1,7 @@
 package io.engram.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 
@@ -12,10 +13,20 @@ public final class Sessions {
    * A session to open.
    *
    * @param collection the collection it asks about (default: {@code default})
-   * @param userId whose session it is: remembered facts are kept per user
+   * @param userId whose session it is: remembered facts are kept per user, so an id that is blank
+   *     (which every anonymous caller could send) is refused; leave it out for a session whose
+   *     facts are its own
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record CreateSession(@Size(max = 63) String collection, @Size(max = 128) String userId) {}
+  public record CreateSession(
+      @Size(max = 63) String collection,
+      @Size(max = 128)
+          @Pattern(
+              regexp = "(?s).*\\S.*",
+              message =
+                  "must not be blank: facts are kept per user id; leave userId out for a session"
+                      + " whose facts are its own")
+          String userId) {}
 
   public record SessionCreated(String sessionId, String collection) {}
 

@@ -206,6 +206,7 @@ public final class QueryPipeline {
    *
    * @throws UnknownResourceException when the question names a session or collection that does not
    *     exist
+   * @throws ContradictoryQuestionException when it names a session and another collection
    */
   public QueryResult ask(Question q, Serving serving) {
     long start = System.nanoTime();
@@ -214,7 +215,8 @@ public final class QueryPipeline {
     if (q.sessionId() != null) {
       String sessionCollection =
           shared.memory().collectionOf(q.tenant(), q.sessionId()).orElseThrow(() -> noSession(q));
-      collection = collection == null ? sessionCollection : collection;
+      requireSameCollection(q, sessionCollection);
+      collection = sessionCollection;
       history = shared.memory().recentTurns(q.sessionId(), shared.conversation().workingTurns());
     }
     collection =
@@ -275,6 +277,28 @@ public final class QueryPipeline {
   static UnknownResourceException noSession(Question q) {
     return new UnknownResourceException(
         "session", "no open session " + q.sessionId() + "; create one with POST /v1/sessions");
+  }
+
+  /**
+   * Refuses a question that names a collection other than its session's: the session's turns, facts
+   * and follow-ups belong to the collection it was opened on.
+   *
+   * @throws ContradictoryQuestionException when they differ
+   */
+  static void requireSameCollection(Question q, String sessionCollection) {
+    if (q.collection() != null && !q.collection().equals(sessionCollection)) {
+      throw new ContradictoryQuestionException(
+          "/collection",
+          "session "
+              + q.sessionId()
+              + " was opened on collection '"
+              + Tenant.nameOf(sessionCollection)
+              + "', not '"
+              + Tenant.nameOf(q.collection())
+              + "'; leave collection out, or open a session on '"
+              + Tenant.nameOf(q.collection())
+              + "'");
+    }
   }
 
   /** The 404 of a collection that does not exist, or is another tenant's (named as asked). */

@@ -92,15 +92,17 @@ public final class QueryPipelines implements AutoCloseable {
    *
    * @throws UnknownResourceException when the question names a session that does not exist, or a
    *     collection or session of another tenant
+   * @throws ContradictoryQuestionException when it names a session and another collection
    */
   public String collectionOf(Question q) {
     String collection = q.collection();
-    if (collection == null && q.sessionId() != null) {
+    if (q.sessionId() != null) {
       collection =
           shared
               .memory()
               .collectionOf(q.tenant(), q.sessionId())
               .orElseThrow(() -> QueryPipeline.noSession(q));
+      QueryPipeline.requireSameCollection(q, collection);
     }
     collection =
         collection == null ? q.tenant().collection(CollectionRegistry.DEFAULT) : collection;

@@ -377,6 +377,25 @@ class QueryPipelineIT {
         .isInstanceOf(UnknownResourceException.class)
         .extracting(e -> ((UnknownResourceException) e).resource())
         .isEqualTo("session");
+    core.collections().ensure("elsewhere");
+    java.util.UUID session = core.workingMemory().createSession("default", null);
+    Question contradictory = new Question(Tenant.DEFAULT, "cats", session, "elsewhere", 3, false);
+    for (org.assertj.core.api.ThrowableAssert.ThrowingCallable asked :
+        List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+            () -> pipelines.ask(contradictory), () -> pipelines.champion().ask(contradictory))) {
+      assertThatThrownBy(asked)
+          .isInstanceOf(ContradictoryQuestionException.class)
+          .hasMessageContaining("was opened on collection 'default', not 'elsewhere'")
+          .extracting(e -> ((ContradictoryQuestionException) e).field())
+          .isEqualTo("/collection");
+    }
+    assertThat(core.workingMemory().recentTurns(session, 5)).isEmpty();
+    // Naming the session's own collection is no contradiction.
+    assertThat(
+            pipelines
+                .ask(new Question(Tenant.DEFAULT, "cats", session, "default", 3, false))
+                .intent())
+        .isEqualTo("question");
     assertThatThrownBy(() -> pipelines.forIndexVersion("no-such-version"))
         .isInstanceOf(UnknownResourceException.class)
         .hasMessageContaining("no-such-version");
