@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param job which job to run
  * @param sessionIdle for {@link MaintenanceJob#SESSION_CLEANUP}: sessions idle longer are closed
- * @param maxSessions for {@link MaintenanceJob#SESSION_CLEANUP}: at most this many per run
+ * @param maxSessions for {@link MaintenanceJob#SESSION_CLEANUP}: idle sessions read per page (a run
+ *     reads pages until none is left)
  */
 public record MaintenanceRequest(MaintenanceJob job, Duration sessionIdle, int maxSessions) {
 

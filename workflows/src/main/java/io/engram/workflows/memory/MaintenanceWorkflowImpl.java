@@ -5,7 +5,9 @@ import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.RetryPolicies;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Runs one maintenance job. Every step takes its time from the workflow clock, so the same code is
@@ -19,6 +21,12 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
           Duration.ofMinutes(30),
           Duration.ofMinutes(1),
           RetryPolicies.standard());
+
+  /** Change id: session cleanup reads idle sessions page after page, not one page per run. */
+  static final String PAGED_CLEANUP = "session-cleanup-pages";
+
+  /** Pages of idle sessions one run closes before it continues as new. */
+  static final int PAGES_PER_RUN = 10;
 
   private final SessionDistillation distillation = new SessionDistillation();
 
@@ -62,38 +70,62 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
    * Distillation first takes what it needs from each idle session; then the session is closed. A
    * session whose extraction keeps failing for another reason than its output stays open, its turns
    * pending, for the next cleanup.
+   *
+   * <p>Idle sessions are read a page ({@link MaintenanceRequest#maxSessions()}) at a time until a
+   * page is short or holds only sessions this run left open, so a busy installation does not pile
+   * up idle sessions faster than one page per run closes them. After {@link #PAGES_PER_RUN} pages
+   * the run continues as new, which keeps its history small.
    */
   private void closeIdleSessions(MaintenanceRequest request, long now) {
-    phase = "finding idle sessions";
-    List<String> idle = maintenance.idleSessions(now, request.sessionIdle(), request.maxSessions());
-    for (String sessionId : idle) {
-      phase = "distilling " + sessionId;
-      boolean pending = false;
-      for (SessionDistillation.Batch batch = distillation.next(sessionId);
-          batch != null && !batch.sessionGone();
-          batch = distillation.next(sessionId)) {
-        if (batch.pending()) {
-          pending = true;
-          Workflow.getLogger(MaintenanceWorkflowImpl.class)
-              .warn("session {} left open, its turns not distilled: {}", sessionId, batch.error());
-          break;
+    boolean paged = Workflow.getVersion(PAGED_CLEANUP, Workflow.DEFAULT_VERSION, 1) >= 1;
+    Set<String> leftOpen = new HashSet<>();
+    for (int page = 1; ; page++) {
+      phase = "finding idle sessions";
+      List<String> idle =
+          maintenance.idleSessions(now, request.sessionIdle(), request.maxSessions());
+      boolean tried = false;
+      for (String sessionId : idle) {
+        if (leftOpen.contains(sessionId)) {
+          continue;
         }
-        batchesDistilled++;
-        if (batch.result() == null) {
-          distillationFailures++;
+        tried = true;
+        if (!distilAndClose(sessionId)) {
+          leftOpen.add(sessionId);
         }
+        Workflow.setCurrentDetails(sessionsClosed + " idle sessions closed");
       }
-      if (pending) {
-        continue;
+      if (!paged || idle.size() < request.maxSessions() || !tried) {
+        return;
       }
-      phase = "closing " + sessionId;
-      SessionClosed closed = maintenance.closeSession(sessionId, Workflow.currentTimeMillis());
-      if (closed.closed()) {
-        sessionsClosed++;
+      if (page == PAGES_PER_RUN) {
+        Workflow.continueAsNew(request);
       }
-      turnsReleased += closed.turnsReleased();
-      Workflow.setCurrentDetails(sessionsClosed + " of " + idle.size() + " idle sessions closed");
     }
+  }
+
+  /** Distils what is left of one idle session and closes it; false when it must stay open. */
+  private boolean distilAndClose(String sessionId) {
+    phase = "distilling " + sessionId;
+    for (SessionDistillation.Batch batch = distillation.next(sessionId);
+        batch != null && !batch.sessionGone();
+        batch = distillation.next(sessionId)) {
+      if (batch.pending()) {
+        Workflow.getLogger(MaintenanceWorkflowImpl.class)
+            .warn("session {} left open, its turns not distilled: {}", sessionId, batch.error());
+        return false;
+      }
+      batchesDistilled++;
+      if (batch.result() == null) {
+        distillationFailures++;
+      }
+    }
+    phase = "closing " + sessionId;
+    SessionClosed closed = maintenance.closeSession(sessionId, Workflow.currentTimeMillis());
+    if (closed.closed()) {
+      sessionsClosed++;
+    }
+    turnsReleased += closed.turnsReleased();
+    return true;
   }
 
   @Override

@@ -454,6 +454,80 @@ class MemoryWorkflowsTest {
   }
 
   @Test
+  void session_cleanup_reads_page_after_page_until_a_page_is_short(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    when(maintenance.idleSessions(anyLong(), eq(Duration.ofMinutes(30)), eq(2)))
+        .thenReturn(List.of("a", "b"))
+        .thenReturn(List.of("c", "d"))
+        .thenReturn(List.of("e"));
+    when(distillation.pendingTurns(anyString(), anyInt())).thenReturn(List.of());
+    when(maintenance.closeSession(anyString(), anyLong())).thenReturn(new SessionClosed(true, 1));
+    start(env, worker);
+
+    MaintenanceResult result =
+        stub(client, worker, MaintenanceWorkflow.class, "sessions-paged")
+            .run(new MaintenanceRequest(MaintenanceJob.SESSION_CLEANUP, null, 2));
+
+    verify(maintenance, times(3)).idleSessions(anyLong(), any(), eq(2));
+    for (String id : List.of("a", "b", "c", "d", "e")) {
+      verify(maintenance).closeSession(eq(id), anyLong());
+    }
+    assertThat(result.sessionsClosed()).isEqualTo(5);
+  }
+
+  @Test
+  void session_cleanup_stops_when_a_full_page_holds_only_sessions_it_left_open(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    // "a" cannot be distilled now; it stays the longest idle, so every page starts with it.
+    when(maintenance.idleSessions(anyLong(), eq(Duration.ofMinutes(30)), eq(2)))
+        .thenReturn(List.of("a", "b"))
+        .thenReturn(List.of("a", "c"))
+        .thenReturn(List.of("a", "c"));
+    when(distillation.pendingTurns(eq("a"), anyInt())).thenReturn(List.of(1L));
+    when(distillation.pendingTurns(eq("b"), anyInt())).thenReturn(List.of());
+    when(distillation.distill(eq("a"), anyList(), anyLong())).thenThrow(DOWN);
+    when(maintenance.closeSession(eq("b"), anyLong())).thenReturn(new SessionClosed(true, 0));
+    // "c" cannot be distilled now either.
+    when(distillation.pendingTurns(eq("c"), anyInt())).thenReturn(List.of(2L));
+    when(distillation.distill(eq("c"), anyList(), anyLong())).thenThrow(DOWN);
+    start(env, worker);
+
+    MaintenanceResult result =
+        stub(client, worker, MaintenanceWorkflow.class, "sessions-stuck")
+            .run(new MaintenanceRequest(MaintenanceJob.SESSION_CLEANUP, null, 2));
+
+    verify(maintenance, times(3)).idleSessions(anyLong(), any(), eq(2));
+    verify(maintenance, never()).closeSession(eq("a"), anyLong());
+    verify(maintenance, never()).closeSession(eq("c"), anyLong());
+    assertThat(result.sessionsClosed()).isEqualTo(1);
+  }
+
+  @Test
+  void session_cleanup_continues_as_new_after_its_pages_per_run(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    AtomicLong next = new AtomicLong();
+    int pages = MaintenanceWorkflowImpl.PAGES_PER_RUN;
+    when(maintenance.idleSessions(anyLong(), eq(Duration.ofMinutes(30)), eq(2)))
+        .thenAnswer(
+            call ->
+                next.get() < 2L * pages + 2
+                    ? List.of("s" + next.incrementAndGet(), "s" + next.incrementAndGet())
+                    : List.of("last"));
+    when(distillation.pendingTurns(anyString(), anyInt())).thenReturn(List.of());
+    when(maintenance.closeSession(anyString(), anyLong())).thenReturn(new SessionClosed(true, 0));
+    start(env, worker);
+
+    // The result is the last run's: the first one continued as new after its pages.
+    MaintenanceResult last =
+        stub(client, worker, MaintenanceWorkflow.class, "sessions-continued")
+            .run(new MaintenanceRequest(MaintenanceJob.SESSION_CLEANUP, null, 2));
+
+    verify(maintenance, times(2 * pages + 2 + 1)).closeSession(anyString(), anyLong());
+    verify(maintenance).closeSession(eq("last"), anyLong());
+    assertThat(last.sessionsClosed()).isEqualTo(3);
+  }
+
+  @Test
   void session_cleanup_keeps_a_session_open_while_its_extraction_fails(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     when(maintenance.idleSessions(anyLong(), eq(Duration.ofMinutes(30)), anyInt()))
