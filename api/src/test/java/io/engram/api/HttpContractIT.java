@@ -212,6 +212,12 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
         hostile("POST", "/v1/keys", "{\"scopes\":[\"query\",null]}", 400, "/scopes/1"),
         hostile(
             "POST",
+            "/v1/keys",
+            "{\"scopes\":[\"query\"],\"name\":\"evil\\u001b[31m\\nFAKE\"}",
+            400,
+            "/name"),
+        hostile(
+            "POST",
             "/v1/evaluations",
             "{\"dataset\":7,\"queriesBlob\":\"" + HASH + "\",\"qrelsBlob\":\"" + HASH + "\"}",
             400,

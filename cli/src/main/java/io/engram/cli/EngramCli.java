@@ -100,8 +100,9 @@ public final class EngramCli extends CommandGroup {
   /** Builds the configured command line; tests use this with captured writers. */
   static CommandLine commandLine(EngramCli cli, PrintWriter out, PrintWriter err) {
     CommandLine commandLine = new CommandLine(cli);
-    commandLine.setOut(out);
-    commandLine.setErr(err);
+    // What the API returns may hold control characters from other users; none reaches the terminal.
+    commandLine.setOut(new PrintWriter(TerminalSafe.writer(out), true));
+    commandLine.setErr(new PrintWriter(TerminalSafe.writer(err), true));
     commandLine.setExecutionExceptionHandler(cli::handleFailure);
     return commandLine;
   }

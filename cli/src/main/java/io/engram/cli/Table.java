@@ -11,8 +11,16 @@ final class Table {
 
   private Table() {}
 
-  /** Prints rows as left-aligned columns, the first row being the header. */
-  static void print(PrintWriter out, List<String[]> rows) {
+  /**
+   * Prints rows as left-aligned columns, the first row being the header. A cell's control
+   * characters, line breaks included, are shown as escapes ({@link TerminalSafe#cell}): a name
+   * cannot break a row in two or fake another.
+   */
+  static void print(PrintWriter out, List<String[]> given) {
+    List<String[]> rows =
+        given.stream()
+            .map(row -> java.util.Arrays.stream(row).map(TerminalSafe::cell).toArray(String[]::new))
+            .toList();
     int columns = rows.get(0).length;
     int[] widths = new int[columns];
     for (String[] row : rows) {

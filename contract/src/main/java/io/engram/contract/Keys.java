@@ -2,6 +2,7 @@ package io.engram.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 
@@ -28,7 +29,11 @@ public final class Keys {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record CreateKey(
       @Size(min = 1, max = 32) String tenant,
-      @Size(min = 1, max = MAX_NAME_CHARS) String name,
+      @Size(min = 1, max = MAX_NAME_CHARS)
+          @Pattern(
+              regexp = "[^\\p{Cntrl}\\u0080-\\u009f]*",
+              message = "must not hold control characters (line breaks, tabs, escapes)")
+          String name,
       @NotNull @Size(min = 1, max = 3) List<String> scopes) {}
 
   /**

@@ -1,0 +1,82 @@
+package io.engram.cli;
+
+import java.io.FilterWriter;
+import java.io.IOException;
+import java.io.Writer;
+
+/**
+ * Keeps what the API returns from steering the terminal: names, titles, reasons and messages come
+ * from other users (a key's name, a file's name, an audit reason), and a control character in them
+ * (an ESC sequence, a carriage return) would otherwise recolour, move or overwrite what a person
+ * reads. The CLI's output goes through {@link #writer}, which shows such a character as its {@code
+ * \\uXXXX} escape; a table cell goes through {@link #cell}, which does the same for line breaks and
+ * tabs so that a cell cannot fake a row.
+ *
+ * <p>JSON output passes unchanged in meaning: Jackson already escapes the C0 controls, and the
+ * {@code \\uXXXX} a C1 control becomes inside a JSON string is the same character to a JSON reader.
+ */
+final class TerminalSafe {
+  private TerminalSafe() {}
+
+  /** Whether {@code c} steers a terminal rather than shows; line breaks and tabs are text here. */
+  static boolean steers(char c) {
+    return (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || (c >= 0x7f && c <= 0x9f);
+  }
+
+  /** One table cell: every control character, line breaks and tabs included, as its escape. */
+  static String cell(String text) {
+    if (text == null) {
+      return "";
+    }
+    StringBuilder out = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+        if (out == null) {
+          out = new StringBuilder(text.length() + 8).append(text, 0, i);
+        }
+        out.append(escape(c));
+      } else if (out != null) {
+        out.append(c);
+      }
+    }
+    return out == null ? text : out.toString();
+  }
+
+  /** {@code target}, with every character that {@link #steers} written as its escape. */
+  static Writer writer(Writer target) {
+    return new FilterWriter(target) {
+      @Override
+      public void write(int c) throws IOException {
+        if (steers((char) c)) {
+          out.write(escape((char) c));
+        } else {
+          out.write(c);
+        }
+      }
+
+      @Override
+      public void write(char[] buffer, int offset, int length) throws IOException {
+        int start = offset;
+        int end = offset + length;
+        for (int i = offset; i < end; i++) {
+          if (steers(buffer[i])) {
+            out.write(buffer, start, i - start);
+            out.write(escape(buffer[i]));
+            start = i + 1;
+          }
+        }
+        out.write(buffer, start, end - start);
+      }
+
+      @Override
+      public void write(String text, int offset, int length) throws IOException {
+        write(text.toCharArray(), offset, length);
+      }
+    };
+  }
+
+  private static String escape(char c) {
+    return String.format("\\u%04x", (int) c);
+  }
+}
