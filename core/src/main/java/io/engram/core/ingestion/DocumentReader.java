@@ -5,6 +5,7 @@ import dev.langchain4j.data.document.parser.apache.tika.ApacheTikaDocumentParser
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
@@ -51,7 +52,7 @@ public final class DocumentReader {
     checkSize(bytes.length);
     String fallbackTitle = baseName(fileName);
     if (type.plainText()) {
-      String text = withoutNul(decodeUtf8(bytes));
+      String text = withoutNul(decodeText(bytes));
       if (text.isBlank()) {
         throw new DocumentRejectedException("no text in file (only white space)");
       }
@@ -86,23 +87,52 @@ public final class DocumentReader {
     return text == null || text.indexOf('\0') < 0 ? text : text.replace("\0", "");
   }
 
-  static String decodeUtf8(byte[] bytes) throws DocumentRejectedException {
+  /**
+   * Decodes a plain-text file: UTF-8, or UTF-16 when a byte-order mark says so (what Windows tools
+   * write as "Unicode"). A byte-order mark is not text and is left out of it; without one, a NUL in
+   * the first 8 KiB means a binary file.
+   */
+  static String decodeText(byte[] bytes) throws DocumentRejectedException {
+    if (startsWith(bytes, 0xFF, 0xFE) || startsWith(bytes, 0xFE, 0xFF)) {
+      // Java's UTF-16 decoder reads the mark to choose the byte order, and drops it.
+      return decode(bytes, 0, StandardCharsets.UTF_16, "UTF-16");
+    }
     int probe = Math.min(bytes.length, 8192);
     for (int i = 0; i < probe; i++) {
       if (bytes[i] == 0) {
-        throw new DocumentRejectedException("binary content (NUL bytes) in a text file");
+        throw new DocumentRejectedException(
+            "binary content (NUL bytes) in a text file; text files are read as UTF-8, or as"
+                + " UTF-16 when they start with a byte-order mark");
       }
     }
+    int start = startsWith(bytes, 0xEF, 0xBB, 0xBF) ? 3 : 0;
+    return decode(bytes, start, StandardCharsets.UTF_8, "UTF-8");
+  }
+
+  private static String decode(byte[] bytes, int start, Charset charset, String name)
+      throws DocumentRejectedException {
     try {
-      return StandardCharsets.UTF_8
+      return charset
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
+          .decode(ByteBuffer.wrap(bytes, start, bytes.length - start))
           .toString();
     } catch (CharacterCodingException e) {
-      throw new DocumentRejectedException("not valid UTF-8 text (binary file?)");
+      throw new DocumentRejectedException("not valid " + name + " text (binary file?)");
     }
+  }
+
+  private static boolean startsWith(byte[] bytes, int... prefix) {
+    if (bytes.length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if ((bytes[i] & 0xFF) != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String titleOf(DocumentType type, String text, String fallback) {

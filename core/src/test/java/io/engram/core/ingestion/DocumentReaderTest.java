@@ -46,6 +46,34 @@ class DocumentReaderTest {
   }
 
   @Test
+  void a_byte_order_mark_is_left_out_and_utf16_with_one_is_read() throws Exception {
+    byte[] utf8Bom = {
+      (byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 'h', 'i', ' ', (byte) 0xC3, (byte) 0xA9
+    };
+    assertThat(reader.read("bom.txt", utf8Bom).text()).isEqualTo("hi é");
+
+    for (var utf16 : java.util.List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
+      byte[] mark =
+          utf16 == StandardCharsets.UTF_16LE
+              ? new byte[] {(byte) 0xFF, (byte) 0xFE}
+              : new byte[] {(byte) 0xFE, (byte) 0xFF};
+      byte[] body = "# Thé title\nwindows text".getBytes(utf16);
+      byte[] file = new byte[mark.length + body.length];
+      System.arraycopy(mark, 0, file, 0, mark.length);
+      System.arraycopy(body, 0, file, mark.length, body.length);
+
+      var doc = reader.read("notes.md", file);
+
+      assertThat(doc.text()).as(utf16.name()).isEqualTo("# Thé title\nwindows text");
+      assertThat(doc.title()).isEqualTo("Thé title");
+    }
+    // UTF-16 without a mark is still refused, and the message says what is read.
+    assertThatThrownBy(() -> reader.read("a.txt", "text".getBytes(StandardCharsets.UTF_16LE)))
+        .hasMessageContaining("binary")
+        .hasMessageContaining("byte-order mark");
+  }
+
+  @Test
   void rejects_empty_blank_binary_oversized_unsupported_and_corrupt_documents() {
     assertThatThrownBy(() -> reader.read("a.txt", new byte[0])).hasMessage("empty file");
     assertThatThrownBy(() -> reader.read("a.txt", "  \n ".getBytes(StandardCharsets.UTF_8)))
