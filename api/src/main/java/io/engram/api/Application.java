@@ -4,7 +4,10 @@ import io.engram.core.config.ApiSettings;
 import io.engram.core.config.EngramSettings;
 import io.micronaut.runtime.Micronaut;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.security.SecurityScheme;
 import java.util.Map;
 
 /** The Engram HTTP API; its OpenAPI document is served at {@code /openapi.yml}. */
@@ -15,7 +18,15 @@ import java.util.Map;
             version = "v1",
             description =
                 "Memory-aware RAG over durable Temporal workflows. Errors are RFC 7807 problem"
-                    + " bodies (application/problem+json)."))
+                    + " bodies (application/problem+json)."),
+    security = @SecurityRequirement(name = "apiKey"))
+@SecurityScheme(
+    name = "apiKey",
+    type = SecuritySchemeType.HTTP,
+    scheme = "bearer",
+    description =
+        "An API key (./engram keys create) as 'Authorization: Bearer <key>'. A dev stack also"
+            + " serves loopback calls without one.")
 public final class Application {
   private Application() {}
 

@@ -848,6 +848,62 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
   }
 
   @Test
+  void the_openapi_document_names_each_success_code_as_served_the_problems_and_the_key()
+      throws Exception {
+    JsonNode openApi =
+        new YAMLMapper()
+            .readTree(
+                rawSend(HttpRequest.newBuilder(baseUri().resolve("/openapi.yml")).GET().build())
+                    .body());
+    Map<String, String> created =
+        Map.of(
+            "post /v1/sessions", "201",
+            "post /v1/keys", "201",
+            "post /v1/feedback", "201",
+            "put /v1/blobs/{sha256}", "201",
+            "post /v1/ingestions", "202",
+            "post /v1/retrainings", "202",
+            "post /v1/evaluations", "202",
+            "post /v1/rollouts", "202");
+    int operations = 0;
+    for (var path : openApi.path("paths").properties()) {
+      for (var operation : path.getValue().properties()) {
+        String name = operation.getKey() + " " + path.getKey();
+        JsonNode responses = operation.getValue().path("responses");
+        operations++;
+        for (String problem : List.of("4XX", "5XX")) {
+          assertThat(responses.path(problem).path("content").has(Problem.MEDIA_TYPE))
+              .as(name + " documents its " + problem + " problem bodies")
+              .isTrue();
+        }
+        if (created.containsKey(name)) {
+          assertThat(responses.has(created.get(name))).as(name).isTrue();
+          assertThat(responses.has("200")).as(name + " is never 200").isFalse();
+        }
+      }
+    }
+    assertThat(operations).isGreaterThan(40);
+    JsonNode promotion =
+        openApi.path("paths").path("/v1/memory/promotions").path("post").path("responses");
+    assertThat(promotion.has("200") && promotion.has("202"))
+        .as("the promotion's 200 and 202")
+        .isTrue();
+    assertThat(
+            openApi
+                .path("components")
+                .path("securitySchemes")
+                .path("apiKey")
+                .path("scheme")
+                .asText())
+        .isEqualTo("bearer");
+    assertThat(openApi.path("security").get(0).has("apiKey")).isTrue();
+    JsonNode report = openApi.path("components").path("schemas").path("Drift.DriftReport");
+    assertThat(report.path("properties").path("drift").path("nullable").asBoolean()).isTrue();
+    assertThat(report.path("properties").path("retraining").path("nullable").asBoolean()).isTrue();
+    assertThat(post("/v1/sessions", Map.of()).status()).isEqualTo(201);
+  }
+
+  @Test
   void a_study_is_served_as_its_svg_chart() throws Exception {
     core.collections().ensure("charted");
     Study study =

@@ -1,6 +1,7 @@
 package io.engram.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import java.util.List;
@@ -53,12 +54,12 @@ public final class Drift {
       String referenceSource,
       int referenceQueries,
       int recentQueries,
-      Boolean drift,
+      @Schema(nullable = true) Boolean drift,
       String status,
       Map<String, FeatureDrift> features,
       String trigger,
       String createdAt,
-      Retraining retraining) {
+      @Schema(nullable = true) Retraining retraining) {
 
     public DriftReport {
       features = features == null ? Map.of() : features;

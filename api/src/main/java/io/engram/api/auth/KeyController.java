@@ -1,5 +1,6 @@
 package io.engram.api.auth;
 
+import io.engram.api.problems.ProblemResponses;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Keys.CreateKey;
 import io.engram.contract.Keys.KeyCreated;
@@ -10,11 +11,13 @@ import io.engram.core.tenant.Scope;
 import io.engram.core.tenant.Tenant;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.annotation.Status;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import jakarta.validation.Valid;
@@ -29,6 +32,7 @@ import java.util.Set;
  */
 @Controller("/v1/keys")
 @ExecuteOn(TaskExecutors.BLOCKING)
+@ProblemResponses
 class KeyController {
   private final ApiKeys keys;
   private final AccessFilter access;
@@ -40,6 +44,7 @@ class KeyController {
 
   /** Makes a key; its token is in this response only. */
   @Post
+  @Status(HttpStatus.CREATED)
   HttpResponse<KeyCreated> create(Caller caller, @Valid @Body CreateKey body) {
     Tenant tenant = caller.tenant();
     if (body.tenant() != null) {

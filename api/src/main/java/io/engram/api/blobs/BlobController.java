@@ -1,6 +1,7 @@
 package io.engram.api.blobs;
 
 import io.engram.api.auth.Caller;
+import io.engram.api.problems.ProblemResponses;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Blobs.MissingBlobs;
 import io.engram.contract.Blobs.MissingBlobsRequest;
@@ -9,11 +10,13 @@ import io.engram.core.CoreServices;
 import io.engram.core.ingestion.BlobStore;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.Status;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import jakarta.validation.Valid;
@@ -26,6 +29,7 @@ import java.util.List;
  */
 @Controller("/v1/blobs")
 @ExecuteOn(TaskExecutors.BLOCKING)
+@ProblemResponses
 class BlobController {
 
   private final BlobStore blobs;
@@ -45,6 +49,7 @@ class BlobController {
   }
 
   @Put(value = "/{sha256}", consumes = MediaType.APPLICATION_OCTET_STREAM)
+  @Status(HttpStatus.CREATED)
   HttpResponse<StoredBlob> put(Caller caller, String sha256, @Nullable @Body byte[] body)
       throws SQLException {
     BlobHashes.requireSha256("sha256", sha256);

@@ -2,6 +2,7 @@ package io.engram.api.collections;
 
 import io.engram.api.auth.Caller;
 import io.engram.api.problems.ApiProblem;
+import io.engram.api.problems.ProblemResponses;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Collections;
 import io.engram.contract.Collections.CollectionList;
@@ -37,6 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 @Controller("/v1/collections")
 @ExecuteOn(TaskExecutors.BLOCKING)
+@ProblemResponses
 class CollectionController {
   private static final Logger log = LoggerFactory.getLogger(CollectionController.class);
   private static final int DEFAULT_PAGE = 100;

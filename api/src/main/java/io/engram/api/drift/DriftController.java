@@ -2,6 +2,7 @@ package io.engram.api.drift;
 
 import io.engram.api.auth.Caller;
 import io.engram.api.collections.CollectionLookup;
+import io.engram.api.problems.ProblemResponses;
 import io.engram.contract.Drift;
 import io.engram.contract.Drift.DriftCheckRequest;
 import io.engram.contract.Drift.FeatureDrift;
@@ -31,6 +32,7 @@ import java.util.Map;
  */
 @Controller("/v1/drift")
 @ExecuteOn(TaskExecutors.BLOCKING)
+@ProblemResponses
 class DriftController {
   private final DriftDetector detector;
   private final CollectionLookup collections;

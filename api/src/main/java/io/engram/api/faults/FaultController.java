@@ -1,5 +1,6 @@
 package io.engram.api.faults;
 
+import io.engram.api.problems.ProblemResponses;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Rollouts.Fault;
 import io.engram.contract.Rollouts.Faults;
@@ -16,6 +17,7 @@ import jakarta.validation.Valid;
  * process runs with {@code ENGRAM_FAULTS_ENABLED=true}.
  */
 @Controller("/v1/faults")
+@ProblemResponses
 class FaultController {
   private final io.engram.core.faults.Faults faults;
 

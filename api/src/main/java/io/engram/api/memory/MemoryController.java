@@ -1,5 +1,6 @@
 package io.engram.api.memory;
 
+import io.engram.api.problems.ProblemResponses;
 import io.engram.api.schedules.ScheduleService;
 import io.engram.contract.Memory;
 import io.engram.contract.Memory.EpisodicTier;
@@ -15,6 +16,7 @@ import io.engram.core.memory.MemoryStats;
 import io.engram.workflows.memory.PromotionResult;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -22,6 +24,9 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -38,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 @Controller("/v1/memory")
 @ExecuteOn(TaskExecutors.BLOCKING)
+@ProblemResponses
 class MemoryController {
   private static final Logger log = LoggerFactory.getLogger(MemoryController.class);
 
@@ -51,7 +57,22 @@ class MemoryController {
     this.promotions = promotions;
   }
 
+  /** 200 with the result when the promotion ends within a minute, else 202 with its run. */
   @Post("/promotions")
+  @ApiResponse(
+      responseCode = "200",
+      description = "Ended within a minute: its result",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = PromotionStarted.class)))
+  @ApiResponse(
+      responseCode = "202",
+      description = "Still running after a minute: its workflow id, no result yet",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = PromotionStarted.class)))
   HttpResponse<PromotionStarted> promote(@Valid @Nullable @Body PromotionCall call) {
     boolean dryRun = call != null && Boolean.TRUE.equals(call.dryRun());
     PromotionStarter.Outcome outcome = promotions.start(dryRun);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.api.auth.Caller;
 import io.engram.api.collections.CollectionLookup;
+import io.engram.api.problems.ProblemResponses;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Models;
 import io.engram.contract.Models.AliasEventList;
@@ -47,6 +48,7 @@ import java.util.regex.Pattern;
  */
 @Controller("/v1/models")
 @ExecuteOn(TaskExecutors.BLOCKING)
+@ProblemResponses
 class ModelController {
   private static final int DEFAULT_EVENTS = 50;
   private static final Pattern TAG_KEY =

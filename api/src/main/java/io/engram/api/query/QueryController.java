@@ -1,6 +1,7 @@
 package io.engram.api.query;
 
 import io.engram.api.auth.Caller;
+import io.engram.api.problems.ProblemResponses;
 import io.engram.api.sessions.SessionController;
 import io.engram.contract.Queries.QueryRequest;
 import io.engram.contract.Queries.QueryResponse;
@@ -26,6 +27,7 @@ import java.sql.SQLException;
  */
 @Controller("/v1/query")
 @ExecuteOn(TaskExecutors.BLOCKING)
+@ProblemResponses
 class QueryController {
   private final RolloutRouter router;
 

@@ -2,6 +2,7 @@ package io.engram.api.rollout;
 
 import io.engram.api.auth.Caller;
 import io.engram.api.collections.CollectionLookup;
+import io.engram.api.problems.ProblemResponses;
 import io.engram.contract.Rollouts;
 import io.engram.contract.Rollouts.Action;
 import io.engram.contract.Rollouts.RolloutList;
@@ -11,11 +12,13 @@ import io.engram.core.CoreServices;
 import io.engram.core.rollout.RolloutService;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.annotation.Status;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import jakarta.validation.Valid;
@@ -29,6 +32,7 @@ import jakarta.validation.constraints.Min;
  */
 @Controller("/v1/rollouts")
 @ExecuteOn(TaskExecutors.BLOCKING)
+@ProblemResponses
 class RolloutController {
   private static final int DEFAULT_LIST = 20;
 
@@ -46,6 +50,7 @@ class RolloutController {
   }
 
   @Post
+  @Status(HttpStatus.ACCEPTED)
   HttpResponse<RolloutView> start(Caller caller, @Valid @Body StartRollout body) {
     String collection = collections.existing(caller, "/collection", body.collection());
     return HttpResponse.accepted().body(starter.start(caller, collection, body));

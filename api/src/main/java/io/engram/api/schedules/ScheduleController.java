@@ -1,5 +1,6 @@
 package io.engram.api.schedules;
 
+import io.engram.api.problems.ProblemResponses;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Schedules.ScheduleList;
 import io.micronaut.http.annotation.Controller;
@@ -10,6 +11,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 /** {@code GET /v1/schedules}: the Temporal Schedules of the namespace, for operators. */
 @Controller("/v1/schedules")
 @ExecuteOn(TaskExecutors.BLOCKING)
+@ProblemResponses
 class ScheduleController {
 
   private final ScheduleService schedules;

@@ -2,6 +2,7 @@ package io.engram.api.sessions;
 
 import io.engram.api.auth.Caller;
 import io.engram.api.collections.CollectionLookup;
+import io.engram.api.problems.ProblemResponses;
 import io.engram.api.problems.Problems;
 import io.engram.contract.Sessions.CreateSession;
 import io.engram.contract.Sessions.SessionCreated;
@@ -12,10 +13,12 @@ import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.memory.WorkingMemory;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Status;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import jakarta.validation.Valid;
@@ -28,6 +31,7 @@ import java.util.UUID;
  */
 @Controller("/v1/sessions")
 @ExecuteOn(TaskExecutors.BLOCKING)
+@ProblemResponses
 public class SessionController {
 
   private final WorkingMemory memory;
@@ -40,6 +44,7 @@ public class SessionController {
 
   /** Opens a session of the caller's tenant, bound to it and to its user from now on. */
   @Post
+  @Status(HttpStatus.CREATED)
   HttpResponse<SessionCreated> create(Caller caller, @Valid @Nullable @Body CreateSession body)
       throws SQLException {
     String name =

@@ -1,14 +1,17 @@
 package io.engram.api.training;
 
 import io.engram.api.auth.Caller;
+import io.engram.api.problems.ProblemResponses;
 import io.engram.contract.Retrainings.RetrainingRequest;
 import io.engram.contract.Retrainings.RetrainingStarted;
 import io.engram.contract.Retrainings.RetrainingStatus;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Status;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import jakarta.validation.Valid;
@@ -19,6 +22,7 @@ import jakarta.validation.Valid;
  */
 @Controller("/v1/retrainings")
 @ExecuteOn(TaskExecutors.BLOCKING)
+@ProblemResponses
 class RetrainingController {
   private final RetrainingStarter starter;
 
@@ -27,6 +31,7 @@ class RetrainingController {
   }
 
   @Post
+  @Status(HttpStatus.ACCEPTED)
   HttpResponse<RetrainingStarted> start(Caller caller, @Valid @Body RetrainingRequest request) {
     return HttpResponse.accepted().body(starter.start(caller, request));
   }

@@ -1,6 +1,7 @@
 package io.engram.api.training;
 
 import io.engram.api.auth.Caller;
+import io.engram.api.problems.ProblemResponses;
 import io.engram.contract.Retrainings.StudyView;
 import io.engram.contract.StudyChart;
 import io.micronaut.http.annotation.Controller;
@@ -11,6 +12,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 /** The hyperparameter studies retrainings ran, with their trials. */
 @Controller("/v1/studies")
 @ExecuteOn(TaskExecutors.BLOCKING)
+@ProblemResponses
 class StudyController {
   private final StudyViews studies;
 
@@ -24,8 +26,8 @@ class StudyController {
   }
 
   /**
-   * The study as the SVG chart {@code ./engram retrain} writes (each trial's value, pruned trials
-   * as crosses, the best so far as a line): what a version's lineage links to.
+   * The study as an SVG chart, the one that retrain writes (each trial's value, pruned trials as
+   * crosses, the best so far as a line): what a version's lineage links to.
    */
   @Get(value = "/{id}/chart.svg", produces = "image/svg+xml")
   String chart(Caller caller, long id) {
