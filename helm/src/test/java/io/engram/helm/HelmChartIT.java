@@ -367,6 +367,46 @@ class HelmChartIT {
         .doesNotContain("hunter2");
   }
 
+  /**
+   * The README's install creates the operator's Secret by hand: it must hold every key the
+   * production values read from it without {@code optional}, or the pods never start, and the one
+   * the ServiceMonitor presents, or nothing is scraped.
+   */
+  @Test
+  void the_readme_install_creates_every_secret_key_production_needs() throws Exception {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    Matcher block =
+        Pattern.compile("\\*\\*Install\\*\\*:\\s*```bash\\n(.*?)```", Pattern.DOTALL)
+            .matcher(readme);
+    assertThat(block.find()).as("the README's Install block").isTrue();
+    String install = block.group(1).replace("\\\n", " ");
+    Matcher secret = Pattern.compile("create secret generic (\\S+)(.*)").matcher(install);
+    assertThat(secret.find()).as(install).isTrue();
+    Set<String> created = new TreeSet<>();
+    Matcher literal = Pattern.compile("--from-literal=([^=\\s]+)=").matcher(secret.group(2));
+    while (literal.find()) {
+      created.add(literal.group(1));
+    }
+
+    List<Map<String, Object>> docs = render("values-production.yaml");
+    Set<String> needed = new TreeSet<>();
+    for (Map<String, Object> d : docs) {
+      for (Map<String, Object> c : containers(d)) {
+        list(c, "env").stream()
+            .map(e -> map(map(e, "valueFrom"), "secretKeyRef"))
+            .filter(ref -> secret.group(1).equals(ref.get("name")))
+            .filter(ref -> !Boolean.TRUE.equals(ref.get("optional")))
+            .forEach(ref -> needed.add((String) ref.get("key")));
+      }
+    }
+    for (Map<String, Object> e :
+        list(map(named(docs, "ServiceMonitor", "engram"), "spec"), "endpoints")) {
+      needed.add((String) map(map(e, "authorization"), "credentials").get("key"));
+    }
+    assertThat(needed).contains("db-password", "metrics-token");
+    assertThat(created).containsAll(needed);
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private static String values(String name) {
