@@ -367,6 +367,42 @@ class HelmChartIT {
         .doesNotContain("hunter2");
   }
 
+  @Test
+  void refuses_any_credential_in_plain_settings_whatever_its_case() throws Exception {
+    // The metrics token too, though the ConfigMap would otherwise take it in plain text.
+    assertThat(templateFailure("--set", "config.ENGRAM_METRICS_TOKEN=abcdefghijklmnopqrst"))
+        .contains("config.ENGRAM_METRICS_TOKEN is a credential: put it in the Secret")
+        .contains("metrics.token, or key \"metrics-token\" of metrics.existingSecret")
+        .doesNotContain("abcdefghijklmnopqrst");
+    // Environment names are matched whatever their case.
+    assertThat(templateFailure("--set", "worker.config.engram_db_password=hunter2"))
+        .contains("worker.config.engram_db_password is a credential")
+        .contains("key \"db-password\" of database.existingSecret")
+        .doesNotContain("hunter2");
+    assertThat(templateFailure("--set", "api.config.Engram_Llm_Api_Key=hunter2"))
+        .contains("api.config.Engram_Llm_Api_Key is a credential")
+        .contains("key \"llm-api-key\" of llm.existingSecret")
+        .doesNotContain("hunter2");
+    // A secret the chart does not know is refused as well, in every settings map.
+    for (String where :
+        List.of("config", "api.config", "worker.config", "worker.defaults.config")) {
+      assertThat(templateFailure("--set", where + ".OTHER_SECRET=hunter2"))
+          .contains(".OTHER_SECRET is a credential: keep it in a Secret")
+          .doesNotContain("hunter2");
+    }
+    assertThat(
+            templateFailure(
+                "-f",
+                values("values-production.yaml"),
+                "--set",
+                "worker.groups[1].config.webhook_token=hunter2"))
+        .contains("worker.groups[training].config.webhook_token is a credential")
+        .doesNotContain("hunter2");
+    // A setting that merely mentions tokens is not one.
+    assertThat(template("values.yaml", "--set", "api.config.ENGRAM_LLM_MAX_TOKENS=256"))
+        .contains("ENGRAM_LLM_MAX_TOKENS");
+  }
+
   /**
    * The README's install creates the operator's Secret by hand: it must hold every key the
    * production values read from it without {@code optional}, or the pods never start, and the one
