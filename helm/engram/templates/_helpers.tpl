@@ -171,12 +171,17 @@ checksum/secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256
 {{- define "engram.workerGroups" -}}
 {{- $known := list "ingest" "training" "maintenance" "llm" -}}
 {{- $polled := list -}}
+{{- $names := list -}}
 {{- $groups := list -}}
 {{- range .Values.worker.groups -}}
 {{- $g := mergeOverwrite (deepCopy $.Values.worker.defaults) (deepCopy .) -}}
 {{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" (toString $g.name)) -}}
 {{- fail (printf "worker.groups: name %q must be a DNS label" (toString $g.name)) -}}
 {{- end -}}
+{{- if has $g.name $names -}}
+{{- fail (printf "worker.groups: two groups are named %q; each is a Deployment, HPA and budget named after it, so names must differ" $g.name) -}}
+{{- end -}}
+{{- $names = append $names $g.name -}}
 {{- if not $g.taskQueues -}}
 {{- fail (printf "worker.groups[%s]: taskQueues is empty" $g.name) -}}
 {{- end -}}

@@ -403,6 +403,21 @@ class HelmChartIT {
         .contains("ENGRAM_LLM_MAX_TOKENS");
   }
 
+  @Test
+  void refuses_two_worker_groups_of_one_name() throws Exception {
+    assertThat(
+            templateFailure(
+                "--set",
+                "worker.groups[0].name=a",
+                "--set",
+                "worker.groups[0].taskQueues={ingest,training}",
+                "--set",
+                "worker.groups[1].name=a",
+                "--set",
+                "worker.groups[1].taskQueues={maintenance,llm}"))
+        .contains("worker.groups: two groups are named \"a\"");
+  }
+
   /**
    * The README's install creates the operator's Secret by hand: it must hold every key the
    * production values read from it without {@code optional}, or the pods never start, and the one
