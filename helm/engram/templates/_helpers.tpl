@@ -100,19 +100,32 @@ their metrics refused (the target shows down) rather than keeping them from star
 {{- end -}}
 
 {{/*
-Fails on a credential among KEY: value settings: (dict "settings" map "where" "config").
-A password or API key belongs in a Secret (database.*, llm.*), not in plain env or a ConfigMap.
+Fails on a credential among KEY: value settings: (dict "root" $ "settings" map "where" "config").
+A key ending in PASSWORD, API_KEY, TOKEN or SECRET, in any case, is one: it belongs in a Secret,
+not in a ConfigMap or a pod spec's plain env. The message names the Secret's key the chart reads.
 */}}
 {{- define "engram.refuseCredentials" -}}
 {{- $where := .where -}}
+{{- $values := .root.Values -}}
+{{- $secrets := dict
+  "ENGRAM_DB_PASSWORD" (printf "database.password, or key %q of database.existingSecret" $values.database.passwordKey)
+  "ENGRAM_LLM_API_KEY" (printf "llm.apiKey, or key %q of llm.existingSecret" $values.llm.apiKeyKey)
+  "ENGRAM_METRICS_TOKEN" (printf "metrics.token, or key %q of metrics.existingSecret" $values.metrics.tokenKey) -}}
 {{- range $k, $v := .settings -}}
-{{- if or (hasSuffix "PASSWORD" $k) (hasSuffix "API_KEY" $k) -}}
-{{- fail (printf "%s.%s is a credential: use database.* or llm.* (a Secret), not plain settings" $where $k) -}}
+{{- $key := upper $k -}}
+{{- if or (hasSuffix "PASSWORD" $key) (hasSuffix "API_KEY" $key) (hasSuffix "TOKEN" $key) (hasSuffix "SECRET" $key) -}}
+{{- with get $secrets $key -}}
+{{- fail (printf "%s.%s is a credential: put it in the Secret (%s), not in plain settings" $where $k .) -}}
+{{- else -}}
+{{- fail (printf "%s.%s is a credential: keep it in a Secret, not in plain settings (the chart reads only ENGRAM_DB_PASSWORD, ENGRAM_LLM_API_KEY and ENGRAM_METRICS_TOKEN from one)" $where $k) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
 
-{{/* KEY: value settings as container env entries: (dict "settings" map "where" "api.config"). */}}
+{{/*
+KEY: value settings as container env entries: (dict "root" $ "settings" map "where" "api.config").
+*/}}
 {{- define "engram.envMap" -}}
 {{- include "engram.refuseCredentials" . -}}
 {{- range $k, $v := .settings }}
@@ -158,12 +171,17 @@ checksum/secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256
 {{- define "engram.workerGroups" -}}
 {{- $known := list "ingest" "training" "maintenance" "llm" -}}
 {{- $polled := list -}}
+{{- $names := list -}}
 {{- $groups := list -}}
 {{- range .Values.worker.groups -}}
 {{- $g := mergeOverwrite (deepCopy $.Values.worker.defaults) (deepCopy .) -}}
 {{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" (toString $g.name)) -}}
 {{- fail (printf "worker.groups: name %q must be a DNS label" (toString $g.name)) -}}
 {{- end -}}
+{{- if has $g.name $names -}}
+{{- fail (printf "worker.groups: two groups are named %q; each is a Deployment, HPA and budget named after it, so names must differ" $g.name) -}}
+{{- end -}}
+{{- $names = append $names $g.name -}}
 {{- if not $g.taskQueues -}}
 {{- fail (printf "worker.groups[%s]: taskQueues is empty" $g.name) -}}
 {{- end -}}

@@ -182,6 +182,18 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
   }
 
   @Test
+  void prod_answers_health_with_its_status_and_no_details() throws Exception {
+    // The details name the disk, Temporal's address, pgvector's version and passage counts; the
+    // probes need only the status and its HTTP code (ApiIT sees the details in the test profile).
+    for (String path : List.of("/health", "/health/liveness")) {
+      Reply health = call(null, "GET", path, null);
+      assertThat(health.status()).as(path).isEqualTo(200);
+      assertThat(health.json().path("status").asText()).as(path).isEqualTo("UP");
+      assertThat(health.json().has("details")).as(health.body()).isFalse();
+    }
+  }
+
+  @Test
   void prod_serves_the_metrics_to_the_scraper_token_and_the_operator_only() throws Exception {
     // The series name every tenant's collections (engram_rollout_phase{collection="acme~notes"}).
     assertProblem(call(null, "GET", "/prometheus", null), 401);

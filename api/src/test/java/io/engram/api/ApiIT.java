@@ -69,6 +69,7 @@ class ApiIT extends ApiTestSupport implements TestPropertyProvider {
 
   @Test
   void health_reports_db_and_temporal() throws Exception {
+    // Outside prod the details are public (AccessIT: prod shows the status alone).
     JsonNode health = get("/health").json();
     assertThat(health.path("status").asText()).isEqualTo("UP");
     assertThat(health.path("details").path("db").path("status").asText()).isEqualTo("UP");

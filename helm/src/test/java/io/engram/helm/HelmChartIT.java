@@ -367,6 +367,97 @@ class HelmChartIT {
         .doesNotContain("hunter2");
   }
 
+  @Test
+  void refuses_any_credential_in_plain_settings_whatever_its_case() throws Exception {
+    // The metrics token too, though the ConfigMap would otherwise take it in plain text.
+    assertThat(templateFailure("--set", "config.ENGRAM_METRICS_TOKEN=abcdefghijklmnopqrst"))
+        .contains("config.ENGRAM_METRICS_TOKEN is a credential: put it in the Secret")
+        .contains("metrics.token, or key \"metrics-token\" of metrics.existingSecret")
+        .doesNotContain("abcdefghijklmnopqrst");
+    // Environment names are matched whatever their case.
+    assertThat(templateFailure("--set", "worker.config.engram_db_password=hunter2"))
+        .contains("worker.config.engram_db_password is a credential")
+        .contains("key \"db-password\" of database.existingSecret")
+        .doesNotContain("hunter2");
+    assertThat(templateFailure("--set", "api.config.Engram_Llm_Api_Key=hunter2"))
+        .contains("api.config.Engram_Llm_Api_Key is a credential")
+        .contains("key \"llm-api-key\" of llm.existingSecret")
+        .doesNotContain("hunter2");
+    // A secret the chart does not know is refused as well, in every settings map.
+    for (String where :
+        List.of("config", "api.config", "worker.config", "worker.defaults.config")) {
+      assertThat(templateFailure("--set", where + ".OTHER_SECRET=hunter2"))
+          .contains(".OTHER_SECRET is a credential: keep it in a Secret")
+          .doesNotContain("hunter2");
+    }
+    assertThat(
+            templateFailure(
+                "-f",
+                values("values-production.yaml"),
+                "--set",
+                "worker.groups[1].config.webhook_token=hunter2"))
+        .contains("worker.groups[training].config.webhook_token is a credential")
+        .doesNotContain("hunter2");
+    // A setting that merely mentions tokens is not one.
+    assertThat(template("values.yaml", "--set", "api.config.ENGRAM_LLM_MAX_TOKENS=256"))
+        .contains("ENGRAM_LLM_MAX_TOKENS");
+  }
+
+  @Test
+  void refuses_two_worker_groups_of_one_name() throws Exception {
+    assertThat(
+            templateFailure(
+                "--set",
+                "worker.groups[0].name=a",
+                "--set",
+                "worker.groups[0].taskQueues={ingest,training}",
+                "--set",
+                "worker.groups[1].name=a",
+                "--set",
+                "worker.groups[1].taskQueues={maintenance,llm}"))
+        .contains("worker.groups: two groups are named \"a\"");
+  }
+
+  /**
+   * The README's install creates the operator's Secret by hand: it must hold every key the
+   * production values read from it without {@code optional}, or the pods never start, and the one
+   * the ServiceMonitor presents, or nothing is scraped.
+   */
+  @Test
+  void the_readme_install_creates_every_secret_key_production_needs() throws Exception {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    Matcher block =
+        Pattern.compile("\\*\\*Install\\*\\*:\\s*```bash\\n(.*?)```", Pattern.DOTALL)
+            .matcher(readme);
+    assertThat(block.find()).as("the README's Install block").isTrue();
+    String install = block.group(1).replace("\\\n", " ");
+    Matcher secret = Pattern.compile("create secret generic (\\S+)(.*)").matcher(install);
+    assertThat(secret.find()).as(install).isTrue();
+    Set<String> created = new TreeSet<>();
+    Matcher literal = Pattern.compile("--from-literal=([^=\\s]+)=").matcher(secret.group(2));
+    while (literal.find()) {
+      created.add(literal.group(1));
+    }
+
+    List<Map<String, Object>> docs = render("values-production.yaml");
+    Set<String> needed = new TreeSet<>();
+    for (Map<String, Object> d : docs) {
+      for (Map<String, Object> c : containers(d)) {
+        list(c, "env").stream()
+            .map(e -> map(map(e, "valueFrom"), "secretKeyRef"))
+            .filter(ref -> secret.group(1).equals(ref.get("name")))
+            .filter(ref -> !Boolean.TRUE.equals(ref.get("optional")))
+            .forEach(ref -> needed.add((String) ref.get("key")));
+      }
+    }
+    for (Map<String, Object> e :
+        list(map(named(docs, "ServiceMonitor", "engram"), "spec"), "endpoints")) {
+      needed.add((String) map(map(e, "authorization"), "credentials").get("key"));
+    }
+    assertThat(needed).contains("db-password", "metrics-token");
+    assertThat(created).containsAll(needed);
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private static String values(String name) {

@@ -8,6 +8,12 @@ package io.engram.core.config;
  * @param maxUploadBytes largest request body it accepts
  * @param databasePool database connections it keeps
  * @param warmUpQuestions questions its query path answers at start before it reports ready
+ * @param publicHealthDetails whether {@code /health} shows its components' reports to any caller
  */
 public record ApiSettings(
-    String host, int port, long maxUploadBytes, int databasePool, int warmUpQuestions) {}
+    String host,
+    int port,
+    long maxUploadBytes,
+    int databasePool,
+    int warmUpQuestions,
+    boolean publicHealthDetails) {}

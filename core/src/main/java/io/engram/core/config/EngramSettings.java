@@ -139,7 +139,8 @@ public record EngramSettings(
             s.integer("ENGRAM_API_PORT", 0, 65_535),
             s.longInteger("ENGRAM_MAX_UPLOAD_BYTES", 1024, Long.MAX_VALUE),
             s.integer("ENGRAM_API_DB_POOL", 2, 1000),
-            s.integer("ENGRAM_WARM_UP_QUESTIONS", 0, 100_000)),
+            s.integer("ENGRAM_WARM_UP_QUESTIONS", 0, 100_000),
+            s.choice("ENGRAM_HEALTH_DETAILS", HealthDetails.class) == HealthDetails.PUBLIC),
         access(s),
         new WorkerSettings(
             s.integer("ENGRAM_WORKER_METRICS_PORT", 0, 65_535),
@@ -167,6 +168,12 @@ public record EngramSettings(
         s.choice("ENGRAM_RATE_LIMIT_SCOPE", AccessSettings.RateLimitScope.class),
         maxRequest,
         metricsAccess(s));
+  }
+
+  /** Values of {@code ENGRAM_HEALTH_DETAILS}. */
+  private enum HealthDetails {
+    PUBLIC,
+    HIDDEN
   }
 
   /** Values of {@code ENGRAM_METRICS_ACCESS}. */

@@ -70,6 +70,11 @@ class EngramSettingsTest {
     // The metrics name every tenant's collections: prod serves them to a key only.
     assertThat(prod.access().metrics().keyed()).isTrue();
     assertThat(EngramSettings.defaults().access().metrics().keyed()).isFalse();
+    // /health's details (disk, Temporal's address, pgvector's version) are for no caller in prod.
+    assertThat(prod.api().publicHealthDetails()).isFalse();
+    assertThat(EngramSettings.defaults().api().publicHealthDetails()).isTrue();
+    assertThat(EngramSettings.of(Map.of("ENGRAM_PROFILE", "test")).api().publicHealthDetails())
+        .isTrue();
   }
 
   @Test

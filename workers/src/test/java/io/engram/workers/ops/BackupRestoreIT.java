@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -142,6 +143,34 @@ class BackupRestoreIT {
 
     assertThat(rejected.exitCode()).isEqualTo(2);
     assertThat(rejected.output()).contains("is not a pg_dump custom-format backup");
+  }
+
+  /** The dump holds API key hashes and users' memory: only its owner reads it. */
+  @Test
+  void backup_is_readable_by_its_owner_only_and_replaces_a_file_only_when_forced()
+      throws Exception {
+    Path dump = home.resolve("private.dump");
+
+    Result backup = launcher("backup", "--to", dump.toString());
+
+    assertThat(backup.exitCode()).as(backup.output()).isZero();
+    assertThat(Files.getPosixFilePermissions(dump))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+    Path existing = Files.writeString(home.resolve("existing.dump"), "keep me");
+    Result refused = launcher("backup", "--to", existing.toString());
+
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(refused.output()).contains(existing + " exists", "--force");
+    assertThat(existing).hasContent("keep me");
+
+    Result forced = launcher("backup", "--to", existing.toString(), "--force");
+
+    assertThat(forced.exitCode()).as(forced.output()).isZero();
+    assertThat(forced.output()).containsPattern("chunks +6\\n");
+    assertThat(Files.getPosixFilePermissions(existing))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(launcher("backup", "--help").output()).contains("--force");
   }
 
   private record Result(int exitCode, String output) {}
