@@ -8,13 +8,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The deterministic extractor used when no LLM is configured: first-person statement patterns ("I
  * prefer …", "my name is …", "I work at …", "I'm allergic to …", "actually, I now prefer …") over
- * each sentence of the user's turns. The same turns always give the same facts.
+ * each clause of the user's turns. The same turns always give the same facts.
+ *
+ * <p>A sentence is split into clauses where a comma, a semicolon or a conjunction ("and", "but", …)
+ * is followed by a new first-person statement a rule recognizes, so "I'm allergic to peanuts and my
+ * name is Alice" gives two facts, while "I like salt and pepper" and "I like Tom and Jerry" stay
+ * one.
  *
  * <p>Subjects decide what contradicts what. "I prefer X" is a choice within a category, so its
  * subject is X's category where a small lexicon knows it ("tea" and "coffee" are both {@code
@@ -39,10 +45,30 @@ public final class LocalFactExtractor implements FactExtractor {
       Pattern.compile(
           "^(?:i think|i guess|i suppose|maybe|probably|perhaps)\\b[,]?\\s*",
           Pattern.CASE_INSENSITIVE);
+  private static final Pattern CORRECTION_OPENING =
+      Pattern.compile("^(?:actually|correction|no wait|not anymore)\\b", Pattern.CASE_INSENSITIVE);
   private static final Pattern CORRECTION_MARK =
       Pattern.compile(
           "^(?:actually|correction|no wait|not anymore)\\b|\\b(?:now|anymore|these days|instead)\\b",
           Pattern.CASE_INSENSITIVE);
+
+  /**
+   * Where a sentence may be split into clauses: a comma or semicolon, optionally with a
+   * conjunction, or a conjunction alone. It is a split only if a recognized first-person statement
+   * follows.
+   */
+  private static final Pattern CLAUSE_BOUNDARY =
+      Pattern.compile(
+          "\\s*[,;]\\s*(?:(?:and|but|so|plus|while|whereas|though|although)\\s+)?"
+              + "|\\s+(?:and|but|plus|while|whereas|though|although)\\s+",
+          Pattern.CASE_INSENSITIVE);
+
+  /** How a clause that states something about the user opens. */
+  private static final Pattern FIRST_PERSON =
+      Pattern.compile("^(?:i|my|call me)\\b", Pattern.CASE_INSENSITIVE);
+
+  /** Punctuation a clause or a fact does not end with. */
+  private static final Pattern TRAILING_PUNCTUATION = Pattern.compile("[\\s.,;:!?…–—-]+$");
 
   /** A clause ends where a reason or a contrast begins. */
   private static final Pattern CLAUSE_END =
@@ -185,7 +211,7 @@ public final class LocalFactExtractor implements FactExtractor {
       }
       for (String sentence : SENTENCE_END.split(turn.text().strip())) {
         extractSentence(sentence, turn.id())
-            .ifPresent(
+            .forEach(
                 fact ->
                     facts.merge(
                         fact.normalizedText(),
@@ -207,41 +233,97 @@ public final class LocalFactExtractor implements FactExtractor {
     return "local";
   }
 
-  static Optional<ExtractedFact> extractSentence(String raw, long turnId) {
+  /** The facts of one sentence: one per clause a rule recognizes, in order. */
+  static List<ExtractedFact> extractSentence(String raw, long turnId) {
     if (raw.strip().endsWith("?")) {
       // A question states nothing about the user.
+      return List.of();
+    }
+    String sentence =
+        TRAILING_PUNCTUATION
+            .matcher(raw.replace('’', '\'').replaceAll("\\s+", " ").strip())
+            .replaceFirst("");
+    // "Actually, …" corrects every clause of the sentence; "now" only its own.
+    boolean correctsAll = CORRECTION_OPENING.matcher(sentence).find();
+    List<ExtractedFact> facts = new ArrayList<>();
+    for (String clause : clauses(sentence)) {
+      extractClause(clause, correctsAll, turnId).ifPresent(facts::add);
+    }
+    return facts;
+  }
+
+  /**
+   * The clauses of a sentence, split where a boundary is followed by a first-person statement that
+   * a rule recognizes. Boundaries are tried from the right, so each candidate clause is already
+   * bounded by the clauses after it.
+   */
+  static List<String> clauses(String sentence) {
+    List<MatchResult> boundaries = CLAUSE_BOUNDARY.matcher(sentence).results().toList();
+    List<String> clauses = new ArrayList<>();
+    int end = sentence.length();
+    for (int i = boundaries.size() - 1; i >= 0; i--) {
+      MatchResult boundary = boundaries.get(i);
+      if (boundary.start() == 0 || boundary.end() >= end) {
+        continue;
+      }
+      String tail = sentence.substring(boundary.end(), end);
+      Statement statement = statement(tail);
+      if (FIRST_PERSON.matcher(statement.text()).find() && draft(statement.text()).isPresent()) {
+        clauses.add(0, tail);
+        end = boundary.start();
+      }
+    }
+    clauses.add(0, sentence.substring(0, end));
+    return clauses;
+  }
+
+  private static Optional<ExtractedFact> extractClause(String raw, boolean corrected, long turnId) {
+    String clause = TRAILING_PUNCTUATION.matcher(raw.strip()).replaceFirst("");
+    boolean correction = corrected || CORRECTION_MARK.matcher(clause).find();
+    Statement statement = statement(clause);
+    if (statement.text().isEmpty()) {
       return Optional.empty();
     }
-    String sentence = raw.strip().replaceAll("[.!?;]+$", "").replace('’', '\'');
-    boolean correction = CORRECTION_MARK.matcher(sentence).find();
-    sentence = LEAD_IN.matcher(sentence).replaceFirst("");
-    boolean hedged = false;
-    Matcher hedge = HEDGE.matcher(sentence);
-    if (hedge.find()) {
-      hedged = true;
-      sentence = sentence.substring(hedge.end());
+    return draft(statement.text())
+        .flatMap(
+            draft -> {
+              String text =
+                  TRAILING_PUNCTUATION
+                      .matcher(CLAUSE_END.matcher(draft.text()).replaceFirst("").strip())
+                      .replaceFirst("");
+              if (text.length() > ExtractedFact.MAX_TEXT || draft.subject().isBlank()) {
+                return Optional.empty();
+              }
+              double confidence = statement.hedged() ? HEDGED : correction ? CORRECTION : EXPLICIT;
+              return Optional.of(
+                  new ExtractedFact(
+                      draft.subject(), draft.kind(), text, confidence, List.of(turnId)));
+            });
+  }
+
+  /** A clause without its lead-in ("actually, ", "and ") and hedge ("I think "). */
+  private record Statement(String text, boolean hedged) {}
+
+  private static Statement statement(String clause) {
+    String text = LEAD_IN.matcher(clause.strip()).replaceFirst("");
+    Matcher hedge = HEDGE.matcher(text);
+    boolean hedged = hedge.find();
+    if (hedged) {
+      text = text.substring(hedge.end());
     }
-    sentence = sentence.replaceAll("\\s+", " ").strip();
-    if (sentence.isEmpty()) {
-      return Optional.empty();
-    }
+    return new Statement(text.replaceAll("\\s+", " ").strip(), hedged);
+  }
+
+  /** What the first rule that matches the whole statement makes of it. */
+  private static Optional<Draft> draft(String statement) {
     for (Rule rule : RULES) {
-      Matcher m = rule.pattern().matcher(sentence);
-      if (!m.matches()) {
-        continue;
+      Matcher m = rule.pattern().matcher(statement);
+      if (m.matches()) {
+        Optional<Draft> draft = rule.builder().build(m);
+        if (draft.isPresent()) {
+          return draft;
+        }
       }
-      Optional<Draft> draft = rule.builder().build(m);
-      if (draft.isEmpty()) {
-        continue;
-      }
-      String text = CLAUSE_END.matcher(draft.get().text()).replaceFirst("").strip();
-      String subject = draft.get().subject();
-      if (text.length() > ExtractedFact.MAX_TEXT || subject.isBlank()) {
-        return Optional.empty();
-      }
-      double confidence = hedged ? HEDGED : correction ? CORRECTION : EXPLICIT;
-      return Optional.of(
-          new ExtractedFact(subject, draft.get().kind(), text, confidence, List.of(turnId)));
     }
     return Optional.empty();
   }

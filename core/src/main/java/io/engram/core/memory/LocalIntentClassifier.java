@@ -1,16 +1,24 @@
 package io.engram.core.memory;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 
 /**
  * The cheap local intent classifier and follow-up rewriter: rules over the turn's words and the
  * working memory. It decides alone when no LLM is configured, and is the fallback of {@link
- * LlmIntentClassifier}. A follow-up is rewritten by adding the previous question it leans on, which
- * is what lets retrieval resolve "it" or "what about …" without an LLM.
+ * LlmIntentClassifier}. A follow-up is rewritten by naming the topic of the previous question it
+ * leans on, in place of its pronoun or after it, which is what lets retrieval resolve "it" or "what
+ * about …" without an LLM.
+ *
+ * <p>A topic is a noun phrase, never a verb: "Who catalogued the Quillfeather orchid?" is about
+ * "the Quillfeather orchid", not "catalogued". The topic is found in what the user wrote, not in
+ * earlier rewrites: a follow-up whose pronoun named the previous topic keeps it, so one wrong
+ * rewrite is not carried into the next.
  *
  * <p>A turn is a memory statement only when every sentence of it states something about the user or
  * makes small talk: "I work as a nurse. Is coffee safe for night shifts?" is a question, searched
@@ -49,7 +57,49 @@ public final class LocalIntentClassifier implements IntentClassifier {
           "to", "and", "or", "but", "there", "any", "much", "many", "some", "about", "with", "by",
           "from", "at", "as", "than", "then", "so", "also", "it", "its", "they", "them", "their",
           "this", "that", "these", "those", "i", "you", "we", "my", "your", "our", "not", "no",
-          "good", "bad", "safe", "true", "really", "very", "more", "less");
+          "good", "bad", "safe", "true", "really", "very", "more", "less", "he", "she", "him",
+          "her", "his", "hers", "me", "us", "ours", "yours", "theirs", "am", "being", "shall",
+          "into", "if", "whether");
+
+  /**
+   * Contractions open or glue a question like the words they stand for ("what's", "don't"); a
+   * possessive ("Parkinson's") is part of a topic.
+   */
+  private static final Pattern CONTRACTION =
+      Pattern.compile(
+          "^(?:(?:what|who|where|when|why|how|it|that|there|here|he|she|let)['’]s"
+              + "|\\p{L}+['’](?:re|ve|d|ll|m)|\\p{L}+n['’]t)$");
+
+  /** Articles open a topic ("the Quillfeather orchid") rather than separate it. */
+  private static final Set<String> ARTICLES = Set.of("the", "a", "an");
+
+  /**
+   * Auxiliaries after which a subject pronoun is followed by the main verb ("did she catalogue").
+   */
+  private static final Set<String> AUXILIARIES =
+      Set.of(
+          "is", "are", "was", "were", "am", "be", "been", "do", "does", "did", "can", "could",
+          "should", "would", "will", "shall", "may", "might", "must", "has", "have", "had");
+
+  /** Auxiliaries after which a subject is followed by a bare verb ("does aspirin thin …"). */
+  private static final Set<String> DO_SUPPORT =
+      Set.of(
+          "do", "does", "did", "can", "could", "should", "would", "will", "shall", "may", "might",
+          "must");
+
+  private static final Set<String> SUBJECT_PRONOUNS =
+      Set.of("i", "you", "he", "she", "it", "we", "they", "this", "that");
+
+  /**
+   * What a bare verb is followed by: its object ("thin the blood", "catalogue it"); not "that",
+   * which also opens a relative clause after a noun.
+   */
+  private static final Set<String> OBJECT_OPENERS =
+      Set.of("the", "a", "an", "it", "them", "him", "her", "these", "those");
+
+  /** A word, or a punctuation mark that a topic does not run across ("green tea? coffee"). */
+  private static final Pattern WORD =
+      Pattern.compile("[\\p{L}\\p{N}]+(?:['’-][\\p{L}\\p{N}]+)*|[.,;:!?()\\[\\]\"]");
 
   /** Common verbs of health and science questions: a topic ends where its verb begins. */
   private static final Set<String> VERBS =
@@ -126,10 +176,7 @@ public final class LocalIntentClassifier implements IntentClassifier {
     if (asked.isEmpty()) {
       return Classified.local(Intent.MEMORY_STATEMENT, text);
     }
-    Optional<String> topic =
-        previousQuery(history)
-            .map(LocalIntentClassifier::asked)
-            .flatMap(LocalIntentClassifier::topicOf);
+    Optional<String> topic = topic(history);
     if (topic.isPresent() && leansOnContext(asked.toLowerCase(Locale.ROOT))) {
       return Classified.local(Intent.FOLLOW_UP, resolve(asked, topic.get()));
     }
@@ -177,46 +224,134 @@ public final class LocalIntentClassifier implements IntentClassifier {
     return false;
   }
 
-  /** The first run of content words of a question: its subject, e.g. "coffee", "vitamin d". */
+  /**
+   * The topic of a question: its first noun phrase that is not a verb, with its article, as
+   * written, e.g. "coffee", "vitamin D", "the Quillfeather orchid". A phrase right after "what" or
+   * "which" ("What temperature …") is what is asked about, so another phrase is preferred to it. A
+   * verb is recognised by the few positions English questions put it in: right after "who" ("Who
+   * catalogued …"), after an auxiliary and a subject pronoun ("did she catalogue …"), before an
+   * object after a subject with "do" or a modal ("does aspirin thin the blood"), and as a past
+   * participle ending a phrase ("was the Stirling engine invented"); besides, a small lexicon knows
+   * common verbs.
+   */
   static Optional<String> topicOf(String question) {
-    List<String> topic = new java.util.ArrayList<>();
-    for (String word :
-        question.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9' -]", " ").trim().split("\\s+")) {
-      if (FUNCTION_WORDS.contains(word) || VERBS.contains(word) || word.isBlank()) {
-        if (!topic.isEmpty()) {
-          break;
-        }
+    List<String> words = WORD.matcher(question).results().map(MatchResult::group).toList();
+    List<String> lower = words.stream().map(w -> w.toLowerCase(Locale.ROOT)).toList();
+    Optional<String> asked = Optional.empty();
+    boolean doSupport = false;
+    int i = 0;
+    while (i < words.size()) {
+      String word = lower.get(i);
+      boolean article = ARTICLES.contains(word);
+      if (!article && (!isContent(word) || isVerbAt(lower, i))) {
+        doSupport |= DO_SUPPORT.contains(word);
+        i++;
         continue;
       }
-      topic.add(word);
-      if (topic.size() == TOPIC_WORDS) {
-        break;
+      int j = article ? i + 1 : i;
+      List<String> phrase = new ArrayList<>();
+      while (j < words.size() && phrase.size() < TOPIC_WORDS && isContent(lower.get(j))) {
+        boolean verb =
+            !phrase.isEmpty()
+                && (isParticiple(lower.get(j))
+                    || (doSupport
+                        && j + 1 < words.size()
+                        && OBJECT_OPENERS.contains(lower.get(j + 1))));
+        if (verb) {
+          break;
+        }
+        phrase.add(words.get(j));
+        j++;
       }
+      while (!phrase.isEmpty() && isParticiple(phrase.get(phrase.size() - 1))) {
+        phrase.remove(phrase.size() - 1);
+      }
+      if (!phrase.isEmpty()) {
+        String topic = (article ? words.get(i) + " " : "") + String.join(" ", phrase);
+        boolean whatIsAsked = i > 0 && Set.of("what", "which").contains(lower.get(i - 1));
+        if (!whatIsAsked) {
+          return Optional.of(topic);
+        }
+        asked = asked.or(() -> Optional.of(topic));
+      }
+      i = Math.max(j, i + 1);
     }
-    return topic.isEmpty() ? Optional.empty() : Optional.of(String.join(" ", topic));
+    return asked;
+  }
+
+  private static boolean isContent(String lowerWord) {
+    return Character.isLetterOrDigit(lowerWord.charAt(0))
+        && !FUNCTION_WORDS.contains(lowerWord)
+        && !VERBS.contains(lowerWord)
+        && !CONTRACTION.matcher(lowerWord).matches();
+  }
+
+  /** Whether the word at {@code i} is a verb by its position, though not a known one. */
+  private static boolean isVerbAt(List<String> lower, int i) {
+    String before = i > 0 ? lower.get(i - 1) : "";
+    if (before.equals("who")) {
+      return true;
+    }
+    if ((before.equals("what") || before.equals("which")) && isParticiple(lower.get(i))) {
+      return true;
+    }
+    return SUBJECT_PRONOUNS.contains(before) && i > 1 && AUXILIARIES.contains(lower.get(i - 2));
+  }
+
+  /** A past tense or participle by its ending, "catalogued", "invented" (not "seed", "red"). */
+  private static boolean isParticiple(String word) {
+    String w = word.toLowerCase(Locale.ROOT);
+    return w.length() >= 5 && w.endsWith("ed") && !w.endsWith("eed");
   }
 
   private static String resolve(String followUp, String topic) {
     var matcher = REPLACEABLE_PRONOUN.matcher(followUp);
     if (matcher.find()) {
-      return followUp.substring(0, matcher.start()) + topic + followUp.substring(matcher.end());
+      String named =
+          Character.isUpperCase(matcher.group().charAt(0))
+              ? Character.toUpperCase(topic.charAt(0)) + topic.substring(1)
+              : topic;
+      return followUp.substring(0, matcher.start()) + named + followUp.substring(matcher.end());
     }
     return followUp + " " + topic;
   }
 
   /**
-   * The last retrieval query of the conversation: a follow-up's own rewrite carries its context
-   * forward, so a chain of follow-ups stays on topic.
+   * The topic the conversation is on, found in what the user wrote: a question sets it; a follow-up
+   * whose pronoun stood for it keeps it; another follow-up ("What about green tea?") moves it to
+   * the phrase it names. A follow-up's stored rewrite is read only where it was resolved correctly,
+   * that is where it names the topic it followed, so an LLM's rewrite ("Is coffee safe for pregnant
+   * women?") still carries the topic forward and a wrong one is not built upon.
    */
-  private static Optional<String> previousQuery(List<WorkingMemory.Turn> history) {
-    for (int i = history.size() - 1; i >= 0; i--) {
-      WorkingMemory.Turn t = history.get(i);
-      if ("user".equals(t.role())
-          && (Intent.QUESTION.wireName().equals(t.intent())
-              || Intent.FOLLOW_UP.wireName().equals(t.intent()))) {
-        return Optional.of(t.rewrittenQuery() != null ? t.rewrittenQuery() : t.text());
+  private static Optional<String> topic(List<WorkingMemory.Turn> history) {
+    Optional<String> topic = Optional.empty();
+    for (WorkingMemory.Turn t : history) {
+      if (!"user".equals(t.role()) || t.text() == null) {
+        continue;
+      }
+      String asked = asked(t.text());
+      if (Intent.QUESTION.wireName().equals(t.intent())) {
+        topic = topicOf(asked);
+      } else if (Intent.FOLLOW_UP.wireName().equals(t.intent())) {
+        topic = followUpTopic(asked, t.rewrittenQuery(), topic);
       }
     }
-    return Optional.empty();
+    return topic;
+  }
+
+  private static Optional<String> followUpTopic(
+      String asked, String rewritten, Optional<String> followed) {
+    if (followed.isEmpty()) {
+      return topicOf(asked);
+    }
+    if (REPLACEABLE_PRONOUN.matcher(asked).find()) {
+      return followed;
+    }
+    String previous = followed.get().toLowerCase(Locale.ROOT);
+    boolean resolved =
+        rewritten != null
+            && !rewritten.strip().equals(asked.strip())
+            && rewritten.toLowerCase(Locale.ROOT).contains(previous);
+    return (resolved ? topicOf(rewritten) : topicOf(asked)).or(() -> followed);
   }
 }

@@ -11,10 +11,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link FactExtractor} promises, run against each implementation by a small subclass: a
- * statement about the user becomes a fact of the right kind citing the turn that stated it; only
- * the user's turns state facts; no turns, questions and small talk give no facts; every fact is
- * well formed (a normalized subject, a kind, a text, a confidence in [0, 1]) and cites only user
- * turns of the batch; the extractor names itself.
+ * statement about the user becomes a fact of the right kind citing the turn that stated it, and two
+ * statements joined in one sentence become two facts; only the user's turns state facts; no turns,
+ * questions and small talk give no facts; every fact is well formed (a normalized subject, a kind,
+ * a text, a confidence in [0, 1]) and cites only user turns of the batch; the extractor names
+ * itself.
  *
  * <p>An LLM-backed subclass answers from a scripted endpoint as a good model would ({@link
  * #LLM_FACTS}), so what is tested is that the extractor keeps the model's good answer through its
@@ -27,6 +28,7 @@ abstract class FactExtractorContract {
   static final String ALLERGY = "I'm allergic to peanuts.";
   static final String DECISION = "I've decided to learn Spanish";
   static final String TWO_FACTS = "My name is Bo. I live in Oslo!";
+  static final String JOINED = "I am allergic to peanuts and my name is Alice Wexford.";
 
   /**
    * The facts a good model finds in each user turn of these tests, as JSON objects without their
@@ -45,7 +47,11 @@ abstract class FactExtractorContract {
           TWO_FACTS,
           List.of(
               fact("name", "who", "User's name is Bo", 0.9),
-              fact("home", "who", "User lives in Oslo", 0.9)));
+              fact("home", "who", "User lives in Oslo", 0.9)),
+          JOINED,
+          List.of(
+              fact("allergy", "what", "User is allergic to peanuts", 0.9),
+              fact("name", "who", "User's name is Alice Wexford", 0.9)));
 
   private static String fact(String subject, String kind, String text, double confidence) {
     return "{\"subject\":\"%s\",\"kind\":\"%s\",\"text\":\"%s\",\"confidence\":%s"
@@ -117,6 +123,19 @@ abstract class FactExtractorContract {
   void only_the_users_turns_state_facts() throws Exception {
     assertThat(extract(assistant(41, PREFERENCE), assistant(42, NAME))).isEmpty();
     assertThat(extract(assistant(43, PREFERENCE), user(44, "Thanks!"))).isEmpty();
+  }
+
+  @Test
+  void two_statements_joined_in_one_sentence_are_two_facts() throws Exception {
+    List<ExtractedFact> facts = extract(user(45, JOINED));
+
+    assertThat(facts).hasSize(2);
+    Map<FactKind, ExtractedFact> byKind =
+        facts.stream().collect(Collectors.toMap(ExtractedFact::kind, f -> f));
+    assertThat(byKind.get(FactKind.WHAT).text())
+        .containsIgnoringCase("peanuts")
+        .doesNotContainIgnoringCase("name");
+    assertThat(byKind.get(FactKind.WHO).text()).contains("Alice Wexford").doesNotContain("peanuts");
   }
 
   @Test

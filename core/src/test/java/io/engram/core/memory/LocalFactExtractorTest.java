@@ -1,6 +1,7 @@
 package io.engram.core.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -110,5 +111,44 @@ class LocalFactExtractorTest {
     String turn = "I'm allergic to shellfish; I prefer aisle seats over window seats";
     assertThat(extract(turn)).isEqualTo(extract(turn));
     assertThat(extract(turn)).extracting(ExtractedFact::subject).containsExactly("allergy", "seat");
+  }
+
+  @Test
+  void a_sentence_is_split_where_a_new_first_person_statement_begins() {
+    assertThat(extract("I am allergic to peanuts and my name is Alice Wexford."))
+        .extracting(ExtractedFact::subject, ExtractedFact::text)
+        .containsExactly(
+            tuple("allergy", "User is allergic to peanuts"),
+            tuple("name", "User's name is Alice Wexford"));
+    assertThat(extract("My name is Bob Stone and I live in Lima."))
+        .extracting(ExtractedFact::subject, ExtractedFact::text)
+        .containsExactly(
+            tuple("name", "User's name is Bob Stone"), tuple("home", "User lives in Lima"));
+    assertThat(extract("I don't like coffee, but I love tea; and my favorite color is blue!"))
+        .extracting(ExtractedFact::text)
+        .containsExactly("User dislikes coffee", "User likes tea", "User's favorite color is blue");
+    assertThat(extract("I live in Oslo, I work at Acme Corp and also I prefer tea..."))
+        .extracting(ExtractedFact::subject)
+        .containsExactly("home", "employer", "beverage");
+  }
+
+  @Test
+  void things_joined_by_and_are_one_value_not_two_clauses() {
+    assertThat(only("I like salt and pepper.").text()).isEqualTo("User likes salt and pepper");
+    assertThat(only("I love Tom and Jerry").text()).isEqualTo("User likes Tom and Jerry");
+    assertThat(only("I like cooking for my family and my friends").text())
+        .isEqualTo("User likes cooking for my family and my friends");
+    assertThat(only("My favorite food is rice and beans").text())
+        .isEqualTo("User's favorite food is rice and beans");
+  }
+
+  @Test
+  void an_opening_correction_covers_every_clause_and_a_hedge_only_its_own() {
+    assertThat(extract("Actually, my name is Bob and I live in Lima"))
+        .extracting(ExtractedFact::confidence)
+        .containsExactly(LocalFactExtractor.CORRECTION, LocalFactExtractor.CORRECTION);
+    assertThat(extract("My name is Bo and I think I prefer tea"))
+        .extracting(ExtractedFact::confidence)
+        .containsExactly(LocalFactExtractor.EXPLICIT, LocalFactExtractor.HEDGED);
   }
 }

@@ -35,9 +35,9 @@ class LocalIntentClassifierTest {
   }
 
   @Test
-  void the_topic_is_the_first_run_of_content_words() {
+  void the_topic_is_the_first_noun_phrase_as_written() {
     assertThat(LocalIntentClassifier.topicOf("Does vitamin D supplementation reduce fractures?"))
-        .contains("vitamin d supplementation");
+        .contains("vitamin D supplementation");
     assertThat(LocalIntentClassifier.topicOf("Is coffee good for the liver?")).contains("coffee");
     assertThat(LocalIntentClassifier.topicOf("is it?")).isEmpty();
   }
@@ -84,7 +84,7 @@ class LocalIntentClassifierTest {
             "Is it safe for children?",
             history("I work as a nurse. Does vitamin D reduce fractures?"));
     assertThat(c.intent()).isEqualTo(Intent.FOLLOW_UP);
-    assertThat(c.query()).isEqualTo("Is vitamin d safe for children?");
+    assertThat(c.query()).isEqualTo("Is vitamin D safe for children?");
   }
 
   @Test
@@ -94,5 +94,103 @@ class LocalIntentClassifierTest {
             "I work night shifts. Is it safe for me?", history("Does coffee harm the liver?"));
     assertThat(c.intent()).isEqualTo(Intent.FOLLOW_UP);
     assertThat(c.query()).isEqualTo("Is coffee safe for me?");
+  }
+
+  private static WorkingMemory.Turn followUp(String text, String rewritten) {
+    return new WorkingMemory.Turn("user", text, "follow-up", rewritten, List.of());
+  }
+
+  private static WorkingMemory.Turn answer() {
+    return new WorkingMemory.Turn("assistant", "answer", null, null, List.of("d1"));
+  }
+
+  private static List<WorkingMemory.Turn> then(
+      List<WorkingMemory.Turn> history, WorkingMemory.Turn... more) {
+    List<WorkingMemory.Turn> all = new java.util.ArrayList<>(history);
+    for (WorkingMemory.Turn turn : more) {
+      all.add(turn);
+      all.add(answer());
+    }
+    return all;
+  }
+
+  @Test
+  void the_topic_is_a_noun_phrase_never_a_verb() {
+    Map<String, String> topics =
+        Map.of(
+            "Who catalogued the Quillfeather orchid?", "the Quillfeather orchid",
+            "Who invented the Stirling engine?", "the Stirling engine",
+            "When was the Stirling engine invented?", "the Stirling engine",
+            "When did she catalogue the Quillfeather orchid?", "the Quillfeather orchid",
+            "Does aspirin thin the blood?", "aspirin",
+            "Which foods contain vitamin K?", "vitamin K",
+            "What's the boiling point of ethanol?", "the boiling point",
+            "Does Parkinson's disease affect memory?", "Parkinson's disease",
+            "Are fried foods bad for the heart?", "fried foods");
+    topics.forEach(
+        (question, topic) ->
+            assertThat(LocalIntentClassifier.topicOf(question)).as(question).contains(topic));
+    // What "what" asks about is the topic only when nothing else is named.
+    assertThat(LocalIntentClassifier.topicOf("What temperature does it operate at?"))
+        .contains("temperature");
+  }
+
+  @Test
+  void a_pronoun_is_replaced_by_the_noun_phrase_of_the_previous_question() {
+    var catalogued =
+        classifier.classify(
+            "When did she catalogue it?", history("Who catalogued the Quillfeather orchid?"));
+    assertThat(catalogued.intent()).isEqualTo(Intent.FOLLOW_UP);
+    assertThat(catalogued.query()).isEqualTo("When did she catalogue the Quillfeather orchid?");
+
+    var invented =
+        classifier.classify(
+            "What temperature does it operate at?", history("Who invented the Stirling engine?"));
+    assertThat(invented.intent()).isEqualTo(Intent.FOLLOW_UP);
+    assertThat(invented.query()).isEqualTo("What temperature does the Stirling engine operate at?");
+
+    assertThat(
+            classifier
+                .classify(
+                    "It blooms in spring?", history("Who catalogued the Quillfeather orchid?"))
+                .query())
+        .isEqualTo("The Quillfeather orchid blooms in spring?");
+  }
+
+  @Test
+  void a_chain_of_pronouns_keeps_the_topic_even_after_a_wrong_rewrite() {
+    List<WorkingMemory.Turn> asked = history("Who catalogued the Quillfeather orchid?");
+    for (String stored :
+        List.of(
+            "When did she catalogue the Quillfeather orchid?",
+            // What an earlier version of these rules stored: it must not be built upon.
+            "When did she catalogue catalogued?")) {
+      var c =
+          classifier.classify(
+              "Where does it bloom?", then(asked, followUp("When did she catalogue it?", stored)));
+      assertThat(c.intent()).as(stored).isEqualTo(Intent.FOLLOW_UP);
+      assertThat(c.query()).as(stored).isEqualTo("Where does the Quillfeather orchid bloom?");
+    }
+  }
+
+  @Test
+  void a_follow_up_without_a_pronoun_moves_the_topic_to_what_it_names() {
+    List<WorkingMemory.Turn> coffee = history("Is coffee good for the liver?");
+    var c =
+        classifier.classify(
+            "Is it safe for children?",
+            then(coffee, followUp("What about green tea?", "What about green tea? coffee")));
+    assertThat(c.query()).isEqualTo("Is green tea safe for children?");
+  }
+
+  @Test
+  void a_follow_up_rewritten_by_an_llm_carries_the_topic_it_names() {
+    List<WorkingMemory.Turn> coffee = history("Is coffee good for the liver?");
+    var c =
+        classifier.classify(
+            "Does it raise blood pressure?",
+            then(
+                coffee, followUp("And for pregnant women?", "Is coffee safe for pregnant women?")));
+    assertThat(c.query()).isEqualTo("Does coffee raise blood pressure?");
   }
 }
