@@ -210,6 +210,31 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
   }
 
   @Test
+  void refusals_of_the_access_filter_are_counted_by_status_and_route() throws Exception {
+    assertProblem(call("engram_" + "Y".repeat(40), "GET", "/v1/drift/reports", null), 401);
+    assertProblem(call(key("acme", Scope.QUERY), "GET", "/v1/schedules", null), 403);
+
+    String metrics = call(SCRAPER_TOKEN, "GET", "/prometheus", null).body();
+
+    assertThat(refused(metrics, 401)).isPositive();
+    assertThat(refused(metrics, 403)).isPositive();
+    // The other refusals' series exist before the first one, for the dashboard and alerts.
+    assertThat(refused(metrics, 411)).isNotNegative();
+    assertThat(refused(metrics, 429)).isNotNegative();
+  }
+
+  /** {@code engram_access_refusals_total{status}} as scraped; -1 when the series is missing. */
+  private static double refused(String metrics, int status) {
+    return metrics
+        .lines()
+        .filter(l -> l.startsWith("engram_access_refusals_total{"))
+        .filter(l -> l.contains("status=\"" + status + "\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElse(-1);
+  }
+
+  @Test
   void an_unknown_malformed_or_revoked_key_is_401() throws Exception {
     String good = key("acme", Scope.QUERY);
     assertThat(call(good, "GET", "/v1/drift/reports", null).status()).isEqualTo(200);

@@ -8,6 +8,7 @@ import io.engram.core.config.AccessSettings;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.tenant.ApiKeys;
 import io.engram.core.tenant.Scope;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micronaut.context.annotation.Context;
@@ -28,6 +29,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +59,16 @@ final class AccessFilter {
   /** Prometheus: {@code engram_rate_limit_checks_seconds_{bucket,count,sum}{scope, outcome}}. */
   static final String RATE_LIMIT_CHECKS = "engram.rate.limit.checks";
 
+  /**
+   * Prometheus: {@code engram_access_refusals_total{status}}. Micronaut's {@code
+   * http_server_requests} does not see a response a filter gives before the route runs
+   * (micronaut-micrometer issue 970), so the refusals here (401, 403, 411, 413, 429) are counted by
+   * this filter; every other status is in {@code http_server_requests}.
+   */
+  static final String REFUSALS = "engram.access.refusals";
+
+  private static final List<Integer> REFUSAL_STATUSES = List.of(401, 403, 411, 413, 429);
+
   private final AccessSettings settings;
   private final long maxUploadBytes;
   private final ApiKeys keys;
@@ -65,6 +77,8 @@ final class AccessFilter {
   private final Timer allowed;
   private final Timer refused;
   private final Timer failed;
+  private final Map<Integer, Counter> refusals = new ConcurrentHashMap<>();
+  private final MeterRegistry metrics;
 
   AccessFilter(EngramSettings settings, ApiKeys keys, RateLimits limits, MeterRegistry metrics) {
     this.settings = settings.access();
@@ -75,6 +89,8 @@ final class AccessFilter {
     this.allowed = checks(metrics, "allowed");
     this.refused = checks(metrics, "refused");
     this.failed = checks(metrics, "failed");
+    this.metrics = metrics;
+    REFUSAL_STATUSES.forEach(this::refusals);
     if (this.settings.loopbackAnonymous()) {
       log.warn(
           "API keys: requests WITHOUT a key from the loopback interface are served as tenant"
@@ -292,9 +308,20 @@ final class AccessFilter {
     touched.remove(keyId);
   }
 
-  private static MutableHttpResponse<Problem> refusal(
+  private Counter refusals(int status) {
+    return refusals.computeIfAbsent(
+        status,
+        code ->
+            Counter.builder(REFUSALS)
+                .description("Requests the API's access filter refused, by status")
+                .tag("status", Integer.toString(code))
+                .register(metrics));
+  }
+
+  private MutableHttpResponse<Problem> refusal(
       HttpRequest<?> request, ApiProblem refused, Map<String, String> headers) {
     Problem problem = refused.problem();
+    refusals(problem.status()).increment();
     MutableHttpResponse<Problem> response =
         HttpResponse.<Problem>status(HttpStatus.valueOf(problem.status()))
             .contentType(Problem.MEDIA_TYPE)
