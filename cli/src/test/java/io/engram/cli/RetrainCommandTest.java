@@ -119,24 +119,7 @@ class RetrainCommandTest {
       assertThat(IngestCommandIT.readOne(rejected.out(), JsonNode.class).path("outcome").asText())
           .isEqualTo("rejected");
     }
-    RetrainingStatus noOp =
-        new RetrainingStatus(
-            WORKFLOW,
-            "run-1",
-            "COMPLETED",
-            "done",
-            "model_still_valid",
-            "no_op",
-            null,
-            List.of(),
-            null,
-            0,
-            0,
-            0,
-            null,
-            null,
-            null);
-    try (FakeApi api = scripted(noOp, false)) {
+    try (FakeApi api = scripted(noOp("model_still_valid"), false)) {
       CliRunner.Result result =
           CliRunner.run("--api", api.url(), "retrain", "--collection", "scifact", "--json");
 
@@ -158,24 +141,7 @@ class RetrainCommandTest {
         List.of(
             new String[] {"model_still_valid", "--force retrains anyway"},
             new String[] {"no_labelled_set", "--eval DIR (a BEIR folder"})) {
-      RetrainingStatus noOp =
-          new RetrainingStatus(
-              WORKFLOW,
-              "run-1",
-              "COMPLETED",
-              "done",
-              reasonAndAdvice[0],
-              "no_op",
-              null,
-              List.of(),
-              null,
-              0,
-              0,
-              0,
-              null,
-              null,
-              null);
-      try (FakeApi api = scripted(noOp, false)) {
+      try (FakeApi api = scripted(noOp(reasonAndAdvice[0]), false)) {
         CliRunner.Result result =
             CliRunner.run("--api", api.url(), "retrain", "--collection", "scifact");
 
@@ -386,6 +352,26 @@ class RetrainCommandTest {
     assertThat(result.exitCode()).as(options + ": " + result.err()).isEqualTo(2);
     assertThat(result.err()).as(options.toString()).contains(message);
     assertThat(result.out()).isEmpty();
+  }
+
+  /** A run that decided, for {@code reason}, not to retrain. */
+  private static RetrainingStatus noOp(String reason) {
+    return new RetrainingStatus(
+        WORKFLOW,
+        "run-1",
+        "COMPLETED",
+        "done",
+        reason,
+        "no_op",
+        null,
+        List.of(),
+        null,
+        0,
+        0,
+        0,
+        null,
+        null,
+        null);
   }
 
   /** A run that ended as {@code outcome}, after a search of four trials. */
