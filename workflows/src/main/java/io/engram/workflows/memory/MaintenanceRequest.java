@@ -10,8 +10,11 @@ import java.util.Objects;
  * @param sessionIdle for {@link MaintenanceJob#SESSION_CLEANUP}: sessions idle longer are closed
  * @param maxSessions for {@link MaintenanceJob#SESSION_CLEANUP}: idle sessions read per page (a run
  *     reads pages until none is left)
+ * @param earlier what the runs before this one did, when a run continued as new; null for a run of
+ *     its own (a request recorded before this field existed reads as null too)
  */
-public record MaintenanceRequest(MaintenanceJob job, Duration sessionIdle, int maxSessions) {
+public record MaintenanceRequest(
+    MaintenanceJob job, Duration sessionIdle, int maxSessions, MaintenanceResult earlier) {
 
   public static final Duration DEFAULT_SESSION_IDLE = Duration.ofMinutes(30);
   public static final int DEFAULT_MAX_SESSIONS = 200;
@@ -25,7 +28,16 @@ public record MaintenanceRequest(MaintenanceJob job, Duration sessionIdle, int m
     maxSessions = maxSessions <= 0 ? DEFAULT_MAX_SESSIONS : maxSessions;
   }
 
+  public MaintenanceRequest(MaintenanceJob job, Duration sessionIdle, int maxSessions) {
+    this(job, sessionIdle, maxSessions, null);
+  }
+
   public static MaintenanceRequest of(MaintenanceJob job) {
     return new MaintenanceRequest(job, null, 0);
+  }
+
+  /** The same job, continued by a new run that carries what this one did. */
+  MaintenanceRequest continuing(MaintenanceResult done) {
+    return new MaintenanceRequest(job, sessionIdle, maxSessions, done);
   }
 }

@@ -22,11 +22,18 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
           Duration.ofMinutes(1),
           RetryPolicies.standard());
 
-  /** Change id: session cleanup reads idle sessions page after page, not one page per run. */
+  /**
+   * Change id: session cleanup reads idle sessions page after page, not one page per run (1); at
+   * most {@link #PAGES_PER_RUN} pages a run, or fewer when the server suggests continuing as new,
+   * and the continued run carries the counts (2). Version 1 ran ten pages a run, which came within
+   * a few thousand events of the history limit.
+   */
   static final String PAGED_CLEANUP = "session-cleanup-pages";
 
-  /** Pages of idle sessions one run closes before it continues as new. */
-  static final int PAGES_PER_RUN = 10;
+  /** Pages of idle sessions one run closes before it continues as new (about 5,000 events each). */
+  static final int PAGES_PER_RUN = 4;
+
+  private static final int PAGES_PER_RUN_V1 = 10;
 
   private final SessionDistillation distillation = new SessionDistillation();
 
@@ -43,6 +50,16 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
   @Override
   public MaintenanceResult run(MaintenanceRequest request) {
     job = request.job().jobType();
+    if (request.earlier() != null) {
+      MaintenanceResult earlier = request.earlier();
+      citationsFlushed = earlier.citationsFlushed();
+      factsDecayed = earlier.factsDecayed();
+      factsExpired = earlier.factsExpired();
+      sessionsClosed = earlier.sessionsClosed();
+      turnsReleased = earlier.turnsReleased();
+      batchesDistilled = earlier.batchesDistilled();
+      distillationFailures = earlier.distillationFailures();
+    }
     long now = Workflow.currentTimeMillis();
     Workflow.upsertTypedSearchAttributes(
         EngramSearchAttributes.JOB_TYPE.valueSet(job),
@@ -73,11 +90,14 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
    *
    * <p>Idle sessions are read a page ({@link MaintenanceRequest#maxSessions()}) at a time until a
    * page is short or holds only sessions this run left open, so a busy installation does not pile
-   * up idle sessions faster than one page per run closes them. After {@link #PAGES_PER_RUN} pages
-   * the run continues as new, which keeps its history small.
+   * up idle sessions faster than one page per run closes them. After {@link #PAGES_PER_RUN} pages,
+   * or sooner when the server suggests it, the run continues as new with its counts, which keeps
+   * each history far from Temporal's limit.
    */
   private void closeIdleSessions(MaintenanceRequest request, long now) {
-    boolean paged = Workflow.getVersion(PAGED_CLEANUP, Workflow.DEFAULT_VERSION, 1) >= 1;
+    int version = Workflow.getVersion(PAGED_CLEANUP, Workflow.DEFAULT_VERSION, 2);
+    boolean paged = version >= 1;
+    int pagesPerRun = version >= 2 ? PAGES_PER_RUN : PAGES_PER_RUN_V1;
     Set<String> leftOpen = new HashSet<>();
     for (int page = 1; ; page++) {
       phase = "finding idle sessions";
@@ -97,8 +117,11 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
       if (!paged || idle.size() < request.maxSessions() || !tried) {
         return;
       }
-      if (page == PAGES_PER_RUN) {
+      if (version < 2 && page == pagesPerRun) {
         Workflow.continueAsNew(request);
+      }
+      if (version >= 2 && (page == pagesPerRun || Workflow.getInfo().isContinueAsNewSuggested())) {
+        Workflow.continueAsNew(request.continuing(progress()));
       }
     }
   }

@@ -67,6 +67,21 @@ class MemoryPayloadRoundTripTest {
     assertThat(roundTrip(request, MaintenanceRequest.class)).isEqualTo(request);
     MaintenanceResult result = new MaintenanceResult("salience", "done", 1, 2, 3, 4, 5, 6, 7);
     assertThat(roundTrip(result, MaintenanceResult.class)).isEqualTo(result);
+    MaintenanceRequest continued = request.continuing(result);
+    assertThat(roundTrip(continued, MaintenanceRequest.class)).isEqualTo(continued);
+    // What a schedule recorded before runs carried their counts: the field is absent.
+    MaintenanceRequest older =
+        converter.fromPayload(
+            converter
+                .toPayload(
+                    java.util.Map.of(
+                        "job", "SESSION_CLEANUP", "sessionIdle", 1800, "maxSessions", 200))
+                .orElseThrow(),
+            MaintenanceRequest.class,
+            MaintenanceRequest.class);
+    assertThat(older)
+        .isEqualTo(
+            new MaintenanceRequest(MaintenanceJob.SESSION_CLEANUP, Duration.ofMinutes(30), 200));
     assertThat(roundTrip(new CitationFlush(1, 2, 3), CitationFlush.class))
         .isEqualTo(new CitationFlush(1, 2, 3));
     assertThat(roundTrip(new TtlCleanup(4, 5), TtlCleanup.class)).isEqualTo(new TtlCleanup(4, 5));
