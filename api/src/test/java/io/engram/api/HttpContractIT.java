@@ -216,6 +216,9 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
             "{\"scopes\":[\"query\"],\"name\":\"evil\\u001b[31m\\nFAKE\"}",
             400,
             "/name"),
+        hostile("POST", "/v1/keys", "{\"scopes\":[\"query\"],\"name\":\"   \"}", 400, "/name"),
+        hostile(
+            "POST", "/v1/keys", "{\"scopes\":[\"query\"],\"name\":\"a\\u202eb\"}", 400, "/name"),
         hostile(
             "POST",
             "/v1/evaluations",
@@ -309,6 +312,10 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
         hostile("POST", "/v1/sessions", "{\"userId\":5}", 400, "/userId"),
         hostile("POST", "/v1/sessions", "{\"userId\":\"\"}", 400, "/userId"),
         hostile("POST", "/v1/sessions", "{\"userId\":\"  \"}", 400, "/userId"),
+        hostile("POST", "/v1/sessions", "{\"userId\":\"\\u00a0\"}", 400, "/userId"),
+        hostile("POST", "/v1/sessions", "{\"userId\":\"\\u200b\"}", 400, "/userId"),
+        hostile("POST", "/v1/sessions", "{\"userId\":\" ada \"}", 400, "/userId"),
+        hostile("POST", "/v1/sessions", "{\"userId\":\"ada\\u001b[31m\"}", 400, "/userId"),
         hostile("POST", "/v1/sessions", "{\"userId\":\"u\\u0000\"}", 400, "/userId"),
         hostile("POST", "/v1/sessions", "{\"collection\":\"nope\"}", 404, null),
         hostile("POST", "/v1/sessions", "[]", 400, ""),

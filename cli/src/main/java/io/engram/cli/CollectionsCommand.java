@@ -193,13 +193,13 @@ final class CollectionsCommand extends CommandGroup {
 
     static void print(PrintWriter out, DocumentDetail detail) {
       DocumentView d = detail.document();
-      out.println("document " + d.id() + ": " + d.source());
+      out.println("document " + d.id() + ": " + TerminalSafe.cell(d.source()));
       out.println(
           "  status   "
               + d.status()
               + (d.error() == null ? "" : " (" + d.error().replaceAll("\\s+", " ") + ")"));
-      out.println("  title    " + (d.title() == null ? "-" : d.title()));
-      out.println("  origin   " + detail.origin());
+      out.println("  title    " + (d.title() == null ? "-" : TerminalSafe.cell(d.title())));
+      out.println("  origin   " + TerminalSafe.cell(detail.origin()));
       out.println("  content  " + (detail.contentHash() == null ? "-" : detail.contentHash()));
       out.println("  updated  " + d.updatedAt());
       if (detail.indexes().isEmpty()) {

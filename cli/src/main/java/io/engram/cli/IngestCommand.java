@@ -375,7 +375,8 @@ final class IngestCommand implements Callable<Integer> {
       out.println("failed documents:");
       int shown = Math.min(MAX_LISTED_ERRORS, errors.size());
       for (DocumentError error : errors.subList(0, shown)) {
-        out.println("  " + error.source() + ": " + error.reason());
+        out.println(
+            "  " + TerminalSafe.cell(error.source()) + ": " + TerminalSafe.cell(error.reason()));
       }
       long more = Math.max(progress.failed(), errors.size()) - shown;
       if (more > 0) {
@@ -386,7 +387,7 @@ final class IngestCommand implements Callable<Integer> {
   }
 
   private static void warn(PrintWriter err, String message) {
-    err.println("warning: " + message);
+    err.println("warning: " + TerminalSafe.cell(message));
     err.flush();
   }
 

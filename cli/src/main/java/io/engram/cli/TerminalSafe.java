@@ -9,8 +9,8 @@ import java.io.Writer;
  * from other users (a key's name, a file's name, an audit reason), and a control character in them
  * (an ESC sequence, a carriage return) would otherwise recolour, move or overwrite what a person
  * reads. The CLI's output goes through {@link #writer}, which shows such a character as its {@code
- * \\uXXXX} escape; a table cell goes through {@link #cell}, which does the same for line breaks and
- * tabs so that a cell cannot fake a row.
+ * \\uXXXX} escape; a table cell, or a name on a line of its own, goes through {@link #cell}, which
+ * does the same for line breaks and tabs so that a cell cannot fake a row.
  *
  * <p>JSON output passes unchanged in meaning: Jackson already escapes the C0 controls, and the
  * {@code \\uXXXX} a C1 control becomes inside a JSON string is the same character to a JSON reader.
@@ -18,9 +18,18 @@ import java.io.Writer;
 final class TerminalSafe {
   private TerminalSafe() {}
 
-  /** Whether {@code c} steers a terminal rather than shows; line breaks and tabs are text here. */
+  /**
+   * Whether {@code c} steers a terminal rather than shows: a C0 or C1 control (line breaks and tabs
+   * are text here), a bidirectional override or isolate, which reverses what follows it, or a line
+   * or paragraph separator.
+   */
   static boolean steers(char c) {
-    return (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || (c >= 0x7f && c <= 0x9f);
+    return (c < 0x20 && c != '\n' && c != '\r' && c != '\t')
+        || (c >= 0x7f && c <= 0x9f)
+        || c == 0x200e
+        || c == 0x200f
+        || (c >= 0x2028 && c <= 0x202e)
+        || (c >= 0x2066 && c <= 0x2069);
   }
 
   /** One table cell: every control character, line breaks and tabs included, as its escape. */
@@ -31,7 +40,7 @@ final class TerminalSafe {
     StringBuilder out = null;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+      if (c < 0x20 || steers(c)) {
         if (out == null) {
           out = new StringBuilder(text.length() + 8).append(text, 0, i);
         }

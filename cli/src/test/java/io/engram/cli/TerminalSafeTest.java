@@ -3,6 +3,8 @@ package io.engram.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.cli.FakeApi.Response;
+import io.engram.contract.Collections.DocumentDetail;
+import io.engram.contract.Collections.DocumentView;
 import io.engram.contract.Keys.KeyList;
 import io.engram.contract.Keys.KeyView;
 import java.io.PrintWriter;
@@ -35,8 +37,30 @@ class TerminalSafeTest {
   void a_table_cell_cannot_break_its_row_or_colour_the_terminal() {
     assertThat(TerminalSafe.cell("evil\u001b[31mRED\nFAKE\tadmin"))
         .isEqualTo("evil\\u001b[31mRED\\u000aFAKE\\u0009admin");
+    assertThat(TerminalSafe.cell("invoice\u202etxt.exe")).isEqualTo("invoice\\u202etxt.exe");
+    assertThat(TerminalSafe.cell("ünïcode ✓ 日本")).isEqualTo("ünïcode ✓ 日本");
     assertThat(TerminalSafe.cell("plain")).isEqualTo("plain");
     assertThat(TerminalSafe.cell(null)).isEmpty();
+  }
+
+  @Test
+  void a_document_shown_alone_keeps_its_name_and_title_on_their_own_lines() {
+    String forged = "new\nFAKE  status   active\u001b[0m.txt";
+    StringWriter text = new StringWriter();
+    CollectionsCommand.Show.print(
+        new PrintWriter(text, true),
+        new DocumentDetail(
+            new DocumentView(7, "/d/" + forged, forged, "text/plain", "failed", null, "now"),
+            "/d",
+            null,
+            List.of(),
+            null,
+            List.of()));
+
+    assertThat(text.toString())
+        .startsWith("document 7: /d/new\\u000aFAKE  status   active\\u001b[0m.txt\n")
+        .contains("  title    new\\u000aFAKE")
+        .doesNotContain("\nFAKE");
   }
 
   @Test

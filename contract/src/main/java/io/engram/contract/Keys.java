@@ -31,8 +31,10 @@ public final class Keys {
       @Size(min = 1, max = 32) String tenant,
       @Size(min = 1, max = MAX_NAME_CHARS)
           @Pattern(
-              regexp = "[^\\p{Cntrl}\\u0080-\\u009f]*",
-              message = "must not hold control characters (line breaks, tabs, escapes)")
+              regexp = Labels.PATTERN,
+              message =
+                  "must not be blank, start or end with a space, or hold control or format"
+                      + " characters (line breaks, tabs, escapes, direction overrides)")
           String name,
       @NotNull @Size(min = 1, max = 3) List<String> scopes) {}
 

@@ -22,9 +22,10 @@ public final class Sessions {
       @Size(max = 63) String collection,
       @Size(max = 128)
           @Pattern(
-              regexp = "(?s).*\\S.*",
+              regexp = Labels.PATTERN,
               message =
-                  "must not be blank: facts are kept per user id; leave userId out for a session"
+                  "must not be blank, start or end with a space, or hold control or format"
+                      + " characters: facts are kept per user id; leave userId out for a session"
                       + " whose facts are its own")
           String userId) {}
 
