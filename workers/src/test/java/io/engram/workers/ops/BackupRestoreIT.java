@@ -171,6 +171,16 @@ class BackupRestoreIT {
     assertThat(Files.getPosixFilePermissions(existing))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     assertThat(launcher("backup", "--help").output()).contains("--force");
+
+    // A directory is refused before anything is dumped, --force or not.
+    Path folder = Files.createDirectories(home.resolve("dumps"));
+    Result intoFolder = launcher("backup", "--to", folder.toString(), "--force");
+
+    assertThat(intoFolder.exitCode()).isEqualTo(2);
+    assertThat(intoFolder.output()).contains("is a directory", folder + "/engram.dump");
+    try (var left = Files.list(folder)) {
+      assertThat(left).isEmpty();
+    }
   }
 
   private record Result(int exitCode, String output) {}
