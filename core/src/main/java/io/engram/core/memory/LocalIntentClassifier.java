@@ -231,8 +231,8 @@ public final class LocalIntentClassifier implements IntentClassifier {
    * verb is recognised by the few positions English questions put it in: right after "who" ("Who
    * catalogued …"), after an auxiliary and a subject pronoun ("did she catalogue …"), before an
    * object after a subject with "do" or a modal ("does aspirin thin the blood"), and as a past
-   * participle ending a phrase ("was the Stirling engine invented"); besides, a small lexicon knows
-   * common verbs.
+   * participle ending a phrase ("was the Stirling engine invented"), and a command's verb opening a
+   * sentence ("Describe …", "Tell me about …"); besides, a small lexicon knows common verbs.
    */
   static Optional<String> topicOf(String question) {
     List<String> words = WORD.matcher(question).results().map(MatchResult::group).toList();
@@ -286,9 +286,36 @@ public final class LocalIntentClassifier implements IntentClassifier {
         && !CONTRACTION.matcher(lowerWord).matches();
   }
 
+  /**
+   * Verbs that open a request put as a command ("Describe the Stirling engine.", "Tell me about
+   * …"): at the start of a sentence they are the request, not its topic.
+   */
+  private static final Set<String> IMPERATIVES =
+      Set.of(
+          "tell",
+          "describe",
+          "explain",
+          "show",
+          "give",
+          "list",
+          "summarize",
+          "summarise",
+          "compare",
+          "define",
+          "discuss",
+          "outline",
+          "name",
+          "find",
+          "search",
+          "look");
+
   /** Whether the word at {@code i} is a verb by its position, though not a known one. */
   private static boolean isVerbAt(List<String> lower, int i) {
     String before = i > 0 ? lower.get(i - 1) : "";
+    if ((i == 0 || !Character.isLetterOrDigit(before.charAt(0)))
+        && IMPERATIVES.contains(lower.get(i))) {
+      return true;
+    }
     if (before.equals("who")) {
       return true;
     }

@@ -127,6 +127,15 @@ class LocalIntentClassifierTest {
             "What's the boiling point of ethanol?", "the boiling point",
             "Does Parkinson's disease affect memory?", "Parkinson's disease",
             "Are fried foods bad for the heart?", "fried foods");
+    Map<String, String> commands =
+        Map.of(
+            "Describe the Harrowgate rotary engine.", "the Harrowgate rotary engine",
+            "Tell me about the Quillfeather orchid.", "the Quillfeather orchid",
+            "Explain the Quillfeather orchid.", "the Quillfeather orchid",
+            "Is the TV show about sleep?", "the TV show");
+    commands.forEach(
+        (command, topic) ->
+            assertThat(LocalIntentClassifier.topicOf(command)).as(command).contains(topic));
     topics.forEach(
         (question, topic) ->
             assertThat(LocalIntentClassifier.topicOf(question)).as(question).contains(topic));
@@ -155,6 +164,14 @@ class LocalIntentClassifierTest {
                     "It blooms in spring?", history("Who catalogued the Quillfeather orchid?"))
                 .query())
         .isEqualTo("The Quillfeather orchid blooms in spring?");
+
+    assertThat(
+            classifier
+                .classify(
+                    "What temperature does it operate at?",
+                    history("Tell me about the Harrowgate rotary engine."))
+                .query())
+        .isEqualTo("What temperature does the Harrowgate rotary engine operate at?");
   }
 
   @Test
