@@ -68,6 +68,23 @@ class MemoryWorkflowReplayTest {
     WorkflowReplayer.replayWorkflowExecutionFromResource(PROMOTION, PromotionWorkflowImpl.class);
   }
 
+  /**
+   * Guards {@link MaintenanceWorkflowImpl#PAGED_CLEANUP}: the same session cleanup (idle sessions
+   * "a" and "b", then "c") recorded by each version of the workflow: before paging (one page read,
+   * "c" left for the next run), at version 1 (ten pages a run) and at version 2 (four pages a run,
+   * counts carried), all replayed by today's code.
+   */
+  @Test
+  void replays_a_session_cleanup_recorded_before_paging_and_at_each_version() throws Exception {
+    for (String history :
+        List.of(
+            "histories/session-cleanup-before-paging.json",
+            "histories/session-cleanup-paged-v1.json",
+            "histories/session-cleanup-paged.json")) {
+      WorkflowReplayer.replayWorkflowExecutionFromResource(history, MaintenanceWorkflowImpl.class);
+    }
+  }
+
   /** Proves the replay can fail: a promotion that skips the citation flush is another workflow. */
   @Test
   void replay_detects_a_promotion_that_no_longer_flushes_first() {

@@ -120,6 +120,42 @@ class RecordMemoryHistoriesTest {
     write(client, "engram-promotion-recorded", "promotion-two-batches");
   }
 
+  /**
+   * A session cleanup that reads two pages of idle sessions (two, then one), closing each. Named by
+   * {@code engram.historyName}, so the same run is recorded by each version of the workflow.
+   */
+  @Test
+  void session_cleanup_over_two_pages(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
+    DistillationActivities distillation =
+        mock(DistillationActivities.class, withSettings().withoutAnnotations());
+    MaintenanceActivities maintenance =
+        mock(MaintenanceActivities.class, withSettings().withoutAnnotations());
+    when(maintenance.idleSessions(anyLong(), any(), eq(2)))
+        .thenReturn(List.of("a", "b"))
+        .thenReturn(List.of("c"));
+    when(distillation.pendingTurns(any(), org.mockito.ArgumentMatchers.anyInt()))
+        .thenReturn(List.of());
+    when(maintenance.closeSession(any(), anyLong())).thenReturn(new SessionClosed(true, 1));
+    worker.registerActivitiesImplementations(distillation, maintenance);
+    env.newWorker(TaskQueues.LLM).registerActivitiesImplementations(distillation);
+    env.start();
+
+    client
+        .newWorkflowStub(
+            MaintenanceWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("engram-session-cleanup-recorded")
+                .setTaskQueue(worker.getTaskQueue())
+                .build())
+        .run(new MaintenanceRequest(MaintenanceJob.SESSION_CLEANUP, null, 2));
+
+    write(
+        client,
+        "engram-session-cleanup-recorded",
+        System.getProperty("engram.historyName", "session-cleanup-paged"));
+  }
+
   static void write(WorkflowClient client, String workflowId, String name) throws IOException {
     Files.createDirectories(DIR);
     Files.writeString(
