@@ -176,6 +176,11 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(retraining.status()).as(retraining.body()).isEqualTo(202);
     retrainingId = retraining.json().path("workflowId").asText();
     assertThat(call(alpha, "GET", "/v1/retrainings/" + retrainingId, null).status()).isEqualTo(200);
+    // By the collection's name alone (./engram retrain --status): alpha's own, nobody else's.
+    Reply byName = call(alpha, "GET", "/v1/retrainings/retrain-notes", null);
+    assertThat(byName.status()).as(byName.body()).isEqualTo(200);
+    assertThat(byName.json().path("workflowId").asText()).isEqualTo(retrainingId);
+    assertThat(call(beta, "GET", "/v1/retrainings/retrain-notes", null).status()).isEqualTo(404);
     // A study of alpha's collection, as a retraining's search stores one.
     studyId =
         core.retraining()

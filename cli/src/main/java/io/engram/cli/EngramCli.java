@@ -101,6 +101,8 @@ public final class EngramCli extends CommandGroup {
   static CommandLine commandLine(EngramCli cli, PrintWriter out, PrintWriter err) {
     CommandLine commandLine = new CommandLine(cli);
     // What the API returns may hold control characters from other users; none reaches the terminal.
+    // Picocli's own colours would be escaped with them, so its help and errors are plain.
+    commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
     commandLine.setOut(new PrintWriter(TerminalSafe.writer(out), true));
     commandLine.setErr(new PrintWriter(TerminalSafe.writer(err), true));
     commandLine.setExecutionExceptionHandler(cli::handleFailure);

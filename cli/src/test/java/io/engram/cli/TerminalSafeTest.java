@@ -34,6 +34,28 @@ class TerminalSafeTest {
   }
 
   @Test
+  void help_and_usage_errors_are_plain_text_even_where_picocli_would_colour_them() {
+    String before = System.getProperty("picocli.ansi");
+    System.setProperty("picocli.ansi", "true");
+    try {
+      CliRunner.Result help = CliRunner.run("retrain", "--help");
+      CliRunner.Result wrong = CliRunner.run("retrain", "--no-such-option");
+
+      assertThat(help.out())
+          .contains("--status")
+          .doesNotContain("\\u001b")
+          .doesNotContain("\u001b");
+      assertThat(wrong.err()).contains("--no-such-option").doesNotContain("\\u001b");
+    } finally {
+      if (before == null) {
+        System.clearProperty("picocli.ansi");
+      } else {
+        System.setProperty("picocli.ansi", before);
+      }
+    }
+  }
+
+  @Test
   void a_table_cell_cannot_break_its_row_or_colour_the_terminal() {
     assertThat(TerminalSafe.cell("evil\u001b[31mRED\nFAKE\tadmin"))
         .isEqualTo("evil\\u001b[31mRED\\u000aFAKE\\u0009admin");

@@ -116,8 +116,9 @@ class RetrainingStarter {
    * it left behind (its result or failure, its reason search attribute, its study), so no worker
    * has to replay it and a run whose worker is gone still answers at once.
    */
-  RetrainingStatus status(Caller caller, String workflowId) {
-    CleanText.require("workflowId", workflowId);
+  RetrainingStatus status(Caller caller, String requested) {
+    CleanText.require("workflowId", requested);
+    String workflowId = ownWorkflowId(caller, requested);
     WorkflowRun workflow = WorkflowRun.describe(client, workflowId, KIND, caller.tenant());
     if (workflow.running()) {
       RetrainingProgress p =
@@ -180,6 +181,23 @@ class RetrainingStarter {
         search.best(),
         search.studyId(),
         null);
+  }
+
+  /**
+   * The workflow id a caller means: {@code retrain-NAME} names the retraining of the caller's own
+   * collection NAME, as {@code ./engram retrain --status} asks for it, when no workflow of the
+   * caller's has that id as given (another tenant's collections are qualified by their tenant).
+   */
+  private String ownWorkflowId(Caller caller, String requested) {
+    String prefix = RetrainingWorkflow.workflowId("");
+    if (!requested.startsWith(prefix)
+        || WorkflowRun.find(client, requested, KIND, caller.tenant()).isPresent()) {
+      return requested;
+    }
+    String name = requested.substring(prefix.length());
+    return CollectionRegistry.isValidName(name)
+        ? RetrainingWorkflow.workflowId(caller.tenant().collection(name))
+        : requested;
   }
 
   /** An ended run's search as its study stored it; no study when the run did not search. */
