@@ -217,13 +217,18 @@ final class RetrainCommand implements Callable<Integer> {
     if (result.studyId() != null) {
       try {
         study = client.study(result.studyId()).value();
+        // --status starts nothing, and writes nothing either unless a chart is asked for.
         chartFile =
-            StudyChart.write(
-                study,
-                chart != null
-                    ? chart
-                    : Path.of("retrain-" + coll + "-study-" + result.studyId() + ".svg"));
-        err.println("study chart: " + chartFile);
+            status && chart == null
+                ? null
+                : StudyChart.write(
+                    study,
+                    chart != null
+                        ? chart
+                        : Path.of("retrain-" + coll + "-study-" + result.studyId() + ".svg"));
+        if (chartFile != null) {
+          err.println("study chart: " + chartFile);
+        }
       } catch (CliException | IOException e) {
         err.println("warning: no chart of study " + result.studyId() + ": " + e.getMessage());
       }

@@ -195,6 +195,14 @@ class RetrainCommandTest {
       assertThat(api.requests("POST", "/v1/retrainings")).isEmpty();
       assertThat(api.requests("GET", "/v1/retrainings/" + WORKFLOW)).hasSize(3);
     }
+    try (FakeApi api = scripted(ended("staged", 3, GATES, null), false)) {
+      CliRunner.Result followed =
+          CliRunner.run("--api", api.url(), "retrain", "--collection", "scifact", "--status");
+
+      assertThat(followed.exitCode()).as(followed.err()).isZero();
+      assertThat(followed.err()).doesNotContain("study chart:");
+      assertThat(Path.of("retrain-scifact-study-12.svg")).doesNotExist();
+    }
     CliRunner.Result refused =
         CliRunner.run("--api", NO_API, "retrain", "--collection", "scifact", "--status", "--force");
     assertThat(refused.exitCode()).isEqualTo(2);
