@@ -80,7 +80,9 @@ final class TerminalSafe {
 
       @Override
       public void write(String text, int offset, int length) throws IOException {
-        write(text.toCharArray(), offset, length);
+        char[] part = new char[length];
+        text.getChars(offset, offset + length, part, 0);
+        write(part, 0, length);
       }
     };
   }

@@ -38,6 +38,7 @@ import jakarta.inject.Singleton;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Validates retraining requests and starts or inspects {@link RetrainingWorkflow} runs. Bad input
@@ -118,8 +119,10 @@ class RetrainingStarter {
    */
   RetrainingStatus status(Caller caller, String requested) {
     CleanText.require("workflowId", requested);
-    String workflowId = ownWorkflowId(caller, requested);
-    WorkflowRun workflow = WorkflowRun.describe(client, workflowId, KIND, caller.tenant());
+    Optional<WorkflowRun> given = WorkflowRun.find(client, requested, KIND, caller.tenant());
+    String workflowId = given.isPresent() ? requested : ownWorkflowId(caller, requested);
+    WorkflowRun workflow =
+        given.orElseGet(() -> WorkflowRun.describe(client, workflowId, KIND, caller.tenant()));
     if (workflow.running()) {
       RetrainingProgress p =
           workflow.progress(
@@ -184,14 +187,13 @@ class RetrainingStarter {
   }
 
   /**
-   * The workflow id a caller means: {@code retrain-NAME} names the retraining of the caller's own
-   * collection NAME, as {@code ./engram retrain --status} asks for it, when no workflow of the
-   * caller's has that id as given (another tenant's collections are qualified by their tenant).
+   * The workflow id a caller means when none of the caller's has the id as given: {@code
+   * retrain-NAME} names the retraining of the caller's own collection NAME, as {@code ./engram
+   * retrain --status} asks for it (another tenant's collections are qualified by their tenant).
    */
-  private String ownWorkflowId(Caller caller, String requested) {
+  private static String ownWorkflowId(Caller caller, String requested) {
     String prefix = RetrainingWorkflow.workflowId("");
-    if (!requested.startsWith(prefix)
-        || WorkflowRun.find(client, requested, KIND, caller.tenant()).isPresent()) {
+    if (!requested.startsWith(prefix)) {
       return requested;
     }
     String name = requested.substring(prefix.length());

@@ -45,12 +45,15 @@ public final class LocalFactExtractor implements FactExtractor {
       Pattern.compile(
           "^(?:i think|i guess|i suppose|maybe|probably|perhaps)\\b[,]?\\s*",
           Pattern.CASE_INSENSITIVE);
+
+  /** How a correction opens; it corrects every clause of its sentence. */
+  private static final String OPENS_CORRECTION = "^(?:actually|correction|no wait|not anymore)\\b";
+
   private static final Pattern CORRECTION_OPENING =
-      Pattern.compile("^(?:actually|correction|no wait|not anymore)\\b", Pattern.CASE_INSENSITIVE);
+      Pattern.compile(OPENS_CORRECTION, Pattern.CASE_INSENSITIVE);
   private static final Pattern CORRECTION_MARK =
       Pattern.compile(
-          "^(?:actually|correction|no wait|not anymore)\\b|\\b(?:now|anymore|these days|instead)\\b",
-          Pattern.CASE_INSENSITIVE);
+          OPENS_CORRECTION + "|\\b(?:now|anymore|these days|instead)\\b", Pattern.CASE_INSENSITIVE);
 
   /**
    * Where a sentence may be split into clauses: a comma or semicolon, optionally with a

@@ -117,11 +117,9 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
       if (!paged || idle.size() < request.maxSessions() || !tried) {
         return;
       }
-      if (version < 2 && page == pagesPerRun) {
-        Workflow.continueAsNew(request);
-      }
-      if (version >= 2 && (page == pagesPerRun || Workflow.getInfo().isContinueAsNewSuggested())) {
-        Workflow.continueAsNew(request.continuing(progress()));
+      boolean suggested = version >= 2 && Workflow.getInfo().isContinueAsNewSuggested();
+      if (page == pagesPerRun || suggested) {
+        Workflow.continueAsNew(version >= 2 ? request.continuing(progress()) : request);
       }
     }
   }
