@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /** Reads the namespace's Temporal Schedules for operators. */
@@ -48,12 +49,12 @@ public class ScheduleService {
         // Listing lags deletion by a moment; a schedule that is gone is not shown.
         continue;
       }
-      views.add(view(d));
+      views.add(view(d, Instant.now()));
     }
     return views;
   }
 
-  static ScheduleView view(ScheduleDescription d) {
+  static ScheduleView view(ScheduleDescription d, Instant now) {
     Schedule schedule = d.getSchedule();
     String workflowType = null;
     String jobType = null;
@@ -90,8 +91,17 @@ public class ScheduleService {
         jobType,
         paused,
         note == null || note.isBlank() ? null : note,
-        paused || next.isEmpty() ? null : next.get(0).toString(),
+        paused ? null : nextRun(next, now).map(Instant::toString).orElse(null),
         last == null ? null : last.toString(),
         summary);
+  }
+
+  /**
+   * The first of the schedule's coming action times that is not already past. Temporal keeps a run
+   * that was missed (the workers were down) at the head of the list until the following one is
+   * taken, which read as a "next run" in the past; with none still to come, there is none to show.
+   */
+  static Optional<Instant> nextRun(List<Instant> coming, Instant now) {
+    return coming.stream().filter(t -> !t.isBefore(now)).min(Comparator.naturalOrder());
   }
 }
