@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariDataSource;
+import io.engram.contract.Keys;
+import io.engram.contract.Labels;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.Database;
 import io.engram.core.db.EngramJdbi;
@@ -69,6 +71,15 @@ public final class KeysMain {
         case "create" -> {
           Tenant tenant = new Tenant(option(rest, "--tenant").orElse(Tenant.DEFAULT.id()));
           String name = option(rest, "--name").orElse("key");
+          // The API's rule for a key's name (CreateKey), so the bootstrap cannot store a name the
+          // API would refuse, such as one that rewrites the terminal that lists it.
+          if (name.length() > Keys.MAX_NAME_CHARS || !name.matches(Labels.PATTERN)) {
+            throw new IllegalArgumentException(
+                "--name must be 1 to "
+                    + Keys.MAX_NAME_CHARS
+                    + " characters, not blank, with no space at either end and no control or"
+                    + " invisible characters");
+          }
           Set<Scope> scopes =
               Scope.parseAll(
                   Arrays.asList(

@@ -86,6 +86,18 @@ class KeysMainIT {
     Run badTenant = run("create", "--tenant", "Not A Tenant", "--scopes", "query");
     assertThat(badTenant.exitCode()).isEqualTo(2);
     assertThat(badTenant.err()).contains("tenant id");
+    for (String name : new String[] {"", " ops ", "ops\u001b[2J", "a\u202Eb", "x".repeat(101)}) {
+      Run badName = run("create", "--scopes", "query", "--name", name);
+      assertThat(badName.exitCode()).as("name %s", name).isEqualTo(2);
+      assertThat(badName.err()).contains("--name must be");
+    }
+    assertThat(run("create", "--scopes", "query", "--name", "ops on-call \u200D").exitCode())
+        .isEqualTo(2);
+    // A joiner inside a name, as emoji and Persian words need, is kept.
+    assertThat(
+            run("create", "--scopes", "query", "--name", "ops \uD83D\uDC69\u200D\uD83D\uDCBB")
+                .exitCode())
+        .isZero();
     assertThat(run("create", "--scopes", "root").err()).contains("unknown scope 'root'");
     Run text = run("create", "--tenant", "acme", "--scopes", "query,ingest");
     assertThat(text.out()).matches("engram_[0-9A-Za-z]{40}\n");
