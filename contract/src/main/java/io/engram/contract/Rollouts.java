@@ -108,7 +108,8 @@ public final class Rollouts {
    * @param candidate the version rolled out
    * @param trigger {@code manual} or {@code staged}
    * @param status {@code starting} (its workflow has not stored it yet), {@code running}, {@code
-   *     promoted}, {@code rolled_back}, {@code kept} or {@code undone}
+   *     promoted}, {@code rolled_back}, {@code kept}, {@code undone} or {@code superseded} (its
+   *     candidate was made champion by hand while it ran)
    * @param phase {@code shadow}, {@code canary}, {@code awaiting_approval} or {@code decided}
    * @param step the canary step from 1; 0 outside the canary
    * @param shares the routing now: {@code shadow}, {@code candidate} and {@code interleaved}

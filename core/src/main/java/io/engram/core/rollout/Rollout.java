@@ -33,6 +33,11 @@ public record Rollout(
   public static final String KEPT = "kept";
   public static final String UNDONE = "undone";
 
+  /**
+   * Its candidate was made champion by hand while it ran: it ended without a decision of its own.
+   */
+  public static final String SUPERSEDED = "superseded";
+
   /** A version it names: the registry row and its number. */
   public record Version(long id, int number) {}
 
@@ -63,8 +68,8 @@ public record Rollout(
       Instant phaseStartedAt) {}
 
   /**
-   * @param status {@code running}, {@code promoted}, {@code rolled_back}, {@code kept} or {@code
-   *     undone}
+   * @param status {@code running}, {@code promoted}, {@code rolled_back}, {@code kept}, {@code
+   *     undone} or {@code superseded}
    * @param reason why it was decided so; null while running
    * @param endedAt when it was decided
    * @param retainUntil until when the version that lost the champion alias keeps its index

@@ -382,9 +382,9 @@ public final class RolloutService {
    * Rolls back: the champion alias never moved; the rollout ends and the candidate is archived with
    * the reason (its index dropped after the retention period), in one transaction. A candidate
    * promoted or archived by hand meanwhile is left as it is, and the audit says which: one that
-   * serves lost nothing, so nothing of it is retained for dropping. Which of these holds is read
-   * with the candidate's row locked, in the same transaction, so a hand promotion or archive cannot
-   * slip in between.
+   * serves lost nothing, so nothing of it is retained for dropping, and the rollout ends {@code
+   * superseded} rather than {@code rolled_back}. Which of these holds is read with the candidate's
+   * row locked, in the same transaction, so a hand promotion or archive cannot slip in between.
    */
   public Rollout rollBack(long rolloutId, String actor, String reason, String eventKey) {
     Rollout r = require(rolloutId);
@@ -399,7 +399,7 @@ public final class RolloutService {
           if (!Rollouts.end(
               h,
               rolloutId,
-              Rollout.ROLLED_BACK,
+              candidate.serves() ? Rollout.SUPERSEDED : Rollout.ROLLED_BACK,
               reason,
               candidate.serves() ? null : clock.instant().plus(settings.retention()))) {
             return;

@@ -489,6 +489,7 @@ class RolloutServiceIT {
     // The rollout ends; the candidate, promoted by hand, serves on: it is neither archived nor
     // said to be, and nothing of it waits for retention.
     Rollout ended = service.rollBack(r.id(), RolloutService.WORKFLOW, check.reason(), "h1");
+    assertThat(ended.outcome().status()).isEqualTo(Rollout.SUPERSEDED);
     assertThat(ended.outcome().retainUntil()).isNull();
     assertThat(core.registry().find(collection, 2).orElseThrow().status())
         .isEqualTo(RegisteredVersion.REGISTERED);
