@@ -206,6 +206,30 @@ class RolloutApiIT extends ApiTestSupport implements TestPropertyProvider {
   }
 
   @Test
+  void a_signal_answers_with_its_effect_not_the_state_before_it() throws Exception {
+    ZooCorpus.indexWithStagedCandidate(core, "zoo-signals");
+    Map<String, Object> plan = plan(0.2, List.of(0.1));
+    plan.put("shadowMinQueries", 1000); // nobody asks: it stays in shadow until told
+    Reply started =
+        post("/v1/rollouts", Map.of("collection", "zoo-signals", "version", 2, "plan", plan));
+    assertThat(started.status()).as(started.body()).isEqualTo(202);
+    String id = started.json().path("id").asText();
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> rollout(id), r -> r.path("rolloutId").isNumber());
+
+    Reply paused = post("/v1/rollouts/" + id + ":pause", Map.of("reason", "a look"));
+    assertThat(paused.status()).as(paused.body()).isEqualTo(200);
+    assertThat(paused.json().path("paused").asBoolean()).as(paused.body()).isTrue();
+    Reply resumed = post("/v1/rollouts/" + id + ":resume", Map.of());
+    assertThat(resumed.json().path("paused").asBoolean()).as(resumed.body()).isFalse();
+    Reply aborted = post("/v1/rollouts/" + id + ":abort", Map.of("reason", "changed my mind"));
+    assertThat(aborted.status()).as(aborted.body()).isEqualTo(200);
+    assertThat(aborted.json().path("status").asText()).as(aborted.body()).isEqualTo("rolled_back");
+    assertThat(aborted.json().path("decisionReason").asText()).contains("changed my mind");
+  }
+
+  @Test
   void a_slow_candidate_is_rolled_back_in_shadow_and_archived() throws Exception {
     ZooCorpus.indexWithStagedCandidate(core, "zoo-slow");
     setLatency("zoo-slow/v2", 250);

@@ -223,8 +223,9 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
                 r -> r.path("rolloutId").isNumber())
             .path("rolloutId")
             .asLong();
-    assertThat(call(alpha, "POST", "/v1/rollouts/" + rolloutId + ":pause", Map.of()).status())
-        .isEqualTo(200);
+    Reply paused = call(alpha, "POST", "/v1/rollouts/" + rolloutId + ":pause", Map.of());
+    assertThat(paused.status()).isEqualTo(200);
+    assertThat(paused.json().path("paused").asBoolean()).as(paused.body()).isTrue();
   }
 
   /** One of alpha's documents, as alpha lists them. */

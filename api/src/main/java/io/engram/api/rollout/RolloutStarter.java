@@ -9,6 +9,7 @@ import io.engram.contract.Rollouts.RolloutView;
 import io.engram.contract.Rollouts.StartRollout;
 import io.engram.core.CoreServices;
 import io.engram.core.rollout.Rollout;
+import io.engram.core.rollout.RolloutEvents;
 import io.engram.core.rollout.RolloutService;
 import io.engram.workflows.rollout.PlanOverrides;
 import io.engram.workflows.rollout.RolloutRequest;
@@ -18,6 +19,7 @@ import io.engram.workflows.rollout.RolloutWorkflow;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -34,6 +36,12 @@ class RolloutStarter {
 
   /** A rollout's number, its {@code rolloutId}: a workflow id always starts with a letter. */
   private static final Pattern ROLLOUT_NUMBER = Pattern.compile("[1-9][0-9]{0,17}");
+
+  /**
+   * How long a signal's answer waits for the workflow to take it, so that it shows the signal's
+   * effect (paused, aborted) rather than the state before it; past this it answers as things are.
+   */
+  static final Duration SIGNAL_WAIT = Duration.ofSeconds(5);
 
   private final WorkflowClient client;
   private final RolloutService service;
@@ -120,8 +128,9 @@ class RolloutStarter {
   }
 
   /**
-   * Sends {@code signal} to the running rollout {@code id}. A rollout that has decided takes none
-   * (409), even while its workflow is still closing.
+   * Sends {@code signal} to the running rollout {@code id} and answers with the rollout once its
+   * workflow has taken the signal (within {@link #SIGNAL_WAIT}). A rollout that has decided takes
+   * none (409), even while its workflow is still closing.
    */
   RolloutView signal(Caller caller, String id, String signal, String reason) {
     CleanText.require("id", id);
@@ -136,8 +145,18 @@ class RolloutStarter {
     }
     Optional<WorkflowRun> run = WorkflowRun.find(client, id, KIND, caller.tenant());
     if (run.isPresent() && run.get().running()) {
+      long audited = row.map(r -> service.events().count(r.id(), RolloutEvents.SIGNAL)).orElse(0L);
       client.newUntypedWorkflowStub(id).signal(signal, new RolloutSignal(caller.getName(), reason));
-      return row.map(r -> views.view(caller, r, null)).orElseGet(() -> starting(caller, id));
+      if (row.isEmpty()) {
+        return starting(caller, id);
+      }
+      try {
+        return views.view(
+            caller, service.awaitSignal(row.get().id(), signal, audited, SIGNAL_WAIT), null);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return views.view(caller, row.get(), null);
+      }
     }
     if (row.isEmpty()) {
       throw WorkflowRun.notFound(KIND, id);

@@ -77,4 +77,16 @@ public final class RolloutEvents {
                             rs.getObject(6, OffsetDateTime.class).toInstant()))
                 .list());
   }
+
+  /** How many events of {@code kind} the rollout has. */
+  public long count(long rolloutId, String kind) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT count(*) FROM rollout_events WHERE rollout_id = :rollout AND kind = :kind")
+                .bind("rollout", rolloutId)
+                .bind("kind", kind)
+                .mapTo(Long.class)
+                .one());
+  }
 }

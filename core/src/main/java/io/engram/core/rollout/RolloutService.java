@@ -10,6 +10,7 @@ import io.engram.core.registry.RegisteredVersion;
 import io.engram.core.registry.RegistryConflictException;
 import io.engram.core.rollout.RolloutObservations.ArmStats;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,9 @@ import org.jdbi.v3.core.Jdbi;
 public final class RolloutService {
   /** Who the audit names for what the rollout workflow does by itself. */
   public static final String WORKFLOW = "rollout";
+
+  /** How often {@link #awaitSignal} looks whether the workflow has taken the signal. */
+  static final Duration SIGNAL_POLL = Duration.ofMillis(100);
 
   private final Jdbi jdbi;
   private final ModelRegistry registry;
@@ -552,6 +556,30 @@ public final class RolloutService {
               null);
         });
     return require(rolloutId);
+  }
+
+  /**
+   * Waits, at most {@code within}, until the rollout's workflow has taken a signal sent when {@code
+   * auditedBefore} signals had been audited ({@link RolloutEvents#count}): its audit row is written
+   * and, for {@code abort} and {@code approve}, the rollout has ended. A signal is taken at the
+   * workflow's next step, moments after it is sent; an approval that must first bring the
+   * candidate's index up to date can take longer. Returns the rollout as it is then, taken or not,
+   * so whoever sent the signal shows its effect rather than the state before it.
+   */
+  public Rollout awaitSignal(long rolloutId, String signal, long auditedBefore, Duration within)
+      throws InterruptedException {
+    // A wait in real time, whatever the service's clock says (a test's may stand still).
+    long deadline = System.nanoTime() + within.toNanos();
+    boolean ends = signal.equals("abort") || signal.equals("approve");
+    while (true) {
+      Rollout r = require(rolloutId);
+      boolean taken =
+          !r.running() || (!ends && events.count(rolloutId, RolloutEvents.SIGNAL) > auditedBefore);
+      if (taken || System.nanoTime() - deadline >= 0) {
+        return r;
+      }
+      Thread.sleep(SIGNAL_POLL.toMillis());
+    }
   }
 
   /** A rollout and its audit. */
