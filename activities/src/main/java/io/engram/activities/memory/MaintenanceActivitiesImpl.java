@@ -1,13 +1,17 @@
 package io.engram.activities.memory;
 
+import io.engram.core.memory.IdleSession;
 import io.engram.core.memory.MemoryMaintenance;
 import io.engram.workflows.memory.CitationFlush;
+import io.engram.workflows.memory.IdleSessionCursor;
+import io.engram.workflows.memory.IdleSessionPage;
 import io.engram.workflows.memory.MaintenanceActivities;
 import io.engram.workflows.memory.SessionClosed;
 import io.engram.workflows.memory.TtlCleanup;
 import io.temporal.activity.Activity;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
@@ -81,6 +85,27 @@ public class MaintenanceActivitiesImpl implements MaintenanceActivities {
     return maintenance.idleSessions(Instant.ofEpochMilli(nowMillis), idle, limit).stream()
         .map(UUID::toString)
         .toList();
+  }
+
+  @Override
+  public IdleSessionPage idleSessionsAfter(
+      long nowMillis, Duration idle, int limit, IdleSessionCursor after) {
+    IdleSession from =
+        after == null
+            ? null
+            : new IdleSession(
+                SessionIds.parse(after.sessionId()),
+                Instant.EPOCH.plus(after.lastActiveMicros(), ChronoUnit.MICROS));
+    List<IdleSession> page =
+        maintenance.idleSessionsAfter(Instant.ofEpochMilli(nowMillis), idle, limit, from);
+    if (page.isEmpty()) {
+      return new IdleSessionPage(List.of(), after);
+    }
+    IdleSession last = page.get(page.size() - 1);
+    return new IdleSessionPage(
+        page.stream().map(s -> s.id().toString()).toList(),
+        new IdleSessionCursor(
+            ChronoUnit.MICROS.between(Instant.EPOCH, last.lastActiveAt()), last.id().toString()));
   }
 
   @Override

@@ -12,17 +12,22 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
+import io.engram.core.memory.IdleSession;
 import io.engram.core.memory.MemoryMaintenance;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.memory.CitationFlush;
+import io.engram.workflows.memory.IdleSessionCursor;
+import io.engram.workflows.memory.IdleSessionPage;
 import io.engram.workflows.memory.MaintenanceActivities;
 import io.engram.workflows.memory.TtlCleanup;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestActivityEnvironment;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +98,35 @@ class MaintenanceActivitiesImplTest {
     assertThat(activities.deleteExpired(NOW).turnsReleased())
         .isEqualTo((long) BATCH * MaintenanceActivitiesImpl.MAX_BATCHES);
     verify(maintenance, times(MaintenanceActivitiesImpl.MAX_BATCHES)).releaseOrphanTurns(BATCH);
+  }
+
+  @Test
+  void idle_sessions_after_a_cursor_carry_the_key_of_the_last_one_to_the_microsecond() {
+    UUID a = UUID.fromString("00000000-0000-0000-0000-00000000000a");
+    UUID b = UUID.fromString("00000000-0000-0000-0000-00000000000b");
+    Instant at = Instant.parse("2026-01-05T08:00:00.123456Z");
+    IdleSession cursor = new IdleSession(a, at);
+    when(maintenance.idleSessionsAfter(any(), any(), anyInt(), any()))
+        .thenReturn(List.of(cursor), List.of(new IdleSession(b, at.plusNanos(1_000))), List.of());
+
+    IdleSessionPage first = activities.idleSessionsAfter(NOW, Duration.ofMinutes(30), 1, null);
+    IdleSessionPage second =
+        activities.idleSessionsAfter(NOW, Duration.ofMinutes(30), 1, first.last());
+    IdleSessionPage third =
+        activities.idleSessionsAfter(NOW, Duration.ofMinutes(30), 1, second.last());
+
+    assertThat(first)
+        .isEqualTo(
+            new IdleSessionPage(
+                List.of(a.toString()), new IdleSessionCursor(1767600000123456L, a.toString())));
+    assertThat(second.sessionIds()).containsExactly(b.toString());
+    assertThat(second.last()).isEqualTo(new IdleSessionCursor(1767600000123457L, b.toString()));
+    // An empty page keeps the cursor it was read after.
+    assertThat(third).isEqualTo(new IdleSessionPage(List.of(), second.last()));
+    InOrder order = inOrder(maintenance);
+    Instant now = Instant.ofEpochMilli(NOW);
+    order.verify(maintenance).idleSessionsAfter(now, Duration.ofMinutes(30), 1, null);
+    order.verify(maintenance).idleSessionsAfter(now, Duration.ofMinutes(30), 1, cursor);
   }
 
   @Test

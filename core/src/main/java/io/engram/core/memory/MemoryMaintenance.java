@@ -103,6 +103,17 @@ public final class MemoryMaintenance {
   }
 
   /**
+   * Open sessions inactive since before {@code now - idle}, ordered by {@code (last_active_at, id)}
+   * and strictly after {@code after} in that order (from the first when it is null), at most {@code
+   * limit}. The last one of a page is where the next page starts, so a session left open does not
+   * come back on every page.
+   */
+  public List<IdleSession> idleSessionsAfter(
+      Instant now, Duration idle, int limit, IdleSession after) {
+    return sessions.idleAfter(now, idle, limit, after);
+  }
+
+  /**
    * Closes a session and releases its working memory: its distilled turns are deleted except those
    * a stored fact names as its source (the lineage stays resolvable). Turns after the distillation
    * watermark are kept, so closing never loses what distillation has not taken yet. Idempotent.

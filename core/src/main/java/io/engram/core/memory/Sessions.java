@@ -3,6 +3,7 @@ package io.engram.core.memory;
 import io.engram.core.tenant.Tenant;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -73,6 +74,38 @@ final class Sessions {
                 .bind("limit", limit)
                 .mapTo(UUID.class)
                 .list());
+  }
+
+  /**
+   * Open sessions inactive since before {@code now - idle} that come strictly after {@code after}
+   * in the order of {@code (last_active_at, id)}, at most {@code limit}, in that order; from the
+   * first when {@code after} is null. The id breaks ties of {@code last_active_at}, so the order is
+   * total and paging with the last session of a page as the next {@code after} sees each session
+   * once, whatever another page left open.
+   */
+  List<IdleSession> idleAfter(Instant now, Duration idle, int limit, IdleSession after) {
+    String sql =
+        "SELECT id, last_active_at FROM sessions WHERE closed_at IS NULL AND last_active_at < :since"
+            // The first condition lets the partial index on last_active_at find the start.
+            + (after == null
+                ? ""
+                : " AND last_active_at >= :afterAt AND (last_active_at, id) > (:afterAt, :afterId)")
+            + " ORDER BY last_active_at, id LIMIT :limit";
+    return jdbi.withHandle(
+        h -> {
+          var query =
+              h.createQuery(sql).bind("since", MemorySql.ts(now.minus(idle))).bind("limit", limit);
+          if (after != null) {
+            query.bind("afterAt", MemorySql.ts(after.lastActiveAt())).bind("afterId", after.id());
+          }
+          return query
+              .map(
+                  (rs, ctx) ->
+                      new IdleSession(
+                          rs.getObject(1, UUID.class),
+                          rs.getObject(2, OffsetDateTime.class).toInstant()))
+              .list();
+        });
   }
 
   /** Notes activity in the session, inside the transaction that appended its turns. */

@@ -39,6 +39,17 @@ public interface MaintenanceActivities {
   List<String> idleSessions(long nowMillis, Duration idle, int limit);
 
   /**
+   * Open sessions idle since before {@code nowMillis - idle}, ordered by their last activity and
+   * then their id, strictly after {@code after} in that order (from the first when it is null), at
+   * most {@code limit}. The page's {@link IdleSessionPage#last()} is the {@code after} of the next
+   * page, so each page holds sessions not read before, whatever the pages before left open.
+   * Read-only.
+   */
+  @ActivityMethod
+  IdleSessionPage idleSessionsAfter(
+      long nowMillis, Duration idle, int limit, IdleSessionCursor after);
+
+  /**
    * Closes a session and releases its distilled turns, keeping those facts name as their source.
    * Idempotent: closing a closed session releases what is left and reports {@code closed=false}.
    */

@@ -12,9 +12,16 @@ import java.util.Objects;
  *     reads pages until none is left)
  * @param earlier what the runs before this one did, when a run continued as new; null for a run of
  *     its own (a request recorded before this field existed reads as null too)
+ * @param after for {@link MaintenanceJob#SESSION_CLEANUP} continued as new: the idle session the
+ *     run before read last, so this one reads the sessions after it; null to read from the first
+ *     (and in a request recorded before this field existed)
  */
 public record MaintenanceRequest(
-    MaintenanceJob job, Duration sessionIdle, int maxSessions, MaintenanceResult earlier) {
+    MaintenanceJob job,
+    Duration sessionIdle,
+    int maxSessions,
+    MaintenanceResult earlier,
+    IdleSessionCursor after) {
 
   public static final Duration DEFAULT_SESSION_IDLE = Duration.ofMinutes(30);
   public static final int DEFAULT_MAX_SESSIONS = 200;
@@ -29,7 +36,7 @@ public record MaintenanceRequest(
   }
 
   public MaintenanceRequest(MaintenanceJob job, Duration sessionIdle, int maxSessions) {
-    this(job, sessionIdle, maxSessions, null);
+    this(job, sessionIdle, maxSessions, null, null);
   }
 
   public static MaintenanceRequest of(MaintenanceJob job) {
@@ -38,6 +45,14 @@ public record MaintenanceRequest(
 
   /** The same job, continued by a new run that carries what this one did. */
   MaintenanceRequest continuing(MaintenanceResult done) {
-    return new MaintenanceRequest(job, sessionIdle, maxSessions, done);
+    return new MaintenanceRequest(job, sessionIdle, maxSessions, done, null);
+  }
+
+  /**
+   * The same session cleanup, continued by a new run that carries what this one did and reads the
+   * idle sessions after {@code last}.
+   */
+  MaintenanceRequest continuing(MaintenanceResult done, IdleSessionCursor last) {
+    return new MaintenanceRequest(job, sessionIdle, maxSessions, done, last);
   }
 }

@@ -25,10 +25,17 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
   /**
    * Change id: session cleanup reads idle sessions page after page, not one page per run (1); at
    * most {@link #PAGES_PER_RUN} pages a run, or fewer when the server suggests continuing as new,
-   * and the continued run carries the counts (2). Version 1 ran ten pages a run, which came within
-   * a few thousand events of the history limit.
+   * and the continued run carries the counts (2); each page starts after the last session of the
+   * page before ({@link MaintenanceActivities#idleSessionsAfter}) and a continued run after the
+   * last one of the run before, so sessions left open do not end the cleanup of those behind them
+   * (3). Version 1 ran ten pages a run, which came within a few thousand events of the history
+   * limit; up to version 2 every page started again at the longest idle session, so a full page of
+   * sessions left open stopped the run.
    */
   static final String PAGED_CLEANUP = "session-cleanup-pages";
+
+  /** The version of {@link #PAGED_CLEANUP} that reads idle sessions by keyset. */
+  static final int KEYSET_CLEANUP = 3;
 
   /** Pages of idle sessions one run closes before it continues as new (about 5,000 events each). */
   static final int PAGES_PER_RUN = 4;
@@ -89,13 +96,17 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
    * pending, for the next cleanup.
    *
    * <p>Idle sessions are read a page ({@link MaintenanceRequest#maxSessions()}) at a time until a
-   * page is short or holds only sessions this run left open, so a busy installation does not pile
-   * up idle sessions faster than one page per run closes them. After {@link #PAGES_PER_RUN} pages,
-   * or sooner when the server suggests it, the run continues as new with its counts, which keeps
-   * each history far from Temporal's limit.
+   * page is short (before version {@link #KEYSET_CLEANUP}: or holds only sessions this run left
+   * open), so a busy installation does not pile up idle sessions faster than one page per run
+   * closes them. After {@link #PAGES_PER_RUN} pages, or sooner when the server suggests it, the run
+   * continues as new with its counts, which keeps each history far from Temporal's limit.
    */
   private void closeIdleSessions(MaintenanceRequest request, long now) {
-    int version = Workflow.getVersion(PAGED_CLEANUP, Workflow.DEFAULT_VERSION, 2);
+    int version = Workflow.getVersion(PAGED_CLEANUP, Workflow.DEFAULT_VERSION, KEYSET_CLEANUP);
+    if (version >= KEYSET_CLEANUP) {
+      closeIdleSessionsByKeyset(request, now);
+      return;
+    }
     boolean paged = version >= 1;
     int pagesPerRun = version >= 2 ? PAGES_PER_RUN : PAGES_PER_RUN_V1;
     Set<String> leftOpen = new HashSet<>();
@@ -120,6 +131,33 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
       boolean suggested = version >= 2 && Workflow.getInfo().isContinueAsNewSuggested();
       if (page == pagesPerRun || suggested) {
         Workflow.continueAsNew(version >= 2 ? request.continuing(progress()) : request);
+      }
+    }
+  }
+
+  /**
+   * Session cleanup from version {@link #KEYSET_CLEANUP}: each page holds the idle sessions after
+   * the last one of the page before, in the order of their last activity and id, so every page is
+   * new sessions and the run ends at the first short page, however many sessions it left open. A
+   * run continued as new starts after the last session the run before read. The next scheduled run
+   * starts from the first idle session again, so a session left open is tried again once a run.
+   */
+  private void closeIdleSessionsByKeyset(MaintenanceRequest request, long now) {
+    IdleSessionCursor after = request.after();
+    for (int page = 1; ; page++) {
+      phase = "finding idle sessions";
+      IdleSessionPage idle =
+          maintenance.idleSessionsAfter(now, request.sessionIdle(), request.maxSessions(), after);
+      for (String sessionId : idle.sessionIds()) {
+        distilAndClose(sessionId);
+        Workflow.setCurrentDetails(sessionsClosed + " idle sessions closed");
+      }
+      if (idle.sessionIds().size() < request.maxSessions()) {
+        return;
+      }
+      after = idle.last();
+      if (page == PAGES_PER_RUN || Workflow.getInfo().isContinueAsNewSuggested()) {
+        Workflow.continueAsNew(request.continuing(progress(), after));
       }
     }
   }

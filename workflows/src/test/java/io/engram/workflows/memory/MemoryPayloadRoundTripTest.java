@@ -69,6 +69,14 @@ class MemoryPayloadRoundTripTest {
     assertThat(roundTrip(result, MaintenanceResult.class)).isEqualTo(result);
     MaintenanceRequest continued = request.continuing(result);
     assertThat(roundTrip(continued, MaintenanceRequest.class)).isEqualTo(continued);
+    IdleSessionCursor cursor =
+        new IdleSessionCursor(1767600000123456L, "0b5e4f4e-6c1d-4c1a-9d7e-2f1d2c3b4a59");
+    MaintenanceRequest after = request.continuing(result, cursor);
+    assertThat(roundTrip(after, MaintenanceRequest.class)).isEqualTo(after);
+    IdleSessionPage page = new IdleSessionPage(List.of(cursor.sessionId()), cursor);
+    assertThat(roundTrip(page, IdleSessionPage.class)).isEqualTo(page);
+    assertThat(roundTrip(new IdleSessionPage(List.of(), null), IdleSessionPage.class))
+        .isEqualTo(new IdleSessionPage(List.of(), null));
     // What a schedule recorded before runs carried their counts: the field is absent.
     MaintenanceRequest older =
         converter.fromPayload(

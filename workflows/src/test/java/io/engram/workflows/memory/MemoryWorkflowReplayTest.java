@@ -71,8 +71,9 @@ class MemoryWorkflowReplayTest {
   /**
    * Guards {@link MaintenanceWorkflowImpl#PAGED_CLEANUP}: the same session cleanup (idle sessions
    * "a" and "b", then "c") recorded by each version of the workflow: before paging (one page read,
-   * "c" left for the next run), at version 1 (ten pages a run) and at version 2 (four pages a run,
-   * counts carried), all replayed by today's code.
+   * "c" left for the next run), at version 1 (ten pages a run), at version 2 (four pages a run,
+   * counts carried) and at version 3 (each page read after the last session of the page before),
+   * all replayed by today's code.
    */
   @Test
   void replays_a_session_cleanup_recorded_before_paging_and_at_each_version() throws Exception {
@@ -80,6 +81,7 @@ class MemoryWorkflowReplayTest {
         List.of(
             "histories/session-cleanup-before-paging.json",
             "histories/session-cleanup-paged-v1.json",
+            "histories/session-cleanup-paged-v2.json",
             "histories/session-cleanup-paged.json")) {
       WorkflowReplayer.replayWorkflowExecutionFromResource(history, MaintenanceWorkflowImpl.class);
     }

@@ -427,11 +427,20 @@ class MemoryWorkflowsTest {
         .isEqualTo(MemoryJobs.TTL_CLEANUP);
   }
 
+  /** A page of idle sessions whose cursor is its last session's. */
+  private static IdleSessionPage page(String... sessions) {
+    return new IdleSessionPage(List.of(sessions), cursor(sessions[sessions.length - 1]));
+  }
+
+  private static IdleSessionCursor cursor(String session) {
+    return new IdleSessionCursor(1767600000000000L + session.hashCode(), session);
+  }
+
   @Test
   void session_cleanup_distils_what_is_left_before_closing_each_idle_session(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    when(maintenance.idleSessions(anyLong(), eq(Duration.ofMinutes(30)), anyInt()))
-        .thenReturn(List.of("a", "b"));
+    when(maintenance.idleSessionsAfter(anyLong(), eq(Duration.ofMinutes(30)), anyInt(), any()))
+        .thenReturn(page("a", "b"));
     when(distillation.pendingTurns(eq("a"), anyInt()))
         .thenReturn(List.of(1L, 2L))
         .thenReturn(List.of());
@@ -456,10 +465,10 @@ class MemoryWorkflowsTest {
   @Test
   void session_cleanup_reads_page_after_page_until_a_page_is_short(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    when(maintenance.idleSessions(anyLong(), eq(Duration.ofMinutes(30)), eq(2)))
-        .thenReturn(List.of("a", "b"))
-        .thenReturn(List.of("c", "d"))
-        .thenReturn(List.of("e"));
+    when(maintenance.idleSessionsAfter(anyLong(), eq(Duration.ofMinutes(30)), eq(2), any()))
+        .thenReturn(page("a", "b"))
+        .thenReturn(page("c", "d"))
+        .thenReturn(page("e"));
     when(distillation.pendingTurns(anyString(), anyInt())).thenReturn(List.of());
     when(maintenance.closeSession(anyString(), anyLong())).thenReturn(new SessionClosed(true, 1));
     start(env, worker);
@@ -468,7 +477,12 @@ class MemoryWorkflowsTest {
         stub(client, worker, MaintenanceWorkflow.class, "sessions-paged")
             .run(new MaintenanceRequest(MaintenanceJob.SESSION_CLEANUP, null, 2));
 
-    verify(maintenance, times(3)).idleSessions(anyLong(), any(), eq(2));
+    // Each page starts after the last session of the page before.
+    InOrder pages = inOrder(maintenance);
+    pages.verify(maintenance).idleSessionsAfter(anyLong(), any(), eq(2), eq(null));
+    pages.verify(maintenance).idleSessionsAfter(anyLong(), any(), eq(2), eq(cursor("b")));
+    pages.verify(maintenance).idleSessionsAfter(anyLong(), any(), eq(2), eq(cursor("d")));
+    verify(maintenance, never()).idleSessions(anyLong(), any(), anyInt());
     for (String id : List.of("a", "b", "c", "d", "e")) {
       verify(maintenance).closeSession(eq(id), anyLong());
     }
@@ -476,43 +490,16 @@ class MemoryWorkflowsTest {
   }
 
   @Test
-  void session_cleanup_stops_when_a_full_page_holds_only_sessions_it_left_open(
-      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    // "a" cannot be distilled now; it stays the longest idle, so every page starts with it.
-    when(maintenance.idleSessions(anyLong(), eq(Duration.ofMinutes(30)), eq(2)))
-        .thenReturn(List.of("a", "b"))
-        .thenReturn(List.of("a", "c"))
-        .thenReturn(List.of("a", "c"));
-    when(distillation.pendingTurns(eq("a"), anyInt())).thenReturn(List.of(1L));
-    when(distillation.pendingTurns(eq("b"), anyInt())).thenReturn(List.of());
-    when(distillation.distill(eq("a"), anyList(), anyLong())).thenThrow(DOWN);
-    when(maintenance.closeSession(eq("b"), anyLong())).thenReturn(new SessionClosed(true, 0));
-    // "c" cannot be distilled now either.
-    when(distillation.pendingTurns(eq("c"), anyInt())).thenReturn(List.of(2L));
-    when(distillation.distill(eq("c"), anyList(), anyLong())).thenThrow(DOWN);
-    start(env, worker);
-
-    MaintenanceResult result =
-        stub(client, worker, MaintenanceWorkflow.class, "sessions-stuck")
-            .run(new MaintenanceRequest(MaintenanceJob.SESSION_CLEANUP, null, 2));
-
-    verify(maintenance, times(3)).idleSessions(anyLong(), any(), eq(2));
-    verify(maintenance, never()).closeSession(eq("a"), anyLong());
-    verify(maintenance, never()).closeSession(eq("c"), anyLong());
-    assertThat(result.sessionsClosed()).isEqualTo(1);
-  }
-
-  @Test
   void session_cleanup_continues_as_new_after_its_pages_per_run(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     AtomicLong next = new AtomicLong();
     int pages = MaintenanceWorkflowImpl.PAGES_PER_RUN;
-    when(maintenance.idleSessions(anyLong(), eq(Duration.ofMinutes(30)), eq(2)))
+    when(maintenance.idleSessionsAfter(anyLong(), eq(Duration.ofMinutes(30)), eq(2), any()))
         .thenAnswer(
             call ->
                 next.get() < 2L * pages + 2
-                    ? List.of("s" + next.incrementAndGet(), "s" + next.incrementAndGet())
-                    : List.of("last"));
+                    ? page("s" + next.incrementAndGet(), "s" + next.incrementAndGet())
+                    : page("last"));
     when(distillation.pendingTurns(anyString(), anyInt())).thenReturn(List.of());
     when(maintenance.closeSession(anyString(), anyLong())).thenReturn(new SessionClosed(true, 0));
     start(env, worker);
@@ -527,11 +514,111 @@ class MemoryWorkflowsTest {
     assertThat(all.sessionsClosed()).isEqualTo(2L * pages + 2 + 1);
   }
 
+  /**
+   * Idle sessions as the database holds them, in the order both reads of {@link
+   * MaintenanceActivities} return them; a closed session leaves them. Sessions named "stuck…"
+   * cannot be distilled now (the extraction is down), so cleanup leaves them open.
+   */
+  private static final class IdleTable {
+    private final List<String> sessions;
+    private final java.util.Set<String> closed = new java.util.HashSet<>();
+
+    IdleTable(List<String> sessions) {
+      this.sessions = List.copyOf(sessions);
+    }
+
+    synchronized List<String> head(int limit) {
+      return sessions.stream().filter(s -> !closed.contains(s)).limit(limit).toList();
+    }
+
+    synchronized IdleSessionPage after(int limit, IdleSessionCursor after) {
+      int from = after == null ? 0 : sessions.indexOf(after.sessionId()) + 1;
+      List<String> page =
+          sessions.subList(from, sessions.size()).stream()
+              .filter(s -> !closed.contains(s))
+              .limit(limit)
+              .toList();
+      if (page.isEmpty()) {
+        return new IdleSessionPage(page, after);
+      }
+      String last = page.get(page.size() - 1);
+      return new IdleSessionPage(page, new IdleSessionCursor(sessions.indexOf(last), last));
+    }
+
+    synchronized SessionClosed close(String session) {
+      return new SessionClosed(closed.add(session), 0);
+    }
+
+    synchronized java.util.Set<String> closed() {
+      return java.util.Set.copyOf(closed);
+    }
+  }
+
+  /** Answers the maintenance and distillation mocks from {@code table}. */
+  private void idle(IdleTable table) {
+    when(maintenance.idleSessions(anyLong(), eq(Duration.ofMinutes(30)), anyInt()))
+        .thenAnswer(call -> table.head(call.getArgument(2)));
+    when(maintenance.idleSessionsAfter(anyLong(), eq(Duration.ofMinutes(30)), anyInt(), any()))
+        .thenAnswer(call -> table.after(call.getArgument(2), call.getArgument(3)));
+    when(maintenance.closeSession(anyString(), anyLong()))
+        .thenAnswer(call -> table.close(call.getArgument(0)));
+    when(distillation.pendingTurns(anyString(), anyInt()))
+        .thenAnswer(
+            call -> ((String) call.getArgument(0)).startsWith("stuck") ? List.of(1L) : List.of());
+    when(distillation.distill(
+            org.mockito.ArgumentMatchers.startsWith("stuck"), anyList(), anyLong()))
+        .thenThrow(ApplicationFailure.newNonRetryableFailure("connection refused", "Outage"));
+  }
+
+  @Test
+  void session_cleanup_closes_the_idle_sessions_behind_more_left_open_ones_than_a_page(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    IdleTable table =
+        new IdleTable(List.of("stuck-1", "stuck-2", "stuck-3", "idle-1", "idle-2", "idle-3"));
+    idle(table);
+    start(env, worker);
+
+    MaintenanceResult result =
+        stub(client, worker, MaintenanceWorkflow.class, "sessions-behind-stuck")
+            .run(new MaintenanceRequest(MaintenanceJob.SESSION_CLEANUP, null, 2));
+
+    assertThat(table.closed()).containsExactlyInAnyOrder("idle-1", "idle-2", "idle-3");
+    assertThat(result.sessionsClosed()).isEqualTo(3);
+    // Each session left open was tried once in the run, not once a page.
+    for (String stuck : List.of("stuck-1", "stuck-2", "stuck-3")) {
+      verify(distillation).pendingTurns(eq(stuck), anyInt());
+    }
+  }
+
+  @Test
+  void a_continued_session_cleanup_starts_after_the_last_page_of_the_run_before(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    List<String> sessions = new ArrayList<>();
+    for (int i = 1; i <= MaintenanceWorkflowImpl.PAGES_PER_RUN; i++) {
+      sessions.add("stuck-" + i);
+    }
+    sessions.add("idle-1");
+    IdleTable table = new IdleTable(sessions);
+    idle(table);
+    start(env, worker);
+
+    // Pages of one: the first run reads only sessions it leaves open, then continues as new.
+    MaintenanceResult result =
+        stub(client, worker, MaintenanceWorkflow.class, "sessions-continued-behind-stuck")
+            .run(new MaintenanceRequest(MaintenanceJob.SESSION_CLEANUP, null, 1));
+
+    assertThat(table.closed()).containsExactly("idle-1");
+    assertThat(result.sessionsClosed()).isEqualTo(1);
+    for (String stuck : sessions.subList(0, MaintenanceWorkflowImpl.PAGES_PER_RUN)) {
+      verify(distillation).pendingTurns(eq(stuck), anyInt());
+    }
+  }
+
   @Test
   void session_cleanup_keeps_a_session_open_while_its_extraction_fails(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    when(maintenance.idleSessions(anyLong(), eq(Duration.ofMinutes(30)), anyInt()))
-        .thenReturn(List.of("a", "b"));
+    when(maintenance.idleSessionsAfter(anyLong(), eq(Duration.ofMinutes(30)), anyInt(), any()))
+        .thenReturn(page("a", "b"));
     when(distillation.pendingTurns(eq("a"), anyInt()))
         .thenReturn(List.of(1L, 2L))
         .thenReturn(List.of());

@@ -122,7 +122,9 @@ class RecordMemoryHistoriesTest {
 
   /**
    * A session cleanup that reads two pages of idle sessions (two, then one), closing each. Named by
-   * {@code engram.historyName}, so the same run is recorded by each version of the workflow.
+   * {@code engram.historyName}, so the same run is recorded by each version of the workflow (before
+   * version 3 of {@link MaintenanceWorkflowImpl#PAGED_CLEANUP} it read the pages with {@code
+   * idleSessions}, each from the first idle session; see the commit that recorded each file).
    */
   @Test
   void session_cleanup_over_two_pages(
@@ -131,9 +133,11 @@ class RecordMemoryHistoriesTest {
         mock(DistillationActivities.class, withSettings().withoutAnnotations());
     MaintenanceActivities maintenance =
         mock(MaintenanceActivities.class, withSettings().withoutAnnotations());
-    when(maintenance.idleSessions(anyLong(), any(), eq(2)))
-        .thenReturn(List.of("a", "b"))
-        .thenReturn(List.of("c"));
+    IdleSessionCursor b = new IdleSessionCursor(1767600000123456L, "b");
+    when(maintenance.idleSessionsAfter(anyLong(), any(), eq(2), any()))
+        .thenReturn(new IdleSessionPage(List.of("a", "b"), b))
+        .thenReturn(
+            new IdleSessionPage(List.of("c"), new IdleSessionCursor(1767600000123457L, "c")));
     when(distillation.pendingTurns(any(), org.mockito.ArgumentMatchers.anyInt()))
         .thenReturn(List.of());
     when(maintenance.closeSession(any(), anyLong())).thenReturn(new SessionClosed(true, 1));
