@@ -125,20 +125,9 @@ final class RolloutCommand extends CommandGroup {
             + " options below change them for this rollout."
       })
   static final class Start extends Subcommand {
-    @Option(
-        names = "--collection",
-        paramLabel = "NAME",
-        required = true,
-        description = "The collection.")
-    String collection;
+    @Mixin ModelsCommand.CollectionOption collection;
 
-    @Option(
-        names = "--version",
-        paramLabel = "N",
-        required = true,
-        converter = ModelsCommand.VersionNumber.class,
-        description = "The registered version to roll out (3 or v3).")
-    int version;
+    @Mixin ModelsCommand.VersionOption version;
 
     @Mixin Reason reason;
 
@@ -208,7 +197,8 @@ final class RolloutCommand extends CommandGroup {
       Reply<RolloutView> reply =
           context
               .client()
-              .startRollout(new Rollouts.StartRollout(collection, version, reason.text, plan));
+              .startRollout(
+                  new Rollouts.StartRollout(collection.name, version.number, reason.text, plan));
       String id = reply.value().id();
       if (watch) {
         PrintWriter progress = progress();
