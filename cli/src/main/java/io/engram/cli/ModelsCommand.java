@@ -27,6 +27,7 @@ import java.util.TreeSet;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -52,25 +53,41 @@ import picocli.CommandLine.Parameters;
     })
 final class ModelsCommand extends CommandGroup {
 
-  /** What every subcommand takes: the collection. */
-  abstract static class Subcommand extends VersionSubcommand {
+  /**
+   * {@code --collection NAME}: the collection whose model versions a command reads or changes, here
+   * and in {@code rollout start}. Mixed in with {@code @Mixin}.
+   */
+  static final class CollectionOption {
     @Option(
         names = "--collection",
         paramLabel = "NAME",
         required = true,
         description = "The collection whose model versions these are.")
-    String collection;
+    String name;
   }
 
-  /** What {@code show}, {@code promote} and {@code archive} take too: the version they act on. */
-  abstract static class OneVersion extends Subcommand {
+  /**
+   * {@code --version N}: the registered version of the {@code --collection} a command acts on, here
+   * and in {@code rollout start}. Mixed in with {@code @Mixin}.
+   */
+  static final class VersionOption {
     @Option(
         names = "--version",
         paramLabel = "N",
         required = true,
         converter = VersionNumber.class,
-        description = "The version to ${COMMAND-NAME} (3 or v3).")
-    int version;
+        description = "The registered version (3 or v3).")
+    int number;
+  }
+
+  /** What every subcommand takes: the collection. */
+  abstract static class Subcommand extends VersionSubcommand {
+    @Mixin CollectionOption collection;
+  }
+
+  /** What {@code show}, {@code promote} and {@code archive} take too: the version they act on. */
+  abstract static class OneVersion extends Subcommand {
+    @Mixin VersionOption version;
   }
 
   /** Reads a version number written as {@code 3} or {@code v3}. */
@@ -102,7 +119,7 @@ final class ModelsCommand extends CommandGroup {
   static final class ListVersions extends Subcommand {
     @Override
     public Integer call() throws Exception {
-      Reply<VersionList> reply = context.client().models(collection);
+      Reply<VersionList> reply = context.client().models(collection.name);
       context.print(reply.json().path("versions"), out -> print(out, reply.value()));
       return 0;
     }
@@ -144,7 +161,7 @@ final class ModelsCommand extends CommandGroup {
     @Override
     public Integer call() throws Exception {
       EngramClient client = context.client();
-      Reply<VersionView> reply = client.model(collection, version);
+      Reply<VersionView> reply = client.model(collection.name, version.number);
       context.print(reply, (out, v) -> print(out, v, reply.json(), client.baseUrl()));
       return 0;
     }
@@ -297,8 +314,8 @@ final class ModelsCommand extends CommandGroup {
         throw context.usageError("name two versions: --version A --version B (or A B)");
       }
       EngramClient client = context.client();
-      Reply<VersionView> a = client.model(collection, versions.get(0));
-      Reply<VersionView> b = client.model(collection, versions.get(1));
+      Reply<VersionView> a = client.model(collection.name, versions.get(0));
+      Reply<VersionView> b = client.model(collection.name, versions.get(1));
       Map<String, String[]> config = configDelta(a.json(), b.json());
       Map<String, Map<String, Double[]>> metrics = metricDelta(a.value(), b.value());
       context.print(
@@ -469,12 +486,12 @@ final class ModelsCommand extends CommandGroup {
       EngramClient client = context.client();
       Reply<VersionView> moved =
           client.moveAlias(
-              collection, new AliasMove(alias, version, reason, approve ? true : null));
+              collection.name, new AliasMove(alias, version.number, reason, approve ? true : null));
       context.print(
           moved,
           (out, v) -> {
-            AliasList aliases = client.aliases(collection).value();
-            out.println(alias + " of " + collection + " is now v" + v.version());
+            AliasList aliases = client.aliases(collection.name).value();
+            out.println(alias + " of " + collection.name + " is now v" + v.version());
             aliases
                 .aliases()
                 .forEach((name, n) -> out.printf(Locale.ROOT, "  %-9s v%d%n", name, n));
@@ -502,7 +519,7 @@ final class ModelsCommand extends CommandGroup {
     @Override
     public Integer call() throws Exception {
       Reply<VersionView> archived =
-          context.client().archive(collection, version, new Archive(reason));
+          context.client().archive(collection.name, version.number, new Archive(reason));
       context.print(archived, (out, v) -> out.println("archived " + v.label()));
       return 0;
     }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -78,6 +79,15 @@ final class RolloutCommand extends CommandGroup {
     }
   }
 
+  /**
+   * The {@code --reason} that {@code start} and every action take: an optional note kept in the
+   * rollout's audit. Mixed in with {@code @Mixin}.
+   */
+  static final class Reason {
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the audit.")
+    String text;
+  }
+
   /** An action on one rollout, named by its id. */
   abstract static class Action extends Subcommand {
     @Parameters(
@@ -86,8 +96,7 @@ final class RolloutCommand extends CommandGroup {
         description = "The rollout, e.g. rollout-scifact-v2.")
     String id;
 
-    @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the audit.")
-    String reason;
+    @Mixin Reason reason;
 
     /** The action the API takes: the subcommand's name. */
     String action() {
@@ -96,7 +105,7 @@ final class RolloutCommand extends CommandGroup {
 
     @Override
     public Integer call() throws Exception {
-      Reply<RolloutView> reply = context.client().rolloutAction(id, action(), reason);
+      Reply<RolloutView> reply = context.client().rolloutAction(id, action(), reason.text);
       context.print(
           reply,
           (out, r) -> {
@@ -116,23 +125,11 @@ final class RolloutCommand extends CommandGroup {
             + " options below change them for this rollout."
       })
   static final class Start extends Subcommand {
-    @Option(
-        names = "--collection",
-        paramLabel = "NAME",
-        required = true,
-        description = "The collection.")
-    String collection;
+    @Mixin ModelsCommand.CollectionOption collection;
 
-    @Option(
-        names = "--version",
-        paramLabel = "N",
-        required = true,
-        converter = ModelsCommand.VersionNumber.class,
-        description = "The registered version to roll out (3 or v3).")
-    int version;
+    @Mixin ModelsCommand.VersionOption version;
 
-    @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the audit.")
-    String reason;
+    @Mixin Reason reason;
 
     @Option(
         names = "--steps",
@@ -200,7 +197,8 @@ final class RolloutCommand extends CommandGroup {
       Reply<RolloutView> reply =
           context
               .client()
-              .startRollout(new Rollouts.StartRollout(collection, version, reason, plan));
+              .startRollout(
+                  new Rollouts.StartRollout(collection.name, version.number, reason.text, plan));
       String id = reply.value().id();
       if (watch) {
         PrintWriter progress = progress();
