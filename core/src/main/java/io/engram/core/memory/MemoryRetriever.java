@@ -76,9 +76,13 @@ public final class MemoryRetriever {
     return scope.isEmpty() ? List.of() : recall(scope.get(), query, topK, now);
   }
 
-  /** The {@code topK} facts of {@code scope} most relevant to {@code query}. */
+  /**
+   * The {@code topK} facts of {@code scope} most relevant to {@code query}. The dense leg compares
+   * the facts with the question put in the third person ({@link AboutTheUser}), as facts are
+   * stored; the full-text leg reads the question as asked.
+   */
   public List<MemoryHit> recall(MemoryScope scope, String query, int topK, Instant now) {
-    float[] vector = embeddings.embed(model, EmbeddingModels.get(model), query);
+    float[] vector = embeddings.embed(model, EmbeddingModels.get(model), AboutTheUser.of(query));
     List<MemoryHit> candidates = new ArrayList<>();
     String tsquery =
         jdbi.withHandle(

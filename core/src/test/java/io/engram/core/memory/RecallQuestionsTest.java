@@ -1,0 +1,115 @@
+package io.engram.core.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.engram.core.embedding.EmbeddingModels;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Recall's cut-off, measured with the real embedding models over questions users ask about
+ * themselves (memory/recall-questions.tsv): how many recall their fact, and how many questions
+ * about anything else would recall one, with the question as asked and as {@link AboutTheUser} puts
+ * it. The figures it prints are docs/benchmarks/memory-recall.md's.
+ */
+class RecallQuestionsTest {
+
+  private record Labelled(String fact, String question) {}
+
+  private record Figures(int recalled, int positives, int falseRecalls, int negatives) {}
+
+  @ParameterizedTest
+  @ValueSource(strings = {"bge-small-en-v1.5-q", "all-minilm-l6-v2-q"})
+  void the_third_person_recalls_what_users_ask_about_themselves(String model) throws IOException {
+    List<Labelled> set = read();
+    EmbeddingModel embedder = EmbeddingModels.get(model);
+    double cut = MemoryRetriever.Options.forModel(model).minSimilarity();
+    Map<String, float[]> facts = new LinkedHashMap<>();
+    for (Labelled l : set) {
+      if (l.fact() != null) {
+        facts.computeIfAbsent(l.fact(), f -> embedder.embed(f).content().vector());
+      }
+    }
+
+    Figures asked = measure(set, facts, embedder, cut, UnaryOperator.identity());
+    Figures third = measure(set, facts, embedder, cut, AboutTheUser::of);
+    System.out.printf(
+        Locale.ROOT,
+        "recall model=%s cut=%.2f asked: recalled=%d/%d false=%d/%d third_person: recalled=%d/%d"
+            + " false=%d/%d%n",
+        model,
+        cut,
+        asked.recalled(),
+        asked.positives(),
+        asked.falseRecalls(),
+        asked.negatives(),
+        third.recalled(),
+        third.positives(),
+        third.falseRecalls(),
+        third.negatives());
+
+    assertThat(third.recalled()).isGreaterThanOrEqualTo((int) Math.ceil(0.8 * third.positives()));
+    assertThat(third.recalled()).isGreaterThan(asked.recalled());
+    assertThat(third.falseRecalls()).isLessThanOrEqualTo(asked.falseRecalls());
+  }
+
+  private static Figures measure(
+      List<Labelled> set,
+      Map<String, float[]> facts,
+      EmbeddingModel embedder,
+      double cut,
+      UnaryOperator<String> put) {
+    int recalled = 0;
+    int positives = 0;
+    int falseRecalls = 0;
+    int negatives = 0;
+    for (Labelled l : set) {
+      float[] q = embedder.embed(put.apply(l.question())).content().vector();
+      if (l.fact() != null) {
+        positives++;
+        recalled += cosine(q, facts.get(l.fact())) >= cut ? 1 : 0;
+      } else {
+        negatives++;
+        falseRecalls += facts.values().stream().anyMatch(f -> cosine(q, f) >= cut) ? 1 : 0;
+      }
+    }
+    return new Figures(recalled, positives, falseRecalls, negatives);
+  }
+
+  private static double cosine(float[] a, float[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return dot / Math.sqrt(na * nb);
+  }
+
+  private static List<Labelled> read() throws IOException {
+    List<Labelled> set = new ArrayList<>();
+    try (InputStream in =
+        RecallQuestionsTest.class.getResourceAsStream("/memory/recall-questions.tsv")) {
+      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        if (line.isBlank() || line.startsWith("#")) {
+          continue;
+        }
+        String[] parts = line.split("\t", 2);
+        set.add(new Labelled(parts[0].equals("-") ? null : parts[0], parts[1].strip()));
+      }
+    }
+    return set;
+  }
+}
