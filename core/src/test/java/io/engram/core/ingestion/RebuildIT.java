@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.evaluation.AnswerMetrics;
 import io.engram.core.index.IndexParams;
 import io.engram.core.index.IndexVersion;
 import io.engram.core.index.IndexVersions;
@@ -140,10 +141,11 @@ class RebuildIT {
     assertThat(stored).hasSize(chunks(index.id()).values().stream().mapToInt(n -> n).sum());
     stored.forEach(
         (text, vector) -> {
-          assertThat(cosine(vector, asked.embed(text).content().vector()))
+          assertThat(AnswerMetrics.cosine(vector, asked.embed(text).content().vector()))
               .as("%s", text)
               .isGreaterThan(0.999);
-          assertThat(cosine(vector, served.embed(text).content().vector())).isLessThan(0.9);
+          assertThat(AnswerMetrics.cosine(vector, served.embed(text).content().vector()))
+              .isLessThan(0.9);
         });
     // An unknown model is refused before anything is created.
     long indexes = database.count("index_versions");
@@ -348,18 +350,6 @@ class RebuildIT {
                       m.put(row.getColumn("text", String.class), vector);
                       return m;
                     }));
-  }
-
-  private static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += a[i] * b[i];
-      na += a[i] * a[i];
-      nb += b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
   }
 
   private IngestionService.Discovery run(IngestionService.Request request) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.engram.core.embedding.EmbeddingModels;
+import io.engram.core.evaluation.AnswerMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -77,25 +78,14 @@ class RecallQuestionsTest {
       float[] q = embedder.embed(put.apply(l.question())).content().vector();
       if (l.fact() != null) {
         positives++;
-        recalled += cosine(q, facts.get(l.fact())) >= cut ? 1 : 0;
+        recalled += AnswerMetrics.cosine(q, facts.get(l.fact())) >= cut ? 1 : 0;
       } else {
         negatives++;
-        falseRecalls += facts.values().stream().anyMatch(f -> cosine(q, f) >= cut) ? 1 : 0;
+        falseRecalls +=
+            facts.values().stream().anyMatch(f -> AnswerMetrics.cosine(q, f) >= cut) ? 1 : 0;
       }
     }
     return new Figures(recalled, positives, falseRecalls, negatives);
-  }
-
-  private static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += a[i] * b[i];
-      na += a[i] * a[i];
-      nb += b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
   }
 
   private static List<Labelled> read() throws IOException {
