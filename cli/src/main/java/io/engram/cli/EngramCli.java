@@ -103,8 +103,8 @@ public final class EngramCli extends CommandGroup {
     // What the API returns may hold control characters from other users; none reaches the terminal.
     // Picocli's own colours would be escaped with them, so its help and errors are plain.
     commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
-    commandLine.setOut(new PrintWriter(TerminalSafe.writer(out), true));
-    commandLine.setErr(new PrintWriter(TerminalSafe.writer(err), true));
+    commandLine.setOut(new TerminalSafe.Terminal(out));
+    commandLine.setErr(new TerminalSafe.Terminal(err));
     commandLine.setExecutionExceptionHandler(cli::handleFailure);
     return commandLine;
   }

@@ -78,7 +78,8 @@ final class ProgressBar {
     if (interactive) {
       // Pads with spaces so a shorter line fully covers the previous one.
       int pad = Math.max(0, drawnWidth - line.length());
-      err.print("\r" + line + " ".repeat(pad));
+      TerminalSafe.returnToLineStart(err);
+      err.print(line + " ".repeat(pad));
       drawnWidth = line.length();
     } else {
       err.println(line);

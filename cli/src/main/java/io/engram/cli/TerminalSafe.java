@@ -2,6 +2,7 @@ package io.engram.cli;
 
 import java.io.FilterWriter;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.Writer;
 
 /**
@@ -52,12 +53,17 @@ final class TerminalSafe {
     return out == null ? text : out.toString();
   }
 
-  /** {@code target}, with every character that {@link #steers} written as its escape. */
+  /**
+   * {@code target}, with every character that {@link #steers} written as its escape, and a carriage
+   * return too unless a line feed follows it (a CRLF line end): alone it sends the cursor back to
+   * overwrite the line, so an audit reason "ok\rrolled back" could show as something else. The
+   * progress bar's own return goes through {@link Terminal#returnToLineStart}.
+   */
   static Writer writer(Writer target) {
     return new FilterWriter(target) {
       @Override
       public void write(int c) throws IOException {
-        if (steers((char) c)) {
+        if (steers((char) c) || c == '\r') {
           out.write(escape((char) c));
         } else {
           out.write(c);
@@ -69,7 +75,7 @@ final class TerminalSafe {
         int start = offset;
         int end = offset + length;
         for (int i = offset; i < end; i++) {
-          if (steers(buffer[i])) {
+          if (steers(buffer[i]) || (buffer[i] == '\r' && (i + 1 == end || buffer[i + 1] != '\n'))) {
             out.write(buffer, start, i - start);
             out.write(escape(buffer[i]));
             start = i + 1;
@@ -85,6 +91,42 @@ final class TerminalSafe {
         write(part, 0, length);
       }
     };
+  }
+
+  /**
+   * The CLI's stdout or stderr: what is written shows steering characters as escapes ({@link
+   * #writer}), and only {@link #returnToLineStart} sends the cursor back to the start of the line.
+   */
+  static final class Terminal extends PrintWriter {
+    private final Writer raw;
+
+    Terminal(Writer raw) {
+      super(writer(raw), true);
+      this.raw = raw;
+    }
+
+    /** Sends the cursor back to the start of the line, to redraw it (the progress bar). */
+    void returnToLineStart() {
+      flush();
+      try {
+        raw.write('\r');
+        raw.flush();
+      } catch (IOException e) {
+        setError();
+      }
+    }
+  }
+
+  /**
+   * Sends {@code w}'s cursor back to the start of the line: through {@link
+   * Terminal#returnToLineStart} on the CLI's own writers, as a plain carriage return elsewhere.
+   */
+  static void returnToLineStart(PrintWriter w) {
+    if (w instanceof Terminal terminal) {
+      terminal.returnToLineStart();
+    } else {
+      w.print('\r');
+    }
   }
 
   private static String escape(char c) {

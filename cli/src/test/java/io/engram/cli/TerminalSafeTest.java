@@ -34,6 +34,24 @@ class TerminalSafeTest {
   }
 
   @Test
+  void a_carriage_return_in_text_cannot_overwrite_its_line_but_the_progress_bar_redraws() {
+    StringWriter text = new StringWriter();
+    TerminalSafe.Terminal err = new TerminalSafe.Terminal(text);
+
+    // An audit reason that would otherwise print "rolled back" over "ok, promoted".
+    err.printf("  decision: %s%n", "ok, promoted\rrolled back");
+    ProgressBar bar = new ProgressBar(err, true, "evaluating", () -> 0L);
+    bar.update(1, 2, "query\r42");
+    bar.finish();
+
+    assertThat(text.toString())
+        .startsWith("  decision: ok, promoted\\u000drolled back\n")
+        .contains("\revaluating [")
+        .contains("query\\u000d42")
+        .containsOnlyOnce("\r");
+  }
+
+  @Test
   void help_and_usage_errors_are_plain_text_even_where_picocli_would_colour_them() {
     String before = System.getProperty("picocli.ansi");
     System.setProperty("picocli.ansi", "true");
