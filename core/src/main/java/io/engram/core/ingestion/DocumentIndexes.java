@@ -151,4 +151,19 @@ public final class DocumentIndexes {
                 .mapTo(String.class)
                 .list());
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code document_indexes} in the
+   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
+   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM document_indexes WHERE ctid = ANY(ARRAY(SELECT x.ctid FROM documents"
+                + " d JOIN document_indexes x ON x.document_id = d.id WHERE d.collection = :key"
+                + " LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }
