@@ -139,14 +139,18 @@ public final class DocumentIndexes {
                 .isPresent());
   }
 
-  /** The collections with at least one active document indexed in {@code indexVersionId}. */
+  /**
+   * The collections with at least one active document indexed in {@code indexVersionId}, but for
+   * those being deleted.
+   */
   public List<String> collectionsIndexed(int indexVersionId) {
     return jdbi.withHandle(
         h ->
             h.createQuery(
                     "SELECT DISTINCT d.collection FROM document_indexes di JOIN documents d ON d.id ="
                         + " di.document_id WHERE di.index_version_id = :version AND d.status ="
-                        + " 'active' ORDER BY d.collection")
+                        + " 'active' AND NOT EXISTS (SELECT 1 FROM collections c WHERE c.name ="
+                        + " d.collection AND c.deleting_since IS NOT NULL) ORDER BY d.collection")
                 .bind("version", indexVersionId)
                 .mapTo(String.class)
                 .list());
