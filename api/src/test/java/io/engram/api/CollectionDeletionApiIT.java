@@ -146,6 +146,36 @@ class CollectionDeletionApiIT extends ApiTestSupport implements TestPropertyProv
   }
 
   @Test
+  void a_collection_marked_for_deletion_refuses_ingestions_and_a_delete_takes_it_up()
+      throws Exception {
+    ZooCorpus.index(core, "zoo-marked");
+    // Marked as the API marks it before it starts the workflow (say Temporal then refused it).
+    core.collectionDeletion().begin("zoo-marked");
+
+    Reply ingest =
+        post(
+            "/v1/ingestions",
+            Map.of("collection", "zoo-marked", "files", List.of(), "origin", "notes"));
+    assertProblem(ingest, 409);
+    assertThat(ingest.json().path("detail").asText()).contains("is being deleted");
+    assertProblem(get("/v1/collections/zoo-marked"), 404);
+    assertProblem(ask("zoo-marked"), 404);
+    assertProblem(get("/v1/collections/zoo-marked/deletion"), 404);
+
+    Reply started = delete("/v1/collections/zoo-marked");
+    assertThat(started.status()).as(started.body()).isEqualTo(202);
+    JsonNode done =
+        await("the deletion ended")
+            .atMost(Duration.ofMinutes(2))
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () -> get("/v1/collections/zoo-marked/deletion").json(),
+                s -> !s.path("status").asText().equals("RUNNING"));
+    assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
+    assertThat(done.path("deleted").path("documents").asLong()).isEqualTo(ZooCorpus.ANIMALS.length);
+  }
+
+  @Test
   void an_unknown_collection_is_not_found() throws Exception {
     assertProblem(delete("/v1/collections/never-was"), 404);
     assertProblem(get("/v1/collections/never-was/deletion"), 404);
