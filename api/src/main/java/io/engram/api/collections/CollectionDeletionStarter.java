@@ -48,8 +48,8 @@ class CollectionDeletionStarter {
       Map.of(
           "RolloutWorkflow", "abort the rollout first (./engram rollout abort)",
           "RetrainingWorkflow", "wait for the retraining to end",
-          "IngestionWorkflow", "wait for the ingestion to end, or cancel it",
-          "EvaluationWorkflow", "wait for the evaluation to end, or cancel it");
+          "IngestionWorkflow", "wait for the ingestion to end, or cancel it in the Temporal UI",
+          "EvaluationWorkflow", "wait for the evaluation to end, or cancel it in the Temporal UI");
 
   private final WorkflowClient client;
   private final CollectionRegistry collections;
