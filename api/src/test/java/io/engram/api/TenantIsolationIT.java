@@ -260,6 +260,13 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
             null),
         new Probe("GET /v1/collections/{collection}/documents/{id}", "GET", document, null),
         new Probe("DELETE /v1/collections/{collection}/documents/{id}", "DELETE", document, null),
+        new Probe("GET /v1/collections/{collection}", "GET", "/v1/collections/notes", null),
+        new Probe("DELETE /v1/collections/{collection}", "DELETE", "/v1/collections/notes", null),
+        new Probe(
+            "GET /v1/collections/{collection}/deletion",
+            "GET",
+            "/v1/collections/notes/deletion",
+            null),
         new Probe(
             "POST /v1/query",
             "POST",
@@ -380,6 +387,11 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
     }
 
     // Alpha's own data is untouched by all that: the probes that would change it were refused.
+    // Its collection is still there, not being deleted.
+    Reply notes = call(alpha, "GET", "/v1/collections/notes", null);
+    assertThat(notes.status()).isEqualTo(200);
+    assertThat(notes.json().path("active").asLong()).isPositive();
+    assertThat(call(alpha, "GET", "/v1/collections/notes/deletion", null).status()).isEqualTo(404);
     JsonNode version = call(alpha, "GET", "/v1/models/notes/versions/1", null).json();
     assertThat(version.path("status").asText()).isNotEqualTo("archived");
     assertThat(version.path("tags").has("owner")).isFalse();

@@ -4,6 +4,8 @@ import io.engram.cli.EngramClient.Reply;
 import io.engram.contract.Collections;
 import io.engram.contract.Collections.CollectionList;
 import io.engram.contract.Collections.CollectionView;
+import io.engram.contract.Collections.DeletionStarted;
+import io.engram.contract.Collections.DeletionStatus;
 import io.engram.contract.Collections.DocumentDetail;
 import io.engram.contract.Collections.DocumentPage;
 import io.engram.contract.Collections.DocumentRemoved;
@@ -12,6 +14,8 @@ import io.engram.contract.Collections.IndexHolding;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,13 +30,15 @@ import picocli.CommandLine.Parameters;
     description = {
       "The collections and what they hold: list them with their documents by status, page through"
           + " a collection's documents (the failed ones, with why), show one (where it is"
-          + " indexed, its first chunks), remove one document from every index."
+          + " indexed, its first chunks), remove one document from every index, delete a whole"
+          + " collection."
     },
     subcommands = {
       CollectionsCommand.ListCollections.class,
       CollectionsCommand.ListDocuments.class,
       CollectionsCommand.Show.class,
-      CollectionsCommand.Remove.class
+      CollectionsCommand.Remove.class,
+      CollectionsCommand.Delete.class
     })
 final class CollectionsCommand extends CommandGroup {
   /** The parameters of the commands about one document: its collection and its id. */
@@ -272,6 +278,127 @@ final class CollectionsCommand extends CommandGroup {
                           + document.collection
                           + "'"));
       return 0;
+    }
+  }
+
+  @Command(
+      name = "delete",
+      description = {
+        "Delete a whole collection: its documents and chunks, ingestion runs, sessions and their"
+            + " turns, memory facts distilled from them, logged queries and feedback, evaluation"
+            + " runs, studies, drift reports, model versions and aliases, rollouts. It cannot be"
+            + " undone. Asks first unless --yes (and refuses without a terminal unless --yes)."
+            + " Refused while a rollout, retraining, ingestion or evaluation runs on it.",
+        "Follows the deletion until it is done and prints the rows deleted by kind, unless"
+            + " --no-wait. With --json: the API's {workflowId, collection} with --no-wait, else"
+            + " the final {workflowId, collection, status, stage, deleted, failure}."
+      })
+  static final class Delete implements Callable<Integer> {
+    @Mixin CommandContext context;
+
+    @Parameters(paramLabel = "COLLECTION", description = "The collection's name.")
+    String collection;
+
+    @Option(names = "--yes", description = "Do not ask for confirmation.")
+    boolean yes;
+
+    @Option(
+        names = "--no-wait",
+        description = "Return once the deletion is accepted, without following it.")
+    boolean noWait;
+
+    @Override
+    public Integer call() throws Exception {
+      EngramClient client = context.client();
+      if (!yes) {
+        // What is about to go, before the question: the collection must exist to be shown.
+        CollectionView shown = client.collection(collection).value();
+        String prompt =
+            "Delete collection '"
+                + TerminalSafe.cell(collection)
+                + "' with its "
+                + IngestCommand.plural(
+                    shown.active() + shown.failed() + shown.tombstoned(), "document")
+                + " and everything kept for it? This cannot be undone. Type the collection's"
+                + " name to confirm: ";
+        Optional<String> answer = context.cli().terminal().ask(prompt);
+        if (answer.isEmpty()) {
+          throw new CliException(
+              "no terminal to confirm the deletion of '"
+                  + collection
+                  + "'; pass --yes to delete it without asking",
+              CliException.USAGE);
+        }
+        if (!answer.get().strip().equals(collection)) {
+          context.err().println("not deleted: the answer was not '" + collection + "'");
+          return CliException.FAILURE;
+        }
+      }
+      Reply<DeletionStarted> started = client.deleteCollection(collection);
+      if (noWait) {
+        context.print(
+            started,
+            (out, s) ->
+                out.println(
+                    "deleting collection '"
+                        + TerminalSafe.cell(collection)
+                        + "': "
+                        + context.workflowLine(s.workflowId())
+                        + "; follow it: ./engram collections delete "
+                        + collection
+                        + " --yes (attaches to it)"));
+        return 0;
+      }
+      Reply<DeletionStatus> last =
+          WorkflowPoller.follow(
+              "deleting " + collection,
+              () -> client.collectionDeletion(collection),
+              s ->
+                  new WorkflowPoller.Progress(
+                      s.status(),
+                      0,
+                      0,
+                      s.stage()
+                          + (s.kind() == null ? "" : " " + s.kind())
+                          + ", "
+                          + s.deleted().values().stream().mapToLong(Long::longValue).sum()
+                          + " rows"),
+              context.err());
+      DeletionStatus done = last.value();
+      context.print(last, (out, s) -> print(out, s));
+      return "COMPLETED".equals(done.status()) ? 0 : CliException.FAILURE;
+    }
+
+    static void print(PrintWriter out, DeletionStatus status) {
+      if (!"COMPLETED".equals(status.status())) {
+        out.println(
+            "the deletion of '"
+                + TerminalSafe.cell(status.collection())
+                + "' ended "
+                + status.status()
+                + (status.failure() == null ? "" : ": " + status.failure())
+                + "; ./engram collections delete "
+                + status.collection()
+                + " --yes takes it up again");
+        return;
+      }
+      long total = status.deleted().values().stream().mapToLong(Long::longValue).sum();
+      out.println(
+          "deleted collection '"
+              + TerminalSafe.cell(status.collection())
+              + "' ("
+              + IngestCommand.plural(total, "row")
+              + ")");
+      List<String[]> rows = new ArrayList<>();
+      rows.add(new String[] {"KIND", "ROWS"});
+      for (Map.Entry<String, Long> e : status.deleted().entrySet()) {
+        if (e.getValue() > 0) {
+          rows.add(new String[] {e.getKey(), Long.toString(e.getValue())});
+        }
+      }
+      if (rows.size() > 1) {
+        Table.print(out, rows);
+      }
     }
   }
 }

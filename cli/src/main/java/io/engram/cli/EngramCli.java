@@ -54,6 +54,7 @@ public final class EngramCli extends CommandGroup {
   static final String DEFAULT_TEMPORAL_UI = "http://localhost:8233";
 
   private final Map<String, String> env;
+  private final Terminal terminal;
 
   // The global options are inherited so they may be written before or after the subcommand name;
   // picocli binds every copy to these fields, which is where the subcommands read them.
@@ -81,7 +82,18 @@ public final class EngramCli extends CommandGroup {
   }
 
   EngramCli(Map<String, String> env) {
+    this(env, Terminal.system());
+  }
+
+  /** With {@code terminal} as the person asked to confirm (tests answer for them). */
+  EngramCli(Map<String, String> env, Terminal terminal) {
     this.env = Map.copyOf(env);
+    this.terminal = terminal;
+  }
+
+  /** Who confirms what cannot be undone. */
+  Terminal terminal() {
+    return terminal;
   }
 
   public static void main(String[] args) {

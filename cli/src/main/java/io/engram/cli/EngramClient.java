@@ -349,6 +349,28 @@ final class EngramClient {
     return new Reply<>(read(json, Collections.DocumentRemoved.class), json);
   }
 
+  /** One collection with its documents counted. */
+  Reply<Collections.CollectionView> collection(String name) {
+    return get("/v1/collections/" + pathSegment(name), Collections.CollectionView.class);
+  }
+
+  /** Starts the deletion of a whole collection (or attaches to the one running). */
+  Reply<Collections.DeletionStarted> deleteCollection(String name) {
+    JsonNode json =
+        send(
+            request("/v1/collections/" + pathSegment(name))
+                .timeout(SHORT_TIMEOUT)
+                .DELETE()
+                .build());
+    return new Reply<>(read(json, Collections.DeletionStarted.class), json);
+  }
+
+  /** Where a collection's deletion stands. */
+  Reply<Collections.DeletionStatus> collectionDeletion(String name) {
+    return get(
+        "/v1/collections/" + pathSegment(name) + "/deletion", Collections.DeletionStatus.class);
+  }
+
   /** Starts a rollout; the API answers once its workflow is started. */
   Reply<RolloutView> startRollout(Rollouts.StartRollout body) {
     return post("/v1/rollouts", body, RolloutView.class);

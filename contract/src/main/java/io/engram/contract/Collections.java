@@ -3,8 +3,8 @@ package io.engram.contract;
 import java.util.List;
 
 /**
- * {@code /v1/collections}: what the caller's tenant's collections hold, and the removal of one
- * document from every index at once.
+ * {@code /v1/collections}: what the caller's tenant's collections hold, the removal of one document
+ * from every index at once, and the deletion of a whole collection.
  */
 public final class Collections {
   /** The most documents one page lists. */
@@ -121,4 +121,41 @@ public final class Collections {
    *     nothing was removed now
    */
   public record DocumentRemoved(DocumentView document, int chunksRemoved, String previousStatus) {}
+
+  /**
+   * A collection's deletion was accepted ({@code 202}): it runs as a workflow, which {@code GET
+   * /v1/collections/{collection}/deletion} follows. A second request while it runs answers the
+   * same.
+   *
+   * @param workflowId the deletion's workflow id
+   * @param collection the collection's name
+   */
+  public record DeletionStarted(String workflowId, String collection) {}
+
+  /**
+   * Where a collection's deletion stands.
+   *
+   * @param status the workflow's status: {@code RUNNING}, {@code COMPLETED}, {@code FAILED}, …
+   * @param stage {@code waiting-for-worker}, {@code marking}, {@code deleting}, {@code removing},
+   *     {@code done}, or {@code failed}
+   * @param kind the kind of rows (a table) being deleted while {@code deleting}, else null
+   * @param deleted rows deleted so far by kind, in the order they were deleted
+   * @param failure why a deletion that did not complete ended; null otherwise
+   */
+  public record DeletionStatus(
+      String workflowId,
+      String collection,
+      String status,
+      String stage,
+      String kind,
+      java.util.Map<String, Long> deleted,
+      String failure) {
+
+    public DeletionStatus {
+      deleted =
+          deleted == null
+              ? java.util.Map.of()
+              : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(deleted));
+    }
+  }
 }

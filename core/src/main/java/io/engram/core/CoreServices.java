@@ -2,6 +2,7 @@ package io.engram.core;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.collection.CollectionCatalog;
+import io.engram.core.collection.CollectionDeletion;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.config.Profile;
@@ -266,6 +267,11 @@ public final class CoreServices implements AutoCloseable {
   /** What the collections hold, and the removal of a document. */
   public CollectionCatalog catalog() {
     return new CollectionCatalog(jdbi, collections, indexVersions, liveIndexes());
+  }
+
+  /** Deletes whole collections, batch by batch ({@code CollectionDeletionWorkflow}). */
+  public CollectionDeletion collectionDeletion() {
+    return new CollectionDeletion(jdbi, rollouts().rollouts(), CollectionDeletion.BATCH);
   }
 
   /** The index versions each collection is served from, by its aliases and running rollout. */

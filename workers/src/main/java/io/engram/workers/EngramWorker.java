@@ -4,6 +4,7 @@ import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
 import io.engram.core.CoreServices;
 import io.engram.core.config.EngramSettings;
+import io.engram.workers.collection.CollectionCapability;
 import io.engram.workers.evaluation.EvaluationCapability;
 import io.engram.workers.ingestion.IngestionCapability;
 import io.engram.workers.memory.MemoryCapability;
@@ -45,7 +46,8 @@ public final class EngramWorker implements AutoCloseable {
         new EvaluationCapability(),
         new MemoryCapability(),
         new TrainingCapability(),
-        new RolloutCapability());
+        new RolloutCapability(),
+        new CollectionCapability());
   }
 
   private final CoreServices core;

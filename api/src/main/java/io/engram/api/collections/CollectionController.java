@@ -7,6 +7,8 @@ import io.engram.api.problems.Problems;
 import io.engram.contract.Collections;
 import io.engram.contract.Collections.CollectionList;
 import io.engram.contract.Collections.CollectionView;
+import io.engram.contract.Collections.DeletionStarted;
+import io.engram.contract.Collections.DeletionStatus;
 import io.engram.contract.Collections.DocumentDetail;
 import io.engram.contract.Collections.DocumentPage;
 import io.engram.contract.Collections.DocumentRemoved;
@@ -18,10 +20,13 @@ import io.engram.core.index.IndexVersion;
 import io.engram.core.ingestion.Documents;
 import io.engram.core.tenant.Tenant;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.annotation.Status;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import jakarta.validation.constraints.Max;
@@ -34,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * {@code /v1/collections}: the caller's tenant's collections with their documents counted, a
  * collection's documents page by page (the failed ones with {@code ?status=failed}), one document
  * in detail (where it is indexed), and the removal of one document from every index, through core's
- * {@link CollectionCatalog}.
+ * {@link CollectionCatalog}; one collection, and the deletion of a whole collection ({@link
+ * CollectionDeletionStarter}).
  */
 @Controller("/v1/collections")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -45,10 +51,13 @@ class CollectionController {
 
   private final CollectionCatalog catalog;
   private final CollectionLookup collections;
+  private final CollectionDeletionStarter deletions;
 
-  CollectionController(CoreServices core, CollectionLookup collections) {
+  CollectionController(
+      CoreServices core, CollectionLookup collections, CollectionDeletionStarter deletions) {
     this.catalog = core.catalog();
     this.collections = collections;
+    this.deletions = deletions;
   }
 
   @Get
@@ -60,6 +69,37 @@ class CollectionController {
                     new CollectionView(
                         Tenant.nameOf(c.key()), c.active(), c.failed(), c.tombstoned()))
             .toList());
+  }
+
+  /** One collection with its documents counted; 404 for one the caller lacks or is deleting. */
+  @Get("/{collection}")
+  CollectionView collection(Caller caller, String collection) {
+    String key = collections.existing(caller, "collection", collection);
+    CollectionCatalog.Summary c = catalog.summary(key);
+    return new CollectionView(collection, c.active(), c.failed(), c.tombstoned());
+  }
+
+  /**
+   * Deletes the whole collection with everything kept for it (202 with the deletion's workflow; a
+   * second request while it runs answers the same); 404 for a collection the caller lacks, 409
+   * while other work runs on it. Cannot be undone.
+   */
+  @Delete("/{collection}")
+  @Status(HttpStatus.ACCEPTED)
+  HttpResponse<DeletionStarted> delete(Caller caller, String collection) {
+    DeletionStarted started = deletions.start(caller, collection);
+    log.info(
+        "deletion of collection {} accepted ({}) from {}",
+        caller.collection("collection", collection),
+        started.workflowId(),
+        caller.keyId() == null ? "a keyless caller" : "key " + caller.keyId());
+    return HttpResponse.accepted().body(started);
+  }
+
+  /** Where the collection's deletion stands; 404 when none ran. */
+  @Get("/{collection}/deletion")
+  DeletionStatus deletion(Caller caller, String collection) {
+    return deletions.status(caller, collection);
   }
 
   @Get("/{collection}/documents")

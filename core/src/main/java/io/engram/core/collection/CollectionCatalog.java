@@ -114,6 +114,17 @@ public final class CollectionCatalog {
     return summaries;
   }
 
+  /** One collection, by key, with its documents counted (all zero for one without documents). */
+  public Summary summary(String key) {
+    Map<String, Long> byStatus =
+        jdbi.withHandle(h -> Documents.countsByStatus(h, List.of(key))).getOrDefault(key, Map.of());
+    return new Summary(
+        key,
+        byStatus.getOrDefault("active", 0L),
+        byStatus.getOrDefault("failed", 0L),
+        byStatus.getOrDefault("tombstoned", 0L));
+  }
+
   /**
    * Up to {@code limit} of the collection's documents with ids above {@code afterId}, in id order,
    * only those with {@code status} when it is present.

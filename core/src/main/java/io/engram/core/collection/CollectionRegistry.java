@@ -2,17 +2,16 @@ package io.engram.core.collection;
 
 import io.engram.core.tenant.Tenant;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
  * Named collections of documents ({@code collections}); ingestion creates them on first use,
- * queries require them. Collections are known here by their key, which says whose they are (see
- * {@link io.engram.core.tenant.Tenant#collection}); the database derives a collection's tenant from
- * its key.
+ * queries require them, a deletion marks them and removes them last ({@link CollectionDeletion}).
+ * Collections are known here by their key, which says whose they are (see {@link
+ * io.engram.core.tenant.Tenant#collection}); the database derives a collection's tenant from its
+ * key.
  */
 public final class CollectionRegistry {
   public static final String DEFAULT = "default";
@@ -21,13 +20,6 @@ public final class CollectionRegistry {
       Pattern.compile("^(?!default~)(?:[a-z0-9][a-z0-9_-]{0,31}~)?[a-z0-9][a-z0-9_.-]{0,62}$");
 
   private final Jdbi jdbi;
-
-  /**
-   * Names known to exist. Collections are never deleted, so a positive answer can be kept for the
-   * life of the process and the query path skips a round trip; a negative one is always asked
-   * again, since ingestion may create the collection at any time.
-   */
-  private final Set<String> known = ConcurrentHashMap.newKeySet();
 
   public CollectionRegistry(Jdbi jdbi) {
     this.jdbi = jdbi;
@@ -43,29 +35,82 @@ public final class CollectionRegistry {
     return key != null && KEY.matcher(key).matches();
   }
 
+  /**
+   * Whether the collection exists and is not being deleted. Asked of the database every time (a
+   * primary key lookup): a collection another replica began to delete must stop answering here at
+   * once, so no positive answer is kept.
+   */
   public boolean exists(String name) {
-    if (known.contains(name)) {
-      return true;
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT 1 FROM collections WHERE name = :name AND deleting_since IS NULL")
+                .bind("name", name)
+                .mapTo(Integer.class)
+                .findOne()
+                .isPresent());
+  }
+
+  /** Where a collection stands: absent, in use, or being deleted. */
+  public enum State {
+    ABSENT,
+    ACTIVE,
+    DELETING
+  }
+
+  public State state(String key) {
+    return jdbi.withHandle(h -> state(h, key));
+  }
+
+  /** As {@link #state(String)}, in the caller's handle or transaction. */
+  public static State state(Handle h, String key) {
+    return h.createQuery("SELECT deleting_since IS NOT NULL FROM collections WHERE name = :name")
+        .bind("name", key)
+        .mapTo(Boolean.class)
+        .findOne()
+        .map(deleting -> deleting ? State.DELETING : State.ACTIVE)
+        .orElse(State.ABSENT);
+  }
+
+  /**
+   * Marks the collection as being deleted and moves its generation on, once: from the commit on it
+   * is not listed and {@link #exists} denies it, and no replica serves an answer cached from it.
+   * Marking it again changes nothing.
+   *
+   * @return the collection's state before: {@link State#ABSENT} when there is no such collection
+   */
+  public static State markDeleting(Handle h, String key) {
+    State before = state(h, key);
+    if (before == State.ACTIVE) {
+      h.createUpdate(
+              "UPDATE collections SET deleting_since = now(), generation = generation + 1"
+                  + " WHERE name = :name AND deleting_since IS NULL")
+          .bind("name", key)
+          .execute();
     }
-    boolean found =
-        jdbi.withHandle(
-            h ->
-                h.createQuery("SELECT 1 FROM collections WHERE name = :name")
-                    .bind("name", name)
-                    .mapTo(Integer.class)
-                    .findOne()
-                    .isPresent());
-    if (found) {
-      known.add(name);
-    }
-    return found;
+    return before;
+  }
+
+  /**
+   * Removes the row of a collection being deleted, the last step of its deletion, once every row
+   * that references it is gone; a collection not marked (or gone already) is left alone.
+   *
+   * @return whether a row was removed
+   */
+  public static boolean removeDeleted(Handle h, String key) {
+    return h.createUpdate(
+                "DELETE FROM collections WHERE name = :name AND deleting_since IS NOT NULL")
+            .bind("name", key)
+            .execute()
+        > 0;
   }
 
   /** The keys of {@code tenant}'s collections, in order. */
   public List<String> keys(Tenant tenant) {
     return jdbi.withHandle(
         h ->
-            h.createQuery("SELECT name FROM collections WHERE tenant = :tenant ORDER BY name")
+            h.createQuery(
+                    "SELECT name FROM collections WHERE tenant = :tenant"
+                        + " AND deleting_since IS NULL ORDER BY name")
                 .bind("tenant", tenant.id())
                 .mapTo(String.class)
                 .list());
@@ -97,11 +142,23 @@ public final class CollectionRegistry {
         .execute();
   }
 
+  /**
+   * Creates the collection unless it exists.
+   *
+   * @throws CollectionDeletingException when the collection is being deleted: nothing may recreate
+   *     it half way
+   */
   public void ensure(String name) {
-    jdbi.useHandle(
-        h ->
-            h.createUpdate("INSERT INTO collections (name) VALUES (:name) ON CONFLICT DO NOTHING")
-                .bind("name", name)
-                .execute());
+    State state =
+        jdbi.withHandle(
+            h -> {
+              h.createUpdate("INSERT INTO collections (name) VALUES (:name) ON CONFLICT DO NOTHING")
+                  .bind("name", name)
+                  .execute();
+              return state(h, name);
+            });
+    if (state == State.DELETING) {
+      throw new CollectionDeletingException(name);
+    }
   }
 }

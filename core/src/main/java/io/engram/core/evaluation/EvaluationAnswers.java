@@ -226,4 +226,19 @@ public final class EvaluationAnswers {
                 .map(ConstructorMapper.of(Figures.class))
                 .one());
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code eval_answer_results} in
+   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
+   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM eval_answer_results WHERE ctid = ANY(ARRAY(SELECT a.ctid FROM"
+                + " eval_runs r JOIN eval_answer_results a ON a.eval_run_id = r.id WHERE"
+                + " r.collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

@@ -174,4 +174,19 @@ public final class EvaluationQueries {
       throw new IllegalStateException("cannot serialise judgements", e);
     }
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code eval_query_results} in
+   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
+   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM eval_query_results WHERE ctid = ANY(ARRAY(SELECT q.ctid FROM"
+                + " eval_runs r JOIN eval_query_results q ON q.eval_run_id = r.id WHERE"
+                + " r.collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

@@ -303,4 +303,18 @@ public final class EvaluationRuns {
         rs.getObject("answer_context_recall", Double.class),
         rs.getObject("answer_p50_ms", Double.class));
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code eval_runs} in the
+   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
+   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM eval_runs WHERE ctid = ANY(ARRAY(SELECT ctid FROM eval_runs WHERE"
+                + " collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

@@ -139,16 +139,35 @@ public final class DocumentIndexes {
                 .isPresent());
   }
 
-  /** The collections with at least one active document indexed in {@code indexVersionId}. */
+  /**
+   * The collections with at least one active document indexed in {@code indexVersionId}, but for
+   * those being deleted.
+   */
   public List<String> collectionsIndexed(int indexVersionId) {
     return jdbi.withHandle(
         h ->
             h.createQuery(
                     "SELECT DISTINCT d.collection FROM document_indexes di JOIN documents d ON d.id ="
                         + " di.document_id WHERE di.index_version_id = :version AND d.status ="
-                        + " 'active' ORDER BY d.collection")
+                        + " 'active' AND NOT EXISTS (SELECT 1 FROM collections c WHERE c.name ="
+                        + " d.collection AND c.deleting_since IS NOT NULL) ORDER BY d.collection")
                 .bind("version", indexVersionId)
                 .mapTo(String.class)
                 .list());
+  }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code document_indexes} in the
+   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
+   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM document_indexes WHERE ctid = ANY(ARRAY(SELECT x.ctid FROM documents"
+                + " d JOIN document_indexes x ON x.document_id = d.id WHERE d.collection = :key"
+                + " LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
   }
 }

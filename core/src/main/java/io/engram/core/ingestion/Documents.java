@@ -256,4 +256,18 @@ public final class Documents {
             .mapTo(String.class)
             .list());
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code documents} in the
+   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
+   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM documents WHERE ctid = ANY(ARRAY(SELECT ctid FROM documents WHERE"
+                + " collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

@@ -250,4 +250,19 @@ public final class IngestionItems {
       throw new UncheckedIOException("unreadable locator " + json, e);
     }
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code ingestion_items} in the
+   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
+   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM ingestion_items WHERE ctid = ANY(ARRAY(SELECT i.ctid FROM"
+                + " ingestion_runs r JOIN ingestion_items i ON i.run_id = r.run_id WHERE"
+                + " r.collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

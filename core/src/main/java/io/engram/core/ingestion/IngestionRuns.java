@@ -55,4 +55,18 @@ public final class IngestionRuns {
         .bind("workflowId", workflowId)
         .execute();
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code ingestion_runs} in the
+   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
+   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM ingestion_runs WHERE ctid = ANY(ARRAY(SELECT ctid FROM"
+                + " ingestion_runs WHERE collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

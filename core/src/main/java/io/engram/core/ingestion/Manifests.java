@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -61,5 +62,19 @@ public final class Manifests {
                     .mapTo(String.class)
                     .findOne());
     return json.isEmpty() ? Optional.empty() : Optional.of(JSON.readValue(json.get(), ENTRIES));
+  }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code ingestion_manifests} in
+   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
+   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM ingestion_manifests WHERE ctid = ANY(ARRAY(SELECT ctid FROM"
+                + " ingestion_manifests WHERE collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
   }
 }

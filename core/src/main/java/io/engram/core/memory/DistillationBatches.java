@@ -10,7 +10,7 @@ import org.jdbi.v3.core.Handle;
  * The distilled batches of each session ({@code distillation_batches}), keyed by (session, last
  * turn): what a batch stored, or why it failed, so distilling it again returns the record.
  */
-final class DistillationBatches {
+public final class DistillationBatches {
   private DistillationBatches() {}
 
   /** The recorded outcome of the batch ending at {@code toTurnId}, if it was distilled. */
@@ -77,5 +77,20 @@ final class DistillationBatches {
   /** A batch is keyed by its last turn. */
   private static long last(List<Long> turnIds) {
     return java.util.Collections.max(turnIds);
+  }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code distillation_batches} in
+   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
+   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM distillation_batches WHERE ctid = ANY(ARRAY(SELECT b.ctid FROM"
+                + " sessions s JOIN distillation_batches b ON b.session_id = s.id WHERE"
+                + " s.collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
   }
 }

@@ -6,7 +6,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** How far each session is distilled ({@code distillation_state}): its watermark turn id. */
-final class DistillationState {
+public final class DistillationState {
   private final Jdbi jdbi;
 
   DistillationState(Jdbi jdbi) {
@@ -51,6 +51,21 @@ final class DistillationState {
         .bind("toTurnId", toTurnId)
         .bind("now", MemorySql.ts(now))
         .bind("session", sessionId)
+        .execute();
+  }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code distillation_state} in
+   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
+   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM distillation_state WHERE ctid = ANY(ARRAY(SELECT d.ctid FROM"
+                + " sessions s JOIN distillation_state d ON d.session_id = s.id WHERE s.collection"
+                + " = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
         .execute();
   }
 }

@@ -436,4 +436,18 @@ public final class EpisodicMemory {
         .map((rs, ctx) -> new Counts(rs.getLong(1), rs.getLong(2)))
         .one();
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code episodic_facts} in the
+   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
+   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM episodic_facts WHERE ctid = ANY(ARRAY(SELECT ctid FROM"
+                + " episodic_facts WHERE collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

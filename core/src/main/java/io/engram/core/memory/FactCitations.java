@@ -130,4 +130,21 @@ public final class FactCitations {
   static long pendingCount(Handle h) {
     return h.createQuery("SELECT count(*) FROM fact_citations").mapTo(Long.class).one();
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code fact_citations} in the
+   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
+   * then ({@link io.engram.core.collection.CollectionDeletion}). The citations of the collection's
+   * episodic and semantic facts, before the facts.
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM fact_citations WHERE ctid = ANY(ARRAY(SELECT c.ctid FROM"
+                + " fact_citations c WHERE (c.tier = 'episodic' AND c.fact_id IN (SELECT id FROM"
+                + " episodic_facts WHERE collection = :key)) OR (c.tier = 'semantic' AND c.fact_id"
+                + " IN (SELECT id FROM semantic_facts WHERE collection = :key)) LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

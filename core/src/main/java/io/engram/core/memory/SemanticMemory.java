@@ -257,4 +257,18 @@ public final class SemanticMemory {
         .mapTo(Long.class)
         .one();
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code semantic_facts} in the
+   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
+   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM semantic_facts WHERE ctid = ANY(ARRAY(SELECT ctid FROM"
+                + " semantic_facts WHERE collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

@@ -15,7 +15,7 @@ import org.jdbi.v3.core.Jdbi;
  * session is bound at creation to its collection, and so to that collection's tenant, and to its
  * user; neither changes afterwards.
  */
-final class Sessions {
+public final class Sessions {
   private final Jdbi jdbi;
 
   Sessions(Jdbi jdbi) {
@@ -134,5 +134,19 @@ final class Sessions {
     return h.createQuery("SELECT count(*) FROM sessions WHERE closed_at IS NULL")
         .mapTo(Long.class)
         .one();
+  }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code sessions} in the
+   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
+   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM sessions WHERE ctid = ANY(ARRAY(SELECT ctid FROM sessions WHERE"
+                + " collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
   }
 }

@@ -12,7 +12,7 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
  * The turns of conversation sessions ({@code turns}): working memory, kept until distillation has
  * taken them and no fact names them as its source.
  */
-final class Turns {
+public final class Turns {
   /**
    * The tail of every release: only turns the distillation watermark has passed, and none a stored
    * fact names as its source (the lineage stays resolvable).
@@ -153,5 +153,19 @@ final class Turns {
   /** Turns held in working memory. */
   static long count(Handle h) {
     return h.createQuery("SELECT count(*) FROM turns").mapTo(Long.class).one();
+  }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code turns} in the caller's
+   * transaction, and returns how many: 0 once none is left, so a deletion repeats it until then
+   * ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM turns WHERE ctid = ANY(ARRAY(SELECT t.ctid FROM sessions s JOIN"
+                + " turns t ON t.session_id = s.id WHERE s.collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
   }
 }

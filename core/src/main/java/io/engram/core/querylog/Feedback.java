@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** Feedback given on logged queries ({@code feedback}). */
@@ -71,5 +72,19 @@ public final class Feedback {
                 .bind("after", after)
                 .mapTo(Long.class)
                 .one());
+  }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code feedback} in the
+   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
+   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM feedback WHERE ctid = ANY(ARRAY(SELECT f.ctid FROM query_log q JOIN"
+                + " feedback f ON f.query_id = q.id WHERE q.collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
   }
 }

@@ -68,4 +68,18 @@ public final class AliasEvents {
                             rs.getTimestamp(8).toInstant()))
                 .list());
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code model_alias_events} in
+   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
+   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM model_alias_events WHERE ctid = ANY(ARRAY(SELECT ctid FROM"
+                + " model_alias_events WHERE collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

@@ -113,4 +113,18 @@ public final class ModelAliases {
         .bind("alias", alias)
         .execute();
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code model_aliases} in the
+   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
+   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM model_aliases WHERE ctid = ANY(ARRAY(SELECT ctid FROM model_aliases"
+                + " WHERE collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

@@ -423,4 +423,18 @@ public final class ModelVersions {
       throw new IllegalStateException("a stored registry value is not valid JSON", e);
     }
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code model_versions} in the
+   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
+   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM model_versions WHERE ctid = ANY(ARRAY(SELECT ctid FROM"
+                + " model_versions WHERE collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

@@ -1,6 +1,7 @@
 package io.engram.core.rollout;
 
 import java.util.UUID;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -32,5 +33,20 @@ public final class RolloutAssignments {
                 .bind("arm", proposed)
                 .mapTo(String.class)
                 .one());
+  }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code rollout_assignments} in
+   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
+   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM rollout_assignments WHERE ctid = ANY(ARRAY(SELECT a.ctid FROM"
+                + " rollouts r JOIN rollout_assignments a ON a.rollout_id = r.id WHERE r.collection"
+                + " = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
   }
 }

@@ -89,4 +89,19 @@ public final class RolloutEvents {
                 .mapTo(Long.class)
                 .one());
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code rollout_events} in the
+   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
+   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM rollout_events WHERE ctid = ANY(ARRAY(SELECT e.ctid FROM rollouts r"
+                + " JOIN rollout_events e ON e.rollout_id = r.id WHERE r.collection = :key LIMIT"
+                + " :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

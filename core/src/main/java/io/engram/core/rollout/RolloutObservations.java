@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -220,5 +221,20 @@ public final class RolloutObservations {
                             rs.getLong(5)))
                 .forEach(c -> byArm.put(c.arm(), c)));
     return byArm;
+  }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code rollout_observations} in
+   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
+   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM rollout_observations WHERE ctid = ANY(ARRAY(SELECT o.ctid FROM"
+                + " rollouts r JOIN rollout_observations o ON o.rollout_id = r.id WHERE"
+                + " r.collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
   }
 }

@@ -337,4 +337,18 @@ public final class Rollouts {
             rs.getString(21), rs.getString(22), Columns.instant(rs, 23), Columns.instant(rs, 24)),
         rs.getString(25));
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code rollouts} in the
+   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
+   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM rollouts WHERE ctid = ANY(ARRAY(SELECT ctid FROM rollouts WHERE"
+                + " collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

@@ -327,4 +327,19 @@ public final class PgVectorChunkStore {
           return new Lexicon.Statistics(documentFrequency, chunks);
         });
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code chunks} in the caller's
+   * transaction, and returns how many: 0 once none is left, so a deletion repeats it until then
+   * ({@link io.engram.core.collection.CollectionDeletion}). Found through the collection's
+   * documents, whose chunks the (document, index version, ordinal) key indexes.
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM chunks WHERE ctid = ANY(ARRAY(SELECT c.ctid FROM documents d JOIN"
+                + " chunks c ON c.document_id = d.id WHERE d.collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

@@ -233,4 +233,19 @@ public final class StudyRecords {
       throw new IllegalStateException("unreadable " + type.getSimpleName(), e);
     }
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code studies} in the caller's
+   * transaction, and returns how many: 0 once none is left, so a deletion repeats it until then
+   * ({@link io.engram.core.collection.CollectionDeletion}). Newest first: a study warm-started from
+   * an older one of the collection references it, so it goes before it.
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM studies WHERE ctid = ANY(ARRAY(SELECT ctid FROM studies WHERE"
+                + " collection = :key ORDER BY id DESC LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

@@ -137,4 +137,18 @@ public final class TrialRecords {
     raw.forEach((k, v) -> out.put(Integer.parseInt(k), v));
     return out;
   }
+
+  /**
+   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code trials} in the caller's
+   * transaction, and returns how many: 0 once none is left, so a deletion repeats it until then
+   * ({@link io.engram.core.collection.CollectionDeletion}).
+   */
+  public static int deleteOfCollection(Handle h, String key, int limit) {
+    return h.createUpdate(
+            "DELETE FROM trials WHERE ctid = ANY(ARRAY(SELECT t.ctid FROM studies s JOIN"
+                + " trials t ON t.study_id = s.id WHERE s.collection = :key LIMIT :limit))")
+        .bind("key", key)
+        .bind("limit", limit)
+        .execute();
+  }
 }

@@ -1,0 +1,167 @@
+package io.engram.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.engram.cli.FakeApi.Response;
+import io.engram.contract.Collections.CollectionView;
+import io.engram.contract.Collections.DeletionStarted;
+import io.engram.contract.Collections.DeletionStatus;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code collections delete} against a stand-in API: it asks first (and without a terminal refuses
+ * unless {@code --yes}), deletes only on the collection's name typed back, follows the deletion to
+ * the end and prints the rows deleted by kind; {@code --no-wait} returns after the 202. The real
+ * API's deletion is in {@code CollectionDeletionApiIT}.
+ */
+class CollectionsDeleteCommandTest {
+  private static final String WORKFLOW = "delete-collection-notes";
+
+  private static Map<String, Long> deleted() {
+    Map<String, Long> deleted = new LinkedHashMap<>();
+    deleted.put("query_log", 3L);
+    deleted.put("sessions", 0L);
+    deleted.put("chunks", 120L);
+    deleted.put("documents", 12L);
+    return deleted;
+  }
+
+  /** An API with collection notes whose deletion runs once, then is done. */
+  private static FakeApi api() throws Exception {
+    AtomicInteger polls = new AtomicInteger();
+    return new FakeApi()
+        .on(
+            "GET",
+            "/v1/collections/notes",
+            r -> Response.json(200, new CollectionView("notes", 10, 1, 1)))
+        .on(
+            "DELETE",
+            "/v1/collections/notes",
+            r -> Response.json(202, new DeletionStarted(WORKFLOW, "notes")))
+        .on(
+            "GET",
+            "/v1/collections/notes/deletion",
+            r ->
+                Response.json(
+                    200,
+                    polls.getAndIncrement() == 0
+                        ? new DeletionStatus(
+                            WORKFLOW,
+                            "notes",
+                            "RUNNING",
+                            "deleting",
+                            "chunks",
+                            Map.of("query_log", 3L),
+                            null)
+                        : new DeletionStatus(
+                            WORKFLOW, "notes", "COMPLETED", "done", null, deleted(), null)));
+  }
+
+  private static CliRunner.Result run(Terminal terminal, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exitCode =
+        EngramCli.commandLine(
+                new EngramCli(Map.of(), terminal),
+                new PrintWriter(out, true),
+                new PrintWriter(err, true))
+            .execute(args);
+    return new CliRunner.Result(exitCode, out.toString(), err.toString());
+  }
+
+  /** A terminal that answers {@code answer} and records what it was asked. */
+  private static Terminal answering(String answer, List<String> asked) {
+    return prompt -> {
+      asked.add(prompt);
+      return Optional.of(answer);
+    };
+  }
+
+  private static final Terminal NO_TERMINAL = prompt -> Optional.empty();
+
+  @Test
+  void without_a_terminal_and_without_yes_it_refuses_and_deletes_nothing() throws Exception {
+    try (FakeApi api = api()) {
+      CliRunner.Result result =
+          run(NO_TERMINAL, "--api", api.url(), "collections", "delete", "notes");
+
+      assertThat(result.exitCode()).isEqualTo(CliException.USAGE);
+      assertThat(result.err()).contains("pass --yes");
+      assertThat(api.requests("DELETE", "/v1/collections/notes")).isEmpty();
+    }
+  }
+
+  @Test
+  void asks_and_deletes_only_when_the_name_is_typed_back() throws Exception {
+    try (FakeApi api = api()) {
+      List<String> asked = new ArrayList<>();
+      CliRunner.Result refused =
+          run(answering("yes", asked), "--api", api.url(), "collections", "delete", "notes");
+
+      assertThat(refused.exitCode()).isEqualTo(CliException.FAILURE);
+      assertThat(refused.err()).contains("not deleted");
+      assertThat(asked)
+          .singleElement()
+          .asString()
+          .contains("Delete collection 'notes' with its 12 documents")
+          .contains("cannot be undone");
+      assertThat(api.requests("DELETE", "/v1/collections/notes")).isEmpty();
+
+      CliRunner.Result deleted =
+          run(answering("notes", asked), "--api", api.url(), "collections", "delete", "notes");
+
+      assertThat(deleted.exitCode()).as(deleted.err()).isZero();
+      assertThat(api.requests("DELETE", "/v1/collections/notes")).hasSize(1);
+      assertThat(deleted.out()).contains("deleted collection 'notes' (135 rows)");
+      assertThat(deleted.out().lines().toList())
+          .anySatisfy(l -> assertThat(l).matches("chunks\\s+120"))
+          .anySatisfy(l -> assertThat(l).matches("documents\\s+12"))
+          .noneSatisfy(l -> assertThat(l).startsWith("sessions"));
+    }
+  }
+
+  @Test
+  void yes_deletes_without_asking_and_no_wait_returns_after_the_202_with_json() throws Exception {
+    try (FakeApi api = api()) {
+      List<String> asked = new ArrayList<>();
+      CliRunner.Result result =
+          run(
+              answering("notes", asked),
+              "--api",
+              api.url(),
+              "collections",
+              "delete",
+              "notes",
+              "--yes",
+              "--no-wait",
+              "--json");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(asked).isEmpty();
+      assertThat(EngramClient.JSON.readTree(result.out()).path("workflowId").asText())
+          .isEqualTo(WORKFLOW);
+      assertThat(api.requests("GET", "/v1/collections/notes/deletion")).isEmpty();
+    }
+  }
+
+  @Test
+  void json_without_no_wait_is_the_final_status() throws Exception {
+    try (FakeApi api = api()) {
+      CliRunner.Result result =
+          run(NO_TERMINAL, "--api", api.url(), "collections", "delete", "notes", "--yes", "--json");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      var json = EngramClient.JSON.readTree(result.out());
+      assertThat(json.path("status").asText()).isEqualTo("COMPLETED");
+      assertThat(json.path("deleted").path("chunks").asLong()).isEqualTo(120);
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package io.engram.core.collection;
+
+import io.engram.core.drift.DriftReports;
+import io.engram.core.evaluation.EvaluationAnswers;
+import io.engram.core.evaluation.EvaluationQueries;
+import io.engram.core.evaluation.EvaluationRuns;
+import io.engram.core.ingestion.DocumentIndexes;
+import io.engram.core.ingestion.Documents;
+import io.engram.core.ingestion.IngestionItems;
+import io.engram.core.ingestion.IngestionRuns;
+import io.engram.core.ingestion.Manifests;
+import io.engram.core.memory.DistillationBatches;
+import io.engram.core.memory.DistillationState;
+import io.engram.core.memory.EpisodicMemory;
+import io.engram.core.memory.FactCitations;
+import io.engram.core.memory.SemanticMemory;
+import io.engram.core.memory.Sessions;
+import io.engram.core.memory.Turns;
+import io.engram.core.querylog.Feedback;
+import io.engram.core.querylog.QueryLog;
+import io.engram.core.registry.AliasEvents;
+import io.engram.core.registry.ModelAliases;
+import io.engram.core.registry.ModelVersions;
+import io.engram.core.rollout.Rollout;
+import io.engram.core.rollout.RolloutAssignments;
+import io.engram.core.rollout.RolloutEvents;
+import io.engram.core.rollout.RolloutObservations;
+import io.engram.core.rollout.Rollouts;
+import io.engram.core.store.PgVectorChunkStore;
+import io.engram.core.tuning.StudyRecords;
+import io.engram.core.tuning.TrialRecords;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongConsumer;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Deletes a whole collection: everything kept per collection, table by table through each table's
+ * owner, in bounded batches, then the collection itself. The capability behind {@code DELETE
+ * /v1/collections/{name}}, which the {@code CollectionDeletionWorkflow} drives step by step.
+ *
+ * <p>Three steps, each safe to repeat: {@link #begin} marks the collection as being deleted and
+ * moves its generation on (from then on it is not listed, nothing finds it and nothing recreates
+ * it); {@link #purge} deletes one kind of row, {@value #BATCH} rows per transaction, until none is
+ * left, so a purge cut off half way resumes where it stopped; {@link #finish} removes the
+ * collection's row. Kinds go in {@link #kinds()} order, children before the rows they reference.
+ *
+ * <p>What a deletion keeps: the index versions, their HNSW indexes and the embedding cache (shared
+ * by every collection of the installation), uploaded blobs (content-addressed, shared by the
+ * tenant's uploads and other collections, and named by workflow inputs no table records), the daily
+ * memory event counts and promotion batch audit rows (installation-wide, they name no collection).
+ * Memory facts distilled from the collection's sessions go with it: every episodic fact belongs to
+ * a session (a foreign key that cascades), every session to its collection, and semantic facts are
+ * searched only within their collection, so a fact kept would be out of reach, or come back in a
+ * new collection of the same name.
+ */
+public final class CollectionDeletion {
+  /** Rows one transaction of a purge deletes at most. */
+  public static final int BATCH = 1000;
+
+  /**
+   * Deletes up to {@code limit} of a collection's rows of one table, in the caller's transaction.
+   */
+  @FunctionalInterface
+  private interface BatchDelete {
+    int delete(Handle h, String key, int limit);
+  }
+
+  /** The kinds of rows a collection has, in the order they are deleted, by table name. */
+  private static final Map<String, BatchDelete> KINDS = inOrder();
+
+  private final Jdbi jdbi;
+  private final Rollouts rollouts;
+  private final int batch;
+
+  /**
+   * @param batch rows one transaction deletes at most ({@link #BATCH}; tests take fewer)
+   */
+  public CollectionDeletion(Jdbi jdbi, Rollouts rollouts, int batch) {
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch must be positive");
+    }
+    this.jdbi = jdbi;
+    this.rollouts = rollouts;
+    this.batch = batch;
+  }
+
+  /** The kinds of rows {@link #purge} deletes, in the order it must be asked for them. */
+  public static List<String> kinds() {
+    return List.copyOf(KINDS.keySet());
+  }
+
+  /**
+   * What in the database stops the collection from being deleted: its running rollout, which routes
+   * its queries and must be aborted first (the caller asks Temporal about other running work).
+   */
+  public Optional<Rollout> runningRollout(String key) {
+    return rollouts.running(key);
+  }
+
+  /**
+   * Marks the collection as being deleted and moves its generation on, in one transaction; marking
+   * it again changes nothing.
+   *
+   * @return the collection's state before ({@link CollectionRegistry.State#ABSENT} when there is no
+   *     such collection, or its deletion has finished)
+   */
+  public CollectionRegistry.State begin(String key) {
+    return jdbi.inTransaction(h -> CollectionRegistry.markDeleting(h, key));
+  }
+
+  /**
+   * Deletes the collection's rows of {@code kind}, {@value #BATCH} (or the configured batch) per
+   * transaction, until none is left; after each batch {@code progress} hears the rows deleted so
+   * far (to heartbeat). Deletes nothing of a collection that is not being deleted.
+   *
+   * @return the rows deleted
+   * @throws IllegalArgumentException when {@code kind} is not one of {@link #kinds()}
+   */
+  public long purge(String key, String kind, LongConsumer progress) {
+    BatchDelete delete = KINDS.get(kind);
+    if (delete == null) {
+      throw new IllegalArgumentException("no kind of row '" + kind + "'; one of " + kinds());
+    }
+    long total = 0;
+    while (true) {
+      int n =
+          jdbi.inTransaction(
+              h ->
+                  CollectionRegistry.state(h, key) == CollectionRegistry.State.DELETING
+                      ? delete.delete(h, key, batch)
+                      : 0);
+      if (n == 0) {
+        return total;
+      }
+      total += n;
+      progress.accept(total);
+    }
+  }
+
+  /**
+   * Removes the row of a collection being deleted, the last step.
+   *
+   * @return whether it removed the row (false when it was gone already)
+   */
+  public boolean finish(String key) {
+    return jdbi.inTransaction(h -> CollectionRegistry.removeDeleted(h, key));
+  }
+
+  private static Map<String, BatchDelete> inOrder() {
+    Map<String, BatchDelete> kinds = new LinkedHashMap<>();
+    kinds.put("rollout_observations", RolloutObservations::deleteOfCollection);
+    kinds.put("rollout_assignments", RolloutAssignments::deleteOfCollection);
+    kinds.put("rollout_events", RolloutEvents::deleteOfCollection);
+    kinds.put("rollouts", Rollouts::deleteOfCollection);
+    kinds.put("feedback", Feedback::deleteOfCollection);
+    kinds.put("query_log", QueryLog::deleteOfCollection);
+    kinds.put("eval_answer_results", EvaluationAnswers::deleteOfCollection);
+    kinds.put("eval_query_results", EvaluationQueries::deleteOfCollection);
+    kinds.put("eval_runs", EvaluationRuns::deleteOfCollection);
+    kinds.put("trials", TrialRecords::deleteOfCollection);
+    kinds.put("studies", StudyRecords::deleteOfCollection);
+    kinds.put("drift_reports", DriftReports::deleteOfCollection);
+    kinds.put("model_aliases", ModelAliases::deleteOfCollection);
+    kinds.put("model_alias_events", AliasEvents::deleteOfCollection);
+    kinds.put("model_versions", ModelVersions::deleteOfCollection);
+    kinds.put("fact_citations", FactCitations::deleteOfCollection);
+    kinds.put("semantic_facts", SemanticMemory::deleteOfCollection);
+    kinds.put("episodic_facts", EpisodicMemory::deleteOfCollection);
+    kinds.put("distillation_batches", DistillationBatches::deleteOfCollection);
+    kinds.put("distillation_state", DistillationState::deleteOfCollection);
+    kinds.put("turns", Turns::deleteOfCollection);
+    kinds.put("sessions", Sessions::deleteOfCollection);
+    kinds.put("ingestion_items", IngestionItems::deleteOfCollection);
+    kinds.put("ingestion_runs", IngestionRuns::deleteOfCollection);
+    kinds.put("ingestion_manifests", Manifests::deleteOfCollection);
+    kinds.put("chunks", PgVectorChunkStore::deleteOfCollection);
+    kinds.put("document_indexes", DocumentIndexes::deleteOfCollection);
+    kinds.put("documents", Documents::deleteOfCollection);
+    return java.util.Collections.unmodifiableMap(kinds);
+  }
+}
