@@ -172,9 +172,11 @@ class CollectionDeletionIT {
     assertThat(purgeAll(DOOMED)).allSatisfy((kind, n) -> assertThat(n).as(kind).isZero());
     assertThat(deletion.finish(DOOMED)).isFalse();
     assertThat(counts(KEPT)).isEqualTo(kept);
-    // The name is free again.
+    // The name is free again, and the new collection's generation is past every one the old one
+    // had, so no answer cached from the old one is served for it.
     core.collections().ensure(DOOMED);
     assertThat(core.collections().exists(DOOMED)).isTrue();
+    assertThat(core.collections().generation(DOOMED)).isGreaterThan(generation + 1);
   }
 
   @Test
