@@ -34,10 +34,13 @@ import io.temporal.common.SearchAttributes;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -74,12 +77,60 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
   @Inject CoreServices core;
 
   private String dbUrl;
+  private Path ingestRoot;
+
+  @Inject WorkflowClient temporal;
 
   @Override
   public Map<String, String> getProperties() {
     dbUrl = EngramServicesExtension.postgres().createDatabase("http_contract_it");
+    try {
+      ingestRoot = Files.createTempDirectory("engram-contract-root");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     return serviceProperties(
-        dbUrl, Map.of("micronaut.server.max-request-size", Integer.toString(MAX_REQUEST_BYTES)));
+        dbUrl,
+        Map.of(
+            "micronaut.server.max-request-size",
+            Integer.toString(MAX_REQUEST_BYTES),
+            "engram.ingest.roots",
+            ingestRoot.toString()));
+  }
+
+  /**
+   * A second request for a source whose ingestion runs attaches to the run only when it asks the
+   * same: one that asks other files or chunking would be dropped, so it is refused (409) and says
+   * to send it again once the run has ended. No worker runs in this class, so the run stays open.
+   */
+  @Test
+  void a_second_ingestion_of_a_running_source_attaches_only_when_it_asks_the_same()
+      throws Exception {
+    Path dir = Files.createDirectories(ingestRoot.resolve("running"));
+    Files.writeString(dir.resolve("alpha.txt"), "Alpha is about glycolysis.");
+    Map<String, Object> asked =
+        Map.of(
+            "path", dir.toString(), "collection", "attach", "chunkSize", 512, "chunkOverlap", 50);
+    Reply first = post("/v1/ingestions", asked);
+    assertThat(first.status()).as(first.body()).isEqualTo(202);
+    String workflowId = first.json().path("workflowId").asText();
+    try {
+      assertThat(first.json().path("attached").asBoolean()).isFalse();
+
+      Reply same = post("/v1/ingestions", asked);
+      assertThat(same.status()).as(same.body()).isEqualTo(202);
+      assertThat(same.json().path("attached").asBoolean()).isTrue();
+      assertThat(same.json().path("runId").asText()).isEqualTo(first.json().path("runId").asText());
+
+      Map<String, Object> rechunked = new java.util.HashMap<>(asked);
+      rechunked.put("chunkSize", 1024);
+      Reply other = post("/v1/ingestions", rechunked);
+      assertProblem(other, 409);
+      assertThat(other.json().path("detail").asText())
+          .contains(workflowId, "other files or chunking", "send this again");
+    } finally {
+      temporal.newUntypedWorkflowStub(workflowId).terminate("the test is done with it");
+    }
   }
 
   @Override

@@ -11,6 +11,7 @@ import io.engram.contract.Ingestions.IngestionStarted;
 import io.engram.contract.Ingestions.IngestionStatus;
 import io.engram.contract.Ingestions.Validation;
 import io.engram.core.CoreServices;
+import io.engram.core.Hashing;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.index.IndexParams;
@@ -35,6 +36,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -136,22 +138,66 @@ class IngestionStarter {
               collection, origin, null, manifest.toString(), body.chunkSize(), body.chunkOverlap());
     }
     collections.ensure(collection);
+    String asked = fingerprint(request, body);
     IngestionWorkflow workflow =
         client.newWorkflowStub(
-            IngestionWorkflow.class, IngestionWorkflow.startOptions(collection, request.origin()));
+            IngestionWorkflow.class,
+            IngestionWorkflow.startOptions(collection, request.origin(), asked));
     String workflowId = IngestionWorkflow.workflowId(collection, request.origin());
     return WorkflowRun.start(
         "the ingestion workflow",
         () -> {
-          Optional<String> running =
-              WorkflowRun.find(client, workflowId)
-                  .filter(WorkflowRun::running)
-                  .map(WorkflowRun::runId);
+          Optional<WorkflowRun> open =
+              WorkflowRun.find(client, workflowId).filter(WorkflowRun::running);
+          if (open.isPresent()
+              && open.get()
+                  .memo(IngestionWorkflow.REQUEST_MEMO)
+                  .filter(r -> !r.equals(asked))
+                  .isPresent()) {
+            throw Problems.conflict(
+                "an ingestion of this source into collection '"
+                    + name
+                    + "' is running (workflow "
+                    + workflowId
+                    + ") with other files or chunking; attaching to it would drop what you sent."
+                    + " Wait for it to end, then send this again");
+          }
+          Optional<String> running = open.map(WorkflowRun::runId);
           WorkflowExecution execution = WorkflowClient.start(workflow::ingest, request);
           // The workflow id is stable per source; a start while a run is open returns that run.
           boolean attached = running.isPresent() && running.get().equals(execution.getRunId());
           return new IngestionStarted(execution.getWorkflowId(), execution.getRunId(), attached);
         });
+  }
+
+  /**
+   * What a request asks, for {@link IngestionWorkflow#REQUEST_MEMO}: the server path, or the
+   * uploaded files by path, hash and size in order, and the chunking. Two requests of one source
+   * with the same fingerprint would ingest the same, so the second may attach to the first's run.
+   */
+  static String fingerprint(IngestionRequest request, Ingestions.IngestionRequest body) {
+    StringBuilder asked =
+        new StringBuilder()
+            .append(request.chunkSize())
+            .append('/')
+            .append(request.chunkOverlap())
+            .append('\n');
+    if (request.path() != null) {
+      asked.append("path ").append(request.path());
+    } else {
+      body.files().stream()
+          .sorted(Comparator.comparing(FileRef::path))
+          .forEach(
+              f ->
+                  asked
+                      .append(f.path())
+                      .append('\t')
+                      .append(f.sha256())
+                      .append('\t')
+                      .append(f.size())
+                      .append('\n'));
+    }
+    return Hashing.sha256(asked.toString());
   }
 
   IngestionStatus status(Caller caller, String workflowId) {

@@ -136,6 +136,11 @@ public final class WorkflowRun {
     return Optional.ofNullable(description.getTypedSearchAttributes().get(key));
   }
 
+  /** The run's memo value under {@code key}, if it was started with one. */
+  public Optional<String> memo(String key) {
+    return Optional.ofNullable(description.getMemo(key, String.class, String.class));
+  }
+
   public WorkflowExecutionStatus status() {
     return description.getStatus();
   }

@@ -27,12 +27,31 @@ public interface IngestionWorkflow {
   IngestionProgress progress();
 
   /**
+   * The memo key holding what a run was asked to ingest, as a fingerprint (the files and their
+   * hashes, or the path, and the chunking): a second request for the same running source attaches
+   * to the run only when it asks the same, so nothing it sent is silently dropped.
+   */
+  String REQUEST_MEMO = "request";
+
+  /**
    * How every client starts an ingestion: the stable id, the task queue, the conflict policy that
    * makes a second request for a running source attach to it, and the search attributes operators
    * filter on.
    */
   static WorkflowOptions startOptions(String collection, String origin) {
-    return WorkflowOptions.newBuilder()
+    return startOptions(collection, origin, null);
+  }
+
+  /**
+   * As {@link #startOptions(String, String)}, with the request's fingerprint in the memo ({@link
+   * #REQUEST_MEMO}) when it is not null.
+   */
+  static WorkflowOptions startOptions(String collection, String origin, String request) {
+    WorkflowOptions.Builder options = WorkflowOptions.newBuilder();
+    if (request != null) {
+      options.setMemo(java.util.Map.of(REQUEST_MEMO, request));
+    }
+    return options
         .setWorkflowId(workflowId(collection, origin))
         .setTaskQueue(TaskQueues.INGEST)
         .setWorkflowIdConflictPolicy(
