@@ -116,8 +116,8 @@ public final class ModelRegistry {
 
   /**
    * Points {@code alias} of {@code collection} at {@code version}; moving {@code champion} makes
-   * the old champion {@code previous} (both moves audited). Production needs {@code approved} for a
-   * champion move made by hand.
+   * the old champion {@code previous}, and takes {@code staging} off the version when it was staged
+   * (every move audited). Production needs {@code approved} for a champion move made by hand.
    *
    * @throws UnknownResourceException when there is no such version
    * @throws RegistryConflictException when the version is rejected or archived, or approval is
@@ -180,6 +180,10 @@ public final class ModelRegistry {
             }
           }
           move(h, collection, alias, target.id(), change);
+          if (alias.equals(ModelAliases.CHAMPION)) {
+            // A staged version that serves is no longer waiting for a rollout.
+            unset(h, collection, ModelAliases.STAGING, target.version(), change);
+          }
           alongside.accept(h);
         });
     return byId(target.id()).orElseThrow();

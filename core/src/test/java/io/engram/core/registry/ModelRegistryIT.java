@@ -123,6 +123,30 @@ class ModelRegistryIT {
   }
 
   @Test
+  void a_staged_version_promoted_by_hand_leaves_staging_and_another_staged_one_keeps_it() {
+    RetrievalSettings r = core.settings().retrieval();
+    core.collections().ensure("staged");
+    register("staged", "s1", r);
+    register("staged", "s2", r.withRerank(false));
+    register("staged", "s3", r);
+    registry.promote("staged", ModelAliases.CHAMPION, 1, false, change("first champion"));
+    registry.promote("staged", ModelAliases.STAGING, 2, false, change("gates passed"));
+
+    registry.promote("staged", ModelAliases.CHAMPION, 2, false, change("by hand"));
+
+    assertThat(registry.alias("staged", ModelAliases.STAGING)).isEmpty();
+    assertThat(registry.events().list("staged", 10))
+        .extracting(e -> e.alias() + ":" + e.from() + "->" + e.to())
+        .contains("staging:2->null");
+
+    // Staging on another version than the one promoted stays where it is.
+    registry.promote("staged", ModelAliases.STAGING, 3, false, change("gates passed"));
+    registry.promote("staged", ModelAliases.CHAMPION, 1, false, change("back"));
+    assertThat(registry.alias("staged", ModelAliases.STAGING))
+        .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(3));
+  }
+
+  @Test
   void promoting_the_champion_keeps_the_old_one_as_previous_and_audits_both_moves() {
     RetrievalSettings r = core.settings().retrieval();
     core.collections().ensure("promoted");
@@ -138,7 +162,10 @@ class ModelRegistryIT {
         .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(1));
     assertThat(registry.events().list("promoted", 10))
         .extracting(e -> e.alias() + ":" + e.from() + "->" + e.to() + ":" + e.reason())
-        .startsWith("champion:1->2:v2 won", "previous:null->1:champion moved to v2");
+        .startsWith(
+            "staging:2->null:v2 won", // v2 was staged: serving, it waits for no rollout
+            "champion:1->2:v2 won",
+            "previous:null->1:champion moved to v2");
     assertThat(v1.id()).isNotEqualTo(v2.id());
 
     // The serving version cannot be archived; another can, and then carries no alias.
