@@ -2,6 +2,7 @@ package io.engram.core.collection;
 
 import io.engram.core.tenant.Tenant;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -48,6 +49,23 @@ public final class CollectionRegistry {
                 .mapTo(Integer.class)
                 .findOne()
                 .isPresent());
+  }
+
+  /**
+   * The generation of a collection in use (not being deleted), or empty when there is none: the
+   * query path's one read of the collection, which both checks it and keys the answers cached from
+   * it.
+   */
+  public OptionalLong served(String key) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT generation FROM collections WHERE name = :name AND deleting_since IS NULL")
+                .bind("name", key)
+                .mapTo(Long.class)
+                .findOne()
+                .map(OptionalLong::of)
+                .orElse(OptionalLong.empty()));
   }
 
   /** Where a collection stands: absent, in use, or being deleted. */

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -221,7 +222,11 @@ public final class QueryPipeline {
     }
     collection =
         collection == null ? q.tenant().collection(CollectionRegistry.DEFAULT) : collection;
-    if (!q.tenant().owns(collection) || !shared.collections().exists(collection)) {
+    OptionalLong generation =
+        q.tenant().owns(collection)
+            ? shared.collections().served(collection)
+            : OptionalLong.empty();
+    if (generation.isEmpty()) {
       throw noCollection(collection);
     }
     long intentStart = System.nanoTime();
@@ -234,7 +239,14 @@ public final class QueryPipeline {
     Turn turn =
         intent == Intent.CHIT_CHAT || intent == Intent.MEMORY_STATEMENT
             ? Turn.nothingToLookUp(intent, collection, q.sessionId() != null)
-            : lookUp(q, serving, collection, classified.query(), history, timings);
+            : lookUp(
+                q,
+                serving,
+                collection,
+                generation.getAsLong(),
+                classified.query(),
+                history,
+                timings);
 
     String warning = turn.warning;
     if (classified.fallback() != null) {
@@ -353,6 +365,7 @@ public final class QueryPipeline {
       Question q,
       Serving serving,
       String collection,
+      long generation,
       String query,
       List<WorkingMemory.Turn> history,
       Map<String, Double> timings) {
@@ -361,9 +374,9 @@ public final class QueryPipeline {
     // An interleaved answer depends on the coin tosses of its own query: it is never cached.
     boolean cacheable =
         q.sessionId() == null && serving.interleaveWith() == null && shared.responses().enabled();
-    // Read before retrieval: an answer computed across a change of the collection is put under
-    // its generation from before the change.
-    String cacheKey = cacheable ? cacheKey(collection, query, q.topK(), history) : null;
+    // The generation was read before retrieval: an answer computed across a change of the
+    // collection is put under its generation from before the change.
+    String cacheKey = cacheable ? cacheKey(collection, generation, query, q.topK(), history) : null;
     Optional<CachedAnswer> hit =
         q.fresh() || !cacheable ? Optional.empty() : shared.responses().get(cacheKey);
     if (hit.isPresent()) {
@@ -460,7 +473,11 @@ public final class QueryPipeline {
    * an answer is the query retrieved and answered with, which is.
    */
   private String cacheKey(
-      String collection, String query, int topK, List<WorkingMemory.Turn> history) {
+      String collection,
+      long generation,
+      String query,
+      int topK,
+      List<WorkingMemory.Turn> history) {
     int memoryState = history.isEmpty() ? 0 : history.hashCode();
     return String.join(
         "\n",
@@ -469,7 +486,7 @@ public final class QueryPipeline {
         Integer.toString(topK),
         shared.answerer().generatorName(),
         collection,
-        Long.toString(shared.collections().generation(collection)),
+        Long.toString(generation),
         ResponseCache.normalize(query),
         Integer.toString(memoryState));
   }
