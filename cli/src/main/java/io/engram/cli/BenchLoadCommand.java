@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
  * {@code bench query}'s concurrency sweep).
  */
 @Command(
-    name = "bench-load",
+    name = "load",
     description =
         "Open-loop load on POST /v1/query at rising rates; the highest rate held with 0 errors and"
             + " p95 under a bound.")

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  * of concurrency levels for the highest sustained QPS whose p95 stays under the bound.
  */
 @Command(
-    name = "bench-query",
+    name = "query",
     description =
         "Measure POST /v1/query latency (p50/p95) and the highest QPS with p95 under a bound.")
 final class BenchQueryCommand implements Callable<Integer> {

@@ -53,7 +53,12 @@ final class DriftCommand extends CommandGroup {
     public Integer call() throws Exception {
       context.print(
           context.client().driftCheck(new DriftCheckRequest(collection, retrain ? true : null)),
-          DriftCommand::print);
+          (out, r) -> {
+            print(out, r);
+            if (retrain && r.retraining() == null) {
+              out.println("  " + noRetraining(r));
+            }
+          });
       return 0;
     }
   }
@@ -106,6 +111,22 @@ final class DriftCommand extends CommandGroup {
         }
       }
     }
+  }
+
+  /** Why a {@code --retrain} check started no retraining: only a drift verdict starts one. */
+  static String noRetraining(DriftReport r) {
+    if (r.drift() == null) {
+      return String.format(
+          Locale.ROOT,
+          "no retraining started: too few queries to judge drift (reference %d, recent %d);"
+              + " ./engram retrain --collection %s retrains without a verdict",
+          r.referenceQueries(),
+          r.recentQueries(),
+          r.collection());
+    }
+    return r.drift()
+        ? "no retraining started (the API reported none)"
+        : "no retraining started: no drift";
   }
 
   static String verdict(DriftReport r) {

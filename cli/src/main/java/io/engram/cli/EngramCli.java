@@ -26,8 +26,7 @@ import picocli.CommandLine.ScopeType;
       StatusCommand.class,
       ChatCommand.class,
       EvalCommand.class,
-      BenchQueryCommand.class,
-      BenchLoadCommand.class,
+      BenchCommand.class,
       SchedulesCommand.class,
       MemoryCommand.class,
       DriftCommand.class,
@@ -112,6 +111,8 @@ public final class EngramCli extends CommandGroup {
   /** Builds the configured command line; tests use this with captured writers. */
   static CommandLine commandLine(EngramCli cli, PrintWriter out, PrintWriter err) {
     CommandLine commandLine = new CommandLine(cli);
+    commandLine.addSubcommand(BenchCommand.LEGACY_QUERY, hidden(new BenchQueryCommand()));
+    commandLine.addSubcommand(BenchCommand.LEGACY_LOAD, hidden(new BenchLoadCommand()));
     // What the API returns may hold control characters from other users; none reaches the terminal.
     // Picocli's own colours would be escaped with them, so its help and errors are plain.
     commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
@@ -119,6 +120,12 @@ public final class EngramCli extends CommandGroup {
     commandLine.setErr(new TerminalSafe.Terminal(err));
     commandLine.setExecutionExceptionHandler(cli::handleFailure);
     return commandLine;
+  }
+
+  private static CommandLine hidden(Object command) {
+    CommandLine line = new CommandLine(command);
+    line.getCommandSpec().usageMessage().hidden(true);
+    return line;
   }
 
   EngramClient client() {

@@ -1,6 +1,9 @@
 package io.engram.cli;
 
 import io.engram.cli.EngramClient.Reply;
+import io.engram.contract.Collections.DocumentDetail;
+import io.engram.contract.Collections.DocumentView;
+import io.engram.contract.Collections.IndexHolding;
 import io.engram.contract.Ingestions;
 import io.engram.contract.Ingestions.DocumentError;
 import io.engram.contract.Ingestions.FileRef;
@@ -47,6 +50,12 @@ final class IngestCommand implements Callable<Integer> {
   private static final long HASH_PROGRESS_MIN_BYTES = 256L * 1024 * 1024;
   private static final int MAX_LISTED_ERRORS = 20;
 
+  /** The collection the API ingests into when the request names none. */
+  static final String DEFAULT_COLLECTION = "default";
+
+  /** How many of the collection's documents the unserved-chunking note reads at most. */
+  static final int NOTE_SAMPLE = 5;
+
   @Mixin CommandContext context;
 
   @Parameters(paramLabel = "PATH", description = "File or directory to ingest.")
@@ -61,13 +70,21 @@ final class IngestCommand implements Callable<Integer> {
   @Option(
       names = "--chunk-size",
       paramLabel = "N",
-      description = "Chunk size in characters (default: the API's setting).")
+      description =
+          "Chunk size in characters, "
+              + Ingestions.MIN_CHUNK_SIZE
+              + "-"
+              + Ingestions.MAX_CHUNK_SIZE
+              + " (default: the API's setting).")
   Integer chunkSize;
 
   @Option(
       names = "--chunk-overlap",
       paramLabel = "N",
-      description = "Overlap between chunks in characters (default: the API's setting).")
+      description =
+          "Overlap between chunks in characters, 0-"
+              + Ingestions.MAX_CHUNK_OVERLAP
+              + " and below the chunk size (default: the API's setting).")
   Integer chunkOverlap;
 
   @Option(
@@ -117,7 +134,27 @@ final class IngestCommand implements Callable<Integer> {
 
     Reply<IngestionStatus> last = follow(client, started.workflowId(), err);
     double seconds = (System.nanoTime() - startedNanos) / 1e9;
-    context.print(last, (out, status) -> printSummary(out, status, started.workflowId(), seconds));
+    String unserved =
+        "COMPLETED".equals(last.value().status()) && (chunkSize != null || chunkOverlap != null)
+            ? unservedChunkingNote(
+                client,
+                collection == null ? DEFAULT_COLLECTION : collection,
+                chunkSize,
+                chunkOverlap)
+            : null;
+    context.print(
+        last,
+        (out, status) -> {
+          printSummary(out, status, started.workflowId(), seconds);
+          if (unserved != null) {
+            out.println(unserved);
+          }
+        });
+    // --json keeps stdout to the API's document: the note goes to stderr then.
+    if (unserved != null && context.cli().json()) {
+      err.println(unserved);
+      err.flush();
+    }
     IngestionStatus progress = last.value();
     if ("COMPLETED".equals(progress.status())) {
       return 0;
@@ -132,6 +169,85 @@ final class IngestCommand implements Callable<Integer> {
             + progress.status()
             + (progress.failure() == null ? "" : ": " + progress.failure()));
     return 1;
+  }
+
+  /**
+   * The note for an ingestion that asked for a chunking other than the one the collection is served
+   * from: its chunks went to an index version of their own, which searches use only once a model
+   * version on it serves. Null when the chunking is the serving one, or when the collection's
+   * documents do not tell (then nothing is claimed).
+   *
+   * <p>The ingestion's status says nothing of index versions; a document's detail ({@code GET
+   * /v1/collections/C/documents/ID}) names the serving index and what each index version holds of
+   * it, with its chunking. A few of the collection's documents are read until one tells.
+   */
+  static String unservedChunkingNote(
+      EngramClient client, String collection, Integer chunkSize, Integer chunkOverlap) {
+    try {
+      List<DocumentView> documents =
+          client.documents(collection, "active", 0, NOTE_SAMPLE).value().documents();
+      for (DocumentView document : documents) {
+        DocumentDetail detail = client.document(collection, document.id()).value();
+        String serving = detail.servingIndex();
+        if (serving == null) {
+          return null;
+        }
+        IndexHolding servingHolding =
+            detail.indexes().stream()
+                .filter(h -> serving.equals(h.indexVersion()))
+                .findFirst()
+                .orElse(null);
+        Integer size =
+            chunkSize != null
+                ? chunkSize
+                : servingHolding == null ? null : Integer.valueOf(servingHolding.chunkSize());
+        Integer overlap =
+            chunkOverlap != null
+                ? chunkOverlap
+                : servingHolding == null ? null : Integer.valueOf(servingHolding.chunkOverlap());
+        List<IndexHolding> asked =
+            detail.indexes().stream()
+                .filter(h -> size == null || h.chunkSize() == size)
+                .filter(h -> overlap == null || h.chunkOverlap() == overlap)
+                .toList();
+        String label;
+        if (asked.stream().anyMatch(h -> serving.equals(h.indexVersion()))) {
+          return null;
+        } else if (!asked.isEmpty()) {
+          label = asked.get(0).indexVersion();
+        } else if (servingHolding != null) {
+          if (servingHolding.chunkSize() == size && servingHolding.chunkOverlap() == overlap) {
+            return null;
+          }
+          label = "chunk size " + size + ", overlap " + overlap;
+        } else {
+          continue;
+        }
+        List<String> params = new ArrayList<>();
+        if (size != null) {
+          params.add("chunkSize=" + size);
+        }
+        if (overlap != null) {
+          params.add("chunkOverlap=" + overlap);
+        }
+        return "note: chunking "
+            + label
+            + " is not what '"
+            + collection
+            + "' is served from ("
+            + serving
+            + "): searches use these chunks only once a model version on that chunking serves"
+            + " (./engram retrain --collection "
+            + collection
+            + " --params "
+            + String.join(",", params)
+            + " trains one; a rollout or promotion of it makes it serve)";
+      }
+      return null;
+    } catch (CliException e) {
+      // Only a note: the ingestion itself completed.
+      return null;
+    }
   }
 
   /** What the API would refuse, refused before any file is hashed or uploaded. */
@@ -328,7 +444,7 @@ final class IngestCommand implements Callable<Integer> {
 
   private void printSummary(
       PrintWriter out, IngestionStatus progress, String workflowId, double seconds) {
-    String into = collection == null ? "default" : collection;
+    String into = collection == null ? DEFAULT_COLLECTION : collection;
     if ("COMPLETED".equals(progress.status())) {
       out.printf(
           Locale.ROOT,

@@ -48,7 +48,8 @@ import picocli.CommandLine.Option;
           + " trials, pruned, failedTrials, best and chart.",
       "",
       "Exit codes: 0 when the run ended no_op, staged or rejected; 1 when it failed"
-          + " (the error line says why) or the API failed or rate-limited a request, 2 for bad"
+          + " (the error line says why), --status found no retraining of the collection, or"
+          + " the API failed or rate-limited a request, 2 for bad"
           + " input, 3 when the API is unreachable.",
       ""
     })
@@ -57,6 +58,8 @@ final class RetrainCommand implements Callable<Integer> {
 
   /** A collection's retraining runs under this prefix and the collection's name. */
   static final String RETRAINING_PREFIX = "retrain-";
+
+  private static final int NOT_FOUND = 404;
 
   @Mixin CommandContext context;
 
@@ -142,12 +145,19 @@ final class RetrainCommand implements Callable<Integer> {
     if (status) {
       String coll = collection != null ? collection : "default";
       String workflowId = RETRAINING_PREFIX + coll;
-      if (noWait) {
-        Reply<RetrainingStatus> now = context.client().retraining(workflowId);
-        context.print(now, (out, r) -> printTable(out, r, coll, null, null));
-        return 0;
+      try {
+        if (noWait) {
+          Reply<RetrainingStatus> now = context.client().retraining(workflowId);
+          context.print(now, (out, r) -> printTable(out, r, coll, null, null));
+          return 0;
+        }
+        return report(context.client(), workflowId, coll, false);
+      } catch (CliException e) {
+        if (e.httpStatus() == NOT_FOUND) {
+          throw noRetrainingYet(coll);
+        }
+        throw e;
       }
-      return report(context.client(), workflowId, coll, false);
     }
     BeirFolder folder = null;
     String dataset = null;
@@ -273,6 +283,21 @@ final class RetrainCommand implements Callable<Integer> {
                     "--split must be one of " + String.join(", ", EvalCommand.SPLITS)));
   }
 
+  /**
+   * What {@code --status} says when the API knows no retraining of the collection: a failure (exit
+   * 1, as when the run failed), not a usage error, with the command that starts one.
+   */
+  static CliException noRetrainingYet(String collection) {
+    return new CliException(
+        "no retraining of "
+            + collection
+            + " yet (none was started, or its history has expired); start one with"
+            + " ./engram retrain --collection "
+            + collection
+            + " [--eval DIR] [--force]",
+        CliException.FAILURE);
+  }
+
   /** Whether the run failed: its outcome says so, or it ended without completing. */
   static boolean failed(RetrainingStatus r) {
     return "failed".equals(r.outcome()) || !"COMPLETED".equals(r.status());
@@ -357,7 +382,12 @@ final class RetrainCommand implements Callable<Integer> {
             g.reason() == null ? "" : g.reason());
       }
     }
-    row(out, "outcome", r.outcome());
+    if (r.outcome() == null) {
+      // Still running (or ended without one): where it stands, not an empty outcome.
+      row(out, "phase", (r.phase() == null ? "starting" : r.phase()) + " (" + r.status() + ")");
+    } else {
+      row(out, "outcome", r.outcome());
+    }
     String next = afterNoOp(r);
     if (next != null) {
       row(out, "next", next);
@@ -374,12 +404,21 @@ final class RetrainCommand implements Callable<Integer> {
     if (chart != null) {
       row(out, "chart", chart.toString());
     }
-    out.printf(
-        Locale.ROOT,
-        "retrain outcome=%s version=%s reason=%s%n",
-        r.outcome(),
-        r.version() == null ? "none" : r.version().toString(),
-        r.reason());
+    if (r.outcome() == null) {
+      out.printf(
+          Locale.ROOT,
+          "retrain status=%s phase=%s reason=%s%n",
+          r.status(),
+          r.phase() == null ? "starting" : r.phase(),
+          r.reason() == null ? "undecided" : r.reason());
+    } else {
+      out.printf(
+          Locale.ROOT,
+          "retrain outcome=%s version=%s reason=%s%n",
+          r.outcome(),
+          r.version() == null ? "none" : r.version().toString(),
+          r.reason());
+    }
   }
 
   /** What a user can do after a run that decided not to retrain; null after any other run. */

@@ -41,6 +41,12 @@ import picocli.CommandLine.Parameters;
 final class RolloutCommand extends CommandGroup {
   static final Duration WATCH_INTERVAL = Duration.ofSeconds(2);
 
+  /** The audit row kind of an undo ({@code RolloutEvents.UNDO} in core). */
+  static final String UNDO_EVENT = "undo";
+
+  /** The status of a rollout whose promotion was undone ({@code Rollout.UNDONE} in core). */
+  static final String UNDONE = "undone";
+
   /** What every subcommand can do: follow a rollout until it is decided. */
   abstract static class Subcommand extends VersionSubcommand {
     /**
@@ -103,16 +109,54 @@ final class RolloutCommand extends CommandGroup {
       return context.command.name();
     }
 
+    /**
+     * Whether the rollout already stood where the action puts it, read before sending it: pause and
+     * resume say so rather than "sent" when they changed nothing. Null for other actions.
+     */
+    Boolean alreadyDone(EngramClient client) {
+      return null;
+    }
+
     @Override
     public Integer call() throws Exception {
-      Reply<RolloutView> reply = context.client().rolloutAction(id, action(), reason.text);
+      EngramClient client = context.client();
+      Boolean already = alreadyDone(client);
+      Reply<RolloutView> reply = client.rolloutAction(id, action(), reason.text);
       context.print(
           reply,
           (out, r) -> {
-            out.printf(Locale.ROOT, "%s: %s sent%n", id, action());
+            out.printf(Locale.ROOT, "%s: %s%n", id, outcome(already, r));
             print(out, r);
           });
       return 0;
+    }
+
+    /** What the action did, as the rollout it answered with shows it. */
+    String outcome(Boolean already, RolloutView after) {
+      return action() + " sent";
+    }
+  }
+
+  /** Pause and resume: signals that change only whether the rollout is paused. */
+  abstract static class PauseSwitch extends Action {
+    /** Whether the action leaves the rollout paused. */
+    abstract boolean pauses();
+
+    @Override
+    Boolean alreadyDone(EngramClient client) {
+      return client.rollout(id).value().paused() == pauses();
+    }
+
+    @Override
+    String outcome(Boolean already, RolloutView after) {
+      if (Boolean.TRUE.equals(already)) {
+        return (pauses() ? "already paused" : "was not paused") + "; nothing changed";
+      }
+      if (after.paused() == pauses()) {
+        return pauses() ? "paused" : "resumed";
+      }
+      // The API waits a while for the workflow to take the signal; it had not yet.
+      return action() + " sent (not taken yet: rollout status " + id + " shows when it is)";
     }
   }
 
@@ -245,8 +289,9 @@ final class RolloutCommand extends CommandGroup {
     @Override
     public Integer call() throws Exception {
       if (id == null) {
-        Reply<RolloutList> reply = context.client().rollouts(collection, 20);
-        context.print(reply.json().path("rollouts"), out -> list(out, reply.value()));
+        EngramClient client = context.client();
+        Reply<RolloutList> reply = client.rollouts(collection, 20);
+        context.print(reply.json().path("rollouts"), out -> list(out, reply.value(), client));
         return 0;
       }
       if (watch) {
@@ -256,12 +301,27 @@ final class RolloutCommand extends CommandGroup {
       return 0;
     }
 
-    private static void list(PrintWriter out, RolloutList list) {
+    /**
+     * One line per rollout under a header, each with its number: the id names only the newest
+     * rollout of a version, the number any of them ({@code rollout status N}). The list carries no
+     * audit, so an undone rollout's undo reason is read from the rollout itself.
+     */
+    private static void list(PrintWriter out, RolloutList list, EngramClient client) {
       if (list.rollouts().isEmpty()) {
         out.println("no rollouts yet");
+        return;
       }
+      out.println(String.format(Locale.ROOT, "%4s %-28s %-12s %s", "#", "id", "status", "detail"));
       for (RolloutView r : list.rollouts()) {
-        out.println(line(r));
+        String undo = null;
+        if (UNDONE.equals(r.status()) && r.rolloutId() != null) {
+          try {
+            undo = undoDetail(client.rollout(r.rolloutId().toString()).value());
+          } catch (CliException e) {
+            // The line still says it was undone; rollout status N shows the audit.
+          }
+        }
+        out.println(line(r, undo));
       }
     }
   }
@@ -281,10 +341,20 @@ final class RolloutCommand extends CommandGroup {
   @Command(
       name = "pause",
       description = "Hold the rollout: routing stays as it is, nothing advances or decides.")
-  static final class Pause extends Action {}
+  static final class Pause extends PauseSwitch {
+    @Override
+    boolean pauses() {
+      return true;
+    }
+  }
 
   @Command(name = "resume", description = "Let a paused rollout go on.")
-  static final class Resume extends Action {}
+  static final class Resume extends PauseSwitch {
+    @Override
+    boolean pauses() {
+      return false;
+    }
+  }
 
   @Command(
       name = "undo",
@@ -293,10 +363,24 @@ final class RolloutCommand extends CommandGroup {
               + " from (its index kept for the retention period).")
   static final class Undo extends Action {}
 
-  /** One line: id, status, phase and step, shares, the latest verdict. */
+  /** One line: number, id, status, phase and step, shares, the latest verdict. */
   static String line(RolloutView r) {
+    return line(r, undoDetail(r));
+  }
+
+  /**
+   * One line; {@code undo} is what the undo of an undone rollout said (its audit's undo row), shown
+   * in place of the decision it undid, or null.
+   */
+  static String line(RolloutView r, String undo) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%-28s %-12s", r.id(), r.status()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%4s %-28s %-12s",
+            r.rolloutId() == null ? "-" : r.rolloutId().toString(),
+            r.id(),
+            r.status()));
     if ("running".equals(r.status())) {
       b.append(' ').append(r.phase());
       if (r.step() > 0) {
@@ -319,10 +403,28 @@ final class RolloutCommand extends CommandGroup {
         b.append("  ").append(r.lastCheck().get("verdict")).append(": ");
         b.append(r.lastCheck().get("reason"));
       }
+    } else if (undo != null) {
+      b.append(' ').append(EngramClient.shorten(undo, 100));
     } else if (r.decisionReason() != null) {
-      b.append(' ').append(EngramClient.shorten(r.decisionReason(), 100));
+      b.append(' ')
+          .append(UNDONE.equals(r.status()) ? "undid the promotion: " : "")
+          .append(EngramClient.shorten(r.decisionReason(), 100));
     }
     return b.toString();
+  }
+
+  /** The newest undo row of the rollout's audit, when it has one (a list's rollouts have none). */
+  static String undoDetail(RolloutView r) {
+    if (r.events() == null) {
+      return null;
+    }
+    String detail = null;
+    for (Rollouts.Event e : r.events()) {
+      if (UNDO_EVENT.equals(e.kind())) {
+        detail = e.detail();
+      }
+    }
+    return detail;
   }
 
   static void print(PrintWriter out, RolloutView r) {
@@ -347,6 +449,10 @@ final class RolloutCommand extends CommandGroup {
     }
     if (r.decisionReason() != null) {
       out.printf(Locale.ROOT, "  decision: %s%n", r.decisionReason());
+    }
+    String undo = undoDetail(r);
+    if (undo != null) {
+      out.printf(Locale.ROOT, "  undo: %s%n", undo);
     }
     Map<String, Object> check = r.lastCheck();
     if (check != null) {

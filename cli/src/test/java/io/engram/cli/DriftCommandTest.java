@@ -96,6 +96,31 @@ class DriftCommandTest {
   }
 
   @Test
+  void retrain_with_too_little_data_says_no_retraining_was_started() throws Exception {
+    try (FakeApi api = new FakeApi()) {
+      api.on(
+          "POST",
+          "/v1/drift/checks",
+          r -> Response.json(200, report(null, "insufficient_data", null)));
+
+      CliRunner.Result result =
+          CliRunner.run(
+              "--api", api.url(), "drift", "check", "--collection", "scifact", "--retrain");
+      CliRunner.Result without =
+          CliRunner.run("--api", api.url(), "drift", "check", "--collection", "scifact");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.out())
+          .contains("insufficient data")
+          .contains(
+              "no retraining started: too few queries to judge drift (reference 300,"
+                  + " recent 120)")
+          .contains("./engram retrain --collection scifact");
+      assertThat(without.out()).doesNotContain("no retraining started");
+    }
+  }
+
+  @Test
   void the_collection_is_required() throws Exception {
     CliRunner.Result result = CliRunner.run("drift", "check");
 

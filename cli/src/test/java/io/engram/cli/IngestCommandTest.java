@@ -7,6 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.cli.FakeApi.Response;
 import io.engram.contract.Blobs.MissingBlobs;
 import io.engram.contract.Blobs.StoredBlob;
+import io.engram.contract.Collections.DocumentDetail;
+import io.engram.contract.Collections.DocumentPage;
+import io.engram.contract.Collections.DocumentView;
+import io.engram.contract.Collections.IndexHolding;
+import io.engram.contract.Ingestions;
 import io.engram.contract.Ingestions.IngestionStarted;
 import io.engram.contract.Ingestions.IngestionStatus;
 import java.io.IOException;
@@ -164,6 +169,115 @@ class IngestCommandTest {
       assertThat(json.err())
           .contains("error: the ingestion workflow ended with status FAILED: " + reason)
           .contains(link);
+    }
+  }
+
+  @Test
+  void help_states_the_chunking_ranges_that_are_enforced() {
+    CliRunner.Result help = CliRunner.run("ingest", "--help");
+
+    assertThat(help.exitCode()).isZero();
+    String flat = help.out().replaceAll("\\s+", " ");
+    assertThat(flat)
+        .contains(Ingestions.MIN_CHUNK_SIZE + "-" + Ingestions.MAX_CHUNK_SIZE)
+        .contains("0-" + Ingestions.MAX_CHUNK_OVERLAP);
+  }
+
+  /**
+   * An API whose ingestion completed, into collection qa whose one document is held by the serving
+   * index (512/50) and by one of 2048/100.
+   */
+  private static FakeApi completedIngestionServedFrom512() throws IOException {
+    FakeApi api = new FakeApi();
+    String small = "bge-small-en-v1.5-q-c512-o50";
+    String large = "bge-small-en-v1.5-q-c2048-o100";
+    DocumentView doc = new DocumentView(7, "a.txt", "a", "text/plain", "active", null, "t");
+    api.on(
+            "POST",
+            "/v1/ingestions",
+            r -> Response.json(202, new IngestionStarted("ingest-qa-1", "run-1", false)))
+        .on(
+            "GET",
+            "/v1/ingestions/ingest-qa-1",
+            r ->
+                Response.json(
+                    200,
+                    new IngestionStatus(
+                        "ingest-qa-1",
+                        "run-1",
+                        "COMPLETED",
+                        "done",
+                        1,
+                        1,
+                        0,
+                        0,
+                        0,
+                        35,
+                        null,
+                        null,
+                        null,
+                        null)))
+        .on(
+            "GET",
+            "/v1/collections/qa/documents",
+            r -> Response.json(200, new DocumentPage(List.of(doc), null)))
+        .on(
+            "GET",
+            "/v1/collections/qa/documents/7",
+            r ->
+                Response.json(
+                    200,
+                    new DocumentDetail(
+                        doc,
+                        "/data",
+                        "abc",
+                        List.of(
+                            new IndexHolding(small, "bge", 512, 50, 9, true, true, "t"),
+                            new IndexHolding(large, "bge", 2048, 100, 35, true, false, "t")),
+                        small,
+                        List.of())));
+    return api;
+  }
+
+  @Test
+  void an_ingestion_with_a_chunking_nothing_serves_says_so() throws Exception {
+    try (FakeApi api = completedIngestionServedFrom512()) {
+      String[] base = {"--api", api.url(), "ingest", tmp.toString(), "--server-path"};
+      String[] other = {"--collection", "qa", "--chunk-size", "2048", "--chunk-overlap", "100"};
+      String[] args = Arrays.copyOf(base, base.length + other.length);
+      System.arraycopy(other, 0, args, base.length, other.length);
+
+      CliRunner.Result text = CliRunner.run(args);
+      CliRunner.Result json = CliRunner.run(append(args, "--json"));
+      CliRunner.Result served =
+          CliRunner.run(
+              "--api",
+              api.url(),
+              "ingest",
+              tmp.toString(),
+              "--server-path",
+              "--collection",
+              "qa",
+              "--chunk-size",
+              "512");
+      CliRunner.Result plain =
+          CliRunner.run(
+              "--api", api.url(), "ingest", tmp.toString(), "--server-path", "--collection", "qa");
+
+      assertThat(text.exitCode()).as(text.err()).isZero();
+      assertThat(text.out())
+          .contains(
+              "note: chunking bge-small-en-v1.5-q-c2048-o100 is not what 'qa' is served from"
+                  + " (bge-small-en-v1.5-q-c512-o50)")
+          .contains("./engram retrain --collection qa --params chunkSize=2048,chunkOverlap=100");
+      assertThat(json.exitCode()).as(json.err()).isZero();
+      assertThat(oneJsonDocument(json.out()).path("status").asText()).isEqualTo("COMPLETED");
+      assertThat(json.err()).contains("note: chunking bge-small-en-v1.5-q-c2048-o100");
+      // The serving chunking (overlap taken from the serving index), or none asked: no note.
+      assertThat(served.exitCode()).as(served.err()).isZero();
+      assertThat(served.out()).doesNotContain("note:");
+      assertThat(plain.out()).doesNotContain("note:");
+      assertThat(api.requests("GET", "/v1/collections/qa/documents/7")).hasSize(2 + 1);
     }
   }
 

@@ -210,6 +210,50 @@ class RetrainCommandTest {
   }
 
   @Test
+  void status_no_wait_of_a_running_retraining_shows_its_phase_not_a_null_outcome()
+      throws Exception {
+    // The scripted API answers "searching" (RUNNING, no outcome yet) to the first poll.
+    try (FakeApi api = scripted(ended("staged", 3, GATES, null), false)) {
+      CliRunner.Result now =
+          CliRunner.run(
+              "--api", api.url(), "retrain", "--collection", "scifact", "--status", "--no-wait");
+
+      assertThat(now.exitCode()).as(now.err()).isZero();
+      assertThat(now.out())
+          .containsPattern("(?m)^phase +searching \\(RUNNING\\)$")
+          .contains("retrain status=RUNNING phase=searching reason=force")
+          .doesNotContain("null")
+          .doesNotContainPattern("(?m)^outcome ");
+    }
+  }
+
+  @Test
+  void status_of_a_collection_never_retrained_says_none_yet_and_how_to_start_one_exit_one()
+      throws Exception {
+    try (FakeApi api = new FakeApi()) {
+      api.on(
+          "GET",
+          "/v1/retrainings/.*",
+          r -> Response.problem(404, "Not Found", "no retraining workflow 'retrain-qa4ing'"));
+      for (boolean noWait : new boolean[] {true, false}) {
+        List<String> args =
+            new ArrayList<>(
+                List.of("--api", api.url(), "retrain", "--collection", "qa4ing", "--status"));
+        if (noWait) {
+          args.add("--no-wait");
+        }
+        CliRunner.Result none = CliRunner.run(args.toArray(String[]::new));
+
+        assertThat(none.exitCode()).as(none.err()).isEqualTo(1);
+        assertThat(none.err())
+            .contains("no retraining of qa4ing yet")
+            .contains("./engram retrain --collection qa4ing")
+            .doesNotContain("Not Found");
+      }
+    }
+  }
+
+  @Test
   void a_failed_outcome_and_a_failed_workflow_exit_one_after_printing_the_document()
       throws Exception {
     RetrainingStatus failedOutcome =

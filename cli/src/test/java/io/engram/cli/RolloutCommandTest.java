@@ -158,10 +158,112 @@ class RolloutCommandTest {
 
       assertThat(result.exitCode()).as(result.err()).isZero();
       assertThat(result.out().lines().toList())
-          .hasSize(2)
+          .hasSize(3)
           .anySatisfy(
               l -> assertThat(l).contains("running").contains("canary 1").contains("candidate 5%"))
           .anySatisfy(l -> assertThat(l).contains("rolled_back").contains("latency"));
+    }
+  }
+
+  /** {@code base} as rollout {@code number} with another status, pause flag and events. */
+  private static RolloutView as(
+      RolloutView base,
+      long number,
+      String status,
+      boolean paused,
+      String decision,
+      List<Event> events) {
+    return new RolloutView(
+        base.id(),
+        number,
+        base.collection(),
+        base.champion(),
+        base.candidate(),
+        base.trigger(),
+        base.actor(),
+        base.reason(),
+        status,
+        base.phase(),
+        base.step(),
+        paused,
+        base.shares(),
+        decision,
+        base.plan(),
+        base.lastCheck(),
+        base.startedAt(),
+        base.phaseStartedAt(),
+        base.endedAt(),
+        base.retainUntil(),
+        events);
+  }
+
+  @Test
+  void the_list_numbers_rollouts_of_the_same_version_and_shows_an_undos_reason() throws Exception {
+    RolloutView base = view("rolled_back", "decided", 0, null);
+    RolloutView newer = as(base, 3, "rolled_back", false, "latency: candidate p95 over", null);
+    RolloutView undone = as(base, 2, "undone", false, "approved: looks good", null);
+    RolloutView undoneWithAudit =
+        as(
+            base,
+            2,
+            "undone",
+            false,
+            "approved: looks good",
+            List.of(
+                new Event(
+                    "undo",
+                    "decided",
+                    "undone: scifact/v1 serves again; complaints from users",
+                    "alice",
+                    null,
+                    "2026-12-06T05:00:00Z")));
+    try (FakeApi api = new FakeApi()) {
+      api.on(
+              "GET",
+              "/v1/rollouts",
+              r -> Response.json(200, new RolloutList(List.of(newer, undone))))
+          .on("GET", "/v1/rollouts/2", r -> Response.json(200, undoneWithAudit));
+
+      CliRunner.Result result = CliRunner.run("--api", api.url(), "rollout", "status");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      List<String> lines = result.out().lines().toList();
+      assertThat(lines).hasSize(3);
+      assertThat(lines.get(0)).contains("#").contains("id").contains("status");
+      assertThat(lines.get(1)).matches(" +3 " + ID + " +rolled_back .*latency.*");
+      assertThat(lines.get(2))
+          .matches(" +2 " + ID + " +undone .*")
+          .contains("complaints from users")
+          .doesNotContain("looks good");
+
+      CliRunner.Result status = CliRunner.run("--api", api.url(), "rollout", "status", "2");
+      assertThat(status.out()).contains("undo: undone: scifact/v1 serves again; complaints");
+    }
+  }
+
+  @Test
+  void pause_of_a_paused_rollout_and_resume_of_a_running_one_say_nothing_changed()
+      throws Exception {
+    RolloutView running = view("running", "canary", 1, null);
+    RolloutView paused = as(running, 4, "running", true, null, running.events());
+    AtomicInteger reads = new AtomicInteger();
+    try (FakeApi api = new FakeApi()) {
+      // Paused at the first read (before the repeated pause), running at the next ones.
+      api.on(
+              "GET",
+              "/v1/rollouts/" + ID,
+              r -> Response.json(200, reads.getAndIncrement() == 0 ? paused : running))
+          .on("POST", "/v1/rollouts/" + ID + ":pause", r -> Response.json(200, paused))
+          .on("POST", "/v1/rollouts/" + ID + ":resume", r -> Response.json(200, running));
+
+      CliRunner.Result again = CliRunner.run("--api", api.url(), "rollout", "pause", ID);
+      CliRunner.Result pause = CliRunner.run("--api", api.url(), "rollout", "pause", ID);
+      CliRunner.Result resume = CliRunner.run("--api", api.url(), "rollout", "resume", ID);
+
+      assertThat(again.exitCode()).as(again.err()).isZero();
+      assertThat(again.out()).contains(ID + ": already paused; nothing changed");
+      assertThat(pause.out()).contains(ID + ": paused").doesNotContain("already");
+      assertThat(resume.out()).contains(ID + ": was not paused; nothing changed");
     }
   }
 

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * {@code ./engram config}: every setting's effective value and where it came from (default,
@@ -80,6 +81,32 @@ public final class ConfigMain {
     return print(source, json, changed, out);
   }
 
+  /**
+   * Whether a setting is not at its default: a profile's own default, or a value set (in the file,
+   * the environment or an override) that differs from the default the profile gives. A value set to
+   * what the default is anyway is no change, nor is an empty one where the default is empty too:
+   * the launcher exports {@code ENGRAM_DB_PASSWORD=} and the local stack's URLs and ports, which
+   * would otherwise all be listed.
+   */
+  static boolean changed(SettingsSource.Resolved r, SettingsSource source) {
+    if (r.origin() == SettingsSource.Origin.DEFAULT) {
+      return false;
+    }
+    if (r.origin() == SettingsSource.Origin.PROFILE) {
+      return true;
+    }
+    SettingsSource.Definition d = r.definition();
+    String byDefault =
+        d.profileDefaults().containsKey(source.profile())
+            ? d.profileDefaults().get(source.profile())
+            : d.defaultValue();
+    return !Objects.equals(r.value(), blankToNull(byDefault));
+  }
+
+  private static String blankToNull(String v) {
+    return v == null || v.isBlank() ? null : v.strip();
+  }
+
   /** Prints the settings of {@code source}; returns the exit status (2 when invalid). */
   static int print(SettingsSource source, boolean json, boolean changed, PrintStream out) {
     String error = null;
@@ -89,9 +116,7 @@ public final class ConfigMain {
       error = e.getMessage();
     }
     List<SettingsSource.Resolved> settings =
-        source.resolveAll().stream()
-            .filter(r -> !changed || r.origin() != SettingsSource.Origin.DEFAULT)
-            .toList();
+        source.resolveAll().stream().filter(r -> !changed || changed(r, source)).toList();
     if (json) {
       ObjectMapper mapper = new ObjectMapper();
       ObjectNode root = mapper.createObjectNode();

@@ -23,6 +23,27 @@ class ConfigMainTest {
   }
 
   @Test
+  void changed_leaves_out_settings_set_empty_or_to_their_default() {
+    // What the launcher exports for a local stack: an empty password, the default user.
+    int status =
+        ConfigMain.run(
+            Map.of(
+                "ENGRAM_DB_PASSWORD", "",
+                "ENGRAM_DB_USER", "engram",
+                "ENGRAM_API_PORT", "8099"),
+            false,
+            true,
+            out);
+
+    assertThat(printed())
+        .doesNotContain("ENGRAM_DB_PASSWORD")
+        .doesNotContain("(not set)")
+        .doesNotContain("ENGRAM_DB_USER")
+        .containsPattern("ENGRAM_API_PORT +8099 +environment");
+    assertThat(status).isZero();
+  }
+
+  @Test
   void valid_settings_are_listed_with_their_origin_and_secrets_masked() {
     int status =
         ConfigMain.run(
