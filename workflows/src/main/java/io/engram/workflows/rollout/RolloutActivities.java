@@ -46,7 +46,8 @@ public interface RolloutActivities {
   void promote(long rolloutId, String actor, String reason);
 
   /**
-   * Rolls back: the champion alias never moved; the candidate is archived with the reason and the
+   * Rolls back: the champion alias never moved; the candidate is archived with the reason (unless
+   * it has served as champion before: then it stays registered, the collection's way back) and the
    * rollout ends, in one transaction.
    */
   @ActivityMethod(name = "RolloutRollBack")
