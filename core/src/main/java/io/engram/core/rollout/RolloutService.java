@@ -258,6 +258,39 @@ public final class RolloutService {
     return check;
   }
 
+  /**
+   * Checks only whether a running rollout can still judge what it started with, not its figures:
+   * what a paused rollout checks, so that one whose champion alias was moved by hand, or whose
+   * candidate was archived by hand, ends without waiting for a resume. Returns why it cannot, and
+   * records that in the audit as a failed check; empty when nothing moved under it (or it has
+   * ended).
+   */
+  public Optional<String> checkIntegrity(long rolloutId, String eventKey) {
+    Rollout r = require(rolloutId);
+    if (!r.running()) {
+      return Optional.empty();
+    }
+    RolloutJudge.Verdict verdict = interference(r);
+    if (verdict == null) {
+      return Optional.empty();
+    }
+    jdbi.useHandle(
+        h ->
+            RolloutEvents.record(
+                h,
+                rolloutId,
+                RolloutEvents.CHECK,
+                r.routing().phase(),
+                verdict.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    + ": "
+                    + verdict.reason()
+                    + " (checked while paused)",
+                WORKFLOW,
+                null,
+                eventKey));
+    return Optional.of(verdict.reason());
+  }
+
   /** A reason the rollout can no longer judge what it started with, or null. */
   private RolloutJudge.Verdict interference(Rollout r) {
     Optional<ModelAliases.Target> champion =

@@ -559,6 +559,8 @@ class RolloutServiceIT {
   void a_champion_moved_by_hand_fails_the_check_and_routing_follows_the_alias() {
     String collection = collectionWithCandidate("zoo-moved");
     Rollout r = begin(collection);
+    service.signal(r.id(), "pause", "bob", null, "h0");
+    assertThat(service.checkIntegrity(r.id(), "h0c")).isEmpty();
     core.registry()
         .promote(
             collection,
@@ -571,6 +573,15 @@ class RolloutServiceIT {
     RolloutCheck check = service.check(r.id());
     assertThat(check.verdict()).isEqualTo(RolloutJudge.Kind.FAIL);
     assertThat(check.reason()).contains("champion alias was moved by hand to v2");
+    // A paused rollout checks only this, and the audit says so.
+    assertThat(service.checkIntegrity(r.id(), "h0d")).contains(check.reason());
+    assertThat(service.status(r.workflowId()).orElseThrow().events())
+        .filteredOn(e -> e.kind().equals(RolloutEvents.CHECK))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.detail())
+                    .isEqualTo("fail: " + check.reason() + " (checked while paused)"));
 
     // The rollout ends; the candidate, promoted by hand, serves on: it is neither archived nor
     // said to be, and nothing of it waits for retention.
