@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
           + " the request path), canary steps (a growing share of conversations, another share"
           + " given both rankings interleaved), judged on errors, p95 latency, empty results and a"
           + " sequential test of the interleaved clicks; then promote (champion moves, the old one"
-          + " becomes previous), roll back (the candidate is archived) or keep the champion (no"
+          + " becomes previous), roll back (the candidate is archived, unless it has served as champion before) or keep the champion (no"
           + " difference within the budget). A rollout is named rollout-<collection>-v<N>."
     },
     subcommands = {
@@ -335,7 +335,9 @@ final class RolloutCommand extends CommandGroup {
 
   @Command(
       name = "abort",
-      description = "Roll back now: the candidate is archived with the reason.")
+      description =
+          "Roll back now: the candidate is archived with the reason, unless it has served as"
+              + " champion before (then it stays registered, the collection's way back).")
   static final class Abort extends Action {}
 
   @Command(

@@ -98,6 +98,11 @@ public final class RolloutActivitiesImpl implements RolloutActivities {
   }
 
   @Override
+  public String checkIntegrity(long rolloutId) {
+    return service.checkIntegrity(rolloutId, key()).orElse(null);
+  }
+
+  @Override
   public void signal(long rolloutId, String signal, RolloutSignal sent) {
     service.signal(rolloutId, signal, sent.actor(), sent.reason(), key());
   }

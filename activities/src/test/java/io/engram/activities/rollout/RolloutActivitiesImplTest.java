@@ -61,6 +61,18 @@ class RolloutActivitiesImplTest {
   }
 
   @Test
+  void a_check_while_paused_answers_why_the_ground_moved_or_null() {
+    when(service.checkIntegrity(anyLong(), any()))
+        .thenReturn(java.util.Optional.empty())
+        .thenReturn(
+            java.util.Optional.of("the champion alias was moved by hand to v3 during the rollout"));
+
+    assertThat(activities.checkIntegrity(7)).isNull();
+    assertThat(activities.checkIntegrity(7))
+        .isEqualTo("the champion alias was moved by hand to v3 during the rollout");
+  }
+
+  @Test
   void a_promotion_the_registry_refuses_fails_for_good_with_the_reason() {
     when(service.promote(anyLong(), any(), any(), any()))
         .thenThrow(

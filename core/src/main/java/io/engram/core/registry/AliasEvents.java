@@ -45,6 +45,21 @@ public final class AliasEvents {
         .execute();
   }
 
+  /**
+   * Whether {@code alias} of {@code collection} has ever pointed at {@code version}, by the audit
+   * (a move to it or from it), read in the caller's transaction.
+   */
+  static boolean everPointedAt(Handle h, String collection, String alias, int version) {
+    return h.createQuery(
+            "SELECT EXISTS (SELECT 1 FROM model_alias_events WHERE collection = :collection"
+                + " AND alias = :alias AND (to_version = :version OR from_version = :version))")
+        .bind("collection", collection)
+        .bind("alias", alias)
+        .bind("version", version)
+        .mapTo(Boolean.class)
+        .one();
+  }
+
   /** The collection's moves, newest first. */
   public List<Event> list(String collection, int limit) {
     return jdbi.withHandle(

@@ -286,6 +286,17 @@ public final class ModelRegistry {
     }
   }
 
+  /**
+   * Whether a version {@link #lock locked} in the caller's transaction has served as champion: it
+   * carries {@code previous} (the collection's way back), or the alias audit records {@code
+   * champion} pointing at it. Such a version is known good, unlike a fresh candidate.
+   */
+  public static boolean servedAsChampion(Handle h, String collection, int version, Locked locked) {
+    return locked.aliases().contains(ModelAliases.PREVIOUS)
+        || locked.serves()
+        || AliasEvents.everPointedAt(h, collection, ModelAliases.CHAMPION, version);
+  }
+
   /** Locks a version's row in the caller's transaction and reads its status and aliases. */
   public static Locked lock(Handle h, long versionId) {
     String status = ModelVersions.lockStatus(h, versionId);

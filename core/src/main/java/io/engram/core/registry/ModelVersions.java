@@ -373,17 +373,20 @@ public final class ModelVersions {
 
   /** Sets (or with a null value removes) one free-form tag. */
   public void tag(long id, String key, String value) {
-    jdbi.useHandle(
-        h ->
-            h.createUpdate(
-                    value == null
-                        ? "UPDATE model_versions SET tags = tags - :key WHERE id = :id"
-                        : "UPDATE model_versions SET tags = tags || jsonb_build_object(:key,"
-                            + " :value) WHERE id = :id")
-                .bind("key", key)
-                .bind("value", value)
-                .bind("id", id)
-                .execute());
+    jdbi.useHandle(h -> tag(h, id, key, value));
+  }
+
+  /** As {@link #tag(long, String, String)}, in the caller's transaction. */
+  public static void tag(Handle h, long id, String key, String value) {
+    h.createUpdate(
+            value == null
+                ? "UPDATE model_versions SET tags = tags - :key WHERE id = :id"
+                : "UPDATE model_versions SET tags = tags || jsonb_build_object(:key,"
+                    + " :value) WHERE id = :id")
+        .bind("key", key)
+        .bind("value", value)
+        .bind("id", id)
+        .execute();
   }
 
   private static RegisteredVersion read(

@@ -258,6 +258,39 @@ public final class RolloutService {
     return check;
   }
 
+  /**
+   * Checks only whether a running rollout can still judge what it started with, not its figures:
+   * what a paused rollout checks, so that one whose champion alias was moved by hand, or whose
+   * candidate was archived by hand, ends without waiting for a resume. Returns why it cannot, and
+   * records that in the audit as a failed check; empty when nothing moved under it (or it has
+   * ended).
+   */
+  public Optional<String> checkIntegrity(long rolloutId, String eventKey) {
+    Rollout r = require(rolloutId);
+    if (!r.running()) {
+      return Optional.empty();
+    }
+    RolloutJudge.Verdict verdict = interference(r);
+    if (verdict == null) {
+      return Optional.empty();
+    }
+    jdbi.useHandle(
+        h ->
+            RolloutEvents.record(
+                h,
+                rolloutId,
+                RolloutEvents.CHECK,
+                r.routing().phase(),
+                verdict.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    + ": "
+                    + verdict.reason()
+                    + " (checked while paused)",
+                WORKFLOW,
+                null,
+                eventKey));
+    return Optional.of(verdict.reason());
+  }
+
   /** A reason the rollout can no longer judge what it started with, or null. */
   private RolloutJudge.Verdict interference(Rollout r) {
     Optional<ModelAliases.Target> champion =
@@ -384,11 +417,15 @@ public final class RolloutService {
 
   /**
    * Rolls back: the champion alias never moved; the rollout ends and the candidate is archived with
-   * the reason (its index dropped after the retention period), in one transaction. A candidate
-   * promoted or archived by hand meanwhile is left as it is, and the audit says which: one that
-   * serves lost nothing, so nothing of it is retained for dropping, and the rollout ends {@code
-   * superseded} rather than {@code rolled_back}. Which of these holds is read with the candidate's
-   * row locked, in the same transaction, so a hand promotion or archive cannot slip in between.
+   * the reason (its index dropped after the retention period), in one transaction. A candidate that
+   * has served as champion before ({@link ModelRegistry#servedAsChampion}: it is {@code previous},
+   * or the alias audit shows it as champion) is not archived: it is known good and may be the
+   * collection's way back, so it stays registered with its aliases, nothing of it is retained for
+   * dropping, and its {@code rollout} tag and the audit say why. A candidate promoted or archived
+   * by hand meanwhile is left as it is, and the audit says which: one that serves lost nothing, so
+   * nothing of it is retained for dropping, and the rollout ends {@code superseded} rather than
+   * {@code rolled_back}. Which of these holds is read with the candidate's row locked, in the same
+   * transaction, so a hand promotion or archive cannot slip in between.
    */
   public Rollout rollBack(long rolloutId, String actor, String reason, String eventKey) {
     Rollout r = require(rolloutId);
@@ -400,12 +437,19 @@ public final class RolloutService {
     jdbi.useTransaction(
         h -> {
           ModelRegistry.Locked candidate = ModelRegistry.lock(h, r.candidate().id());
+          boolean knownGood =
+              !candidate.serves()
+                  && !candidate.archived()
+                  && ModelRegistry.servedAsChampion(
+                      h, r.collection(), r.candidate().number(), candidate);
           if (!Rollouts.end(
               h,
               rolloutId,
               candidate.serves() ? Rollout.SUPERSEDED : Rollout.ROLLED_BACK,
               reason,
-              candidate.serves() ? null : clock.instant().plus(settings.retention()))) {
+              candidate.serves() || knownGood
+                  ? null
+                  : clock.instant().plus(settings.retention()))) {
             return;
           }
           String outcome;
@@ -415,6 +459,23 @@ public final class RolloutService {
           } else if (candidate.archived()) {
             outcome =
                 "rolled back: " + reason + "; " + r.candidateLabel() + " was archived by hand";
+          } else if (knownGood) {
+            String why = "not archived: it has served as champion";
+            ModelVersions.tag(
+                h,
+                r.candidate().id(),
+                ModelVersions.ROLLOUT_TAG,
+                "rolled back: " + reason + "; " + why);
+            outcome =
+                "rolled back: "
+                    + reason
+                    + "; "
+                    + r.candidateLabel()
+                    + " "
+                    + why
+                    + (candidate.aliases().contains(ModelAliases.PREVIOUS)
+                        ? " and is previous, the collection's way back"
+                        : "");
           } else {
             ModelRegistry.archive(
                 h, r.collection(), r.candidate().id(), r.candidate().number(), candidate, change);
@@ -440,7 +501,7 @@ public final class RolloutService {
    * check is made in the archive's transaction.
    *
    * @throws RolloutConflictException when the version is the candidate of a running rollout: abort
-   *     it first (its rollback archives the candidate)
+   *     it first (its rollback archives the candidate, unless it has served as champion)
    * @throws io.engram.core.registry.RegistryConflictException when the version is the champion
    */
   public RegisteredVersion archive(String collection, int version, ModelRegistry.Change change) {
@@ -459,7 +520,7 @@ public final class RolloutService {
                               + r.workflowId()
                               + "; abort the rollout first (./engram rollout abort "
                               + r.workflowId()
-                              + "), which archives it");
+                              + "), which archives it unless it has served as champion");
                     }));
   }
 

@@ -89,6 +89,20 @@ class RolloutServiceIT {
             RolloutPlan.Overrides.NONE));
   }
 
+  /** Begins a rollout of version {@code candidate} of {@code collection}. */
+  private Rollout beginOf(String collection, int candidate) {
+    return service.begin(
+        new RolloutService.Start(
+            "rollout-" + collection + "-v" + candidate,
+            "run-" + RUNS.incrementAndGet(),
+            collection,
+            candidate,
+            "manual",
+            "it",
+            "testing",
+            RolloutPlan.Overrides.NONE));
+  }
+
   private QueryResult ask(String collection, String text, UUID session) {
     return router.ask(
         new Question(Tenant.DEFAULT, text, session, session == null ? collection : null, 5, true));
@@ -301,12 +315,84 @@ class RolloutServiceIT {
 
     assertThat(back.outcome().status()).isEqualTo(Rollout.ROLLED_BACK);
     assertThat(back.outcome().reason()).isEqualTo("latency");
+    assertThat(back.outcome().retainUntil()).isNotNull();
     RegisteredVersion candidate = core.registry().find(collection, 2).orElseThrow();
     assertThat(candidate.status()).isEqualTo(RegisteredVersion.ARCHIVED);
     assertThat(candidate.aliases()).isEmpty();
     assertThat(core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow().version())
         .isEqualTo(1);
     assertThat(router.routing(collection).rollout()).isNull();
+  }
+
+  @Test
+  void a_rollback_of_the_previous_champion_keeps_it_registered_as_the_way_back() {
+    String collection = collectionWithCandidate("zoo-rollback-previous");
+    ModelRegistry.Change byHand = new ModelRegistry.Change("operator", "by hand", null);
+    core.registry().promote(collection, ModelAliases.CHAMPION, 2, true, byHand);
+    Rollout r = beginOf(collection, 1);
+
+    Rollout back = service.rollBack(r.id(), "qa", "aborted by qa: qa abort", "bp1");
+
+    assertThat(back.outcome().status()).isEqualTo(Rollout.ROLLED_BACK);
+    // Nothing of it waits for retention: it stays registered, and its index with it.
+    assertThat(back.outcome().retainUntil()).isNull();
+    RegisteredVersion v1 = core.registry().find(collection, 1).orElseThrow();
+    assertThat(v1.status()).isEqualTo(RegisteredVersion.REGISTERED);
+    assertThat(v1.aliases()).containsExactly(ModelAliases.PREVIOUS);
+    assertThat(v1.tags())
+        .containsEntry(
+            ModelVersions.ROLLOUT_TAG,
+            "rolled back: aborted by qa: qa abort; not archived: it has served as champion");
+    assertThat(core.registry().alias(collection, ModelAliases.CHAMPION).orElseThrow().version())
+        .isEqualTo(2);
+    assertThat(
+            service
+                .rollouts()
+                .losersRetainedUntil(java.time.Instant.now().plus(Duration.ofDays(3650))))
+        .noneMatch(l -> l.rolloutWorkflowId().equals(r.workflowId()));
+    assertThat(service.status(r.workflowId()).orElseThrow().events())
+        .filteredOn(e -> e.kind().equals(RolloutEvents.DECISION))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.detail())
+                    .isEqualTo(
+                        "rolled back: aborted by qa: qa abort; "
+                            + collection
+                            + "/v1 not archived: it has served as champion and is previous,"
+                            + " the collection's way back"));
+    // It can still carry an alias: the way back is open.
+    assertThat(
+            core.registry().promote(collection, ModelAliases.CHAMPION, 1, true, byHand).aliases())
+        .contains(ModelAliases.CHAMPION);
+  }
+
+  @Test
+  void a_rollback_of_a_former_champion_without_an_alias_keeps_it_registered() {
+    String collection = collectionWithCandidate("zoo-rollback-former");
+    int v3 = registerAnother(collection);
+    ModelRegistry.Change byHand = new ModelRegistry.Change("operator", "by hand", null);
+    core.registry().promote(collection, ModelAliases.CHAMPION, 2, true, byHand);
+    core.registry().promote(collection, ModelAliases.CHAMPION, v3, true, byHand);
+    assertThat(core.registry().find(collection, 1).orElseThrow().aliases()).isEmpty();
+    Rollout r = beginOf(collection, 1);
+
+    Rollout back = service.rollBack(r.id(), RolloutService.WORKFLOW, "latency", "bf1");
+
+    assertThat(back.outcome().status()).isEqualTo(Rollout.ROLLED_BACK);
+    assertThat(back.outcome().retainUntil()).isNull();
+    assertThat(core.registry().find(collection, 1).orElseThrow().status())
+        .isEqualTo(RegisteredVersion.REGISTERED);
+    assertThat(service.status(r.workflowId()).orElseThrow().events())
+        .filteredOn(e -> e.kind().equals(RolloutEvents.DECISION))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.detail())
+                    .isEqualTo(
+                        "rolled back: latency; "
+                            + collection
+                            + "/v1 not archived: it has served as champion"));
   }
 
   @Test
@@ -473,6 +559,8 @@ class RolloutServiceIT {
   void a_champion_moved_by_hand_fails_the_check_and_routing_follows_the_alias() {
     String collection = collectionWithCandidate("zoo-moved");
     Rollout r = begin(collection);
+    service.signal(r.id(), "pause", "bob", null, "h0");
+    assertThat(service.checkIntegrity(r.id(), "h0c")).isEmpty();
     core.registry()
         .promote(
             collection,
@@ -485,6 +573,15 @@ class RolloutServiceIT {
     RolloutCheck check = service.check(r.id());
     assertThat(check.verdict()).isEqualTo(RolloutJudge.Kind.FAIL);
     assertThat(check.reason()).contains("champion alias was moved by hand to v2");
+    // A paused rollout checks only this, and the audit says so.
+    assertThat(service.checkIntegrity(r.id(), "h0d")).contains(check.reason());
+    assertThat(service.status(r.workflowId()).orElseThrow().events())
+        .filteredOn(e -> e.kind().equals(RolloutEvents.CHECK))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.detail())
+                    .isEqualTo("fail: " + check.reason() + " (checked while paused)"));
 
     // The rollout ends; the candidate, promoted by hand, serves on: it is neither archived nor
     // said to be, and nothing of it waits for retention.

@@ -32,6 +32,15 @@ public interface RolloutActivities {
   @ActivityMethod(name = "RolloutCheck")
   RolloutVerdict check(long rolloutId);
 
+  /**
+   * Checks only whether the rollout can still judge what it started with, not its figures: what a
+   * paused rollout checks. Returns why it cannot (the champion alias moved by hand, the candidate
+   * archived or otherwise no longer registered), audited as a failed check, or null when nothing
+   * moved under it. Reads only; a retry answers the same.
+   */
+  @ActivityMethod(name = "RolloutCheckIntegrity")
+  String checkIntegrity(long rolloutId);
+
   /** Audits an operator's signal; a pause or resume also changes the stored routing state. */
   @ActivityMethod(name = "RolloutSignal")
   void signal(long rolloutId, String signal, RolloutSignal sent);
@@ -46,7 +55,8 @@ public interface RolloutActivities {
   void promote(long rolloutId, String actor, String reason);
 
   /**
-   * Rolls back: the champion alias never moved; the candidate is archived with the reason and the
+   * Rolls back: the champion alias never moved; the candidate is archived with the reason (unless
+   * it has served as champion before: then it stays registered, the collection's way back) and the
    * rollout ends, in one transaction.
    */
   @ActivityMethod(name = "RolloutRollBack")

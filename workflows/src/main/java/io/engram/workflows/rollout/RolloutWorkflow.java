@@ -25,7 +25,10 @@ public interface RolloutWorkflow {
   @SignalMethod
   void approve(RolloutSignal signal);
 
-  /** Rolls back now: the candidate is archived with the reason. */
+  /**
+   * Rolls back now: the candidate is archived with the reason, unless it has served as champion
+   * before (then it stays registered, the collection's way back).
+   */
   @SignalMethod
   void abort(RolloutSignal signal);
 

@@ -24,12 +24,13 @@ import java.util.Locale;
 import org.slf4j.Logger;
 
 /**
- * Begin (shadow) → every check interval: handle signals, check the figures, act → decide. Shadow
- * ends once it is ready (enough comparisons, nothing wrong) and has baked; each canary step the
- * same, up to the last, which holds until the sequential test decides or a budget is spent. A
- * failed guardrail or a worse candidate rolls back at once; a better one is promoted (or waits for
- * approval); an undecided one ends at its time or traffic budget keeping the champion. History
- * carries ids, verdicts and figures, never queries.
+ * Begin (shadow) → every check interval: handle signals, check the figures (while paused, only
+ * whether the champion or the candidate was changed by hand), act → decide. Shadow ends once it is
+ * ready (enough comparisons, nothing wrong) and has baked; each canary step the same, up to the
+ * last, which holds until the sequential test decides or a budget is spent. A failed guardrail or a
+ * worse candidate rolls back at once; a better one is promoted (or waits for approval); an
+ * undecided one ends at its time or traffic budget keeping the champion. History carries ids,
+ * verdicts and figures, never queries.
  */
 public class RolloutWorkflowImpl implements RolloutWorkflow {
   private static final Logger log = Workflow.getLogger(RolloutWorkflowImpl.class);
@@ -75,6 +76,14 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
    * meanwhile, and its shadow and canary are compared with a champion that has it all.
    */
   static final String INDEX_CATCH_UP_AT_START = "rollout-index-catch-up-at-start";
+
+  /**
+   * Version of a paused rollout's checks: from 1, a paused rollout still checks, at its check
+   * interval, whether its ground moved (the champion alias moved by hand, the candidate archived or
+   * no longer registered), not its figures, and ends as it would unpaused; before, it checked
+   * nothing until resumed and went on reporting its canary split meanwhile.
+   */
+  static final String INTEGRITY_WHILE_PAUSED = "rollout-integrity-while-paused";
 
   private final RolloutActivities steps =
       ActivityStubs.stub(
@@ -167,6 +176,11 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private void tick(RolloutStarted.Timings t) {
     long now = Workflow.currentTimeMillis();
     if (pausedAt > 0) {
+      if (Workflow.getVersion(INTEGRITY_WHILE_PAUSED, Workflow.DEFAULT_VERSION, 1)
+              != Workflow.DEFAULT_VERSION
+          && groundMovedWhilePaused()) {
+        return;
+      }
       if (now - pausedAt >= t.maxPauseMs()) {
         keep("paused for longer than " + duration(t.maxPauseMs()));
       }
@@ -220,6 +234,28 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         enter(RolloutStatus.CANARY, step + 1);
       }
     }
+  }
+
+  /**
+   * A paused rollout's check: not its figures (a pause means it neither advances nor decides by
+   * them), only whether what it compares still stands. When it does not, the rollout rolls back (or
+   * ends superseded, its candidate made champion by hand) as it would unpaused; returns whether it
+   * did.
+   */
+  private boolean groundMovedWhilePaused() {
+    String moved;
+    try {
+      moved = steps.checkIntegrity(rolloutId());
+    } catch (ActivityFailure e) {
+      // Checked again at the next interval; routing stays as it is.
+      log.warn("rollout {}: the check while paused failed: {}", rolloutId(), e.getMessage());
+      return false;
+    }
+    if (moved == null) {
+      return false;
+    }
+    rollBack(WORKFLOW, moved);
+    return true;
   }
 
   /** Audits and acts on the signals received, oldest first, until one decides. */

@@ -58,6 +58,23 @@ class RecordRolloutHistoriesTest {
   }
 
   @Test
+  void a_paused_rollout_whose_champion_was_moved_by_hand_rolled_back_while_paused(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
+    ScriptedRollout steps = new ScriptedRollout();
+    RolloutWorkflow workflow = RolloutWorkflowTest.start(env, worker, client, steps);
+    WorkflowClient.start(workflow::rollOut, ScriptedRollout.request());
+    env.sleep(Duration.ofSeconds(70));
+    workflow.pause(new RolloutSignal("bob", "a look at the dashboard"));
+    env.sleep(Duration.ofMinutes(1));
+    steps.interference = "the champion alias was moved by hand to v2 during the rollout";
+
+    assertThat(WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class).decision())
+        .isEqualTo(RolloutResult.ROLLED_BACK);
+
+    write(client, "rollout-paused-champion-moved-rollback");
+  }
+
+  @Test
   void a_slow_candidate_rolled_back_in_the_first_step(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
     ScriptedRollout steps = new ScriptedRollout();

@@ -27,7 +27,10 @@ class RolloutWorkflowReplayTest {
    * One history per way a rollout ends by its figures: promoted on approval after a pause, rolled
    * back by a guardrail, rolled back when its promotion was refused ({@link
    * RolloutWorkflowImpl#REFUSED_PROMOTION}), and rolled back at its time budget for errors too few
-   * to fail a check ({@link RolloutWorkflowImpl#ERRORS_AT_BUDGET_END}).
+   * to fail a check ({@link RolloutWorkflowImpl#ERRORS_AT_BUDGET_END}), and rolled back while
+   * paused because its champion was moved by hand ({@link
+   * RolloutWorkflowImpl#INTEGRITY_WHILE_PAUSED}; the promoted one paused before it, with no
+   * marker).
    */
   @ParameterizedTest
   @ValueSource(
@@ -39,7 +42,8 @@ class RolloutWorkflowReplayTest {
         "histories/rollout-index-caught-up-promote.json",
         "histories/rollout-index-caught-up-twice-promote.json",
         "histories/rollout-index-caught-up-at-start-promote.json",
-        "histories/rollout-too-little-traffic-kept.json"
+        "histories/rollout-too-little-traffic-kept.json",
+        "histories/rollout-paused-champion-moved-rollback.json"
       })
   void replays(String history) throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(history, RolloutWorkflowImpl.class);

@@ -435,6 +435,40 @@ class RolloutWorkflowTest {
   }
 
   @Test
+  void a_paused_rollout_whose_champion_was_moved_by_hand_ends_without_waiting_for_a_resume(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    RolloutWorkflow workflow = start(env, worker, client, steps);
+    WorkflowClient.start(workflow::rollOut, ScriptedRollout.request());
+    env.sleep(Duration.ofSeconds(70));
+    assertThat(workflow.status().phase()).isEqualTo(RolloutStatus.CANARY);
+    workflow.pause(new RolloutSignal("bob", "looking at a dashboard"));
+    env.sleep(Duration.ofSeconds(5));
+    long checks = steps.count("check ");
+    env.sleep(Duration.ofMinutes(2));
+    assertThat(workflow.status().paused()).isTrue();
+    assertThat(workflow.status().decision()).isNull();
+
+    steps.interference = "the champion alias was moved by hand to v2 during the rollout";
+    RolloutResult result = WorkflowStub.fromTyped(workflow).getResult(RolloutResult.class);
+
+    // Ended at the next check interval (15 s), still paused: its figures were never read meanwhile.
+    assertThat(result.decision()).isEqualTo(RolloutResult.ROLLED_BACK);
+    assertThat(result.seconds()).isLessThanOrEqualTo(70 + 5 + 120 + 15 + 1);
+    assertThat(result.reason())
+        .isEqualTo("the champion alias was moved by hand to v2 during the rollout");
+    assertThat(steps.count("check ")).isEqualTo(checks);
+    assertThat(steps.count("integrity canary 1")).isGreaterThan(1);
+    assertThat(steps.moves())
+        .containsExactly(
+            "begin v2",
+            "enter canary 1",
+            "signal pause by bob",
+            "roll back by rollout: the champion alias was moved by hand to v2 during the rollout");
+    assertThat(searchAttributes(workflow).get(EngramSearchAttributes.ROLLOUT_PHASE))
+        .isEqualTo("rolled_back");
+  }
+
+  @Test
   void a_pause_longer_than_allowed_keeps_the_champion(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     steps.timings =

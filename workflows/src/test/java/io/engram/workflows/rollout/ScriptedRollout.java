@@ -29,6 +29,9 @@ final class ScriptedRollout implements RolloutActivities {
   volatile String refuse;
   volatile String refusePromotion;
 
+  /** What {@link #checkIntegrity} answers: why the ground moved under the rollout, or null. */
+  volatile String interference;
+
   /** The candidate's own index, when it has one (a retraining rebuilt it). */
   volatile IndexParams candidateIndex;
 
@@ -68,6 +71,12 @@ final class ScriptedRollout implements RolloutActivities {
   }
 
   @Override
+  public String checkIntegrity(long rolloutId) {
+    calls.add("integrity " + phase + " " + step);
+    return interference;
+  }
+
+  @Override
   public void signal(long rolloutId, String signal, RolloutSignal sent) {
     calls.add("signal " + signal + " by " + sent.actor());
   }
@@ -99,7 +108,9 @@ final class ScriptedRollout implements RolloutActivities {
 
   List<String> moves() {
     synchronized (calls) {
-      return calls.stream().filter(c -> !c.startsWith("check ")).toList();
+      return calls.stream()
+          .filter(c -> !c.startsWith("check ") && !c.startsWith("integrity "))
+          .toList();
     }
   }
 
