@@ -3,6 +3,7 @@ package io.engram.core.ingestion;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.langchain4j.data.document.DocumentSplitter;
 import dev.langchain4j.data.document.splitter.DocumentSplitters;
+import io.engram.core.collection.CollectionDeletingException;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.db.InvalidData;
 import io.engram.core.embedding.CachedEmbedder;
@@ -197,7 +198,13 @@ public final class IngestionService {
       throw new InvalidSourceException(
           "origin '" + REBUILD_ORIGIN + "' is reserved for rebuilds; name the source otherwise");
     }
-    collections.ensure(request.collection());
+    try {
+      collections.ensure(request.collection());
+    } catch (CollectionDeletingException e) {
+      // A run started before the deletion (or by a schedule or another client meanwhile) fails for
+      // good rather than retrying until the deletion ends and then recreating the collection.
+      throw new InvalidSourceException(e.getMessage());
+    }
     IndexVersion version;
     try {
       version = indexVersions.resolve(served.serving(request.collection()), request.index());

@@ -163,6 +163,22 @@ class CollectionCatalogIT {
     return discovery;
   }
 
+  @Test
+  void an_ingestion_into_a_collection_being_deleted_fails_for_good_and_recreates_nothing(
+      @TempDir Path tmp) throws Exception {
+    Path notes = notes(tmp);
+    ingest("doomed", notes);
+    database.jdbi.useTransaction(h -> CollectionRegistry.markDeleting(h, "doomed"));
+
+    assertThatThrownBy(
+            () ->
+                service.discover(
+                    request("doomed", notes, IndexParams.chunking(256, 32), false), n -> {}))
+        .isInstanceOf(IngestionService.InvalidSourceException.class)
+        .hasMessageContaining("is being deleted");
+    assertThat(registry.state("doomed")).isEqualTo(CollectionRegistry.State.DELETING);
+  }
+
   private IngestionService.Request request(
       String collection, Path path, IndexParams index, boolean rebuild) {
     String runId = "run-" + ++runs;
