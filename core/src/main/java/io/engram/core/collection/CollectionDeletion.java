@@ -142,11 +142,17 @@ public final class CollectionDeletion {
   }
 
   /**
-   * Removes the row of a collection being deleted, the last step.
+   * Removes the row of a collection being deleted, the last step. Rows written after their kind was
+   * purged (the log row of a query answered just before the mark, a step of a run that began just
+   * before it) go first: the collection's row, which most of them reference, can only go after
+   * them. One written in between fails the removal, and a retry sweeps again.
    *
    * @return whether it removed the row (false when it was gone already)
    */
   public boolean finish(String key) {
+    for (String kind : kinds()) {
+      purge(key, kind, n -> {});
+    }
     return jdbi.inTransaction(h -> CollectionRegistry.removeDeleted(h, key));
   }
 
