@@ -399,16 +399,22 @@ class RolloutWorkflowTest {
     assertThat(result.reason()).startsWith("no approval within 10m");
   }
 
-  @Test
-  void a_paused_rollout_neither_checks_nor_moves_until_resumed_and_abort_rolls_back(
+  /** A rollout started, in canary step 1 after 70 s, then paused by bob. */
+  private RolloutWorkflow pausedInCanary(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     RolloutWorkflow workflow = start(env, worker, client, steps);
     WorkflowClient.start(workflow::rollOut, ScriptedRollout.request());
     env.sleep(Duration.ofSeconds(70));
     assertThat(workflow.status().phase()).isEqualTo(RolloutStatus.CANARY);
-
     workflow.pause(new RolloutSignal("bob", "looking at a dashboard"));
     env.sleep(Duration.ofSeconds(5));
+    return workflow;
+  }
+
+  @Test
+  void a_paused_rollout_neither_checks_nor_moves_until_resumed_and_abort_rolls_back(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    RolloutWorkflow workflow = pausedInCanary(env, worker, client);
     long checks = steps.count("check ");
     env.sleep(Duration.ofMinutes(30));
     assertThat(steps.count("check ")).isEqualTo(checks);
@@ -437,12 +443,7 @@ class RolloutWorkflowTest {
   @Test
   void a_paused_rollout_whose_champion_was_moved_by_hand_ends_without_waiting_for_a_resume(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    RolloutWorkflow workflow = start(env, worker, client, steps);
-    WorkflowClient.start(workflow::rollOut, ScriptedRollout.request());
-    env.sleep(Duration.ofSeconds(70));
-    assertThat(workflow.status().phase()).isEqualTo(RolloutStatus.CANARY);
-    workflow.pause(new RolloutSignal("bob", "looking at a dashboard"));
-    env.sleep(Duration.ofSeconds(5));
+    RolloutWorkflow workflow = pausedInCanary(env, worker, client);
     long checks = steps.count("check ");
     env.sleep(Duration.ofMinutes(2));
     assertThat(workflow.status().paused()).isTrue();
