@@ -84,20 +84,21 @@ class EvalCommandTest {
   }
 
   @Test
-  void json_carries_the_advisory_tier_in_its_own_object_and_missing_means_are_null() {
+  void json_is_the_apis_document_with_the_advisory_tier_in_its_own_object() {
     AnswerMetrics noneGenerated =
         new AnswerMetrics("openai:gemma-3-270m", 2, 2, 0, 2, null, null, 0.5, null);
 
-    JsonNode printed = EngramClient.JSON.valueToTree(EvalCommand.summary(completed(noneGenerated)));
+    JsonNode printed = EngramClient.JSON.valueToTree(completed(noneGenerated));
 
-    assertThat(printed.get("ndcg@10").asDouble()).isEqualTo(0.75971);
+    // The figures are named as in GET /v1/evaluations/{id}, retrain --json and models --json.
+    assertThat(printed.get("ndcgAt10").asDouble()).isEqualTo(0.75971);
+    assertThat(printed.get("p95Ms").asDouble()).isEqualTo(72.81);
     assertThat(printed.get("part").asText()).isEqualTo("held-out");
     JsonNode answers = printed.get("answers");
-    assertThat(answers.get("advisory").asBoolean()).isTrue();
-    assertThat(answers.get("answers").asInt()).isEqualTo(2);
+    assertThat(answers.get("sample").asInt()).isEqualTo(2);
     assertThat(answers.get("fallback").asInt()).isEqualTo(2);
     assertThat(answers.get("faithfulness").isNull()).isTrue();
-    assertThat(answers.get("context_recall").asDouble()).isEqualTo(0.5);
+    assertThat(answers.get("contextRecall").asDouble()).isEqualTo(0.5);
     assertThat(table(completed(noneGenerated)))
         .contains(
             "  faithfulness       n/a     share of claims",
