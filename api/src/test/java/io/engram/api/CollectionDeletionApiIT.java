@@ -205,7 +205,9 @@ class CollectionDeletionApiIT extends ApiTestSupport implements TestPropertyProv
 
     Reply refused = delete("/v1/collections/zoo-rolling");
     assertProblem(refused, 409);
-    assertThat(refused.json().path("detail").asText()).contains("rollout", "abort it first");
+    // It names the rollout as the abort command takes it.
+    assertThat(refused.json().path("detail").asText())
+        .contains("abort it first", "./engram rollout abort " + id);
     // Refused, so nothing changed: the collection still answers.
     assertThat(get("/v1/collections/zoo-rolling").status()).isEqualTo(200);
     assertThat(ask("zoo-rolling").status()).isEqualTo(200);
@@ -229,5 +231,10 @@ class CollectionDeletionApiIT extends ApiTestSupport implements TestPropertyProv
     assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
     assertThat(done.path("deleted").path("rollouts").asLong()).isEqualTo(1);
     assertThat(done.path("deleted").path("model_versions").asLong()).isEqualTo(2);
+    // Its rollout's workflow is still in Temporal, but the collection it spoke of is gone.
+    Reply gone = get("/v1/rollouts/" + id);
+    assertProblem(gone, 404);
+    assertThat(gone.json().path("detail").asText()).contains("its collection was deleted");
+    assertThat(gone.json().path("type").asText()).endsWith("/rollout-not-found");
   }
 }

@@ -99,10 +99,12 @@ class CollectionDeletionStarter {
           "collection '"
               + name
               + "' has a running rollout ("
-              + rollout.get().id()
-              + "); abort it first (POST /v1/rollouts/"
-              + rollout.get().id()
-              + ":abort, ./engram rollout abort), then delete the collection");
+              + rollout.get().workflowId()
+              + "); abort it first (./engram rollout abort "
+              + rollout.get().workflowId()
+              + ", or POST /v1/rollouts/"
+              + rollout.get().workflowId()
+              + ":abort), then delete the collection");
     }
     List<WorkflowExecutionMetadata> running = running(key);
     if (!running.isEmpty()) {

@@ -3,9 +3,14 @@ package io.engram.api.collections;
 import io.engram.api.auth.Caller;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
+import io.engram.api.temporal.WorkflowRun;
 import io.engram.core.CoreServices;
 import io.engram.core.collection.CollectionRegistry;
+import io.engram.workflows.common.EngramSearchAttributes;
 import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * A collection a request names, looked up the same way by every endpoint that needs one to exist
@@ -32,5 +37,29 @@ public class CollectionLookup {
       throw Problems.notFound("collection", "no collection '" + name + "'; ingest into it first");
     }
     return key;
+  }
+
+  /**
+   * How much earlier than its collection's creation a run of it may seem to start: Temporal's clock
+   * and PostgreSQL's may differ, and a run is started right after its collection is created.
+   */
+  static final Duration CLOCK_SLACK = Duration.ofMinutes(5);
+
+  /**
+   * {@code run}, a workflow of one of the caller's collections, unless that collection has been
+   * deleted since: gone, being deleted, or created again after the run began. Then it is a 404 like
+   * an unknown id's: the run speaks of data that no longer exists, and not of the collection now
+   * under that name.
+   */
+  public WorkflowRun ofCurrentCollection(
+      WorkflowRun run, WorkflowRun.Kind kind, String workflowId) {
+    Optional<Instant> created =
+        run.searchAttribute(EngramSearchAttributes.COLLECTION).flatMap(collections::createdAt);
+    if (created.isEmpty() || run.startedAt().isBefore(created.get().minus(CLOCK_SLACK))) {
+      throw Problems.notFound(
+          kind.name().replace(' ', '-'),
+          "no " + kind.name() + " workflow '" + workflowId + "': its collection was deleted");
+    }
+    return run;
   }
 }

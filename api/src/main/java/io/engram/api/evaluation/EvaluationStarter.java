@@ -95,7 +95,9 @@ class EvaluationStarter {
 
   EvaluationStatus status(Caller caller, String workflowId) {
     CleanText.require("workflowId", workflowId);
-    WorkflowRun workflow = WorkflowRun.describe(client, workflowId, KIND, caller.tenant());
+    WorkflowRun workflow =
+        collections.ofCurrentCollection(
+            WorkflowRun.describe(client, workflowId, KIND, caller.tenant()), KIND, workflowId);
     String name = workflow.statusName();
     String runId = workflow.runId();
     Optional<EvaluationRuns.Run> stored =

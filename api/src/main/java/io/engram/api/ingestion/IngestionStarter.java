@@ -1,6 +1,7 @@
 package io.engram.api.ingestion;
 
 import io.engram.api.auth.Caller;
+import io.engram.api.collections.CollectionLookup;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
 import io.engram.api.temporal.WorkflowRun;
@@ -47,6 +48,7 @@ class IngestionStarter {
   private final EngramSettings settings;
   private final WorkflowClient client;
   private final CollectionRegistry collections;
+  private final CollectionLookup lookup;
   private final BlobStore blobs;
   private static final WorkflowRun.Kind KIND =
       new WorkflowRun.Kind("ingestion", IngestionWorkflow.class.getSimpleName());
@@ -56,9 +58,10 @@ class IngestionStarter {
   private final LiveIndexes live;
   private final Tenants tenants;
 
-  IngestionStarter(WorkflowClient client, CoreServices core) {
+  IngestionStarter(WorkflowClient client, CoreServices core, CollectionLookup lookup) {
     this.settings = core.settings();
     this.client = client;
+    this.lookup = lookup;
     this.collections = core.collections();
     this.blobs = core.blobs();
     this.manifests = new Manifests(core.jdbi());
@@ -202,7 +205,9 @@ class IngestionStarter {
 
   IngestionStatus status(Caller caller, String workflowId) {
     CleanText.require("workflowId", workflowId);
-    WorkflowRun workflow = WorkflowRun.describe(client, workflowId, KIND, caller.tenant());
+    WorkflowRun workflow =
+        lookup.ofCurrentCollection(
+            WorkflowRun.describe(client, workflowId, KIND, caller.tenant()), KIND, workflowId);
     IngestionProgress progress = null;
     String failure = null;
     if (workflow.status() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {

@@ -2,6 +2,7 @@ package io.engram.api.rollout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.api.auth.Caller;
+import io.engram.api.collections.CollectionLookup;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
 import io.engram.api.temporal.WorkflowRun;
@@ -44,12 +45,19 @@ class RolloutStarter {
   static final Duration SIGNAL_WAIT = Duration.ofSeconds(5);
 
   private final WorkflowClient client;
+  private final CollectionLookup collections;
   private final RolloutService service;
   private final RolloutViews views;
   private final ObjectMapper json;
 
-  RolloutStarter(WorkflowClient client, CoreServices core, RolloutViews views, ObjectMapper json) {
+  RolloutStarter(
+      WorkflowClient client,
+      CoreServices core,
+      CollectionLookup collections,
+      RolloutViews views,
+      ObjectMapper json) {
     this.client = client;
+    this.collections = collections;
     this.service = core.rollouts();
     this.views = views;
     this.json = json;
@@ -112,7 +120,9 @@ class RolloutStarter {
       Rollout r = owned(caller, id, status.get().rollout());
       return views.view(caller, r, status.get().events());
     }
-    WorkflowRun run = WorkflowRun.describe(client, id, KIND, caller.tenant());
+    WorkflowRun run =
+        collections.ofCurrentCollection(
+            WorkflowRun.describe(client, id, KIND, caller.tenant()), KIND, id);
     String[] parts = parse(caller, id);
     if (run.running()) {
       return starting(caller, id);

@@ -86,7 +86,10 @@ public final class WorkflowRun {
 
   /** The 404 of an unknown workflow id, as {@link #describe} answers it. */
   public static ApiProblem notFound(Kind kind, String workflowId) {
-    return Problems.notFound(kind.name(), "no " + kind.name() + " workflow '" + workflowId + "'");
+    // The problem type is a URI path segment: "collection deletion" is type
+    // collection-deletion-not-found.
+    return Problems.notFound(
+        kind.name().replace(' ', '-'), "no " + kind.name() + " workflow '" + workflowId + "'");
   }
 
   /** The latest run of {@code workflowId}, or empty when there is none. */
@@ -134,6 +137,11 @@ public final class WorkflowRun {
   /** The run's value of a search attribute, e.g. a retraining's reason; empty when it has none. */
   public <T> Optional<T> searchAttribute(SearchAttributeKey<T> key) {
     return Optional.ofNullable(description.getTypedSearchAttributes().get(key));
+  }
+
+  /** When the run started, by the Temporal server's clock. */
+  public java.time.Instant startedAt() {
+    return description.getStartTime();
   }
 
   /** The run's memo value under {@code key}, if it was started with one. */

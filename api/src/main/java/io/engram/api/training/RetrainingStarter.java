@@ -122,7 +122,10 @@ class RetrainingStarter {
     Optional<WorkflowRun> given = WorkflowRun.find(client, requested, KIND, caller.tenant());
     String workflowId = given.isPresent() ? requested : ownWorkflowId(caller, requested);
     WorkflowRun workflow =
-        given.orElseGet(() -> WorkflowRun.describe(client, workflowId, KIND, caller.tenant()));
+        collections.ofCurrentCollection(
+            given.orElseGet(() -> WorkflowRun.describe(client, workflowId, KIND, caller.tenant())),
+            KIND,
+            workflowId);
     if (workflow.running()) {
       RetrainingProgress p =
           workflow.progress(

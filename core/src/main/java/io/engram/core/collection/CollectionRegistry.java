@@ -1,7 +1,10 @@
 package io.engram.core.collection;
 
 import io.engram.core.tenant.Tenant;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
@@ -66,6 +69,19 @@ public final class CollectionRegistry {
                 .findOne()
                 .map(OptionalLong::of)
                 .orElse(OptionalLong.empty()));
+  }
+
+  /** When the collection in use was created; empty when there is none, or it is being deleted. */
+  public Optional<Instant> createdAt(String key) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT created_at FROM collections WHERE name = :name"
+                        + " AND deleting_since IS NULL")
+                .bind("name", key)
+                .mapTo(OffsetDateTime.class)
+                .findOne()
+                .map(OffsetDateTime::toInstant));
   }
 
   /** Where a collection stands: absent, in use, or being deleted. */
