@@ -309,6 +309,9 @@ final class CollectionsCommand extends CommandGroup {
 
     @Override
     public Integer call() throws Exception {
+      if (collection.isBlank()) {
+        throw context.usageError("COLLECTION must name a collection");
+      }
       EngramClient client = context.client();
       if (!yes) {
         // What is about to go, before the question: the collection must exist to be shown.
@@ -344,9 +347,12 @@ final class CollectionsCommand extends CommandGroup {
                         + TerminalSafe.cell(collection)
                         + "': "
                         + context.workflowLine(s.workflowId())
-                        + "; follow it: ./engram collections delete "
+                        + "; follow it while it runs: ./engram collections delete "
                         + collection
-                        + " --yes (attaches to it)"));
+                        + " --yes (attaches to it); its report, also once done: GET"
+                        + " /v1/collections/"
+                        + collection
+                        + "/deletion"));
         return 0;
       }
       Reply<DeletionStatus> last =

@@ -100,6 +100,18 @@ class CollectionsDeleteCommandTest {
   }
 
   @Test
+  void an_empty_name_is_a_usage_error_and_sends_nothing() throws Exception {
+    try (FakeApi api = api()) {
+      CliRunner.Result result =
+          run(NO_TERMINAL, "--api", api.url(), "collections", "delete", "", "--yes");
+
+      assertThat(result.exitCode()).isEqualTo(CliException.USAGE);
+      assertThat(result.err()).contains("COLLECTION must name a collection");
+      assertThat(api.requests("DELETE", "/v1/collections/")).isEmpty();
+    }
+  }
+
+  @Test
   void asks_and_deletes_only_when_the_name_is_typed_back() throws Exception {
     try (FakeApi api = api()) {
       List<String> asked = new ArrayList<>();
