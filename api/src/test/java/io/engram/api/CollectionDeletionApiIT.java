@@ -158,8 +158,13 @@ class CollectionDeletionApiIT extends ApiTestSupport implements TestPropertyProv
             Map.of("collection", "zoo-marked", "files", List.of(), "origin", "notes"));
     assertProblem(ingest, 409);
     assertThat(ingest.json().path("detail").asText()).contains("is being deleted");
-    assertProblem(get("/v1/collections/zoo-marked"), 404);
-    assertProblem(ask("zoo-marked"), 404);
+    Reply shown = get("/v1/collections/zoo-marked");
+    assertProblem(shown, 404);
+    assertThat(shown.json().path("detail").asText())
+        .isEqualTo("collection 'zoo-marked' is being deleted");
+    Reply asked = ask("zoo-marked");
+    assertProblem(asked, 404);
+    assertThat(asked.json().path("detail").asText()).contains("is being deleted");
     assertProblem(get("/v1/collections/zoo-marked/deletion"), 404);
 
     Reply started = delete("/v1/collections/zoo-marked");

@@ -34,7 +34,11 @@ public class CollectionLookup {
     CleanText.require(field, name);
     String key = caller.collection(field, name);
     if (!collections.exists(key)) {
-      throw Problems.notFound("collection", "no collection '" + name + "'; ingest into it first");
+      throw Problems.notFound(
+          "collection",
+          collections.state(key) == CollectionRegistry.State.DELETING
+              ? "collection '" + name + "' is being deleted"
+              : "no collection '" + name + "'; ingest into it first");
     }
     return key;
   }

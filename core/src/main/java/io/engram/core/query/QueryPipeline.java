@@ -227,7 +227,11 @@ public final class QueryPipeline {
             ? shared.collections().served(collection)
             : OptionalLong.empty();
     if (generation.isEmpty()) {
-      throw noCollection(collection);
+      throw q.tenant().owns(collection)
+              && shared.collections().state(collection) == CollectionRegistry.State.DELETING
+          ? new UnknownResourceException(
+              "collection", "collection '" + Tenant.nameOf(collection) + "' is being deleted")
+          : noCollection(collection);
     }
     long intentStart = System.nanoTime();
     IntentClassifier.Classified classified = shared.classifier().classify(q.text(), history);
