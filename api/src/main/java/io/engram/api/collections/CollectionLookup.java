@@ -58,7 +58,9 @@ public class CollectionLookup {
   public WorkflowRun ofCurrentCollection(
       WorkflowRun run, WorkflowRun.Kind kind, String workflowId) {
     Optional<Instant> created =
-        run.searchAttribute(EngramSearchAttributes.COLLECTION).flatMap(collections::createdAt);
+        run.searchAttribute(EngramSearchAttributes.COLLECTION)
+            .flatMap(collections::inUse)
+            .map(CollectionRegistry.InUse::createdAt);
     if (created.isEmpty() || run.startedAt().isBefore(created.get().minus(CLOCK_SLACK))) {
       throw Problems.notFound(
           kind.name().replace(' ', '-'),

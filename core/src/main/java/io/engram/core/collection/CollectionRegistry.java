@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -55,33 +54,30 @@ public final class CollectionRegistry {
   }
 
   /**
-   * The generation of a collection in use (not being deleted), or empty when there is none: the
-   * query path's one read of the collection, which both checks it and keys the answers cached from
-   * it.
+   * A collection in use (not being deleted).
+   *
+   * @param generation moves on with every change to what its searches find; it keys the answers
+   *     cached from it
+   * @param createdAt when it was created: a workflow of the same name that began before ran on a
+   *     collection deleted since
    */
-  public OptionalLong served(String key) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT generation FROM collections WHERE name = :name AND deleting_since IS NULL")
-                .bind("name", key)
-                .mapTo(Long.class)
-                .findOne()
-                .map(OptionalLong::of)
-                .orElse(OptionalLong.empty()));
-  }
+  public record InUse(long generation, Instant createdAt) {}
 
-  /** When the collection in use was created; empty when there is none, or it is being deleted. */
-  public Optional<Instant> createdAt(String key) {
+  /**
+   * The collection in use under {@code key}, or empty when there is none or it is being deleted:
+   * the query path's one read of the collection, which both checks it and keys its cached answers.
+   */
+  public Optional<InUse> inUse(String key) {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT created_at FROM collections WHERE name = :name"
+                    "SELECT generation, created_at FROM collections WHERE name = :name"
                         + " AND deleting_since IS NULL")
                 .bind("name", key)
-                .mapTo(OffsetDateTime.class)
-                .findOne()
-                .map(OffsetDateTime::toInstant));
+                .map(
+                    (rs, ctx) ->
+                        new InUse(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant()))
+                .findOne());
   }
 
   /** Where a collection stands: absent, in use, or being deleted. */

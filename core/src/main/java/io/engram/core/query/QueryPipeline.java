@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -222,11 +221,9 @@ public final class QueryPipeline {
     }
     collection =
         collection == null ? q.tenant().collection(CollectionRegistry.DEFAULT) : collection;
-    OptionalLong generation =
-        q.tenant().owns(collection)
-            ? shared.collections().served(collection)
-            : OptionalLong.empty();
-    if (generation.isEmpty()) {
+    Optional<CollectionRegistry.InUse> inUse =
+        q.tenant().owns(collection) ? shared.collections().inUse(collection) : Optional.empty();
+    if (inUse.isEmpty()) {
       throw q.tenant().owns(collection)
               && shared.collections().state(collection) == CollectionRegistry.State.DELETING
           ? new UnknownResourceException(
@@ -247,7 +244,7 @@ public final class QueryPipeline {
                 q,
                 serving,
                 collection,
-                generation.getAsLong(),
+                inUse.get().generation(),
                 classified.query(),
                 history,
                 timings);
