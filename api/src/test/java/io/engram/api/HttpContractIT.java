@@ -99,6 +99,49 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
   }
 
   /**
+   * A collection created again while the deletion of an earlier one of its name is still closing
+   * (its row gone, its run not yet ended) is deleted by a run of its own once that one has ended,
+   * rather than attached to it and left marked with nobody to delete it. No worker runs in this
+   * class: the closing run is one started here, ended by the test.
+   */
+  @Test
+  void a_deletion_waits_for_an_earlier_collections_closing_run_and_starts_its_own()
+      throws Exception {
+    core.collections().ensure("again");
+    String workflowId = "delete-collection-again";
+    io.temporal.client.WorkflowStub closing =
+        temporal.newUntypedWorkflowStub(
+            "CollectionDeletionWorkflow",
+            io.temporal.client.WorkflowOptions.newBuilder()
+                .setWorkflowId(workflowId)
+                .setTaskQueue("maintenance")
+                .build());
+    String closingRun = closing.start("again").getRunId();
+    Thread ender =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(1_000);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              temporal.newUntypedWorkflowStub(workflowId).terminate("the earlier deletion ended");
+            });
+    ender.start();
+    try {
+      Reply started =
+          send(HttpRequest.newBuilder(baseUri().resolve("/v1/collections/again")).DELETE().build());
+      assertThat(started.status()).as(started.body()).isEqualTo(202);
+      ender.join();
+      String run = temporal.newUntypedWorkflowStub(workflowId).describe().getExecution().getRunId();
+      assertThat(run).isNotEqualTo(closingRun);
+    } finally {
+      ender.join();
+      temporal.newUntypedWorkflowStub(workflowId).terminate("the test is done with it");
+    }
+  }
+
+  /**
    * A second request for a source whose ingestion runs attaches to the run only when it asks the
    * same: one that asks other files or chunking would be dropped, so it is refused (409) and says
    * to send it again once the run has ended. No worker runs in this class, so the run stays open.

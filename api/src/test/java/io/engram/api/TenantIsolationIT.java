@@ -433,6 +433,8 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
 
     assertProblem(call(gamma, "GET", document, null), 404);
     assertProblem(call(gamma, "DELETE", document, null), 404);
+    // Deleting a whole collection, even gamma's own, needs admin.
+    assertProblem(call(gamma, "DELETE", "/v1/collections/notes", null), 403);
 
     assertThat(call(alpha, "GET", document, null).json().path("document").path("status").asText())
         .isEqualTo("active");

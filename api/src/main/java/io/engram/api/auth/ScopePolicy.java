@@ -52,7 +52,9 @@ final class ScopePolicy {
           rule("GET /v1/collections/{collection}/documents/{id}", Scope.INGEST),
           rule("DELETE /v1/collections/{collection}/documents/{id}", Scope.INGEST),
           rule("GET /v1/collections/{collection}", Scope.QUERY),
-          rule("DELETE /v1/collections/{collection}", Scope.INGEST),
+          // It takes the collection's model versions, rollouts and users' memory with it, as only
+          // an admin may change them one by one.
+          rule("DELETE /v1/collections/{collection}", Scope.ADMIN),
           rule("GET /v1/collections/{collection}/deletion", Scope.INGEST),
           rule("GET /v1/ingestions/{workflowId}", Scope.INGEST),
           rule("POST /v1/evaluations", Scope.INGEST),

@@ -43,6 +43,9 @@ class CollectionDeletionStarter {
 
   static final String FAILED = "failed";
 
+  /** How long a deletion waits for an earlier collection's deletion, past its last step, to end. */
+  static final java.time.Duration CLOSING_WAIT = java.time.Duration.ofSeconds(10);
+
   /** What to do about a running workflow of each type, by workflow type. */
   private static final Map<String, String> ADVICE =
       Map.of(
@@ -72,23 +75,51 @@ class CollectionDeletionStarter {
     if (state == CollectionRegistry.State.ABSENT) {
       throw Problems.notFound("collection", "no collection '" + name + "'");
     }
-    if (state == CollectionRegistry.State.ACTIVE) {
+    boolean markedNow = state == CollectionRegistry.State.ACTIVE;
+    if (markedNow) {
       refuseWhileBusy(key, name);
       deletion.begin(key);
     }
-    CollectionDeletionWorkflow workflow =
-        client.newWorkflowStub(
-            CollectionDeletionWorkflow.class, CollectionDeletionWorkflow.startOptions(key));
     return WorkflowRun.start(
         "the collection deletion workflow",
         () -> {
           try {
-            return new DeletionStarted(
-                WorkflowClient.start(workflow::delete, key).getWorkflowId(), name);
+            return new DeletionStarted(start(key).getWorkflowId(), name);
           } catch (WorkflowExecutionAlreadyStarted e) {
-            return new DeletionStarted(e.getExecution().getWorkflowId(), name);
+            if (!markedNow) {
+              // Its deletion runs: this request attaches to it.
+              return new DeletionStarted(e.getExecution().getWorkflowId(), name);
+            }
+            // The collection was in use, so the run under its workflow id is the closing step of
+            // an earlier collection of the same name (its row is already gone): start this one's
+            // once that run has ended, rather than attach to it and leave this one marked.
+            awaitClosed(e.getExecution().getWorkflowId());
+            return new DeletionStarted(start(key).getWorkflowId(), name);
           }
         });
+  }
+
+  private io.temporal.api.common.v1.WorkflowExecution start(String key) {
+    CollectionDeletionWorkflow workflow =
+        client.newWorkflowStub(
+            CollectionDeletionWorkflow.class, CollectionDeletionWorkflow.startOptions(key));
+    return WorkflowClient.start(workflow::delete, key);
+  }
+
+  /** Waits, at most {@link #CLOSING_WAIT}, for the run of {@code workflowId} to end. */
+  private void awaitClosed(String workflowId) {
+    try {
+      client
+          .newUntypedWorkflowStub(workflowId)
+          .getResult(
+              CLOSING_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS, Object.class);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw Problems.unavailable(
+          "the deletion of an earlier collection of this name is still closing; try again in a"
+              + " moment");
+    } catch (RuntimeException e) {
+      // It ended otherwise than completed: a new run may start all the same.
+    }
   }
 
   /** 409 naming what works on the collection and what to do about it. */

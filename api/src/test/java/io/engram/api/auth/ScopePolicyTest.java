@@ -57,6 +57,15 @@ class ScopePolicyTest {
     assertThat(ScopePolicy.required(HttpMethod.DELETE, "/v1/anything")).isEqualTo(Scope.ADMIN);
     assertThat(ScopePolicy.required(HttpMethod.POST, "/v1/query")).isEqualTo(Scope.QUERY);
     assertThat(ScopePolicy.required(HttpMethod.PUT, "/v1/blobs/{sha256}")).isEqualTo(Scope.INGEST);
+    // Removing one document is ingestion's; deleting a whole collection, with its model versions,
+    // rollouts and users' memory, is an admin's.
+    assertThat(
+            ScopePolicy.required(HttpMethod.DELETE, "/v1/collections/{collection}/documents/{id}"))
+        .isEqualTo(Scope.INGEST);
+    assertThat(ScopePolicy.required(HttpMethod.DELETE, "/v1/collections/{collection}"))
+        .isEqualTo(Scope.ADMIN);
+    assertThat(ScopePolicy.operatorOnly(HttpMethod.DELETE, "/v1/collections/{collection}"))
+        .isFalse();
     assertThat(ScopePolicy.operatorOnly(HttpMethod.GET, "/v1/keys")).isFalse();
     // A route the table does not name (a management endpoint a dependency adds) is the
     // operator's.
