@@ -27,6 +27,8 @@ public class CollectionDeletionActivitiesImpl implements CollectionDeletionActiv
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     // What the attempts before this one deleted, as their last heartbeat said.
     long before = ctx.getHeartbeatDetails(Long.class).orElse(0L);
+    // At once: the first batch may take a while on a large table.
+    ctx.heartbeat(before);
     long now = deletion.purge(collection, kind, n -> ctx.heartbeat(before + n));
     return before + now;
   }

@@ -150,13 +150,18 @@ class IngestionStarter {
     return WorkflowRun.start(
         "the ingestion workflow",
         () -> {
-          Optional<WorkflowRun> open =
-              WorkflowRun.find(client, workflowId).filter(WorkflowRun::running);
-          if (open.isPresent()
-              && open.get()
-                  .memo(IngestionWorkflow.REQUEST_MEMO)
-                  .filter(r -> !r.equals(asked))
-                  .isPresent()) {
+          Optional<String> running =
+              WorkflowRun.find(client, workflowId)
+                  .filter(WorkflowRun::running)
+                  .map(WorkflowRun::runId);
+          WorkflowExecution execution = WorkflowClient.start(workflow::ingest, request);
+          // The run the start returned, ours or one already open (another request may have started
+          // it between the look above and the start), asks what its memo says.
+          Optional<String> itsAsk =
+              WorkflowRun.find(client, workflowId)
+                  .filter(r -> r.runId().equals(execution.getRunId()))
+                  .flatMap(r -> r.memo(IngestionWorkflow.REQUEST_MEMO));
+          if (itsAsk.isPresent() && !itsAsk.get().equals(asked)) {
             throw Problems.conflict(
                 "an ingestion of this source into collection '"
                     + name
@@ -165,8 +170,6 @@ class IngestionStarter {
                     + ") with other files or chunking; attaching to it would drop what you sent."
                     + " Wait for it to end, then send this again");
           }
-          Optional<String> running = open.map(WorkflowRun::runId);
-          WorkflowExecution execution = WorkflowClient.start(workflow::ingest, request);
           // The workflow id is stable per source; a start while a run is open returns that run.
           boolean attached = running.isPresent() && running.get().equals(execution.getRunId());
           return new IngestionStarted(execution.getWorkflowId(), execution.getRunId(), attached);

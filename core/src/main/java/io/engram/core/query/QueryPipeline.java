@@ -240,14 +240,7 @@ public final class QueryPipeline {
     Turn turn =
         intent == Intent.CHIT_CHAT || intent == Intent.MEMORY_STATEMENT
             ? Turn.nothingToLookUp(intent, collection, q.sessionId() != null)
-            : lookUp(
-                q,
-                serving,
-                collection,
-                inUse.get().generation(),
-                classified.query(),
-                history,
-                timings);
+            : lookUp(q, serving, collection, inUse.get(), classified.query(), history, timings);
 
     String warning = turn.warning;
     if (classified.fallback() != null) {
@@ -366,7 +359,7 @@ public final class QueryPipeline {
       Question q,
       Serving serving,
       String collection,
-      long generation,
+      CollectionRegistry.InUse inUse,
       String query,
       List<WorkingMemory.Turn> history,
       Map<String, Double> timings) {
@@ -377,7 +370,7 @@ public final class QueryPipeline {
         q.sessionId() == null && serving.interleaveWith() == null && shared.responses().enabled();
     // The generation was read before retrieval: an answer computed across a change of the
     // collection is put under its generation from before the change.
-    String cacheKey = cacheable ? cacheKey(collection, generation, query, q.topK(), history) : null;
+    String cacheKey = cacheable ? cacheKey(collection, inUse, query, q.topK(), history) : null;
     Optional<CachedAnswer> hit =
         q.fresh() || !cacheable ? Optional.empty() : shared.responses().get(cacheKey);
     if (hit.isPresent()) {
@@ -469,13 +462,13 @@ public final class QueryPipeline {
 
   /**
    * Everything a response depends on: this model version (index, retrieval settings, reranker), the
-   * answer generator, the collection and its generation, the normalized (rewritten) query and the
-   * working memory it was asked in. The intent classifier is not part of it: all it changes about
-   * an answer is the query retrieved and answered with, which is.
+   * answer generator, the collection (its generation and creation time), the normalized (rewritten)
+   * query and the working memory it was asked in. The intent classifier is not part of it: all it
+   * changes about an answer is the query retrieved and answered with, which is.
    */
   private String cacheKey(
       String collection,
-      long generation,
+      CollectionRegistry.InUse inUse,
       String query,
       int topK,
       List<WorkingMemory.Turn> history) {
@@ -487,7 +480,8 @@ public final class QueryPipeline {
         Integer.toString(topK),
         shared.answerer().generatorName(),
         collection,
-        Long.toString(generation),
+        // The creation time tells a collection from an earlier one of the same name, deleted.
+        inUse.generation() + "@" + inUse.createdAt(),
         ResponseCache.normalize(query),
         Integer.toString(memoryState));
   }

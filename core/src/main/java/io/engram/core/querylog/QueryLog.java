@@ -211,9 +211,10 @@ public final class QueryLog {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT c.name FROM collections c WHERE EXISTS (SELECT 1 FROM query_log q"
-                        + " WHERE q.collection = c.name AND q.query_terms IS NOT NULL)"
-                        + " ORDER BY c.name")
+                    // A collection being deleted is not checked for drift (nor retrained for it).
+                    "SELECT c.name FROM collections c WHERE c.deleting_since IS NULL AND EXISTS"
+                        + " (SELECT 1 FROM query_log q WHERE q.collection = c.name"
+                        + " AND q.query_terms IS NOT NULL) ORDER BY c.name")
                 .mapTo(String.class)
                 .list());
   }
