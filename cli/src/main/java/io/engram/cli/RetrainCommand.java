@@ -154,7 +154,7 @@ final class RetrainCommand implements Callable<Integer> {
         return report(context.client(), workflowId, coll, false);
       } catch (CliException e) {
         if (e.httpStatus() == NOT_FOUND) {
-          throw noRetrainingYet(coll);
+          throw collectionExists(coll) ? noRetrainingYet(coll) : noSuchCollection(coll);
         }
         throw e;
       }
@@ -295,6 +295,28 @@ final class RetrainCommand implements Callable<Integer> {
             + " ./engram retrain --collection "
             + collection
             + " [--eval DIR] [--force]",
+        CliException.FAILURE);
+  }
+
+  /** Whether the API knows the caller's collection {@code name}; asked only on a 404. */
+  private boolean collectionExists(String name) {
+    try {
+      context.client().collection(name);
+      return true;
+    } catch (CliException e) {
+      if (e.httpStatus() == NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** What {@code --status} says for a collection that does not exist: nothing to retrain. */
+  static CliException noSuchCollection(String collection) {
+    return new CliException(
+        "no collection "
+            + collection
+            + " (./engram collections list shows them; ingest into one to create it)",
         CliException.FAILURE);
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.engram.cli.FakeApi.Response;
 import io.engram.contract.Blobs.MissingBlobs;
 import io.engram.contract.Blobs.StoredBlob;
+import io.engram.contract.Collections.CollectionView;
 import io.engram.contract.Retrainings.Gate;
 import io.engram.contract.Retrainings.Report;
 import io.engram.contract.Retrainings.RetrainingStarted;
@@ -235,6 +236,10 @@ class RetrainCommandTest {
           "GET",
           "/v1/retrainings/.*",
           r -> Response.problem(404, "Not Found", "no retraining workflow 'retrain-qa4ing'"));
+      api.on(
+          "GET",
+          "/v1/collections/qa4ing",
+          r -> Response.json(200, new CollectionView("qa4ing", 3, 0, 0)));
       for (boolean noWait : new boolean[] {true, false}) {
         List<String> args =
             new ArrayList<>(
@@ -250,6 +255,29 @@ class RetrainCommandTest {
             .contains("./engram retrain --collection qa4ing")
             .doesNotContain("Not Found");
       }
+    }
+  }
+
+  @Test
+  void status_of_a_collection_that_does_not_exist_says_so_not_how_to_retrain_it() throws Exception {
+    try (FakeApi api = new FakeApi()) {
+      api.on(
+          "GET",
+          "/v1/retrainings/.*",
+          r -> Response.problem(404, "Not Found", "no retraining workflow 'retrain-nosuch'"));
+      api.on(
+          "GET",
+          "/v1/collections/nosuch",
+          r -> Response.problem(404, "Not Found", "no collection 'nosuch'"));
+
+      CliRunner.Result none =
+          CliRunner.run("--api", api.url(), "retrain", "--collection", "nosuch", "--status");
+
+      assertThat(none.exitCode()).as(none.err()).isEqualTo(1);
+      assertThat(none.err())
+          .contains("no collection nosuch")
+          .contains("./engram collections list")
+          .doesNotContain("start one with");
     }
   }
 
