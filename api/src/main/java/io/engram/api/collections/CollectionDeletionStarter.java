@@ -13,15 +13,19 @@ import io.engram.core.rollout.Rollout;
 import io.engram.workflows.collection.CollectionDeletionProgress;
 import io.engram.workflows.collection.CollectionDeletionResult;
 import io.engram.workflows.collection.CollectionDeletionWorkflow;
+import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.client.WorkflowServiceException;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -44,7 +48,7 @@ class CollectionDeletionStarter {
   static final String FAILED = "failed";
 
   /** How long a deletion waits for an earlier collection's deletion, past its last step, to end. */
-  static final java.time.Duration CLOSING_WAIT = java.time.Duration.ofSeconds(10);
+  static final Duration CLOSING_WAIT = Duration.ofSeconds(10);
 
   /** What to do about a running workflow of each type, by workflow type. */
   private static final Map<String, String> ADVICE =
@@ -99,7 +103,7 @@ class CollectionDeletionStarter {
         });
   }
 
-  private io.temporal.api.common.v1.WorkflowExecution start(String key) {
+  private WorkflowExecution start(String key) {
     CollectionDeletionWorkflow workflow =
         client.newWorkflowStub(
             CollectionDeletionWorkflow.class, CollectionDeletionWorkflow.startOptions(key));
@@ -111,9 +115,8 @@ class CollectionDeletionStarter {
     try {
       client
           .newUntypedWorkflowStub(workflowId)
-          .getResult(
-              CLOSING_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS, Object.class);
-    } catch (java.util.concurrent.TimeoutException e) {
+          .getResult(CLOSING_WAIT.toMillis(), TimeUnit.MILLISECONDS, Object.class);
+    } catch (TimeoutException e) {
       throw Problems.unavailable(
           "the deletion of an earlier collection of this name is still closing; try again in a"
               + " moment");

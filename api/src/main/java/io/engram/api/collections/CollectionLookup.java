@@ -62,9 +62,7 @@ public class CollectionLookup {
             .flatMap(collections::inUse)
             .map(CollectionRegistry.InUse::createdAt);
     if (created.isEmpty() || run.startedAt().isBefore(created.get().minus(CLOCK_SLACK))) {
-      throw Problems.notFound(
-          kind.name().replace(' ', '-'),
-          "no " + kind.name() + " workflow '" + workflowId + "': its collection was deleted");
+      throw WorkflowRun.notFound(kind, workflowId, "its collection was deleted");
     }
     return run;
   }

@@ -16,6 +16,7 @@ import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.failure.ApplicationFailure;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -86,10 +87,16 @@ public final class WorkflowRun {
 
   /** The 404 of an unknown workflow id, as {@link #describe} answers it. */
   public static ApiProblem notFound(Kind kind, String workflowId) {
+    return notFound(kind, workflowId, null);
+  }
+
+  /** As {@link #notFound(Kind, String)}, saying {@code why} when it is not null. */
+  public static ApiProblem notFound(Kind kind, String workflowId, String why) {
     // The problem type is a URI path segment: "collection deletion" is type
     // collection-deletion-not-found.
     return Problems.notFound(
-        kind.name().replace(' ', '-'), "no " + kind.name() + " workflow '" + workflowId + "'");
+        kind.name().replace(' ', '-'),
+        "no " + kind.name() + " workflow '" + workflowId + "'" + (why == null ? "" : ": " + why));
   }
 
   /** The latest run of {@code workflowId}, or empty when there is none. */
@@ -140,7 +147,7 @@ public final class WorkflowRun {
   }
 
   /** When the run started, by the Temporal server's clock. */
-  public java.time.Instant startedAt() {
+  public Instant startedAt() {
     return description.getStartTime();
   }
 

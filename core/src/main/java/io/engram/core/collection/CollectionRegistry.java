@@ -44,13 +44,7 @@ public final class CollectionRegistry {
    * once, so no positive answer is kept.
    */
   public boolean exists(String name) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT 1 FROM collections WHERE name = :name AND deleting_since IS NULL")
-                .bind("name", name)
-                .mapTo(Integer.class)
-                .findOne()
-                .isPresent());
+    return inUse(name).isPresent();
   }
 
   /**

@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Map;
 
 /** Ingests a directory, file or JSONL corpus into a collection, durably and incrementally. */
 @WorkflowInterface
@@ -49,7 +50,7 @@ public interface IngestionWorkflow {
   static WorkflowOptions startOptions(String collection, String origin, String request) {
     WorkflowOptions.Builder options = WorkflowOptions.newBuilder();
     if (request != null) {
-      options.setMemo(java.util.Map.of(REQUEST_MEMO, request));
+      options.setMemo(Map.of(REQUEST_MEMO, request));
     }
     return options
         .setWorkflowId(workflowId(collection, origin))
