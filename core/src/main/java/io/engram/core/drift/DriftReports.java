@@ -139,8 +139,8 @@ public final class DriftReports {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM drift_reports WHERE ctid = ANY(ARRAY(SELECT ctid FROM drift_reports"
-                + " WHERE collection = :key LIMIT :limit))")
+            "DELETE FROM drift_reports WHERE id IN (SELECT id FROM drift_reports WHERE"
+                + " collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

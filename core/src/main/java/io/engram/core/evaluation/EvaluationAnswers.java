@@ -234,9 +234,9 @@ public final class EvaluationAnswers {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM eval_answer_results WHERE ctid = ANY(ARRAY(SELECT a.ctid FROM"
-                + " eval_runs r JOIN eval_answer_results a ON a.eval_run_id = r.id WHERE"
-                + " r.collection = :key LIMIT :limit))")
+            "DELETE FROM eval_answer_results WHERE (eval_run_id, query_id) IN (SELECT"
+                + " a.eval_run_id, a.query_id FROM eval_runs r JOIN eval_answer_results a ON"
+                + " a.eval_run_id = r.id WHERE r.collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

@@ -182,9 +182,9 @@ public final class EvaluationQueries {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM eval_query_results WHERE ctid = ANY(ARRAY(SELECT q.ctid FROM"
-                + " eval_runs r JOIN eval_query_results q ON q.eval_run_id = r.id WHERE"
-                + " r.collection = :key LIMIT :limit))")
+            "DELETE FROM eval_query_results WHERE (eval_run_id, query_id) IN (SELECT"
+                + " q.eval_run_id, q.query_id FROM eval_runs r JOIN eval_query_results q ON"
+                + " q.eval_run_id = r.id WHERE r.collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

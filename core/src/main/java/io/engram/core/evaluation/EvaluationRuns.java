@@ -311,8 +311,8 @@ public final class EvaluationRuns {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM eval_runs WHERE ctid = ANY(ARRAY(SELECT ctid FROM eval_runs WHERE"
-                + " collection = :key LIMIT :limit))")
+            "DELETE FROM eval_runs WHERE id IN (SELECT id FROM eval_runs WHERE collection ="
+                + " :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

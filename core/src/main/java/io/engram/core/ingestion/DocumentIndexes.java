@@ -163,9 +163,9 @@ public final class DocumentIndexes {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM document_indexes WHERE ctid = ANY(ARRAY(SELECT x.ctid FROM documents"
-                + " d JOIN document_indexes x ON x.document_id = d.id WHERE d.collection = :key"
-                + " LIMIT :limit))")
+            "DELETE FROM document_indexes WHERE (document_id, index_version_id) IN (SELECT"
+                + " x.document_id, x.index_version_id FROM documents d JOIN document_indexes x ON"
+                + " x.document_id = d.id WHERE d.collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

@@ -264,8 +264,8 @@ public final class Documents {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM documents WHERE ctid = ANY(ARRAY(SELECT ctid FROM documents WHERE"
-                + " collection = :key LIMIT :limit))")
+            "DELETE FROM documents WHERE id IN (SELECT id FROM documents WHERE collection ="
+                + " :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

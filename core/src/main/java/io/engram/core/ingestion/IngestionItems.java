@@ -258,9 +258,9 @@ public final class IngestionItems {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM ingestion_items WHERE ctid = ANY(ARRAY(SELECT i.ctid FROM"
+            "DELETE FROM ingestion_items WHERE (run_id, seq) IN (SELECT i.run_id, i.seq FROM"
                 + " ingestion_runs r JOIN ingestion_items i ON i.run_id = r.run_id WHERE"
-                + " r.collection = :key LIMIT :limit))")
+                + " r.collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

@@ -63,8 +63,8 @@ public final class IngestionRuns {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM ingestion_runs WHERE ctid = ANY(ARRAY(SELECT ctid FROM"
-                + " ingestion_runs WHERE collection = :key LIMIT :limit))")
+            "DELETE FROM ingestion_runs WHERE run_id IN (SELECT run_id FROM ingestion_runs"
+                + " WHERE collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

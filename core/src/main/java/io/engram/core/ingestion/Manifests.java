@@ -71,8 +71,8 @@ public final class Manifests {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM ingestion_manifests WHERE ctid = ANY(ARRAY(SELECT ctid FROM"
-                + " ingestion_manifests WHERE collection = :key LIMIT :limit))")
+            "DELETE FROM ingestion_manifests WHERE id IN (SELECT id FROM ingestion_manifests"
+                + " WHERE collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

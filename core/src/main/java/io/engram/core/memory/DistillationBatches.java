@@ -86,9 +86,9 @@ public final class DistillationBatches {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM distillation_batches WHERE ctid = ANY(ARRAY(SELECT b.ctid FROM"
-                + " sessions s JOIN distillation_batches b ON b.session_id = s.id WHERE"
-                + " s.collection = :key LIMIT :limit))")
+            "DELETE FROM distillation_batches WHERE (session_id, to_turn_id) IN (SELECT"
+                + " b.session_id, b.to_turn_id FROM sessions s JOIN distillation_batches b ON"
+                + " b.session_id = s.id WHERE s.collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

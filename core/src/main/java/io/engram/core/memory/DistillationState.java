@@ -61,9 +61,9 @@ public final class DistillationState {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM distillation_state WHERE ctid = ANY(ARRAY(SELECT d.ctid FROM"
-                + " sessions s JOIN distillation_state d ON d.session_id = s.id WHERE s.collection"
-                + " = :key LIMIT :limit))")
+            "DELETE FROM distillation_state WHERE session_id IN (SELECT d.session_id FROM"
+                + " sessions s JOIN distillation_state d ON d.session_id = s.id WHERE s.collection ="
+                + " :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

@@ -444,8 +444,8 @@ public final class EpisodicMemory {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM episodic_facts WHERE ctid = ANY(ARRAY(SELECT ctid FROM"
-                + " episodic_facts WHERE collection = :key LIMIT :limit))")
+            "DELETE FROM episodic_facts WHERE id IN (SELECT id FROM episodic_facts WHERE"
+                + " collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

@@ -139,10 +139,10 @@ public final class FactCitations {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM fact_citations WHERE ctid = ANY(ARRAY(SELECT c.ctid FROM"
-                + " fact_citations c WHERE (c.tier = 'episodic' AND c.fact_id IN (SELECT id FROM"
-                + " episodic_facts WHERE collection = :key)) OR (c.tier = 'semantic' AND c.fact_id"
-                + " IN (SELECT id FROM semantic_facts WHERE collection = :key)) LIMIT :limit))")
+            "DELETE FROM fact_citations WHERE id IN (SELECT c.id FROM fact_citations c WHERE"
+                + " (c.tier = 'episodic' AND c.fact_id IN (SELECT id FROM episodic_facts WHERE"
+                + " collection = :key)) OR (c.tier = 'semantic' AND c.fact_id IN (SELECT id FROM"
+                + " semantic_facts WHERE collection = :key)) LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

@@ -265,8 +265,8 @@ public final class SemanticMemory {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM semantic_facts WHERE ctid = ANY(ARRAY(SELECT ctid FROM"
-                + " semantic_facts WHERE collection = :key LIMIT :limit))")
+            "DELETE FROM semantic_facts WHERE id IN (SELECT id FROM semantic_facts WHERE"
+                + " collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

@@ -143,8 +143,8 @@ public final class Sessions {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM sessions WHERE ctid = ANY(ARRAY(SELECT ctid FROM sessions WHERE"
-                + " collection = :key LIMIT :limit))")
+            "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE collection ="
+                + " :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

@@ -162,8 +162,8 @@ public final class Turns {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM turns WHERE ctid = ANY(ARRAY(SELECT t.ctid FROM sessions s JOIN"
-                + " turns t ON t.session_id = s.id WHERE s.collection = :key LIMIT :limit))")
+            "DELETE FROM turns WHERE id IN (SELECT t.id FROM sessions s JOIN turns t ON"
+                + " t.session_id = s.id WHERE s.collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

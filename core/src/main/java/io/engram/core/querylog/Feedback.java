@@ -81,8 +81,8 @@ public final class Feedback {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM feedback WHERE ctid = ANY(ARRAY(SELECT f.ctid FROM query_log q JOIN"
-                + " feedback f ON f.query_id = q.id WHERE q.collection = :key LIMIT :limit))")
+            "DELETE FROM feedback WHERE id IN (SELECT f.id FROM query_log q JOIN feedback f"
+                + " ON f.query_id = q.id WHERE q.collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

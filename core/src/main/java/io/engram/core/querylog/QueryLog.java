@@ -226,8 +226,8 @@ public final class QueryLog {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM query_log WHERE ctid = ANY(ARRAY(SELECT ctid FROM query_log WHERE"
-                + " collection = :key LIMIT :limit))")
+            "DELETE FROM query_log WHERE id IN (SELECT id FROM query_log WHERE collection ="
+                + " :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

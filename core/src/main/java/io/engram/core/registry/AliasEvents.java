@@ -91,8 +91,8 @@ public final class AliasEvents {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM model_alias_events WHERE ctid = ANY(ARRAY(SELECT ctid FROM"
-                + " model_alias_events WHERE collection = :key LIMIT :limit))")
+            "DELETE FROM model_alias_events WHERE id IN (SELECT id FROM model_alias_events"
+                + " WHERE collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

@@ -121,8 +121,8 @@ public final class ModelAliases {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM model_aliases WHERE ctid = ANY(ARRAY(SELECT ctid FROM model_aliases"
-                + " WHERE collection = :key LIMIT :limit))")
+            "DELETE FROM model_aliases WHERE (collection, alias) IN (SELECT collection, alias"
+                + " FROM model_aliases WHERE collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

@@ -434,8 +434,8 @@ public final class ModelVersions {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM model_versions WHERE ctid = ANY(ARRAY(SELECT ctid FROM"
-                + " model_versions WHERE collection = :key LIMIT :limit))")
+            "DELETE FROM model_versions WHERE id IN (SELECT id FROM model_versions WHERE"
+                + " collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

@@ -42,9 +42,9 @@ public final class RolloutAssignments {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM rollout_assignments WHERE ctid = ANY(ARRAY(SELECT a.ctid FROM"
-                + " rollouts r JOIN rollout_assignments a ON a.rollout_id = r.id WHERE r.collection"
-                + " = :key LIMIT :limit))")
+            "DELETE FROM rollout_assignments WHERE (rollout_id, session_id) IN (SELECT"
+                + " a.rollout_id, a.session_id FROM rollouts r JOIN rollout_assignments a ON"
+                + " a.rollout_id = r.id WHERE r.collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

@@ -97,9 +97,8 @@ public final class RolloutEvents {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM rollout_events WHERE ctid = ANY(ARRAY(SELECT e.ctid FROM rollouts r"
-                + " JOIN rollout_events e ON e.rollout_id = r.id WHERE r.collection = :key LIMIT"
-                + " :limit))")
+            "DELETE FROM rollout_events WHERE id IN (SELECT e.id FROM rollouts r JOIN"
+                + " rollout_events e ON e.rollout_id = r.id WHERE r.collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

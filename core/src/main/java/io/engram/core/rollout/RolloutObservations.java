@@ -230,9 +230,9 @@ public final class RolloutObservations {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM rollout_observations WHERE ctid = ANY(ARRAY(SELECT o.ctid FROM"
-                + " rollouts r JOIN rollout_observations o ON o.rollout_id = r.id WHERE"
-                + " r.collection = :key LIMIT :limit))")
+            "DELETE FROM rollout_observations WHERE id IN (SELECT o.id FROM rollouts r JOIN"
+                + " rollout_observations o ON o.rollout_id = r.id WHERE r.collection = :key LIMIT"
+                + " :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

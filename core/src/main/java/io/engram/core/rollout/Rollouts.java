@@ -345,8 +345,8 @@ public final class Rollouts {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM rollouts WHERE ctid = ANY(ARRAY(SELECT ctid FROM rollouts WHERE"
-                + " collection = :key LIMIT :limit))")
+            "DELETE FROM rollouts WHERE id IN (SELECT id FROM rollouts WHERE collection ="
+                + " :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

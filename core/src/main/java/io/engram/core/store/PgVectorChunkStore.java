@@ -336,8 +336,7 @@ public final class PgVectorChunkStore {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM chunks WHERE ctid = ANY(ARRAY(SELECT c.ctid FROM documents d JOIN"
-                + " chunks c ON c.document_id = d.id WHERE d.collection = :key LIMIT :limit))")
+            "DELETE FROM chunks WHERE id IN (SELECT c.id FROM documents d JOIN chunks c ON c.document_id = d.id WHERE d.collection = :key LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

@@ -242,8 +242,8 @@ public final class StudyRecords {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM studies WHERE ctid = ANY(ARRAY(SELECT ctid FROM studies WHERE"
-                + " collection = :key ORDER BY id DESC LIMIT :limit))")
+            "DELETE FROM studies WHERE id IN (SELECT id FROM studies WHERE collection = :key"
+                + " ORDER BY id DESC LIMIT :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

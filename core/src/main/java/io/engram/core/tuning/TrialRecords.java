@@ -145,8 +145,9 @@ public final class TrialRecords {
    */
   public static int deleteOfCollection(Handle h, String key, int limit) {
     return h.createUpdate(
-            "DELETE FROM trials WHERE ctid = ANY(ARRAY(SELECT t.ctid FROM studies s JOIN"
-                + " trials t ON t.study_id = s.id WHERE s.collection = :key LIMIT :limit))")
+            "DELETE FROM trials WHERE (study_id, number) IN (SELECT t.study_id, t.number FROM"
+                + " studies s JOIN trials t ON t.study_id = s.id WHERE s.collection = :key LIMIT"
+                + " :limit)")
         .bind("key", key)
         .bind("limit", limit)
         .execute();

@@ -12,6 +12,7 @@ import io.engram.core.rollout.RolloutPlan;
 import io.engram.core.rollout.RolloutService;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
+import io.engram.testing.PostgresServer;
 import io.engram.testing.TestSettings;
 import io.engram.testing.ZooCorpus;
 import java.util.ArrayList;
@@ -19,7 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -118,11 +122,16 @@ class CollectionDeletionIT {
   private CoreServices core;
   private CollectionDeletion deletion;
 
+  /** Connections of their own, beside the two of the pool the purge uses. */
+  private Jdbi others;
+
   @BeforeAll
   void setUp() {
     String db = EngramServicesExtension.postgres().createDatabase("collection_deletion_it");
     core = CoreServices.open(EngramSettings.of(TestSettings.values(db, Map.of())), "it", 2);
     deletion = new CollectionDeletion(core.jdbi(), core.rollouts().rollouts(), 3);
+    PostgresServer postgres = EngramServicesExtension.postgres();
+    others = Jdbi.create(db, postgres.user(), postgres.password());
   }
 
   @AfterAll
@@ -209,6 +218,54 @@ class CollectionDeletionIT {
     Rollout running = rollOut(collection, staged.version());
     assertThat(deletion.runningRollout(collection))
         .hasValueSatisfying(r -> assertThat(r.id()).isEqualTo(running.id()));
+  }
+
+  /**
+   * A row updated by another transaction while a purge picks it (a session's last activity) has a
+   * new physical address when that transaction commits. The purge waits for it and deletes it, and
+   * does not stop as if the collection had no such rows left.
+   */
+  @Test
+  void a_row_updated_while_its_batch_is_picked_is_still_deleted() throws Exception {
+    String collection = "zoo-racing";
+    core.collections().ensure(collection);
+    UUID session = UUID.randomUUID();
+    core.jdbi()
+        .useHandle(
+            h ->
+                h.execute(
+                    "INSERT INTO sessions (id, collection) VALUES (?, ?)", session, collection));
+    deletion.begin(collection);
+
+    try (Handle writer = others.open()) {
+      writer.begin();
+      writer.execute("UPDATE sessions SET last_active_at = now() WHERE id = ?", session);
+      CompletableFuture<Long> purge =
+          CompletableFuture.supplyAsync(() -> deletion.purge(collection, "sessions", n -> {}));
+      awaitPurgeWaitingForLock();
+      writer.commit();
+      assertThat(purge.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+    assertThat(counts(collection).get("sessions")).isZero();
+  }
+
+  /** Until a statement that deletes sessions waits for a row lock, as the purge must here. */
+  private void awaitPurgeWaitingForLock() throws InterruptedException {
+    for (int i = 0; i < 300; i++) {
+      boolean waiting =
+          others.withHandle(
+              h ->
+                  h.createQuery(
+                          "SELECT count(*) > 0 FROM pg_stat_activity WHERE wait_event_type ="
+                              + " 'Lock' AND query LIKE 'DELETE FROM sessions%'")
+                      .mapTo(Boolean.class)
+                      .one());
+      if (waiting) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the purge never waited for the updated session's lock");
   }
 
   /** Purges every kind in order, as the workflow does; the rows deleted by kind. */
