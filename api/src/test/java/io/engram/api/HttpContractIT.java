@@ -176,6 +176,40 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
     }
   }
 
+  /**
+   * A request that gives no chunking asks for the chunking the collection is served from, so one
+   * that names that chunking asks the same and attaches, rather than being refused.
+   */
+  @Test
+  void a_request_naming_the_served_chunking_asks_what_one_naming_none_asks() throws Exception {
+    Path dir = Files.createDirectories(ingestRoot.resolve("served"));
+    Files.writeString(dir.resolve("beta.txt"), "Beta is about the citric acid cycle.");
+    Reply first = post("/v1/ingestions", Map.of("path", dir.toString(), "collection", "served"));
+    assertThat(first.status()).as(first.body()).isEqualTo(202);
+    String workflowId = first.json().path("workflowId").asText();
+    try {
+      // The champion of this installation chunks by 1024 characters with an overlap of 200.
+      Reply named =
+          post(
+              "/v1/ingestions",
+              Map.of(
+                  "path",
+                  dir.toString(),
+                  "collection",
+                  "served",
+                  "chunkSize",
+                  1024,
+                  "chunkOverlap",
+                  200));
+      assertThat(named.status()).as(named.body()).isEqualTo(202);
+      assertThat(named.json().path("attached").asBoolean()).isTrue();
+      assertThat(named.json().path("runId").asText())
+          .isEqualTo(first.json().path("runId").asText());
+    } finally {
+      temporal.newUntypedWorkflowStub(workflowId).terminate("the test is done with it");
+    }
+  }
+
   @Override
   protected URI baseUri() {
     return URI.create(server.getURL().toString());

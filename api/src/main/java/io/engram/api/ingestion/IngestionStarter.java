@@ -93,10 +93,13 @@ class IngestionStarter {
       throw Problems.invalidCollection(name);
     }
     String collection = caller.collection("/collection", name);
+    IndexParams chunking;
     try {
       // From the index the collection is served from, as the ingestion will be.
-      indexVersions.check(
-          live.serving(collection), IndexParams.chunking(body.chunkSize(), body.chunkOverlap()));
+      chunking =
+          indexVersions.check(
+              live.serving(collection),
+              IndexParams.chunking(body.chunkSize(), body.chunkOverlap()));
     } catch (IllegalArgumentException e) {
       throw Problems.invalidField("/chunkOverlap", e.getMessage());
     }
@@ -141,7 +144,7 @@ class IngestionStarter {
               collection, origin, null, manifest.toString(), body.chunkSize(), body.chunkOverlap());
     }
     collections.ensure(collection);
-    String asked = fingerprint(request, body);
+    String asked = fingerprint(request, body, chunking);
     IngestionWorkflow workflow =
         client.newWorkflowStub(
             IngestionWorkflow.class,
@@ -178,15 +181,17 @@ class IngestionStarter {
 
   /**
    * What a request asks, for {@link IngestionWorkflow#REQUEST_MEMO}: the server path, or the
-   * uploaded files by path, hash and size in order, and the chunking. Two requests of one source
+   * uploaded files by path, hash and size in order, and the chunking it amounts to (a request that
+   * gives none and one that gives the served chunking ask the same). Two requests of one source
    * with the same fingerprint would ingest the same, so the second may attach to the first's run.
    */
-  static String fingerprint(IngestionRequest request, Ingestions.IngestionRequest body) {
+  static String fingerprint(
+      IngestionRequest request, Ingestions.IngestionRequest body, IndexParams chunking) {
     StringBuilder asked =
         new StringBuilder()
-            .append(request.chunkSize())
+            .append(chunking.chunkSize())
             .append('/')
-            .append(request.chunkOverlap())
+            .append(chunking.chunkOverlap())
             .append('\n');
     if (request.path() != null) {
       asked.append("path ").append(request.path());

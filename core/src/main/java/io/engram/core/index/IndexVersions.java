@@ -119,12 +119,15 @@ public final class IndexVersions {
    * Checks {@code wanted} as {@link #resolve(Optional, IndexParams)} would, without creating
    * anything: how an API refuses a request its workflow would fail.
    *
+   * @return what {@code wanted} amounts to: its embedding model and chunking, the base's where it
+   *     gives none
    * @throws IllegalArgumentException as {@code resolve} does
    */
-  public void check(Optional<Integer> serving, IndexParams wanted) {
+  public IndexParams check(Optional<Integer> serving, IndexParams wanted) {
     IndexVersion base = base(serving);
-    embeddingModel(base, wanted);
-    Chunking.of(base, wanted.chunkSize(), wanted.chunkOverlap());
+    String model = embeddingModel(base, wanted);
+    Chunking chunking = Chunking.of(base, wanted.chunkSize(), wanted.chunkOverlap());
+    return new IndexParams(model, chunking.size(), chunking.overlap());
   }
 
   private IndexVersion base(Optional<Integer> serving) {
