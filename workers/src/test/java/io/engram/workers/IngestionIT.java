@@ -309,7 +309,7 @@ class IngestionIT {
       assertThat(result.failed()).isEqualTo(2);
       assertThat(result.errors())
           .extracting(DocumentError::source)
-          .containsExactlyInAnyOrder("line-3", "d3");
+          .containsExactlyInAnyOrder(corpus + "#line-3", "d3");
       Retriever retriever = new Retriever();
       var hit = retriever.retrieve("beir", "does aspirin prevent heart attacks", 1).get(0);
       assertThat(hit.source()).isEqualTo("d1");

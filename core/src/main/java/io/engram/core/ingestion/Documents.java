@@ -48,10 +48,15 @@ public final class Documents {
 
   /**
    * How a document is named to users: its external id (a JSONL document's {@code _id}) when it has
-   * one, else its source URI.
+   * one, else its source URI. A line of a JSONL file without an {@code _id} is named by its file
+   * and line ({@code corpus.jsonl#line-4}), as {@code line-4} alone could be a line of any file.
    */
   public static String shownSource(String sourceUri, String externalId) {
-    return externalId != null && sourceUri.endsWith("#" + externalId) ? externalId : sourceUri;
+    return externalId != null
+            && sourceUri.endsWith("#" + externalId)
+            && !SourceScanner.isLineId(externalId)
+        ? externalId
+        : sourceUri;
   }
 
   private static final String LISTED =

@@ -234,7 +234,7 @@ public final class SourceScanner {
         id = found[0] == null ? null : DocumentReader.withoutNul(found[0]);
         title = found[1] == null ? null : DocumentReader.withoutNul(found[1]);
       }
-      String externalId = id == null ? "line-" + lineNo : id;
+      String externalId = id == null ? LINE_ID + lineNo : id;
       sink.accept(
           new DiscoveredDocument(
               uri + "#" + externalId,
@@ -243,6 +243,16 @@ public final class SourceScanner {
               HexFormat.of().formatHex(digest.digest()),
               locate.at(start, (int) Math.min(length, Integer.MAX_VALUE))));
     }
+  }
+
+  /** The id a JSONL line without {@code _id} is given: this and its line number. */
+  private static final String LINE_ID = "line-";
+
+  /** Whether {@code externalId} is one given to a JSONL line without {@code _id}. */
+  static boolean isLineId(String externalId) {
+    return externalId.startsWith(LINE_ID)
+        && externalId.length() > LINE_ID.length()
+        && externalId.substring(LINE_ID.length()).chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
   /**

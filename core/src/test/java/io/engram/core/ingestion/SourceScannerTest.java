@@ -54,6 +54,11 @@ class SourceScannerTest {
         .containsExactly("d1", "line-3", "d2");
     assertThat(docs.get(0).title()).isEqualTo("One");
     assertThat(docs.get(0).sourceUri()).isEqualTo(file + "#d1");
+    // Users see a document's own id, but a line without one by its file too: "line-3" alone
+    // could be a line of any file of a directory.
+    assertThat(docs)
+        .extracting(d -> Documents.shownSource(d.sourceUri(), d.externalId()))
+        .containsExactly("d1", file + "#line-3", "d2");
     byte[] bytes = Files.readAllBytes(file);
     Locator second = docs.get(2).locator();
     assertThat(new String(bytes, (int) second.offset(), second.length(), StandardCharsets.UTF_8))
