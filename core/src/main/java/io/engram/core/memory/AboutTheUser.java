@@ -32,10 +32,10 @@ final class AboutTheUser {
           rule("\\bi" + APOSTROPHE + "ll\\b", "the user will"),
           // "I" alone only where a pronoun stands: opening a sentence or clause, or after a
           // question word or a conjunction. Elsewhere it is mostly a numeral ("type I diabetes",
-          // "phase I trial", "World War I").
+          // "phase I trial", "World War I"), or part of a word ("I-beam", "I/O").
           rule(
               "(?<=^|[,;:.!?(]\\s|\\b(?:what|where|when|why|how|which|who|whom|that|if|and|but|or"
-                  + "|so|because|since|while|until|before|after)\\s)i\\b(?!-|\\.\\w)",
+                  + "|so|because|since|while|until|before|after)\\s)i\\b(?![-/]|\\.\\w)",
               "the user"),
           rule("\\bmyself\\b", "the user"),
           rule("\\bmy\\b", "the user's"));

@@ -34,7 +34,8 @@ class AboutTheUserTest {
           "Is class I MHC expressed on neurons?",
           "Is the coal mine mine?",
           "Which myeloid cells express it (i.e. which lineage)?",
-          "Is Myanmar in Asia?"
+          "Is Myanmar in Asia?",
+          "Why is disk I/O slow and I/O-bound work hard to scale?"
         }) {
       assertThat(AboutTheUser.of(q)).as(q).isEqualTo(q);
     }
