@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.engram.contract.Collections;
 import io.engram.core.CoreServices;
 import io.engram.testing.EngramServices;
 import io.engram.testing.EngramServicesExtension;
@@ -128,6 +129,7 @@ class CollectionDeletionApiIT extends ApiTestSupport implements TestPropertyProv
     assertThat(deleted.path("turns").asLong()).isEqualTo(2);
     assertThat(deleted.path("query_log").asLong()).isEqualTo(1);
     assertThat(deleted.path("model_versions").asLong()).isEqualTo(1);
+    assertThat(deleted.path(Collections.COLLECTION_ROW).asLong()).isEqualTo(1);
 
     assertProblem(get("/v1/collections/zoo-gone"), 404);
     assertProblem(ask("zoo-gone"), 404);

@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * What the query benchmarks ({@code bench-query}, {@code bench-load}) send to {@code POST
@@ -18,11 +21,24 @@ import picocli.CommandLine.Option;
  */
 final class BenchTarget {
 
+  /** What the launcher passes when {@code ./engram bench query|load} is given no queries. */
+  static final String LAUNCHER_QUERIES = "../shared/data/scifact/queries.jsonl";
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
+
+  // Not required for picocli: the launcher always passes it, and its help is this command's help,
+  // which would otherwise show as required an option the launcher's user may leave out.
   @Option(
       names = "--queries",
       paramLabel = "FILE",
-      required = true,
-      description = "BEIR queries.jsonl; its queries are sent in turn.")
+      description = {
+        "BEIR queries.jsonl; its queries are sent in turn.",
+        "./engram passes "
+            + LAUNCHER_QUERIES
+            + " (next to the checkout) when none is given;"
+            + " the CLI run directly needs it."
+      })
   Path queries;
 
   @Option(
@@ -63,6 +79,13 @@ final class BenchTarget {
 
   /** The query texts of the BEIR queries.jsonl, in file order. */
   List<String> readQueries() throws IOException {
+    if (queries == null) {
+      throw new ParameterException(
+          command.commandLine(),
+          "Missing --queries FILE: name a BEIR queries.jsonl (./engram passes "
+              + LAUNCHER_QUERIES
+              + " when none is given)");
+    }
     List<String> texts = new ArrayList<>();
     for (String line : Files.readAllLines(queries, StandardCharsets.UTF_8)) {
       if (!line.isBlank()) {

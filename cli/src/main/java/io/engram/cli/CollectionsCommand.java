@@ -367,8 +367,7 @@ final class CollectionsCommand extends CommandGroup {
                       s.stage()
                           + (s.kind() == null ? "" : " " + s.kind())
                           + ", "
-                          + s.deleted().values().stream().mapToLong(Long::longValue).sum()
-                          + " rows"),
+                          + IngestCommand.plural(rows(s), "row")),
               context.err());
       DeletionStatus done = last.value();
       context.print(last, (out, s) -> print(out, s));
@@ -388,7 +387,14 @@ final class CollectionsCommand extends CommandGroup {
                 + " --yes takes it up again");
         return;
       }
-      long total = status.deleted().values().stream().mapToLong(Long::longValue).sum();
+      long total = rows(status);
+      if (total == 0) {
+        out.println(
+            "nothing was left to delete of collection '"
+                + TerminalSafe.cell(status.collection())
+                + "': it was deleted already");
+        return;
+      }
       out.println(
           "deleted collection '"
               + TerminalSafe.cell(status.collection())
@@ -405,6 +411,14 @@ final class CollectionsCommand extends CommandGroup {
       if (rows.size() > 1) {
         Table.print(out, rows);
       }
+    }
+
+    /**
+     * The rows deleted so far; once completed, the collection's own row included (the API counts it
+     * as {@value Collections#COLLECTION_ROW}).
+     */
+    private static long rows(DeletionStatus status) {
+      return status.deleted().values().stream().mapToLong(Long::longValue).sum();
     }
   }
 }

@@ -135,6 +135,25 @@ class BenchLoadCommandTest {
     assertThat(top.out()).contains("bench").doesNotContain("bench-query", "bench-load");
   }
 
+  @Test
+  void queries_is_optional_as_the_launcher_fills_it_in_and_a_usage_error_when_missing() {
+    for (String which : new String[] {"query", "load"}) {
+      CliRunner.Result help = CliRunner.run("bench", which, "--help");
+
+      assertThat(help.out()).contains("[--queries=FILE]");
+      assertThat(help.out().replaceAll("\\s+", " "))
+          .contains("./engram passes ../shared/data/scifact/queries.jsonl");
+
+      CliRunner.Result missing =
+          CliRunner.run(Map.of("ENGRAM_API_URL", "http://127.0.0.1:1"), "bench", which);
+
+      assertThat(missing.exitCode()).isEqualTo(CliException.USAGE);
+      assertThat(missing.err())
+          .startsWith("Missing --queries FILE: name a BEIR queries.jsonl")
+          .contains("Usage: engram bench " + which);
+    }
+  }
+
   private static String p95Of(String out) {
     var matcher = java.util.regex.Pattern.compile("\\n +5 +5 +0 +[\\d.]+ +([\\d.]+) ").matcher(out);
     assertThat(matcher.find()).as(out).isTrue();

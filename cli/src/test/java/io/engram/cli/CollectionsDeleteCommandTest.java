@@ -3,6 +3,7 @@ package io.engram.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.cli.FakeApi.Response;
+import io.engram.contract.Collections;
 import io.engram.contract.Collections.CollectionView;
 import io.engram.contract.Collections.DeletionStarted;
 import io.engram.contract.Collections.DeletionStatus;
@@ -31,6 +32,7 @@ class CollectionsDeleteCommandTest {
     deleted.put("sessions", 0L);
     deleted.put("chunks", 120L);
     deleted.put("documents", 12L);
+    deleted.put(Collections.COLLECTION_ROW, 1L);
     return deleted;
   }
 
@@ -132,12 +134,29 @@ class CollectionsDeleteCommandTest {
 
       assertThat(deleted.exitCode()).as(deleted.err()).isZero();
       assertThat(api.requests("DELETE", "/v1/collections/notes")).hasSize(1);
-      assertThat(deleted.out()).contains("deleted collection 'notes' (135 rows)");
+      // The collection's own row counts, in the summary as in the last progress line.
+      assertThat(deleted.out()).contains("deleted collection 'notes' (136 rows)");
       assertThat(deleted.out().lines().toList())
           .anySatisfy(l -> assertThat(l).matches("chunks\\s+120"))
           .anySatisfy(l -> assertThat(l).matches("documents\\s+12"))
+          .anySatisfy(l -> assertThat(l).matches("collections\\s+1"))
           .noneSatisfy(l -> assertThat(l).startsWith("sessions"));
+      assertThat(deleted.err().lines().toList())
+          .contains("deleting notes deleting chunks, 3 rows")
+          .last()
+          .isEqualTo("deleting notes done, 136 rows");
     }
+  }
+
+  @Test
+  void a_deletion_that_found_nothing_left_does_not_claim_it_deleted_the_collection() {
+    StringWriter out = new StringWriter();
+    CollectionsCommand.Delete.print(
+        new PrintWriter(out, true),
+        new DeletionStatus(WORKFLOW, "notes", "COMPLETED", "done", null, Map.of(), null));
+
+    assertThat(out.toString())
+        .isEqualTo("nothing was left to delete of collection 'notes': it was deleted already\n");
   }
 
   @Test

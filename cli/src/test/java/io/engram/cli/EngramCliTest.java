@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.cli.FakeApi.Response;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 class EngramCliTest {
 
@@ -26,6 +33,60 @@ class EngramCliTest {
         .startsWith(("Usage: engram " + subcommand).strip())
         .contains("--json", "--api=URL", "--help");
     assertThat(result.err()).isEmpty();
+  }
+
+  @Test
+  void everyCommandAtAnyDepthTakesHelpAndVersionOptions() {
+    List<CommandSpec> commands = new ArrayList<>();
+    collect(
+        EngramCli.commandLine(
+            new EngramCli(Map.of()),
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(new StringWriter())),
+        commands);
+
+    assertThat(commands).extracting(CommandSpec::qualifiedName).contains("engram models show");
+    assertThat(commands)
+        .allSatisfy(
+            c -> {
+              assertThat(c.findOption("-h")).as(c.qualifiedName()).matches(OptionSpec::usageHelp);
+              assertThat(c.findOption("--help")).as(c.qualifiedName()).isNotNull();
+              assertThat(c.findOption("-V")).as(c.qualifiedName()).matches(OptionSpec::versionHelp);
+            });
+  }
+
+  private static void collect(CommandLine line, List<CommandSpec> into) {
+    into.add(line.getCommandSpec());
+    line.getSubcommands().values().stream().distinct().forEach(sub -> collect(sub, into));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "-V",
+        "--version",
+        "models -V",
+        "models list -V",
+        "models show -V",
+        "rollout start -V",
+        "rollout pause -V",
+        "collections delete --version",
+        "bench query -V"
+      })
+  void versionOptionsPrintTheVersionEvenWhereOtherOptionsAreRequired(String command) {
+    CliRunner.Result result = CliRunner.run(command.split(" "));
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).startsWith("engram ");
+    assertThat(result.err()).isEmpty();
+  }
+
+  @Test
+  void inModelsAndRolloutSubcommandsLongVersionStillNamesAModelVersion() {
+    CliRunner.Result result = CliRunner.run("models", "show", "--collection", "c", "--version");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--version");
   }
 
   @Test

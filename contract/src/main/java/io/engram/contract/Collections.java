@@ -13,6 +13,9 @@ public final class Collections {
   /** The statuses a document can have, by which a page may be filtered. */
   public static final List<String> STATUSES = List.of("active", "failed", "tombstoned");
 
+  /** The kind a completed deletion counts the collection's own row under: its table. */
+  public static final String COLLECTION_ROW = "collections";
+
   private Collections() {}
 
   /**
@@ -139,7 +142,9 @@ public final class Collections {
    * @param stage {@code waiting-for-worker}, {@code marking}, {@code deleting}, {@code removing},
    *     {@code done}, or {@code failed}
    * @param kind the kind of rows (a table) being deleted while {@code deleting}, else null
-   * @param deleted rows deleted so far by kind, in the order they were deleted
+   * @param deleted rows deleted so far by kind (table), in the order they were deleted; once
+   *     completed, last the collection's own row as {@value Collections#COLLECTION_ROW} when the
+   *     run removed it (a run that found it deleted already removed nothing)
    * @param failure why a deletion that did not complete ended; null otherwise
    */
   public record DeletionStatus(

@@ -4,6 +4,7 @@ import io.engram.api.auth.Caller;
 import io.engram.api.problems.CleanText;
 import io.engram.api.problems.Problems;
 import io.engram.api.temporal.WorkflowRun;
+import io.engram.contract.Collections;
 import io.engram.contract.Collections.DeletionStarted;
 import io.engram.contract.Collections.DeletionStatus;
 import io.engram.core.CoreServices;
@@ -21,6 +22,7 @@ import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.client.WorkflowServiceException;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -198,7 +200,7 @@ class CollectionDeletionStarter {
           run.statusName(),
           CollectionDeletionProgress.DONE,
           null,
-          result.deleted(),
+          deletedRows(result),
           null);
     }
     return new DeletionStatus(
@@ -209,5 +211,18 @@ class CollectionDeletionStarter {
         null,
         Map.of(),
         run.failureReason().orElse(null));
+  }
+
+  /**
+   * The rows a completed deletion deleted by kind: the workflow's counts, and last the collection's
+   * own row when the run removed it, so that the total a client shows counts it too.
+   */
+  private static Map<String, Long> deletedRows(CollectionDeletionResult result) {
+    if (!result.removed()) {
+      return result.deleted();
+    }
+    Map<String, Long> rows = new LinkedHashMap<>(result.deleted());
+    rows.put(Collections.COLLECTION_ROW, 1L);
+    return rows;
   }
 }

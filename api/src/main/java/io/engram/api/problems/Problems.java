@@ -1,6 +1,7 @@
 package io.engram.api.problems;
 
 import io.engram.contract.Problem;
+import io.micronaut.http.HttpStatus;
 import java.util.List;
 
 /**
@@ -13,7 +14,7 @@ public final class Problems {
   private Problems() {}
 
   public static ApiProblem badRequest(String detail) {
-    return of("bad-request", "Bad Request", 400, detail);
+    return of("bad-request", HttpStatus.BAD_REQUEST, detail);
   }
 
   /** A 400 about one field of the request, named by its JSON pointer or parameter name. */
@@ -29,54 +30,54 @@ public final class Problems {
   }
 
   public static ApiProblem notFound(String what, String detail) {
-    return of(what + "-not-found", "Not Found", 404, detail);
+    return of(what + "-not-found", HttpStatus.NOT_FOUND, detail);
   }
 
   public static ApiProblem forbidden(String detail) {
-    return of("path-not-allowed", "Forbidden", 403, detail);
+    return of("path-not-allowed", HttpStatus.FORBIDDEN, detail);
   }
 
   /** A change the current state refuses (e.g. archiving the serving model version). */
   public static ApiProblem conflict(String detail) {
-    return of("conflict", "Conflict", 409, detail);
+    return of("conflict", HttpStatus.CONFLICT, detail);
   }
 
   /** A change that needs an explicit approval the request did not give. */
   public static ApiProblem approvalRequired(String detail) {
-    return of("approval-required", "Forbidden", 403, detail);
+    return of("approval-required", HttpStatus.FORBIDDEN, detail);
   }
 
   /** A request without a valid API key; the detail never repeats what the client sent. */
   public static ApiProblem unauthorized(String detail) {
-    return of("unauthorized", "Unauthorized", 401, detail);
+    return of("unauthorized", HttpStatus.UNAUTHORIZED, detail);
   }
 
   /** A valid API key without the scope the endpoint needs. */
   public static ApiProblem insufficientScope(String detail) {
-    return of("insufficient-scope", "Forbidden", 403, detail);
+    return of("insufficient-scope", HttpStatus.FORBIDDEN, detail);
   }
 
   /** An API key over its rate limit. */
   public static ApiProblem rateLimited(String detail) {
-    return of("rate-limited", "Too Many Requests", 429, detail);
+    return of("rate-limited", HttpStatus.TOO_MANY_REQUESTS, detail);
   }
 
   /** A request body over its size limit, refused before it is read. */
   public static ApiProblem tooLarge(String detail) {
-    return of("request-too-large", "Request Entity Too Large", 413, detail);
+    return of("request-too-large", HttpStatus.REQUEST_ENTITY_TOO_LARGE, detail);
   }
 
   /** A body sent without its length where the endpoint needs to know it before reading. */
   public static ApiProblem lengthRequired(String detail) {
-    return of("length-required", "Length Required", 411, detail);
+    return of("length-required", HttpStatus.LENGTH_REQUIRED, detail);
   }
 
   public static ApiProblem unsupportedType(String detail) {
-    return of("unsupported-type", "Unsupported Media Type", 415, detail);
+    return of("unsupported-type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, detail);
   }
 
   public static ApiProblem unavailable(String detail) {
-    return of("service-unavailable", "Service Unavailable", 503, detail);
+    return of("service-unavailable", HttpStatus.SERVICE_UNAVAILABLE, detail);
   }
 
   /** A request whose fields could not be bound or validated; the detail lists them. */
@@ -101,7 +102,8 @@ public final class Problems {
         null);
   }
 
-  private static ApiProblem of(String type, String title, int status, String detail) {
-    return new ApiProblem(new Problem(BASE + type, title, status, detail));
+  /** A problem of {@code type} whose title is the reason phrase of its HTTP status. */
+  private static ApiProblem of(String type, HttpStatus status, String detail) {
+    return new ApiProblem(new Problem(BASE + type, status.getReason(), status.getCode(), detail));
   }
 }
