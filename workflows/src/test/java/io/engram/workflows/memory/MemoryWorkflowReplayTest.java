@@ -87,6 +87,21 @@ class MemoryWorkflowReplayTest {
     }
   }
 
+  /**
+   * Guards where a session cleanup continues as new: after {@link
+   * MaintenanceWorkflowImpl#PAGES_PER_RUN} full pages, carrying the last session read; and the run
+   * it continued into, which starts from that session and ends at a short page.
+   */
+  @Test
+  void replays_a_session_cleanup_continued_as_new_and_the_run_it_continued_into() throws Exception {
+    for (String history :
+        List.of(
+            "histories/session-cleanup-continued-as-new.json",
+            "histories/session-cleanup-continued.json")) {
+      WorkflowReplayer.replayWorkflowExecutionFromResource(history, MaintenanceWorkflowImpl.class);
+    }
+  }
+
   /** Proves the replay can fail: a promotion that skips the citation flush is another workflow. */
   @Test
   void replay_detects_a_promotion_that_no_longer_flushes_first() {

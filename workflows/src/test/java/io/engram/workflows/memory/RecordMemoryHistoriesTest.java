@@ -160,6 +160,58 @@ class RecordMemoryHistoriesTest {
         System.getProperty("engram.historyName", "session-cleanup-paged"));
   }
 
+  /**
+   * A session cleanup that reads {@link MaintenanceWorkflowImpl#PAGES_PER_RUN} full pages of idle
+   * sessions, continues as new after the last session read, and ends at a short page in the run it
+   * continued into. Both runs are recorded: the first ends by continuing as new.
+   */
+  @Test
+  void session_cleanup_continued_as_new(
+      TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
+    DistillationActivities distillation =
+        mock(DistillationActivities.class, withSettings().withoutAnnotations());
+    MaintenanceActivities maintenance =
+        mock(MaintenanceActivities.class, withSettings().withoutAnnotations());
+    var pages =
+        when(maintenance.idleSessionsAfter(anyLong(), any(), eq(2), any()))
+            .thenReturn(page(1767600000000001L, "s1", "s2"));
+    for (int p = 2; p <= MaintenanceWorkflowImpl.PAGES_PER_RUN; p++) {
+      pages = pages.thenReturn(page(1767600000000000L + p, "s" + (2 * p - 1), "s" + 2 * p));
+    }
+    pages.thenReturn(page(1767600000000099L, "s9"));
+    when(distillation.pendingTurns(any(), org.mockito.ArgumentMatchers.anyInt()))
+        .thenReturn(List.of());
+    when(maintenance.closeSession(any(), anyLong())).thenReturn(new SessionClosed(true, 1));
+    worker.registerActivitiesImplementations(distillation, maintenance);
+    env.newWorker(TaskQueues.LLM).registerActivitiesImplementations(distillation);
+    env.start();
+
+    String workflowId = "engram-session-cleanup-continued";
+    MaintenanceWorkflow workflow =
+        client.newWorkflowStub(
+            MaintenanceWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(workflowId)
+                .setTaskQueue(worker.getTaskQueue())
+                .build());
+    String firstRun =
+        WorkflowClient.start(
+                workflow::run, new MaintenanceRequest(MaintenanceJob.SESSION_CLEANUP, null, 2))
+            .getRunId();
+    WorkflowStub.fromTyped(workflow).getResult(MaintenanceResult.class);
+
+    Files.writeString(
+        DIR.resolve("session-cleanup-continued-as-new.json"),
+        client.fetchHistory(workflowId, firstRun).toJson(true) + "\n");
+    write(client, workflowId, "session-cleanup-continued");
+  }
+
+  private static IdleSessionPage page(long lastActiveMicros, String... sessionIds) {
+    return new IdleSessionPage(
+        List.of(sessionIds),
+        new IdleSessionCursor(lastActiveMicros, sessionIds[sessionIds.length - 1]));
+  }
+
   static void write(WorkflowClient client, String workflowId, String name) throws IOException {
     Files.createDirectories(DIR);
     Files.writeString(
