@@ -13,6 +13,7 @@ import io.engram.contract.Memory.WorkingTier;
 import io.engram.contract.Schedules.ScheduleView;
 import io.engram.core.CoreServices;
 import io.engram.core.memory.MemoryStats;
+import io.engram.workflows.memory.MemoryJobs;
 import io.engram.workflows.memory.PromotionResult;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -87,7 +88,8 @@ class MemoryController {
     List<ScheduleView> memorySchedules = null;
     String error = null;
     try {
-      memorySchedules = schedules.list(id -> id.startsWith("engram-"));
+      List<String> ids = MemoryJobs.MEMORY_SCHEDULED.stream().map(MemoryJobs::scheduleId).toList();
+      memorySchedules = schedules.list(ids::contains);
     } catch (RuntimeException e) {
       log.warn("memory stats without schedules: {}", e.getMessage());
       error = "cannot list schedules (is Temporal up?): " + e.getMessage();

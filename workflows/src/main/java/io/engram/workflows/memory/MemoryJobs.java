@@ -22,6 +22,10 @@ public final class MemoryJobs {
   public static final List<String> SCHEDULED =
       List.of(PROMOTION, SALIENCE, TTL_CLEANUP, SESSION_CLEANUP, INCREMENTAL_INGEST);
 
+  /** The scheduled jobs that keep the memory tiers, the ones {@code memory stats} shows. */
+  public static final List<String> MEMORY_SCHEDULED =
+      List.of(PROMOTION, SALIENCE, TTL_CLEANUP, SESSION_CLEANUP);
+
   private MemoryJobs() {}
 
   /** The schedule id of a job, e.g. {@code engram-promotion}; also its workflows' id prefix. */
