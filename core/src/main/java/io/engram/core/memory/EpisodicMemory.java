@@ -396,14 +396,17 @@ public final class EpisodicMemory {
   }
 
   /**
-   * Up to {@code criteria.batchSize()} active facts with ids above {@code afterId} whose decayed
-   * salience, citations and age exceed the promotion thresholds, ascending; with {@code lock}, they
-   * are locked for the caller's transaction and facts another transaction holds are skipped.
+   * Up to {@code criteria.batchSize()} active facts of users with ids above {@code afterId} whose
+   * decayed salience, citations and age exceed the promotion thresholds, ascending; with {@code
+   * lock}, they are locked for the caller's transaction and facts another transaction holds are
+   * skipped. An anonymous session's facts are never promoted: they are that session's own, and a
+   * semantic fact is a user's.
    */
   List<Long> eligibleForPromotion(
       Handle h, long afterId, MemorySettings.Promotion criteria, Instant now, boolean lock) {
     return h.createQuery(
-            "SELECT id FROM episodic_facts WHERE id > :after AND valid_to IS NULL"
+            "SELECT id FROM episodic_facts WHERE id > :after AND user_id IS NOT NULL"
+                + " AND valid_to IS NULL"
                 + " AND expires_at > :now AND citations > :minCitations"
                 + " AND created_at < :createdBefore AND "
                 + MemorySql.DECAYED

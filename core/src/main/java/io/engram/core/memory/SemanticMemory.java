@@ -83,17 +83,20 @@ public final class SemanticMemory {
   }
 
   /**
-   * Candidates for a query: the nearest facts by the HNSW index and the best full-text matches,
-   * each with both scores. Superseded facts are excluded.
+   * Candidates for a query: the user's nearest facts by the HNSW index and best full-text matches,
+   * each with both scores. Superseded facts are excluded. An anonymous session has none: semantic
+   * facts are a user's, and its own facts stay in episodic memory.
    */
   List<MemoryHit> candidates(
       MemoryScope scope, String model, float[] query, String tsquery, int limit) {
+    if (scope.userId() == null) {
+      return List.of();
+    }
     int dimension = EmbeddingModels.spec(model).dimension();
     // The cast and the repeated predicate let the planner use the partial HNSW index of V6.
     String vectorType = "vector(" + dimension + ")";
     String lexical = tsquery.isEmpty() ? "0" : "ts_rank(tsv, to_tsquery('simple', :tsquery), 1)";
-    String scopeSql =
-        "collection = :collection AND (user_id IS NULL OR user_id = :userId) AND valid_to IS NULL";
+    String scopeSql = "collection = :collection AND user_id = :userId AND valid_to IS NULL";
     PGvector vector = new PGvector(query);
     Map<Long, MemoryHit> hits = new LinkedHashMap<>();
     jdbi.useTransaction(
@@ -162,7 +165,7 @@ public final class SemanticMemory {
                     + " source_turn_ids = ARRAY(SELECT DISTINCT unnest(source_turn_ids"
                     + " || :fact.sourceTurnIds) ORDER BY 1)"
                     + " WHERE id = (SELECT id FROM semantic_facts WHERE collection = :scope.collection"
-                    + "   AND user_id IS NOT DISTINCT FROM :scope.userId AND valid_to IS NULL"
+                    + "   AND user_id = :scope.userId AND valid_to IS NULL"
                     + "   AND (normalized_text = :fact.normalizedText OR (subject = :fact.subject"
                     + "        AND embedding_model = :model AND 1 - (embedding <=> :vector) >= :similarity))"
                     + "   ORDER BY (normalized_text = :fact.normalizedText) DESC, id LIMIT 1)")

@@ -284,6 +284,53 @@ class MemoryStoresIT {
     assertThat(recalled.get(0).sourceTurnIds()).isEqualTo(cited.sourceTurnIds());
   }
 
+  /**
+   * An anonymous session's facts are its own: however often they are cited, promotion leaves them
+   * in the session's episodic memory instead of making them semantic facts that every session of
+   * the collection recalls. One promoted before this rule (no user) is recalled by nobody.
+   */
+  @Test
+  void an_anonymous_sessions_facts_stay_its_own_however_often_they_are_cited() throws Exception {
+    UUID anonymous = session(null, "I'm allergic to peanuts", "I work at Initech");
+    List<Long> ids = distillAll(anonymous, T0).storedIds();
+    assertThat(ids).hasSize(2);
+    for (int i = 0; i < 6; i++) {
+      citations.record(
+          ids.stream().map(id -> new FactCitations.Cited(MemoryTier.EPISODIC, id)).toList(),
+          T0.plus(Duration.ofDays(i + 1)));
+    }
+    Instant day8 = T0.plus(Duration.ofDays(8));
+    maintenance.flushCitations(day8, 1000);
+    assertThat(episodic.fact(ids.get(0)).orElseThrow().salience()).isGreaterThan(0.8);
+    MemorySettings.Promotion criteria =
+        new MemorySettings.Promotion(0.8, 5, Duration.ofDays(7), 10);
+
+    assertThat(maintenance.promoteBatch("dry", 0, 0, criteria, day8, true).episodicIds()).isEmpty();
+    assertThat(maintenance.promoteBatch("run", 0, 0, criteria, day8, false).episodicIds())
+        .isEmpty();
+    assertThat(scalar("SELECT count(*) FROM semantic_facts")).isZero();
+    assertThat(episodic.fact(ids.get(0))).isPresent();
+
+    String question = "What am I allergic to?";
+    assertThat(retriever.recall(anonymous, question, 3, day8))
+        .extracting(MemoryHit::factId)
+        .contains(ids.get(0));
+    assertThat(retriever.recall(session(null), question, 3, day8)).isEmpty();
+    assertThat(retriever.recall(session("zed"), question, 3, day8)).isEmpty();
+
+    // As a promotion before this rule left it: a semantic fact of no user.
+    jdbi.useHandle(
+        h ->
+            SemanticMemory.promote(
+                h, List.of(ids.get(0)), "before-the-rule", day8, 7 * 24 * 3600.0));
+    assertThat(scalar("SELECT count(*) FROM semantic_facts WHERE user_id IS NULL")).isOne();
+    assertThat(retriever.recall(session(null), question, 3, day8)).isEmpty();
+    assertThat(retriever.recall(session("zed"), question, 3, day8)).isEmpty();
+    // Nor is it where a restatement in another anonymous session is reinforced.
+    UUID other = session(null, "I'm allergic to peanuts");
+    assertThat(distillAll(other, day8).storedIds()).hasSize(1);
+  }
+
   @Test
   void salience_decays_by_half_over_the_half_life_whatever_the_cadence() throws Exception {
     UUID s = session("quinn", "I use Emacs");
