@@ -129,8 +129,6 @@ class RecordMemoryHistoriesTest {
   @Test
   void session_cleanup_over_two_pages(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
-    DistillationActivities distillation =
-        mock(DistillationActivities.class, withSettings().withoutAnnotations());
     MaintenanceActivities maintenance =
         mock(MaintenanceActivities.class, withSettings().withoutAnnotations());
     IdleSessionCursor b = new IdleSessionCursor(1767600000123456L, "b");
@@ -138,12 +136,7 @@ class RecordMemoryHistoriesTest {
         .thenReturn(new IdleSessionPage(List.of("a", "b"), b))
         .thenReturn(
             new IdleSessionPage(List.of("c"), new IdleSessionCursor(1767600000123457L, "c")));
-    when(distillation.pendingTurns(any(), org.mockito.ArgumentMatchers.anyInt()))
-        .thenReturn(List.of());
-    when(maintenance.closeSession(any(), anyLong())).thenReturn(new SessionClosed(true, 1));
-    worker.registerActivitiesImplementations(distillation, maintenance);
-    env.newWorker(TaskQueues.LLM).registerActivitiesImplementations(distillation);
-    env.start();
+    startClosingEverySession(env, worker, maintenance);
 
     client
         .newWorkflowStub(
@@ -168,8 +161,6 @@ class RecordMemoryHistoriesTest {
   @Test
   void session_cleanup_continued_as_new(
       TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws IOException {
-    DistillationActivities distillation =
-        mock(DistillationActivities.class, withSettings().withoutAnnotations());
     MaintenanceActivities maintenance =
         mock(MaintenanceActivities.class, withSettings().withoutAnnotations());
     var pages =
@@ -179,12 +170,7 @@ class RecordMemoryHistoriesTest {
       pages = pages.thenReturn(page(1767600000000000L + p, "s" + (2 * p - 1), "s" + 2 * p));
     }
     pages.thenReturn(page(1767600000000099L, "s9"));
-    when(distillation.pendingTurns(any(), org.mockito.ArgumentMatchers.anyInt()))
-        .thenReturn(List.of());
-    when(maintenance.closeSession(any(), anyLong())).thenReturn(new SessionClosed(true, 1));
-    worker.registerActivitiesImplementations(distillation, maintenance);
-    env.newWorker(TaskQueues.LLM).registerActivitiesImplementations(distillation);
-    env.start();
+    startClosingEverySession(env, worker, maintenance);
 
     String workflowId = "engram-session-cleanup-continued";
     MaintenanceWorkflow workflow =
@@ -204,6 +190,22 @@ class RecordMemoryHistoriesTest {
         DIR.resolve("session-cleanup-continued-as-new.json"),
         client.fetchHistory(workflowId, firstRun).toJson(true) + "\n");
     write(client, workflowId, "session-cleanup-continued");
+  }
+
+  /**
+   * Starts the workers of a session cleanup whose idle sessions {@code maintenance} lists: none has
+   * turns left to distil, and each closes.
+   */
+  private static void startClosingEverySession(
+      TestWorkflowEnvironment env, Worker worker, MaintenanceActivities maintenance) {
+    DistillationActivities distillation =
+        mock(DistillationActivities.class, withSettings().withoutAnnotations());
+    when(distillation.pendingTurns(any(), org.mockito.ArgumentMatchers.anyInt()))
+        .thenReturn(List.of());
+    when(maintenance.closeSession(any(), anyLong())).thenReturn(new SessionClosed(true, 1));
+    worker.registerActivitiesImplementations(distillation, maintenance);
+    env.newWorker(TaskQueues.LLM).registerActivitiesImplementations(distillation);
+    env.start();
   }
 
   private static IdleSessionPage page(long lastActiveMicros, String... sessionIds) {
