@@ -417,7 +417,7 @@ public final class PostgresServer implements AutoCloseable {
               + port
               + ". Last lines of its log:\n"
               + log,
-          ServiceProcesses.mentionsPortInUse(log),
+          ServiceProcesses.mentionsPortInUse(logFile),
           null);
     }
     try (Connection ignored = connect("postgres")) {

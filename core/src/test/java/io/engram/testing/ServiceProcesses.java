@@ -105,7 +105,11 @@ final class ServiceProcesses {
     }
   }
 
-  /** Returns the last lines of a log file, or a note saying why there is nothing to show. */
+  /**
+   * Returns the last lines of a log file, or a note saying why there is nothing to show. A Go
+   * panic's stack trace (the Temporal dev server's) fills any tail, so its first {@code panic:}
+   * line, which says what went wrong, comes first when the tail does not hold it.
+   */
   static String tail(Path log, int lines) {
     if (!Files.exists(log)) {
       return "(log file " + log + " does not exist)";
@@ -114,15 +118,34 @@ final class ServiceProcesses {
       String text = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
       List<String> all = text.lines().toList();
       List<String> last = all.subList(Math.max(0, all.size() - lines), all.size());
-      return last.isEmpty() ? "(log file " + log + " is empty)" : String.join("\n", last);
+      if (last.isEmpty()) {
+        return "(log file " + log + " is empty)";
+      }
+      String shown = String.join("\n", last);
+      return all.stream()
+          .filter(l -> l.startsWith("panic:"))
+          .findFirst()
+          .filter(panic -> !last.contains(panic))
+          .map(panic -> panic + "\n…\n" + shown)
+          .orElse(shown);
     } catch (IOException e) {
       return "(could not read log file " + log + ": " + e.getMessage() + ")";
     }
   }
 
-  /** Tells whether a log shows that a server could not bind its port. */
-  static boolean mentionsPortInUse(String logText) {
-    return logText.toLowerCase(Locale.ROOT).contains("address already in use");
+  /**
+   * Tells whether a server's log shows that it could not bind a port, anywhere in it: the line can
+   * stand far above the last lines, as the first of a Go panic's trace does.
+   */
+  static boolean mentionsPortInUse(Path log) {
+    try {
+      return Files.exists(log)
+          && new String(Files.readAllBytes(log), StandardCharsets.UTF_8)
+              .toLowerCase(Locale.ROOT)
+              .contains("address already in use");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**

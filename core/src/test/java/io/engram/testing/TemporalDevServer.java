@@ -310,7 +310,7 @@ public final class TemporalDevServer implements AutoCloseable {
               + address()
               + ". Last lines of its log:\n"
               + log,
-          ServiceProcesses.mentionsPortInUse(log),
+          ServiceProcesses.mentionsPortInUse(logFile),
           null);
     }
     if (!acceptsConnections()) {
