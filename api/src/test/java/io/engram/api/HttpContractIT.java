@@ -228,6 +228,13 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
         // The query endpoint, from the list.
         hostile("POST", "/v1/query", "{\"query\":\"\"}", 400, "/query"),
         hostile("POST", "/v1/query", "{\"query\":\"   \"}", 400, "/query"),
+        // Nothing the embedding model reads: zero-width space, byte-order mark, no-break space,
+        // a direction mark, a lone combining accent.
+        hostile("POST", "/v1/query", "{\"query\":\"\\u200b\"}", 400, "/query"),
+        hostile("POST", "/v1/query", "{\"query\":\"\\ufeff\"}", 400, "/query"),
+        hostile("POST", "/v1/query", "{\"query\":\"\\u00a0\"}", 400, "/query"),
+        hostile("POST", "/v1/query", "{\"query\":\"\\u202e\\u200b\"}", 400, "/query"),
+        hostile("POST", "/v1/query", "{\"query\":\"\\u0301\"}", 400, "/query"),
         hostile("POST", "/v1/query", "{\"query\":null}", 400, "/query"),
         hostile("POST", "/v1/query", "{}", 400, "/query"),
         hostile("POST", "/v1/query", "{\"query\":42}", 400, "/query"),

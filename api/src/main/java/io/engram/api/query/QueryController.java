@@ -2,10 +2,12 @@ package io.engram.api.query;
 
 import io.engram.api.auth.Caller;
 import io.engram.api.problems.ProblemResponses;
+import io.engram.api.problems.Problems;
 import io.engram.api.sessions.SessionController;
 import io.engram.contract.Queries.QueryRequest;
 import io.engram.contract.Queries.QueryResponse;
 import io.engram.contract.Queries.Source;
+import io.engram.core.embedding.EmbeddableText;
 import io.engram.core.query.QueryResult;
 import io.engram.core.query.Question;
 import io.engram.core.rollout.RolloutRouter;
@@ -42,6 +44,12 @@ class QueryController {
       @Valid @Body QueryRequest request,
       @Nullable @Header(HttpHeaders.CACHE_CONTROL) String cacheControl)
       throws SQLException {
+    if (!EmbeddableText.isReadable(request.query())) {
+      throw Problems.invalidField(
+          "/query",
+          "must not be blank: it holds only white space or invisible characters (such as a"
+              + " zero-width space or a byte-order mark)");
+    }
     Question question =
         new Question(
             caller.tenant(),

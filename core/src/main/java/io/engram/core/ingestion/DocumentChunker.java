@@ -7,6 +7,7 @@ import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.document.DocumentSplitter;
 import dev.langchain4j.data.segment.TextSegment;
 import io.engram.core.Hashing;
+import io.engram.core.embedding.EmbeddableText;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -66,7 +67,7 @@ final class DocumentChunker {
       }
       title = DocumentReader.withoutNul(node.path("title").asText(""));
       String body = DocumentReader.withoutNul(node.path("text").asText(""));
-      if (title.isBlank() && body.isBlank()) {
+      if (!EmbeddableText.isReadable(title) && !EmbeddableText.isReadable(body)) {
         throw new DocumentRejectedException("JSONL document has neither title nor text");
       }
       // One line break, not a blank line: as one paragraph the title stays with the first
@@ -79,11 +80,18 @@ final class DocumentChunker {
       text = parsed.text();
       mime = parsed.mime();
     }
+    // A piece of nothing but invisible characters (zero-width spaces between two paragraphs)
+    // carries nothing to search for, and the embedding model refuses it.
     List<String> chunks =
         Chunks.dropContained(
-            splitter.split(Document.from(text)).stream().map(TextSegment::text).toList());
+            splitter.split(Document.from(text)).stream()
+                .map(TextSegment::text)
+                .filter(EmbeddableText::isReadable)
+                .toList());
     if (chunks.isEmpty()) {
-      throw new DocumentRejectedException("no text left after splitting");
+      throw new DocumentRejectedException(
+          "no readable text: only white space or invisible characters (such as zero-width spaces"
+              + " or byte-order marks)");
     }
     return new Chunked(title, mime, chunks);
   }

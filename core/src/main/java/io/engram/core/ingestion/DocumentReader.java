@@ -2,6 +2,7 @@ package io.engram.core.ingestion;
 
 import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.document.parser.apache.tika.ApacheTikaDocumentParser;
+import io.engram.core.embedding.EmbeddableText;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -53,8 +54,9 @@ public final class DocumentReader {
     String fallbackTitle = baseName(fileName);
     if (type.plainText()) {
       String text = withoutNul(decodeText(bytes));
-      if (text.isBlank()) {
-        throw new DocumentRejectedException("no text in file (only white space)");
+      if (!EmbeddableText.isReadable(text)) {
+        throw new DocumentRejectedException(
+            "no text in file (only white space or invisible characters)");
       }
       return new ParsedDocument(titleOf(type, text, fallbackTitle), text, type.mime());
     }
@@ -67,7 +69,7 @@ public final class DocumentReader {
       throw new DocumentRejectedException("cannot parse " + type + ": " + rootMessage(e), e);
     }
     String text = withoutNul(document.text());
-    if (text == null || text.isBlank()) {
+    if (!EmbeddableText.isReadable(text)) {
       throw new DocumentRejectedException("no extractable text in " + type);
     }
     String title = withoutNul(document.metadata().getString("dc:title"));

@@ -474,7 +474,26 @@ public final class IngestionService {
       texts.addAll(p.document().chunks());
     }
     // Liveness during a long embedding call; the detail names the batch being worked on.
-    List<float[]> vectors = embedder.embed(texts, () -> heartbeat.accept(fromSeq));
+    Runnable progress = () -> heartbeat.accept(fromSeq);
+    List<float[]> vectors;
+    try {
+      vectors = embedder.embed(texts, progress);
+    } catch (IllegalArgumentException refused) {
+      // The model refuses a text the chunker let through: the same on every retry, so the
+      // documents it refuses fail alone and the others are embedded document by document.
+      List<Prepared> embedded = new ArrayList<>();
+      vectors = new ArrayList<>();
+      for (Prepared p : prepared) {
+        try {
+          vectors.addAll(embedder.embed(p.document().chunks(), progress));
+          embedded.add(p);
+        } catch (IllegalArgumentException e) {
+          recordFailure(run, p.item(), "the embedding model refuses its text: " + e.getMessage());
+          heartbeat.accept(p.item().seq());
+        }
+      }
+      prepared = embedded;
+    }
     int offset = 0;
     for (Prepared p : prepared) {
       int count = p.document().chunks().size();

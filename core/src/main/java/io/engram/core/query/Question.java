@@ -1,5 +1,6 @@
 package io.engram.core.query;
 
+import io.engram.core.embedding.EmbeddableText;
 import io.engram.core.tenant.Tenant;
 import java.util.Objects;
 import java.util.UUID;
@@ -23,8 +24,9 @@ public record Question(
 
   public Question {
     Objects.requireNonNull(tenant, "tenant");
-    if (text == null || text.isBlank()) {
-      throw new IllegalArgumentException("a question needs text");
+    if (!EmbeddableText.isReadable(text)) {
+      throw new IllegalArgumentException(
+          "a question needs text: this one holds only white space or invisible characters");
     }
     text = text.strip();
     if (topK < 1) {

@@ -117,6 +117,45 @@ abstract class EmbedderContract {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  /**
+   * {@link EmbeddableText} says beforehand what the model will refuse: a text of nothing but
+   * invisible characters (the cause of a query answered 500 and of an ingestion batch retried until
+   * it failed), and nothing else.
+   */
+  @Test
+  void it_refuses_exactly_the_texts_embeddable_text_calls_unreadable() throws Exception {
+    List<String> unreadable =
+        List.of(
+            "\u200b",
+            "\ufeff",
+            "\u00a0",
+            "\u202e\u200b",
+            "\u3000",
+            "\u2028",
+            "\u0301",
+            "\ufffd",
+            "\ue000",
+            "\u0007\t\n");
+    for (String text : unreadable) {
+      assertThat(EmbeddableText.isReadable(text)).as(escaped(text)).isFalse();
+      assertThatThrownBy(() -> embed(List.of(text)))
+          .as(escaped(text))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    List<String> readable = List.of("\u00e9", "e\u0301", "\u4e2d", "\ud83d\ude42", "x\u200b", "7");
+    for (String text : readable) {
+      assertThat(EmbeddableText.isReadable(text)).as(escaped(text)).isTrue();
+      assertThat(embed(List.of(text(text)))).as(escaped(text)).hasSize(1);
+      assertThat(embed(List.of(text))).as(escaped(text)).hasSize(1);
+    }
+  }
+
+  private static String escaped(String text) {
+    StringBuilder out = new StringBuilder();
+    text.codePoints().forEach(c -> out.append(String.format("U+%04X ", c)));
+    return out.toString().strip();
+  }
+
   @Test
   void texts_about_the_same_thing_are_closer_than_unrelated_ones() throws Exception {
     List<float[]> v =

@@ -3,6 +3,10 @@ package io.engram.core.ingestion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.output.Response;
 import io.engram.core.Hashing;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.index.IndexParams;
@@ -126,6 +130,74 @@ class DocumentsFailAloneIT {
         .isEqualTo(1);
     assertThat(database.count("chunks WHERE text LIKE '%poison%'")).isZero();
     assertThat(database.count("ingestion_items WHERE status = 'pending'")).isZero();
+  }
+
+  /**
+   * A file or a JSONL record of nothing but invisible characters has no text the embedding model
+   * reads: it fails alone, with why, and the other documents of its batch are stored (it used to
+   * fail the whole batch, retried until the ingestion failed).
+   */
+  @Test
+  void a_document_of_invisible_characters_fails_alone(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("zw.txt"), "\u200b\u200b\u00a0\n");
+    Files.writeString(dir.resolve("bom.txt"), "\ufeffQuokkas live on Rottnest Island.\n");
+    Files.writeString(
+        dir.resolve("corpus.jsonl"),
+        """
+        {"_id": "blank", "title": "\\u200b", "text": "\\ufeff\\u2060"}
+        {"_id": "tea", "title": "Tea", "text": "Green tea is brewed at eighty degrees."}
+        """);
+    discover("run-1", dir);
+
+    IngestionService.BatchOutcome outcome = service.process("run-1", 0, 4, seq -> {});
+
+    assertThat(outcome.done()).as("%s", outcome.errors()).isEqualTo(2);
+    assertThat(outcome.errors())
+        .extracting(IngestionService.ItemError::source, IngestionService.ItemError::reason)
+        .containsExactlyInAnyOrder(
+            tuple(
+                dir.resolve("zw.txt").toString(),
+                "no text in file (only white space or invisible characters)"),
+            tuple("blank", "JSONL document has neither title nor text"));
+    assertThat(database.count("chunks WHERE text LIKE '%Quokkas%'")).isEqualTo(1);
+    assertThat(database.count("ingestion_items WHERE status = 'pending'")).isZero();
+  }
+
+  /**
+   * A text the embedding model refuses though the chunker let it through fails its document alone:
+   * the batch's other documents are embedded one by one and stored.
+   */
+  @Test
+  void a_document_whose_text_the_model_refuses_fails_alone(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("tea.txt"), "Green tea is brewed at eighty degrees.");
+    Files.writeString(dir.resolve("odd.txt"), "A text this model will not take.");
+    Files.writeString(dir.resolve("sail.txt"), "A sloop carries one mast and two sails.");
+    IngestionService refusing =
+        database.service(ServedIndexes.NONE, model -> new Refusing(model, "will not take"));
+    discover("run-1", dir);
+
+    IngestionService.BatchOutcome outcome = refusing.process("run-1", 0, 3, seq -> {});
+
+    assertThat(outcome.done()).isEqualTo(2);
+    assertThat(outcome.errors())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.source()).endsWith("odd.txt");
+              assertThat(e.reason()).startsWith("the embedding model refuses its text");
+            });
+    assertThat(database.count("documents WHERE status = 'active'")).isEqualTo(2);
+  }
+
+  /** A model that refuses, as the shipped ones refuse a blank text, any text holding a phrase. */
+  private record Refusing(EmbeddingModel model, String phrase) implements EmbeddingModel {
+    @Override
+    public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
+      if (segments.stream().anyMatch(s -> s.text().contains(phrase))) {
+        throw new IllegalArgumentException("Cannot embed this text");
+      }
+      return model.embedAll(segments);
+    }
   }
 
   @Test

@@ -1,12 +1,14 @@
 package io.engram.core.ingestion;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.embedding.EmbeddingModels;
 import io.engram.core.index.IndexVersions;
 import io.engram.testing.EngramServicesExtension;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -39,12 +41,17 @@ final class IngestionDatabase implements AutoCloseable {
 
   /** A service writing a collection to the index {@code served} names, when it names one. */
   IngestionService service(ServedIndexes served) {
+    return service(served, UnaryOperator.identity());
+  }
+
+  /** A service whose embedding models are the shipped ones as {@code model} wraps them. */
+  IngestionService service(ServedIndexes served, UnaryOperator<EmbeddingModel> model) {
     return new IngestionService(
         jdbi,
         versions,
         new BlobStore(jdbi),
         new DocumentReader(1 << 20),
-        model -> new CachedEmbedder(jdbi, model, EmbeddingModels.get(model)),
+        name -> new CachedEmbedder(jdbi, name, model.apply(EmbeddingModels.get(name))),
         (collection, index) -> {},
         served);
   }
