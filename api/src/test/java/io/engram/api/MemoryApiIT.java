@@ -65,6 +65,9 @@ class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
             .json()
             .path("sessionId")
             .asText();
+    JsonNode earlier = get("/v1/memory/stats").json();
+    int active = earlier.path("episodic").path("active").asInt();
+    int distilled = distilledToday(earlier);
     for (String turn :
         List.of(
             "I prefer green tea.", "I live in Lisbon.", "I'm allergic to peanuts.", "Thanks!")) {
@@ -72,16 +75,15 @@ class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
       assertThat(reply.status()).as(reply.body()).isEqualTo(200);
     }
 
-    // The fourth exchange signalled the session's distillation; the worker stores three facts.
+    // Each statement signalled the session's distillation; the worker stores three facts.
     JsonNode stats =
         await(
             () -> {
               JsonNode s = get("/v1/memory/stats").json();
-              return s.path("episodic").path("active").asInt() == 3 ? s : null;
+              return s.path("episodic").path("active").asInt() == active + 3 ? s : null;
             });
     assertThat(stats.path("working").path("openSessions").asInt()).isGreaterThanOrEqualTo(1);
-    assertThat(stats.path("days").get(stats.path("days").size() - 1).path("distilled").asInt())
-        .isEqualTo(3);
+    assertThat(distilledToday(stats)).isEqualTo(distilled + 3);
 
     JsonNode answer =
         post("/v1/query", Map.of("query", "What kind of tea do I like?", "sessionId", session))
@@ -157,7 +159,8 @@ class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(dry.json().path("workflowId").asText()).startsWith("engram-promotion-dry-run-");
     assertThat(dry.json().path("result").path("dryRun").asBoolean()).isTrue();
     assertThat(dry.json().path("result").path("promoted").asInt()).isZero();
-    assertThat(get("/v1/memory/stats").json().path("episodic").path("active").asInt()).isEqualTo(3);
+    assertThat(get("/v1/memory/stats").json().path("episodic").path("active").asInt())
+        .isEqualTo(active + 3);
   }
 
   private interface Probe<T> {
@@ -165,6 +168,46 @@ class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
   }
 
   /** The probe's first non-null value. */
+  /**
+   * A turn that tells something to remember is distilled at once, not when the session reaches its
+   * next fourth exchange: the question right after it recalls it.
+   */
+  @Test
+  void a_fact_told_is_recalled_by_the_next_question() throws Exception {
+    String session =
+        post("/v1/sessions", Map.of("collection", "default", "userId", "ivo"))
+            .json()
+            .path("sessionId")
+            .asText();
+    int before = get("/v1/memory/stats").json().path("episodic").path("active").asInt();
+    Reply told =
+        post("/v1/query", Map.of("query", "Actually I now live in Porto.", "sessionId", session));
+    assertThat(told.json().path("intent").asText()).as(told.body()).isEqualTo("memory-statement");
+
+    // Waited for without asking anything more, which would add exchanges of its own.
+    await(
+        () ->
+            get("/v1/memory/stats").json().path("episodic").path("active").asInt() > before
+                ? true
+                : null);
+    JsonNode answer =
+        post("/v1/query", Map.of("query", "Where do I live?", "sessionId", session)).json();
+    List<String> recalled = new ArrayList<>();
+    answer
+        .path("sources")
+        .forEach(
+            s -> {
+              if (s.path("tier").asText().equals("episodic")) {
+                recalled.add(s.path("snippet").asText());
+              }
+            });
+    assertThat(recalled).as(answer.toString()).anyMatch(f -> f.contains("Porto"));
+  }
+
+  private static int distilledToday(JsonNode stats) {
+    return stats.path("days").get(stats.path("days").size() - 1).path("distilled").asInt();
+  }
+
   private static <T> T await(Probe<T> probe) {
     return Awaitility.await()
         .atMost(Duration.ofMinutes(2))

@@ -2,6 +2,7 @@ package io.engram.api.memory;
 
 import io.engram.core.CoreServices;
 import io.engram.core.config.EngramSettings;
+import io.engram.core.memory.Intent;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.query.ExchangeListener;
 import io.engram.workflows.memory.DistillationRequest;
@@ -17,10 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Signals a session's {@link DistillationWorkflow} every {@code distillEveryTurns} exchanges, with
- * signal-with-start: a running distillation picks the turns up, an idle session's starts anew. Off
- * the request path, and a failure (Temporal down) is logged, never returned to the asker: the turns
- * stay in working memory and the next trigger, or the session cleanup, distils them.
+ * Signals a session's {@link DistillationWorkflow} every {@code distillEveryTurns} exchanges, and
+ * at once after a turn that told something to remember (a {@link Intent#MEMORY_STATEMENT}, answered
+ * "Noted"), so that the next question can recall it; with signal-with-start: a running distillation
+ * picks the turns up, an idle session's starts anew. Off the request path, and a failure (Temporal
+ * down) is logged, never returned to the asker: the turns stay in working memory and the next
+ * trigger, or the session cleanup, distils them.
  */
 @Singleton
 public class DistillationTrigger implements ExchangeListener {
@@ -44,15 +47,17 @@ public class DistillationTrigger implements ExchangeListener {
 
   /** Called after an exchange was appended to the session's working memory. */
   @Override
-  public void exchangeAppended(UUID sessionId) {
+  public void exchangeAppended(UUID sessionId, Intent intent) {
     if (distillEveryTurns <= 0) {
       return;
     }
+    boolean told = intent == Intent.MEMORY_STATEMENT;
     executor.execute(
         () -> {
           try {
             WorkingMemory.Progress progress = memory.progress(sessionId);
-            if (progress.userTurns() > 0 && progress.userTurns() % distillEveryTurns == 0) {
+            if (progress.userTurns() > 0
+                && (told || progress.userTurns() % distillEveryTurns == 0)) {
               signal(sessionId.toString(), progress.lastTurnId());
             }
           } catch (Exception e) {

@@ -1,5 +1,6 @@
 package io.engram.core.query;
 
+import io.engram.core.memory.Intent;
 import java.util.UUID;
 
 /**
@@ -8,7 +9,11 @@ import java.util.UUID;
  */
 @FunctionalInterface
 public interface ExchangeListener {
-  ExchangeListener NONE = sessionId -> {};
+  ExchangeListener NONE = (sessionId, intent) -> {};
 
-  void exchangeAppended(UUID sessionId);
+  /**
+   * @param intent what the user's turn was classified as; a {@link Intent#MEMORY_STATEMENT} told
+   *     something to remember
+   */
+  void exchangeAppended(UUID sessionId, Intent intent);
 }

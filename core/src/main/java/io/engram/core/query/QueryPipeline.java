@@ -257,7 +257,7 @@ public final class QueryPipeline {
               classified.query(),
               turn.answer,
               turn.sources.stream().map(Source::source).toList());
-      shared.exchanges().exchangeAppended(q.sessionId());
+      shared.exchanges().exchangeAppended(q.sessionId(), intent);
     }
     double latencyMs = (System.nanoTime() - start) / 1e6;
     timings.put("totalMs", latencyMs);

@@ -30,6 +30,14 @@ class LocalFactExtractorTest {
     return facts.get(0);
   }
 
+  /** What the intent classifier calls a statement, the extractor keeps a fact of. */
+  @Test
+  void a_statement_opened_or_corrected_as_people_talk_is_kept() {
+    assertThat(only("Actually I now live in Madrid.").text()).contains("Madrid");
+    assertThat(only("Also, I love sailing.").text()).contains("sailing");
+    assertThat(only("By the way, my name is Ada.").text()).contains("Ada");
+  }
+
   @Test
   void a_preference_is_about_the_category_of_the_choice() {
     ExtractedFact tea = only("I prefer green tea.");

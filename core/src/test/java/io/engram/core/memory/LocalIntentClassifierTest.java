@@ -48,10 +48,27 @@ class LocalIntentClassifierTest {
         List.of(
             "I prefer tea. I live in Oslo.",
             "My name is Ada. Nice to meet you.",
-            "Hi! I work as a nurse; I always drink coffee at night.")) {
+            "Hi! I work as a nurse; I always drink coffee at night.",
+            // Opened or corrected as people talk: what the fact extractor reads as statements.
+            "Actually I now live in Madrid.",
+            "Also, I love sailing.",
+            "By the way, my name is Ada.")) {
       assertThat(classifier.classify(turn, List.of()).intent())
           .as(turn)
           .isEqualTo(Intent.MEMORY_STATEMENT);
+    }
+  }
+
+  @Test
+  void an_opening_word_does_not_turn_a_question_or_a_doubt_into_a_statement() {
+    for (String turn :
+        List.of(
+            "But I am not sure whether coffee is safe at night",
+            "So what causes myelin loss?",
+            "Actually, does aspirin prevent heart attacks?")) {
+      assertThat(classifier.classify(turn, List.of()).intent())
+          .as(turn)
+          .isNotEqualTo(Intent.MEMORY_STATEMENT);
     }
   }
 
