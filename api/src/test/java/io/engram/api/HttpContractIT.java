@@ -432,6 +432,13 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
             400,
             "/plan/steps"),
         hostile("POST", "/v1/rollouts", "{\"collection\":\"nope\",\"version\":2}", 404, null),
+        // Versions are numbered from 1: a lower number is malformed, whether or not the collection
+        // exists.
+        hostile("GET", "/v1/models/nope/versions/-1", null, 400, "version"),
+        hostile("GET", "/v1/models/nope/versions/0", null, 400, "version"),
+        hostile("GET", "/v1/models/nope/versions/1", null, 404, null),
+        hostile("POST", "/v1/models/nope/versions/0:archive", "{\"reason\":\"x\"}", 400, "version"),
+        hostile("PUT", "/v1/models/nope/versions/-1/tags", "{\"a\":\"b\"}", 400, "version"),
         hostile("POST", "/v1/rollouts/rollout-nope-v2:abort", "{}", 404, null),
         hostile("POST", "/v1/rollouts/rollout-a%00b-v2:abort", "{}", 400, "id"),
         hostile("GET", "/v1/rollouts/rollout-a%00b-v2", null, 400, "id"),
