@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.engram.contract.Problem;
+import io.engram.contract.Queries;
 import io.engram.core.CoreServices;
 import io.engram.core.Hashing;
 import io.engram.core.collection.CollectionRegistry;
@@ -615,6 +616,18 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
       assertThat(errors.get(0).path("detail").asText()).isNotBlank();
       assertThat(reply.json().path("detail").asText()).isNotBlank();
     }
+  }
+
+  @Test
+  void a_text_too_long_is_refused_saying_how_long_it_may_be() throws Exception {
+    Reply reply = post("/v1/query", Map.of("query", "x".repeat(Queries.MAX_QUERY_CHARS + 1)));
+
+    assertProblem(reply, 400);
+    JsonNode error = reply.json().path("errors").get(0);
+    assertThat(error.path("pointer").asText()).as(reply.body()).isEqualTo("/query");
+    assertThat(error.path("detail").asText())
+        .as(reply.body())
+        .isEqualTo("must be at most " + Queries.MAX_QUERY_CHARS + " characters");
   }
 
   @Test
