@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.engram.contract.Problem;
+import io.engram.contract.Queries;
 import io.engram.core.CoreServices;
 import io.engram.core.Hashing;
 import io.engram.core.collection.CollectionRegistry;
@@ -439,6 +440,13 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
             400,
             "/plan/steps"),
         hostile("POST", "/v1/rollouts", "{\"collection\":\"nope\",\"version\":2}", 404, null),
+        // Versions are numbered from 1: a lower number is malformed, whether or not the collection
+        // exists.
+        hostile("GET", "/v1/models/nope/versions/-1", null, 400, "version"),
+        hostile("GET", "/v1/models/nope/versions/0", null, 400, "version"),
+        hostile("GET", "/v1/models/nope/versions/1", null, 404, null),
+        hostile("POST", "/v1/models/nope/versions/0:archive", "{\"reason\":\"x\"}", 400, "version"),
+        hostile("PUT", "/v1/models/nope/versions/-1/tags", "{\"a\":\"b\"}", 400, "version"),
         hostile("POST", "/v1/rollouts/rollout-nope-v2:abort", "{}", 404, null),
         hostile("POST", "/v1/rollouts/rollout-a%00b-v2:abort", "{}", 400, "id"),
         hostile("GET", "/v1/rollouts/rollout-a%00b-v2", null, 400, "id"),
@@ -615,6 +623,18 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
       assertThat(errors.get(0).path("detail").asText()).isNotBlank();
       assertThat(reply.json().path("detail").asText()).isNotBlank();
     }
+  }
+
+  @Test
+  void a_text_too_long_is_refused_saying_how_long_it_may_be() throws Exception {
+    Reply reply = post("/v1/query", Map.of("query", "x".repeat(Queries.MAX_QUERY_CHARS + 1)));
+
+    assertProblem(reply, 400);
+    JsonNode error = reply.json().path("errors").get(0);
+    assertThat(error.path("pointer").asText()).as(reply.body()).isEqualTo("/query");
+    assertThat(error.path("detail").asText())
+        .as(reply.body())
+        .isEqualTo("must be at most " + Queries.MAX_QUERY_CHARS + " characters");
   }
 
   @Test

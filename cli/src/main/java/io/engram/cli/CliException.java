@@ -23,6 +23,9 @@ final class CliException extends RuntimeException {
   /** Nothing answered at the API address: the API is not running or the URL is wrong. */
   static final int UNREACHABLE = 3;
 
+  /** The HTTP status of {@code 403 Forbidden}: the key lacks the scope the endpoint needs. */
+  static final int FORBIDDEN = 403;
+
   /** The HTTP status of {@code 429 Too Many Requests}. */
   static final int TOO_MANY_REQUESTS = 429;
 

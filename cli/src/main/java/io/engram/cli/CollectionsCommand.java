@@ -1,5 +1,6 @@
 package io.engram.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.engram.cli.EngramClient.Reply;
 import io.engram.contract.Collections;
 import io.engram.contract.Collections.CollectionList;
@@ -314,8 +315,7 @@ final class CollectionsCommand extends CommandGroup {
       }
       EngramClient client = context.client();
       if (!yes) {
-        // What is about to go, before the question: the collection must exist to be shown.
-        CollectionView shown = client.collection(collection).value();
+        CollectionView shown = preview(client);
         String prompt =
             "Delete collection '"
                 + TerminalSafe.cell(collection)
@@ -355,23 +355,81 @@ final class CollectionsCommand extends CommandGroup {
                         + "/deletion"));
         return 0;
       }
-      Reply<DeletionStatus> last =
-          WorkflowPoller.follow(
-              "deleting " + collection,
-              () -> client.collectionDeletion(collection),
-              s ->
-                  new WorkflowPoller.Progress(
-                      s.status(),
-                      0,
-                      0,
-                      s.stage()
-                          + (s.kind() == null ? "" : " " + s.kind())
-                          + ", "
-                          + IngestCommand.plural(rows(s), "row")),
-              context.err());
+      Reply<DeletionStatus> last;
+      try {
+        last =
+            WorkflowPoller.follow(
+                "deleting " + collection,
+                () -> client.collectionDeletion(collection),
+                s ->
+                    new WorkflowPoller.Progress(
+                        s.status(),
+                        0,
+                        0,
+                        s.stage()
+                            + (s.kind() == null ? "" : " " + s.kind())
+                            + ", "
+                            + IngestCommand.plural(rows(s), "row")),
+                context.err());
+      } catch (CliException following) {
+        return lostTrack(started, following);
+      }
       DeletionStatus done = last.value();
       context.print(last, (out, s) -> print(out, s));
       return "COMPLETED".equals(done.status()) ? 0 : CliException.FAILURE;
+    }
+
+    /**
+     * What is about to go, before the question: the collection must exist to be shown. Reading it
+     * needs scope {@code query}, which a key made for deletions alone lacks: the refusal then says
+     * so, and that nothing was deleted.
+     */
+    private CollectionView preview(EngramClient client) {
+      try {
+        return client.collection(collection).value();
+      } catch (CliException refused) {
+        if (refused.httpStatus() != CliException.FORBIDDEN) {
+          throw refused;
+        }
+        throw new CliException(
+            "nothing was deleted: showing what collection '"
+                + collection
+                + "' holds before asking needs an API key with scope 'query' ("
+                + refused.getMessage()
+                + "); use a key with scopes query and admin, or pass --yes to delete it without"
+                + " the preview",
+            refused.exitCode(),
+            refused.httpStatus(),
+            null);
+      }
+    }
+
+    /**
+     * The deletion was accepted (202) and runs in its workflow whatever happens to this command;
+     * only following it failed. Says so, with where to see how it ends, rather than a bare error
+     * that reads as if nothing happened. Exits 1: the deletion's outcome is not known yet.
+     */
+    private int lostTrack(Reply<DeletionStarted> started, CliException following)
+        throws JsonProcessingException {
+      context.print(
+          started,
+          (out, s) ->
+              out.println(
+                  "the deletion of collection '"
+                      + TerminalSafe.cell(collection)
+                      + "' was accepted and runs on: "
+                      + context.workflowLine(s.workflowId())));
+      PrintWriter err = context.err();
+      err.println(
+          "error: following the deletion failed: "
+              + following.getMessage()
+              + "; it runs on regardless. See where it stands with ./engram collections delete "
+              + collection
+              + " --yes (attaches to it, with a key of scope admin) or GET /v1/collections/"
+              + collection
+              + "/deletion");
+      err.flush();
+      return CliException.FAILURE;
     }
 
     static void print(PrintWriter out, DeletionStatus status) {

@@ -230,6 +230,7 @@ final class EvalCommand implements Callable<Integer> {
     if (model != null && modelVersion != null) {
       throw context.usageError("give --model or --model-version, not both");
     }
+    context.requireCollectionName("--collection", collection);
     if (limit != null && limit < 1) {
       throw context.usageError("--limit must be positive");
     }

@@ -252,6 +252,7 @@ final class IngestCommand implements Callable<Integer> {
 
   /** What the API would refuse, refused before any file is hashed or uploaded. */
   private void validateOptions() {
+    context.requireCollectionName("--collection", collection);
     if (chunkSize != null
         && (chunkSize < Ingestions.MIN_CHUNK_SIZE || chunkSize > Ingestions.MAX_CHUNK_SIZE)) {
       throw context.usageError(

@@ -6,8 +6,13 @@ import io.engram.contract.Keys.KeyCreated;
 import io.engram.contract.Keys.KeyList;
 import io.engram.contract.Keys.KeyView;
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,15 +36,46 @@ import picocli.CommandLine.Parameters;
     },
     subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
 final class KeysCommand extends CommandGroup {
+  private static final DateTimeFormatter MINUTE =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  /**
+   * {@code --database}, listed in each command's help because users type it there ({@code ./engram
+   * keys create --scopes admin --database}); the launcher takes it and runs the command against the
+   * database instead of sending it to the API, so it reaches this CLI only when it is run without
+   * the launcher, which is refused saying so.
+   */
+  static final class DatabaseOption {
+    @Option(
+        names = "--database",
+        description =
+            "Straight in the database named by ENGRAM_DB_URL (ENGRAM_DB_USER, ENGRAM_DB_PASSWORD),"
+                + " without the API and without a key: the way to an installation's first admin"
+                + " key. The launcher (./engram keys) runs it.")
+    boolean database;
+
+    void refuseOutsideTheLauncher(String command) {
+      if (database) {
+        throw new CliException(
+            "--database is the launcher's: run ./engram keys "
+                + command
+                + " … --database, which reaches the database itself",
+            CliException.USAGE);
+      }
+    }
+  }
 
   @Command(
       name = "create",
       description = {
         "Create an API key and print it: it is shown this once, only its hash is kept.",
-        "With --json: {\"key\": …, \"apiKey\": {id, tenant, name, scopes, hint, …}}."
+        "With --json: {\"key\": …, \"apiKey\": {id, tenant, name, scopes, hint, …}}.",
+        "The first admin key of an installation: ./engram keys create --scopes admin --database."
       })
   static final class Create implements Callable<Integer> {
     @Mixin CommandContext context;
+
+    @Mixin DatabaseOption database;
 
     @Option(
         names = "--tenant",
@@ -62,6 +98,7 @@ final class KeysCommand extends CommandGroup {
 
     @Override
     public Integer call() throws Exception {
+      database.refuseOutsideTheLauncher("create");
       Reply<KeyCreated> reply =
           context.client().createKey(new CreateKey(tenant, name, List.copyOf(scopes)));
       context.print(
@@ -79,6 +116,8 @@ final class KeysCommand extends CommandGroup {
   static final class ListKeys implements Callable<Integer> {
     @Mixin CommandContext context;
 
+    @Mixin DatabaseOption database;
+
     @Option(
         names = "--tenant",
         paramLabel = "TENANT",
@@ -88,6 +127,7 @@ final class KeysCommand extends CommandGroup {
 
     @Override
     public Integer call() throws Exception {
+      database.refuseOutsideTheLauncher("list");
       Reply<KeyList> reply = context.client().keys(tenant);
       context.print(reply, (out, list) -> print(out, list.keys()));
       return 0;
@@ -100,11 +140,14 @@ final class KeysCommand extends CommandGroup {
   static final class Revoke implements Callable<Integer> {
     @Mixin CommandContext context;
 
+    @Mixin DatabaseOption database;
+
     @Parameters(paramLabel = "ID", description = "The key's id, as keys list shows it.")
     long id;
 
     @Override
     public Integer call() throws Exception {
+      database.refuseOutsideTheLauncher("revoke");
       Reply<KeyView> reply = context.client().revokeKey(id);
       context.print(reply, (out, key) -> out.println("revoked " + describe(key)));
       return 0;
@@ -122,6 +165,18 @@ final class KeysCommand extends CommandGroup {
         + k.name()
         + "', scopes "
         + String.join(",", k.scopes());
+  }
+
+  /**
+   * When a key was last used, to the minute: the API records a use at most once a minute, so the
+   * seconds of the instant it sends say nothing. Shown as sent when it is no instant.
+   */
+  static String toTheMinute(String instant) {
+    try {
+      return MINUTE.format(Instant.parse(instant));
+    } catch (DateTimeParseException e) {
+      return instant;
+    }
   }
 
   static void print(PrintWriter out, List<KeyView> keys) {
@@ -142,7 +197,7 @@ final class KeysCommand extends CommandGroup {
             k.hint() + "…",
             k.active() ? "active" : "revoked " + k.revokedAt(),
             k.createdAt(),
-            k.lastUsedAt() == null ? "-" : k.lastUsedAt()
+            k.lastUsedAt() == null ? "-" : toTheMinute(k.lastUsedAt())
           });
     }
     Table.print(out, rows);

@@ -2,6 +2,7 @@ package io.engram.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.engram.cli.EngramClient.Reply;
+import io.engram.contract.Collections;
 import java.io.PrintWriter;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -45,6 +46,21 @@ class SharedContext {
   /** A usage error of this command: picocli prints the message and the usage, exit code 2. */
   ParameterException usageError(String message) {
     return new ParameterException(command.commandLine(), message);
+  }
+
+  /**
+   * Refuses {@code name}, given as {@code option}, when the API would refuse it as a collection's
+   * name: before anything is hashed or uploaded for it.
+   */
+  void requireCollectionName(String option, String name) {
+    if (name != null && !Collections.isValidName(name)) {
+      throw usageError(
+          option
+              + " '"
+              + TerminalSafe.cell(name)
+              + "' is not a valid collection name: use "
+              + Collections.NAME_RULE);
+    }
   }
 
   /** Where a person can watch a workflow in the Temporal UI. */

@@ -67,6 +67,26 @@ class CollectionsDeleteCommandTest {
                             WORKFLOW, "notes", "COMPLETED", "done", null, deleted(), null)));
   }
 
+  /**
+   * An API as an {@code admin}-only key sees it: the deletion is accepted, but reading the
+   * collection and the deletion's status need scopes the key lacks.
+   */
+  private static FakeApi adminOnlyApi() throws Exception {
+    return new FakeApi()
+        .on(
+            "DELETE",
+            "/v1/collections/notes",
+            r -> Response.json(202, new DeletionStarted(WORKFLOW, "notes")))
+        .on(
+            "GET",
+            "/v1/collections/notes(/deletion)?",
+            r ->
+                Response.problem(
+                    403,
+                    "Forbidden",
+                    "this endpoint needs an API key with scope 'ingest'; this key has [admin]"));
+  }
+
   private static CliRunner.Result run(Terminal terminal, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -180,6 +200,55 @@ class CollectionsDeleteCommandTest {
       assertThat(EngramClient.JSON.readTree(result.out()).path("workflowId").asText())
           .isEqualTo(WORKFLOW);
       assertThat(api.requests("GET", "/v1/collections/notes/deletion")).isEmpty();
+    }
+  }
+
+  @Test
+  void a_deletion_accepted_but_not_followed_is_reported_as_accepted_and_running() throws Exception {
+    try (FakeApi api = adminOnlyApi()) {
+      CliRunner.Result result =
+          run(NO_TERMINAL, "--api", api.url(), "collections", "delete", "notes", "--yes");
+
+      assertThat(api.requests("DELETE", "/v1/collections/notes")).hasSize(1);
+      assertThat(result.exitCode()).isEqualTo(CliException.FAILURE);
+      assertThat(result.out())
+          .contains("the deletion of collection 'notes' was accepted and runs on")
+          .contains("workflow " + WORKFLOW);
+      assertThat(result.err())
+          .contains("following the deletion failed: Forbidden")
+          .contains("it runs on regardless")
+          .contains("./engram collections delete notes --yes")
+          .contains("GET /v1/collections/notes/deletion");
+    }
+  }
+
+  @Test
+  void with_json_a_deletion_not_followed_prints_the_accepted_document() throws Exception {
+    try (FakeApi api = adminOnlyApi()) {
+      CliRunner.Result result =
+          run(NO_TERMINAL, "--api", api.url(), "collections", "delete", "notes", "--yes", "--json");
+
+      assertThat(result.exitCode()).isEqualTo(CliException.FAILURE);
+      assertThat(EngramClient.JSON.readTree(result.out()).path("workflowId").asText())
+          .isEqualTo(WORKFLOW);
+      assertThat(result.err()).contains("it runs on regardless");
+    }
+  }
+
+  @Test
+  void a_preview_the_key_may_not_read_names_the_scope_and_deletes_nothing() throws Exception {
+    try (FakeApi api = adminOnlyApi()) {
+      List<String> asked = new ArrayList<>();
+      CliRunner.Result result =
+          run(answering("notes", asked), "--api", api.url(), "collections", "delete", "notes");
+
+      assertThat(result.exitCode()).isEqualTo(CliException.USAGE);
+      assertThat(result.err())
+          .contains("nothing was deleted")
+          .contains("scope 'query'")
+          .contains("pass --yes");
+      assertThat(asked).isEmpty();
+      assertThat(api.requests("DELETE", "/v1/collections/notes")).isEmpty();
     }
   }
 

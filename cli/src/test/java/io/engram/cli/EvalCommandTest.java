@@ -119,6 +119,14 @@ class EvalCommandTest {
 
   @Test
   void bad_options_and_missing_files_are_refused_before_contacting_the_api() {
+    assertThat(
+            CliRunner.run(
+                "--api", NO_API, "eval", beir.toString(), "--check", "--collection", "Bad/Name"))
+        .satisfies(r -> assertThat(r.exitCode()).isEqualTo(2))
+        .satisfies(
+            r ->
+                assertThat(r.err())
+                    .contains("--collection 'Bad/Name' is not a valid collection name"));
     assertThat(CliRunner.run("--api", NO_API, "eval", beir.toString(), "--part", "heldout"))
         .satisfies(r -> assertThat(r.exitCode()).isEqualTo(2))
         .satisfies(r -> assertThat(r.err()).contains("--part must be one of all, fit, held-out"));

@@ -49,6 +49,21 @@ class IngestCommandTest {
   }
 
   @Test
+  void an_invalid_collection_name_is_refused_before_any_upload() throws Exception {
+    Path file = write(tmp.resolve("a.txt"), "a");
+    try (FakeApi api = new FakeApi()) {
+      CliRunner.Result result =
+          CliRunner.run("--api", api.url(), "ingest", file.toString(), "--collection", "Bad/Name");
+
+      assertThat(result.exitCode()).isEqualTo(2);
+      assertThat(result.err())
+          .contains("--collection 'Bad/Name' is not a valid collection name")
+          .contains("1-63 of a-z, 0-9, '_', '.', '-'");
+      assertThat(api.requests()).isEmpty();
+    }
+  }
+
+  @Test
   void invalid_chunk_options_are_refused_before_any_request() throws Exception {
     Path file = write(tmp.resolve("a.txt"), "a");
 

@@ -19,7 +19,8 @@ public final class Blobs {
    *
    * @param hashes lowercase hex SHA-256 hashes
    */
-  public record MissingBlobsRequest(@NotNull @Size(max = MAX_HASHES) List<String> hashes) {}
+  public record MissingBlobsRequest(
+      @NotNull @Size(max = MAX_HASHES, message = SizeMessages.AT_MOST_ITEMS) List<String> hashes) {}
 
   /**
    * The hashes of the request the API does not hold.

@@ -1,6 +1,7 @@
 package io.engram.contract;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * {@code /v1/collections}: what the caller's tenant's collections hold, the removal of one document
@@ -16,7 +17,24 @@ public final class Collections {
   /** The kind a completed deletion counts the collection's own row under: its table. */
   public static final String COLLECTION_ROW = "collections";
 
+  /**
+   * What a collection's name may be, as a tenant gives it: the API refuses any other (400), and the
+   * CLI refuses it before it uploads anything.
+   */
+  public static final String NAME_PATTERN = "^[a-z0-9][a-z0-9_.-]{0,62}$";
+
+  /** {@link #NAME_PATTERN} in words, for a message. */
+  public static final String NAME_RULE =
+      "1-63 of a-z, 0-9, '_', '.', '-', starting with a letter or a digit";
+
+  private static final Pattern NAME = Pattern.compile(NAME_PATTERN);
+
   private Collections() {}
+
+  /** Whether {@code name} is a collection's name as a tenant gives it. */
+  public static boolean isValidName(String name) {
+    return name != null && NAME.matcher(name).matches();
+  }
 
   /**
    * A collection with its documents counted by status.

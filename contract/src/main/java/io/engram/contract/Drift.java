@@ -25,7 +25,9 @@ public final class Drift {
    *     unless one is running (default false: report only)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record DriftCheckRequest(@NotBlank @Size(max = 63) String collection, Boolean retrain) {}
+  public record DriftCheckRequest(
+      @NotBlank @Size(max = 63, message = SizeMessages.AT_MOST_CHARS) String collection,
+      Boolean retrain) {}
 
   /**
    * A stored drift report. Every field is written, nulls included: {@code drift} null means

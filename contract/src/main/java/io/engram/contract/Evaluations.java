@@ -34,13 +34,13 @@ public final class Evaluations {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record EvaluationRequest(
-      @NotBlank @Size(max = 200) String dataset,
+      @NotBlank @Size(max = 200, message = SizeMessages.AT_MOST_CHARS) String dataset,
       Split split,
       Part part,
-      @Size(max = 63) String collection,
-      @Size(max = 200) String model,
-      @NotBlank @Size(max = 64) String queriesBlob,
-      @NotBlank @Size(max = 64) String qrelsBlob,
+      @Size(max = 63, message = SizeMessages.AT_MOST_CHARS) String collection,
+      @Size(max = 200, message = SizeMessages.AT_MOST_CHARS) String model,
+      @NotBlank @Size(max = 64, message = SizeMessages.AT_MOST_CHARS) String queriesBlob,
+      @NotBlank @Size(max = 64, message = SizeMessages.AT_MOST_CHARS) String qrelsBlob,
       @Min(1) @Max(10_000_000) Integer limit,
       @Min(0) @Max(MAX_ANSWERS) Integer answers) {}
 

@@ -21,10 +21,10 @@ public final class Feedback {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record FeedbackRequest(
-      @NotBlank @Size(max = 64) String queryId,
+      @NotBlank @Size(max = 64, message = SizeMessages.AT_MOST_CHARS) String queryId,
       @NotNull @Min(-1) @Max(1) Integer rating,
-      @Size(max = 4096) String source,
-      @Size(max = 4000) String comment) {}
+      @Size(max = 4096, message = SizeMessages.AT_MOST_CHARS) String source,
+      @Size(max = 4000, message = SizeMessages.AT_MOST_CHARS) String comment) {}
 
   public record FeedbackStored(long feedbackId, String queryId) {}
 }

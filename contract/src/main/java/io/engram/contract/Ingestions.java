@@ -26,10 +26,10 @@ public final class Ingestions {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record IngestionRequest(
-      @Size(max = 63) String collection,
-      @Size(max = 4096) String path,
-      @Size(max = 4096) String origin,
-      @Size(max = 1_000_000) List<FileRef> files,
+      @Size(max = 63, message = SizeMessages.AT_MOST_CHARS) String collection,
+      @Size(max = 4096, message = SizeMessages.AT_MOST_CHARS) String path,
+      @Size(max = 4096, message = SizeMessages.AT_MOST_CHARS) String origin,
+      @Size(max = 1_000_000, message = SizeMessages.AT_MOST_ITEMS) List<FileRef> files,
       @Min(MIN_CHUNK_SIZE) @Max(MAX_CHUNK_SIZE) Integer chunkSize,
       @Min(0) @Max(MAX_CHUNK_OVERLAP) Integer chunkOverlap) {}
 
@@ -50,8 +50,8 @@ public final class Ingestions {
    * @param size its size in bytes
    */
   public record FileRef(
-      @NotBlank @Size(max = 4096) String path,
-      @NotBlank @Size(max = 64) String sha256,
+      @NotBlank @Size(max = 4096, message = SizeMessages.AT_MOST_CHARS) String path,
+      @NotBlank @Size(max = 64, message = SizeMessages.AT_MOST_CHARS) String sha256,
       @PositiveOrZero long size) {}
 
   /**

@@ -28,15 +28,15 @@ public final class Keys {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record CreateKey(
-      @Size(min = 1, max = 32) String tenant,
-      @Size(min = 1, max = MAX_NAME_CHARS)
+      @Size(min = 1, max = 32, message = SizeMessages.CHARS_BETWEEN) String tenant,
+      @Size(min = 1, max = MAX_NAME_CHARS, message = SizeMessages.CHARS_BETWEEN)
           @Pattern(
               regexp = Labels.PATTERN,
               message =
                   "must not be blank, start or end with a space, or hold control or format"
                       + " characters (line breaks, tabs, escapes, direction overrides)")
           String name,
-      @NotNull @Size(min = 1, max = 3) List<String> scopes) {}
+      @NotNull @Size(min = 1, max = 3, message = SizeMessages.ITEMS_BETWEEN) List<String> scopes) {}
 
   /**
    * A key as it is listed: never its token.

@@ -50,9 +50,9 @@ public final class Models {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record AliasMove(
-      @NotBlank @Size(max = 32) String alias,
+      @NotBlank @Size(max = 32, message = SizeMessages.AT_MOST_CHARS) String alias,
       @NotNull @Min(1) Integer version,
-      @NotBlank @Size(max = MAX_REASON_CHARS) String reason,
+      @NotBlank @Size(max = MAX_REASON_CHARS, message = SizeMessages.AT_MOST_CHARS) String reason,
       Boolean approve) {}
 
   /**
@@ -61,7 +61,9 @@ public final class Models {
    *
    * @param reason why, for the audit
    */
-  public record Archive(@NotBlank @Size(max = MAX_REASON_CHARS) String reason) {}
+  public record Archive(
+      @NotBlank @Size(max = MAX_REASON_CHARS, message = SizeMessages.AT_MOST_CHARS)
+          String reason) {}
 
   /** A collection's versions, newest first (an empty list when it has none). */
   @JsonInclude(JsonInclude.Include.NON_NULL)

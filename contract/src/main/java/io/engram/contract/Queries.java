@@ -29,9 +29,9 @@ public final class Queries {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record QueryRequest(
-      @NotBlank @Size(max = MAX_QUERY_CHARS) String query,
-      @Size(max = 128) String sessionId,
-      @Size(max = 63) String collection,
+      @NotBlank @Size(max = MAX_QUERY_CHARS, message = SizeMessages.AT_MOST_CHARS) String query,
+      @Size(max = 128, message = SizeMessages.AT_MOST_CHARS) String sessionId,
+      @Size(max = 63, message = SizeMessages.AT_MOST_CHARS) String collection,
       @Min(1) @Max(MAX_TOP_K) Integer topK) {}
 
   /**

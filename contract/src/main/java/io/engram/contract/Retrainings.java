@@ -36,10 +36,10 @@ public final class Retrainings {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record RetrainingRequest(
-      @NotBlank @Size(max = 63) String collection,
+      @NotBlank @Size(max = 63, message = SizeMessages.AT_MOST_CHARS) String collection,
       Boolean force,
       @Valid LabelledSet labelled,
-      @Size(max = MAX_PARAMS) Map<String, String> params) {}
+      @Size(max = MAX_PARAMS, message = SizeMessages.AT_MOST_ITEMS) Map<String, String> params) {}
 
   /**
    * A BEIR labelled set as claim checks: {@code queries.jsonl} and {@code qrels/<split>.tsv},
@@ -53,10 +53,10 @@ public final class Retrainings {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record LabelledSet(
-      @NotBlank @Size(max = 200) String dataset,
+      @NotBlank @Size(max = 200, message = SizeMessages.AT_MOST_CHARS) String dataset,
       Split split,
-      @NotBlank @Size(max = 64) String queriesBlob,
-      @NotBlank @Size(max = 64) String qrelsBlob) {}
+      @NotBlank @Size(max = 64, message = SizeMessages.AT_MOST_CHARS) String queriesBlob,
+      @NotBlank @Size(max = 64, message = SizeMessages.AT_MOST_CHARS) String qrelsBlob) {}
 
   /**
    * The retraining the request started, or attached to.

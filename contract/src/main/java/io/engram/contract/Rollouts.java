@@ -42,9 +42,9 @@ public final class Rollouts {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record StartRollout(
-      @NotBlank @Size(max = 63) String collection,
+      @NotBlank @Size(max = 63, message = SizeMessages.AT_MOST_CHARS) String collection,
       @NotNull @Min(1) Integer version,
-      @Size(max = MAX_REASON_CHARS) String reason,
+      @Size(max = MAX_REASON_CHARS, message = SizeMessages.AT_MOST_CHARS) String reason,
       @Valid Plan plan) {}
 
   /**
@@ -71,7 +71,7 @@ public final class Rollouts {
       @DecimalMin("0") @DecimalMax("1") Double shadowShare,
       @Min(0) Integer shadowMinQueries,
       @Min(0) Long shadowBakeMs,
-      @Size(min = 1, max = 10) List<@NotNull Double> steps,
+      @Size(min = 1, max = 10, message = SizeMessages.ITEMS_BETWEEN) List<@NotNull Double> steps,
       @Min(0) Long stepBakeMs,
       @Min(0) Integer stepMinQueries,
       @DecimalMin("0") @DecimalMax("1") Double interleaveShare,
@@ -90,7 +90,8 @@ public final class Rollouts {
    * @param reason why, for the audit
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Action(@Size(max = MAX_REASON_CHARS) String reason) {}
+  public record Action(
+      @Size(max = MAX_REASON_CHARS, message = SizeMessages.AT_MOST_CHARS) String reason) {}
 
   /** Rollouts, newest first. */
   public record RolloutList(List<RolloutView> rollouts) {
@@ -164,7 +165,8 @@ public final class Rollouts {
    * @param latencyMs the latency to add; 0 removes the switch
    */
   public record Fault(
-      @NotBlank @Size(max = 128) String modelVersion, @NotNull @Min(0) Long latencyMs) {}
+      @NotBlank @Size(max = 128, message = SizeMessages.AT_MOST_CHARS) String modelVersion,
+      @NotNull @Min(0) Long latencyMs) {}
 
   /** The fault switches set: latency in milliseconds by model version. */
   public record Faults(boolean enabled, Map<String, Long> latencyMs) {}

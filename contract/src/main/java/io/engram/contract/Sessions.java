@@ -19,8 +19,8 @@ public final class Sessions {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record CreateSession(
-      @Size(max = 63) String collection,
-      @Size(max = 128)
+      @Size(max = 63, message = SizeMessages.AT_MOST_CHARS) String collection,
+      @Size(max = 128, message = SizeMessages.AT_MOST_CHARS)
           @Pattern(
               regexp = Labels.PATTERN,
               message =

@@ -31,15 +31,20 @@ import java.util.Set;
 public final class KeysMain {
   private KeysMain() {}
 
+  /** The usage, with the commands as users type them: through the launcher. */
   static final String USAGE =
       """
-      usage: KeysMain create [--tenant T] [--name NAME] --scopes query,ingest,admin [--json]
-             KeysMain list [--tenant T] [--json]
-             KeysMain revoke ID [--json]
-        API keys in the database named by ENGRAM_DB_URL, ENGRAM_DB_USER and ENGRAM_DB_PASSWORD,
-        without the API: the way to an installation's first admin key. A created key is printed
-        once; only its hash is stored.
+      usage: ./engram keys create --database --scopes query,ingest,admin [--tenant T] [--name NAME] [--json]
+             ./engram keys list --database [--tenant T] [--json]
+             ./engram keys revoke ID --database [--json]
+        --database: API keys in the database named by ENGRAM_DB_URL, ENGRAM_DB_USER and
+        ENGRAM_DB_PASSWORD, without the API and without a key: the way to an installation's first
+        admin key. A created key is printed once; only its hash is stored. Without --database the
+        same commands go through the API (./engram keys create --help).
       """;
+
+  /** The launcher's switch to this class; taken when it is passed on, as the usage spells it. */
+  private static final String DATABASE = "--database";
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -64,10 +69,12 @@ public final class KeysMain {
 
   /** Runs one command; returns the exit status (2 for bad usage, 1 for an unknown key). */
   static int run(ApiKeys keys, String[] args, PrintStream out, PrintStream err) {
-    List<String> rest = new ArrayList<>(Arrays.asList(args).subList(1, args.length));
+    List<String> rest = new ArrayList<>(Arrays.asList(args));
+    rest.removeIf(DATABASE::equals);
+    String command = rest.isEmpty() ? "" : rest.remove(0);
     boolean json = rest.remove("--json");
     try {
-      switch (args[0]) {
+      switch (command) {
         case "create" -> {
           Tenant tenant = new Tenant(option(rest, "--tenant").orElse(Tenant.DEFAULT.id()));
           String name = option(rest, "--name").orElse("key");
@@ -137,7 +144,9 @@ public final class KeysMain {
           }
           out.println(json ? JSON.writeValueAsString(view(revoked.get())) : "revoked key " + id);
         }
-        default -> throw new IllegalArgumentException("unknown command " + args[0]);
+        default ->
+            throw new IllegalArgumentException(
+                command.isEmpty() ? "name a command" : "unknown command " + command);
       }
       return 0;
     } catch (IllegalArgumentException e) {

@@ -79,6 +79,13 @@ class KeysMainIT {
   }
 
   @Test
+  void the_launchers_database_switch_is_taken_as_the_usage_spells_it() throws Exception {
+    Run created = run("create", "--database", "--scopes", "query", "--name", "spelled", "--json");
+    assertThat(created.exitCode()).as(created.err()).isZero();
+    assertThat(run("list", "--database").out()).contains("spelled");
+  }
+
+  @Test
   void bad_usage_exits_2_naming_the_problem() {
     Run noScopes = run("create", "--tenant", "acme");
     assertThat(noScopes.exitCode()).isEqualTo(2);
@@ -99,6 +106,14 @@ class KeysMainIT {
                 .exitCode())
         .isZero();
     assertThat(run("create", "--scopes", "root").err()).contains("unknown scope 'root'");
+    // The usage names the commands as users type them, through the launcher, with --database;
+    // the launcher's switch is taken where it is passed on.
+    assertThat(noScopes.err())
+        .contains("usage: ./engram keys create --database", "./engram keys list --database")
+        .doesNotContain("KeysMain");
+    Run revokeNothing = run("revoke", "--database");
+    assertThat(revokeNothing.exitCode()).isEqualTo(2);
+    assertThat(revokeNothing.err()).contains("revoke takes one key id");
     Run text = run("create", "--tenant", "acme", "--scopes", "query,ingest");
     assertThat(text.out()).matches("engram_[0-9A-Za-z]{40}\n");
     assertThat(text.err()).contains("of tenant acme", "not shown again");

@@ -53,9 +53,10 @@ final class ScopePolicy {
           rule("DELETE /v1/collections/{collection}/documents/{id}", Scope.INGEST),
           rule("GET /v1/collections/{collection}", Scope.QUERY),
           // It takes the collection's model versions, rollouts and users' memory with it, as only
-          // an admin may change them one by one.
+          // an admin may change them one by one; and whoever may start a deletion must be able to
+          // follow it, so its report is the admin's too.
           rule("DELETE /v1/collections/{collection}", Scope.ADMIN),
-          rule("GET /v1/collections/{collection}/deletion", Scope.INGEST),
+          rule("GET /v1/collections/{collection}/deletion", Scope.ADMIN),
           rule("GET /v1/ingestions/{workflowId}", Scope.INGEST),
           rule("POST /v1/evaluations", Scope.INGEST),
           rule("GET /v1/evaluations/{workflowId}", Scope.INGEST),

@@ -78,8 +78,10 @@ class ModelController {
     return new VersionList(collection, views.views(caller, registry.list(key)));
   }
 
+  // Versions are numbered from 1: a lower number is a malformed request (400 naming it), not an
+  // unknown version (404).
   @Get("/{collection}/versions/{version}")
-  VersionView show(Caller caller, String collection, int version) {
+  VersionView show(Caller caller, String collection, @Min(1) int version) {
     return views.view(caller, require(caller, collection, version));
   }
 
@@ -125,7 +127,8 @@ class ModelController {
   }
 
   @Post("/{collection}/versions/{version}:archive")
-  VersionView archive(Caller caller, String collection, int version, @Valid @Body Archive body) {
+  VersionView archive(
+      Caller caller, String collection, @Min(1) int version, @Valid @Body Archive body) {
     String key = require(caller, collection, version).collection();
     return views.view(
         caller,
@@ -141,7 +144,7 @@ class ModelController {
   VersionView tags(
       Caller caller,
       String collection,
-      int version,
+      @Min(1) int version,
       @Body
           @Schema(
               implementation = Map.class,

@@ -66,10 +66,18 @@ class ScopePolicyTest {
         .isEqualTo(Scope.ADMIN);
     assertThat(ScopePolicy.operatorOnly(HttpMethod.DELETE, "/v1/collections/{collection}"))
         .isFalse();
+    assertThat(ScopePolicy.operatorOnly(HttpMethod.GET, "/v1/collections/{collection}/deletion"))
+        .isFalse();
     assertThat(ScopePolicy.operatorOnly(HttpMethod.GET, "/v1/keys")).isFalse();
     // A route the table does not name (a management endpoint a dependency adds) is the
     // operator's.
     assertThat(ScopePolicy.operatorOnly(HttpMethod.GET, "/threaddump")).isTrue();
+  }
+
+  @Test
+  void the_key_that_may_start_a_collection_deletion_may_follow_it() {
+    assertThat(ScopePolicy.required(HttpMethod.GET, "/v1/collections/{collection}/deletion"))
+        .isEqualTo(ScopePolicy.required(HttpMethod.DELETE, "/v1/collections/{collection}"));
   }
 
   @Test

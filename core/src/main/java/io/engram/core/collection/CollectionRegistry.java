@@ -18,7 +18,6 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class CollectionRegistry {
   public static final String DEFAULT = "default";
-  private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,62}$");
   private static final Pattern KEY =
       Pattern.compile("^(?!default~)(?:[a-z0-9][a-z0-9_-]{0,31}~)?[a-z0-9][a-z0-9_.-]{0,62}$");
 
@@ -28,9 +27,12 @@ public final class CollectionRegistry {
     this.jdbi = jdbi;
   }
 
-  /** Whether {@code name} is a collection's name as a tenant gives it. */
+  /**
+   * Whether {@code name} is a collection's name as a tenant gives it: the contract's rule, which
+   * the CLI checks too.
+   */
   public static boolean isValidName(String name) {
-    return name != null && NAME.matcher(name).matches();
+    return io.engram.contract.Collections.isValidName(name);
   }
 
   /** Whether {@code key} is a collection key: a name, or a tenant's {@code <tenant>~<name>}. */
