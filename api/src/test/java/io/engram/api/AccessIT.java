@@ -163,6 +163,7 @@ class AccessIT extends ApiTestSupport implements TestPropertyProvider {
               .replace("{sha256}", "0".repeat(64))
               .replace("{id}", "1")
               .replace("{sessionId}", "00000000-0000-0000-0000-000000000000")
+              .replace("{userId}", "ann")
               .replace("{workflowId}", "ingest-notes-1");
       Object body = route[0].equals("PUT") && path.startsWith("/v1/blobs/") ? new byte[] {1} : null;
       HttpResponse<String> response =

@@ -440,6 +440,27 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
         .isEqualTo("active");
   }
 
+  /**
+   * Forgetting a user names no row by id: another tenant's admin asking to forget alpha's user ann
+   * forgets its own ann, of whom it has nothing, and alpha's ann keeps her session and its turns.
+   */
+  @Test
+  void forgetting_a_user_of_the_same_id_in_another_tenant_leaves_alphas_user_alone()
+      throws Exception {
+    for (String other : new String[] {beta, null}) {
+      Reply forgotten = call(other, "DELETE", "/v1/users/ann/memory", null);
+      assertThat(forgotten.status()).as(forgotten.body()).isEqualTo(200);
+      for (String part : List.of("deleted", "anonymized")) {
+        assertThat(forgotten.json().path(part))
+            .as(part)
+            .isNotEmpty()
+            .allSatisfy(n -> assertThat(n.asLong()).isZero());
+      }
+    }
+    JsonNode turns = call(alpha, "GET", "/v1/sessions/" + sessionId + "/turns", null).json();
+    assertThat(turns.path("turns")).hasSizeGreaterThanOrEqualTo(2);
+  }
+
   @Test
   void lines_logged_for_a_request_name_its_tenant() {
     assertThat(STARTUP.list)
@@ -678,6 +699,8 @@ class TenantIsolationIT extends ApiTestSupport implements TestPropertyProvider {
             // lists_show_only_the_callers_own_tenant (and the probe of one collection's reports)
             "GET /v1/drift/reports",
             "GET /v1/collections",
+            // forgetting_a_user_of_the_same_id_in_another_tenant_leaves_alphas_user_alone
+            "DELETE /v1/users/{userId}/memory",
             // a_tenants_admin_key_manages_only_its_own_tenants_keys
             "POST /v1/keys",
             "GET /v1/keys",

@@ -46,6 +46,7 @@ import io.engram.contract.Schedules.ScheduleList;
 import io.engram.contract.Sessions.CreateSession;
 import io.engram.contract.Sessions.SessionCreated;
 import io.engram.contract.Sessions.SessionTurns;
+import io.engram.contract.Users;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -87,6 +88,7 @@ final class EngramClient {
 
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration FORGET_TIMEOUT = Duration.ofMinutes(10);
 
   private final String baseUrl;
   private final String apiKey;
@@ -256,6 +258,20 @@ final class EngramClient {
         new PromotionCall(dryRun),
         PromotionStarted.class,
         Duration.ofMinutes(3));
+  }
+
+  /**
+   * Forgets one user of the caller's tenant; the rows deleted and anonymized. Synchronous, and a
+   * user with a long history takes a while: a longer timeout than other calls.
+   */
+  Reply<Users.MemoryForgotten> forgetUser(String userId) {
+    JsonNode json =
+        send(
+            request("/v1/users/" + pathSegment(userId) + "/memory")
+                .timeout(FORGET_TIMEOUT)
+                .DELETE()
+                .build());
+    return new Reply<>(read(json, Users.MemoryForgotten.class), json);
   }
 
   /** Runs a drift check of a collection now; the API stores and returns its report. */

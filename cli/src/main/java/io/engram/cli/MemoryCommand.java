@@ -4,9 +4,13 @@ import io.engram.contract.Memory.MemoryDay;
 import io.engram.contract.Memory.MemoryStats;
 import io.engram.contract.Memory.PromotionOutcome;
 import io.engram.contract.Memory.PromotionStarted;
+import io.engram.contract.Users.MemoryForgotten;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -19,7 +23,11 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = EngramCli.VersionProvider.class,
     description = "Inspect Engram's memory (working, episodic, semantic).",
-    subcommands = {MemoryCommand.Stats.class, MemoryCommand.Promote.class})
+    subcommands = {
+      MemoryCommand.Stats.class,
+      MemoryCommand.Promote.class,
+      MemoryCommand.Forget.class
+    })
 final class MemoryCommand extends CommandGroup {
 
   @Command(
@@ -136,6 +144,92 @@ final class MemoryCommand extends CommandGroup {
 
     private static String ids(List<Long> ids) {
       return ids.stream().map(String::valueOf).collect(Collectors.joining(", "));
+    }
+  }
+
+  @Command(
+      name = "forget",
+      description = {
+        "Forget one user of your tenant: delete their sessions, turns and memory facts (episodic"
+            + " and semantic), and keep the questions they asked only without their words and"
+            + " session. Asks first unless --yes; cannot be undone. Needs an admin key."
+      })
+  static final class Forget implements Callable<Integer> {
+
+    @Mixin CommandContext context;
+
+    @Option(
+        names = "--user",
+        paramLabel = "ID",
+        required = true,
+        description = "The user id, as sessions were opened with (POST /v1/sessions userId).")
+    String user;
+
+    @Option(names = "--yes", description = "Do not ask for confirmation.")
+    boolean yes;
+
+    @Override
+    public Integer call() throws Exception {
+      if (user.isBlank()) {
+        throw context.usageError("--user must name a user");
+      }
+      if (!yes) {
+        String prompt =
+            "Forget user '"
+                + TerminalSafe.cell(user)
+                + "': delete their sessions, turns and memory facts, and the text of the questions"
+                + " they asked? This cannot be undone. Type the user id to confirm: ";
+        Optional<String> answer = context.cli().terminal().ask(prompt);
+        if (answer.isEmpty()) {
+          throw new CliException(
+              "no terminal to confirm forgetting user '"
+                  + TerminalSafe.cell(user)
+                  + "'; pass --yes to forget them without asking",
+              CliException.USAGE);
+        }
+        if (!answer.get().strip().equals(user)) {
+          context.err().println("not forgotten: the answer was not the user id");
+          return CliException.FAILURE;
+        }
+      }
+      context.print(context.client().forgetUser(user), Forget::print);
+      return 0;
+    }
+
+    static void print(PrintWriter out, MemoryForgotten forgotten) {
+      long deleted = sum(forgotten.deleted());
+      long anonymized = sum(forgotten.anonymized());
+      String who = "user '" + TerminalSafe.cell(forgotten.userId()) + "'";
+      if (deleted + anonymized == 0) {
+        out.println("nothing was kept of " + who + ": nothing to forget");
+        return;
+      }
+      out.println(
+          "forgot "
+              + who
+              + ": "
+              + IngestCommand.plural(deleted, "row")
+              + " deleted, "
+              + IngestCommand.plural(anonymized, "row")
+              + " anonymized");
+      List<String[]> rows = new ArrayList<>();
+      rows.add(new String[] {"KIND", "ROWS", ""});
+      add(rows, forgotten.deleted(), "deleted");
+      add(rows, forgotten.anonymized(), "anonymized");
+      Table.print(out, rows);
+    }
+
+    private static void add(List<String[]> rows, Map<String, Long> counts, String what) {
+      counts.forEach(
+          (kind, n) -> {
+            if (n > 0) {
+              rows.add(new String[] {kind, Long.toString(n), what});
+            }
+          });
+    }
+
+    private static long sum(Map<String, Long> counts) {
+      return counts.values().stream().mapToLong(Long::longValue).sum();
     }
   }
 }

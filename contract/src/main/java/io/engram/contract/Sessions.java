@@ -9,6 +9,13 @@ import java.util.List;
 public final class Sessions {
   private Sessions() {}
 
+  /** The longest user id, in characters (UTF-16 units). */
+  public static final int USER_ID_MAX = 128;
+
+  /** Why a user id was refused: the rule {@link Labels#PATTERN} holds it to. */
+  public static final String USER_ID_RULE =
+      "must not be blank, start or end with a space, or hold control or format characters";
+
   /**
    * A session to open.
    *
@@ -20,12 +27,12 @@ public final class Sessions {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record CreateSession(
       @Size(max = 63, message = SizeMessages.AT_MOST_CHARS) String collection,
-      @Size(max = 128, message = SizeMessages.AT_MOST_CHARS)
+      @Size(max = USER_ID_MAX, message = SizeMessages.AT_MOST_CHARS)
           @Pattern(
               regexp = Labels.PATTERN,
               message =
-                  "must not be blank, start or end with a space, or hold control or format"
-                      + " characters: facts are kept per user id; leave userId out for a session"
+                  USER_ID_RULE
+                      + ": facts are kept per user id; leave userId out for a session"
                       + " whose facts are its own")
           String userId) {}
 

@@ -27,6 +27,7 @@ import io.engram.core.memory.IntentSettings;
 import io.engram.core.memory.LlmIntentClassifier;
 import io.engram.core.memory.LocalIntentClassifier;
 import io.engram.core.memory.MemoryRetriever;
+import io.engram.core.memory.UserForgetting;
 import io.engram.core.memory.WorkingMemory;
 import io.engram.core.query.Answerer;
 import io.engram.core.query.ExchangeListener;
@@ -272,6 +273,11 @@ public final class CoreServices implements AutoCloseable {
   /** Deletes whole collections, batch by batch ({@code CollectionDeletionWorkflow}). */
   public CollectionDeletion collectionDeletion() {
     return new CollectionDeletion(jdbi, rollouts().rollouts(), CollectionDeletion.BATCH);
+  }
+
+  /** Forgets one user of a tenant: their sessions, turns and facts ({@code memory forget}). */
+  public UserForgetting userForgetting() {
+    return new UserForgetting(jdbi, Clock.systemUTC(), UserForgetting.BATCH);
   }
 
   /** The index versions each collection is served from, by its aliases and running rollout. */

@@ -72,6 +72,8 @@ final class ScopePolicy {
           rule("POST /v1/keys", Scope.ADMIN),
           rule("GET /v1/keys", Scope.ADMIN),
           rule("POST /v1/keys/{id}:revoke", Scope.ADMIN),
+          // A user's right to be forgotten: everything the tenant keeps of one of its users.
+          rule("DELETE /v1/users/{userId}/memory", Scope.ADMIN),
           rule("GET /v1/memory/stats", Scope.ADMIN),
           rule("POST /v1/memory/promotions", Scope.ADMIN),
           rule("GET /v1/schedules", Scope.ADMIN),

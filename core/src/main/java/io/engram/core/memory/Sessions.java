@@ -149,4 +149,41 @@ public final class Sessions {
         .bind("limit", limit)
         .execute();
   }
+
+  /**
+   * The ids of {@code tenant}'s user {@code userId}'s sessions, as a subquery binding {@code
+   * :tenant} and {@code :userId}: how the owners of the tables that hang off sessions find a user's
+   * rows. The same user id in another tenant is another person.
+   */
+  public static final String OF_USER =
+      "SELECT id FROM sessions WHERE tenant = :tenant AND user_id = :userId";
+
+  /**
+   * Closes up to {@code limit} of {@code tenant}'s user {@code userId}'s open sessions at {@code
+   * now} in the caller's transaction, and returns how many: no question is taken in them from then
+   * on, so nothing new is written of the user while the rest is forgotten ({@link UserForgetting}).
+   */
+  public static int closeOfUser(Handle h, String tenant, String userId, Instant now, int limit) {
+    return h.createUpdate(
+            "UPDATE sessions SET closed_at = :now WHERE id IN (SELECT id FROM sessions WHERE"
+                + " tenant = :tenant AND user_id = :userId AND closed_at IS NULL LIMIT :limit)")
+        .bind("now", MemorySql.ts(now))
+        .bind("tenant", tenant)
+        .bind("userId", userId)
+        .bind("limit", limit)
+        .execute();
+  }
+
+  /**
+   * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code sessions}
+   * in the caller's transaction, and returns how many: 0 once none is left, so forgetting the user
+   * repeats it until then ({@link UserForgetting}).
+   */
+  public static int deleteOfUser(Handle h, String tenant, String userId, int limit) {
+    return h.createUpdate("DELETE FROM sessions WHERE id IN (" + OF_USER + " LIMIT :limit)")
+        .bind("tenant", tenant)
+        .bind("userId", userId)
+        .bind("limit", limit)
+        .execute();
+  }
 }

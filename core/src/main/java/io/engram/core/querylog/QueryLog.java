@@ -232,4 +232,26 @@ public final class QueryLog {
         .bind("limit", limit)
         .execute();
   }
+
+  /**
+   * Anonymizes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code
+   * query_log} in the caller's transaction, and returns how many: 0 once none is left, so
+   * forgetting the user repeats it until then ({@link io.engram.core.memory.UserForgetting}).
+   *
+   * <p>Anonymizes rather than deletes: the row loses its link to the session and the question's
+   * text, and keeps what names nobody (the model version, latency, returned chunks and sources, the
+   * rollout arm, the drift features), so drift windows, drift references and rollout comparisons
+   * made of it stay as they were. Run after {@link Feedback#anonymizeOfUser}, which finds the
+   * feedback through the link this removes.
+   */
+  public static int anonymizeOfUser(Handle h, String tenant, String userId, int limit) {
+    return h.createUpdate(
+            "UPDATE query_log SET session_id = NULL, query = '' WHERE id IN (SELECT id FROM"
+                + " query_log WHERE tenant = :tenant AND session_id IN (SELECT id::text FROM"
+                + " sessions WHERE tenant = :tenant AND user_id = :userId) LIMIT :limit)")
+        .bind("tenant", tenant)
+        .bind("userId", userId)
+        .bind("limit", limit)
+        .execute();
+  }
 }

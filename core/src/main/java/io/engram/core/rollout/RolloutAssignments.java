@@ -49,4 +49,23 @@ public final class RolloutAssignments {
         .bind("limit", limit)
         .execute();
   }
+
+  /**
+   * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code
+   * rollout_assignments} in the caller's transaction, and returns how many: 0 once none is left, so
+   * forgetting the user repeats it until then ({@link io.engram.core.memory.UserForgetting}). The
+   * arms the user's conversations were given, in the tenant's rollouts.
+   */
+  public static int deleteOfUser(Handle h, String tenant, String userId, int limit) {
+    return h.createUpdate(
+            "DELETE FROM rollout_assignments WHERE (rollout_id, session_id) IN (SELECT"
+                + " a.rollout_id, a.session_id FROM rollouts r JOIN rollout_assignments a ON"
+                + " a.rollout_id = r.id WHERE r.tenant = :tenant AND a.session_id IN ("
+                + io.engram.core.memory.Sessions.OF_USER
+                + ") LIMIT :limit)")
+        .bind("tenant", tenant)
+        .bind("userId", userId)
+        .bind("limit", limit)
+        .execute();
+  }
 }
