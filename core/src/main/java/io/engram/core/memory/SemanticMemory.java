@@ -84,7 +84,9 @@ public final class SemanticMemory {
 
   /**
    * Candidates for a query: the user's nearest facts by the HNSW index and best full-text matches,
-   * each with both scores. Superseded facts are excluded. An anonymous session has none: semantic
+   * each with both scores, from every collection of the user's tenant, as the user's episodic facts
+   * are recalled (a fact about the user is not about one collection, and stays recalled where it
+   * was once promoted). Superseded facts are excluded. An anonymous session has none: semantic
    * facts are a user's, and its own facts stay in episodic memory.
    */
   List<MemoryHit> candidates(
@@ -96,7 +98,7 @@ public final class SemanticMemory {
     // The cast and the repeated predicate let the planner use the partial HNSW index of V6.
     String vectorType = "vector(" + dimension + ")";
     String lexical = tsquery.isEmpty() ? "0" : "ts_rank(tsv, to_tsquery('simple', :tsquery), 1)";
-    String scopeSql = "collection = :collection AND user_id = :userId AND valid_to IS NULL";
+    String scopeSql = "tenant = :tenant AND user_id = :userId AND valid_to IS NULL";
     PGvector vector = new PGvector(query);
     Map<Long, MemoryHit> hits = new LinkedHashMap<>();
     jdbi.useTransaction(
@@ -111,7 +113,7 @@ public final class SemanticMemory {
                           .formatted(HIT_COLUMNS, vectorType, lexical, dimension, scopeSql))
                   .bind("query", vector)
                   .bind("model", model)
-                  .bind("collection", scope.collection())
+                  .bind("tenant", scope.tenant().id())
                   .bind("userId", scope.userId())
                   .bind("limit", limit);
           if (!tsquery.isEmpty()) {
@@ -130,7 +132,7 @@ public final class SemanticMemory {
                     .bind("model", model)
                     .bind("query", vector)
                     .bind("tsquery", tsquery)
-                    .bind("collection", scope.collection())
+                    .bind("tenant", scope.tenant().id())
                     .bind("userId", scope.userId())
                     .bind("limit", limit),
                 hits);
@@ -164,12 +166,13 @@ public final class SemanticMemory {
                 "UPDATE semantic_facts SET salience = least(1, salience + :boost * (1 - salience)),"
                     + " source_turn_ids = ARRAY(SELECT DISTINCT unnest(source_turn_ids"
                     + " || :fact.sourceTurnIds) ORDER BY 1)"
-                    + " WHERE id = (SELECT id FROM semantic_facts WHERE collection = :scope.collection"
+                    + " WHERE id = (SELECT id FROM semantic_facts WHERE tenant = :tenant"
                     + "   AND user_id = :scope.userId AND valid_to IS NULL"
                     + "   AND (normalized_text = :fact.normalizedText OR (subject = :fact.subject"
                     + "        AND embedding_model = :model AND 1 - (embedding <=> :vector) >= :similarity))"
                     + "   ORDER BY (normalized_text = :fact.normalizedText) DESC, id LIMIT 1)")
             .bindMethods("scope", scope)
+            .bind("tenant", scope.tenant().id())
             .bindMethods("fact", fact)
             .bind("boost", boost)
             .bind("model", model)
@@ -189,10 +192,11 @@ public final class SemanticMemory {
       Handle h, MemoryScope scope, ExtractedFact fact, long newId, Instant now) {
     return h.createQuery(
             "UPDATE semantic_facts SET valid_to = :now, superseded_by = :newId"
-                + " WHERE collection = :scope.collection AND user_id = :scope.userId"
+                + " WHERE tenant = :tenant AND user_id = :scope.userId"
                 + " AND valid_to IS NULL AND subject = :fact.subject AND kind = :kind"
                 + " AND normalized_text <> :fact.normalizedText RETURNING episodic_fact_id")
         .bindMethods("scope", scope)
+        .bind("tenant", scope.tenant().id())
         .bindMethods("fact", fact)
         .bind("kind", fact.kind().wireName())
         .bind("now", MemorySql.ts(now))

@@ -2,8 +2,10 @@ package io.engram.core.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
@@ -282,6 +284,45 @@ class MemoryStoresIT {
     assertThat(recalled.get(0).tier()).isEqualTo(MemoryTier.SEMANTIC);
     assertThat(recalled.get(0).episodicFactId()).isEqualTo(ids.get(0));
     assertThat(recalled.get(0).sourceTurnIds()).isEqualTo(cited.sourceTurnIds());
+  }
+
+  /**
+   * A promoted fact is the user's, as their episodic facts are: recalled in their sessions of every
+   * collection of their tenant, not only the one it was promoted from, and in no other tenant's.
+   */
+  @Test
+  void a_promoted_fact_follows_its_user_across_the_tenants_collections() throws Exception {
+    CollectionRegistry collections = new CollectionRegistry(jdbi);
+    collections.ensure("notes");
+    jdbi.useHandle(h -> h.execute("INSERT INTO tenants (id) VALUES ('acme')"));
+    String elsewhere = new Tenant("acme").collection("default");
+    collections.ensure(elsewhere);
+    UUID s = session("pia", "I prefer oolong tea");
+    List<Long> ids = distillAll(s, T0).storedIds();
+    for (int i = 0; i < 6; i++) {
+      citations.record(
+          List.of(new FactCitations.Cited(MemoryTier.EPISODIC, ids.get(0))),
+          T0.plus(Duration.ofDays(i + 1)));
+    }
+    Instant day8 = T0.plus(Duration.ofDays(8));
+    maintenance.flushCitations(day8, 1000);
+    maintenance.promoteBatch(
+        "run", 0, 0, new MemorySettings.Promotion(0.8, 5, Duration.ofDays(7), 10), day8, false);
+    assertThat(semantic.promotedFrom("default", ids.get(0))).isPresent();
+
+    String question = "What tea do I like?";
+    UUID inNotes = working.createSession("notes", "pia");
+    assertThat(retriever.recall(inNotes, question, 3, day8))
+        .extracting(MemoryHit::tier, MemoryHit::episodicFactId)
+        .contains(tuple(MemoryTier.SEMANTIC, ids.get(0)));
+    UUID inAcme = working.createSession(elsewhere, "pia");
+    assertThat(retriever.recall(inAcme, question, 3, day8)).isEmpty();
+
+    // And a newer statement in another collection supersedes it there too.
+    UUID later = working.createSession("notes", "pia");
+    say(later, "Actually, I now prefer green tea");
+    distillAll(later, day8);
+    assertThat(semantic.promotedFrom("default", ids.get(0)).orElseThrow().validTo()).isNotNull();
   }
 
   /**
