@@ -137,17 +137,10 @@ class RolloutStarter {
         id, parts[0], Integer.parseInt(parts[1]), RolloutResult.REFUSED, reason);
   }
 
-  /** Whether {@code signal} would leave {@code r} as it is: it pauses or resumes, and r is so. */
-  private static boolean standsThere(Rollout r, String signal) {
-    boolean paused = r.routing().paused();
-    return (signal.equals("pause") && paused) || (signal.equals("resume") && !paused);
-  }
-
   /**
    * Sends {@code signal} to the running rollout {@code id} and answers with the rollout once its
    * workflow has taken the signal (within {@link #SIGNAL_WAIT}). A rollout that has decided takes
-   * none (409), even while its workflow is still closing. A pause of a paused rollout or a resume
-   * of a running one answers with the rollout as it is, sent to nobody and audited nowhere.
+   * none (409), even while its workflow is still closing.
    */
   RolloutView signal(Caller caller, String id, String signal, String reason) {
     CleanText.require("id", id);
@@ -159,11 +152,6 @@ class RolloutStarter {
               + " is "
               + row.get().outcome().status()
               + "; a signal needs a running rollout");
-    }
-    if (row.isPresent() && standsThere(row.get(), signal)) {
-      // A pause of a paused rollout, or a resume of one not paused: nothing to change, so
-      // nothing to send or to audit.
-      return views.view(caller, row.get(), null);
     }
     Optional<WorkflowRun> run = WorkflowRun.find(client, id, KIND, caller.tenant());
     if (run.isPresent() && run.get().running()) {
