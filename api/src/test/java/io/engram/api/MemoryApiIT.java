@@ -167,7 +167,6 @@ class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
     T get() throws Exception;
   }
 
-  /** The probe's first non-null value. */
   /**
    * A turn that tells something to remember is distilled at once, not when the session reaches its
    * next fourth exchange: the question right after it recalls it.
@@ -208,6 +207,7 @@ class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
     return stats.path("days").get(stats.path("days").size() - 1).path("distilled").asInt();
   }
 
+  /** The probe's first non-null value. */
   private static <T> T await(Probe<T> probe) {
     return Awaitility.await()
         .atMost(Duration.ofMinutes(2))

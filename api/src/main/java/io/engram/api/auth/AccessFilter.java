@@ -335,7 +335,7 @@ final class AccessFilter {
         "request {} ({} {}) refused: {}",
         RequestIds.of(request),
         request.getMethod(),
-        request.getPath(),
+        RequestIds.route(request),
         problem.detail());
     return response;
   }

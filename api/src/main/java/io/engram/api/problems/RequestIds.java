@@ -2,6 +2,7 @@ package io.engram.api.problems;
 
 import io.micronaut.context.propagation.slf4j.MdcPropagationContext;
 import io.micronaut.core.propagation.MutablePropagatedContext;
+import io.micronaut.http.BasicHttpAttributes;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
@@ -35,6 +36,21 @@ public final class RequestIds {
 
   private static final String ATTRIBUTE = "engram.request-id";
   private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  /**
+   * What a log line names a request by: its route's template ({@code /v1/users/{userId}/memory}),
+   * not its path, which holds ids that are the caller's (a user's id, a session's) and must not
+   * reach the logs; a request that matched no route by its path's first segment alone.
+   */
+  public static String route(HttpRequest<?> request) {
+    return BasicHttpAttributes.getUriTemplate(request)
+        .orElseGet(
+            () -> {
+              String path = request.getPath();
+              int second = path.indexOf('/', 1);
+              return (second < 0 ? path : path.substring(0, second)) + "/… (no route)";
+            });
+  }
 
   /** The request's id, assigning one if the filter has not (e.g. a request that never matched). */
   public static String of(HttpRequest<?> request) {

@@ -44,7 +44,7 @@ class UnexpectedFailureHandler implements ExceptionHandler<Exception, HttpRespon
           "request {} ({} {}) failed: {} is unavailable ({})",
           requestId,
           request.getMethod(),
-          request.getPath(),
+          RequestIds.route(request),
           unavailable,
           exception.getClass().getSimpleName());
       return HttpResponse.<Problem>status(HttpStatus.SERVICE_UNAVAILABLE)
@@ -57,7 +57,11 @@ class UnexpectedFailureHandler implements ExceptionHandler<Exception, HttpRespon
                   .problem());
     }
     log.error(
-        "request {} ({} {}) failed", requestId, request.getMethod(), request.getPath(), exception);
+        "request {} ({} {}) failed",
+        requestId,
+        request.getMethod(),
+        RequestIds.route(request),
+        exception);
     return HttpResponse.<Problem>status(HttpStatus.INTERNAL_SERVER_ERROR)
         .contentType(Problem.MEDIA_TYPE)
         .header(RequestIds.HEADER, requestId)

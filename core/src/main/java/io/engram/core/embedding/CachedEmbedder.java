@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -38,6 +39,42 @@ public final class CachedEmbedder {
 
   public String modelName() {
     return modelName;
+  }
+
+  /**
+   * One vector per text, in order, neither read from the cache nor written to it: for texts that
+   * are someone's (a user's facts), which must not outlive their owner's rows in a table that names
+   * no owner.
+   */
+  public List<float[]> embedUncached(List<String> texts) {
+    if (texts.isEmpty()) {
+      return List.of();
+    }
+    List<Embedding> result;
+    synchronized (model) {
+      result = model.embedAll(texts.stream().map(TextSegment::from).toList()).content();
+    }
+    return result.stream().map(Embedding::vector).toList();
+  }
+
+  /**
+   * Deletes up to {@code limit} cached vectors of the texts of {@code tenant}'s user {@code
+   * userId}'s facts, episodic and semantic, inside the caller's transaction: what distillation
+   * cached before it stopped caching facts. A document's chunk of the same text loses its cached
+   * vector too, and is embedded again when next needed.
+   */
+  public static int deleteOfUserFacts(Handle h, String tenant, String userId, int limit) {
+    return h.createUpdate(
+            "DELETE FROM embedding_cache WHERE (model, content_hash) IN (SELECT c.model,"
+                + " c.content_hash FROM embedding_cache c JOIN (SELECT embedding_model AS model,"
+                + " text FROM episodic_facts WHERE tenant = :tenant AND user_id = :userId UNION"
+                + " SELECT embedding_model, text FROM semantic_facts WHERE tenant = :tenant AND"
+                + " user_id = :userId) f ON c.model = f.model AND c.content_hash ="
+                + " encode(sha256(convert_to(f.text, 'UTF8')), 'hex') LIMIT :limit)")
+        .bind("tenant", tenant)
+        .bind("userId", userId)
+        .bind("limit", limit)
+        .execute();
   }
 
   /** Returns one vector per text, in order. {@code progress} is called after each model batch. */

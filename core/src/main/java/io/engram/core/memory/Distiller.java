@@ -106,8 +106,9 @@ public final class Distiller {
     Extraction extraction = extract(sessionId, batch, episodic.knownSubjects(scope, now));
     List<ExtractedFact> facts = extraction.facts();
     String extractedBy = extraction.extractor();
+    // Not through the cache: a fact is a user's, and the cache names no owner to forget it by.
     List<float[]> vectors =
-        embedder.embed(facts.stream().map(ExtractedFact::text).toList(), () -> {});
+        embedder.embedUncached(facts.stream().map(ExtractedFact::text).toList());
     return jdbi.inTransaction(
         h -> {
           long watermark = DistillationState.lock(h, sessionId, now);

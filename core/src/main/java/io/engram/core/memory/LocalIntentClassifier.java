@@ -33,24 +33,29 @@ public final class LocalIntentClassifier implements IntentClassifier {
               + "|nice to meet you)"
               + "( there| a lot| so much| engram)?[!. ]*$");
 
+  /** Statements about the user, as they open: what {@link LocalFactExtractor} keeps a fact of. */
+  private static final String STATES =
+      "i prefer|i like|i love|i dislike|i don't like|i do not like|my name is|call me"
+          + "|remember that|please remember|i (?:now )?work|i (?:now )?live|i usually|i always"
+          + "|i never";
+
   /**
-   * A statement about the user, after the words people open one with ("Actually, …", "By the way,
-   * …"), and with a correction's "now" ("I now live in Madrid"): what {@link LocalFactExtractor}
-   * keeps a fact of.
+   * A statement about the user: one of {@link #STATES}, or "I am" / "I'm"; after the words people
+   * open one with ("Actually, I now live in Madrid", "By the way, my name is Ada") only one of
+   * {@link #STATES}, as "So I'm looking for studies on …" asks rather than tells.
    */
   private static final Pattern MEMORY_STATEMENT =
       Pattern.compile(
-          "^(?:(?:actually|well|oh|so|also|and|but|btw|by the way|just so you know|fyi"
-              + "|to be honest|honestly)\\b[,:]?\\s*)*"
-              + "(i prefer|i like|i love|i dislike|i don't like|i do not like|i am|i'm|my name is"
-              + "|call me|remember that|please remember|i (?:now )?work|i (?:now )?live|i usually"
-              + "|i always|i never)\\b.*");
+          "^(?:(?:i am|i'm|"
+              + STATES
+              + ")|(?:(?:actually|well|oh|so|also|and|but|btw|by the way|just so you know|fyi"
+              + "|to be honest|honestly)\\b[,:]?\\s*)+(?:"
+              + STATES
+              + "))\\b.*");
 
   /** A first-person opening that asks rather than states ("I am wondering whether …"). */
   private static final Pattern ASKING_STATEMENT =
-      Pattern.compile(
-          "^(?:(?:actually|well|oh|so|also|and|but|btw|by the way|honestly)\\b[,:]?\\s*)*"
-              + "(i am|i'm) (wondering|curious|not sure|unsure)\\b.*");
+      Pattern.compile("^(i am|i'm) (wondering|curious|not sure|unsure)\\b.*");
 
   private static final Pattern FOLLOW_UP_START =
       Pattern.compile("^(and|also|what about|how about|what else|why|how so|but|then|so)\\b.*");

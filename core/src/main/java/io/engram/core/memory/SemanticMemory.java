@@ -15,8 +15,9 @@ import org.jdbi.v3.core.statement.Query;
 
 /**
  * Semantic memory ({@code semantic_facts}): facts promoted from episodic memory, without session
- * details but with their lineage (the episodic fact and the turns it came from). Searched per
- * collection: the owner's facts and the collection's facts that have no owner.
+ * details but with their lineage (the episodic fact and the turns it came from). A user's: recalled
+ * in the user's sessions of every collection of the tenant; an anonymous session's facts are never
+ * promoted.
  */
 public final class SemanticMemory {
 

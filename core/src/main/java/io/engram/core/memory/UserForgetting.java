@@ -1,5 +1,6 @@
 package io.engram.core.memory;
 
+import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.querylog.Feedback;
 import io.engram.core.querylog.QueryLog;
 import io.engram.core.rollout.RolloutAssignments;
@@ -20,22 +21,23 @@ import org.jdbi.v3.core.Jdbi;
  * <p>First the user's open sessions are closed, so no question is taken in them while the rest
  * goes. Then, {@value #BATCH} rows per transaction until none is left: the comments of feedback on
  * the queries asked in the user's sessions and those queries' text and session link are anonymized
- * ({@link #anonymizedKinds()}); then rollout assignments, citations of the user's facts, episodic
- * facts, semantic facts (the user's, in any collection of the tenant), distillation records, turns
- * and last the sessions are deleted ({@link #deletedKinds()}), children before the rows they are
- * found through. Anonymizing keeps the logged queries' figures (model version, latency, sources,
- * rollout arm, drift features) and feedback ratings: drift windows and references, rollout
- * comparisons and retraining triggers are made of those rows, and none of what stays names or
- * quotes the user.
+ * ({@link #anonymizedKinds()}); then rollout assignments, citations of the user's facts, the cached
+ * vectors of their texts (written before distillation stopped caching them), episodic facts,
+ * semantic facts (the user's, in any collection of the tenant), distillation records, turns and
+ * last the sessions are deleted ({@link #deletedKinds()}), children before the rows they are found
+ * through. Anonymizing keeps the logged queries' figures (model version, latency, sources, rollout
+ * arm, drift features) and feedback ratings: drift windows and references, rollout comparisons and
+ * retraining triggers are made of those rows, and none of what stays names or quotes the user.
  *
  * <p>Idempotent: a repeated call (or one after a call cut off half way) finds only what is left,
  * and a second complete call changes nothing. Tenant-safe: every statement names the tenant, so the
  * same user id in another tenant, another person, is never touched. Sessions without a user are
  * nobody's to forget, and a user id never matches them.
  *
- * <p>Not kept apart: a question answered in one of the user's sessions just before they were closed
- * may be logged after its kind was anonymized, and a fact promoted while the user's facts are
- * deleted may land after them; a second call takes both.
+ * <p>A question answered in one of the user's sessions just before they were closed is logged after
+ * its answer: the log is anonymized once more just before the sessions are deleted, and a query
+ * logged for a session that no longer exists keeps neither its text nor its link. A fact promoted
+ * while the user's facts are deleted may land after them; a second call takes it.
  */
 public final class UserForgetting {
   /** Rows one transaction changes at most. */
@@ -116,7 +118,18 @@ public final class UserForgetting {
     Map<String, Long> anonymized = new LinkedHashMap<>();
     ANONYMIZED.forEach((kind, change) -> anonymized.put(kind, repeat(change, t, userId)));
     Map<String, Long> deleted = new LinkedHashMap<>();
-    DELETED.forEach((kind, change) -> deleted.put(kind, repeat(change, t, userId)));
+    DELETED.forEach(
+        (kind, change) -> {
+          if (kind.equals("sessions")) {
+            // Again, last before the sessions go: a question answered before they were closed
+            // may have been logged since (the log is written after the answer). Once they are
+            // gone, a query logged for one of them keeps neither its text nor its link.
+            ANONYMIZED.forEach(
+                (again, anonymize) ->
+                    anonymized.merge(again, repeat(anonymize, t, userId), Long::sum));
+          }
+          deleted.put(kind, repeat(change, t, userId));
+        });
     return new Forgotten(anonymized, deleted);
   }
 
@@ -144,6 +157,8 @@ public final class UserForgetting {
     Map<String, BatchChange> kinds = new LinkedHashMap<>();
     kinds.put("rollout_assignments", RolloutAssignments::deleteOfUser);
     kinds.put("fact_citations", FactCitations::deleteOfUser);
+    // While the facts are there to find their texts by.
+    kinds.put("embedding_cache", CachedEmbedder::deleteOfUserFacts);
     // Before semantic facts: a fact promoted meanwhile moves out of episodic memory into semantic
     // memory, where the next kind finds it.
     kinds.put("episodic_facts", EpisodicMemory::deleteOfUser);

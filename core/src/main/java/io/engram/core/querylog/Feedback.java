@@ -50,7 +50,10 @@ public final class Feedback {
         h ->
             h.createQuery(
                     "INSERT INTO feedback (query_id, rating, source, comment)"
-                        + " SELECT id, :rating, :source, :comment FROM query_log"
+                        // No comment on a query anonymized with its user's memory (its text
+                        // is gone): the rating stays, the words the user added do not.
+                        + " SELECT id, :rating, :source, CASE WHEN query = '' THEN NULL ELSE"
+                        + " :comment END FROM query_log"
                         + " WHERE id = :queryId AND tenant = :tenant RETURNING id")
                 .bind("tenant", tenant.id())
                 .bind("rating", rating)

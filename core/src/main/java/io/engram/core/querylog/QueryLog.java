@@ -143,6 +143,9 @@ public final class QueryLog {
     }
   }
 
+  private static final String SESSION_EXISTS =
+      "EXISTS (SELECT 1 FROM sessions WHERE id = CAST(:sessionId AS uuid))";
+
   private void insert(Entry entry) {
     QueryFeatures f = entry.features();
     jdbi.useHandle(
@@ -152,7 +155,13 @@ public final class QueryLog {
                         + " answer_mode, latency_ms, top_chunk_ids, top_sources, query_terms,"
                         + " unknown_term_share, top_dense_score, top_fused_score, score_spread,"
                         + " rollout_id, arm, teams)"
-                        + " VALUES (:id, :collection, :sessionId, :query, :modelVersion,"
+                        // A session gone by now (its user forgotten while the question was
+                        // answered) takes its link and the question's text with it.
+                        + " VALUES (:id, :collection, CASE WHEN "
+                        + SESSION_EXISTS
+                        + " THEN :sessionId END, CASE WHEN CAST(:sessionId AS text) IS NULL OR "
+                        + SESSION_EXISTS
+                        + " THEN :query ELSE '' END, :modelVersion,"
                         + " :answerMode, :latencyMs, :chunkIds, :sources, :queryTerms,"
                         + " :unknownTermShare, :topDenseScore, :topFusedScore, :scoreSpread,"
                         + " :rolloutId, :arm, :teams)"

@@ -64,6 +64,8 @@ class LocalIntentClassifierTest {
     for (String turn :
         List.of(
             "But I am not sure whether coffee is safe at night",
+            "So I'm looking for studies on statins and memory loss",
+            "And I am trying to understand how metformin works",
             "So what causes myelin loss?",
             "Actually, does aspirin prevent heart attacks?")) {
       assertThat(classifier.classify(turn, List.of()).intent())

@@ -335,6 +335,12 @@ class MemoryStoresIT {
     UUID anonymous = session(null, "I'm allergic to peanuts", "I work at Initech");
     List<Long> ids = distillAll(anonymous, T0).storedIds();
     assertThat(ids).hasSize(2);
+    // A fact's vector is kept with the fact alone, not in the cache, which names no owner.
+    assertThat(
+            scalar(
+                "SELECT count(*) FROM embedding_cache c JOIN episodic_facts f ON c.content_hash ="
+                    + " encode(sha256(convert_to(f.text, 'UTF8')), 'hex')"))
+        .isZero();
     for (int i = 0; i < 6; i++) {
       citations.record(
           ids.stream().map(id -> new FactCitations.Cited(MemoryTier.EPISODIC, id)).toList(),

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.engram.core.CoreServices;
 import io.engram.core.config.EngramSettings;
+import io.engram.core.querylog.Feedback;
+import io.engram.core.querylog.QueryLog;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.RegisteredVersion;
 import io.engram.core.rollout.Rollout;
@@ -73,6 +75,12 @@ class UserForgettingIT {
                   + " :tenant AND user_id = :user)) OR (tier = 'semantic' AND fact_id IN (SELECT"
                   + " id FROM semantic_facts WHERE tenant = :tenant AND user_id = :user))"),
           Map.entry("rollout_assignments", "session_id IN " + SESSIONS),
+          Map.entry(
+              "embedding_cache",
+              "(model, content_hash) IN (SELECT embedding_model, encode(sha256(convert_to(text,"
+                  + " 'UTF8')), 'hex') FROM episodic_facts WHERE tenant = :tenant AND user_id ="
+                  + " :user UNION SELECT embedding_model, encode(sha256(convert_to(text, 'UTF8')),"
+                  + " 'hex') FROM semantic_facts WHERE tenant = :tenant AND user_id = :user)"),
           Map.entry("query_log", "id = ANY (:queries)"),
           Map.entry("feedback", "query_id = ANY (:queries)"));
 
@@ -172,6 +180,67 @@ class UserForgettingIT {
     assertThat(again.any()).isFalse();
     assertThat(again.deleted()).allSatisfy((kind, n) -> assertThat(n).as(kind).isZero());
     assertThat(rowsOfOthers(annsQueries)).isEqualTo(others);
+  }
+
+  /**
+   * The query log is written after the answer: a question answered in a session of the user just
+   * before it went is logged after the forgetting. It keeps neither its text nor its link, a
+   * question asked without a session keeps its text, and no comment is kept on the forgotten one.
+   */
+  @Test
+  void a_query_logged_after_its_session_was_forgotten_keeps_neither_text_nor_link() {
+    UUID session = UUID.randomUUID();
+    core.jdbi()
+        .useHandle(
+            h ->
+                h.execute(
+                    "INSERT INTO sessions (id, collection, user_id) VALUES (?, 'alpha~notes',"
+                        + " 'cid')",
+                    session));
+    forgetting.forget(ALPHA, "cid");
+
+    UUID late = UUID.randomUUID();
+    UUID sessionless = UUID.randomUUID();
+    core.queryLog().record(entry(late, session.toString(), "What does cid like?"));
+    core.queryLog().record(entry(sessionless, null, "What do frogs eat?"));
+    Feedback feedback = new Feedback(core.jdbi(), core.queryLog());
+    feedback.record(ALPHA, late, 1, null, "cid's own words");
+    feedback.record(ALPHA, sessionless, 1, null, "a comment");
+
+    core.jdbi()
+        .useHandle(
+            h -> {
+              assertThat(
+                      h.createQuery("SELECT session_id, query FROM query_log WHERE id = ?")
+                          .bind(0, late)
+                          .mapToMap()
+                          .one())
+                  .containsEntry("session_id", null)
+                  .containsEntry("query", "");
+              assertThat(
+                      h.createQuery("SELECT query FROM query_log WHERE id = ?")
+                          .bind(0, sessionless)
+                          .mapTo(String.class)
+                          .one())
+                  .isEqualTo("What do frogs eat?");
+              assertThat(
+                      h.createQuery("SELECT comment FROM feedback WHERE query_id = ?")
+                          .bind(0, late)
+                          .mapTo(String.class)
+                          .one())
+                  .isNull();
+              assertThat(
+                      h.createQuery("SELECT comment FROM feedback WHERE query_id = ?")
+                          .bind(0, sessionless)
+                          .mapTo(String.class)
+                          .one())
+                  .isEqualTo("a comment");
+            });
+  }
+
+  private static QueryLog.Entry entry(UUID id, String session, String query) {
+    return new QueryLog.Entry(
+        id, "alpha~notes", session, query, "v1", "extractive", 1, List.of(), List.of(), null, null);
   }
 
   @Test
@@ -355,9 +424,10 @@ class UserForgettingIT {
                         + " text, normalized_text, embedding, embedding_model, confidence,"
                         + " salience, salience_at, created_at, expires_at, valid_from,"
                         + " source_turn_ids, extractor) VALUES (:s, :u, :c, 'tea', 'preference',"
-                        + " 'likes tea', 'likes tea', '[1,0,0]', 'm', 0.9, 0.5, now(), now(),"
+                        + " :text, :text, '[1,0,0]', 'm', 0.9, 0.5, now(), now(),"
                         + " now() + interval '30 days', now(), ARRAY[:t]::bigint[], 'local')"
                         + " RETURNING id")
+                .bind("text", "likes tea, says " + session)
                 .bind("s", session)
                 .bind("u", user)
                 .bind("c", collection)
@@ -370,14 +440,23 @@ class UserForgettingIT {
                         + " kind, text, normalized_text, embedding, embedding_model, confidence,"
                         + " salience, citations, source_turn_ids, first_seen_at, promoted_at,"
                         + " promotion_run) VALUES (:e + 1000000, :c, :u, 'coffee', 'preference',"
-                        + " 'likes coffee', 'likes coffee', '[1,0,0]', 'm', 0.9, 0.9, 6,"
+                        + " :text, :text, '[1,0,0]', 'm', 0.9, 0.9, 6,"
                         + " ARRAY[:t]::bigint[], now(), now(), 'promotion-run') RETURNING id")
+                .bind("text", "likes coffee, says " + session)
                 .bind("e", episodic)
                 .bind("c", collection)
                 .bind("u", user)
                 .bind("t", turns.get(2))
                 .mapTo(Long.class)
                 .one();
+        // Their vectors as distillation cached them before it stopped caching facts.
+        for (String text : List.of("likes tea, says " + session, "likes coffee, says " + session)) {
+          h.createUpdate(
+                  "INSERT INTO embedding_cache (model, content_hash, embedding) VALUES ('m',"
+                      + " encode(sha256(convert_to(:text, 'UTF8')), 'hex'), '[1,0,0]')")
+              .bind("text", text)
+              .execute();
+        }
         for (int c = 0; c < 2; c++) {
           h.createUpdate(
                   "INSERT INTO fact_citations (tier, fact_id, cited_at) VALUES ('episodic', :e,"
