@@ -11,13 +11,18 @@ package io.engram.core.embedding;
 public final class EmbeddableText {
   private EmbeddableText() {}
 
-  /** Whether {@code text} holds at least one character the tokenizer keeps. */
+  /** Whether {@code text} holds at least one character the tokenizer keeps and a reader sees. */
   public static boolean isReadable(String text) {
     return text != null && text.codePoints().anyMatch(EmbeddableText::kept);
   }
 
   private static boolean kept(int c) {
     if (Character.isWhitespace(c) || Character.isSpaceChar(c) || c == 0xFFFD) {
+      return false;
+    }
+    // Letters and a symbol that show as nothing: the tokenizer keeps them (as unknown tokens), but
+    // a text of nothing else is as blank to its reader as white space.
+    if (c == 0x115F || c == 0x1160 || c == 0x3164 || c == 0xFFA0 || c == 0x2800) {
       return false;
     }
     return switch (Character.getType(c)) {

@@ -62,13 +62,18 @@ final class DocumentChunker {
       } catch (JsonProcessingException e) {
         throw new DocumentRejectedException("malformed JSON line: " + e.getOriginalMessage());
       }
-      if (node == null || !node.isObject() || !node.hasNonNull("_id")) {
-        throw new DocumentRejectedException("JSONL line is not an object with an _id");
+      if (node == null
+          || !node.isObject()
+          || !node.hasNonNull("_id")
+          || !EmbeddableText.isReadable(node.get("_id").asText())) {
+        throw new DocumentRejectedException("JSONL line is not an object with a non-blank _id");
       }
       title = DocumentReader.withoutNul(node.path("title").asText(""));
       String body = DocumentReader.withoutNul(node.path("text").asText(""));
       if (!EmbeddableText.isReadable(title) && !EmbeddableText.isReadable(body)) {
-        throw new DocumentRejectedException("JSONL document has neither title nor text");
+        throw new DocumentRejectedException(
+            "JSONL document has neither title nor text (or only white space or invisible"
+                + " characters)");
       }
       // One line break, not a blank line: as one paragraph the title stays with the first
       // sentences instead of becoming a chunk of its own.

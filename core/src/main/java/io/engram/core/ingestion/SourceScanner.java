@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.core.Hashing;
+import io.engram.core.embedding.EmbeddableText;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -234,7 +235,8 @@ public final class SourceScanner {
         id = found[0] == null ? null : DocumentReader.withoutNul(found[0]);
         title = found[1] == null ? null : DocumentReader.withoutNul(found[1]);
       }
-      String externalId = id == null ? LINE_ID + lineNo : id;
+      // An _id of nothing readable ("", spaces) names nothing: the line is named by its number.
+      String externalId = EmbeddableText.isReadable(id) ? id : LINE_ID + lineNo;
       sink.accept(
           new DiscoveredDocument(
               uri + "#" + externalId,

@@ -120,7 +120,7 @@ abstract class EmbedderContract {
   /**
    * {@link EmbeddableText} says beforehand what the model will refuse: a text of nothing but
    * invisible characters (the cause of a query answered 500 and of an ingestion batch retried until
-   * it failed), and nothing else.
+   * it failed); what it lets through, the model embeds.
    */
   @Test
   void it_refuses_exactly_the_texts_embeddable_text_calls_unreadable() throws Exception {
@@ -141,6 +141,11 @@ abstract class EmbedderContract {
       assertThatThrownBy(() -> embed(List.of(text)))
           .as(escaped(text))
           .isInstanceOf(IllegalArgumentException.class);
+    }
+    // Letters that show as nothing: the model reads them as unknown tokens, but a text of them
+    // alone is blank to whoever reads it, and turned away too.
+    for (String text : List.of("\u3164", "\u115f\u1160", "\uffa0", "\u2800\u2800")) {
+      assertThat(EmbeddableText.isReadable(text)).as(escaped(text)).isFalse();
     }
     List<String> readable = List.of("\u00e9", "e\u0301", "\u4e2d", "\ud83d\ude42", "x\u200b", "7");
     for (String text : readable) {

@@ -141,15 +141,17 @@ class DocumentsFailAloneIT {
   void a_document_of_invisible_characters_fails_alone(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("zw.txt"), "\u200b\u200b\u00a0\n");
     Files.writeString(dir.resolve("bom.txt"), "\ufeffQuokkas live on Rottnest Island.\n");
+    Files.writeString(dir.resolve("hangul.txt"), "\u3164".repeat(100));
     Files.writeString(
         dir.resolve("corpus.jsonl"),
         """
         {"_id": "blank", "title": "\\u200b", "text": "\\ufeff\\u2060"}
         {"_id": "tea", "title": "Tea", "text": "Green tea is brewed at eighty degrees."}
+        {"_id": " ", "title": "No id", "text": "A record named by nothing."}
         """);
     discover("run-1", dir);
 
-    IngestionService.BatchOutcome outcome = service.process("run-1", 0, 4, seq -> {});
+    IngestionService.BatchOutcome outcome = service.process("run-1", 0, 6, seq -> {});
 
     assertThat(outcome.done()).as("%s", outcome.errors()).isEqualTo(2);
     assertThat(outcome.errors())
@@ -158,7 +160,16 @@ class DocumentsFailAloneIT {
             tuple(
                 dir.resolve("zw.txt").toString(),
                 "no text in file (only white space or invisible characters)"),
-            tuple("blank", "JSONL document has neither title nor text"));
+            tuple(
+                dir.resolve("hangul.txt").toString(),
+                "no text in file (only white space or invisible characters)"),
+            tuple(
+                "blank",
+                "JSONL document has neither title nor text (or only white space or invisible"
+                    + " characters)"),
+            tuple(
+                dir.resolve("corpus.jsonl") + "#line-3",
+                "JSONL line is not an object with a non-blank _id"));
     assertThat(database.count("chunks WHERE text LIKE '%Quokkas%'")).isEqualTo(1);
     assertThat(database.count("ingestion_items WHERE status = 'pending'")).isZero();
   }
@@ -253,7 +264,7 @@ class DocumentsFailAloneIT {
 
     Files.writeString(dir.resolve("corpus.jsonl"), d2 + d3);
     Files.writeString(dir.resolve("edited.txt"), "Oolong is partly oxidised.");
-    IngestionService.BatchOutcome outcome = service.process("run-1", 0, 5, seq -> {});
+    IngestionService.BatchOutcome outcome = service.process("run-1", 0, 6, seq -> {});
 
     assertThat(outcome.done()).isEqualTo(1);
     assertThat(outcome.errors())
