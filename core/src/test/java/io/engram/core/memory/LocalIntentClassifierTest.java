@@ -40,6 +40,11 @@ class LocalIntentClassifierTest {
         .contains("vitamin D supplementation");
     assertThat(LocalIntentClassifier.topicOf("Is coffee good for the liver?")).contains("coffee");
     assertThat(LocalIntentClassifier.topicOf("is it?")).isEmpty();
+    // A word that opens the turn says how it is meant, not what it is about.
+    assertThat(LocalIntentClassifier.topicOf("Actually, tell me about the Prado museum."))
+        .contains("the Prado museum");
+    assertThat(LocalIntentClassifier.topicOf("Well, does aspirin thin the blood?"))
+        .contains("aspirin");
   }
 
   @Test
