@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.engram.contract.Problem;
 import io.engram.contract.Queries;
+import io.engram.contract.Sessions;
 import io.engram.core.CoreServices;
 import io.engram.core.Hashing;
 import io.engram.core.collection.CollectionRegistry;
@@ -642,7 +643,26 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(error.path("pointer").asText()).as(reply.body()).isEqualTo("/query");
     assertThat(error.path("detail").asText())
         .as(reply.body())
-        .isEqualTo("must be at most " + Queries.MAX_QUERY_CHARS + " characters");
+        .isEqualTo(
+            "must be at most "
+                + Queries.MAX_QUERY_CHARS
+                + " characters (a character outside the Basic Multilingual Plane, such as most"
+                + " emoji, counts as two)");
+  }
+
+  /** 100 emoji are 200 UTF-16 units, past 128: the refusal says why, not "at most 128" alone. */
+  @Test
+  void a_text_of_emoji_within_the_limit_as_seen_is_refused_saying_how_they_count()
+      throws Exception {
+    Reply reply = post("/v1/sessions", Map.of("userId", "\uD83D\uDE00".repeat(100)));
+
+    assertProblem(reply, 400);
+    JsonNode error = reply.json().path("errors").get(0);
+    assertThat(error.path("pointer").asText()).as(reply.body()).isEqualTo("/userId");
+    assertThat(error.path("detail").asText())
+        .as(reply.body())
+        .startsWith("must be at most " + Sessions.USER_ID_MAX + " characters")
+        .contains("emoji, counts as two");
   }
 
   @Test

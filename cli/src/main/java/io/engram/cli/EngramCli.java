@@ -3,10 +3,12 @@ package io.engram.cli;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
@@ -51,6 +53,9 @@ public final class EngramCli extends CommandGroup {
 
   static final String DEFAULT_API_URL = "http://127.0.0.1:8080";
   static final String DEFAULT_TEMPORAL_UI = "http://localhost:8233";
+
+  /** The option every command that works on one collection names it with. */
+  private static final String COLLECTION_OPTION = "--collection";
 
   private final Map<String, String> env;
   private final Terminal terminal;
@@ -119,7 +124,30 @@ public final class EngramCli extends CommandGroup {
     commandLine.setOut(new TerminalSafe.Terminal(out));
     commandLine.setErr(new TerminalSafe.Terminal(err));
     commandLine.setExecutionExceptionHandler(cli::handleFailure);
+    commandLine.setExecutionStrategy(EngramCli::checkCollectionsThenRun);
     return commandLine;
+  }
+
+  /**
+   * Runs the command, once every {@code --collection} given, whichever command takes it, is a name
+   * the API would take: a usage error with the one rule otherwise, before any request is sent (the
+   * API's own refusal came later and in other words).
+   */
+  private static int checkCollectionsThenRun(ParseResult parsed) {
+    Integer help = CommandLine.executeHelpRequest(parsed);
+    if (help != null) {
+      return help;
+    }
+    for (ParseResult command = parsed; command != null; command = command.subcommand()) {
+      for (OptionSpec option : command.matchedOptions()) {
+        if (Arrays.asList(option.names()).contains(COLLECTION_OPTION)
+            && option.getValue() instanceof String name) {
+          SharedContext.requireCollectionName(
+              command.commandSpec().commandLine(), COLLECTION_OPTION, name);
+        }
+      }
+    }
+    return new CommandLine.RunLast().execute(parsed);
   }
 
   private static CommandLine hidden(Object command) {

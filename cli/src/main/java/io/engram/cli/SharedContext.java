@@ -6,6 +6,7 @@ import io.engram.contract.Collections;
 import java.io.PrintWriter;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -53,8 +54,17 @@ class SharedContext {
    * name: before anything is hashed or uploaded for it.
    */
   void requireCollectionName(String option, String name) {
+    requireCollectionName(command.commandLine(), option, name);
+  }
+
+  /**
+   * {@link #requireCollectionName(String, String)} for {@code line}: also what {@link EngramCli}
+   * holds every {@code --collection} to before a command runs, so each says the same rule.
+   */
+  static void requireCollectionName(CommandLine line, String option, String name) {
     if (name != null && !Collections.isValidName(name)) {
-      throw usageError(
+      throw new ParameterException(
+          line,
           option
               + " '"
               + TerminalSafe.cell(name)

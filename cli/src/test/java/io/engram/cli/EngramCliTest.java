@@ -3,6 +3,7 @@ package io.engram.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.cli.FakeApi.Response;
+import io.engram.contract.Collections;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -53,6 +54,71 @@ class EngramCliTest {
               assertThat(c.findOption("--help")).as(c.qualifiedName()).isNotNull();
               assertThat(c.findOption("-V")).as(c.qualifiedName()).matches(OptionSpec::versionHelp);
             });
+  }
+
+  /**
+   * Each command line gives a {@code --collection} the API would refuse, to a command that takes
+   * one; the list covers every such command (checked below; the hidden {@code bench-query} and
+   * {@code bench-load} are named {@code query} and {@code load}).
+   */
+  private static final List<String> WITH_A_BAD_COLLECTION =
+      List.of(
+          "ask --collection Bad/Name what",
+          "chat --collection Bad/Name",
+          "retrain --collection Bad/Name",
+          "drift check --collection Bad/Name",
+          "drift reports --collection Bad/Name",
+          "rollout status --collection Bad/Name",
+          "models list --collection Bad/Name",
+          "models show --collection Bad/Name --version 1",
+          "models diff --collection Bad/Name 1 2",
+          "models promote --collection Bad/Name --version 1 --alias prod --reason r",
+          "models archive --collection Bad/Name --version 1 --reason r",
+          "rollout start --collection Bad/Name --version 1 --reason r",
+          "bench query --collection Bad/Name",
+          "bench load --collection Bad/Name",
+          "bench-query --collection Bad/Name",
+          "bench-load --collection Bad/Name",
+          "eval --collection Bad/Name --check .",
+          "ingest --collection Bad/Name .");
+
+  /**
+   * Every command that takes {@code --collection} refuses a bad name before it sends anything, in
+   * the words of the one rule: {@code ask} used to pass it on and print the API's shorter rule.
+   */
+  @Test
+  void every_collection_option_is_held_to_the_same_rule_before_anything_is_sent() {
+    List<CommandSpec> commands = new ArrayList<>();
+    collect(
+        EngramCli.commandLine(
+            new EngramCli(Map.of()),
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(new StringWriter())),
+        commands);
+    List<String> taking =
+        commands.stream()
+            .filter(c -> c.findOption("--collection") != null)
+            .map(c -> c.qualifiedName().substring("engram ".length()))
+            .toList();
+    assertThat(taking)
+        .allSatisfy(
+            name ->
+                assertThat(WITH_A_BAD_COLLECTION)
+                    .as(name)
+                    .anyMatch(line -> line.contains(name + " --collection")));
+
+    for (String line : WITH_A_BAD_COLLECTION) {
+      List<String> args = new ArrayList<>(List.of("--api", "http://127.0.0.1:9"));
+      args.addAll(List.of(line.split(" ")));
+      CliRunner.Result result = CliRunner.run(args.toArray(String[]::new));
+
+      assertThat(result.exitCode()).as(line + "\n" + result.err()).isEqualTo(2);
+      assertThat(result.err())
+          .as(line)
+          .contains(
+              "--collection 'Bad/Name' is not a valid collection name: use "
+                  + Collections.NAME_RULE);
+    }
   }
 
   private static void collect(CommandLine line, List<CommandSpec> into) {

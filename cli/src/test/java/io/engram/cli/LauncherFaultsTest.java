@@ -79,6 +79,10 @@ class LauncherFaultsTest {
         .last()
         .asString()
         .startsWith("start ");
+    // Started again to restore it, not for LLM faults: none ran.
+    assertThat(run.err())
+        .contains("starting the local LLM again, as it ran before")
+        .doesNotContain("for the LLM faults");
   }
 
   @Test
@@ -106,6 +110,10 @@ class LauncherFaultsTest {
     assertThat(run.log())
         .containsSubsequence("start llm", "fault llm-down", "stop llm")
         .endsWith("start worker llm=none", "start api llm=none");
+    // Stopped to restore the stack as found, not because a fault needs extractive answers.
+    assertThat(run.err())
+        .contains("stopping the local LLM the LLM faults started")
+        .doesNotContain("these faults need extractive answers");
   }
 
   @Test

@@ -64,4 +64,18 @@ class SizeMessagesTest {
     }
     assertThat(checked).contains("QueryRequest.query", "CreateKey.scopes").hasSizeGreaterThan(30);
   }
+
+  /**
+   * {@code @Size} counts UTF-16 code units, so an emoji counts as two: the text messages say so, or
+   * a value of 100 emoji would be refused as more than "at most 128 characters".
+   */
+  @Test
+  void text_messages_say_a_character_outside_the_basic_plane_counts_as_two() {
+    assertThat("\uD83D\uDE00".repeat(100)).hasSize(200);
+    for (String message : List.of(SizeMessages.AT_MOST_CHARS, SizeMessages.CHARS_BETWEEN)) {
+      assertThat(message)
+          .contains("characters")
+          .contains("outside the Basic Multilingual Plane", "emoji", "counts as two");
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package io.engram.api.auth;
 
 import io.engram.api.problems.Problems;
+import io.engram.contract.Collections;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.tenant.Scope;
 import io.engram.core.tenant.Tenant;
@@ -59,7 +60,7 @@ public record Caller(Tenant tenant, Set<Scope> scopes, Long keyId) implements Pr
   public String collection(String field, String name) {
     if (!CollectionRegistry.isValidName(name)) {
       throw Problems.invalidField(
-          field, "not a valid collection name: use 1-63 of a-z, 0-9, '_', '.', '-'");
+          field, "not a valid collection name: use " + Collections.NAME_RULE);
     }
     return tenant.collection(name);
   }

@@ -1,5 +1,6 @@
 package io.engram.api.problems;
 
+import io.engram.contract.Collections;
 import io.engram.contract.Problem;
 import io.micronaut.http.HttpStatus;
 import java.util.List;
@@ -26,7 +27,7 @@ public final class Problems {
   /** A 400 for a collection name outside {@code CollectionRegistry.isValidName}. */
   public static ApiProblem invalidCollection(String name) {
     return badRequest(
-        "collection '" + name + "' is not a valid name: use 1-63 of a-z, 0-9, '_', '.', '-'");
+        "collection '" + name + "' is not a valid name: use " + Collections.NAME_RULE);
   }
 
   public static ApiProblem notFound(String what, String detail) {

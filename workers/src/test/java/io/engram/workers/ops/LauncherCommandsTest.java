@@ -2,11 +2,17 @@ package io.engram.workers.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +35,41 @@ class LauncherCommandsTest {
    */
   @Test
   void status_tells_an_api_it_did_not_start() throws Exception {
+    String output = statusBesideAForeignApi("status");
+
+    assertThat(output)
+        .contains("api       stopped", "\"status\":\"UP\"")
+        .contains("not one started with ENGRAM_HOME=" + home);
+  }
+
+  /** The same note in {@code status --json}, as a {@code note} field beside the services. */
+  @Test
+  void status_json_tells_an_api_it_did_not_start() throws Exception {
+    JsonNode status = new ObjectMapper().readTree(statusBesideAForeignApi("status", "--json"));
+
+    assertThat(status.path("api").asText()).isEqualTo("stopped");
+    assertThat(status.path("health").path("status").asText()).isEqualTo("UP");
+    assertThat(status.path("note").asText())
+        .startsWith("an API answers at " + status.path("apiUrl").asText())
+        .contains("not one started with ENGRAM_HOME=" + home);
+  }
+
+  /** With nothing answering on the API's port there is nothing to note: the field is null. */
+  @Test
+  void status_json_has_a_null_note_when_no_api_answers() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    JsonNode status = new ObjectMapper().readTree(runStatus(port, "status", "--json"));
+
+    assertThat(status.path("api").asText()).isEqualTo("stopped");
+    assertThat(status.get("health").isNull()).isTrue();
+    assertThat(status.has("note")).isTrue();
+    assertThat(status.get("note").isNull()).isTrue();
+  }
+
+  private String statusBesideAForeignApi(String... args) throws Exception {
     HttpServer api = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     api.createContext(
         "/health",
@@ -40,22 +81,34 @@ class LauncherCommandsTest {
         });
     api.start();
     try {
-      ProcessBuilder pb =
-          new ProcessBuilder(LAUNCHER.toString(), "status").redirectErrorStream(true);
-      pb.environment().put("ENGRAM_HOME", home.toString());
-      pb.environment().put("ENGRAM_API_PORT", Integer.toString(api.getAddress().getPort()));
-      pb.environment().remove("ENGRAM_API_URL");
-      Process process = pb.start();
-      process.getOutputStream().close();
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
-
-      assertThat(output)
-          .contains("api       stopped", "\"status\":\"UP\"")
-          .contains("not one started with ENGRAM_HOME=" + home);
+      return runStatus(api.getAddress().getPort(), args);
     } finally {
       api.stop(0);
     }
+  }
+
+  /**
+   * The launcher's output: with {@code --json} its standard output alone, which must be the JSON;
+   * otherwise standard output and error together, as the text's note goes to standard error.
+   */
+  private String runStatus(int apiPort, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(LAUNCHER.toString());
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    if (command.contains("--json")) {
+      pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+    } else {
+      pb.redirectErrorStream(true);
+    }
+    pb.environment().put("ENGRAM_HOME", home.toString());
+    pb.environment().put("ENGRAM_API_PORT", Integer.toString(apiPort));
+    pb.environment().remove("ENGRAM_API_URL");
+    Process process = pb.start();
+    process.getOutputStream().close();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+    return output;
   }
 
   @ParameterizedTest
