@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -87,33 +86,12 @@ class CollectionsDeleteCommandTest {
                     "this endpoint needs an API key with scope 'ingest'; this key has [admin]"));
   }
 
-  private static CliRunner.Result run(Terminal terminal, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exitCode =
-        EngramCli.commandLine(
-                new EngramCli(Map.of(), terminal),
-                new PrintWriter(out, true),
-                new PrintWriter(err, true))
-            .execute(args);
-    return new CliRunner.Result(exitCode, out.toString(), err.toString());
-  }
-
-  /** A terminal that answers {@code answer} and records what it was asked. */
-  private static Terminal answering(String answer, List<String> asked) {
-    return prompt -> {
-      asked.add(prompt);
-      return Optional.of(answer);
-    };
-  }
-
-  private static final Terminal NO_TERMINAL = prompt -> Optional.empty();
-
   @Test
   void without_a_terminal_and_without_yes_it_refuses_and_deletes_nothing() throws Exception {
     try (FakeApi api = api()) {
       CliRunner.Result result =
-          run(NO_TERMINAL, "--api", api.url(), "collections", "delete", "notes");
+          CliRunner.run(
+              CliRunner.NO_TERMINAL, "--api", api.url(), "collections", "delete", "notes");
 
       assertThat(result.exitCode()).isEqualTo(CliException.USAGE);
       assertThat(result.err()).contains("pass --yes");
@@ -125,7 +103,8 @@ class CollectionsDeleteCommandTest {
   void an_empty_name_is_a_usage_error_and_sends_nothing() throws Exception {
     try (FakeApi api = api()) {
       CliRunner.Result result =
-          run(NO_TERMINAL, "--api", api.url(), "collections", "delete", "", "--yes");
+          CliRunner.run(
+              CliRunner.NO_TERMINAL, "--api", api.url(), "collections", "delete", "", "--yes");
 
       assertThat(result.exitCode()).isEqualTo(CliException.USAGE);
       assertThat(result.err()).contains("COLLECTION must name a collection");
@@ -138,7 +117,13 @@ class CollectionsDeleteCommandTest {
     try (FakeApi api = api()) {
       List<String> asked = new ArrayList<>();
       CliRunner.Result refused =
-          run(answering("yes", asked), "--api", api.url(), "collections", "delete", "notes");
+          CliRunner.run(
+              CliRunner.answering("yes", asked),
+              "--api",
+              api.url(),
+              "collections",
+              "delete",
+              "notes");
 
       assertThat(refused.exitCode()).isEqualTo(CliException.FAILURE);
       assertThat(refused.err()).contains("not deleted");
@@ -150,7 +135,13 @@ class CollectionsDeleteCommandTest {
       assertThat(api.requests("DELETE", "/v1/collections/notes")).isEmpty();
 
       CliRunner.Result deleted =
-          run(answering("notes", asked), "--api", api.url(), "collections", "delete", "notes");
+          CliRunner.run(
+              CliRunner.answering("notes", asked),
+              "--api",
+              api.url(),
+              "collections",
+              "delete",
+              "notes");
 
       assertThat(deleted.exitCode()).as(deleted.err()).isZero();
       assertThat(api.requests("DELETE", "/v1/collections/notes")).hasSize(1);
@@ -184,8 +175,8 @@ class CollectionsDeleteCommandTest {
     try (FakeApi api = api()) {
       List<String> asked = new ArrayList<>();
       CliRunner.Result result =
-          run(
-              answering("notes", asked),
+          CliRunner.run(
+              CliRunner.answering("notes", asked),
               "--api",
               api.url(),
               "collections",
@@ -207,7 +198,8 @@ class CollectionsDeleteCommandTest {
   void a_deletion_accepted_but_not_followed_is_reported_as_accepted_and_running() throws Exception {
     try (FakeApi api = adminOnlyApi()) {
       CliRunner.Result result =
-          run(NO_TERMINAL, "--api", api.url(), "collections", "delete", "notes", "--yes");
+          CliRunner.run(
+              CliRunner.NO_TERMINAL, "--api", api.url(), "collections", "delete", "notes", "--yes");
 
       assertThat(api.requests("DELETE", "/v1/collections/notes")).hasSize(1);
       assertThat(result.exitCode()).isEqualTo(CliException.FAILURE);
@@ -226,7 +218,15 @@ class CollectionsDeleteCommandTest {
   void with_json_a_deletion_not_followed_prints_the_accepted_document() throws Exception {
     try (FakeApi api = adminOnlyApi()) {
       CliRunner.Result result =
-          run(NO_TERMINAL, "--api", api.url(), "collections", "delete", "notes", "--yes", "--json");
+          CliRunner.run(
+              CliRunner.NO_TERMINAL,
+              "--api",
+              api.url(),
+              "collections",
+              "delete",
+              "notes",
+              "--yes",
+              "--json");
 
       assertThat(result.exitCode()).isEqualTo(CliException.FAILURE);
       assertThat(EngramClient.JSON.readTree(result.out()).path("workflowId").asText())
@@ -240,7 +240,13 @@ class CollectionsDeleteCommandTest {
     try (FakeApi api = adminOnlyApi()) {
       List<String> asked = new ArrayList<>();
       CliRunner.Result result =
-          run(answering("notes", asked), "--api", api.url(), "collections", "delete", "notes");
+          CliRunner.run(
+              CliRunner.answering("notes", asked),
+              "--api",
+              api.url(),
+              "collections",
+              "delete",
+              "notes");
 
       assertThat(result.exitCode()).isEqualTo(CliException.USAGE);
       assertThat(result.err())
@@ -256,7 +262,15 @@ class CollectionsDeleteCommandTest {
   void json_without_no_wait_is_the_final_status() throws Exception {
     try (FakeApi api = api()) {
       CliRunner.Result result =
-          run(NO_TERMINAL, "--api", api.url(), "collections", "delete", "notes", "--yes", "--json");
+          CliRunner.run(
+              CliRunner.NO_TERMINAL,
+              "--api",
+              api.url(),
+              "collections",
+              "delete",
+              "notes",
+              "--yes",
+              "--json");
 
       assertThat(result.exitCode()).as(result.err()).isZero();
       var json = EngramClient.JSON.readTree(result.out());

@@ -38,13 +38,7 @@ class EngramCliTest {
 
   @Test
   void everyCommandAtAnyDepthTakesHelpAndVersionOptions() {
-    List<CommandSpec> commands = new ArrayList<>();
-    collect(
-        EngramCli.commandLine(
-            new EngramCli(Map.of()),
-            new PrintWriter(new StringWriter()),
-            new PrintWriter(new StringWriter())),
-        commands);
+    List<CommandSpec> commands = everyCommand();
 
     assertThat(commands).extracting(CommandSpec::qualifiedName).contains("engram models show");
     assertThat(commands)
@@ -88,13 +82,7 @@ class EngramCliTest {
    */
   @Test
   void every_collection_option_is_held_to_the_same_rule_before_anything_is_sent() {
-    List<CommandSpec> commands = new ArrayList<>();
-    collect(
-        EngramCli.commandLine(
-            new EngramCli(Map.of()),
-            new PrintWriter(new StringWriter()),
-            new PrintWriter(new StringWriter())),
-        commands);
+    List<CommandSpec> commands = everyCommand();
     List<String> taking =
         commands.stream()
             .filter(c -> c.findOption("--collection") != null)
@@ -119,6 +107,18 @@ class EngramCliTest {
               "--collection 'Bad/Name' is not a valid collection name: use "
                   + Collections.NAME_RULE);
     }
+  }
+
+  /** The CLI's commands at every depth, the top one first. */
+  private static List<CommandSpec> everyCommand() {
+    List<CommandSpec> commands = new ArrayList<>();
+    collect(
+        EngramCli.commandLine(
+            new EngramCli(Map.of()),
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(new StringWriter())),
+        commands);
+    return commands;
   }
 
   private static void collect(CommandLine line, List<CommandSpec> into) {

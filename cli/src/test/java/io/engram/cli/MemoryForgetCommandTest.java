@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.cli.FakeApi.Response;
 import io.engram.contract.Users.MemoryForgotten;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,32 +41,12 @@ class MemoryForgetCommandTest {
             r -> Response.json(200, forgotten("team/ann b", 1, 2, 0)));
   }
 
-  private static CliRunner.Result run(Terminal terminal, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exitCode =
-        EngramCli.commandLine(
-                new EngramCli(Map.of(), terminal),
-                new PrintWriter(out, true),
-                new PrintWriter(err, true))
-            .execute(args);
-    return new CliRunner.Result(exitCode, out.toString(), err.toString());
-  }
-
-  private static Terminal answering(String answer, List<String> asked) {
-    return prompt -> {
-      asked.add(prompt);
-      return Optional.of(answer);
-    };
-  }
-
-  private static final Terminal NO_TERMINAL = prompt -> Optional.empty();
-
   @Test
   void without_a_terminal_and_without_yes_it_refuses_and_forgets_nothing() throws Exception {
     try (FakeApi api = api()) {
       CliRunner.Result result =
-          run(NO_TERMINAL, "--api", api.url(), "memory", "forget", "--user", "ann");
+          CliRunner.run(
+              CliRunner.NO_TERMINAL, "--api", api.url(), "memory", "forget", "--user", "ann");
 
       assertThat(result.exitCode()).isEqualTo(CliException.USAGE);
       assertThat(result.err()).contains("pass --yes");
@@ -81,8 +58,17 @@ class MemoryForgetCommandTest {
   void a_blank_or_missing_user_is_a_usage_error_and_sends_nothing() throws Exception {
     try (FakeApi api = api()) {
       CliRunner.Result blank =
-          run(NO_TERMINAL, "--api", api.url(), "memory", "forget", "--user", " ", "--yes");
-      CliRunner.Result missing = run(NO_TERMINAL, "--api", api.url(), "memory", "forget", "--yes");
+          CliRunner.run(
+              CliRunner.NO_TERMINAL,
+              "--api",
+              api.url(),
+              "memory",
+              "forget",
+              "--user",
+              " ",
+              "--yes");
+      CliRunner.Result missing =
+          CliRunner.run(CliRunner.NO_TERMINAL, "--api", api.url(), "memory", "forget", "--yes");
 
       assertThat(blank.exitCode()).isEqualTo(CliException.USAGE);
       assertThat(blank.err()).contains("--user must name a user");
@@ -97,7 +83,14 @@ class MemoryForgetCommandTest {
     try (FakeApi api = api()) {
       List<String> asked = new ArrayList<>();
       CliRunner.Result refused =
-          run(answering("yes", asked), "--api", api.url(), "memory", "forget", "--user", "ann");
+          CliRunner.run(
+              CliRunner.answering("yes", asked),
+              "--api",
+              api.url(),
+              "memory",
+              "forget",
+              "--user",
+              "ann");
 
       assertThat(refused.exitCode()).isEqualTo(CliException.FAILURE);
       assertThat(refused.err()).contains("not forgotten");
@@ -109,7 +102,14 @@ class MemoryForgetCommandTest {
       assertThat(api.requests()).isEmpty();
 
       CliRunner.Result done =
-          run(answering("ann", asked), "--api", api.url(), "memory", "forget", "--user", "ann");
+          CliRunner.run(
+              CliRunner.answering("ann", asked),
+              "--api",
+              api.url(),
+              "memory",
+              "forget",
+              "--user",
+              "ann");
 
       assertThat(done.exitCode()).as(done.err()).isZero();
       assertThat(api.requests("DELETE", ANN)).hasSize(1);
@@ -127,8 +127,8 @@ class MemoryForgetCommandTest {
     try (FakeApi api = api()) {
       List<String> asked = new ArrayList<>();
       CliRunner.Result result =
-          run(
-              answering("no", asked),
+          CliRunner.run(
+              CliRunner.answering("no", asked),
               "--api",
               api.url(),
               "memory",
@@ -147,10 +147,18 @@ class MemoryForgetCommandTest {
   void a_user_with_nothing_kept_is_said_so_and_json_is_the_apis_answer() throws Exception {
     try (FakeApi api = api()) {
       CliRunner.Result text =
-          run(NO_TERMINAL, "--api", api.url(), "memory", "forget", "--user", "nobody", "--yes");
+          CliRunner.run(
+              CliRunner.NO_TERMINAL,
+              "--api",
+              api.url(),
+              "memory",
+              "forget",
+              "--user",
+              "nobody",
+              "--yes");
       CliRunner.Result json =
-          run(
-              NO_TERMINAL,
+          CliRunner.run(
+              CliRunner.NO_TERMINAL,
               "--api",
               api.url(),
               "memory",
@@ -179,7 +187,15 @@ class MemoryForgetCommandTest {
                 ANN,
                 r -> Response.problem(403, "Forbidden", "this key lacks the admin scope"))) {
       CliRunner.Result result =
-          run(NO_TERMINAL, "--api", api.url(), "memory", "forget", "--user", "ann", "--yes");
+          CliRunner.run(
+              CliRunner.NO_TERMINAL,
+              "--api",
+              api.url(),
+              "memory",
+              "forget",
+              "--user",
+              "ann",
+              "--yes");
 
       // A 4xx: fixing the input (here, the key) fixes it.
       assertThat(result.exitCode()).isEqualTo(CliException.USAGE);
