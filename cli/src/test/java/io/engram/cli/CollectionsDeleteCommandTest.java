@@ -86,12 +86,20 @@ class CollectionsDeleteCommandTest {
                     "this endpoint needs an API key with scope 'ingest'; this key has [admin]"));
   }
 
+  /**
+   * {@code collections delete ARGS} run against {@code api}, asking the user through {@code
+   * terminal}.
+   */
+  private static CliRunner.Result delete(Terminal terminal, FakeApi api, String... args) {
+    List<String> line = new ArrayList<>(List.of("--api", api.url(), "collections", "delete"));
+    line.addAll(List.of(args));
+    return CliRunner.run(terminal, line.toArray(String[]::new));
+  }
+
   @Test
   void without_a_terminal_and_without_yes_it_refuses_and_deletes_nothing() throws Exception {
     try (FakeApi api = api()) {
-      CliRunner.Result result =
-          CliRunner.run(
-              CliRunner.NO_TERMINAL, "--api", api.url(), "collections", "delete", "notes");
+      CliRunner.Result result = delete(CliRunner.NO_TERMINAL, api, "notes");
 
       assertThat(result.exitCode()).isEqualTo(CliException.USAGE);
       assertThat(result.err()).contains("pass --yes");
@@ -102,9 +110,7 @@ class CollectionsDeleteCommandTest {
   @Test
   void an_empty_name_is_a_usage_error_and_sends_nothing() throws Exception {
     try (FakeApi api = api()) {
-      CliRunner.Result result =
-          CliRunner.run(
-              CliRunner.NO_TERMINAL, "--api", api.url(), "collections", "delete", "", "--yes");
+      CliRunner.Result result = delete(CliRunner.NO_TERMINAL, api, "", "--yes");
 
       assertThat(result.exitCode()).isEqualTo(CliException.USAGE);
       assertThat(result.err()).contains("COLLECTION must name a collection");
@@ -116,14 +122,7 @@ class CollectionsDeleteCommandTest {
   void asks_and_deletes_only_when_the_name_is_typed_back() throws Exception {
     try (FakeApi api = api()) {
       List<String> asked = new ArrayList<>();
-      CliRunner.Result refused =
-          CliRunner.run(
-              CliRunner.answering("yes", asked),
-              "--api",
-              api.url(),
-              "collections",
-              "delete",
-              "notes");
+      CliRunner.Result refused = delete(CliRunner.answering("yes", asked), api, "notes");
 
       assertThat(refused.exitCode()).isEqualTo(CliException.FAILURE);
       assertThat(refused.err()).contains("not deleted");
@@ -134,14 +133,7 @@ class CollectionsDeleteCommandTest {
           .contains("cannot be undone");
       assertThat(api.requests("DELETE", "/v1/collections/notes")).isEmpty();
 
-      CliRunner.Result deleted =
-          CliRunner.run(
-              CliRunner.answering("notes", asked),
-              "--api",
-              api.url(),
-              "collections",
-              "delete",
-              "notes");
+      CliRunner.Result deleted = delete(CliRunner.answering("notes", asked), api, "notes");
 
       assertThat(deleted.exitCode()).as(deleted.err()).isZero();
       assertThat(api.requests("DELETE", "/v1/collections/notes")).hasSize(1);
@@ -175,16 +167,7 @@ class CollectionsDeleteCommandTest {
     try (FakeApi api = api()) {
       List<String> asked = new ArrayList<>();
       CliRunner.Result result =
-          CliRunner.run(
-              CliRunner.answering("notes", asked),
-              "--api",
-              api.url(),
-              "collections",
-              "delete",
-              "notes",
-              "--yes",
-              "--no-wait",
-              "--json");
+          delete(CliRunner.answering("notes", asked), api, "notes", "--yes", "--no-wait", "--json");
 
       assertThat(result.exitCode()).as(result.err()).isZero();
       assertThat(asked).isEmpty();
@@ -197,9 +180,7 @@ class CollectionsDeleteCommandTest {
   @Test
   void a_deletion_accepted_but_not_followed_is_reported_as_accepted_and_running() throws Exception {
     try (FakeApi api = adminOnlyApi()) {
-      CliRunner.Result result =
-          CliRunner.run(
-              CliRunner.NO_TERMINAL, "--api", api.url(), "collections", "delete", "notes", "--yes");
+      CliRunner.Result result = delete(CliRunner.NO_TERMINAL, api, "notes", "--yes");
 
       assertThat(api.requests("DELETE", "/v1/collections/notes")).hasSize(1);
       assertThat(result.exitCode()).isEqualTo(CliException.FAILURE);
@@ -217,16 +198,7 @@ class CollectionsDeleteCommandTest {
   @Test
   void with_json_a_deletion_not_followed_prints_the_accepted_document() throws Exception {
     try (FakeApi api = adminOnlyApi()) {
-      CliRunner.Result result =
-          CliRunner.run(
-              CliRunner.NO_TERMINAL,
-              "--api",
-              api.url(),
-              "collections",
-              "delete",
-              "notes",
-              "--yes",
-              "--json");
+      CliRunner.Result result = delete(CliRunner.NO_TERMINAL, api, "notes", "--yes", "--json");
 
       assertThat(result.exitCode()).isEqualTo(CliException.FAILURE);
       assertThat(EngramClient.JSON.readTree(result.out()).path("workflowId").asText())
@@ -239,14 +211,7 @@ class CollectionsDeleteCommandTest {
   void a_preview_the_key_may_not_read_names_the_scope_and_deletes_nothing() throws Exception {
     try (FakeApi api = adminOnlyApi()) {
       List<String> asked = new ArrayList<>();
-      CliRunner.Result result =
-          CliRunner.run(
-              CliRunner.answering("notes", asked),
-              "--api",
-              api.url(),
-              "collections",
-              "delete",
-              "notes");
+      CliRunner.Result result = delete(CliRunner.answering("notes", asked), api, "notes");
 
       assertThat(result.exitCode()).isEqualTo(CliException.USAGE);
       assertThat(result.err())
@@ -261,16 +226,7 @@ class CollectionsDeleteCommandTest {
   @Test
   void json_without_no_wait_is_the_final_status() throws Exception {
     try (FakeApi api = api()) {
-      CliRunner.Result result =
-          CliRunner.run(
-              CliRunner.NO_TERMINAL,
-              "--api",
-              api.url(),
-              "collections",
-              "delete",
-              "notes",
-              "--yes",
-              "--json");
+      CliRunner.Result result = delete(CliRunner.NO_TERMINAL, api, "notes", "--yes", "--json");
 
       assertThat(result.exitCode()).as(result.err()).isZero();
       var json = EngramClient.JSON.readTree(result.out());

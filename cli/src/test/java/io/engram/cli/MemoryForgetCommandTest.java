@@ -41,12 +41,19 @@ class MemoryForgetCommandTest {
             r -> Response.json(200, forgotten("team/ann b", 1, 2, 0)));
   }
 
+  /**
+   * {@code memory forget ARGS} run against {@code api}, asking the user through {@code terminal}.
+   */
+  private static CliRunner.Result forget(Terminal terminal, FakeApi api, String... args) {
+    List<String> line = new ArrayList<>(List.of("--api", api.url(), "memory", "forget"));
+    line.addAll(List.of(args));
+    return CliRunner.run(terminal, line.toArray(String[]::new));
+  }
+
   @Test
   void without_a_terminal_and_without_yes_it_refuses_and_forgets_nothing() throws Exception {
     try (FakeApi api = api()) {
-      CliRunner.Result result =
-          CliRunner.run(
-              CliRunner.NO_TERMINAL, "--api", api.url(), "memory", "forget", "--user", "ann");
+      CliRunner.Result result = forget(CliRunner.NO_TERMINAL, api, "--user", "ann");
 
       assertThat(result.exitCode()).isEqualTo(CliException.USAGE);
       assertThat(result.err()).contains("pass --yes");
@@ -57,18 +64,8 @@ class MemoryForgetCommandTest {
   @Test
   void a_blank_or_missing_user_is_a_usage_error_and_sends_nothing() throws Exception {
     try (FakeApi api = api()) {
-      CliRunner.Result blank =
-          CliRunner.run(
-              CliRunner.NO_TERMINAL,
-              "--api",
-              api.url(),
-              "memory",
-              "forget",
-              "--user",
-              " ",
-              "--yes");
-      CliRunner.Result missing =
-          CliRunner.run(CliRunner.NO_TERMINAL, "--api", api.url(), "memory", "forget", "--yes");
+      CliRunner.Result blank = forget(CliRunner.NO_TERMINAL, api, "--user", " ", "--yes");
+      CliRunner.Result missing = forget(CliRunner.NO_TERMINAL, api, "--yes");
 
       assertThat(blank.exitCode()).isEqualTo(CliException.USAGE);
       assertThat(blank.err()).contains("--user must name a user");
@@ -82,15 +79,7 @@ class MemoryForgetCommandTest {
   void asks_and_forgets_only_when_the_user_id_is_typed_back() throws Exception {
     try (FakeApi api = api()) {
       List<String> asked = new ArrayList<>();
-      CliRunner.Result refused =
-          CliRunner.run(
-              CliRunner.answering("yes", asked),
-              "--api",
-              api.url(),
-              "memory",
-              "forget",
-              "--user",
-              "ann");
+      CliRunner.Result refused = forget(CliRunner.answering("yes", asked), api, "--user", "ann");
 
       assertThat(refused.exitCode()).isEqualTo(CliException.FAILURE);
       assertThat(refused.err()).contains("not forgotten");
@@ -101,15 +90,7 @@ class MemoryForgetCommandTest {
           .contains("cannot be undone");
       assertThat(api.requests()).isEmpty();
 
-      CliRunner.Result done =
-          CliRunner.run(
-              CliRunner.answering("ann", asked),
-              "--api",
-              api.url(),
-              "memory",
-              "forget",
-              "--user",
-              "ann");
+      CliRunner.Result done = forget(CliRunner.answering("ann", asked), api, "--user", "ann");
 
       assertThat(done.exitCode()).as(done.err()).isZero();
       assertThat(api.requests("DELETE", ANN)).hasSize(1);
@@ -127,15 +108,7 @@ class MemoryForgetCommandTest {
     try (FakeApi api = api()) {
       List<String> asked = new ArrayList<>();
       CliRunner.Result result =
-          CliRunner.run(
-              CliRunner.answering("no", asked),
-              "--api",
-              api.url(),
-              "memory",
-              "forget",
-              "--user",
-              "team/ann b",
-              "--yes");
+          forget(CliRunner.answering("no", asked), api, "--user", "team/ann b", "--yes");
 
       assertThat(result.exitCode()).as(result.err()).isZero();
       assertThat(asked).isEmpty();
@@ -146,27 +119,9 @@ class MemoryForgetCommandTest {
   @Test
   void a_user_with_nothing_kept_is_said_so_and_json_is_the_apis_answer() throws Exception {
     try (FakeApi api = api()) {
-      CliRunner.Result text =
-          CliRunner.run(
-              CliRunner.NO_TERMINAL,
-              "--api",
-              api.url(),
-              "memory",
-              "forget",
-              "--user",
-              "nobody",
-              "--yes");
+      CliRunner.Result text = forget(CliRunner.NO_TERMINAL, api, "--user", "nobody", "--yes");
       CliRunner.Result json =
-          CliRunner.run(
-              CliRunner.NO_TERMINAL,
-              "--api",
-              api.url(),
-              "memory",
-              "forget",
-              "--user",
-              "ann",
-              "--yes",
-              "--json");
+          forget(CliRunner.NO_TERMINAL, api, "--user", "ann", "--yes", "--json");
 
       assertThat(text.exitCode()).isZero();
       assertThat(text.out()).contains("nothing was kept of user 'nobody'");
@@ -186,16 +141,7 @@ class MemoryForgetCommandTest {
                 "DELETE",
                 ANN,
                 r -> Response.problem(403, "Forbidden", "this key lacks the admin scope"))) {
-      CliRunner.Result result =
-          CliRunner.run(
-              CliRunner.NO_TERMINAL,
-              "--api",
-              api.url(),
-              "memory",
-              "forget",
-              "--user",
-              "ann",
-              "--yes");
+      CliRunner.Result result = forget(CliRunner.NO_TERMINAL, api, "--user", "ann", "--yes");
 
       // A 4xx: fixing the input (here, the key) fixes it.
       assertThat(result.exitCode()).isEqualTo(CliException.USAGE);
