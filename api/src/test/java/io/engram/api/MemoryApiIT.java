@@ -60,11 +60,7 @@ class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
 
   @Test
   void a_conversation_is_distilled_recalled_cited_and_reported() throws Exception {
-    String session =
-        post("/v1/sessions", Map.of("collection", "default", "userId", "ida"))
-            .json()
-            .path("sessionId")
-            .asText();
+    String session = sessionOf("ida");
     JsonNode earlier = get("/v1/memory/stats").json();
     int active = earlier.path("episodic").path("active").asInt();
     int distilled = distilledToday(earlier);
@@ -88,15 +84,7 @@ class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
     JsonNode answer =
         post("/v1/query", Map.of("query", "What kind of tea do I like?", "sessionId", session))
             .json();
-    List<JsonNode> memories = new ArrayList<>();
-    answer
-        .path("sources")
-        .forEach(
-            s -> {
-              if (s.path("tier").asText().equals("episodic")) {
-                memories.add(s);
-              }
-            });
+    List<JsonNode> memories = episodicSources(answer);
     assertThat(memories).isNotEmpty();
     assertThat(memories.get(0).path("snippet").asText()).isEqualTo("User prefers green tea");
     assertThat(memories.get(0).path("source").asText()).startsWith("memory:episodic/");
@@ -173,11 +161,7 @@ class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
    */
   @Test
   void a_fact_told_is_recalled_by_the_next_question() throws Exception {
-    String session =
-        post("/v1/sessions", Map.of("collection", "default", "userId", "ivo"))
-            .json()
-            .path("sessionId")
-            .asText();
+    String session = sessionOf("ivo");
     int before = get("/v1/memory/stats").json().path("episodic").path("active").asInt();
     Reply told =
         post("/v1/query", Map.of("query", "Actually I now live in Porto.", "sessionId", session));
@@ -191,16 +175,31 @@ class MemoryApiIT extends ApiTestSupport implements TestPropertyProvider {
                 : null);
     JsonNode answer =
         post("/v1/query", Map.of("query", "Where do I live?", "sessionId", session)).json();
-    List<String> recalled = new ArrayList<>();
+    List<String> recalled =
+        episodicSources(answer).stream().map(m -> m.path("snippet").asText()).toList();
+    assertThat(recalled).as(answer.toString()).anyMatch(f -> f.contains("Porto"));
+  }
+
+  /** A new session of {@code user} in the default collection. */
+  private String sessionOf(String user) throws Exception {
+    return post("/v1/sessions", Map.of("collection", "default", "userId", user))
+        .json()
+        .path("sessionId")
+        .asText();
+  }
+
+  /** The sources of an answer that are remembered facts (episodic memory). */
+  private static List<JsonNode> episodicSources(JsonNode answer) {
+    List<JsonNode> memories = new ArrayList<>();
     answer
         .path("sources")
         .forEach(
             s -> {
               if (s.path("tier").asText().equals("episodic")) {
-                recalled.add(s.path("snippet").asText());
+                memories.add(s);
               }
             });
-    assertThat(recalled).as(answer.toString()).anyMatch(f -> f.contains("Porto"));
+    return memories;
   }
 
   private static int distilledToday(JsonNode stats) {
