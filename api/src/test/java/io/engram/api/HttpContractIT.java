@@ -463,6 +463,11 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
         hostile("POST", "/v1/sessions", "{\"userId\":\"\\u2800\"}", 400, "/userId"),
         hostile("POST", "/v1/sessions", "{\"userId\":\"\\ufffd\"}", 400, "/userId"),
         hostile("DELETE", "/v1/users/%FF/memory", "", 400, null),
+        // The tenant is the key's: a query parameter no route reads is refused, not ignored.
+        hostile("DELETE", "/v1/users/ann/memory?tenant=other", "", 400, "tenant"),
+        hostile("GET", "/v1/models/nope/versions/1?verbose=true", null, 400, "verbose"),
+        hostile("GET", "/v1/rollouts?limit=1&limit=500", null, 400, "limit"),
+        hostile("GET", "/v1/models/nope/versions/2147483648", null, 400, "version"),
         hostile("DELETE", "/v1/users/%E3%85%A4/memory", "", 400, null),
         hostile("POST", "/v1/sessions", "{\"userId\":\"\\u00a0\"}", 400, "/userId"),
         hostile("POST", "/v1/sessions", "{\"userId\":\"\\u200b\"}", 400, "/userId"),
@@ -648,6 +653,35 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
                 + Queries.MAX_QUERY_CHARS
                 + " characters (a character outside the Basic Multilingual Plane, such as most"
                 + " emoji, counts as two)");
+  }
+
+  @Test
+  void a_query_parameter_the_route_does_not_read_is_refused_naming_those_it_does()
+      throws Exception {
+    Reply reply =
+        send(HttpRequest.newBuilder(baseUri().resolve("/v1/drift/reports?colection=c")).build());
+
+    assertProblem(reply, 400);
+    JsonNode error = reply.json().path("errors").get(0);
+    assertThat(error.path("pointer").asText()).as(reply.body()).isEqualTo("colection");
+    assertThat(error.path("detail").asText())
+        .as(reply.body())
+        .isEqualTo("is not a parameter of this route; its parameters are [collection, limit]");
+  }
+
+  @Test
+  void a_whole_number_past_its_type_is_refused_saying_the_range() throws Exception {
+    Reply reply =
+        send(
+            HttpRequest.newBuilder(baseUri().resolve("/v1/models/nope/versions/2147483648"))
+                .build());
+
+    assertProblem(reply, 400);
+    JsonNode error = reply.json().path("errors").get(0);
+    assertThat(error.path("pointer").asText()).as(reply.body()).isEqualTo("version");
+    assertThat(error.path("detail").asText())
+        .as(reply.body())
+        .isEqualTo("expected an integer, at most 2147483647");
   }
 
   /** 100 emoji are 200 UTF-16 units, past 128: the refusal says why, not "at most 128" alone. */

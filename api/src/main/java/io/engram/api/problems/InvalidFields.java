@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Reads which fields of a request were wrong, and what was expected there, out of the exceptions
@@ -94,12 +95,34 @@ final class InvalidFields {
       return List.of(missing(e.getArgument()));
     }
     if (t instanceof ConversionErrorException e) {
-      return List.of(
-          new InvalidField(
-              e.getArgument().getName(), "expected " + kind(e.getArgument().getType())));
+      Class<?> type = e.getArgument().getType();
+      Object sent = e.getConversionError().getOriginalValue().orElse(null);
+      return List.of(new InvalidField(e.getArgument().getName(), expected(type, sent)));
     }
     return List.of();
   }
+
+  /**
+   * What a parameter of {@code type} expects, for a value {@code sent} that did not convert: a
+   * whole number too large for its type says its range, which "expected an integer" would not.
+   */
+  private static String expected(Class<?> type, Object sent) {
+    String expected = "expected " + kind(type);
+    if (sent == null || !WHOLE_NUMBER.matcher(sent.toString()).matches()) {
+      return expected;
+    }
+    boolean negative = sent.toString().startsWith("-");
+    if (type == int.class || type == Integer.class) {
+      return expected
+          + (negative ? ", at least " + Integer.MIN_VALUE : ", at most " + Integer.MAX_VALUE);
+    }
+    if (type == long.class || type == Long.class) {
+      return expected + (negative ? ", at least " + Long.MIN_VALUE : ", at most " + Long.MAX_VALUE);
+    }
+    return expected;
+  }
+
+  private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?[0-9]+");
 
   private static InvalidField missing(Argument<?> argument) {
     return argument.getAnnotationMetadata().hasAnnotation(Body.class)
