@@ -5,7 +5,9 @@ import io.engram.core.retrieval.QueryEmbeddings;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
@@ -79,22 +81,40 @@ public final class MemoryRetriever {
   /**
    * The {@code topK} facts of {@code scope} most relevant to {@code query}. The dense leg compares
    * the facts with the question put in the third person ({@link AboutTheUser}), as facts are
-   * stored; the full-text leg reads the question as asked.
+   * stored, and, for a question asking several things ("What is my job and my name?"), with each of
+   * its clauses too, a fact keeping its best similarity; the full-text leg reads the question as
+   * asked.
    */
   public List<MemoryHit> recall(MemoryScope scope, String query, int topK, Instant now) {
-    float[] vector = embeddings.embed(model, EmbeddingModels.get(model), AboutTheUser.of(query));
+    String third = AboutTheUser.of(query);
+    List<String> asked = new ArrayList<>();
+    asked.add(third);
+    asked.addAll(AboutTheUser.clauses(third));
+    List<float[]> vectors =
+        asked.stream()
+            .map(text -> embeddings.embed(model, EmbeddingModels.get(model), text))
+            .toList();
     List<MemoryHit> candidates = new ArrayList<>();
     String tsquery =
         jdbi.withHandle(
             h -> {
               String lexemes = MemorySql.orQuery(h, query);
-              candidates.addAll(
-                  EpisodicMemory.candidates(
-                      h, scope, model, vector, lexemes, options.candidates() * 2, now));
+              for (float[] vector : vectors) {
+                candidates.addAll(
+                    EpisodicMemory.candidates(
+                        h, scope, model, vector, lexemes, options.candidates() * 2, now));
+              }
               return lexemes;
             });
-    candidates.addAll(semantic.candidates(scope, model, vector, tsquery, options.candidates()));
-    return fuse(candidates, options, topK);
+    for (float[] vector : vectors) {
+      candidates.addAll(semantic.candidates(scope, model, vector, tsquery, options.candidates()));
+    }
+    // A fact found through several clauses keeps its best similarity, once.
+    Map<String, MemoryHit> best = new LinkedHashMap<>();
+    for (MemoryHit hit : candidates) {
+      best.merge(hit.source(), hit, (kept, other) -> other.dense() > kept.dense() ? other : kept);
+    }
+    return fuse(List.copyOf(best.values()), options, topK);
   }
 
   /**

@@ -40,4 +40,28 @@ class AboutTheUserTest {
       assertThat(AboutTheUser.of(q)).as(q).isEqualTo(q);
     }
   }
+
+  @Test
+  void a_question_asking_several_things_is_read_clause_by_clause() {
+    assertThat(AboutTheUser.clauses("What is the user's job and the user's name?"))
+        .containsExactly("What is the user's job", "the user's name?");
+    assertThat(
+            AboutTheUser.clauses(
+                "What is the user allergic to, and what food does the user" + " dislike?"))
+        .containsExactly("What is the user allergic to", "what food does the user dislike?");
+    assertThat(AboutTheUser.clauses("Tell me the user's name; the user's job"))
+        .containsExactly("Tell me the user's name", "the user's job");
+    // At most four, whatever the list's length.
+    assertThat(AboutTheUser.clauses("a b c, d e f, g h i, j k l, m n o, p q r"))
+        .hasSize(AboutTheUser.MAX_CLAUSES);
+  }
+
+  @Test
+  void a_question_of_one_clause_or_with_fragments_is_not_divided() {
+    assertThat(AboutTheUser.clauses("What is the user's name?")).isEmpty();
+    // "Which drinks" is a fragment, not a question of its own: nothing left to read apart.
+    assertThat(AboutTheUser.clauses("Which drinks and foods raise blood pressure?")).isEmpty();
+    assertThat(AboutTheUser.clauses("Is the user allergic to peanuts and shellfish?")).isEmpty();
+    assertThat(AboutTheUser.clauses("")).isEmpty();
+  }
 }
