@@ -69,12 +69,17 @@ public final class Drift {
   }
 
   /**
-   * One feature's figures.
+   * One feature's figures, as the drift analysis computes them. Core also stores them as this JSON
+   * in {@code drift_reports.features} (keyed by the feature's wire name), so stored reports must
+   * stay readable into it.
    *
    * @param psi population stability index, recent against reference (deciles of the reference)
    * @param ksStatistic the two-sample Kolmogorov-Smirnov statistic D
    * @param pValue the KS test's p-value
-   * @param status {@code drift}, {@code moderate}, {@code stable} or {@code insufficient_data}
+   * @param referenceMean the mean of the feature over the reference window
+   * @param recentMean the mean of the feature over the recent window
+   * @param status {@code drift}, {@code moderate}, {@code stable} or, with too few values, {@code
+   *     insufficient_data}
    */
   public record FeatureDrift(
       double psi,

@@ -60,12 +60,18 @@ public final class Memory {
   public record PromotionStarted(String workflowId, PromotionOutcome result) {}
 
   /**
-   * What a promotion run did (or, for a dry run, would do).
+   * What a promotion run did (or, for a dry run, would do). Also the promotion workflow's result
+   * and what its query serves while it runs, so it is a Temporal payload too: its JSON must stay
+   * readable from recorded histories.
    *
+   * @param runKey the key its batches are recorded under in {@code promotion_batches}
+   * @param dryRun whether it only reports what would be promoted
+   * @param phase {@code flushing}, {@code promoting} or {@code done}
    * @param citationsFlushed buffered citations folded into the facts before the scan
+   * @param batches batches run
    * @param promoted facts promoted (or that would be)
    * @param episodicIds their episodic ids (the first thousand)
-   * @param semanticIds their new semantic ids (none in a dry run)
+   * @param semanticIds their new semantic ids (the first thousand; none in a dry run)
    */
   public record PromotionOutcome(
       String runKey,

@@ -79,7 +79,16 @@ public final class Queries {
   /**
    * A source of the answer: a document chunk ({@code tier} {@code document}) or a remembered fact
    * ({@code tier} {@code episodic} or {@code semantic}, {@code source} {@code memory:<tier>/<id>},
-   * document and chunk ids 0).
+   * document and chunk ids 0). The query path in core builds these records itself.
+   *
+   * @param documentId the chunk's document; 0 for a fact
+   * @param chunkId the chunk; 0 for a fact
+   * @param source the document's source as cited, or {@code memory:<tier>/<id>} for a fact
+   * @param title the document's title, or {@code memory: <subject>} for a fact
+   * @param snippet a chunk's text with white space folded, cut at 300 characters; a fact's whole
+   *     text
+   * @param score the reranked (or fused) score of a chunk, the recall score of a fact
+   * @param tier {@code document}, {@code episodic} or {@code semantic}
    */
   public record Source(
       long documentId,

@@ -7,5 +7,9 @@
  * <p>Constraints ({@code jakarta.validation}) are part of the contract: the API enforces them and
  * the OpenAPI document shows them. Optional request fields are nullable wrappers; absent and {@code
  * null} mean the same.
+ *
+ * <p>A workflow whose result the API passes on unchanged returns the record itself (the workflows
+ * module depends on this one for that), so such a record is a Temporal payload as well: workflow
+ * histories hold its JSON, and a change to it must keep recorded histories readable.
  */
 package io.engram.contract;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.engram.contract.Memory.PromotionOutcome;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.db.EngramJdbi;
 import io.engram.core.embedding.CachedEmbedder;
@@ -40,7 +41,6 @@ import io.engram.workflows.memory.PromotionActivities;
 import io.engram.workflows.memory.PromotionBatch;
 import io.engram.workflows.memory.PromotionBatchResult;
 import io.engram.workflows.memory.PromotionRequest;
-import io.engram.workflows.memory.PromotionResult;
 import io.engram.workflows.memory.PromotionWorkflow;
 import io.engram.workflows.memory.PromotionWorkflowImpl;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -310,7 +310,7 @@ class MemoryLifecycleIT {
     WorkflowFailedException killed =
         assertThrows(
             WorkflowFailedException.class,
-            () -> awaitResult("promotion-run-1", PromotionResult.class));
+            () -> awaitResult("promotion-run-1", PromotionOutcome.class));
     assertThat(killed).hasStackTraceContaining("worker killed");
     assertThat(killing.replayed).isEqualTo(1);
     long promotedBeforeKill = scalar("SELECT count(*) FROM semantic_facts");
@@ -320,7 +320,7 @@ class MemoryLifecycleIT {
     // Run 2 picks up what is left.
     killing.crashAfterCommitOf = -1;
     killing.killRunAfterCommitOf = -1;
-    PromotionResult rerun =
+    PromotionOutcome rerun =
         promote(
             "promotion-run-2", new PromotionRequest(false, 0.8, 5, Duration.ofDays(7), 2, null));
     assertThat(rerun.promoted()).isEqualTo(1);
@@ -336,7 +336,7 @@ class MemoryLifecycleIT {
         .isEqualTo(7);
 
     // A third run, or any re-run of a batch, changes nothing.
-    PromotionResult third =
+    PromotionOutcome third =
         promote(
             "promotion-run-3", new PromotionRequest(false, 0.8, 5, Duration.ofDays(7), 2, null));
     assertThat(third.promoted()).isZero();
@@ -350,7 +350,7 @@ class MemoryLifecycleIT {
     sleepUntil(T0.plus(Duration.ofDays(8)));
     maintenance.flushCitations(now(), 1000);
 
-    PromotionResult dry = promote("dry-run", PromotionRequest.defaults(true));
+    PromotionOutcome dry = promote("dry-run", PromotionRequest.defaults(true));
 
     assertThat(dry.dryRun()).isTrue();
     assertThat(dry.promoted()).isEqualTo(3);
@@ -459,9 +459,9 @@ class MemoryLifecycleIT {
             .build());
   }
 
-  private PromotionResult promote(String id, PromotionRequest request) {
+  private PromotionOutcome promote(String id, PromotionRequest request) {
     WorkflowClient.start(promotion(id)::promote, request);
-    return awaitResult(id, PromotionResult.class);
+    return awaitResult(id, PromotionOutcome.class);
   }
 
   private io.engram.workflows.memory.MaintenanceResult maintain(String id, MaintenanceJob job) {

@@ -7,10 +7,8 @@ import io.engram.contract.Drift;
 import io.engram.contract.Drift.DriftCheckRequest;
 import io.engram.contract.Drift.FeatureDrift;
 import io.engram.contract.Drift.Retraining;
-import io.engram.core.drift.DriftAnalysis;
 import io.engram.core.drift.DriftDetector;
 import io.engram.core.drift.DriftReport;
-import io.engram.core.drift.Feature;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -71,13 +69,7 @@ class DriftController {
 
   static Drift.DriftReport map(Caller caller, DriftReport r, Retraining retraining) {
     Map<String, FeatureDrift> features = new LinkedHashMap<>();
-    for (Map.Entry<Feature, DriftAnalysis.FeatureDrift> e : r.features().entrySet()) {
-      DriftAnalysis.FeatureDrift f = e.getValue();
-      features.put(
-          e.getKey().wireName(),
-          new FeatureDrift(
-              f.psi(), f.ksStatistic(), f.pValue(), f.referenceMean(), f.recentMean(), f.status()));
-    }
+    r.features().forEach((feature, figures) -> features.put(feature.wireName(), figures));
     return new Drift.DriftReport(
         r.id(),
         caller.shown(r.collection()),

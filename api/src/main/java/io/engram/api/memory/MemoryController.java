@@ -6,7 +6,6 @@ import io.engram.contract.Memory;
 import io.engram.contract.Memory.EpisodicTier;
 import io.engram.contract.Memory.MemoryDay;
 import io.engram.contract.Memory.PromotionCall;
-import io.engram.contract.Memory.PromotionOutcome;
 import io.engram.contract.Memory.PromotionStarted;
 import io.engram.contract.Memory.SemanticTier;
 import io.engram.contract.Memory.WorkingTier;
@@ -14,7 +13,6 @@ import io.engram.contract.Schedules.ScheduleView;
 import io.engram.core.CoreServices;
 import io.engram.core.memory.MemoryStats;
 import io.engram.workflows.memory.MemoryJobs;
-import io.engram.workflows.memory.PromotionResult;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -77,7 +75,7 @@ class MemoryController {
   HttpResponse<PromotionStarted> promote(@Valid @Nullable @Body PromotionCall call) {
     boolean dryRun = call != null && Boolean.TRUE.equals(call.dryRun());
     PromotionStarter.Outcome outcome = promotions.start(dryRun);
-    PromotionStarted body = new PromotionStarted(outcome.workflowId(), outcome(outcome.result()));
+    PromotionStarted body = new PromotionStarted(outcome.workflowId(), outcome.result());
     return outcome.result() == null ? HttpResponse.accepted().body(body) : HttpResponse.ok(body);
   }
 
@@ -112,19 +110,5 @@ class MemoryController {
             .toList(),
         memorySchedules,
         error);
-  }
-
-  private static PromotionOutcome outcome(PromotionResult r) {
-    return r == null
-        ? null
-        : new PromotionOutcome(
-            r.runKey(),
-            r.dryRun(),
-            r.phase(),
-            r.citationsFlushed(),
-            r.batches(),
-            r.promoted(),
-            r.episodicIds(),
-            r.semanticIds());
   }
 }

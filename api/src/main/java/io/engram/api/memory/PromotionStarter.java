@@ -1,12 +1,12 @@
 package io.engram.api.memory;
 
 import io.engram.api.temporal.WorkflowRun;
+import io.engram.contract.Memory.PromotionOutcome;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.memory.MemorySettings;
 import io.engram.workflows.common.TaskQueues;
 import io.engram.workflows.memory.MemoryJobs;
 import io.engram.workflows.memory.PromotionRequest;
-import io.engram.workflows.memory.PromotionResult;
 import io.engram.workflows.memory.PromotionWorkflow;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -25,7 +25,7 @@ class PromotionStarter {
   static final long WAIT_SECONDS = 60;
 
   /** The outcome: the result when the run finished in time, else only its id. */
-  record Outcome(String workflowId, PromotionResult result) {}
+  record Outcome(String workflowId, PromotionOutcome result) {}
 
   private final WorkflowClient client;
   private final MemorySettings settings;
@@ -59,9 +59,9 @@ class PromotionStarter {
                 new PromotionRequest(
                     dryRun, p.minSalience(), p.minCitations(), p.minAge(), p.batchSize(), null)));
     try {
-      PromotionResult result =
+      PromotionOutcome result =
           WorkflowStub.fromTyped(workflow)
-              .getResult(WAIT_SECONDS, TimeUnit.SECONDS, PromotionResult.class);
+              .getResult(WAIT_SECONDS, TimeUnit.SECONDS, PromotionOutcome.class);
       return new Outcome(workflowId, result);
     } catch (TimeoutException e) {
       return new Outcome(workflowId, null);

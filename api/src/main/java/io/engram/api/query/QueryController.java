@@ -6,7 +6,6 @@ import io.engram.api.problems.Problems;
 import io.engram.api.sessions.SessionController;
 import io.engram.contract.Queries.QueryRequest;
 import io.engram.contract.Queries.QueryResponse;
-import io.engram.contract.Queries.Source;
 import io.engram.core.embedding.EmbeddableText;
 import io.engram.core.query.QueryResult;
 import io.engram.core.query.Question;
@@ -69,7 +68,7 @@ class QueryController {
         r.answerMode(),
         r.citations(),
         r.warning(),
-        r.sources().stream().map(QueryController::source).toList(),
+        r.sources(),
         r.intent(),
         r.rewrittenQuery(),
         r.intentSource(),
@@ -78,10 +77,5 @@ class QueryController {
         r.timings(),
         r.cached(),
         r.arm());
-  }
-
-  private static Source source(io.engram.core.query.Source s) {
-    return new Source(
-        s.documentId(), s.chunkId(), s.source(), s.title(), s.snippet(), s.score(), s.tier());
   }
 }

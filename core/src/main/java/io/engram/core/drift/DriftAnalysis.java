@@ -1,5 +1,6 @@
 package io.engram.core.drift;
 
+import io.engram.contract.Drift.FeatureDrift;
 import io.engram.core.training.TrainingSettings;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,23 +39,6 @@ public final class DriftAnalysis {
   private static final int KS_SEED = 20_261_205;
 
   private DriftAnalysis() {}
-
-  /**
-   * One feature's figures.
-   *
-   * @param psi the population stability index of the recent values against the reference's
-   * @param ksStatistic the two-sample Kolmogorov-Smirnov statistic D
-   * @param pValue the KS test's p-value
-   * @param status {@link #DRIFT}, {@link #MODERATE}, {@link #STABLE} or, with too few values,
-   *     {@link #INSUFFICIENT_DATA}
-   */
-  public record FeatureDrift(
-      double psi,
-      double ksStatistic,
-      double pValue,
-      double referenceMean,
-      double recentMean,
-      String status) {}
 
   /**
    * The verdict and the figures it rests on.

@@ -1,5 +1,6 @@
 package io.engram.core.drift;
 
+import io.engram.contract.Drift.FeatureDrift;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -82,7 +83,7 @@ public final class DriftMetrics {
         TAG_WINDOW,
         "recent");
     for (Feature f : Feature.values()) {
-      DriftAnalysis.FeatureDrift d = r.features().get(f);
+      FeatureDrift d = r.features().get(f);
       set(
           PSI,
           "Population stability index of a query feature, recent against reference",

@@ -1,6 +1,6 @@
 package io.engram.core.drift;
 
-import io.engram.core.drift.DriftAnalysis.FeatureDrift;
+import io.engram.contract.Drift.FeatureDrift;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumMap;

@@ -112,7 +112,7 @@ public final class Answerer {
           (System.nanoTime() - start) / 1e6);
     }
     return new Answer(
-        Source.snippet(hits.get(0).chunk().text()) + " [1]",
+        Sources.snippet(hits.get(0).chunk().text()) + " [1]",
         "extractive",
         List.of(1),
         warning,

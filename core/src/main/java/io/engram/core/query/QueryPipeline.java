@@ -1,5 +1,6 @@
 package io.engram.core.query;
 
+import io.engram.contract.Queries.Source;
 import io.engram.core.collection.CollectionRegistry;
 import io.engram.core.drift.QueryFeatureExtractor;
 import io.engram.core.drift.QueryFeatures;
@@ -404,7 +405,7 @@ public final class QueryPipeline {
     QueryFeatures.Scores scores = QueryFeatures.scores(retrieval.candidates(), fusionDenseWeight());
     timings.putAll(retrieval.timings());
     List<Source> sources = new ArrayList<>(retrieval.candidates().size());
-    retrieval.candidates().forEach(c -> sources.add(Source.of(c)));
+    retrieval.candidates().forEach(c -> sources.add(Sources.of(c)));
     List<MemoryHit> facts = recalled == null ? List.of() : shared.recall().await(recalled);
     Answerer.Answer generated = shared.answerer().answer(query, retrieval.candidates(), facts);
     if (generated.mode().equals("llm")) {
@@ -427,7 +428,7 @@ public final class QueryPipeline {
     }
     if (!facts.isEmpty()) {
       int documents = sources.size();
-      facts.forEach(f -> sources.add(Source.of(f)));
+      facts.forEach(f -> sources.add(Sources.of(f)));
       // Only facts the answer cites earn a citation (and salience).
       List<MemoryHit> cited = new ArrayList<>();
       for (int n : generated.citations()) {
@@ -500,7 +501,7 @@ public final class QueryPipeline {
       Turn turn,
       double latencyMs) {
     // The query log records document retrieval; facts' citations have a buffer of their own.
-    List<Source> documents = turn.sources.stream().filter(Source::document).toList();
+    List<Source> documents = turn.sources.stream().filter(Sources::isDocument).toList();
     QueryLog.Entry entry =
         new QueryLog.Entry(
             UUID.randomUUID(),

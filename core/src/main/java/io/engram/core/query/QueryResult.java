@@ -1,5 +1,6 @@
 package io.engram.core.query;
 
+import io.engram.contract.Queries.Source;
 import java.util.List;
 import java.util.Map;
 
@@ -42,6 +43,6 @@ public record QueryResult(
 
   /** Whether no document came back (small talk and memory statements look nothing up). */
   public boolean noDocuments() {
-    return sources.stream().noneMatch(Source::document);
+    return sources.stream().noneMatch(Sources::isDocument);
   }
 }

@@ -3,8 +3,8 @@ package io.engram.core.drift;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.engram.contract.Drift.FeatureDrift;
 import io.engram.core.drift.DriftAnalysis.Comparison;
-import io.engram.core.drift.DriftAnalysis.FeatureDrift;
 import io.engram.core.training.TrainingSettings;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.engram.core.drift;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.engram.core.drift.DriftAnalysis.FeatureDrift;
+import io.engram.contract.Drift.FeatureDrift;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.Map;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.engram.contract.Queries.Source;
 import io.engram.core.CoreServices;
 import io.engram.core.config.EngramSettings;
 import io.engram.core.query.ExchangeListener;
 import io.engram.core.query.QueryResult;
 import io.engram.core.query.Question;
-import io.engram.core.query.Source;
 import io.engram.core.registry.ModelAliases;
 import io.engram.core.registry.ModelRegistry;
 import io.engram.core.registry.ModelVersions;

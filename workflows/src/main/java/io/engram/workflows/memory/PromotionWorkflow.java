@@ -1,5 +1,6 @@
 package io.engram.workflows.memory;
 
+import io.engram.contract.Memory.PromotionOutcome;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -13,9 +14,9 @@ import io.temporal.workflow.WorkflowMethod;
 public interface PromotionWorkflow {
 
   @WorkflowMethod
-  PromotionResult promote(PromotionRequest request);
+  PromotionOutcome promote(PromotionRequest request);
 
   /** Counts and ids so far. */
   @QueryMethod
-  PromotionResult progress();
+  PromotionOutcome progress();
 }

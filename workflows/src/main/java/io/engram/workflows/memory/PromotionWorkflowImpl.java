@@ -1,5 +1,6 @@
 package io.engram.workflows.memory;
 
+import io.engram.contract.Memory.PromotionOutcome;
 import io.engram.workflows.common.ActivityStubs;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.RetryPolicies;
@@ -17,6 +18,9 @@ import java.util.List;
  */
 public class PromotionWorkflowImpl implements PromotionWorkflow {
   static final int MAX_BATCHES_PER_RUN = 200;
+
+  /** The most episodic and semantic ids a result lists, each. */
+  static final int MAX_IDS = 1000;
 
   private static final RetryOptions RETRY = RetryPolicies.standard();
 
@@ -37,7 +41,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
   private final List<Long> semanticIds = new ArrayList<>();
 
   @Override
-  public PromotionResult promote(PromotionRequest request) {
+  public PromotionOutcome promote(PromotionRequest request) {
     dryRun = request.dryRun();
     WorkflowInfo info = Workflow.getInfo();
     PromotionCursor cursor = request.resume();
@@ -106,8 +110,8 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
   }
 
   @Override
-  public PromotionResult progress() {
-    return new PromotionResult(
+  public PromotionOutcome progress() {
+    return new PromotionOutcome(
         runKey,
         dryRun,
         phase,
@@ -118,7 +122,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
         List.copyOf(semanticIds));
   }
 
-  private void restore(PromotionResult soFar) {
+  private void restore(PromotionOutcome soFar) {
     citationsFlushed = soFar.citationsFlushed();
     batches = soFar.batches();
     promoted = soFar.promoted();
@@ -128,7 +132,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
 
   private static void addCapped(List<Long> target, List<Long> ids) {
     for (Long id : ids) {
-      if (target.size() >= PromotionResult.MAX_IDS) {
+      if (target.size() >= MAX_IDS) {
         return;
       }
       target.add(id);

@@ -3,6 +3,7 @@ package io.engram.workflows.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.engram.contract.Memory.PromotionOutcome;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.common.converter.DefaultDataConverter;
@@ -43,8 +44,8 @@ class MemoryPayloadRoundTripTest {
 
   @Test
   void promotion_payloads_round_trip() {
-    PromotionResult soFar =
-        new PromotionResult(
+    PromotionOutcome soFar =
+        new PromotionOutcome(
             "engram-promotion/r1", false, "promoting", 12, 4, 300, List.of(1L), List.of(2L));
     PromotionRequest request =
         new PromotionRequest(
@@ -57,7 +58,7 @@ class MemoryPayloadRoundTripTest {
     PromotionBatchResult result =
         new PromotionBatchResult(List.of(1L, 2L), List.of(5L, 6L), 2, true, false);
     assertThat(roundTrip(result, PromotionBatchResult.class)).isEqualTo(result);
-    assertThat(roundTrip(soFar, PromotionResult.class)).isEqualTo(soFar);
+    assertThat(roundTrip(soFar, PromotionOutcome.class)).isEqualTo(soFar);
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.engram.workflows.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.engram.contract.Memory.PromotionOutcome;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.NonDeterministicException;
@@ -122,7 +123,7 @@ class MemoryWorkflowReplayTest {
             ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(2)).build());
 
     @Override
-    public PromotionResult promote(PromotionRequest request) {
+    public PromotionOutcome promote(PromotionRequest request) {
       long now = Workflow.currentTimeMillis();
       long afterId = 0;
       for (int batch = 0; ; batch++) {
@@ -146,8 +147,8 @@ class MemoryWorkflowReplayTest {
     }
 
     @Override
-    public PromotionResult progress() {
-      return new PromotionResult("k", false, "done", 0, 0, 0, List.of(), List.of());
+    public PromotionOutcome progress() {
+      return new PromotionOutcome("k", false, "done", 0, 0, 0, List.of(), List.of());
     }
   }
 }

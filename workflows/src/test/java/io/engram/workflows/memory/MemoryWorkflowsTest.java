@@ -15,6 +15,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
 
+import io.engram.contract.Memory.PromotionOutcome;
 import io.engram.workflows.common.EngramSearchAttributes;
 import io.engram.workflows.common.FailureTypes;
 import io.engram.workflows.common.TaskQueues;
@@ -321,7 +322,7 @@ class MemoryWorkflowsTest {
     start(env, worker);
 
     PromotionWorkflow workflow = stub(client, worker, PromotionWorkflow.class, "promote-1");
-    PromotionResult result =
+    PromotionOutcome result =
         workflow.promote(new PromotionRequest(false, 0.8, 5, Duration.ofDays(7), 2, null));
 
     assertThat(result.phase()).isEqualTo("done");
@@ -349,7 +350,7 @@ class MemoryWorkflowsTest {
         .thenReturn(new PromotionBatchResult(List.of(3L, 4L), List.of(), 4, false, false));
     start(env, worker);
 
-    PromotionResult result =
+    PromotionOutcome result =
         stub(client, worker, PromotionWorkflow.class, "dry-1")
             .promote(PromotionRequest.defaults(true));
 

@@ -1,30 +1,24 @@
 package io.engram.core.query;
 
+import io.engram.contract.Queries.Source;
 import io.engram.core.memory.MemoryHit;
 import io.engram.core.retrieval.Candidate;
 
 /**
- * A source of an answer: a document chunk ({@code tier} {@code document}) or a remembered fact
- * ({@code tier} {@code episodic} or {@code semantic}, {@code source} {@code memory:<tier>/<id>},
- * document and chunk ids 0).
- *
- * @param snippet the start of the text, at most {@link #SNIPPET_CHARS} characters
- * @param score the reranked (or fused) score of a chunk, the recall score of a fact
+ * The sources of an answer, the contract's {@link Source} records: made from a retrieved chunk or a
+ * recalled fact, and told apart by their tier.
  */
-public record Source(
-    long documentId,
-    long chunkId,
-    String source,
-    String title,
-    String snippet,
-    double score,
-    String tier) {
+public final class Sources {
 
   /** Characters of a passage shown as its snippet. */
   public static final int SNIPPET_CHARS = 300;
 
+  /** The tier of a document chunk. */
   public static final String DOCUMENT = "document";
 
+  private Sources() {}
+
+  /** A retrieved chunk, with its reranked (or fused) score and its text's {@link #snippet}. */
   static Source of(Candidate c) {
     var chunk = c.chunk();
     return new Source(
@@ -37,6 +31,7 @@ public record Source(
         DOCUMENT);
   }
 
+  /** A recalled fact, with its recall score and its whole text. */
   static Source of(MemoryHit fact) {
     return new Source(
         0,
@@ -49,8 +44,8 @@ public record Source(
   }
 
   /** Whether it is a document chunk rather than a remembered fact. */
-  public boolean document() {
-    return DOCUMENT.equals(tier);
+  public static boolean isDocument(Source s) {
+    return DOCUMENT.equals(s.tier());
   }
 
   /** The text with runs of white space folded, cut at {@link #SNIPPET_CHARS} characters. */
