@@ -1,5 +1,6 @@
 package io.engram.core.querylog;
 
+import io.engram.core.db.BatchedChange;
 import io.engram.core.tenant.Tenant;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,18 +79,15 @@ public final class Feedback {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code feedback} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code feedback} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM feedback WHERE id IN (SELECT f.id FROM query_log q JOIN feedback f"
-                + " ON f.query_id = q.id WHERE q.collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "feedback",
+          "id",
+          "SELECT f.id FROM query_log q JOIN feedback f ON f.query_id = q.id"
+              + " WHERE q.collection = :key");
 
   /**
    * Anonymizes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code

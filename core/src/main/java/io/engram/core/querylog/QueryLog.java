@@ -1,5 +1,6 @@
 package io.engram.core.querylog;
 
+import io.engram.core.db.BatchedChange;
 import io.engram.core.drift.QueryFeatures;
 import java.time.Duration;
 import java.util.List;
@@ -229,18 +230,12 @@ public final class QueryLog {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code query_log} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code query_log} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM query_log WHERE id IN (SELECT id FROM query_log WHERE collection ="
-                + " :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "query_log", "id", "SELECT id FROM query_log WHERE collection = :key");
 
   /**
    * Anonymizes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code

@@ -1,5 +1,6 @@
 package io.engram.core.rollout;
 
+import io.engram.core.db.BatchedChange;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -36,19 +37,16 @@ public final class RolloutAssignments {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code rollout_assignments} in
-   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
-   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code rollout_assignments} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM rollout_assignments WHERE (rollout_id, session_id) IN (SELECT"
-                + " a.rollout_id, a.session_id FROM rollouts r JOIN rollout_assignments a ON"
-                + " a.rollout_id = r.id WHERE r.collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "rollout_assignments",
+          "rollout_id, session_id",
+          "SELECT a.rollout_id, a.session_id FROM rollouts r JOIN"
+              + " rollout_assignments a ON a.rollout_id = r.id WHERE r.collection ="
+              + " :key");
 
   /**
    * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code
