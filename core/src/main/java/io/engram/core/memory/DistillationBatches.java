@@ -92,20 +92,12 @@ public final class DistillationBatches {
               + " distillation_batches b ON b.session_id = s.id WHERE s.collection"
               + " = :key");
 
-  /**
-   * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code
-   * distillation_batches} in the caller's transaction, and returns how many: 0 once none is left,
-   * so forgetting the user repeats it until then ({@link UserForgetting}).
-   */
-  public static int deleteOfUser(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate(
-            "DELETE FROM distillation_batches WHERE (session_id, to_turn_id) IN (SELECT"
-                + " b.session_id, b.to_turn_id FROM sessions s JOIN distillation_batches b ON"
-                + " b.session_id = s.id WHERE s.tenant = :tenant AND s.user_id = :userId"
-                + " LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  /** Deletes a tenant's user's rows of {@code distillation_batches} ({@link UserForgetting}). */
+  public static final BatchedChange<BatchedChange.User> DELETE_OF_USER =
+      BatchedChange.deleteOfUser(
+          "distillation_batches",
+          "session_id, to_turn_id",
+          "SELECT b.session_id, b.to_turn_id FROM sessions s JOIN"
+              + " distillation_batches b ON b.session_id = s.id WHERE s.tenant ="
+              + " :tenant AND s.user_id = :userId");
 }

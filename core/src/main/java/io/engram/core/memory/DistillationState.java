@@ -66,19 +66,12 @@ public final class DistillationState {
           "SELECT d.session_id FROM sessions s JOIN distillation_state d ON"
               + " d.session_id = s.id WHERE s.collection = :key");
 
-  /**
-   * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code
-   * distillation_state} in the caller's transaction, and returns how many: 0 once none is left, so
-   * forgetting the user repeats it until then ({@link UserForgetting}).
-   */
-  public static int deleteOfUser(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate(
-            "DELETE FROM distillation_state WHERE session_id IN (SELECT d.session_id FROM"
-                + " sessions s JOIN distillation_state d ON d.session_id = s.id"
-                + " WHERE s.tenant = :tenant AND s.user_id = :userId LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  /** Deletes a tenant's user's rows of {@code distillation_state} ({@link UserForgetting}). */
+  public static final BatchedChange<BatchedChange.User> DELETE_OF_USER =
+      BatchedChange.deleteOfUser(
+          "distillation_state",
+          "session_id",
+          "SELECT d.session_id FROM sessions s JOIN distillation_state d ON"
+              + " d.session_id = s.id WHERE s.tenant = :tenant AND s.user_id ="
+              + " :userId");
 }

@@ -450,18 +450,12 @@ public final class EpisodicMemory {
           "episodic_facts", "id", "SELECT id FROM episodic_facts WHERE collection = :key");
 
   /**
-   * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code
-   * episodic_facts} in the caller's transaction, and returns how many: 0 once none is left, so
-   * forgetting the user repeats it until then ({@link UserForgetting}). A fact carries its
-   * session's user, so these are also all the facts of the user's sessions.
+   * Deletes a tenant's user's rows of {@code episodic_facts} ({@link UserForgetting}). A fact
+   * carries its session's user, so these are also all the facts of the user's sessions.
    */
-  public static int deleteOfUser(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate(
-            "DELETE FROM episodic_facts WHERE id IN (SELECT id FROM episodic_facts WHERE"
-                + " tenant = :tenant AND user_id = :userId LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<BatchedChange.User> DELETE_OF_USER =
+      BatchedChange.deleteOfUser(
+          "episodic_facts",
+          "id",
+          "SELECT id FROM episodic_facts WHERE tenant = :tenant AND user_id = :userId");
 }

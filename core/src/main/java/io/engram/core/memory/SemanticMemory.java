@@ -276,18 +276,12 @@ public final class SemanticMemory {
           "semantic_facts", "id", "SELECT id FROM semantic_facts WHERE collection = :key");
 
   /**
-   * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code
-   * semantic_facts} in the caller's transaction, and returns how many: 0 once none is left, so
-   * forgetting the user repeats it until then ({@link UserForgetting}). Promoted facts keep their
-   * owner, in whichever of the tenant's collections they were promoted.
+   * Deletes a tenant's user's rows of {@code semantic_facts} ({@link UserForgetting}). Promoted
+   * facts keep their owner, in whichever of the tenant's collections they were promoted.
    */
-  public static int deleteOfUser(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate(
-            "DELETE FROM semantic_facts WHERE id IN (SELECT id FROM semantic_facts WHERE"
-                + " tenant = :tenant AND user_id = :userId LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<BatchedChange.User> DELETE_OF_USER =
+      BatchedChange.deleteOfUser(
+          "semantic_facts",
+          "id",
+          "SELECT id FROM semantic_facts WHERE tenant = :tenant AND user_id = :userId");
 }

@@ -169,16 +169,7 @@ public final class Sessions {
         .execute();
   }
 
-  /**
-   * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code sessions}
-   * in the caller's transaction, and returns how many: 0 once none is left, so forgetting the user
-   * repeats it until then ({@link UserForgetting}).
-   */
-  public static int deleteOfUser(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate("DELETE FROM sessions WHERE id IN (" + OF_USER + " LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  /** Deletes a tenant's user's rows of {@code sessions} ({@link UserForgetting}). */
+  public static final BatchedChange<BatchedChange.User> DELETE_OF_USER =
+      BatchedChange.deleteOfUser("sessions", "id", OF_USER);
 }

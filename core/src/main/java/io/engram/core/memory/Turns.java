@@ -167,19 +167,11 @@ public final class Turns {
           "SELECT t.id FROM sessions s JOIN turns t ON t.session_id = s.id"
               + " WHERE s.collection = :key");
 
-  /**
-   * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code turns} in
-   * the caller's transaction, and returns how many: 0 once none is left, so forgetting the user
-   * repeats it until then ({@link UserForgetting}).
-   */
-  public static int deleteOfUser(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate(
-            "DELETE FROM turns WHERE id IN (SELECT t.id FROM sessions s JOIN turns t ON"
-                + " t.session_id = s.id WHERE s.tenant = :tenant AND s.user_id = :userId"
-                + " LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  /** Deletes a tenant's user's rows of {@code turns} ({@link UserForgetting}). */
+  public static final BatchedChange<BatchedChange.User> DELETE_OF_USER =
+      BatchedChange.deleteOfUser(
+          "turns",
+          "id",
+          "SELECT t.id FROM sessions s JOIN turns t ON t.session_id = s.id"
+              + " WHERE s.tenant = :tenant AND s.user_id = :userId");
 }

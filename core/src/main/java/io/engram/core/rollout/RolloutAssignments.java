@@ -2,7 +2,6 @@ package io.engram.core.rollout;
 
 import io.engram.core.db.BatchedChange;
 import java.util.UUID;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -49,21 +48,16 @@ public final class RolloutAssignments {
               + " :key");
 
   /**
-   * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code
-   * rollout_assignments} in the caller's transaction, and returns how many: 0 once none is left, so
-   * forgetting the user repeats it until then ({@link io.engram.core.memory.UserForgetting}). The
-   * arms the user's conversations were given, in the tenant's rollouts.
+   * Deletes a tenant's user's rows of {@code rollout_assignments} ({@link
+   * io.engram.core.memory.UserForgetting}): the arms the user's conversations were given, in the
+   * tenant's rollouts.
    */
-  public static int deleteOfUser(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate(
-            "DELETE FROM rollout_assignments WHERE (rollout_id, session_id) IN (SELECT"
-                + " a.rollout_id, a.session_id FROM rollouts r JOIN rollout_assignments a ON"
-                + " a.rollout_id = r.id WHERE r.tenant = :tenant AND a.session_id IN ("
-                + io.engram.core.memory.Sessions.OF_USER
-                + ") LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<BatchedChange.User> DELETE_OF_USER =
+      BatchedChange.deleteOfUser(
+          "rollout_assignments",
+          "rollout_id, session_id",
+          "SELECT a.rollout_id, a.session_id FROM rollouts r JOIN rollout_assignments a ON"
+              + " a.rollout_id = r.id WHERE r.tenant = :tenant AND a.session_id IN ("
+              + io.engram.core.memory.Sessions.OF_USER
+              + ")");
 }
