@@ -1,5 +1,6 @@
 package io.engram.core.collection;
 
+import io.engram.core.db.BatchedChange;
 import io.engram.core.drift.DriftReports;
 import io.engram.core.evaluation.EvaluationAnswers;
 import io.engram.core.evaluation.EvaluationQueries;
@@ -34,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongConsumer;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -61,16 +61,38 @@ public final class CollectionDeletion {
   /** Rows one transaction of a purge deletes at most. */
   public static final int BATCH = 1000;
 
-  /**
-   * Deletes up to {@code limit} of a collection's rows of one table, in the caller's transaction.
-   */
-  @FunctionalInterface
-  private interface BatchDelete {
-    int delete(Handle h, String key, int limit);
-  }
-
   /** The kinds of rows a collection has, in the order they are deleted, by table name. */
-  private static final Map<String, BatchDelete> KINDS = inOrder();
+  private static final Map<String, BatchedChange<String>> KINDS =
+      byTable(
+          List.of(
+              RolloutObservations.DELETE_OF_COLLECTION,
+              RolloutAssignments.DELETE_OF_COLLECTION,
+              RolloutEvents.DELETE_OF_COLLECTION,
+              Rollouts.DELETE_OF_COLLECTION,
+              Feedback.DELETE_OF_COLLECTION,
+              QueryLog.DELETE_OF_COLLECTION,
+              EvaluationAnswers.DELETE_OF_COLLECTION,
+              EvaluationQueries.DELETE_OF_COLLECTION,
+              EvaluationRuns.DELETE_OF_COLLECTION,
+              TrialRecords.DELETE_OF_COLLECTION,
+              StudyRecords.DELETE_OF_COLLECTION,
+              DriftReports.DELETE_OF_COLLECTION,
+              ModelAliases.DELETE_OF_COLLECTION,
+              AliasEvents.DELETE_OF_COLLECTION,
+              ModelVersions.DELETE_OF_COLLECTION,
+              FactCitations.DELETE_OF_COLLECTION,
+              SemanticMemory.DELETE_OF_COLLECTION,
+              EpisodicMemory.DELETE_OF_COLLECTION,
+              DistillationBatches.DELETE_OF_COLLECTION,
+              DistillationState.DELETE_OF_COLLECTION,
+              Turns.DELETE_OF_COLLECTION,
+              Sessions.DELETE_OF_COLLECTION,
+              IngestionItems.DELETE_OF_COLLECTION,
+              IngestionRuns.DELETE_OF_COLLECTION,
+              Manifests.DELETE_OF_COLLECTION,
+              PgVectorChunkStore.DELETE_OF_COLLECTION,
+              DocumentIndexes.DELETE_OF_COLLECTION,
+              Documents.DELETE_OF_COLLECTION));
 
   private final Jdbi jdbi;
   private final Rollouts rollouts;
@@ -121,24 +143,17 @@ public final class CollectionDeletion {
    * @throws IllegalArgumentException when {@code kind} is not one of {@link #kinds()}
    */
   public long purge(String key, String kind, LongConsumer progress) {
-    BatchDelete delete = KINDS.get(kind);
+    BatchedChange<String> delete = KINDS.get(kind);
     if (delete == null) {
       throw new IllegalArgumentException("no kind of row '" + kind + "'; one of " + kinds());
     }
-    long total = 0;
-    while (true) {
-      int n =
-          jdbi.inTransaction(
-              h ->
-                  CollectionRegistry.state(h, key) == CollectionRegistry.State.DELETING
-                      ? delete.delete(h, key, batch)
-                      : 0);
-      if (n == 0) {
-        return total;
-      }
-      total += n;
-      progress.accept(total);
-    }
+    return BatchedChange.repeat(
+        jdbi,
+        h ->
+            CollectionRegistry.state(h, key) == CollectionRegistry.State.DELETING
+                ? delete.apply(h, key, batch)
+                : 0,
+        progress);
   }
 
   /**
@@ -156,36 +171,13 @@ public final class CollectionDeletion {
     return jdbi.inTransaction(h -> CollectionRegistry.removeDeleted(h, key));
   }
 
-  private static Map<String, BatchDelete> inOrder() {
-    Map<String, BatchDelete> kinds = new LinkedHashMap<>();
-    kinds.put("rollout_observations", RolloutObservations::deleteOfCollection);
-    kinds.put("rollout_assignments", RolloutAssignments::deleteOfCollection);
-    kinds.put("rollout_events", RolloutEvents::deleteOfCollection);
-    kinds.put("rollouts", Rollouts::deleteOfCollection);
-    kinds.put("feedback", Feedback::deleteOfCollection);
-    kinds.put("query_log", QueryLog::deleteOfCollection);
-    kinds.put("eval_answer_results", EvaluationAnswers::deleteOfCollection);
-    kinds.put("eval_query_results", EvaluationQueries::deleteOfCollection);
-    kinds.put("eval_runs", EvaluationRuns::deleteOfCollection);
-    kinds.put("trials", TrialRecords::deleteOfCollection);
-    kinds.put("studies", StudyRecords::deleteOfCollection);
-    kinds.put("drift_reports", DriftReports::deleteOfCollection);
-    kinds.put("model_aliases", ModelAliases::deleteOfCollection);
-    kinds.put("model_alias_events", AliasEvents::deleteOfCollection);
-    kinds.put("model_versions", ModelVersions::deleteOfCollection);
-    kinds.put("fact_citations", FactCitations::deleteOfCollection);
-    kinds.put("semantic_facts", SemanticMemory::deleteOfCollection);
-    kinds.put("episodic_facts", EpisodicMemory::deleteOfCollection);
-    kinds.put("distillation_batches", DistillationBatches::deleteOfCollection);
-    kinds.put("distillation_state", DistillationState::deleteOfCollection);
-    kinds.put("turns", Turns::deleteOfCollection);
-    kinds.put("sessions", Sessions::deleteOfCollection);
-    kinds.put("ingestion_items", IngestionItems::deleteOfCollection);
-    kinds.put("ingestion_runs", IngestionRuns::deleteOfCollection);
-    kinds.put("ingestion_manifests", Manifests::deleteOfCollection);
-    kinds.put("chunks", PgVectorChunkStore::deleteOfCollection);
-    kinds.put("document_indexes", DocumentIndexes::deleteOfCollection);
-    kinds.put("documents", Documents::deleteOfCollection);
+  private static Map<String, BatchedChange<String>> byTable(List<BatchedChange<String>> changes) {
+    Map<String, BatchedChange<String>> kinds = new LinkedHashMap<>();
+    for (BatchedChange<String> change : changes) {
+      if (kinds.put(change.table(), change) != null) {
+        throw new IllegalStateException("two deletions of " + change.table());
+      }
+    }
     return java.util.Collections.unmodifiableMap(kinds);
   }
 }

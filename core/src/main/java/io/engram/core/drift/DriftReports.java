@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engram.contract.Drift.FeatureDrift;
+import io.engram.core.db.BatchedChange;
 import io.engram.core.db.Rows;
 import io.engram.core.tenant.Tenant;
 import java.time.OffsetDateTime;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
 
@@ -133,16 +133,10 @@ public final class DriftReports {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code drift_reports} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code drift_reports} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM drift_reports WHERE id IN (SELECT id FROM drift_reports WHERE"
-                + " collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "drift_reports", "id", "SELECT id FROM drift_reports WHERE collection = :key");
 }

@@ -5,6 +5,7 @@ import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.engram.core.Hashing;
+import io.engram.core.db.BatchedChange;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -58,24 +58,21 @@ public final class CachedEmbedder {
   }
 
   /**
-   * Deletes up to {@code limit} cached vectors of the texts of {@code tenant}'s user {@code
-   * userId}'s facts, episodic and semantic, inside the caller's transaction: what distillation
-   * cached before it stopped caching facts. A document's chunk of the same text loses its cached
-   * vector too, and is embedded again when next needed.
+   * Deletes the cached vectors of the texts of a tenant's user's facts, episodic and semantic
+   * ({@link io.engram.core.memory.UserForgetting}): what distillation cached before it stopped
+   * caching facts. A document's chunk of the same text loses its cached vector too, and is embedded
+   * again when next needed. Found by joining the cache to the facts' texts on their hash.
    */
-  public static int deleteOfUserFacts(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate(
-            "DELETE FROM embedding_cache WHERE (model, content_hash) IN (SELECT c.model,"
-                + " c.content_hash FROM embedding_cache c JOIN (SELECT embedding_model AS model,"
-                + " text FROM episodic_facts WHERE tenant = :tenant AND user_id = :userId UNION"
-                + " SELECT embedding_model, text FROM semantic_facts WHERE tenant = :tenant AND"
-                + " user_id = :userId) f ON c.model = f.model AND c.content_hash ="
-                + " encode(sha256(convert_to(f.text, 'UTF8')), 'hex') LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<BatchedChange.User> DELETE_OF_USER_FACTS =
+      BatchedChange.deleteOfUser(
+          "embedding_cache",
+          "model, content_hash",
+          "SELECT c.model, c.content_hash FROM embedding_cache c JOIN (SELECT"
+              + " embedding_model AS model, text FROM episodic_facts WHERE tenant ="
+              + " :tenant AND user_id = :userId UNION SELECT embedding_model, text"
+              + " FROM semantic_facts WHERE tenant = :tenant AND user_id = :userId)"
+              + " f ON c.model = f.model AND c.content_hash ="
+              + " encode(sha256(convert_to(f.text, 'UTF8')), 'hex')");
 
   /** Returns one vector per text, in order. {@code progress} is called after each model batch. */
   public List<float[]> embed(List<String> texts, Runnable progress) {

@@ -1,5 +1,6 @@
 package io.engram.core.evaluation;
 
+import io.engram.core.db.BatchedChange;
 import io.engram.core.db.RunSlice;
 import java.util.ArrayList;
 import java.util.List;
@@ -228,17 +229,14 @@ public final class EvaluationAnswers {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code eval_answer_results} in
-   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
-   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code eval_answer_results} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM eval_answer_results WHERE (eval_run_id, query_id) IN (SELECT"
-                + " a.eval_run_id, a.query_id FROM eval_runs r JOIN eval_answer_results a ON"
-                + " a.eval_run_id = r.id WHERE r.collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "eval_answer_results",
+          "eval_run_id, query_id",
+          "SELECT a.eval_run_id, a.query_id FROM eval_runs r JOIN"
+              + " eval_answer_results a ON a.eval_run_id = r.id WHERE r.collection"
+              + " = :key");
 }

@@ -3,6 +3,7 @@ package io.engram.core.evaluation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.BatchedChange;
 import io.engram.core.db.RunSlice;
 import java.util.List;
 import java.util.Map;
@@ -176,17 +177,14 @@ public final class EvaluationQueries {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code eval_query_results} in
-   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
-   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code eval_query_results} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM eval_query_results WHERE (eval_run_id, query_id) IN (SELECT"
-                + " q.eval_run_id, q.query_id FROM eval_runs r JOIN eval_query_results q ON"
-                + " q.eval_run_id = r.id WHERE r.collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "eval_query_results",
+          "eval_run_id, query_id",
+          "SELECT q.eval_run_id, q.query_id FROM eval_runs r JOIN"
+              + " eval_query_results q ON q.eval_run_id = r.id WHERE r.collection ="
+              + " :key");
 }

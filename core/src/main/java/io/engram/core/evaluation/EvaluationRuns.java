@@ -2,6 +2,7 @@ package io.engram.core.evaluation;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.BatchedChange;
 import io.engram.core.db.Columns;
 import io.engram.core.db.Rows;
 import io.engram.core.retrieval.RetrievalSettings;
@@ -305,16 +306,10 @@ public final class EvaluationRuns {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code eval_runs} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code eval_runs} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM eval_runs WHERE id IN (SELECT id FROM eval_runs WHERE collection ="
-                + " :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "eval_runs", "id", "SELECT id FROM eval_runs WHERE collection = :key");
 }

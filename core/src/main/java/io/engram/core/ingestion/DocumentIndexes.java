@@ -1,5 +1,6 @@
 package io.engram.core.ingestion;
 
+import io.engram.core.db.BatchedChange;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -157,17 +158,14 @@ public final class DocumentIndexes {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code document_indexes} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code document_indexes} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM document_indexes WHERE (document_id, index_version_id) IN (SELECT"
-                + " x.document_id, x.index_version_id FROM documents d JOIN document_indexes x ON"
-                + " x.document_id = d.id WHERE d.collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "document_indexes",
+          "document_id, index_version_id",
+          "SELECT x.document_id, x.index_version_id FROM documents d JOIN"
+              + " document_indexes x ON x.document_id = d.id WHERE d.collection ="
+              + " :key");
 }

@@ -1,5 +1,6 @@
 package io.engram.core.ingestion;
 
+import io.engram.core.db.BatchedChange;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -263,16 +264,10 @@ public final class Documents {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code documents} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code documents} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM documents WHERE id IN (SELECT id FROM documents WHERE collection ="
-                + " :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "documents", "id", "SELECT id FROM documents WHERE collection = :key");
 }

@@ -3,6 +3,7 @@ package io.engram.core.ingestion;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.BatchedChange;
 import io.engram.core.db.RunSlice;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -252,17 +253,13 @@ public final class IngestionItems {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code ingestion_items} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code ingestion_items} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM ingestion_items WHERE (run_id, seq) IN (SELECT i.run_id, i.seq FROM"
-                + " ingestion_runs r JOIN ingestion_items i ON i.run_id = r.run_id WHERE"
-                + " r.collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "ingestion_items",
+          "run_id, seq",
+          "SELECT i.run_id, i.seq FROM ingestion_runs r JOIN ingestion_items"
+              + " i ON i.run_id = r.run_id WHERE r.collection = :key");
 }

@@ -1,5 +1,6 @@
 package io.engram.core.ingestion;
 
+import io.engram.core.db.BatchedChange;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -57,16 +58,10 @@ public final class IngestionRuns {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code ingestion_runs} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code ingestion_runs} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM ingestion_runs WHERE run_id IN (SELECT run_id FROM ingestion_runs"
-                + " WHERE collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "ingestion_runs", "run_id", "SELECT run_id FROM ingestion_runs WHERE collection = :key");
 }

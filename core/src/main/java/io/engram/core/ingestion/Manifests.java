@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.BatchedChange;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -65,16 +65,12 @@ public final class Manifests {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code ingestion_manifests} in
-   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
-   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code ingestion_manifests} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM ingestion_manifests WHERE id IN (SELECT id FROM ingestion_manifests"
-                + " WHERE collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "ingestion_manifests",
+          "id",
+          "SELECT id FROM ingestion_manifests WHERE collection = :key");
 }

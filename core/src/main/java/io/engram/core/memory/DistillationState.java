@@ -1,5 +1,6 @@
 package io.engram.core.memory;
 
+import io.engram.core.db.BatchedChange;
 import java.time.Instant;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
@@ -55,33 +56,22 @@ public final class DistillationState {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code distillation_state} in
-   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
-   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code distillation_state} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM distillation_state WHERE session_id IN (SELECT d.session_id FROM"
-                + " sessions s JOIN distillation_state d ON d.session_id = s.id WHERE s.collection ="
-                + " :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "distillation_state",
+          "session_id",
+          "SELECT d.session_id FROM sessions s JOIN distillation_state d ON"
+              + " d.session_id = s.id WHERE s.collection = :key");
 
-  /**
-   * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code
-   * distillation_state} in the caller's transaction, and returns how many: 0 once none is left, so
-   * forgetting the user repeats it until then ({@link UserForgetting}).
-   */
-  public static int deleteOfUser(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate(
-            "DELETE FROM distillation_state WHERE session_id IN (SELECT d.session_id FROM"
-                + " sessions s JOIN distillation_state d ON d.session_id = s.id"
-                + " WHERE s.tenant = :tenant AND s.user_id = :userId LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  /** Deletes a tenant's user's rows of {@code distillation_state} ({@link UserForgetting}). */
+  public static final BatchedChange<BatchedChange.User> DELETE_OF_USER =
+      BatchedChange.deleteOfUser(
+          "distillation_state",
+          "session_id",
+          "SELECT d.session_id FROM sessions s JOIN distillation_state d ON"
+              + " d.session_id = s.id WHERE s.tenant = :tenant AND s.user_id ="
+              + " :userId");
 }

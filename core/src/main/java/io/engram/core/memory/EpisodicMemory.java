@@ -1,6 +1,7 @@
 package io.engram.core.memory;
 
 import com.pgvector.PGvector;
+import io.engram.core.db.BatchedChange;
 import io.engram.core.db.Columns;
 import io.engram.core.db.Rows;
 import java.time.Instant;
@@ -441,32 +442,20 @@ public final class EpisodicMemory {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code episodic_facts} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code episodic_facts} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM episodic_facts WHERE id IN (SELECT id FROM episodic_facts WHERE"
-                + " collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "episodic_facts", "id", "SELECT id FROM episodic_facts WHERE collection = :key");
 
   /**
-   * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code
-   * episodic_facts} in the caller's transaction, and returns how many: 0 once none is left, so
-   * forgetting the user repeats it until then ({@link UserForgetting}). A fact carries its
-   * session's user, so these are also all the facts of the user's sessions.
+   * Deletes a tenant's user's rows of {@code episodic_facts} ({@link UserForgetting}). A fact
+   * carries its session's user, so these are also all the facts of the user's sessions.
    */
-  public static int deleteOfUser(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate(
-            "DELETE FROM episodic_facts WHERE id IN (SELECT id FROM episodic_facts WHERE"
-                + " tenant = :tenant AND user_id = :userId LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<BatchedChange.User> DELETE_OF_USER =
+      BatchedChange.deleteOfUser(
+          "episodic_facts",
+          "id",
+          "SELECT id FROM episodic_facts WHERE tenant = :tenant AND user_id = :userId");
 }

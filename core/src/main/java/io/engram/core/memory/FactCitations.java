@@ -1,5 +1,6 @@
 package io.engram.core.memory;
 
+import io.engram.core.db.BatchedChange;
 import io.engram.core.db.Columns;
 import java.time.Instant;
 import java.util.List;
@@ -132,38 +133,30 @@ public final class FactCitations {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code fact_citations} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}). The citations of the collection's
-   * episodic and semantic facts, before the facts.
+   * Deletes a collection's rows of {@code fact_citations} ({@link
+   * io.engram.core.collection.CollectionDeletion}). The citations of the collection's episodic and
+   * semantic facts, before the facts.
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM fact_citations WHERE id IN (SELECT c.id FROM fact_citations c WHERE"
-                + " (c.tier = 'episodic' AND c.fact_id IN (SELECT id FROM episodic_facts WHERE"
-                + " collection = :key)) OR (c.tier = 'semantic' AND c.fact_id IN (SELECT id FROM"
-                + " semantic_facts WHERE collection = :key)) LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "fact_citations",
+          "id",
+          "SELECT c.id FROM fact_citations c WHERE (c.tier = 'episodic' AND"
+              + " c.fact_id IN (SELECT id FROM episodic_facts WHERE collection ="
+              + " :key)) OR (c.tier = 'semantic' AND c.fact_id IN (SELECT id FROM"
+              + " semantic_facts WHERE collection = :key))");
 
   /**
-   * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code
-   * fact_citations} in the caller's transaction, and returns how many: 0 once none is left, so
-   * forgetting the user repeats it until then ({@link UserForgetting}). The citations of the user's
-   * episodic and semantic facts, before the facts.
+   * Deletes a tenant's user's rows of {@code fact_citations} ({@link UserForgetting}). The
+   * citations of the user's episodic and semantic facts, before the facts.
    */
-  public static int deleteOfUser(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate(
-            "DELETE FROM fact_citations WHERE id IN (SELECT c.id FROM fact_citations c WHERE"
-                + " (c.tier = 'episodic' AND c.fact_id IN (SELECT id FROM episodic_facts WHERE"
-                + " tenant = :tenant AND user_id = :userId)) OR (c.tier = 'semantic' AND"
-                + " c.fact_id IN (SELECT id FROM semantic_facts WHERE tenant = :tenant AND"
-                + " user_id = :userId)) LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<BatchedChange.User> DELETE_OF_USER =
+      BatchedChange.deleteOfUser(
+          "fact_citations",
+          "id",
+          "SELECT c.id FROM fact_citations c WHERE (c.tier = 'episodic' AND"
+              + " c.fact_id IN (SELECT id FROM episodic_facts WHERE tenant ="
+              + " :tenant AND user_id = :userId)) OR (c.tier = 'semantic' AND"
+              + " c.fact_id IN (SELECT id FROM semantic_facts WHERE tenant ="
+              + " :tenant AND user_id = :userId))");
 }

@@ -1,6 +1,7 @@
 package io.engram.core.memory;
 
 import com.pgvector.PGvector;
+import io.engram.core.db.BatchedChange;
 import io.engram.core.db.Columns;
 import io.engram.core.embedding.EmbeddingModels;
 import java.time.Instant;
@@ -267,32 +268,20 @@ public final class SemanticMemory {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code semantic_facts} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code semantic_facts} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM semantic_facts WHERE id IN (SELECT id FROM semantic_facts WHERE"
-                + " collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "semantic_facts", "id", "SELECT id FROM semantic_facts WHERE collection = :key");
 
   /**
-   * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code
-   * semantic_facts} in the caller's transaction, and returns how many: 0 once none is left, so
-   * forgetting the user repeats it until then ({@link UserForgetting}). Promoted facts keep their
-   * owner, in whichever of the tenant's collections they were promoted.
+   * Deletes a tenant's user's rows of {@code semantic_facts} ({@link UserForgetting}). Promoted
+   * facts keep their owner, in whichever of the tenant's collections they were promoted.
    */
-  public static int deleteOfUser(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate(
-            "DELETE FROM semantic_facts WHERE id IN (SELECT id FROM semantic_facts WHERE"
-                + " tenant = :tenant AND user_id = :userId LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<BatchedChange.User> DELETE_OF_USER =
+      BatchedChange.deleteOfUser(
+          "semantic_facts",
+          "id",
+          "SELECT id FROM semantic_facts WHERE tenant = :tenant AND user_id = :userId");
 }

@@ -1,5 +1,6 @@
 package io.engram.core.memory;
 
+import io.engram.core.db.BatchedChange;
 import io.engram.core.tenant.Tenant;
 import java.time.Duration;
 import java.time.Instant;
@@ -137,18 +138,12 @@ public final class Sessions {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code sessions} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code sessions} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE collection ="
-                + " :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "sessions", "id", "SELECT id FROM sessions WHERE collection = :key");
 
   /**
    * The ids of {@code tenant}'s user {@code userId}'s sessions, as a subquery binding {@code
@@ -174,16 +169,7 @@ public final class Sessions {
         .execute();
   }
 
-  /**
-   * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code sessions}
-   * in the caller's transaction, and returns how many: 0 once none is left, so forgetting the user
-   * repeats it until then ({@link UserForgetting}).
-   */
-  public static int deleteOfUser(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate("DELETE FROM sessions WHERE id IN (" + OF_USER + " LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  /** Deletes a tenant's user's rows of {@code sessions} ({@link UserForgetting}). */
+  public static final BatchedChange<BatchedChange.User> DELETE_OF_USER =
+      BatchedChange.deleteOfUser("sessions", "id", OF_USER);
 }

@@ -1,5 +1,7 @@
 package io.engram.core.memory;
 
+import io.engram.core.db.BatchedChange;
+import io.engram.core.db.BatchedChange.User;
 import io.engram.core.embedding.CachedEmbedder;
 import io.engram.core.querylog.Feedback;
 import io.engram.core.querylog.QueryLog;
@@ -10,7 +12,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -43,17 +44,27 @@ public final class UserForgetting {
   /** Rows one transaction changes at most. */
   public static final int BATCH = 1000;
 
-  /** Changes up to {@code limit} of a user's rows of one table, in the caller's transaction. */
-  @FunctionalInterface
-  private interface BatchChange {
-    int apply(Handle h, String tenant, String userId, int limit);
-  }
+  /** The kinds anonymized, in order. */
+  private static final List<BatchedChange<User>> ANONYMIZED =
+      List.of(
+          // Feedback first: found through the session link the query log's anonymizing drops.
+          Feedback.ANONYMIZE_OF_USER, QueryLog.ANONYMIZE_OF_USER);
 
-  /** The kinds anonymized, in order, by table name. */
-  private static final Map<String, BatchChange> ANONYMIZED = anonymizedInOrder();
-
-  /** The kinds deleted, in order (after those anonymized), by table name. */
-  private static final Map<String, BatchChange> DELETED = deletedInOrder();
+  /** The kinds deleted, in order (after those anonymized). */
+  private static final List<BatchedChange<User>> DELETED =
+      List.of(
+          RolloutAssignments.DELETE_OF_USER,
+          FactCitations.DELETE_OF_USER,
+          // While the facts are there to find their texts by.
+          CachedEmbedder.DELETE_OF_USER_FACTS,
+          // Before semantic facts: a fact promoted meanwhile moves out of episodic memory into
+          // semantic memory, where the next kind finds it.
+          EpisodicMemory.DELETE_OF_USER,
+          SemanticMemory.DELETE_OF_USER,
+          DistillationBatches.DELETE_OF_USER,
+          DistillationState.DELETE_OF_USER,
+          Turns.DELETE_OF_USER,
+          Sessions.DELETE_OF_USER);
 
   /**
    * What forgetting a user changed.
@@ -93,12 +104,12 @@ public final class UserForgetting {
 
   /** The tables whose rows of the user are anonymized, in order. */
   public static List<String> anonymizedKinds() {
-    return List.copyOf(ANONYMIZED.keySet());
+    return tables(ANONYMIZED);
   }
 
   /** The tables whose rows of the user are deleted, in order. */
   public static List<String> deletedKinds() {
-    return List.copyOf(DELETED.keySet());
+    return tables(DELETED);
   }
 
   /**
@@ -110,63 +121,31 @@ public final class UserForgetting {
     if (userId == null || userId.isBlank()) {
       throw new IllegalArgumentException("a user id must not be blank");
     }
-    String t = tenant.id();
-    repeat(
-        (h, owner, user, limit) -> Sessions.closeOfUser(h, owner, user, clock.instant(), limit),
-        t,
-        userId);
+    User user = new User(tenant.id(), userId);
+    BatchedChange.repeat(
+        jdbi, h -> Sessions.closeOfUser(h, tenant.id(), userId, clock.instant(), batch), n -> {});
     Map<String, Long> anonymized = new LinkedHashMap<>();
-    ANONYMIZED.forEach((kind, change) -> anonymized.put(kind, repeat(change, t, userId)));
+    ANONYMIZED.forEach(change -> anonymized.put(change.table(), repeat(change, user)));
     Map<String, Long> deleted = new LinkedHashMap<>();
-    DELETED.forEach(
-        (kind, change) -> {
-          if (kind.equals("sessions")) {
-            // Again, last before the sessions go: a question answered before they were closed
-            // may have been logged since (the log is written after the answer). Once they are
-            // gone, a query logged for one of them keeps neither its text nor its link.
-            ANONYMIZED.forEach(
-                (again, anonymize) ->
-                    anonymized.merge(again, repeat(anonymize, t, userId), Long::sum));
-          }
-          deleted.put(kind, repeat(change, t, userId));
-        });
+    for (BatchedChange<User> change : DELETED) {
+      if (change == Sessions.DELETE_OF_USER) {
+        // Again, last before the sessions go: a question answered before they were closed may
+        // have been logged since (the log is written after the answer). Once they are gone, a
+        // query logged for one of them keeps neither its text nor its link.
+        ANONYMIZED.forEach(
+            again -> anonymized.merge(again.table(), repeat(again, user), Long::sum));
+      }
+      deleted.put(change.table(), repeat(change, user));
+    }
     return new Forgotten(anonymized, deleted);
   }
 
   /** Runs {@code change} a batch per transaction until it changes nothing; the rows it changed. */
-  private long repeat(BatchChange change, String tenant, String userId) {
-    long total = 0;
-    while (true) {
-      int n = jdbi.inTransaction(h -> change.apply(h, tenant, userId, batch));
-      if (n == 0) {
-        return total;
-      }
-      total += n;
-    }
+  private long repeat(BatchedChange<User> change, User user) {
+    return BatchedChange.repeat(jdbi, h -> change.apply(h, user, batch), n -> {});
   }
 
-  private static Map<String, BatchChange> anonymizedInOrder() {
-    Map<String, BatchChange> kinds = new LinkedHashMap<>();
-    // Feedback first: it is found through the session link the query log's anonymizing drops.
-    kinds.put("feedback", Feedback::anonymizeOfUser);
-    kinds.put("query_log", QueryLog::anonymizeOfUser);
-    return Collections.unmodifiableMap(kinds);
-  }
-
-  private static Map<String, BatchChange> deletedInOrder() {
-    Map<String, BatchChange> kinds = new LinkedHashMap<>();
-    kinds.put("rollout_assignments", RolloutAssignments::deleteOfUser);
-    kinds.put("fact_citations", FactCitations::deleteOfUser);
-    // While the facts are there to find their texts by.
-    kinds.put("embedding_cache", CachedEmbedder::deleteOfUserFacts);
-    // Before semantic facts: a fact promoted meanwhile moves out of episodic memory into semantic
-    // memory, where the next kind finds it.
-    kinds.put("episodic_facts", EpisodicMemory::deleteOfUser);
-    kinds.put("semantic_facts", SemanticMemory::deleteOfUser);
-    kinds.put("distillation_batches", DistillationBatches::deleteOfUser);
-    kinds.put("distillation_state", DistillationState::deleteOfUser);
-    kinds.put("turns", Turns::deleteOfUser);
-    kinds.put("sessions", Sessions::deleteOfUser);
-    return Collections.unmodifiableMap(kinds);
+  private static List<String> tables(List<BatchedChange<User>> changes) {
+    return changes.stream().map(BatchedChange::table).toList();
   }
 }

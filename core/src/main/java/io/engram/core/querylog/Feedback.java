@@ -1,11 +1,11 @@
 package io.engram.core.querylog;
 
+import io.engram.core.db.BatchedChange;
 import io.engram.core.tenant.Tenant;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** Feedback given on logged queries ({@code feedback}). */
@@ -78,36 +78,30 @@ public final class Feedback {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code feedback} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code feedback} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM feedback WHERE id IN (SELECT f.id FROM query_log q JOIN feedback f"
-                + " ON f.query_id = q.id WHERE q.collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "feedback",
+          "id",
+          "SELECT f.id FROM query_log q JOIN feedback f ON f.query_id = q.id"
+              + " WHERE q.collection = :key");
 
   /**
-   * Anonymizes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code
-   * feedback} in the caller's transaction, and returns how many: 0 once none is left, so forgetting
-   * the user repeats it until then ({@link io.engram.core.memory.UserForgetting}).
+   * Anonymizes a tenant's user's rows of {@code feedback} ({@link
+   * io.engram.core.memory.UserForgetting}).
    *
    * <p>Anonymizes rather than deletes: the comment, the user's own words, goes; the rating and the
    * source it is about stay, which retraining and rollout comparisons count.
    */
-  public static int anonymizeOfUser(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate(
-            "UPDATE feedback SET comment = NULL WHERE id IN (SELECT f.id FROM query_log q JOIN"
-                + " feedback f ON f.query_id = q.id WHERE q.tenant = :tenant AND q.session_id IN"
-                + " (SELECT id::text FROM sessions WHERE tenant = :tenant AND user_id = :userId)"
-                + " AND f.comment IS NOT NULL LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<BatchedChange.User> ANONYMIZE_OF_USER =
+      BatchedChange.anonymizeOfUser(
+          "feedback",
+          "comment = NULL",
+          "id",
+          "SELECT f.id FROM query_log q JOIN feedback f ON f.query_id = q.id"
+              + " WHERE q.tenant = :tenant AND q.session_id IN (SELECT id::text"
+              + " FROM sessions WHERE tenant = :tenant AND user_id = :userId) AND"
+              + " f.comment IS NOT NULL");
 }

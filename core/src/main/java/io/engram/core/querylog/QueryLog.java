@@ -1,5 +1,6 @@
 package io.engram.core.querylog;
 
+import io.engram.core.db.BatchedChange;
 import io.engram.core.drift.QueryFeatures;
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.generic.GenericType;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -229,38 +229,29 @@ public final class QueryLog {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code query_log} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code query_log} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM query_log WHERE id IN (SELECT id FROM query_log WHERE collection ="
-                + " :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "query_log", "id", "SELECT id FROM query_log WHERE collection = :key");
 
   /**
-   * Anonymizes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code
-   * query_log} in the caller's transaction, and returns how many: 0 once none is left, so
-   * forgetting the user repeats it until then ({@link io.engram.core.memory.UserForgetting}).
+   * Anonymizes a tenant's user's rows of {@code query_log} ({@link
+   * io.engram.core.memory.UserForgetting}).
    *
    * <p>Anonymizes rather than deletes: the row loses its link to the session and the question's
    * text, and keeps what names nobody (the model version, latency, returned chunks and sources, the
    * rollout arm, the drift features), so drift windows, drift references and rollout comparisons
-   * made of it stay as they were. Run after {@link Feedback#anonymizeOfUser}, which finds the
+   * made of it stay as they were. Run after {@link Feedback#ANONYMIZE_OF_USER}, which finds the
    * feedback through the link this removes.
    */
-  public static int anonymizeOfUser(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate(
-            "UPDATE query_log SET session_id = NULL, query = '' WHERE id IN (SELECT id FROM"
-                + " query_log WHERE tenant = :tenant AND session_id IN (SELECT id::text FROM"
-                + " sessions WHERE tenant = :tenant AND user_id = :userId) LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<BatchedChange.User> ANONYMIZE_OF_USER =
+      BatchedChange.anonymizeOfUser(
+          "query_log",
+          "session_id = NULL, query = ''",
+          "id",
+          "SELECT id FROM query_log WHERE tenant = :tenant AND session_id IN"
+              + " (SELECT id::text FROM sessions WHERE tenant = :tenant AND user_id"
+              + " = :userId)");
 }

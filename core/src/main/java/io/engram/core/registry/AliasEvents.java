@@ -1,5 +1,6 @@
 package io.engram.core.registry;
 
+import io.engram.core.db.BatchedChange;
 import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
@@ -85,16 +86,10 @@ public final class AliasEvents {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code model_alias_events} in
-   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
-   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code model_alias_events} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM model_alias_events WHERE id IN (SELECT id FROM model_alias_events"
-                + " WHERE collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "model_alias_events", "id", "SELECT id FROM model_alias_events WHERE collection = :key");
 }

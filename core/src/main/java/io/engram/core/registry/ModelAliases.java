@@ -1,5 +1,6 @@
 package io.engram.core.registry;
 
+import io.engram.core.db.BatchedChange;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -115,16 +116,12 @@ public final class ModelAliases {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code model_aliases} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code model_aliases} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM model_aliases WHERE (collection, alias) IN (SELECT collection, alias"
-                + " FROM model_aliases WHERE collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "model_aliases",
+          "collection, alias",
+          "SELECT collection, alias FROM model_aliases WHERE collection = :key");
 }

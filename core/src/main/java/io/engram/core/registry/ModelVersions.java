@@ -3,6 +3,7 @@ package io.engram.core.registry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.BatchedChange;
 import io.engram.core.db.Rows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -428,16 +429,10 @@ public final class ModelVersions {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code model_versions} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code model_versions} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM model_versions WHERE id IN (SELECT id FROM model_versions WHERE"
-                + " collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "model_versions", "id", "SELECT id FROM model_versions WHERE collection = :key");
 }

@@ -1,7 +1,7 @@
 package io.engram.core.rollout;
 
+import io.engram.core.db.BatchedChange;
 import java.util.UUID;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -36,36 +36,28 @@ public final class RolloutAssignments {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code rollout_assignments} in
-   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
-   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code rollout_assignments} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM rollout_assignments WHERE (rollout_id, session_id) IN (SELECT"
-                + " a.rollout_id, a.session_id FROM rollouts r JOIN rollout_assignments a ON"
-                + " a.rollout_id = r.id WHERE r.collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "rollout_assignments",
+          "rollout_id, session_id",
+          "SELECT a.rollout_id, a.session_id FROM rollouts r JOIN"
+              + " rollout_assignments a ON a.rollout_id = r.id WHERE r.collection ="
+              + " :key");
 
   /**
-   * Deletes up to {@code limit} of {@code tenant}'s user {@code userId}'s rows of {@code
-   * rollout_assignments} in the caller's transaction, and returns how many: 0 once none is left, so
-   * forgetting the user repeats it until then ({@link io.engram.core.memory.UserForgetting}). The
-   * arms the user's conversations were given, in the tenant's rollouts.
+   * Deletes a tenant's user's rows of {@code rollout_assignments} ({@link
+   * io.engram.core.memory.UserForgetting}): the arms the user's conversations were given, in the
+   * tenant's rollouts.
    */
-  public static int deleteOfUser(Handle h, String tenant, String userId, int limit) {
-    return h.createUpdate(
-            "DELETE FROM rollout_assignments WHERE (rollout_id, session_id) IN (SELECT"
-                + " a.rollout_id, a.session_id FROM rollouts r JOIN rollout_assignments a ON"
-                + " a.rollout_id = r.id WHERE r.tenant = :tenant AND a.session_id IN ("
-                + io.engram.core.memory.Sessions.OF_USER
-                + ") LIMIT :limit)")
-        .bind("tenant", tenant)
-        .bind("userId", userId)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<BatchedChange.User> DELETE_OF_USER =
+      BatchedChange.deleteOfUser(
+          "rollout_assignments",
+          "rollout_id, session_id",
+          "SELECT a.rollout_id, a.session_id FROM rollouts r JOIN rollout_assignments a ON"
+              + " a.rollout_id = r.id WHERE r.tenant = :tenant AND a.session_id IN ("
+              + io.engram.core.memory.Sessions.OF_USER
+              + ")");
 }

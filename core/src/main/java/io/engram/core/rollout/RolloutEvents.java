@@ -1,5 +1,6 @@
 package io.engram.core.rollout;
 
+import io.engram.core.db.BatchedChange;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -91,16 +92,13 @@ public final class RolloutEvents {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code rollout_events} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code rollout_events} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM rollout_events WHERE id IN (SELECT e.id FROM rollouts r JOIN"
-                + " rollout_events e ON e.rollout_id = r.id WHERE r.collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "rollout_events",
+          "id",
+          "SELECT e.id FROM rollouts r JOIN rollout_events e ON e.rollout_id"
+              + " = r.id WHERE r.collection = :key");
 }

@@ -1,10 +1,10 @@
 package io.engram.core.rollout;
 
+import io.engram.core.db.BatchedChange;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -224,17 +224,13 @@ public final class RolloutObservations {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code rollout_observations} in
-   * the caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it
-   * until then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code rollout_observations} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM rollout_observations WHERE id IN (SELECT o.id FROM rollouts r JOIN"
-                + " rollout_observations o ON o.rollout_id = r.id WHERE r.collection = :key LIMIT"
-                + " :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "rollout_observations",
+          "id",
+          "SELECT o.id FROM rollouts r JOIN rollout_observations o ON"
+              + " o.rollout_id = r.id WHERE r.collection = :key");
 }

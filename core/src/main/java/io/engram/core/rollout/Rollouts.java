@@ -1,5 +1,6 @@
 package io.engram.core.rollout;
 
+import io.engram.core.db.BatchedChange;
 import io.engram.core.db.Columns;
 import io.engram.core.db.Rows;
 import io.engram.core.tenant.Tenant;
@@ -339,16 +340,10 @@ public final class Rollouts {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code rollouts} in the
-   * caller's transaction, and returns how many: 0 once none is left, so a deletion repeats it until
-   * then ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code rollouts} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM rollouts WHERE id IN (SELECT id FROM rollouts WHERE collection ="
-                + " :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "rollouts", "id", "SELECT id FROM rollouts WHERE collection = :key");
 }

@@ -1,6 +1,7 @@
 package io.engram.core.store;
 
 import com.pgvector.PGvector;
+import io.engram.core.db.BatchedChange;
 import io.engram.core.index.IndexVersion;
 import java.time.Clock;
 import java.util.List;
@@ -329,16 +330,14 @@ public final class PgVectorChunkStore {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code chunks} in the caller's
-   * transaction, and returns how many: 0 once none is left, so a deletion repeats it until then
-   * ({@link io.engram.core.collection.CollectionDeletion}). Found through the collection's
-   * documents, whose chunks the (document, index version, ordinal) key indexes.
+   * Deletes a collection's rows of {@code chunks} ({@link
+   * io.engram.core.collection.CollectionDeletion}). Found through the collection's documents, whose
+   * chunks the (document, index version, ordinal) key indexes.
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM chunks WHERE id IN (SELECT c.id FROM documents d JOIN chunks c ON c.document_id = d.id WHERE d.collection = :key LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "chunks",
+          "id",
+          "SELECT c.id FROM documents d JOIN chunks c ON c.document_id = d.id"
+              + " WHERE d.collection = :key");
 }

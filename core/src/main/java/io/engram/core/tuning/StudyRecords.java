@@ -3,6 +3,7 @@ package io.engram.core.tuning;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.BatchedChange;
 import io.engram.core.db.Columns;
 import io.engram.core.db.Rows;
 import java.time.Instant;
@@ -235,17 +236,11 @@ public final class StudyRecords {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code studies} in the caller's
-   * transaction, and returns how many: 0 once none is left, so a deletion repeats it until then
-   * ({@link io.engram.core.collection.CollectionDeletion}). Newest first: a study warm-started from
-   * an older one of the collection references it, so it goes before it.
+   * Deletes a collection's rows of {@code studies} ({@link
+   * io.engram.core.collection.CollectionDeletion}). Newest first: a study warm-started from an
+   * older one of the collection references it, so it goes before it.
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM studies WHERE id IN (SELECT id FROM studies WHERE collection = :key"
-                + " ORDER BY id DESC LIMIT :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "studies", "id", "SELECT id FROM studies WHERE collection = :key ORDER BY id DESC");
 }

@@ -3,6 +3,7 @@ package io.engram.core.tuning;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engram.core.db.BatchedChange;
 import io.engram.core.db.Columns;
 import java.util.List;
 import java.util.Map;
@@ -139,17 +140,13 @@ public final class TrialRecords {
   }
 
   /**
-   * Deletes up to {@code limit} of collection {@code key}'s rows of {@code trials} in the caller's
-   * transaction, and returns how many: 0 once none is left, so a deletion repeats it until then
-   * ({@link io.engram.core.collection.CollectionDeletion}).
+   * Deletes a collection's rows of {@code trials} ({@link
+   * io.engram.core.collection.CollectionDeletion}).
    */
-  public static int deleteOfCollection(Handle h, String key, int limit) {
-    return h.createUpdate(
-            "DELETE FROM trials WHERE (study_id, number) IN (SELECT t.study_id, t.number FROM"
-                + " studies s JOIN trials t ON t.study_id = s.id WHERE s.collection = :key LIMIT"
-                + " :limit)")
-        .bind("key", key)
-        .bind("limit", limit)
-        .execute();
-  }
+  public static final BatchedChange<String> DELETE_OF_COLLECTION =
+      BatchedChange.deleteOfCollection(
+          "trials",
+          "study_id, number",
+          "SELECT t.study_id, t.number FROM studies s JOIN trials t ON"
+              + " t.study_id = s.id WHERE s.collection = :key");
 }
