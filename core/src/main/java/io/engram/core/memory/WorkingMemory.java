@@ -1,10 +1,12 @@
 package io.engram.core.memory;
 
 import io.engram.core.tenant.Tenant;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Sessions and their recent turns: the working memory of a conversation, over {@link Sessions} and
@@ -55,8 +57,13 @@ public final class WorkingMemory {
     return turns.progress(sessionId);
   }
 
-  /** Appends a question and its answer in one transaction, so a session never holds half a turn. */
-  public void appendExchange(
+  /**
+   * Appends a question and its answer in one transaction, so a session never holds half a turn.
+   *
+   * @return false, and nothing stored, when the session no longer exists: it was deleted (its user
+   *     forgotten, its collection deleted) while the question was answered
+   */
+  public boolean appendExchange(
       UUID sessionId,
       String question,
       String intent,
@@ -64,10 +71,22 @@ public final class WorkingMemory {
       String answer,
       List<String> sources) {
     Turns.Exchange exchange = new Turns.Exchange(question, intent, rewrittenQuery, answer, sources);
-    jdbi.useTransaction(
-        h -> {
-          Turns.append(h, sessionId, exchange);
-          Sessions.touch(h, sessionId);
-        });
+    try {
+      jdbi.useTransaction(
+          h -> {
+            Turns.append(h, sessionId, exchange);
+            Sessions.touch(h, sessionId);
+          });
+      return true;
+    } catch (UnableToExecuteStatementException e) {
+      if (e.getCause() instanceof SQLException sql
+          && FOREIGN_KEY_VIOLATION.equals(sql.getSQLState())) {
+        return false;
+      }
+      throw e;
+    }
   }
+
+  /** PostgreSQL's SQLSTATE for a row that names a parent row that does not exist. */
+  private static final String FOREIGN_KEY_VIOLATION = "23503";
 }

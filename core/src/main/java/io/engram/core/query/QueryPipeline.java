@@ -249,15 +249,19 @@ public final class QueryPipeline {
       warning = warning == null ? note : note + "; " + warning;
     }
     if (q.sessionId() != null) {
-      shared
-          .memory()
-          .appendExchange(
-              q.sessionId(),
-              q.text(),
-              intent.wireName(),
-              classified.query(),
-              turn.answer,
-              turn.sources.stream().map(Source::source).toList());
+      boolean kept =
+          shared
+              .memory()
+              .appendExchange(
+                  q.sessionId(),
+                  q.text(),
+                  intent.wireName(),
+                  classified.query(),
+                  turn.answer,
+                  turn.sources.stream().map(Source::source).toList());
+      if (!kept) {
+        throw sessionGone(q);
+      }
       shared.exchanges().exchangeAppended(q.sessionId(), intent);
     }
     double latencyMs = (System.nanoTime() - start) / 1e6;
@@ -284,6 +288,21 @@ public final class QueryPipeline {
   static UnknownResourceException noSession(Question q) {
     return new UnknownResourceException(
         "session", "no open session " + q.sessionId() + "; create one with POST /v1/sessions");
+  }
+
+  /**
+   * The 404 of a session deleted while its question was answered (its user forgotten, or its
+   * collection deleted): the exchange is not kept, and the answer is not given, since the session
+   * it belonged to is gone.
+   */
+  static UnknownResourceException sessionGone(Question q) {
+    return new UnknownResourceException(
+        "session",
+        "session "
+            + q.sessionId()
+            + " was deleted while this question was answered (its user forgotten, or its"
+            + " collection deleted); nothing of the exchange was kept: create a new session with"
+            + " POST /v1/sessions");
   }
 
   /**

@@ -200,6 +200,30 @@ class MemoryStoresIT {
                 .containsExactlyInAnyOrderElementsOf(facts));
   }
 
+  /**
+   * A session deleted while its question was answered (its user forgotten, as a hands-on tester did
+   * mid-question): the exchange is not kept, and saying so is no failure (it was a 500).
+   */
+  @Test
+  void an_exchange_of_a_session_deleted_meanwhile_is_not_kept() throws Exception {
+    UUID s = session("ann", "I prefer tea.");
+    jdbi.useHandle(
+        h -> {
+          h.execute("DELETE FROM turns WHERE session_id = ?", s);
+          h.execute("DELETE FROM sessions WHERE id = ?", s);
+        });
+
+    boolean kept =
+        working.appendExchange(s, "What do I drink?", "question", "q", "Tea.", List.of());
+
+    assertThat(kept).isFalse();
+    assertThat(working.recentTurns(s, 10)).isEmpty();
+    // An exchange of a session that exists is kept, as before.
+    UUID open = session("bob");
+    assertThat(working.appendExchange(open, "Hi", "chit-chat", "Hi", "Hello.", List.of())).isTrue();
+    assertThat(working.recentTurns(open, 10)).hasSize(2);
+  }
+
   @Test
   void a_batch_is_distilled_once_and_a_malformed_extraction_stores_nothing() throws Exception {
     UUID s = session(null, "My name is Noor", "I work at Globex");
