@@ -146,6 +146,15 @@ class ApiIT extends ApiTestSupport implements TestPropertyProvider {
             "/v1/feedback",
             Map.of("queryId", queryId, "rating", 1, "source", "/home/someone/notes/reef.txt"));
     assertThat(feedback.status()).as(feedback.body()).isEqualTo(201);
+    // A source the query did not return would be a click on nothing that was shown: refused.
+    for (String notReturned : List.of("/home/someone/notes/other.txt", "memory:episodic/1")) {
+      Reply refused =
+          post("/v1/feedback", Map.of("queryId", queryId, "rating", 1, "source", notReturned));
+      assertProblem(refused, 400);
+      assertThat(refused.json().path("errors").get(0).path("pointer").asText())
+          .as(refused.body())
+          .isEqualTo("/source");
+    }
     assertProblem(post("/v1/feedback", Map.of("queryId", queryId, "rating", 5)), 400);
     assertProblem(post("/v1/feedback", Map.of("queryId", "not-a-uuid", "rating", 1)), 400);
     assertProblem(

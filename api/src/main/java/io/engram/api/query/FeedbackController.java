@@ -39,13 +39,19 @@ class FeedbackController {
     } catch (IllegalArgumentException e) {
       throw Problems.invalidField("/queryId", "expected the queryId (a UUID) /v1/query returned");
     }
-    long feedbackId =
-        feedback
-            .record(caller.tenant(), id, request.rating(), request.source(), request.comment())
-            .orElseThrow(
-                () ->
-                    Problems.notFound(
-                        "query", "no logged query " + id + "; use the queryId /v1/query returned"));
+    long feedbackId;
+    try {
+      feedbackId =
+          feedback
+              .record(caller.tenant(), id, request.rating(), request.source(), request.comment())
+              .orElseThrow(
+                  () ->
+                      Problems.notFound(
+                          "query",
+                          "no logged query " + id + "; use the queryId /v1/query returned"));
+    } catch (Feedback.UnknownSourceException e) {
+      throw Problems.invalidField("/source", e.getMessage());
+    }
     return HttpResponse.created(new FeedbackStored(feedbackId, id.toString()));
   }
 }

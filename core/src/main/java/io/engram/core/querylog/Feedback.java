@@ -4,6 +4,7 @@ import io.engram.core.db.BatchedChange;
 import io.engram.core.tenant.Tenant;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
@@ -44,24 +45,47 @@ public final class Feedback {
     return stored;
   }
 
+  /**
+   * A rating names a source its query did not return: a click on it would count for neither arm of
+   * a rollout's comparison, and a training signal about nothing that was shown.
+   */
+  public static final class UnknownSourceException extends RuntimeException {
+    public UnknownSourceException(String message) {
+      super(message);
+    }
+  }
+
   private Optional<Long> insert(
       Tenant tenant, UUID queryId, int rating, String source, String comment) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "INSERT INTO feedback (query_id, rating, source, comment)"
-                        // No comment on a query anonymized with its user's memory (its text
-                        // is gone): the rating stays, the words the user added do not.
-                        + " SELECT id, :rating, :source, CASE WHEN query = '' THEN NULL ELSE"
-                        + " :comment END FROM query_log"
-                        + " WHERE id = :queryId AND tenant = :tenant RETURNING id")
-                .bind("tenant", tenant.id())
-                .bind("rating", rating)
-                .bind("source", source)
-                .bind("comment", comment)
-                .bind("queryId", queryId)
-                .mapTo(Long.class)
-                .findOne());
+    return jdbi.inTransaction(
+        h -> {
+          Optional<List<String>> returned = QueryLog.sourcesOf(h, tenant, queryId);
+          if (returned.isEmpty()) {
+            return Optional.empty();
+          }
+          if (source != null && !returned.get().contains(source)) {
+            throw new UnknownSourceException(
+                source.startsWith("memory:")
+                    ? "is a remembered fact, which is not rated by source: rate the answer (leave"
+                        + " source out)"
+                    : "is not a document this query returned: give one of its sources' \"source\""
+                        + " (a document), or leave it out to rate the answer");
+          }
+          return h.createQuery(
+                  "INSERT INTO feedback (query_id, rating, source, comment)"
+                      // No comment on a query anonymized with its user's memory (its text
+                      // is gone): the rating stays, the words the user added do not.
+                      + " SELECT id, :rating, :source, CASE WHEN query = '' THEN NULL ELSE"
+                      + " :comment END FROM query_log"
+                      + " WHERE id = :queryId AND tenant = :tenant RETURNING id")
+              .bind("tenant", tenant.id())
+              .bind("rating", rating)
+              .bind("source", source)
+              .bind("comment", comment)
+              .bind("queryId", queryId)
+              .mapTo(Long.class)
+              .findOne();
+        });
   }
 
   /** Feedback rows given on the collection's logged queries after {@code after}. */

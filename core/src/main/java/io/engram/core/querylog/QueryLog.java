@@ -2,15 +2,18 @@ package io.engram.core.querylog;
 
 import io.engram.core.db.BatchedChange;
 import io.engram.core.drift.QueryFeatures;
+import io.engram.core.tenant.Tenant;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.generic.GenericType;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -213,6 +216,18 @@ public final class QueryLog {
                 .bind("limit", limit)
                 .map(FEATURED)
                 .list());
+  }
+
+  /**
+   * The document sources logged query {@code id} of {@code tenant} returned, in rank order, read in
+   * the caller's transaction; empty when no such query was logged, or it was another tenant's.
+   */
+  static Optional<List<String>> sourcesOf(Handle h, Tenant tenant, UUID id) {
+    return h.createQuery("SELECT top_sources FROM query_log WHERE id = :id AND tenant = :tenant")
+        .bind("id", id)
+        .bind("tenant", tenant.id())
+        .mapTo(TEXT_LIST)
+        .findOne();
   }
 
   /** The collections some logged query with features asked, by name. */
