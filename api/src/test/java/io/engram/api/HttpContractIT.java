@@ -468,6 +468,16 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
         hostile("GET", "/v1/models/nope/versions/1?verbose=true", null, 400, "verbose"),
         hostile("GET", "/v1/rollouts?limit=1&limit=500", null, 400, "limit"),
         hostile("GET", "/v1/models/nope/versions/2147483648", null, 400, "version"),
+        // Given empty, or as digits other than 0-9 (Arabic-Indic, full-width) or with a plus,
+        // which Java would read as a number.
+        hostile("GET", "/v1/rollouts?limit=", null, 400, "limit"),
+        hostile("GET", "/v1/models?collection=", null, 400, "collection"),
+        hostile("GET", "/v1/rollouts?limit=%EF%BC%95", null, 400, "limit"),
+        hostile("GET", "/v1/studies/%D9%A5", null, 400, "id"),
+        hostile("GET", "/v1/studies/%2B5", null, 400, "id"),
+        hostile("GET", "/v1/models/nope/versions/%EF%BC%95", null, 400, "version"),
+        hostile(
+            "GET", "/v1/drift/reports?" + "x".repeat(4000) + "=1", null, 400, "x".repeat(64) + "…"),
         hostile("DELETE", "/v1/users/%E3%85%A4/memory", "", 400, null),
         hostile("POST", "/v1/sessions", "{\"userId\":\"\\u00a0\"}", 400, "/userId"),
         hostile("POST", "/v1/sessions", "{\"userId\":\"\\u200b\"}", 400, "/userId"),
@@ -857,10 +867,11 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
     logged.start();
     logger.addAppender(logged);
     // Feedback on an unknown query is a 404 while the database is whole (and the API has migrated
-    // it by then); then the database loses the table under the running API.
+    // it by then); then the database loses the table feedback looks the query up in, under the
+    // running API.
     assertProblem(
         post("/v1/feedback", Map.of("queryId", UUID.randomUUID().toString(), "rating", 1)), 404);
-    execute("ALTER TABLE feedback RENAME TO feedback_gone");
+    execute("ALTER TABLE query_log RENAME TO query_log_gone");
     try {
       HttpResponse<String> response =
           rawSend(json("/v1/feedback", "{\"queryId\":\"" + UUID.randomUUID() + "\",\"rating\":1}"));
@@ -873,7 +884,7 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
       assertThat(body.path("requestId").asText()).isEqualTo(requestId);
       assertThat(body.path("status").asInt()).isEqualTo(500);
       assertThat(response.body())
-          .doesNotContainIgnoringCase("feedback_gone")
+          .doesNotContainIgnoringCase("query_log_gone")
           .doesNotContainIgnoringCase("relation")
           .doesNotContainIgnoringCase("sql")
           .doesNotContainIgnoringCase("exception")
@@ -887,7 +898,7 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
                 assertThat(event.getThrowableProxy()).isNotNull();
               });
     } finally {
-      execute("ALTER TABLE feedback_gone RENAME TO feedback");
+      execute("ALTER TABLE query_log_gone RENAME TO query_log");
       logger.detachAppender(logged);
     }
   }
