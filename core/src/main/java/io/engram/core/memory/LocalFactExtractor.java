@@ -256,6 +256,23 @@ public final class LocalFactExtractor implements FactExtractor {
   }
 
   /**
+   * Whether {@code raw} opens with a statement about the user that a rule recognizes ("My favourite
+   * colour is teal.", "I drive a Tesla."): what {@link LocalIntentClassifier} also takes for a
+   * memory statement, so a fact the extractor would keep is not searched for as a question. Only
+   * the first clause counts: in "Tell me about statins, and I use aspirin" a question comes first.
+   */
+  static boolean opensWithFact(String raw) {
+    if (raw.strip().endsWith("?")) {
+      return false;
+    }
+    String sentence =
+        TRAILING_PUNCTUATION
+            .matcher(raw.replace('’', '\'').replaceAll("\\s+", " ").strip())
+            .replaceFirst("");
+    return !sentence.isEmpty() && extractClause(clauses(sentence).get(0), false, 0).isPresent();
+  }
+
+  /**
    * The clauses of a sentence, split where a boundary is followed by a first-person statement that
    * a rule recognizes. Boundaries are tried from the right, so each candidate clause is already
    * bounded by the clauses after it.

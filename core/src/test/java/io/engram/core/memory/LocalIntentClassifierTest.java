@@ -57,7 +57,14 @@ class LocalIntentClassifierTest {
             // Opened or corrected as people talk: what the fact extractor reads as statements.
             "Actually I now live in Madrid.",
             "Also, I love sailing.",
-            "By the way, my name is Ada.")) {
+            "By the way, my name is Ada.",
+            // Any statement the extractor keeps: before, these were searched as questions, and
+            // the fact waited for the session's fourth exchange to be distilled.
+            "My favourite colour is teal.",
+            "I drive a Tesla.",
+            "I've just moved to Porto.",
+            "I have decided to learn Spanish.",
+            "I enjoy hiking.")) {
       assertThat(classifier.classify(turn, List.of()).intent())
           .as(turn)
           .isEqualTo(Intent.MEMORY_STATEMENT);
@@ -72,7 +79,10 @@ class LocalIntentClassifierTest {
             "So I'm looking for studies on statins and memory loss",
             "And I am trying to understand how metformin works",
             "So what causes myelin loss?",
-            "Actually, does aspirin prevent heart attacks?")) {
+            "Actually, does aspirin prevent heart attacks?",
+            // A question first, a statement after it: still asked.
+            "Tell me about statins, and I use aspirin",
+            "I drive a Tesla, is it safe in snow?")) {
       assertThat(classifier.classify(turn, List.of()).intent())
           .as(turn)
           .isNotEqualTo(Intent.MEMORY_STATEMENT);
