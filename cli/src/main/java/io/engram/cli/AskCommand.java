@@ -49,6 +49,14 @@ final class AskCommand implements Callable<Integer> {
       description = "Conversation session, so follow-up questions can use earlier turns.")
   String session;
 
+  @Option(
+      names = "--user",
+      paramLabel = "ID",
+      description =
+          "Ask in a new session of this user, so their remembered facts are recalled (and a"
+              + " statement is kept as theirs); its id is printed on stderr for --session.")
+  String user;
+
   @Override
   public Integer call() throws Exception {
     String question = String.join(" ", words).strip();
@@ -58,8 +66,21 @@ final class AskCommand implements Callable<Integer> {
     if (topK != null && (topK < 1 || topK > Queries.MAX_TOP_K)) {
       throw context.usageError("--top-k must be from 1 to " + Queries.MAX_TOP_K);
     }
+    if (session != null && user != null) {
+      throw context.usageError(
+          "--user opens a new session: a session given with --session keeps the user it was"
+              + " opened for; drop one of them");
+    }
+    String asked = session;
+    String ask = collection;
+    if (user != null) {
+      asked = context.client().createSession(collection, user);
+      ask = null; // the session's own collection
+      context.err().println("session " + asked + " (user " + user + ")");
+      context.err().flush();
+    }
     Reply<QueryResponse> reply =
-        context.client().query(new QueryRequest(question, session, collection, topK));
+        context.client().query(new QueryRequest(question, asked, ask, topK));
     context.print(reply, AskCommand::print);
     return 0;
   }

@@ -48,6 +48,15 @@ final class ChatCommand implements Callable<Integer> {
   String session;
 
   @Option(
+      names = "--user",
+      paramLabel = "ID",
+      description =
+          "Open the new session for this user: it recalls the facts they told in earlier sessions,"
+              + " and what they tell is theirs (default: an anonymous session, whose facts are its"
+              + " own).")
+  String user;
+
+  @Option(
       names = "--top-k",
       paramLabel = "N",
       defaultValue = "3",
@@ -62,12 +71,17 @@ final class ChatCommand implements Callable<Integer> {
           "--collection goes with a new session only: a session keeps the collection it was"
               + " opened with; drop one of them");
     }
+    if (session != null && user != null) {
+      throw context.usageError(
+          "--user goes with a new session only: a session keeps the user it was opened for; drop"
+              + " one of them");
+    }
     if (topK < 1 || topK > Queries.MAX_TOP_K) {
       throw context.usageError("--top-k must be from 1 to " + Queries.MAX_TOP_K);
     }
     EngramClient client = context.client();
     String sessionId =
-        session != null ? existing(client, session) : client.createSession(collection);
+        session != null ? existing(client, session) : client.createSession(collection, user);
     err.println("session " + sessionId + " — type a question, /quit to end");
     err.flush();
     BufferedReader in =

@@ -229,9 +229,12 @@ final class EngramClient {
         .thenApply(HttpResponse::statusCode);
   }
 
-  /** Opens a conversation session; returns its id. */
-  String createSession(String collection) {
-    return post("/v1/sessions", new CreateSession(collection, null), SessionCreated.class)
+  /**
+   * Opens a conversation session, of user {@code userId} (whose facts it recalls and adds to) or
+   * anonymous when it is null; returns its id.
+   */
+  String createSession(String collection, String userId) {
+    return post("/v1/sessions", new CreateSession(collection, userId), SessionCreated.class)
         .value()
         .sessionId();
   }

@@ -5,6 +5,7 @@ import static io.engram.cli.IngestCommandIT.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engram.contract.Queries.QueryResponse;
+import io.engram.contract.Queries.Source;
 import io.engram.testing.EngramServices;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -183,5 +184,86 @@ class AskCommandIT {
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("a session keeps the collection it was opened with");
+  }
+
+  /**
+   * {@code --user} asks in a new session of that user: a fact told in one such session is recalled
+   * in the next, as a user's facts are across their sessions (the CLI could not reach per-user
+   * memory before: only curl could).
+   */
+  @Test
+  void ask_as_a_user_recalls_what_the_user_told_in_an_earlier_session() throws Exception {
+    CliRunner.Result told =
+        CliRunner.run(
+            "--api",
+            RealEngram.url(),
+            "ask",
+            "My name is Ada.",
+            "--collection",
+            COLLECTION,
+            "--user",
+            "ada-ask");
+    assertThat(told.exitCode()).as(told.err()).isZero();
+    assertThat(told.err()).contains("(user ada-ask)");
+
+    // Distillation runs in the worker, signalled by the statement: wait for the fact.
+    List<String> recalled = List.of();
+    for (int attempt = 0; attempt < 60 && recalled.isEmpty(); attempt++) {
+      CliRunner.Result asked =
+          CliRunner.run(
+              "--api",
+              RealEngram.url(),
+              "--json",
+              "ask",
+              "What is my name?",
+              "--collection",
+              COLLECTION,
+              "--user",
+              "ada-ask");
+      assertThat(asked.exitCode()).as(asked.err()).isZero();
+      recalled =
+          readOne(asked.out(), QueryResponse.class).sources().stream()
+              .map(Source::source)
+              .filter(source -> source.startsWith("memory:"))
+              .toList();
+      if (recalled.isEmpty()) {
+        Thread.sleep(1000);
+      }
+    }
+    assertThat(recalled)
+        .as("a memory source for the user's name; told: %s", told.out())
+        .isNotEmpty();
+
+    // Another user's session recalls none of it.
+    CliRunner.Result other =
+        CliRunner.run(
+            "--api",
+            RealEngram.url(),
+            "--json",
+            "ask",
+            "What is my name?",
+            "--collection",
+            COLLECTION,
+            "--user",
+            "bob-ask");
+    assertThat(readOne(other.out(), QueryResponse.class).sources())
+        .extracting(Source::source)
+        .noneMatch(source -> source.startsWith("memory:"));
+  }
+
+  @Test
+  void a_user_goes_with_a_new_session_only() {
+    for (String command : List.of("ask", "chat")) {
+      List<String> args =
+          new java.util.ArrayList<>(
+              List.of("--api", RealEngram.url(), command, "--session", "s-1", "--user", "ada"));
+      if (command.equals("ask")) {
+        args.add("why?");
+      }
+      CliRunner.Result result = CliRunner.run(args.toArray(String[]::new));
+
+      assertThat(result.exitCode()).as(command).isEqualTo(2);
+      assertThat(result.err()).as(command).contains("keeps the user it was opened for");
+    }
   }
 }
