@@ -692,6 +692,15 @@ class HttpContractIT extends ApiTestSupport implements TestPropertyProvider {
     assertThat(error.path("detail").asText())
         .as(reply.body())
         .isEqualTo("expected an integer, at most 2147483647");
+    // Below its type, the bound said is the parameter's own (versions start at 1).
+    Reply below =
+        send(
+            HttpRequest.newBuilder(baseUri().resolve("/v1/models/nope/versions/-99999999999"))
+                .build());
+    assertProblem(below, 400);
+    assertThat(below.json().path("errors").get(0).path("detail").asText())
+        .as(below.body())
+        .isEqualTo("expected an integer, at least 1");
   }
 
   /** 100 emoji are 200 UTF-16 units, past 128: the refusal says why, not "at most 128" alone. */

@@ -17,6 +17,8 @@ import io.micronaut.web.router.exceptions.UnsatisfiedRouteException;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.ElementKind;
 import jakarta.validation.Path;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -95,31 +97,40 @@ final class InvalidFields {
       return List.of(missing(e.getArgument()));
     }
     if (t instanceof ConversionErrorException e) {
-      Class<?> type = e.getArgument().getType();
       Object sent = e.getConversionError().getOriginalValue().orElse(null);
-      return List.of(new InvalidField(e.getArgument().getName(), expected(type, sent)));
+      return List.of(new InvalidField(e.getArgument().getName(), expected(e.getArgument(), sent)));
     }
     return List.of();
   }
 
   /**
-   * What a parameter of {@code type} expects, for a value {@code sent} that did not convert: a
-   * whole number too large for its type says its range, which "expected an integer" would not.
+   * What a parameter expects, for a value {@code sent} that did not convert: a whole number too
+   * large for its type says the bound, its own constraint's ({@code @Min}, {@code @Max}) where it
+   * has one, which "expected an integer" would not.
    */
-  private static String expected(Class<?> type, Object sent) {
+  private static String expected(Argument<?> argument, Object sent) {
+    Class<?> type = argument.getType();
     String expected = "expected " + kind(type);
+    boolean integral = type == int.class || type == Integer.class;
+    if (!integral && type != long.class && type != Long.class) {
+      return expected;
+    }
     if (sent == null || !WHOLE_NUMBER.matcher(sent.toString()).matches()) {
       return expected;
     }
-    boolean negative = sent.toString().startsWith("-");
-    if (type == int.class || type == Integer.class) {
-      return expected
-          + (negative ? ", at least " + Integer.MIN_VALUE : ", at most " + Integer.MAX_VALUE);
+    var annotations = argument.getAnnotationMetadata();
+    if (sent.toString().startsWith("-")) {
+      long least =
+          annotations
+              .longValue(Min.class, "value")
+              .orElse(integral ? Integer.MIN_VALUE : Long.MIN_VALUE);
+      return expected + ", at least " + least;
     }
-    if (type == long.class || type == Long.class) {
-      return expected + (negative ? ", at least " + Long.MIN_VALUE : ", at most " + Long.MAX_VALUE);
-    }
-    return expected;
+    long most =
+        annotations
+            .longValue(Max.class, "value")
+            .orElse(integral ? Integer.MAX_VALUE : Long.MAX_VALUE);
+    return expected + ", at most " + most;
   }
 
   private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?[0-9]+");

@@ -105,6 +105,9 @@ final class QueryParameterFilter {
   }
 
   private static String shorten(String name) {
-    return name.length() <= NAME_SHOWN ? name : name.substring(0, NAME_SHOWN) + "…";
+    // Counted in code points, so an emoji is never cut in half.
+    return name.codePointCount(0, name.length()) <= NAME_SHOWN
+        ? name
+        : name.substring(0, name.offsetByCodePoints(0, NAME_SHOWN)) + "…";
   }
 }

@@ -65,10 +65,10 @@ final class AboutTheUser {
 
   /**
    * The clauses of a question (already in the third person) that asks several things at once, each
-   * of at least two words; empty for a question of one clause. "What is the user's job and the
-   * user's name?" asks two things, and as one sentence it is a poorer match for either fact (cosine
-   * 0.72 and 0.71 with bge-small, at the cut-off) than its clauses are (0.76, 0.81): recall also
-   * compares the facts with each clause. The figures: docs/benchmarks/memory-recall.md.
+   * of at least {@value #MIN_WORDS} words; empty for a question of one clause. "What is the user's
+   * job and the user's name?" asks two things, and as one sentence it is a poorer match for either
+   * fact (cosine 0.72 and 0.71 with bge-small, at the cut-off) than its clauses are (0.76, 0.81):
+   * recall also compares the facts with each clause. The figures: docs/benchmarks/memory-recall.md.
    */
   static List<String> clauses(String question) {
     List<String> clauses = new ArrayList<>();

@@ -256,12 +256,14 @@ public final class LocalFactExtractor implements FactExtractor {
   }
 
   /**
-   * Whether {@code raw} opens with a statement about the user that a rule recognizes ("My favourite
-   * colour is teal.", "I drive a Tesla."): what {@link LocalIntentClassifier} also takes for a
-   * memory statement, so a fact the extractor would keep is not searched for as a question. Only
-   * the first clause counts: in "Tell me about statins, and I use aspirin" a question comes first.
+   * Whether {@code raw} is nothing but statements about the user that the rules recognize ("My
+   * favourite colour is teal.", "I drive a Tesla; I live in Porto."): what {@link
+   * LocalIntentClassifier} also takes for a memory statement, so a fact the extractor would keep is
+   * not searched for as a question. A sentence with anything more is not: in "I use aspirin, tell
+   * me about its interactions" a request follows the fact, and in "Tell me about statins, and I use
+   * aspirin" one comes first; each is searched, and its fact still distilled.
    */
-  static boolean opensWithFact(String raw) {
+  static boolean statesOnly(String raw) {
     if (raw.strip().endsWith("?")) {
       return false;
     }
@@ -269,7 +271,17 @@ public final class LocalFactExtractor implements FactExtractor {
         TRAILING_PUNCTUATION
             .matcher(raw.replace('’', '\'').replaceAll("\\s+", " ").strip())
             .replaceFirst("");
-    return !sentence.isEmpty() && extractClause(clauses(sentence).get(0), false, 0).isPresent();
+    if (sentence.isEmpty()) {
+      return false;
+    }
+    for (String clause : clauses(sentence)) {
+      String text = statement(TRAILING_PUNCTUATION.matcher(clause.strip()).replaceFirst("")).text();
+      // A comma, a reason or a contrast left inside a clause is more than its fact.
+      if (CLAUSE_END.matcher(text).find() || extractClause(clause, false, 0).isEmpty()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

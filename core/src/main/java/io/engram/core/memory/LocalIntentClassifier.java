@@ -311,7 +311,7 @@ public final class LocalIntentClassifier implements IntentClassifier {
     for (String sentence : LocalFactExtractor.SENTENCE_END.split(text)) {
       String lower = sentence.strip().toLowerCase(Locale.ROOT);
       boolean states =
-          (MEMORY_STATEMENT.matcher(lower).matches() || LocalFactExtractor.opensWithFact(sentence))
+          (MEMORY_STATEMENT.matcher(lower).matches() || LocalFactExtractor.statesOnly(sentence))
               && !lower.endsWith("?")
               && !ASKING_STATEMENT.matcher(lower).matches();
       if (states || CHIT_CHAT.matcher(lower).matches()) {

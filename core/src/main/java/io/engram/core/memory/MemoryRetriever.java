@@ -81,15 +81,20 @@ public final class MemoryRetriever {
   /**
    * The {@code topK} facts of {@code scope} most relevant to {@code query}. The dense leg compares
    * the facts with the question put in the third person ({@link AboutTheUser}), as facts are
-   * stored, and, for a question asking several things ("What is my job and my name?"), with each of
-   * its clauses too, a fact keeping its best similarity; the full-text leg reads the question as
-   * asked.
+   * stored, and, for a question about the user asking several things ("What is my job and my
+   * name?"), with each of its clauses too, a fact keeping its best similarity; the full-text leg
+   * reads the question as asked.
    */
   public List<MemoryHit> recall(MemoryScope scope, String query, int topK, Instant now) {
     String third = AboutTheUser.of(query);
     List<String> asked = new ArrayList<>();
     asked.add(third);
-    asked.addAll(AboutTheUser.clauses(third));
+    if (!third.equals(query)) {
+      // Only a question about the user is read clause by clause: one about anything else ("What
+      // are the risks and benefits of statins?") would cost embeddings and scans for facts it
+      // does not ask for, and each clause is one more chance of a false recall.
+      asked.addAll(AboutTheUser.clauses(third));
+    }
     List<float[]> vectors =
         asked.stream()
             .map(text -> embeddings.embed(model, EmbeddingModels.get(model), text))

@@ -15,10 +15,10 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.junit.jupiter.api.Test;
 
 /**
- * Migration V25 on a database holding what older versions stored: sessions started with userId ""
- * (accepted until request labels were checked), which were one user named "" sharing their facts.
- * After it, they are anonymous sessions whose facts are their own, and a blank user id cannot be
- * stored again.
+ * Migrations V25 and V26 on a database holding what older versions stored: sessions started with a
+ * blank userId ("", spaces, a tab, a no-break space, a Hangul filler; accepted until request labels
+ * were checked), each of which was one user sharing its sessions' facts. After them, they are
+ * anonymous sessions whose facts are their own, and a blank user id cannot be stored again.
  */
 @EngramServices
 class BlankUserIdsMigrationIT {
@@ -34,26 +34,25 @@ class BlankUserIdsMigrationIT {
         .load()
         .migrate();
     Jdbi jdbi = Jdbi.create(url, pg.user(), pg.password());
-    UUID blank = UUID.randomUUID();
-    UUID spaces = UUID.randomUUID();
-    UUID ada = UUID.randomUUID();
+    List<String> blanks = List.of("", "  ", "\t", "\n", "\u00a0", "\u3000", "\u200b", "\u3164");
     jdbi.useHandle(
         h -> {
-          h.execute(
-              "INSERT INTO sessions (id, collection, user_id) VALUES (?, 'default', ''),"
-                  + " (?, 'default', '  '), (?, 'default', 'ada')",
-              blank,
-              spaces,
-              ada);
-          for (UUID session : List.of(blank, spaces, ada)) {
+          for (String user : blanks) {
             h.execute(
-                "INSERT INTO episodic_facts (session_id, user_id, collection, subject, kind, text,"
-                    + " normalized_text, embedding, embedding_model, confidence, salience,"
-                    + " salience_at, created_at, valid_from, expires_at, source_turn_ids, extractor) SELECT id, user_id, collection, 'tea',"
-                    + " 'preference', 'User prefers tea', 'user prefers tea', '[1,0,0]', 'm', 0.9,"
-                    + " 0.5, now(), now(), now(), now() + interval '30 days', '{}', 'local' FROM sessions WHERE id = ?",
-                session);
+                "INSERT INTO sessions (id, collection, user_id) VALUES (?, 'default', ?)",
+                UUID.randomUUID(),
+                user);
           }
+          h.execute(
+              "INSERT INTO sessions (id, collection, user_id) VALUES (?, 'default', 'ada')",
+              UUID.randomUUID());
+          h.execute(
+              "INSERT INTO episodic_facts (session_id, user_id, collection, subject, kind, text,"
+                  + " normalized_text, embedding, embedding_model, confidence, salience,"
+                  + " salience_at, created_at, valid_from, expires_at, source_turn_ids, extractor)"
+                  + " SELECT id, user_id, collection, 'tea', 'preference', 'User prefers tea',"
+                  + " 'user prefers tea', '[1,0,0]', 'm', 0.9, 0.5, now(), now(), now(), now() +"
+                  + " interval '30 days', '{}', 'local' FROM sessions");
           h.execute(
               "INSERT INTO semantic_facts (episodic_fact_id, collection, user_id, subject, kind,"
                   + " text, normalized_text, embedding, embedding_model, confidence, salience,"
@@ -71,15 +70,21 @@ class BlankUserIdsMigrationIT {
 
     jdbi.useHandle(
         h -> {
-          assertThat(users(h, "sessions")).containsExactlyInAnyOrder(null, null, "ada");
-          assertThat(users(h, "episodic_facts")).containsExactlyInAnyOrder(null, null, "ada");
-          assertThat(users(h, "semantic_facts")).containsExactlyInAnyOrder(null, null, "ada");
           for (String table : List.of("sessions", "episodic_facts", "semantic_facts")) {
-            assertThatThrownBy(() -> h.execute("UPDATE " + table + " SET user_id = ' '"))
+            List<String> users = users(h, table);
+            assertThat(users).as(table).hasSize(blanks.size() + 1).containsOnlyOnce("ada");
+            assertThat(users.stream().filter(u -> u != null && !u.equals("ada")))
                 .as(table)
-                .isInstanceOf(UnableToExecuteStatementException.class)
-                .hasMessageContaining(table + "_user_id_not_blank");
+                .isEmpty();
+            for (String blank : blanks) {
+              assertThatThrownBy(() -> h.execute("UPDATE " + table + " SET user_id = ?", blank))
+                  .as("%s %s", table, blank)
+                  .isInstanceOf(UnableToExecuteStatementException.class)
+                  .hasMessageContaining(table + "_user_id_not_blank");
+            }
           }
+          // A user id with a letter in it is one, wherever the blank characters stand.
+          h.execute("UPDATE sessions SET user_id = '\u00a0ada' WHERE user_id = 'ada'");
         });
   }
 

@@ -64,7 +64,8 @@ class LocalIntentClassifierTest {
             "I drive a Tesla.",
             "I've just moved to Porto.",
             "I have decided to learn Spanish.",
-            "I enjoy hiking.")) {
+            "I enjoy hiking.",
+            "I drive a Tesla; I live in Porto.")) {
       assertThat(classifier.classify(turn, List.of()).intent())
           .as(turn)
           .isEqualTo(Intent.MEMORY_STATEMENT);
@@ -80,9 +81,14 @@ class LocalIntentClassifierTest {
             "And I am trying to understand how metformin works",
             "So what causes myelin loss?",
             "Actually, does aspirin prevent heart attacks?",
-            // A question first, a statement after it: still asked.
+            // A question first, a statement after it, or a request after the statement, with
+            // or without a question mark: still asked.
             "Tell me about statins, and I use aspirin",
-            "I drive a Tesla, is it safe in snow?")) {
+            "I drive a Tesla, is it safe in snow?",
+            "I use aspirin, tell me about its interactions with ibuprofen",
+            "I drive a Tesla, what's the range",
+            "I often get headaches, list the common causes",
+            "I don't want a long answer, just list the side effects of statins")) {
       assertThat(classifier.classify(turn, List.of()).intent())
           .as(turn)
           .isNotEqualTo(Intent.MEMORY_STATEMENT);

@@ -1,6 +1,7 @@
 package io.engram.core.querylog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.engram.core.db.EngramJdbi;
@@ -52,8 +53,8 @@ class FeedbackIT {
         "default/v1",
         "extractive",
         12.5,
-        List.of(),
-        List.of(),
+        List.of(7L, 9L),
+        List.of("a.txt", "b.txt"),
         null,
         null);
   }
@@ -87,5 +88,27 @@ class FeedbackIT {
     queryLog.record(entry(id));
 
     assertThat(feedback.record(Tenant.DEFAULT, id, -1, "a.txt", null)).isPresent();
+    assertThat(feedback.record(Tenant.DEFAULT, id, 1, null, "the answer")).isPresent();
+  }
+
+  /**
+   * A rating of a source the query did not return would count as a click on nothing shown, in
+   * rollout comparisons and retraining: refused, and nothing stored. A remembered fact is not rated
+   * by source.
+   */
+  @Test
+  void feedback_on_a_source_the_query_did_not_return_is_refused_and_not_stored() {
+    UUID id = UUID.randomUUID();
+    queryLog.record(entry(id));
+
+    assertThatThrownBy(() -> feedback.record(Tenant.DEFAULT, id, 1, "c.txt", null))
+        .isInstanceOf(Feedback.UnknownSourceException.class)
+        .hasMessageContaining("not a document this query returned");
+    assertThatThrownBy(() -> feedback.record(Tenant.DEFAULT, id, 1, "memory:episodic/3", null))
+        .isInstanceOf(Feedback.UnknownSourceException.class)
+        .hasMessageContaining("remembered fact");
+    assertThat(feedback.record(Tenant.DEFAULT, id, 1, "b.txt", null)).isPresent();
+    // Another tenant's query is unknown, whatever the source.
+    assertThat(feedback.record(new Tenant("acme"), id, 1, "c.txt", null)).isEmpty();
   }
 }
