@@ -262,6 +262,10 @@ public final class QueryPipeline {
       if (!kept) {
         throw sessionGone(q);
       }
+      // Credited only now: a fact of a session deleted meanwhile (its user forgotten) is not.
+      if (!turn.citedFacts.isEmpty()) {
+        shared.recall().cited(turn.citedFacts);
+      }
       shared.exchanges().exchangeAppended(q.sessionId(), intent);
     }
     double latencyMs = (System.nanoTime() - start) / 1e6;
@@ -339,6 +343,7 @@ public final class QueryPipeline {
    * @param scores the drift scores of what retrieval returned; null when nothing was looked up
    * @param teams for an interleaved turn, the arm that ranked each document source; else null
    * @param modelVersion who ranked the sources when not this version alone; else null
+   * @param citedFacts the remembered facts the answer cites, credited once the turn is kept
    */
   private record Turn(
       String answer,
@@ -349,7 +354,8 @@ public final class QueryPipeline {
       boolean cached,
       QueryFeatures.Scores scores,
       List<String> teams,
-      String modelVersion) {
+      String modelVersion,
+      List<MemoryHit> citedFacts) {
 
     /**
      * Small talk is answered; statements are kept in working memory for distillation, within a
@@ -365,7 +371,8 @@ public final class QueryPipeline {
                   ? "Noted; I will keep that in mind for this conversation."
                   : "I can only remember that within a conversation: ask in a session (a"
                       + " sessionId from POST /v1/sessions, or ./engram chat).";
-      return new Turn(answer, "extractive", List.of(), null, List.of(), false, null, null, null);
+      return new Turn(
+          answer, "extractive", List.of(), null, List.of(), false, null, null, null, List.of());
     }
   }
 
@@ -404,7 +411,8 @@ public final class QueryPipeline {
           true,
           c.scores(),
           null,
-          null);
+          null,
+          List.of());
     }
     List<String> teams = null;
     Retrieval retrieval;
@@ -445,17 +453,16 @@ public final class QueryPipeline {
                   Map.copyOf(timings),
                   scores));
     }
+    // Only facts the answer cites earn a citation (and salience).
+    List<MemoryHit> cited = new ArrayList<>();
     if (!facts.isEmpty()) {
       int documents = sources.size();
       facts.forEach(f -> sources.add(Sources.of(f)));
-      // Only facts the answer cites earn a citation (and salience).
-      List<MemoryHit> cited = new ArrayList<>();
       for (int n : generated.citations()) {
         if (n > documents && n - documents <= facts.size()) {
           cited.add(facts.get(n - documents - 1));
         }
       }
-      shared.recall().cited(cited);
     }
     return new Turn(
         generated.text(),
@@ -466,7 +473,8 @@ public final class QueryPipeline {
         false,
         scores,
         teams,
-        teams == null ? null : retrieval.modelVersion());
+        teams == null ? null : retrieval.modelVersion(),
+        List.copyOf(cited));
   }
 
   /** The name an interleaved answer reports: both versions, this one (the champion) first. */
