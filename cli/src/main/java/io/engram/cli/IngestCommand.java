@@ -42,6 +42,12 @@ import picocli.CommandLine.Parameters;
       "Ingest a file or a directory (recursively) into a collection.",
       "Files are uploaded to the API unless --server-path is given; hidden files and symlinks"
           + " leading outside PATH are skipped."
+    },
+    exitCodeListHeading = "Exit status:%n",
+    exitCodeList = {
+      "0:the ingestion completed (documents that failed, if some were stored, are listed)",
+      "1:the workflow failed, or every document failed and nothing was ingested",
+      "2:a usage error or a request the API refused"
     })
 final class IngestCommand implements Callable<Integer> {
 
@@ -157,6 +163,14 @@ final class IngestCommand implements Callable<Integer> {
     }
     IngestionStatus progress = last.value();
     if ("COMPLETED".equals(progress.status())) {
+      if (progress.failed() > 0 && progress.done() == 0 && progress.skipped() == 0) {
+        // Nothing was stored: a script must not take this for an ingestion that worked.
+        err.println(
+            "error: every document failed ("
+                + progress.failed()
+                + "), so nothing was ingested; the reasons are listed above");
+        return 1;
+      }
       return 0;
     }
     // The summary on stdout names the workflow and its Temporal UI link in text; --json keeps

@@ -96,6 +96,22 @@ class IngestCommandIT {
                 + " http://temporal\\.example:8233/namespaces/default/workflows/\\1");
   }
 
+  /** A folder of which nothing could be stored is no success for a script (it exited 0). */
+  @Test
+  void an_ingestion_in_which_every_document_failed_exits_1() throws Exception {
+    Path docs = Files.createDirectories(tmp.resolve("all-bad"));
+    write(docs.resolve("empty.txt"), "");
+    write(docs.resolve("blank.md"), "   \n\t\n");
+
+    CliRunner.Result result =
+        CliRunner.run(
+            "--api", RealEngram.url(), "ingest", docs.toString(), "--collection", "ingest-all-bad");
+
+    assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(1);
+    assertThat(result.out()).contains("0 new/changed, 0 skipped, 2 failed");
+    assertThat(result.err()).contains("every document failed (2), so nothing was ingested");
+  }
+
   @Test
   void a_server_path_is_read_by_the_api_and_nothing_is_uploaded() throws Exception {
     Path dir = Files.createDirectories(RealEngram.ingestRoot().resolve("server-side"));
