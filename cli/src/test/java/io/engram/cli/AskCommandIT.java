@@ -193,39 +193,13 @@ class AskCommandIT {
    */
   @Test
   void ask_as_a_user_recalls_what_the_user_told_in_an_earlier_session() throws Exception {
-    CliRunner.Result told =
-        CliRunner.run(
-            "--api",
-            RealEngram.url(),
-            "ask",
-            "My name is Ada.",
-            "--collection",
-            COLLECTION,
-            "--user",
-            "ada-ask");
-    assertThat(told.exitCode()).as(told.err()).isZero();
+    CliRunner.Result told = askAs("ada-ask", "My name is Ada.");
     assertThat(told.err()).contains("(user ada-ask)");
 
     // Distillation runs in the worker, signalled by the statement: wait for the fact.
     List<String> recalled = List.of();
     for (int attempt = 0; attempt < 60 && recalled.isEmpty(); attempt++) {
-      CliRunner.Result asked =
-          CliRunner.run(
-              "--api",
-              RealEngram.url(),
-              "--json",
-              "ask",
-              "What is my name?",
-              "--collection",
-              COLLECTION,
-              "--user",
-              "ada-ask");
-      assertThat(asked.exitCode()).as(asked.err()).isZero();
-      recalled =
-          readOne(asked.out(), QueryResponse.class).sources().stream()
-              .map(Source::source)
-              .filter(source -> source.startsWith("memory:"))
-              .toList();
+      recalled = memories(askAs("ada-ask", "What is my name?"));
       if (recalled.isEmpty()) {
         Thread.sleep(1000);
       }
@@ -235,20 +209,32 @@ class AskCommandIT {
         .isNotEmpty();
 
     // Another user's session recalls none of it.
-    CliRunner.Result other =
+    assertThat(memories(askAs("bob-ask", "What is my name?"))).isEmpty();
+  }
+
+  /** {@code ask --json QUESTION --user USER} in this class's collection; it must succeed. */
+  private static CliRunner.Result askAs(String user, String question) {
+    CliRunner.Result result =
         CliRunner.run(
             "--api",
             RealEngram.url(),
             "--json",
             "ask",
-            "What is my name?",
+            question,
             "--collection",
             COLLECTION,
             "--user",
-            "bob-ask");
-    assertThat(readOne(other.out(), QueryResponse.class).sources())
-        .extracting(Source::source)
-        .noneMatch(source -> source.startsWith("memory:"));
+            user);
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    return result;
+  }
+
+  /** The remembered facts among an answer's sources. */
+  private static List<String> memories(CliRunner.Result asked) throws Exception {
+    return readOne(asked.out(), QueryResponse.class).sources().stream()
+        .map(Source::source)
+        .filter(source -> source.startsWith("memory:"))
+        .toList();
   }
 
   @Test
