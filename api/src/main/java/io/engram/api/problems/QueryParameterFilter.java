@@ -12,6 +12,7 @@ import io.micronaut.web.router.RouteAttributes;
 import io.micronaut.web.router.UriRouteMatch;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -56,10 +57,7 @@ final class QueryParameterFilter {
     }
     Set<String> known = new TreeSet<>();
     for (Argument<?> argument : route.getTargetMethod().getArguments()) {
-      AnnotationMetadata annotations = argument.getAnnotationMetadata();
-      if (annotations.hasAnnotation(QueryValue.class)) {
-        known.add(annotations.stringValue(QueryValue.class).orElse(argument.getName()));
-      }
+      queryName(argument).ifPresent(known::add);
     }
     var parameters = request.getParameters();
     for (String name : new TreeSet<>(parameters.names())) {
@@ -87,21 +85,23 @@ final class QueryParameterFilter {
       if (!INTEGRAL.contains(argument.getType())) {
         continue;
       }
-      AnnotationMetadata annotations = argument.getAnnotationMetadata();
-      String name =
-          annotations.hasAnnotation(QueryValue.class)
-              ? annotations.stringValue(QueryValue.class).orElse(argument.getName())
-              : argument.getName();
-      Object value =
-          annotations.hasAnnotation(QueryValue.class)
-              ? parameters.get(name)
-              : path.get(argument.getName());
+      Optional<String> query = queryName(argument);
+      String name = query.orElse(argument.getName());
+      Object value = query.isPresent() ? parameters.get(name) : path.get(name);
       if (value != null && !INTEGER.matcher(value.toString()).matches()) {
         throw Problems.invalidField(
             name,
             "expected an integer, written with the digits 0-9 (and a leading '-' if below 0)");
       }
     }
+  }
+
+  /** The query parameter {@code argument} is bound from; empty for a path variable or other. */
+  private static Optional<String> queryName(Argument<?> argument) {
+    AnnotationMetadata annotations = argument.getAnnotationMetadata();
+    return annotations.hasAnnotation(QueryValue.class)
+        ? Optional.of(annotations.stringValue(QueryValue.class).orElse(argument.getName()))
+        : Optional.empty();
   }
 
   private static String shorten(String name) {

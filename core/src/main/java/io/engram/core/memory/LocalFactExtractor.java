@@ -242,10 +242,7 @@ public final class LocalFactExtractor implements FactExtractor {
       // A question states nothing about the user.
       return List.of();
     }
-    String sentence =
-        TRAILING_PUNCTUATION
-            .matcher(raw.replace('’', '\'').replaceAll("\\s+", " ").strip())
-            .replaceFirst("");
+    String sentence = tidied(raw);
     // "Actually, …" corrects every clause of the sentence; "now" only its own.
     boolean correctsAll = CORRECTION_OPENING.matcher(sentence).find();
     List<ExtractedFact> facts = new ArrayList<>();
@@ -253,6 +250,13 @@ public final class LocalFactExtractor implements FactExtractor {
       extractClause(clause, correctsAll, turnId).ifPresent(facts::add);
     }
     return facts;
+  }
+
+  /** A sentence as the rules read it: straight apostrophes, single spaces, no closing mark. */
+  private static String tidied(String raw) {
+    return TRAILING_PUNCTUATION
+        .matcher(raw.replace('’', '\'').replaceAll("\\s+", " ").strip())
+        .replaceFirst("");
   }
 
   /**
@@ -267,10 +271,7 @@ public final class LocalFactExtractor implements FactExtractor {
     if (raw.strip().endsWith("?")) {
       return false;
     }
-    String sentence =
-        TRAILING_PUNCTUATION
-            .matcher(raw.replace('’', '\'').replaceAll("\\s+", " ").strip())
-            .replaceFirst("");
+    String sentence = tidied(raw);
     if (sentence.isEmpty()) {
       return false;
     }
